@@ -213,6 +213,104 @@ JRNN_API jrnn_status jrnn_rnn_step(jrnn_context* ctx, const jrnn_rnn_desc* desc,
                                    const float* x, const float* hx, const float* cx,
                                    const float* w, float* y, float* hy, float* cy, void* scratch);
 
+
+/* ------------------------------------------------------------------ layers, losses, optimisers
+ * The building blocks that training needs besides the recurrent stack. Same conventions: device
+ * pointers, row-major, outputs overwritten unless a gradient says it ACCUMULATES (+=).
+ * M = rows (e.g. T*N), I/O = input/output features, V = vocabulary, E = embedding size,
+ * K = classes. Token ids and targets are int32 in device memory. */
+
+/* y [M, O] = x [M, I] · wᵀ + b.   x, w [O, I], b [O] (or NULL): Not modified. y: Modified. */
+JRNN_API jrnn_status jrnn_linear_forward(jrnn_context* ctx, int64_t M, int64_t I, int64_t O,
+                                         const float* x, const float* w, const float* b,
+                                         float* y);
+/* Gradients of sum(y*dy) for y = linear(x).  x [M, I], w [O, I], dy [M, O]: Not modified.
+ * dx [M, I] (or NULL): Modified (overwritten). dw [O, I], db [O] (each or NULL): ACCUMULATED. */
+JRNN_API jrnn_status jrnn_linear_backward(jrnn_context* ctx, int64_t M, int64_t I, int64_t O,
+                                          const float* x, const float* w, const float* dy,
+                                          float* dx, float* dw, float* db);
+
+/* y [M, E] = table[ids[m]].  ids [M] int32 in 0..V-1, or -1 for padding (row of zeros).
+ * Another id gives JRNN_ERR_INVALID_ARGUMENT naming the row. table [V, E]: Not modified. */
+JRNN_API jrnn_status jrnn_embedding_forward(jrnn_context* ctx, int64_t M, int64_t V, int64_t E,
+                                            const int32_t* ids, const float* table, float* y);
+/* dtable [V, E] ACCUMULATES dy [M, E] rows at ids (rows with id -1 skipped). */
+JRNN_API jrnn_status jrnn_embedding_backward(jrnn_context* ctx, int64_t M, int64_t V, int64_t E,
+                                             const int32_t* ids, const float* dy, float* dtable);
+
+/* Softmax cross-entropy over K classes per row, with label smoothing s in [0, 1):
+ * target distribution q = (1-s)·onehot(target) + s/K. targets [M] int32 in 0..K-1, or -1 to
+ * ignore the row (padding: loss 0, gradient 0). logits [M, K]: Not modified.
+ * loss [M] (or NULL): Modified, per-row loss (0 for ignored rows).
+ * dlogits [M, K] (or NULL): Modified (overwritten) = scale · (softmax(logits) - q) per valid row,
+ * 0 for ignored rows. dlogits may equal logits (in place). */
+JRNN_API jrnn_status jrnn_softmax_cross_entropy(jrnn_context* ctx, int64_t M, int64_t K,
+                                                const float* logits, const int32_t* targets,
+                                                float label_smoothing, float scale, float* loss,
+                                                float* dlogits);
+/* y [M, K] = log_softmax(x) row-wise (log_softmax 1) or softmax(x) (log_softmax 0). y may equal x. */
+JRNN_API jrnn_status jrnn_softmax(jrnn_context* ctx, int64_t M, int64_t K, const float* x,
+                                  int log_softmax, float* y);
+/* Binary cross-entropy on logits z [M] with targets t [M] in [0, 1] and row weights w [M] (or
+ * NULL = 1; weight 0 masks a row). loss [M] (or NULL): w·(max(z,0) - z·t + log(1+exp(-|z|))).
+ * dz [M] (or NULL): Modified = scale · w · (σ(z) - t). */
+JRNN_API jrnn_status jrnn_bce_with_logits(jrnn_context* ctx, int64_t M, const float* z,
+                                          const float* t, const float* w, float scale,
+                                          float* loss, float* dz);
+/* Squared error per row: loss[m] = w[m] · Σ_k (p[m,k] - t[m,k])²; dp = scale · 2 w (p - t).
+ * p, t [M, K], w [M] or NULL (= 1). loss [M] / dp [M, K] each or NULL: Modified. */
+JRNN_API jrnn_status jrnn_mse(jrnn_context* ctx, int64_t M, int64_t K, const float* p,
+                              const float* t, const float* w, float scale, float* loss, float* dp);
+
+/* Inverted dropout with a counter-based generator: element i is kept when
+ * hash(seed, i) >= p·2^32, and then scaled by 1/(1-p). The same call with the same seed applied
+ * to dy gives dx, so backward needs no stored mask. x, y [count]; y may equal x. 0 <= p < 1. */
+JRNN_API jrnn_status jrnn_dropout(jrnn_context* ctx, int64_t count, float p, uint64_t seed,
+                                  const float* x, float* y);
+
+/* Out [N, F] = y [T, N, F] at t = lengths[n]-1 (the last valid step). lengths host [N] in 1..T
+ * (NULL = all T). backward: dy [T, N, F] ACCUMULATES dout [N, F] at the same positions. */
+JRNN_API jrnn_status jrnn_gather_last(jrnn_context* ctx, int64_t T, int64_t N, int64_t F,
+                                      const int32_t* lengths, const float* y, float* out);
+JRNN_API jrnn_status jrnn_gather_last_backward(jrnn_context* ctx, int64_t T, int64_t N, int64_t F,
+                                               const int32_t* lengths, const float* dout,
+                                               float* dy);
+
+/* Sum of squares of x [count] into *result (HOST double; waits for the device). */
+JRNN_API jrnn_status jrnn_sum_squares(jrnn_context* ctx, int64_t count, const float* x,
+                                      double* result);
+/* *result (HOST int) = 1 when every x [count] is finite, else 0; *first_bad (HOST int64, or NULL)
+ * = index of the first NaN/Inf or -1. */
+JRNN_API jrnn_status jrnn_check_finite(jrnn_context* ctx, int64_t count, const float* x,
+                                       int* result, int64_t* first_bad);
+/* x [count] *= alpha (Modified). */
+JRNN_API jrnn_status jrnn_scale(jrnn_context* ctx, int64_t count, float alpha, float* x);
+/* x [count] = clamp(x, -limit, limit) (Modified). */
+JRNN_API jrnn_status jrnn_clip_values(jrnn_context* ctx, int64_t count, float limit, float* x);
+/* y [count] += alpha · x [count]. */
+JRNN_API jrnn_status jrnn_axpy(jrnn_context* ctx, int64_t count, float alpha, const float* x,
+                               float* y);
+
+/* Optimiser updates: one fused pass over a flat parameter buffer w [count] (Modified) with its
+ * gradient g [count] (Not modified) and state buffers (Modified, zero-initialised by the caller).
+ * weight_decay: L2 added to the gradient (SGD, RMSProp, Adam) or decoupled (AdamW: w -= lr·wd·w).
+ * SGD (PyTorch semantics): g' = g + wd·w; buf = momentum·buf + g' (buf = g' on step 1);
+ *   update = nesterov ? g' + momentum·buf : buf (buf NULL allowed when momentum = 0); w -= lr·update. */
+JRNN_API jrnn_status jrnn_sgd_update(jrnn_context* ctx, int64_t count, float* w, const float* g,
+                                     float* momentum_buf, float lr, float momentum,
+                                     float weight_decay, int nesterov, int64_t step);
+/* Adam / AdamW (decoupled 1), PyTorch semantics with bias correction at `step` (1-based):
+ * m = b1·m + (1-b1)·g'; v = b2·v + (1-b2)·g'²; w -= lr·(m/(1-b1^step)) / (sqrt(v/(1-b2^step)) + eps). */
+JRNN_API jrnn_status jrnn_adam_update(jrnn_context* ctx, int64_t count, float* w, const float* g,
+                                      float* m, float* v, float lr, float beta1, float beta2,
+                                      float eps, float weight_decay, int decoupled, int64_t step);
+/* RMSProp, PyTorch semantics (not centred): sq = alpha·sq + (1-alpha)·g'²;
+ * with momentum: buf = momentum·buf + g'/(sqrt(sq)+eps), w -= lr·buf; else w -= lr·g'/(sqrt(sq)+eps). */
+JRNN_API jrnn_status jrnn_rmsprop_update(jrnn_context* ctx, int64_t count, float* w,
+                                         const float* g, float* sq, float* momentum_buf, float lr,
+                                         float alpha, float eps, float weight_decay,
+                                         float momentum);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
