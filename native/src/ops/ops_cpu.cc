@@ -1,0 +1,151 @@
+// ops_cpu.cc — CPU (float32) training building blocks: sgemm for the linear layers, one fused
+// pass for everything else. Each function matches its reference in ops_ref.h (tested in
+// native/tests/test_ops.cc). Pointwise passes are written as simple loops the compiler vectorises.
+#include "ops/ops_cpu.h"
+
+#include <cblas.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "ops/ops_ref.h"
+
+namespace jrnn::cpu {
+
+void linear_forward(int64_t M, int64_t I, int64_t O, const float* x, const float* w,
+                    const float* b, float* y) {
+  if (b) {
+    for (int64_t m = 0; m < M; ++m) std::memcpy(y + m * O, b, sizeof(float) * O);
+  }
+  // y [M, O] (+)= x [M, I] · w [O, I]ᵀ
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, O, I, 1.0f, x, I, w, I,
+              b ? 1.0f : 0.0f, y, O);
+}
+
+void linear_backward(int64_t M, int64_t I, int64_t O, const float* x, const float* w,
+                     const float* dy, float* dx, float* dw, float* db) {
+  if (dx)  // dx [M, I] = dy [M, O] · w [O, I]
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, I, O, 1.0f, dy, O, w, I, 0.0f, dx,
+                I);
+  if (dw)  // dw [O, I] += dy [M, O]ᵀ · x [M, I]
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, O, I, M, 1.0f, dy, O, x, I, 1.0f, dw, I);
+  if (db)
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t o = 0; o < O; ++o) db[o] += dy[m * O + o];
+}
+
+void embedding_forward(int64_t M, int64_t E, const int32_t* ids, const float* table, float* y) {
+  for (int64_t m = 0; m < M; ++m) {
+    if (ids[m] < 0)
+      std::memset(y + m * E, 0, sizeof(float) * E);
+    else
+      std::memcpy(y + m * E, table + static_cast<int64_t>(ids[m]) * E, sizeof(float) * E);
+  }
+}
+
+void embedding_backward(int64_t M, int64_t E, const int32_t* ids, const float* dy,
+                        float* dtable) {
+  ref::embedding_backward<float>(M, E, ids, dy, dtable);
+}
+
+void softmax(int64_t M, int64_t K, const float* x, bool log_softmax, float* y) {
+  ref::softmax<float>(M, K, x, log_softmax, y);
+}
+
+void softmax_cross_entropy(int64_t M, int64_t K, const float* logits, const int32_t* targets,
+                           float smoothing, float scale, float* loss, float* dlogits) {
+  for (int64_t m = 0; m < M; ++m) {
+    const float* row = logits + m * K;
+    float* drow = dlogits ? dlogits + m * K : nullptr;
+    const int32_t target = targets[m];
+    if (target < 0) {
+      if (loss) loss[m] = 0;
+      if (drow) std::memset(drow, 0, sizeof(float) * K);
+      continue;
+    }
+    float mx = row[0];
+    for (int64_t k = 1; k < K; ++k) mx = std::fmax(mx, row[k]);
+    double sum = 0;  // double: K can be a large vocabulary
+    for (int64_t k = 0; k < K; ++k) sum += std::exp(row[k] - mx);
+    const float log_sum = static_cast<float>(std::log(sum)) + mx;
+    const float off = smoothing / static_cast<float>(K);
+    if (loss) {
+      // -Σ q_k log p_k = log_sum - (1-s)·z_target - (s/K)·Σ z_k
+      double row_sum = 0;
+      for (int64_t k = 0; k < K; ++k) row_sum += row[k];
+      loss[m] = static_cast<float>(log_sum - (1.0 - smoothing) * row[target] - off * row_sum);
+    }
+    if (drow) {  // written after the loss: drow may alias row
+      for (int64_t k = 0; k < K; ++k) drow[k] = scale * (std::exp(row[k] - log_sum) - off);
+      drow[target] -= scale * (1.0f - smoothing);
+    }
+  }
+}
+
+void bce_with_logits(int64_t M, const float* z, const float* t, const float* w, float scale,
+                     float* loss, float* dz) {
+  ref::bce_with_logits<float>(M, z, t, w, scale, loss, dz);
+}
+
+void mse(int64_t M, int64_t K, const float* p, const float* t, const float* w, float scale,
+         float* loss, float* dp) {
+  ref::mse<float>(M, K, p, t, w, scale, loss, dp);
+}
+
+void dropout(int64_t count, float p, uint64_t seed, const float* x, float* y) {
+  ref::dropout<float>(count, p, seed, x, y);
+}
+
+void gather_last(int64_t T, int64_t N, int64_t F, const int32_t* lengths, const float* y,
+                 float* out) {
+  for (int64_t n = 0; n < N; ++n) {
+    const int64_t t = (lengths ? lengths[n] : T) - 1;
+    std::memcpy(out + n * F, y + (t * N + n) * F, sizeof(float) * F);
+  }
+}
+
+void gather_last_backward(int64_t T, int64_t N, int64_t F, const int32_t* lengths,
+                          const float* dout, float* dy) {
+  ref::gather_last_backward<float>(T, N, F, lengths, dout, dy);
+}
+
+double sum_squares(int64_t count, const float* x) {
+  double acc = 0;
+  for (int64_t i = 0; i < count; ++i) acc += static_cast<double>(x[i]) * x[i];
+  return acc;
+}
+
+int64_t first_non_finite(int64_t count, const float* x) {
+  for (int64_t i = 0; i < count; ++i)
+    if (!std::isfinite(x[i])) return i;
+  return -1;
+}
+
+void scale(int64_t count, float alpha, float* x) {
+  for (int64_t i = 0; i < count; ++i) x[i] *= alpha;
+}
+
+void clip_values(int64_t count, float limit, float* x) {
+  for (int64_t i = 0; i < count; ++i) x[i] = std::fmin(limit, std::fmax(-limit, x[i]));
+}
+
+void axpy(int64_t count, float alpha, const float* x, float* y) {
+  for (int64_t i = 0; i < count; ++i) y[i] += alpha * x[i];
+}
+
+void sgd_update(int64_t count, float* w, const float* g, float* buf, float lr, float momentum,
+                float wd, bool nesterov, int64_t step) {
+  ref::sgd_update<float>(count, w, g, buf, lr, momentum, wd, nesterov, step);
+}
+
+void adam_update(int64_t count, float* w, const float* g, float* m, float* v, float lr,
+                 float beta1, float beta2, float eps, float wd, bool decoupled, int64_t step) {
+  ref::adam_update<float>(count, w, g, m, v, lr, beta1, beta2, eps, wd, decoupled, step);
+}
+
+void rmsprop_update(int64_t count, float* w, const float* g, float* sq, float* buf, float lr,
+                    float alpha, float eps, float wd, float momentum) {
+  ref::rmsprop_update<float>(count, w, g, sq, buf, lr, alpha, eps, wd, momentum);
+}
+
+}  // namespace jrnn::cpu

@@ -1,0 +1,344 @@
+// test_ops.cc — tests of the training building blocks (ops_ref.h, ops_cpu.cc, and their C API).
+//   1. finite-difference gradient checks in double precision on the reference;
+//   2. the CPU float32 versions against the reference;
+//   3. optimiser updates against values computed by torch.optim (PyTorch 1.13, float64);
+//   4. the C API: argument validation (messages name the problem) and dispatch to the CPU path.
+// Run: scripts/test-native.sh (ctest), or build/native-test/test_ops directly.
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "jrnn/jrnn.h"
+#include "ops/ops_cpu.h"
+#include "ops/ops_ref.h"
+
+namespace {
+
+int failures = 0;
+int checks = 0;
+
+#define EXPECT(cond, ...)                                  \
+  do {                                                     \
+    ++checks;                                              \
+    if (!(cond)) {                                         \
+      ++failures;                                          \
+      std::fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+      std::fprintf(stderr, __VA_ARGS__);                   \
+      std::fprintf(stderr, "\n");                          \
+    }                                                      \
+  } while (0)
+
+using Vec = std::vector<double>;
+
+Vec random_vec(std::mt19937& rng, size_t n, double scale = 1.0) {
+  std::uniform_real_distribution<double> u(-scale, scale);
+  Vec v(n);
+  for (auto& x : v) x = u(rng);
+  return v;
+}
+
+std::vector<float> to_float(const Vec& v) { return std::vector<float>(v.begin(), v.end()); }
+
+// max |a-b| / max(1, max|b|): the relative error by norm used throughout jrnn's tests
+double rel_error(const std::vector<float>& a, const Vec& b) {
+  double diff = 0, ref = 1e-30;
+  for (size_t i = 0; i < b.size(); ++i) {
+    diff = std::fmax(diff, std::fabs(a[i] - b[i]));
+    ref = std::fmax(ref, std::fabs(b[i]));
+  }
+  return diff / std::fmax(ref, 1.0);
+}
+
+// Central-difference check of an analytic gradient `grad` of scalar f at `x` (modified and restored).
+void check_gradient(const char* what, Vec& x, const std::function<double()>& f, const Vec& grad) {
+  const double h = 1e-6;
+  double worst = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double keep = x[i];
+    x[i] = keep + h;
+    const double up = f();
+    x[i] = keep - h;
+    const double down = f();
+    x[i] = keep;
+    const double numeric = (up - down) / (2 * h);
+    const double err = std::fabs(numeric - grad[i]) / std::fmax(1e-3, std::fabs(numeric) + std::fabs(grad[i]));
+    worst = std::fmax(worst, err);
+  }
+  EXPECT(worst < 1e-6, "%s: finite differences disagree, worst relative error %.3g", what, worst);
+}
+
+double dot(const Vec& a, const Vec& b) {
+  double s = 0;
+  for (size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
+  return s;
+}
+
+void test_linear(std::mt19937& rng) {
+  const int64_t M = 5, I = 4, O = 3;
+  Vec x = random_vec(rng, M * I), w = random_vec(rng, O * I), b = random_vec(rng, O);
+  const Vec dy = random_vec(rng, M * O);
+  auto f = [&] {
+    Vec y(M * O);
+    jrnn::ref::linear_forward<double>(M, I, O, x.data(), w.data(), b.data(), y.data());
+    return dot(y, dy);
+  };
+  Vec dx(M * I), dw(O * I, 0.0), db(O, 0.0);
+  jrnn::ref::linear_backward<double>(M, I, O, x.data(), w.data(), dy.data(), dx.data(), dw.data(),
+                                     db.data());
+  check_gradient("linear dx", x, f, dx);
+  check_gradient("linear dw", w, f, dw);
+  check_gradient("linear db", b, f, db);
+
+  // CPU against the reference; dw/db accumulate onto existing values
+  Vec y(M * O);
+  jrnn::ref::linear_forward<double>(M, I, O, x.data(), w.data(), b.data(), y.data());
+  auto xf = to_float(x), wf = to_float(w), bf = to_float(b), dyf = to_float(dy);
+  std::vector<float> yf(M * O), dxf(M * I), dwf(O * I, 0.5f), dbf(O, -0.25f);
+  jrnn::cpu::linear_forward(M, I, O, xf.data(), wf.data(), bf.data(), yf.data());
+  EXPECT(rel_error(yf, y) < 1e-6, "linear cpu forward");
+  jrnn::cpu::linear_forward(M, I, O, xf.data(), wf.data(), nullptr, yf.data());
+  Vec y_nobias(M * O);
+  jrnn::ref::linear_forward<double>(M, I, O, x.data(), w.data(), nullptr, y_nobias.data());
+  EXPECT(rel_error(yf, y_nobias) < 1e-6, "linear cpu forward without bias");
+  jrnn::cpu::linear_backward(M, I, O, xf.data(), wf.data(), dyf.data(), dxf.data(), dwf.data(),
+                             dbf.data());
+  for (auto& v : dw) v += 0.5;
+  for (auto& v : db) v -= 0.25;
+  EXPECT(rel_error(dxf, dx) < 1e-6, "linear cpu dx");
+  EXPECT(rel_error(dwf, dw) < 1e-6, "linear cpu dw accumulates");
+  EXPECT(rel_error(dbf, db) < 1e-6, "linear cpu db accumulates");
+}
+
+void test_embedding(std::mt19937& rng) {
+  const int64_t M = 6, V = 4, E = 3;
+  const std::vector<int32_t> ids = {2, 0, -1, 2, 3, 1};
+  Vec table = random_vec(rng, V * E);
+  const Vec dy = random_vec(rng, M * E);
+  auto f = [&] {
+    Vec y(M * E);
+    jrnn::ref::embedding_forward<double>(M, E, ids.data(), table.data(), y.data());
+    return dot(y, dy);
+  };
+  Vec dtable(V * E, 0.0);
+  jrnn::ref::embedding_backward<double>(M, E, ids.data(), dy.data(), dtable.data());
+  check_gradient("embedding dtable", table, f, dtable);
+  Vec y(M * E);
+  jrnn::ref::embedding_forward<double>(M, E, ids.data(), table.data(), y.data());
+  for (int64_t e = 0; e < E; ++e) EXPECT(y[2 * E + e] == 0.0, "padding id -1 gives a zero row");
+  auto tf = to_float(table), dyf = to_float(dy);
+  std::vector<float> yf(M * E), dtf(V * E, 0.0f);
+  jrnn::cpu::embedding_forward(M, E, ids.data(), tf.data(), yf.data());
+  jrnn::cpu::embedding_backward(M, E, ids.data(), dyf.data(), dtf.data());
+  EXPECT(rel_error(yf, y) < 1e-7, "embedding cpu forward");
+  EXPECT(rel_error(dtf, dtable) < 1e-6, "embedding cpu backward");
+}
+
+void test_cross_entropy(std::mt19937& rng) {
+  const int64_t M = 5, K = 7;
+  const std::vector<int32_t> targets = {3, -1, 0, 6, 2};
+  for (double smoothing : {0.0, 0.1}) {
+    Vec logits = random_vec(rng, M * K, 3.0);
+    auto f = [&] {
+      Vec loss(M);
+      jrnn::ref::softmax_cross_entropy<double>(M, K, logits.data(), targets.data(), smoothing, 1.0,
+                                               loss.data(), nullptr);
+      double s = 0;
+      for (double v : loss) s += v;
+      return s;
+    };
+    Vec loss(M), dlogits(M * K);
+    jrnn::ref::softmax_cross_entropy<double>(M, K, logits.data(), targets.data(), smoothing, 1.0,
+                                             loss.data(), dlogits.data());
+    check_gradient(smoothing > 0 ? "cross-entropy (smoothed)" : "cross-entropy", logits, f,
+                   dlogits);
+    EXPECT(loss[1] == 0.0, "ignored row has zero loss");
+    // unsmoothed loss equals -log_softmax at the target
+    if (smoothing == 0.0) {
+      Vec logp(M * K);
+      jrnn::ref::softmax<double>(M, K, logits.data(), true, logp.data());
+      EXPECT(std::fabs(loss[0] + logp[0 * K + 3]) < 1e-12, "CE = -log p(target)");
+    }
+    auto lf = to_float(logits);
+    std::vector<float> lossf(M), df(M * K);
+    jrnn::cpu::softmax_cross_entropy(M, K, lf.data(), targets.data(), float(smoothing), 0.5f,
+                                     lossf.data(), df.data());
+    for (auto& v : dlogits) v *= 0.5;
+    EXPECT(rel_error(lossf, loss) < 1e-5, "CE cpu loss");
+    EXPECT(rel_error(df, dlogits) < 1e-5, "CE cpu gradient with scale");
+    // in place: dlogits may equal logits
+    jrnn::cpu::softmax_cross_entropy(M, K, lf.data(), targets.data(), float(smoothing), 0.5f,
+                                     lossf.data(), lf.data());
+    EXPECT(rel_error(lf, dlogits) < 1e-5, "CE cpu gradient in place");
+  }
+  Vec x = random_vec(rng, M * K, 4.0), sm(M * K);
+  jrnn::ref::softmax<double>(M, K, x.data(), false, sm.data());
+  for (int64_t m = 0; m < M; ++m) {
+    double s = 0;
+    for (int64_t k = 0; k < K; ++k) s += sm[m * K + k];
+    EXPECT(std::fabs(s - 1) < 1e-12, "softmax row %lld sums to 1", (long long)m);
+  }
+  auto xf = to_float(x);
+  std::vector<float> smf(M * K);
+  jrnn::cpu::softmax(M, K, xf.data(), false, smf.data());
+  EXPECT(rel_error(smf, sm) < 1e-6, "softmax cpu");
+}
+
+void test_bce_mse(std::mt19937& rng) {
+  const int64_t M = 6, K = 3;
+  Vec z = random_vec(rng, M, 4.0);
+  const Vec t = {0, 1, 1, 0, 0.3, 1};
+  const Vec w = {1, 0.5, 0, 2, 1, 1};
+  auto f_bce = [&] {
+    Vec loss(M);
+    jrnn::ref::bce_with_logits<double>(M, z.data(), t.data(), w.data(), 1.0, loss.data(), nullptr);
+    double s = 0;
+    for (double v : loss) s += v;
+    return s;
+  };
+  Vec loss(M), dz(M);
+  jrnn::ref::bce_with_logits<double>(M, z.data(), t.data(), w.data(), 1.0, loss.data(), dz.data());
+  check_gradient("bce dz", z, f_bce, dz);
+  // against the textbook form -t log σ(z) - (1-t) log(1-σ(z))
+  const double s0 = 1 / (1 + std::exp(-z[0]));
+  EXPECT(std::fabs(loss[0] - (-(t[0] * std::log(s0) + (1 - t[0]) * std::log(1 - s0)))) < 1e-12,
+         "bce textbook form");
+  EXPECT(loss[2] == 0.0 && dz[2] == 0.0, "bce weight 0 masks a row");
+
+  Vec p = random_vec(rng, M * K), tt = random_vec(rng, M * K);
+  auto f_mse = [&] {
+    Vec l(M);
+    jrnn::ref::mse<double>(M, K, p.data(), tt.data(), w.data(), 1.0, l.data(), nullptr);
+    double s = 0;
+    for (double v : l) s += v;
+    return s;
+  };
+  Vec lm(M), dp(M * K);
+  jrnn::ref::mse<double>(M, K, p.data(), tt.data(), w.data(), 1.0, lm.data(), dp.data());
+  check_gradient("mse dp", p, f_mse, dp);
+}
+
+void test_dropout() {
+  const int64_t count = 100000;
+  std::vector<float> x(count, 1.0f), y(count), dy(count, 1.0f), dx(count);
+  jrnn::cpu::dropout(count, 0.25f, 42, x.data(), y.data());
+  int64_t kept = 0;
+  for (float v : y) {
+    if (v != 0) {
+      ++kept;
+      EXPECT(std::fabs(v - 1 / 0.75f) < 1e-6, "kept elements are scaled by 1/(1-p)");
+      if (std::fabs(v - 1 / 0.75f) >= 1e-6) break;
+    }
+  }
+  EXPECT(std::fabs(kept / double(count) - 0.75) < 0.01, "keep fraction %.4f near 0.75",
+         kept / double(count));
+  jrnn::cpu::dropout(count, 0.25f, 42, dy.data(), dx.data());
+  EXPECT(std::memcmp(dx.data(), y.data(), sizeof(float) * count) == 0,
+         "the same seed reproduces the mask (backward needs no stored mask)");
+  jrnn::cpu::dropout(count, 0.25f, 43, x.data(), dx.data());
+  EXPECT(std::memcmp(dx.data(), y.data(), sizeof(float) * count) != 0, "another seed, another mask");
+  jrnn::cpu::dropout(count, 0.0f, 7, x.data(), dx.data());
+  EXPECT(std::memcmp(dx.data(), x.data(), sizeof(float) * count) == 0, "p = 0 is the identity");
+}
+
+void test_gather_last(std::mt19937& rng) {
+  const int64_t T = 4, N = 3, F = 2;
+  const std::vector<int32_t> lengths = {4, 1, 2};
+  Vec y = random_vec(rng, T * N * F);
+  const Vec dout = random_vec(rng, N * F);
+  auto f = [&] {
+    Vec out(N * F);
+    jrnn::ref::gather_last<double>(T, N, F, lengths.data(), y.data(), out.data());
+    return dot(out, dout);
+  };
+  Vec dy(T * N * F, 0.0);
+  jrnn::ref::gather_last_backward<double>(T, N, F, lengths.data(), dout.data(), dy.data());
+  check_gradient("gather_last", y, f, dy);
+  Vec out(N * F);
+  jrnn::ref::gather_last<double>(T, N, F, lengths.data(), y.data(), out.data());
+  EXPECT(out[1 * F] == y[(0 * N + 1) * F], "length 1 picks t = 0");
+  EXPECT(out[2 * F + 1] == y[(1 * N + 2) * F + 1], "length 2 picks t = 1");
+}
+
+// Three steps from w0 with fixed gradients; expected values printed by torch.optim in float64.
+void test_optimisers() {
+  const double w0[3] = {0.5, -1.25, 2.0};
+  const double grads[3][3] = {{0.1, -0.3, 0.7}, {-0.2, 0.05, 0.4}, {0.3, 0.3, -0.6}};
+  struct Case {
+    const char* name;
+    std::function<void(double*, const double*, double*, double*, int64_t)> step;
+    double expected[3];
+  };
+  using jrnn::ref::adam_update;
+  using jrnn::ref::rmsprop_update;
+  using jrnn::ref::sgd_update;
+  const Case cases[] = {
+      {"sgd", [](double* w, const double* g, double* a, double*, int64_t s) {
+         sgd_update<double>(3, w, g, a, 0.1, 0.0, 0.0, false, s); },
+       {0.47999999999999998, -1.2549999999999999, 1.95}},
+      {"sgd momentum + weight decay", [](double* w, const double* g, double* a, double*, int64_t s) {
+         sgd_update<double>(3, w, g, a, 0.1, 0.9, 0.01, false, s); },
+       {0.47811538949999993, -1.2013024687499998, 1.783395528}},
+      {"sgd nesterov", [](double* w, const double* g, double* a, double*, int64_t s) {
+         sgd_update<double>(3, w, g, a, 0.1, 0.9, 0.0, true, s); },
+       {0.46281, -1.2173800000000001, 1.7648699999999999}},
+      {"adam (L2)", [](double* w, const double* g, double* a, double* b, int64_t s) {
+         adam_update<double>(3, w, g, a, b, 0.01, 0.9, 0.999, 1e-8, 0.1, false, s); },
+       {0.4853293242210629, -1.2289118769363987, 1.9754978216129124}},
+      {"adamw", [](double* w, const double* g, double* a, double* b, int64_t s) {
+         adam_update<double>(3, w, g, a, b, 0.01, 0.8, 0.99, 1e-6, 0.1, true, s); },
+       {0.48886823742637786, -1.2338179849694626, 1.9734807417449578}},
+      {"rmsprop", [](double* w, const double* g, double* a, double* b, int64_t) {
+         rmsprop_update<double>(3, w, g, a, b, 0.01, 0.99, 1e-8, 0.05, 0.0); },
+       {0.39925760198701293, -1.2039176587132723, 1.894998475262311}},
+      {"rmsprop momentum", [](double* w, const double* g, double* a, double* b, int64_t) {
+         rmsprop_update<double>(3, w, g, a, b, 0.01, 0.9, 1e-8, 0.0, 0.5); },
+       {0.46161090941133687, -1.2262121385559046, 1.9401756407797039}},
+  };
+  for (const Case& c : cases) {
+    double w[3] = {w0[0], w0[1], w0[2]}, a[3] = {0, 0, 0}, b[3] = {0, 0, 0};
+    for (int s = 0; s < 3; ++s) c.step(w, grads[s], a, b, s + 1);
+    for (int i = 0; i < 3; ++i)
+      EXPECT(std::fabs(w[i] - c.expected[i]) < 1e-12, "%s: w[%d] = %.17g, torch.optim gives %.17g",
+             c.name, i, w[i], c.expected[i]);
+  }
+  // the float CPU pass matches the reference (same three Adam steps)
+  float wf[3] = {0.5f, -1.25f, 2.0f}, mf[3] = {0, 0, 0}, vf[3] = {0, 0, 0};
+  for (int s = 0; s < 3; ++s) {
+    const float gf[3] = {float(grads[s][0]), float(grads[s][1]), float(grads[s][2])};
+    jrnn::cpu::adam_update(3, wf, gf, mf, vf, 0.01f, 0.9f, 0.999f, 1e-8f, 0.1f, false, s + 1);
+  }
+  for (int i = 0; i < 3; ++i)
+    EXPECT(std::fabs(wf[i] - cases[3].expected[i]) < 1e-6, "adam cpu float w[%d]", i);
+}
+
+void test_reductions() {
+  std::vector<float> x = {3.0f, -4.0f, 0.5f};
+  EXPECT(std::fabs(jrnn::cpu::sum_squares(3, x.data()) - 25.25) < 1e-12, "sum of squares");
+  EXPECT(jrnn::cpu::first_non_finite(3, x.data()) == -1, "all finite");
+  x[1] = std::nanf("");
+  EXPECT(jrnn::cpu::first_non_finite(3, x.data()) == 1, "NaN found at index 1");
+  std::vector<float> c = {3.0f, -4.0f, 0.5f};
+  jrnn::cpu::clip_values(3, 1.0f, c.data());
+  EXPECT(c[0] == 1.0f && c[1] == -1.0f && c[2] == 0.5f, "clip by value");
+}
+
+}  // namespace
+
+
+int main() {
+  std::mt19937 rng(1234);
+  test_linear(rng);
+  test_embedding(rng);
+  test_cross_entropy(rng);
+  test_bce_mse(rng);
+  test_dropout();
+  test_gather_last(rng);
+  test_optimisers();
+  test_reductions();
+  std::printf("test_ops: %d checks, %d failed\n", checks, failures);
+  return failures == 0 ? 0 : 1;
+}
