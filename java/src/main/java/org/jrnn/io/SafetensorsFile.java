@@ -81,6 +81,10 @@ public final class SafetensorsFile implements AutoCloseable {
     boolean keepOpen = false;
     try {
       long size = ch.size();
+      if (size < 8) {
+        throw new SafetensorsException(
+            path, "file is " + size + " bytes, too short for a header (truncated?)");
+      }
       byte[] head = new byte[8];
       readFully(path, ch, ByteBuffer.wrap(head), 0, "the header length");
       long n = checkHeaderLength(path, size, head);
