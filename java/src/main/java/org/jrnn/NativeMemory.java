@@ -1,0 +1,91 @@
+/*
+ * NativeMemory: one native allocation (jrnn_alloc) of an owning tensor or a temporary buffer, the
+ * count of live allocations (Tensor.liveAllocations), and the Cleaner safety net.
+ */
+package org.jrnn;
+
+import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jrnn.internal.Native;
+import org.jrnn.internal.NativeContext;
+
+/**
+ * One block of device memory. Its {@link #run()} frees it exactly once, either when its owner calls
+ * {@link #free()} or, as a safety net, when the Cleaner finds the owner unreachable (then it logs a
+ * leak warning). It holds no reference to its owner, so the Cleaner can run.
+ */
+final class NativeMemory implements Runnable {
+  private static final Cleaner CLEANER = Cleaner.create();
+  private static final AtomicLong LIVE = new AtomicLong();
+  private static final System.Logger LOG = System.getLogger("org.jrnn");
+
+  final NativeContext context;
+  /** Start of the block; 0 for an empty (zero-byte) block, which allocates nothing. */
+  final long address;
+
+  final long bytes;
+  private final String description;
+  private volatile boolean freed;
+  private volatile boolean explicit;
+  private volatile Cleaner.Cleanable cleanable;
+
+  /**
+   * Allocates {@code bytes} of zeroed memory on {@code device}. Without {@link #watch} the caller
+   * frees it (in a finally block).
+   */
+  NativeMemory(Device device, long bytes, String description) {
+    this.context = device.context();
+    this.bytes = bytes;
+    this.description = description;
+    if (bytes > 0) {
+      this.address = Native.alloc(context, bytes);
+      LIVE.incrementAndGet();
+    } else {
+      this.address = 0;
+    }
+  }
+
+  /** Frees this block (with a leak warning) once {@code owner} becomes unreachable. Call once. */
+  void watch(Object owner) {
+    this.cleanable = CLEANER.register(owner, this);
+  }
+
+  /** Native allocations alive now (jrnn_alloc minus jrnn_free through this class). */
+  static long live() {
+    return LIVE.get();
+  }
+
+  boolean isFreed() {
+    return freed;
+  }
+
+  /** Frees the block now (idempotent). */
+  void free() {
+    explicit = true;
+    Cleaner.Cleanable c = cleanable;
+    if (c != null) {
+      c.clean(); // runs run() at most once
+    } else {
+      run();
+    }
+  }
+
+  @Override
+  public synchronized void run() {
+    if (freed) {
+      return;
+    }
+    freed = true;
+    if (address != 0) {
+      Native.free(context, address);
+      LIVE.decrementAndGet();
+    }
+    if (!explicit) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "jrnn: "
+              + description
+              + " was never closed; the garbage collector freed it. Close tensors (or use a Scope).");
+    }
+  }
+}
