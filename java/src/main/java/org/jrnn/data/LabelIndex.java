@@ -1,0 +1,121 @@
+// Maps string labels to class ids 0..K-1 deterministically (numeric order if all are integers,
+// else code point order); saved as JSON with a model.
+package org.jrnn.data;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The class labels of a data set and their ids. Ids follow the sorted order of the distinct labels:
+ * numeric if every label is an integer ("2" before "10"), otherwise by Unicode code points.
+ * Mirrored by {@code label_ids()} in scripts/lib_torch_common.py.
+ */
+public final class LabelIndex {
+    private final List<String> labels;
+    private final Map<String, Integer> ids = new HashMap<>();
+
+    private LabelIndex(List<String> labels) {
+        this.labels = List.copyOf(labels);
+        for (int i = 0; i < labels.size(); i++) {
+            if (ids.put(labels.get(i), i) != null) {
+                throw new IllegalArgumentException("duplicate label '" + labels.get(i) + "'");
+            }
+        }
+    }
+
+    /** The index of the distinct labels among {@code labels}, sorted as described above. */
+    public static LabelIndex of(Collection<String> labels) {
+        TreeSet<String> distinct = new TreeSet<>(Vocabulary::compareCodePoints);
+        distinct.addAll(labels);
+        List<String> sorted = new ArrayList<>(distinct);
+        if (sorted.stream().allMatch(LabelIndex::isInteger)) {
+            sorted.sort((a, b) -> new java.math.BigInteger(a).compareTo(new java.math.BigInteger(b)));
+        }
+        return new LabelIndex(sorted);
+    }
+
+    /** The index of the labels of {@code examples}. */
+    public static LabelIndex ofExamples(Collection<LabelledExample> examples) {
+        List<String> labels = new ArrayList<>(examples.size());
+        examples.forEach(e -> labels.add(e.label()));
+        return of(labels);
+    }
+
+    private static boolean isInteger(String s) {
+        return s.matches("[+-]?[0-9]+");
+    }
+
+    /** The number of classes. */
+    public int size() {
+        return labels.size();
+    }
+
+    /**
+     * The id of {@code label}.
+     *
+     * @throws IllegalArgumentException for a label not in the index
+     */
+    public int id(String label) {
+        Integer id = ids.get(label);
+        if (id == null) {
+            throw new IllegalArgumentException("unknown label '" + label + "' (known: " + labels + ")");
+        }
+        return id;
+    }
+
+    /** The label of class {@code id}. */
+    public String label(int id) {
+        return labels.get(id);
+    }
+
+    /** The labels in id order. */
+    public List<String> labels() {
+        return labels;
+    }
+
+    /** The class ids of {@code examples}, in order. */
+    public int[] ids(List<LabelledExample> examples) {
+        int[] out = new int[examples.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = id(examples.get(i).label());
+        }
+        return out;
+    }
+
+    /** {@code {"labels":["neg","pos"]}}. */
+    public String toJson() {
+        JsonObject o = new JsonObject();
+        JsonArray a = new JsonArray();
+        labels.forEach(a::add);
+        o.add("labels", a);
+        return new Gson().toJson(o);
+    }
+
+    /**
+     * Restores an index saved by {@link #toJson()} (ids as saved).
+     *
+     * @throws IllegalArgumentException if {@code json} is not a saved label index
+     */
+    public static LabelIndex fromJson(String json) {
+        try {
+            List<String> labels = new ArrayList<>();
+            for (JsonElement e : JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("labels")) {
+                labels.add(e.getAsString());
+            }
+            return new LabelIndex(labels);
+        } catch (JsonParseException | IllegalStateException | UnsupportedOperationException
+                 | ClassCastException | NullPointerException e) {
+            throw new IllegalArgumentException("not a saved label index: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+// Language-model windows: a token array cut into N parallel streams read in windows of T steps,
+// with next-token targets, for truncated BPTT with the state carried from one window to the next.
+package org.jrnn.data;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * The classic char-RNN batching. The first {@code N * S + 1} tokens (with {@code S = (length - 1) / N}) are
+ * cut into {@code N} streams; stream {@code s} reads positions {@code s*S .. s*S + S - 1} and predicts the
+ * token after each. Window {@code w} covers steps {@code w*T .. w*T + T - 1} of every stream (the last window
+ * may be shorter), so window {@code w + 1} continues exactly where window {@code w} stopped: carry the
+ * recurrent state across windows and reset it at the start of each pass.
+ *
+ * <p>Mirrors {@code lm_windows()} in scripts/lib_torch_common.py.
+ */
+public final class LmBatches implements Iterable<LmBatches.Window> {
+    private final int[] tokens;
+    private final int streams;
+    private final int windowLength;
+    private final int streamLength;
+
+    /**
+     * @param tokens       the token ids (not copied: do not modify while in use)
+     * @param streams      N, the number of parallel streams (the batch size)
+     * @param windowLength T, the number of steps per window (the truncated-BPTT length)
+     * @throws IllegalArgumentException if there are too few tokens for one step per stream
+     */
+    public LmBatches(int[] tokens, int streams, int windowLength) {
+        if (streams <= 0 || windowLength <= 0) {
+            throw new IllegalArgumentException("streams and windowLength must be > 0, got "
+                    + streams + " and " + windowLength);
+        }
+        if (tokens.length < streams + 1) {
+            throw new IllegalArgumentException(tokens.length + " tokens are too few for " + streams
+                    + " streams (need at least " + (streams + 1) + ")");
+        }
+        this.tokens = tokens;
+        this.streams = streams;
+        this.windowLength = windowLength;
+        this.streamLength = (tokens.length - 1) / streams;
+    }
+
+    /** N, the number of parallel streams. */
+    public int streams() {
+        return streams;
+    }
+
+    /** S, the number of steps in each stream over a whole pass. */
+    public int streamLength() {
+        return streamLength;
+    }
+
+    /** The number of windows per pass: {@code ceil(S / T)}. */
+    public int windowCount() {
+        return (streamLength + windowLength - 1) / windowLength;
+    }
+
+    /** The number of predicted tokens per pass: {@code N * S}. */
+    public long targetCount() {
+        return (long) streams * streamLength;
+    }
+
+    /** Window {@code w} (0-based) of the pass. */
+    public Window window(int w) {
+        if (w < 0 || w >= windowCount()) {
+            throw new IndexOutOfBoundsException("window " + w + " of " + windowCount());
+        }
+        int start = w * windowLength;
+        int len = Math.min(windowLength, streamLength - start);
+        int[] inputs = new int[streams * len];
+        int[] targets = new int[streams * len];
+        for (int s = 0; s < streams; s++) {
+            int base = s * streamLength + start;
+            System.arraycopy(tokens, base, inputs, s * len, len);
+            System.arraycopy(tokens, base + 1, targets, s * len, len);
+        }
+        return new Window(w, streams, len, inputs, targets);
+    }
+
+    /** Iterates over the windows of one pass, in order. */
+    @Override
+    public Iterator<Window> iterator() {
+        return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < windowCount();
+            }
+
+            @Override
+            public Window next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return window(next++);
+            }
+        };
+    }
+
+    /**
+     * One window: {@code streams x length} inputs and targets, stored stream-major
+     * ({@code [s * length + t]}); {@code target(s, t)} is the token after {@code input(s, t)}.
+     *
+     * @param index   the window's number in the pass
+     * @param streams N
+     * @param length  the number of steps (T, or fewer for the last window)
+     * @param inputs  input ids, stream-major
+     * @param targets next-token ids, stream-major
+     */
+    public record Window(int index, int streams, int length, int[] inputs, int[] targets) {
+        /** The input at stream {@code s}, step {@code t}. */
+        public int input(int s, int t) {
+            return inputs[s * length + t];
+        }
+
+        /** The target at stream {@code s}, step {@code t}. */
+        public int target(int s, int t) {
+            return targets[s * length + t];
+        }
+
+        /** The inputs in time-major order ({@code [t * streams + s]}). */
+        public int[] inputsTimeMajor() {
+            return transpose(inputs);
+        }
+
+        /** The targets in time-major order ({@code [t * streams + s]}). */
+        public int[] targetsTimeMajor() {
+            return transpose(targets);
+        }
+
+        private int[] transpose(int[] streamMajor) {
+            int[] out = new int[streamMajor.length];
+            for (int s = 0; s < streams; s++) {
+                for (int t = 0; t < length; t++) {
+                    out[t * streams + s] = streamMajor[s * length + t];
+                }
+            }
+            return out;
+        }
+    }
+}

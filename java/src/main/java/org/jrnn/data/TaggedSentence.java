@@ -1,0 +1,26 @@
+// One sentence of a tagging corpus: tokens with one tag each.
+package org.jrnn.data;
+
+import java.util.List;
+
+/**
+ * Tokens and their tags (same length).
+ *
+ * @param tokens the tokens in order
+ * @param tags   one tag per token
+ */
+public record TaggedSentence(List<String> tokens, List<String> tags) {
+    /** Copies both lists; they must have the same length. */
+    public TaggedSentence {
+        tokens = List.copyOf(tokens);
+        tags = List.copyOf(tags);
+        if (tokens.size() != tags.size()) {
+            throw new IllegalArgumentException(tokens.size() + " tokens but " + tags.size() + " tags");
+        }
+    }
+
+    /** The number of tokens. */
+    public int size() {
+        return tokens.size();
+    }
+}

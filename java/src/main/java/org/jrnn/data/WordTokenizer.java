@@ -1,0 +1,176 @@
+// Word tokenizer: regex split into words and single punctuation marks, optional lower-casing,
+// vocabulary with min frequency and max size; saved as a small JSON string.
+package org.jrnn.data;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Splits text into words (letters and digits, with inner apostrophes as in "don't") and single
+ * non-space symbols ("," "!" "-"), lower-cased unless told otherwise. Mirrored by {@code WordVocab} and
+ * {@code word_tokens()} in scripts/lib_torch_common.py (checked to give the same tokens on the bundled data).
+ */
+public final class WordTokenizer implements Tokenizer {
+    /** The {@code "type"} field of the saved JSON. */
+    public static final String TYPE = "word";
+    /** The default split pattern (Java syntax, compiled with {@link Pattern#UNICODE_CHARACTER_CLASS}). */
+    public static final String DEFAULT_PATTERN = "[\\p{L}\\p{N}]+(?:['\u2019][\\p{L}\\p{N}]+)*|[^\\p{L}\\p{N}\\s]";
+
+    private final Vocabulary vocabulary;
+    private final boolean lowercase;
+    private final String patternText;
+    private final Pattern pattern;
+
+    private WordTokenizer(Vocabulary vocabulary, boolean lowercase, String patternText) {
+        this.vocabulary = vocabulary;
+        this.lowercase = lowercase;
+        this.patternText = patternText;
+        this.pattern = Pattern.compile(patternText, Pattern.UNICODE_CHARACTER_CLASS);
+    }
+
+    /** Options for building a vocabulary: lower-case on, min frequency 1, no size limit. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The tokens (strings) of {@code text}, lower-cased if this tokenizer lower-cases. */
+    public List<String> tokenize(String text) {
+        return split(pattern, lowercase, text);
+    }
+
+    private static List<String> split(Pattern pattern, boolean lowercase, String text) {
+        String s = lowercase ? text.toLowerCase(Locale.ROOT) : text;
+        List<String> out = new ArrayList<>();
+        Matcher m = pattern.matcher(s);
+        while (m.find()) {
+            out.add(m.group());
+        }
+        return out;
+    }
+
+    @Override
+    public int[] encode(String text) {
+        List<String> tokens = tokenize(text);
+        int[] ids = new int[tokens.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = vocabulary.id(tokens.get(i));
+        }
+        return ids;
+    }
+
+    /** The tokens of {@code ids} joined by single spaces; pad, bos and eos are left out, unknowns show as {@code <unk>}. */
+    @Override
+    public String decode(int[] ids) {
+        StringBuilder sb = new StringBuilder();
+        for (int id : ids) {
+            if (id == Vocabulary.PAD_ID || id == Vocabulary.BOS_ID || id == Vocabulary.EOS_ID) {
+                continue;
+            }
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            sb.append(vocabulary.token(id));
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public Vocabulary vocabulary() {
+        return vocabulary;
+    }
+
+    /** Whether text is lower-cased before splitting. */
+    public boolean lowercase() {
+        return lowercase;
+    }
+
+    /** {@code {"type":"word","version":1,"lowercase":true,"pattern":"...","vocab":["<pad>",...]}}. */
+    @Override
+    public String toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("type", TYPE);
+        o.addProperty("version", 1);
+        o.addProperty("lowercase", lowercase);
+        o.addProperty("pattern", patternText);
+        JsonArray vocab = new JsonArray();
+        vocabulary.tokens().forEach(vocab::add);
+        o.add("vocab", vocab);
+        return new Gson().toJson(o);
+    }
+
+    /**
+     * Restores a tokenizer saved by {@link #toJson()} (same vocabulary, lower-casing and split pattern).
+     *
+     * @throws IllegalArgumentException if {@code json} is not a saved word tokenizer
+     */
+    public static WordTokenizer fromJson(String json) {
+        JsonObject o = CharTokenizer.parseSaved(json, TYPE);
+        try {
+            boolean lower = !o.has("lowercase") || o.get("lowercase").getAsBoolean();
+            String pattern = o.has("pattern") ? o.get("pattern").getAsString() : DEFAULT_PATTERN;
+            return new WordTokenizer(Vocabulary.of(CharTokenizer.vocabList(o)), lower, pattern);
+        } catch (IllegalStateException | UnsupportedOperationException | ClassCastException
+                 | java.util.regex.PatternSyntaxException e) {
+            throw new IllegalArgumentException("not a saved word tokenizer: " + e.getMessage(), e);
+        }
+    }
+
+    /** Options of a word vocabulary. */
+    public static final class Builder {
+        private boolean lowercase = true;
+        private int minFrequency = 1;
+        private int maxSize;
+        private String pattern = DEFAULT_PATTERN;
+
+        private Builder() {
+        }
+
+        /** Whether to lower-case text before splitting (default true). */
+        public Builder lowercase(boolean lowercase) {
+            this.lowercase = lowercase;
+            return this;
+        }
+
+        /** The least number of occurrences a word needs to get an id (default 1). */
+        public Builder minFrequency(int minFrequency) {
+            if (minFrequency < 1) {
+                throw new IllegalArgumentException("minFrequency must be >= 1, got " + minFrequency);
+            }
+            this.minFrequency = minFrequency;
+            return this;
+        }
+
+        /** The most ids in all, the 4 specials included; 0 for no limit (default). */
+        public Builder maxSize(int maxSize) {
+            this.maxSize = maxSize;
+            return this;
+        }
+
+        /** A different split regex (Java syntax); each match is one token. */
+        public Builder pattern(String regex) {
+            Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
+            this.pattern = regex;
+            return this;
+        }
+
+        /** Builds the tokenizer, counting words over {@code texts}. */
+        public WordTokenizer build(Iterable<String> texts) {
+            Pattern p = Pattern.compile(pattern, Pattern.UNICODE_CHARACTER_CLASS);
+            Map<String, Long> counts = new HashMap<>();
+            for (String text : texts) {
+                for (String t : split(p, lowercase, text)) {
+                    counts.merge(t, 1L, Long::sum);
+                }
+            }
+            return new WordTokenizer(Vocabulary.fromCounts(counts, minFrequency, maxSize), lowercase, pattern);
+        }
+    }
+}

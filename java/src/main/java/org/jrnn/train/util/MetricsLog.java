@@ -1,0 +1,179 @@
+// Appends rows of training metrics to a CSV file and/or a JSON Lines file with a fixed set of columns.
+package org.jrnn.train.util;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.Gson;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A metrics log with fixed columns, e.g. {@code epoch, step, loss, accuracy, seconds}. Each row is written
+ * and flushed at once, so a crash loses at most the row being written. Reopening an existing CSV appends to it
+ * if its header is the same and fails otherwise. Numbers are written in full precision; in JSONL, NaN and
+ * infinities are written as {@code NaN}/{@code Infinity} (which Python's json module reads).
+ */
+public final class MetricsLog implements Closeable {
+    private final List<String> columns;
+    private final BufferedWriter csv;
+    private final BufferedWriter jsonl;
+    private final Gson gson = new GsonBuilder().serializeSpecialFloatingPointValues().serializeNulls().create();
+
+    private MetricsLog(List<String> columns, BufferedWriter csv, BufferedWriter jsonl) {
+        this.columns = columns;
+        this.csv = csv;
+        this.jsonl = jsonl;
+    }
+
+    /**
+     * Opens the log for appending.
+     *
+     * @param csvFile   a CSV file (header written if new), or null for none
+     * @param jsonlFile a JSON Lines file, or null for none
+     * @param columns   the column names, in order
+     * @throws IOException if an existing CSV has another header, or a file cannot be opened
+     */
+    public static MetricsLog open(Path csvFile, Path jsonlFile, String... columns) throws IOException {
+        List<String> cols = List.of(columns);
+        if (cols.isEmpty() || new HashSet<>(cols).size() != cols.size()) {
+            throw new IllegalArgumentException("columns must be non-empty and distinct: " + cols);
+        }
+        if (csvFile == null && jsonlFile == null) {
+            throw new IllegalArgumentException("give a CSV file, a JSONL file or both");
+        }
+        String header = String.join(",", cols.stream().map(MetricsLog::csvField).toList());
+        BufferedWriter csv = null;
+        if (csvFile != null) {
+            boolean fresh = !Files.exists(csvFile) || Files.size(csvFile) == 0;
+            if (!fresh) {
+                String existing;
+                try (BufferedReader r = Files.newBufferedReader(csvFile, StandardCharsets.UTF_8)) {
+                    existing = r.readLine();
+                }
+                if (!header.equals(existing)) {
+                    throw new IOException(csvFile + ": has header '" + existing + "', expected '" + header
+                            + "'; use another file");
+                }
+            }
+            csv = Files.newBufferedWriter(csvFile, StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            if (fresh) {
+                csv.write(header);
+                csv.write('\n');
+                csv.flush();
+            }
+        }
+        BufferedWriter jsonl = null;
+        if (jsonlFile != null) {
+            try {
+                jsonl = Files.newBufferedWriter(jsonlFile, StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                if (csv != null) {
+                    csv.close();
+                }
+                throw e;
+            }
+        }
+        return new MetricsLog(cols, csv, jsonl);
+    }
+
+    /** The column names. */
+    public List<String> columns() {
+        return columns;
+    }
+
+    /**
+     * Writes one row, values in column order (numbers, strings, booleans or null for "missing").
+     *
+     * @throws IllegalArgumentException if the number of values is not the number of columns
+     */
+    public void log(Object... values) throws IOException {
+        if (values.length != columns.size()) {
+            throw new IllegalArgumentException("got " + values.length + " values for " + columns.size()
+                    + " columns " + columns);
+        }
+        if (csv != null) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < values.length; i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                sb.append(values[i] == null ? "" : csvField(String.valueOf(values[i])));
+            }
+            csv.write(sb.append('\n').toString());
+            csv.flush();
+        }
+        if (jsonl != null) {
+            JsonObject o = new JsonObject();
+            for (int i = 0; i < values.length; i++) {
+                Object v = values[i];
+                if (v instanceof Number n) {
+                    o.addProperty(columns.get(i), n);
+                } else if (v instanceof Boolean b) {
+                    o.addProperty(columns.get(i), b);
+                } else {
+                    o.addProperty(columns.get(i), v == null ? null : String.valueOf(v));
+                }
+            }
+            jsonl.write(gson.toJson(o));
+            jsonl.write('\n');
+            jsonl.flush();
+        }
+    }
+
+    /**
+     * Writes one row from a map of column name to value; absent columns are written as missing.
+     *
+     * @throws IllegalArgumentException for a key that is not a column
+     */
+    public void log(Map<String, ?> row) throws IOException {
+        Set<String> unknown = new HashSet<>(row.keySet());
+        unknown.removeAll(columns);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown columns " + unknown + "; columns are " + columns);
+        }
+        Object[] values = new Object[columns.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = row.get(columns.get(i));
+        }
+        log(values);
+    }
+
+    private static String csvField(String s) {
+        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) {
+            return s;
+        }
+        return '"' + s.replace("\"", "\"\"") + '"';
+    }
+
+    @Override
+    public void close() throws IOException {
+        IOException first = null;
+        for (BufferedWriter w : Arrays.asList(csv, jsonl)) {
+            if (w != null) {
+                try {
+                    w.close();
+                } catch (IOException e) {
+                    if (first == null) {
+                        first = e;
+                    }
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}

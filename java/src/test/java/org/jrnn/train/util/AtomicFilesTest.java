@@ -1,0 +1,67 @@
+// AtomicFiles: replaces content, keeps the old file intact when the writer fails, leaves no temp files.
+package org.jrnn.train.util;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFilesTest {
+    @TempDir
+    Path dir;
+
+    private List<Path> listing() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted().toList();
+        }
+    }
+
+    @Test
+    void writesNewAndReplacesExistingFiles() throws IOException {
+        Path f = dir.resolve("model.safetensors");
+        AtomicFiles.writeString(f, "first");
+        assertEquals("first", Files.readString(f));
+        AtomicFiles.write(f, out -> {
+            out.write("second".getBytes(StandardCharsets.UTF_8));
+            out.close(); // closing is allowed
+        });
+        assertEquals("second", Files.readString(f));
+        assertEquals(List.of(f), listing());
+    }
+
+    @Test
+    void oldFileIsIntactWhenTheWriterThrows() throws IOException {
+        Path f = dir.resolve("checkpoint.bin");
+        AtomicFiles.writeBytes(f, new byte[] {1, 2, 3});
+        IOException boom = new IOException("disk on fire");
+        IOException thrown = assertThrows(IOException.class, () -> AtomicFiles.write(f, out -> {
+            out.write(new byte[100_000]); // more than the buffer: bytes reach the temp file
+            throw boom;
+        }));
+        assertSame(boom, thrown);
+        assertEquals(List.of((byte) 1, (byte) 2, (byte) 3),
+                List.of(Files.readAllBytes(f)[0], Files.readAllBytes(f)[1], Files.readAllBytes(f)[2]));
+        assertEquals(3, Files.size(f));
+        assertEquals(List.of(f), listing(), "the temporary file must be removed");
+    }
+
+    @Test
+    void runtimeExceptionsAlsoLeaveNoTrace() throws IOException {
+        Path f = dir.resolve("new.json");
+        assertThrows(IllegalStateException.class, () -> AtomicFiles.write(f, out -> {
+            out.write('x');
+            throw new IllegalStateException("bug");
+        }));
+        assertFalse(Files.exists(f));
+        assertEquals(List.of(), listing());
+    }
+}

@@ -1,0 +1,64 @@
+// MetricsLog: CSV header and rows, JSONL rows, appending with the same header, refusing another header.
+package org.jrnn.train.util;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MetricsLogTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesCsvAndJsonlRows() throws IOException {
+        Path csv = dir.resolve("m.csv");
+        Path jsonl = dir.resolve("m.jsonl");
+        try (MetricsLog log = MetricsLog.open(csv, jsonl, "epoch", "loss", "note")) {
+            log.log(1, 0.5, "a, \"quoted\" note");
+            log.log(Map.of("epoch", 2, "loss", Double.NaN));
+        }
+        assertEquals(List.of("epoch,loss,note", "1,0.5,\"a, \"\"quoted\"\" note\"", "2,NaN,"), Files.readAllLines(csv));
+        assertEquals(List.of("{\"epoch\":1,\"loss\":0.5,\"note\":\"a, \\\"quoted\\\" note\"}",
+                "{\"epoch\":2,\"loss\":NaN,\"note\":null}"), Files.readAllLines(jsonl));
+    }
+
+    @Test
+    void rowsAreOnDiskBeforeClose() throws IOException {
+        Path csv = dir.resolve("live.csv");
+        MetricsLog log = MetricsLog.open(csv, null, "step", "loss");
+        log.log(10, 1.25);
+        assertEquals(List.of("step,loss", "10,1.25"), Files.readAllLines(csv));
+        log.close();
+    }
+
+    @Test
+    void appendsWithTheSameHeaderAndRefusesAnother() throws IOException {
+        Path csv = dir.resolve("a.csv");
+        try (MetricsLog log = MetricsLog.open(csv, null, "step", "loss")) {
+            log.log(1, 2.0);
+        }
+        try (MetricsLog log = MetricsLog.open(csv, null, "step", "loss")) {
+            log.log(2, 1.0);
+        }
+        assertEquals(List.of("step,loss", "1,2.0", "2,1.0"), Files.readAllLines(csv));
+        IOException e = assertThrows(IOException.class, () -> MetricsLog.open(csv, null, "step", "accuracy"));
+        assertTrue(e.getMessage().contains("step,loss"), e.getMessage());
+    }
+
+    @Test
+    void rejectsWrongRows() throws IOException {
+        try (MetricsLog log = MetricsLog.open(dir.resolve("r.csv"), null, "a", "b")) {
+            assertThrows(IllegalArgumentException.class, () -> log.log(1));
+            assertThrows(IllegalArgumentException.class, () -> log.log(Map.of("c", 1)));
+        }
+        assertThrows(IllegalArgumentException.class, () -> MetricsLog.open(dir.resolve("x.csv"), null, "a", "a"));
+    }
+}
