@@ -5,6 +5,13 @@ Run it with Debian's PyTorch (no pip packages needed; safetensors is written by 
 
     /usr/bin/python3 scripts/make_fixtures.py            # writes java/src/test/resources/fixtures/
     /usr/bin/python3 scripts/make_fixtures.py --check    # regenerates in a temp dir, compares bytes
+    /usr/bin/python3 scripts/make_fixtures.py --torch-forward DIR   # used by the Java round-trip test
+
+--torch-forward: for every folder in DIR holding model.safetensors (a jrnn model file: state dict plus
+the config in __metadata__) and in.safetensors (x, lengths, optional h0/c0), builds the torch module,
+load_state_dict(strict=True), runs it in float64 and writes torch_out.safetensors (y, hn, cn) and
+torch_state.safetensors (the module's own state_dict, float32), so Java can check that an exported
+model loads into PyTorch and computes the same function.
 
 The output is deterministic (fixed seeds, float64 maths, sorted headers), so rerunning it changes no
 committed file. Each case is a folder fixtures/<name>/ with:
@@ -74,6 +81,13 @@ def write_safetensors(path, tensors, metadata=None):
         f.write(text)
         for raw in blobs:
             f.write(raw)
+
+
+def read_metadata(path):
+    """The __metadata__ dict of a safetensors file ({} when absent)."""
+    with open(path, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        return json.loads(f.read(n).decode("utf-8")).get("__metadata__", {})
 
 
 def read_safetensors(path):
@@ -319,12 +333,57 @@ def generate(out_dir):
     return names, total, worst
 
 
+def torch_forward(root):
+    """See --torch-forward in the module comment."""
+    torch.set_num_threads(1)
+    done = 0
+    for name in sorted(os.listdir(root)):
+        d = os.path.join(root, name)
+        if not os.path.isfile(os.path.join(d, "model.safetensors")):
+            continue
+        meta = read_metadata(os.path.join(d, "model.safetensors"))
+        state = read_safetensors(os.path.join(d, "model.safetensors"))
+        inp = read_safetensors(os.path.join(d, "in.safetensors"))
+        mode = meta["mode"]
+        module = MODES[mode](input_size=int(meta["input_size"]), hidden_size=int(meta["hidden_size"]),
+                             num_layers=int(meta["num_layers"]),
+                             bias=meta["bias"] == "true", bidirectional=meta["bidirectional"] == "true")
+        module.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in state.items()}, strict=True)
+        write_safetensors(os.path.join(d, "torch_state.safetensors"),
+                          {k: v.detach().numpy() for k, v in module.state_dict().items()}, {"format": "pt"})
+        module = module.double()
+        x = torch.from_numpy(np.array(inp["x"])).double()
+        T = x.shape[0]
+        lengths = torch.from_numpy(np.array(inp["lengths"])).long()
+        packed = pack_padded_sequence(x, lengths, enforce_sorted=False)
+        h0 = torch.from_numpy(np.array(inp["h0"])).double() if "h0" in inp else None
+        with torch.no_grad():
+            if mode == "LSTM":
+                c0 = torch.from_numpy(np.array(inp["c0"])).double() if "c0" in inp else None
+                out, (hn, cn) = module(packed, None if h0 is None else (h0, c0))
+            else:
+                out, hn = module(packed, h0)
+                cn = None
+            y, _ = pad_packed_sequence(out, total_length=T)
+        res = {"y": f32(y), "hn": f32(hn)}
+        if cn is not None:
+            res["cn"] = f32(cn)
+        write_safetensors(os.path.join(d, "torch_out.safetensors"), res)
+        done += 1
+    print("torch forward: %d models" % done)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=OUT_DIR, help="output folder (default: %(default)s)")
     ap.add_argument("--check", action="store_true",
                     help="regenerate into a temp folder and compare with --out byte for byte")
+    ap.add_argument("--torch-forward", metavar="DIR",
+                    help="run jrnn model files in DIR/*/ through PyTorch (see the module comment)")
     args = ap.parse_args()
+    if args.torch_forward:
+        torch_forward(args.torch_forward)
+        return
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
             names, _, _ = generate(tmp)
