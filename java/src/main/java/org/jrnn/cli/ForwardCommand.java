@@ -154,10 +154,14 @@ public final class ForwardCommand implements Command {
       } catch (InteropException e) {
         throw new InteropException(weightsPath + ": " + e.getMessage(), e);
       }
-      Inputs in = Inputs.read(input, config, err);
+      Inputs in = Inputs.read(input, config);
       Device device = Device.parse(opts.getOrDefault("device", "cpu"));
       SafetensorsWriter result = compute(config, state, in, device);
       result.write(outputPath);
+      // Only after success: a failure prints exactly one line.
+      for (String warning : in.warnings) {
+        err.println("jrnn forward: warning: " + warning);
+      }
     }
     return 0;
   }
@@ -173,20 +177,21 @@ public final class ForwardCommand implements Command {
     float[] dy;
     float[] dhn;
     float[] dcn;
+    final List<String> warnings = new ArrayList<>();
 
     boolean wantsGradients() {
       return dy != null || dhn != null || dcn != null;
     }
 
-    static Inputs read(SafetensorsFile f, RnnConfig config, PrintStream err) throws SafetensorsException {
+    static Inputs read(SafetensorsFile f, RnnConfig config) throws SafetensorsException {
       Path file = f.path();
+      Inputs in = new Inputs();
       for (String name : f.names()) {
         if (!INPUT_KEYS.contains(name)) {
-          err.println("jrnn forward: warning: ignoring tensor '" + name + "' in " + file
+          in.warnings.add("ignoring tensor '" + name + "' in " + file
               + " (known: x, lengths, h0, c0, dy, dhn, dcn)");
         }
       }
-      Inputs in = new Inputs();
       TensorInfo x = f.get("x");
       if (x == null) {
         throw new InteropException(file + ": no tensor 'x' (the input, F32 [T, N, I])");

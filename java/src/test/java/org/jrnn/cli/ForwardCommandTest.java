@@ -158,6 +158,9 @@ class ForwardCommandTest {
   void wrongShapesAndMissingTensors() throws IOException {
     String name = "lstm_bi_l2_bias"; // T = 5, N = 4, I = 3, H = 4, L*D = 4
     fails("no tensor 'x'", withInput(name, editedInput(name, Set.of("x"), w -> { })));
+    // Warnings about unknown tensors are not printed when the command fails (one line only).
+    fails("no tensor 'x'",
+        withInput(name, editedInput(name, Set.of("x"), w -> w.putFloats("X", new float[60], 5, 4, 3))));
     fails("x must be [T, N, I]",
         withInput(name, editedInput(name, Set.of("x"), w -> w.putFloats("x", new float[20], 5, 4))));
     fails("input_size is 3",
