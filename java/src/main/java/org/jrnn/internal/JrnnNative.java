@@ -163,4 +163,189 @@ final class JrnnNative {
       @Cast("float*") long hy,
       @Cast("float*") long cy,
       @Cast("void*") long scratch);
+  // ------------------------------------------------------------------ int32 host copies (ids, targets)
+  static native int jrnn_copy_from_host(
+      @Cast("jrnn_context*") long ctx,
+      @Cast("void*") long dst,
+      @Cast("const void*") int[] src,
+      @Cast("size_t") long bytes);
+
+  static native int jrnn_copy_to_host(
+      @Cast("jrnn_context*") long ctx,
+      @Cast("void*") int[] dst,
+      @Cast("const void*") long src,
+      @Cast("size_t") long bytes);
+
+  // ------------------------------------------------------------------ layers, losses, optimisers
+  static native int jrnn_linear_forward(
+      @Cast("jrnn_context*") long ctx,
+      @Cast("int64_t") long m,
+      @Cast("int64_t") long i,
+      @Cast("int64_t") long o,
+      @Cast("const float*") long x,
+      @Cast("const float*") long w,
+      @Cast("const float*") long b,
+      @Cast("float*") long y);
+
+  static native int jrnn_linear_backward(
+      @Cast("jrnn_context*") long ctx,
+      @Cast("int64_t") long m,
+      @Cast("int64_t") long i,
+      @Cast("int64_t") long o,
+      @Cast("const float*") long x,
+      @Cast("const float*") long w,
+      @Cast("const float*") long dy,
+      @Cast("float*") long dx,
+      @Cast("float*") long dw,
+      @Cast("float*") long db);
+
+  static native int jrnn_embedding_forward(
+      @Cast("jrnn_context*") long ctx,
+      @Cast("int64_t") long m,
+      @Cast("int64_t") long v,
+      @Cast("int64_t") long e,
+      @Cast("const int32_t*") long ids,
+      @Cast("const float*") long table,
+      @Cast("float*") long y);
+
+  static native int jrnn_embedding_backward(
+      @Cast("jrnn_context*") long ctx,
+      @Cast("int64_t") long m,
+      @Cast("int64_t") long v,
+      @Cast("int64_t") long e,
+      @Cast("const int32_t*") long ids,
+      @Cast("const float*") long dy,
+      @Cast("float*") long dtable);
+
+  static native int jrnn_softmax_cross_entropy(
+      @Cast("jrnn_context*") long ctx,
+      @Cast("int64_t") long m,
+      @Cast("int64_t") long k,
+      @Cast("const float*") long logits,
+      @Cast("const int32_t*") long targets,
+      float labelSmoothing,
+      float scale,
+      @Cast("float*") long loss,
+      @Cast("float*") long dlogits);
+
+  static native int jrnn_softmax(
+      @Cast("jrnn_context*") long ctx,
+      @Cast("int64_t") long m,
+      @Cast("int64_t") long k,
+      @Cast("const float*") long x,
+      int logSoftmax,
+      @Cast("float*") long y);
+
+  static native int jrnn_bce_with_logits(
+      @Cast("jrnn_context*") long ctx,
+      @Cast("int64_t") long m,
+      @Cast("const float*") long z,
+      @Cast("const float*") long t,
+      @Cast("const float*") long w,
+      float scale,
+      @Cast("float*") long loss,
+      @Cast("float*") long dz);
+
+  static native int jrnn_mse(
+      @Cast("jrnn_context*") long ctx,
+      @Cast("int64_t") long m,
+      @Cast("int64_t") long k,
+      @Cast("const float*") long p,
+      @Cast("const float*") long t,
+      @Cast("const float*") long w,
+      float scale,
+      @Cast("float*") long loss,
+      @Cast("float*") long dp);
+
+  static native int jrnn_dropout(
+      @Cast("jrnn_context*") long ctx,
+      @Cast("int64_t") long count,
+      float p,
+      @Cast("uint64_t") long seed,
+      @Cast("const float*") long x,
+      @Cast("float*") long y);
+
+  static native int jrnn_gather_last(
+      @Cast("jrnn_context*") long ctx,
+      @Cast("int64_t") long t,
+      @Cast("int64_t") long n,
+      @Cast("int64_t") long f,
+      @Cast("const int32_t*") int[] lengths,
+      @Cast("const float*") long y,
+      @Cast("float*") long out);
+
+  static native int jrnn_gather_last_backward(
+      @Cast("jrnn_context*") long ctx,
+      @Cast("int64_t") long t,
+      @Cast("int64_t") long n,
+      @Cast("int64_t") long f,
+      @Cast("const int32_t*") int[] lengths,
+      @Cast("const float*") long dout,
+      @Cast("float*") long dy);
+
+  static native int jrnn_sum_squares(
+      @Cast("jrnn_context*") long ctx,
+      @Cast("int64_t") long count,
+      @Cast("const float*") long x,
+      double[] result);
+
+  static native int jrnn_check_finite(
+      @Cast("jrnn_context*") long ctx,
+      @Cast("int64_t") long count,
+      @Cast("const float*") long x,
+      int[] result,
+      @Cast("int64_t*") long[] firstBad);
+
+  static native int jrnn_scale(
+      @Cast("jrnn_context*") long ctx, @Cast("int64_t") long count, float alpha, @Cast("float*") long x);
+
+  static native int jrnn_clip_values(
+      @Cast("jrnn_context*") long ctx, @Cast("int64_t") long count, float limit, @Cast("float*") long x);
+
+  static native int jrnn_axpy(
+      @Cast("jrnn_context*") long ctx,
+      @Cast("int64_t") long count,
+      float alpha,
+      @Cast("const float*") long x,
+      @Cast("float*") long y);
+
+  static native int jrnn_sgd_update(
+      @Cast("jrnn_context*") long ctx,
+      @Cast("int64_t") long count,
+      @Cast("float*") long w,
+      @Cast("const float*") long g,
+      @Cast("float*") long momentumBuf,
+      float lr,
+      float momentum,
+      float weightDecay,
+      int nesterov,
+      @Cast("int64_t") long step);
+
+  static native int jrnn_adam_update(
+      @Cast("jrnn_context*") long ctx,
+      @Cast("int64_t") long count,
+      @Cast("float*") long w,
+      @Cast("const float*") long g,
+      @Cast("float*") long m,
+      @Cast("float*") long v,
+      float lr,
+      float beta1,
+      float beta2,
+      float eps,
+      float weightDecay,
+      int decoupled,
+      @Cast("int64_t") long step);
+
+  static native int jrnn_rmsprop_update(
+      @Cast("jrnn_context*") long ctx,
+      @Cast("int64_t") long count,
+      @Cast("float*") long w,
+      @Cast("const float*") long g,
+      @Cast("float*") long sq,
+      @Cast("float*") long momentumBuf,
+      float lr,
+      float alpha,
+      float eps,
+      float weightDecay,
+      float momentum);
 }

@@ -371,4 +371,283 @@ public final class Native {
       ctx.lock.unlock();
     }
   }
+  // ------------------------------------------------------------------ int32 buffers
+
+  /** Copies {@code count} ints of {@code src} (Not modified) to device memory {@code dst}. */
+  public static void copyIntsFromHost(NativeContext ctx, long dst, int[] src, long count) {
+    ctx.lock.lock();
+    try {
+      check(JrnnNative.jrnn_copy_from_host(ctx.handle, dst, src, count * 4), "jrnn_copy_from_host");
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
+  /** Copies {@code count} ints of device memory {@code src} into {@code dst} (Modified). */
+  public static void copyIntsToHost(NativeContext ctx, int[] dst, long src, long count) {
+    ctx.lock.lock();
+    try {
+      check(JrnnNative.jrnn_copy_to_host(ctx.handle, dst, src, count * 4), "jrnn_copy_to_host");
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
+  // ------------------------------------------------------------------ layers, losses, optimisers
+  // Thin wrappers of the jrnn.h functions of the same name (see jrnn.h for shapes, Modified/Not
+  // modified and what ACCUMULATES); 0 stands for NULL; ids/targets are int32 device memory.
+
+  public static void linearForward(
+      NativeContext ctx, long m, long i, long o, long x, long w, long b, long y) {
+    ctx.lock.lock();
+    try {
+      check(JrnnNative.jrnn_linear_forward(ctx.handle, m, i, o, x, w, b, y), "jrnn_linear_forward");
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
+  public static void linearBackward(
+      NativeContext ctx, long m, long i, long o, long x, long w, long dy, long dx, long dw, long db) {
+    ctx.lock.lock();
+    try {
+      check(
+          JrnnNative.jrnn_linear_backward(ctx.handle, m, i, o, x, w, dy, dx, dw, db),
+          "jrnn_linear_backward");
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
+  public static void embeddingForward(
+      NativeContext ctx, long m, long v, long e, long ids, long table, long y) {
+    ctx.lock.lock();
+    try {
+      check(
+          JrnnNative.jrnn_embedding_forward(ctx.handle, m, v, e, ids, table, y),
+          "jrnn_embedding_forward");
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
+  public static void embeddingBackward(
+      NativeContext ctx, long m, long v, long e, long ids, long dy, long dtable) {
+    ctx.lock.lock();
+    try {
+      check(
+          JrnnNative.jrnn_embedding_backward(ctx.handle, m, v, e, ids, dy, dtable),
+          "jrnn_embedding_backward");
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
+  public static void softmaxCrossEntropy(
+      NativeContext ctx,
+      long m,
+      long k,
+      long logits,
+      long targets,
+      float labelSmoothing,
+      float scale,
+      long loss,
+      long dlogits) {
+    ctx.lock.lock();
+    try {
+      check(
+          JrnnNative.jrnn_softmax_cross_entropy(
+              ctx.handle, m, k, logits, targets, labelSmoothing, scale, loss, dlogits),
+          "jrnn_softmax_cross_entropy");
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
+  public static void softmax(NativeContext ctx, long m, long k, long x, boolean log, long y) {
+    ctx.lock.lock();
+    try {
+      check(JrnnNative.jrnn_softmax(ctx.handle, m, k, x, log ? 1 : 0, y), "jrnn_softmax");
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
+  public static void bceWithLogits(
+      NativeContext ctx, long m, long z, long t, long w, float scale, long loss, long dz) {
+    ctx.lock.lock();
+    try {
+      check(
+          JrnnNative.jrnn_bce_with_logits(ctx.handle, m, z, t, w, scale, loss, dz),
+          "jrnn_bce_with_logits");
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
+  public static void mse(
+      NativeContext ctx, long m, long k, long p, long t, long w, float scale, long loss, long dp) {
+    ctx.lock.lock();
+    try {
+      check(JrnnNative.jrnn_mse(ctx.handle, m, k, p, t, w, scale, loss, dp), "jrnn_mse");
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
+  public static void dropout(NativeContext ctx, long count, float p, long seed, long x, long y) {
+    ctx.lock.lock();
+    try {
+      check(JrnnNative.jrnn_dropout(ctx.handle, count, p, seed, x, y), "jrnn_dropout");
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
+  public static void gatherLast(
+      NativeContext ctx, long t, long n, long f, int[] lengths, long y, long out) {
+    ctx.lock.lock();
+    try {
+      check(
+          JrnnNative.jrnn_gather_last(ctx.handle, t, n, f, lengths, y, out), "jrnn_gather_last");
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
+  public static void gatherLastBackward(
+      NativeContext ctx, long t, long n, long f, int[] lengths, long dout, long dy) {
+    ctx.lock.lock();
+    try {
+      check(
+          JrnnNative.jrnn_gather_last_backward(ctx.handle, t, n, f, lengths, dout, dy),
+          "jrnn_gather_last_backward");
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
+  /** Sum of squares of {@code count} floats at {@code x}, in double. */
+  public static double sumSquares(NativeContext ctx, long count, long x) {
+    double[] result = new double[1];
+    ctx.lock.lock();
+    try {
+      check(JrnnNative.jrnn_sum_squares(ctx.handle, count, x, result), "jrnn_sum_squares");
+    } finally {
+      ctx.lock.unlock();
+    }
+    return result[0];
+  }
+
+  /** Index of the first NaN/Inf among {@code count} floats at {@code x}, or -1 when all are finite. */
+  public static long firstNonFinite(NativeContext ctx, long count, long x) {
+    int[] result = new int[1];
+    long[] firstBad = new long[1];
+    ctx.lock.lock();
+    try {
+      check(
+          JrnnNative.jrnn_check_finite(ctx.handle, count, x, result, firstBad), "jrnn_check_finite");
+    } finally {
+      ctx.lock.unlock();
+    }
+    return result[0] != 0 ? -1 : firstBad[0];
+  }
+
+  public static void scale(NativeContext ctx, long count, float alpha, long x) {
+    ctx.lock.lock();
+    try {
+      check(JrnnNative.jrnn_scale(ctx.handle, count, alpha, x), "jrnn_scale");
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
+  public static void clipValues(NativeContext ctx, long count, float limit, long x) {
+    ctx.lock.lock();
+    try {
+      check(JrnnNative.jrnn_clip_values(ctx.handle, count, limit, x), "jrnn_clip_values");
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
+  public static void axpy(NativeContext ctx, long count, float alpha, long x, long y) {
+    ctx.lock.lock();
+    try {
+      check(JrnnNative.jrnn_axpy(ctx.handle, count, alpha, x, y), "jrnn_axpy");
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
+  public static void sgdUpdate(
+      NativeContext ctx,
+      long count,
+      long w,
+      long g,
+      long momentumBuf,
+      float lr,
+      float momentum,
+      float weightDecay,
+      boolean nesterov,
+      long step) {
+    ctx.lock.lock();
+    try {
+      check(
+          JrnnNative.jrnn_sgd_update(
+              ctx.handle, count, w, g, momentumBuf, lr, momentum, weightDecay, nesterov ? 1 : 0, step),
+          "jrnn_sgd_update");
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
+  public static void adamUpdate(
+      NativeContext ctx,
+      long count,
+      long w,
+      long g,
+      long m,
+      long v,
+      float lr,
+      float beta1,
+      float beta2,
+      float eps,
+      float weightDecay,
+      boolean decoupled,
+      long step) {
+    ctx.lock.lock();
+    try {
+      check(
+          JrnnNative.jrnn_adam_update(
+              ctx.handle, count, w, g, m, v, lr, beta1, beta2, eps, weightDecay, decoupled ? 1 : 0,
+              step),
+          "jrnn_adam_update");
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
+  public static void rmspropUpdate(
+      NativeContext ctx,
+      long count,
+      long w,
+      long g,
+      long sq,
+      long momentumBuf,
+      float lr,
+      float alpha,
+      float eps,
+      float weightDecay,
+      float momentum) {
+    ctx.lock.lock();
+    try {
+      check(
+          JrnnNative.jrnn_rmsprop_update(
+              ctx.handle, count, w, g, sq, momentumBuf, lr, alpha, eps, weightDecay, momentum),
+          "jrnn_rmsprop_update");
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
 }
