@@ -4,7 +4,8 @@ Everything that decides *which* data a model sees -- the SplitMix64 generator, t
 per-epoch batches, the tokenizers' vocabulary rules and the bundled-data loaders -- is a line-by-line mirror of
 the Java classes in org.jrnn.data (SplitMix64, SeededSplit, Batches, LmBatches, WordTokenizer, CharTokenizer,
 LabelIndex, BundledData), so a jrnn demo and these baselines train and test on identical examples and batches.
-Change both sides together; java/src/test/java/org/jrnn/data/SeededSplitTest.java pins values made here.
+Change both sides together; java/src/test/java/org/jrnn/data/SeededSplitTest.java pins values made here, and
+`python3 scripts/lib_torch_common.py` checks the same values on this side.
 """
 import argparse
 import gzip
@@ -273,3 +274,24 @@ class Stopwatch:
 def report(result):
     """Prints the final result as one JSON line (the last line of the script's output)."""
     print(json.dumps(result, sort_keys=False), flush=True)
+
+
+def _self_test():
+    """The values pinned in java/src/test/java/org/jrnn/data/{SeededSplitTest,BatchesTest}.java."""
+    r = SplitMix64(0)
+    assert [r.next_u64() for _ in range(3)] == [0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4, 0x06C45D188009454F]
+    assert SplitMix64(42).permutation(10) == [0, 9, 5, 8, 6, 4, 7, 2, 1, 3]
+    tr, te = split(3000, 42)
+    assert (len(tr), len(te), tr[:3], te[:3]) == (2400, 600, [143, 1743, 1430], [995, 495, 242])
+    assert epoch_batches(10, 4, 7, 0) == [[7, 6, 9, 2], [8, 4, 0, 3], [5, 1]]
+    lengths = [5, 1, 9, 3, 7, 2, 8, 4, 6, 10, 12, 11, 3, 3, 1, 2, 9, 7, 5, 4]
+    assert epoch_batches(20, 4, 7, 1, lengths=lengths, chunk_batches=2) == \
+        [[1, 12, 3, 18], [8, 17, 2, 10], [14, 5, 15, 13], [7, 4, 6, 9], [19, 0, 16, 11]]
+    assert word_tokens("Don't MISS it!!  10/10, a-b _x \u2019s") == \
+        ["don't", "miss", "it", "!", "!", "10", "/", "10", ",", "a", "-", "b", "_", "x", "\u2019", "s"]
+    assert vocab_from_counts(Counter("b a c c b d c".split())) == SPECIALS + ["c", "b", "a", "d"]
+    print("lib_torch_common self-test passed")
+
+
+if __name__ == "__main__":
+    _self_test()
