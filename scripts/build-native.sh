@@ -24,10 +24,10 @@ fi
 
 # Configure only when needed: a fresh build dir, or options that differ from the cache.
 cache="$BUILD_DIR/CMakeCache.txt"
-want="JRNN_CUDA:STRING=$CUDA_MODE|JRNN_OPENBLAS_DIR:PATH=$OPENBLAS_DIR|CMAKE_INSTALL_PREFIX:PATH=$INSTALL_DIR"
+want="CMAKE_INSTALL_PREFIX:PATH=$INSTALL_DIR|JRNN_CUDA:STRING=$CUDA_MODE|JRNN_OPENBLAS_DIR:PATH=$OPENBLAS_DIR"  # sorted
 have=""
 if [ -f "$cache" ]; then
-  have=$(grep -E '^(JRNN_CUDA:STRING|JRNN_OPENBLAS_DIR:PATH|CMAKE_INSTALL_PREFIX:PATH)=' "$cache" | sort -t: -k1,1 | paste -sd'|' || true)
+  have=$(grep -E '^(JRNN_CUDA:STRING|JRNN_OPENBLAS_DIR:PATH|CMAKE_INSTALL_PREFIX:PATH)=' "$cache" | sort | paste -sd'|' || true)
 fi
 if [ ! -f "$cache" ] || [ "$have" != "$want" ]; then
   cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DJRNN_BUILD_TESTS=OFF \

@@ -4,8 +4,10 @@
 #   scripts/test-native.sh              # the tests
 #   scripts/test-native.sh --sanitize   # the same under ASan + UBSan (build/native-test-sanitize)
 #   scripts/test-native.sh -R gradcheck # extra arguments go to ctest
-# Under --sanitize, leak detection is off: OpenBLAS's (uninstrumented) thread pool keeps buffers
-# for the life of the process, which LeakSanitizer reports as leaks.
+# Under --sanitize: ASAN_OPTIONS defaults to detect_leaks=1:protect_shadow_gap=0 (the CUDA driver
+# cannot map device memory while ASan protects its shadow gap; without it cudaGetDeviceCount fails
+# on GPU machines). If OpenBLAS's thread pool is reported as leaking on some machine, run with
+# ASAN_OPTIONS=detect_leaks=0:protect_shadow_gap=0.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SANITIZE=OFF
@@ -24,7 +26,7 @@ if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
 fi
 cmake --build "$BUILD_DIR" -j "${JRNN_JOBS:-2}" || die "build failed"
 if [ "$SANITIZE" = ON ]; then
-  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:protect_shadow_gap=0}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 fi
 cd "$BUILD_DIR"
