@@ -15,7 +15,9 @@ import org.jrnn.internal.NativeContext;
 public final class Device {
   /** The kind of device. */
   public enum Type {
+    /** The host CPU. */
     CPU,
+    /** An NVIDIA GPU through jrnn's CUDA backend. */
     CUDA
   }
 

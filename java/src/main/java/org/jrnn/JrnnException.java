@@ -52,6 +52,7 @@ public class JrnnException extends RuntimeException {
     }
   }
 
+  /** Why it failed. */
   private final Status status;
 
   /** A Java-side validation failure ({@link Status#INVALID_ARGUMENT}). */

@@ -387,7 +387,8 @@ public final class Tensor implements AutoCloseable {
 
   /**
    * Detaches this tensor from the scope that owns it, so it outlives that scope; the caller then
-   * owns it and must close it. No effect on a tensor that no scope owns.
+   * owns it and must close it. No effect on a tensor that no scope owns. Keeping a view does not
+   * keep the tensor it views: keep that one too if it belongs to a scope.
    *
    * @return this
    */

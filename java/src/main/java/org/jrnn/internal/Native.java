@@ -24,11 +24,13 @@ public final class Native {
   public static final int DEVICE_CPU = 0;
   /** {@code JRNN_DEVICE_CUDA}. */
   public static final int DEVICE_CUDA = 1;
-  /** {@code jrnn_pass} values. */
+  /** {@code JRNN_PASS_INFERENCE}. */
   public static final int PASS_INFERENCE = 0;
-
+  /** {@code JRNN_PASS_TRAINING_FORWARD}. */
   public static final int PASS_TRAINING_FORWARD = 1;
+  /** {@code JRNN_PASS_BACKWARD}. */
   public static final int PASS_BACKWARD = 2;
+  /** {@code JRNN_PASS_STEP}. */
   public static final int PASS_STEP = 3;
 
   private static final Throwable LOAD_ERROR;
@@ -397,6 +399,7 @@ public final class Native {
   // Thin wrappers of the jrnn.h functions of the same name (see jrnn.h for shapes, Modified/Not
   // modified and what ACCUMULATES); 0 stands for NULL; ids/targets are int32 device memory.
 
+  /** {@code jrnn_linear_forward}: y [M, O] = x [M, I] · wᵀ + b (b may be 0). Modified: y. */
   public static void linearForward(
       NativeContext ctx, long m, long i, long o, long x, long w, long b, long y) {
     ctx.lock.lock();
@@ -407,6 +410,7 @@ public final class Native {
     }
   }
 
+  /** {@code jrnn_linear_backward}: dx overwritten (or 0); dw, db ACCUMULATE (or 0). */
   public static void linearBackward(
       NativeContext ctx, long m, long i, long o, long x, long w, long dy, long dx, long dw, long db) {
     ctx.lock.lock();
@@ -419,6 +423,7 @@ public final class Native {
     }
   }
 
+  /** {@code jrnn_embedding_forward}: y [M, E] = table [V, E] rows at int32 ids [M] (-1: zeros). */
   public static void embeddingForward(
       NativeContext ctx, long m, long v, long e, long ids, long table, long y) {
     ctx.lock.lock();
@@ -431,6 +436,7 @@ public final class Native {
     }
   }
 
+  /** {@code jrnn_embedding_backward}: dtable [V, E] ACCUMULATES dy [M, E] rows at ids. */
   public static void embeddingBackward(
       NativeContext ctx, long m, long v, long e, long ids, long dy, long dtable) {
     ctx.lock.lock();
@@ -443,6 +449,7 @@ public final class Native {
     }
   }
 
+  /** {@code jrnn_softmax_cross_entropy}: per-row loss [M] and dlogits [M, K] (each or 0). */
   public static void softmaxCrossEntropy(
       NativeContext ctx,
       long m,
@@ -464,6 +471,7 @@ public final class Native {
     }
   }
 
+  /** {@code jrnn_softmax}: y [M, K] = (log_)softmax(x) row-wise; y may equal x. */
   public static void softmax(NativeContext ctx, long m, long k, long x, boolean log, long y) {
     ctx.lock.lock();
     try {
@@ -473,6 +481,7 @@ public final class Native {
     }
   }
 
+  /** {@code jrnn_bce_with_logits}: loss [M] and dz [M] (each or 0); w [M] or 0 for ones. */
   public static void bceWithLogits(
       NativeContext ctx, long m, long z, long t, long w, float scale, long loss, long dz) {
     ctx.lock.lock();
@@ -485,6 +494,7 @@ public final class Native {
     }
   }
 
+  /** {@code jrnn_mse}: per-row squared error loss [M] and dp [M, K] (each or 0). */
   public static void mse(
       NativeContext ctx, long m, long k, long p, long t, long w, float scale, long loss, long dp) {
     ctx.lock.lock();
@@ -495,6 +505,7 @@ public final class Native {
     }
   }
 
+  /** {@code jrnn_dropout}: inverted dropout of count floats, counter-based on seed; y may equal x. */
   public static void dropout(NativeContext ctx, long count, float p, long seed, long x, long y) {
     ctx.lock.lock();
     try {
@@ -504,6 +515,7 @@ public final class Native {
     }
   }
 
+  /** {@code jrnn_gather_last}: out [N, F] = y [T, N, F] at t = lengths[n]-1. */
   public static void gatherLast(
       NativeContext ctx, long t, long n, long f, int[] lengths, long y, long out) {
     ctx.lock.lock();
@@ -515,6 +527,7 @@ public final class Native {
     }
   }
 
+  /** {@code jrnn_gather_last_backward}: dy [T, N, F] ACCUMULATES dout [N, F]. */
   public static void gatherLastBackward(
       NativeContext ctx, long t, long n, long f, int[] lengths, long dout, long dy) {
     ctx.lock.lock();
@@ -553,6 +566,7 @@ public final class Native {
     return result[0] != 0 ? -1 : firstBad[0];
   }
 
+  /** {@code jrnn_scale}: x [count] *= alpha. */
   public static void scale(NativeContext ctx, long count, float alpha, long x) {
     ctx.lock.lock();
     try {
@@ -562,6 +576,7 @@ public final class Native {
     }
   }
 
+  /** {@code jrnn_clip_values}: x [count] clamped to [-limit, limit]. */
   public static void clipValues(NativeContext ctx, long count, float limit, long x) {
     ctx.lock.lock();
     try {
@@ -571,6 +586,7 @@ public final class Native {
     }
   }
 
+  /** {@code jrnn_axpy}: y [count] += alpha · x [count]. */
   public static void axpy(NativeContext ctx, long count, float alpha, long x, long y) {
     ctx.lock.lock();
     try {
@@ -580,6 +596,7 @@ public final class Native {
     }
   }
 
+  /** {@code jrnn_sgd_update}: one SGD step over w [count] (momentumBuf may be 0 without momentum). */
   public static void sgdUpdate(
       NativeContext ctx,
       long count,
@@ -602,6 +619,7 @@ public final class Native {
     }
   }
 
+  /** {@code jrnn_adam_update}: one Adam (decoupled: AdamW) step at 1-based step. */
   public static void adamUpdate(
       NativeContext ctx,
       long count,
@@ -628,6 +646,7 @@ public final class Native {
     }
   }
 
+  /** {@code jrnn_rmsprop_update}: one RMSProp step (momentumBuf may be 0 without momentum). */
   public static void rmspropUpdate(
       NativeContext ctx,
       long count,
