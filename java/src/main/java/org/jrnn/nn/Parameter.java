@@ -1,0 +1,27 @@
+/*
+ * Parameter: one trainable tensor of a model with its gradient, under a PyTorch-style name.
+ */
+package org.jrnn.nn;
+
+import java.util.Objects;
+import org.jrnn.Tensor;
+
+/**
+ * A named trainable tensor and its gradient buffer of the same shape and device. Both are owned
+ * by the module that exposes the parameter (often views of one flat buffer, e.g. a recurrent
+ * layer's weights); an optimiser updates {@link #value()} from {@link #grad()} in place.
+ *
+ * @param name PyTorch-style dotted name, e.g. {@code "rnn.weight_ih_l0"}, {@code "linear.bias"}
+ * @param value the parameter (Modified by optimisers)
+ * @param grad the gradient; backward passes accumulate into it (+=), {@code zeroGradients} clears it
+ */
+public record Parameter(String name, Tensor value, Tensor grad) {
+  public Parameter {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(value, "value");
+    Objects.requireNonNull(grad, "grad");
+    if (!java.util.Arrays.equals(value.shape(), grad.shape())) {
+      throw new IllegalArgumentException("parameter " + name + ": gradient shape differs from value shape");
+    }
+  }
+}
