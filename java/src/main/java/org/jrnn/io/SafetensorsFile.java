@@ -459,11 +459,20 @@ public final class SafetensorsFile implements AutoCloseable {
     }
   }
 
-  private int arrayLength(TensorInfo t) throws SafetensorsException {
+  /** The element count as an array length, refusing arrays that cannot exist or cannot fit. */
+  private int arrayLength(TensorInfo t, int elementBytes) throws SafetensorsException {
     long n = t.numel();
     if (n > Integer.MAX_VALUE - 8) {
       throw new SafetensorsException(
           path, "tensor '" + t.name() + "' has " + n + " elements, too many for a Java array");
+    }
+    Runtime rt = Runtime.getRuntime();
+    long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    if (n * elementBytes > available) {
+      throw new SafetensorsException(
+          path,
+          "tensor '" + t.name() + "' needs " + n * elementBytes + " bytes as a Java array, more than"
+              + " the " + available + " bytes of heap left (raise -Xmx, or use buffer())");
     }
     return (int) n;
   }
@@ -479,7 +488,7 @@ public final class SafetensorsFile implements AutoCloseable {
     if (!t.dtype().isConvertible()) {
       throw notConvertible(t, "float");
     }
-    float[] out = new float[arrayLength(t)];
+    float[] out = new float[arrayLength(t, 4)];
     ByteBuffer b = buffer(name);
     try {
       switch (t.dtype()) {
@@ -526,7 +535,7 @@ public final class SafetensorsFile implements AutoCloseable {
     if (!t.dtype().isConvertible()) {
       throw notConvertible(t, "double");
     }
-    double[] out = new double[arrayLength(t)];
+    double[] out = new double[arrayLength(t, 8)];
     ByteBuffer b = buffer(name);
     switch (t.dtype()) {
       case F64:
@@ -566,7 +575,7 @@ public final class SafetensorsFile implements AutoCloseable {
   /** The values of an I64 or I32 tensor as long. */
   public long[] longs(String name) throws SafetensorsException {
     TensorInfo t = info(name);
-    long[] out = new long[arrayLength(t)];
+    long[] out = new long[arrayLength(t, 8)];
     ByteBuffer b = buffer(name);
     if (t.dtype() == DType.I64) {
       b.asLongBuffer().get(out);
@@ -583,7 +592,7 @@ public final class SafetensorsFile implements AutoCloseable {
   /** The values of an I32 or I64 tensor as int; an I64 value outside the int range is an error. */
   public int[] ints(String name) throws SafetensorsException {
     TensorInfo t = info(name);
-    int[] out = new int[arrayLength(t)];
+    int[] out = new int[arrayLength(t, 4)];
     ByteBuffer b = buffer(name);
     if (t.dtype() == DType.I32) {
       b.asIntBuffer().get(out);

@@ -172,6 +172,38 @@ class SafetensorsTest {
   }
 
   @Test
+  void filesOver2GiBMapTensorByTensor() throws IOException {
+    // A sparse file: a 2^31 + 8 byte U8 tensor (never touched), then a small F32 tensor past 2 GiB.
+    long big = (1L << 31) + 8;
+    String json = "{\"big\":{\"dtype\":\"U8\",\"shape\":[" + big + "],\"data_offsets\":[0," + big + "]},"
+        + "\"tail\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[" + big + "," + (big + 8) + "]},"
+        + "\"huge\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[" + (big + 8) + "," + (big + 8) + "]}}";
+    byte[] h = json.getBytes(StandardCharsets.UTF_8);
+    Path p = dir.resolve("sparse.safetensors");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.getFileStore(dir).getUsableSpace() > (4L << 30), "skipped: under 4 GiB free in " + dir);
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p,
+        java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE,
+        java.nio.file.StandardOpenOption.SPARSE)) {
+      ByteBuffer head = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length);
+      head.flip();
+      ch.write(head, 0);
+      ch.write(ByteBuffer.wrap(h), 8);
+      ByteBuffer tail = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.5f).putFloat(-2f);
+      tail.flip();
+      ch.write(tail, 8 + h.length + big);
+    }
+    try (SafetensorsFile s = SafetensorsFile.open(p)) {
+      assertArrayEquals(new float[] {1.5f, -2f}, s.floats("tail"));
+      SafetensorsException e = assertThrows(SafetensorsException.class, () -> s.buffer("big"));
+      assertTrue(e.getMessage().contains("over 2 GiB"), e.getMessage());
+      assertEquals(big, s.info("big").numel());
+    } finally {
+      Files.delete(p);
+    }
+  }
+
+  @Test
   void fromBufferReadsInMemoryFiles() throws IOException {
     byte[] bytes = validFile();
     ByteBuffer withPrefix = ByteBuffer.allocate(bytes.length + 3);
