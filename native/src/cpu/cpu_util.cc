@@ -3,7 +3,6 @@
 
 #include <cblas.h>
 
-#include <atomic>
 #include <cstring>
 
 namespace jrnn::cpu {
@@ -24,10 +23,10 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t Nc, int64_t K, float al
 
 CallScope::CallScope(const jrnn_context& ctx) : saved_mxcsr_(_mm_getcsr()) {
   _mm_setcsr(saved_mxcsr_ | kFlushDenormals);
-  // openblas_set_num_threads is process-wide and not free; only call it when the count changes.
-  static std::atomic<int> current_threads{-1};
-  if (current_threads.exchange(ctx.num_threads) != ctx.num_threads)
-    openblas_set_num_threads(ctx.num_threads);
+  // The OpenBLAS thread count is process-wide (contexts used concurrently from several threads
+  // with different counts race on it: harmless, only speed changes). Setting it is not free, so
+  // only when it differs.
+  if (openblas_get_num_threads() != ctx.num_threads) openblas_set_num_threads(ctx.num_threads);
 }
 
 }  // namespace jrnn::cpu
