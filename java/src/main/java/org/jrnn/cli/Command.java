@@ -19,9 +19,9 @@ public interface Command {
   String usage();
 
   /**
-   * Runs the command. Returns the exit status (0 on success). Throw {@link UsageException} for a bad
-   * command line and any other exception for bad input: {@link Main} turns either into one line on
-   * {@code err} ({@code "jrnn <name>: <message>"}) and a non-zero status.
+   * Runs the command. Returns the exit status (0 on success). Throw {@link UsageException} for a
+   * bad command line and any other exception for bad input: {@link Main} turns either into one line
+   * on {@code err} ({@code "jrnn <name>: <message>"}) and a non-zero status.
    *
    * @param args the arguments after the command name. Not modified.
    */

@@ -1,10 +1,10 @@
-// ForwardCommand: `jrnn forward`, a stable file-in/file-out contract for running a PyTorch-compatible
+// ForwardCommand: `jrnn forward`, a stable file-in/file-out contract for running a
+// PyTorch-compatible
 // recurrent stack (and its backward pass) on jrnn. Hidden checks depend on this: keep it stable.
 //   scripts/jrnn forward --config C.json --weights STATE.safetensors --input IN.safetensors \
 //                        --output OUT.safetensors [--device cpu|cuda:0]
 package org.jrnn.cli;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jrnn.Device;
-import org.jrnn.JrnnException;
 import org.jrnn.Recurrent;
 import org.jrnn.RecurrentGradients;
 import org.jrnn.RecurrentOutput;
@@ -35,7 +34,8 @@ import org.jrnn.io.TensorInfo;
 
 /** {@code jrnn forward}: see {@link #usage()}. */
 public final class ForwardCommand implements Command {
-  private static final Set<String> INPUT_KEYS = Set.of("x", "lengths", "h0", "c0", "dy", "dhn", "dcn");
+  private static final Set<String> INPUT_KEYS =
+      Set.of("x", "lengths", "h0", "c0", "dy", "dhn", "dcn");
 
   @Override
   public String name() {
@@ -55,24 +55,31 @@ public final class ForwardCommand implements Command {
         "                    --input IN.safetensors --output OUT.safetensors [--device cpu|cuda:0]",
         "",
         "Runs a torch.nn.RNN / LSTM / GRU on jrnn, with PyTorch's semantics for",
-        "pack_padded_sequence(x, lengths, enforce_sorted=False) and pad_packed_sequence(total_length=T).",
+        "pack_padded_sequence(x, lengths, enforce_sorted=False) and"
+            + " pad_packed_sequence(total_length=T).",
         "",
-        "  --config FILE    JSON: {\"mode\": \"LSTM\"|\"GRU\"|\"RNN_TANH\"|\"RNN_RELU\", \"input_size\": I,",
-        "                   \"hidden_size\": H, \"num_layers\": L, \"bidirectional\": false, \"bias\": true}",
-        "                   (optional when --weights is a jrnn model file with the config in __metadata__)",
-        "  --weights FILE   the module's state_dict as safetensors (weight_ih_l0, weight_hh_l0, bias_ih_l0,",
+        "  --config FILE    JSON: {\"mode\": \"LSTM\"|\"GRU\"|\"RNN_TANH\"|\"RNN_RELU\","
+            + " \"input_size\": I,",
+        "                   \"hidden_size\": H, \"num_layers\": L, \"bidirectional\": false,"
+            + " \"bias\": true}",
+        "                   (optional when --weights is a jrnn model file with the config in"
+            + " __metadata__)",
+        "  --weights FILE   the module's state_dict as safetensors (weight_ih_l0, weight_hh_l0,"
+            + " bias_ih_l0,",
         "                   bias_hh_l0, ..._reverse); F32 (F64/F16/BF16 are converted)",
         "  --input FILE     safetensors with",
         "                     x        F32 [T, N, I], time-major",
         "                     lengths  I64 or I32 [N], each in 1..T (default: all T)",
         "                     h0       [L*D, N, H] (default zeros); c0 the same, LSTM only",
-        "                     dy       [T, N, D*H]: when given (or dhn/dcn), also computes the gradients of",
+        "                     dy       [T, N, D*H]: when given (or dhn/dcn), also computes the"
+            + " gradients of",
         "                              sum(y*dy) + sum(hn*dhn) + sum(cn*dcn)",
         "                     dhn      [L*D, N, H]; dcn the same, LSTM only (default zeros)",
         "                   (F64/F16/BF16 tensors are converted to F32)",
         "  --output FILE    safetensors (F32), written atomically:",
         "                     y [T, N, D*H] (zero past each length), hn [L*D, N, H], cn (LSTM);",
-        "                     with gradients also dx [T, N, I], dh0, dc0 (LSTM) and grad.<name> for",
+        "                     with gradients also dx [T, N, I], dh0, dc0 (LSTM) and grad.<name>"
+            + " for",
         "                     every weight of the state dict (grad.weight_ih_l0, ...)",
         "  --device DEV     cpu (default) or cuda:N",
         "",
@@ -188,8 +195,12 @@ public final class ForwardCommand implements Command {
       Inputs in = new Inputs();
       for (String name : f.names()) {
         if (!INPUT_KEYS.contains(name)) {
-          in.warnings.add("ignoring tensor '" + name + "' in " + file
-              + " (known: x, lengths, h0, c0, dy, dhn, dcn)");
+          in.warnings.add(
+              "ignoring tensor '"
+                  + name
+                  + "' in "
+                  + file
+                  + " (known: x, lengths, h0, c0, dy, dhn, dcn)");
         }
       }
       TensorInfo x = f.get("x");
@@ -202,13 +213,23 @@ public final class ForwardCommand implements Command {
         throw new InteropException(
             file + ": x must be [T, N, I] (time-major) but has shape " + Arrays.toString(xs));
       }
-      if (xs[0] < 1 || xs[1] < 1 || xs[2] < 1 || xs[0] > Integer.MAX_VALUE || xs[1] > Integer.MAX_VALUE) {
-        throw new InteropException(file + ": x has shape " + Arrays.toString(xs) + "; T, N and I must be >= 1");
+      if (xs[0] < 1
+          || xs[1] < 1
+          || xs[2] < 1
+          || xs[0] > Integer.MAX_VALUE
+          || xs[1] > Integer.MAX_VALUE) {
+        throw new InteropException(
+            file + ": x has shape " + Arrays.toString(xs) + "; T, N and I must be >= 1");
       }
       if (xs[2] != config.inputSize()) {
         throw new InteropException(
-            file + ": x has " + xs[2] + " features per step (shape " + Arrays.toString(xs)
-                + ") but the config's input_size is " + config.inputSize());
+            file
+                + ": x has "
+                + xs[2]
+                + " features per step (shape "
+                + Arrays.toString(xs)
+                + ") but the config's input_size is "
+                + config.inputSize());
       }
       in.steps = (int) xs[0];
       in.batch = (int) xs[1];
@@ -226,7 +247,11 @@ public final class ForwardCommand implements Command {
       } else {
         if (len.rank() != 1 || len.dim(0) != n) {
           throw new InteropException(
-              file + ": lengths must be [N] = [" + n + "] but has shape " + Arrays.toString(len.shape()));
+              file
+                  + ": lengths must be [N] = ["
+                  + n
+                  + "] but has shape "
+                  + Arrays.toString(len.shape()));
         }
         double[] raw;
         if (len.dtype() == DType.I64 || len.dtype() == DType.I32) {
@@ -263,7 +288,12 @@ public final class ForwardCommand implements Command {
         for (String k : List.of("c0", "dcn")) {
           if (f.contains(k)) {
             throw new InteropException(
-                file + ": " + k + " is given but " + config.mode() + " has no cell state (LSTM only)");
+                file
+                    + ": "
+                    + k
+                    + " is given but "
+                    + config.mode()
+                    + " has no cell state (LSTM only)");
           }
         }
       }
@@ -286,8 +316,15 @@ public final class ForwardCommand implements Command {
       floatType(f, t);
       if (!Arrays.equals(t.shape(), shape)) {
         throw new InteropException(
-            f.path() + ": " + name + " must be " + what + " = " + Arrays.toString(shape)
-                + " but has shape " + Arrays.toString(t.shape()));
+            f.path()
+                + ": "
+                + name
+                + " must be "
+                + what
+                + " = "
+                + Arrays.toString(shape)
+                + " but has shape "
+                + Arrays.toString(t.shape()));
       }
       return f.floats(name);
     }
@@ -307,8 +344,14 @@ public final class ForwardCommand implements Command {
       SequenceBatch batch = SequenceBatch.of(x, in.lengths);
       RecurrentState initial = null;
       if (in.h0 != null || in.c0 != null) {
-        Tensor h0 = in.h0 != null ? Tensor.of(device, in.h0, ld, n, h) : Tensor.zeros(device, ld, n, h);
-        Tensor c0 = lstm ? (in.c0 != null ? Tensor.of(device, in.c0, ld, n, h) : Tensor.zeros(device, ld, n, h)) : null;
+        Tensor h0 =
+            in.h0 != null ? Tensor.of(device, in.h0, ld, n, h) : Tensor.zeros(device, ld, n, h);
+        Tensor c0 =
+            lstm
+                ? (in.c0 != null
+                    ? Tensor.of(device, in.c0, ld, n, h)
+                    : Tensor.zeros(device, ld, n, h))
+                : null;
         initial = RecurrentState.of(h0, c0);
       }
       RecurrentOutput out =
@@ -319,7 +362,8 @@ public final class ForwardCommand implements Command {
         w.putFloats("cn", out.cn().toArray(), ld, n, h);
       }
       if (in.wantsGradients()) {
-        Tensor dy = in.dy == null ? null : Tensor.of(device, in.dy, t, n, (long) config.directions() * h);
+        Tensor dy =
+            in.dy == null ? null : Tensor.of(device, in.dy, t, n, (long) config.directions() * h);
         Tensor dhn = in.dhn == null ? null : Tensor.of(device, in.dhn, ld, n, h);
         Tensor dcn = in.dcn == null ? null : Tensor.of(device, in.dcn, ld, n, h);
         rnn.zeroGradients();

@@ -1,6 +1,7 @@
 // Main: the entry point of the `jrnn` command-line tool; dispatches to subcommands.
 //   scripts/jrnn --help
-//   scripts/jrnn forward --config C.json --weights W.safetensors --input IN.safetensors --output OUT.safetensors
+//   scripts/jrnn forward --config C.json --weights W.safetensors --input IN.safetensors --output
+// OUT.safetensors
 // In-process (tests): int status = Main.run(new String[] {"forward", ...}, out, err);
 package org.jrnn.cli;
 
@@ -108,7 +109,8 @@ public final class Main {
     try {
       return cmd.run(rest, out, err);
     } catch (Command.UsageException e) {
-      err.println("jrnn " + name + ": " + oneLine(e.getMessage()) + " (see jrnn " + name + " --help)");
+      err.println(
+          "jrnn " + name + ": " + oneLine(e.getMessage()) + " (see jrnn " + name + " --help)");
       return EXIT_USAGE;
     } catch (SafetensorsException | JrnnException e) {
       err.println("jrnn " + name + ": " + oneLine(e.getMessage()));
@@ -120,7 +122,13 @@ public final class Main {
       err.println("jrnn " + name + ": " + e.getFile() + ": permission denied");
       return EXIT_FAILURE;
     } catch (Exception | OutOfMemoryError | LinkageError e) {
-      err.println("jrnn " + name + ": " + e.getClass().getSimpleName() + ": " + oneLine(String.valueOf(e.getMessage())));
+      err.println(
+          "jrnn "
+              + name
+              + ": "
+              + e.getClass().getSimpleName()
+              + ": "
+              + oneLine(String.valueOf(e.getMessage())));
       return EXIT_FAILURE;
     }
   }

@@ -4,8 +4,8 @@
 package org.jrnn.interop;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -22,7 +22,9 @@ import org.jrnn.io.Json;
  * "GRU"}, {@code "RNN_TANH"}, {@code "RNN_RELU"}), {@code input_size}, {@code hidden_size}, {@code
  * num_layers}, {@code bidirectional}, {@code bias}. JSON form:
  *
- * <pre>{"mode":"LSTM","input_size":8,"hidden_size":16,"num_layers":2,"bidirectional":true,"bias":true}</pre>
+ * <pre>
+ * {"mode":"LSTM","input_size":8,"hidden_size":16,"num_layers":2,"bidirectional":true,"bias":true}
+ * </pre>
  *
  * <p>Reading JSON follows PyTorch's defaults ({@code num_layers} 1, {@code bidirectional} false,
  * {@code bias} true) and also accepts the other {@code RNNBase} arguments where jrnn computes the
@@ -33,7 +35,12 @@ import org.jrnn.io.Json;
  * should not pass silently).
  */
 public record RnnConfig(
-    Cell mode, long inputSize, long hiddenSize, int numLayers, boolean bidirectional, boolean bias) {
+    Cell mode,
+    long inputSize,
+    long hiddenSize,
+    int numLayers,
+    boolean bidirectional,
+    boolean bias) {
 
   /** Validates the sizes (the message names each bad one). */
   public RnnConfig {
@@ -60,7 +67,10 @@ public record RnnConfig(
     return bidirectional ? 2 : 1;
   }
 
-  /** The PyTorch mode string ({@code "LSTM"}, {@code "GRU"}, {@code "RNN_TANH"}, {@code "RNN_RELU"}). */
+  /**
+   * The PyTorch mode string ({@code "LSTM"}, {@code "GRU"}, {@code "RNN_TANH"}, {@code
+   * "RNN_RELU"}).
+   */
   public String modeName() {
     return mode.name();
   }
@@ -71,10 +81,10 @@ public record RnnConfig(
   }
 
   /**
-   * The state-dict entries of this configuration, in PyTorch's {@code _flat_weights} order (the order
-   * of jrnn's flat weight buffer): per layer, per direction, {@code weight_ih_l{l}[_reverse]} [G*H,
-   * C_l], {@code weight_hh_l{l}[_reverse]} [G*H, H], and with bias {@code bias_ih_l{l}[_reverse]} [G*H]
-   * and {@code bias_hh_l{l}[_reverse]} [G*H].
+   * The state-dict entries of this configuration, in PyTorch's {@code _flat_weights} order (the
+   * order of jrnn's flat weight buffer): per layer, per direction, {@code weight_ih_l{l}[_reverse]}
+   * [G*H, C_l], {@code weight_hh_l{l}[_reverse]} [G*H, H], and with bias {@code
+   * bias_ih_l{l}[_reverse]} [G*H] and {@code bias_hh_l{l}[_reverse]} [G*H].
    */
   public LinkedHashMap<String, long[]> parameterShapes() {
     LinkedHashMap<String, long[]> out = new LinkedHashMap<>();
@@ -130,7 +140,8 @@ public record RnnConfig(
   @Override
   public String toString() {
     String cls = mode == Cell.LSTM ? "LSTM" : mode == Cell.GRU ? "GRU" : "RNN";
-    StringBuilder b = new StringBuilder(cls).append('(').append(inputSize).append(", ").append(hiddenSize);
+    StringBuilder b =
+        new StringBuilder(cls).append('(').append(inputSize).append(", ").append(hiddenSize);
     if (mode == Cell.RNN_RELU) {
       b.append(", nonlinearity='relu'");
     }
@@ -172,8 +183,17 @@ public record RnnConfig(
   public static RnnConfig fromMap(Map<String, ?> m) {
     List<String> problems = new ArrayList<>();
     for (String key : m.keySet()) {
-      if (!List.of("mode", "input_size", "hidden_size", "num_layers", "bidirectional", "bias",
-              "batch_first", "dropout", "proj_size", "nonlinearity")
+      if (!List.of(
+              "mode",
+              "input_size",
+              "hidden_size",
+              "num_layers",
+              "bidirectional",
+              "bias",
+              "batch_first",
+              "dropout",
+              "proj_size",
+              "nonlinearity")
           .contains(key)) {
         problems.add("unknown key \"" + key + "\"");
       }
@@ -213,12 +233,15 @@ public record RnnConfig(
           break;
         default:
           problems.add(
-              "mode \"" + modeValue + "\" is not one of \"LSTM\", \"GRU\", \"RNN_TANH\", \"RNN_RELU\"");
+              "mode \""
+                  + modeValue
+                  + "\" is not one of \"LSTM\", \"GRU\", \"RNN_TANH\", \"RNN_RELU\"");
       }
       if (mode != null && nonlinearity != null && !s.equals("RNN")) {
         Cell implied = nonlinearity.equals("relu") ? Cell.RNN_RELU : Cell.RNN_TANH;
         if (mode != implied) {
-          problems.add("nonlinearity \"" + nonlinearity + "\" contradicts mode \"" + modeValue + "\"");
+          problems.add(
+              "nonlinearity \"" + nonlinearity + "\" contradicts mode \"" + modeValue + "\"");
         }
       }
     }
@@ -230,7 +253,8 @@ public record RnnConfig(
     bool(m, "batch_first", false, problems);
     if (m.containsKey("dropout")) {
       Object p = m.get("dropout");
-      if (!(p instanceof Number) || !(((Number) p).doubleValue() >= 0)
+      if (!(p instanceof Number)
+          || !(((Number) p).doubleValue() >= 0)
           || ((Number) p).doubleValue() >= 1) {
         problems.add("dropout = " + Json.write(p) + " must be a number in [0, 1)");
       }
@@ -238,7 +262,10 @@ public record RnnConfig(
     if (m.containsKey("proj_size")) {
       Object p = m.get("proj_size");
       if (!(p instanceof Long) || (Long) p != 0) {
-        problems.add("proj_size = " + Json.write(p) + " is not supported (jrnn has no LSTM projections; use 0)");
+        problems.add(
+            "proj_size = "
+                + Json.write(p)
+                + " is not supported (jrnn has no LSTM projections; use 0)");
       }
     }
     if (inputSize != Long.MIN_VALUE && inputSize < 1) {
@@ -303,9 +330,9 @@ public record RnnConfig(
   // ---------------------------------------------------------------- __metadata__
 
   /**
-   * The config as safetensors {@code __metadata__} (strings only): the six keys above with their JSON
-   * spelling ({@code "LSTM"}, {@code "8"}, {@code "true"}), so PyTorch users can read it with {@code
-   * safe_open(...).metadata()}.
+   * The config as safetensors {@code __metadata__} (strings only): the six keys above with their
+   * JSON spelling ({@code "LSTM"}, {@code "8"}, {@code "true"}), so PyTorch users can read it with
+   * {@code safe_open(...).metadata()}.
    */
   public Map<String, String> toMetadata() {
     Map<String, String> m = new LinkedHashMap<>();
@@ -321,8 +348,15 @@ public record RnnConfig(
   /** Reads a config from {@code __metadata__}, ignoring keys that are not config keys. */
   public static RnnConfig fromMetadata(Map<String, String> metadata) {
     Map<String, Object> m = new LinkedHashMap<>();
-    for (String key : List.of("mode", "input_size", "hidden_size", "num_layers", "bidirectional",
-        "bias", "nonlinearity")) {
+    for (String key :
+        List.of(
+            "mode",
+            "input_size",
+            "hidden_size",
+            "num_layers",
+            "bidirectional",
+            "bias",
+            "nonlinearity")) {
       if (metadata.containsKey(key)) {
         m.put(key, metadata.get(key));
       }

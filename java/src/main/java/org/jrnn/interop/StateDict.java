@@ -1,4 +1,5 @@
-// StateDict: named float tensors as in a PyTorch state_dict, read from / written to safetensors, and
+// StateDict: named float tensors as in a PyTorch state_dict, read from / written to safetensors,
+// and
 // checked against an RnnConfig (every missing, unexpected and mis-shaped key in one message).
 package org.jrnn.interop;
 
@@ -42,7 +43,13 @@ public final class StateDict {
     }
     if (n != values.length) {
       throw new InteropException(
-          name + ": shape " + Arrays.toString(shape) + " needs " + n + " values, got " + values.length);
+          name
+              + ": shape "
+              + Arrays.toString(shape)
+              + " needs "
+              + n
+              + " values, got "
+              + values.length);
     }
     entries.put(name, new Entry(shape, values, DType.F32));
     return this;
@@ -72,7 +79,9 @@ public final class StateDict {
 
   // ---------------------------------------------------------------- reading
 
-  /** Reads every tensor of a safetensors file (F32 as is, F64/F16/BF16 converted) and its metadata. */
+  /**
+   * Reads every tensor of a safetensors file (F32 as is, F64/F16/BF16 converted) and its metadata.
+   */
   public static StateDict read(Path file) throws IOException {
     try (SafetensorsFile f = SafetensorsFile.open(file)) {
       return from(f, "");
@@ -81,8 +90,9 @@ public final class StateDict {
 
   /**
    * The tensors of {@code f} whose names start with {@code prefix} (e.g. {@code "encoder.rnn."}),
-   * with the prefix removed. Floating-point tensors are converted to float; integer tensors are kept
-   * (converted) but {@link #check} reports them, as a state dict of a recurrent stack has none.
+   * with the prefix removed. Floating-point tensors are converted to float; integer tensors are
+   * kept (converted) but {@link #check} reports them, as a state dict of a recurrent stack has
+   * none.
    */
   public static StateDict from(SafetensorsFile f, String prefix) throws SafetensorsException {
     StateDict sd = new StateDict();

@@ -31,7 +31,8 @@ public final class TorchRnn {
   /** A new Recurrent for {@code config} on {@code device} (weights drawn with {@code seed}). */
   public static Recurrent create(RnnConfig config, Device device, long seed) {
     if (config.inputSize() > Integer.MAX_VALUE || config.hiddenSize() > Integer.MAX_VALUE) {
-      throw new InteropException("bad RNN config: sizes above " + Integer.MAX_VALUE + " are not supported");
+      throw new InteropException(
+          "bad RNN config: sizes above " + Integer.MAX_VALUE + " are not supported");
     }
     return Recurrent.builder()
         .cell(config.mode())
@@ -63,8 +64,11 @@ public final class TorchRnn {
       if (!Arrays.equals(e.shape(), p.getValue().shape())) {
         // parameterShapes() and the native layout disagree: a bug, not a user error
         throw new IllegalStateException(
-            p.getKey() + ": native view is " + Arrays.toString(p.getValue().shape())
-                + " but the config says " + Arrays.toString(e.shape()));
+            p.getKey()
+                + ": native view is "
+                + Arrays.toString(p.getValue().shape())
+                + " but the config says "
+                + Arrays.toString(e.shape()));
       }
       p.getValue().copyFrom(e.values());
     }
@@ -83,7 +87,10 @@ public final class TorchRnn {
     }
   }
 
-  /** {@code r}'s weights as a state dict in PyTorch order (copies, F32), with the config as metadata. */
+  /**
+   * {@code r}'s weights as a state dict in PyTorch order (copies, F32), with the config as
+   * metadata.
+   */
   public static StateDict export(Recurrent r) {
     StateDict sd = new StateDict();
     for (Map.Entry<String, Tensor> p : r.parameters().entrySet()) {

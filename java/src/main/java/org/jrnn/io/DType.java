@@ -1,9 +1,12 @@
 // DType: the element types of the safetensors format, with their sizes in bytes.
-// jrnn converts F32, F64, F16, BF16, I32 and I64 to and from Java arrays; the other safetensors types
+// jrnn converts F32, F64, F16, BF16, I32 and I64 to and from Java arrays; the other safetensors
+// types
 // are understood for layout checks only (a file holding them opens; converting them is an error).
 package org.jrnn.io;
 
-/** Element types of a safetensors file, named as in its header ({@code "F32"}, {@code "BF16"}, ...). */
+/**
+ * Element types of a safetensors file, named as in its header ({@code "F32"}, {@code "BF16"}, ...).
+ */
 public enum DType {
   F64(8, true),
   F32(4, true),

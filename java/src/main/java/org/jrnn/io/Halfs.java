@@ -1,4 +1,5 @@
-// Halfs: IEEE half (F16) and bfloat16 (BF16) conversions to and from float, rounding to nearest even.
+// Halfs: IEEE half (F16) and bfloat16 (BF16) conversions to and from float, rounding to nearest
+// even.
 // (Float.float16ToFloat exists only from JDK 20; jrnn runs on 17.)
 package org.jrnn.io;
 

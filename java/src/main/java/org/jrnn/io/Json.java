@@ -385,8 +385,11 @@ public final class Json {
       b.append("null");
     } else if (v instanceof String) {
       quote(b, (String) v);
-    } else if (v instanceof Boolean || v instanceof Long || v instanceof Integer
-        || v instanceof BigInteger || v instanceof Short) {
+    } else if (v instanceof Boolean
+        || v instanceof Long
+        || v instanceof Integer
+        || v instanceof BigInteger
+        || v instanceof Short) {
       b.append(v);
     } else if (v instanceof Double || v instanceof Float) {
       double d = ((Number) v).doubleValue();

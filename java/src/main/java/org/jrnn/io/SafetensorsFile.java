@@ -1,4 +1,5 @@
-// SafetensorsFile: reads a safetensors file, validating the whole header before allocating anything.
+// SafetensorsFile: reads a safetensors file, validating the whole header before allocating
+// anything.
 //   try (SafetensorsFile f = SafetensorsFile.open(path)) { float[] x = f.floats("x"); }
 // Files of 1 MiB and more are memory-mapped (zero-copy ByteBuffer views); small ones are read.
 package org.jrnn.io;
@@ -24,15 +25,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A safetensors file opened for reading: 8-byte little-endian header length N, N bytes of UTF-8 JSON
- * header ({@code {"name": {"dtype": "F32", "shape": [2, 3], "data_offsets": [begin, end]}, ...,
- * "__metadata__": {"key": "value"}}}), then the data area of raw little-endian tensors.
+ * A safetensors file opened for reading: 8-byte little-endian header length N, N bytes of UTF-8
+ * JSON header ({@code {"name": {"dtype": "F32", "shape": [2, 3], "data_offsets": [begin, end]},
+ * ..., "__metadata__": {"key": "value"}}}), then the data area of raw little-endian tensors.
  *
  * <p>{@link #open} checks everything before it allocates: the header length against the file size
  * and {@link #MAX_HEADER_BYTES}; strict JSON; known dtypes; shapes of non-negative integers whose
- * byte count (overflow-checked) equals the tensor's data_offsets range; offsets inside the data area,
- * sorted, neither overlapping nor leaving gaps, and covering it exactly. A file that fails gives a
- * {@link SafetensorsException} naming the file and the problem.
+ * byte count (overflow-checked) equals the tensor's data_offsets range; offsets inside the data
+ * area, sorted, neither overlapping nor leaving gaps, and covering it exactly. A file that fails
+ * gives a {@link SafetensorsException} naming the file and the problem.
  *
  * <p>Not thread-safe for {@link #close()}; the accessors may be called from several threads.
  */
@@ -126,7 +127,8 @@ public final class SafetensorsFile implements AutoCloseable {
    * Validates and wraps a whole safetensors file held in memory (e.g. a class-path resource). The
    * buffer is used without copying; {@code name} only labels messages.
    */
-  public static SafetensorsFile fromBuffer(ByteBuffer bytes, Path name) throws SafetensorsException {
+  public static SafetensorsFile fromBuffer(ByteBuffer bytes, Path name)
+      throws SafetensorsException {
     ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     int base = b.position();
     long size = b.remaining();
@@ -181,7 +183,8 @@ public final class SafetensorsFile implements AutoCloseable {
               + " bytes after the length field (truncated file?)");
     }
     if (n < 2) {
-      throw new SafetensorsException(path, "header length " + n + " is too short for a JSON object");
+      throw new SafetensorsException(
+          path, "header length " + n + " is too short for a JSON object");
     }
     return n;
   }
@@ -218,7 +221,8 @@ public final class SafetensorsFile implements AutoCloseable {
       if (name.equals(METADATA_KEY)) {
         if (!(e.getValue() instanceof Map)) {
           throw new SafetensorsException(
-              path, "__metadata__ must be an object of strings, found " + Json.typeName(e.getValue()));
+              path,
+              "__metadata__ must be an object of strings, found " + Json.typeName(e.getValue()));
         }
         for (Map.Entry<?, ?> m : ((Map<?, ?>) e.getValue()).entrySet()) {
           if (!(m.getValue() instanceof String)) {
@@ -293,7 +297,8 @@ public final class SafetensorsFile implements AutoCloseable {
       throw new SafetensorsException(path, "a tensor has an empty name");
     }
     if (!(v instanceof Map)) {
-      throw new SafetensorsException(path, where + "entry must be an object, found " + Json.typeName(v));
+      throw new SafetensorsException(
+          path, where + "entry must be an object, found " + Json.typeName(v));
     }
     Map<?, ?> m = (Map<?, ?>) v;
     for (Object key : m.keySet()) {
@@ -425,7 +430,8 @@ public final class SafetensorsFile implements AutoCloseable {
     TensorInfo t = tensors.get(name);
     if (t == null) {
       throw new SafetensorsException(
-          path, "no tensor named '" + name + "' (the file has: " + String.join(", ", names()) + ")");
+          path,
+          "no tensor named '" + name + "' (the file has: " + String.join(", ", names()) + ")");
     }
     return t;
   }
@@ -471,15 +477,22 @@ public final class SafetensorsFile implements AutoCloseable {
     if (n * elementBytes > available) {
       throw new SafetensorsException(
           path,
-          "tensor '" + t.name() + "' needs " + n * elementBytes + " bytes as a Java array, more than"
-              + " the " + available + " bytes of heap left (raise -Xmx, or use buffer())");
+          "tensor '"
+              + t.name()
+              + "' needs "
+              + n * elementBytes
+              + " bytes as a Java array, more than"
+              + " the "
+              + available
+              + " bytes of heap left (raise -Xmx, or use buffer())");
     }
     return (int) n;
   }
 
   private SafetensorsException notConvertible(TensorInfo t, String to) {
     return new SafetensorsException(
-        path, "tensor '" + t.name() + "' is " + t.dtype() + ", which jrnn does not convert to " + to);
+        path,
+        "tensor '" + t.name() + "' is " + t.dtype() + ", which jrnn does not convert to " + to);
   }
 
   /** The tensor's values as float (F32 as is; F64 rounded; F16/BF16/I32/I64 converted). */

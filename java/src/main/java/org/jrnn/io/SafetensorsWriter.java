@@ -1,4 +1,5 @@
-// SafetensorsWriter: collects named tensors (+ __metadata__) and writes a safetensors file atomically
+// SafetensorsWriter: collects named tensors (+ __metadata__) and writes a safetensors file
+// atomically
 // (a temp file in the same directory, flushed, then renamed), so a crash never leaves half a file.
 //   new SafetensorsWriter().metadata("format", "pt").putFloats("y", y, T, N, H).write(path);
 package org.jrnn.io;
@@ -122,7 +123,8 @@ public final class SafetensorsWriter {
   /** Adds float values stored as {@code dtype} (F32, F64, F16 or BF16; F16/BF16 round to even). */
   public SafetensorsWriter putFloats(String name, DType dtype, float[] values, long... shape) {
     if (!dtype.isFloatingPoint()) {
-      throw new IllegalArgumentException("tensor '" + name + "': floats cannot be stored as " + dtype);
+      throw new IllegalArgumentException(
+          "tensor '" + name + "': floats cannot be stored as " + dtype);
     }
     return add(
         new Entry(name, dtype, shape) {
@@ -141,7 +143,8 @@ public final class SafetensorsWriter {
   /** Adds double values stored as {@code dtype} (F64, F32, F16 or BF16). */
   public SafetensorsWriter putDoubles(String name, DType dtype, double[] values, long... shape) {
     if (!dtype.isFloatingPoint()) {
-      throw new IllegalArgumentException("tensor '" + name + "': doubles cannot be stored as " + dtype);
+      throw new IllegalArgumentException(
+          "tensor '" + name + "': doubles cannot be stored as " + dtype);
     }
     return add(
         new Entry(name, dtype, shape) {
@@ -164,7 +167,8 @@ public final class SafetensorsWriter {
   /** Adds long values stored as I64, or as I32 (each value must fit). */
   public SafetensorsWriter putLongs(String name, DType dtype, long[] values, long... shape) {
     if (dtype != DType.I64 && dtype != DType.I32) {
-      throw new IllegalArgumentException("tensor '" + name + "': longs cannot be stored as " + dtype);
+      throw new IllegalArgumentException(
+          "tensor '" + name + "': longs cannot be stored as " + dtype);
     }
     if (dtype == DType.I32) {
       for (int i = 0; i < values.length; i++) {
@@ -195,7 +199,8 @@ public final class SafetensorsWriter {
   /** Adds int values stored as I32 or I64. */
   public SafetensorsWriter putInts(String name, DType dtype, int[] values, long... shape) {
     if (dtype != DType.I64 && dtype != DType.I32) {
-      throw new IllegalArgumentException("tensor '" + name + "': ints cannot be stored as " + dtype);
+      throw new IllegalArgumentException(
+          "tensor '" + name + "': ints cannot be stored as " + dtype);
     }
     return add(
         new Entry(name, dtype, shape) {
@@ -264,8 +269,7 @@ public final class SafetensorsWriter {
 
   private List<Entry> layout() {
     List<Entry> list = new ArrayList<>(entries.values());
-    list.sort(
-        Comparator.comparingInt((Entry e) -> -e.dtype.byteSize()).thenComparing(e -> e.name));
+    list.sort(Comparator.comparingInt((Entry e) -> -e.dtype.byteSize()).thenComparing(e -> e.name));
     return list;
   }
 
@@ -351,13 +355,18 @@ public final class SafetensorsWriter {
 
   /**
    * Writes {@code path} atomically: a temp file next to it is written and flushed to disk, then
-   * renamed over {@code path}. On any failure the temp file is deleted and {@code path} is untouched.
+   * renamed over {@code path}. On any failure the temp file is deleted and {@code path} is
+   * untouched.
    */
   public void write(Path path) throws IOException {
     Path abs = path.toAbsolutePath();
     Path dir = abs.getParent();
     String tmpName =
-        "." + abs.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp";
+        "."
+            + abs.getFileName()
+            + "."
+            + Long.toHexString(ThreadLocalRandom.current().nextLong())
+            + ".tmp";
     Path tmp = dir.resolve(tmpName);
     boolean done = false;
     try {

@@ -3,7 +3,9 @@ package org.jrnn.io;
 
 import java.util.Arrays;
 
-/** One tensor of a safetensors file: its name, element type, shape and byte range in the data area. */
+/**
+ * One tensor of a safetensors file: its name, element type, shape and byte range in the data area.
+ */
 public final class TensorInfo {
   private final String name;
   private final DType dtype;

@@ -1,5 +1,6 @@
 // ForwardCommandTest: `jrnn forward` (org.jrnn.cli.Main in-process, and once through the real
-// scripts/jrnn launcher): every PyTorch fixture end to end, and bad input of every kind (non-zero exit,
+// scripts/jrnn launcher): every PyTorch fixture end to end, and bad input of every kind (non-zero
+// exit,
 // one line on stderr naming the problem, no output file).
 package org.jrnn.cli;
 
@@ -52,16 +53,23 @@ class ForwardCommandTest {
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
       status = Main.run(args, o, e);
     }
-    return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return new Run(
+        status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   static String[] forwardArgs(Path caseDir, Path output, String... extra) {
-    List<String> a = new ArrayList<>(List.of(
-        "forward",
-        "--config", caseDir.resolve("config.json").toString(),
-        "--weights", caseDir.resolve("state.safetensors").toString(),
-        "--input", caseDir.resolve("in.safetensors").toString(),
-        "--output", output.toString()));
+    List<String> a =
+        new ArrayList<>(
+            List.of(
+                "forward",
+                "--config",
+                caseDir.resolve("config.json").toString(),
+                "--weights",
+                caseDir.resolve("state.safetensors").toString(),
+                "--input",
+                caseDir.resolve("in.safetensors").toString(),
+                "--output",
+                output.toString()));
     a.addAll(List.of(extra));
     return a.toArray(new String[0]);
   }
@@ -96,7 +104,9 @@ class ForwardCommandTest {
 
   // ---------------------------------------------------------------- bad input
 
-  /** Runs a command expected to fail: non-zero status, one stderr line containing want, no output. */
+  /**
+   * Runs a command expected to fail: non-zero status, one stderr line containing want, no output.
+   */
   void fails(String want, String... args) throws IOException {
     Run r = main(args);
     assertNotEquals(0, r.status(), "should fail: " + String.join(" ", args));
@@ -106,13 +116,20 @@ class ForwardCommandTest {
     assertTrue(err.startsWith("jrnn"), err);
     assertTrue(err.contains(want), "stderr [" + err.trim() + "] lacks [" + want + "]");
     try (Stream<Path> files = Files.list(dir)) {
-      List<Path> left = files.filter(p -> p.getFileName().toString().contains("out")).collect(Collectors.toList());
+      List<Path> left =
+          files
+              .filter(p -> p.getFileName().toString().contains("out"))
+              .collect(Collectors.toList());
       assertEquals(List.of(), left, "no output (or temp) file is left behind");
     }
   }
 
-  /** A copy of fixture {@code name}'s IN with tensors changed by {@code edit} (a writer of the rest). */
-  Path editedInput(String name, Set<String> drop, Consumer<SafetensorsWriter> add) throws IOException {
+  /**
+   * A copy of fixture {@code name}'s IN with tensors changed by {@code edit} (a writer of the
+   * rest).
+   */
+  Path editedInput(String name, Set<String> drop, Consumer<SafetensorsWriter> add)
+      throws IOException {
     SafetensorsWriter w = new SafetensorsWriter();
     try (SafetensorsFile f = SafetensorsFile.open(Fixtures.dir(name).resolve("in.safetensors"))) {
       for (TensorInfo t : f.tensors()) {
@@ -130,9 +147,15 @@ class ForwardCommandTest {
   String[] withInput(String name, Path input) {
     Path c = Fixtures.dir(name);
     return new String[] {
-      "forward", "--config", c.resolve("config.json").toString(),
-      "--weights", c.resolve("state.safetensors").toString(),
-      "--input", input.toString(), "--output", dir.resolve("out.safetensors").toString()
+      "forward",
+      "--config",
+      c.resolve("config.json").toString(),
+      "--weights",
+      c.resolve("state.safetensors").toString(),
+      "--input",
+      input.toString(),
+      "--output",
+      dir.resolve("out.safetensors").toString()
     };
   }
 
@@ -140,39 +163,65 @@ class ForwardCommandTest {
   void lengthsOutsideOneToT() throws IOException {
     // rnn_tanh_uni_l1_bias: T = 5, N = 4
     String name = "rnn_tanh_uni_l1_bias";
-    Path in = editedInput(name, Set.of("lengths"),
-        w -> w.putLongs("lengths", DType.I64, new long[] {3, 5, 9, 4}, 4));
+    Path in =
+        editedInput(
+            name,
+            Set.of("lengths"),
+            w -> w.putLongs("lengths", DType.I64, new long[] {3, 5, 9, 4}, 4));
     fails("jrnn forward: lengths[2] = 9 is outside 1..T (T = 5)", withInput(name, in));
-    Path zero = editedInput(name, Set.of("lengths"),
-        w -> w.putInts("lengths", DType.I32, new int[] {0, 5, 1, 4}, 4));
+    Path zero =
+        editedInput(
+            name,
+            Set.of("lengths"),
+            w -> w.putInts("lengths", DType.I32, new int[] {0, 5, 1, 4}, 4));
     fails("jrnn forward: lengths[0] = 0 is outside 1..T (T = 5)", withInput(name, zero));
-    Path negative = editedInput(name, Set.of("lengths"),
-        w -> w.putLongs("lengths", DType.I64, new long[] {1, 2, 3, -4}, 4));
+    Path negative =
+        editedInput(
+            name,
+            Set.of("lengths"),
+            w -> w.putLongs("lengths", DType.I64, new long[] {1, 2, 3, -4}, 4));
     fails("lengths[3] = -4 is outside 1..T", withInput(name, negative));
-    Path shape = editedInput(name, Set.of("lengths"),
-        w -> w.putLongs("lengths", DType.I64, new long[] {1, 2, 3}, 3));
+    Path shape =
+        editedInput(
+            name,
+            Set.of("lengths"),
+            w -> w.putLongs("lengths", DType.I64, new long[] {1, 2, 3}, 3));
     fails("lengths must be [N] = [4]", withInput(name, shape));
   }
 
   @Test
   void wrongShapesAndMissingTensors() throws IOException {
     String name = "lstm_bi_l2_bias"; // T = 5, N = 4, I = 3, H = 4, L*D = 4
-    fails("no tensor 'x'", withInput(name, editedInput(name, Set.of("x"), w -> { })));
+    fails("no tensor 'x'", withInput(name, editedInput(name, Set.of("x"), w -> {})));
     // Warnings about unknown tensors are not printed when the command fails (one line only).
-    fails("no tensor 'x'",
-        withInput(name, editedInput(name, Set.of("x"), w -> w.putFloats("X", new float[60], 5, 4, 3))));
-    fails("x must be [T, N, I]",
-        withInput(name, editedInput(name, Set.of("x"), w -> w.putFloats("x", new float[20], 5, 4))));
-    fails("input_size is 3",
-        withInput(name, editedInput(name, Set.of("x"), w -> w.putFloats("x", new float[40], 5, 4, 2))));
-    fails("h0 must be [L*D, N, H] = [4, 4, 4] but has shape [2, 4, 4]",
-        withInput(name, editedInput(name, Set.of("h0"), w -> w.putFloats("h0", new float[32], 2, 4, 4))));
-    fails("dy must be [T, N, D*H] = [5, 4, 8]",
-        withInput(name, editedInput(name, Set.of("dy"), w -> w.putFloats("dy", new float[80], 5, 4, 4))));
-    fails("x must be F32",
-        withInput(name, editedInput(name, Set.of("x"), w -> w.putInts("x", DType.I32, new int[60], 5, 4, 3))));
+    fails(
+        "no tensor 'x'",
+        withInput(
+            name, editedInput(name, Set.of("x"), w -> w.putFloats("X", new float[60], 5, 4, 3))));
+    fails(
+        "x must be [T, N, I]",
+        withInput(
+            name, editedInput(name, Set.of("x"), w -> w.putFloats("x", new float[20], 5, 4))));
+    fails(
+        "input_size is 3",
+        withInput(
+            name, editedInput(name, Set.of("x"), w -> w.putFloats("x", new float[40], 5, 4, 2))));
+    fails(
+        "h0 must be [L*D, N, H] = [4, 4, 4] but has shape [2, 4, 4]",
+        withInput(
+            name, editedInput(name, Set.of("h0"), w -> w.putFloats("h0", new float[32], 2, 4, 4))));
+    fails(
+        "dy must be [T, N, D*H] = [5, 4, 8]",
+        withInput(
+            name, editedInput(name, Set.of("dy"), w -> w.putFloats("dy", new float[80], 5, 4, 4))));
+    fails(
+        "x must be F32",
+        withInput(
+            name,
+            editedInput(name, Set.of("x"), w -> w.putInts("x", DType.I32, new int[60], 5, 4, 3))));
     String gru = "gru_uni_l1_bias";
-    fails("c0 is given but GRU has no cell state",
+    fails(
+        "c0 is given but GRU has no cell state",
         withInput(gru, editedInput(gru, Set.of(), w -> w.putFloats("c0", new float[16], 1, 4, 4))));
   }
 
@@ -195,7 +244,9 @@ class ForwardCommandTest {
     fails("missing weight_hh_l0, bias_hh_l1_reverse; unexpected weight_ih_l2", args);
     // A config whose hidden size does not fit the weights.
     Path cfg = dir.resolve("cfg.json");
-    Files.writeString(cfg, "{\"mode\":\"LSTM\",\"input_size\":3,\"hidden_size\":5,\"num_layers\":2,\"bidirectional\":true}");
+    Files.writeString(
+        cfg,
+        "{\"mode\":\"LSTM\",\"input_size\":3,\"hidden_size\":5,\"num_layers\":2,\"bidirectional\":true}");
     args = forwardArgs(c, dir.resolve("out.safetensors"));
     args[2] = cfg.toString();
     fails("weight_ih_l0 has shape [16, 3], expected [20, 3]", args);
@@ -224,7 +275,8 @@ class ForwardCommandTest {
     args = forwardArgs(c, out);
     args[2] = dir.resolve("nope.json").toString();
     fails("nope.json: no such file", args);
-    fails("the output directory does not exist",
+    fails(
+        "the output directory does not exist",
         forwardArgs(c, dir.resolve("no/such/dir/out.safetensors")));
   }
 
@@ -233,8 +285,13 @@ class ForwardCommandTest {
     Path c = Fixtures.dir("gru_uni_l1_bias");
     Path out = dir.resolve("out.safetensors");
     fails("unknown option --frobnicate", forwardArgs(c, out, "--frobnicate", "1"));
-    fails("missing --input", "forward", "--weights", c.resolve("state.safetensors").toString(),
-        "--output", out.toString());
+    fails(
+        "missing --input",
+        "forward",
+        "--weights",
+        c.resolve("state.safetensors").toString(),
+        "--output",
+        out.toString());
     fails("--output needs a value", "forward", "--output");
     fails("unexpected argument 'extra'", forwardArgs(c, out, "extra"));
     fails("tpu", forwardArgs(c, out, "--device", "tpu"));
@@ -243,7 +300,8 @@ class ForwardCommandTest {
     }
     Run r = main("frobnicate");
     assertEquals(Main.EXIT_USAGE, r.status());
-    assertEquals("jrnn: unknown command 'frobnicate' (commands: forward; see jrnn --help)\n".split(";")[0],
+    assertEquals(
+        "jrnn: unknown command 'frobnicate' (commands: forward; see jrnn --help)\n".split(";")[0],
         r.err().split(";")[0]);
     assertEquals(1, r.err().split("\n").length);
   }
@@ -255,7 +313,10 @@ class ForwardCommandTest {
     assertTrue(r.out().contains("usage: jrnn <command>") && r.out().contains("forward"), r.out());
     r = main("forward", "--help");
     assertEquals(0, r.status());
-    assertTrue(r.out().contains("--config") && r.out().contains("--weights") && r.out().contains("lengths"));
+    assertTrue(
+        r.out().contains("--config")
+            && r.out().contains("--weights")
+            && r.out().contains("lengths"));
     r = main("help", "forward");
     assertEquals(0, r.status());
     assertTrue(r.out().startsWith("usage: jrnn forward"));
@@ -296,13 +357,15 @@ class ForwardCommandTest {
   @Test
   void gradientsWithoutDyAndOutputReplacement() throws IOException {
     String name = "gru_bi_l3_bias";
-    Path onlyDhn = editedInput(name, Set.of("dy"), w -> { });
+    Path onlyDhn = editedInput(name, Set.of("dy"), w -> {});
     Path out = dir.resolve("out.safetensors");
     Files.writeString(out, "an old file that gets replaced");
     Run r = main(withInput(name, onlyDhn));
     assertEquals(0, r.status(), r.err());
     try (SafetensorsFile f = SafetensorsFile.open(out)) {
-      assertTrue(f.names().containsAll(List.of("y", "hn", "dx", "dh0", "grad.weight_ih_l0")), f.names().toString());
+      assertTrue(
+          f.names().containsAll(List.of("y", "hn", "dx", "dh0", "grad.weight_ih_l0")),
+          f.names().toString());
       assertFalse(f.contains("cn"));
     }
   }
@@ -312,17 +375,31 @@ class ForwardCommandTest {
     Path c = Fixtures.dir("rnn_relu_bi_l2_nobias");
     RnnConfig cfg = RnnConfig.read(c.resolve("config.json"));
     Path model = dir.resolve("model.safetensors");
-    try (Recurrent r = TorchRnn.load(cfg, StateDict.read(c.resolve("state.safetensors")), Device.cpu())) {
+    try (Recurrent r =
+        TorchRnn.load(cfg, StateDict.read(c.resolve("state.safetensors")), Device.cpu())) {
       TorchRnn.save(r, model);
     }
     Path out = dir.resolve("out.safetensors");
-    Run run = main("forward", "--weights", model.toString(), "--input", c.resolve("in.safetensors").toString(),
-        "--output=" + out);
+    Run run =
+        main(
+            "forward",
+            "--weights",
+            model.toString(),
+            "--input",
+            c.resolve("in.safetensors").toString(),
+            "--output=" + out);
     assertEquals(0, run.status(), run.err());
     assertMatches(c.resolve("expected.safetensors"), out);
     // A bare state dict without --config: a usage error naming what is missing.
-    run = main("forward", "--weights", c.resolve("state.safetensors").toString(), "--input",
-        c.resolve("in.safetensors").toString(), "--output", dir.resolve("out2.safetensors").toString());
+    run =
+        main(
+            "forward",
+            "--weights",
+            c.resolve("state.safetensors").toString(),
+            "--input",
+            c.resolve("in.safetensors").toString(),
+            "--output",
+            dir.resolve("out2.safetensors").toString());
     assertEquals(Main.EXIT_USAGE, run.status());
     assertTrue(run.err().contains("missing --config"), run.err());
   }
@@ -332,7 +409,9 @@ class ForwardCommandTest {
   @Test
   void launcherScriptRunsForward() throws Exception {
     Path root = null;
-    for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
+    for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        p != null;
+        p = p.getParent()) {
       if (Files.isRegularFile(p.resolve("scripts/jrnn"))) {
         root = p;
         break;
@@ -344,13 +423,22 @@ class ForwardCommandTest {
     Path c = Fixtures.dir("lstm_uni_l3_bias");
     Path out = dir.resolve("out.safetensors");
     // JRNN_CLASSPATH: run this build's classes (no Maven inside a Maven test run).
-    ProcessBuilder pb = new ProcessBuilder(
-        "/bin/bash", root.resolve("scripts/jrnn").toString(),
-        "forward", "--config", c.resolve("config.json").toString(),
-        "--weights", c.resolve("state.safetensors").toString(),
-        "--input", c.resolve("in.safetensors").toString(), "--output", out.toString());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            "/bin/bash",
+            root.resolve("scripts/jrnn").toString(),
+            "forward",
+            "--config",
+            c.resolve("config.json").toString(),
+            "--weights",
+            c.resolve("state.safetensors").toString(),
+            "--input",
+            c.resolve("in.safetensors").toString(),
+            "--output",
+            out.toString());
     pb.environment().put("JRNN_CLASSPATH", cp);
-    pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    pb.environment()
+        .put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
     pb.redirectErrorStream(true);
     Process p = pb.start();
     String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -359,13 +447,15 @@ class ForwardCommandTest {
     assertMatches(c.resolve("expected.safetensors"), out);
     Files.delete(out);
     // A failure: the launcher passes Main's exit status and its one line through.
-    pb.command().set(pb.command().indexOf("--input") + 1, dir.resolve("none.safetensors").toString());
+    pb.command()
+        .set(pb.command().indexOf("--input") + 1, dir.resolve("none.safetensors").toString());
     pb.redirectErrorStream(false);
     p = pb.start();
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(120, TimeUnit.SECONDS));
     assertEquals(Main.EXIT_FAILURE, p.exitValue(), err);
-    assertTrue(err.startsWith("jrnn forward: ") && err.contains("none.safetensors: no such file"), err);
+    assertTrue(
+        err.startsWith("jrnn forward: ") && err.contains("none.safetensors: no such file"), err);
     assertFalse(Files.exists(out));
   }
 }

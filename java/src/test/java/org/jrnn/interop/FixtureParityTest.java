@@ -1,5 +1,6 @@
 // FixtureParityTest: every PyTorch fixture through the public Java API: import the state dict, run
-// forward (and forwardTrain + backward when the fixture has dy), compare y, hn, cn, dx, dh0, dc0 and
+// forward (and forwardTrain + backward when the fixture has dy), compare y, hn, cn, dx, dh0, dc0
+// and
 // every weight gradient with PyTorch's float64 results (relative error of norms < 1e-5).
 package org.jrnn.interop;
 
@@ -129,6 +130,7 @@ class FixtureParityTest {
   }
 
   private static void check(SafetensorsFile exp, String key, Tensor actual) throws IOException {
-    Fixtures.assertClose(key, exp.info(key).shape(), exp.floats(key), actual.shape(), actual.toArray());
+    Fixtures.assertClose(
+        key, exp.info(key).shape(), exp.floats(key), actual.shape(), actual.toArray());
   }
 }

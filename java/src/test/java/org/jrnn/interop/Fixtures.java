@@ -44,7 +44,9 @@ public final class Fixtures {
         tmp.toFile().deleteOnExit();
         for (String c : readCases(url)) {
           Files.createDirectories(tmp.resolve(c));
-          for (String f : List.of("config.json", "state.safetensors", "in.safetensors", "expected.safetensors")) {
+          for (String f :
+              List.of(
+                  "config.json", "state.safetensors", "in.safetensors", "expected.safetensors")) {
             try (InputStream in = Fixtures.class.getResourceAsStream("/fixtures/" + c + "/" + f)) {
               Files.copy(in, tmp.resolve(c).resolve(f));
             }
@@ -62,7 +64,8 @@ public final class Fixtures {
 
   private static List<String> readCases(URL index) throws IOException {
     try (InputStream in = index.openStream()) {
-      Map<String, Object> m = Json.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      Map<String, Object> m =
+          Json.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
       List<String> out = new ArrayList<>();
       for (Object o : (List<?>) m.get("cases")) {
         out.add((String) o);
@@ -103,7 +106,6 @@ public final class Fixtures {
     assertArrayEquals(expectedShape, actualShape, what + ": shape");
     double err = relativeError(expected, actual);
     assertTrue(
-        err < TOLERANCE,
-        String.format("%s: relative error %.3g >= %.0e", what, err, TOLERANCE));
+        err < TOLERANCE, String.format("%s: relative error %.3g >= %.0e", what, err, TOLERANCE));
   }
 }

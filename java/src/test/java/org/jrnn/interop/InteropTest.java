@@ -1,6 +1,8 @@
-// InteropTest: RnnConfig (JSON, defaults, validation), StateDict checks (every missing, unexpected and
+// InteropTest: RnnConfig (JSON, defaults, validation), StateDict checks (every missing, unexpected
+// and
 // mis-shaped key in one message), import(export(x)) == x, jrnn model files, and the round trip
-// export -> PyTorch load_state_dict -> same outputs (runs /usr/bin/python3 with torch; skipped with a
+// export -> PyTorch load_state_dict -> same outputs (runs /usr/bin/python3 with torch; skipped with
+// a
 // reason when torch is missing).
 package org.jrnn.interop;
 
@@ -65,9 +67,12 @@ class InteropTest {
         RnnConfig.fromJson("{\"mode\":\"GRU\",\"input_size\":3,\"hidden_size\":5}"));
     assertEquals(
         Cell.RNN_RELU,
-        RnnConfig.fromJson("{\"mode\":\"RNN\",\"nonlinearity\":\"relu\",\"input_size\":1,\"hidden_size\":1}").mode());
+        RnnConfig.fromJson(
+                "{\"mode\":\"RNN\",\"nonlinearity\":\"relu\",\"input_size\":1,\"hidden_size\":1}")
+            .mode());
     assertEquals(
-        Cell.RNN_TANH, RnnConfig.fromJson("{\"mode\":\"RNN\",\"input_size\":1,\"hidden_size\":1}").mode());
+        Cell.RNN_TANH,
+        RnnConfig.fromJson("{\"mode\":\"RNN\",\"input_size\":1,\"hidden_size\":1}").mode());
     RnnConfig withExtras =
         RnnConfig.fromJson(
             "{\"mode\":\"RNN_TANH\",\"input_size\":2,\"hidden_size\":3,\"batch_first\":true,"
@@ -83,31 +88,54 @@ class InteropTest {
             () -> RnnConfig.fromJson("{\"hidden_size\":0,\"num_layers\":\"two\",\"layers\":2}"));
     String m = e.getMessage();
     for (String want :
-        List.of("unknown key \"layers\"", "mode is missing", "input_size is missing",
-            "num_layers = \"two\" must be an integer", "hidden_size = 0 must be >= 1")) {
+        List.of(
+            "unknown key \"layers\"",
+            "mode is missing",
+            "input_size is missing",
+            "num_layers = \"two\" must be an integer",
+            "hidden_size = 0 must be >= 1")) {
       assertTrue(m.contains(want), m + " lacks " + want);
     }
     assertThrows(InteropException.class, () -> RnnConfig.fromJson("{\"mode\":\"LSTM\""));
     assertTrue(
-        assertThrows(InteropException.class,
-                () -> RnnConfig.fromJson("{\"mode\":\"TRANSFORMER\",\"input_size\":1,\"hidden_size\":1}"))
-            .getMessage().contains("\"TRANSFORMER\" is not one of"));
+        assertThrows(
+                InteropException.class,
+                () ->
+                    RnnConfig.fromJson(
+                        "{\"mode\":\"TRANSFORMER\",\"input_size\":1,\"hidden_size\":1}"))
+            .getMessage()
+            .contains("\"TRANSFORMER\" is not one of"));
     assertTrue(
-        assertThrows(InteropException.class,
-                () -> RnnConfig.fromJson("{\"mode\":\"LSTM\",\"input_size\":1,\"hidden_size\":1,\"proj_size\":4}"))
-            .getMessage().contains("proj_size"));
+        assertThrows(
+                InteropException.class,
+                () ->
+                    RnnConfig.fromJson(
+                        "{\"mode\":\"LSTM\",\"input_size\":1,\"hidden_size\":1,\"proj_size\":4}"))
+            .getMessage()
+            .contains("proj_size"));
     assertTrue(
-        assertThrows(InteropException.class,
-                () -> RnnConfig.fromJson("{\"mode\":\"RNN_TANH\",\"nonlinearity\":\"relu\",\"input_size\":1,\"hidden_size\":1}"))
-            .getMessage().contains("contradicts"));
+        assertThrows(
+                InteropException.class,
+                () ->
+                    RnnConfig.fromJson(
+                        "{\"mode\":\"RNN_TANH\",\"nonlinearity\":\"relu\",\"input_size\":1,\"hidden_size\":1}"))
+            .getMessage()
+            .contains("contradicts"));
     assertTrue(
-        assertThrows(InteropException.class,
-                () -> RnnConfig.fromJson("{\"mode\":\"GRU\",\"input_size\":1,\"hidden_size\":1,\"dropout\":1.5,\"bias\":1}"))
-            .getMessage().contains("dropout"));
+        assertThrows(
+                InteropException.class,
+                () ->
+                    RnnConfig.fromJson(
+                        "{\"mode\":\"GRU\",\"input_size\":1,\"hidden_size\":1,\"dropout\":1.5,\"bias\":1}"))
+            .getMessage()
+            .contains("dropout"));
     assertThrows(InteropException.class, () -> new RnnConfig(Cell.GRU, 0, 1, 1, false, true));
     // A config file that does not exist, or is not UTF-8, names the file.
     Path missing = dir.resolve("nope.json");
-    assertTrue(assertThrows(InteropException.class, () -> RnnConfig.read(missing)).getMessage().contains(missing.toString()));
+    assertTrue(
+        assertThrows(InteropException.class, () -> RnnConfig.read(missing))
+            .getMessage()
+            .contains(missing.toString()));
   }
 
   @Test
@@ -119,9 +147,13 @@ class InteropTest {
             RnnConfig c = new RnnConfig(cell, 3, 4, layers, bi, bias);
             try (Recurrent r = TorchRnn.create(c, Device.cpu(), 1)) {
               LinkedHashMap<String, Tensor> params = r.parameters();
-              assertEquals(new ArrayList<>(c.parameterShapes().keySet()), new ArrayList<>(params.keySet()), c.toString());
+              assertEquals(
+                  new ArrayList<>(c.parameterShapes().keySet()),
+                  new ArrayList<>(params.keySet()),
+                  c.toString());
               for (Map.Entry<String, long[]> e : c.parameterShapes().entrySet()) {
-                assertArrayEquals(e.getValue(), params.get(e.getKey()).shape(), c + " " + e.getKey());
+                assertArrayEquals(
+                    e.getValue(), params.get(e.getKey()).shape(), c + " " + e.getKey());
               }
               assertEquals(c.parameterCount(), r.parameterCount());
               assertEquals(c, TorchRnn.configOf(r));
@@ -172,15 +204,21 @@ class InteropTest {
     InteropException e = assertThrows(InteropException.class, () -> bad.check(c));
     String m = e.getMessage();
     for (String want :
-        List.of("missing weight_hh_l0, bias_ih_l1_reverse", "unexpected weight_ih_l2, rnn.bias",
-            "weight_ih_l1 has shape [16, 4], expected [16, 8]", c.toString())) {
+        List.of(
+            "missing weight_hh_l0, bias_ih_l1_reverse",
+            "unexpected weight_ih_l2, rnn.bias",
+            "weight_ih_l1 has shape [16, 4], expected [16, 8]",
+            c.toString())) {
       assertTrue(m.contains(want), m + "\nlacks: " + want);
     }
     assertThrows(InteropException.class, () -> TorchRnn.load(c, bad, Device.cpu()));
     sd.check(c); // the good one passes
     // A state dict with biases for a config without them: the biases are unexpected.
     RnnConfig noBias = new RnnConfig(Cell.LSTM, 3, 4, 2, true, false);
-    assertTrue(assertThrows(InteropException.class, () -> sd.check(noBias)).getMessage().contains("unexpected bias_ih_l0"));
+    assertTrue(
+        assertThrows(InteropException.class, () -> sd.check(noBias))
+            .getMessage()
+            .contains("unexpected bias_ih_l0"));
   }
 
   @Test
@@ -216,7 +254,8 @@ class InteropTest {
     }
     // A bare state dict (no config in __metadata__) is not a model file.
     Path bare = Fixtures.dir("gru_uni_l1_bias").resolve("state.safetensors");
-    SafetensorsException e = assertThrows(SafetensorsException.class, () -> TorchRnn.loadModel(bare, Device.cpu()));
+    SafetensorsException e =
+        assertThrows(SafetensorsException.class, () -> TorchRnn.loadModel(bare, Device.cpu()));
     assertTrue(e.getMessage().contains("no model configuration"), e.getMessage());
   }
 
@@ -240,12 +279,16 @@ class InteropTest {
           float[] got = r.parameters().get("weight_ih_l0").toArray();
           float[] want = f32.get("weight_ih_l0").values();
           double tol = dt == DType.F64 ? 0 : dt == DType.F16 ? 1e-3 : 1e-2;
-          assertTrue(Fixtures.relativeError(want, got) <= tol, dt + " " + Fixtures.relativeError(want, got));
+          assertTrue(
+              Fixtures.relativeError(want, got) <= tol,
+              dt + " " + Fixtures.relativeError(want, got));
         }
         // Without the prefix the integer entry and the prefixed names are all unexpected.
         StateDict all = StateDict.from(f, "");
         InteropException e = assertThrows(InteropException.class, () -> all.check(c));
-        assertTrue(e.getMessage().contains("unexpected ") && e.getMessage().contains("rnn.weight_ih_l0"), e.getMessage());
+        assertTrue(
+            e.getMessage().contains("unexpected ") && e.getMessage().contains("rnn.weight_ih_l0"),
+            e.getMessage());
         assertTrue(e.getMessage().contains("step"), e.getMessage());
       }
     }
@@ -263,7 +306,9 @@ class InteropTest {
 
   /** The repository root (where scripts/make_fixtures.py is), or null. */
   static Path repoRoot() {
-    for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
+    for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        p != null;
+        p = p.getParent()) {
       if (Files.isRegularFile(p.resolve("scripts/make_fixtures.py"))) {
         return p;
       }
@@ -297,7 +342,8 @@ class InteropTest {
     String why = torchMissing();
     Assumptions.assumeTrue(why == null, () -> "skipped: " + why);
     Path root = repoRoot();
-    Assumptions.assumeTrue(root != null, "skipped: scripts/make_fixtures.py not found above user.dir");
+    Assumptions.assumeTrue(
+        root != null, "skipped: scripts/make_fixtures.py not found above user.dir");
     List<RnnConfig> configs =
         List.of(
             new RnnConfig(Cell.LSTM, 4, 5, 2, true, true),
@@ -338,10 +384,13 @@ class InteropTest {
           RecurrentOutput out =
               r.forward(
                   batch,
-                  RecurrentState.of(Tensor.of(h0, stateShape), lstm ? Tensor.of(c0, stateShape) : null));
+                  RecurrentState.of(
+                      Tensor.of(h0, stateShape), lstm ? Tensor.of(c0, stateShape) : null));
           javaOut.put(
               "case" + i,
-              new float[][] {out.output().toArray(), out.hn().toArray(), lstm ? out.cn().toArray() : null});
+              new float[][] {
+                out.output().toArray(), out.hn().toArray(), lstm ? out.cn().toArray() : null
+              });
         }
       }
     }
@@ -360,10 +409,13 @@ class InteropTest {
       Path caseDir = dir.resolve("case" + i);
       float[][] mine = javaOut.get("case" + i);
       try (SafetensorsFile t = SafetensorsFile.open(caseDir.resolve("torch_out.safetensors"))) {
-        Fixtures.assertClose(c + " y", t.info("y").shape(), t.floats("y"), t.info("y").shape(), mine[0]);
-        Fixtures.assertClose(c + " hn", t.info("hn").shape(), t.floats("hn"), t.info("hn").shape(), mine[1]);
+        Fixtures.assertClose(
+            c + " y", t.info("y").shape(), t.floats("y"), t.info("y").shape(), mine[0]);
+        Fixtures.assertClose(
+            c + " hn", t.info("hn").shape(), t.floats("hn"), t.info("hn").shape(), mine[1]);
         if (c.mode() == Cell.LSTM) {
-          Fixtures.assertClose(c + " cn", t.info("cn").shape(), t.floats("cn"), t.info("cn").shape(), mine[2]);
+          Fixtures.assertClose(
+              c + " cn", t.info("cn").shape(), t.floats("cn"), t.info("cn").shape(), mine[2]);
         } else {
           assertFalse(t.contains("cn"));
         }

@@ -1,6 +1,7 @@
 // SafetensorsTest: the safetensors reader and writer: round trips for every dtype, __metadata__,
 // F16/BF16 rounding, atomic writes, and every kind of corrupt, truncated or hostile file (each must
-// give a SafetensorsException naming the file and the problem, never an OutOfMemoryError or a crash).
+// give a SafetensorsException naming the file and the problem, never an OutOfMemoryError or a
+// crash).
 //   mvn -B test -Dtest='org.jrnn.io.*Test'
 package org.jrnn.io;
 
@@ -34,7 +35,8 @@ class SafetensorsTest {
   /** A file made of a header (as given, not padded) and {@code dataBytes} bytes of data. */
   private Path rawFile(String name, long headerLength, byte[] header, int dataBytes)
       throws IOException {
-    ByteBuffer b = ByteBuffer.allocate(8 + header.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b =
+        ByteBuffer.allocate(8 + header.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
     b.putLong(headerLength).put(header);
     Path p = dir.resolve(name);
     Files.write(p, b.array());
@@ -48,7 +50,8 @@ class SafetensorsTest {
 
   /** Opens {@code p}, expecting a SafetensorsException whose message names p and contains want. */
   private static SafetensorsException rejects(Path p, String want) {
-    SafetensorsException e = assertThrows(SafetensorsException.class, () -> SafetensorsFile.open(p).close());
+    SafetensorsException e =
+        assertThrows(SafetensorsException.class, () -> SafetensorsFile.open(p).close());
     assertTrue(e.getMessage().startsWith(p.toString() + ": "), e.getMessage());
     assertTrue(
         e.getMessage().contains(want), "message '" + e.getMessage() + "' lacks '" + want + "'");
@@ -117,8 +120,10 @@ class SafetensorsTest {
       for (int k = 0; k < d.length; k++) {
         assertEquals((float) d[k], asFloat[k]);
       }
-      assertArrayEquals(new float[] {Integer.MIN_VALUE, -7, 0, Integer.MAX_VALUE, 42, 3}, s.floats("i32"));
-      assertArrayEquals(new long[] {Integer.MIN_VALUE, -7, 0, Integer.MAX_VALUE, 42, 3}, s.longs("i32"));
+      assertArrayEquals(
+          new float[] {Integer.MIN_VALUE, -7, 0, Integer.MAX_VALUE, 42, 3}, s.floats("i32"));
+      assertArrayEquals(
+          new long[] {Integer.MIN_VALUE, -7, 0, Integer.MAX_VALUE, 42, 3}, s.longs("i32"));
       assertEquals(-1.0, s.doubles("i64")[1]);
       // zero-copy view
       ByteBuffer b = s.buffer("f32");
@@ -145,8 +150,9 @@ class SafetensorsTest {
     // A file written by scripts/make_fixtures.py (the hand-written Python writer).
     Path p = Path.of("java/src/test/resources/fixtures/lstm_uni_l1_nobias/state.safetensors");
     if (!Files.exists(p)) {
-      p = Path.of(System.getProperty("user.dir"))
-          .resolve("java/src/test/resources/fixtures/lstm_uni_l1_nobias/state.safetensors");
+      p =
+          Path.of(System.getProperty("user.dir"))
+              .resolve("java/src/test/resources/fixtures/lstm_uni_l1_nobias/state.safetensors");
     }
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(p), "fixtures not found from " + p);
     try (SafetensorsFile s = SafetensorsFile.open(p)) {
@@ -163,7 +169,10 @@ class SafetensorsTest {
       big[k] = k * 0.5f;
     }
     Path p = dir.resolve("big.safetensors");
-    new SafetensorsWriter().putFloats("big", big, big.length).putFloats("s", new float[] {1}, 1).write(p);
+    new SafetensorsWriter()
+        .putFloats("big", big, big.length)
+        .putFloats("s", new float[] {1}, 1)
+        .write(p);
     try (SafetensorsFile s = SafetensorsFile.open(p)) {
       ByteBuffer b = s.buffer("big");
       assertTrue(b.isDirect(), "a large file should be a mapped (direct) buffer");
@@ -175,21 +184,39 @@ class SafetensorsTest {
   void filesOver2GiBMapTensorByTensor() throws IOException {
     // A sparse file: a 2^31 + 8 byte U8 tensor (never touched), then a small F32 tensor past 2 GiB.
     long big = (1L << 31) + 8;
-    String json = "{\"big\":{\"dtype\":\"U8\",\"shape\":[" + big + "],\"data_offsets\":[0," + big + "]},"
-        + "\"tail\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[" + big + "," + (big + 8) + "]},"
-        + "\"huge\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[" + (big + 8) + "," + (big + 8) + "]}}";
+    String json =
+        "{\"big\":{\"dtype\":\"U8\",\"shape\":["
+            + big
+            + "],\"data_offsets\":[0,"
+            + big
+            + "]},"
+            + "\"tail\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":["
+            + big
+            + ","
+            + (big + 8)
+            + "]},"
+            + "\"huge\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":["
+            + (big + 8)
+            + ","
+            + (big + 8)
+            + "]}}";
     byte[] h = json.getBytes(StandardCharsets.UTF_8);
     Path p = dir.resolve("sparse.safetensors");
     org.junit.jupiter.api.Assumptions.assumeTrue(
-        Files.getFileStore(dir).getUsableSpace() > (4L << 30), "skipped: under 4 GiB free in " + dir);
-    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p,
-        java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE,
-        java.nio.file.StandardOpenOption.SPARSE)) {
+        Files.getFileStore(dir).getUsableSpace() > (4L << 30),
+        "skipped: under 4 GiB free in " + dir);
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(
+            p,
+            java.nio.file.StandardOpenOption.CREATE_NEW,
+            java.nio.file.StandardOpenOption.WRITE,
+            java.nio.file.StandardOpenOption.SPARSE)) {
       ByteBuffer head = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length);
       head.flip();
       ch.write(head, 0);
       ch.write(ByteBuffer.wrap(h), 8);
-      ByteBuffer tail = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.5f).putFloat(-2f);
+      ByteBuffer tail =
+          ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.5f).putFloat(-2f);
       tail.flip();
       ch.write(tail, 8 + h.length + big);
     }
@@ -234,7 +261,8 @@ class SafetensorsTest {
   @Test
   void halfConversionsRoundToNearestEven() {
     assertEquals(1.0f, Halfs.f16ToFloat(Halfs.floatToF16(1f + 0x1p-11f))); // tie -> even
-    assertEquals(1f + 0x1p-9f, Halfs.f16ToFloat(Halfs.floatToF16(1f + 3 * 0x1p-11f))); // tie -> even
+    assertEquals(
+        1f + 0x1p-9f, Halfs.f16ToFloat(Halfs.floatToF16(1f + 3 * 0x1p-11f))); // tie -> even
     assertEquals(1f + 0x1p-10f, Halfs.f16ToFloat(Halfs.floatToF16(1f + 0x1p-11f + 0x1p-20f)));
     assertEquals(Float.POSITIVE_INFINITY, Halfs.f16ToFloat(Halfs.floatToF16(65520f)));
     assertEquals(65504f, Halfs.f16ToFloat(Halfs.floatToF16(65519f)));
@@ -249,7 +277,9 @@ class SafetensorsTest {
       double err = Math.abs(Halfs.f16ToFloat(h) - (double) f);
       for (int delta : new int[] {-1, 1}) {
         float other = Halfs.f16ToFloat((short) (h + delta));
-        if (!Float.isNaN(other) && !Float.isInfinite(other) && Math.signum(other) == Math.signum(f)) {
+        if (!Float.isNaN(other)
+            && !Float.isInfinite(other)
+            && Math.signum(other) == Math.signum(f)) {
           assertTrue(err <= Math.abs(other - (double) f), "F16 of " + f + " is not the nearest");
         }
       }
@@ -300,9 +330,12 @@ class SafetensorsTest {
     SafetensorsWriter w = new SafetensorsWriter();
     assertThrows(IllegalArgumentException.class, () -> w.putFloats("a", new float[3], 2, 2));
     assertThrows(IllegalArgumentException.class, () -> w.putFloats("a", new float[0], -1));
-    assertThrows(IllegalArgumentException.class, () -> w.putFloats("__metadata__", new float[1], 1));
-    assertThrows(IllegalArgumentException.class, () -> w.putFloats("a", DType.I32, new float[1], 1));
-    assertThrows(IllegalArgumentException.class, () -> w.putLongs("a", DType.I32, new long[] {1L << 40}, 1));
+    assertThrows(
+        IllegalArgumentException.class, () -> w.putFloats("__metadata__", new float[1], 1));
+    assertThrows(
+        IllegalArgumentException.class, () -> w.putFloats("a", DType.I32, new float[1], 1));
+    assertThrows(
+        IllegalArgumentException.class, () -> w.putLongs("a", DType.I32, new long[] {1L << 40}, 1));
     w.putFloats("a", new float[1], 1);
     assertThrows(IllegalArgumentException.class, () -> w.putFloats("a", new float[1], 1));
   }
@@ -321,12 +354,14 @@ class SafetensorsTest {
 
   @Test
   void headerLengthLargerThanFile() throws IOException {
-    rejects(rawFile("a.safetensors", 1000, "{}".getBytes(StandardCharsets.UTF_8), 0), "larger than");
+    rejects(
+        rawFile("a.safetensors", 1000, "{}".getBytes(StandardCharsets.UTF_8), 0), "larger than");
   }
 
   @Test
   void absurdHeaderLengthsNeverAllocate() throws IOException {
-    for (long n : new long[] {-1L, Long.MAX_VALUE, 1L << 40, SafetensorsFile.MAX_HEADER_BYTES + 1}) {
+    for (long n :
+        new long[] {-1L, Long.MAX_VALUE, 1L << 40, SafetensorsFile.MAX_HEADER_BYTES + 1}) {
       rejects(rawFile("a.safetensors", n, "{}".getBytes(StandardCharsets.UTF_8), 0), "absurd");
     }
   }
@@ -338,7 +373,8 @@ class SafetensorsTest {
     for (int len = 0; len < bytes.length; len++) {
       Files.write(p, Arrays.copyOf(bytes, len));
       SafetensorsException e =
-          assertThrows(SafetensorsException.class, () -> SafetensorsFile.open(p).close(), "length " + len);
+          assertThrows(
+              SafetensorsException.class, () -> SafetensorsFile.open(p).close(), "length " + len);
       assertTrue(e.getMessage().startsWith(p.toString()), e.getMessage());
     }
     Files.write(p, Arrays.copyOf(bytes, bytes.length - 4));
@@ -347,7 +383,9 @@ class SafetensorsTest {
 
   @Test
   void trailingBytesAndGapsAndOverlaps() throws IOException {
-    rejects(headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 12), "trailing");
+    rejects(
+        headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 12),
+        "trailing");
     rejects(
         headerFile(
             "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
@@ -366,15 +404,27 @@ class SafetensorsTest {
                 + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}",
             12),
         "gap of 4 bytes");
-    rejects(headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", 8), "run past the end");
     rejects(
-        headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[9223372036854775800,"
-            + "9223372036854775804]}}", 8),
+        headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", 8),
         "run past the end");
-    rejects(headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,0]}}", 8), "end before begin");
-    rejects(headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[-4,0]}}", 8), "non-negative");
-    rejects(headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}", 4), "data_offsets");
-    rejects(headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,1e1]}}", 4), "data_offsets");
+    rejects(
+        headerFile(
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[9223372036854775800,"
+                + "9223372036854775804]}}",
+            8),
+        "run past the end");
+    rejects(
+        headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,0]}}", 8),
+        "end before begin");
+    rejects(
+        headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[-4,0]}}", 8),
+        "non-negative");
+    rejects(
+        headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}", 4),
+        "data_offsets");
+    rejects(
+        headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,1e1]}}", 4),
+        "data_offsets");
     // Zero-sized tensors may share an offset.
     Path ok =
         headerFile(
@@ -389,29 +439,55 @@ class SafetensorsTest {
 
   @Test
   void shapeAndByteCountMustAgree() throws IOException {
-    rejects(headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,20]}}", 20),
+    rejects(
+        headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,20]}}", 20),
         "needs 24 bytes but data_offsets give 20");
-    rejects(headerFile("{\"a\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4), "needs 8 bytes");
-    rejects(headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],"
-        + "\"data_offsets\":[0,16]}}", 16), "overflow");
-    rejects(headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[1073741824,1073741824,1073741824],"
-        + "\"data_offsets\":[0,16]}}", 16), "overflow");
-    rejects(headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", 4), "shape[0]");
-    rejects(headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,4]}}", 4), "shape[0]");
-    rejects(headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[\"2\"],\"data_offsets\":[0,8]}}", 8), "shape[0]");
-    rejects(headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[99999999999999999999],\"data_offsets\":[0,8]}}", 8),
+    rejects(
+        headerFile("{\"a\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4),
+        "needs 8 bytes");
+    rejects(
+        headerFile(
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],"
+                + "\"data_offsets\":[0,16]}}",
+            16),
+        "overflow");
+    rejects(
+        headerFile(
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[1073741824,1073741824,1073741824],"
+                + "\"data_offsets\":[0,16]}}",
+            16),
+        "overflow");
+    rejects(
+        headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", 4),
         "shape[0]");
-    rejects(headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":2,\"data_offsets\":[0,8]}}", 8), "\"shape\" must be an array");
-    rejects(headerFile("{\"a\":{\"dtype\":\"F32\",\"data_offsets\":[0,8]}}", 8), "missing \"shape\"");
+    rejects(
+        headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,4]}}", 4),
+        "shape[0]");
+    rejects(
+        headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[\"2\"],\"data_offsets\":[0,8]}}", 8),
+        "shape[0]");
+    rejects(
+        headerFile(
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[99999999999999999999],\"data_offsets\":[0,8]}}",
+            8),
+        "shape[0]");
+    rejects(
+        headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":2,\"data_offsets\":[0,8]}}", 8),
+        "\"shape\" must be an array");
+    rejects(
+        headerFile("{\"a\":{\"dtype\":\"F32\",\"data_offsets\":[0,8]}}", 8), "missing \"shape\"");
   }
 
   @Test
   void unknownDtypesAndFields() throws IOException {
-    rejects(headerFile("{\"a\":{\"dtype\":\"F128\",\"shape\":[1],\"data_offsets\":[0,16]}}", 16),
+    rejects(
+        headerFile("{\"a\":{\"dtype\":\"F128\",\"shape\":[1],\"data_offsets\":[0,16]}}", 16),
         "unknown dtype \"F128\"");
     rejects(headerFile("{\"a\":{\"shape\":[1],\"data_offsets\":[0,4]}}", 4), "missing \"dtype\"");
-    rejects(headerFile("{\"a\":{\"dtype\":4,\"shape\":[1],\"data_offsets\":[0,4]}}", 4), "\"dtype\"");
-    rejects(headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"x\":1}}", 4),
+    rejects(
+        headerFile("{\"a\":{\"dtype\":4,\"shape\":[1],\"data_offsets\":[0,4]}}", 4), "\"dtype\"");
+    rejects(
+        headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"x\":1}}", 4),
         "unknown field \"x\"");
     rejects(headerFile("{\"a\":[1,2]}", 0), "must be an object");
     rejects(headerFile("{\"__metadata__\":{\"k\":1}}", 0), "must be a string");
@@ -429,13 +505,29 @@ class SafetensorsTest {
   void badJson() throws IOException {
     for (String bad :
         new String[] {
-          "{", "{'a':1}", "{\"a\":1,}", "[]", "{} {}", "{\"a\":tru}", "{\"a\":01}", "{a:1}",
-          "{\"a\":\"\u0001\"}", "{\"a\":1 \"b\":2}", "  ", "{\"a\":\"\\x\"}", "{\"a\":-}",
-          "{\"a\":{\"b\":1,\"b\":2}}", "null", "{\"__metadata__\":{},\"__metadata__\":{}}"
+          "{",
+          "{'a':1}",
+          "{\"a\":1,}",
+          "[]",
+          "{} {}",
+          "{\"a\":tru}",
+          "{\"a\":01}",
+          "{a:1}",
+          "{\"a\":\"\u0001\"}",
+          "{\"a\":1 \"b\":2}",
+          "  ",
+          "{\"a\":\"\\x\"}",
+          "{\"a\":-}",
+          "{\"a\":{\"b\":1,\"b\":2}}",
+          "null",
+          "{\"__metadata__\":{},\"__metadata__\":{}}"
         }) {
       Path p = headerFile(bad, 0);
-      SafetensorsException e = assertThrows(SafetensorsException.class, () -> SafetensorsFile.open(p).close(), bad);
-      assertTrue(e.getMessage().contains("JSON") || e.getMessage().contains("header"), bad + " -> " + e.getMessage());
+      SafetensorsException e =
+          assertThrows(SafetensorsException.class, () -> SafetensorsFile.open(p).close(), bad);
+      assertTrue(
+          e.getMessage().contains("JSON") || e.getMessage().contains("header"),
+          bad + " -> " + e.getMessage());
     }
     rejects(headerFile("{\"a\":{\"b\":1,\"b\":2}}", 0), "duplicate key");
     // Deep nesting: a clear message, not a StackOverflowError.
@@ -461,8 +553,10 @@ class SafetensorsTest {
       int flips = 1 + r.nextInt(3);
       for (int k = 0; k < flips; k++) {
         int at = r.nextInt(b.length);
-        b[at] = r.nextInt(4) == 0 ? (byte) r.nextInt(256) : (byte) "0123456789[]{},:\"-eE."
-            .charAt(r.nextInt(21));
+        b[at] =
+            r.nextInt(4) == 0
+                ? (byte) r.nextInt(256)
+                : (byte) "0123456789[]{},:\"-eE.".charAt(r.nextInt(21));
       }
       Files.write(p, b);
       try (SafetensorsFile s = SafetensorsFile.open(p)) {
