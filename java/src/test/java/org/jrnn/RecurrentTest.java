@@ -428,6 +428,11 @@ class RecurrentTest {
       assertEquals(List.of("weight_ih_l0", "weight_hh_l0"), new ArrayList<>(gru.parameters().keySet()));
       assertEquals(9 * 2 + 9 * 3, gru.parameterCount());
     }
+    try (Recurrent narrow = build(Cell.RNN_TANH, 1, 2, 1, false, true, 1)) {
+      // a weight with one column stays a matrix; biases are vectors
+      assertArrayEquals(new long[] {2, 1}, narrow.parameters().get("weight_ih_l0").shape());
+      assertArrayEquals(new long[] {2}, narrow.parameters().get("bias_hh_l0").shape());
+    }
   }
 
   @Test
