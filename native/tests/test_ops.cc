@@ -326,8 +326,54 @@ void test_reductions() {
   EXPECT(c[0] == 1.0f && c[1] == -1.0f && c[2] == 0.5f, "clip by value");
 }
 
-}  // namespace
 
+// The C API validates before it computes, and names the problem.
+void test_api() {
+  jrnn_context* ctx = jrnn_context_create(JRNN_DEVICE_CPU, 0, 1);
+  EXPECT(ctx != nullptr, "cpu context");
+  if (!ctx) return;
+  const float table[6] = {1, 2, 3, 4, 5, 6};  // V = 3, E = 2
+  float y[4] = {-1, -1, -1, -1};
+  const int32_t good[2] = {2, -1}, bad[2] = {0, 9};
+  EXPECT(jrnn_embedding_forward(ctx, 2, 3, 2, good, table, y) == JRNN_OK, "embedding ok");
+  EXPECT(y[0] == 5 && y[1] == 6 && y[2] == 0 && y[3] == 0, "embedding rows through the C API");
+  EXPECT(jrnn_embedding_forward(ctx, 2, 3, 2, bad, table, y) == JRNN_ERR_INVALID_ARGUMENT,
+         "embedding id out of range");
+  EXPECT(std::strstr(jrnn_last_error(), "ids[1] = 9 is outside 0..2") != nullptr,
+         "message names the id: %s", jrnn_last_error());
+  float logits[3] = {0.1f, 0.2f, 0.3f}, loss[1];
+  const int32_t target[1] = {3};
+  EXPECT(jrnn_softmax_cross_entropy(ctx, 1, 3, logits, target, 0.0f, 1.0f, loss, nullptr) ==
+             JRNN_ERR_INVALID_ARGUMENT, "target out of range");
+  EXPECT(std::strstr(jrnn_last_error(), "targets[0] = 3") != nullptr, "message names the target");
+  EXPECT(jrnn_softmax_cross_entropy(ctx, 1, 3, logits, nullptr, 0.0f, 1.0f, loss, nullptr) ==
+             JRNN_ERR_INVALID_ARGUMENT, "null targets");
+  EXPECT(std::strstr(jrnn_last_error(), "targets is NULL") != nullptr, "message names targets");
+  EXPECT(jrnn_dropout(ctx, 3, 1.0f, 1, logits, logits) == JRNN_ERR_INVALID_ARGUMENT, "p = 1 refused");
+  const int32_t lengths[2] = {1, 5};
+  float seq[8] = {0}, out[2];
+  EXPECT(jrnn_gather_last(ctx, 4, 2, 1, lengths, seq, out) == JRNN_ERR_INVALID_ARGUMENT,
+         "length beyond T");
+  EXPECT(std::strstr(jrnn_last_error(), "lengths[1] = 5 is outside 1..T (T = 4)") != nullptr,
+         "message names the length: %s", jrnn_last_error());
+  float w[2] = {1, 2}, g[2] = {1, 1}, m[2] = {0, 0}, v[2] = {0, 0};
+  EXPECT(jrnn_adam_update(ctx, 2, w, g, m, v, 0.1f, 0.9f, 0.999f, 1e-8f, 0, 0, 0) ==
+             JRNN_ERR_INVALID_ARGUMENT, "adam step 0 refused");
+  EXPECT(jrnn_adam_update(ctx, 2, w, g, m, v, 0.1f, 0.9f, 0.999f, 1e-8f, 0, 0, 1) == JRNN_OK,
+         "adam step 1");
+  EXPECT(std::fabs(w[0] - 0.9f) < 1e-6f && std::fabs(w[1] - 1.9f) < 1e-6f,
+         "first Adam step moves each weight by lr");
+  double sum = 0;
+  EXPECT(jrnn_sum_squares(ctx, 2, g, &sum) == JRNN_OK && sum == 2.0, "sum of squares");
+  int finite = -1;
+  int64_t first = -2;
+  g[1] = INFINITY;
+  EXPECT(jrnn_check_finite(ctx, 2, g, &finite, &first) == JRNN_OK && finite == 0 && first == 1,
+         "check_finite finds the Inf");
+  jrnn_context_destroy(ctx);
+}
+
+}  // namespace
 
 int main() {
   std::mt19937 rng(1234);
@@ -339,6 +385,7 @@ int main() {
   test_gather_last(rng);
   test_optimisers();
   test_reductions();
+  test_api();
   std::printf("test_ops: %d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;
 }

@@ -1,11 +1,12 @@
 // ops_api.cc — the C API of the training building blocks (jrnn.h, "layers, losses, optimisers"):
 // validate every argument (messages name it), then dispatch on the context's device. The CPU
 // versions live in ops_cpu.cc; a CUDA context gets JRNN_ERR_NOT_SUPPORTED until the CUDA backend
-// implements them.
+// implements them. Every CPU call runs under cpu::CallScope (flush-to-zero, BLAS thread count).
 #include <cmath>
 #include <cstring>
 
 #include "internal.h"
+#include "cpu/cpu_util.h"
 #include "ops/ops_cpu.h"
 
 namespace jrnn {
@@ -57,6 +58,7 @@ jrnn_status jrnn_linear_forward(jrnn_context* ctx, int64_t M, int64_t I, int64_t
                                 const float* x, const float* w, const float* b, float* y) {
   return guarded([&] {
     require_context(ctx);
+    const cpu::CallScope call_scope(*ctx);  // flush-to-zero + the context's BLAS threads
     require_positive(M, "M");
     require_positive(I, "I");
     require_positive(O, "O");
@@ -72,6 +74,7 @@ jrnn_status jrnn_linear_backward(jrnn_context* ctx, int64_t M, int64_t I, int64_
                                  float* dw, float* db) {
   return guarded([&] {
     require_context(ctx);
+    const cpu::CallScope call_scope(*ctx);  // flush-to-zero + the context's BLAS threads
     require_positive(M, "M");
     require_positive(I, "I");
     require_positive(O, "O");
@@ -86,6 +89,7 @@ jrnn_status jrnn_embedding_forward(jrnn_context* ctx, int64_t M, int64_t V, int6
                                    const int32_t* ids, const float* table, float* y) {
   return guarded([&] {
     require_context(ctx);
+    const cpu::CallScope call_scope(*ctx);  // flush-to-zero + the context's BLAS threads
     require_positive(M, "M");
     require_positive(V, "V");
     require_positive(E, "E");
@@ -101,6 +105,7 @@ jrnn_status jrnn_embedding_backward(jrnn_context* ctx, int64_t M, int64_t V, int
                                     const int32_t* ids, const float* dy, float* dtable) {
   return guarded([&] {
     require_context(ctx);
+    const cpu::CallScope call_scope(*ctx);  // flush-to-zero + the context's BLAS threads
     require_positive(M, "M");
     require_positive(V, "V");
     require_positive(E, "E");
@@ -118,6 +123,7 @@ jrnn_status jrnn_softmax_cross_entropy(jrnn_context* ctx, int64_t M, int64_t K,
                                        float* dlogits) {
   return guarded([&] {
     require_context(ctx);
+    const cpu::CallScope call_scope(*ctx);  // flush-to-zero + the context's BLAS threads
     require_positive(M, "M");
     require_positive(K, "K");
     require(logits, "logits");
@@ -135,6 +141,7 @@ jrnn_status jrnn_softmax(jrnn_context* ctx, int64_t M, int64_t K, const float* x
                          int log_softmax, float* y) {
   return guarded([&] {
     require_context(ctx);
+    const cpu::CallScope call_scope(*ctx);  // flush-to-zero + the context's BLAS threads
     require_positive(M, "M");
     require_positive(K, "K");
     require(x, "x");
@@ -147,6 +154,7 @@ jrnn_status jrnn_bce_with_logits(jrnn_context* ctx, int64_t M, const float* z, c
                                  const float* w, float scale, float* loss, float* dz) {
   return guarded([&] {
     require_context(ctx);
+    const cpu::CallScope call_scope(*ctx);  // flush-to-zero + the context's BLAS threads
     require_positive(M, "M");
     require(z, "z");
     require(t, "t");
@@ -159,6 +167,7 @@ jrnn_status jrnn_mse(jrnn_context* ctx, int64_t M, int64_t K, const float* p, co
                      const float* w, float scale, float* loss, float* dp) {
   return guarded([&] {
     require_context(ctx);
+    const cpu::CallScope call_scope(*ctx);  // flush-to-zero + the context's BLAS threads
     require_positive(M, "M");
     require_positive(K, "K");
     require(p, "p");
@@ -172,6 +181,7 @@ jrnn_status jrnn_dropout(jrnn_context* ctx, int64_t count, float p, uint64_t see
                          const float* x, float* y) {
   return guarded([&] {
     require_context(ctx);
+    const cpu::CallScope call_scope(*ctx);  // flush-to-zero + the context's BLAS threads
     require_positive(count, "count");
     require(x, "x");
     require(y, "y");
@@ -185,6 +195,7 @@ jrnn_status jrnn_gather_last(jrnn_context* ctx, int64_t T, int64_t N, int64_t F,
                              const int32_t* lengths, const float* y, float* out) {
   return guarded([&] {
     require_context(ctx);
+    const cpu::CallScope call_scope(*ctx);  // flush-to-zero + the context's BLAS threads
     require_positive(T, "T");
     require_positive(N, "N");
     require_positive(F, "F");
@@ -199,6 +210,7 @@ jrnn_status jrnn_gather_last_backward(jrnn_context* ctx, int64_t T, int64_t N, i
                                       const int32_t* lengths, const float* dout, float* dy) {
   return guarded([&] {
     require_context(ctx);
+    const cpu::CallScope call_scope(*ctx);  // flush-to-zero + the context's BLAS threads
     require_positive(T, "T");
     require_positive(N, "N");
     require_positive(F, "F");
@@ -212,6 +224,7 @@ jrnn_status jrnn_gather_last_backward(jrnn_context* ctx, int64_t T, int64_t N, i
 jrnn_status jrnn_sum_squares(jrnn_context* ctx, int64_t count, const float* x, double* result) {
   return guarded([&] {
     require_context(ctx);
+    const cpu::CallScope call_scope(*ctx);  // flush-to-zero + the context's BLAS threads
     require_positive(count, "count");
     require(x, "x");
     require(result, "result");
@@ -223,6 +236,7 @@ jrnn_status jrnn_check_finite(jrnn_context* ctx, int64_t count, const float* x, 
                               int64_t* first_bad) {
   return guarded([&] {
     require_context(ctx);
+    const cpu::CallScope call_scope(*ctx);  // flush-to-zero + the context's BLAS threads
     require_positive(count, "count");
     require(x, "x");
     require(result, "result");
@@ -235,6 +249,7 @@ jrnn_status jrnn_check_finite(jrnn_context* ctx, int64_t count, const float* x, 
 jrnn_status jrnn_scale(jrnn_context* ctx, int64_t count, float alpha, float* x) {
   return guarded([&] {
     require_context(ctx);
+    const cpu::CallScope call_scope(*ctx);  // flush-to-zero + the context's BLAS threads
     require_positive(count, "count");
     require(x, "x");
     cpu::scale(count, alpha, x);
@@ -244,6 +259,7 @@ jrnn_status jrnn_scale(jrnn_context* ctx, int64_t count, float alpha, float* x) 
 jrnn_status jrnn_clip_values(jrnn_context* ctx, int64_t count, float limit, float* x) {
   return guarded([&] {
     require_context(ctx);
+    const cpu::CallScope call_scope(*ctx);  // flush-to-zero + the context's BLAS threads
     require_positive(count, "count");
     require(x, "x");
     if (!(limit > 0.0f)) fail(JRNN_ERR_INVALID_ARGUMENT, "limit must be > 0");
@@ -254,6 +270,7 @@ jrnn_status jrnn_clip_values(jrnn_context* ctx, int64_t count, float limit, floa
 jrnn_status jrnn_axpy(jrnn_context* ctx, int64_t count, float alpha, const float* x, float* y) {
   return guarded([&] {
     require_context(ctx);
+    const cpu::CallScope call_scope(*ctx);  // flush-to-zero + the context's BLAS threads
     require_positive(count, "count");
     require(x, "x");
     require(y, "y");
@@ -266,6 +283,7 @@ jrnn_status jrnn_sgd_update(jrnn_context* ctx, int64_t count, float* w, const fl
                             int nesterov, int64_t step) {
   return guarded([&] {
     require_context(ctx);
+    const cpu::CallScope call_scope(*ctx);  // flush-to-zero + the context's BLAS threads
     require_positive(count, "count");
     require(w, "w");
     require(g, "g");
@@ -282,6 +300,7 @@ jrnn_status jrnn_adam_update(jrnn_context* ctx, int64_t count, float* w, const f
                              float weight_decay, int decoupled, int64_t step) {
   return guarded([&] {
     require_context(ctx);
+    const cpu::CallScope call_scope(*ctx);  // flush-to-zero + the context's BLAS threads
     require_positive(count, "count");
     require(w, "w");
     require(g, "g");
@@ -299,6 +318,7 @@ jrnn_status jrnn_rmsprop_update(jrnn_context* ctx, int64_t count, float* w, cons
                                 float weight_decay, float momentum) {
   return guarded([&] {
     require_context(ctx);
+    const cpu::CallScope call_scope(*ctx);  // flush-to-zero + the context's BLAS threads
     require_positive(count, "count");
     require(w, "w");
     require(g, "g");
