@@ -1,0 +1,89 @@
+/*
+ * Dropout: inverted dropout with a counter-based mask, seeded per call, so backward recomputes the
+ * forward's mask instead of storing it; the identity in evaluation.
+ */
+package org.jrnn.nn;
+
+import java.util.List;
+import org.jrnn.Device;
+import org.jrnn.JrnnException;
+import org.jrnn.Ops;
+import org.jrnn.Tensor;
+import org.jrnn.data.SplitMix64;
+
+/**
+ * {@code torch.nn.Dropout(p)}: in training, each element is zeroed with probability p and the rest
+ * scaled by {@code 1/(1-p)}. The mask depends only on a per-call seed: take one from {@link
+ * #nextSeed()} for each training forward and give the same seed to {@link #backward}. The seeds
+ * follow from the constructor's seed, so a seeded run is reproducible. No parameters.
+ */
+public final class Dropout implements Module {
+  private final float p;
+  private final long seed;
+  private final Device device;
+  private long calls;
+
+  /**
+   * @param p drop probability in {@code [0, 1)}; 0 makes the layer the identity
+   * @param seed seed of the sequence of mask seeds
+   * @param device the device of the tensors it will see
+   */
+  public Dropout(float p, long seed, Device device) {
+    if (!(p >= 0f && p < 1f)) {
+      throw new JrnnException("dropout p = " + p + " must be in [0, 1)");
+    }
+    this.p = p;
+    this.seed = seed;
+    this.device = device;
+  }
+
+  /** The drop probability. */
+  public float p() {
+    return p;
+  }
+
+  /** A fresh mask seed (the i-th call returns the i-th seed derived from the constructor's seed). */
+  public long nextSeed() {
+    return SplitMix64.deriveSeed(seed, calls++);
+  }
+
+  /**
+   * Applies dropout.
+   *
+   * @param x any shape. Not modified.
+   * @param maskSeed the mask's seed (from {@link #nextSeed()})
+   * @param training false: the identity
+   * @return a new tensor (current scope), or x itself when not training or p = 0
+   */
+  public Tensor forward(Tensor x, long maskSeed, boolean training) {
+    if (!training || p == 0f) {
+      return x;
+    }
+    Tensor y = Tensor.zeros(x.device(), x.shape());
+    Ops.dropout(x, p, maskSeed, y);
+    return y;
+  }
+
+  /**
+   * Backward of a training {@link #forward} with the same seed: {@code dx = mask · dy / (1-p)}.
+   *
+   * @param dy the gradient of the forward's output. Not modified.
+   * @return a new tensor (current scope), or dy itself when p = 0
+   */
+  public Tensor backward(Tensor dy, long maskSeed) {
+    return forward(dy, maskSeed, true);
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return List.of();
+  }
+
+  @Override
+  public Device device() {
+    return device;
+  }
+
+  @Override
+  public void close() {}
+}

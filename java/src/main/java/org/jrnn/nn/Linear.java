@@ -1,0 +1,143 @@
+/*
+ * Linear: y = x · Wᵀ + b over the last dimension, with PyTorch's seeded uniform initialisation and
+ * an explicit backward that accumulates into the weight and bias gradients.
+ */
+package org.jrnn.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.jrnn.Device;
+import org.jrnn.JrnnException;
+import org.jrnn.Ops;
+import org.jrnn.Tensor;
+import org.jrnn.data.SplitMix64;
+
+/**
+ * A fully connected layer, {@code torch.nn.Linear}: weight {@code [O, I]}, bias {@code [O]}
+ * (optional), both initialised uniformly in {@code [-1/sqrt(I), 1/sqrt(I))} from the seed.
+ * Parameters are named {@code "weight"} and {@code "bias"}. The layer owns its tensors; {@link
+ * #close()} frees them.
+ */
+public final class Linear implements Module {
+  private final int inFeatures;
+  private final int outFeatures;
+  private final Device device;
+  private final Tensor weight;
+  private final Tensor weightGrad;
+  private final Tensor bias;
+  private final Tensor biasGrad;
+  private final List<Parameter> parameters;
+
+  /**
+   * @param inFeatures I {@code >= 1}
+   * @param outFeatures O {@code >= 1}
+   * @param hasBias whether to add a bias
+   * @param seed seed of the initial values (the same seed gives the same values bit for bit)
+   * @param device where the parameters live
+   */
+  public Linear(int inFeatures, int outFeatures, boolean hasBias, long seed, Device device) {
+    if (inFeatures < 1 || outFeatures < 1) {
+      throw new JrnnException(
+          "Linear needs inFeatures and outFeatures >= 1 but got " + inFeatures + ", " + outFeatures);
+    }
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    this.device = device;
+    double bound = 1.0 / Math.sqrt(inFeatures);
+    List<Tensor> made = new ArrayList<>();
+    try {
+      weight = keep(made, Tensor.zeros(device, outFeatures, inFeatures));
+      weightGrad = keep(made, Tensor.zeros(device, outFeatures, inFeatures));
+      weight.copyFrom(Init.uniform(SplitMix64.deriveSeed(seed, 0), outFeatures * inFeatures, bound));
+      if (hasBias) {
+        bias = keep(made, Tensor.zeros(device, outFeatures));
+        biasGrad = keep(made, Tensor.zeros(device, outFeatures));
+        bias.copyFrom(Init.uniform(SplitMix64.deriveSeed(seed, 1), outFeatures, bound));
+      } else {
+        bias = null;
+        biasGrad = null;
+      }
+    } catch (RuntimeException e) {
+      made.forEach(Tensor::close);
+      throw e;
+    }
+    List<Parameter> p = new ArrayList<>();
+    p.add(new Parameter("weight", weight, weightGrad));
+    if (bias != null) {
+      p.add(new Parameter("bias", bias, biasGrad));
+    }
+    this.parameters = Collections.unmodifiableList(p);
+  }
+
+  static Tensor keep(List<Tensor> made, Tensor t) {
+    made.add(t);
+    return t.keep();
+  }
+
+  /** I, the input features. */
+  public int inFeatures() {
+    return inFeatures;
+  }
+
+  /** O, the output features. */
+  public int outFeatures() {
+    return outFeatures;
+  }
+
+  /** The weight {@code [O, I]} (owned by the layer). */
+  public Tensor weight() {
+    return weight;
+  }
+
+  /** The bias {@code [O]}, or null without bias. */
+  public Tensor bias() {
+    return bias;
+  }
+
+  /**
+   * {@code y = x · Wᵀ + b}.
+   *
+   * @param x {@code [..., I]} on this layer's device. Not modified.
+   * @return {@code [..., O]}, a new tensor (current scope)
+   */
+  public Tensor forward(Tensor x) {
+    return Ops.linear(x, weight, bias);
+  }
+
+  /**
+   * Backward of {@link #forward}: ACCUMULATES the weight and bias gradients.
+   *
+   * @param x the forward's input {@code [..., I]}. Not modified.
+   * @param dy {@code [..., O]}. Not modified.
+   * @return dx {@code [..., I]}, a new tensor (current scope)
+   */
+  public Tensor backward(Tensor x, Tensor dy) {
+    Tensor dx = Tensor.zeros(x.device(), x.shape());
+    Ops.linearBackward(x, weight, dy, dx, weightGrad, biasGrad);
+    return dx;
+  }
+
+  /** Like {@link #backward} when the input needs no gradient: only the parameters' ACCUMULATE. */
+  public void backwardParameters(Tensor x, Tensor dy) {
+    Ops.linearBackward(x, weight, dy, null, weightGrad, biasGrad);
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return parameters;
+  }
+
+  @Override
+  public Device device() {
+    return device;
+  }
+
+  @Override
+  public void close() {
+    for (Parameter p : parameters) {
+      p.grad().close();
+      p.value().close();
+    }
+  }
+}

@@ -1,0 +1,156 @@
+/*
+ * RecurrentLayer: the Module face of org.jrnn.Recurrent (named parameters and gradients over its
+ * flat buffers), with the initialisation options of RecurrentInit.
+ */
+package org.jrnn.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.jrnn.Cell;
+import org.jrnn.Device;
+import org.jrnn.JrnnException;
+import org.jrnn.Recurrent;
+import org.jrnn.RecurrentGradients;
+import org.jrnn.RecurrentOutput;
+import org.jrnn.RecurrentState;
+import org.jrnn.SequenceBatch;
+import org.jrnn.Tensor;
+import org.jrnn.data.SplitMix64;
+
+/**
+ * A stack of recurrent layers as a {@link Module}: parameters {@code weight_ih_l0}, {@code
+ * weight_hh_l0}, {@code bias_ih_l0}, {@code bias_hh_l0}, ... ({@code _reverse} for the backward
+ * direction) in PyTorch's order, views of {@link Recurrent#weights()}; gradients are views of
+ * {@link Recurrent#gradientBuffer()}. The passes are those of {@link #recurrent()}; this class only
+ * adds the naming, the initialisation and ownership. {@link #close()} frees the layer.
+ */
+public final class RecurrentLayer implements Module {
+  private final Recurrent rnn;
+  private final RecurrentInit init;
+  private final List<Parameter> parameters;
+
+  /**
+   * @param cell the cell kind
+   * @param inputSize C {@code >= 1}
+   * @param hiddenSize H {@code >= 1}
+   * @param layers L {@code >= 1}
+   * @param bidirectional D = 2 when true
+   * @param init how to draw the initial weights
+   * @param seed seed of the initial weights (reproducible bit for bit)
+   * @param device where the weights live
+   */
+  public RecurrentLayer(
+      Cell cell,
+      int inputSize,
+      int hiddenSize,
+      int layers,
+      boolean bidirectional,
+      RecurrentInit init,
+      long seed,
+      Device device) {
+    this.init = init == null ? RecurrentInit.PYTORCH : init;
+    this.rnn =
+        Recurrent.builder()
+            .cell(cell)
+            .inputSize(inputSize)
+            .hiddenSize(hiddenSize)
+            .layers(layers)
+            .bidirectional(bidirectional)
+            .device(device)
+            .seed(seed)
+            .build();
+    try {
+      applyInit(SplitMix64.deriveSeed(seed, 1));
+      List<Parameter> p = new ArrayList<>();
+      Map<String, Tensor> grads = rnn.gradients();
+      rnn.parameters().forEach((name, value) -> p.add(new Parameter(name, value, grads.get(name))));
+      this.parameters = Collections.unmodifiableList(p);
+    } catch (RuntimeException e) {
+      rnn.close();
+      throw e;
+    }
+  }
+
+  private void applyInit(long seed) {
+    int h = rnn.hiddenSize();
+    int gates = rnn.cell().gatesPerCell();
+    if (init.forgetBiasOne() && rnn.cell() != Cell.LSTM) {
+      throw new JrnnException("forgetBiasOne needs an LSTM but the cell is " + rnn.cell());
+    }
+    long stream = 0;
+    for (Map.Entry<String, Tensor> e : rnn.parameters().entrySet()) {
+      String name = e.getKey();
+      Tensor value = e.getValue();
+      if (init.orthogonalRecurrent() && name.startsWith("weight_hh")) {
+        float[] w = new float[gates * h * h];
+        for (int g = 0; g < gates; g++) {
+          float[] q = Init.orthogonal(SplitMix64.deriveSeed(seed, stream++), h);
+          System.arraycopy(q, 0, w, g * h * h, h * h);
+        }
+        value.copyFrom(w);
+      }
+      if (init.forgetBiasOne() && name.startsWith("bias_")) {
+        float[] b = value.toArray();
+        java.util.Arrays.fill(b, h, 2 * h, name.startsWith("bias_ih") ? 1f : 0f); // gate f
+        value.copyFrom(b);
+      }
+    }
+  }
+
+  /** The wrapped stack (its passes, sizes and flat buffers). */
+  public Recurrent recurrent() {
+    return rnn;
+  }
+
+  /** How the weights were initialised. */
+  public RecurrentInit init() {
+    return init;
+  }
+
+  /** D*H, the features of each output step. */
+  public int outputSize() {
+    return rnn.outputSize();
+  }
+
+  /** See {@link Recurrent#forward(SequenceBatch, RecurrentState)} (inference). */
+  public RecurrentOutput forward(SequenceBatch input, RecurrentState initial) {
+    return rnn.forward(input, initial);
+  }
+
+  /** See {@link Recurrent#forwardTrain(SequenceBatch, RecurrentState)}. */
+  public RecurrentOutput forwardTrain(SequenceBatch input, RecurrentState initial) {
+    return rnn.forwardTrain(input, initial);
+  }
+
+  /** See {@link Recurrent#backward}: ACCUMULATES into this module's gradients. */
+  public RecurrentGradients backward(RecurrentOutput trained, Tensor dy, Tensor dhn, Tensor dcn) {
+    return rnn.backward(trained, dy, dhn, dcn);
+  }
+
+  /** See {@link Recurrent#step(Tensor, RecurrentState)}. Modified: state. */
+  public Tensor step(Tensor x, RecurrentState state) {
+    return rnn.step(x, state);
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return parameters;
+  }
+
+  @Override
+  public Device device() {
+    return rnn.device();
+  }
+
+  @Override
+  public void zeroGradients() {
+    rnn.zeroGradients();
+  }
+
+  @Override
+  public void close() {
+    rnn.close();
+  }
+}
