@@ -1,0 +1,276 @@
+/*
+ * Optimizer: updates a fixed list of parameters in place from their gradients, one fused native
+ * call per parameter tensor, with per-parameter state allocated lazily on the parameter's device.
+ */
+package org.jrnn.optim;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.jrnn.Tensor;
+import org.jrnn.nn.Parameter;
+
+/**
+ * A gradient-descent optimiser over a fixed list of {@link Parameter}s (PyTorch's {@code
+ * torch.optim} semantics). {@link #step()} updates every parameter's value from its gradient in
+ * place, one native call per parameter tensor. State buffers (momentum, Adam moments, ...) are
+ * allocated on the parameter's device the first time that parameter is stepped and freed by {@link
+ * #close()}.
+ *
+ * <p>The learning rate is mutable ({@link #setLearningRate}) so that schedules can drive it; every
+ * other hyperparameter is fixed at construction. {@link #state()} and {@link #loadState} save and
+ * restore everything a resumed run needs (step counts, learning rate, state buffers), so that
+ * training continues bit for bit.
+ *
+ * <pre>{@code
+ * try (Optimizer opt = Adam.builder().lr(2e-3).build(model.parameters())) {
+ *   model.zeroGradients();
+ *   task.trainStep(batch);   // gradients accumulate
+ *   opt.step();
+ * }
+ * }</pre>
+ */
+public abstract class Optimizer implements AutoCloseable {
+  private final List<Parameter> params;
+  private final String[] bufferNames;
+  /** Per parameter: its state buffers (null until the first step). */
+  private final Tensor[][] state;
+  /** Per parameter: how many updates it has had. */
+  private final long[] steps;
+  private double lr;
+  private boolean closed;
+
+  /**
+   * @param params the parameters to update, names unique. Not modified (the list is copied).
+   * @param lr the initial learning rate, finite and {@code >= 0}
+   * @param bufferNames the names of the per-parameter state buffers this optimiser keeps
+   */
+  protected Optimizer(List<Parameter> params, double lr, String... bufferNames) {
+    Objects.requireNonNull(params, "params");
+    Set<String> names = new HashSet<>();
+    for (Parameter p : params) {
+      Objects.requireNonNull(p, "a parameter is null");
+      if (!names.add(p.name())) {
+        throw new IllegalArgumentException("parameter name '" + p.name() + "' appears twice");
+      }
+    }
+    this.params = List.copyOf(params);
+    this.bufferNames = bufferNames.clone();
+    this.state = new Tensor[params.size()][];
+    this.steps = new long[params.size()];
+    setLearningRate(lr);
+  }
+
+  /** A short name, e.g. "adam". */
+  public abstract String name();
+
+  /** The fixed hyperparameters (not the learning rate), for logs and checkpoints. */
+  public abstract Map<String, Object> hyperparameters();
+
+  /**
+   * Updates one parameter. {@code buffers} are its state (zeros before its first step), in the
+   * order of the constructor's {@code bufferNames}; {@code step} is 1-based.
+   */
+  protected abstract void update(Parameter p, Tensor[] buffers, float lr, long step);
+
+  /** The parameters, in order (unmodifiable). */
+  public List<Parameter> parameters() {
+    return params;
+  }
+
+  /** The current learning rate. */
+  public double learningRate() {
+    return lr;
+  }
+
+  /** Sets the learning rate used by the following steps (finite, {@code >= 0}). */
+  public void setLearningRate(double lr) {
+    if (!(lr >= 0) || Double.isInfinite(lr)) {
+      throw new IllegalArgumentException("learning rate must be finite and >= 0 but is " + lr);
+    }
+    this.lr = lr;
+  }
+
+  /** Updates of the first parameter so far (all parameters step together). */
+  public long stepCount() {
+    return steps.length == 0 ? 0 : steps[0];
+  }
+
+  /** One update of every parameter from its gradient. */
+  public void step() {
+    checkOpen();
+    float rate = (float) lr;
+    for (int i = 0; i < params.size(); i++) {
+      Parameter p = params.get(i);
+      Tensor[] buffers = buffers(i);
+      steps[i]++;
+      update(p, buffers, rate, steps[i]);
+    }
+  }
+
+  private Tensor[] buffers(int i) {
+    if (state[i] == null) {
+      Tensor value = params.get(i).value();
+      Tensor[] b = new Tensor[bufferNames.length];
+      try {
+        for (int k = 0; k < b.length; k++) {
+          b[k] = Tensor.zeros(value.device(), value.shape()).keep(); // owned here, even in a Scope
+        }
+      } catch (RuntimeException e) {
+        for (Tensor t : b) {
+          if (t != null) {
+            t.close();
+          }
+        }
+        throw e;
+      }
+      state[i] = b;
+    }
+    return state[i];
+  }
+
+  /**
+   * Everything a resumed run needs: the learning rate, per-parameter step counts and state
+   * buffers (host copies, keyed {@code "<parameter>.<buffer>"}; parameters not stepped yet have
+   * none).
+   */
+  public OptimizerState state() {
+    checkOpen();
+    Map<String, Long> stepMap = new LinkedHashMap<>();
+    Map<String, float[]> buffers = new LinkedHashMap<>();
+    for (int i = 0; i < params.size(); i++) {
+      String name = params.get(i).name();
+      stepMap.put(name, steps[i]);
+      if (state[i] != null) {
+        for (int k = 0; k < bufferNames.length; k++) {
+          buffers.put(name + "." + bufferNames[k], state[i][k].toArray());
+        }
+      }
+    }
+    return new OptimizerState(name(), lr, stepMap, buffers);
+  }
+
+  /**
+   * Restores a {@link #state()} of an optimiser of the same kind over parameters of the same names
+   * and shapes.
+   *
+   * @throws IllegalArgumentException naming what does not match (nothing is changed then)
+   */
+  public void loadState(OptimizerState s) {
+    checkOpen();
+    if (!s.optimizer().equals(name())) {
+      throw new IllegalArgumentException(
+          "the saved optimizer state is " + s.optimizer() + ", not " + name());
+    }
+    List<float[][]> restored = new ArrayList<>();
+    long[] newSteps = new long[params.size()];
+    Set<String> known = new HashSet<>();
+    for (int i = 0; i < params.size(); i++) {
+      Parameter p = params.get(i);
+      Long n = s.steps().get(p.name());
+      if (n == null) {
+        throw new IllegalArgumentException("the saved optimizer state has no entry for parameter " + p.name());
+      }
+      newSteps[i] = n;
+      float[][] values = null;
+      for (int k = 0; k < bufferNames.length; k++) {
+        String key = p.name() + "." + bufferNames[k];
+        known.add(key);
+        float[] v = s.buffers().get(key);
+        if (v == null) {
+          if (values != null) {
+            throw new IllegalArgumentException("the saved optimizer state lacks " + key);
+          }
+          continue;
+        }
+        if (v.length != p.value().numel()) {
+          throw new IllegalArgumentException(
+              "saved "
+                  + key
+                  + " has "
+                  + v.length
+                  + " values but the parameter has "
+                  + p.value().numel());
+        }
+        if (values == null) {
+          if (k != 0) {
+            throw new IllegalArgumentException("the saved optimizer state lacks " + p.name() + "." + bufferNames[0]);
+          }
+          values = new float[bufferNames.length][];
+        }
+        values[k] = v;
+      }
+      restored.add(values);
+    }
+    for (String key : s.buffers().keySet()) {
+      if (!known.contains(key)) {
+        throw new IllegalArgumentException("the saved optimizer state has an unknown buffer " + key);
+      }
+    }
+    for (int i = 0; i < params.size(); i++) {
+      float[][] values = restored.get(i);
+      if (values == null) {
+        freeState(i);
+      } else {
+        Tensor[] b = buffers(i);
+        for (int k = 0; k < b.length; k++) {
+          b[k].copyFrom(values[k]);
+        }
+      }
+      steps[i] = newSteps[i];
+    }
+    setLearningRate(s.learningRate());
+  }
+
+  private void freeState(int i) {
+    if (state[i] != null) {
+      for (Tensor t : state[i]) {
+        t.close();
+      }
+      state[i] = null;
+    }
+  }
+
+  /** Names of the per-parameter state buffers. */
+  public List<String> bufferNames() {
+    return Collections.unmodifiableList(List.of(bufferNames));
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException(name() + " optimizer is closed");
+    }
+  }
+
+  /** Frees the state buffers; idempotent. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      for (int i = 0; i < state.length; i++) {
+        freeState(i);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    Map<String, Object> h = new LinkedHashMap<>();
+    h.put("lr", lr);
+    h.putAll(hyperparameters());
+    return name() + h;
+  }
+
+  static float checkedFloat(String name, double v, double min, double maxExclusive) {
+    if (!(v >= min && v < maxExclusive)) {
+      throw new IllegalArgumentException(
+          name + " must be in [" + min + ", " + maxExclusive + ") but is " + v);
+    }
+    return (float) v;
+  }
+}

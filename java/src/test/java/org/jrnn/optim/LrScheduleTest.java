@@ -1,0 +1,59 @@
+package org.jrnn.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+/** Schedules against torch.optim.lr_scheduler (values from /usr/bin/python3, torch 1.13). */
+class LrScheduleTest {
+  @Test
+  void cosineMatchesCosineAnnealingLR() {
+    // CosineAnnealingLR(SGD(lr=0.1), T_max=10, eta_min=0.01): lr before each of steps 0..10
+    double[] torch = {
+      0.1, 0.09779754323328192, 0.09140576474687263, 0.08145033635316129, 0.06890576474687264,
+      0.05500000000000001, 0.04109423525312737, 0.028549663646838717, 0.01859423525312737,
+      0.012202456766718092, 0.01
+    };
+    LrSchedule s = LrSchedule.cosine(0.1);
+    for (int t = 0; t < torch.length; t++) {
+      assertEquals(torch[t], s.learningRate(0.1, t, 10), 1e-15, "step " + t);
+    }
+    assertEquals(0.01, s.learningRate(0.1, 15, 10), 1e-15); // holds the floor after the end
+    assertEquals(0.1, s.learningRate(0.1, 5, 0), 0.0); // unknown total: no decay
+  }
+
+  @Test
+  void stepMatchesStepLR() {
+    // StepLR(SGD(lr=0.1), step_size=3, gamma=0.5)
+    double[] torch = {0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025, 0.025};
+    LrSchedule s = LrSchedule.step(3, 0.5);
+    for (int t = 0; t < torch.length; t++) {
+      assertEquals(torch[t], s.learningRate(0.1, t, 100), 1e-17, "step " + t);
+    }
+  }
+
+  @Test
+  void warmupThenCosine() {
+    LrSchedule s = LrSchedule.warmup(4, LrSchedule.cosine());
+    double[] expected = {0.25, 0.5, 0.75, 1.0, 1.0, (1 + Math.cos(Math.PI / 4)) / 2, 0.5,
+        (1 + Math.cos(3 * Math.PI / 4)) / 2, 0.0, 0.0};
+    for (int t = 0; t < expected.length; t++) {
+      assertEquals(expected[t], s.factor(t, 8), 1e-15, "step " + t);
+    }
+    assertEquals(1.0, LrSchedule.constant().factor(1000, 10));
+  }
+
+  @Test
+  void parsesCommandLineSpecs() {
+    assertEquals(0.5, LrSchedule.parse("step:2:0.5", 0).factor(2, 0), 0.0);
+    assertEquals(0.25, LrSchedule.parse("cosine", 4).factor(0, 100), 0.0);
+    assertEquals(0.5, LrSchedule.parse("cosine:0.5", 0).factor(10, 10), 1e-15);
+    assertEquals(1.0, LrSchedule.parse("constant", 0).factor(10, 10));
+    assertEquals("unknown schedule 'linear' (constant, cosine, cosine:MIN, step:EVERY:GAMMA)",
+        assertThrows(IllegalArgumentException.class, () -> LrSchedule.parse("linear", 0)).getMessage());
+    assertThrows(IllegalArgumentException.class, () -> LrSchedule.parse("step:x:0.5", 0));
+    assertThrows(IllegalArgumentException.class, () -> LrSchedule.parse("step:0:0.5", 0));
+    assertThrows(IllegalArgumentException.class, () -> LrSchedule.parse("cosine", -1));
+  }
+}

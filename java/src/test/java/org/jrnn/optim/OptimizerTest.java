@@ -1,0 +1,184 @@
+package org.jrnn.optim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.jrnn.Scope;
+import org.jrnn.Tensor;
+import org.jrnn.nn.Parameter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three optimiser steps against torch.optim (float32, torch 1.13; the same w0 and gradients as
+ * native/tests/test_ops.cc test_optimisers), computed once with /usr/bin/python3:
+ *
+ * <pre>
+ * w = torch.tensor([0.5, -1.25, 2.0], requires_grad=True); opt = torch.optim.X([w], ...)
+ * for g in ([0.1, -0.3, 0.7], [-0.2, 0.05, 0.4], [0.3, 0.3, -0.6]): w.grad = torch.tensor(g); opt.step()
+ * </pre>
+ */
+class OptimizerTest {
+  static final float[] W0 = {0.5f, -1.25f, 2.0f};
+  static final float[][] GRADS = {{0.1f, -0.3f, 0.7f}, {-0.2f, 0.05f, 0.4f}, {0.3f, 0.3f, -0.6f}};
+
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  @AfterEach
+  void free() throws Exception {
+    for (AutoCloseable c : open) {
+      c.close();
+    }
+  }
+
+  Parameter param(String name, float[] values) {
+    Tensor v = Tensor.of(values);
+    Tensor g = Tensor.zeros(values.length);
+    open.add(v);
+    open.add(g);
+    return new Parameter(name, v, g);
+  }
+
+  float[] threeSteps(Function<List<Parameter>, Optimizer> make) {
+    Parameter p = param("w", W0);
+    try (Optimizer opt = make.apply(List.of(p))) {
+      for (float[] g : GRADS) {
+        p.grad().copyFrom(g);
+        opt.step();
+      }
+      assertEquals(3, opt.stepCount());
+    }
+    return p.value().toArray();
+  }
+
+  static void close(float[] expected, float[] actual) {
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], actual[i], 2e-6f, "element " + i);
+    }
+  }
+
+  @Test
+  void sgdMatchesTorch() {
+    close(new float[] {0.479999989f, -1.255f, 1.95000005f}, threeSteps(ps -> Sgd.of(ps, 0.1)));
+    close(
+        new float[] {0.47811535f, -1.20130253f, 1.78339553f},
+        threeSteps(ps -> Sgd.builder().lr(0.1).momentum(0.9).weightDecay(0.01).build(ps)));
+    close(
+        new float[] {0.46281001f, -1.21738005f, 1.76487005f},
+        threeSteps(ps -> Sgd.builder().lr(0.1).momentum(0.9).nesterov(true).build(ps)));
+  }
+
+  @Test
+  void adamAndAdamWMatchTorch() {
+    close(
+        new float[] {0.48532933f, -1.22891188f, 1.97549784f},
+        threeSteps(ps -> Adam.builder().lr(0.01).betas(0.9, 0.999).eps(1e-8).weightDecay(0.1).build(ps)));
+    close(
+        new float[] {0.488868237f, -1.23381793f, 1.97348082f},
+        threeSteps(ps -> AdamW.builder().lr(0.01).betas(0.8, 0.99).eps(1e-6).weightDecay(0.1).build(ps)));
+    // PyTorch's defaults (AdamW: weight decay 0.01)
+    close(new float[] {0.499022871f, -1.24861395f, 1.99784088f}, threeSteps(ps -> Adam.builder().build(ps)));
+    close(new float[] {0.499007851f, -1.2485764f, 1.9977808f}, threeSteps(ps -> AdamW.builder().build(ps)));
+  }
+
+  @Test
+  void rmspropMatchesTorch() {
+    close(
+        new float[] {0.3992576f, -1.20391774f, 1.89499843f},
+        threeSteps(ps -> RmsProp.builder().lr(0.01).alpha(0.99).eps(1e-8).weightDecay(0.05).build(ps)));
+    close(
+        new float[] {0.461610913f, -1.22621214f, 1.94017565f},
+        threeSteps(ps -> RmsProp.builder().lr(0.01).alpha(0.9).momentum(0.5).build(ps)));
+  }
+
+  @Test
+  void stateIsAllocatedLazilyAndOutlivesScopes() {
+    Parameter a = param("a", new float[] {1, 2});
+    Parameter b = param("b", new float[] {3});
+    try (Optimizer opt = Adam.of(List.of(a, b), 0.1)) {
+      assertTrue(opt.state().buffers().isEmpty());
+      long before = Tensor.liveAllocations();
+      try (Scope s = Scope.open()) {
+        a.grad().copyFrom(new float[] {1, 1});
+        opt.step(); // state made inside a scope must survive it
+      }
+      assertEquals(before + 4, Tensor.liveAllocations());
+      assertEquals(List.of("a.exp_avg", "a.exp_avg_sq", "b.exp_avg", "b.exp_avg_sq"),
+          List.copyOf(opt.state().buffers().keySet()));
+      opt.step();
+      assertEquals(2, opt.stepCount());
+      opt.close();
+      assertEquals(before, Tensor.liveAllocations());
+    }
+  }
+
+  @Test
+  void savedStateContinuesBitForBit() {
+    for (Function<List<Parameter>, Optimizer> make :
+        List.<Function<List<Parameter>, Optimizer>>of(
+            ps -> Sgd.builder().lr(0.1).momentum(0.9).nesterov(true).build(ps),
+            ps -> Adam.of(ps, 0.01),
+            ps -> AdamW.of(ps, 0.01),
+            ps -> RmsProp.builder().momentum(0.3).build(ps))) {
+      Parameter p1 = param("w", W0);
+      Parameter p2 = param("w", W0);
+      try (Optimizer straight = make.apply(List.of(p1));
+          Optimizer first = make.apply(List.of(p2))) {
+        for (int s = 0; s < 2; s++) {
+          p1.grad().copyFrom(GRADS[s]);
+          straight.step();
+          p2.grad().copyFrom(GRADS[s]);
+          first.step();
+        }
+        OptimizerState saved = first.state();
+        first.close();
+        try (Optimizer second = make.apply(List.of(p2))) {
+          second.setLearningRate(123); // restored by loadState
+          second.loadState(saved);
+          assertEquals(straight.learningRate(), second.learningRate());
+          p1.grad().copyFrom(GRADS[2]);
+          straight.step();
+          p2.grad().copyFrom(GRADS[2]);
+          second.step();
+          assertArrayEquals(p1.value().toArray(), p2.value().toArray(), straight.name());
+          assertEquals(3, second.stepCount());
+        }
+      }
+    }
+  }
+
+  @Test
+  void loadStateRejectsAnotherOptimizerOrShape() {
+    Parameter p = param("w", W0);
+    try (Optimizer adam = Adam.of(List.of(p), 0.1);
+        Optimizer sgd = Sgd.of(List.of(p), 0.1)) {
+      p.grad().copyFrom(GRADS[0]);
+      adam.step();
+      OptimizerState s = adam.state();
+      assertEquals("the saved optimizer state is adam, not sgd",
+          assertThrows(IllegalArgumentException.class, () -> sgd.loadState(s)).getMessage());
+      Parameter q = param("w", new float[] {1, 2});
+      try (Optimizer other = Adam.of(List.of(q), 0.1)) {
+        assertEquals("saved w.exp_avg has 3 values but the parameter has 2",
+            assertThrows(IllegalArgumentException.class, () -> other.loadState(s)).getMessage());
+      }
+    }
+  }
+
+  @Test
+  void badHyperparametersAreRefused() {
+    Parameter p = param("w", W0);
+    assertEquals("Nesterov momentum needs momentum > 0",
+        assertThrows(IllegalArgumentException.class, () -> Sgd.builder().nesterov(true).build(List.of(p))).getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Sgd.of(List.of(p), -1));
+    assertThrows(IllegalArgumentException.class, () -> Adam.builder().betas(1.0, 0.9).build(List.of(p)));
+    assertThrows(IllegalArgumentException.class, () -> RmsProp.builder().momentum(-0.1).build(List.of(p)));
+    assertEquals("parameter name 'w' appears twice",
+        assertThrows(IllegalArgumentException.class, () -> Adam.of(List.of(p, p), 0.1)).getMessage());
+  }
+}
