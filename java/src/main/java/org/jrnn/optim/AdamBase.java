@@ -6,7 +6,7 @@ package org.jrnn.optim;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jrnn.OptimOps;
+import org.jrnn.Ops;
 import org.jrnn.Tensor;
 import org.jrnn.nn.Parameter;
 
@@ -46,7 +46,7 @@ abstract class AdamBase extends Optimizer {
 
   @Override
   protected final void update(Parameter p, Tensor[] buffers, float lr, long step) {
-    OptimOps.adamUpdate(
+    Ops.adamUpdate(
         p.value(), p.grad(), buffers[0], buffers[1], lr, beta1, beta2, eps, weightDecay, decoupled, step);
   }
 }

@@ -5,7 +5,7 @@
 package org.jrnn.optim;
 
 import java.util.List;
-import org.jrnn.OptimOps;
+import org.jrnn.Ops;
 import org.jrnn.nn.Parameter;
 
 /**
@@ -85,7 +85,7 @@ public final class GradientClipping {
       case NORM -> clipToNorm(params, norm, limit);
       case VALUE -> {
         for (Parameter p : params) {
-          OptimOps.clipValues(p.grad(), (float) limit);
+          Ops.clipValues(p.grad(), (float) limit);
         }
       }
       default -> {}
@@ -97,7 +97,7 @@ public final class GradientClipping {
   public static double globalNorm(List<Parameter> params) {
     double sum = 0;
     for (Parameter p : params) {
-      sum += OptimOps.sumSquares(p.grad());
+      sum += Ops.sumSquares(p.grad());
     }
     return Math.sqrt(sum);
   }
@@ -115,7 +115,7 @@ public final class GradientClipping {
     }
     float f = (float) coef;
     for (Parameter p : params) {
-      OptimOps.scale(p.grad(), f);
+      Ops.scale(p.grad(), f);
     }
     return coef;
   }

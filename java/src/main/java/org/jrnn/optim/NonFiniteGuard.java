@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
-import org.jrnn.OptimOps;
+import org.jrnn.Ops;
 import org.jrnn.nn.Parameter;
 
 /**
@@ -56,9 +56,9 @@ public final class NonFiniteGuard {
     String lossText = "the loss is " + loss;
     // 1. a non-finite parameter value
     for (Parameter p : params) {
-      long bad = OptimOps.firstNonFinite(p.value());
+      long bad = Ops.firstNonFinite(p.value());
       if (bad >= 0) {
-        long[] idx = OptimOps.unravel(bad, p.value().shape());
+        long[] idx = unravel(bad, p.value().shape());
         throw new NonFiniteException(
             "non-finite value"
                 + where
@@ -84,7 +84,7 @@ public final class NonFiniteGuard {
     Parameter origin = null;
     long originBad = -1;
     for (Parameter p : params) {
-      long bad = OptimOps.firstNonFinite(p.grad());
+      long bad = Ops.firstNonFinite(p.grad());
       if (bad >= 0) {
         badNames.add(p.name());
         origin = p;
@@ -92,7 +92,7 @@ public final class NonFiniteGuard {
       }
     }
     if (origin != null) {
-      long[] idx = OptimOps.unravel(originBad, origin.grad().shape());
+      long[] idx = unravel(originBad, origin.grad().shape());
       List<String> others = new ArrayList<>(badNames);
       others.remove(origin.name());
       throw new NonFiniteException(
@@ -127,6 +127,17 @@ public final class NonFiniteGuard {
         null,
         null,
         step);
+  }
+
+  /** The multi-index of flat (row-major) element {@code flat} of a tensor of shape {@code shape}. */
+  static long[] unravel(long flat, long[] shape) {
+    long[] idx = new long[shape.length];
+    for (int i = shape.length - 1; i >= 0; i--) {
+      long d = shape[i];
+      idx[i] = d == 0 ? 0 : flat % d;
+      flat = d == 0 ? 0 : flat / d;
+    }
+    return idx;
   }
 
   private static String locate(Supplier<String> locator) {

@@ -7,7 +7,7 @@ package org.jrnn.optim;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jrnn.OptimOps;
+import org.jrnn.Ops;
 import org.jrnn.Tensor;
 import org.jrnn.nn.Parameter;
 
@@ -58,7 +58,7 @@ public final class Sgd extends Optimizer {
 
   @Override
   protected void update(Parameter p, Tensor[] buffers, float lr, long step) {
-    OptimOps.sgdUpdate(
+    Ops.sgdUpdate(
         p.value(),
         p.grad(),
         buffers.length == 0 ? null : buffers[0],
