@@ -1,0 +1,357 @@
+/*
+ * Checkpoint: one safetensors file with everything a training run needs to continue bit for bit:
+ * the model's parameters, the optimiser's state, the trainer's position and counters, the task's
+ * own state and (optionally) the best parameters so far. Written atomically (temp file + rename).
+ */
+package org.jrnn.train;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+import org.jrnn.io.Json;
+import org.jrnn.io.SafetensorsFile;
+import org.jrnn.io.SafetensorsWriter;
+import org.jrnn.io.TensorInfo;
+import org.jrnn.nn.Module;
+import org.jrnn.nn.Parameter;
+import org.jrnn.optim.Optimizer;
+import org.jrnn.optim.OptimizerState;
+import org.jrnn.train.util.AtomicFiles;
+
+/**
+ * A training checkpoint. The file is safetensors: tensors {@code model/<param>}, {@code
+ * optimizer/<param>.<buffer>}, {@code best/<param>} and {@code task/<name>}, all F32; {@code
+ * __metadata__} holds {@code format = "jrnn-checkpoint"}, {@code version}, and the trainer,
+ * optimiser and task state as JSON. {@link #write} replaces the file atomically: a failure while
+ * writing leaves the previous checkpoint as it was.
+ */
+public final class Checkpoint {
+  /** The {@code format} metadata value. */
+  public static final String FORMAT = "jrnn-checkpoint";
+
+  private static final String VERSION = "1";
+
+  private final TrainerState trainer;
+  private final Map<String, float[]> model;
+  private final OptimizerState optimizer;
+  private final Map<String, float[]> best;
+  private final ResumableTask.State task;
+
+  Checkpoint(
+      TrainerState trainer,
+      Map<String, float[]> model,
+      OptimizerState optimizer,
+      Map<String, float[]> best,
+      ResumableTask.State task) {
+    this.trainer = Objects.requireNonNull(trainer);
+    this.model = model;
+    this.optimizer = optimizer;
+    this.best = best;
+    this.task = task;
+  }
+
+  /** Where the run was and what it had measured. */
+  public TrainerState trainer() {
+    return trainer;
+  }
+
+  /** The model's parameters by name. */
+  public Map<String, float[]> model() {
+    return model;
+  }
+
+  /** The optimiser's state. */
+  public OptimizerState optimizer() {
+    return optimizer;
+  }
+
+  /** The parameters at the best validation so far (empty when not kept). */
+  public Map<String, float[]> best() {
+    return best;
+  }
+
+  /** The task's own state, or null. */
+  public ResumableTask.State task() {
+    return task;
+  }
+
+  /**
+   * The trainer's resumable state.
+   *
+   * @param epoch the epoch of the next batch (0-based)
+   * @param batchInEpoch how many batches of that epoch are done
+   * @param step optimisation steps done
+   * @param seed the run's seed (batches, shuffling)
+   * @param trainSeconds seconds of training so far
+   * @param epochLossSum summed loss of the epoch's steps so far
+   * @param epochLossCount items of the epoch's steps so far
+   * @param bestMetric the best primary metric so far (NaN before the first validation)
+   * @param bestStep the step of the best validation (-1 before the first)
+   * @param badValidations validations since the best one (for patience)
+   * @param history every validation so far
+   */
+  public record TrainerState(
+      int epoch,
+      int batchInEpoch,
+      long step,
+      long seed,
+      double trainSeconds,
+      double epochLossSum,
+      long epochLossCount,
+      double bestMetric,
+      long bestStep,
+      int badValidations,
+      List<TrainResult.Validation> history) {
+    public TrainerState {
+      history = List.copyOf(history);
+    }
+
+    Map<String, Object> toJson() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("epoch", (long) epoch);
+      m.put("batch_in_epoch", (long) batchInEpoch);
+      m.put("step", step);
+      m.put("seed", Long.toString(seed));
+      m.put("train_seconds", exact(trainSeconds));
+      m.put("epoch_loss_sum", exact(epochLossSum));
+      m.put("epoch_loss_count", epochLossCount);
+      m.put("best_metric", exact(bestMetric));
+      m.put("best_step", bestStep);
+      m.put("bad_validations", (long) badValidations);
+      List<Object> h = new ArrayList<>();
+      for (TrainResult.Validation v : history) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("epoch", (long) v.epoch());
+        e.put("step", v.step());
+        e.put("train_seconds", exact(v.trainSeconds()));
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        v.metrics().forEach((k, x) -> metrics.put(k, exact(x)));
+        e.put("metrics", metrics);
+        h.add(e);
+      }
+      m.put("history", h);
+      return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    static TrainerState fromJson(Map<String, Object> m) {
+      List<TrainResult.Validation> history = new ArrayList<>();
+      for (Object o : (List<Object>) m.get("history")) {
+        Map<String, Object> e = (Map<String, Object>) o;
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        ((Map<String, Object>) e.get("metrics")).forEach((k, x) -> metrics.put(k, parseExact(x)));
+        history.add(
+            new TrainResult.Validation(
+                intOf(e.get("epoch")), longOf(e.get("step")), parseExact(e.get("train_seconds")), metrics));
+      }
+      return new TrainerState(
+          intOf(m.get("epoch")),
+          intOf(m.get("batch_in_epoch")),
+          longOf(m.get("step")),
+          Long.parseLong((String) m.get("seed")),
+          parseExact(m.get("train_seconds")),
+          parseExact(m.get("epoch_loss_sum")),
+          longOf(m.get("epoch_loss_count")),
+          parseExact(m.get("best_metric")),
+          longOf(m.get("best_step")),
+          intOf(m.get("bad_validations")),
+          history);
+    }
+  }
+
+  /** Doubles as their exact Java text (round-trips bit for bit, NaN and infinities included). */
+  private static String exact(double d) {
+    return Double.toString(d);
+  }
+
+  private static double parseExact(Object o) {
+    return Double.parseDouble((String) o);
+  }
+
+  private static long longOf(Object o) {
+    return ((Number) o).longValue();
+  }
+
+  private static int intOf(Object o) {
+    return Math.toIntExact(longOf(o));
+  }
+
+  // ------------------------------------------------------------------ writing
+
+  /**
+   * Writes a checkpoint of {@code model}, {@code optimizer} and {@code state} to {@code path},
+   * atomically.
+   *
+   * @param best parameters at the best validation by name, or null
+   * @param task the task's state, or null
+   */
+  public static void write(
+      Path path,
+      Module model,
+      Optimizer optimizer,
+      TrainerState state,
+      Map<String, float[]> best,
+      ResumableTask.State task)
+      throws IOException {
+    write(path, model, optimizer, state, best, task, UnaryOperator.identity());
+  }
+
+  /** As {@link #write(Path, Module, Optimizer, TrainerState, Map, ResumableTask.State)}; tests wrap the stream. */
+  static void write(
+      Path path,
+      Module model,
+      Optimizer optimizer,
+      TrainerState state,
+      Map<String, float[]> best,
+      ResumableTask.State task,
+      UnaryOperator<OutputStream> wrap)
+      throws IOException {
+    SafetensorsWriter w = new SafetensorsWriter();
+    w.metadata("format", FORMAT).metadata("version", VERSION);
+    w.metadata("trainer", Json.write(state.toJson()));
+    for (Parameter p : model.parameters()) {
+      w.putFloats("model/" + p.name(), p.value().toArray(), p.value().shape());
+    }
+    OptimizerState os = optimizer.state();
+    Map<String, Object> om = new LinkedHashMap<>();
+    om.put("name", os.optimizer());
+    om.put("learning_rate", exact(os.learningRate()));
+    Map<String, Object> steps = new LinkedHashMap<>();
+    os.steps().forEach(steps::put);
+    om.put("steps", steps);
+    om.put("hyperparameters", optimizer.hyperparameters());
+    w.metadata("optimizer", Json.write(om));
+    for (Map.Entry<String, float[]> e : os.buffers().entrySet()) {
+      w.putFloats("optimizer/" + e.getKey(), e.getValue(), e.getValue().length);
+    }
+    if (best != null) {
+      for (Map.Entry<String, float[]> e : best.entrySet()) {
+        w.putFloats("best/" + e.getKey(), e.getValue(), e.getValue().length);
+      }
+    }
+    if (task != null) {
+      w.metadata("task", Json.write(new LinkedHashMap<String, Object>(task.values())));
+      for (Map.Entry<String, float[]> e : task.arrays().entrySet()) {
+        w.putFloats("task/" + e.getKey(), e.getValue(), e.getValue().length);
+      }
+    }
+    AtomicFiles.write(path, out -> w.writeTo(wrap.apply(out)));
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  /**
+   * Reads a checkpoint.
+   *
+   * @throws IOException when the file is missing, unreadable or not a jrnn checkpoint (the message
+   *     says which)
+   */
+  @SuppressWarnings("unchecked")
+  public static Checkpoint read(Path path) throws IOException {
+    try (SafetensorsFile f = SafetensorsFile.open(path)) {
+      Map<String, String> meta = f.metadata();
+      if (!FORMAT.equals(meta.get("format"))) {
+        throw new IOException(path + ": not a jrnn training checkpoint (no format=" + FORMAT + " metadata)");
+      }
+      if (!VERSION.equals(meta.get("version"))) {
+        throw new IOException(path + ": checkpoint version " + meta.get("version") + " is not supported");
+      }
+      TrainerState trainer;
+      Map<String, Object> om;
+      Map<String, Object> tm;
+      try {
+        trainer = TrainerState.fromJson(Json.parseObject(meta.get("trainer")));
+        om = Json.parseObject(meta.get("optimizer"));
+        tm = meta.containsKey("task") ? Json.parseObject(meta.get("task")) : null;
+      } catch (RuntimeException e) {
+        throw new IOException(path + ": damaged checkpoint metadata: " + e.getMessage(), e);
+      }
+      Map<String, float[]> model = new LinkedHashMap<>();
+      Map<String, float[]> optim = new LinkedHashMap<>();
+      Map<String, float[]> best = new LinkedHashMap<>();
+      Map<String, float[]> taskArrays = new LinkedHashMap<>();
+      for (TensorInfo t : f.tensors()) {
+        String n = t.name();
+        float[] v = f.floats(n);
+        if (n.startsWith("model/")) {
+          model.put(n.substring(6), v);
+        } else if (n.startsWith("optimizer/")) {
+          optim.put(n.substring(10), v);
+        } else if (n.startsWith("best/")) {
+          best.put(n.substring(5), v);
+        } else if (n.startsWith("task/")) {
+          taskArrays.put(n.substring(5), v);
+        }
+      }
+      Map<String, Long> steps = new LinkedHashMap<>();
+      ((Map<String, Object>) om.get("steps")).forEach((k, x) -> steps.put(k, longOf(x)));
+      OptimizerState os =
+          new OptimizerState(
+              (String) om.get("name"), parseExact(om.get("learning_rate")), steps, optim);
+      ResumableTask.State task = null;
+      if (tm != null) {
+        Map<String, String> values = new LinkedHashMap<>();
+        tm.forEach((k, x) -> values.put(k, String.valueOf(x)));
+        task = new ResumableTask.State(taskArrays, values);
+      }
+      return new Checkpoint(trainer, model, os, best, task);
+    }
+  }
+
+  /**
+   * Copies the saved parameters into {@code model}.
+   *
+   * @throws IllegalArgumentException naming the first parameter that is missing or has another size
+   */
+  public void restoreModel(Module model) {
+    restoreParameters(model, this.model, "checkpoint");
+  }
+
+  static void restoreParameters(Module model, Map<String, float[]> values, String what) {
+    for (Parameter p : model.parameters()) {
+      float[] v = values.get(p.name());
+      if (v == null) {
+        throw new IllegalArgumentException("the " + what + " has no parameter " + p.name());
+      }
+      if (v.length != p.value().numel()) {
+        throw new IllegalArgumentException(
+            "the "
+                + what
+                + "'s parameter "
+                + p.name()
+                + " has "
+                + v.length
+                + " values but the model's "
+                + Arrays.toString(p.value().shape())
+                + " has "
+                + p.value().numel());
+      }
+    }
+    if (values.size() != model.parameters().size()) {
+      for (String name : values.keySet()) {
+        if (model.parameters().stream().noneMatch(p -> p.name().equals(name))) {
+          throw new IllegalArgumentException("the " + what + " has parameter " + name + ", which the model lacks");
+        }
+      }
+    }
+    for (Parameter p : model.parameters()) {
+      p.value().copyFrom(values.get(p.name()));
+    }
+  }
+
+  /** Host copies of the model's parameters by name. */
+  static Map<String, float[]> snapshot(Module model) {
+    Map<String, float[]> m = new LinkedHashMap<>();
+    for (Parameter p : model.parameters()) {
+      m.put(p.name(), p.value().toArray());
+    }
+    return m;
+  }
+}

@@ -1,0 +1,478 @@
+package org.jrnn.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.jrnn.Device;
+import org.jrnn.Tensor;
+import org.jrnn.data.Batches;
+import org.jrnn.data.SplitMix64;
+import org.jrnn.nn.Module;
+import org.jrnn.nn.Parameter;
+import org.jrnn.optim.Adam;
+import org.jrnn.optim.GradientClipping;
+import org.jrnn.optim.LrSchedule;
+import org.jrnn.optim.NonFiniteException;
+import org.jrnn.optim.Sgd;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+  @TempDir Path dir;
+
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  @AfterEach
+  void free() throws Exception {
+    for (AutoCloseable c : open) {
+      c.close();
+    }
+  }
+
+  /** A linear model y = x·w + b with its gradients computed on the host. */
+  static final class LinearModel implements Module {
+    final Parameter weight;
+    final Parameter bias;
+
+    LinearModel(long seed) {
+      SplitMix64 r = new SplitMix64(seed);
+      float[] w = new float[3];
+      for (int i = 0; i < 3; i++) {
+        w[i] = (float) (r.nextDouble() - 0.5);
+      }
+      weight = new Parameter("linear.weight", Tensor.of(w).keep(), Tensor.zeros(3).keep());
+      bias = new Parameter("linear.bias", Tensor.zeros(1).keep(), Tensor.zeros(1).keep());
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+      return List.of(weight, bias);
+    }
+
+    @Override
+    public Device device() {
+      return Device.cpu();
+    }
+
+    @Override
+    public void close() {
+      for (Parameter p : parameters()) {
+        p.value().close();
+        p.grad().close();
+      }
+    }
+  }
+
+  /**
+   * Least squares on 64 synthetic examples. Its own state (a step counter that slightly scales the
+   * loss) must survive checkpoints, so resuming without it would not be bit for bit.
+   */
+  static class Regression implements Task<int[]>, ResumableTask, NonFiniteLocator<int[]> {
+    final float[][] x = new float[64][3];
+    final float[] y = new float[64];
+    final LinearModel model;
+    long counter;
+    long crashAt = -1;
+    final List<float[]> seenAtValidation = new ArrayList<>();
+
+    Regression(long modelSeed) {
+      SplitMix64 r = new SplitMix64(7);
+      for (int i = 0; i < 64; i++) {
+        for (int k = 0; k < 3; k++) {
+          x[i][k] = (float) (2 * r.nextDouble() - 1);
+        }
+        y[i] = 1.5f * x[i][0] - 2f * x[i][1] + 0.5f * x[i][2] + 0.25f + (float) (0.01 * (r.nextDouble() - 0.5));
+      }
+      model = new LinearModel(modelSeed);
+    }
+
+    @Override
+    public Module model() {
+      return model;
+    }
+
+    @Override
+    public StepResult trainStep(int[] batch) {
+      if (counter == crashAt) {
+        throw new IllegalStateException("simulated crash at step " + counter);
+      }
+      float scale = 1f + 0.01f * (counter++ % 3);
+      float[] w = model.weight.value().toArray();
+      float b = model.bias.value().toArray()[0];
+      float[] gw = model.weight.grad().toArray();
+      float[] gb = model.bias.grad().toArray();
+      double loss = 0;
+      for (int i : batch) {
+        float e = x[i][0] * w[0] + x[i][1] * w[1] + x[i][2] * w[2] + b - y[i];
+        loss += scale * e * e;
+        float d = 2f * scale * e / batch.length;
+        for (int k = 0; k < 3; k++) {
+          gw[k] += d * x[i][k];
+        }
+        gb[0] += d;
+      }
+      model.weight.grad().copyFrom(gw);
+      model.bias.grad().copyFrom(gb);
+      return new StepResult(loss, batch.length);
+    }
+
+    @Override
+    public Map<String, Double> evaluate(Iterable<int[]> batches) {
+      seenAtValidation.add(model.weight.value().toArray());
+      float[] w = model.weight.value().toArray();
+      float b = model.bias.value().toArray()[0];
+      double sum = 0;
+      long n = 0;
+      for (int[] batch : batches) {
+        for (int i : batch) {
+          float e = x[i][0] * w[0] + x[i][1] * w[1] + x[i][2] * w[2] + b - y[i];
+          sum += e * e;
+          n++;
+        }
+      }
+      Map<String, Double> m = new LinkedHashMap<>();
+      m.put("loss", sum / n);
+      m.put("rmse", Math.sqrt(sum / n));
+      return m;
+    }
+
+    @Override
+    public String primaryMetric() {
+      return "loss";
+    }
+
+    @Override
+    public boolean higherIsBetter() {
+      return false;
+    }
+
+    @Override
+    public State trainingState() {
+      return new State(Map.of(), Map.of("counter", Long.toString(counter)));
+    }
+
+    @Override
+    public void restoreTrainingState(State s) {
+      counter = Long.parseLong(s.values().get("counter"));
+    }
+
+    @Override
+    public String locateNonFinite(int[] batch) {
+      for (int i : batch) {
+        for (float v : x[i]) {
+          if (!Float.isFinite(v)) {
+            return "input example " + i;
+          }
+        }
+      }
+      return null;
+    }
+  }
+
+  /** Batches of 10 of the 64 examples, shuffled per epoch from the seed. */
+  static BatchSource<int[]> batches(int n, int size) {
+    return new BatchSource<>() {
+      @Override
+      public Iterable<int[]> epoch(int epoch, long seed) {
+        return Batches.builder(n, size).seed(seed).build().epoch(epoch);
+      }
+
+      @Override
+      public int batchesPerEpoch() {
+        return (n + size - 1) / size;
+      }
+    };
+  }
+
+  Regression task(long modelSeed) {
+    Regression t = new Regression(modelSeed);
+    open.add(t.model);
+    return t;
+  }
+
+  static Trainer.Builder quiet() {
+    return Trainer.builder().quiet().optimizer(ps -> Adam.of(ps, 0.05)).seed(3);
+  }
+
+  static float[] params(Regression t) {
+    float[] w = t.model.weight.value().toArray();
+    float[] b = t.model.bias.value().toArray();
+    return new float[] {w[0], w[1], w[2], b[0]};
+  }
+
+  @Test
+  void reducesTheLossAndReports() {
+    Regression t = task(1);
+    BatchSource<int[]> src = batches(64, 10);
+    try (Trainer tr = quiet().epochs(30).build()) {
+      double before = tr.evaluate(t, src).get("loss");
+      TrainResult r = tr.fit(t, src, src);
+      assertEquals(StopReason.EPOCHS, r.stopReason());
+      assertEquals(30, r.epochs());
+      assertEquals(30 * 7, r.steps());
+      assertEquals(30, r.history().size());
+      double after = r.lastValidation().get("loss");
+      assertTrue(after < before / 100, before + " -> " + after);
+      assertEquals(after, tr.evaluate(t, src).get("loss"));
+      assertTrue(r.lastTrainLoss() < before / 10);
+    }
+  }
+
+  @Test
+  void seededRunsAreBitForBitEqualAndSeedsMatter() {
+    float[][] out = new float[3][];
+    long[] seeds = {3, 3, 4};
+    for (int k = 0; k < 3; k++) {
+      Regression t = task(1);
+      try (Trainer tr = quiet().seed(seeds[k]).epochs(3).build()) {
+        tr.fit(t, batches(64, 10), null);
+      }
+      out[k] = params(t);
+    }
+    assertArrayEquals(out[0], out[1]);
+    assertFalse(java.util.Arrays.equals(out[0], out[2]));
+  }
+
+  @Test
+  void resumeAfterACrashContinuesBitForBit() throws IOException {
+    BatchSource<int[]> src = batches(64, 10);
+    Path straightCk = dir.resolve("straight.ckpt");
+    Regression straight = task(1);
+    TrainResult a;
+    try (Trainer tr = quiet().epochs(6).checkpoint(straightCk).build()) {
+      a = tr.fit(straight, src, src);
+    }
+    // the same run, crashing at step 19 (in epoch 3), with checkpoints every 5 steps and at epoch ends
+    Path ck = dir.resolve("run.ckpt");
+    Regression first = task(1);
+    first.crashAt = 19;
+    try (Trainer tr = quiet().epochs(6).checkpoint(ck).checkpointEvery(5).build()) {
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> tr.fit(first, src, src));
+      assertEquals("simulated crash at step 19", e.getMessage());
+    }
+    Checkpoint saved = Checkpoint.read(ck);
+    assertEquals(15, saved.trainer().step());
+    assertEquals(2, saved.trainer().epoch());
+    assertEquals(1, saved.trainer().batchInEpoch());
+    // a new process: another initialisation, state restored from the checkpoint
+    Regression second = task(99);
+    TrainResult b;
+    try (Trainer tr = quiet().epochs(6).checkpoint(ck).checkpointEvery(5).resume(true).build()) {
+      b = tr.fit(second, src, src);
+    }
+    assertArrayEquals(params(straight), params(second));
+    assertEquals(a.steps(), b.steps());
+    assertEquals(a.stopReason(), b.stopReason());
+    assertEquals(a.lastTrainLoss(), b.lastTrainLoss());
+    assertEquals(
+        a.history().stream().map(TrainResult.Validation::metrics).toList(),
+        b.history().stream().map(TrainResult.Validation::metrics).toList());
+    assertEquals(a.bestStep(), b.bestStep());
+    // the final checkpoints hold the same optimiser state
+    assertEquals(
+        Checkpoint.read(straightCk).optimizer().buffers().keySet(),
+        Checkpoint.read(ck).optimizer().buffers().keySet());
+    for (String k : Checkpoint.read(ck).optimizer().buffers().keySet()) {
+      assertArrayEquals(
+          Checkpoint.read(straightCk).optimizer().buffers().get(k),
+          Checkpoint.read(ck).optimizer().buffers().get(k), k);
+    }
+    // resuming a finished run does nothing
+    try (Trainer tr = quiet().epochs(6).checkpoint(ck).resume(true).build()) {
+      TrainResult c = tr.fit(task(5), src, src);
+      assertEquals(StopReason.ALREADY_DONE, c.stopReason());
+      assertEquals(a.steps(), c.steps());
+    }
+  }
+
+  @Test
+  void aFailedCheckpointWriteLeavesTheOldOneIntact() throws IOException {
+    Regression t = task(1);
+    Path ck = dir.resolve("model.ckpt");
+    try (Trainer tr = quiet().epochs(1).checkpoint(ck).build()) {
+      tr.fit(t, batches(64, 10), null);
+      byte[] before = Files.readAllBytes(ck);
+      t.model.weight.value().copyFrom(new float[] {9, 9, 9});
+      IOException e =
+          assertThrows(
+              IOException.class,
+              () ->
+                  Checkpoint.write(
+                      ck,
+                      t.model,
+                      tr.optimizer(),
+                      Checkpoint.read(ck).trainer(),
+                      null,
+                      null,
+                      out ->
+                          new FilterOutputStream(out) {
+                            long n;
+
+                            @Override
+                            public void write(int b) throws IOException {
+                              if (++n > 100) {
+                                throw new IOException("disk full");
+                              }
+                              super.write(b);
+                            }
+
+                            @Override
+                            public void write(byte[] b, int off, int len) throws IOException {
+                              for (int i = 0; i < len; i++) {
+                                write(b[off + i]);
+                              }
+                            }
+                          }));
+      assertEquals("disk full", e.getMessage());
+      assertArrayEquals(before, Files.readAllBytes(ck));
+      try (Stream<Path> files = Files.list(dir)) {
+        assertEquals(List.of(ck), files.toList()); // no temporary file left behind
+      }
+      assertNotEquals(9f, Checkpoint.read(ck).model().get("linear.weight")[0]);
+    }
+  }
+
+  @Test
+  void earlyStoppingRestoresTheBestParameters() {
+    Regression t =
+        new Regression(1) {
+          int calls;
+          final double[] script = {5, 3, 4, 3.5, 6, 7, 8};
+
+          @Override
+          public Map<String, Double> evaluate(Iterable<int[]> batches) {
+            super.evaluate(batches);
+            return Map.of("loss", script[calls++]);
+          }
+        };
+    open.add(t.model);
+    try (Trainer tr = quiet().epochs(20).earlyStopping(3).build()) {
+      TrainResult r = tr.fit(t, batches(64, 10), batches(64, 32));
+      assertEquals(StopReason.EARLY_STOPPING, r.stopReason());
+      assertEquals(5, r.epochs());
+      assertEquals(14, r.bestStep());
+      assertEquals(Map.of("loss", 3.0), r.bestValidation());
+      assertTrue(r.restoredBest());
+      assertArrayEquals(t.seenAtValidation.get(1), t.model.weight.value().toArray());
+    }
+  }
+
+  @Test
+  void theGuardNamesWhereANaNBegan() {
+    Regression t = task(1);
+    t.x[5][1] = Float.NaN;
+    try (Trainer tr = quiet().epochs(2).build()) {
+      NonFiniteException e =
+          assertThrows(NonFiniteException.class, () -> tr.fit(t, batches(64, 10), null));
+      assertEquals(NonFiniteException.Source.GRADIENT, e.source());
+      assertEquals("linear.bias", e.parameter());
+      assertTrue(
+          e.getMessage().matches("non-finite gradient at step \\d+ \\(epoch 1, batch \\d+\\): it began at"
+              + " parameter linear.bias \\[1\\], whose gradient is NaN at \\[0\\] \\(also non-finite:"
+              + " linear.weight\\); the loss is NaN; input example 5"),
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void clipsByNormOneByDefault() {
+    Regression t = task(1);
+    float[] before = params(t);
+    try (Trainer tr =
+        Trainer.builder().quiet().optimizer(ps -> Sgd.of(ps, 1.0)).maxSteps(1).epochs(0).build()) {
+      TrainResult r = tr.fit(t, batches(64, 64), null);
+      assertEquals(StopReason.MAX_STEPS, r.stopReason());
+    }
+    float[] after = params(t);
+    double moved = 0;
+    for (int i = 0; i < 4; i++) {
+      moved += (after[i] - before[i]) * (double) (after[i] - before[i]);
+    }
+    assertEquals(1.0, Math.sqrt(moved), 1e-5); // the full-batch gradient's norm is > 1: clipped to 1
+    Regression u = task(1);
+    try (Trainer tr =
+        Trainer.builder().quiet().optimizer(ps -> Sgd.of(ps, 1.0)).clipping(GradientClipping.none())
+            .maxSteps(1).build()) {
+      tr.fit(u, batches(64, 64), null);
+    }
+    float[] unclipped = params(u);
+    moved = 0;
+    for (int i = 0; i < 4; i++) {
+      moved += (unclipped[i] - before[i]) * (double) (unclipped[i] - before[i]);
+    }
+    assertTrue(Math.sqrt(moved) > 1.5, "unclipped step " + Math.sqrt(moved));
+  }
+
+  @Test
+  void writesMetricsAndFollowsTheSchedule() throws IOException {
+    Regression t = task(1);
+    Path csv = dir.resolve("m.csv");
+    Path jsonl = dir.resolve("m.jsonl");
+    LrSchedule schedule = LrSchedule.warmup(3, LrSchedule.cosine());
+    try (Trainer tr =
+        quiet().epochs(2).schedule(schedule).logEvery(1).metricsCsv(csv).metricsJsonl(jsonl).build()) {
+      tr.fit(t, batches(64, 10), batches(64, 64));
+    }
+    List<String> lines = Files.readAllLines(csv);
+    assertEquals("split,epoch,step,seconds,lr,loss,grad_norm,rmse", lines.get(0));
+    assertEquals(1 + 14 + 2, lines.size());
+    List<String> train = lines.stream().filter(l -> l.startsWith("train,")).toList();
+    for (int s = 0; s < 14; s++) {
+      String[] f = train.get(s).split(",");
+      assertEquals(s + 1, Long.parseLong(f[2]));
+      assertEquals(schedule.learningRate(0.05, s, 14), Double.parseDouble(f[4]), 1e-15, "step " + s);
+    }
+    assertTrue(lines.get(8).startsWith("valid,1,7,"), lines.get(8));
+    assertEquals(16, Files.readAllLines(jsonl).size());
+    assertTrue(Files.readAllLines(jsonl).get(15).contains("\"split\":\"valid\""));
+  }
+
+  @Test
+  void stopsAtTheTimeBudgetAndPrintsEpochLines() {
+    Regression t = task(1);
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    ByteArrayOutputStream bar = new ByteArrayOutputStream();
+    try (Trainer tr =
+        Trainer.builder()
+            .log(new PrintStream(log, true, StandardCharsets.UTF_8))
+            .progress(new PrintStream(bar, true, StandardCharsets.UTF_8), false)
+            .epochs(0)
+            .timeBudget(Duration.ofNanos(1))
+            .build()) {
+      TrainResult r = tr.fit(t, batches(64, 10), batches(64, 64));
+      assertEquals(StopReason.TIME_BUDGET, r.stopReason());
+      assertEquals(1, r.steps());
+      assertEquals(1, r.history().size());
+    }
+    String text = log.toString(StandardCharsets.UTF_8);
+    assertTrue(text.matches("(?s)epoch 1: train loss [0-9.]+, valid loss [0-9.]+ rmse [0-9.]+, step 1, lr 1.00e-03, grad norm [0-9.]+, [0-9.]+ s\n"), text);
+    assertTrue(bar.toString(StandardCharsets.UTF_8).startsWith("epoch 1 1/7  14% |"), bar.toString());
+  }
+
+  @Test
+  void refusesContradictoryOptions() {
+    assertEquals("give a number of epochs, a step limit or a time budget",
+        assertThrows(IllegalArgumentException.class, () -> Trainer.builder().epochs(0).build()).getMessage());
+    assertEquals("resuming needs a checkpoint path",
+        assertThrows(IllegalArgumentException.class, () -> Trainer.builder().resume(true).build()).getMessage());
+  }
+}
