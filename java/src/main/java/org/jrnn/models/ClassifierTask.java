@@ -1,13 +1,16 @@
 /*
- * ClassifierTask: the Trainer's view of a SequenceClassifier (train step, evaluation, metric).
+ * ClassifierTask: the Trainer's view of a SequenceClassifier (train step, evaluation, metric,
+ * and the dropout seed counter a checkpoint must carry).
  */
 package org.jrnn.models;
 
 import java.util.Map;
+import org.jrnn.train.ResumableTask;
 import org.jrnn.train.Task;
 
 /** Trains a {@link SequenceClassifier}; the primary metric is {@code "accuracy"} (higher is better). */
-public final class ClassifierTask implements Task<ClassificationBatch> {
+public final class ClassifierTask implements Task<ClassificationBatch>, ResumableTask {
+  private static final String DROPOUT_SEEDS = "dropout.seeds";
   private final SequenceClassifier model;
 
   public ClassifierTask(SequenceClassifier model) {
@@ -38,5 +41,16 @@ public final class ClassifierTask implements Task<ClassificationBatch> {
   @Override
   public boolean higherIsBetter() {
     return true;
+  }
+
+  /** The dropout seed counter ({@code "dropout.seeds"}). */
+  @Override
+  public State trainingState() {
+    return new State(Map.of(), Map.of(DROPOUT_SEEDS, Long.toString(model.dropoutSeedsDrawn())));
+  }
+
+  @Override
+  public void restoreTrainingState(State state) {
+    model.setDropoutSeedsDrawn(TaskStates.longValue(state, DROPOUT_SEEDS));
   }
 }

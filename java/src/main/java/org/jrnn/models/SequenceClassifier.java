@@ -235,6 +235,15 @@ public final class SequenceClassifier implements Model {
     return rnn;
   }
 
+  /** The dropout seeds drawn so far (for checkpoints). */
+  long dropoutSeedsDrawn() {
+    return dropout.seedsDrawn();
+  }
+
+  void setDropoutSeedsDrawn(long count) {
+    dropout.setSeedsDrawn(count);
+  }
+
   // ------------------------------------------------------------------ passes
 
   /** The activations of one forward pass that backward needs. */

@@ -47,6 +47,19 @@ public final class Dropout implements Module {
     return SplitMix64.deriveSeed(seed, calls++);
   }
 
+  /** How many seeds {@link #nextSeed()} has given (to save with a checkpoint). */
+  public long seedsDrawn() {
+    return calls;
+  }
+
+  /** Continues the seed sequence after {@code count} seeds (restoring a checkpoint). */
+  public void setSeedsDrawn(long count) {
+    if (count < 0) {
+      throw new JrnnException("seedsDrawn must be >= 0 but is " + count);
+    }
+    calls = count;
+  }
+
   /**
    * Applies dropout.
    *

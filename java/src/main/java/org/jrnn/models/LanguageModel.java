@@ -1,0 +1,429 @@
+/*
+ * LanguageModel (many-to-many): embedding -> stacked recurrent layers -> dropout -> linear per
+ * step -> cross-entropy on the next token; truncated BPTT with the state carried (detached)
+ * between consecutive windows; sampling with temperature and top-k. Mirrors scripts/torch_charlm.py.
+ */
+package org.jrnn.models;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.jrnn.Cell;
+import org.jrnn.Device;
+import org.jrnn.JrnnException;
+import org.jrnn.Ops;
+import org.jrnn.RecurrentGradients;
+import org.jrnn.RecurrentOutput;
+import org.jrnn.RecurrentState;
+import org.jrnn.Scope;
+import org.jrnn.SequenceBatch;
+import org.jrnn.Tensor;
+import org.jrnn.data.LmBatches;
+import org.jrnn.data.SplitMix64;
+import org.jrnn.data.Vocabulary;
+import org.jrnn.nn.Dropout;
+import org.jrnn.nn.Embedding;
+import org.jrnn.nn.Linear;
+import org.jrnn.nn.Parameter;
+import org.jrnn.nn.Parameters;
+import org.jrnn.nn.RecurrentInit;
+import org.jrnn.nn.RecurrentLayer;
+import org.jrnn.train.Task.StepResult;
+
+/**
+ * A next-token model over characters or words: {@code embedding [V, E]} → recurrent stack (L
+ * layers, unidirectional) → dropout → {@code linear [V, H]} at every step → softmax cross-entropy
+ * against the next token (targets of -1 are ignored).
+ *
+ * <p><b>Truncated BPTT.</b> {@link #trainStep} takes consecutive {@link LmBatches.Window}s; the
+ * final state of one window is the initial state of the next (as a constant: no gradient flows
+ * back across windows). The carried state is reset at window 0 of a pass, when the number of
+ * streams changes, and by {@link #resetState()} (the task calls it at each epoch start).
+ *
+ * <p><b>Generation.</b> {@link #generate} runs one forward over the prompt, then one {@link
+ * org.jrnn.Recurrent#step} per new token.
+ *
+ * <p>Parameters: {@code embedding.weight}, {@code rnn.weight_ih_l0}, ..., {@code linear.weight},
+ * {@code linear.bias}. {@link #close()} frees the model. Not thread-safe.
+ */
+public final class LanguageModel implements Model {
+  /** The {@link #kind()} of this model in model files. */
+  public static final String KIND = "language-model";
+
+  /**
+   * The architecture.
+   *
+   * @param vocabSize V
+   * @param embeddingSize E (default 64)
+   * @param cell the recurrent cell (default LSTM)
+   * @param hiddenSize H (default 256)
+   * @param layers L (default 2)
+   * @param dropout drop probability on the last layer's outputs (default 0)
+   * @param init recurrent weight initialisation (default PyTorch's)
+   * @param seed seed of the initial weights and dropout masks (default 0)
+   */
+  public record Config(
+      int vocabSize,
+      int embeddingSize,
+      Cell cell,
+      int hiddenSize,
+      int layers,
+      float dropout,
+      RecurrentInit init,
+      long seed) {
+    public Config {
+      for (int v : new int[] {vocabSize, embeddingSize, hiddenSize, layers}) {
+        if (v < 1) {
+          throw new IllegalArgumentException(
+              "vocabSize, embeddingSize, hiddenSize and layers must be >= 1 but are "
+                  + vocabSize + ", " + embeddingSize + ", " + hiddenSize + ", " + layers);
+        }
+      }
+      if (!(dropout >= 0f && dropout < 1f)) {
+        throw new IllegalArgumentException("dropout must be in [0, 1) but is " + dropout);
+      }
+      if (cell == null || init == null) {
+        throw new IllegalArgumentException("cell and init must not be null");
+      }
+    }
+
+    /** The defaults above (torch_charlm.py's model) for V ids. */
+    public static Config defaults(int vocabSize) {
+      return new Config(vocabSize, 64, Cell.LSTM, 256, 2, 0f, RecurrentInit.PYTORCH, 0L);
+    }
+
+    /** This config as JSON. */
+    public String toJson() {
+      return ConfigJson.write(this);
+    }
+
+    /** A config from {@link #toJson()}. @throws IllegalArgumentException naming a bad key */
+    public static Config fromJson(String json) {
+      return ConfigJson.read(Config.class, json);
+    }
+
+    public Config withEmbeddingSize(int v) {
+      return new Config(vocabSize, v, cell, hiddenSize, layers, dropout, init, seed);
+    }
+
+    public Config withCell(Cell v) {
+      return new Config(vocabSize, embeddingSize, v, hiddenSize, layers, dropout, init, seed);
+    }
+
+    public Config withHiddenSize(int v) {
+      return new Config(vocabSize, embeddingSize, cell, v, layers, dropout, init, seed);
+    }
+
+    public Config withLayers(int v) {
+      return new Config(vocabSize, embeddingSize, cell, hiddenSize, v, dropout, init, seed);
+    }
+
+    public Config withDropout(float v) {
+      return new Config(vocabSize, embeddingSize, cell, hiddenSize, layers, v, init, seed);
+    }
+
+    public Config withInit(RecurrentInit v) {
+      return new Config(vocabSize, embeddingSize, cell, hiddenSize, layers, dropout, v, seed);
+    }
+
+    public Config withSeed(long v) {
+      return new Config(vocabSize, embeddingSize, cell, hiddenSize, layers, dropout, init, v);
+    }
+  }
+
+  private final Config config;
+  private final Device device;
+  private final Embedding embedding;
+  private final RecurrentLayer rnn;
+  private final Dropout dropout;
+  private final Linear linear;
+  private final List<Parameter> parameters;
+  /** The state carried to the next training window (owned), or null for zeros. */
+  private RecurrentState carried;
+
+  /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
+  public LanguageModel(Config config, Device device) {
+    this.config = config;
+    this.device = device;
+    long seed = config.seed();
+    List<AutoCloseable> made = new ArrayList<>();
+    try {
+      embedding = SequenceClassifier.add(made, new Embedding(config.vocabSize(), config.embeddingSize(),
+          -1, SplitMix64.deriveSeed(seed, 0), device));
+      rnn = SequenceClassifier.add(made, new RecurrentLayer(config.cell(), config.embeddingSize(),
+          config.hiddenSize(), config.layers(), false, config.init(), SplitMix64.deriveSeed(seed, 1), device));
+      dropout = new Dropout(config.dropout(), SplitMix64.deriveSeed(seed, 2), device);
+      linear = SequenceClassifier.add(made, new Linear(config.hiddenSize(), config.vocabSize(), true,
+          SplitMix64.deriveSeed(seed, 3), device));
+    } catch (RuntimeException e) {
+      SequenceClassifier.closeAll(made);
+      throw e;
+    }
+    List<Parameter> p = new ArrayList<>();
+    p.addAll(Parameters.prefixed("embedding", embedding));
+    p.addAll(Parameters.prefixed("rnn", rnn));
+    p.addAll(Parameters.prefixed("linear", linear));
+    this.parameters = Collections.unmodifiableList(p);
+  }
+
+  /** The architecture. */
+  public Config config() {
+    return config;
+  }
+
+  /** The recurrent stack. */
+  public RecurrentLayer rnn() {
+    return rnn;
+  }
+
+  // ------------------------------------------------------------------ training
+
+  /** The activations of one forward pass that backward needs. */
+  private record Pass(int[] ids, RecurrentOutput out, long dropoutSeed, Tensor dropped, Tensor logits) {}
+
+  /** ids [T*N] time-major → logits [T, N, V]. */
+  private Pass forward(int[] ids, int steps, int streams, RecurrentState initial, boolean training) {
+    Tensor embedded = embedding.forward(ids, steps, streams);
+    SequenceBatch input = SequenceBatch.of(embedded, null);
+    RecurrentOutput out = training ? rnn.forwardTrain(input, initial) : rnn.forward(input, initial);
+    long seed = training ? dropout.nextSeed() : 0L;
+    Tensor dropped = dropout.forward(out.output(), seed, training);
+    return new Pass(ids, out, seed, dropped, linear.forward(dropped));
+  }
+
+  /**
+   * One truncated-BPTT step on a window: forward from the carried state, mean cross-entropy over
+   * the window's counted targets, backward within the window (gradients ACCUMULATE into {@link
+   * #parameters()}); the window's final state becomes the carried state.
+   *
+   * @param window N streams × T steps of inputs and next-token targets (-1: not counted). Not
+   *     modified.
+   * @return summed loss and the number of counted targets
+   */
+  public StepResult trainStep(LmBatches.Window window) {
+    checkWindow(window);
+    if (window.index() == 0 || (carried != null && carried.batchSize() != window.streams())) {
+      resetState();
+    }
+    RecurrentState next;
+    double loss;
+    long count;
+    try (Scope scope = Scope.open()) {
+      int[] targets = window.targetsTimeMajor();
+      count = counted(targets);
+      Pass pass = forward(window.inputsTimeMajor(), window.length(), window.streams(), carried, true);
+      Tensor dLogits = Tensor.zeros(device, pass.logits().shape());
+      loss = crossEntropy(pass.logits(), targets, count == 0 ? 0f : 1f / count, dLogits);
+      Tensor dDropped = linear.backward(pass.dropped(), dLogits);
+      Tensor dy = dropout.backward(dDropped, pass.dropoutSeed());
+      RecurrentGradients g = rnn.backward(pass.out(), dy, null, null);
+      embedding.backward(pass.ids(), g.dx());
+      next = pass.out().state().copy().keep();
+    }
+    replaceCarried(next);
+    return new StepResult(loss, count);
+  }
+
+  /** Forgets the carried state: the next training window starts from zeros. */
+  public void resetState() {
+    replaceCarried(null);
+  }
+
+  private void replaceCarried(RecurrentState next) {
+    RecurrentState old = carried;
+    carried = next;
+    if (old != null) {
+      old.close();
+    }
+  }
+
+  /** The carried state as host arrays {h, c} ({@code [L, N, H]}; c null unless LSTM), or null. */
+  float[][] carriedState() {
+    if (carried == null) {
+      return null;
+    }
+    return new float[][] {carried.h().toArray(), carried.c() == null ? null : carried.c().toArray()};
+  }
+
+  /** Restores {@link #carriedState()} for {@code streams} streams (null: zeros). */
+  void setCarriedState(float[][] hc, int streams) {
+    if (hc == null) {
+      resetState();
+      return;
+    }
+    RecurrentState state = RecurrentState.zeros(rnn.recurrent(), streams).keep();
+    try {
+      state.h().copyFrom(hc[0]);
+      if (state.c() != null) {
+        if (hc[1] == null) {
+          throw new JrnnException("the carried state of an LSTM needs a cell state c");
+        }
+        state.c().copyFrom(hc[1]);
+      }
+    } catch (RuntimeException e) {
+      state.close();
+      throw e;
+    }
+    replaceCarried(state);
+  }
+
+  /** The dropout seeds drawn so far (for checkpoints). */
+  long dropoutSeedsDrawn() {
+    return dropout.seedsDrawn();
+  }
+
+  void setDropoutSeedsDrawn(long count) {
+    dropout.setSeedsDrawn(count);
+  }
+
+  private static long counted(int[] targets) {
+    long n = 0;
+    for (int t : targets) {
+      n += t >= 0 ? 1 : 0;
+    }
+    return n;
+  }
+
+  private double crossEntropy(Tensor logits, int[] targets, float scale, Tensor dLogits) {
+    Tensor perRow = Tensor.zeros(device, targets.length);
+    Ops.softmaxCrossEntropy(logits, targets, 0f, scale, perRow, dLogits);
+    double sum = 0;
+    for (float v : perRow.toArray()) {
+      sum += v;
+    }
+    return sum;
+  }
+
+  private void checkWindow(LmBatches.Window w) {
+    Sequences.requireIds(w.inputs(), config.vocabSize(), "inputs");
+    for (int i = 0; i < w.targets().length; i++) {
+      if (w.targets()[i] < -1 || w.targets()[i] >= config.vocabSize()) {
+        throw new JrnnException("targets[" + i + "] = " + w.targets()[i] + " is outside 0.."
+            + (config.vocabSize() - 1) + " (or -1)");
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ evaluation
+
+  /** Summed loss and count of one window from {@code initial} (inference); state after in out. */
+  double[] lossFrom(LmBatches.Window window, RecurrentState initial, RecurrentState[] after) {
+    checkWindow(window);
+    int[] targets = window.targetsTimeMajor();
+    Pass pass = forward(window.inputsTimeMajor(), window.length(), window.streams(), initial, false);
+    if (after != null) {
+      after[0] = pass.out().state();
+    }
+    return new double[] {crossEntropy(pass.logits(), targets, 1f, null), counted(targets)};
+  }
+
+  /**
+   * Loss over consecutive windows with the state carried from each to the next, starting from
+   * zeros (inference; the training state is untouched).
+   *
+   * @return {@code "loss"} (mean per counted target), {@code "bits_per_token"} (loss / ln 2; bits
+   *     per character for a character model) and {@code "perplexity"}
+   */
+  public Map<String, Double> evaluate(Iterable<LmBatches.Window> windows) {
+    double loss = 0;
+    long count = 0;
+    RecurrentState state = null;
+    try (Scope outer = Scope.open()) {
+      for (LmBatches.Window w : windows) {
+        if (w.index() == 0 || (state != null && state.batchSize() != w.streams())) {
+          state = null;
+        }
+        RecurrentState[] after = new RecurrentState[1];
+        double[] r = lossFrom(w, state, after);
+        loss += r[0];
+        count += (long) r[1];
+        state = after[0];
+      }
+    }
+    if (count == 0) {
+      throw new JrnnException("evaluate needs at least one counted target");
+    }
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("loss", loss / count);
+    m.put("bits_per_token", loss / count / Math.log(2));
+    m.put("perplexity", Math.exp(loss / count));
+    return m;
+  }
+
+  // ------------------------------------------------------------------ generation
+
+  /**
+   * Continues a prompt: one forward over the prompt warms up the state, then each new token is
+   * drawn from the logits and fed back with one recurrent step. Stops after {@code maxTokens} or
+   * after drawing {@link Vocabulary#EOS_ID} (which is included).
+   *
+   * @param prompt at least one token id. Not modified.
+   * @param maxTokens how many tokens to generate at most ({@code >= 0})
+   * @param sampling greedy or temperature/top-k with a seed
+   * @return the generated ids (without the prompt)
+   */
+  public int[] generate(int[] prompt, int maxTokens, Sampling sampling) {
+    if (prompt == null || prompt.length == 0) {
+      throw new JrnnException("prompt needs at least one token");
+    }
+    Sequences.requireIds(prompt, config.vocabSize(), "prompt");
+    if (maxTokens < 0) {
+      throw new JrnnException("maxTokens must be >= 0 but is " + maxTokens);
+    }
+    SplittableRandom random = sampling.random();
+    int[] out = new int[maxTokens];
+    int made = 0;
+    try (Scope outer = Scope.open()) {
+      Pass warm = forward(prompt, prompt.length, 1, null, false);
+      RecurrentState state = warm.out().state(); // updated in place by step
+      int v = config.vocabSize();
+      float[] all = warm.logits().toArray();
+      float[] logits = java.util.Arrays.copyOfRange(all, all.length - v, all.length);
+      while (made < maxTokens) {
+        int next = sampling.pick(logits, random);
+        out[made++] = next;
+        if (next == Vocabulary.EOS_ID) {
+          break;
+        }
+        try (Scope step = Scope.open()) {
+          Tensor x = embedding.forward(new int[] {next}, 1);
+          logits = linear.forward(rnn.step(x, state)).toArray();
+        }
+      }
+    }
+    return java.util.Arrays.copyOf(out, made);
+  }
+
+  // ------------------------------------------------------------------ Model
+
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
+  @Override
+  public String configJson() {
+    return config.toJson();
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return parameters;
+  }
+
+  @Override
+  public Device device() {
+    return device;
+  }
+
+  @Override
+  public void close() {
+    resetState();
+    linear.close();
+    rnn.close();
+    embedding.close();
+  }
+}

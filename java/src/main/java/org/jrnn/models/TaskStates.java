@@ -1,0 +1,22 @@
+/*
+ * TaskStates: reading the values of a ResumableTask.State with messages that name the key.
+ */
+package org.jrnn.models;
+
+import org.jrnn.train.ResumableTask;
+
+final class TaskStates {
+  private TaskStates() {}
+
+  static long longValue(ResumableTask.State state, String key) {
+    String v = state.values().get(key);
+    if (v == null) {
+      throw new IllegalArgumentException("training state has no \"" + key + "\"");
+    }
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("training state \"" + key + "\" is not an integer: " + v, e);
+    }
+  }
+}
