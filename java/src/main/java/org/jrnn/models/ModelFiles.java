@@ -153,6 +153,7 @@ public final class ModelFiles {
       case SequenceClassifier.KIND ->
           new SequenceClassifier(SequenceClassifier.Config.fromJson(configJson), device);
       case LanguageModel.KIND -> new LanguageModel(LanguageModel.Config.fromJson(configJson), device);
+      case SequenceTagger.KIND -> new SequenceTagger(SequenceTagger.Config.fromJson(configJson), device);
       default -> throw new IllegalArgumentException("unknown model kind \"" + kind + "\"");
     };
   }

@@ -1,0 +1,124 @@
+/*
+ * SequenceTaggerTest: bidirectional full-model gradients against finite differences, padding
+ * ignored by the loss and the accuracy, a training run on a tagging rule that needs both
+ * directions, and a model-file round trip.
+ *   mvn -B -o test -Dtest=SequenceTaggerTest
+ */
+package org.jrnn.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.jrnn.Device;
+import org.jrnn.JrnnException;
+import org.jrnn.train.Task.StepResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SequenceTaggerTest {
+  private static final Device CPU = Device.cpu();
+  private static final SequenceTagger.Config TINY =
+      SequenceTagger.Config.defaults(8, 3).withEmbeddingSize(3).withHiddenSize(3).withSeed(4);
+  private static final List<int[]> TOKENS = List.of(new int[] {4, 5, 6}, new int[] {7}, new int[] {5, 4});
+  private static final List<int[]> TAGS = List.of(new int[] {0, 1, 2}, new int[] {2}, new int[] {1, 1});
+  private static final TaggingBatch BATCH = TaggingBatch.of(TOKENS, TAGS, new int[] {0, 1, 2});
+
+  @Test
+  void gradientsMatchFiniteDifferences() {
+    try (SequenceTagger model = new SequenceTagger(TINY, CPU)) {
+      StepResult r = model.trainStep(BATCH);
+      assertEquals(6, r.count(), "only real tokens count");
+      assertEquals(model.evaluate(List.of(BATCH)).get("loss"), r.mean(), 1e-6);
+      GradCheck.check(model, () -> model.evaluate(List.of(BATCH)).get("loss"), 6, 1e-2, 3e-4, 2e-2);
+    }
+  }
+
+  @Test
+  void paddingTagsAreIgnoredWhateverTheyHold() {
+    try (SequenceTagger model = new SequenceTagger(TINY, CPU)) {
+      int[] tags = BATCH.tags().clone();
+      assertEquals(-1, tags[1 * 3 + 1], "step 1 of sentence 1 is padding");
+      tags[1 * 3 + 1] = 2;
+      TaggingBatch other = new TaggingBatch(BATCH.tokens(), tags);
+      assertEquals(model.evaluate(List.of(BATCH)), model.evaluate(List.of(other)));
+      int[][] predicted = model.predict(BATCH.tokens());
+      assertEquals(3, predicted[0].length);
+      assertEquals(1, predicted[1].length);
+    }
+  }
+
+  @Test
+  void learnsATagThatDependsOnBothNeighbours() {
+    // tag = 1 when the previous token is 4 or the next one is 6 (needs both directions), else 0
+    SplittableRandom rng = new SplittableRandom(5);
+    List<int[]> tokens = new ArrayList<>();
+    List<int[]> tags = new ArrayList<>();
+    for (int i = 0; i < 192; i++) {
+      int[] s = new int[3 + rng.nextInt(6)];
+      for (int t = 0; t < s.length; t++) {
+        s[t] = 4 + rng.nextInt(3);
+      }
+      int[] y = new int[s.length];
+      for (int t = 1; t + 1 < s.length; t++) {
+        y[t] = s[t - 1] == 4 || s[t + 1] == 6 ? 1 : 0;
+      }
+      tokens.add(s);
+      tags.add(y);
+    }
+    SequenceTagger.Config c = SequenceTagger.Config.defaults(8, 2).withEmbeddingSize(6).withHiddenSize(16).withSeed(3);
+    TaggingBatches source = new TaggingBatches(tokens, tags, 16, 4);
+    List<TaggingBatch> all = TaggingBatches.inOrder(tokens, tags, 64);
+    try (SequenceTagger model = new SequenceTagger(c, CPU)) {
+      TaggerTask task = new TaggerTask(model);
+      double before = task.evaluate(all).get("loss");
+      int step = 0;
+      for (int epoch = 0; epoch < 15; epoch++) {
+        for (TaggingBatch b : source.epoch(epoch, 1)) {
+          model.zeroGradients();
+          task.trainStep(b);
+          TinyAdam.step(model, 0.02f, ++step);
+        }
+      }
+      var after = task.evaluate(all);
+      assertTrue(after.get("accuracy") > 0.97, "accuracy " + after);
+      assertTrue(after.get("loss") < 0.2 * before, "loss " + before + " -> " + after.get("loss"));
+    } finally {
+      TinyAdam.forget();
+    }
+  }
+
+  @Test
+  void roundTripsThroughAModelFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("tagger.safetensors");
+    try (SequenceTagger model = new SequenceTagger(TINY.withDropout(0.3f), CPU)) {
+      ModelFiles.save(file, model, null, null);
+      try (ModelFiles.Contents loaded = ModelFiles.load(file, CPU)) {
+        SequenceTagger back = loaded.model(SequenceTagger.class);
+        assertEquals(model.evaluate(List.of(BATCH)), back.evaluate(List.of(BATCH)));
+        int[][] a = model.predict(BATCH.tokens());
+        int[][] b = back.predict(BATCH.tokens());
+        for (int i = 0; i < a.length; i++) {
+          assertArrayEquals(a[i], b[i]);
+        }
+      }
+    }
+  }
+
+  @Test
+  void badTagsAreNamed() {
+    try (SequenceTagger model = new SequenceTagger(TINY, CPU)) {
+      TaggingBatch bad = TaggingBatch.of(List.of(new int[] {4, 5}), List.of(new int[] {0, 3}), new int[] {0});
+      JrnnException e = assertThrows(JrnnException.class, () -> model.trainStep(bad));
+      assertTrue(e.getMessage().contains("tags at step 1 of sentence 0 = 3 is outside 0..2"), e.getMessage());
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TaggingBatch.of(List.of(new int[] {4, 5}), List.of(new int[] {0}), new int[] {0}));
+    assertTrue(e.getMessage().contains("sentence 0 has 2 tokens but 1 tags"), e.getMessage());
+  }
+}
