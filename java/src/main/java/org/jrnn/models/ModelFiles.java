@@ -154,6 +154,8 @@ public final class ModelFiles {
           new SequenceClassifier(SequenceClassifier.Config.fromJson(configJson), device);
       case LanguageModel.KIND -> new LanguageModel(LanguageModel.Config.fromJson(configJson), device);
       case SequenceTagger.KIND -> new SequenceTagger(SequenceTagger.Config.fromJson(configJson), device);
+      case ConditionedDecoder.KIND ->
+          new ConditionedDecoder(ConditionedDecoder.Config.fromJson(configJson), device);
       default -> throw new IllegalArgumentException("unknown model kind \"" + kind + "\"");
     };
   }

@@ -1,0 +1,70 @@
+/*
+ * ConditionedBatch: N feature vectors and the token sequences to generate from them, laid out for
+ * teacher forcing (inputs <bos> + sequence, targets sequence + <eos>).
+ */
+package org.jrnn.models;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jrnn.data.PaddedBatch;
+import org.jrnn.data.Vocabulary;
+
+/**
+ * The input of {@link ConditionedDecoder}.
+ *
+ * @param features {@code [N, F]} row-major
+ * @param featureSize F
+ * @param inputs decoder inputs {@code [T, N]} time-major: {@code <bos>} then the sequence
+ * @param targets {@code [T, N]} time-major: the sequence then {@code <eos>}, -1 past each length
+ * @param sequences the target sequences themselves (without {@code <bos>}/{@code <eos>})
+ */
+public record ConditionedBatch(
+    float[] features, int featureSize, PaddedBatch inputs, int[] targets, List<int[]> sequences) {
+  public ConditionedBatch {
+    if (features.length != (long) featureSize * inputs.size()) {
+      throw new IllegalArgumentException("features has " + features.length + " values but N = "
+          + inputs.size() + " rows of F = " + featureSize + " need " + featureSize * inputs.size());
+    }
+    if (targets.length != inputs.ids().length) {
+      throw new IllegalArgumentException(
+          "targets has " + targets.length + " entries but inputs has " + inputs.ids().length);
+    }
+  }
+
+  /** Examples {@code indices} of parallel feature and sequence lists. */
+  public static ConditionedBatch of(List<float[]> features, List<int[]> sequences, int[] indices) {
+    int f = features.get(indices[0]).length;
+    float[] flat = new float[f * indices.length];
+    List<int[]> in = new ArrayList<>();
+    List<int[]> out = new ArrayList<>();
+    List<int[]> picked = new ArrayList<>();
+    for (int k = 0; k < indices.length; k++) {
+      float[] row = features.get(indices[k]);
+      if (row.length != f) {
+        throw new IllegalArgumentException(
+            "features " + indices[k] + " has " + row.length + " values, expected " + f);
+      }
+      System.arraycopy(row, 0, flat, k * f, f);
+      int[] s = sequences.get(indices[k]);
+      int[] i = new int[s.length + 1];
+      int[] o = new int[s.length + 1];
+      i[0] = Vocabulary.BOS_ID;
+      System.arraycopy(s, 0, i, 1, s.length);
+      System.arraycopy(s, 0, o, 0, s.length);
+      o[s.length] = Vocabulary.EOS_ID;
+      in.add(i);
+      out.add(o);
+      picked.add(s);
+    }
+    int[] all = new int[indices.length];
+    for (int k = 0; k < all.length; k++) {
+      all[k] = k;
+    }
+    return new ConditionedBatch(flat, f, PaddedBatch.of(in, all), PaddedBatch.of(out, all, -1).ids(), picked);
+  }
+
+  /** N, the number of examples. */
+  public int size() {
+    return inputs.size();
+  }
+}

@@ -1,0 +1,445 @@
+/*
+ * ConditionedDecoder (one-to-many): a feature vector -> linear + tanh -> the initial hidden state
+ * of a decoder recurrent stack that generates a token sequence (teacher forcing with <bos> in
+ * training; greedy or sampled decoding until <eos>). Mirrors scripts/torch_digits.py.
+ */
+package org.jrnn.models;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.jrnn.Cell;
+import org.jrnn.Device;
+import org.jrnn.JrnnException;
+import org.jrnn.Ops;
+import org.jrnn.RecurrentGradients;
+import org.jrnn.RecurrentOutput;
+import org.jrnn.RecurrentState;
+import org.jrnn.Scope;
+import org.jrnn.SequenceBatch;
+import org.jrnn.Tensor;
+import org.jrnn.data.PaddedBatch;
+import org.jrnn.data.SplitMix64;
+import org.jrnn.data.Vocabulary;
+import org.jrnn.nn.Embedding;
+import org.jrnn.nn.Linear;
+import org.jrnn.nn.Parameter;
+import org.jrnn.nn.Parameters;
+import org.jrnn.nn.RecurrentInit;
+import org.jrnn.nn.RecurrentLayer;
+import org.jrnn.train.Task.StepResult;
+
+/**
+ * Generates a token sequence from a feature vector {@code x [N, F]}: {@code h0 = tanh(init(x))}
+ * ({@code init} is a {@code linear [L*H, F]}; layer l's h0 is columns {@code [l*H, (l+1)*H)}; an
+ * LSTM's c0 is zero) starts a unidirectional decoder stack whose input at step t is the embedding
+ * of the previous token ({@code <bos>} at t = 0), optionally with x appended ({@link
+ * Config#concatFeatures()}); {@code linear [V, H]} at every step; softmax cross-entropy against
+ * the sequence followed by {@code <eos>}.
+ *
+ * <p>Parameters: {@code init.weight}, {@code init.bias}, {@code embedding.weight}, {@code
+ * rnn.weight_ih_l0}, ..., {@code linear.weight}, {@code linear.bias} (torch_digits.py's {@code
+ * init}, {@code embed}, {@code rnn}, {@code out}). The tanh and the feature concatenation run on
+ * the host (small arrays). {@link #close()} frees the model. Not thread-safe.
+ */
+public final class ConditionedDecoder implements Model {
+  /** The {@link #kind()} of this model in model files. */
+  public static final String KIND = "conditioned-decoder";
+
+  /**
+   * The architecture.
+   *
+   * @param featureSize F
+   * @param vocabSize V (ids 0..3 are the specials of {@link Vocabulary})
+   * @param embeddingSize E (default 16)
+   * @param cell the decoder cell (default GRU)
+   * @param hiddenSize H (default 128)
+   * @param layers L (default 1)
+   * @param concatFeatures append x to every step's input (default false)
+   * @param paddingIndex the embedding's padding id (default {@link Vocabulary#PAD_ID}); -1 none
+   * @param init recurrent weight initialisation (default PyTorch's)
+   * @param seed seed of the initial weights (default 0)
+   */
+  public record Config(
+      int featureSize,
+      int vocabSize,
+      int embeddingSize,
+      Cell cell,
+      int hiddenSize,
+      int layers,
+      boolean concatFeatures,
+      int paddingIndex,
+      RecurrentInit init,
+      long seed) {
+    public Config {
+      for (int v : new int[] {featureSize, embeddingSize, hiddenSize, layers}) {
+        if (v < 1) {
+          throw new IllegalArgumentException(
+              "featureSize, embeddingSize, hiddenSize and layers must be >= 1 but are "
+                  + featureSize + ", " + embeddingSize + ", " + hiddenSize + ", " + layers);
+        }
+      }
+      if (vocabSize <= Vocabulary.EOS_ID) {
+        throw new IllegalArgumentException(
+            "vocabSize must hold the special ids 0.." + Vocabulary.EOS_ID + " but is " + vocabSize);
+      }
+      if (paddingIndex < -1 || paddingIndex >= vocabSize) {
+        throw new IllegalArgumentException("paddingIndex " + paddingIndex + " is outside -1.." + (vocabSize - 1));
+      }
+      if (cell == null || init == null) {
+        throw new IllegalArgumentException("cell and init must not be null");
+      }
+    }
+
+    /** The defaults above (torch_digits.py's model) for F features and V ids. */
+    public static Config defaults(int featureSize, int vocabSize) {
+      return new Config(featureSize, vocabSize, 16, Cell.GRU, 128, 1, false, Vocabulary.PAD_ID,
+          RecurrentInit.PYTORCH, 0L);
+    }
+
+    /** This config as JSON. */
+    public String toJson() {
+      return ConfigJson.write(this);
+    }
+
+    /** A config from {@link #toJson()}. @throws IllegalArgumentException naming a bad key */
+    public static Config fromJson(String json) {
+      return ConfigJson.read(Config.class, json);
+    }
+
+    public Config withEmbeddingSize(int v) {
+      return new Config(featureSize, vocabSize, v, cell, hiddenSize, layers, concatFeatures,
+          paddingIndex, init, seed);
+    }
+
+    public Config withCell(Cell v) {
+      return new Config(featureSize, vocabSize, embeddingSize, v, hiddenSize, layers, concatFeatures,
+          paddingIndex, init, seed);
+    }
+
+    public Config withHiddenSize(int v) {
+      return new Config(featureSize, vocabSize, embeddingSize, cell, v, layers, concatFeatures,
+          paddingIndex, init, seed);
+    }
+
+    public Config withLayers(int v) {
+      return new Config(featureSize, vocabSize, embeddingSize, cell, hiddenSize, v, concatFeatures,
+          paddingIndex, init, seed);
+    }
+
+    public Config withConcatFeatures(boolean v) {
+      return new Config(featureSize, vocabSize, embeddingSize, cell, hiddenSize, layers, v,
+          paddingIndex, init, seed);
+    }
+
+    public Config withInit(RecurrentInit v) {
+      return new Config(featureSize, vocabSize, embeddingSize, cell, hiddenSize, layers,
+          concatFeatures, paddingIndex, v, seed);
+    }
+
+    public Config withSeed(long v) {
+      return new Config(featureSize, vocabSize, embeddingSize, cell, hiddenSize, layers,
+          concatFeatures, paddingIndex, init, v);
+    }
+  }
+
+  private final Config config;
+  private final Device device;
+  private final Linear init;
+  private final Embedding embedding;
+  private final RecurrentLayer rnn;
+  private final Linear linear;
+  private final List<Parameter> parameters;
+
+  /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
+  public ConditionedDecoder(Config config, Device device) {
+    this.config = config;
+    this.device = device;
+    long seed = config.seed();
+    int input = config.embeddingSize() + (config.concatFeatures() ? config.featureSize() : 0);
+    List<AutoCloseable> made = new ArrayList<>();
+    try {
+      init = SequenceClassifier.add(made, new Linear(config.featureSize(),
+          config.layers() * config.hiddenSize(), true, SplitMix64.deriveSeed(seed, 0), device));
+      embedding = SequenceClassifier.add(made, new Embedding(config.vocabSize(), config.embeddingSize(),
+          config.paddingIndex(), SplitMix64.deriveSeed(seed, 1), device));
+      rnn = SequenceClassifier.add(made, new RecurrentLayer(config.cell(), input, config.hiddenSize(),
+          config.layers(), false, config.init(), SplitMix64.deriveSeed(seed, 2), device));
+      linear = SequenceClassifier.add(made, new Linear(config.hiddenSize(), config.vocabSize(), true,
+          SplitMix64.deriveSeed(seed, 3), device));
+    } catch (RuntimeException e) {
+      SequenceClassifier.closeAll(made);
+      throw e;
+    }
+    List<Parameter> p = new ArrayList<>();
+    p.addAll(Parameters.prefixed("init", init));
+    p.addAll(Parameters.prefixed("embedding", embedding));
+    p.addAll(Parameters.prefixed("rnn", rnn));
+    p.addAll(Parameters.prefixed("linear", linear));
+    this.parameters = Collections.unmodifiableList(p);
+  }
+
+  /** The architecture. */
+  public Config config() {
+    return config;
+  }
+
+  // ------------------------------------------------------------------ pieces
+
+  /** h0 = tanh(init(x)) as {@code [L, N, H]}; also returns the host values {@code [N, L*H]}. */
+  private Tensor initialHidden(Tensor x, int n, float[][] tanhOut) {
+    float[] pre = init.forward(x).toArray(); // [N, L*H]
+    int l = config.layers();
+    int h = config.hiddenSize();
+    float[] h0 = new float[pre.length];
+    for (int s = 0; s < n; s++) {
+      for (int k = 0; k < l * h; k++) {
+        float v = (float) Math.tanh(pre[s * l * h + k]);
+        pre[s * l * h + k] = v;
+        h0[((k / h) * n + s) * h + k % h] = v;
+      }
+    }
+    tanhOut[0] = pre;
+    return Tensor.of(device, h0, l, n, h);
+  }
+
+  /** Backward of {@link #initialHidden}: dpre = dh0 · (1 - tanh²), into init's gradients. */
+  private void initialHiddenBackward(Tensor x, int n, float[] tanh, Tensor dh0) {
+    float[] d = dh0.toArray(); // [L, N, H]
+    int l = config.layers();
+    int h = config.hiddenSize();
+    float[] dpre = new float[tanh.length];
+    for (int s = 0; s < n; s++) {
+      for (int k = 0; k < l * h; k++) {
+        float t = tanh[s * l * h + k];
+        dpre[s * l * h + k] = d[((k / h) * n + s) * h + k % h] * (1f - t * t);
+      }
+    }
+    init.backwardParameters(x, Tensor.of(device, dpre, n, (long) l * h));
+  }
+
+  /** The decoder input {@code [steps, N, E(+F)]} for ids {@code [steps*N]}. */
+  private Tensor decoderInput(int[] ids, int steps, int n, float[] features) {
+    Tensor embedded = embedding.forward(ids, steps, n);
+    if (!config.concatFeatures()) {
+      return embedded;
+    }
+    int e = config.embeddingSize();
+    int f = config.featureSize();
+    float[] emb = embedded.toArray();
+    float[] x = new float[steps * n * (e + f)];
+    for (int r = 0; r < steps * n; r++) {
+      System.arraycopy(emb, r * e, x, r * (e + f), e);
+      System.arraycopy(features, (r % n) * f, x, r * (e + f) + e, f);
+    }
+    return Tensor.of(device, x, steps, n, e + f);
+  }
+
+  /** The embedding part of a decoder-input gradient. */
+  private Tensor embeddingGradient(Tensor dx, int steps, int n) {
+    if (!config.concatFeatures()) {
+      return dx;
+    }
+    int e = config.embeddingSize();
+    int f = config.featureSize();
+    float[] d = dx.toArray();
+    float[] out = new float[steps * n * e];
+    for (int r = 0; r < steps * n; r++) {
+      System.arraycopy(d, r * (e + f), out, r * e, e);
+    }
+    return Tensor.of(device, out, steps, n, e);
+  }
+
+  private record Pass(int[] ids, Tensor x, float[] tanh, RecurrentOutput out, Tensor logits) {}
+
+  private Pass forward(ConditionedBatch b, boolean training) {
+    checkBatch(b);
+    int n = b.size();
+    Tensor x = Tensor.of(device, b.features(), n, config.featureSize());
+    float[][] tanh = new float[1][];
+    Tensor h0 = initialHidden(x, n, tanh);
+    PaddedBatch in = b.inputs();
+    int[] ids = Sequences.idsWithoutPadding(in);
+    SequenceBatch input = SequenceBatch.of(decoderInput(ids, in.maxLength(), n, b.features()), in.lengths());
+    RecurrentState start = RecurrentState.of(h0, null);
+    RecurrentOutput out = training ? rnn.forwardTrain(input, start) : rnn.forward(input, start);
+    return new Pass(ids, x, tanh[0], out, linear.forward(out.output()));
+  }
+
+  // ------------------------------------------------------------------ training
+
+  /**
+   * Teacher-forced forward, mean cross-entropy over the target tokens (sequence + {@code <eos>}),
+   * backward (gradients ACCUMULATE into {@link #parameters()}).
+   *
+   * @return summed loss and the number of target tokens
+   */
+  public StepResult trainStep(ConditionedBatch batch) {
+    try (Scope scope = Scope.open()) {
+      Pass pass = forward(batch, true);
+      long count = counted(batch.targets());
+      Tensor dLogits = Tensor.zeros(device, pass.logits().shape());
+      double loss = crossEntropy(pass.logits(), batch.targets(), 1f / count, dLogits);
+      Tensor dy = linear.backward(pass.out().output(), dLogits);
+      RecurrentGradients g = rnn.backward(pass.out(), dy, null, null);
+      int steps = batch.inputs().maxLength();
+      embedding.backward(pass.ids(), embeddingGradient(g.dx(), steps, batch.size()));
+      initialHiddenBackward(pass.x(), batch.size(), pass.tanh(), g.dh0());
+      return new StepResult(loss, count);
+    }
+  }
+
+  private static long counted(int[] targets) {
+    long n = 0;
+    for (int t : targets) {
+      n += t >= 0 ? 1 : 0;
+    }
+    return n;
+  }
+
+  private double crossEntropy(Tensor logits, int[] targets, float scale, Tensor dLogits) {
+    Tensor perRow = Tensor.zeros(device, targets.length);
+    Ops.softmaxCrossEntropy(logits, targets, 0f, scale, perRow, dLogits);
+    double sum = 0;
+    for (float v : perRow.toArray()) {
+      sum += v;
+    }
+    return sum;
+  }
+
+  private void checkBatch(ConditionedBatch b) {
+    if (b.featureSize() != config.featureSize()) {
+      throw new JrnnException(
+          "features have " + b.featureSize() + " values per example but the model takes " + config.featureSize());
+    }
+    for (int[] s : b.sequences()) {
+      Sequences.requireIds(s, config.vocabSize(), "sequence");
+    }
+  }
+
+  // ------------------------------------------------------------------ generation, evaluation
+
+  /**
+   * Generates a sequence for each feature vector: from {@code <bos>}, one recurrent step per
+   * token, until {@code <eos>} or {@code maxLength} tokens.
+   *
+   * @param features {@code [N, F]} row-major. Not modified.
+   * @param n N
+   * @param maxLength the most tokens per sequence ({@code >= 1})
+   * @param sampling greedy or temperature/top-k with a seed
+   * @return N sequences without {@code <bos>} and {@code <eos>}
+   */
+  public int[][] generate(float[] features, int n, int maxLength, Sampling sampling) {
+    if (n < 1 || features.length != (long) n * config.featureSize()) {
+      throw new JrnnException("features must hold N = " + n + " rows of " + config.featureSize()
+          + " values but has " + features.length);
+    }
+    if (maxLength < 1) {
+      throw new JrnnException("maxLength must be >= 1 but is " + maxLength);
+    }
+    SplittableRandom random = sampling.random();
+    int v = config.vocabSize();
+    int[][] out = new int[n][maxLength];
+    int[] lengths = new int[n];
+    boolean[] done = new boolean[n];
+    try (Scope outer = Scope.open()) {
+      Tensor x = Tensor.of(device, features, n, config.featureSize());
+      Tensor h = initialHidden(x, n, new float[1][]);
+      Tensor c = config.cell().hasCellState() ? Tensor.zeros(device, h.shape()) : null;
+      RecurrentState state = RecurrentState.of(h, c);
+      int[] tokens = new int[n];
+      Arrays.fill(tokens, Vocabulary.BOS_ID);
+      int finished = 0;
+      for (int step = 0; step < maxLength && finished < n; step++) {
+        float[] logits;
+        try (Scope inner = Scope.open()) {
+          Tensor input = decoderInput(tokens, 1, n, features).view(0, n, rnn.recurrent().inputSize());
+          logits = linear.forward(rnn.step(input, state)).toArray();
+        }
+        for (int s = 0; s < n; s++) {
+          tokens[s] = sampling.pick(Arrays.copyOfRange(logits, s * v, (s + 1) * v), random);
+          if (done[s]) {
+            continue;
+          }
+          if (tokens[s] == Vocabulary.EOS_ID) {
+            done[s] = true;
+            finished++;
+          } else {
+            out[s][lengths[s]++] = tokens[s];
+          }
+        }
+      }
+    }
+    int[][] result = new int[n][];
+    for (int s = 0; s < n; s++) {
+      result[s] = Arrays.copyOf(out[s], lengths[s]);
+    }
+    return result;
+  }
+
+  /**
+   * Teacher-forced loss per target token and greedy exact match (inference).
+   *
+   * @param maxLength the most tokens greedy decoding may produce
+   * @return {@code "loss"} and {@code "exact_match"} (share of examples whose greedy sequence
+   *     equals the target)
+   */
+  public Map<String, Double> evaluate(Iterable<ConditionedBatch> batches, int maxLength) {
+    double loss = 0;
+    long count = 0;
+    long exact = 0;
+    long examples = 0;
+    for (ConditionedBatch b : batches) {
+      try (Scope scope = Scope.open()) {
+        loss += crossEntropy(forward(b, false).logits(), b.targets(), 1f, null);
+      }
+      count += counted(b.targets());
+      int[][] got = generate(b.features(), b.size(), maxLength, Sampling.GREEDY);
+      for (int s = 0; s < b.size(); s++) {
+        exact += Arrays.equals(got[s], b.sequences().get(s)) ? 1 : 0;
+      }
+      examples += b.size();
+    }
+    if (examples == 0) {
+      throw new JrnnException("evaluate needs at least one example");
+    }
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("loss", loss / count);
+    m.put("exact_match", (double) exact / examples);
+    return m;
+  }
+
+  // ------------------------------------------------------------------ Model
+
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
+  @Override
+  public String configJson() {
+    return config.toJson();
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return parameters;
+  }
+
+  @Override
+  public Device device() {
+    return device;
+  }
+
+  @Override
+  public void close() {
+    linear.close();
+    rnn.close();
+    embedding.close();
+    init.close();
+  }
+}

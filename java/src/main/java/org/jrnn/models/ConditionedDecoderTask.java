@@ -1,0 +1,56 @@
+/*
+ * ConditionedDecoderTask: the Trainer's view of a ConditionedDecoder (teacher-forced steps,
+ * evaluation by greedy exact match).
+ */
+package org.jrnn.models;
+
+import java.util.Map;
+import org.jrnn.train.Task;
+
+/**
+ * Trains a {@link ConditionedDecoder}; the primary metric is {@code "exact_match"} of greedy
+ * decoding (higher is better).
+ */
+public final class ConditionedDecoderTask implements Task<ConditionedBatch> {
+  private final ConditionedDecoder model;
+  private final int maxLength;
+
+  /**
+   * @param model the decoder
+   * @param maxLength the most tokens greedy decoding may produce in evaluation (torch_digits.py:
+   *     10)
+   */
+  public ConditionedDecoderTask(ConditionedDecoder model, int maxLength) {
+    if (maxLength < 1) {
+      throw new IllegalArgumentException("maxLength must be >= 1 but is " + maxLength);
+    }
+    this.model = model;
+    this.maxLength = maxLength;
+  }
+
+  @Override
+  public ConditionedDecoder model() {
+    return model;
+  }
+
+  @Override
+  public StepResult trainStep(ConditionedBatch batch) {
+    return model.trainStep(batch);
+  }
+
+  /** {@code "loss"} and {@code "exact_match"}; see {@link ConditionedDecoder#evaluate}. */
+  @Override
+  public Map<String, Double> evaluate(Iterable<ConditionedBatch> batches) {
+    return model.evaluate(batches, maxLength);
+  }
+
+  @Override
+  public String primaryMetric() {
+    return "exact_match";
+  }
+
+  @Override
+  public boolean higherIsBetter() {
+    return true;
+  }
+}

@@ -1,0 +1,132 @@
+/*
+ * ConditionedDecoderTest: full-model gradients against finite differences (GRU with 2 layers and
+ * features at every step; LSTM), the teacher-forcing layout, a training run to exact match on a
+ * tiny feature -> sequence task, generation, and a model-file round trip.
+ *   mvn -B -o test -Dtest=ConditionedDecoderTest
+ */
+package org.jrnn.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.jrnn.Cell;
+import org.jrnn.Device;
+import org.jrnn.JrnnException;
+import org.jrnn.train.Task.StepResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConditionedDecoderTest {
+  private static final Device CPU = Device.cpu();
+  private static final List<float[]> FEATURES =
+      List.of(new float[] {1, 0, 0.5f}, new float[] {0, 1, -0.5f}, new float[] {0.3f, 0.3f, 1});
+  private static final List<int[]> NAMES = List.of(new int[] {4, 5}, new int[] {6}, new int[] {5, 6, 4});
+  private static final ConditionedBatch BATCH = ConditionedBatch.of(FEATURES, NAMES, new int[] {0, 1, 2});
+
+  @Test
+  void teacherForcingLayout() {
+    assertArrayEquals(new int[] {3, 2, 4}, BATCH.inputs().lengths());
+    // inputs: <bos> name; targets: name <eos>; time-major [T=4, N=3]
+    assertArrayEquals(new int[] {2, 2, 2, 4, 6, 5, 5, 0, 6, 0, 0, 4}, BATCH.inputs().ids());
+    assertArrayEquals(new int[] {4, 6, 5, 5, 3, 6, 3, -1, 4, -1, -1, 3}, BATCH.targets());
+  }
+
+  static void gradientsMatch(ConditionedDecoder.Config c) {
+    try (ConditionedDecoder model = new ConditionedDecoder(c, CPU)) {
+      StepResult r = model.trainStep(BATCH);
+      assertEquals(9, r.count());
+      assertEquals(model.evaluate(List.of(BATCH), 4).get("loss"), r.mean(), 1e-6);
+      GradCheck.check(model, () -> model.evaluate(List.of(BATCH), 1).get("loss"), 6, 1e-2, 3e-4, 2e-2);
+    }
+  }
+
+  @Test
+  void twoLayerGruWithFeaturesAtEveryStepGradientsMatch() {
+    gradientsMatch(ConditionedDecoder.Config.defaults(3, 7).withEmbeddingSize(2).withHiddenSize(3)
+        .withLayers(2).withConcatFeatures(true).withSeed(8));
+  }
+
+  @Test
+  void lstmGradientsMatch() {
+    gradientsMatch(ConditionedDecoder.Config.defaults(3, 7).withEmbeddingSize(2).withHiddenSize(3)
+        .withCell(Cell.LSTM).withSeed(1));
+  }
+
+  @Test
+  void learnsToSpellEachFeatureVectorsSequence() {
+    List<float[]> features = new ArrayList<>();
+    List<int[]> names = new ArrayList<>();
+    for (int i = 0; i < 48; i++) {
+      features.add(FEATURES.get(i % 3));
+      names.add(NAMES.get(i % 3));
+    }
+    ConditionedDecoder.Config c = ConditionedDecoder.Config.defaults(3, 7).withEmbeddingSize(4).withHiddenSize(16);
+    ConditionedBatches source = new ConditionedBatches(features, names, 8);
+    List<ConditionedBatch> test = List.of(BATCH);
+    try (ConditionedDecoder model = new ConditionedDecoder(c, CPU)) {
+      ConditionedDecoderTask task = new ConditionedDecoderTask(model, 6);
+      var before = task.evaluate(test);
+      int step = 0;
+      for (int epoch = 0; epoch < 10; epoch++) {
+        for (ConditionedBatch b : source.epoch(epoch, 3)) {
+          model.zeroGradients();
+          task.trainStep(b);
+          TinyAdam.step(model, 0.02f, ++step);
+        }
+      }
+      var after = task.evaluate(test);
+      assertEquals(1.0, after.get("exact_match"), "after " + after + ", before " + before);
+      assertTrue(after.get("loss") < 0.1 * before.get("loss"), before + " -> " + after);
+      int[][] greedy = model.generate(BATCH.features(), 3, 6, Sampling.GREEDY);
+      for (int i = 0; i < 3; i++) {
+        assertArrayEquals(NAMES.get(i), greedy[i]);
+      }
+      Sampling hot = new Sampling(3f, 0, 5);
+      int[][] a = model.generate(BATCH.features(), 3, 2, hot);
+      int[][] b = model.generate(BATCH.features(), 3, 2, hot);
+      for (int i = 0; i < 3; i++) {
+        assertArrayEquals(a[i], b[i], "the same seed samples the same");
+        assertTrue(a[i].length <= 2, "maxLength bounds the output");
+      }
+    } finally {
+      TinyAdam.forget();
+    }
+  }
+
+  @Test
+  void roundTripsThroughAModelFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("decoder.safetensors");
+    ConditionedDecoder.Config c = ConditionedDecoder.Config.defaults(3, 7).withEmbeddingSize(2)
+        .withHiddenSize(5).withCell(Cell.LSTM).withConcatFeatures(true).withSeed(3);
+    try (ConditionedDecoder model = new ConditionedDecoder(c, CPU)) {
+      ModelFiles.save(file, model, null, null);
+      try (ModelFiles.Contents loaded = ModelFiles.load(file, CPU)) {
+        ConditionedDecoder back = loaded.model(ConditionedDecoder.class);
+        assertEquals(c, back.config());
+        assertEquals(model.evaluate(List.of(BATCH), 5), back.evaluate(List.of(BATCH), 5));
+        Sampling s = new Sampling(1f, 0, 1);
+        int[][] a = model.generate(BATCH.features(), 3, 5, s);
+        int[][] b = back.generate(BATCH.features(), 3, 5, s);
+        for (int i = 0; i < 3; i++) {
+          assertArrayEquals(a[i], b[i]);
+        }
+      }
+    }
+  }
+
+  @Test
+  void badInputsAreNamed() {
+    try (ConditionedDecoder model = new ConditionedDecoder(ConditionedDecoder.Config.defaults(4, 7), CPU)) {
+      JrnnException e = assertThrows(JrnnException.class, () -> model.trainStep(BATCH));
+      assertTrue(e.getMessage().contains("features have 3 values per example but the model takes 4"), e.getMessage());
+      e = assertThrows(JrnnException.class, () -> model.generate(new float[5], 1, 3, Sampling.GREEDY));
+      assertTrue(e.getMessage().contains("features must hold N = 1 rows of 4 values but has 5"), e.getMessage());
+    }
+    assertThrows(IllegalArgumentException.class, () -> ConditionedDecoder.Config.defaults(3, 3));
+  }
+}
