@@ -46,6 +46,7 @@ import org.jrnn.train.Task.StepResult;
  * init}, {@code embed}, {@code rnn}, {@code out}). The tanh and the feature concatenation run on
  * the host (small arrays). {@link #close()} frees the model. Not thread-safe.
  */
+@SuppressWarnings("try") // each pass opens a Scope only to free its tensors at the end
 public final class ConditionedDecoder implements Model {
   /** The {@link #kind()} of this model in model files. */
   public static final String KIND = "conditioned-decoder";

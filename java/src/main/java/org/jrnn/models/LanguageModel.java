@@ -49,6 +49,7 @@ import org.jrnn.train.Task.StepResult;
  * <p>Parameters: {@code embedding.weight}, {@code rnn.weight_ih_l0}, ..., {@code linear.weight},
  * {@code linear.bias}. {@link #close()} frees the model. Not thread-safe.
  */
+@SuppressWarnings("try") // each pass opens a Scope only to free its tensors at the end
 public final class LanguageModel implements Model {
   /** The {@link #kind()} of this model in model files. */
   public static final String KIND = "language-model";

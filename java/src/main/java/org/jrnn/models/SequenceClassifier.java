@@ -42,6 +42,7 @@ import org.jrnn.train.Task.StepResult;
  * {@code linear.bias} (PyTorch's names for the same modules). The model owns its native memory;
  * {@link #close()} frees it. Not thread-safe.
  */
+@SuppressWarnings("try") // each pass opens a Scope only to free its tensors at the end
 public final class SequenceClassifier implements Model {
   /** The {@link #kind()} of this model in model files. */
   public static final String KIND = "sequence-classifier";

@@ -36,6 +36,7 @@ import org.jrnn.train.Task.StepResult;
  * tokens. Parameters: {@code embedding.weight}, {@code rnn.*}, {@code linear.weight}, {@code
  * linear.bias}. {@link #close()} frees the model. Not thread-safe.
  */
+@SuppressWarnings("try") // each pass opens a Scope only to free its tensors at the end
 public final class SequenceTagger implements Model {
   /** The {@link #kind()} of this model in model files. */
   public static final String KIND = "sequence-tagger";
