@@ -15,6 +15,7 @@ Batch tensors (I32 unless noted; batch-first [N, T]):
     language-model       inputs, targets, h0 [L, N, H] F32 (and c0 for an LSTM)
     sequence-tagger      ids, lengths [N], tags (-1 past each length)
     conditioned-decoder  features [N, F] F32, inputs (padded with <pad>), targets (-1 past each length)
+    seq2seq              sources, source_lengths [N], inputs, input_lengths [N], targets (-1 past each length)
 OUT holds "loss" (F64 [1]) and "grad.<parameter name>" (F32), with metadata "model" = the model kind.
 Dropout must be 0 (masks are not reproduced); the tensors are float32 on both sides.
 """
@@ -158,8 +159,30 @@ class Decoder(nn.Module):
                                            torch.tensor(b["targets"]).long().reshape(-1), ignore_index=-1)
 
 
+class Seq2Seq(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.cfg = cfg
+        e = cfg["embeddingSize"]
+        self.encoder_embedding = nn.Embedding(cfg["sourceVocabSize"], e, padding_idx=padding(cfg))
+        self.encoder = recurrent(cfg, e, False)
+        self.decoder_embedding = nn.Embedding(cfg["targetVocabSize"], e, padding_idx=padding(cfg))
+        self.decoder = recurrent(cfg, e, False)
+        self.linear = nn.Linear(cfg["hiddenSize"], cfg["targetVocabSize"])
+
+    def loss(self, b):
+        _, state = self.encoder(packed(self.encoder_embedding(torch.tensor(b["sources"]).long()),
+                                       b["source_lengths"]))
+        inputs = torch.tensor(b["inputs"]).long()
+        y, _ = self.decoder(packed(self.decoder_embedding(inputs), b["input_lengths"]), state)
+        y, _ = nn.utils.rnn.pad_packed_sequence(y, batch_first=True, total_length=inputs.shape[1])
+        logits = self.linear(y)
+        return nn.functional.cross_entropy(logits.reshape(-1, self.cfg["targetVocabSize"]),
+                                           torch.tensor(b["targets"]).long().reshape(-1), ignore_index=-1)
+
+
 MODELS = {"sequence-classifier": Classifier, "language-model": LanguageModel, "sequence-tagger": Tagger,
-          "conditioned-decoder": Decoder}
+          "conditioned-decoder": Decoder, "seq2seq": Seq2Seq}
 
 
 def check(model_path, batch_path, out_path):

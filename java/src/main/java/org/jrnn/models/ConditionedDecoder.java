@@ -11,7 +11,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.jrnn.Cell;
 import org.jrnn.Device;
 import org.jrnn.JrnnException;
@@ -342,44 +341,19 @@ public final class ConditionedDecoder implements Model {
     if (maxLength < 1) {
       throw new JrnnException("maxLength must be >= 1 but is " + maxLength);
     }
-    SplittableRandom random = sampling.random();
-    int v = config.vocabSize();
-    int[][] out = new int[n][maxLength];
-    int[] lengths = new int[n];
-    boolean[] done = new boolean[n];
     try (Scope outer = Scope.open()) {
       Tensor x = Tensor.of(device, features, n, config.featureSize());
       Tensor h = initialHidden(x, n, new float[1][]);
       Tensor c = config.cell().hasCellState() ? Tensor.zeros(device, h.shape()) : null;
       RecurrentState state = RecurrentState.of(h, c);
-      int[] tokens = new int[n];
-      Arrays.fill(tokens, Vocabulary.BOS_ID);
-      int finished = 0;
-      for (int step = 0; step < maxLength && finished < n; step++) {
-        float[] logits;
+      int inputSize = rnn.recurrent().inputSize();
+      return Decoding.run(n, config.vocabSize(), maxLength, sampling, tokens -> {
         try (Scope inner = Scope.open()) {
-          Tensor input = decoderInput(tokens, 1, n, features).view(0, n, rnn.recurrent().inputSize());
-          logits = linear.forward(rnn.step(input, state)).toArray();
+          Tensor input = decoderInput(tokens, 1, n, features).view(0, n, inputSize);
+          return linear.forward(rnn.step(input, state)).toArray();
         }
-        for (int s = 0; s < n; s++) {
-          tokens[s] = sampling.pick(Arrays.copyOfRange(logits, s * v, (s + 1) * v), random);
-          if (done[s]) {
-            continue;
-          }
-          if (tokens[s] == Vocabulary.EOS_ID) {
-            done[s] = true;
-            finished++;
-          } else {
-            out[s][lengths[s]++] = tokens[s];
-          }
-        }
-      }
+      });
     }
-    int[][] result = new int[n][];
-    for (int s = 0; s < n; s++) {
-      result[s] = Arrays.copyOf(out[s], lengths[s]);
-    }
-    return result;
   }
 
   /**

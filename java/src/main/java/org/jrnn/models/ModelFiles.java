@@ -156,6 +156,7 @@ public final class ModelFiles {
       case SequenceTagger.KIND -> new SequenceTagger(SequenceTagger.Config.fromJson(configJson), device);
       case ConditionedDecoder.KIND ->
           new ConditionedDecoder(ConditionedDecoder.Config.fromJson(configJson), device);
+      case Seq2Seq.KIND -> new Seq2Seq(Seq2Seq.Config.fromJson(configJson), device);
       default -> throw new IllegalArgumentException("unknown model kind \"" + kind + "\"");
     };
   }

@@ -65,6 +65,10 @@ class TorchParityTest {
           .withHiddenSize(5).withLayers(2).withConcatFeatures(true).withSeed(8)));
       cases.add(decoder("decoder-lstm", ConditionedDecoder.Config.defaults(3, 9).withEmbeddingSize(4)
           .withHiddenSize(5).withCell(Cell.LSTM).withSeed(9)));
+      cases.add(seq2seq("seq2seq-lstm2", Seq2Seq.Config.defaults(8, 9).withEmbeddingSize(4).withHiddenSize(5)
+          .withLayers(2).withSeed(10)));
+      cases.add(seq2seq("seq2seq-gru", Seq2Seq.Config.defaults(8, 9).withEmbeddingSize(3).withHiddenSize(4)
+          .withCell(Cell.GRU).withSeed(11)));
       List<String> command = new ArrayList<>(List.of("/usr/bin/python3", script.toString()));
       for (Case c : cases) {
         Path modelFile = dir.resolve(c.name() + ".model.safetensors");
@@ -172,4 +176,19 @@ class TorchParityTest {
         .putInts("targets", DType.I32, batchFirst(b.targets(), 3, t), 3, t));
   }
 
+
+  private static Case seq2seq(String name, Seq2Seq.Config c) {
+    List<int[]> targets = List.of(new int[] {4, 5}, new int[] {}, new int[] {8, 6, 4}, new int[] {7});
+    Seq2SeqBatch b = Seq2SeqBatch.of(SEQS, targets, new int[] {0, 1, 2, 3});
+    Seq2Seq model = new Seq2Seq(c, CPU);
+    StepResult r = model.trainStep(b);
+    PaddedBatch in = b.decoderInputs();
+    int t = in.maxLength();
+    return new Case(name, model, r, new SafetensorsWriter()
+        .putInts("sources", DType.I32, b.sources().batchFirst(), 4, b.sources().maxLength())
+        .putInts("source_lengths", DType.I32, b.sources().lengths(), 4)
+        .putInts("inputs", DType.I32, in.batchFirst(), 4, t)
+        .putInts("input_lengths", DType.I32, in.lengths(), 4)
+        .putInts("targets", DType.I32, batchFirst(b.decoderTargets(), 4, t), 4, t));
+  }
 }

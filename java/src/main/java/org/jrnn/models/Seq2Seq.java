@@ -1,0 +1,337 @@
+/*
+ * Seq2Seq (encoder-decoder): an encoder recurrent stack reads the source; its final state starts
+ * a decoder stack trained with teacher forcing (<bos> + target -> target + <eos>); greedy or
+ * sampled decoding until <eos>.
+ */
+package org.jrnn.models;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jrnn.Cell;
+import org.jrnn.Device;
+import org.jrnn.JrnnException;
+import org.jrnn.Ops;
+import org.jrnn.RecurrentGradients;
+import org.jrnn.RecurrentOutput;
+import org.jrnn.RecurrentState;
+import org.jrnn.Scope;
+import org.jrnn.SequenceBatch;
+import org.jrnn.Tensor;
+import org.jrnn.data.PaddedBatch;
+import org.jrnn.data.SplitMix64;
+import org.jrnn.data.Vocabulary;
+import org.jrnn.nn.Embedding;
+import org.jrnn.nn.Linear;
+import org.jrnn.nn.Parameter;
+import org.jrnn.nn.Parameters;
+import org.jrnn.nn.RecurrentInit;
+import org.jrnn.nn.RecurrentLayer;
+import org.jrnn.train.Task.StepResult;
+
+/**
+ * Sequence to sequence without attention: {@code encoder_embedding [Vs, E]} → encoder stack (L
+ * layers) whose final state (at each source's length) is the initial state of the decoder stack
+ * (same cell, H and L) over {@code decoder_embedding [Vt, E]} of {@code <bos>} + target → {@code
+ * linear [Vt, H]} per step → cross-entropy against target + {@code <eos>}. Gradients flow from the
+ * decoder's initial state back into the encoder.
+ *
+ * <p>Parameters: {@code encoder_embedding.weight}, {@code encoder.weight_ih_l0}, ..., {@code
+ * decoder_embedding.weight}, {@code decoder.weight_ih_l0}, ..., {@code linear.weight}, {@code
+ * linear.bias}. {@link #close()} frees the model. Not thread-safe.
+ */
+@SuppressWarnings("try") // each pass opens a Scope only to free its tensors at the end
+public final class Seq2Seq implements Model {
+  /** The {@link #kind()} of this model in model files. */
+  public static final String KIND = "seq2seq";
+
+  /**
+   * The architecture.
+   *
+   * @param sourceVocabSize Vs
+   * @param targetVocabSize Vt (ids 0..3 are the specials of {@link Vocabulary})
+   * @param embeddingSize E of both embeddings (default 64)
+   * @param cell the cell of both stacks (default LSTM)
+   * @param hiddenSize H (default 128)
+   * @param layers L of both stacks (default 1)
+   * @param paddingIndex both embeddings' padding id (default {@link Vocabulary#PAD_ID}); -1 none
+   * @param init recurrent weight initialisation (default PyTorch's)
+   * @param seed seed of the initial weights (default 0)
+   */
+  public record Config(
+      int sourceVocabSize,
+      int targetVocabSize,
+      int embeddingSize,
+      Cell cell,
+      int hiddenSize,
+      int layers,
+      int paddingIndex,
+      RecurrentInit init,
+      long seed) {
+    public Config {
+      for (int v : new int[] {sourceVocabSize, embeddingSize, hiddenSize, layers}) {
+        if (v < 1) {
+          throw new IllegalArgumentException(
+              "sourceVocabSize, embeddingSize, hiddenSize and layers must be >= 1 but are "
+                  + sourceVocabSize + ", " + embeddingSize + ", " + hiddenSize + ", " + layers);
+        }
+      }
+      if (targetVocabSize <= Vocabulary.EOS_ID) {
+        throw new IllegalArgumentException(
+            "targetVocabSize must hold the special ids 0.." + Vocabulary.EOS_ID + " but is " + targetVocabSize);
+      }
+      if (paddingIndex < -1 || paddingIndex >= Math.min(sourceVocabSize, targetVocabSize)) {
+        throw new IllegalArgumentException("paddingIndex " + paddingIndex + " is outside -1.."
+            + (Math.min(sourceVocabSize, targetVocabSize) - 1));
+      }
+      if (cell == null || init == null) {
+        throw new IllegalArgumentException("cell and init must not be null");
+      }
+    }
+
+    /** The defaults above for Vs source ids and Vt target ids. */
+    public static Config defaults(int sourceVocabSize, int targetVocabSize) {
+      return new Config(sourceVocabSize, targetVocabSize, 64, Cell.LSTM, 128, 1, Vocabulary.PAD_ID,
+          RecurrentInit.PYTORCH, 0L);
+    }
+
+    /** This config as JSON. */
+    public String toJson() {
+      return ConfigJson.write(this);
+    }
+
+    /** A config from {@link #toJson()}. @throws IllegalArgumentException naming a bad key */
+    public static Config fromJson(String json) {
+      return ConfigJson.read(Config.class, json);
+    }
+
+    public Config withEmbeddingSize(int v) {
+      return new Config(sourceVocabSize, targetVocabSize, v, cell, hiddenSize, layers, paddingIndex, init, seed);
+    }
+
+    public Config withCell(Cell v) {
+      return new Config(sourceVocabSize, targetVocabSize, embeddingSize, v, hiddenSize, layers, paddingIndex,
+          init, seed);
+    }
+
+    public Config withHiddenSize(int v) {
+      return new Config(sourceVocabSize, targetVocabSize, embeddingSize, cell, v, layers, paddingIndex, init,
+          seed);
+    }
+
+    public Config withLayers(int v) {
+      return new Config(sourceVocabSize, targetVocabSize, embeddingSize, cell, hiddenSize, v, paddingIndex,
+          init, seed);
+    }
+
+    public Config withInit(RecurrentInit v) {
+      return new Config(sourceVocabSize, targetVocabSize, embeddingSize, cell, hiddenSize, layers,
+          paddingIndex, v, seed);
+    }
+
+    public Config withSeed(long v) {
+      return new Config(sourceVocabSize, targetVocabSize, embeddingSize, cell, hiddenSize, layers,
+          paddingIndex, init, v);
+    }
+  }
+
+  private final Config config;
+  private final Device device;
+  private final Embedding sourceEmbedding;
+  private final RecurrentLayer encoder;
+  private final Embedding targetEmbedding;
+  private final RecurrentLayer decoder;
+  private final Linear linear;
+  private final List<Parameter> parameters;
+
+  /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
+  public Seq2Seq(Config config, Device device) {
+    this.config = config;
+    this.device = device;
+    long seed = config.seed();
+    int e = config.embeddingSize();
+    int h = config.hiddenSize();
+    List<AutoCloseable> made = new ArrayList<>();
+    try {
+      sourceEmbedding = SequenceClassifier.add(made, new Embedding(config.sourceVocabSize(), e,
+          config.paddingIndex(), SplitMix64.deriveSeed(seed, 0), device));
+      encoder = SequenceClassifier.add(made, new RecurrentLayer(config.cell(), e, h, config.layers(), false,
+          config.init(), SplitMix64.deriveSeed(seed, 1), device));
+      targetEmbedding = SequenceClassifier.add(made, new Embedding(config.targetVocabSize(), e,
+          config.paddingIndex(), SplitMix64.deriveSeed(seed, 2), device));
+      decoder = SequenceClassifier.add(made, new RecurrentLayer(config.cell(), e, h, config.layers(), false,
+          config.init(), SplitMix64.deriveSeed(seed, 3), device));
+      linear = SequenceClassifier.add(made, new Linear(h, config.targetVocabSize(), true,
+          SplitMix64.deriveSeed(seed, 4), device));
+    } catch (RuntimeException ex) {
+      SequenceClassifier.closeAll(made);
+      throw ex;
+    }
+    List<Parameter> p = new ArrayList<>();
+    p.addAll(Parameters.prefixed("encoder_embedding", sourceEmbedding));
+    p.addAll(Parameters.prefixed("encoder", encoder));
+    p.addAll(Parameters.prefixed("decoder_embedding", targetEmbedding));
+    p.addAll(Parameters.prefixed("decoder", decoder));
+    p.addAll(Parameters.prefixed("linear", linear));
+    this.parameters = Collections.unmodifiableList(p);
+  }
+
+  /** The architecture. */
+  public Config config() {
+    return config;
+  }
+
+  private RecurrentOutput encode(PaddedBatch sources, int[] ids, boolean training) {
+    Tensor embedded = sourceEmbedding.forward(ids, sources.maxLength(), sources.size());
+    SequenceBatch input = SequenceBatch.of(embedded, sources.lengths());
+    return training ? encoder.forwardTrain(input, null) : encoder.forward(input, null);
+  }
+
+  private record Pass(int[] sourceIds, RecurrentOutput encoded, int[] targetIds, RecurrentOutput decoded,
+      Tensor logits) {}
+
+  private Pass forward(Seq2SeqBatch b, boolean training) {
+    checkBatch(b);
+    int[] sourceIds = Sequences.idsWithoutPadding(b.sources());
+    RecurrentOutput encoded = encode(b.sources(), sourceIds, training);
+    PaddedBatch in = b.decoderInputs();
+    int[] targetIds = Sequences.idsWithoutPadding(in);
+    Tensor embedded = targetEmbedding.forward(targetIds, in.maxLength(), in.size());
+    SequenceBatch input = SequenceBatch.of(embedded, in.lengths());
+    RecurrentState start = encoded.state();
+    RecurrentOutput decoded = training ? decoder.forwardTrain(input, start) : decoder.forward(input, start);
+    return new Pass(sourceIds, encoded, targetIds, decoded, linear.forward(decoded.output()));
+  }
+
+  /**
+   * Teacher-forced forward, mean cross-entropy over the decoder targets (target + {@code <eos>}),
+   * backward through the decoder into the encoder (gradients ACCUMULATE into {@link
+   * #parameters()}).
+   *
+   * @return summed loss and the number of decoder targets
+   */
+  public StepResult trainStep(Seq2SeqBatch batch) {
+    try (Scope scope = Scope.open()) {
+      Pass pass = forward(batch, true);
+      long count = counted(batch.decoderTargets());
+      Tensor dLogits = Tensor.zeros(device, pass.logits().shape());
+      double loss = crossEntropy(pass.logits(), batch.decoderTargets(), 1f / count, dLogits);
+      Tensor dy = linear.backward(pass.decoded().output(), dLogits);
+      RecurrentGradients dec = decoder.backward(pass.decoded(), dy, null, null);
+      targetEmbedding.backward(pass.targetIds(), dec.dx());
+      RecurrentGradients enc = encoder.backward(pass.encoded(), null, dec.dh0(), dec.dc0());
+      sourceEmbedding.backward(pass.sourceIds(), enc.dx());
+      return new StepResult(loss, count);
+    }
+  }
+
+  private static long counted(int[] targets) {
+    long n = 0;
+    for (int t : targets) {
+      n += t >= 0 ? 1 : 0;
+    }
+    return n;
+  }
+
+  private double crossEntropy(Tensor logits, int[] targets, float scale, Tensor dLogits) {
+    Tensor perRow = Tensor.zeros(device, targets.length);
+    Ops.softmaxCrossEntropy(logits, targets, 0f, scale, perRow, dLogits);
+    double sum = 0;
+    for (float v : perRow.toArray()) {
+      sum += v;
+    }
+    return sum;
+  }
+
+  private void checkBatch(Seq2SeqBatch b) {
+    for (int[] t : b.targets()) {
+      Sequences.requireIds(t, config.targetVocabSize(), "target");
+    }
+  }
+
+  /**
+   * Translates each source: one encoder pass, then one decoder step per token from {@code <bos>}
+   * until {@code <eos>} or {@code maxLength} tokens.
+   *
+   * @param sources N source sequences (padded). Not modified.
+   * @return N target sequences without {@code <bos>}/{@code <eos>}
+   */
+  public int[][] generate(PaddedBatch sources, int maxLength, Sampling sampling) {
+    if (maxLength < 1) {
+      throw new JrnnException("maxLength must be >= 1 but is " + maxLength);
+    }
+    int n = sources.size();
+    try (Scope outer = Scope.open()) {
+      RecurrentOutput encoded = encode(sources, Sequences.idsWithoutPadding(sources), false);
+      RecurrentState state = encoded.state(); // updated in place by the steps
+      return Decoding.run(n, config.targetVocabSize(), maxLength, sampling, tokens -> {
+        try (Scope inner = Scope.open()) {
+          Tensor x = targetEmbedding.forward(tokens, n);
+          return linear.forward(decoder.step(x, state)).toArray();
+        }
+      });
+    }
+  }
+
+  /**
+   * Teacher-forced loss per target token and greedy exact match (inference).
+   *
+   * @return {@code "loss"} and {@code "exact_match"}
+   */
+  public Map<String, Double> evaluate(Iterable<Seq2SeqBatch> batches, int maxLength) {
+    double loss = 0;
+    long count = 0;
+    long exact = 0;
+    long pairs = 0;
+    for (Seq2SeqBatch b : batches) {
+      try (Scope scope = Scope.open()) {
+        loss += crossEntropy(forward(b, false).logits(), b.decoderTargets(), 1f, null);
+      }
+      count += counted(b.decoderTargets());
+      int[][] got = generate(b.sources(), maxLength, Sampling.GREEDY);
+      for (int s = 0; s < b.size(); s++) {
+        exact += Arrays.equals(got[s], b.targets().get(s)) ? 1 : 0;
+      }
+      pairs += b.size();
+    }
+    if (pairs == 0) {
+      throw new JrnnException("evaluate needs at least one pair");
+    }
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("loss", loss / count);
+    m.put("exact_match", (double) exact / pairs);
+    return m;
+  }
+
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
+  @Override
+  public String configJson() {
+    return config.toJson();
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return parameters;
+  }
+
+  @Override
+  public Device device() {
+    return device;
+  }
+
+  @Override
+  public void close() {
+    linear.close();
+    decoder.close();
+    targetEmbedding.close();
+    encoder.close();
+    sourceEmbedding.close();
+  }
+}

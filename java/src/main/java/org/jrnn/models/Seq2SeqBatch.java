@@ -1,0 +1,58 @@
+/*
+ * Seq2SeqBatch: N source sequences and their target sequences, laid out for teacher forcing
+ * (decoder inputs <bos> + target, decoder targets target + <eos>).
+ */
+package org.jrnn.models;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jrnn.data.PaddedBatch;
+import org.jrnn.data.Vocabulary;
+
+/**
+ * The input of {@link Seq2Seq}.
+ *
+ * @param sources source ids {@code [Ts, N]} time-major with lengths ({@code >= 1})
+ * @param decoderInputs {@code [Td, N]}: {@code <bos>} then the target
+ * @param decoderTargets {@code [Td, N]}: the target then {@code <eos>}, -1 past each length
+ * @param targets the target sequences themselves
+ */
+public record Seq2SeqBatch(
+    PaddedBatch sources, PaddedBatch decoderInputs, int[] decoderTargets, List<int[]> targets) {
+  public Seq2SeqBatch {
+    if (sources.size() != decoderInputs.size() || decoderTargets.length != decoderInputs.ids().length) {
+      throw new IllegalArgumentException("sources, decoder inputs and decoder targets disagree in size");
+    }
+  }
+
+  /** Pairs {@code indices} of parallel source and target lists. */
+  public static Seq2SeqBatch of(List<int[]> sources, List<int[]> targets, int[] indices) {
+    List<int[]> in = new ArrayList<>();
+    List<int[]> out = new ArrayList<>();
+    List<int[]> src = new ArrayList<>();
+    List<int[]> tgt = new ArrayList<>();
+    for (int i : indices) {
+      int[] t = targets.get(i);
+      int[] a = new int[t.length + 1];
+      int[] b = new int[t.length + 1];
+      a[0] = Vocabulary.BOS_ID;
+      System.arraycopy(t, 0, a, 1, t.length);
+      System.arraycopy(t, 0, b, 0, t.length);
+      b[t.length] = Vocabulary.EOS_ID;
+      in.add(a);
+      out.add(b);
+      src.add(sources.get(i));
+      tgt.add(t);
+    }
+    int[] all = new int[indices.length];
+    for (int k = 0; k < all.length; k++) {
+      all[k] = k;
+    }
+    return new Seq2SeqBatch(PaddedBatch.of(src, all), PaddedBatch.of(in, all), PaddedBatch.of(out, all, -1).ids(), tgt);
+  }
+
+  /** N, the number of pairs. */
+  public int size() {
+    return sources.size();
+  }
+}
