@@ -1,28 +1,47 @@
-// bench_rnn.cc — times jrnn's C API on the CPU: inference forward, and training (forward with
-// reserve + backward with weight gradients) for RNN_TANH, LSTM and GRU stacks (1 layer, uni) on
-// the agreed shapes (N/T/C/H): S1 64/50/256/256, S2 32/100/512/512, S3 1/200/256/256,
-// S4 128/25/1024/1024. Reports the median ms per call and GFLOP/s of the GEMM work
-// (2*T*N*G*H*(C+H) flops per forward; backward counts twice that).
-// Build: cmake -DJRNN_BUILD_BENCH=ON ...; run: bench_rnn [--shape S1] [--cell LSTM]
-//        [--threads 2] [--iters 10]. The full sweep takes minutes: run it on a quiet machine.
+// bench_rnn.cc — times jrnn's C API on the CPU (no JVM): inference forward, and a training step
+// for RNN(tanh), LSTM and GRU stacks (1 layer, unidirectional, with bias) on the agreed shapes
+// (N/T/C/H): S1 64/50/256/256, S2 32/100/512/512, S3 1/200/256/256 (forward only),
+// S4 128/25/1024/1024.
+//
+// A training step is what the peers time (../shared/peers): zero the gradient buffer, training
+// forward (reserve), MSE loss gradient dy = 2(y - target)/numel (jrnn_mse), backward with weight
+// gradients, SGD update (jrnn_sgd_update, lr 1e-4). Buffers are allocated once, outside the timing.
+//
+// Timing follows the peers' protocol (tools/benchutil.py, BenchUtil.java): warm-up >= BENCH_WARMUP
+// calls and >= BENCH_WARMUP_SEC; then samples of k back-to-back calls (k so a sample lasts
+// >= BENCH_SAMPLE_MS) until BENCH_REPS samples were clean (other processes used < BENCH_CLEAN_CORES
+// cores meanwhile, from /proc) and >= BENCH_MIN_SEC passed, at most BENCH_MAX_REPS samples /
+// BENCH_MAX_SEC. Every measurement prints one line for bench/cpu/report.py:
+//   RESULT <peer> <cell> <shape> <mode> <N> <T> <C> <H> <ms,...> <other-cores,...> <k>
+// plus INFO lines, and a human summary on stderr.
+//
+// Build: cmake -DJRNN_BUILD_BENCH=ON ... (scripts/bench does it); run:
+//   bench_rnn [--shapes S1,S3] [--cells lstm,gru,rnn] [--modes fwd,train] [--threads 2]
+//             [--peer jrnn-native]
+// BENCH_SHAPES / BENCH_CELLS in the environment select too (the flags win).
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 #include "jrnn/jrnn.h"
 
 namespace {
 
-struct Shape { const char* name; int64_t N, T, C, H; };
-const Shape kShapes[] = {{"S1", 64, 50, 256, 256}, {"S2", 32, 100, 512, 512},
-                         {"S3", 1, 200, 256, 256}, {"S4", 128, 25, 1024, 1024}};
-struct CellKind { const char* name; int cell, gates; };
-const CellKind kCells[] = {{"RNN_TANH", JRNN_RNN_TANH, 1}, {"LSTM", JRNN_LSTM, 4}, {"GRU", JRNN_GRU, 3}};
+struct Shape { const char* name; int64_t N, T, C, H; bool forward_only; };
+const Shape kShapes[] = {{"S1", 64, 50, 256, 256, false}, {"S2", 32, 100, 512, 512, false},
+                         {"S3", 1, 200, 256, 256, true}, {"S4", 128, 25, 1024, 1024, false}};
+struct CellKind { const char* name; int cell; };
+const CellKind kCells[] = {{"lstm", JRNN_LSTM}, {"gru", JRNN_GRU}, {"rnn", JRNN_RNN_TANH}};
 
 void check(jrnn_status st, const char* what) {
   if (st != JRNN_OK) {
@@ -31,79 +50,208 @@ void check(jrnn_status st, const char* what) {
   }
 }
 
-template <typename F>
-double median_ms(int iters, F&& call) {
-  call();  // warm-up (page faults, OpenBLAS thread start)
-  std::vector<double> ms;
-  for (int i = 0; i < iters; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    call();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2];
+double env_num(const char* key, double dflt) {
+  const char* v = std::getenv(key);
+  return v && *v ? std::atof(v) : dflt;
 }
 
-void bench(jrnn_context* ctx, const Shape& s, const CellKind& k, int iters) {
-  jrnn_rnn_desc* desc = jrnn_rnn_desc_create(k.cell, s.C, s.H, 1, 0, 1);
-  std::mt19937 rng(1);
-  std::uniform_real_distribution<float> u(-0.1f, 0.1f);
-  auto buffer = [&](int64_t count) {
-    std::vector<float> v(count);
-    for (float& f : v) f = u(rng);
-    return v;
-  };
-  std::vector<float> x = buffer(s.T * s.N * s.C), w = buffer(jrnn_rnn_weights_count(desc));
-  std::vector<float> y(s.T * s.N * s.H), hy(s.N * s.H), cy(s.N * s.H), dy = buffer(s.T * s.N * s.H);
-  std::vector<float> dx(x.size()), dw(w.size());
-  const bool lstm = k.cell == JRNN_LSTM;
-  std::vector<char> reserve(jrnn_rnn_reserve_bytes(ctx, desc, s.T, s.N));
-  size_t scratch_size = 0;
-  for (int pass = 0; pass <= 2; ++pass)
-    scratch_size = std::max(scratch_size, jrnn_rnn_scratch_bytes(ctx, desc, s.T, s.N, pass));
-  std::vector<char> scratch(scratch_size);
+bool listed(const std::string& list, const std::string& name) {
+  if (list.empty()) return true;
+  std::stringstream ss(list);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (item == name) return true;
+  return false;
+}
 
-  const double ms_inf = median_ms(iters, [&] {
-    check(jrnn_rnn_forward(ctx, desc, s.T, s.N, nullptr, x.data(), nullptr, nullptr, w.data(),
-                           y.data(), hy.data(), lstm ? cy.data() : nullptr, nullptr, scratch.data()),
-          "forward");
-  });
-  const double ms_train = median_ms(iters, [&] {
-    check(jrnn_rnn_forward(ctx, desc, s.T, s.N, nullptr, x.data(), nullptr, nullptr, w.data(),
-                           y.data(), hy.data(), lstm ? cy.data() : nullptr, reserve.data(),
-                           scratch.data()), "training forward");
-    check(jrnn_rnn_backward(ctx, desc, s.T, s.N, nullptr, x.data(), nullptr, nullptr, w.data(),
-                            dy.data(), nullptr, nullptr, dx.data(), nullptr, nullptr, dw.data(),
-                            reserve.data(), scratch.data()), "backward");
-  });
-  const double fwd_flops = 2.0 * s.T * s.N * k.gates * s.H * double(s.C + s.H);
-  std::printf("%-3s %-8s N=%-4lld T=%-4lld C=%-5lld H=%-5lld  inference %9.2f ms (%6.1f GFLOP/s)"
-              "  training %9.2f ms (%6.1f GFLOP/s)\n",
-              s.name, k.name, (long long)s.N, (long long)s.T, (long long)s.C, (long long)s.H, ms_inf,
-              fwd_flops / ms_inf * 1e-6, ms_train, 3 * fwd_flops / ms_train * 1e-6);
+// {machine busy ticks, this process's ticks} from /proc, as benchutil._ticks.
+void ticks(long long* busy, long long* own) {
+  *busy = *own = 0;
+  std::ifstream stat("/proc/stat");
+  std::string cpu;
+  long long v[8] = {0};
+  stat >> cpu;
+  long long sum = 0;
+  for (long long& x : v) stat >> x, sum += x;
+  *busy = sum - v[3] - v[4];
+  std::ifstream self("/proc/self/stat");
+  std::string s((std::istreambuf_iterator<char>(self)), std::istreambuf_iterator<char>());
+  size_t r = s.rfind(')');
+  if (r == std::string::npos) return;
+  std::stringstream fs(s.substr(r + 2));
+  std::string f;
+  long long ut = 0, st = 0;
+  for (int i = 0; i <= 12 && fs >> f; ++i) {
+    if (i == 11) ut = std::atoll(f.c_str());
+    if (i == 12) st = std::atoll(f.c_str());
+  }
+  *own = ut + st;
+}
+
+double now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+struct Samples { std::vector<double> ms, other; int k; };
+
+template <typename F>
+Samples measure(F&& call) {
+  const int min_warm = (int)env_num("BENCH_WARMUP", 3);
+  const double warm_sec = env_num("BENCH_WARMUP_SEC", 1.0);
+  const int reps = (int)env_num("BENCH_REPS", 7);
+  const double min_sec = env_num("BENCH_MIN_SEC", 1.5);
+  const int max_reps = (int)env_num("BENCH_MAX_REPS", 40);
+  const double max_sec = env_num("BENCH_MAX_SEC", 60.0);
+  const double sample_ms = env_num("BENCH_SAMPLE_MS", 200.0);
+  const double clean = env_num("BENCH_CLEAN_CORES", 0.25);
+  const double hz = (double)sysconf(_SC_CLK_TCK);
+  const double t0 = now_s();
+  std::vector<double> warm;
+  while ((int)warm.size() < min_warm || now_s() - t0 < warm_sec) {
+    const double a = now_s();
+    call();
+    warm.push_back((now_s() - a) * 1e3);
+  }
+  std::vector<double> last(warm.end() - std::min<size_t>(5, warm.size()), warm.end());
+  std::sort(last.begin(), last.end());
+  const double per = last[last.size() / 2];
+  Samples s;
+  s.k = std::max(1, (int)((sample_ms / std::max(per, 1e-4)) + 0.999));
+  int n_clean = 0;
+  const double start = now_s();
+  for (;;) {
+    const double el = now_s() - start;
+    if ((int)s.ms.size() >= max_reps || (el >= max_sec && (int)s.ms.size() >= reps)) break;
+    if (n_clean >= reps && (int)s.ms.size() >= reps && el >= min_sec) break;
+    long long b0, o0, b1, o1;
+    ticks(&b0, &o0);
+    const double a = now_s();
+    for (int j = 0; j < s.k; ++j) call();
+    const double d = now_s() - a;
+    ticks(&b1, &o1);
+    const double oth = std::max(0.0, ((b1 - b0) - (o1 - o0)) / hz / d);
+    s.ms.push_back(d * 1e3 / s.k);
+    s.other.push_back(oth);
+    if (oth < clean) ++n_clean;
+  }
+  return s;
+}
+
+void emit(const std::string& peer, const CellKind& k, const Shape& s, const char* mode,
+          const Samples& r) {
+  std::string ms, other;
+  char buf[64];
+  for (size_t i = 0; i < r.ms.size(); ++i) {
+    std::snprintf(buf, sizeof buf, "%s%.4f", i ? "," : "", r.ms[i]);
+    ms += buf;
+    std::snprintf(buf, sizeof buf, "%s%.2f", i ? "," : "", r.other[i]);
+    other += buf;
+  }
+  std::printf("RESULT\t%s\t%s\t%s\t%s\t%lld\t%lld\t%lld\t%lld\t%s\t%s\t%d\n", peer.c_str(), k.name,
+              s.name, mode, (long long)s.N, (long long)s.T, (long long)s.C, (long long)s.H,
+              ms.c_str(), other.c_str(), r.k);
+  std::fflush(stdout);
+  const double clean = env_num("BENCH_CLEAN_CORES", 0.25);
+  std::vector<double> all = r.ms, cl;
+  for (size_t i = 0; i < r.ms.size(); ++i)
+    if (r.other[i] < clean) cl.push_back(r.ms[i]);
+  std::sort(all.begin(), all.end());
+  std::sort(cl.begin(), cl.end());
+  std::fprintf(stderr, "  %-12s %-5s %-3s %-5s n=%2zu k=%3d median=%9.3f ms min=%9.3f clean=%zu "
+               "median_clean=%s\n", peer.c_str(), k.name, s.name, mode, all.size(), r.k,
+               all[all.size() / 2], all[0], cl.size(),
+               cl.empty() ? "-" : std::to_string(cl[cl.size() / 2]).c_str());
+}
+
+void bench(const std::string& peer, jrnn_context* ctx, const Shape& s, const CellKind& k,
+           const std::string& modes) {
+  jrnn_rnn_desc* desc = jrnn_rnn_desc_create(k.cell, s.C, s.H, 1, 0, 1);
+  if (!desc) check(JRNN_ERR_INTERNAL, "jrnn_rnn_desc_create");
+  std::mt19937 rng(1);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  const float scale = 1.0f / std::sqrt((float)s.H);  // PyTorch's default init range
+  auto buffer = [&](int64_t count, float range) {
+    void* p = jrnn_alloc(ctx, count * sizeof(float));
+    if (!p) check(JRNN_ERR_OUT_OF_MEMORY, "jrnn_alloc");
+    std::vector<float> v(count);
+    for (float& f : v) f = range * u(rng);
+    check(jrnn_copy_from_host(ctx, p, v.data(), count * sizeof(float)), "copy");
+    return static_cast<float*>(p);
+  };
+  const int64_t TN = s.T * s.N, NW = jrnn_rnn_weights_count(desc);
+  float* x = buffer(TN * s.C, 1.0f);
+  float* w = buffer(NW, scale);
+  float* target = buffer(TN * s.H, 1.0f);
+  float* y = buffer(TN * s.H, 0.0f);
+  float* dy = buffer(TN * s.H, 0.0f);
+  float* hy = buffer(s.N * s.H, 0.0f);
+  float* cy = buffer(s.N * s.H, 0.0f);
+  float* dx = buffer(TN * s.C, 0.0f);
+  float* dw = buffer(NW, 0.0f);
+  const bool lstm = k.cell == JRNN_LSTM;
+  const size_t reserve_bytes = jrnn_rnn_reserve_bytes(ctx, desc, s.T, s.N);
+  void* reserve = jrnn_alloc(ctx, std::max<size_t>(reserve_bytes, 1));
+  size_t scratch_bytes = 1;
+  for (int pass = 0; pass <= 2; ++pass)
+    scratch_bytes = std::max(scratch_bytes, jrnn_rnn_scratch_bytes(ctx, desc, s.T, s.N, pass));
+  void* scratch = jrnn_alloc(ctx, scratch_bytes);
+
+  if (listed(modes, "fwd")) {
+    emit(peer, k, s, "fwd", measure([&] {
+      check(jrnn_rnn_forward(ctx, desc, s.T, s.N, nullptr, x, nullptr, nullptr, w, y, hy,
+                             lstm ? cy : nullptr, nullptr, scratch), "forward");
+    }));
+  }
+  if (!s.forward_only && listed(modes, "train")) {
+    int64_t step = 0;
+    emit(peer, k, s, "train", measure([&] {
+      check(jrnn_zero(ctx, dw, NW * sizeof(float)), "zero dw");
+      check(jrnn_rnn_forward(ctx, desc, s.T, s.N, nullptr, x, nullptr, nullptr, w, y, hy,
+                             lstm ? cy : nullptr, reserve, scratch), "training forward");
+      check(jrnn_mse(ctx, TN, s.H, y, target, nullptr, 1.0f / float(TN * s.H), nullptr, dy), "mse");
+      check(jrnn_rnn_backward(ctx, desc, s.T, s.N, nullptr, x, nullptr, nullptr, w, dy, nullptr,
+                              nullptr, dx, nullptr, nullptr, dw, reserve, scratch), "backward");
+      check(jrnn_sgd_update(ctx, NW, w, dw, nullptr, 1e-4f, 0.0f, 0.0f, 0, ++step), "sgd");
+    }));
+  }
+  for (void* p : {(void*)x, (void*)w, (void*)target, (void*)y, (void*)dy, (void*)hy, (void*)cy,
+                  (void*)dx, (void*)dw, reserve, scratch})
+    jrnn_free(ctx, p);
   jrnn_rnn_desc_destroy(desc);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string shape_filter, cell_filter;
-  int threads = 0, iters = 5;
+  const char* env_shapes = std::getenv("BENCH_SHAPES");
+  const char* env_cells = std::getenv("BENCH_CELLS");
+  std::string shapes = env_shapes ? env_shapes : "", cells = env_cells ? env_cells : "";
+  std::string modes, peer = "jrnn-native";
+  int threads = (int)env_num("BENCH_THREADS", 2);
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--shape")) shape_filter = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--cell")) cell_filter = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--iters")) iters = std::max(1, std::atoi(argv[i + 1]));
+    const std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--shapes" || flag == "--shape") shapes = value;
+    else if (flag == "--cells" || flag == "--cell") cells = value;
+    else if (flag == "--modes") modes = value;
+    else if (flag == "--threads") threads = std::atoi(value.c_str());
+    else if (flag == "--peer") peer = value;
+    else {
+      std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
+      return 2;
+    }
   }
+  for (char& c : cells) c = (char)std::tolower(c);
+  if (cells == "rnn_tanh") cells = "rnn";
   jrnn_context* ctx = jrnn_context_create(JRNN_DEVICE_CPU, 0, threads);
   if (!ctx) return std::fprintf(stderr, "%s\n", jrnn_last_error()), 1;
-  std::printf("jrnn %s, CPU, %d BLAS thread(s), median of %d\n", jrnn_version(),
-              jrnn_context_num_threads(ctx), iters);
-  for (const Shape& s : kShapes)
-    for (const CellKind& k : kCells)
-      if ((shape_filter.empty() || shape_filter == s.name) &&
-          (cell_filter.empty() || cell_filter == k.name))
-        bench(ctx, s, k, iters);
+  const char* isa = std::getenv("JRNN_CPU_ISA");
+  std::printf("INFO\t%s\tjrnn %s C API (no JVM), CPU context with %d threads; JRNN_CPU_ISA=%s; "
+              "OPENBLAS_CORETYPE=%s\n", peer.c_str(), jrnn_version(), jrnn_context_num_threads(ctx),
+              isa ? isa : "<unset: picked from cpuid>",
+              std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "<unset>");
+  for (const CellKind& k : kCells)
+    for (const Shape& s : kShapes)
+      if (listed(shapes, s.name) && listed(cells, k.name)) bench(peer, ctx, s, k, modes);
   jrnn_context_destroy(ctx);
   return 0;
 }
