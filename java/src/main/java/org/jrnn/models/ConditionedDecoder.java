@@ -51,7 +51,8 @@ public final class ConditionedDecoder implements Model {
   public static final String KIND = "conditioned-decoder";
 
   /**
-   * The architecture.
+   * The architecture. Start from {@code defaults(...)}; each {@code withX(v)} returns a copy with X
+   * replaced; {@link #toJson()} / {@code fromJson} store it in model files.
    *
    * @param featureSize F
    * @param vocabSize V (ids 0..3 are the specials of {@link Vocabulary})

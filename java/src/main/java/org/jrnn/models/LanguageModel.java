@@ -55,7 +55,8 @@ public final class LanguageModel implements Model {
   public static final String KIND = "language-model";
 
   /**
-   * The architecture.
+   * The architecture. Start from {@code defaults(...)}; each {@code withX(v)} returns a copy with X
+   * replaced; {@link #toJson()} / {@code fromJson} store it in model files.
    *
    * @param vocabSize V
    * @param embeddingSize E (default 64)

@@ -49,7 +49,8 @@ public final class Seq2Seq implements Model {
   public static final String KIND = "seq2seq";
 
   /**
-   * The architecture.
+   * The architecture. Start from {@code defaults(...)}; each {@code withX(v)} returns a copy with X
+   * replaced; {@link #toJson()} / {@code fromJson} store it in model files.
    *
    * @param sourceVocabSize Vs
    * @param targetVocabSize Vt (ids 0..3 are the specials of {@link Vocabulary})

@@ -48,7 +48,8 @@ public final class SequenceClassifier implements Model {
   public static final String KIND = "sequence-classifier";
 
   /**
-   * The architecture.
+   * The architecture. Start from {@code defaults(...)}; each {@code withX(v)} returns a copy with X
+   * replaced; {@link #toJson()} / {@code fromJson} store it in model files.
    *
    * @param vocabSize V, token ids {@code 0..V-1}
    * @param numClasses K {@code >= 2}

@@ -42,7 +42,8 @@ public final class SequenceTagger implements Model {
   public static final String KIND = "sequence-tagger";
 
   /**
-   * The architecture.
+   * The architecture. Start from {@code defaults(...)}; each {@code withX(v)} returns a copy with X
+   * replaced; {@link #toJson()} / {@code fromJson} store it in model files.
    *
    * @param vocabSize V
    * @param numTags K {@code >= 2}

@@ -11,8 +11,13 @@ import org.jrnn.data.PaddedBatch;
 final class Sequences {
   private Sequences() {}
 
-  /** The ids of a padded batch with every position past a sequence's length set to -1. */
+  /**
+   * The ids of a padded batch with every position past a sequence's length set to -1.
+   *
+   * @throws JrnnException naming the first sequence without tokens
+   */
   static int[] idsWithoutPadding(PaddedBatch batch) {
+    requireNonEmpty(batch, "sequence");
     int[] ids = batch.ids().clone();
     int n = batch.size();
     for (int s = 0; s < n; s++) {
@@ -21,6 +26,15 @@ final class Sequences {
       }
     }
     return ids;
+  }
+
+  /** Checks every sequence of a padded batch has at least one token, naming the first that has none. */
+  static void requireNonEmpty(PaddedBatch batch, String what) {
+    for (int i = 0; i < batch.size(); i++) {
+      if (batch.lengths()[i] < 1) {
+        throw new JrnnException(what + " " + i + " of the batch has no tokens (every sequence needs at least one)");
+      }
+    }
   }
 
   /** Checks every sequence has at least one token, naming the first that has none. */

@@ -202,6 +202,11 @@ class SequenceClassifierTest {
       e = assertThrows(JrnnException.class, () -> model.trainStep(batch(new int[][] {{9}}, new int[] {0})));
       assertTrue(e.getMessage().contains("ids[0] = 9 is outside 0..6"), e.getMessage());
     }
+    try (SequenceClassifier model = new SequenceClassifier(SequenceClassifier.Config.defaults(7, 3), CPU)) {
+      JrnnException e = assertThrows(JrnnException.class,
+          () -> model.predict(PaddedBatch.of(List.of(new int[] {4}, new int[0]), new int[] {0, 1})));
+      assertTrue(e.getMessage().contains("sequence 1 of the batch has no tokens"), e.getMessage());
+    }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> SequenceClassifier.Config.defaults(7, 3).withBinaryLogistic(true));
     assertTrue(e.getMessage().contains("binaryLogistic needs numClasses = 2"), e.getMessage());
