@@ -9,6 +9,7 @@
 #include "api_util.h"
 #include "cpu/cpu_rnn.h"
 #include "cuda/cuda_backend.h"
+#include "cuda/cuda_layout.h"
 
 #ifndef JRNN_VERSION_STRING
 #define JRNN_VERSION_STRING "0.0.0"
@@ -29,13 +30,15 @@ const jrnn_rnn_desc::Param* param_at(const jrnn_rnn_desc* desc, int index) {
   return &desc->params[index];
 }
 
-// Reserve and scratch sizes. The CUDA backend will store the same values; until it has its own
-// layout the CPU sizes are reported for every device.
-size_t reserve_size(const jrnn_rnn_desc& desc, int64_t T, int64_t N) {
-  return cpu::reserve_bytes(desc, T, N);
+// Reserve and scratch sizes: each device has its own layout (cpu/layout.h, cuda/cuda_layout.h;
+// the CUDA one is host code, so every build can answer for it).
+size_t reserve_size(const jrnn_context* ctx, const jrnn_rnn_desc& desc, int64_t T, int64_t N) {
+  return on_cpu(ctx) ? cpu::reserve_bytes(desc, T, N) : cuda::reserve_bytes(desc, T, N);
 }
-size_t scratch_size(const jrnn_rnn_desc& desc, int64_t T, int64_t N, int pass) {
-  return cpu::scratch_bytes(desc, T, N, pass);
+size_t scratch_size(const jrnn_context* ctx, const jrnn_rnn_desc& desc, int64_t T, int64_t N,
+                    int pass) {
+  return on_cpu(ctx) ? cpu::scratch_bytes(desc, T, N, pass)
+                     : cuda::scratch_bytes(desc, T, N, pass);
 }
 
 void check_scratch(const void* scratch, size_t needed, const char* pass_name) {
@@ -213,7 +216,7 @@ size_t jrnn_rnn_reserve_bytes(const jrnn_context* ctx, const jrnn_rnn_desc* desc
     check_context(ctx);
     check_desc(desc);
     check_time_batch(T, N);
-    return reserve_size(*desc, T, N);
+    return reserve_size(ctx, *desc, T, N);
   });
 }
 
@@ -228,7 +231,7 @@ size_t jrnn_rnn_scratch_bytes(const jrnn_context* ctx, const jrnn_rnn_desc* desc
                   "3 step)", pass));
     if (pass == JRNN_PASS_STEP) T = 1;  // ignored for a step
     check_time_batch(T, N);
-    return scratch_size(*desc, T, N, pass);
+    return scratch_size(ctx, *desc, T, N, pass);
   });
 }
 
@@ -247,7 +250,7 @@ jrnn_status jrnn_rnn_forward(jrnn_context* ctx, const jrnn_rnn_desc* desc, int64
     require_lstm_only(*desc, c0, "c0");
     require_lstm_only(*desc, cy, "cy");
     const int pass = reserve ? JRNN_PASS_TRAINING_FORWARD : JRNN_PASS_INFERENCE;
-    check_scratch(scratch, scratch_size(*desc, T, N, pass),
+    check_scratch(scratch, scratch_size(ctx, *desc, T, N, pass),
                   reserve ? "TRAINING_FORWARD" : "INFERENCE");
     const ForwardArgs args{desc, T, N, lengths, x, h0, c0, w, y, hy, cy, reserve, scratch};
     if (on_cpu(ctx)) cpu::rnn_forward(*ctx, args);
@@ -271,7 +274,7 @@ jrnn_status jrnn_rnn_backward(jrnn_context* ctx, const jrnn_rnn_desc* desc, int6
     require_lstm_only(*desc, c0, "c0");
     require_lstm_only(*desc, dcy, "dcy");
     require_lstm_only(*desc, dc0, "dc0");
-    check_scratch(scratch, scratch_size(*desc, T, N, JRNN_PASS_BACKWARD), "BACKWARD");
+    check_scratch(scratch, scratch_size(ctx, *desc, T, N, JRNN_PASS_BACKWARD), "BACKWARD");
     const BackwardArgs args{desc, T,   N,   lengths, x,   h0,  c0,  w,       dy,
                             dhy,  dcy, dx,  dh0,     dc0, dw,  reserve, scratch};
     if (on_cpu(ctx)) cpu::rnn_backward(*ctx, args);
@@ -297,7 +300,7 @@ jrnn_status jrnn_rnn_step(jrnn_context* ctx, const jrnn_rnn_desc* desc, int64_t 
     require_lstm_only(*desc, cx, "cx");
     require_lstm_only(*desc, cy, "cy");
     if (desc->cell == JRNN_LSTM) require(cy, "cy (required for LSTM)");
-    check_scratch(scratch, scratch_size(*desc, 1, N, JRNN_PASS_STEP), "STEP");
+    check_scratch(scratch, scratch_size(ctx, *desc, 1, N, JRNN_PASS_STEP), "STEP");
     const StepArgs args{desc, N, x, hx, cx, w, y, hy, cy, scratch};
     if (on_cpu(ctx)) cpu::rnn_step(*ctx, args);
     else cuda::rnn_step(*ctx, args);
