@@ -5,6 +5,7 @@
 #include "cblas.h"
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
