@@ -1,0 +1,579 @@
+/*
+ * Decoders: greedy decoding, sampling (temperature, top-k, top-p, seeded) and batched beam search
+ * (length penalties, min/max length, end token per input, n-best, n-gram repeat blocking, stable
+ * ties) over any StepModel, with finished rows compacted away and waiting inputs joining.
+ */
+package org.jrnn.decode;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.jrnn.JrnnException;
+import org.jrnn.data.SplitMix64;
+
+/**
+ * Decodes many inputs together with a {@link StepModel}.
+ *
+ * <p><b>The batch.</b> At most {@link DecodeOptions#maxActive()} inputs are live at once (all when
+ * 0); each holds one row of the model's state (greedy, sampling) or up to {@code beamSize} rows
+ * (beam search). Each step feeds every live row once, then selects the rows that go on with one
+ * {@link DecoderState#select(int[])} (beams reordered or forked, finished inputs dropped; skipped
+ * when nothing changed) and appends the initial state of waiting inputs to fill the freed places.
+ * Rows of finished inputs are never computed again.
+ *
+ * <p><b>Beam search</b> (per input, beam K): the candidates are every live beam extended by every
+ * allowed token, scored by the summed log-probability; they are ranked by score, ties broken by
+ * the beam's rank and then the token id (so results are deterministic). Walking the ranking, an
+ * end-token candidate among the first K becomes a finished hypothesis (scored with the {@link
+ * LengthPenalty}), other candidates become the next live beams until there are K. Beams that
+ * reach {@code maxLength} tokens are finished as they are. An input stops when it has no live beam
+ * or K finished hypotheses (and, without early stopping, no live beam can still beat the K-th).
+ * The finished hypotheses are ranked by score, ties by the order they finished.
+ *
+ * <p><b>Constraints</b> (all strategies): the end token is forbidden before {@code minLength}
+ * tokens; with {@code noRepeatNgram = n} a token that would complete an n-gram already in the
+ * sequence is forbidden; tokens with a log-probability of -inf or NaN are never chosen.
+ */
+public final class Decoders {
+  private static final float NEG_INF = Float.NEGATIVE_INFINITY;
+
+  private Decoders() {}
+
+  /** Decodes every input with the default end token; results in input order. */
+  public static <C> List<Decoded> decode(StepModel<C> model, List<C> inputs, DecodeOptions options) {
+    return decode(model, inputs, null, options);
+  }
+
+  /**
+   * Decodes every input; results in input order.
+   *
+   * @param endTokens the end token of each input, or null for {@link DecodeOptions#endToken()}
+   */
+  public static <C> List<Decoded> decode(
+      StepModel<C> model, List<C> inputs, int[] endTokens, DecodeOptions options) {
+    Decoded[] out = new Decoded[inputs.size()];
+    decode(model, inputs, endTokens, options, d -> out[d.input()] = d);
+    return Arrays.asList(out);
+  }
+
+  /**
+   * Decodes every input and hands each result to {@code onDone} as soon as its input finishes (not
+   * in input order: see {@link Decoded#input()}).
+   *
+   * @param model the step model
+   * @param inputs the conditioning of each input. Not modified.
+   * @param endTokens the end token of each input, or null for {@link DecodeOptions#endToken()}
+   * @param options strategy, limits and constraints
+   * @param onDone receives each result once
+   */
+  public static <C> void decode(
+      StepModel<C> model,
+      List<C> inputs,
+      int[] endTokens,
+      DecodeOptions options,
+      Consumer<Decoded> onDone) {
+    if (endTokens != null && endTokens.length != inputs.size()) {
+      throw new JrnnException(
+          "endTokens has " + endTokens.length + " entries for " + inputs.size() + " inputs");
+    }
+    new Run<>(model, inputs, endTokens, options, onDone).run();
+  }
+
+  // ------------------------------------------------------------------ the loop
+
+  /** A live sequence: its tokens so far and their summed log-probability. */
+  private record Live(int[] tokens, double logProb) {}
+
+  /** One input being decoded. */
+  private static final class Group {
+    final int input;
+    final int end;
+    final SplittableRandom random;
+    List<Live> live = new ArrayList<>();
+    final List<Hypothesis> finished = new ArrayList<>();
+    boolean done;
+
+    Group(int input, int end, SplittableRandom random) {
+      this.input = input;
+      this.end = end;
+      this.random = random;
+      live.add(new Live(new int[0], 0.0));
+    }
+
+    /** Inserts h after every finished hypothesis scoring at least as well; keeps the best cap. */
+    void addFinished(Hypothesis h, int cap) {
+      int at = finished.size();
+      while (at > 0 && finished.get(at - 1).score() < h.score()) {
+        at--;
+      }
+      if (at < cap) {
+        finished.add(at, h);
+        if (finished.size() > cap) {
+          finished.remove(finished.size() - 1);
+        }
+      }
+    }
+
+    Decoded result(int nBest) {
+      return new Decoded(input, finished.subList(0, Math.min(nBest, finished.size())));
+    }
+  }
+
+  private static final class Run<C> {
+    final StepModel<C> model;
+    final List<C> inputs;
+    final int[] endTokens;
+    final DecodeOptions o;
+    final Consumer<Decoded> onDone;
+    final int vocab;
+    final boolean[] banned;
+    final TopK top;
+    int[] parents = new int[16];
+    int parentCount;
+
+    Run(StepModel<C> model, List<C> inputs, int[] endTokens, DecodeOptions o, Consumer<Decoded> onDone) {
+      this.model = model;
+      this.inputs = inputs;
+      this.endTokens = endTokens;
+      this.o = o;
+      this.onDone = onDone;
+      this.vocab = model.vocabSize();
+      if (vocab < 1) {
+        throw new JrnnException("the model's vocabSize must be >= 1 but is " + vocab);
+      }
+      this.banned = new boolean[vocab];
+      this.top = new TopK(2 * o.beamSize);
+    }
+
+    void run() {
+      int n = inputs.size();
+      int cap = o.maxActive == 0 ? Math.max(n, 1) : o.maxActive;
+      int next = 0;
+      List<Group> active = new ArrayList<>();
+      DecoderState state = null;
+      try {
+        while (next < n || !active.isEmpty()) {
+          if (active.size() < cap && next < n) {
+            int m = Math.min(cap - active.size(), n - next);
+            DecoderState fresh = model.initialState(inputs.subList(next, next + m));
+            if (fresh.rows() != m) {
+              fresh.close();
+              throw new JrnnException("initialState gave " + fresh.rows() + " rows for " + m + " inputs");
+            }
+            if (state == null) {
+              state = fresh;
+            } else {
+              try {
+                state.append(fresh);
+              } finally {
+                fresh.close();
+              }
+            }
+            for (int i = 0; i < m; i++) {
+              int input = next + i;
+              int end = endTokens == null ? o.endToken : endTokens[input];
+              SplittableRandom random = o.strategy() == DecodeOptions.Strategy.SAMPLE
+                  ? new SplittableRandom(SplitMix64.deriveSeed(o.seed, input)) : null;
+              active.add(new Group(input, end, random));
+            }
+            next += m;
+          }
+          int rows = state.rows();
+          int[] tokens = new int[rows];
+          int r = 0;
+          for (Group g : active) {
+            for (Live l : g.live) {
+              tokens[r++] = l.tokens.length == 0 ? o.startToken : l.tokens[l.tokens.length - 1];
+            }
+          }
+          if (r != rows) {
+            throw new IllegalStateException("state has " + rows + " rows but " + r + " sequences are live");
+          }
+          float[] lp = model.step(tokens, state);
+          if (lp == null || lp.length != (long) rows * vocab) {
+            throw new JrnnException("step returned " + (lp == null ? "null" : lp.length + " values")
+                + " for " + rows + " rows of V = " + vocab);
+          }
+          parentCount = 0;
+          List<Group> still = new ArrayList<>(active.size());
+          int base = 0;
+          for (Group g : active) {
+            int count = g.live.size();
+            int mark = parentCount;
+            if (o.strategy() == DecodeOptions.Strategy.BEAM) {
+              selectBeam(g, lp, base);
+            } else {
+              selectOne(g, lp, base);
+            }
+            if (g.done) {
+              parentCount = mark;
+              g.live = List.of();
+              onDone.accept(g.result(o.nBest));
+            } else {
+              still.add(g);
+            }
+            base += count;
+          }
+          active = still;
+          if (parentCount == 0) {
+            state.close();
+            state = null;
+          } else if (!identity(rows)) {
+            state.select(Arrays.copyOf(parents, parentCount));
+          }
+        }
+      } finally {
+        if (state != null) {
+          state.close();
+        }
+      }
+    }
+
+    private boolean identity(int rows) {
+      if (parentCount != rows) {
+        return false;
+      }
+      for (int i = 0; i < rows; i++) {
+        if (parents[i] != i) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private void addParent(int row) {
+      if (parentCount == parents.length) {
+        parents = Arrays.copyOf(parents, parents.length * 2);
+      }
+      parents[parentCount++] = row;
+    }
+
+    /** Marks in {@link #banned} the tokens n-gram blocking forbids after {@code seq}; returns them. */
+    private int[] markBanned(int[] seq) {
+      int n = o.noRepeatNgram;
+      if (n == 0 || seq.length < n - 1) {
+        return null;
+      }
+      int len = seq.length;
+      int[] found = new int[Math.max(len - n + 2, 0)];
+      int k = 0;
+      for (int i = 0; i <= len - n; i++) {
+        boolean match = true;
+        for (int j = 0; j < n - 1; j++) {
+          if (seq[i + j] != seq[len - n + 1 + j]) {
+            match = false;
+            break;
+          }
+        }
+        if (match) {
+          int t = seq[i + n - 1];
+          if (t >= 0 && t < vocab && !banned[t]) {
+            banned[t] = true;
+            found[k++] = t;
+          }
+        }
+      }
+      return Arrays.copyOf(found, k);
+    }
+
+    private void unmark(int[] marked) {
+      if (marked != null) {
+        for (int t : marked) {
+          banned[t] = false;
+        }
+      }
+    }
+
+    private static int[] append(int[] seq, int token) {
+      int[] out = Arrays.copyOf(seq, seq.length + 1);
+      out[seq.length] = token;
+      return out;
+    }
+
+    // ---------------------------------------------------------------- beam search
+
+    private void selectBeam(Group g, float[] lp, int base) {
+      int k = o.beamSize;
+      int count = g.live.size();
+      top.reset(k + count);
+      for (int b = 0; b < count; b++) {
+        Live h = g.live.get(b);
+        boolean endAllowed = h.tokens.length >= o.minLength;
+        int[] marked = markBanned(h.tokens);
+        int off = (base + b) * vocab;
+        try {
+          for (int v = 0; v < vocab; v++) {
+            float x = lp[off + v];
+            if (!(x > NEG_INF) || banned[v] || (v == g.end && !endAllowed)) {
+              continue;
+            }
+            top.offer(h.logProb + x, b, v);
+          }
+        } finally {
+          unmark(marked);
+        }
+      }
+      int[] order = top.sorted();
+      List<Live> next = new ArrayList<>(k);
+      int mark = parentCount;
+      for (int p = 0; p < order.length && next.size() < k; p++) {
+        int i = order[p];
+        Live h = g.live.get(top.beam[i]);
+        int v = top.token[i];
+        double s = top.score[i];
+        if (v == g.end) {
+          if (p < k) {
+            int len = h.tokens.length + 1;
+            g.addFinished(new Hypothesis(h.tokens, s, o.lengthPenalty.score(s, len), true), k);
+          }
+        } else {
+          next.add(new Live(append(h.tokens, v), s));
+          addParent(base + top.beam[i]);
+        }
+      }
+      if (!next.isEmpty() && next.get(0).tokens.length >= o.maxLength) {
+        for (Live h : next) {
+          int len = h.tokens.length;
+          g.addFinished(new Hypothesis(h.tokens, h.logProb, o.lengthPenalty.score(h.logProb, len), false), k);
+        }
+        next.clear();
+        parentCount = mark;
+      }
+      g.live = next;
+      if (next.isEmpty()) {
+        g.done = true;
+      } else if (g.finished.size() >= k) {
+        if (o.earlyStopping) {
+          g.done = true;
+        } else {
+          double bound = o.lengthPenalty.bound(next.get(0).logProb, o.maxLength + 1);
+          g.done = bound <= g.finished.get(k - 1).score();
+        }
+      }
+    }
+
+    // ---------------------------------------------------------------- greedy, sampling
+
+    private void selectOne(Group g, float[] lp, int base) {
+      Live h = g.live.get(0);
+      boolean endAllowed = h.tokens.length >= o.minLength;
+      int[] marked = markBanned(h.tokens);
+      int off = base * vocab;
+      int pick;
+      try {
+        pick = o.strategy() == DecodeOptions.Strategy.SAMPLE
+            ? sample(lp, off, g, endAllowed)
+            : argmax(lp, off, g, endAllowed);
+      } finally {
+        unmark(marked);
+      }
+      if (pick < 0) {
+        g.done = true;
+        return;
+      }
+      double s = h.logProb + lp[off + pick];
+      if (pick == g.end) {
+        int len = h.tokens.length + 1;
+        g.addFinished(new Hypothesis(h.tokens, s, o.lengthPenalty.score(s, len), true), 1);
+        g.done = true;
+        return;
+      }
+      int[] seq = append(h.tokens, pick);
+      if (seq.length >= o.maxLength) {
+        g.addFinished(new Hypothesis(seq, s, o.lengthPenalty.score(s, seq.length), false), 1);
+        g.done = true;
+        return;
+      }
+      g.live = List.of(new Live(seq, s));
+      addParent(base);
+    }
+
+    private boolean allowed(float x, int v, Group g, boolean endAllowed) {
+      return x > NEG_INF && !banned[v] && (v != g.end || endAllowed);
+    }
+
+    private int argmax(float[] lp, int off, Group g, boolean endAllowed) {
+      int best = -1;
+      float bestX = NEG_INF;
+      for (int v = 0; v < vocab; v++) {
+        float x = lp[off + v];
+        if (allowed(x, v, g, endAllowed) && (best < 0 || x > bestX)) {
+          best = v;
+          bestX = x;
+        }
+      }
+      return best;
+    }
+
+    private int sample(float[] lp, int off, Group g, boolean endAllowed) {
+      int m = 0;
+      Integer[] ids = new Integer[vocab];
+      for (int v = 0; v < vocab; v++) {
+        if (allowed(lp[off + v], v, g, endAllowed)) {
+          ids[m++] = v;
+        }
+      }
+      if (m == 0) {
+        return -1;
+      }
+      Integer[] cand = Arrays.copyOf(ids, m);
+      // most likely first, ties by id (a total order: the draw depends only on the values)
+      Arrays.sort(cand, (a, b) -> {
+        int c = Float.compare(lp[off + b], lp[off + a]);
+        return c != 0 ? c : Integer.compare(a, b);
+      });
+      int keep = o.topK > 0 ? Math.min(o.topK, m) : m;
+      double t = o.temperature;
+      double zMax = lp[off + cand[0]] / t;
+      double[] p = new double[keep];
+      double sum = 0;
+      for (int i = 0; i < keep; i++) {
+        p[i] = Math.exp(lp[off + cand[i]] / t - zMax);
+        sum += p[i];
+      }
+      if (o.topP < 1.0) {
+        double cum = 0;
+        int cut = keep;
+        for (int i = 0; i < keep; i++) {
+          cum += p[i] / sum;
+          if (cum >= o.topP) {
+            cut = i + 1;
+            break;
+          }
+        }
+        keep = cut;
+        sum = 0;
+        for (int i = 0; i < keep; i++) {
+          sum += p[i];
+        }
+      }
+      double u = g.random.nextDouble() * sum;
+      for (int i = 0; i < keep; i++) {
+        u -= p[i];
+        if (u < 0) {
+          return cand[i];
+        }
+      }
+      return cand[keep - 1];
+    }
+  }
+
+  // ------------------------------------------------------------------ top candidates
+
+  /**
+   * The best {@code cap} of a stream of (score, beam, token) candidates: a min-heap whose root is
+   * the worst kept (lower score, then higher beam rank, then higher token id is worse).
+   */
+  static final class TopK {
+    double[] score;
+    int[] beam;
+    int[] token;
+    int[] heap;
+    int size;
+    int cap;
+
+    TopK(int initial) {
+      grow(Math.max(initial, 1));
+    }
+
+    private void grow(int n) {
+      score = new double[n];
+      beam = new int[n];
+      token = new int[n];
+      heap = new int[n];
+    }
+
+    void reset(int capacity) {
+      if (capacity > score.length) {
+        grow(capacity);
+      }
+      cap = capacity;
+      size = 0;
+    }
+
+    /** Whether candidate i ranks below candidate j. */
+    private boolean worse(int i, int j) {
+      if (score[i] != score[j]) {
+        return score[i] < score[j];
+      }
+      if (beam[i] != beam[j]) {
+        return beam[i] > beam[j];
+      }
+      return token[i] > token[j];
+    }
+
+    void offer(double s, int b, int t) {
+      if (size < cap) {
+        int slot = size;
+        score[slot] = s;
+        beam[slot] = b;
+        token[slot] = t;
+        heap[size++] = slot;
+        siftUp(size - 1);
+        return;
+      }
+      int root = heap[0];
+      // candidates come in (beam, token) order, so a tie with the root is never better
+      if (s <= score[root]) {
+        if (s < score[root] || !(b < beam[root] || (b == beam[root] && t < token[root]))) {
+          return;
+        }
+      }
+      score[root] = s;
+      beam[root] = b;
+      token[root] = t;
+      siftDown(0);
+    }
+
+    private void siftUp(int i) {
+      while (i > 0) {
+        int parent = (i - 1) / 2;
+        if (worse(heap[i], heap[parent])) {
+          int tmp = heap[i];
+          heap[i] = heap[parent];
+          heap[parent] = tmp;
+          i = parent;
+        } else {
+          break;
+        }
+      }
+    }
+
+    private void siftDown(int i) {
+      while (true) {
+        int l = 2 * i + 1;
+        int r = l + 1;
+        int w = i;
+        if (l < size && worse(heap[l], heap[w])) {
+          w = l;
+        }
+        if (r < size && worse(heap[r], heap[w])) {
+          w = r;
+        }
+        if (w == i) {
+          return;
+        }
+        int tmp = heap[i];
+        heap[i] = heap[w];
+        heap[w] = tmp;
+        i = w;
+      }
+    }
+
+    /** The kept slots, best first. */
+    int[] sorted() {
+      Integer[] s = new Integer[size];
+      for (int i = 0; i < size; i++) {
+        s[i] = heap[i];
+      }
+      Arrays.sort(s, (a, b) -> worse(a, b) ? 1 : worse(b, a) ? -1 : 0);
+      int[] out = new int[size];
+      for (int i = 0; i < size; i++) {
+        out[i] = s[i];
+      }
+      return out;
+    }
+  }
+}
