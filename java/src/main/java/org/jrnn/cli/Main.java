@@ -27,7 +27,14 @@ public final class Main {
   public static final int EXIT_USAGE = 2;
 
   /** The built-in commands, by name (add new ones here). */
-  static final List<Command> COMMANDS = List.of(new ForwardCommand());
+  static final List<Command> COMMANDS =
+      List.of(
+          new ForwardCommand(),
+          new TrainCommand(),
+          new EvalCommand(),
+          new PredictCommand(),
+          new GenerateCommand(),
+          new DemoCommand());
 
   private Main() {}
 

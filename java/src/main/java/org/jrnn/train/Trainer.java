@@ -75,6 +75,7 @@ public final class Trainer implements AutoCloseable {
   private final PrintStream log;
   private final PrintStream progressOut;
   private final Boolean progressInteractive;
+  private final Duration statusEvery;
   private final boolean guard;
 
   private Optimizer optimizer;
@@ -101,6 +102,7 @@ public final class Trainer implements AutoCloseable {
     this.log = b.log;
     this.progressOut = b.progressOut;
     this.progressInteractive = b.progressInteractive;
+    this.statusEvery = b.statusEvery;
     this.guard = b.guard;
     if (epochs == 0 && maxSteps == 0 && timeBudget == null) {
       throw new IllegalArgumentException("give a number of epochs, a step limit or a time budget");
@@ -285,6 +287,7 @@ public final class Trainer implements AutoCloseable {
         if (bar != null) {
           bar.set(skip);
         }
+        long lastStatus = System.nanoTime();
         try {
           for (B batch : train.epoch(epoch, seed)) {
             if (b < skip) {
@@ -324,6 +327,20 @@ public final class Trainer implements AutoCloseable {
               bar.metric("loss", run.epochLossCount == 0 ? 0 : run.epochLossSum / run.epochLossCount);
               bar.metric("lr", String.format(Locale.ROOT, "%.2e", lr));
               bar.set(b);
+            } else if (progressOut != null && statusEvery != null
+                && System.nanoTime() - lastStatus >= statusEvery.toNanos()) {
+              lastStatus = System.nanoTime();
+              progressOut.println(
+                  String.format(
+                      Locale.ROOT,
+                      "%s: batch %d/%d, step %d, train loss %.4f, %.1f s",
+                      epochs > 0 ? "epoch " + (epoch + 1) + "/" + epochs : "epoch " + (epoch + 1),
+                      b,
+                      batchesPerEpoch,
+                      run.step,
+                      run.epochLossCount == 0 ? Double.NaN : run.epochLossSum / run.epochLossCount,
+                      run.trainSeconds));
+              progressOut.flush();
             }
             if (logEvery > 0 && run.step % logEvery == 0) {
               metrics.train(run, lr);
@@ -483,7 +500,10 @@ public final class Trainer implements AutoCloseable {
       return null;
     }
     String label = epochs > 0 ? "epoch " + (epoch + 1) + "/" + epochs : "epoch " + (epoch + 1);
-    boolean interactive = progressInteractive != null ? progressInteractive : System.console() != null;
+    if (progressInteractive == null && System.console() == null) {
+      return null; // not a terminal: status lines every statusEvery instead
+    }
+    boolean interactive = progressInteractive != null ? progressInteractive : true;
     return new ProgressBar(label, batchesPerEpoch, progressOut, interactive);
   }
 
@@ -683,6 +703,7 @@ public final class Trainer implements AutoCloseable {
     private PrintStream log = System.err;
     private PrintStream progressOut = System.err;
     private Boolean progressInteractive;
+    private Duration statusEvery = Duration.ofSeconds(30);
     private boolean guard = true;
 
     private Builder() {}
@@ -821,11 +842,19 @@ public final class Trainer implements AutoCloseable {
 
     /**
      * Where the progress bar goes (default {@code System.err}; null = no bar), and whether it is
-     * redrawn in place (null = when the JVM has a console).
+     * redrawn in place ({@code true}), printed as plain lines every 10% ({@code false}), or, with
+     * null, redrawn in place on a terminal and otherwise replaced by a status line every {@link
+     * #statusEvery(Duration)}.
      */
     public Builder progress(PrintStream out, Boolean interactive) {
       this.progressOut = out;
       this.progressInteractive = interactive;
+      return this;
+    }
+
+    /** How often a status line is printed when the progress output is not a terminal (default 30 s; null: never). */
+    public Builder statusEvery(Duration every) {
+      this.statusEvery = every;
       return this;
     }
 

@@ -1,0 +1,191 @@
+// EvalCommand: `jrnn eval`, evaluates a saved model on a data file and prints its metrics as one
+// JSON object.
+//   scripts/jrnn eval --model sentiment.safetensors --data test.tsv
+package org.jrnn.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jrnn.Device;
+import org.jrnn.cli.Command.UsageException;
+import org.jrnn.data.CharTokenizer;
+import org.jrnn.data.DigitImage;
+import org.jrnn.data.LabelledExample;
+import org.jrnn.data.TaggedSentence;
+import org.jrnn.data.TextPair;
+import org.jrnn.data.Tokenizer;
+import org.jrnn.io.Json;
+import org.jrnn.models.ClassificationBatches;
+import org.jrnn.models.ConditionedDecoder;
+import org.jrnn.models.ConditionedDecoderTask;
+import org.jrnn.models.LanguageModel;
+import org.jrnn.models.LanguageModelTask;
+import org.jrnn.models.LmWindows;
+import org.jrnn.models.ModelFiles;
+import org.jrnn.models.Seq2Seq;
+import org.jrnn.models.Seq2SeqTask;
+import org.jrnn.models.SequenceClassifier;
+import org.jrnn.models.SequenceTagger;
+
+/** {@code jrnn eval}: see {@link #usage()}. */
+public final class EvalCommand implements Command {
+  @Override
+  public String name() {
+    return "eval";
+  }
+
+  @Override
+  public String summary() {
+    return "evaluate a model file from jrnn train on a data file (metrics as JSON)";
+  }
+
+  @Override
+  public String usage() {
+    return String.join(
+        "\n",
+        "usage: jrnn eval --model MODEL.safetensors --data PATH [--format F] [--batch N]",
+        "                 [--seq-len T] [--max-length N] [--device cpu|cuda:N]",
+        "",
+        "Evaluates a model saved by jrnn train on labelled data of its kind and prints one JSON",
+        "object: the model, its kind, the data, the number of examples and the metrics, e.g.",
+        "  {\"model\":\"m.safetensors\",\"kind\":\"sequence-classifier\",\"data\":\"test.tsv\",",
+        "   \"examples\":600,\"loss\":0.45,\"accuracy\":0.83}",
+        "",
+        "  --model FILE     the model file",
+        "  --data PATH      data in the format its task was trained on (see jrnn train --help):",
+        "                   classifier tsv/jsonl/uci-json, language model text, tagger conll,",
+        "                   seq2seq pairs, digit speller csv",
+        "  --format F       tsv, jsonl, uci-json, text, conll, pairs or csv (default: from the model",
+        "                   kind and the file name)",
+        "  --batch N        examples per batch (language model: parallel streams; default 32)",
+        "  --seq-len T      language model window (default 100)",
+        "  --max-length N   seq2seq/digits: longest decoded output (default 50/10)",
+        "  --token-column N, --tag-column N   CoNLL columns (default 0 and the last)",
+        "  --device D       cpu (default) or cuda:N",
+        "",
+        "Metrics: classifier and tagger loss, accuracy; language model loss, bits_per_token,",
+        "perplexity; seq2seq and digits loss, exact_match.",
+        "");
+  }
+
+  /** The task name of a model kind (for the data format). */
+  static String taskOf(String kind) {
+    return switch (kind) {
+      case SequenceClassifier.KIND -> "classify";
+      case LanguageModel.KIND -> "lm";
+      case SequenceTagger.KIND -> "tag";
+      case Seq2Seq.KIND -> "seq2seq";
+      case ConditionedDecoder.KIND -> "digits";
+      default -> throw new IllegalArgumentException("unknown model kind '" + kind + "'");
+    };
+  }
+
+  static Tokenizer required(Tokenizer t, Path model) {
+    if (t == null) {
+      throw new IllegalArgumentException(model + ": the model file has no tokenizer (jrnn.tokenizer)");
+    }
+    return t;
+  }
+
+  @Override
+  public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+    return CliErrors.run(() -> execute(args, out, err));
+  }
+
+  private int execute(List<String> args, PrintStream out, PrintStream err) throws Exception {
+    CliOptions o =
+        CliOptions.parse(
+            args,
+            Set.of("model", "data", "format", "batch", "seq-len", "max-length", "token-column", "tag-column", "device"),
+            Set.of(),
+            false);
+    Path modelPath = o.requiredPath("model");
+    Path data = o.requiredPath("data");
+    Device device;
+    try {
+      device = Device.parse(o.string("device", "cpu"));
+    } catch (RuntimeException e) {
+      throw new UsageException("--device: " + e.getMessage());
+    }
+    int batch = o.integer("batch", 32, 1, 1 << 20);
+    try (ModelFiles.Contents c = ModelFiles.load(modelPath, device)) {
+      String task = taskOf(c.model().kind());
+      String format = CliData.format(task, o.choice("format", null, CliData.FORMATS), data);
+      long examples;
+      Map<String, Double> metrics;
+      switch (task) {
+        case "classify" -> {
+          SequenceClassifier m = c.model(SequenceClassifier.class);
+          List<LabelledExample> ex = CliData.labelled(data, format);
+          if (c.labels() == null) {
+            throw new IllegalArgumentException(modelPath + ": the model file has no labels (jrnn.labels)");
+          }
+          List<int[]> x =
+              CliData.encodeAll(required(c.tokenizer(), modelPath), ex.stream().map(LabelledExample::text).toList(), "example");
+          metrics = m.evaluate(ClassificationBatches.inOrder(x, CliData.labelIds(c.labels(), ex), Math.max(batch, 64)));
+          examples = ex.size();
+        }
+        case "lm" -> {
+          LanguageModel m = c.model(LanguageModel.class);
+          int[] ids = required(c.tokenizer(), modelPath).encode(CliData.text(data));
+          int window = o.integer("seq-len", 100, 1, 1 << 20);
+          if (ids.length < 2) {
+            throw new IllegalArgumentException(data + ": needs at least two tokens");
+          }
+          int streams = Math.max(1, Math.min(batch, (ids.length - 1) / window));
+          metrics = new LanguageModelTask(m).evaluate(new LmWindows(ids, streams, window).epoch(0, 0));
+          examples = ids.length - 1;
+        }
+        case "tag" -> {
+          SequenceTagger m = c.model(SequenceTagger.class);
+          List<TaggedSentence> ex =
+              CliData.tagged(data, o.integer("token-column", 0, 0, 1000), o.integer("tag-column", -1, 0, 1000));
+          if (c.labels() == null) {
+            throw new IllegalArgumentException(modelPath + ": the model file has no tags (jrnn.labels)");
+          }
+          metrics =
+              m.evaluate(
+                  TrainCommand.taggingBatches(required(c.tokenizer(), modelPath), c.labels(), ex, Math.max(batch, 64), 0)
+                      .epoch(0, 0));
+          examples = ex.size();
+        }
+        case "seq2seq" -> {
+          Seq2Seq m = c.model(Seq2Seq.class);
+          List<TextPair> ex = CliData.pairs(data);
+          if (c.targetTokenizer() == null) {
+            throw new IllegalArgumentException(modelPath + ": the model file has no target tokenizer");
+          }
+          metrics =
+              new Seq2SeqTask(m, o.integer("max-length", 50, 1, 1 << 16))
+                  .evaluate(
+                      TrainCommand.seq2seqBatches(required(c.tokenizer(), modelPath), c.targetTokenizer(), ex, Math.max(batch, 64), 0)
+                          .epoch(0, 0));
+          examples = ex.size();
+        }
+        default -> {
+          ConditionedDecoder m = c.model(ConditionedDecoder.class);
+          List<DigitImage> ex = CliData.digits(data);
+          Tokenizer t = required(c.tokenizer(), modelPath);
+          if (!(t instanceof CharTokenizer chars)) {
+            throw new IllegalArgumentException(modelPath + ": a digit speller needs a character tokenizer");
+          }
+          metrics =
+              new ConditionedDecoderTask(m, o.integer("max-length", 10, 1, 1 << 16))
+                  .evaluate(TrainCommand.digitBatches(chars, ex, Math.max(batch, 256)).epoch(0, 0));
+          examples = ex.size();
+        }
+      }
+      Map<String, Object> result = new LinkedHashMap<>();
+      result.put("model", modelPath.toString());
+      result.put("kind", c.model().kind());
+      result.put("data", data.toString());
+      result.put(task.equals("lm") ? "tokens" : "examples", examples);
+      result.putAll(metrics);
+      out.println(Json.write(result));
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,99 @@
+// GenerateCommand: `jrnn generate`, continues a prompt with a saved language model.
+//   scripts/jrnn generate --model lm.safetensors --prompt "Call me " --length 300 --temperature 0.8
+package org.jrnn.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.jrnn.Device;
+import org.jrnn.cli.Command.UsageException;
+import org.jrnn.data.Tokenizer;
+import org.jrnn.data.Vocabulary;
+import org.jrnn.data.WordTokenizer;
+import org.jrnn.models.LanguageModel;
+import org.jrnn.models.ModelFiles;
+import org.jrnn.models.Sampling;
+
+/** {@code jrnn generate}: see {@link #usage()}. */
+public final class GenerateCommand implements Command {
+  @Override
+  public String name() {
+    return "generate";
+  }
+
+  @Override
+  public String summary() {
+    return "continue a prompt with a language model file (sampling with temperature and a seed)";
+  }
+
+  @Override
+  public String usage() {
+    return String.join(
+        "\n",
+        "usage: jrnn generate --model MODEL.safetensors [--prompt TEXT] [--length N]",
+        "                     [--temperature T] [--top-k K] [--seed S] [--device cpu|cuda:N]",
+        "",
+        "Prints the prompt followed by up to N generated tokens of a language model trained with",
+        "jrnn train --task lm. The same seed gives the same text.",
+        "",
+        "  --model FILE       the language model file",
+        "  --prompt TEXT      where to start (default: a new line, or the first token of the",
+        "                     vocabulary); every token of the prompt must be known to the model",
+        "  --length N         tokens to generate (default 200)",
+        "  --temperature T    0 = always the most likely token; 1 = the model's distribution;",
+        "                     lower is safer, higher is wilder (default 0.8)",
+        "  --top-k K          sample only among the K most likely tokens (default 0: all)",
+        "  --seed S           seed of the sampling (default 42)",
+        "  --device D         cpu (default) or cuda:N",
+        "");
+  }
+
+  @Override
+  public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+    return CliErrors.run(() -> execute(args, out, err));
+  }
+
+  private int execute(List<String> args, PrintStream out, PrintStream err) throws Exception {
+    CliOptions o =
+        CliOptions.parse(
+            args, Set.of("model", "prompt", "length", "temperature", "top-k", "seed", "device"), Set.of(), false);
+    Path modelPath = o.requiredPath("model");
+    int length = o.integer("length", 200, 0, 1 << 24);
+    float temperature = (float) o.number("temperature", 0.8, 0, 1e6);
+    int topK = o.integer("top-k", 0, 0, Integer.MAX_VALUE);
+    long seed = o.longValue("seed", 42, Long.MIN_VALUE);
+    Device device;
+    try {
+      device = Device.parse(o.string("device", "cpu"));
+    } catch (RuntimeException e) {
+      throw new UsageException("--device: " + e.getMessage());
+    }
+    try (ModelFiles.Contents c = ModelFiles.load(modelPath, device)) {
+      if (!(c.model() instanceof LanguageModel model)) {
+        throw new IllegalArgumentException(
+            modelPath + " holds a " + c.model().kind() + " model; generate needs a language model (jrnn train --task lm)");
+      }
+      Tokenizer tokenizer = EvalCommand.required(c.tokenizer(), modelPath);
+      String prompt = o.string("prompt", null);
+      if (prompt == null) {
+        prompt = tokenizer.vocabulary().contains("\n") ? "\n" : tokenizer.vocabulary().token(Vocabulary.SPECIALS.size());
+      }
+      int[] ids = prompt.isEmpty() ? new int[0] : tokenizer.encode(prompt);
+      if (ids.length == 0) {
+        throw new IllegalArgumentException("the prompt has no tokens");
+      }
+      for (int i = 0; i < ids.length; i++) {
+        if (ids[i] == Vocabulary.UNK_ID) {
+          throw new IllegalArgumentException(
+              "the prompt's token " + (i + 1) + " is not in the model's vocabulary");
+        }
+      }
+      int[] generated = model.generate(ids, length, new Sampling(temperature, topK, seed));
+      String text = tokenizer.decode(generated);
+      String sep = tokenizer instanceof WordTokenizer && !text.isEmpty() ? " " : "";
+      out.println(prompt + sep + text);
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,230 @@
+// PredictCommand: `jrnn predict`, runs a saved model on text lines from files or stdin and prints
+// one JSON object per line (classifier: label and probability).
+//   echo "what a great film" | scripts/jrnn predict --model sentiment.safetensors
+package org.jrnn.cli;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jrnn.Device;
+import org.jrnn.cli.Command.UsageException;
+import org.jrnn.data.PaddedBatch;
+import org.jrnn.data.Tokenizer;
+import org.jrnn.io.Json;
+import org.jrnn.models.ConditionedDecoder;
+import org.jrnn.models.ModelFiles;
+import org.jrnn.models.Sampling;
+import org.jrnn.models.Seq2Seq;
+import org.jrnn.models.SequenceClassifier;
+import org.jrnn.models.SequenceTagger;
+
+/** {@code jrnn predict}: see {@link #usage()}. */
+public final class PredictCommand implements Command {
+  /** Lines per forward pass. */
+  static final int CHUNK = 256;
+
+  private final InputStream stdin;
+
+  /** Reads standard input ({@code System.in} at the time of the run) when no files are given. */
+  public PredictCommand() {
+    this(null);
+  }
+
+  /** Reads {@code stdin} when no files are given (tests). */
+  PredictCommand(InputStream stdin) {
+    this.stdin = stdin;
+  }
+
+  @Override
+  public String name() {
+    return "predict";
+  }
+
+  @Override
+  public String summary() {
+    return "run a model file on text lines from files or stdin (one JSON object per line)";
+  }
+
+  @Override
+  public String usage() {
+    return String.join(
+        "\n",
+        "usage: jrnn predict --model MODEL.safetensors [--device cpu|cuda:N] [--max-length N] [FILES...]",
+        "",
+        "Reads text lines from the FILES (or standard input, also as '-') and prints one JSON object",
+        "per line, in order:",
+        "  classifier   {\"text\": ..., \"label\": \"pos\", \"probability\": 0.97,",
+        "                \"probabilities\": {\"neg\": 0.03, \"pos\": 0.97}}",
+        "  tagger       {\"text\": ..., \"tokens\": [...], \"tags\": [...]} (tokens split at white space)",
+        "  seq2seq      {\"text\": ..., \"output\": ...} (greedy decoding)",
+        "  digits       {\"text\": ..., \"output\": \"seven\"} for a line of 64 comma-separated pixels 0..16",
+        "A line that yields no tokens gives {\"text\": ..., \"error\": ...}. Language models: see jrnn generate.",
+        "",
+        "  --model FILE     a model file from jrnn train",
+        "  --max-length N   seq2seq/digits: longest output (default 50/10)",
+        "  --device D       cpu (default) or cuda:N",
+        "");
+  }
+
+  @Override
+  public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+    return CliErrors.run(() -> execute(args, out, err));
+  }
+
+  private int execute(List<String> args, PrintStream out, PrintStream err) throws Exception {
+    CliOptions o = CliOptions.parse(args, Set.of("model", "device", "max-length"), Set.of(), true);
+    Path modelPath = o.requiredPath("model");
+    Device device;
+    try {
+      device = Device.parse(o.string("device", "cpu"));
+    } catch (RuntimeException e) {
+      throw new UsageException("--device: " + e.getMessage());
+    }
+    for (String f : o.positional()) {
+      if (!f.equals("-") && !Files.isRegularFile(Path.of(f))) {
+        throw new java.nio.file.NoSuchFileException(f);
+      }
+    }
+    try (ModelFiles.Contents c = ModelFiles.load(modelPath, device)) {
+      String task = EvalCommand.taskOf(c.model().kind());
+      if (task.equals("lm")) {
+        throw new IllegalArgumentException(modelPath + " is a language model: use jrnn generate");
+      }
+      Tokenizer tokenizer = EvalCommand.required(c.tokenizer(), modelPath);
+      int maxLength = o.integer("max-length", task.equals("digits") ? 10 : 50, 1, 1 << 16);
+      List<String> chunk = new ArrayList<>(CHUNK);
+      List<String> sources = o.positional().isEmpty() ? List.of("-") : o.positional();
+      for (String source : sources) {
+        try (BufferedReader r =
+            source.equals("-")
+                ? new BufferedReader(
+                    new InputStreamReader(stdin != null ? stdin : System.in, StandardCharsets.UTF_8))
+                : Files.newBufferedReader(Path.of(source), StandardCharsets.UTF_8)) {
+          String line;
+          while ((line = r.readLine()) != null) {
+            chunk.add(line);
+            if (chunk.size() == CHUNK) {
+              predict(c, task, tokenizer, maxLength, chunk, out);
+              chunk.clear();
+            }
+          }
+        }
+      }
+      if (!chunk.isEmpty()) {
+        predict(c, task, tokenizer, maxLength, chunk, out);
+      }
+    }
+    return 0;
+  }
+
+  private static void predict(
+      ModelFiles.Contents c, String task, Tokenizer tokenizer, int maxLength, List<String> lines, PrintStream out) {
+    List<Map<String, Object>> results = new ArrayList<>(lines.size());
+    List<int[]> ids = new ArrayList<>();
+    List<Integer> rows = new ArrayList<>();
+    List<float[]> features = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("text", line);
+      results.add(m);
+      if (task.equals("digits")) {
+        String[] f = line.strip().split("\\s*,\\s*");
+        if (f.length < 64) {
+          m.put("error", "expected 64 comma-separated pixel values 0..16, found " + (line.isBlank() ? 0 : f.length));
+          continue;
+        }
+        try {
+          features.add(CliData.pixels(f, 64, Path.of("stdin"), i + 1));
+        } catch (java.io.IOException e) {
+          m.put("error", e.getMessage().replaceFirst("^stdin:\\d+: ", ""));
+          continue;
+        }
+        rows.add(i);
+        continue;
+      }
+      String text = task.equals("tag") ? String.join(" ", line.strip().split("\\s+")) : line;
+      int[] x = text.isBlank() ? new int[0] : tokenizer.encode(text);
+      if (x.length == 0) {
+        m.put("error", "no tokens");
+        continue;
+      }
+      ids.add(x);
+      rows.add(i);
+    }
+    if (!rows.isEmpty()) {
+      int n = rows.size();
+      int[] idx = new int[n];
+      for (int k = 0; k < n; k++) {
+        idx[k] = k;
+      }
+      switch (task) {
+        case "classify" -> {
+          SequenceClassifier m = c.model(SequenceClassifier.class);
+          float[][] p = m.predictProbabilities(PaddedBatch.of(ids, idx));
+          for (int k = 0; k < n; k++) {
+            int best = 0;
+            for (int j = 1; j < p[k].length; j++) {
+              if (p[k][j] > p[k][best]) {
+                best = j;
+              }
+            }
+            Map<String, Object> r = results.get(rows.get(k));
+            r.put("label", c.labels() == null ? String.valueOf(best) : c.labels().label(best));
+            r.put("probability", (double) p[k][best]);
+            Map<String, Object> all = new LinkedHashMap<>();
+            for (int j = 0; j < p[k].length; j++) {
+              all.put(c.labels() == null ? String.valueOf(j) : c.labels().label(j), (double) p[k][j]);
+            }
+            r.put("probabilities", all);
+          }
+        }
+        case "tag" -> {
+          SequenceTagger m = c.model(SequenceTagger.class);
+          int[][] tags = m.predict(PaddedBatch.of(ids, idx));
+          for (int k = 0; k < n; k++) {
+            Map<String, Object> r = results.get(rows.get(k));
+            String line = lines.get(rows.get(k));
+            r.put("tokens", List.of(line.strip().split("\\s+")));
+            List<String> names = new ArrayList<>();
+            for (int t : tags[k]) {
+              names.add(c.labels() == null ? String.valueOf(t) : c.labels().label(t));
+            }
+            r.put("tags", names);
+          }
+        }
+        case "seq2seq" -> {
+          Seq2Seq m = c.model(Seq2Seq.class);
+          int[][] outIds = m.generate(PaddedBatch.of(ids, idx), maxLength, Sampling.GREEDY);
+          for (int k = 0; k < n; k++) {
+            results.get(rows.get(k)).put("output", c.targetTokenizer().decode(outIds[k]));
+          }
+        }
+        default -> {
+          ConditionedDecoder m = c.model(ConditionedDecoder.class);
+          float[] flat = new float[n * 64];
+          for (int k = 0; k < n; k++) {
+            System.arraycopy(features.get(k), 0, flat, k * 64, 64);
+          }
+          int[][] outIds = m.generate(flat, n, maxLength, Sampling.GREEDY);
+          for (int k = 0; k < n; k++) {
+            results.get(rows.get(k)).put("output", tokenizer.decode(outIds[k]));
+          }
+        }
+      }
+    }
+    for (Map<String, Object> r : results) {
+      out.println(Json.write(r));
+    }
+    out.flush();
+  }
+}

@@ -1,0 +1,682 @@
+// TrainCommand: `jrnn train`, trains one of the five kinds of model on a data file and saves it as
+// one safetensors model file (parameters + config + tokenizer + labels).
+//   scripts/jrnn train --task classify --data reviews.tsv --out sentiment.safetensors
+//   scripts/jrnn train --task lm --data book.txt --time-budget 10m --out lm.safetensors
+package org.jrnn.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.jrnn.Cell;
+import org.jrnn.Device;
+import org.jrnn.cli.Command.UsageException;
+import org.jrnn.data.CharTokenizer;
+import org.jrnn.data.DigitImage;
+import org.jrnn.data.LabelIndex;
+import org.jrnn.data.LabelledExample;
+import org.jrnn.data.SeededSplit;
+import org.jrnn.data.TaggedSentence;
+import org.jrnn.data.TextPair;
+import org.jrnn.data.Tokenizer;
+import org.jrnn.data.WordTokenizer;
+import org.jrnn.models.ClassificationBatches;
+import org.jrnn.models.ClassifierTask;
+import org.jrnn.models.ConditionedBatches;
+import org.jrnn.models.ConditionedDecoder;
+import org.jrnn.models.ConditionedDecoderTask;
+import org.jrnn.models.LanguageModel;
+import org.jrnn.models.LanguageModelTask;
+import org.jrnn.models.LmWindows;
+import org.jrnn.models.Model;
+import org.jrnn.models.ModelFiles;
+import org.jrnn.models.Seq2Seq;
+import org.jrnn.models.Seq2SeqBatches;
+import org.jrnn.models.Seq2SeqTask;
+import org.jrnn.models.SequenceClassifier;
+import org.jrnn.models.SequenceTagger;
+import org.jrnn.models.TaggerTask;
+import org.jrnn.models.TaggingBatches;
+import org.jrnn.nn.Parameter;
+import org.jrnn.optim.Adam;
+import org.jrnn.optim.AdamW;
+import org.jrnn.optim.GradientClipping;
+import org.jrnn.optim.LrSchedule;
+import org.jrnn.optim.Optimizer;
+import org.jrnn.optim.RmsProp;
+import org.jrnn.optim.Sgd;
+import org.jrnn.train.BatchSource;
+import org.jrnn.train.Task;
+import org.jrnn.train.TrainResult;
+import org.jrnn.train.Trainer;
+
+/** {@code jrnn train}: see {@link #usage()}. */
+public final class TrainCommand implements Command {
+  static final Set<String> VALUED =
+      Set.of(
+          "task", "data", "valid", "format", "out", "cell", "hidden", "layers", "embedding", "dropout",
+          "optimizer", "lr", "momentum", "weight-decay", "batch", "epochs", "max-steps", "time-budget",
+          "clip", "clip-value", "seed", "schedule", "warmup", "valid-fraction", "patience",
+          "validate-every", "checkpoint", "checkpoint-every", "metrics", "tokens", "min-freq",
+          "seq-len", "max-length", "token-column", "tag-column", "device", "threads");
+  static final Set<String> FLAGS = Set.of("bidirectional", "nesterov", "resume", "quiet");
+
+  @Override
+  public String name() {
+    return "train";
+  }
+
+  @Override
+  public String summary() {
+    return "train a classifier, language model, tagger, seq2seq or digit speller on a data file";
+  }
+
+  @Override
+  public String usage() {
+    return String.join(
+        "\n",
+        "usage: jrnn train --task classify|lm|tag|seq2seq|digits --data PATH --out MODEL.safetensors",
+        "                  [--valid PATH] [--format F] [model options] [training options]",
+        "",
+        "Trains a recurrent model on the CPU (or --device cuda:0) and saves it as one safetensors file",
+        "(parameters under PyTorch names; config, tokenizer and labels in the metadata) for jrnn eval,",
+        "predict and generate.",
+        "",
+        "tasks and data formats (--format; guessed from the task and file name when left out):",
+        "  classify  many-to-one text classification. tsv: text<TAB>label per line; jsonl:",
+        "            {\"text\": ..., \"label\": ...} per line; uci-json: a JSON array of such objects",
+        "            (\"class\" may stand for \"label\"). Metric: accuracy",
+        "  lm        many-to-many next-token language model. text: a UTF-8 text file. Metric: bits",
+        "            per token (bits per character with --tokens char)",
+        "  tag       many-to-many sequence tagging. conll: a token and a tag column per line, a blank",
+        "            line between sentences. Metric: token accuracy",
+        "  seq2seq   encoder-decoder. pairs: source<TAB>target per line. Metric: exact match",
+        "  digits    one-to-many: UCI 8x8 digit images -> the digit's spelled name. csv: 64 pixel",
+        "            values 0..16 and the digit per line (data/digits.csv.gz). Metric: exact match",
+        "",
+        "data:",
+        "  --data PATH           training data",
+        "  --valid PATH          validation data (same format); without it a seeded split of --data",
+        "  --valid-fraction F    held out of --data for validation when there is no --valid (default",
+        "                        0.1; lm: the last F of the text; 0: no validation)",
+        "  --tokens word|char    classify: word (default) or char; lm: char (default) or word;",
+        "                        seq2seq: char (default) or word",
+        "  --min-freq N          least count of a token to get an id (default 1)",
+        "  --token-column N, --tag-column N   CoNLL columns, 0-based (default 0 and the last)",
+        "",
+        "model (defaults depend on the task; see the printed model line):",
+        "  --cell lstm|gru|rnn_tanh|rnn_relu   --hidden H   --layers L   --embedding E",
+        "  --bidirectional (classify, tag)     --dropout P (classify, lm, tag)",
+        "",
+        "training:",
+        "  --optimizer adam|adamw|sgd|rmsprop  (default adam)",
+        "  --lr R                learning rate (default: adam/adamw 2e-3, sgd 0.1, rmsprop 1e-3)",
+        "  --momentum M          sgd/rmsprop momentum (default 0); --nesterov for sgd",
+        "  --weight-decay W      (default 0; adamw 0.01)",
+        "  --batch N             examples per batch (lm: parallel streams) (default 32)",
+        "  --seq-len T           lm: truncated-BPTT window (default 100)",
+        "  --epochs N            (default 10; 0: no limit, give --max-steps or --time-budget)",
+        "  --max-steps N         stop after N updates",
+        "  --time-budget D       stop after D of training, e.g. 90s, 10m, 1h",
+        "  --clip C              clip the global gradient norm to C (default 1.0; 0: off)",
+        "  --clip-value V        clip each gradient element to [-V, V] instead",
+        "  --schedule S          constant (default), cosine, cosine:MIN, step:EVERY:GAMMA",
+        "  --warmup N            linear warm-up over the first N updates (default 0)",
+        "  --seed N              seed of the split, batches, initialisation, dropout (default 42)",
+        "  --patience N          early stopping after N validations without improvement; the best",
+        "                        model is kept (default 0: off)",
+        "  --validate-every N    validate every N updates (default: after each epoch)",
+        "  --max-length N        seq2seq/digits: longest output when decoding (default 50/10)",
+        "  --checkpoint FILE     write a resumable checkpoint each epoch (atomically)",
+        "  --checkpoint-every N  ... and every N updates",
+        "  --resume              continue from --checkpoint if it exists (bit for bit on the CPU)",
+        "  --metrics FILE        metrics per N updates and per validation, .csv or .jsonl",
+        "  --device D            cpu (default) or cuda:N;  --threads N   CPU threads",
+        "  --quiet               no progress bar or epoch lines",
+        "",
+        "Exit status 0 on success; 1 and one line on stderr for bad data; 2 for a bad command line.",
+        "");
+  }
+
+  @Override
+  public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+    return CliErrors.run(() -> execute(args, out, err));
+  }
+
+  private int execute(List<String> args, PrintStream out, PrintStream err) throws Exception {
+    CliOptions o = CliOptions.parse(args, VALUED, FLAGS, false);
+    String task = o.choice("task", null, CliData.TASKS);
+    if (task == null) {
+      throw new UsageException("missing --task (classify, lm, tag, seq2seq or digits)");
+    }
+    Path data = o.requiredPath("data");
+    Path outPath = o.requiredPath("out");
+    Path outDir = outPath.toAbsolutePath().getParent();
+    if (outDir == null || !Files.isDirectory(outDir)) {
+      throw new IllegalArgumentException(outPath + ": the output folder does not exist");
+    }
+    if (o.has("threads")) {
+      System.setProperty("jrnn.cpu.threads", Integer.toString(o.integer("threads", 0, 1, 1024)));
+    }
+    String format = CliData.format(task, o.choice("format", null, CliData.FORMATS), data);
+    Settings s = Settings.of(o, task, err);
+    checkTaskOptions(task, o);
+    PrintStream log = o.flag("quiet") ? null : out;
+    Trained t =
+        switch (task) {
+          case "classify" -> classify(o, s, data, format, log);
+          case "lm" -> languageModel(o, s, data, log);
+          case "tag" -> tag(o, s, data, log);
+          case "seq2seq" -> seq2seq(o, s, data, log);
+          default -> digits(o, s, data, log);
+        };
+    try (Model model = t.contents().model()) {
+      ModelFiles.save(outPath, t.contents());
+      StringBuilder line = new StringBuilder();
+      line.append(
+          String.format(
+              Locale.ROOT,
+              "saved %s (%s, %,d parameters) after %d updates in %.1f s (%s)",
+              outPath,
+              model.kind(),
+              model.parameterCount(),
+              t.result().steps(),
+              t.result().trainSeconds(),
+              t.result().stopReason().name().toLowerCase(Locale.ROOT).replace('_', ' ')));
+      Map<String, Double> v = t.result().restoredBest() ? t.result().bestValidation() : t.result().lastValidation();
+      if (!v.isEmpty()) {
+        line.append(t.result().restoredBest() ? "; best validation" : "; validation");
+        v.forEach((k, x) -> line.append(String.format(Locale.ROOT, " %s %.4f", k, x)));
+      }
+      out.println(line);
+    }
+    return 0;
+  }
+
+  /** Refuses options that do not apply to the task (before any data is read). */
+  static void checkTaskOptions(String task, CliOptions o) {
+    List<String> wrong = new ArrayList<>();
+    if (o.has("bidirectional") && !(task.equals("classify") || task.equals("tag"))) {
+      wrong.add("--bidirectional");
+    }
+    if (o.has("dropout") && !(task.equals("classify") || task.equals("lm") || task.equals("tag"))) {
+      wrong.add("--dropout");
+    }
+    if (o.has("seq-len") && !task.equals("lm")) {
+      wrong.add("--seq-len");
+    }
+    if (o.has("max-length") && !(task.equals("seq2seq") || task.equals("digits"))) {
+      wrong.add("--max-length");
+    }
+    if (o.has("tokens") && (task.equals("tag") || task.equals("digits"))) {
+      wrong.add("--tokens");
+    }
+    if ((o.has("token-column") || o.has("tag-column")) && !task.equals("tag")) {
+      wrong.add(o.has("token-column") ? "--token-column" : "--tag-column");
+    }
+    if (!wrong.isEmpty()) {
+      throw new UsageException(
+          String.join(" and ", wrong) + (wrong.size() == 1 ? " does" : " do") + " not apply to --task " + task);
+    }
+  }
+
+  /** A trained model with what goes into its file, and how training went. */
+  record Trained(ModelFiles.Contents contents, TrainResult result) {}
+
+  /** The training options shared by every task. */
+  record Settings(
+      String optimizer, double lr, double momentum, double weightDecay, boolean nesterov, int batch,
+      int epochs, long maxSteps, Duration timeBudget, GradientClipping clipping, long seed,
+      LrSchedule schedule, double validFraction, int patience, long validateEvery, Path checkpoint,
+      long checkpointEvery, boolean resume, Path metrics, Device device, boolean quiet,
+      PrintStream progress) {
+
+    static Settings of(CliOptions o, String task, PrintStream progress) {
+      String opt = o.choice("optimizer", "adam", "adam", "adamw", "sgd", "rmsprop");
+      double defaultLr =
+          switch (opt) {
+            case "sgd" -> 0.1;
+            case "rmsprop" -> 1e-3;
+            default -> 2e-3;
+          };
+      double lr = o.number("lr", defaultLr, 0, 1e6);
+      double momentum = o.number("momentum", 0, 0, 0.999999);
+      double wd = o.number("weight-decay", opt.equals("adamw") ? 0.01 : 0, 0, 1e6);
+      boolean nesterov = o.flag("nesterov");
+      if (nesterov && (!opt.equals("sgd") || momentum == 0)) {
+        throw new UsageException("--nesterov needs --optimizer sgd and --momentum > 0");
+      }
+      if (o.has("momentum") && !(opt.equals("sgd") || opt.equals("rmsprop"))) {
+        throw new UsageException("--momentum applies to sgd and rmsprop, not " + opt);
+      }
+      int epochs = o.integer("epochs", 10, 0, 1_000_000);
+      long maxSteps = o.longValue("max-steps", 0, 0);
+      Duration budget = o.duration("time-budget");
+      if (epochs == 0 && maxSteps == 0 && budget == null) {
+        throw new UsageException("--epochs 0 needs --max-steps or --time-budget");
+      }
+      GradientClipping clipping;
+      if (o.has("clip-value")) {
+        if (o.has("clip")) {
+          throw new UsageException("give --clip or --clip-value, not both");
+        }
+        clipping = GradientClipping.byValue(o.number("clip-value", 1, Double.MIN_VALUE, 1e30));
+      } else {
+        double c = o.number("clip", 1.0, 0, 1e30);
+        clipping = c == 0 ? GradientClipping.none() : GradientClipping.byNorm(c);
+      }
+      LrSchedule schedule;
+      try {
+        schedule = LrSchedule.parse(o.string("schedule", "constant"), o.longValue("warmup", 0, 0));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--schedule: " + e.getMessage());
+      }
+      Path checkpoint = o.path("checkpoint");
+      if (o.flag("resume") && checkpoint == null) {
+        throw new UsageException("--resume needs --checkpoint FILE");
+      }
+      if (o.has("checkpoint-every") && checkpoint == null) {
+        throw new UsageException("--checkpoint-every needs --checkpoint FILE");
+      }
+      Path metrics = o.path("metrics");
+      if (metrics != null) {
+        String n = metrics.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!n.endsWith(".csv") && !n.endsWith(".jsonl")) {
+          throw new UsageException("--metrics must name a .csv or .jsonl file");
+        }
+      }
+      Device device;
+      try {
+        device = Device.parse(o.string("device", "cpu"));
+      } catch (RuntimeException e) {
+        throw new UsageException("--device: " + e.getMessage());
+      }
+      return new Settings(
+          opt, lr, momentum, wd, nesterov, o.integer("batch", 32, 1, 1 << 20), epochs, maxSteps, budget,
+          clipping, o.longValue("seed", 42, Long.MIN_VALUE), schedule,
+          o.number("valid-fraction", 0.1, 0, 0.9), o.integer("patience", 0, 0, 1_000_000),
+          o.longValue("validate-every", 0, 0), checkpoint, o.longValue("checkpoint-every", 0, 0),
+          o.flag("resume"), metrics, device, o.flag("quiet"), progress);
+    }
+
+    Function<List<Parameter>, Optimizer> optimizerFactory() {
+      return ps ->
+          switch (optimizer) {
+            case "adamw" -> AdamW.builder().lr(lr).weightDecay(weightDecay).build(ps);
+            case "sgd" -> Sgd.builder().lr(lr).momentum(momentum).weightDecay(weightDecay).nesterov(nesterov).build(ps);
+            case "rmsprop" -> RmsProp.builder().lr(lr).momentum(momentum).weightDecay(weightDecay).build(ps);
+            default -> Adam.builder().lr(lr).weightDecay(weightDecay).build(ps);
+          };
+    }
+
+    Trainer trainer(PrintStream log) {
+      Trainer.Builder b =
+          Trainer.builder()
+              .optimizer(optimizerFactory())
+              .schedule(schedule)
+              .clipping(clipping)
+              .epochs(epochs)
+              .maxSteps(maxSteps)
+              .timeBudget(timeBudget)
+              .seed(seed)
+              .validateEvery(validateEvery)
+              .earlyStopping(patience)
+              .checkpoint(checkpoint)
+              .checkpointEvery(checkpointEvery)
+              .resume(resume)
+              .log(log)
+              .progress(quiet ? null : progress, null);
+      if (metrics != null) {
+        if (metrics.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
+          b.metricsCsv(metrics);
+        } else {
+          b.metricsJsonl(metrics);
+        }
+      }
+      return b.build();
+    }
+
+    String describe() {
+      StringBuilder b = new StringBuilder(optimizer).append(' ').append(lr);
+      if (weightDecay > 0) {
+        b.append(", weight decay ").append(weightDecay);
+      }
+      if (momentum > 0) {
+        b.append(", momentum ").append(momentum).append(nesterov ? " (Nesterov)" : "");
+      }
+      b.append(", batch ").append(batch);
+      if (epochs > 0) {
+        b.append(", ").append(epochs).append(" epochs");
+      }
+      if (maxSteps > 0) {
+        b.append(", at most ").append(maxSteps).append(" updates");
+      }
+      if (timeBudget != null) {
+        b.append(", budget ").append(timeBudget.toMillis() / 1000.0).append(" s");
+      }
+      b.append(", clipping ").append(clipping).append(", schedule ").append(schedule).append(", seed ").append(seed);
+      return b.toString();
+    }
+  }
+
+  // ------------------------------------------------------------------ shared
+
+  static Cell cell(CliOptions o, Cell def) {
+    String c = o.choice("cell", def.name().toLowerCase(Locale.ROOT), "lstm", "gru", "rnn_tanh", "rnn_relu", "rnn");
+    return c.equals("rnn") ? Cell.RNN_TANH : Cell.valueOf(c.toUpperCase(Locale.ROOT));
+  }
+
+  static <B> TrainResult fit(
+      Settings s, Task<B> task, BatchSource<B> train, BatchSource<B> valid, PrintStream log, String what) {
+    if (log != null) {
+      log.printf(Locale.ROOT, "model  %s (%,d parameters)%n", what, task.model().parameterCount());
+      log.println("train  " + s.describe());
+    }
+    try (Trainer trainer = s.trainer(log)) {
+      return trainer.fit(task, train, valid);
+    }
+  }
+
+  /** Splits items into train/validation with the seed (or takes a given validation list). */
+  static <T> List<List<T>> split(List<T> items, List<T> valid, Settings s, String what) {
+    if (valid != null) {
+      return List.of(items, valid);
+    }
+    if (s.validFraction() == 0) {
+      return List.of(items, List.of());
+    }
+    SeededSplit split = SeededSplit.of(items.size(), 1 - s.validFraction(), s.seed());
+    List<T> train = split.trainOf(items);
+    List<T> held = split.testOf(items);
+    if (train.isEmpty() || held.isEmpty()) {
+      throw new IllegalArgumentException(
+          "too few " + what + " (" + items.size() + ") to hold out " + s.validFraction() + " for validation;"
+              + " give --valid or --valid-fraction 0");
+    }
+    return List.of(train, held);
+  }
+
+  static void dataLine(PrintStream log, String text) {
+    if (log != null) {
+      log.println("data   " + text);
+    }
+  }
+
+  // ------------------------------------------------------------------ classify
+
+  Trained classify(CliOptions o, Settings s, Path data, String format, PrintStream log) throws Exception {
+    List<LabelledExample> all = CliData.labelled(data, format);
+    List<LabelledExample> given = o.has("valid") ? CliData.labelled(o.path("valid"), CliData.format("classify", o.choice("format", null, CliData.FORMATS), o.path("valid"))) : null;
+    List<List<LabelledExample>> parts = split(all, given, s, "examples");
+    List<LabelledExample> train = parts.get(0);
+    List<LabelledExample> valid = parts.get(1);
+    String tokens = o.choice("tokens", "word", "word", "char");
+    int minFreq = o.integer("min-freq", 1, 1, Integer.MAX_VALUE);
+    List<String> texts = train.stream().map(LabelledExample::text).toList();
+    Tokenizer tokenizer =
+        tokens.equals("char")
+            ? CharTokenizer.build(String.join("", texts), minFreq, 0)
+            : WordTokenizer.builder().minFrequency(minFreq).build(texts);
+    List<LabelledExample> labelled = new ArrayList<>(train);
+    labelled.addAll(valid);
+    LabelIndex labels = LabelIndex.ofExamples(labelled);
+    if (labels.size() < 2) {
+      throw new IllegalArgumentException(data + ": needs at least two labels, found " + labels.labels());
+    }
+    List<int[]> trainX = CliData.encodeAll(tokenizer, texts, "training example");
+    List<int[]> validX = CliData.encodeAll(tokenizer, valid.stream().map(LabelledExample::text).toList(), "validation example");
+    dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation examples, %d labels %s, %,d %s ids",
+        train.size(), valid.size(), labels.size(), labels.labels(), tokenizer.vocabSize(), tokens));
+    SequenceClassifier.Config c = SequenceClassifier.Config.defaults(tokenizer.vocabSize(), labels.size()).withSeed(s.seed());
+    c = c.withCell(cell(o, c.cell()))
+        .withHiddenSize(o.integer("hidden", c.hiddenSize(), 1, 1 << 16))
+        .withLayers(o.integer("layers", c.layers(), 1, 64))
+        .withEmbeddingSize(o.integer("embedding", c.embeddingSize(), 1, 1 << 16))
+        .withBidirectional(o.flag("bidirectional"))
+        .withDropout((float) o.number("dropout", c.dropout(), 0, 0.99));
+    SequenceClassifier model = new SequenceClassifier(c, s.device());
+    try {
+      TrainResult r =
+          fit(s, new ClassifierTask(model),
+              new ClassificationBatches(trainX, CliData.labelIds(labels, train), s.batch(), 50),
+              valid.isEmpty() ? null : new ClassificationBatches(validX, CliData.labelIds(labels, valid), 256, 0),
+              log,
+              String.format(Locale.ROOT, "%s ids -> embedding %d -> %s%s %d x%d -> linear %d",
+                  tokens, c.embeddingSize(), c.bidirectional() ? "bidirectional " : "", c.cell(), c.hiddenSize(),
+                  c.layers(), c.numClasses()));
+      return new Trained(new ModelFiles.Contents(model, tokenizer, null, labels, null), r);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  // ------------------------------------------------------------------ lm
+
+  Trained languageModel(CliOptions o, Settings s, Path data, PrintStream log) throws Exception {
+    String text = CliData.text(data);
+    String tokens = o.choice("tokens", "char", "word", "char");
+    int minFreq = o.integer("min-freq", 1, 1, Integer.MAX_VALUE);
+    String trainText;
+    String validText;
+    if (o.has("valid")) {
+      trainText = text;
+      validText = CliData.text(o.path("valid"));
+    } else if (s.validFraction() == 0) {
+      trainText = text;
+      validText = "";
+    } else {
+      int[] cps = text.codePoints().toArray();
+      int n = SeededSplit.trainCount(cps.length, 1 - s.validFraction());
+      trainText = new String(cps, 0, n);
+      validText = new String(cps, n, cps.length - n);
+    }
+    Tokenizer tokenizer =
+        tokens.equals("char")
+            ? CharTokenizer.build(trainText, minFreq, 0)
+            : WordTokenizer.builder().minFrequency(minFreq).lowercase(false).build(List.of(trainText));
+    int[] trainIds = tokenizer.encode(trainText);
+    int[] validIds = validText.isEmpty() ? new int[0] : tokenizer.encode(validText);
+    int window = o.integer("seq-len", 100, 1, 1 << 20);
+    int streams = s.batch();
+    if (trainIds.length < streams + 1) {
+      throw new IllegalArgumentException(
+          data + ": " + trainIds.length + " training tokens are too few for " + streams + " streams (--batch)");
+    }
+    int validStreams = Math.max(1, Math.min(streams, (validIds.length - 1) / Math.max(1, window)));
+    boolean hasValid = validIds.length >= 2;
+    dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation %s tokens, %,d ids; %d streams x %d steps",
+        trainIds.length, validIds.length, tokens, tokenizer.vocabSize(), streams, window));
+    LanguageModel.Config c = LanguageModel.Config.defaults(tokenizer.vocabSize()).withSeed(s.seed());
+    c = c.withCell(cell(o, c.cell()))
+        .withHiddenSize(o.integer("hidden", c.hiddenSize(), 1, 1 << 16))
+        .withLayers(o.integer("layers", c.layers(), 1, 64))
+        .withEmbeddingSize(o.integer("embedding", c.embeddingSize(), 1, 1 << 16))
+        .withDropout((float) o.number("dropout", c.dropout(), 0, 0.99));
+    LanguageModel model = new LanguageModel(c, s.device());
+    try {
+      TrainResult r =
+          fit(s, new LanguageModelTask(model), new LmWindows(trainIds, streams, window),
+              hasValid ? new LmWindows(validIds, validStreams, window) : null,
+              log,
+              String.format(Locale.ROOT, "%s ids -> embedding %d -> %s %d x%d -> linear %d",
+                  tokens, c.embeddingSize(), c.cell(), c.hiddenSize(), c.layers(), c.vocabSize()));
+      return new Trained(new ModelFiles.Contents(model, tokenizer, null, null, null), r);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  // ------------------------------------------------------------------ tag
+
+  /** The tokenizer of tagging: whitespace-separated tokens (CoNLL tokens contain no spaces). */
+  static WordTokenizer taggingTokenizer(List<TaggedSentence> train, int minFreq) {
+    return WordTokenizer.builder().pattern("\\S+").minFrequency(minFreq)
+        .build(train.stream().map(CliData::joined).toList());
+  }
+
+  Trained tag(CliOptions o, Settings s, Path data, PrintStream log) throws Exception {
+    int tokenColumn = o.integer("token-column", 0, 0, 1000);
+    int tagColumn = o.integer("tag-column", -1, 0, 1000);
+    List<TaggedSentence> all = CliData.tagged(data, tokenColumn, tagColumn);
+    List<TaggedSentence> given = o.has("valid") ? CliData.tagged(o.path("valid"), tokenColumn, tagColumn) : null;
+    List<List<TaggedSentence>> parts = split(all, given, s, "sentences");
+    List<TaggedSentence> train = parts.get(0);
+    List<TaggedSentence> valid = parts.get(1);
+    WordTokenizer tokenizer = taggingTokenizer(train, o.integer("min-freq", 1, 1, Integer.MAX_VALUE));
+    List<String> tagNames = new ArrayList<>();
+    train.forEach(t -> tagNames.addAll(t.tags()));
+    valid.forEach(t -> tagNames.addAll(t.tags()));
+    LabelIndex tags = LabelIndex.of(tagNames);
+    if (tags.size() < 2) {
+      throw new IllegalArgumentException(data + ": needs at least two tags, found " + tags.labels());
+    }
+    dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation sentences, %d tags, %,d word ids",
+        train.size(), valid.size(), tags.size(), tokenizer.vocabSize()));
+    SequenceTagger.Config c = SequenceTagger.Config.defaults(tokenizer.vocabSize(), tags.size()).withSeed(s.seed());
+    c = c.withCell(cell(o, c.cell()))
+        .withHiddenSize(o.integer("hidden", c.hiddenSize(), 1, 1 << 16))
+        .withLayers(o.integer("layers", c.layers(), 1, 64))
+        .withEmbeddingSize(o.integer("embedding", c.embeddingSize(), 1, 1 << 16))
+        .withDropout((float) o.number("dropout", c.dropout(), 0, 0.99));
+    if (o.has("bidirectional")) {
+      c = c.withBidirectional(o.flag("bidirectional"));
+    }
+    SequenceTagger model = new SequenceTagger(c, s.device());
+    try {
+      TrainResult r =
+          fit(s, new TaggerTask(model),
+              taggingBatches(tokenizer, tags, train, s.batch(), 50),
+              valid.isEmpty() ? null : taggingBatches(tokenizer, tags, valid, 256, 0),
+              log,
+              String.format(Locale.ROOT, "words -> embedding %d -> %s%s %d x%d -> linear %d per token",
+                  c.embeddingSize(), c.bidirectional() ? "bidirectional " : "", c.cell(), c.hiddenSize(),
+                  c.layers(), tags.size()));
+      return new Trained(new ModelFiles.Contents(model, tokenizer, null, tags, null), r);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  static TaggingBatches taggingBatches(
+      Tokenizer tokenizer, LabelIndex tags, List<TaggedSentence> sentences, int batch, int chunks) {
+    List<int[]> x = new ArrayList<>();
+    List<int[]> y = new ArrayList<>();
+    for (int i = 0; i < sentences.size(); i++) {
+      TaggedSentence t = sentences.get(i);
+      int[] ids = new int[t.size()];
+      int[] tagIds = new int[t.size()];
+      for (int k = 0; k < t.size(); k++) {
+        int[] one = tokenizer.encode(t.tokens().get(k));
+        ids[k] = one.length == 1 ? one[0] : org.jrnn.data.Vocabulary.UNK_ID;
+        try {
+          tagIds[k] = tags.id(t.tags().get(k));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("sentence " + (i + 1) + ": " + e.getMessage(), e);
+        }
+      }
+      x.add(ids);
+      y.add(tagIds);
+    }
+    return new TaggingBatches(x, y, batch, chunks);
+  }
+
+  // ------------------------------------------------------------------ seq2seq
+
+  Trained seq2seq(CliOptions o, Settings s, Path data, PrintStream log) throws Exception {
+    List<TextPair> all = CliData.pairs(data);
+    List<TextPair> given = o.has("valid") ? CliData.pairs(o.path("valid")) : null;
+    List<List<TextPair>> parts = split(all, given, s, "pairs");
+    List<TextPair> train = parts.get(0);
+    List<TextPair> valid = parts.get(1);
+    String tokens = o.choice("tokens", "char", "word", "char");
+    int minFreq = o.integer("min-freq", 1, 1, Integer.MAX_VALUE);
+    List<String> src = train.stream().map(TextPair::source).toList();
+    List<String> tgt = train.stream().map(TextPair::target).toList();
+    Tokenizer source = tokens.equals("char") ? CharTokenizer.build(String.join("", src), minFreq, 0)
+        : WordTokenizer.builder().minFrequency(minFreq).build(src);
+    Tokenizer target = tokens.equals("char") ? CharTokenizer.build(String.join("", tgt), minFreq, 0)
+        : WordTokenizer.builder().minFrequency(minFreq).build(tgt);
+    int maxLength = o.integer("max-length", 50, 1, 1 << 16);
+    dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation pairs, %,d source and %,d target %s ids",
+        train.size(), valid.size(), source.vocabSize(), target.vocabSize(), tokens));
+    Seq2Seq.Config c = Seq2Seq.Config.defaults(source.vocabSize(), target.vocabSize()).withSeed(s.seed());
+    c = c.withCell(cell(o, c.cell()))
+        .withHiddenSize(o.integer("hidden", c.hiddenSize(), 1, 1 << 16))
+        .withLayers(o.integer("layers", c.layers(), 1, 64))
+        .withEmbeddingSize(o.integer("embedding", c.embeddingSize(), 1, 1 << 16));
+    Seq2Seq model = new Seq2Seq(c, s.device());
+    try {
+      TrainResult r =
+          fit(s, new Seq2SeqTask(model, maxLength),
+              seq2seqBatches(source, target, train, s.batch(), 50),
+              valid.isEmpty() ? null : seq2seqBatches(source, target, valid, 256, 0),
+              log,
+              String.format(Locale.ROOT, "source -> embedding %d -> %s %d x%d encoder; its final state starts the"
+                  + " decoder -> linear %d", c.embeddingSize(), c.cell(), c.hiddenSize(), c.layers(), target.vocabSize()));
+      return new Trained(new ModelFiles.Contents(model, source, target, null, null), r);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  static Seq2SeqBatches seq2seqBatches(Tokenizer source, Tokenizer target, List<TextPair> pairs, int batch, int chunks) {
+    List<int[]> x = CliData.encodeAll(source, pairs.stream().map(TextPair::source).toList(), "pair");
+    List<int[]> y = pairs.stream().map(p -> target.encode(p.target())).toList();
+    return new Seq2SeqBatches(x, y, batch, chunks);
+  }
+
+  // ------------------------------------------------------------------ digits
+
+  /** The character tokenizer of digit names (as torch_digits.py). */
+  static CharTokenizer digitNames() {
+    return CharTokenizer.build(String.join("", DigitImage.NAMES));
+  }
+
+  Trained digits(CliOptions o, Settings s, Path data, PrintStream log) throws Exception {
+    List<DigitImage> all = CliData.digits(data);
+    List<DigitImage> given = o.has("valid") ? CliData.digits(o.path("valid")) : null;
+    List<List<DigitImage>> parts = split(all, given, s, "images");
+    List<DigitImage> train = parts.get(0);
+    List<DigitImage> valid = parts.get(1);
+    CharTokenizer chars = digitNames();
+    int maxLength = o.integer("max-length", 10, 1, 1 << 16);
+    dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation images; targets: digit names, %d character ids",
+        train.size(), valid.size(), chars.vocabSize()));
+    ConditionedDecoder.Config c = ConditionedDecoder.Config.defaults(64, chars.vocabSize()).withSeed(s.seed());
+    c = c.withCell(cell(o, c.cell()))
+        .withHiddenSize(o.integer("hidden", c.hiddenSize(), 1, 1 << 16))
+        .withLayers(o.integer("layers", c.layers(), 1, 64))
+        .withEmbeddingSize(o.integer("embedding", c.embeddingSize(), 1, 1 << 16));
+    ConditionedDecoder model = new ConditionedDecoder(c, s.device());
+    try {
+      TrainResult r =
+          fit(s, new ConditionedDecoderTask(model, maxLength),
+              digitBatches(chars, train, s.batch()),
+              valid.isEmpty() ? null : digitBatches(chars, valid, 512),
+              log,
+              String.format(Locale.ROOT, "64 pixels -> linear -> tanh = initial state of a %s %d decoder"
+                  + " (embedding %d) -> linear %d", c.cell(), c.hiddenSize(), c.embeddingSize(), chars.vocabSize()));
+      return new Trained(new ModelFiles.Contents(model, chars, null, null, null), r);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  static ConditionedBatches digitBatches(CharTokenizer chars, List<DigitImage> images, int batch) {
+    return new ConditionedBatches(
+        images.stream().map(DigitImage::pixels).toList(),
+        images.stream().map(d -> chars.encode(d.name())).toList(),
+        batch);
+  }
+}
