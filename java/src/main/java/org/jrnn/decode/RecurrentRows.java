@@ -30,6 +30,7 @@ import org.jrnn.io.SafetensorsWriter;
  * {@link #close()} frees them; {@link #state()} is a non-owning {@link RecurrentState} over them
  * for {@link Recurrent#step}, valid until the next row operation.
  */
+@SuppressWarnings("try") // scopes opened only to free their tensors
 public final class RecurrentRows implements DecoderState {
   private Tensor h;
   private Tensor c;

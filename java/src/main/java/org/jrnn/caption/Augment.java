@@ -1,0 +1,137 @@
+/*
+ * Augment: seeded random changes to training images (shifts, colour jitter, grey) so the captioner
+ * sees more than one rendering of each image.
+ */
+package org.jrnn.caption;
+
+import org.jrnn.data.SplitMix64;
+
+/**
+ * Image augmentation for training, applied to the composited RGB before resizing. Each call with
+ * the same seed gives the same image.
+ *
+ * @param shift largest translation in source pixels (each axis, uniform, white fill); 0: none
+ * @param brightness largest brightness change (added, uniform in [-b, b]); 0: none
+ * @param contrast largest relative contrast change around mid-grey (factor in [1-c, 1+c])
+ * @param saturation largest relative saturation change (factor in [1-s, 1+s]; 1 can reach grey)
+ * @param hue largest hue rotation in degrees (uniform in [-h, h]); 0: none
+ * @param grey probability of turning the image grey
+ */
+public record Augment(int shift, double brightness, double contrast, double saturation, double hue, double grey) {
+  /** No change. */
+  public static final Augment NONE = new Augment(0, 0, 0, 0, 0, 0);
+
+  /** Whether this changes nothing. */
+  public boolean isNone() {
+    return shift == 0 && brightness == 0 && contrast == 0 && saturation == 0 && hue == 0 && grey == 0;
+  }
+
+  /**
+   * Parses {@code none} or comma-separated {@code key=value} among shift, brightness, contrast,
+   * saturation, hue, grey (e.g. {@code shift=3,saturation=0.6,hue=30}).
+   */
+  public static Augment parse(String text) {
+    if (text.isBlank() || text.equalsIgnoreCase("none")) {
+      return NONE;
+    }
+    int shift = 0;
+    double b = 0;
+    double c = 0;
+    double s = 0;
+    double h = 0;
+    double g = 0;
+    for (String part : text.split(",")) {
+      String[] kv = part.split("=", 2);
+      if (kv.length != 2) {
+        throw new IllegalArgumentException("augmentation '" + part + "' must be key=value");
+      }
+      double v;
+      try {
+        v = Double.parseDouble(kv[1].strip());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("augmentation '" + part + "': not a number");
+      }
+      switch (kv[0].strip()) {
+        case "shift" -> shift = (int) v;
+        case "brightness" -> b = v;
+        case "contrast" -> c = v;
+        case "saturation" -> s = v;
+        case "hue" -> h = v;
+        case "grey", "gray" -> g = v;
+        default -> throw new IllegalArgumentException("unknown augmentation '" + kv[0] + "'");
+      }
+    }
+    return new Augment(shift, b, c, s, h, g);
+  }
+
+  /** A changed copy of {@code image}, drawn with {@code seed}. */
+  public ImagePixels.Rgb apply(ImagePixels.Rgb image, long seed) {
+    if (isNone()) {
+      return image;
+    }
+    SplitMix64 r = new SplitMix64(seed);
+    int w = image.width();
+    int hgt = image.height();
+    int plane = w * hgt;
+    float[] src = image.rgb();
+    float[] out = new float[src.length];
+    int dx = shift > 0 ? r.nextInt(2 * shift + 1) - shift : 0;
+    int dy = shift > 0 ? r.nextInt(2 * shift + 1) - shift : 0;
+    double bright = brightness > 0 ? (r.nextDouble() * 2 - 1) * brightness : 0;
+    double contr = contrast > 0 ? 1 + (r.nextDouble() * 2 - 1) * contrast : 1;
+    double sat = saturation > 0 ? 1 + (r.nextDouble() * 2 - 1) * saturation : 1;
+    double rot = hue > 0 ? Math.toRadians((r.nextDouble() * 2 - 1) * hue) : 0;
+    if (grey > 0 && r.nextDouble() < grey) {
+      sat = 0;
+    }
+    // hue rotation about the grey axis (a rotation matrix in RGB space)
+    double cosA = Math.cos(rot);
+    double sinA = Math.sin(rot);
+    double k = (1 - cosA) / 3;
+    double q = Math.sqrt(1.0 / 3) * sinA;
+    double[][] m = {
+      {cosA + k, k - q, k + q},
+      {k + q, cosA + k, k - q},
+      {k - q, k + q, cosA + k}
+    };
+    for (int y = 0; y < hgt; y++) {
+      for (int x = 0; x < w; x++) {
+        int sx = x - dx;
+        int sy = y - dy;
+        double red = 1;
+        double gr = 1;
+        double bl = 1;
+        if (sx >= 0 && sx < w && sy >= 0 && sy < hgt) {
+          int i = sy * w + sx;
+          red = src[i];
+          gr = src[plane + i];
+          bl = src[2 * plane + i];
+        }
+        if (rot != 0) {
+          double r2 = m[0][0] * red + m[0][1] * gr + m[0][2] * bl;
+          double g2 = m[1][0] * red + m[1][1] * gr + m[1][2] * bl;
+          double b2 = m[2][0] * red + m[2][1] * gr + m[2][2] * bl;
+          red = r2;
+          gr = g2;
+          bl = b2;
+        }
+        double lum = 0.299 * red + 0.587 * gr + 0.114 * bl;
+        red = lum + sat * (red - lum);
+        gr = lum + sat * (gr - lum);
+        bl = lum + sat * (bl - lum);
+        red = (red - 0.5) * contr + 0.5 + bright;
+        gr = (gr - 0.5) * contr + 0.5 + bright;
+        bl = (bl - 0.5) * contr + 0.5 + bright;
+        int o = y * w + x;
+        out[o] = clamp(red);
+        out[plane + o] = clamp(gr);
+        out[2 * plane + o] = clamp(bl);
+      }
+    }
+    return new ImagePixels.Rgb(w, hgt, out);
+  }
+
+  private static float clamp(double v) {
+    return (float) Math.max(0, Math.min(1, v));
+  }
+}

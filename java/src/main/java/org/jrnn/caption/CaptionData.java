@@ -1,0 +1,118 @@
+/*
+ * CaptionData: captions files (TSV image<TAB>caption, or JSON lines {"image": ..., "caption": ...})
+ * and image lists for training and captioning.
+ */
+package org.jrnn.caption;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/** Readers of captioning data. */
+public final class CaptionData {
+  /** File name endings taken as images when a folder is listed. */
+  public static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "gif", "bmp", "wbmp");
+
+  private CaptionData() {}
+
+  /**
+   * One captioned image.
+   *
+   * @param image the image path as written in the captions file (relative to the image folder)
+   * @param caption the caption text
+   */
+  public record Example(String image, String caption) {}
+
+  /**
+   * Reads a captions file: JSON lines ({@code .jsonl}/{@code .json}: one object per line with
+   * {@code "image"} and {@code "caption"}) or TSV ({@code image<TAB>caption} per line). Blank lines
+   * and lines starting with {@code #} are skipped; an image may have several lines (captions).
+   *
+   * @throws IOException naming the file and line of a malformed line
+   */
+  public static List<Example> readCaptions(Path file) throws IOException {
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    boolean json = name.endsWith(".jsonl") || name.endsWith(".json");
+    List<Example> out = new ArrayList<>();
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      int n = 0;
+      while ((line = r.readLine()) != null) {
+        n++;
+        String t = line.strip();
+        if (t.isEmpty() || (!json && t.startsWith("#"))) {
+          continue;
+        }
+        if (json) {
+          try {
+            JsonObject o = JsonParser.parseString(t).getAsJsonObject();
+            JsonElement img = o.get("image");
+            JsonElement cap = o.get("caption");
+            if (img == null || cap == null || !img.isJsonPrimitive() || !cap.isJsonPrimitive()) {
+              throw new IOException(file + ":" + n + ": needs string fields \"image\" and \"caption\"");
+            }
+            out.add(new Example(img.getAsString(), cap.getAsString()));
+          } catch (JsonParseException | IllegalStateException e) {
+            throw new IOException(file + ":" + n + ": not a JSON object (" + e.getMessage() + ")");
+          }
+        } else {
+          int tab = line.indexOf('\t');
+          if (tab <= 0) {
+            throw new IOException(file + ":" + n + ": expected image<TAB>caption");
+          }
+          out.add(new Example(line.substring(0, tab).strip(), line.substring(tab + 1).strip()));
+        }
+      }
+    }
+    if (out.isEmpty()) {
+      throw new IOException(file + ": no captions");
+    }
+    return out;
+  }
+
+  /** The image files of a folder (by extension, any case), sorted by path; recurses into sub-folders. */
+  public static List<Path> listImages(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new IOException(dir + ": not a folder");
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile).filter(CaptionData::isImageName).sorted().toList();
+    }
+  }
+
+  /** Whether the file name ends with an image extension. */
+  public static boolean isImageName(Path p) {
+    String n = p.getFileName().toString();
+    int dot = n.lastIndexOf('.');
+    return dot > 0 && IMAGE_EXTENSIONS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * Reads a list file: one image path per line (blank lines and {@code #} lines skipped); relative
+   * paths are taken relative to the list file's folder.
+   */
+  public static List<Path> readList(Path file) throws IOException {
+    List<Path> out = new ArrayList<>();
+    Path base = file.toAbsolutePath().getParent();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      String t = line.strip();
+      if (t.isEmpty() || t.startsWith("#")) {
+        continue;
+      }
+      Path p = Path.of(t);
+      out.add(p.isAbsolute() || base == null ? p : base.resolve(p));
+    }
+    return out;
+  }
+}

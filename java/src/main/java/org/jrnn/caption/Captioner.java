@@ -1,0 +1,522 @@
+/*
+ * Captioner: image (or precomputed feature vector) -> optional learned projection (tanh) ->
+ * tanh(linear) initial state of a recurrent decoder (optionally also appended to every step's
+ * input) -> caption tokens. Trains with teacher forcing; decodes through org.jrnn.decode.
+ */
+package org.jrnn.caption;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import org.jrnn.Cell;
+import org.jrnn.Device;
+import org.jrnn.JrnnException;
+import org.jrnn.Ops;
+import org.jrnn.RecurrentGradients;
+import org.jrnn.RecurrentOutput;
+import org.jrnn.RecurrentState;
+import org.jrnn.Scope;
+import org.jrnn.SequenceBatch;
+import org.jrnn.Tensor;
+import org.jrnn.data.PaddedBatch;
+import org.jrnn.data.SplitMix64;
+import org.jrnn.data.Vocabulary;
+import org.jrnn.decode.DecoderState;
+import org.jrnn.decode.RecurrentRows;
+import org.jrnn.decode.StepModel;
+import org.jrnn.models.ConditionedBatch;
+import org.jrnn.models.Model;
+import org.jrnn.nn.Embedding;
+import org.jrnn.nn.Linear;
+import org.jrnn.nn.Parameter;
+import org.jrnn.nn.Parameters;
+import org.jrnn.nn.RecurrentInit;
+import org.jrnn.nn.RecurrentLayer;
+import org.jrnn.train.Task.StepResult;
+
+/**
+ * A captioning model. With {@code x [N, F]} the features of N images ({@link ImagePixels} for the
+ * built-in encoder, or vectors from elsewhere):
+ *
+ * <ul>
+ *   <li>{@code p = tanh(encoder(x))} ({@code encoder} a linear {@code [P, F]}), or {@code p = x}
+ *       when {@link Config#projectionSize()} is 0;
+ *   <li>{@code h0 = tanh(init(p))} ({@code init} a linear {@code [L*H, P]}; layer l's h0 is columns
+ *       {@code [l*H, (l+1)*H)}; an LSTM's c0 is zero);
+ *   <li>a unidirectional decoder stack whose input at step t is the embedding of the previous token
+ *       ({@code <bos>} first), with p appended when {@link Config#concatFeatures()};
+ *   <li>{@code linear [V, H]} to the next token's logits.
+ * </ul>
+ *
+ * With {@code projectionSize = 0} the parameters and their names are exactly those of {@link
+ * org.jrnn.models.ConditionedDecoder} ({@code init.*}, {@code embedding.weight}, {@code rnn.*},
+ * {@code linear.*}), so its files decode here too ({@link CaptionModels#load}). As a {@link
+ * StepModel} of feature vectors it feeds the decoders of {@link org.jrnn.decode}; its state is
+ * {@link RecurrentRows} (with p as the per-row context when concatenated). Not thread-safe.
+ */
+@SuppressWarnings("try") // scopes opened only to free their tensors
+public final class Captioner implements Model, StepModel<float[]> {
+  /** The {@link #kind()} in model files. */
+  public static final String KIND = "captioner";
+
+  /**
+   * The architecture.
+   *
+   * @param featureSize F, values per feature vector ({@code 3 * S * S} with the built-in encoder)
+   * @param imageSize S for the built-in image encoder, or 0 when features come from elsewhere
+   * @param projectionSize P of the learned projection, or 0 for none (features go to init as is)
+   * @param vocabSize V (ids 0..3 are the specials of {@link Vocabulary})
+   * @param embeddingSize E
+   * @param cell the decoder cell
+   * @param hiddenSize H
+   * @param layers L
+   * @param concatFeatures append p to every step's input
+   * @param seed seed of the initial weights
+   */
+  public record Config(
+      int featureSize,
+      int imageSize,
+      int projectionSize,
+      int vocabSize,
+      int embeddingSize,
+      Cell cell,
+      int hiddenSize,
+      int layers,
+      boolean concatFeatures,
+      long seed) {
+    public Config {
+      if (featureSize < 1 || embeddingSize < 1 || hiddenSize < 1 || layers < 1) {
+        throw new IllegalArgumentException("featureSize, embeddingSize, hiddenSize and layers must be >= 1 but are "
+            + featureSize + ", " + embeddingSize + ", " + hiddenSize + ", " + layers);
+      }
+      if (imageSize < 0 || projectionSize < 0) {
+        throw new IllegalArgumentException("imageSize and projectionSize must be >= 0");
+      }
+      if (imageSize > 0 && featureSize != 3 * imageSize * imageSize) {
+        throw new IllegalArgumentException("an image encoder of size " + imageSize + " needs featureSize "
+            + 3 * imageSize * imageSize + " but it is " + featureSize);
+      }
+      if (vocabSize <= Vocabulary.EOS_ID) {
+        throw new IllegalArgumentException("vocabSize must hold the special ids 0.." + Vocabulary.EOS_ID);
+      }
+      if (cell == null) {
+        throw new IllegalArgumentException("cell is null");
+      }
+    }
+
+    /** Built-in encoder on S x S images: projection 256, embedding 64, GRU 256, one layer. */
+    public static Config forImages(int imageSize, int vocabSize) {
+      return new Config(3 * imageSize * imageSize, imageSize, 256, vocabSize, 64, Cell.GRU, 256, 1, false, 0);
+    }
+
+    /** Precomputed features of size F: projection 256, embedding 64, GRU 256, one layer. */
+    public static Config forFeatures(int featureSize, int vocabSize) {
+      return new Config(featureSize, 0, 256, vocabSize, 64, Cell.GRU, 256, 1, false, 0);
+    }
+
+    /** The size of p (P, or F without projection). */
+    public int conditionSize() {
+      return projectionSize > 0 ? projectionSize : featureSize;
+    }
+
+    public Config withProjectionSize(int v) {
+      return new Config(featureSize, imageSize, v, vocabSize, embeddingSize, cell, hiddenSize, layers, concatFeatures, seed);
+    }
+
+    public Config withEmbeddingSize(int v) {
+      return new Config(featureSize, imageSize, projectionSize, vocabSize, v, cell, hiddenSize, layers, concatFeatures, seed);
+    }
+
+    public Config withCell(Cell v) {
+      return new Config(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, v, hiddenSize, layers, concatFeatures, seed);
+    }
+
+    public Config withHiddenSize(int v) {
+      return new Config(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, cell, v, layers, concatFeatures, seed);
+    }
+
+    public Config withLayers(int v) {
+      return new Config(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, cell, hiddenSize, v, concatFeatures, seed);
+    }
+
+    public Config withConcatFeatures(boolean v) {
+      return new Config(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, cell, hiddenSize, layers, v, seed);
+    }
+
+    public Config withSeed(long v) {
+      return new Config(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, cell, hiddenSize, layers, concatFeatures, v);
+    }
+
+    /** This config as a JSON object (cell as its name, e.g. "GRU"). */
+    public String toJson() {
+      JsonObject o = new JsonObject();
+      o.addProperty("featureSize", featureSize);
+      o.addProperty("imageSize", imageSize);
+      o.addProperty("projectionSize", projectionSize);
+      o.addProperty("vocabSize", vocabSize);
+      o.addProperty("embeddingSize", embeddingSize);
+      o.addProperty("cell", cell.name());
+      o.addProperty("hiddenSize", hiddenSize);
+      o.addProperty("layers", layers);
+      o.addProperty("concatFeatures", concatFeatures);
+      o.addProperty("seed", seed);
+      return new Gson().toJson(o);
+    }
+
+    /** A config from {@link #toJson()}. @throws IllegalArgumentException naming a bad key */
+    public static Config fromJson(String json) {
+      JsonObject o;
+      try {
+        o = JsonParser.parseString(json).getAsJsonObject();
+      } catch (JsonParseException | IllegalStateException e) {
+        throw new IllegalArgumentException("captioner config is not a JSON object: " + e.getMessage(), e);
+      }
+      try {
+        return new Config(
+            o.get("featureSize").getAsInt(),
+            o.get("imageSize").getAsInt(),
+            o.get("projectionSize").getAsInt(),
+            o.get("vocabSize").getAsInt(),
+            o.get("embeddingSize").getAsInt(),
+            Cell.valueOf(o.get("cell").getAsString().toUpperCase(Locale.ROOT)),
+            o.get("hiddenSize").getAsInt(),
+            o.get("layers").getAsInt(),
+            o.get("concatFeatures").getAsBoolean(),
+            o.get("seed").getAsLong());
+      } catch (NullPointerException | ClassCastException | IllegalStateException | NumberFormatException e) {
+        throw new IllegalArgumentException("captioner config " + json + " lacks or mistypes a key: " + e, e);
+      }
+    }
+  }
+
+  private final Config config;
+  private final Device device;
+  private final Linear encoder;
+  private final Linear init;
+  private final Embedding embedding;
+  private final RecurrentLayer rnn;
+  private final Linear linear;
+  private final List<Parameter> parameters;
+
+  /** A model with fresh weights (seeded by {@code config.seed()}) on {@code device}. */
+  public Captioner(Config config, Device device) {
+    this.config = config;
+    this.device = device;
+    long seed = config.seed();
+    int p = config.conditionSize();
+    int input = config.embeddingSize() + (config.concatFeatures() ? p : 0);
+    List<AutoCloseable> made = new ArrayList<>();
+    try {
+      // init/embedding/rnn/linear use ConditionedDecoder's seed streams 0..3
+      init = add(made, new Linear(p, config.layers() * config.hiddenSize(), true,
+          SplitMix64.deriveSeed(seed, 0), device));
+      embedding = add(made, new Embedding(config.vocabSize(), config.embeddingSize(), Vocabulary.PAD_ID,
+          SplitMix64.deriveSeed(seed, 1), device));
+      rnn = add(made, new RecurrentLayer(config.cell(), input, config.hiddenSize(), config.layers(), false,
+          RecurrentInit.PYTORCH, SplitMix64.deriveSeed(seed, 2), device));
+      linear = add(made, new Linear(config.hiddenSize(), config.vocabSize(), true,
+          SplitMix64.deriveSeed(seed, 3), device));
+      encoder = config.projectionSize() > 0
+          ? add(made, new Linear(config.featureSize(), config.projectionSize(), true,
+              SplitMix64.deriveSeed(seed, 4), device))
+          : null;
+    } catch (RuntimeException e) {
+      for (int i = made.size() - 1; i >= 0; i--) {
+        try {
+          made.get(i).close();
+        } catch (Exception ignored) {
+          // already failing
+        }
+      }
+      throw e;
+    }
+    List<Parameter> ps = new ArrayList<>();
+    if (encoder != null) {
+      ps.addAll(Parameters.prefixed("encoder", encoder));
+    }
+    ps.addAll(Parameters.prefixed("init", init));
+    ps.addAll(Parameters.prefixed("embedding", embedding));
+    ps.addAll(Parameters.prefixed("rnn", rnn));
+    ps.addAll(Parameters.prefixed("linear", linear));
+    this.parameters = Collections.unmodifiableList(ps);
+  }
+
+  private static <T extends AutoCloseable> T add(List<AutoCloseable> made, T m) {
+    made.add(m);
+    return m;
+  }
+
+  /** The architecture. */
+  public Config config() {
+    return config;
+  }
+
+  // ------------------------------------------------------------------ conditioning
+
+  /** p for {@code x [N, F]} as host values {@code [N, P]} (tanh of the projection, or x). */
+  private float[] condition(Tensor x, float[] features) {
+    if (encoder == null) {
+      return features;
+    }
+    float[] pre = encoder.forward(x).toArray();
+    for (int i = 0; i < pre.length; i++) {
+      pre[i] = (float) Math.tanh(pre[i]);
+    }
+    return pre;
+  }
+
+  /** h0 {@code [L, N, H]} from p {@code [N, P]}; {@code tanhOut} gets the host values {@code [N, L*H]}. */
+  private Tensor initialHidden(Tensor p, int n, float[][] tanhOut) {
+    float[] pre = init.forward(p).toArray();
+    int l = config.layers();
+    int h = config.hiddenSize();
+    float[] h0 = new float[pre.length];
+    for (int s = 0; s < n; s++) {
+      for (int k = 0; k < l * h; k++) {
+        float v = (float) Math.tanh(pre[s * l * h + k]);
+        pre[s * l * h + k] = v;
+        h0[((k / h) * n + s) * h + k % h] = v;
+      }
+    }
+    if (tanhOut != null) {
+      tanhOut[0] = pre;
+    }
+    return Tensor.of(device, h0, l, n, h);
+  }
+
+  /** The decoder input {@code [steps, N, E(+P)]} for ids {@code [steps*N]} (time-major). */
+  private Tensor decoderInput(int[] ids, int steps, int n, float[] p) {
+    Tensor embedded = embedding.forward(ids, steps, n);
+    if (!config.concatFeatures()) {
+      return embedded;
+    }
+    int e = config.embeddingSize();
+    int f = config.conditionSize();
+    float[] emb = embedded.toArray();
+    float[] x = new float[steps * n * (e + f)];
+    for (int r = 0; r < steps * n; r++) {
+      System.arraycopy(emb, r * e, x, r * (e + f), e);
+      System.arraycopy(p, (r % n) * f, x, r * (e + f) + e, f);
+    }
+    return Tensor.of(device, x, steps, n, e + f);
+  }
+
+  // ------------------------------------------------------------------ training
+
+  /**
+   * Teacher-forced forward, mean cross-entropy over the target tokens (caption + {@code <eos>}),
+   * backward: gradients ACCUMULATE into {@link #parameters()}.
+   *
+   * @return the summed loss and the number of target tokens
+   */
+  public StepResult trainStep(ConditionedBatch batch) {
+    return pass(batch, true);
+  }
+
+  /** The summed teacher-forced loss and token count of a batch (no gradients). */
+  public StepResult loss(ConditionedBatch batch) {
+    return pass(batch, false);
+  }
+
+  private StepResult pass(ConditionedBatch b, boolean train) {
+    checkBatch(b);
+    int n = b.size();
+    int f = config.featureSize();
+    int pSize = config.conditionSize();
+    int e = config.embeddingSize();
+    try (Scope scope = Scope.open()) {
+      Tensor x = Tensor.of(device, b.features(), n, f);
+      float[] p = condition(x, b.features());
+      Tensor pt = encoder == null ? x : Tensor.of(device, p, n, pSize);
+      float[][] tanh = new float[1][];
+      Tensor h0 = initialHidden(pt, n, tanh);
+      PaddedBatch in = b.inputs();
+      int steps = in.maxLength();
+      int[] ids = in.ids().clone();
+      int[] lengths = in.lengths();
+      for (int t = 0; t < steps; t++) {
+        for (int s = 0; s < n; s++) {
+          if (t >= lengths[s]) {
+            ids[t * n + s] = -1;
+          }
+        }
+      }
+      SequenceBatch input = SequenceBatch.of(decoderInput(ids, steps, n, p), lengths);
+      RecurrentState start = RecurrentState.of(h0, null);
+      RecurrentOutput out = train ? rnn.forwardTrain(input, start) : rnn.forward(input, start);
+      Tensor logits = linear.forward(out.output());
+      int[] targets = b.targets();
+      long count = 0;
+      for (int t : targets) {
+        count += t >= 0 ? 1 : 0;
+      }
+      Tensor perRow = Tensor.zeros(device, targets.length);
+      Tensor dLogits = train ? Tensor.zeros(device, logits.shape()) : null;
+      Ops.softmaxCrossEntropy(logits, targets, 0f, 1f / Math.max(count, 1), perRow, dLogits);
+      double loss = 0;
+      for (float v : perRow.toArray()) {
+        loss += v;
+      }
+      if (!train) {
+        return new StepResult(loss, count);
+      }
+      Tensor dy = linear.backward(out.output(), dLogits);
+      RecurrentGradients g = rnn.backward(out, dy, null, null);
+      float[] dx = g.dx().toArray(); // [T, N, E(+P)]
+      int width = e + (config.concatFeatures() ? pSize : 0);
+      float[] dEmb = dx;
+      float[] dp = encoder != null || config.concatFeatures() ? new float[n * pSize] : null;
+      if (config.concatFeatures()) {
+        dEmb = new float[steps * n * e];
+        for (int r = 0; r < steps * n; r++) {
+          System.arraycopy(dx, r * width, dEmb, r * e, e);
+          if (r / n < lengths[r % n]) {
+            int s = r % n;
+            for (int k = 0; k < pSize; k++) {
+              dp[s * pSize + k] += dx[r * width + e + k];
+            }
+          }
+        }
+      }
+      embedding.backward(ids, Tensor.of(device, dEmb, steps, n, e));
+      // h0 = tanh(init(p)): dpre = dh0 (1 - h0^2)
+      float[] dh0 = g.dh0().toArray(); // [L, N, H]
+      int l = config.layers();
+      int h = config.hiddenSize();
+      float[] t0 = tanh[0];
+      float[] dpre = new float[t0.length];
+      for (int s = 0; s < n; s++) {
+        for (int k = 0; k < l * h; k++) {
+          float v = t0[s * l * h + k];
+          dpre[s * l * h + k] = dh0[((k / h) * n + s) * h + k % h] * (1f - v * v);
+        }
+      }
+      Tensor dpreT = Tensor.of(device, dpre, n, (long) l * h);
+      if (encoder == null) {
+        init.backwardParameters(pt, dpreT);
+        return new StepResult(loss, count);
+      }
+      float[] dpInit = init.backward(pt, dpreT).toArray();
+      float[] dq = new float[n * pSize];
+      for (int i = 0; i < dq.length; i++) {
+        dq[i] = (dp[i] + dpInit[i]) * (1f - p[i] * p[i]);
+      }
+      encoder.backwardParameters(x, Tensor.of(device, dq, n, pSize));
+      return new StepResult(loss, count);
+    }
+  }
+
+  private void checkBatch(ConditionedBatch b) {
+    if (b.featureSize() != config.featureSize()) {
+      throw new JrnnException("features have " + b.featureSize() + " values per example but the model takes "
+          + config.featureSize());
+    }
+    for (int[] s : b.sequences()) {
+      for (int id : s) {
+        if (id < 0 || id >= config.vocabSize()) {
+          throw new JrnnException("token id " + id + " is outside 0.." + (config.vocabSize() - 1));
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ StepModel
+
+  @Override
+  public int vocabSize() {
+    return config.vocabSize();
+  }
+
+  /**
+   * One row per feature vector: h0 = tanh(init(p)), c0 = 0, and p as the row context when it is
+   * appended to the step inputs.
+   */
+  @Override
+  public DecoderState initialState(List<float[]> inputs) {
+    int n = inputs.size();
+    int f = config.featureSize();
+    float[] flat = new float[n * f];
+    for (int i = 0; i < n; i++) {
+      float[] v = inputs.get(i);
+      if (v.length != f) {
+        throw new JrnnException("feature vector " + i + " has " + v.length + " values but the model takes " + f);
+      }
+      System.arraycopy(v, 0, flat, i * f, f);
+    }
+    try (Scope scope = Scope.open()) {
+      Tensor x = Tensor.of(device, flat, n, f);
+      float[] p = condition(x, flat);
+      Tensor pt = encoder == null ? x : Tensor.of(device, p, n, config.conditionSize());
+      Tensor h0 = initialHidden(pt, n, null);
+      Tensor c0 = config.cell().hasCellState() ? Tensor.zeros(device, h0.shape()) : null;
+      boolean ctx = config.concatFeatures();
+      return RecurrentRows.own(h0, c0, ctx ? p.clone() : null, ctx ? config.conditionSize() : 0);
+    }
+  }
+
+  /** Embeds the tokens, steps the stack, and returns the log-softmax of the logits {@code [R, V]}. */
+  @Override
+  public float[] step(int[] tokens, DecoderState state) {
+    RecurrentRows rows = (RecurrentRows) state;
+    int r = rows.rows();
+    if (tokens.length != r) {
+      throw new JrnnException(tokens.length + " tokens for " + r + " rows");
+    }
+    try (Scope scope = Scope.open()) {
+      Tensor x = embedding.forward(tokens, r);
+      if (config.concatFeatures()) {
+        int e = config.embeddingSize();
+        int pSize = config.conditionSize();
+        float[] emb = x.toArray();
+        float[] ctx = rows.context();
+        float[] in = new float[r * (e + pSize)];
+        for (int i = 0; i < r; i++) {
+          System.arraycopy(emb, i * e, in, i * (e + pSize), e);
+          System.arraycopy(ctx, i * pSize, in, i * (e + pSize) + e, pSize);
+        }
+        x = Tensor.of(device, in, r, e + pSize);
+      }
+      Tensor logits = linear.forward(rnn.step(x, rows.state()));
+      Ops.logSoftmax(logits, logits);
+      return logits.toArray();
+    }
+  }
+
+  // ------------------------------------------------------------------ Model
+
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
+  @Override
+  public String configJson() {
+    return config.toJson();
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return parameters;
+  }
+
+  @Override
+  public Device device() {
+    return device;
+  }
+
+  @Override
+  public void close() {
+    linear.close();
+    rnn.close();
+    embedding.close();
+    init.close();
+    if (encoder != null) {
+      encoder.close();
+    }
+  }
+}

@@ -1,0 +1,141 @@
+/*
+ * ImagePixels: the built-in image front end of the captioner: read an image, composite it over
+ * white, resize it (area average) to S x S and normalise to [-1, 1], channel-major RGB.
+ */
+package org.jrnn.caption;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+
+/**
+ * Pixels as the captioner's built-in encoder sees them: {@code [3, S, S]} row-major (R plane, G
+ * plane, B plane), each value {@code 2 * v - 1} for the channel intensity {@code v} in [0, 1] after
+ * compositing over a white background and area-average resizing.
+ */
+public final class ImagePixels {
+  private ImagePixels() {}
+
+  /**
+   * An RGB image in [0, 1], composited over white, planes row-major.
+   *
+   * @param width W
+   * @param height H
+   * @param rgb {@code [3 * H * W]}: R plane, G plane, B plane
+   */
+  public record Rgb(int width, int height, float[] rgb) {
+    public Rgb {
+      if ((long) width * height * 3 != rgb.length) {
+        throw new IllegalArgumentException("rgb must hold 3 x " + height + " x " + width + " values");
+      }
+    }
+  }
+
+  /**
+   * Reads an image file (PNG, JPEG, GIF, BMP: whatever {@link ImageIO} reads).
+   *
+   * @throws IOException naming the file when it cannot be read or is not an image
+   */
+  public static BufferedImage read(Path file) throws IOException {
+    BufferedImage img;
+    try (InputStream in = Files.newInputStream(file)) {
+      img = ImageIO.read(in);
+    } catch (IOException e) {
+      throw new IOException(file + ": unreadable image (" + e.getMessage() + ")", e);
+    } catch (RuntimeException e) { // decoders throw these on some corrupt files
+      throw new IOException(file + ": corrupt image (" + e + ")", e);
+    }
+    if (img == null) {
+      throw new IOException(file + ": not an image in a format this JVM reads");
+    }
+    if (img.getWidth() < 1 || img.getHeight() < 1) {
+      throw new IOException(file + ": empty image");
+    }
+    return img;
+  }
+
+  /** The image's pixels composited over white. */
+  public static Rgb rgb(BufferedImage img) {
+    int w = img.getWidth();
+    int h = img.getHeight();
+    int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
+    float[] out = new float[3 * w * h];
+    int plane = w * h;
+    for (int i = 0; i < plane; i++) {
+      int p = argb[i];
+      float a = ((p >>> 24) & 0xff) / 255f;
+      float r = ((p >>> 16) & 0xff) / 255f;
+      float g = ((p >>> 8) & 0xff) / 255f;
+      float b = (p & 0xff) / 255f;
+      out[i] = a * r + (1 - a);
+      out[plane + i] = a * g + (1 - a);
+      out[2 * plane + i] = a * b + (1 - a);
+    }
+    return new Rgb(w, h, out);
+  }
+
+  /** Reads {@code file} and returns its features for an S x S encoder; see the class comment. */
+  public static float[] features(Path file, int size) throws IOException {
+    return features(rgb(read(file)), size);
+  }
+
+  /** The features of an image for an S x S encoder. */
+  public static float[] features(Rgb image, int size) {
+    if (size < 1) {
+      throw new IllegalArgumentException("size must be >= 1 but is " + size);
+    }
+    int w = image.width();
+    int h = image.height();
+    int[][] xi = new int[size][];
+    float[][] xw = new float[size][];
+    int[][] yi = new int[size][];
+    float[][] yw = new float[size][];
+    weights(w, size, xi, xw);
+    weights(h, size, yi, yw);
+    float[] out = new float[3 * size * size];
+    float[] row = new float[size];
+    for (int c = 0; c < 3; c++) {
+      int base = c * w * h;
+      for (int oy = 0; oy < size; oy++) {
+        java.util.Arrays.fill(row, 0f);
+        for (int k = 0; k < yi[oy].length; k++) {
+          int sy = yi[oy][k];
+          float wy = yw[oy][k];
+          for (int ox = 0; ox < size; ox++) {
+            float acc = 0;
+            for (int j = 0; j < xi[ox].length; j++) {
+              acc += xw[ox][j] * image.rgb()[base + sy * w + xi[ox][j]];
+            }
+            row[ox] += wy * acc;
+          }
+        }
+        for (int ox = 0; ox < size; ox++) {
+          out[(c * size + oy) * size + ox] = 2f * row[ox] - 1f;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Area-average weights: output i covers source [i * src / dst, (i + 1) * src / dst). */
+  private static void weights(int src, int dst, int[][] idx, float[][] wts) {
+    for (int i = 0; i < dst; i++) {
+      double start = (double) i * src / dst;
+      double end = (double) (i + 1) * src / dst;
+      int first = (int) Math.floor(start);
+      int last = Math.min((int) Math.ceil(end) - 1, src - 1);
+      int n = last - first + 1;
+      idx[i] = new int[n];
+      wts[i] = new float[n];
+      for (int k = 0; k < n; k++) {
+        int j = first + k;
+        double cover = Math.min(end, j + 1) - Math.max(start, j);
+        idx[i][k] = j;
+        wts[i][k] = (float) (cover / (end - start));
+      }
+    }
+  }
+}

@@ -1,0 +1,224 @@
+/*
+ * CaptionerTest: gradients against finite differences (projection, concatenated features, GRU and
+ * LSTM, two layers), exact parity with models.ConditionedDecoder when there is no projection (loss,
+ * gradients, greedy captions, its model files), batched beam decoding with real recurrent state
+ * equal to decoding one image at a time, a model-file round trip, and learning a tiny task.
+ *   mvn -B -o test -Dtest=CaptionerTest
+ */
+package org.jrnn.caption;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.jrnn.Cell;
+import org.jrnn.Device;
+import org.jrnn.data.Tokenizer;
+import org.jrnn.data.WordTokenizer;
+import org.jrnn.decode.DecodeOptions;
+import org.jrnn.decode.Decoded;
+import org.jrnn.decode.Decoders;
+import org.jrnn.decode.LengthPenalty;
+import org.jrnn.io.SafetensorsException;
+import org.jrnn.models.ConditionedBatch;
+import org.jrnn.models.ConditionedDecoder;
+import org.jrnn.models.ModelFiles;
+import org.jrnn.models.Sampling;
+import org.jrnn.nn.Parameter;
+import org.jrnn.optim.Adam;
+import org.jrnn.train.Task.StepResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CaptionerTest {
+  private static final Device CPU = Device.cpu();
+  static final List<float[]> FEATURES =
+      List.of(new float[] {1, 0, 0.5f}, new float[] {0, 1, -0.5f}, new float[] {0.3f, 0.3f, 1});
+  static final List<int[]> NAMES = List.of(new int[] {4, 5}, new int[] {6}, new int[] {5, 6, 4});
+  static final ConditionedBatch BATCH = ConditionedBatch.of(FEATURES, NAMES, new int[] {0, 1, 2});
+
+  private static Captioner.Config small() {
+    return new Captioner.Config(3, 0, 4, 7, 2, Cell.GRU, 3, 1, false, 5);
+  }
+
+  /** Central differences of the loss against the accumulated gradients, a spread of entries. */
+  static void gradCheck(Captioner model) {
+    model.zeroGradients();
+    StepResult r = model.trainStep(BATCH);
+    double largest = 0;
+    int checked = 0;
+    double h = 1e-2;
+    for (Parameter p : model.parameters()) {
+      float[] grad = p.grad().toArray();
+      float[] value = p.value().toArray();
+      int stride = Math.max(1, value.length / 6);
+      for (int i = value.length > 6 ? 1 : 0; i < value.length; i += stride) {
+        float saved = value[i];
+        value[i] = (float) (saved + h);
+        p.value().copyFrom(value);
+        double plus = model.loss(BATCH).mean();
+        value[i] = (float) (saved - h);
+        p.value().copyFrom(value);
+        double minus = model.loss(BATCH).mean();
+        value[i] = saved;
+        p.value().copyFrom(value);
+        double numeric = (plus - minus) / (2 * h);
+        largest = Math.max(largest, Math.abs(numeric));
+        assertTrue(Math.abs(numeric - grad[i]) <= 3e-4 + 2e-2 * Math.abs(numeric),
+            p.name() + "[" + i + "]: backward " + grad[i] + " vs finite difference " + numeric);
+        checked++;
+      }
+    }
+    assertEquals(9, r.count());
+    assertTrue(checked > 20 && largest > 1e-2, "checked " + checked + ", largest " + largest);
+  }
+
+  @Test
+  void gradientsMatchFiniteDifferences() {
+    for (Captioner.Config c : List.of(
+        small(),
+        small().withConcatFeatures(true).withLayers(2),
+        small().withCell(Cell.LSTM).withConcatFeatures(true),
+        small().withProjectionSize(0).withConcatFeatures(true))) {
+      try (Captioner m = new Captioner(c, CPU)) {
+        gradCheck(m);
+      }
+    }
+  }
+
+  private static ConditionedDecoder.Config decoderConfig(boolean concat, Cell cell) {
+    return ConditionedDecoder.Config.defaults(3, 7).withEmbeddingSize(2).withHiddenSize(5).withLayers(2)
+        .withCell(cell).withConcatFeatures(concat).withSeed(9);
+  }
+
+  @Test
+  void withoutProjectionItIsTheConditionedDecoder(@TempDir Path dir) throws Exception {
+    for (Cell cell : List.of(Cell.GRU, Cell.LSTM)) {
+      ConditionedDecoder.Config dc = decoderConfig(true, cell);
+      Captioner.Config cc = new Captioner.Config(3, 0, 0, 7, 2, cell, 5, 2, true, 9);
+      try (ConditionedDecoder ref = new ConditionedDecoder(dc, CPU); Captioner m = new Captioner(cc, CPU)) {
+        // same seed streams: the same weights
+        for (int i = 0; i < ref.parameters().size(); i++) {
+          assertEquals(ref.parameters().get(i).name(), m.parameters().get(i).name());
+          assertArrayEquals(ref.parameters().get(i).value().toArray(), m.parameters().get(i).value().toArray());
+        }
+        StepResult a = ref.trainStep(BATCH);
+        StepResult b = m.trainStep(BATCH);
+        assertEquals(a.lossSum(), b.lossSum(), 1e-5);
+        for (int i = 0; i < ref.parameters().size(); i++) {
+          assertArrayEquals(ref.parameters().get(i).grad().toArray(), m.parameters().get(i).grad().toArray(), 1e-6f,
+              ref.parameters().get(i).name());
+        }
+        int[][] greedy = ref.generate(BATCH.features(), 3, 6, Sampling.GREEDY);
+        List<Decoded> ours = Decoders.decode(m, FEATURES, DecodeOptions.builder().maxLength(6).build());
+        for (int i = 0; i < 3; i++) {
+          assertArrayEquals(greedy[i], ours.get(i).tokens());
+        }
+        // a ConditionedDecoder file loads as a captioner
+        Path f = dir.resolve("cd-" + cell + ".safetensors");
+        Tokenizer tok = WordTokenizer.builder().build(List.of("a b c"));
+        ModelFiles.save(f, ref, tok, null);
+        try (CaptionModels.Loaded l = CaptionModels.load(f, CPU)) {
+          assertEquals(0, l.model().config().projectionSize());
+          List<Decoded> back = Decoders.decode(l.model(), FEATURES, DecodeOptions.builder().maxLength(6).build());
+          for (int i = 0; i < 3; i++) {
+            assertArrayEquals(greedy[i], back.get(i).tokens());
+          }
+        }
+      }
+    }
+  }
+
+  private static List<float[]> randomFeatures(int n, int f, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    List<float[]> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      float[] v = new float[f];
+      for (int k = 0; k < f; k++) {
+        v[k] = (float) (r.nextDouble() * 4 - 2);
+      }
+      out.add(v);
+    }
+    return out;
+  }
+
+  @Test
+  void batchedDecodingEqualsOneImageAtATime() {
+    Captioner.Config c = new Captioner.Config(6, 0, 8, 12, 4, Cell.LSTM, 8, 2, true, 3);
+    List<float[]> feats = randomFeatures(9, 6, 4);
+    try (Captioner m = new Captioner(c, CPU)) {
+      for (DecodeOptions o : List.of(
+          DecodeOptions.builder().maxLength(7).build(),
+          DecodeOptions.builder().beamSize(4).nBest(3).maxLength(7).lengthPenalty(LengthPenalty.gnmt(0.7)).build(),
+          DecodeOptions.builder().beamSize(3).maxLength(5).maxActive(2).noRepeatNgram(2).build(),
+          DecodeOptions.builder().temperature(1.5).topK(5).seed(3).maxLength(6).maxActive(4).build())) {
+        List<Decoded> batch = Decoders.decode(m, feats, o);
+        // one image at a time (the same input indices, so the same sampling streams)
+        List<Decoded> single = Decoders.decode(m, feats, o.toBuilder().maxActive(1).build());
+        for (int i = 0; i < feats.size(); i++) {
+          Decoded alone = single.get(i);
+          assertEquals(alone.nbest().size(), batch.get(i).nbest().size(), o.toString());
+          for (int k = 0; k < alone.nbest().size(); k++) {
+            assertArrayEquals(alone.nbest().get(k).tokens(), batch.get(i).nbest().get(k).tokens(), o + " " + i);
+            assertEquals(alone.nbest().get(k).score(), batch.get(i).nbest().get(k).score(), 1e-4, o + " " + i);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void roundTripsThroughAModelFile(@TempDir Path dir) throws Exception {
+    Captioner.Config c = new Captioner.Config(12, 2, 5, 9, 3, Cell.GRU, 6, 1, true, 11);
+    Tokenizer tok = WordTokenizer.builder().build(List.of("red apple", "green apple", "dog face"));
+    Path f = dir.resolve("m.safetensors");
+    List<float[]> feats = randomFeatures(4, 12, 1);
+    try (Captioner m = new Captioner(c, CPU)) {
+      CaptionModels.save(f, m, tok);
+      try (CaptionModels.Loaded l = CaptionModels.load(f, CPU)) {
+        assertEquals(c, l.model().config());
+        assertEquals(tok.toJson(), l.tokenizer().toJson());
+        DecodeOptions o = DecodeOptions.beam(3);
+        List<Decoded> a = Decoders.decode(m, feats, o);
+        List<Decoded> b = Decoders.decode(l.model(), feats, o);
+        for (int i = 0; i < 4; i++) {
+          assertEquals(a.get(i).nbest(), b.get(i).nbest());
+        }
+      }
+    }
+    assertEquals(c, Captioner.Config.fromJson(c.toJson()));
+    assertThrows(IllegalArgumentException.class, () -> new Captioner.Config(10, 2, 5, 9, 3, Cell.GRU, 6, 1, true, 1));
+    assertThrows(SafetensorsException.class, () -> CaptionModels.load(dir.resolve("none.safetensors"), CPU));
+  }
+
+  @Test
+  void learnsATinyCaptioningTask() {
+    List<float[]> features = new ArrayList<>();
+    List<int[]> names = new ArrayList<>();
+    for (int i = 0; i < 48; i++) {
+      features.add(FEATURES.get(i % 3));
+      names.add(NAMES.get(i % 3));
+    }
+    Captioner.Config c = new Captioner.Config(3, 0, 8, 7, 4, Cell.GRU, 16, 1, false, 2);
+    CaptionBatches source = CaptionBatches.ofFeatures(features, names, 8);
+    try (Captioner m = new Captioner(c, CPU); Adam adam = Adam.of(m.parameters(), 0.02)) {
+      for (int epoch = 0; epoch < 12; epoch++) {
+        for (ConditionedBatch b : source.epoch(epoch, 3)) {
+          m.zeroGradients();
+          m.trainStep(b);
+          adam.step();
+        }
+      }
+      Tokenizer tok = WordTokenizer.builder().build(List.of("a b c"));
+      Map<String, Double> r = new CaptionTask(m, tok, 6).evaluate(List.of(BATCH));
+      assertEquals(1.0, r.get("exact_match"), r.toString());
+      assertTrue(r.get("loss") < 0.2, r.toString());
+    }
+  }
+}
