@@ -7,7 +7,7 @@
 #   bench      scripts/gpu_bench.py: jrnn vs cuDNN (PyTorch) on the same weights, fp32 and TF32,
 #              table to bench/gpu/<card>-<date>.md
 #   ctest      every other native test (CPU path, test_cuda_host) on this machine
-#   workshop   native/cuda-dev: each kernel's versions validated and timed
+#   workshop   native/cuda-dev: each kernel's versions validated and timed (built with the rest)
 #   sanitizer  compute-sanitizer memcheck on a quick test_cuda run (where the runtime allows it)
 # Everything lands in $OUT (the device tool's folder; default build/gpu-check): summary.txt,
 # build.log, test_cuda.log, bench.log, the bench table, ctest.log, workshop.log, sanitizer.log.
@@ -98,7 +98,7 @@ if [ -f "$BUILD/CMakeCache.txt" ] && ! grep -qx "CMAKE_GENERATOR:INTERNAL=$GEN" 
 fi
 stage build 60 300 "$OUTDIR/build.log" \
   "cmake -S '$ROOT' -B '$BUILD' -G '$GEN' -DCMAKE_BUILD_TYPE=Release -DJRNN_CUDA=ON \
-     -DJRNN_BUILD_TESTS=ON $BLAS_ARGS && cmake --build '$BUILD' -j $JOBS"
+     -DJRNN_BUILD_TESTS=ON -DJRNN_BUILD_CUDA_DEV=ON $BLAS_ARGS && cmake --build '$BUILD' -j $JOBS"
 
 # ---- tests on the GPU
 if [ -x "$BUILD/native/tests/test_cuda" ]; then
@@ -125,14 +125,15 @@ fi
 
 # ---- the other native tests
 if [ -f "$BUILD/CTestTestfile.cmake" ] || [ -d "$BUILD/native/tests" ]; then
-  stage ctest 20 150 "$OUTDIR/ctest.log" \
+  stage ctest 20 90 "$OUTDIR/ctest.log" \
     "cd '$BUILD' && ctest --output-on-failure -E '^test_cuda\$' -j 4"
   grep -E "tests passed|tests failed" "$OUTDIR/ctest.log" | sed 's/^/    /' | tee -a "$SUMMARY"
 fi
 
 # ---- kernel workshop
+# (built by the build stage: -DJRNN_BUILD_CUDA_DEV=ON; `make -C native/cuda-dev run` also works)
 stage workshop 30 120 "$OUTDIR/workshop.log" \
-  "make -C '$ROOT/native/cuda-dev' -j $JOBS run BUILD='$BUILD/cuda-dev'"
+  "'$BUILD/native/cuda-dev/gemm' && '$BUILD/native/cuda-dev/lstm_step'"
 grep -E "^(gemm|lstm)[a-z_]*:" "$OUTDIR/workshop.log" 2>/dev/null | tail -30 | sed 's/^/    /' | tee -a "$SUMMARY"
 
 # ---- memory checker on a quick run

@@ -288,27 +288,30 @@ def main():
 
     rows = []
     modes = [m for m in args.modes.split(",") if m]
-    for mode in modes:
-        tf32 = mode == "tf32"
-        if args.device == "cuda":
-            torch.backends.cuda.matmul.allow_tf32 = tf32
-            torch.backends.cudnn.allow_tf32 = tf32
-        if tf32:
-            os.environ["JRNN_CUDA_TF32"] = "1"  # read when the context is created
+    contexts = {}
+    for mode in modes:  # one jrnn context per mode: JRNN_CUDA_TF32 is read when it is created
+        if mode == "tf32":
+            os.environ["JRNN_CUDA_TF32"] = "1"
         else:
             os.environ.pop("JRNN_CUDA_TF32", None)
         ctx = jr.context_create(1 if args.device == "cuda" else 0, 0, 0)
         os.environ.pop("JRNN_CUDA_TF32", None)
         if not ctx:
             sys.exit("gpu_bench: jrnn_context_create: " + jr.last_error().decode())
-        try:
-            for cell, T, N, C, H, pas in shapes(args.quick, args.device):
+        contexts[mode] = ctx
+    try:
+        for cell, T, N, C, H, pas in shapes(args.quick, args.device):
+            for mode in modes:  # fp32 and TF32 rows side by side: a budget cut drops shapes, not modes
+                tf32 = mode == "tf32"
+                if args.device == "cuda":
+                    torch.backends.cuda.matmul.allow_tf32 = tf32
+                    torch.backends.cudnn.allow_tf32 = tf32
                 label = f"{cell} H={H} N={N} T={1 if pas == 'step' else T}"
                 if time.time() - t_start > args.budget:
                     rows.append(dict(shape=label, pas=pas, mode=mode, skipped="time budget"))
                     continue
                 try:
-                    r = bench_shape(jr, ctx, args.device, cell, T, N, C, H, pas, mode, args)
+                    r = bench_shape(jr, contexts[mode], args.device, cell, T, N, C, H, pas, mode, args)
                 except Exception as e:  # report and go on with the next shape
                     traceback.print_exc()
                     r = dict(shape=label, pas=pas, mode=mode, skipped=f"error: {e}")
@@ -319,15 +322,17 @@ def main():
                             pass
                 rows.append(r)
                 print(format_row(r), flush=True)
-        finally:
+    finally:
+        for ctx in contexts.values():
             jr.context_destroy(ctx)
 
     table = ["| shape | pass | mode | jrnn ms | cuDNN ms | speedup | jrnn TFLOP/s | max rel err |",
              "|---|---|---|---:|---:|---:|---:|---:|"] + [format_row(r) for r in rows]
     print("\n".join(table))
     date = datetime.date.today().isoformat()
+    safe_card = "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in card)
     out = args.out or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench", "gpu",
-                                   f"{card.replace(' ', '-')}-{date}.md")
+                                   f"{safe_card}-{date}.md")
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out, "w") as f:
         f.write(f"# jrnn vs cuDNN on {card}, {date}\n\n")
