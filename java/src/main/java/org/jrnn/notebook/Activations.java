@@ -32,6 +32,7 @@ public final class Activations {
   private Activations() {}
 
   /** The top layer's outputs over one sequence {@code [T][C]}: {@code [T][D*H]}. */
+  @SuppressWarnings("try") // the scope frees the batch and the output
   public static float[][] hidden(Recurrent layer, float[][] sequence) {
     try (Scope scope = Scope.open()) {
       SequenceBatch batch = SequenceBatch.fromList(layer.device(), java.util.Collections.singletonList(sequence));
@@ -139,6 +140,60 @@ public final class Activations {
       }
     }
     return out;
+  }
+
+  /**
+   * How much of a gradient at each sequence's LAST output reaches the input at every step: runs
+   * {@code forwardTrain} and {@code backward} with {@code dy} zero except at step {@code length-1}
+   * of sequence {@code n}, where it is {@code dLast[n]}, and returns, per time step {@code t}, the
+   * mean over the sequences still running at {@code t} of {@code ||dL/dx_t||} (L2 over features).
+   * With {@code dLast} the loss's gradient at the final state, this is the classic "vanishing
+   * gradients" curve. The layer's gradient buffer is left as it was.
+   *
+   * @param dLast {@code [N][D*H]}, e.g. {@code W^T (softmax - onehot)} of a linear classifier
+   * @return {@code [T]} mean gradient norms (0 where no sequence runs)
+   */
+  @SuppressWarnings("try")
+  public static double[] inputGradientNorms(Recurrent layer, SequenceBatch input, float[][] dLast) {
+    int steps = input.maxLength(), n = input.batchSize(), width = layer.outputSize(), c = input.featureSize();
+    if (dLast.length != n) {
+      throw new IllegalArgumentException(dLast.length + " gradients for " + n + " sequences");
+    }
+    int[] len = input.lengths();
+    float[] dy = new float[steps * n * width];
+    for (int k = 0; k < n; k++) {
+      if (dLast[k].length != width) {
+        throw new IllegalArgumentException("gradient " + k + " has " + dLast[k].length + " values, the output " + width);
+      }
+      System.arraycopy(dLast[k], 0, dy, ((len[k] - 1) * n + k) * width, width);
+    }
+    float[] savedGrads = layer.gradientBuffer().toArray();
+    try (Scope scope = Scope.open()) {
+      RecurrentOutput out = layer.forwardTrain(input, null);
+      Tensor dyT = Tensor.of(layer.device(), dy, steps, n, width);
+      float[] dx = layer.backward(out, dyT, null, null).dx().toArray();
+      double[] norms = new double[steps];
+      for (int t = 0; t < steps; t++) {
+        double sum = 0;
+        int running = 0;
+        for (int k = 0; k < n; k++) {
+          if (t >= len[k]) {
+            continue;
+          }
+          double sq = 0;
+          for (int f = 0; f < c; f++) {
+            double v = dx[(t * n + k) * c + f];
+            sq += v * v;
+          }
+          sum += Math.sqrt(sq);
+          running++;
+        }
+        norms[t] = running == 0 ? 0 : sum / running;
+      }
+      return norms;
+    } finally {
+      layer.gradientBuffer().copyFrom(savedGrads);
+    }
   }
 
   private static double sigmoid(double x) {

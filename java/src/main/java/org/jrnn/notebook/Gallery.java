@@ -30,7 +30,7 @@ import javax.imageio.ImageIO;
  */
 public final class Gallery {
   private static final Font FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 14);
-  private static final int PAD = 8, CAPTION_WIDTH = 180;
+  private static final int PAD = 8, CAPTION_WIDTH = 200;
 
   private Gallery() {}
 
@@ -90,16 +90,23 @@ public final class Gallery {
     Graphics2D pg = probe.createGraphics();
     pg.setFont(FONT);
     FontMetrics fm = pg.getFontMetrics();
+    int captionW = 20; // as wide as the widest caption, up to CAPTION_WIDTH (then wrapped)
+    for (int k = 0; k < images.size(); k++) {
+      String c = captions == null || captions.get(k) == null ? "" : captions.get(k);
+      for (String line : c.split("\n", -1)) {
+        captionW = Math.max(captionW, Math.min(CAPTION_WIDTH, fm.stringWidth(line)));
+      }
+    }
     List<List<String>> wrapped = new ArrayList<>();
     int lines = 1;
     for (int k = 0; k < images.size(); k++) {
       String c = captions == null || captions.get(k) == null ? "" : captions.get(k);
-      List<String> w = wrap(c, fm, CAPTION_WIDTH);
+      List<String> w = wrap(c, fm, captionW);
       wrapped.add(w);
       lines = Math.max(lines, w.size());
     }
     pg.dispose();
-    int cellW = PAD + iw + PAD + CAPTION_WIDTH + PAD;
+    int cellW = PAD + iw + PAD + captionW + PAD + PAD;
     int cellH = PAD + Math.max(ih, lines * fm.getHeight()) + PAD;
     int cols = Math.min(columns, images.size());
     int rows = (images.size() + cols - 1) / cols;

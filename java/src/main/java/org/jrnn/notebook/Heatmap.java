@@ -136,7 +136,14 @@ public final class Heatmap {
         cells.add(new Number[] {t, u, Double.isFinite(v) ? Math.max(cmin, Math.min(cmax, v)) : cmin});
       }
     }
-    int w = width > 0 ? width : Math.max(420, Math.min(1400, 120 + steps * 14));
+    int longest = 1;
+    if (named) {
+      for (String l : xLabels) {
+        longest = Math.max(longest, l.length());
+      }
+    }
+    int perStep = Math.max(14, 7 * longest + 8); // room for each label
+    int w = width > 0 ? width : Math.max(420, Math.min(1600, 130 + steps * perStep));
     int h = height > 0 ? height : Math.max(240, Math.min(900, 110 + units * 9));
     HeatMapChart chart =
         new HeatMapChartBuilder().width(w).height(h).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();

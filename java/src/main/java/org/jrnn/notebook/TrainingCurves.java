@@ -247,6 +247,12 @@ public final class TrainingCurves {
         String chartTitle = charts.isEmpty() && !title.isEmpty() ? title + ": " + m.getKey() : m.getKey();
         XYChart c = Charts.xyChart(chartTitle, xLabel, m.getKey(), lines, false, panelWidth, panelHeight);
         c.getStyler().setLegendVisible(true);
+        // one colour per series name across all charts (e.g. "LSTM valid" in loss and accuracy)
+        c.getSeriesMap().forEach((name, series) -> {
+          java.awt.Color col = Charts.PALETTE[seriesIndex(name) % Charts.PALETTE.length];
+          series.setLineColor(col);
+          series.setMarkerColor(col);
+        });
         charts.add(c);
       }
     }
@@ -261,6 +267,22 @@ public final class TrainingCurves {
     return rows.size() == 1 ? rows.get(0) : Charts.stacked(rows);
   }
 
+  /** The position of a series name among all series, in the order first seen. */
+  private int seriesIndex(String name) {
+    int i = 0;
+    java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+    for (Map<String, List<double[]>> m : data.values()) {
+      seen.addAll(m.keySet());
+    }
+    for (String s : seen) {
+      if (s.equals(name)) {
+        return i;
+      }
+      i++;
+    }
+    return i;
+  }
+
   // ------------------------------------------------------------------ the Task wrapper
 
   /**
@@ -268,19 +290,29 @@ public final class TrainingCurves {
    * and records its training losses and evaluations here; pass it to {@code Trainer.fit}.
    */
   public <B> Task<B> watch(Task<B> task) {
-    return new Watched<>(task, this);
+    return new Watched<>(task, this, "");
+  }
+
+  /**
+   * As {@link #watch(Task)}, with the lines named {@code name + " train"} and {@code name + "
+   * valid"}: several runs (e.g. an RNN and an LSTM) on the same charts.
+   */
+  public <B> Task<B> watch(Task<B> task, String name) {
+    return new Watched<>(task, this, name == null || name.isEmpty() ? "" : name + " ");
   }
 
   private static final class Watched<B> implements Task<B>, ResumableTask, NonFiniteLocator<B> {
     private final Task<B> inner;
     private final TrainingCurves curves;
+    private final String prefix;
     private long steps;
     private double lossSum;
     private long lossCount, pending;
 
-    Watched(Task<B> inner, TrainingCurves curves) {
+    Watched(Task<B> inner, TrainingCurves curves, String prefix) {
       this.inner = inner;
       this.curves = curves;
+      this.prefix = prefix;
     }
 
     @Override
@@ -300,7 +332,7 @@ public final class TrainingCurves {
         every = curves.trainEvery;
       }
       if (pending >= every && lossCount > 0) {
-        curves.add("loss", "train", steps, lossSum / lossCount);
+        curves.add("loss", prefix + "train", steps, lossSum / lossCount);
         lossSum = 0;
         lossCount = 0;
         pending = 0;
@@ -311,7 +343,7 @@ public final class TrainingCurves {
     @Override
     public Map<String, Double> evaluate(Iterable<B> batches) {
       Map<String, Double> m = inner.evaluate(batches);
-      curves.addAll("valid", steps, m);
+      curves.addAll(prefix + "valid", steps, m);
       return m;
     }
 

@@ -32,6 +32,7 @@ import org.jrnn.train.Task;
 import org.junit.jupiter.api.Test;
 
 /** The display helpers draw real, non-blank images of the expected size and readable text. */
+@SuppressWarnings("try") // scopes opened for their effect
 class DisplayTest {
   /** PNGs of what the helpers draw, to look at (target/notebook-previews/). */
   static final Path PREVIEWS = Paths.get("target", "notebook-previews");
@@ -188,10 +189,10 @@ class DisplayTest {
     BufferedImage grid = Gallery.captioned(imgs, caps, 3);
     save("gallery", grid);
     assertEquals(48, imgs.get(0).getWidth());
-    assertEquals(3 * (8 + 48 + 8 + 180 + 8), grid.getWidth());
+    assertEquals(3 * (8 + 48 + 8 + 200 + 8 + 8), grid.getWidth(), "the long caption wraps at 200 px");
     assertTrue(grid.getHeight() >= 2 * (48 + 16));
     // the caption area (right of the first image) has text in it
-    BufferedImage captionArea = grid.getSubimage(8 + 48 + 8, 0, 180, grid.getHeight() / 2);
+    BufferedImage captionArea = grid.getSubimage(8 + 48 + 8, 0, 200, grid.getHeight() / 2);
     assertTrue(inked(captionArea) > 0.005, "caption text drawn");
     String html = Gallery.html(imgs, caps, 3);
     assertTrue(html.contains("data:image/png;base64,") && html.contains("&quot;five&quot;"), html.substring(0, 200));
@@ -283,6 +284,53 @@ class DisplayTest {
         }
       }
     }
+  }
+
+  @Test
+  void inputGradientNormsMatchFiniteDifferences() {
+    try (Scope scope = Scope.open();
+        Recurrent r = Recurrent.builder().cell(Cell.GRU).inputSize(2).hiddenSize(3).seed(5).build()) {
+      java.util.Random rnd = new java.util.Random(9);
+      float[][] x = new float[6][2];
+      for (float[] row : x) {
+        row[0] = (float) rnd.nextGaussian();
+        row[1] = (float) rnd.nextGaussian();
+      }
+      float[][] d = {{0.5f, -1f, 0.25f}};
+      SequenceBatch b = SequenceBatch.fromList(List.<float[][]>of(x));
+      float[] before = r.gradientBuffer().toArray();
+      double[] norms = Activations.inputGradientNorms(r, b, d);
+      assertEquals(6, norms.length);
+      assertTrue(java.util.Arrays.equals(before, r.gradientBuffer().toArray()), "gradients left as they were");
+      for (int t = 0; t < 6; t++) {
+        double sq = 0;
+        for (int f = 0; f < 2; f++) {
+          float keep = x[t][f];
+          double eps = 1e-2;
+          x[t][f] = (float) (keep + eps);
+          double up = dot(Activations.hidden(r, x)[5], d[0]);
+          x[t][f] = (float) (keep - eps);
+          double down = dot(Activations.hidden(r, x)[5], d[0]);
+          x[t][f] = keep;
+          double g = (up - down) / (2 * eps);
+          sq += g * g;
+        }
+        assertEquals(Math.sqrt(sq), norms[t], 2e-3 + 0.02 * Math.sqrt(sq), "t=" + t);
+      }
+      // a shorter second sequence: steps past its length average over the first only
+      SequenceBatch two = SequenceBatch.fromList(List.of(x, java.util.Arrays.copyOf(x, 3)));
+      double[] n2 = Activations.inputGradientNorms(r, two, new float[][] {d[0], d[0]});
+      assertEquals(norms[5], n2[5], 1e-5);
+      assertEquals(norms[4], n2[4], 1e-5);
+    }
+  }
+
+  static double dot(float[] a, float[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += (double) a[i] * b[i];
+    }
+    return s;
   }
 
   /** Loss 1/step-ish; accuracy rises; resumable state; no locator. */

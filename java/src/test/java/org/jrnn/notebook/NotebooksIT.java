@@ -59,8 +59,10 @@ class NotebooksIT {
 
   static final Map<String, Expect> EXPECT =
       Map.of(
-          "00-setup.ipynb", new Expect(1, List.of("jrnn", "Recurrent", "parameters")),
-          "vanishing-gradients.ipynb", new Expect(3, List.of("vanilla RNN", "LSTM", "accuracy")));
+          "00-setup.ipynb",
+          new Expect(3, List.of("self-check passed", "weight_ih_l0", "SequenceBatch: 2 sequences", "float32 on cpu",
+              "data:image/png;base64")),
+          "vanishing-gradients.ipynb", new Expect(4, List.of("vanilla RNN", "LSTM", "validation accuracy", "dL/dx_0")));
 
   static Path kernelDir;
 
