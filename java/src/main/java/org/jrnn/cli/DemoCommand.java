@@ -41,6 +41,14 @@ import org.jrnn.train.Trainer;
 public final class DemoCommand implements Command {
   /** Default seconds of char-LM training. */
   static final int DEFAULT_LM_SECONDS = 100;
+  /** Default sentiment epochs. */
+  static final int SENTIMENT_EPOCHS = 8;
+  /** The sentiment model's embedding size (torch_sentiment.py --embed). */
+  static final int SENTIMENT_EMBEDDING = 128;
+  /** The sentiment model's LSTM size (torch_sentiment.py --hidden). */
+  static final int SENTIMENT_HIDDEN = 64;
+  /** Least count of a word to get an id (torch_sentiment.py --min-freq). */
+  static final int SENTIMENT_MIN_FREQ = 2;
 
   @Override
   public String name() {
@@ -64,7 +72,7 @@ public final class DemoCommand implements Command {
         "",
         "  sentiment  many-to-one: 3,000 review sentences (UCI imdb/yelp/amazon), the seeded 80/20",
         "             split of org.jrnn.data.SeededSplit (the same as scripts/torch_sentiment.py);",
-        "             words -> embedding 64 -> LSTM 128 -> linear; test accuracy",
+        "             words (seen twice or more) -> embedding 128 -> LSTM 64 -> linear; test accuracy",
         "  lm         many-to-many: character language model on Moby-Dick (first 90% trains, last",
         "             10% validates); chars -> embedding 64 -> 2-layer LSTM 256 -> linear, truncated",
         "             BPTT over 32 streams x 100 chars; validation bits per character and a sample",
@@ -75,12 +83,14 @@ public final class DemoCommand implements Command {
         "  --lm-seconds S        training budget of the language model in seconds (default "
             + DEFAULT_LM_SECONDS
             + ")",
+        "  --lm-updates N        train the language model for exactly N updates instead",
         "  --sentiment-epochs E  epochs of the sentiment model (default 8)",
         "  --digits-epochs E     epochs of the digits model (default 20)",
         "  --seed N              seed of splits, batches, initialisation and sampling (default 42)",
         "  --data DIR            the data/ folder (default: found from the working directory, or",
         "                        -Djrnn.data / $JRNN_DATA)",
-        "  --threads N           CPU threads (default: all cores; set before any native call)",
+        "  --threads N           CPU threads (default 1: the kernels synchronise threads at every time",
+        "                        step, which is slow when other programs keep the other cores busy)",
         "  --json FILE           also write the results as JSON (for scripts/bench-demo.sh)",
         "",
         "The whole demo takes under 5 minutes on 2 cores with the defaults.",
@@ -100,25 +110,30 @@ public final class DemoCommand implements Command {
     CliOptions o =
         CliOptions.parse(
             args,
-            Set.of("only", "lm-seconds", "sentiment-epochs", "digits-epochs", "seed", "data", "threads", "json"),
+            Set.of(
+                "only", "lm-seconds", "lm-updates", "sentiment-epochs", "digits-epochs", "seed",
+                "data", "threads", "json"),
             Set.of(),
             false);
     String only = o.choice("only", null, "sentiment", "lm", "digits");
     int lmSeconds = o.integer("lm-seconds", DEFAULT_LM_SECONDS, 1, 24 * 3600);
-    int sentimentEpochs = o.integer("sentiment-epochs", 8, 1, 1000);
+    int lmUpdates = o.integer("lm-updates", 0, 0, 100_000_000);
+    if (o.has("lm-updates") && o.has("lm-seconds")) {
+      throw new UsageException("give --lm-seconds or --lm-updates, not both");
+    }
+    int sentimentEpochs = o.integer("sentiment-epochs", SENTIMENT_EPOCHS, 1, 1000);
     int digitsEpochs = o.integer("digits-epochs", 20, 1, 1000);
     long seed = o.longValue("seed", 42, Long.MIN_VALUE);
-    if (o.has("threads")) {
-      System.setProperty("jrnn.cpu.threads", Integer.toString(o.integer("threads", 0, 1, 1024)));
+    // One thread unless told otherwise: the native CPU kernels synchronise their threads at every
+    // time step, so on a shared machine whose other cores are busy, more threads can be much slower.
+    if (o.has("threads") || System.getProperty("jrnn.cpu.threads") == null) {
+      System.setProperty("jrnn.cpu.threads", Integer.toString(o.integer("threads", 1, 1, 1024)));
     }
     Path data = o.has("data") ? o.path("data") : BundledData.findDataDir();
     long start = System.nanoTime();
     out.println("jrnn demo: three shapes of recurrent networks, trained and evaluated on real data");
     out.println("  data   " + data.toAbsolutePath().normalize());
-    out.println(
-        "  device cpu, "
-            + Integer.getInteger("jrnn.cpu.threads", Runtime.getRuntime().availableProcessors())
-            + " thread(s)");
+    out.println("  device cpu, " + threads() + " thread(s)");
     List<Result> results = new ArrayList<>();
     int parts = only == null ? 3 : 1;
     int index = 0;
@@ -126,14 +141,32 @@ public final class DemoCommand implements Command {
       results.add(sentiment(out, data, seed, sentimentEpochs, ++index, parts));
     }
     if (only == null || only.equals("lm")) {
-      results.add(languageModel(out, data, seed, lmSeconds, ++index, parts));
+      results.add(languageModel(out, data, seed, lmUpdates > 0 ? 0 : lmSeconds, lmUpdates, ++index, parts));
     }
     if (only == null || only.equals("digits")) {
       results.add(digits(out, data, seed, digitsEpochs, ++index, parts));
     }
     double total = (System.nanoTime() - start) / 1e9;
     summary(out, results, total);
+    if (o.has("json")) {
+      Map<String, Object> j = new java.util.LinkedHashMap<>();
+      j.put("threads", (long) threads());
+      j.put("seed", seed);
+      j.put("total_seconds", total);
+      List<Object> rs = new ArrayList<>();
+      for (Result r : results) {
+        rs.add(json(r));
+      }
+      j.put("results", rs);
+      org.jrnn.train.util.AtomicFiles.writeString(o.path("json"), org.jrnn.io.Json.writePretty(j) + "\n");
+    }
     return 0;
+  }
+
+  /** The CPU threads of jrnn's context. */
+  static int threads() {
+    int t = Integer.getInteger("jrnn.cpu.threads", 0);
+    return t > 0 ? t : Runtime.getRuntime().availableProcessors();
   }
 
   static String header(int index, int parts, String title) {
@@ -151,7 +184,9 @@ public final class DemoCommand implements Command {
     List<LabelledExample> train = split.trainOf(all);
     List<LabelledExample> test = split.testOf(all);
     WordTokenizer words =
-        WordTokenizer.builder().minFrequency(1).build(train.stream().map(LabelledExample::text).toList());
+        WordTokenizer.builder()
+            .minFrequency(SENTIMENT_MIN_FREQ)
+            .build(train.stream().map(LabelledExample::text).toList());
     LabelIndex labels = LabelIndex.ofExamples(all);
     List<int[]> trainX = train.stream().map(e -> words.encode(e.text())).toList();
     List<int[]> testX = test.stream().map(e -> words.encode(e.text())).toList();
@@ -165,9 +200,13 @@ public final class DemoCommand implements Command {
         train.size(),
         test.size(),
         seed,
-        words.vocabulary().size());
+        words.vocabulary().size(),
+        SENTIMENT_MIN_FREQ);
     SequenceClassifier.Config config =
-        SequenceClassifier.Config.defaults(words.vocabulary().size(), labels.size()).withSeed(seed);
+        SequenceClassifier.Config.defaults(words.vocabulary().size(), labels.size())
+            .withEmbeddingSize(SENTIMENT_EMBEDDING)
+            .withHiddenSize(SENTIMENT_HIDDEN)
+            .withSeed(seed);
     try (SequenceClassifier model = new SequenceClassifier(config, Device.cpu())) {
       out.printf(
           Locale.ROOT,
@@ -243,7 +282,8 @@ public final class DemoCommand implements Command {
 
   // ------------------------------------------------------------------ char LM
 
-  Result languageModel(PrintStream out, Path data, long seed, int seconds, int index, int parts)
+  Result languageModel(
+      PrintStream out, Path data, long seed, int seconds, int updates, int index, int parts)
       throws Exception {
     long t0 = System.nanoTime();
     out.println(header(index, parts, "many-to-many: character language model on Moby-Dick"));
@@ -282,11 +322,11 @@ public final class DemoCommand implements Command {
       out.printf(
           Locale.ROOT,
           "  train  Adam %s, %d streams x %d-character windows (truncated BPTT, state carried), clipping 1.0,"
-              + " budget %d s (%d windows make one pass)%n",
+              + " %s (%d windows make one pass)%n",
           lr,
           streams,
           window,
-          seconds,
+          updates > 0 ? updates + " updates" : "budget " + seconds + " s",
           trainWindows.batchesPerEpoch());
       LanguageModelTask task = new LanguageModelTask(model);
       TrainResult r;
@@ -295,7 +335,8 @@ public final class DemoCommand implements Command {
               .optimizer(ps -> Adam.of(ps, lr))
               .clipping(GradientClipping.byNorm(1.0))
               .epochs(0)
-              .timeBudget(Duration.ofSeconds(seconds))
+              .timeBudget(updates > 0 ? null : Duration.ofSeconds(seconds))
+              .maxSteps(updates)
               .seed(seed)
               .log(indented(out))
               .progress(System.err, null)
@@ -325,7 +366,9 @@ public final class DemoCommand implements Command {
           r.trainSeconds(),
           (System.nanoTime() - t0) / 1e9,
           r.steps(),
-          String.format(Locale.ROOT, "%d updates in %d s", r.steps(), seconds));
+          updates > 0
+              ? String.format(Locale.ROOT, "%d updates", r.steps())
+              : String.format(Locale.ROOT, "%d updates in a %d s budget", r.steps(), seconds));
     }
   }
 
@@ -499,16 +542,13 @@ public final class DemoCommand implements Command {
   }
 
   static Map<String, Object> json(Result r) {
-    return Map.of(
-        "part", r.part(),
-        "metric", r.metric(),
-        "value", r.value(),
-        "train_seconds", r.trainSeconds(),
-        "total_seconds", r.totalSeconds(),
-        "steps", r.steps());
-  }
-
-  static Duration seconds(int s) {
-    return Duration.ofSeconds(s);
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("part", r.part());
+    m.put("metric", r.metric());
+    m.put("value", r.value());
+    m.put("train_seconds", r.trainSeconds());
+    m.put("total_seconds", r.totalSeconds());
+    m.put("steps", r.steps());
+    return m;
   }
 }
