@@ -278,10 +278,12 @@ void emulate_tiles(const jc::GemmPlan& p, const jc::GemmArgs& g, bool reverse) {
       }
 }
 
-// Runs plan p for the product described by the arguments, as gemm.cu launches it.
+// Runs plan p for the product described by the arguments, as gemm.cu launches it. With
+// `keep_partials` (gemm_parts), split-K partials go there and are not reduced.
 void emulate_gemm(const jc::GemmPlan& p, bool ta, bool tb, int64_t M, int64_t N, int64_t K,
                   float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
-                  float beta, float* C, int64_t ldc, const float* bias, bool reverse) {
+                  float beta, float* C, int64_t ldc, const float* bias, bool reverse,
+                  std::vector<float>* keep_partials = nullptr) {
   if (M == 0 || N == 0) return;
   jc::GemmArgs g{};
   g.M = int(M), g.N = int(N), g.K = int(K);
@@ -290,9 +292,10 @@ void emulate_gemm(const jc::GemmPlan& p, bool ta, bool tb, int64_t M, int64_t N,
   g.A = A, g.B = B, g.C = C, g.bias = bias;
   g.k_chunk = p.k_chunk;
   std::vector<float> partial;
+  std::vector<float>& parts = keep_partials ? *keep_partials : partial;
   if (p.splits > 1) {
-    partial.assign(size_t(p.splits) * M * N, kNaN);  // every partial must be written
-    g.partial = partial.data();
+    parts.assign(size_t(p.splits) * M * N, kNaN);  // every partial must be written
+    g.partial = parts.data();
   }
   if (p.kernel == jc::GemmKernel::kSkinny) {
     for (int64_t col = 0; col < N; ++col) {
@@ -315,7 +318,7 @@ void emulate_gemm(const jc::GemmPlan& p, bool ta, bool tb, int64_t M, int64_t N,
     if (tb) emulate_tiles<false, true>(p, g, reverse);
     else emulate_tiles<false, false>(p, g, reverse);
   }
-  if (p.splits > 1)
+  if (p.splits > 1 && !keep_partials)
     for (int64_t idx = 0; idx < M * N; ++idx) jc::splitk_element(g, p.splits, idx);
 }
 
@@ -438,6 +441,8 @@ void test_column_sums() {
 
 // ---------------------------------------------------------------- 4. recurrent plans
 
+int g_small_steps = 0, g_unreduced = 0;  // how often the plans took these paths
+
 class HostExec {
  public:
   HostExec(int sm_count, bool tf32) : sms_(sm_count), tf32_(tf32) {}
@@ -454,6 +459,26 @@ class HostExec {
             int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
     const jc::GemmPlan p = jc::plan_gemm(sms_, tf32_, ta, tb, M, N, K);
     emulate_gemm(p, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, nullptr, (calls_++) % 2);
+  }
+  jc::GemmParts gemm_parts(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A,
+                           int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc) {
+    const jc::GemmPlan p = jc::plan_gemm(sms_, tf32_, ta, tb, M, N, K);
+    emulate_gemm(p, ta, tb, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc, nullptr, (calls_++) % 2,
+                 &parts_);
+    if (p.splits > 1) {
+      ++g_unreduced;
+      return jc::GemmParts{parts_.data(), p.splits, M * N};
+    }
+    return jc::GemmParts{C, 1, 0};
+  }
+  void small_step(int cell, const jc::SmallStep& a) {
+    ++g_small_steps;
+    switch (cell) {
+      case JRNN_RNN_TANH: small<JRNN_RNN_TANH>(a); break;
+      case JRNN_RNN_RELU: small<JRNN_RNN_RELU>(a); break;
+      case JRNN_LSTM: small<JRNN_LSTM>(a); break;
+      default: small<JRNN_GRU>(a); break;
+    }
   }
   void forward_cell(int cell, const jc::FwdStep& s) {
     switch (cell) {
@@ -490,6 +515,39 @@ class HostExec {
   }
 
  private:
+  // small_step.h as small_step_kernel runs it: MR picked as on the device; per unit j the 32
+  // lanes' partial sums, the warp reduction (lane 0's view of the butterfly: every lane ends with
+  // the same bits), then lanes n < N finish; units in alternating orders.
+  template <int CELL>
+  void small(const jc::SmallStep& a) {
+    if (a.s.N <= 1) small_mr<CELL, 1>(a);
+    else if (a.s.N <= 2) small_mr<CELL, 2>(a);
+    else if (a.s.N <= 4) small_mr<CELL, 4>(a);
+    else small_mr<CELL, jc::kSmallBatch>(a);
+  }
+  template <int CELL, int MR>
+  void small_mr(const jc::SmallStep& a) {
+    constexpr int G = jc::gates_of(CELL);
+    const bool reverse = (calls_++) % 2;
+    // The kernel reads all of h_prev while other warps write h_out: they must not overlap.
+    const float* hp = a.s.h_prev;
+    const float* ho = a.s.h_out;
+    EXPECT(!(hp < ho + a.s.N * a.s.H && ho < hp + a.s.N * a.s.H),
+           "small_step called with h_prev overlapping h_out (a race on the GPU)");
+    std::vector<jc::SmallStepSums<CELL, MR>> lanes(32);
+    for (int64_t u = 0; u < a.s.H; ++u) {
+      const int64_t j = reverse ? a.s.H - 1 - u : u;
+      for (int lane = 0; lane < 32; ++lane) jc::small_step_lane<CELL, MR>(a, j, lane, lanes[lane]);
+      for (int offset = 16; offset > 0; offset /= 2)
+        for (int lane = 0; lane < offset; ++lane)
+          for (int k = 0; k < G; ++k)
+            for (int r = 0; r < MR; ++r) {
+              lanes[lane].gh[k][r] += lanes[lane + offset].gh[k][r];
+              lanes[lane].gi[k][r] += lanes[lane + offset].gi[k][r];
+            }
+      for (int64_t n = 0; n < a.s.N; ++n) jc::small_step_finish<CELL, MR>(a, j, n, lanes[0]);
+    }
+  }
   // All elements of a step, in alternating orders (any order must give the same result).
   template <typename Step, typename F>
   void run(const Step& s, F&& element) {
@@ -500,6 +558,7 @@ class HostExec {
   int sms_;
   bool tf32_;
   int calls_ = 0;
+  std::vector<float> parts_;  // the last gemm_parts' partials (consumed before the next product)
 };
 
 // Host buffer of `bytes` poisoned with NaN (0xFF bytes), plus a canary tail.
@@ -675,6 +734,14 @@ void test_recurrent_plans() {
   compare_plans_with_reference(wide, seed++, 132, false);
   Case deep{JRNN_GRU, 4, 2, 600, 8, 1, false, true, {}};    // K = 600 input projection: split-K
   compare_plans_with_reference(deep, seed++, 132, false);
+  // N > 8 with H >= 512: the recurrent product's split-K partials go unreduced to the cell kernel
+  // (forward and, unidirectional and full-length, the single step).
+  const int unreduced_before = g_unreduced;
+  compare_plans_with_reference(Case{JRNN_LSTM, 3, 16, 8, 512, 1, false, true, {}}, seed++, 132, false);
+  compare_plans_with_reference(Case{JRNN_GRU, 2, 12, 8, 520, 1, true, true, {2, 1, 2, 2, 1, 2, 2, 2, 1, 2, 2, 1}},
+                               seed++, 132, false);
+  EXPECT(g_unreduced > unreduced_before, "no recurrent product left its split-K partials unreduced");
+  EXPECT(g_small_steps > 0, "the small-batch fused step never ran");
 }
 
 // ---------------------------------------------------------------- 5. dropout hash

@@ -18,7 +18,9 @@ struct FwdStep {
   int64_t N, H, t;
   const int32_t* lengths;        // [N] (device memory on the GPU) or null: all valid
   const float* gi;               // [N,G*H] W_ih x (no bias)
-  const float* gh;               // [N,G*H] W_hh h_prev (no bias)
+  const float* gh;               // [N,G*H] W_hh h_prev (no bias), or split-K partials of it:
+  int gh_splits;                 //   gh_splits (>= 1) arrays, gh_split_stride floats apart,
+  int64_t gh_split_stride;       //   summed in order (plans set 1 / 0 when reduced)
   const float *b_ih, *b_hh;      // [G*H] or null
   const float *h_prev, *c_prev;  // [N,H] (c: LSTM)
   float *h_out, *c_out;          // [N,H]; may equal h_prev / c_prev
@@ -52,22 +54,20 @@ constexpr JRNN_HD int gates_of(int cell) {
 JRNN_HD_INLINE float sigmoid_(float v) { return 1.0f / (1.0f + expf(-v)); }
 JRNN_HD_INLINE float bias_at_(const float* b, int64_t i) { return b ? b[i] : 0.0f; }
 
-// Forward of element idx (0 <= idx < N*H). CELL is a jrnn_cell.
+// Forward of an ended row's element (t >= lengths[n]): carry the state, output zero.
 template <int CELL>
-JRNN_HD_INLINE void forward_element(const FwdStep& s, int64_t idx) {
-  constexpr int G = gates_of(CELL);
+JRNN_HD_INLINE void forward_carry(const FwdStep& s, int64_t idx, int64_t n, int64_t j) {
+  s.h_out[idx] = s.h_prev[idx];
+  if (CELL == JRNN_LSTM) s.c_out[idx] = s.c_prev[idx];
+  if (s.y) s.y[n * s.y_stride + j] = 0.0f;
+}
+
+// Forward of a valid element (n, j) = idx from its gate parts: gi[k] = (W_ih x)[k*H + j] and
+// gh[k] = (W_hh h_prev)[k*H + j], k < G, both without bias.
+template <int CELL>
+JRNN_HD_INLINE void forward_cell(const FwdStep& s, int64_t idx, int64_t n, int64_t j,
+                                 const float* gi, const float* gh) {
   const int64_t H = s.H;
-  const int64_t n = idx / H, j = idx - n * H;
-  const float hp = s.h_prev[idx];
-  float* y = s.y ? s.y + n * s.y_stride + j : nullptr;
-  if (s.lengths && s.t >= s.lengths[n]) {  // ended: carry the state, output zero
-    s.h_out[idx] = hp;
-    if (CELL == JRNN_LSTM) s.c_out[idx] = s.c_prev[idx];
-    if (y) *y = 0.0f;
-    return;
-  }
-  const float* gi = s.gi + n * G * H + j;
-  const float* gh = s.gh + n * G * H + j;
   float h;
   if (CELL == JRNN_RNN_TANH || CELL == JRNN_RNN_RELU) {
     const float a = gi[0] + gh[0] + bias_at_(s.b_ih, j) + bias_at_(s.b_hh, j);
@@ -75,7 +75,7 @@ JRNN_HD_INLINE void forward_element(const FwdStep& s, int64_t idx) {
   } else if (CELL == JRNN_LSTM) {
     float a[4];
     JRNN_UNROLL for (int k = 0; k < 4; ++k)
-      a[k] = gi[k * H] + gh[k * H] + bias_at_(s.b_ih, k * H + j) + bias_at_(s.b_hh, k * H + j);
+      a[k] = gi[k] + gh[k] + bias_at_(s.b_ih, k * H + j) + bias_at_(s.b_hh, k * H + j);
     const float i = sigmoid_(a[0]), f = sigmoid_(a[1]), g = tanhf(a[2]), o = sigmoid_(a[3]);
     const float c = f * s.c_prev[idx] + i * g;
     s.c_out[idx] = c;
@@ -86,10 +86,10 @@ JRNN_HD_INLINE void forward_element(const FwdStep& s, int64_t idx) {
     }
   } else {  // GRU, reset gate applied after the recurrent product
     const float r = sigmoid_(gi[0] + gh[0] + bias_at_(s.b_ih, j) + bias_at_(s.b_hh, j));
-    const float z = sigmoid_(gi[H] + gh[H] + bias_at_(s.b_ih, H + j) + bias_at_(s.b_hh, H + j));
-    const float ghn = gh[2 * H] + bias_at_(s.b_hh, 2 * H + j);
-    const float nn = tanhf(gi[2 * H] + bias_at_(s.b_ih, 2 * H + j) + r * ghn);
-    h = (1.0f - z) * nn + z * hp;
+    const float z = sigmoid_(gi[1] + gh[1] + bias_at_(s.b_ih, H + j) + bias_at_(s.b_hh, H + j));
+    const float ghn = gh[2] + bias_at_(s.b_hh, 2 * H + j);
+    const float nn = tanhf(gi[2] + bias_at_(s.b_ih, 2 * H + j) + r * ghn);
+    h = (1.0f - z) * nn + z * s.h_prev[idx];  // h_prev read before h_out is written (in place)
     if (s.gates) {
       float* gates = s.gates + n * 3 * H + j;
       gates[0] = r, gates[H] = z, gates[2 * H] = nn;
@@ -97,7 +97,31 @@ JRNN_HD_INLINE void forward_element(const FwdStep& s, int64_t idx) {
     if (s.ghn) s.ghn[idx] = ghn;
   }
   s.h_out[idx] = h;
-  if (y) *y = h;
+  if (s.y) s.y[n * s.y_stride + j] = h;
+}
+
+// Forward of element idx (0 <= idx < N*H), gate parts read from s.gi and s.gh (the sum of
+// s.gh_splits split-K partials, s.gh_split_stride floats apart, when the recurrent product left
+// them unreduced). CELL is a jrnn_cell.
+template <int CELL>
+JRNN_HD_INLINE void forward_element(const FwdStep& s, int64_t idx) {
+  constexpr int G = gates_of(CELL);
+  const int64_t H = s.H;
+  const int64_t n = idx / H, j = idx - n * H;
+  if (s.lengths && s.t >= s.lengths[n]) {
+    forward_carry<CELL>(s, idx, n, j);
+    return;
+  }
+  const float* gi = s.gi + n * G * H + j;
+  const float* gh = s.gh + n * G * H + j;
+  float gi_v[G], gh_v[G];
+  JRNN_UNROLL for (int k = 0; k < G; ++k) {
+    gi_v[k] = gi[k * H];
+    float sum = gh[k * H];
+    for (int z = 1; z < s.gh_splits; ++z) sum += gh[z * s.gh_split_stride + k * H];
+    gh_v[k] = sum;
+  }
+  forward_cell<CELL>(s, idx, n, j, gi_v, gh_v);
 }
 
 // Backward of element idx.

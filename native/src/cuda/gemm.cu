@@ -80,12 +80,13 @@ size_t gemm_workspace_bytes(const State& st, bool trans_a, bool trans_b, int64_t
   return plan_workspace_bytes(plan_gemm(st.sm_count, st.tf32, trans_a, trans_b, M, Nc, K), M, Nc);
 }
 
-void gemm(State& st, bool trans_a, bool trans_b, int64_t M, int64_t Nc, int64_t K, float alpha,
-          const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
-          int64_t ldc, const float* bias) {
-  if (M == 0 || Nc == 0) return;
-  const GemmPlan p = plan_gemm(st.sm_count, st.tf32, trans_a, trans_b, M, Nc, K);
-  GemmArgs g{};
+namespace {
+
+// Launches plan p's kernels; with `reduce` false, split-K partials stay in the workspace.
+void run_plan(State& st, const GemmPlan& p, bool trans_a, bool trans_b, int64_t M, int64_t Nc,
+              int64_t K, float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
+              float beta, float* C, int64_t ldc, const float* bias, bool reduce, GemmArgs& g) {
+  g = GemmArgs{};
   g.M = int(M), g.N = int(Nc), g.K = int(K);
   g.lda = lda, g.ldb = ldb, g.ldc = ldc;
   g.alpha = alpha, g.beta = beta;
@@ -106,10 +107,32 @@ void gemm(State& st, bool trans_a, bool trans_b, int64_t M, int64_t Nc, int64_t 
     else launch_tiled<false, false>(p, g, st.stream);
   }
   check_launch(p.kernel == GemmKernel::kTf32 ? "sgemm_tf32" : "sgemm_simt");
-  if (p.splits > 1) {
+  if (p.splits > 1 && reduce) {
     splitk_reduce<<<blocks_for(M * Nc), kThreads, 0, st.stream>>>(g, p.splits);
     check_launch("splitk_reduce");
   }
+}
+
+}  // namespace
+
+void gemm(State& st, bool trans_a, bool trans_b, int64_t M, int64_t Nc, int64_t K, float alpha,
+          const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+          int64_t ldc, const float* bias) {
+  if (M == 0 || Nc == 0) return;
+  const GemmPlan p = plan_gemm(st.sm_count, st.tf32, trans_a, trans_b, M, Nc, K);
+  GemmArgs g;
+  run_plan(st, p, trans_a, trans_b, M, Nc, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, true, g);
+}
+
+GemmParts gemm_parts(State& st, bool trans_a, bool trans_b, int64_t M, int64_t Nc, int64_t K,
+                     const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
+                     int64_t ldc) {
+  if (M == 0 || Nc == 0) return GemmParts{C, 1, 0};
+  const GemmPlan p = plan_gemm(st.sm_count, st.tf32, trans_a, trans_b, M, Nc, K);
+  GemmArgs g;
+  run_plan(st, p, trans_a, trans_b, M, Nc, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc, nullptr, false, g);
+  if (p.splits > 1) return GemmParts{g.partial, p.splits, M * Nc};
+  return GemmParts{C, 1, 0};
 }
 
 size_t column_sums_workspace_bytes(const State& st, int64_t rows, int64_t cols) {

@@ -15,12 +15,20 @@
 #pragma once
 
 #include "cuda/cuda_common.cuh"
+#include "cuda/gemm_plan.h"
 
 namespace jrnn::cuda {
 
 void gemm(State& st, bool trans_a, bool trans_b, int64_t M, int64_t Nc, int64_t K, float alpha,
           const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
           int64_t ldc, const float* bias = nullptr);
+
+// C = op(A) · op(B) (alpha 1, beta 0, no bias), except that with split-K the partial products are
+// left in the workspace for the consumer to add up (GemmParts; valid until the next product on
+// this context): saves the reduction's launch and a round trip of C.
+GemmParts gemm_parts(State& st, bool trans_a, bool trans_b, int64_t M, int64_t Nc, int64_t K,
+                     const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
+                     int64_t ldc);
 
 // Workspace bytes that gemm() needs for this shape (split-K partials); 0 for most shapes. Callers
 // with a time loop reserve max(...) of their in-loop products beforehand with workspace().

@@ -23,6 +23,14 @@ struct GemmPlan {
   int64_t blocks;  // grid x: tiles (skinny: blocks of 8 warps, one warp per column)
 };
 
+// The result of a product left unreduced (gemm_parts): the product itself (splits == 1), or
+// `splits` partial products `stride` floats apart, to be summed in order by the consumer.
+struct GemmParts {
+  const float* data;
+  int splits;
+  int64_t stride;
+};
+
 constexpr int kSkinnyWarps = 8;
 constexpr int64_t kMaxPartialBytes = int64_t(64) << 20;
 

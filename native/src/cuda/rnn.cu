@@ -2,7 +2,8 @@
 // executor below: kernels and copies queued on the context's stream, no host synchronisation
 // inside the time loop. `lengths` (host) is copied once per call into scratch through a pinned
 // staging slot (asynchronous). The fused pointwise kernels run cell_math.h's element functions one
-// thread per (n, j); the GEMMs are gemm.cu's.
+// thread per (n, j); the small-batch step kernel runs small_step.h's, a warp per hidden unit; the
+// GEMMs are gemm.cu's.
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_common.cuh"
 #include "cuda/gemm.cuh"
@@ -23,6 +24,40 @@ __global__ void __launch_bounds__(kThreads) forward_pointwise(const FwdStep s) {
 template <int CELL>
 __global__ void __launch_bounds__(kThreads) backward_pointwise(const BwdStep s) {
   GRID_STRIDE(idx, s.N * s.H) backward_element<CELL>(s, idx);
+}
+
+// Fused small-batch step (small_step.h): a warp per hidden unit, MR >= N rows.
+template <int CELL, int MR>
+__global__ void __launch_bounds__(kSmallStepWarps * 32) small_step_kernel(const SmallStep a) {
+  constexpr int G = gates_of(CELL);
+  const int lane = threadIdx.x % 32;
+  const int64_t j = int64_t(blockIdx.x) * kSmallStepWarps + threadIdx.x / 32;
+  if (j >= a.s.H) return;  // the whole warp: j is uniform within a warp
+  SmallStepSums<CELL, MR> acc;
+  small_step_lane<CELL, MR>(a, j, lane, acc);
+#pragma unroll
+  for (int k = 0; k < G; ++k)
+#pragma unroll
+    for (int r = 0; r < MR; ++r) {
+      if (r < a.s.N) {  // uniform across the warp
+#pragma unroll
+        for (int offset = 16; offset > 0; offset /= 2) {
+          acc.gh[k][r] += __shfl_xor_sync(0xffffffffu, acc.gh[k][r], offset);
+          if (a.x) acc.gi[k][r] += __shfl_xor_sync(0xffffffffu, acc.gi[k][r], offset);
+        }
+      }
+    }
+  if (lane < a.s.N) small_step_finish<CELL, MR>(a, j, lane, acc);
+}
+
+template <int CELL>
+void launch_small_step(const SmallStep& a, cudaStream_t stream) {
+  const unsigned blocks = unsigned((a.s.H + kSmallStepWarps - 1) / kSmallStepWarps);
+  const int threads = kSmallStepWarps * 32;
+  if (a.s.N <= 1) small_step_kernel<CELL, 1><<<blocks, threads, 0, stream>>>(a);
+  else if (a.s.N <= 2) small_step_kernel<CELL, 2><<<blocks, threads, 0, stream>>>(a);
+  else if (a.s.N <= 4) small_step_kernel<CELL, 4><<<blocks, threads, 0, stream>>>(a);
+  else small_step_kernel<CELL, kSmallBatch><<<blocks, threads, 0, stream>>>(a);
 }
 
 __global__ void __launch_bounds__(kThreads)
@@ -80,6 +115,19 @@ class DeviceExec {
   void gemm(bool ta, bool tb, int64_t M, int64_t Nc, int64_t K, float alpha, const float* A,
             int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
     cuda::gemm(st_, ta, tb, M, Nc, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  }
+  GemmParts gemm_parts(bool ta, bool tb, int64_t M, int64_t Nc, int64_t K, const float* A,
+                       int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc) {
+    return cuda::gemm_parts(st_, ta, tb, M, Nc, K, A, lda, B, ldb, C, ldc);
+  }
+  void small_step(int cell, const SmallStep& a) {
+    switch (cell) {
+      case JRNN_RNN_TANH: launch_small_step<JRNN_RNN_TANH>(a, st_.stream); break;
+      case JRNN_RNN_RELU: launch_small_step<JRNN_RNN_RELU>(a, st_.stream); break;
+      case JRNN_LSTM: launch_small_step<JRNN_LSTM>(a, st_.stream); break;
+      default: launch_small_step<JRNN_GRU>(a, st_.stream); break;
+    }
+    check_launch("small_step_kernel");
   }
   void forward_cell(int cell, const FwdStep& s) {
     const unsigned blocks = blocks_for(s.N * s.H);

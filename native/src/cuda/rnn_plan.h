@@ -8,6 +8,10 @@
 // GEMM projects the inputs of all T·N rows; per step one recurrent GEMM (h_prev · W_hhᵀ, all
 // gates) and one fused pointwise pass; backward runs the pointwise backward and dh += dgh · W_hh
 // per step, then the weight and input gradients as big GEMMs over all T·N rows after the sweep.
+// At batch N <= kSmallBatch each step is one fused kernel instead (small_step.h): the recurrent
+// product, and for jrnn_rnn_step the input product too, computed by a warp per hidden unit with
+// the cell in its epilogue. Larger batches leave the recurrent product's split-K partials
+// unreduced and the pointwise kernel adds them up (one launch less per step).
 // Nothing in here waits for the device.
 //
 // Exec provides (all in stream order; pointers are device pointers except `host_lengths`):
@@ -19,6 +23,11 @@
 //   void copy(void* dst, const void* src, size_t bytes);
 //   void gemm(bool ta, bool tb, int64_t M, int64_t Nc, int64_t K, float alpha, const float* A,
 //             int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+//   GemmParts gemm_parts(bool ta, bool tb, int64_t M, int64_t Nc, int64_t K, const float* A,
+//                        int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc);
+//       // alpha 1, beta 0: the product in C, or its split-K partials {data, splits, stride}
+//       // left unreduced for the next kernel to add up (valid until the next GEMM)
+//   void small_step(int cell, const SmallStep&);    // small_step.h over all H units (N <= 8)
 //   void forward_cell(int cell, const FwdStep&);    // forward_element over all N*H elements
 //   void backward_cell(int cell, const BwdStep&);   // backward_element over all N*H elements
 //   void mask_rows(int64_t T, int64_t N, int64_t C, const int32_t* lengths, const float* x,
@@ -30,6 +39,8 @@
 
 #include "cuda/cell_math.h"
 #include "cuda/cuda_layout.h"
+#include "cuda/gemm_plan.h"
+#include "cuda/small_step.h"
 #include "internal.h"
 
 namespace jrnn::cuda {
@@ -78,12 +89,11 @@ void forward_plan(Exec& ex, const ForwardArgs& a) {
       const float* c_prev = a.c0 ? a.c0 + ld * N * H : scratch.zeros;
       for (int64_t s = 0; s < T; ++s) {
         const int64_t t = d == 0 ? s : T - 1 - s;
-        ex.gemm(false, true, N, GH, H, 1.0f, h_prev, H, w_hh, H, 0.0f, scratch.gh, GH);
         FwdStep step{};
         step.N = N, step.H = H, step.t = t;
         step.lengths = lengths;
         step.gi = scratch.gi + t * N * GH;
-        step.gh = scratch.gh;
+        step.gh_splits = 1;
         step.b_ih = desc.bias_ih(a.w, l, d);
         step.b_hh = desc.bias_hh(a.w, l, d);
         step.h_prev = h_prev;
@@ -100,7 +110,14 @@ void forward_plan(Exec& ex, const ForwardArgs& a) {
         }
         step.y = out + t * N * D * H + d * H;
         step.y_stride = D * H;
-        ex.forward_cell(desc.cell, step);
+        if (N <= kSmallBatch) {  // h_prev and h_out are different buffers here
+          ex.small_step(desc.cell, SmallStep{step, w_hh, nullptr, nullptr, 0});
+        } else {
+          const GemmParts gh = ex.gemm_parts(false, true, N, GH, H, h_prev, H, w_hh, H,
+                                             scratch.gh, GH);
+          step.gh = gh.data, step.gh_splits = gh.splits, step.gh_split_stride = gh.stride;
+          ex.forward_cell(desc.cell, step);
+        }
         h_prev = step.h_out;
         if (desc.cell == JRNN_LSTM) c_prev = step.c_out;
       }
@@ -203,38 +220,56 @@ void backward_plan(Exec& ex, const BackwardArgs& a) {
   }
 }
 
-// One step of a unidirectional stack. hy may equal hx (and cy cx): layer l's recurrent GEMM reads
-// hx[l] before its pointwise pass overwrites it (stream order), and the pass is element-wise.
+// One step of a unidirectional stack. hy may equal hx (and cy cx): layer l's recurrent product
+// reads hx[l] before its cell overwrites it — stream order for the GEMM path; the fused small-batch
+// kernel reads all of h_prev while it writes, so an in-place h_prev is copied aside first. The cell
+// itself is element-wise (c_prev[idx] is read by the thread that writes c_out[idx]).
 template <class Exec>
 void step_plan(Exec& ex, const StepArgs& a) {
   const jrnn_rnn_desc& desc = *a.desc;
+  const int L = desc.num_layers;
   const int64_t N = a.N, H = desc.hidden_size, GH = desc.gates * desc.hidden_size, NH = N * H;
   const StepScratch scratch = step_scratch(desc, N, a.scratch);
+  const bool small = N <= kSmallBatch;
   ex.prepare_step(desc, N);
   if (!a.hx || (desc.cell == JRNN_LSTM && !a.cx)) ex.zero(scratch.zeros, NH * sizeof(float));
-  for (int l = 0; l < desc.num_layers; ++l) {
+  for (int l = 0; l < L; ++l) {
     const int64_t Cl = desc.layer_input_size(l);
     const float* in = l == 0 ? a.x : a.hy + (l - 1) * NH;  // layer l-1's new state
-    ex.gemm(false, true, N, GH, Cl, 1.0f, in, Cl, desc.weight_ih(a.w, l, 0), Cl, 0.0f,
-            scratch.gi, GH);
     const float* h_prev = a.hx ? a.hx + l * NH : scratch.zeros;
-    ex.gemm(false, true, N, GH, H, 1.0f, h_prev, H, desc.weight_hh(a.w, l, 0), H, 0.0f,
-            scratch.gh, GH);
+    float* h_out = a.hy + l * NH;
     FwdStep step{};
     step.N = N, step.H = H, step.t = 0;
-    step.gi = scratch.gi;
-    step.gh = scratch.gh;
+    step.gh_splits = 1;
     step.b_ih = desc.bias_ih(a.w, l, 0);
     step.b_hh = desc.bias_hh(a.w, l, 0);
-    step.h_prev = h_prev;
-    step.h_out = a.hy + l * NH;
+    step.h_out = h_out;
     if (desc.cell == JRNN_LSTM) {
       step.c_prev = a.cx ? a.cx + l * NH : scratch.zeros;
       step.c_out = a.cy + l * NH;
     }
-    ex.forward_cell(desc.cell, step);
+    if (small) {
+      if (h_prev < h_out + NH && h_out < h_prev + NH) {  // in place: read a copy
+        ex.copy(scratch.gh, h_prev, NH * sizeof(float));  // gh holds N*G*H >= N*H floats
+        h_prev = scratch.gh;
+      }
+      step.h_prev = h_prev;
+      step.y = l == L - 1 ? a.y : nullptr;  // the last layer writes y directly
+      step.y_stride = H;
+      ex.small_step(desc.cell, SmallStep{step, desc.weight_hh(a.w, l, 0), in,
+                                         desc.weight_ih(a.w, l, 0), Cl});
+    } else {
+      ex.gemm(false, true, N, GH, Cl, 1.0f, in, Cl, desc.weight_ih(a.w, l, 0), Cl, 0.0f,
+              scratch.gi, GH);
+      const GemmParts gh = ex.gemm_parts(false, true, N, GH, H, h_prev, H,
+                                         desc.weight_hh(a.w, l, 0), H, scratch.gh, GH);
+      step.gi = scratch.gi;
+      step.gh = gh.data, step.gh_splits = gh.splits, step.gh_split_stride = gh.stride;
+      step.h_prev = h_prev;
+      ex.forward_cell(desc.cell, step);
+    }
   }
-  ex.copy(a.y, a.hy + (desc.num_layers - 1) * NH, NH * sizeof(float));
+  if (!small) ex.copy(a.y, a.hy + (L - 1) * NH, NH * sizeof(float));
 }
 
 }  // namespace jrnn::cuda
