@@ -11,6 +11,9 @@
 //     in registers: no gh round trip through memory, one launch per step (128 threads/block)
 //   4 fused with a 16-row x 32-unit tile (256 threads/block)
 //   5 version 3 in a CUDA graph
+//   6 jrnn's small-batch step (N <= 8 only; what the backend runs there): a warp per hidden unit,
+//     the four gate dot products with h_prev, the cell in the epilogue (rnn_kernels.cuh)
+//   7 version 6 in a CUDA graph
 // Validation: T=5, N=64, H=1024 against a double-precision CPU loop (max rel err ~1e-6).
 // Timing: T=100, N=64, H=1024 (and N=1), the recurrent part only. Napkin math per step:
 // 2·N·4H·H FLOPs (537 MFLOP at N=64: ~9 us at 60 TFLOP/s); W_hh (16 MiB) is re-read from L2
@@ -18,8 +21,8 @@
 #include <cstring>
 
 #include "common.h"
-#include "cuda/cell_math.h"
 #include "cuda/gemm_drivers.cuh"
+#include "cuda/rnn_kernels.cuh"
 
 using namespace jrnn::cuda;
 
@@ -118,13 +121,6 @@ __global__ void __launch_bounds__(FusedLstm<BM, BJ, TM>::kThreads) lstm_fused_st
   }
 }
 
-template <int CELL>
-__global__ void pointwise(FwdStep s) {
-  for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < s.N * s.H;
-       idx += int64_t(gridDim.x) * blockDim.x)
-    forward_element<CELL>(s, idx);
-}
-
 struct Buffers {
   float *w_hh, *b_ih, *b_hh, *gi, *h0, *c0, *y, *gh, *partial;
   float* h[2];
@@ -168,11 +164,18 @@ void run_steps(int version, const Problem& p, const Buffers& b, int sms, cudaStr
       }
       if (plan.splits > 1) splitk_reduce<<<1024, 256, 0, s>>>(g, plan.splits);
       FwdStep st{};
-      st.N = N, st.H = H, st.t = t;
+      st.N = N, st.H = H, st.t = t, st.gh_splits = 1;
       st.gi = b.gi + int64_t(t) * N * GH, st.gh = b.gh, st.b_ih = b.b_ih, st.b_hh = b.b_hh;
       st.h_prev = h_prev, st.c_prev = c_prev, st.h_out = h_out, st.c_out = c_out;
       st.y = b.y + int64_t(t) * N * H, st.y_stride = H;
-      pointwise<JRNN_LSTM><<<ceil_div(N * H, 256), 256, 0, s>>>(st);
+      forward_pointwise<JRNN_LSTM><<<ceil_div(N * H, 256), 256, 0, s>>>(st);
+    } else if (version == 6) {
+      FwdStep st{};
+      st.N = N, st.H = H, st.t = t, st.gh_splits = 1;
+      st.gi = b.gi + int64_t(t) * N * GH, st.b_ih = b.b_ih, st.b_hh = b.b_hh;
+      st.h_prev = h_prev, st.c_prev = c_prev, st.h_out = h_out, st.c_out = c_out;
+      st.y = b.y + int64_t(t) * N * H, st.y_stride = H;
+      launch_small_step<JRNN_LSTM>(SmallStep{st, b.w_hh, nullptr, nullptr, 0}, s);
     } else {
       StepArgs a{N, H, h_prev, c_prev, b.w_hh, b.gi + int64_t(t) * N * GH, b.b_ih, b.b_hh,
                  h_out, c_out, b.y + int64_t(t) * N * H};
@@ -237,8 +240,8 @@ bool run(int version, const Problem& p, int sms, bool validate_it) {
   }
   cudaStream_t s;
   cudaCheck(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
-  const bool graph = version == 2 || version == 5;
-  const int base = version == 2 ? 1 : version == 5 ? 3 : version;
+  const bool graph = version == 2 || version == 5 || version == 7;
+  const int base = version == 2 ? 1 : version == 5 ? 3 : version == 7 ? 6 : version;
   cudaGraphExec_t exec = nullptr;
   if (graph) {
     cudaGraph_t g;
@@ -301,11 +304,13 @@ int main(int argc, char** argv) {
   std::printf("lstm_step: %s, %d SMs\n", prop.name, prop.multiProcessorCount);
   const int only = argc > 1 ? std::atoi(argv[1]) : 0;
   bool ok = true;
-  for (int v = 1; v <= 5; ++v) {
+  for (int v = 1; v <= 7; ++v) {
     if (only && v != only) continue;
-    ok &= run(v, Problem{5, 64, 1024}, prop.multiProcessorCount, true);
-    ok &= run(v, Problem{100, 64, 1024}, prop.multiProcessorCount, false);
+    const bool small_only = v >= 6;  // the small-batch kernel handles N <= 8
+    ok &= run(v, Problem{5, small_only ? 8 : 64, 1024}, prop.multiProcessorCount, true);
+    if (!small_only) ok &= run(v, Problem{100, 64, 1024}, prop.multiProcessorCount, false);
     ok &= run(v, Problem{100, 1, 1024}, prop.multiProcessorCount, false);
+    ok &= run(v, Problem{100, 8, 1024}, prop.multiProcessorCount, false);
   }
   return ok ? 0 : 1;
 }

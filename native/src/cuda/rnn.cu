@@ -7,64 +7,11 @@
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_common.cuh"
 #include "cuda/gemm.cuh"
+#include "cuda/rnn_kernels.cuh"
 #include "cuda/rnn_plan.h"
 
 namespace jrnn::cuda {
 namespace {
-
-#define GRID_STRIDE(i, count)                                                         \
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < (count); \
-       i += int64_t(gridDim.x) * blockDim.x)
-
-template <int CELL>
-__global__ void __launch_bounds__(kThreads) forward_pointwise(const FwdStep s) {
-  GRID_STRIDE(idx, s.N * s.H) forward_element<CELL>(s, idx);
-}
-
-template <int CELL>
-__global__ void __launch_bounds__(kThreads) backward_pointwise(const BwdStep s) {
-  GRID_STRIDE(idx, s.N * s.H) backward_element<CELL>(s, idx);
-}
-
-// Fused small-batch step (small_step.h): a warp per hidden unit, MR >= N rows.
-template <int CELL, int MR>
-__global__ void __launch_bounds__(kSmallStepWarps * 32) small_step_kernel(const SmallStep a) {
-  constexpr int G = gates_of(CELL);
-  const int lane = threadIdx.x % 32;
-  const int64_t j = int64_t(blockIdx.x) * kSmallStepWarps + threadIdx.x / 32;
-  if (j >= a.s.H) return;  // the whole warp: j is uniform within a warp
-  SmallStepSums<CELL, MR> acc;
-  small_step_lane<CELL, MR>(a, j, lane, acc);
-#pragma unroll
-  for (int k = 0; k < G; ++k)
-#pragma unroll
-    for (int r = 0; r < MR; ++r) {
-      if (r < a.s.N) {  // uniform across the warp
-#pragma unroll
-        for (int offset = 16; offset > 0; offset /= 2) {
-          acc.gh[k][r] += __shfl_xor_sync(0xffffffffu, acc.gh[k][r], offset);
-          if (a.x) acc.gi[k][r] += __shfl_xor_sync(0xffffffffu, acc.gi[k][r], offset);
-        }
-      }
-    }
-  if (lane < a.s.N) small_step_finish<CELL, MR>(a, j, lane, acc);
-}
-
-template <int CELL>
-void launch_small_step(const SmallStep& a, cudaStream_t stream) {
-  const unsigned blocks = unsigned((a.s.H + kSmallStepWarps - 1) / kSmallStepWarps);
-  const int threads = kSmallStepWarps * 32;
-  if (a.s.N <= 1) small_step_kernel<CELL, 1><<<blocks, threads, 0, stream>>>(a);
-  else if (a.s.N <= 2) small_step_kernel<CELL, 2><<<blocks, threads, 0, stream>>>(a);
-  else if (a.s.N <= 4) small_step_kernel<CELL, 4><<<blocks, threads, 0, stream>>>(a);
-  else small_step_kernel<CELL, kSmallBatch><<<blocks, threads, 0, stream>>>(a);
-}
-
-__global__ void __launch_bounds__(kThreads)
-    mask_rows_kernel(int64_t T, int64_t N, int64_t C, const int32_t* lengths, const float* x,
-                     float* out) {
-  GRID_STRIDE(idx, T * N * C) mask_element(N, C, lengths, x, out, idx);
-}
 
 // The GPU executor of rnn_plan.h.
 class DeviceExec {
@@ -130,28 +77,28 @@ class DeviceExec {
     check_launch("small_step_kernel");
   }
   void forward_cell(int cell, const FwdStep& s) {
-    const unsigned blocks = blocks_for(s.N * s.H);
+    const unsigned blocks = blocks_for(s.N * s.H, kPointwiseThreads);
     switch (cell) {
-      case JRNN_RNN_TANH: forward_pointwise<JRNN_RNN_TANH><<<blocks, kThreads, 0, st_.stream>>>(s); break;
-      case JRNN_RNN_RELU: forward_pointwise<JRNN_RNN_RELU><<<blocks, kThreads, 0, st_.stream>>>(s); break;
-      case JRNN_LSTM: forward_pointwise<JRNN_LSTM><<<blocks, kThreads, 0, st_.stream>>>(s); break;
-      default: forward_pointwise<JRNN_GRU><<<blocks, kThreads, 0, st_.stream>>>(s); break;
+      case JRNN_RNN_TANH: forward_pointwise<JRNN_RNN_TANH><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s); break;
+      case JRNN_RNN_RELU: forward_pointwise<JRNN_RNN_RELU><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s); break;
+      case JRNN_LSTM: forward_pointwise<JRNN_LSTM><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s); break;
+      default: forward_pointwise<JRNN_GRU><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s); break;
     }
     check_launch("forward_pointwise");
   }
   void backward_cell(int cell, const BwdStep& s) {
-    const unsigned blocks = blocks_for(s.N * s.H);
+    const unsigned blocks = blocks_for(s.N * s.H, kPointwiseThreads);
     switch (cell) {
-      case JRNN_RNN_TANH: backward_pointwise<JRNN_RNN_TANH><<<blocks, kThreads, 0, st_.stream>>>(s); break;
-      case JRNN_RNN_RELU: backward_pointwise<JRNN_RNN_RELU><<<blocks, kThreads, 0, st_.stream>>>(s); break;
-      case JRNN_LSTM: backward_pointwise<JRNN_LSTM><<<blocks, kThreads, 0, st_.stream>>>(s); break;
-      default: backward_pointwise<JRNN_GRU><<<blocks, kThreads, 0, st_.stream>>>(s); break;
+      case JRNN_RNN_TANH: backward_pointwise<JRNN_RNN_TANH><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s); break;
+      case JRNN_RNN_RELU: backward_pointwise<JRNN_RNN_RELU><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s); break;
+      case JRNN_LSTM: backward_pointwise<JRNN_LSTM><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s); break;
+      default: backward_pointwise<JRNN_GRU><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s); break;
     }
     check_launch("backward_pointwise");
   }
   void mask_rows(int64_t T, int64_t N, int64_t C, const int32_t* lengths, const float* x,
                  float* out) {
-    mask_rows_kernel<<<blocks_for(T * N * C), kThreads, 0, st_.stream>>>(T, N, C, lengths, x, out);
+    mask_rows_kernel<<<blocks_for(T * N * C, kPointwiseThreads), kPointwiseThreads, 0, st_.stream>>>(T, N, C, lengths, x, out);
     check_launch("mask_rows_kernel");
   }
   void column_sums(int64_t rows, int64_t cols, const float* m, float* sums) {
