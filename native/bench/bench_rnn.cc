@@ -18,7 +18,8 @@
 // Build: cmake -DJRNN_BUILD_BENCH=ON ... (scripts/bench does it); run:
 //   bench_rnn [--shapes S1,S3] [--cells lstm,gru,rnn] [--modes fwd,train] [--threads 2]
 //             [--peer jrnn-native]
-// BENCH_SHAPES / BENCH_CELLS in the environment select too (the flags win).
+// BENCH_SHAPES / BENCH_CELLS in the environment select too (the flags win). BENCH_CLOCK=cpu: CPU
+// time instead of wall time (single-thread development runs on a busy machine).
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -30,6 +31,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <time.h>
 #include <unistd.h>
 #include <vector>
 
@@ -88,7 +90,15 @@ void ticks(long long* busy, long long* own) {
   *own = ut + st;
 }
 
+// BENCH_CLOCK=cpu: time by the process's CPU time instead of the wall clock (development on a busy
+// machine with --threads 1: other tenants then stretch the wall time but hardly the CPU time).
 double now_s() {
+  static const bool cpu = std::getenv("BENCH_CLOCK") && !std::strcmp(std::getenv("BENCH_CLOCK"), "cpu");
+  if (cpu) {
+    timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+  }
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 

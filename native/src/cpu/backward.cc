@@ -1,11 +1,14 @@
-// backward.cc — the CPU backward pass (BPTT). Per layer (top down) and direction: a sweep over
-// time that runs the fused pointwise backward and one sgemm per step (dh += dgh_t · W_hh), storing
-// the gate gradients for all steps; then, outside the loop, big GEMMs over all T*N rows:
-// dW_ih += dgiᵀ·X, dW_hh += dghᵀ·H_prev, bias sums, and dX = dgi·W_ih (the layer below's dy).
+// backward.cc — the CPU backward pass (BPTT). With AVX2 or AVX-512 (isa.h) it runs on our own
+// kernels (fast_rnn.cc); this file is the portable (generic) path. Per layer (top down) and
+// direction: a sweep over time that runs the fused pointwise backward and one sgemm per step
+// (dh += dgh_t · W_hh), storing the gate gradients for all steps; then, outside the loop, big
+// GEMMs over all T*N rows: dW_ih += dgiᵀ·X, dW_hh += dghᵀ·H_prev, bias sums, and dX = dgi·W_ih
+// (the layer below's dy).
 #include <cstring>
 
 #include "cpu/cpu_rnn.h"
 #include "cpu/cpu_util.h"
+#include "cpu/fast_rnn.h"
 #include "cpu/layout.h"
 #include "cpu/pointwise.h"
 
@@ -46,6 +49,7 @@ void add_column_sums(const float* m, int64_t rows, int64_t cols, float* sums) {
 }  // namespace
 
 void rnn_backward(const jrnn_context& ctx, const BackwardArgs& a) {
+  if (const Kernels* k = kernels_for(active_isa())) return fast_backward(ctx, a, k);
   CallScope scope(ctx);
   const jrnn_rnn_desc& desc = *a.desc;
   const int L = desc.num_layers, D = desc.num_directions;

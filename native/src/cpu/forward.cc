@@ -1,17 +1,21 @@
-// forward.cc — the CPU forward pass of a stack. Per layer and direction: one sgemm projects the
-// inputs of all T*N rows at once ([T*N, C_l] x W_ihᵀ); then per step one sgemm for all gates
-// (h_prev [N,H] x W_hhᵀ) and one fused pointwise pass. A training forward keeps states, gates and
-// layer outputs in `reserve` (layout.h); inference ping-pongs them through `scratch`.
+// forward.cc — the CPU forward pass of a stack. With AVX2 or AVX-512 (isa.h) it runs on our own
+// kernels (fast_rnn.cc); this file is the portable (generic) path. Per layer and direction: one
+// sgemm projects the inputs of all T*N rows at once ([T*N, C_l] x W_ihᵀ); then per step one sgemm
+// for all gates (h_prev [N,H] x W_hhᵀ) and one fused pointwise pass. A training forward keeps
+// states, gates and layer outputs in `reserve` (layout.h); inference ping-pongs them through
+// `scratch`.
 #include <cstring>
 
 #include "cpu/cpu_rnn.h"
 #include "cpu/cpu_util.h"
+#include "cpu/fast_rnn.h"
 #include "cpu/layout.h"
 #include "cpu/pointwise.h"
 
 namespace jrnn::cpu {
 
 void rnn_forward(const jrnn_context& ctx, const ForwardArgs& a) {
+  if (const Kernels* k = kernels_for(active_isa())) return fast_forward(ctx, a, k);
   CallScope scope(ctx);
   const jrnn_rnn_desc& desc = *a.desc;
   const int L = desc.num_layers, D = desc.num_directions;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "cpu/kernels.h"
 #include "internal.h"
 
 namespace jrnn::cpu {
@@ -69,6 +70,7 @@ struct ForwardScratch {
   float* h[2];      // [N,H] inference only
   float* c[2];      // [N,H] inference, LSTM only
   float* out[2];    // [T,N,D*H] inference, L > 1 only
+  float* wpack;     // packed weights of one layer and direction (kernels.h; fast path only)
   size_t bytes;
 };
 
@@ -87,6 +89,10 @@ inline ForwardScratch forward_scratch(const jrnn_rnn_desc& desc, int64_t T, int6
     for (int i = 0; i < std::min(desc.num_layers - 1, 2); ++i)
       s.out[i] = bump.floats(T * N * desc.num_directions * H);
   }
+  int64_t pack = 0;
+  for (int l = 0; l < desc.num_layers; ++l)
+    pack = std::max(pack, fwd_pack_floats(desc.cell, desc.layer_input_size(l), H));
+  s.wpack = bump.floats(pack);
   s.bytes = bump.bytes();
   return s;
 }
@@ -100,6 +106,8 @@ struct BackwardScratch {
   float* zeros;     // [N,H]
   float* d_out[2];  // [T,N,D*H] gradient wrt a lower layer's output, L > 1 only
   float* x_masked;  // [T,N,C] x with zeros past each length (x there may be garbage)
+  float* dhd;       // [N,H] fast path: the part of dL/dh_{t-1} that bypasses W_hh
+  float* wpack;     // fast path: packed W_hh of one layer and direction
   size_t bytes;
 };
 
@@ -116,6 +124,8 @@ inline BackwardScratch backward_scratch(const jrnn_rnn_desc& desc, int64_t T, in
   for (int i = 0; i < std::min(desc.num_layers - 1, 2); ++i)
     s.d_out[i] = bump.floats(T * N * desc.num_directions * H);
   s.x_masked = bump.floats(T * N * desc.input_size);
+  s.dhd = bump.floats(N * H);
+  s.wpack = bump.floats(bwd_pack_floats(desc.cell, H));
   s.bytes = bump.bytes();
   return s;
 }

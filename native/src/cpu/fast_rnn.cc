@@ -1,0 +1,252 @@
+// fast_rnn.cc — the drivers of the CPU fast path (our AVX2/AVX-512 kernels, kernels.h): one
+// parallel region per call (threads.h), inside it per layer and direction the weight packing, the
+// input GEMM for small batches, the time loop, and for backward the weight/input-gradient GEMMs.
+// Compiled for any x86-64: all vector code is behind the kernel table of the ISA picked at run time.
+#include <algorithm>
+#include <cstring>
+
+#include "cpu/cpu_rnn.h"
+#include "cpu/cpu_util.h"
+#include "cpu/fast_rnn.h"
+#include "cpu/kernels.h"
+#include "cpu/layout.h"
+
+namespace jrnn::cpu {
+
+FwdGeometry fwd_geometry(int cell, int64_t C, int64_t H, int lanes) {
+  FwdGeometry g{};
+  g.C = C;
+  g.H = H;
+  g.lanes = lanes;
+  g.nacc = 4;
+  g.nbx = g.nbh = cell == JRNN_GRU ? 3 : 4;
+  g.units = cell == JRNN_LSTM || cell == JRNN_GRU ? lanes : 4 * lanes;
+  g.panels = (H + g.units - 1) / g.units;
+  g.panel_floats = (C * g.nbx + H * g.nbh + g.nacc) * lanes;
+  return g;
+}
+
+int64_t fwd_pack_floats(int cell, int64_t C, int64_t H) {
+  int64_t most = 0;
+  for (int lanes = 8; lanes <= kMaxLanes; lanes *= 2) {
+    const FwdGeometry g = fwd_geometry(cell, C, H, lanes);
+    most = std::max(most, g.panels * g.panel_floats);
+  }
+  return most;
+}
+
+int64_t bwd_pack_floats(int cell, int64_t H) {
+  const int64_t U = 4 * kMaxLanes;
+  return (H + U - 1) / U * U * gates_per_cell(cell) * H;
+}
+
+const Kernels* kernels_for(Isa isa) {
+  switch (isa) {
+    case Isa::kAvx512: return avx512::kernels();
+    case Isa::kAvx2: return avx2::kernels();
+    default: return nullptr;
+  }
+}
+
+namespace {
+
+// Threads worth using: no more than the context asks, than there are panels to share, and one
+// for small problems (a region's start costs a few microseconds).
+int threads_for(const jrnn_context& ctx, const jrnn_rnn_desc& desc, int64_t T, int64_t N,
+                int lanes) {
+  const int64_t H = desc.hidden_size;
+  const FwdGeometry g = fwd_geometry(desc.cell, desc.input_size, H, lanes);
+  const double flops = 2.0 * T * N * desc.gates * H * double(desc.input_size + H);
+  int nt = ctx.num_threads;
+  if (flops < 2e6) nt = 1;
+  return (int)std::max<int64_t>(1, std::min<int64_t>(nt, g.panels));
+}
+
+struct ForwardCall {
+  const ForwardArgs* a;
+  const Kernels* k;
+  const ReserveLayout* reserve;
+  const ForwardScratch* scratch;
+};
+
+void forward_region(void* arg, int tid, int nt, Barrier* barrier) {
+  const ForwardCall& fc = *static_cast<const ForwardCall*>(arg);
+  const ForwardArgs& a = *fc.a;
+  const jrnn_rnn_desc& desc = *a.desc;
+  const bool training = a.reserve != nullptr;
+  const int L = desc.num_layers, D = desc.num_directions;
+  const int64_t T = a.T, N = a.N, H = desc.hidden_size, NH = N * H, GH = desc.gates * H;
+  const ForwardScratch& sc = *fc.scratch;
+  const float* in = a.x;
+  for (int l = 0; l < L; ++l) {
+    const int64_t Cl = desc.layer_input_size(l);
+    float* out = l == L - 1 ? a.y : training ? fc.reserve->outputs[l] : sc.out[l % 2];
+    for (int d = 0; d < D; ++d) {
+      const int ld = l * D + d;
+      FwdJob j{};
+      j.cell = desc.cell;
+      j.T = T, j.N = N, j.C = Cl, j.H = H;
+      j.reverse = d;
+      j.lengths = a.lengths;
+      j.x = in;
+      j.w_ih = desc.weight_ih(a.w, l, d);
+      j.w_hh = desc.weight_hh(a.w, l, d);
+      j.b_ih = desc.bias_ih(a.w, l, d);
+      j.b_hh = desc.bias_hh(a.w, l, d);
+      j.wpack = sc.wpack;
+      j.h0 = a.h0 ? a.h0 + ld * NH : sc.zeros;
+      j.c0 = a.c0 ? a.c0 + ld * NH : sc.zeros;
+      j.y = out + d * H;
+      j.ldy = D * H;
+      if (training) {
+        const ReserveLayout::LayerDirection& kept = fc.reserve->per_ld[ld];
+        j.states = kept.states;
+        j.cells = kept.cells;
+        j.gates = kept.gates;
+        j.ghn = kept.ghn;
+      } else {
+        j.hbuf[0] = sc.h[0], j.hbuf[1] = sc.h[1];
+        j.cbuf[0] = sc.c[0], j.cbuf[1] = sc.c[1];
+      }
+      j.hy = a.hy ? a.hy + ld * NH : nullptr;
+      j.cy = a.cy ? a.cy + ld * NH : nullptr;
+      if (N < kFusedMinBatch) {  // input product of all rows first: [T*N, Cl] x W_ihᵀ
+        GemmJob g{T * N, GH, Cl, in, Cl, false, j.w_ih, Cl, true, sc.gi, GH, false};
+        fc.k->gemm(g, tid, nt);
+        j.gi = sc.gi;
+        barrier->wait();
+      }
+      fc.k->pack_forward(j, tid, nt);
+      fc.k->forward_steps(j, tid, nt, barrier);
+      barrier->wait();  // the layer's output (and gi, wpack) are free for the next one
+    }
+    in = out;
+  }
+}
+
+struct BackwardCall {
+  const BackwardArgs* a;
+  const Kernels* k;
+  const ReserveLayout* reserve;
+  const BackwardScratch* scratch;
+  const float* x0;  // layer 0's input with zeros past each length (for dW_ih)
+};
+
+void backward_region(void* arg, int tid, int nt, Barrier* barrier) {
+  const BackwardCall& bc = *static_cast<const BackwardCall*>(arg);
+  const BackwardArgs& a = *bc.a;
+  const jrnn_rnn_desc& desc = *a.desc;
+  const BackwardScratch& sc = *bc.scratch;
+  const int L = desc.num_layers, D = desc.num_directions;
+  const int64_t T = a.T, N = a.N, H = desc.hidden_size, NH = N * H, GH = desc.gates * H;
+  const int lanes = bc.k->lanes;
+  int nvb = 4;
+  while (nvb > 1 && (H + nvb * lanes - 1) / (nvb * lanes) < nt) nvb /= 2;
+  for (int l = L - 1; l >= 0; --l) {
+    const int64_t Cl = desc.layer_input_size(l);
+    const float* d_out = l == L - 1 ? a.dy : sc.d_out[(L - 2 - l) % 2];
+    float* d_in = l > 0 ? sc.d_out[(L - 1 - l) % 2] : a.dx;
+    const float* layer_in = l > 0 ? bc.reserve->outputs[l - 1] : bc.x0;
+    for (int d = 0; d < D; ++d) {
+      const int ld = l * D + d;
+      const ReserveLayout::LayerDirection& kept = bc.reserve->per_ld[ld];
+      const float* w_ih = desc.weight_ih(a.w, l, d);
+      BwdJob j{};
+      j.cell = desc.cell;
+      j.T = T, j.N = N, j.H = H;
+      j.reverse = d;
+      j.lengths = a.lengths;
+      j.w_hh = desc.weight_hh(a.w, l, d);
+      j.wpack = sc.wpack;
+      j.gates = kept.gates;
+      j.states = kept.states;
+      j.cells = kept.cells;
+      j.ghn = kept.ghn;
+      j.h0 = a.h0 ? a.h0 + ld * NH : sc.zeros;
+      j.c0 = a.c0 ? a.c0 + ld * NH : sc.zeros;
+      j.dy = d_out ? d_out + d * H : nullptr;
+      j.ldy = D * H;
+      j.dhy = a.dhy ? a.dhy + ld * NH : nullptr;
+      j.dcy = a.dcy ? a.dcy + ld * NH : nullptr;
+      j.dgi = sc.dgi;
+      j.dgh = sc.dgh;
+      j.dc = sc.dc;
+      j.dhd = sc.dhd;
+      j.dh0 = a.dh0 ? a.dh0 + ld * NH : nullptr;
+      j.dc0 = a.dc0 ? a.dc0 + ld * NH : nullptr;
+      bc.k->pack_backward(j, nvb, tid, nt);
+      bc.k->backward_steps(j, nvb, tid, nt, barrier);
+      barrier->wait();  // dgi/dgh of every step and unit are complete
+      if (a.dw) {
+        GemmJob gw{GH, Cl, T * N, sc.dgi, GH, true, layer_in, Cl, false,
+                   desc.weight_ih(a.dw, l, d), Cl, true};
+        bc.k->gemm(gw, tid, nt);
+        // dW_hh += Σ_t dgh_tᵀ · h_prev(t): the stored states shifted by one step, then h0.
+        float* dw_hh = desc.weight_hh(a.dw, l, d);
+        if (T > 1) {
+          const float* dgh_first = sc.dgh + (d == 0 ? N * GH : 0);
+          const float* h_prev_first = kept.states + (d == 0 ? 0 : NH);
+          GemmJob gh{GH, H, (T - 1) * N, dgh_first, GH, true, h_prev_first, H, false, dw_hh, H, true};
+          bc.k->gemm(gh, tid, nt);
+        }
+        if (a.h0) {
+          const float* dgh_initial = sc.dgh + (d == 0 ? 0 : (T - 1) * N * GH);
+          GemmJob g0{GH, H, N, dgh_initial, GH, true, a.h0 + ld * NH, H, false, dw_hh, H, true};
+          bc.k->gemm(g0, tid, nt);
+        }
+        if (desc.bias) {
+          bc.k->column_sums(sc.dgi, T * N, GH, desc.bias_ih(a.dw, l, d), tid, nt);
+          bc.k->column_sums(sc.dgh, T * N, GH, desc.bias_hh(a.dw, l, d), tid, nt);
+        }
+      }
+      if (d_in) {  // both directions add into the layer input's gradient
+        GemmJob gx{T * N, Cl, GH, sc.dgi, GH, false, w_ih, Cl, false, d_in, Cl, d == 1};
+        bc.k->gemm(gx, tid, nt);
+      }
+      barrier->wait();  // dgi/dgh/wpack are reused by the next direction; d_in feeds layer l-1
+    }
+  }
+}
+
+// x with rows past each sequence's length set to zero: jrnn.h lets them hold anything (even NaN),
+// and the weight-gradient GEMM multiplies them by zero gradients.
+const float* masked_input(const BackwardArgs& a, float* x_masked) {
+  if (!a.lengths) return a.x;
+  bool ragged = false;
+  for (int64_t n = 0; n < a.N; ++n) ragged |= a.lengths[n] < a.T;
+  if (!ragged) return a.x;
+  const int64_t C = a.desc->input_size;
+  for (int64_t t = 0; t < a.T; ++t)
+    for (int64_t n = 0; n < a.N; ++n) {
+      float* row = x_masked + (t * a.N + n) * C;
+      if (t < a.lengths[n]) std::memcpy(row, a.x + (t * a.N + n) * C, C * sizeof(float));
+      else std::memset(row, 0, C * sizeof(float));
+    }
+  return x_masked;
+}
+
+}  // namespace
+
+void fast_forward(const jrnn_context& ctx, const ForwardArgs& a, const Kernels* k) {
+  CallScope scope(ctx);
+  const jrnn_rnn_desc& desc = *a.desc;
+  const bool training = a.reserve != nullptr;
+  const ReserveLayout reserve =
+      training ? reserve_layout(desc, a.T, a.N, a.reserve) : ReserveLayout{};
+  const ForwardScratch scratch = forward_scratch(desc, a.T, a.N, training, a.scratch);
+  std::memset(scratch.zeros, 0, a.N * desc.hidden_size * sizeof(float));
+  ForwardCall call{&a, k, &reserve, &scratch};
+  parallel_region(threads_for(ctx, desc, a.T, a.N, k->lanes), forward_region, &call);
+}
+
+void fast_backward(const jrnn_context& ctx, const BackwardArgs& a, const Kernels* k) {
+  CallScope scope(ctx);
+  const jrnn_rnn_desc& desc = *a.desc;
+  const ReserveLayout reserve = reserve_layout(desc, a.T, a.N, const_cast<void*>(a.reserve));
+  const BackwardScratch scratch = backward_scratch(desc, a.T, a.N, a.scratch);
+  std::memset(scratch.zeros, 0, a.N * desc.hidden_size * sizeof(float));
+  BackwardCall call{&a, k, &reserve, &scratch, a.dw ? masked_input(a, scratch.x_masked) : a.x};
+  parallel_region(threads_for(ctx, desc, a.T, a.N, k->lanes), backward_region, &call);
+}
+
+}  // namespace jrnn::cpu

@@ -1,0 +1,122 @@
+// kernels.h — the interface between the CPU path's drivers (fast_rnn.cc, compiled for any x86-64)
+// and our own vector kernels (kernels_avx2.cc, kernels_avx512.cc, compiled with their ISA's flags
+// and picked at run time, isa.h). Everything here is plain data and function pointers, so no
+// ISA-specific code leaks into the generic translation units.
+//
+// The shape of the work (one layer and direction at a time; threads split hidden units):
+//  - Forward weights are packed once per call into panels: panel p holds the hidden units
+//    [p*U, (p+1)*U) of every gate, as rows k of [x segment: W_ih columns][h segment: W_hh columns]
+//    with the gates of a unit side by side, so one micro-kernel tile (MR batch rows x one panel)
+//    holds all gate pre-activations of its units and applies the cell right away (no gate buffer).
+//  - Per time step each thread computes [x_t | h_{t-1}] · panelᵀ for its panels and all batch rows,
+//    fused with the cell's pointwise math; the threads then meet at a spinning barrier. For small
+//    batches (N < kFusedMinBatch) the input product of all T*N rows is one GEMM before the loop.
+//  - Backward per step: dh_{t-1} = dgh_t · W_hh (+ the direct part) for the thread's units, fused
+//    with the pointwise backward of step t-1; the weight and input gradients are GEMMs afterwards.
+#pragma once
+
+#include <cstdint>
+
+#include "cpu/isa.h"
+#include "cpu/threads.h"
+
+namespace jrnn::cpu {
+
+constexpr int kMaxLanes = 16;        // widest vector (AVX-512 floats)
+constexpr int64_t kFusedMinBatch = 8;  // N >= this: input product inside the step loop
+
+// Geometry of the packed forward weights of one layer and direction for `lanes`-wide vectors.
+struct FwdGeometry {
+  int64_t C, H;
+  int lanes;
+  int nacc;          // accumulator vectors per batch row and panel (4 for every cell)
+  int nbx, nbh;      // vectors per packed row in the x / h segment (LSTM 4/4, GRU 3/3, RNN 4/4)
+  int units;         // hidden units per panel (LSTM/GRU: lanes, RNN: 4*lanes)
+  int64_t panels;    // ceil(H / units)
+  int64_t panel_floats;  // (C*nbx + H*nbh + nacc) * lanes: x segment, h segment, bias
+};
+FwdGeometry fwd_geometry(int cell, int64_t C, int64_t H, int lanes);
+// Floats of packed forward weights for the widest case (any lanes <= kMaxLanes).
+int64_t fwd_pack_floats(int cell, int64_t C, int64_t H);
+// Floats of packed backward W_hh (panels of up to 4*kMaxLanes units, GH rows each).
+int64_t bwd_pack_floats(int cell, int64_t H);
+
+// C [M,N] (+)= A [M,K] · B [K,N]; A[m][k] = a_trans ? a[k*lda+m] : a[m*lda+k], likewise B.
+// Threads split the rows of C. K-blocked: the sum over k is formed in fixed blocks, the same for
+// every thread count.
+struct GemmJob {
+  int64_t M, N, K;
+  const float* a;
+  int64_t lda;
+  bool a_trans;
+  const float* b;
+  int64_t ldb;
+  bool b_trans;
+  float* c;
+  int64_t ldc;
+  bool accumulate;  // false: C = A·B
+};
+
+// One layer and direction of a forward pass.
+struct FwdJob {
+  int cell;
+  int64_t T, N, C, H;
+  int reverse;              // 1: time runs T-1 .. 0
+  const int32_t* lengths;   // [N] or null
+  const float* x;           // [T,N,C]
+  const float *w_ih, *w_hh, *b_ih, *b_hh;  // flat-buffer views; biases may be null
+  float* wpack;             // fwd_pack_floats() floats
+  const float* gi;          // [T*N, G*H] x·W_ihᵀ (no bias), or null: computed per step (fused)
+  const float *h0, *c0;     // [N,H] initial state (zeros when the caller has none)
+  float* y;                 // row (t,n) at y + (t*N+n)*ldy (already offset by direction*H)
+  int64_t ldy;
+  // training: the reserve's per-step records (null for inference)
+  float *states, *cells, *gates, *ghn;
+  // inference: ping-pong state buffers [N,H]
+  float *hbuf[2], *cbuf[2];
+  float *hy, *cy;           // [N,H] final state, or null
+};
+
+// One layer and direction of a backward pass (BPTT over the records of the training forward).
+struct BwdJob {
+  int cell;
+  int64_t T, N, H;
+  int reverse;
+  const int32_t* lengths;
+  const float* w_hh;
+  float* wpack;             // bwd_pack_floats() floats
+  const float *gates, *states, *cells, *ghn;  // reserve records [T,N,...]
+  const float *h0, *c0;     // [N,H] initial state (zeros when none)
+  const float* dy;          // row (t,n) at dy + (t*N+n)*ldy (offset by direction*H), or null
+  int64_t ldy;
+  const float *dhy, *dcy;   // [N,H] or null
+  float *dgi, *dgh;         // [T,N,G*H] out (dgh == dgi except GRU)
+  float *dc, *dhd;          // [N,H] work: cell-state gradient, direct part of dh_{t-1}
+  float *dh0, *dc0;         // [N,H] out, or null
+};
+
+struct Kernels {
+  Isa isa;
+  int lanes;
+  // Forward: packs this thread's panels, then runs the time loop (barrier between steps). The
+  // panel split is the same in both, so a thread reads only what it packed itself.
+  void (*pack_forward)(const FwdJob& job, int tid, int nt);
+  void (*forward_steps)(const FwdJob& job, int tid, int nt, Barrier* barrier);
+  // Backward: nvb = vectors per unit panel (1, 2 or 4); same split rule as forward.
+  void (*pack_backward)(const BwdJob& job, int nvb, int tid, int nt);
+  void (*backward_steps)(const BwdJob& job, int nvb, int tid, int nt, Barrier* barrier);
+  // Row-split GEMM (see GemmJob); thread tid does its share of the rows, no barrier inside.
+  void (*gemm)(const GemmJob& job, int tid, int nt);
+  // sums[c] += sum over rows r of m[r*cols + c]; threads split the columns.
+  void (*column_sums)(const float* m, int64_t rows, int64_t cols, float* sums, int tid, int nt);
+  // Tests: y = f(x) elementwise with the kernels' activations (0 sigmoid, 1 tanh, 2 exp).
+  void (*activation)(int kind, const float* x, float* y, int64_t n);
+};
+
+// The kernels of an ISA, or null for Isa::kGeneric (which uses OpenBLAS + pointwise.cc).
+const Kernels* kernels_for(Isa isa);
+
+namespace avx512 { const Kernels* kernels(); }
+namespace avx2 { const Kernels* kernels(); }
+
+}  // namespace jrnn::cpu

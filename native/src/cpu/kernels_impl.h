@@ -1,0 +1,707 @@
+// kernels_impl.h — the vector kernels of the CPU path, written once over a vector-traits type `Tr`
+// (simd_avx512.h, simd_avx2.h). Included ONLY by kernels_avx512.cc / kernels_avx2.cc, inside their
+// own namespace after `Tr` is defined, so every function here is compiled once per ISA with that
+// ISA's flags and nothing of it is shared with generic code (no ODR mixing of instruction sets).
+// See kernels.h for the data layouts and the split of work between threads.
+//
+// Numerics: every output element is one accumulator lane fed in a fixed k order (x segment, then
+// h segment; GEMMs in fixed K blocks), so results do not depend on the thread count or on which
+// thread computed them. Activations (exp, sigmoid, tanh) are vector approximations accurate to a
+// few float32 ulps (measured by test_cpu_isa).
+
+#define JRNN_INLINE inline __attribute__((always_inline))
+
+using V = Tr::V;
+constexpr int W = Tr::W;
+
+// ------------------------------------------------------------------ small helpers
+
+JRNN_INLINE void split(int64_t count, int tid, int nt, int64_t* begin, int64_t* end) {
+  const int64_t base = count / nt, extra = count % nt;
+  *begin = tid * base + (tid < extra ? tid : extra);
+  *end = *begin + base + (tid < extra ? 1 : 0);
+}
+JRNN_INLINE int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
+JRNN_INLINE int lanes_left(int64_t H, int64_t j0) {
+  const int64_t n = H - j0;
+  return n <= 0 ? 0 : n >= W ? W : (int)n;
+}
+JRNN_INLINE int ncells_gates(int cell) { return cell == JRNN_LSTM ? 4 : cell == JRNN_GRU ? 3 : 1; }
+JRNN_INLINE bool row_valid(const int32_t* lengths, int64_t n, int64_t t) {
+  return !lengths || t < lengths[n];
+}
+
+// Per-thread temporary buffer (GEMM packing); grows, never shrinks; freed at thread exit.
+struct TlsBuffer {
+  float* p = nullptr;
+  size_t n = 0;
+  ~TlsBuffer() { ::operator delete(p); }
+};
+static float* tls_floats(size_t n) {
+  static thread_local TlsBuffer buf;
+  if (buf.n < n) {
+    ::operator delete(buf.p);
+    buf.p = static_cast<float*>(::operator new(n * sizeof(float) + 64));
+    buf.n = n;
+  }
+  return buf.p;
+}
+
+// ------------------------------------------------------------------ activations
+
+// e^x: Cephes expf (range reduction by ln 2 split in two, degree-6 polynomial), ~1 ulp. x is
+// clamped to [-87.3, 88.5] so the result stays finite and normal.
+JRNN_INLINE V vexp(V x) {
+  x = Tr::min(Tr::max(x, Tr::set1(-87.3f)), Tr::set1(88.5f));
+  const V n = Tr::round(Tr::mul(x, Tr::set1(1.44269504088896341f)));
+  V r = Tr::fnma(n, Tr::set1(0.693359375f), x);
+  r = Tr::fnma(n, Tr::set1(-2.12194440e-4f), r);
+  V p = Tr::set1(1.9875691500e-4f);
+  p = Tr::fma(p, r, Tr::set1(1.3981999507e-3f));
+  p = Tr::fma(p, r, Tr::set1(8.3334519073e-3f));
+  p = Tr::fma(p, r, Tr::set1(4.1665795894e-2f));
+  p = Tr::fma(p, r, Tr::set1(1.6666665459e-1f));
+  p = Tr::fma(p, r, Tr::set1(5.0000001201e-1f));
+  p = Tr::fma(p, Tr::mul(r, r), r);
+  p = Tr::add(p, Tr::set1(1.0f));
+  return Tr::scale2(p, n);
+}
+
+// 1 / (1 + e^-x)
+JRNN_INLINE V vsigmoid(V x) {
+  const V one = Tr::set1(1.0f);
+  return Tr::div(one, Tr::add(one, vexp(Tr::sub(Tr::zero(), x))));
+}
+
+// tanh: |x| < 0.625: Cephes tanhf odd polynomial; else sign(x) (1 - 2 / (e^{2|x|} + 1)).
+JRNN_INLINE V vtanh(V x) {
+  const V one = Tr::set1(1.0f);
+  const V ax = Tr::abs(x);
+  const V e = vexp(Tr::add(ax, ax));
+  const V big = Tr::fnma(Tr::set1(2.0f), Tr::div(one, Tr::add(e, one)), one);
+  const V z = Tr::mul(x, x);
+  V p = Tr::set1(-5.70498872745e-3f);
+  p = Tr::fma(p, z, Tr::set1(2.06390887954e-2f));
+  p = Tr::fma(p, z, Tr::set1(-5.37397155531e-2f));
+  p = Tr::fma(p, z, Tr::set1(1.33314422036e-1f));
+  p = Tr::fma(p, z, Tr::set1(-3.33332819422e-1f));
+  const V small = Tr::fma(Tr::mul(p, z), x, x);
+  return Tr::select_lt(ax, Tr::set1(0.625f), small, Tr::copysign(big, x));
+}
+
+static void activation(int kind, const float* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; i += W) {
+    const int k = lanes_left(n, i);
+    const V v = Tr::load(x + i, k);
+    Tr::store(y + i, kind == 0 ? vsigmoid(v) : kind == 1 ? vtanh(v) : vexp(v), k);
+  }
+}
+
+// ------------------------------------------------------------------ micro-kernels
+// acc[m][slot[v]] += A[m][k] * B[k][v] for k in [0, K): B rows are NV vectors, ldb floats apart.
+
+template <int MR, int NACC, int NV, int S0, int S1, int S2, int S3>
+JRNN_INLINE void kloop_rows(V (&acc)[MR][NACC], int64_t K, const float* const* rows,
+                            const float* b, int64_t ldb) {
+  constexpr int slot[4] = {S0, S1, S2, S3};
+  const float* r[MR];
+#pragma GCC unroll 8
+  for (int m = 0; m < MR; ++m) r[m] = rows[m];
+  for (int64_t k = 0; k < K; ++k) {
+    V bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) bv[v] = Tr::load(b + v * W);
+#pragma GCC unroll 8
+    for (int m = 0; m < MR; ++m) {
+      const V a = Tr::set1(r[m][k]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[m][slot[v]] = Tr::fma(a, bv[v], acc[m][slot[v]]);
+    }
+    b += ldb;
+  }
+}
+
+// A packed as ap[k*MR + m].
+template <int MR, int NV>
+JRNN_INLINE void kloop_packed(V (&acc)[MR][NV], int64_t K, const float* ap, const float* b) {
+  for (int64_t k = 0; k < K; ++k) {
+    V bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) bv[v] = Tr::load(b + v * W);
+#pragma GCC unroll 8
+    for (int m = 0; m < MR; ++m) {
+      const V a = Tr::set1(ap[m]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[m][v] = Tr::fma(a, bv[v], acc[m][v]);
+    }
+    b += NV * W;
+    ap += MR;
+  }
+}
+
+// The largest MR for NACC accumulators per row, and the MR a batch of N rows runs with: the one
+// that pads the fewest rows (ties: the larger). JRNN_CPU_MR overrides (experiments).
+static int pick_mr(int64_t N, int nacc) {
+  const int max_mr = Tr::kMaxAcc / nacc < 6 ? Tr::kMaxAcc / nacc : 6;
+  static const int forced = [] {
+    const char* v = std::getenv("JRNN_CPU_MR");
+    return v ? std::atoi(v) : 0;
+  }();
+  if (forced >= 1 && forced <= max_mr) return forced;
+  if (N <= max_mr) return (int)N;
+  int best = max_mr;
+  int64_t best_rows = (N + max_mr - 1) / max_mr * max_mr;
+  for (int mr = max_mr - 1; mr >= 2 && mr >= max_mr - 2; --mr) {
+    const int64_t rows = (N + mr - 1) / mr * mr;
+    if (rows < best_rows) best = mr, best_rows = rows;
+  }
+  return best;
+}
+
+// ------------------------------------------------------------------ forward: packing
+
+// Which weight row feeds packed vector v of panel p, segment x (seg 0) or h (seg 1); -1: none.
+// Units of the vector start at *j0.
+struct PanelMap {
+  int cell;
+  int64_t H;
+  int units;
+  JRNN_INLINE int gate(int seg, int v) const {
+    if (cell == JRNN_LSTM) return v;
+    if (cell == JRNN_GRU) return v;  // r, z, n in both segments (n goes to slot 2 or 3)
+    (void)seg;
+    return 0;
+  }
+  JRNN_INLINE int64_t unit0(int64_t p, int v) const {
+    return cell == JRNN_LSTM || cell == JRNN_GRU ? p * W : p * 4 * W + v * W;
+  }
+};
+
+// Packs rows [gate*H + j] of src ([G*H, K] row-major) for the panel's vectors into dst:
+// dst[(k*nb + v)*W + u] = src[(gate(v)*H + unit0(v)+u)*K + k] (0 past H).
+static void pack_segment(const float* src, int64_t K, int nb, int seg, const PanelMap& pm,
+                         int64_t p, float* dst) {
+  constexpr int KB = 16;
+  alignas(64) float tile[KB][4 * W];
+  const int row_len = nb * W;
+  for (int64_t k0 = 0; k0 < K; k0 += KB) {
+    const int kb = (int)imin(KB, K - k0);
+    for (int v = 0; v < nb; ++v) {
+      const int g = pm.gate(seg, v);
+      const int64_t j0 = pm.unit0(p, v);
+      for (int u = 0; u < W; ++u) {
+        const int64_t j = j0 + u;
+        const int col = v * W + u;
+        if (j < pm.H) {
+          const float* s = src + (g * pm.H + j) * K + k0;
+          for (int kk = 0; kk < kb; ++kk) tile[kk][col] = s[kk];
+        } else {
+          for (int kk = 0; kk < kb; ++kk) tile[kk][col] = 0.0f;
+        }
+      }
+    }
+    for (int kk = 0; kk < kb; ++kk) {
+      float* d = dst + (k0 + kk) * row_len;
+      for (int c = 0; c < row_len; ++c) d[c] = tile[kk][c];
+    }
+  }
+}
+
+static void pack_forward(const FwdJob& j, int tid, int nt) {
+  const FwdGeometry g = fwd_geometry(j.cell, j.C, j.H, W);
+  const PanelMap pm{j.cell, j.H, g.units};
+  int64_t p0, p1;
+  split(g.panels, tid, nt, &p0, &p1);
+  for (int64_t p = p0; p < p1; ++p) {
+    float* base = j.wpack + p * g.panel_floats;
+    pack_segment(j.w_ih, j.C, g.nbx, 0, pm, p, base);
+    pack_segment(j.w_hh, j.H, g.nbh, 1, pm, p, base + j.C * g.nbx * W);
+    // bias slots: LSTM i,f,g,o = b_ih + b_hh; GRU r,z = b_ih + b_hh, slot 2 = b_in, slot 3 = b_hn;
+    // RNN: 4 unit blocks of b_ih + b_hh.
+    float* bias = base + (j.C * g.nbx + j.H * g.nbh) * W;
+    for (int s = 0; s < 4; ++s)
+      for (int u = 0; u < W; ++u) {
+        float v = 0.0f;
+        int64_t row = -1;
+        bool ih = true, hh = true;
+        if (j.cell == JRNN_LSTM) {
+          if (p * W + u < j.H) row = s * j.H + p * W + u;
+        } else if (j.cell == JRNN_GRU) {
+          if (p * W + u < j.H) row = (s < 3 ? s : 2) * j.H + p * W + u;
+          ih = s != 3;
+          hh = s != 2;
+        } else if (p * 4 * W + s * W + u < j.H) {
+          row = p * 4 * W + s * W + u;
+        }
+        if (row >= 0) {
+          if (ih && j.b_ih) v += j.b_ih[row];
+          if (hh && j.b_hh) v += j.b_hh[row];
+        }
+        bias[s * W + u] = v;
+      }
+  }
+}
+
+// ------------------------------------------------------------------ forward: time loop
+
+enum CellKind { kLstm = 0, kGru = 1, kRnn = 2 };
+
+template <int CELL, int MR>
+static void forward_steps_mr(const FwdJob& j, int tid, int nt, Barrier* barrier) {
+  const FwdGeometry g = fwd_geometry(j.cell, j.C, j.H, W);
+  const int64_t T = j.T, N = j.N, C = j.C, H = j.H, NH = N * H;
+  const int64_t G = CELL == kLstm ? 4 : CELL == kGru ? 3 : 1, GH = G * H;
+  const bool relu = j.cell == JRNN_RNN_RELU;
+  const bool training = j.states != nullptr;
+  const bool fused = j.gi == nullptr;
+  int64_t p0, p1;
+  split(g.panels, tid, nt, &p0, &p1);
+  const float* h_prev = j.h0;
+  const float* c_prev = j.c0;
+  float* h_last = nullptr;
+  float* c_last = nullptr;
+  for (int64_t s = 0; s < T; ++s) {
+    const int64_t t = j.reverse ? T - 1 - s : s;
+    float* h_out = training ? j.states + t * NH : j.hbuf[s % 2];
+    float* c_out = CELL != kLstm ? nullptr : training ? j.cells + t * NH : j.cbuf[s % 2];
+    float* gates = training && CELL != kRnn ? j.gates + t * N * GH : nullptr;
+    float* ghn = training && CELL == kGru ? j.ghn + t * NH : nullptr;
+    for (int64_t p = p0; p < p1; ++p) {
+      const float* panel = j.wpack + p * g.panel_floats;
+      const float* bx = panel;
+      const float* bh = panel + C * g.nbx * W;
+      const float* bias = bh + H * g.nbh * W;
+      const int64_t j0 = CELL == kRnn ? p * 4 * W : p * W;
+      for (int64_t n0 = 0; n0 < N; n0 += MR) {
+        const int rows = (int)imin(MR, N - n0);
+        const float* xr[MR];
+        const float* hr[MR];
+#pragma GCC unroll 8
+        for (int m = 0; m < MR; ++m) {
+          const int64_t n = m < rows ? n0 + m : n0;  // padding rows repeat row n0 (discarded)
+          xr[m] = j.x + (t * N + n) * C;
+          hr[m] = h_prev + n * H;
+        }
+        V acc[MR][4];
+        if (fused) {
+#pragma GCC unroll 8
+          for (int m = 0; m < MR; ++m)
+#pragma GCC unroll 4
+            for (int v = 0; v < 4; ++v) acc[m][v] = Tr::load(bias + v * W);
+          if (CELL == kGru) kloop_rows<MR, 4, 3, 0, 1, 2, 0>(acc, C, xr, bx, 3 * W);
+          else kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, C, xr, bx, 4 * W);
+        } else {
+#pragma GCC unroll 8
+          for (int m = 0; m < MR; ++m) {
+            const int64_t n = m < rows ? n0 + m : n0;
+            const float* gir = j.gi + (t * N + n) * GH;
+#pragma GCC unroll 4
+            for (int v = 0; v < 4; ++v) {
+              const V b = Tr::load(bias + v * W);
+              if (CELL == kGru && v == 3) {
+                acc[m][v] = b;
+              } else {
+                const int64_t col = CELL == kRnn ? j0 + v * W : v * H + j0;
+                const int nl = lanes_left(CELL == kRnn ? H : H, CELL == kRnn ? j0 + v * W : j0);
+                acc[m][v] = nl > 0 ? Tr::add(Tr::load(gir + col, nl), b) : b;
+              }
+            }
+          }
+        }
+        if (CELL == kGru) kloop_rows<MR, 4, 3, 0, 1, 3, 0>(acc, H, hr, bh, 3 * W);
+        else kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, H, hr, bh, 4 * W);
+        // Leave registers once: the epilogue indexes rows at run time (that would otherwise keep
+        // the accumulators in memory inside the k loop).
+        alignas(64) float tile[MR][4][W];
+#pragma GCC unroll 8
+        for (int m = 0; m < MR; ++m)
+#pragma GCC unroll 4
+          for (int v = 0; v < 4; ++v) Tr::store(tile[m][v], acc[m][v]);
+
+        // the cell, for rows n0.. and this panel's units
+        for (int m = 0; m < rows; ++m) {
+          const int64_t n = n0 + m;
+          float* y = j.y + (t * N + n) * j.ldy;
+          const bool valid = row_valid(j.lengths, n, t);
+          if (CELL == kRnn) {
+#pragma GCC unroll 4
+            for (int v = 0; v < 4; ++v) {
+              const int64_t jj = j0 + v * W;
+              const int nl = lanes_left(H, jj);
+              if (nl == 0) break;
+              if (!valid) {
+                Tr::store(h_out + n * H + jj, Tr::load(h_prev + n * H + jj, nl), nl);
+                Tr::store(y + jj, Tr::zero(), nl);
+                continue;
+              }
+              const V h = relu ? Tr::max(Tr::load(tile[m][v]), Tr::zero()) : vtanh(Tr::load(tile[m][v]));
+              Tr::store(h_out + n * H + jj, h, nl);
+              Tr::store(y + jj, h, nl);
+            }
+            continue;
+          }
+          const int nl = lanes_left(H, j0);
+          const int64_t o = n * H + j0;
+          if (!valid) {
+            Tr::store(h_out + o, Tr::load(h_prev + o, nl), nl);
+            if (CELL == kLstm) Tr::store(c_out + o, Tr::load(c_prev + o, nl), nl);
+            Tr::store(y + j0, Tr::zero(), nl);
+            continue;
+          }
+          if (CELL == kLstm) {
+            const V i = vsigmoid(Tr::load(tile[m][0])), f = vsigmoid(Tr::load(tile[m][1])), gg = vtanh(Tr::load(tile[m][2])),
+                    og = vsigmoid(Tr::load(tile[m][3]));
+            const V c = Tr::fma(f, Tr::load(c_prev + o, nl), Tr::mul(i, gg));
+            const V h = Tr::mul(og, vtanh(c));
+            Tr::store(c_out + o, c, nl);
+            Tr::store(h_out + o, h, nl);
+            Tr::store(y + j0, h, nl);
+            if (gates) {
+              float* gr = gates + n * GH + j0;
+              Tr::store(gr, i, nl);
+              Tr::store(gr + H, f, nl);
+              Tr::store(gr + 2 * H, gg, nl);
+              Tr::store(gr + 3 * H, og, nl);
+            }
+          } else {  // GRU
+            const V r = vsigmoid(Tr::load(tile[m][0])), z = vsigmoid(Tr::load(tile[m][1]));
+            const V nn = vtanh(Tr::fma(r, Tr::load(tile[m][3]), Tr::load(tile[m][2])));
+            const V hp = Tr::load(h_prev + o, nl);
+            const V h = Tr::fma(z, hp, Tr::mul(Tr::sub(Tr::set1(1.0f), z), nn));
+            Tr::store(h_out + o, h, nl);
+            Tr::store(y + j0, h, nl);
+            if (gates) {
+              float* gr = gates + n * GH + j0;
+              Tr::store(gr, r, nl);
+              Tr::store(gr + H, z, nl);
+              Tr::store(gr + 2 * H, nn, nl);
+              Tr::store(ghn + o, Tr::load(tile[m][3]), nl);
+            }
+          }
+        }
+      }
+    }
+    h_prev = h_last = h_out;
+    c_prev = c_last = c_out;
+    if (s + 1 < T) barrier->wait();
+  }
+  // Ended rows carried their state, so the last step holds each sequence's final state. Each
+  // thread copies the units it wrote.
+  for (int64_t p = p0; p < p1; ++p) {
+    const int64_t u0 = CELL == kRnn ? p * 4 * W : p * W;
+    const int64_t u1 = imin(H, u0 + g.units);
+    if (u1 <= u0) continue;
+    for (int64_t n = 0; n < N; ++n) {
+      if (j.hy) std::memcpy(j.hy + n * H + u0, h_last + n * H + u0, (u1 - u0) * sizeof(float));
+      if (j.cy && CELL == kLstm)
+        std::memcpy(j.cy + n * H + u0, c_last + n * H + u0, (u1 - u0) * sizeof(float));
+    }
+  }
+}
+
+template <int CELL>
+static void forward_steps_cell(const FwdJob& j, int tid, int nt, Barrier* b) {
+  switch (pick_mr(j.N, 4)) {
+    case 1: return forward_steps_mr<CELL, 1>(j, tid, nt, b);
+    case 2: return forward_steps_mr<CELL, 2>(j, tid, nt, b);
+    case 3: return forward_steps_mr<CELL, 3>(j, tid, nt, b);
+    case 4: return forward_steps_mr<CELL, 4>(j, tid, nt, b);
+    case 5: return forward_steps_mr<CELL, 5>(j, tid, nt, b);
+    default: return forward_steps_mr<CELL, 6>(j, tid, nt, b);
+  }
+}
+
+static void forward_steps(const FwdJob& j, int tid, int nt, Barrier* b) {
+  if (j.cell == JRNN_LSTM) forward_steps_cell<kLstm>(j, tid, nt, b);
+  else if (j.cell == JRNN_GRU) forward_steps_cell<kGru>(j, tid, nt, b);
+  else forward_steps_cell<kRnn>(j, tid, nt, b);
+}
+
+// ------------------------------------------------------------------ backward
+
+// Panel q of W_hh for backward: rows k of [G*H], units [q*U, q*U + U), U = nvb*W, zero past H.
+static void pack_backward(const BwdJob& j, int nvb, int tid, int nt) {
+  const int64_t H = j.H, GH = ncells_gates(j.cell) * H, U = nvb * W;
+  const int64_t panels = (H + U - 1) / U;
+  int64_t q0, q1;
+  split(panels, tid, nt, &q0, &q1);
+  for (int64_t q = q0; q < q1; ++q) {
+    float* dst = j.wpack + q * GH * U;
+    const int64_t u0 = q * U, nu = imin(U, H - u0);
+    for (int64_t k = 0; k < GH; ++k) {
+      const float* src = j.w_hh + k * H + u0;
+      float* d = dst + k * U;
+      int64_t u = 0;
+      for (; u < nu; ++u) d[u] = src[u];
+      for (; u < U; ++u) d[u] = 0.0f;
+    }
+  }
+}
+
+// The state a step started from (forward direction: t-1; reverse: t+1), or the initial state.
+JRNN_INLINE const float* before(const float* rec, int reverse, int64_t t, int64_t T, int64_t NH,
+                                const float* initial) {
+  if (!reverse) return t > 0 ? rec + (t - 1) * NH : initial;
+  return t < T - 1 ? rec + (t + 1) * NH : initial;
+}
+
+// Pointwise backward of step t for row n and units [j0, j0+nl) given dh = dL/dh_t without dy:
+// writes dgi/dgh of those units, updates dc, and sets dhd = the part of dL/dh_{t-1} that does not
+// go through W_hh (GRU z*dh, carried rows dh, else 0).
+JRNN_INLINE void bwd_point(const BwdJob& j, int64_t t, int64_t n, int64_t j0, int nl, V dh) {
+  const int64_t N = j.N, H = j.H, NH = N * H;
+  const int G = ncells_gates(j.cell);
+  const int64_t GH = G * H, o = n * H + j0;
+  float* dgi = j.dgi + (t * N + n) * GH + j0;
+  float* dgh = j.dgh + (t * N + n) * GH + j0;
+  if (!row_valid(j.lengths, n, t)) {  // the state passed through: so does its gradient
+    for (int g = 0; g < G; ++g) {
+      Tr::store(dgi + g * H, Tr::zero(), nl);
+      if (dgh != dgi) Tr::store(dgh + g * H, Tr::zero(), nl);
+    }
+    Tr::store(j.dhd + o, dh, nl);
+    return;
+  }
+  const V one = Tr::set1(1.0f);
+  const V gh = j.dy ? Tr::add(dh, Tr::load(j.dy + (t * N + n) * j.ldy + j0, nl)) : dh;
+  if (j.cell == JRNN_LSTM) {
+    const float* gr = j.gates + (t * N + n) * GH + j0;
+    const V i = Tr::load(gr, nl), f = Tr::load(gr + H, nl), g = Tr::load(gr + 2 * H, nl),
+            og = Tr::load(gr + 3 * H, nl);
+    const V c = Tr::load(j.cells + t * NH + o, nl);
+    const V cp = Tr::load(before(j.cells, j.reverse, t, j.T, NH, j.c0) + o, nl);
+    const V tc = vtanh(c);
+    const V dct = Tr::fma(Tr::mul(gh, og), Tr::fnma(tc, tc, one), Tr::load(j.dc + o, nl));
+    Tr::store(dgi, Tr::mul(Tr::mul(dct, g), Tr::mul(i, Tr::sub(one, i))), nl);
+    Tr::store(dgi + H, Tr::mul(Tr::mul(dct, cp), Tr::mul(f, Tr::sub(one, f))), nl);
+    Tr::store(dgi + 2 * H, Tr::mul(Tr::mul(dct, i), Tr::fnma(g, g, one)), nl);
+    Tr::store(dgi + 3 * H, Tr::mul(Tr::mul(gh, tc), Tr::mul(og, Tr::sub(one, og))), nl);
+    Tr::store(j.dc + o, Tr::mul(dct, f), nl);
+    Tr::store(j.dhd + o, Tr::zero(), nl);
+  } else if (j.cell == JRNN_GRU) {
+    const float* gr = j.gates + (t * N + n) * GH + j0;
+    const V r = Tr::load(gr, nl), z = Tr::load(gr + H, nl), nn = Tr::load(gr + 2 * H, nl);
+    const V hp = Tr::load(before(j.states, j.reverse, t, j.T, NH, j.h0) + o, nl);
+    const V ghn = Tr::load(j.ghn + t * NH + o, nl);
+    const V dan = Tr::mul(Tr::mul(gh, Tr::sub(one, z)), Tr::fnma(nn, nn, one));
+    const V dar = Tr::mul(Tr::mul(dan, ghn), Tr::mul(r, Tr::sub(one, r)));
+    const V daz = Tr::mul(Tr::mul(gh, Tr::sub(hp, nn)), Tr::mul(z, Tr::sub(one, z)));
+    Tr::store(dgi, dar, nl);
+    Tr::store(dgi + H, daz, nl);
+    Tr::store(dgi + 2 * H, dan, nl);
+    Tr::store(dgh, dar, nl);
+    Tr::store(dgh + H, daz, nl);
+    Tr::store(dgh + 2 * H, Tr::mul(dan, r), nl);
+    Tr::store(j.dhd + o, Tr::mul(gh, z), nl);
+  } else {
+    const V h = Tr::load(j.states + t * NH + o, nl);
+    const V d = j.cell == JRNN_RNN_TANH ? Tr::mul(gh, Tr::fnma(h, h, one)) : Tr::select_pos(h, gh);
+    Tr::store(dgi, d, nl);
+    Tr::store(j.dhd + o, Tr::zero(), nl);
+  }
+}
+
+template <int NV, int MR>
+static void backward_steps_mr(const BwdJob& j, int tid, int nt, Barrier* barrier) {
+  const int64_t T = j.T, N = j.N, H = j.H;
+  const int64_t GH = ncells_gates(j.cell) * H, U = NV * W;
+  const int64_t panels = (H + U - 1) / U;
+  int64_t q0, q1;
+  split(panels, tid, nt, &q0, &q1);
+  const int64_t u_begin = q0 * U, u_end = imin(H, q1 * U);
+  // this thread's units of dc start at dcy (or 0)
+  for (int64_t n = 0; n < N && u_end > u_begin; ++n) {
+    float* d = j.dc + n * H + u_begin;
+    if (j.dcy) std::memcpy(d, j.dcy + n * H + u_begin, (u_end - u_begin) * sizeof(float));
+    else std::memset(d, 0, (u_end - u_begin) * sizeof(float));
+  }
+  // first processed step: dL/dh = dhy
+  int64_t t = j.reverse ? 0 : T - 1;
+  for (int64_t q = q0; q < q1; ++q)
+    for (int64_t n = 0; n < N; ++n)
+      for (int v = 0; v < NV; ++v) {
+        const int64_t j0 = q * U + v * W;
+        const int nl = lanes_left(H, j0);
+        if (nl == 0) break;
+        bwd_point(j, t, n, j0, nl, j.dhy ? Tr::load(j.dhy + n * H + j0, nl) : Tr::zero());
+      }
+  // then per step: dh_{t} = dgh_{t+1} · W_hh + dhd, fused with the pointwise backward of step t;
+  // after the last step, the same product gives dh0.
+  for (int64_t s = 1; s <= T; ++s) {
+    if (s == T && !j.dh0) break;
+    barrier->wait();  // dgh of the previous step is complete (all units)
+    const int64_t tp = t;  // the step whose dgh feeds the product
+    t = j.reverse ? s : T - 1 - s;
+    const float* dg = j.dgh + tp * N * GH;
+    for (int64_t q = q0; q < q1; ++q) {
+      const float* panel = j.wpack + q * GH * U;
+      for (int64_t n0 = 0; n0 < N; n0 += MR) {
+        const int rows = (int)imin(MR, N - n0);
+        const float* ar[MR];
+#pragma GCC unroll 8
+        for (int m = 0; m < MR; ++m) ar[m] = dg + (m < rows ? n0 + m : n0) * GH;
+        V acc[MR][NV];
+#pragma GCC unroll 8
+        for (int m = 0; m < MR; ++m)
+#pragma GCC unroll 4
+          for (int v = 0; v < NV; ++v) acc[m][v] = Tr::zero();
+        if (NV == 4) kloop_rows<MR, NV, 4, 0, 1, 2, 3>(acc, GH, ar, panel, U);
+        else if (NV == 2) kloop_rows<MR, NV, 2, 0, 1, 0, 0>(acc, GH, ar, panel, U);
+        else kloop_rows<MR, NV, 1, 0, 0, 0, 0>(acc, GH, ar, panel, U);
+        alignas(64) float tile[MR][NV][W];
+#pragma GCC unroll 8
+        for (int m = 0; m < MR; ++m)
+#pragma GCC unroll 4
+          for (int v = 0; v < NV; ++v) Tr::store(tile[m][v], acc[m][v]);
+        for (int m = 0; m < rows; ++m) {
+          const int64_t n = n0 + m;
+#pragma GCC unroll 4
+          for (int v = 0; v < NV; ++v) {
+            const int64_t j0 = q * U + v * W;
+            const int nl = lanes_left(H, j0);
+            if (nl == 0) break;
+            const V dh = Tr::add(Tr::load(tile[m][v]), Tr::load(j.dhd + n * H + j0, nl));
+            if (s == T) Tr::store(j.dh0 + n * H + j0, dh, nl);
+            else bwd_point(j, t, n, j0, nl, dh);
+          }
+        }
+      }
+    }
+  }
+  if (j.dc0)
+    for (int64_t n = 0; n < N && u_end > u_begin; ++n)
+      std::memcpy(j.dc0 + n * H + u_begin, j.dc + n * H + u_begin, (u_end - u_begin) * sizeof(float));
+}
+
+template <int NV>
+static void backward_steps_nv(const BwdJob& j, int tid, int nt, Barrier* b) {
+  switch (pick_mr(j.N, NV)) {
+    case 1: return backward_steps_mr<NV, 1>(j, tid, nt, b);
+    case 2: return backward_steps_mr<NV, 2>(j, tid, nt, b);
+    case 3: return backward_steps_mr<NV, 3>(j, tid, nt, b);
+    case 4: return backward_steps_mr<NV, 4>(j, tid, nt, b);
+    case 5: return backward_steps_mr<NV, 5>(j, tid, nt, b);
+    default: return backward_steps_mr<NV, 6>(j, tid, nt, b);
+  }
+}
+
+static void backward_steps(const BwdJob& j, int nvb, int tid, int nt, Barrier* b) {
+  if (nvb >= 4) backward_steps_nv<4>(j, tid, nt, b);
+  else if (nvb == 2) backward_steps_nv<2>(j, tid, nt, b);
+  else backward_steps_nv<1>(j, tid, nt, b);
+}
+
+// ------------------------------------------------------------------ GEMM (row split)
+
+constexpr int kGemmMR = Tr::kMaxAcc / 4 < 6 ? Tr::kMaxAcc / 4 : 6;
+constexpr int kGemmNR = 4 * W;
+constexpr int64_t kGemmKC = 256;
+constexpr int64_t kGemmNC = 256;
+
+static void gemm(const GemmJob& g, int tid, int nt) {
+  constexpr int MR = kGemmMR, NR = kGemmNR;
+  const int64_t tiles = (g.M + MR - 1) / MR;
+  int64_t i0, i1;
+  split(tiles, tid, nt, &i0, &i1);
+  if (i0 >= i1) return;
+  float* bblk = tls_floats(kGemmKC * kGemmNC + kGemmKC * MR);
+  float* ablk = bblk + kGemmKC * kGemmNC;
+  for (int64_t jc = 0; jc < g.N; jc += kGemmNC) {
+    const int64_t nc = imin(kGemmNC, g.N - jc), np = (nc + NR - 1) / NR;
+    for (int64_t pc = 0; pc < g.K; pc += kGemmKC) {
+      const int64_t kc = imin(kGemmKC, g.K - pc);
+      // pack B[pc.., jc..] as np panels of [kc][NR], zero past N
+      for (int64_t jp = 0; jp < np; ++jp) {
+        float* d = bblk + jp * kc * NR;
+        const int64_t c0 = jc + jp * NR, ncol = imin(NR, g.N - c0);
+        if (!g.b_trans) {
+          for (int64_t k = 0; k < kc; ++k) {
+            const float* s = g.b + (pc + k) * g.ldb + c0;
+            float* dk = d + k * NR;
+            int64_t u = 0;
+            for (; u < ncol; ++u) dk[u] = s[u];
+            for (; u < NR; ++u) dk[u] = 0.0f;
+          }
+        } else {
+          for (int64_t u = 0; u < NR; ++u) {
+            if (u < ncol) {
+              const float* s = g.b + (c0 + u) * g.ldb + pc;
+              for (int64_t k = 0; k < kc; ++k) d[k * NR + u] = s[k];
+            } else {
+              for (int64_t k = 0; k < kc; ++k) d[k * NR + u] = 0.0f;
+            }
+          }
+        }
+      }
+      const bool add = g.accumulate || pc > 0;
+      for (int64_t it = i0; it < i1; ++it) {
+        const int64_t m0 = it * MR;
+        const int rows = (int)imin(MR, g.M - m0);
+        // A tile [kc][MR], zero past M
+        if (g.a_trans) {
+          for (int64_t k = 0; k < kc; ++k) {
+            const float* s = g.a + (pc + k) * g.lda + m0;
+            float* dk = ablk + k * MR;
+            int m = 0;
+            for (; m < rows; ++m) dk[m] = s[m];
+            for (; m < MR; ++m) dk[m] = 0.0f;
+          }
+        } else {
+          for (int m = 0; m < MR; ++m) {
+            if (m < rows) {
+              const float* s = g.a + (m0 + m) * g.lda + pc;
+              for (int64_t k = 0; k < kc; ++k) ablk[k * MR + m] = s[k];
+            } else {
+              for (int64_t k = 0; k < kc; ++k) ablk[k * MR + m] = 0.0f;
+            }
+          }
+        }
+        for (int64_t jp = 0; jp < np; ++jp) {
+          V acc[MR][4];
+#pragma GCC unroll 8
+          for (int m = 0; m < MR; ++m)
+#pragma GCC unroll 4
+            for (int v = 0; v < 4; ++v) acc[m][v] = Tr::zero();
+          kloop_packed<MR, 4>(acc, kc, ablk, bblk + jp * kc * NR);
+          alignas(64) float tile[MR][4][W];
+#pragma GCC unroll 8
+          for (int m = 0; m < MR; ++m)
+#pragma GCC unroll 4
+            for (int v = 0; v < 4; ++v) Tr::store(tile[m][v], acc[m][v]);
+          const int64_t c0 = jc + jp * NR;
+          for (int m = 0; m < rows; ++m) {
+            float* crow = g.c + (m0 + m) * g.ldc;
+#pragma GCC unroll 4
+            for (int v = 0; v < 4; ++v) {
+              const int64_t col = c0 + v * W;
+              const int nl = lanes_left(g.N, col);
+              if (nl == 0) break;
+              const V r = Tr::load(tile[m][v]);
+              Tr::store(crow + col, add ? Tr::add(Tr::load(crow + col, nl), r) : r, nl);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+static void column_sums(const float* m, int64_t rows, int64_t cols, float* sums, int tid, int nt) {
+  const int64_t chunks = (cols + W - 1) / W;
+  int64_t c0, c1;
+  split(chunks, tid, nt, &c0, &c1);
+  for (int64_t c = c0; c < c1; ++c) {
+    const int64_t col = c * W;
+    const int nl = lanes_left(cols, col);
+    V s = Tr::load(sums + col, nl);
+    for (int64_t r = 0; r < rows; ++r) s = Tr::add(s, Tr::load(m + r * cols + col, nl));
+    Tr::store(sums + col, s, nl);
+  }
+}
+
+static const Kernels kTable = {
+    kIsa, W, pack_forward, forward_steps, pack_backward, backward_steps, gemm, column_sums,
+    activation,
+};
+
+#undef JRNN_INLINE
