@@ -3,7 +3,8 @@
 # network, probably no JDK) runs on a copy of this working tree. Stages, each time-boxed, each
 # failure reported while later stages still run where they can:
 #   build      configure + build libjrnn with CUDA (sm_90 + PTX) and the native tests (Release)
-#   test_cuda  the CUDA tests: the CPU tests' cases, larger shapes, ops, TF32 (native/tests)
+#   test_cuda  the CUDA tests: the CPU tests' cases, larger shapes, ops, TF32, PyTorch's values
+#              (native/tests/test_cuda.cc, test_cuda_torch_parity.cc)
 #   bench      scripts/gpu_bench.py: jrnn vs cuDNN (PyTorch) on the same weights, fp32 and TF32,
 #              table to bench/gpu/<card>-<date>.md
 #   ctest      every other native test (CPU path, test_cuda_host) on this machine
@@ -102,8 +103,9 @@ stage build 60 300 "$OUTDIR/build.log" \
 
 # ---- tests on the GPU
 if [ -x "$BUILD/native/tests/test_cuda" ]; then
-  stage test_cuda 20 200 "$OUTDIR/test_cuda.log" "'$BUILD/native/tests/test_cuda'"
-  grep -E "^test_cuda" "$OUTDIR/test_cuda.log" | tail -8 | sed 's/^/    /' | tee -a "$SUMMARY"
+  stage test_cuda 20 200 "$OUTDIR/test_cuda.log" \
+    "'$BUILD/native/tests/test_cuda'; a=\$?; '$BUILD/native/tests/test_cuda_torch_parity'; b=\$?; exit \$((a | b))"
+  grep -E "^test_cuda" "$OUTDIR/test_cuda.log" | tail -9 | sed 's/^/    /' | tee -a "$SUMMARY"
 else
   wanted test_cuda && { note "test_cuda  not built"; FAILED=1; }
 fi
@@ -126,7 +128,7 @@ fi
 # ---- the other native tests
 if [ -f "$BUILD/CTestTestfile.cmake" ] || [ -d "$BUILD/native/tests" ]; then
   stage ctest 20 90 "$OUTDIR/ctest.log" \
-    "cd '$BUILD' && ctest --output-on-failure -E '^test_cuda\$' -j 4"
+    "cd '$BUILD' && ctest --output-on-failure -E '^test_cuda(_torch_parity)?\$' -j 4"
   grep -E "tests passed|tests failed" "$OUTDIR/ctest.log" | sed 's/^/    /' | tee -a "$SUMMARY"
 fi
 
