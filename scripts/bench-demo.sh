@@ -26,7 +26,7 @@ SENTIMENT_EPOCHS=8
 SENTIMENT_ARGS=(--epochs $SENTIMENT_EPOCHS --embed 128 --hidden 64 --min-freq 2 --lr 2e-3 --batch-size 32 --clip 1.0)
 DIGITS_EPOCHS=20
 DIGITS_ARGS=(--epochs $DIGITS_EPOCHS --cell gru --embed 16 --hidden 128 --lr 2e-3 --batch-size 32 --clip 1.0)
-LM_ARGS=(--embed 64 --hidden 256 --layers 2 --seq-len 100 --batch-size 32 --lr 2e-3 --clip 1.0)
+LM_ARGS=(--embed 64 --hidden 256 --layers 2 --seq-len 100 --batch-size 32 --lr 5e-3 --clip 1.0)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/jrnn-bench-demo.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
