@@ -32,8 +32,9 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/jrnn-bench-demo.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
 "$PYTHON" -c 'import torch' 2>/dev/null || { echo "bench-demo: $PYTHON has no torch (apt install python3-torch)" >&2; exit 1; }
-# Build the jar once, before any timing.
+# Build the jar once, before any timing; then never rebuild in the middle of the runs.
 "$JRNN" --version >/dev/null
+export JRNN_NO_BUILD=1
 
 json_field() { # file key [index-of-results]
   "$PYTHON" - "$@" <<'EOF'
