@@ -16,14 +16,20 @@ import org.jrnn.data.SplitMix64;
  * @param saturation largest relative saturation change (factor in [1-s, 1+s]; 1 can reach grey)
  * @param hue largest hue rotation in degrees (uniform in [-h, h]); 0: none
  * @param grey probability of turning the image grey
+ * @param recolor probability of recolouring one colour region: one of the image's main colours
+ *     (at least 2% of the non-white pixels) is picked at random and every pixel near it is darkened
+ *     or lightened (factor 0.45..1.1), desaturated or saturated (0.6..1.2) and hue-rotated (up to
+ *     25 degrees); the rest of the image keeps its colours
  */
-public record Augment(int shift, double brightness, double contrast, double saturation, double hue, double grey) {
+public record Augment(
+    int shift, double brightness, double contrast, double saturation, double hue, double grey, double recolor) {
   /** No change. */
-  public static final Augment NONE = new Augment(0, 0, 0, 0, 0, 0);
+  public static final Augment NONE = new Augment(0, 0, 0, 0, 0, 0, 0);
 
   /** Whether this changes nothing. */
   public boolean isNone() {
-    return shift == 0 && brightness == 0 && contrast == 0 && saturation == 0 && hue == 0 && grey == 0;
+    return shift == 0 && brightness == 0 && contrast == 0 && saturation == 0 && hue == 0 && grey == 0
+        && recolor == 0;
   }
 
   /**
@@ -40,6 +46,7 @@ public record Augment(int shift, double brightness, double contrast, double satu
     double s = 0;
     double h = 0;
     double g = 0;
+    double rc = 0;
     for (String part : text.split(",")) {
       String[] kv = part.split("=", 2);
       if (kv.length != 2) {
@@ -58,10 +65,20 @@ public record Augment(int shift, double brightness, double contrast, double satu
         case "saturation" -> s = v;
         case "hue" -> h = v;
         case "grey", "gray" -> g = v;
+        case "recolor", "recolour" -> rc = v;
         default -> throw new IllegalArgumentException("unknown augmentation '" + kv[0] + "'");
       }
     }
-    return new Augment(shift, b, c, s, h, g);
+    return new Augment(shift, b, c, s, h, g, rc);
+  }
+
+  @Override
+  public String toString() {
+    if (isNone()) {
+      return "none";
+    }
+    return "shift=" + shift + ",brightness=" + brightness + ",contrast=" + contrast + ",saturation=" + saturation
+        + ",hue=" + hue + ",grey=" + grey + ",recolor=" + recolor;
   }
 
   /** A changed copy of {@code image}, drawn with {@code seed}. */
@@ -73,7 +90,7 @@ public record Augment(int shift, double brightness, double contrast, double satu
     int w = image.width();
     int hgt = image.height();
     int plane = w * hgt;
-    float[] src = image.rgb();
+    float[] src = recolor > 0 && r.nextDouble() < recolor ? recolorRegion(image, r) : image.rgb();
     float[] out = new float[src.length];
     int dx = shift > 0 ? r.nextInt(2 * shift + 1) - shift : 0;
     int dy = shift > 0 ? r.nextInt(2 * shift + 1) - shift : 0;
@@ -129,6 +146,69 @@ public record Augment(int shift, double brightness, double contrast, double satu
       }
     }
     return new ImagePixels.Rgb(w, hgt, out);
+  }
+
+  /** One main colour region recoloured; see the class comment. */
+  private static float[] recolorRegion(ImagePixels.Rgb image, SplitMix64 r) {
+    float[] src = image.rgb();
+    int plane = image.width() * image.height();
+    // main colours: 4-bit bins of the non-white pixels
+    int[] count = new int[4096];
+    double[][] sum = new double[4096][3];
+    int opaque = 0;
+    for (int i = 0; i < plane; i++) {
+      float red = src[i];
+      float gr = src[plane + i];
+      float bl = src[2 * plane + i];
+      if (red > 0.97f && gr > 0.97f && bl > 0.97f) {
+        continue;
+      }
+      int bin = ((int) (red * 15.999f) << 8) | ((int) (gr * 15.999f) << 4) | (int) (bl * 15.999f);
+      count[bin]++;
+      sum[bin][0] += red;
+      sum[bin][1] += gr;
+      sum[bin][2] += bl;
+      opaque++;
+    }
+    int[] main = new int[4096];
+    int k = 0;
+    for (int bin = 0; bin < 4096; bin++) {
+      if (count[bin] > 0 && count[bin] >= 0.02 * opaque) {
+        main[k++] = bin;
+      }
+    }
+    if (k == 0) {
+      return src;
+    }
+    int bin = main[r.nextInt(k)];
+    double cr = sum[bin][0] / count[bin];
+    double cg = sum[bin][1] / count[bin];
+    double cb = sum[bin][2] / count[bin];
+    double light = 0.45 + r.nextDouble() * 0.65;
+    double sat = 0.6 + r.nextDouble() * 0.6;
+    double rot = Math.toRadians((r.nextDouble() * 2 - 1) * 25);
+    double cosA = Math.cos(rot);
+    double sinA = Math.sin(rot);
+    double kk = (1 - cosA) / 3;
+    double q = Math.sqrt(1.0 / 3) * sinA;
+    float[] out = src.clone();
+    for (int i = 0; i < plane; i++) {
+      double red = src[i];
+      double gr = src[plane + i];
+      double bl = src[2 * plane + i];
+      double d = (red - cr) * (red - cr) + (gr - cg) * (gr - cg) + (bl - cb) * (bl - cb);
+      if (d > 0.15 * 0.15) {
+        continue;
+      }
+      double r2 = (cosA + kk) * red + (kk - q) * gr + (kk + q) * bl;
+      double g2 = (kk + q) * red + (cosA + kk) * gr + (kk - q) * bl;
+      double b2 = (kk - q) * red + (kk + q) * gr + (cosA + kk) * bl;
+      double lum = 0.299 * r2 + 0.587 * g2 + 0.114 * b2;
+      out[i] = clamp(light * (lum + sat * (r2 - lum)));
+      out[plane + i] = clamp(light * (lum + sat * (g2 - lum)));
+      out[2 * plane + i] = clamp(light * (lum + sat * (b2 - lum)));
+    }
+    return out;
   }
 
   private static float clamp(double v) {

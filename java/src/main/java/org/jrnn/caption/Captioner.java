@@ -64,6 +64,9 @@ public final class Captioner implements Model, StepModel<float[]> {
   /** The {@link #kind()} in model files. */
   public static final String KIND = "captioner";
 
+  /** Tokens a caption never contains, for {@link org.jrnn.decode.DecodeOptions.Builder#suppress}. */
+  public static final int[] NEVER = {Vocabulary.PAD_ID, Vocabulary.BOS_ID};
+
   /**
    * The architecture.
    *
@@ -349,13 +352,25 @@ public final class Captioner implements Model, StepModel<float[]> {
       SequenceBatch input = SequenceBatch.of(decoderInput(ids, steps, n, p), lengths);
       RecurrentState start = RecurrentState.of(h0, null);
       RecurrentOutput out = train ? rnn.forwardTrain(input, start) : rnn.forward(input, start);
-      Tensor logits = linear.forward(out.output());
-      int[] targets = b.targets();
-      long count = 0;
-      for (int t : targets) {
-        count += t >= 0 ? 1 : 0;
+      // the output layer only at the target positions (captions are short, batches padded)
+      int[] allTargets = b.targets();
+      int[] rowsAt = new int[allTargets.length];
+      int count = 0;
+      for (int r = 0; r < allTargets.length; r++) {
+        if (allTargets[r] >= 0) {
+          rowsAt[count++] = r;
+        }
       }
-      Tensor perRow = Tensor.zeros(device, targets.length);
+      rowsAt = java.util.Arrays.copyOf(rowsAt, count);
+      int[] targets = new int[count];
+      for (int k = 0; k < count; k++) {
+        targets[k] = allTargets[rowsAt[k]];
+      }
+      int hSize = config.hiddenSize();
+      Tensor flat = out.output().view(0, (long) steps * n, hSize);
+      Tensor hv = Ops.embedding(flat, rowsAt, count);
+      Tensor logits = linear.forward(hv);
+      Tensor perRow = Tensor.zeros(device, count);
       Tensor dLogits = train ? Tensor.zeros(device, logits.shape()) : null;
       Ops.softmaxCrossEntropy(logits, targets, 0f, 1f / Math.max(count, 1), perRow, dLogits);
       double loss = 0;
@@ -365,7 +380,9 @@ public final class Captioner implements Model, StepModel<float[]> {
       if (!train) {
         return new StepResult(loss, count);
       }
-      Tensor dy = linear.backward(out.output(), dLogits);
+      Tensor dhv = linear.backward(hv, dLogits);
+      Tensor dy = Tensor.zeros(device, steps, n, hSize);
+      Ops.embeddingBackward(dy.view(0, (long) steps * n, hSize), rowsAt, dhv); // scatter back
       RecurrentGradients g = rnn.backward(out, dy, null, null);
       float[] dx = g.dx().toArray(); // [T, N, E(+P)]
       int width = e + (config.concatFeatures() ? pSize : 0);

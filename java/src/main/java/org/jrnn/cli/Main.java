@@ -34,6 +34,7 @@ public final class Main {
           new EvalCommand(),
           new PredictCommand(),
           new GenerateCommand(),
+          new CaptionCommand(),
           new DemoCommand());
 
   private Main() {}

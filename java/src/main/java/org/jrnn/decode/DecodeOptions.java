@@ -20,6 +20,8 @@ import org.jrnn.data.Vocabulary;
  *   <li>{@code startToken}/{@code endToken}: defaults {@code <bos>}/{@code <eos>}; the end token can
  *       be given per input too ({@link Decoders#decode(StepModel, java.util.List, int[],
  *       DecodeOptions, java.util.function.Consumer)}).
+ *   <li>{@code suppress}: tokens never generated (e.g. {@code <pad>} and {@code <bos>}). Default
+ *       none.
  *   <li>{@code maxActive}: the most inputs decoded together (a batch); when one finishes the next
  *       waiting input joins. 0: all at once. Default 0.
  *   <li>beam search: {@code beamSize}, {@code nBest} (hypotheses returned, {@code <= beamSize}),
@@ -49,6 +51,7 @@ public final class DecodeOptions {
   final int startToken;
   final int endToken;
   final int maxActive;
+  final int[] suppress;
   final double temperature;
   final int topK;
   final double topP;
@@ -65,6 +68,7 @@ public final class DecodeOptions {
     startToken = b.startToken;
     endToken = b.endToken;
     maxActive = b.maxActive;
+    suppress = b.suppress.clone();
     temperature = b.temperature;
     topK = b.topK;
     topP = b.topP;
@@ -98,6 +102,7 @@ public final class DecodeOptions {
     b.startToken = startToken;
     b.endToken = endToken;
     b.maxActive = maxActive;
+    b.suppress = suppress.clone();
     b.temperature = temperature;
     b.topK = topK;
     b.topP = topP;
@@ -153,6 +158,11 @@ public final class DecodeOptions {
     return maxActive;
   }
 
+  /** The tokens never generated (a copy). */
+  public int[] suppress() {
+    return suppress.clone();
+  }
+
   public double temperature() {
     return temperature;
   }
@@ -174,7 +184,7 @@ public final class DecodeOptions {
     return "DecodeOptions[" + strategy() + ", maxLength=" + maxLength + ", minLength=" + minLength
         + ", beam=" + beamSize + ", nBest=" + nBest + ", penalty=" + lengthPenalty + ", earlyStopping="
         + earlyStopping + ", noRepeatNgram=" + noRepeatNgram + ", start=" + startToken + ", end=" + endToken
-        + ", maxActive=" + maxActive + ", temperature=" + temperature + ", topK=" + topK + ", topP=" + topP
+        + ", maxActive=" + maxActive + ", suppress=" + java.util.Arrays.toString(suppress) + ", temperature=" + temperature + ", topK=" + topK + ", topP=" + topP
         + ", seed=" + seed + "]";
   }
 
@@ -190,6 +200,7 @@ public final class DecodeOptions {
     private int startToken = Vocabulary.BOS_ID;
     private int endToken = Vocabulary.EOS_ID;
     private int maxActive = 0;
+    private int[] suppress = new int[0];
     private double temperature = 0;
     private int topK = 0;
     private double topP = 1.0;
@@ -254,6 +265,15 @@ public final class DecodeOptions {
 
     public Builder maxActive(int v) {
       maxActive = atLeast("maxActive", v, 0);
+      return this;
+    }
+
+    /** Tokens never generated (ids {@code >= 0}). */
+    public Builder suppress(int... tokens) {
+      for (int t : tokens) {
+        atLeast("suppressed token", t, 0);
+      }
+      suppress = tokens.clone();
       return this;
     }
 

@@ -32,8 +32,8 @@ import org.jrnn.data.SplitMix64;
  * or K finished hypotheses (and, without early stopping, no live beam can still beat the K-th).
  * The finished hypotheses are ranked by score, ties by the order they finished.
  *
- * <p><b>Constraints</b> (all strategies): the end token is forbidden before {@code minLength}
- * tokens; with {@code noRepeatNgram = n} a token that would complete an n-gram already in the
+ * <p><b>Constraints</b> (all strategies): suppressed tokens are never chosen; the end token is
+ * forbidden before {@code minLength} tokens; with {@code noRepeatNgram = n} a token that would complete an n-gram already in the
  * sequence is forbidden; tokens with a log-probability of -inf or NaN are never chosen.
  */
 public final class Decoders {
@@ -129,6 +129,7 @@ public final class Decoders {
     final Consumer<Decoded> onDone;
     final int vocab;
     final boolean[] banned;
+    final boolean[] suppressed;
     final TopK top;
     int[] parents = new int[16];
     int parentCount;
@@ -144,6 +145,12 @@ public final class Decoders {
         throw new JrnnException("the model's vocabSize must be >= 1 but is " + vocab);
       }
       this.banned = new boolean[vocab];
+      this.suppressed = new boolean[vocab];
+      for (int t : o.suppress) {
+        if (t < vocab) {
+          suppressed[t] = true;
+        }
+      }
       this.top = new TopK(2 * o.beamSize);
     }
 
@@ -306,7 +313,7 @@ public final class Decoders {
         try {
           for (int v = 0; v < vocab; v++) {
             float x = lp[off + v];
-            if (!(x > NEG_INF) || banned[v] || (v == g.end && !endAllowed)) {
+            if (!(x > NEG_INF) || banned[v] || suppressed[v] || (v == g.end && !endAllowed)) {
               continue;
             }
             top.offer(h.logProb + x, b, v);
@@ -391,7 +398,7 @@ public final class Decoders {
     }
 
     private boolean allowed(float x, int v, Group g, boolean endAllowed) {
-      return x > NEG_INF && !banned[v] && (v != g.end || endAllowed);
+      return x > NEG_INF && !banned[v] && !suppressed[v] && (v != g.end || endAllowed);
     }
 
     private int argmax(float[] lp, int off, Group g, boolean endAllowed) {

@@ -65,6 +65,14 @@ class DecodersTest {
   }
 
   @Test
+  void suppressedTokensAreNeverChosen() {
+    DecodeOptions o = DecodeOptions.builder().suppress(A).build();
+    assertArrayEquals(new int[] {B}, one(trap(), o).tokens());
+    assertArrayEquals(new int[] {B}, one(trap(), o.toBuilder().beamSize(3).build()).tokens());
+    assertArrayEquals(new int[] {B}, one(trap(), o.toBuilder().temperature(1).build()).tokens());
+  }
+
+  @Test
   void beamSearchFindsTheSequenceGreedyMisses() {
     Decoded d = one(trap(), DecodeOptions.builder().beamSize(2).nBest(2).build());
     assertArrayEquals(new int[] {B}, d.nbest().get(0).tokens());

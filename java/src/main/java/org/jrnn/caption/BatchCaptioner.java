@@ -1,0 +1,244 @@
+/*
+ * BatchCaptioner: captions a list of images (or feature rows) in batches and writes one JSON
+ * object per line in input order, resumable, with per-image errors that do not stop the run.
+ */
+package org.jrnn.caption;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.LongConsumer;
+import org.jrnn.data.Tokenizer;
+import org.jrnn.decode.DecodeOptions;
+import org.jrnn.decode.Decoded;
+import org.jrnn.decode.Decoders;
+import org.jrnn.decode.Hypothesis;
+
+/**
+ * Writes, for each input in order, one line {@code {"image": NAME, "caption": TEXT, "score": S,
+ * "nbest": [{"caption": ..., "score": ...}, ...]}} (the score is the best hypothesis's, after the
+ * length penalty), or {@code {"image": NAME, "error": MESSAGE}} when its image could not be read.
+ *
+ * <p>Inputs are read a chunk at a time (several batches); each chunk's readable inputs decode
+ * together with at most {@code batch} live at once (a finished input's place goes to the next), and
+ * lines are written as soon as every earlier input's line is written, so a stopped run leaves a
+ * prefix of complete lines that {@link #done(Path)} reads back for resuming.
+ */
+public final class BatchCaptioner {
+  private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
+
+  /** Reads one input's features; throws IOException (with a message naming it) when it cannot. */
+  @FunctionalInterface
+  public interface FeatureReader {
+    float[] read() throws IOException;
+  }
+
+  /**
+   * One input.
+   *
+   * @param name what the output line calls it (the image path as given, or the feature row's name)
+   * @param reader its features
+   */
+  public record Input(String name, FeatureReader reader) {}
+
+  /**
+   * What a run did.
+   *
+   * @param captioned inputs captioned
+   * @param failed inputs written with an error
+   * @param seconds wall time of the run
+   */
+  public record Summary(int captioned, int failed, double seconds) {}
+
+  private final Captioner model;
+  private final Tokenizer tokenizer;
+  private final DecodeOptions options;
+  private final int batch;
+
+  /**
+   * @param model the captioner
+   * @param tokenizer its tokenizer (ids to words)
+   * @param options decoding; its {@code maxActive} is replaced by {@code batch}
+   * @param batch how many inputs decode together
+   */
+  public BatchCaptioner(Captioner model, Tokenizer tokenizer, DecodeOptions options, int batch) {
+    if (batch < 1) {
+      throw new IllegalArgumentException("batch must be >= 1 but is " + batch);
+    }
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.options = options.toBuilder().maxActive(batch).build();
+    this.batch = batch;
+  }
+
+  /**
+   * Captions {@code inputs} in order, writing one line each to {@code out} (flushed as lines are
+   * written).
+   *
+   * @param progress told the number of inputs finished so far, or null
+   */
+  public Summary run(List<Input> inputs, Writer out, LongConsumer progress) throws IOException {
+    long start = System.nanoTime();
+    int chunk = Math.max(batch * 4, 64);
+    int captioned = 0;
+    int failed = 0;
+    long finished = 0;
+    for (int from = 0; from < inputs.size(); from += chunk) {
+      List<Input> part = inputs.subList(from, Math.min(inputs.size(), from + chunk));
+      String[] lines = new String[part.size()];
+      List<float[]> feats = new ArrayList<>();
+      List<Integer> where = new ArrayList<>();
+      for (int i = 0; i < part.size(); i++) {
+        try {
+          float[] f = part.get(i).reader().read();
+          if (f.length != model.config().featureSize()) {
+            throw new IOException(part.get(i).name() + ": " + f.length + " features but the model takes "
+                + model.config().featureSize());
+          }
+          feats.add(f);
+          where.add(i);
+        } catch (IOException | RuntimeException e) {
+          lines[i] = errorLine(part.get(i).name(), e);
+          failed++;
+        }
+      }
+      int[] next = {0};
+      long[] done = {finished};
+      Writer w = out;
+      // write every line whose predecessors are written
+      IoRunnable flushReady = () -> {
+        boolean wrote = false;
+        while (next[0] < lines.length && lines[next[0]] != null) {
+          w.write(lines[next[0]]);
+          w.write('\n');
+          lines[next[0]] = null;
+          next[0]++;
+          done[0]++;
+          wrote = true;
+        }
+        if (wrote) {
+          w.flush();
+          if (progress != null) {
+            progress.accept(done[0]);
+          }
+        }
+      };
+      flushReady.run();
+      if (!feats.isEmpty()) {
+        IOException[] failure = {null};
+        Decoders.decode(model, feats, null, options, d -> {
+          int i = where.get(d.input());
+          lines[i] = captionLine(part.get(i).name(), d);
+          if (failure[0] == null) {
+            try {
+              flushReady.run();
+            } catch (IOException e) {
+              failure[0] = e;
+            }
+          }
+        });
+        if (failure[0] != null) {
+          throw failure[0];
+        }
+        captioned += feats.size();
+      }
+      flushReady.run();
+      finished = done[0];
+    }
+    out.flush();
+    return new Summary(captioned, failed, (System.nanoTime() - start) / 1e9);
+  }
+
+  @FunctionalInterface
+  private interface IoRunnable {
+    void run() throws IOException;
+  }
+
+  private String text(Hypothesis h) {
+    return tokenizer.decode(h.tokens());
+  }
+
+  private String captionLine(String name, Decoded d) {
+    JsonObject o = new JsonObject();
+    o.addProperty("image", name);
+    Hypothesis best = d.best();
+    o.addProperty("caption", best == null ? "" : text(best));
+    if (best == null) {
+      o.add("score", com.google.gson.JsonNull.INSTANCE);
+    } else {
+      o.addProperty("score", finite(best.score()));
+    }
+    JsonArray nbest = new JsonArray();
+    for (Hypothesis h : d.nbest()) {
+      JsonObject e = new JsonObject();
+      e.addProperty("caption", text(h));
+      e.addProperty("score", finite(h.score()));
+      nbest.add(e);
+    }
+    o.add("nbest", nbest);
+    return GSON.toJson(o);
+  }
+
+  private static double finite(double v) {
+    return Double.isFinite(v) ? v : -Double.MAX_VALUE;
+  }
+
+  private static String errorLine(String name, Exception e) {
+    JsonObject o = new JsonObject();
+    o.addProperty("image", name);
+    String m = e.getMessage();
+    o.addProperty("error", m == null || m.isBlank() ? e.getClass().getSimpleName() : m.replaceAll("\\s+", " "));
+    return GSON.toJson(o);
+  }
+
+  /**
+   * The names already in an output file, for resuming: every complete line that parses as a JSON
+   * object with an {@code "image"}. A last line without its newline (a run stopped while writing)
+   * is cut off the file.
+   */
+  public static Set<String> done(Path file) throws IOException {
+    Set<String> names = new HashSet<>();
+    if (!Files.exists(file)) {
+      return names;
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    int end = bytes.length;
+    while (end > 0 && bytes[end - 1] != '\n') {
+      end--;
+    }
+    if (end < bytes.length) {
+      try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+        f.setLength(end);
+      }
+    }
+    String text = new String(bytes, 0, end, StandardCharsets.UTF_8);
+    for (String line : text.split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      try {
+        JsonElement e = JsonParser.parseString(line);
+        if (e.isJsonObject() && e.getAsJsonObject().has("image")) {
+          names.add(e.getAsJsonObject().get("image").getAsString());
+        }
+      } catch (JsonParseException | IllegalStateException | UnsupportedOperationException ignored) {
+        // not one of our lines: captioned again
+      }
+    }
+    return names;
+  }
+}
