@@ -8,9 +8,12 @@ import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -63,6 +66,55 @@ public final class Charts {
   public static BufferedImage xy(
       String title, String xLabel, String yLabel, Map<String, double[][]> series, boolean logY) {
     return render(xyChart(title, xLabel, yLabel, series, logY, WIDTH, HEIGHT));
+  }
+
+  /**
+   * A bar chart over named categories (e.g. the words of a sentence), one bar per category and
+   * series. Repeated category names are kept apart.
+   *
+   * @param series name → one value per category, in legend order
+   */
+  public static BufferedImage bars(
+      String title, String xLabel, String yLabel, List<String> categories, Map<String, double[]> series) {
+    int n = categories.size();
+    if (n == 0) {
+      throw new IllegalArgumentException("no categories");
+    }
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(Math.max(WIDTH, Math.min(1600, 120 + n * 7 * longest(categories) + n * 10)))
+            .height(HEIGHT)
+            .title(title == null ? "" : title)
+            .xAxisTitle(xLabel == null ? "" : xLabel)
+            .yAxisTitle(yLabel == null ? "" : yLabel)
+            .build();
+    style(chart.getStyler());
+    chart.getStyler().setLegendVisible(series.size() > 1);
+    chart.getStyler().setOverlapped(false);
+    List<String> xs = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      xs.add(categories.get(i) + "\u200b".repeat(i)); // zero-width: distinct but looking the same
+    }
+    for (Map.Entry<String, double[]> e : series.entrySet()) {
+      if (e.getValue().length != n) {
+        throw new IllegalArgumentException(
+            "series " + e.getKey() + " has " + e.getValue().length + " values for " + n + " categories");
+      }
+      List<Double> ys = new ArrayList<>(n);
+      for (double v : e.getValue()) {
+        ys.add(Double.isFinite(v) ? v : 0.0);
+      }
+      chart.addSeries(e.getKey(), xs, ys);
+    }
+    return render(chart);
+  }
+
+  private static int longest(List<String> labels) {
+    int m = 1;
+    for (String l : labels) {
+      m = Math.max(m, l.length());
+    }
+    return m;
   }
 
   /** The XChart chart behind {@link #xy}, to restyle before {@link #render}. */

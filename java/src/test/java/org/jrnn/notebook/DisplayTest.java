@@ -88,6 +88,17 @@ class DisplayTest {
   }
 
   @Test
+  void barsOverWords() throws IOException {
+    List<String> words = List.of("not", "bad", "at", "all", ",", "not", "bad");
+    BufferedImage img = Charts.bars("p(positive) after each word", "word", "p", words,
+        Map.of("p(positive)", new double[] {0.2, 0.7, 0.6, 0.8, 0.8, 0.3, Double.NaN}));
+    save("bars", img);
+    assertEquals(Charts.HEIGHT, img.getHeight());
+    assertTrue(colours(img) > 5);
+    assertThrows(IllegalArgumentException.class, () -> Charts.bars("t", "x", "y", words, Map.of("s", new double[] {1})));
+  }
+
+  @Test
   void chartsSkipNonFinitePoints() {
     Map<String, double[]> s = Map.of("x", new double[] {1, Double.NaN, 3, Double.POSITIVE_INFINITY, 0});
     BufferedImage img = Charts.lines("t", "x", "y", s, true); // 0 dropped on the log axis too

@@ -59,6 +59,9 @@ class NotebooksIT {
 
   static final Map<String, Expect> EXPECT =
       Map.of(
+          "sentiment.ipynb", new Expect(3, List.of("test accuracy", "p(positive)", "test sentences wrong")),
+          "char-lm.ipynb", new Expect(2, List.of("bits per character", "temperature 0.7", "mean")),
+          "digits-captioning.ipynb", new Expect(4, List.of("exact match on", "beam k = 4", "greedy")),
           "00-setup.ipynb",
           new Expect(3, List.of("self-check passed", "weight_ih_l0", "SequenceBatch: 2 sequences", "float32 on cpu",
               "data:image/png;base64")),
