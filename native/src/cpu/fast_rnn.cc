@@ -174,6 +174,10 @@ void backward_region(void* arg, int tid, int nt, Barrier* barrier) {
       j.dhd = sc.dhd;
       j.dh0 = a.dh0 ? a.dh0 + ld * NH : nullptr;
       j.dc0 = a.dc0 ? a.dc0 + ld * NH : nullptr;
+      if (a.dw && desc.bias) {
+        j.db_ih = desc.bias_ih(a.dw, l, d);
+        j.db_hh = desc.bias_hh(a.dw, l, d);
+      }
       bc.k->pack_backward(j, nvb, tid, nt);
       bc.k->backward_steps(j, nvb, tid, nt, barrier);
       barrier->wait();  // dgi/dgh of every step and unit are complete
@@ -193,10 +197,6 @@ void backward_region(void* arg, int tid, int nt, Barrier* barrier) {
           const float* dgh_initial = sc.dgh + (d == 0 ? 0 : (T - 1) * N * GH);
           GemmJob g0{GH, H, N, dgh_initial, GH, true, a.h0 + ld * NH, H, false, dw_hh, H, true};
           bc.k->gemm(g0, tid, nt);
-        }
-        if (desc.bias) {
-          bc.k->column_sums(sc.dgi, T * N, GH, desc.bias_ih(a.dw, l, d), tid, nt);
-          bc.k->column_sums(sc.dgh, T * N, GH, desc.bias_hh(a.dw, l, d), tid, nt);
         }
       }
       if (d_in) {  // both directions add into the layer input's gradient

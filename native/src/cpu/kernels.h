@@ -93,6 +93,7 @@ struct BwdJob {
   float *dgi, *dgh;         // [T,N,G*H] out (dgh == dgi except GRU)
   float *dc, *dhd;          // [N,H] work: cell-state gradient, direct part of dh_{t-1}
   float *dh0, *dc0;         // [N,H] out, or null
+  float *db_ih, *db_hh;     // [G*H] bias gradients, ACCUMULATED as the steps go, or null
 };
 
 struct Kernels {

@@ -37,14 +37,21 @@ struct TlsBuffer {
   size_t n = 0;
   ~TlsBuffer() { ::operator delete(p); }
 };
-static float* tls_floats(size_t n) {
-  static thread_local TlsBuffer buf;
+static float* tls_grow(TlsBuffer& buf, size_t n) {
   if (buf.n < n) {
     ::operator delete(buf.p);
     buf.p = static_cast<float*>(::operator new(n * sizeof(float) + 64));
     buf.n = n;
   }
   return buf.p;
+}
+static float* tls_floats(size_t n) {
+  static thread_local TlsBuffer buf;
+  return tls_grow(buf, n);
+}
+static float* tls_tail(size_t n) {
+  static thread_local TlsBuffer buf;
+  return tls_grow(buf, n);
 }
 
 // ------------------------------------------------------------------ activations
@@ -121,21 +128,22 @@ JRNN_INLINE void kloop_rows(V (&acc)[MR][NACC], int64_t K, const float* const* r
   }
 }
 
-// A packed as ap[k*MR + m].
+// A read in place from A^T: A[m][k] = at[k*lda + m] (MR consecutive floats per k).
 template <int MR, int NV>
-JRNN_INLINE void kloop_packed(V (&acc)[MR][NV], int64_t K, const float* ap, const float* b) {
+JRNN_INLINE void kloop_trans(V (&acc)[MR][NV], int64_t K, const float* at, int64_t lda,
+                             const float* b) {
   for (int64_t k = 0; k < K; ++k) {
     V bv[NV];
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) bv[v] = Tr::load(b + v * W);
 #pragma GCC unroll 8
     for (int m = 0; m < MR; ++m) {
-      const V a = Tr::set1(ap[m]);
+      const V a = Tr::set1(at[m]);
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[m][v] = Tr::fma(a, bv[v], acc[m][v]);
     }
     b += NV * W;
-    ap += MR;
+    at += lda;
   }
 }
 
@@ -447,7 +455,8 @@ JRNN_INLINE const float* before(const float* rec, int reverse, int64_t t, int64_
 
 // Pointwise backward of step t for row n and units [j0, j0+nl) given dh = dL/dh_t without dy:
 // writes dgi/dgh of those units, updates dc, and sets dhd = the part of dL/dh_{t-1} that does not
-// go through W_hh (GRU z*dh, carried rows dh, else 0).
+// go through W_hh (GRU z*dh, carried rows dh, else 0); adds dgi/dgh to the bias gradients (in the
+// order the steps run, each unit by one thread: the same sums for any thread count).
 JRNN_INLINE void bwd_point(const BwdJob& j, int64_t t, int64_t n, int64_t j0, int nl, V dh) {
   const int64_t N = j.N, H = j.H, NH = N * H;
   const int G = ncells_gates(j.cell);
@@ -472,12 +481,22 @@ JRNN_INLINE void bwd_point(const BwdJob& j, int64_t t, int64_t n, int64_t j0, in
     const V cp = Tr::load(before(j.cells, j.reverse, t, j.T, NH, j.c0) + o, nl);
     const V tc = vtanh(c);
     const V dct = Tr::fma(Tr::mul(gh, og), Tr::fnma(tc, tc, one), Tr::load(j.dc + o, nl));
-    Tr::store(dgi, Tr::mul(Tr::mul(dct, g), Tr::mul(i, Tr::sub(one, i))), nl);
-    Tr::store(dgi + H, Tr::mul(Tr::mul(dct, cp), Tr::mul(f, Tr::sub(one, f))), nl);
-    Tr::store(dgi + 2 * H, Tr::mul(Tr::mul(dct, i), Tr::fnma(g, g, one)), nl);
-    Tr::store(dgi + 3 * H, Tr::mul(Tr::mul(gh, tc), Tr::mul(og, Tr::sub(one, og))), nl);
+    const V d[4] = {Tr::mul(Tr::mul(dct, g), Tr::mul(i, Tr::sub(one, i))),
+                    Tr::mul(Tr::mul(dct, cp), Tr::mul(f, Tr::sub(one, f))),
+                    Tr::mul(Tr::mul(dct, i), Tr::fnma(g, g, one)),
+                    Tr::mul(Tr::mul(gh, tc), Tr::mul(og, Tr::sub(one, og)))};
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; ++k) Tr::store(dgi + k * H, d[k], nl);
     Tr::store(j.dc + o, Tr::mul(dct, f), nl);
     Tr::store(j.dhd + o, Tr::zero(), nl);
+    if (j.db_ih)
+#pragma GCC unroll 4
+      for (int k = 0; k < 4; ++k) {
+        float* bi = j.db_ih + k * H + j0;
+        float* bh = j.db_hh + k * H + j0;
+        Tr::store(bi, Tr::add(Tr::load(bi, nl), d[k]), nl);
+        Tr::store(bh, Tr::add(Tr::load(bh, nl), d[k]), nl);
+      }
   } else if (j.cell == JRNN_GRU) {
     const float* gr = j.gates + (t * N + n) * GH + j0;
     const V r = Tr::load(gr, nl), z = Tr::load(gr + H, nl), nn = Tr::load(gr + 2 * H, nl);
@@ -486,18 +505,33 @@ JRNN_INLINE void bwd_point(const BwdJob& j, int64_t t, int64_t n, int64_t j0, in
     const V dan = Tr::mul(Tr::mul(gh, Tr::sub(one, z)), Tr::fnma(nn, nn, one));
     const V dar = Tr::mul(Tr::mul(dan, ghn), Tr::mul(r, Tr::sub(one, r)));
     const V daz = Tr::mul(Tr::mul(gh, Tr::sub(hp, nn)), Tr::mul(z, Tr::sub(one, z)));
+    const V dhn = Tr::mul(dan, r);
     Tr::store(dgi, dar, nl);
     Tr::store(dgi + H, daz, nl);
     Tr::store(dgi + 2 * H, dan, nl);
     Tr::store(dgh, dar, nl);
     Tr::store(dgh + H, daz, nl);
-    Tr::store(dgh + 2 * H, Tr::mul(dan, r), nl);
+    Tr::store(dgh + 2 * H, dhn, nl);
     Tr::store(j.dhd + o, Tr::mul(gh, z), nl);
+    if (j.db_ih) {
+      const V di[3] = {dar, daz, dan}, dhh[3] = {dar, daz, dhn};
+#pragma GCC unroll 3
+      for (int k = 0; k < 3; ++k) {
+        float* bi = j.db_ih + k * H + j0;
+        float* bh = j.db_hh + k * H + j0;
+        Tr::store(bi, Tr::add(Tr::load(bi, nl), di[k]), nl);
+        Tr::store(bh, Tr::add(Tr::load(bh, nl), dhh[k]), nl);
+      }
+    }
   } else {
     const V h = Tr::load(j.states + t * NH + o, nl);
     const V d = j.cell == JRNN_RNN_TANH ? Tr::mul(gh, Tr::fnma(h, h, one)) : Tr::select_pos(h, gh);
     Tr::store(dgi, d, nl);
     Tr::store(j.dhd + o, Tr::zero(), nl);
+    if (j.db_ih) {
+      Tr::store(j.db_ih + j0, Tr::add(Tr::load(j.db_ih + j0, nl), d), nl);
+      Tr::store(j.db_hh + j0, Tr::add(Tr::load(j.db_hh + j0, nl), d), nl);
+    }
   }
 }
 
@@ -595,74 +629,75 @@ static void backward_steps(const BwdJob& j, int nvb, int tid, int nt, Barrier* b
 
 constexpr int kGemmMR = Tr::kMaxAcc / 4 < 6 ? Tr::kMaxAcc / 4 : 6;
 constexpr int kGemmNR = 4 * W;
-constexpr int64_t kGemmKC = 256;
-constexpr int64_t kGemmNC = 256;
+constexpr int64_t kGemmKC = 256;   // B block [KC][NC] (512 KB) stays in L2, the A tile in L1
+constexpr int64_t kGemmNC = 512;
 
+// Blocked GEMM (see GemmJob). Loops: k blocks (KC) > column blocks (NC; packs B) > this
+// thread's row tiles (MR rows; A or A^T read in place) > panels (NR columns).
 static void gemm(const GemmJob& g, int tid, int nt) {
   constexpr int MR = kGemmMR, NR = kGemmNR;
   const int64_t tiles = (g.M + MR - 1) / MR;
   int64_t i0, i1;
   split(tiles, tid, nt, &i0, &i1);
   if (i0 >= i1) return;
-  float* bblk = tls_floats(kGemmKC * kGemmNC + kGemmKC * MR);
-  float* ablk = bblk + kGemmKC * kGemmNC;
-  for (int64_t jc = 0; jc < g.N; jc += kGemmNC) {
-    const int64_t nc = imin(kGemmNC, g.N - jc), np = (nc + NR - 1) / NR;
-    for (int64_t pc = 0; pc < g.K; pc += kGemmKC) {
-      const int64_t kc = imin(kGemmKC, g.K - pc);
+  float* bblk = tls_floats(kGemmKC * kGemmNC + W);
+  // A^T with M not a multiple of MR: the last tile reads up to MR-1 floats past row k's end, which
+  // stay in the buffer except after the last row, so that tile gets a copy with zero padding.
+  const bool trans_tail = g.a_trans && g.M % MR != 0 && i1 == tiles;
+  float* tail = trans_tail ? tls_tail(kGemmKC * MR) : nullptr;
+  for (int64_t pc = 0; pc < g.K; pc += kGemmKC) {
+    const int64_t kc = imin(kGemmKC, g.K - pc);
+    if (trans_tail) {
+      const int64_t m0 = (tiles - 1) * MR;
+      for (int64_t k = 0; k < kc; ++k)
+        for (int m = 0; m < MR; ++m)
+          tail[k * MR + m] = m0 + m < g.M ? g.a[(pc + k) * g.lda + m0 + m] : 0.0f;
+    }
+  const bool add = g.accumulate || pc > 0;
+    for (int64_t jc = 0; jc < g.N; jc += kGemmNC) {
+      const int64_t nc = imin(kGemmNC, g.N - jc), np = (nc + NR - 1) / NR;
       // pack B[pc.., jc..] as np panels of [kc][NR], zero past N
       for (int64_t jp = 0; jp < np; ++jp) {
         float* d = bblk + jp * kc * NR;
-        const int64_t c0 = jc + jp * NR, ncol = imin(NR, g.N - c0);
+        const int64_t c0 = jc + jp * NR;
         if (!g.b_trans) {
           for (int64_t k = 0; k < kc; ++k) {
-            const float* s = g.b + (pc + k) * g.ldb + c0;
-            float* dk = d + k * NR;
-            int64_t u = 0;
-            for (; u < ncol; ++u) dk[u] = s[u];
-            for (; u < NR; ++u) dk[u] = 0.0f;
+            const float* src = g.b + (pc + k) * g.ldb + c0;
+#pragma GCC unroll 4
+            for (int v = 0; v < 4; ++v) {
+              const int nl = lanes_left(g.N, c0 + v * W);
+              Tr::store(d + k * NR + v * W, nl > 0 ? Tr::load(src + v * W, nl) : Tr::zero());
+            }
           }
         } else {
+          const int64_t ncol = imin(NR, g.N - c0);
           for (int64_t u = 0; u < NR; ++u) {
             if (u < ncol) {
-              const float* s = g.b + (c0 + u) * g.ldb + pc;
-              for (int64_t k = 0; k < kc; ++k) d[k * NR + u] = s[k];
+              const float* src = g.b + (c0 + u) * g.ldb + pc;
+              for (int64_t k = 0; k < kc; ++k) d[k * NR + u] = src[k];
             } else {
               for (int64_t k = 0; k < kc; ++k) d[k * NR + u] = 0.0f;
             }
           }
         }
       }
-      const bool add = g.accumulate || pc > 0;
       for (int64_t it = i0; it < i1; ++it) {
         const int64_t m0 = it * MR;
         const int rows = (int)imin(MR, g.M - m0);
-        // A tile [kc][MR], zero past M
-        if (g.a_trans) {
-          for (int64_t k = 0; k < kc; ++k) {
-            const float* s = g.a + (pc + k) * g.lda + m0;
-            float* dk = ablk + k * MR;
-            int m = 0;
-            for (; m < rows; ++m) dk[m] = s[m];
-            for (; m < MR; ++m) dk[m] = 0.0f;
-          }
-        } else {
-          for (int m = 0; m < MR; ++m) {
-            if (m < rows) {
-              const float* s = g.a + (m0 + m) * g.lda + pc;
-              for (int64_t k = 0; k < kc; ++k) ablk[k * MR + m] = s[k];
-            } else {
-              for (int64_t k = 0; k < kc; ++k) ablk[k * MR + m] = 0.0f;
-            }
-          }
-        }
+        const float* ar[MR];
+#pragma GCC unroll 8
+        for (int m = 0; m < MR; ++m) ar[m] = g.a + (m0 + (m < rows ? m : 0)) * g.lda + pc;
+        const bool last_trans = trans_tail && it == tiles - 1;
+        const float* at = last_trans ? tail : g.a + pc * g.lda + m0;
+        const int64_t lda_t = last_trans ? MR : g.lda;
         for (int64_t jp = 0; jp < np; ++jp) {
           V acc[MR][4];
 #pragma GCC unroll 8
           for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 4
             for (int v = 0; v < 4; ++v) acc[m][v] = Tr::zero();
-          kloop_packed<MR, 4>(acc, kc, ablk, bblk + jp * kc * NR);
+          if (g.a_trans) kloop_trans<MR, 4>(acc, kc, at, lda_t, bblk + jp * kc * NR);
+          else kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, kc, ar, bblk + jp * kc * NR, NR);
           alignas(64) float tile[MR][4][W];
 #pragma GCC unroll 8
           for (int m = 0; m < MR; ++m)
