@@ -150,6 +150,49 @@ public final class CaptionCommand implements Command {
     }
   }
 
+  /**
+   * {@code jrnn train --task caption --data CAPTIONS --images DIR ...}: trains a captioner with the
+   * built-in image encoder (options {@code --image-size S} (default 16), {@code --projection P}
+   * (256; 0: none), {@code --embedding}, {@code --hidden}, {@code --layers}, {@code --cell},
+   * {@code --augment} (see {@link org.jrnn.caption.Augment#parse}), {@code --min-freq}, {@code
+   * --valid}); the training options are {@code TrainCommand}'s. TrainCommand calls this for the
+   * task and saves the result.
+   */
+  static TrainCommand.Trained train(CliOptions o, TrainCommand.Settings s, Path data, PrintStream log)
+      throws IOException {
+    org.jrnn.caption.CaptionTraining.Options opts = new org.jrnn.caption.CaptionTraining.Options(
+        o.requiredPath("images"),
+        data,
+        o.path("valid"),
+        s.validFraction(),
+        s.seed(),
+        o.integer("image-size", 16, 1, 512),
+        o.integer("projection", 256, 0, 1 << 16),
+        o.integer("embedding", 64, 1, 1 << 16),
+        o.integer("hidden", 256, 1, 1 << 16),
+        o.integer("layers", 1, 1, 64),
+        TrainCommand.cell(o, org.jrnn.Cell.GRU),
+        false,
+        augment(o.string("augment", "none")),
+        s.batch(),
+        20,
+        o.integer("min-freq", 1, 1, Integer.MAX_VALUE),
+        s.device());
+    try (org.jrnn.train.Trainer trainer = s.trainer(log)) {
+      org.jrnn.caption.CaptionTraining.Result r = org.jrnn.caption.CaptionTraining.train(opts, trainer, log);
+      return new TrainCommand.Trained(
+          new org.jrnn.models.ModelFiles.Contents(r.model(), r.tokenizer(), null, null, null), r.train());
+    }
+  }
+
+  private static org.jrnn.caption.Augment augment(String text) {
+    try {
+      return org.jrnn.caption.Augment.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--augment: " + e.getMessage());
+    }
+  }
+
   static DecodeOptions decoding(CliOptions o) {
     int beam = o.integer("beam", 1, 1, 1000);
     DecodeOptions.Builder b = DecodeOptions.builder()
