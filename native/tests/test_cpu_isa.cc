@@ -2,7 +2,8 @@
 // CPU supports), forced in turn, against the double-precision reference (the same harness and
 // tolerances as test_cpu_vs_ref), on shapes that reach the variants' edge cases: several panels
 // and a partial last one, batches that are not a multiple of the micro-kernel's rows, small
-// batches (input product before the loop) and larger ones (input product fused into the step),
+// batches (input product before the loop, in chunks of steps) and larger ones (input product
+// fused into the step),
 // ragged lengths with NaN past them, stacks, both directions, 1-3 threads. Then:
 //  - results are bit-identical for 1, 2 and 3 threads (each variant);
 //  - the vector activations (exp, sigmoid, tanh) against double precision, in float32 ulps.
@@ -113,6 +114,17 @@ int main() {
             if (ragged) c.lengths = ragged_lengths(rng, s.T, s.N);
             compare_with_reference(ctx[k % 3], c, seed++);
           }
+    // Input products computed a chunk of steps at a time (cpu/kernels.h gi_chunk_steps): small
+    // batches over many steps, and (generic path) larger batches over more steps than a chunk.
+    for (int cell : {JRNN_RNN_TANH, JRNN_LSTM, JRNN_GRU})
+      for (bool bidi : {false, true}) {
+        Case a{cell, 120, 6, 4, 20, 1, bidi, true, ragged_lengths(rng, 120, 6)};
+        compare_with_reference(ctx[seed % 3], a, seed);
+        ++seed;
+        Case b{cell, 20, 40, 5, 12, 2, bidi, true, {}};
+        compare_with_reference(ctx[seed % 3], b, seed);
+        ++seed;
+      }
     // Larger problems, on 2 threads (test_cpu_vs_ref's size), then larger still: results must
     // not depend on the thread count (our kernels; OpenBLAS's threads may change the generic
     // path's rounding, so that one is not held to it).

@@ -110,14 +110,25 @@ void forward_region(void* arg, int tid, int nt, Barrier* barrier) {
       }
       j.hy = a.hy ? a.hy + ld * NH : nullptr;
       j.cy = a.cy ? a.cy + ld * NH : nullptr;
-      if (N < kFusedMinBatch) {  // input product of all rows first: [T*N, Cl] x W_ihᵀ
-        GemmJob g{T * N, GH, Cl, in, Cl, false, j.w_ih, Cl, true, sc.gi, GH, false};
-        fc.k->gemm(g, tid, nt);
-        j.gi = sc.gi;
-        barrier->wait();
-      }
       fc.k->pack_forward(j, tid, nt);
-      fc.k->forward_steps(j, tid, nt, barrier);
+      if (N >= kFusedMinBatch) {  // the input product runs inside the steps
+        j.s_begin = 0, j.s_end = T;
+        fc.k->forward_steps(j, tid, nt, barrier);
+      } else {  // small batch: input products of a chunk of steps first, [rows, Cl] x W_ihᵀ
+        const int64_t chunk = gi_chunk_steps(T, N);
+        j.gi = sc.gi;
+        for (int64_t s0 = 0; s0 < T; s0 += chunk) {
+          const int64_t s1 = std::min(T, s0 + chunk);
+          j.gi_t0 = d == 0 ? s0 : T - s1;  // lowest time index of the chunk
+          GemmJob g{(s1 - s0) * N, GH, Cl, in + j.gi_t0 * N * Cl, Cl, false, j.w_ih, Cl, true,
+                    sc.gi, GH, false};
+          fc.k->gemm(g, tid, nt);
+          barrier->wait();
+          j.s_begin = s0, j.s_end = s1;
+          fc.k->forward_steps(j, tid, nt, barrier);
+          barrier->wait();  // all of the chunk's steps are done (gi is reused, h is complete)
+        }
+      }
       barrier->wait();  // the layer's output (and gi, wpack) are free for the next one
     }
     in = out;

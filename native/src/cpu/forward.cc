@@ -1,9 +1,10 @@
 // forward.cc — the CPU forward pass of a stack. With AVX2 or AVX-512 (isa.h) it runs on our own
 // kernels (fast_rnn.cc); this file is the portable (generic) path. Per layer and direction: one
-// sgemm projects the inputs of all T*N rows at once ([T*N, C_l] x W_ihᵀ); then per step one sgemm
+// sgemm projects the inputs of a chunk of steps ([steps*N, C_l] x W_ihᵀ); then per step one sgemm
 // for all gates (h_prev [N,H] x W_hhᵀ) and one fused pointwise pass. A training forward keeps
 // states, gates and layer outputs in `reserve` (layout.h); inference ping-pongs them through
 // `scratch`.
+#include <algorithm>
 #include <cstring>
 
 #include "cpu/cpu_rnn.h"
@@ -34,18 +35,25 @@ void rnn_forward(const jrnn_context& ctx, const ForwardArgs& a) {
       const int ld = l * D + d;
       const float* w_ih = desc.weight_ih(a.w, l, d);
       const float* w_hh = desc.weight_hh(a.w, l, d);
-      gemm(false, true, T * N, GH, Cl, 1.0f, in, Cl, w_ih, Cl, 0.0f, scratch.gi, GH);
+      const int64_t chunk = gi_chunk_steps(T, N);
+      int64_t gi_t0 = 0;
 
       const float* h_prev = a.h0 ? a.h0 + ld * N * H : scratch.zeros;
       const float* c_prev = a.c0 ? a.c0 + ld * N * H : scratch.zeros;
       for (int64_t s = 0; s < T; ++s) {
         const int64_t t = d == 0 ? s : T - 1 - s;
+        if (s % chunk == 0) {  // input products of the next chunk of steps (times gi_t0..)
+          const int64_t steps = std::min(chunk, T - s);
+          gi_t0 = d == 0 ? s : T - s - steps;
+          gemm(false, true, steps * N, GH, Cl, 1.0f, in + gi_t0 * N * Cl, Cl, w_ih, Cl, 0.0f,
+               scratch.gi, GH);
+        }
         gemm(false, true, N, GH, H, 1.0f, h_prev, H, w_hh, H, 0.0f, scratch.gh, GH);
         ForwardStep step{};
         step.cell = desc.cell;
         step.N = N, step.H = H, step.t = t;
         step.lengths = a.lengths;
-        step.gi = scratch.gi + t * N * GH;
+        step.gi = scratch.gi + (t - gi_t0) * N * GH;
         step.gh = scratch.gh;
         step.b_ih = desc.bias_ih(a.w, l, d);
         step.b_hh = desc.bias_hh(a.w, l, d);

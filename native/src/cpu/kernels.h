@@ -24,6 +24,12 @@ namespace jrnn::cpu {
 
 constexpr int kMaxLanes = 16;        // widest vector (AVX-512 floats)
 constexpr int64_t kFusedMinBatch = 8;  // N >= this: input product inside the step loop
+constexpr int64_t kGiChunkRows = 512;  // else: computed for this many rows (whole steps) at a time
+// Steps per chunk of precomputed input products (both the fast and the generic path).
+inline int64_t gi_chunk_steps(int64_t T, int64_t N) {
+  const int64_t steps = kGiChunkRows / N > 1 ? kGiChunkRows / N : 1;
+  return steps < T ? steps : T;
+}
 
 // Geometry of the packed forward weights of one layer and direction for `lanes`-wide vectors.
 struct FwdGeometry {
@@ -66,7 +72,9 @@ struct FwdJob {
   const float* x;           // [T,N,C]
   const float *w_ih, *w_hh, *b_ih, *b_hh;  // flat-buffer views; biases may be null
   float* wpack;             // fwd_pack_floats() floats
-  const float* gi;          // [T*N, G*H] x·W_ihᵀ (no bias), or null: computed per step (fused)
+  const float* gi;          // rows (t-gi_t0)*N+n: x·W_ihᵀ (no bias, [.., G*H]), or null: the
+  int64_t gi_t0;            //   input product is computed per step (fused)
+  int64_t s_begin, s_end;   // forward_steps runs steps [s_begin, s_end) in processing order
   const float *h0, *c0;     // [N,H] initial state (zeros when the caller has none)
   float* y;                 // row (t,n) at y + (t*N+n)*ldy (already offset by direction*H)
   int64_t ldy;

@@ -147,25 +147,6 @@ JRNN_INLINE void kloop_trans(V (&acc)[MR][NV], int64_t K, const float* at, int64
   }
 }
 
-// The largest MR for NACC accumulators per row, and the MR a batch of N rows runs with: the one
-// that pads the fewest rows (ties: the larger). JRNN_CPU_MR overrides (experiments).
-static int pick_mr(int64_t N, int nacc) {
-  const int max_mr = Tr::kMaxAcc / nacc < 6 ? Tr::kMaxAcc / nacc : 6;
-  static const int forced = [] {
-    const char* v = std::getenv("JRNN_CPU_MR");
-    return v ? std::atoi(v) : 0;
-  }();
-  if (forced >= 1 && forced <= max_mr) return forced;
-  if (N <= max_mr) return (int)N;
-  int best = max_mr;
-  int64_t best_rows = (N + max_mr - 1) / max_mr * max_mr;
-  for (int mr = max_mr - 1; mr >= 2 && mr >= max_mr - 2; --mr) {
-    const int64_t rows = (N + mr - 1) / mr * mr;
-    if (rows < best_rows) best = mr, best_rows = rows;
-  }
-  return best;
-}
-
 // ------------------------------------------------------------------ forward: packing
 
 // Which weight row feeds packed vector v of panel p, segment x (seg 0) or h (seg 1); -1: none.
@@ -254,157 +235,205 @@ static void pack_forward(const FwdJob& j, int tid, int nt) {
 
 enum CellKind { kLstm = 0, kGru = 1, kRnn = 2 };
 
-template <int CELL, int MR>
-static void forward_steps_mr(const FwdJob& j, int tid, int nt, Barrier* barrier) {
-  const FwdGeometry g = fwd_geometry(j.cell, j.C, j.H, W);
-  const int64_t T = j.T, N = j.N, C = j.C, H = j.H, NH = N * H;
-  const int64_t G = CELL == kLstm ? 4 : CELL == kGru ? 3 : 1, GH = G * H;
-  const bool relu = j.cell == JRNN_RNN_RELU;
-  const bool training = j.states != nullptr;
-  const bool fused = j.gi == nullptr;
-  int64_t p0, p1;
-  split(g.panels, tid, nt, &p0, &p1);
-  const float* h_prev = j.h0;
-  const float* c_prev = j.c0;
-  float* h_last = nullptr;
-  float* c_last = nullptr;
-  for (int64_t s = 0; s < T; ++s) {
-    const int64_t t = j.reverse ? T - 1 - s : s;
-    float* h_out = training ? j.states + t * NH : j.hbuf[s % 2];
-    float* c_out = CELL != kLstm ? nullptr : training ? j.cells + t * NH : j.cbuf[s % 2];
-    float* gates = training && CELL != kRnn ? j.gates + t * N * GH : nullptr;
-    float* ghn = training && CELL == kGru ? j.ghn + t * NH : nullptr;
-    for (int64_t p = p0; p < p1; ++p) {
-      const float* panel = j.wpack + p * g.panel_floats;
-      const float* bx = panel;
-      const float* bh = panel + C * g.nbx * W;
-      const float* bias = bh + H * g.nbh * W;
-      const int64_t j0 = CELL == kRnn ? p * 4 * W : p * W;
-      for (int64_t n0 = 0; n0 < N; n0 += MR) {
-        const int rows = (int)imin(MR, N - n0);
-        const float* xr[MR];
-        const float* hr[MR];
-#pragma GCC unroll 8
-        for (int m = 0; m < MR; ++m) {
-          const int64_t n = m < rows ? n0 + m : n0;  // padding rows repeat row n0 (discarded)
-          xr[m] = j.x + (t * N + n) * C;
-          hr[m] = h_prev + n * H;
-        }
-        V acc[MR][4];
-        if (fused) {
-#pragma GCC unroll 8
-          for (int m = 0; m < MR; ++m)
-#pragma GCC unroll 4
-            for (int v = 0; v < 4; ++v) acc[m][v] = Tr::load(bias + v * W);
-          if (CELL == kGru) kloop_rows<MR, 4, 3, 0, 1, 2, 0>(acc, C, xr, bx, 3 * W);
-          else kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, C, xr, bx, 4 * W);
-        } else {
-#pragma GCC unroll 8
-          for (int m = 0; m < MR; ++m) {
-            const int64_t n = m < rows ? n0 + m : n0;
-            const float* gir = j.gi + (t * N + n) * GH;
-#pragma GCC unroll 4
-            for (int v = 0; v < 4; ++v) {
-              const V b = Tr::load(bias + v * W);
-              if (CELL == kGru && v == 3) {
-                acc[m][v] = b;
-              } else {
-                const int64_t col = CELL == kRnn ? j0 + v * W : v * H + j0;
-                const int nl = lanes_left(CELL == kRnn ? H : H, CELL == kRnn ? j0 + v * W : j0);
-                acc[m][v] = nl > 0 ? Tr::add(Tr::load(gir + col, nl), b) : b;
-              }
-            }
-          }
-        }
-        if (CELL == kGru) kloop_rows<MR, 4, 3, 0, 1, 3, 0>(acc, H, hr, bh, 3 * W);
-        else kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, H, hr, bh, 4 * W);
-        // Leave registers once: the epilogue indexes rows at run time (that would otherwise keep
-        // the accumulators in memory inside the k loop).
-        alignas(64) float tile[MR][4][W];
-#pragma GCC unroll 8
-        for (int m = 0; m < MR; ++m)
-#pragma GCC unroll 4
-          for (int v = 0; v < 4; ++v) Tr::store(tile[m][v], acc[m][v]);
+// Where step s reads and writes (s counts in processing order; t is the time index).
+struct FwdStep {
+  int64_t s, t;
+  const float *h_prev, *c_prev;
+  float *h_out, *c_out, *gates, *ghn;
+};
 
-        // the cell, for rows n0.. and this panel's units
-        for (int m = 0; m < rows; ++m) {
-          const int64_t n = n0 + m;
-          float* y = j.y + (t * N + n) * j.ldy;
-          const bool valid = row_valid(j.lengths, n, t);
-          if (CELL == kRnn) {
+JRNN_INLINE FwdStep fwd_step(const FwdJob& j, int64_t s) {
+  const int64_t NH = j.N * j.H, GH = ncells_gates(j.cell) * j.H;
+  const bool training = j.states != nullptr, lstm = j.cell == JRNN_LSTM;
+  FwdStep st{};
+  st.s = s;
+  st.t = j.reverse ? j.T - 1 - s : s;
+  if (s == 0) {
+    st.h_prev = j.h0;
+    st.c_prev = j.c0;
+  } else {
+    const int64_t tp = j.reverse ? j.T - s : s - 1;
+    st.h_prev = training ? j.states + tp * NH : j.hbuf[(s - 1) % 2];
+    st.c_prev = !lstm ? nullptr : training ? j.cells + tp * NH : j.cbuf[(s - 1) % 2];
+  }
+  st.h_out = training ? j.states + st.t * NH : j.hbuf[s % 2];
+  st.c_out = !lstm ? nullptr : training ? j.cells + st.t * NH : j.cbuf[s % 2];
+  st.gates = training && j.gates ? j.gates + st.t * j.N * GH : nullptr;
+  st.ghn = training && j.ghn ? j.ghn + st.t * NH : nullptr;
+  return st;
+}
+
+// The cell for rows n0 .. n0+rows-1 and panel p, from the pre-activations in tile (one function
+// per ISA, not per tile shape: the activations are large).
+__attribute__((noinline)) static void fwd_epilogue(const FwdJob& j, const FwdStep& st,
+                                                   const float (*tile)[4][W], int64_t n0, int rows,
+                                                   int64_t p) {
+  const int64_t N = j.N, H = j.H, t = st.t;
+  const int64_t GH = ncells_gates(j.cell) * H;
+  const V one = Tr::set1(1.0f);
+  for (int m = 0; m < rows; ++m) {
+    const int64_t n = n0 + m;
+    float* y = j.y + (t * N + n) * j.ldy;
+    const bool valid = row_valid(j.lengths, n, t);
+    if (j.cell == JRNN_RNN_TANH || j.cell == JRNN_RNN_RELU) {
+      for (int v = 0; v < 4; ++v) {
+        const int64_t jj = p * 4 * W + v * W;
+        const int nl = lanes_left(H, jj);
+        if (nl == 0) break;
+        if (!valid) {
+          Tr::store(st.h_out + n * H + jj, Tr::load(st.h_prev + n * H + jj, nl), nl);
+          Tr::store(y + jj, Tr::zero(), nl);
+          continue;
+        }
+        const V a = Tr::load(tile[m][v]);
+        const V h = j.cell == JRNN_RNN_RELU ? Tr::max(a, Tr::zero()) : vtanh(a);
+        Tr::store(st.h_out + n * H + jj, h, nl);
+        Tr::store(y + jj, h, nl);
+      }
+      continue;
+    }
+    const int64_t j0 = p * W;
+    const int nl = lanes_left(H, j0);
+    const int64_t o = n * H + j0;
+    if (!valid) {  // carry the state, output zero
+      Tr::store(st.h_out + o, Tr::load(st.h_prev + o, nl), nl);
+      if (st.c_out) Tr::store(st.c_out + o, Tr::load(st.c_prev + o, nl), nl);
+      Tr::store(y + j0, Tr::zero(), nl);
+      continue;
+    }
+    if (j.cell == JRNN_LSTM) {
+      const V i = vsigmoid(Tr::load(tile[m][0])), f = vsigmoid(Tr::load(tile[m][1]));
+      const V gg = vtanh(Tr::load(tile[m][2])), og = vsigmoid(Tr::load(tile[m][3]));
+      const V c = Tr::fma(f, Tr::load(st.c_prev + o, nl), Tr::mul(i, gg));
+      const V h = Tr::mul(og, vtanh(c));
+      Tr::store(st.c_out + o, c, nl);
+      Tr::store(st.h_out + o, h, nl);
+      Tr::store(y + j0, h, nl);
+      if (st.gates) {
+        float* gr = st.gates + n * GH + j0;
+        Tr::store(gr, i, nl);
+        Tr::store(gr + H, f, nl);
+        Tr::store(gr + 2 * H, gg, nl);
+        Tr::store(gr + 3 * H, og, nl);
+      }
+    } else {  // GRU: slot 2 = W_in x + b_in, slot 3 = W_hn h + b_hn
+      const V r = vsigmoid(Tr::load(tile[m][0])), z = vsigmoid(Tr::load(tile[m][1]));
+      const V ghn = Tr::load(tile[m][3]);
+      const V nn = vtanh(Tr::fma(r, ghn, Tr::load(tile[m][2])));
+      const V h = Tr::fma(z, Tr::load(st.h_prev + o, nl), Tr::mul(Tr::sub(one, z), nn));
+      Tr::store(st.h_out + o, h, nl);
+      Tr::store(y + j0, h, nl);
+      if (st.gates) {
+        float* gr = st.gates + n * GH + j0;
+        Tr::store(gr, r, nl);
+        Tr::store(gr + H, z, nl);
+        Tr::store(gr + 2 * H, nn, nl);
+        Tr::store(st.ghn + o, ghn, nl);
+      }
+    }
+  }
+}
+
+// Pre-activations of rows n0.. (MR of them, padding rows repeat n0) for panel p at step st.
+template <int CELL, int MR>
+JRNN_INLINE void fwd_tile(const FwdJob& j, const FwdGeometry& g, const FwdStep& st, int64_t n0,
+                          int rows, int64_t p, float (*tile)[4][W]) {
+  const int64_t N = j.N, C = j.C, H = j.H, t = st.t;
+  const int64_t GH = (CELL == kLstm ? 4 : CELL == kGru ? 3 : 1) * H;
+  const float* panel = j.wpack + p * g.panel_floats;
+  const float* bx = panel;
+  const float* bh = panel + C * g.nbx * W;
+  const float* bias = bh + H * g.nbh * W;
+  const int64_t j0 = CELL == kRnn ? p * 4 * W : p * W;
+  const float* xr[MR];
+  const float* hr[MR];
+#pragma GCC unroll 8
+  for (int m = 0; m < MR; ++m) {
+    const int64_t n = m < rows ? n0 + m : n0;
+    xr[m] = j.x + (t * N + n) * C;
+    hr[m] = st.h_prev + n * H;
+  }
+  V acc[MR][4];
+  if (!j.gi) {  // fused: the input product runs here
+#pragma GCC unroll 8
+    for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 4
-            for (int v = 0; v < 4; ++v) {
-              const int64_t jj = j0 + v * W;
-              const int nl = lanes_left(H, jj);
-              if (nl == 0) break;
-              if (!valid) {
-                Tr::store(h_out + n * H + jj, Tr::load(h_prev + n * H + jj, nl), nl);
-                Tr::store(y + jj, Tr::zero(), nl);
-                continue;
-              }
-              const V h = relu ? Tr::max(Tr::load(tile[m][v]), Tr::zero()) : vtanh(Tr::load(tile[m][v]));
-              Tr::store(h_out + n * H + jj, h, nl);
-              Tr::store(y + jj, h, nl);
-            }
-            continue;
-          }
-          const int nl = lanes_left(H, j0);
-          const int64_t o = n * H + j0;
-          if (!valid) {
-            Tr::store(h_out + o, Tr::load(h_prev + o, nl), nl);
-            if (CELL == kLstm) Tr::store(c_out + o, Tr::load(c_prev + o, nl), nl);
-            Tr::store(y + j0, Tr::zero(), nl);
-            continue;
-          }
-          if (CELL == kLstm) {
-            const V i = vsigmoid(Tr::load(tile[m][0])), f = vsigmoid(Tr::load(tile[m][1])), gg = vtanh(Tr::load(tile[m][2])),
-                    og = vsigmoid(Tr::load(tile[m][3]));
-            const V c = Tr::fma(f, Tr::load(c_prev + o, nl), Tr::mul(i, gg));
-            const V h = Tr::mul(og, vtanh(c));
-            Tr::store(c_out + o, c, nl);
-            Tr::store(h_out + o, h, nl);
-            Tr::store(y + j0, h, nl);
-            if (gates) {
-              float* gr = gates + n * GH + j0;
-              Tr::store(gr, i, nl);
-              Tr::store(gr + H, f, nl);
-              Tr::store(gr + 2 * H, gg, nl);
-              Tr::store(gr + 3 * H, og, nl);
-            }
-          } else {  // GRU
-            const V r = vsigmoid(Tr::load(tile[m][0])), z = vsigmoid(Tr::load(tile[m][1]));
-            const V nn = vtanh(Tr::fma(r, Tr::load(tile[m][3]), Tr::load(tile[m][2])));
-            const V hp = Tr::load(h_prev + o, nl);
-            const V h = Tr::fma(z, hp, Tr::mul(Tr::sub(Tr::set1(1.0f), z), nn));
-            Tr::store(h_out + o, h, nl);
-            Tr::store(y + j0, h, nl);
-            if (gates) {
-              float* gr = gates + n * GH + j0;
-              Tr::store(gr, r, nl);
-              Tr::store(gr + H, z, nl);
-              Tr::store(gr + 2 * H, nn, nl);
-              Tr::store(ghn + o, Tr::load(tile[m][3]), nl);
-            }
-          }
+      for (int v = 0; v < 4; ++v) acc[m][v] = Tr::load(bias + v * W);
+    if (CELL == kGru) kloop_rows<MR, 4, 3, 0, 1, 2, 0>(acc, C, xr, bx, 3 * W);
+    else kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, C, xr, bx, 4 * W);
+  } else {  // x·W_ihᵀ precomputed (standard gate-major columns), rows from time gi_t0 on
+#pragma GCC unroll 8
+    for (int m = 0; m < MR; ++m) {
+      const int64_t n = m < rows ? n0 + m : n0;
+      const float* gir = j.gi + ((t - j.gi_t0) * N + n) * GH;
+#pragma GCC unroll 4
+      for (int v = 0; v < 4; ++v) {
+        const V b = Tr::load(bias + v * W);
+        if (CELL == kGru && v == 3) {
+          acc[m][v] = b;
+        } else {
+          const int64_t col = CELL == kRnn ? j0 + v * W : v * H + j0;
+          const int nl = lanes_left(H, CELL == kRnn ? j0 + v * W : j0);
+          acc[m][v] = nl > 0 ? Tr::add(Tr::load(gir + col, nl), b) : b;
         }
       }
     }
-    h_prev = h_last = h_out;
-    c_prev = c_last = c_out;
-    if (s + 1 < T) barrier->wait();
   }
+  if (CELL == kGru) kloop_rows<MR, 4, 3, 0, 1, 3, 0>(acc, H, hr, bh, 3 * W);
+  else kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, H, hr, bh, 4 * W);
+  // leave registers once (the epilogue indexes rows at run time)
+#pragma GCC unroll 8
+  for (int m = 0; m < MR; ++m)
+#pragma GCC unroll 4
+    for (int v = 0; v < 4; ++v) Tr::store(tile[m][v], acc[m][v]);
+}
+
+template <int CELL, int MR>
+static void forward_steps_mr(const FwdJob& j, int tid, int nt, Barrier* barrier) {
+  const FwdGeometry g = fwd_geometry(j.cell, j.C, j.H, W);
+  const int64_t N = j.N, H = j.H;
+  int64_t p0, p1;
+  split(g.panels, tid, nt, &p0, &p1);
+  alignas(64) float tile[MR][4][W];
+  for (int64_t s = j.s_begin; s < j.s_end; ++s) {
+    const FwdStep st = fwd_step(j, s);
+    for (int64_t p = p0; p < p1; ++p)
+      for (int64_t n0 = 0; n0 < N; n0 += MR) {
+        const int rows = (int)imin(MR, N - n0);
+        fwd_tile<CELL, MR>(j, g, st, n0, rows, p, tile);
+        fwd_epilogue(j, st, tile, n0, rows, p);
+      }
+    if (s + 1 < j.s_end) barrier->wait();
+  }
+  if (j.s_end < j.T) return;
   // Ended rows carried their state, so the last step holds each sequence's final state. Each
   // thread copies the units it wrote.
+  const FwdStep last = fwd_step(j, j.T - 1);
   for (int64_t p = p0; p < p1; ++p) {
-    const int64_t u0 = CELL == kRnn ? p * 4 * W : p * W;
-    const int64_t u1 = imin(H, u0 + g.units);
+    const int64_t u0 = p * g.units, u1 = imin(H, u0 + g.units);
     if (u1 <= u0) continue;
     for (int64_t n = 0; n < N; ++n) {
-      if (j.hy) std::memcpy(j.hy + n * H + u0, h_last + n * H + u0, (u1 - u0) * sizeof(float));
-      if (j.cy && CELL == kLstm)
-        std::memcpy(j.cy + n * H + u0, c_last + n * H + u0, (u1 - u0) * sizeof(float));
+      if (j.hy) std::memcpy(j.hy + n * H + u0, last.h_out + n * H + u0, (u1 - u0) * sizeof(float));
+      if (j.cy && last.c_out)
+        std::memcpy(j.cy + n * H + u0, last.c_out + n * H + u0, (u1 - u0) * sizeof(float));
     }
   }
+}
+
+// Micro-kernel rows: N itself up to 2, else 4 or 6, whichever pads fewer rows (ties: 6);
+// JRNN_CPU_MR=4|6 forces one (experiments). AVX2 has registers for 2 rows of 4 gates... 3.
+static int pick_mr(int64_t N, int nacc) {
+  const int max_mr = Tr::kMaxAcc / nacc >= 6 ? 6 : Tr::kMaxAcc / nacc >= 4 ? 4 : 2;
+  static const int forced = [] {
+    const char* v = std::getenv("JRNN_CPU_MR");
+    return v ? std::atoi(v) : 0;
+  }();
+  if ((forced == 4 || forced == 6) && forced <= max_mr) return forced;
+  if (N <= 2) return (int)N;
+  if (max_mr < 4) return 2;
+  if (max_mr == 4) return 4;
+  const int64_t pad4 = (N + 3) / 4 * 4, pad6 = (N + 5) / 6 * 6;
+  return pad4 < pad6 ? 4 : 6;
 }
 
 template <int CELL>
@@ -412,9 +441,7 @@ static void forward_steps_cell(const FwdJob& j, int tid, int nt, Barrier* b) {
   switch (pick_mr(j.N, 4)) {
     case 1: return forward_steps_mr<CELL, 1>(j, tid, nt, b);
     case 2: return forward_steps_mr<CELL, 2>(j, tid, nt, b);
-    case 3: return forward_steps_mr<CELL, 3>(j, tid, nt, b);
     case 4: return forward_steps_mr<CELL, 4>(j, tid, nt, b);
-    case 5: return forward_steps_mr<CELL, 5>(j, tid, nt, b);
     default: return forward_steps_mr<CELL, 6>(j, tid, nt, b);
   }
 }
@@ -457,7 +484,8 @@ JRNN_INLINE const float* before(const float* rec, int reverse, int64_t t, int64_
 // writes dgi/dgh of those units, updates dc, and sets dhd = the part of dL/dh_{t-1} that does not
 // go through W_hh (GRU z*dh, carried rows dh, else 0); adds dgi/dgh to the bias gradients (in the
 // order the steps run, each unit by one thread: the same sums for any thread count).
-JRNN_INLINE void bwd_point(const BwdJob& j, int64_t t, int64_t n, int64_t j0, int nl, V dh) {
+__attribute__((noinline)) static void bwd_point(const BwdJob& j, int64_t t, int64_t n, int64_t j0,
+                                                int nl, V dh) {
   const int64_t N = j.N, H = j.H, NH = N * H;
   const int G = ncells_gates(j.cell);
   const int64_t GH = G * H, o = n * H + j0;
@@ -612,9 +640,7 @@ static void backward_steps_nv(const BwdJob& j, int tid, int nt, Barrier* b) {
   switch (pick_mr(j.N, NV)) {
     case 1: return backward_steps_mr<NV, 1>(j, tid, nt, b);
     case 2: return backward_steps_mr<NV, 2>(j, tid, nt, b);
-    case 3: return backward_steps_mr<NV, 3>(j, tid, nt, b);
     case 4: return backward_steps_mr<NV, 4>(j, tid, nt, b);
-    case 5: return backward_steps_mr<NV, 5>(j, tid, nt, b);
     default: return backward_steps_mr<NV, 6>(j, tid, nt, b);
   }
 }

@@ -64,7 +64,7 @@ inline ReserveLayout reserve_layout(const jrnn_rnn_desc& desc, int64_t T, int64_
 // scratch of a forward pass. Inference keeps the state in ping-pong buffers and the layer outputs
 // in (at most two) ping-pong buffers; training keeps both in the reserve instead.
 struct ForwardScratch {
-  float* gi;        // [T,N,G*H] input projection of one layer and direction
+  float* gi;        // [steps,N,G*H] input projection of a chunk of steps (gi_chunk_steps)
   float* gh;        // [N,G*H] recurrent product of one step
   float* zeros;     // [N,H] the zero state used when h0/c0 are null
   float* h[2];      // [N,H] inference only
@@ -79,7 +79,7 @@ inline ForwardScratch forward_scratch(const jrnn_rnn_desc& desc, int64_t T, int6
   Bump bump(base);
   ForwardScratch s{};
   const int64_t H = desc.hidden_size, G = desc.gates;
-  s.gi = bump.floats(T * N * G * H);
+  s.gi = bump.floats(gi_chunk_steps(T, N) * N * G * H);  // a chunk of steps at a time
   s.gh = bump.floats(N * G * H);
   s.zeros = bump.floats(N * H);
   if (!training) {
