@@ -67,15 +67,27 @@ class NotebooksIT {
               "data:image/png;base64")),
           "vanishing-gradients.ipynb", new Expect(4, List.of("vanilla RNN", "LSTM", "validation accuracy", "dL/dx_0")));
 
+  static final String NO_JUPYTER =
+      "notebooks not executed: `jupyter nbconvert` is not installed; scripts/test-notebooks.sh installs it"
+          + " (Debian: apt-get install jupyter-nbconvert jupyter-client)";
+
   static Path kernelDir;
+  static boolean jupyter;
+
+  /** Every test is reported skipped, with the reason, when Jupyter is missing. */
+  static void requireJupyter() {
+    Assumptions.assumeTrue(jupyter, NO_JUPYTER);
+  }
 
   @BeforeAll
   static void setUp() throws Exception {
     String version = jupyterVersion();
-    Assumptions.assumeTrue(
-        version != null,
-        "SKIPPED: `jupyter nbconvert` is not installed; scripts/test-notebooks.sh installs it"
-            + " (Debian: apt-get install jupyter-nbconvert jupyter-client)");
+    jupyter = version != null;
+    if (!jupyter) {
+      System.out.println("[notebooks] SKIPPED: " + NO_JUPYTER);
+      System.err.println("[notebooks] SKIPPED: " + NO_JUPYTER);
+      return;
+    }
     System.out.println("[notebooks] jupyter nbconvert " + version);
     run(List.of("bash", "scripts/notebook-jars.sh", "--no-build"), ROOT, Map.of(), 120);
     kernelDir = Files.createTempDirectory("jrnn-jupyter-");
@@ -85,6 +97,7 @@ class NotebooksIT {
 
   @TestFactory
   Stream<DynamicTest> everyNotebookRunsTopToBottom() throws IOException {
+    requireJupyter();
     List<Path> books;
     try (Stream<Path> s = Files.list(NOTEBOOKS)) {
       books =
@@ -100,6 +113,7 @@ class NotebooksIT {
   /** The kernel must report failures: a notebook that throws and one that does not compile. */
   @Test
   void kernelReportsErrors() throws Exception {
+    requireJupyter();
     Path dir = Files.createTempDirectory("jrnn-nb-err-");
     Path nb = dir.resolve("errors.ipynb");
     Files.writeString(
