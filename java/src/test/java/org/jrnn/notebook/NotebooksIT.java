@@ -211,7 +211,7 @@ class NotebooksIT {
   static Result execute(Path nb, Path outDir, boolean allowErrors) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(
         "jupyter", "nbconvert", "--to", "notebook", "--execute",
-        "--ExecutePreprocessor.timeout=600",
+        "--ExecutePreprocessor.timeout=300",
         "--ExecutePreprocessor.kernel_name=" + KERNEL,
         nb.toString(),
         "--output-dir", allowErrors ? nb.getParent().resolve(nb.getFileName() + ".out").toString() : outDir.toString()));
