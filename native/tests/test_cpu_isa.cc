@@ -134,16 +134,19 @@ int main() {
       Case r{cell, 9, 16, 32, cell == JRNN_RNN_TANH ? 24 : 64, 2, true, true, ragged_lengths(rng, 9, 16)};
       compare_with_reference(ctx[1], r, seed++);
       if (isa == cpu::Isa::kGeneric) continue;
-      Case c{cell, 8, 16, 48, 80, 2, true, true, ragged_lengths(rng, 8, 16)};
-      const std::vector<float> one = run_all(ctx[0], c, seed);
-      for (int t = 1; t < 3; ++t) {
-        const std::vector<float> more = run_all(ctx[t], c, seed);
-        EXPECT(one.size() == more.size() &&
-                   std::memcmp(one.data(), more.data(), one.size() * sizeof(float)) == 0,
-               "%s %s: %d threads give different bits than 1 thread", cpu::isa_name(isa),
-               c.describe().c_str(), t + 1);
+      // N = 16: threads split batch rows; N = 12: threads split hidden units (cpu/kernels.h)
+      for (int64_t N : {16, 12}) {
+        Case c{cell, 8, N, 48, 96, 2, true, true, ragged_lengths(rng, 8, N)};
+        const std::vector<float> one = run_all(ctx[0], c, seed);
+        for (int t = 1; t < 3; ++t) {
+          const std::vector<float> more = run_all(ctx[t], c, seed);
+          EXPECT(one.size() == more.size() &&
+                     std::memcmp(one.data(), more.data(), one.size() * sizeof(float)) == 0,
+                 "%s %s: %d threads give different bits than 1 thread", cpu::isa_name(isa),
+                 c.describe().c_str(), t + 1);
+        }
+        ++seed;
       }
-      ++seed;
     }
     if (const cpu::Kernels* kern = cpu::kernels_for(isa)) {
       // sigmoid and tanh as the cells use them; exp where it stays finite and normal

@@ -110,7 +110,9 @@ void forward_region(void* arg, int tid, int nt, Barrier* barrier) {
       }
       j.hy = a.hy ? a.hy + ld * NH : nullptr;
       j.cy = a.cy ? a.cy + ld * NH : nullptr;
+      j.batch_split = use_batch_split(N, fwd_pack_floats(desc.cell, Cl, H));
       fc.k->pack_forward(j, tid, nt);
+      if (j.batch_split) barrier->wait();  // every thread reads every panel
       if (N >= kFusedMinBatch) {  // the input product runs inside the steps
         j.s_begin = 0, j.s_end = T;
         fc.k->forward_steps(j, tid, nt, barrier);
@@ -151,8 +153,6 @@ void backward_region(void* arg, int tid, int nt, Barrier* barrier) {
   const int L = desc.num_layers, D = desc.num_directions;
   const int64_t T = a.T, N = a.N, H = desc.hidden_size, NH = N * H, GH = desc.gates * H;
   const int lanes = bc.k->lanes;
-  int nvb = 4;
-  while (nvb > 1 && (H + nvb * lanes - 1) / (nvb * lanes) < nt) nvb /= 2;
   for (int l = L - 1; l >= 0; --l) {
     const int64_t Cl = desc.layer_input_size(l);
     const float* d_out = l == L - 1 ? a.dy : sc.d_out[(L - 2 - l) % 2];
@@ -185,13 +185,27 @@ void backward_region(void* arg, int tid, int nt, Barrier* barrier) {
       j.dhd = sc.dhd;
       j.dh0 = a.dh0 ? a.dh0 + ld * NH : nullptr;
       j.dc0 = a.dc0 ? a.dc0 + ld * NH : nullptr;
-      if (a.dw && desc.bias) {
+      j.batch_split = use_batch_split(N, fwd_pack_floats(desc.cell, Cl, H));
+      if (a.dw && desc.bias && !j.batch_split) {  // summed as the steps go
         j.db_ih = desc.bias_ih(a.dw, l, d);
         j.db_hh = desc.bias_hh(a.dw, l, d);
       }
+      // units per panel: 4 vectors, fewer when the hidden split would leave a thread without one
+      int nvb = 4;
+      while (!j.batch_split && nvb > 1 && (H + nvb * lanes - 1) / (nvb * lanes) < nt) nvb /= 2;
       bc.k->pack_backward(j, nvb, tid, nt);
+      if (j.batch_split) barrier->wait();  // every thread reads every panel
       bc.k->backward_steps(j, nvb, tid, nt, barrier);
       barrier->wait();  // dgi/dgh of every step and unit are complete
+      if (a.dw && desc.bias && j.batch_split) {  // column sums in row order
+        if (sc.dgh == sc.dgi) {
+          bc.k->column_sums(sc.dgi, T * N, GH, desc.bias_ih(a.dw, l, d), desc.bias_hh(a.dw, l, d),
+                            tid, nt);
+        } else {
+          bc.k->column_sums(sc.dgi, T * N, GH, desc.bias_ih(a.dw, l, d), nullptr, tid, nt);
+          bc.k->column_sums(sc.dgh, T * N, GH, desc.bias_hh(a.dw, l, d), nullptr, tid, nt);
+        }
+      }
       if (a.dw) {
         GemmJob gw{GH, Cl, T * N, sc.dgi, GH, true, layer_in, Cl, false,
                    desc.weight_ih(a.dw, l, d), Cl, true};

@@ -31,6 +31,17 @@ inline int64_t gi_chunk_steps(int64_t T, int64_t N) {
   return steps < T ? steps : T;
 }
 
+// How threads share a layer's time loop: by batch rows (no barrier between steps; each thread
+// streams all packed weights per step, so only while they are small enough to stay in the shared
+// L3) or by hidden units (a spinning barrier per step). Depends on the shape only, never on the
+// thread count, so the bias-gradient sums (fused in the hidden split, a column pass in the batch
+// split) round the same for any number of threads.
+constexpr int64_t kBatchSplitMinRows = 16;
+constexpr int64_t kBatchSplitMaxPackBytes = int64_t(8) << 20;
+inline bool use_batch_split(int64_t N, int64_t pack_floats) {
+  return N >= kBatchSplitMinRows && pack_floats * 4 <= kBatchSplitMaxPackBytes;
+}
+
 // Geometry of the packed forward weights of one layer and direction for `lanes`-wide vectors.
 struct FwdGeometry {
   int64_t C, H;
@@ -75,6 +86,7 @@ struct FwdJob {
   const float* gi;          // rows (t-gi_t0)*N+n: x·W_ihᵀ (no bias, [.., G*H]), or null: the
   int64_t gi_t0;            //   input product is computed per step (fused)
   int64_t s_begin, s_end;   // forward_steps runs steps [s_begin, s_end) in processing order
+  int batch_split;          // threads split batch rows (use_batch_split) instead of hidden units
   const float *h0, *c0;     // [N,H] initial state (zeros when the caller has none)
   float* y;                 // row (t,n) at y + (t*N+n)*ldy (already offset by direction*H)
   int64_t ldy;
@@ -101,7 +113,9 @@ struct BwdJob {
   float *dgi, *dgh;         // [T,N,G*H] out (dgh == dgi except GRU)
   float *dc, *dhd;          // [N,H] work: cell-state gradient, direct part of dh_{t-1}
   float *dh0, *dc0;         // [N,H] out, or null
-  float *db_ih, *db_hh;     // [G*H] bias gradients, ACCUMULATED as the steps go, or null
+  float *db_ih, *db_hh;     // [G*H] bias gradients, ACCUMULATED as the steps go, or null (must
+                            //   be null with batch_split: rows of one unit meet on two threads)
+  int batch_split;
 };
 
 struct Kernels {
@@ -116,8 +130,9 @@ struct Kernels {
   void (*backward_steps)(const BwdJob& job, int nvb, int tid, int nt, Barrier* barrier);
   // Row-split GEMM (see GemmJob); thread tid does its share of the rows, no barrier inside.
   void (*gemm)(const GemmJob& job, int tid, int nt);
-  // sums[c] += sum over rows r of m[r*cols + c]; threads split the columns.
-  void (*column_sums)(const float* m, int64_t rows, int64_t cols, float* sums, int tid, int nt);
+  // sums[c] (and sums2[c] unless null) += sum over rows r of m[r*cols + c]; threads split columns.
+  void (*column_sums)(const float* m, int64_t rows, int64_t cols, float* sums, float* sums2,
+                      int tid, int nt);
   // Tests: y = f(x) elementwise with the kernels' activations (0 sigmoid, 1 tanh, 2 exp).
   void (*activation)(int kind, const float* x, float* y, int64_t n);
 };

@@ -392,27 +392,31 @@ template <int CELL, int MR>
 static void forward_steps_mr(const FwdJob& j, int tid, int nt, Barrier* barrier) {
   const FwdGeometry g = fwd_geometry(j.cell, j.C, j.H, W);
   const int64_t N = j.N, H = j.H;
-  int64_t p0, p1;
-  split(g.panels, tid, nt, &p0, &p1);
+  // This thread's batch rows and panels: batch split (all panels, no barrier between steps: a
+  // row's next state needs only its own previous one) or hidden-unit split (all rows; the threads
+  // meet after each step, when every unit of h_t is there).
+  int64_t p0 = 0, p1 = g.panels, r0 = 0, r1 = N;
+  if (j.batch_split) split(N, tid, nt, &r0, &r1);
+  else split(g.panels, tid, nt, &p0, &p1);
   alignas(64) float tile[MR][4][W];
   for (int64_t s = j.s_begin; s < j.s_end; ++s) {
     const FwdStep st = fwd_step(j, s);
     for (int64_t p = p0; p < p1; ++p)
-      for (int64_t n0 = 0; n0 < N; n0 += MR) {
-        const int rows = (int)imin(MR, N - n0);
+      for (int64_t n0 = r0; n0 < r1; n0 += MR) {
+        const int rows = (int)imin(MR, r1 - n0);
         fwd_tile<CELL, MR>(j, g, st, n0, rows, p, tile);
         fwd_epilogue(j, st, tile, n0, rows, p);
       }
-    if (s + 1 < j.s_end) barrier->wait();
+    if (s + 1 < j.s_end && !j.batch_split) barrier->wait();
   }
   if (j.s_end < j.T) return;
   // Ended rows carried their state, so the last step holds each sequence's final state. Each
-  // thread copies the units it wrote.
+  // thread copies what it wrote.
   const FwdStep last = fwd_step(j, j.T - 1);
   for (int64_t p = p0; p < p1; ++p) {
     const int64_t u0 = p * g.units, u1 = imin(H, u0 + g.units);
     if (u1 <= u0) continue;
-    for (int64_t n = 0; n < N; ++n) {
+    for (int64_t n = r0; n < r1; ++n) {
       if (j.hy) std::memcpy(j.hy + n * H + u0, last.h_out + n * H + u0, (u1 - u0) * sizeof(float));
       if (j.cy && last.c_out)
         std::memcpy(j.cy + n * H + u0, last.c_out + n * H + u0, (u1 - u0) * sizeof(float));
@@ -568,11 +572,13 @@ static void backward_steps_mr(const BwdJob& j, int tid, int nt, Barrier* barrier
   const int64_t T = j.T, N = j.N, H = j.H;
   const int64_t GH = ncells_gates(j.cell) * H, U = NV * W;
   const int64_t panels = (H + U - 1) / U;
-  int64_t q0, q1;
-  split(panels, tid, nt, &q0, &q1);
+  // batch split (all units of some rows, no barriers) or hidden-unit split (as in forward)
+  int64_t q0 = 0, q1 = panels, r0 = 0, r1 = N;
+  if (j.batch_split) split(N, tid, nt, &r0, &r1);
+  else split(panels, tid, nt, &q0, &q1);
   const int64_t u_begin = q0 * U, u_end = imin(H, q1 * U);
-  // this thread's units of dc start at dcy (or 0)
-  for (int64_t n = 0; n < N && u_end > u_begin; ++n) {
+  // this thread's part of dc starts at dcy (or 0)
+  for (int64_t n = r0; n < r1 && u_end > u_begin; ++n) {
     float* d = j.dc + n * H + u_begin;
     if (j.dcy) std::memcpy(d, j.dcy + n * H + u_begin, (u_end - u_begin) * sizeof(float));
     else std::memset(d, 0, (u_end - u_begin) * sizeof(float));
@@ -580,7 +586,7 @@ static void backward_steps_mr(const BwdJob& j, int tid, int nt, Barrier* barrier
   // first processed step: dL/dh = dhy
   int64_t t = j.reverse ? 0 : T - 1;
   for (int64_t q = q0; q < q1; ++q)
-    for (int64_t n = 0; n < N; ++n)
+    for (int64_t n = r0; n < r1; ++n)
       for (int v = 0; v < NV; ++v) {
         const int64_t j0 = q * U + v * W;
         const int nl = lanes_left(H, j0);
@@ -591,14 +597,14 @@ static void backward_steps_mr(const BwdJob& j, int tid, int nt, Barrier* barrier
   // after the last step, the same product gives dh0.
   for (int64_t s = 1; s <= T; ++s) {
     if (s == T && !j.dh0) break;
-    barrier->wait();  // dgh of the previous step is complete (all units)
+    if (!j.batch_split) barrier->wait();  // dgh of the previous step is complete (all units)
     const int64_t tp = t;  // the step whose dgh feeds the product
     t = j.reverse ? s : T - 1 - s;
     const float* dg = j.dgh + tp * N * GH;
     for (int64_t q = q0; q < q1; ++q) {
       const float* panel = j.wpack + q * GH * U;
-      for (int64_t n0 = 0; n0 < N; n0 += MR) {
-        const int rows = (int)imin(MR, N - n0);
+      for (int64_t n0 = r0; n0 < r1; n0 += MR) {
+        const int rows = (int)imin(MR, r1 - n0);
         const float* ar[MR];
 #pragma GCC unroll 8
         for (int m = 0; m < MR; ++m) ar[m] = dg + (m < rows ? n0 + m : n0) * GH;
@@ -631,7 +637,7 @@ static void backward_steps_mr(const BwdJob& j, int tid, int nt, Barrier* barrier
     }
   }
   if (j.dc0)
-    for (int64_t n = 0; n < N && u_end > u_begin; ++n)
+    for (int64_t n = r0; n < r1 && u_end > u_begin; ++n)
       std::memcpy(j.dc0 + n * H + u_begin, j.dc + n * H + u_begin, (u_end - u_begin) * sizeof(float));
 }
 
@@ -747,16 +753,27 @@ static void gemm(const GemmJob& g, int tid, int nt) {
   }
 }
 
-static void column_sums(const float* m, int64_t rows, int64_t cols, float* sums, int tid, int nt) {
-  const int64_t chunks = (cols + W - 1) / W;
+static void column_sums(const float* m, int64_t rows, int64_t cols, float* sums, float* sums2,
+                        int tid, int nt) {
+  const int64_t chunks = (cols + 4 * W - 1) / (4 * W);
   int64_t c0, c1;
   split(chunks, tid, nt, &c0, &c1);
   for (int64_t c = c0; c < c1; ++c) {
-    const int64_t col = c * W;
-    const int nl = lanes_left(cols, col);
-    V s = Tr::load(sums + col, nl);
-    for (int64_t r = 0; r < rows; ++r) s = Tr::add(s, Tr::load(m + r * cols + col, nl));
-    Tr::store(sums + col, s, nl);
+    V acc[4];
+    for (int v = 0; v < 4; ++v) acc[v] = Tr::zero();
+    for (int64_t r = 0; r < rows; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < 4; ++v) {
+        const int nl = lanes_left(cols, (c * 4 + v) * W);
+        if (nl > 0) acc[v] = Tr::add(acc[v], Tr::load(m + r * cols + (c * 4 + v) * W, nl));
+      }
+    for (int v = 0; v < 4; ++v) {
+      const int64_t col = (c * 4 + v) * W;
+      const int nl = lanes_left(cols, col);
+      if (nl == 0) break;
+      Tr::store(sums + col, Tr::add(Tr::load(sums + col, nl), acc[v]), nl);
+      if (sums2) Tr::store(sums2 + col, Tr::add(Tr::load(sums2 + col, nl), acc[v]), nl);
+    }
   }
 }
 
