@@ -16,6 +16,8 @@ command -v mvn >/dev/null || need+=(maven)
 command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v unzip >/dev/null || need+=(unzip)
 /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null || need+=(python3-torch python3-numpy)
+# the notebook tests execute notebooks/ through a Java kernel with Debian's Jupyter (no pip)
+command -v jupyter-nbconvert >/dev/null || need+=(jupyter-nbconvert jupyter-client)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -30,11 +32,8 @@ if [ "${JRNN_SANITIZE:-0}" = 1 ]; then
   scripts/test-native.sh --sanitize
 fi
 
-# ---- Java: builds libjrnn + the JNI glue through Maven, runs all Java tests, packs the jar
+# ---- Java: builds libjrnn + the JNI glue through Maven, runs all Java tests, packs the jar, then
+#      (integration-test phase) loads the jar from an empty JavaCPP cache and executes the notebooks
 log "maven verify"
 mvn -B -ntp verify
-
-# ---- the packaged jar alone, with an empty JavaCPP cache (a machine that never built it)
-log "jar load test"
-scripts/test-jar.sh
 log "all tests passed"
