@@ -13,19 +13,19 @@ import org.jrnn.train.BatchSource;
 
 /**
  * The batches of one epoch: a seeded shuffle of the examples into batches; each example's features
- * are either fixed vectors, or its image through {@link ImagePixels#features(ImagePixels.Rgb, int)}
+ * are either fixed vectors, or its image through an {@link ImagePixels.Encoder}
  * after an {@link Augment} drawn from {@code (seed, epoch, example)}.
  */
 public final class CaptionBatches implements BatchSource<ConditionedBatch> {
   private final List<ImagePixels.Rgb> images;
   private final List<float[]> fixed;
-  private final int imageSize;
+  private final ImagePixels.Encoder encoder;
   private final Augment augment;
   private final List<int[]> sequences;
   private final int batchSize;
   private final boolean shuffle;
 
-  private CaptionBatches(List<ImagePixels.Rgb> images, List<float[]> fixed, int imageSize, Augment augment,
+  private CaptionBatches(List<ImagePixels.Rgb> images, List<float[]> fixed, ImagePixels.Encoder encoder, Augment augment,
       List<int[]> sequences, int batchSize, boolean shuffle) {
     int n = images != null ? images.size() : fixed.size();
     if (n != sequences.size()) {
@@ -38,7 +38,7 @@ public final class CaptionBatches implements BatchSource<ConditionedBatch> {
       throw new IllegalArgumentException("batchSize must be >= 1 but is " + batchSize);
     }
     this.images = images;
-    this.imageSize = imageSize;
+    this.encoder = encoder;
     this.augment = augment;
     this.sequences = sequences;
     this.batchSize = batchSize;
@@ -46,7 +46,7 @@ public final class CaptionBatches implements BatchSource<ConditionedBatch> {
     if (images != null && augment.isNone()) {
       List<float[]> f = new ArrayList<>(n);
       for (ImagePixels.Rgb img : images) {
-        f.add(ImagePixels.features(img, imageSize));
+        f.add(encoder.features(img));
       }
       this.fixed = f;
     } else {
@@ -54,20 +54,20 @@ public final class CaptionBatches implements BatchSource<ConditionedBatch> {
     }
   }
 
-  /** Batches of images for an encoder of size S, augmented with {@code augment} (may be NONE). */
-  public static CaptionBatches ofImages(List<ImagePixels.Rgb> images, int imageSize, Augment augment,
+  /** Batches of images through {@code encoder}, augmented with {@code augment} (may be NONE). */
+  public static CaptionBatches ofImages(List<ImagePixels.Rgb> images, ImagePixels.Encoder encoder, Augment augment,
       List<int[]> sequences, int batchSize) {
-    return new CaptionBatches(images, null, imageSize, augment, sequences, batchSize, true);
+    return new CaptionBatches(images, null, encoder, augment, sequences, batchSize, true);
   }
 
   /** Batches of fixed feature vectors. */
   public static CaptionBatches ofFeatures(List<float[]> features, List<int[]> sequences, int batchSize) {
-    return new CaptionBatches(null, features, 0, Augment.NONE, sequences, batchSize, true);
+    return new CaptionBatches(null, features, null, Augment.NONE, sequences, batchSize, true);
   }
 
   /** The same examples in order, unshuffled and unaugmented (for evaluation). */
   public static CaptionBatches inOrder(List<float[]> features, List<int[]> sequences, int batchSize) {
-    return new CaptionBatches(null, features, 0, Augment.NONE, sequences, batchSize, false);
+    return new CaptionBatches(null, features, null, Augment.NONE, sequences, batchSize, false);
   }
 
   /** The number of examples. */
@@ -96,7 +96,7 @@ public final class CaptionBatches implements BatchSource<ConditionedBatch> {
         for (int k = 0; k < batch.length; k++) {
           int i = batch[k];
           feats.add(fixed != null ? fixed.get(i)
-              : ImagePixels.features(augment.apply(images.get(i), SplitMix64.deriveSeed(epochSeed, i)), imageSize));
+              : encoder.features(augment.apply(images.get(i), SplitMix64.deriveSeed(epochSeed, i))));
           seqs.add(sequences.get(i));
           local[k] = k;
         }

@@ -45,7 +45,7 @@ public final class CaptionBench {
 
     try (CaptionModels.Loaded loaded = CaptionModels.load(modelPath, Device.cpu())) {
       Captioner model = loaded.model();
-      int size = model.config().imageSize();
+      ImagePixels.Encoder encoder = model.config().imageEncoder();
       // the skin-tone variants first (the held-out images), then base images, n in all
       Twemoji.Data d = Twemoji.read(data);
       List<Twemoji.Entry> entries = new ArrayList<>(d.variants());
@@ -54,7 +54,7 @@ public final class CaptionBench {
       List<String> names = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         Twemoji.Entry e = entries.get((int) ((long) i * entries.size() / n));
-        feats.add(ImagePixels.features(d.file(e), size));
+        feats.add(encoder.features(d.file(e)));
         names.add(e.image());
       }
       float[] flat = new float[n * model.config().featureSize()];

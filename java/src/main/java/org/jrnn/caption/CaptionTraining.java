@@ -46,6 +46,7 @@ public final class CaptionTraining {
    * @param validFraction held out of {@code captions} (by image) when {@code valid} is null; 0: none
    * @param seed seed of the split, the model's initialisation and the augmentation
    * @param imageSize S of the built-in encoder (images resized to S x S)
+   * @param pixels what its features hold
    * @param projectionSize P (0: none)
    * @param embeddingSize E
    * @param hiddenSize H
@@ -65,6 +66,7 @@ public final class CaptionTraining {
       double validFraction,
       long seed,
       int imageSize,
+      ImagePixels.Mode pixels,
       int projectionSize,
       int embeddingSize,
       int hiddenSize,
@@ -79,7 +81,7 @@ public final class CaptionTraining {
 
     /** 16 x 16 images, projection 256, embedding 64, GRU 256, batch 32, 10% validation, seed 42. */
     public static Options defaults(Path images, Path captions) {
-      return new Options(images, captions, null, 0.1, 42, 16, 256, 64, 256, 1, Cell.GRU, false,
+      return new Options(images, captions, null, 0.1, 42, 16, ImagePixels.Mode.RGB, 256, 64, 256, 1, Cell.GRU, false,
           Augment.NONE, 32, 20, 1, Device.cpu());
     }
   }
@@ -158,18 +160,19 @@ public final class CaptionTraining {
       log.printf(Locale.ROOT, "data   %d training captions (%d images), %d validation captions; %d words%n",
           train.size(), tr.names().stream().distinct().count(), valid.size(), tokenizer.vocabSize());
     }
-    Captioner.Config config = new Captioner.Config(3 * o.imageSize() * o.imageSize(), o.imageSize(),
+    ImagePixels.Encoder encoder = new ImagePixels.Encoder(o.imageSize(), o.pixels());
+    Captioner.Config config = new Captioner.Config(encoder.featureSize(), o.imageSize(),
         o.projectionSize(), tokenizer.vocabSize(), o.embeddingSize(), o.cell(), o.hiddenSize(), o.layers(),
-        o.concatFeatures(), o.seed());
+        o.concatFeatures(), o.seed(), o.pixels());
     Captioner model = new Captioner(config, o.device());
     try {
       CaptionTask task = new CaptionTask(model, tokenizer, o.maxLength());
-      CaptionBatches trainBatches = CaptionBatches.ofImages(tr.images(), o.imageSize(), o.augment(), trIds, o.batchSize());
+      CaptionBatches trainBatches = CaptionBatches.ofImages(tr.images(), encoder, o.augment(), trIds, o.batchSize());
       CaptionBatches validBatches = null;
       if (!valid.isEmpty()) {
         List<float[]> vf = new ArrayList<>();
         for (ImagePixels.Rgb img : va.images()) {
-          vf.add(ImagePixels.features(img, o.imageSize()));
+          vf.add(encoder.features(img));
         }
         validBatches = CaptionBatches.inOrder(vf, vaIds, Math.max(o.batchSize(), 64));
       }

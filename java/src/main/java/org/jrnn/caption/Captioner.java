@@ -80,6 +80,7 @@ public final class Captioner implements Model, StepModel<float[]> {
    * @param layers L
    * @param concatFeatures append p to every step's input
    * @param seed seed of the initial weights
+   * @param pixels what the built-in encoder's features hold (ignored without it; default RGB)
    */
   public record Config(
       int featureSize,
@@ -91,8 +92,12 @@ public final class Captioner implements Model, StepModel<float[]> {
       int hiddenSize,
       int layers,
       boolean concatFeatures,
-      long seed) {
+      long seed,
+      ImagePixels.Mode pixels) {
     public Config {
+      if (pixels == null) {
+        pixels = ImagePixels.Mode.RGB;
+      }
       if (featureSize < 1 || embeddingSize < 1 || hiddenSize < 1 || layers < 1) {
         throw new IllegalArgumentException("featureSize, embeddingSize, hiddenSize and layers must be >= 1 but are "
             + featureSize + ", " + embeddingSize + ", " + hiddenSize + ", " + layers);
@@ -100,9 +105,9 @@ public final class Captioner implements Model, StepModel<float[]> {
       if (imageSize < 0 || projectionSize < 0) {
         throw new IllegalArgumentException("imageSize and projectionSize must be >= 0");
       }
-      if (imageSize > 0 && featureSize != 3 * imageSize * imageSize) {
-        throw new IllegalArgumentException("an image encoder of size " + imageSize + " needs featureSize "
-            + 3 * imageSize * imageSize + " but it is " + featureSize);
+      if (imageSize > 0 && featureSize != pixels.channels() * imageSize * imageSize) {
+        throw new IllegalArgumentException("an image encoder of size " + imageSize + " (" + pixels.id()
+            + ") needs featureSize " + pixels.channels() * imageSize * imageSize + " but it is " + featureSize);
       }
       if (vocabSize <= Vocabulary.EOS_ID) {
         throw new IllegalArgumentException("vocabSize must hold the special ids 0.." + Vocabulary.EOS_ID);
@@ -110,6 +115,18 @@ public final class Captioner implements Model, StepModel<float[]> {
       if (cell == null) {
         throw new IllegalArgumentException("cell is null");
       }
+    }
+
+    /** The RGB-pixel config with these sizes. */
+    public Config(int featureSize, int imageSize, int projectionSize, int vocabSize, int embeddingSize, Cell cell,
+        int hiddenSize, int layers, boolean concatFeatures, long seed) {
+      this(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, cell, hiddenSize, layers, concatFeatures,
+          seed, ImagePixels.Mode.RGB);
+    }
+
+    /** The built-in image front end (null without one). */
+    public ImagePixels.Encoder imageEncoder() {
+      return imageSize > 0 ? new ImagePixels.Encoder(imageSize, pixels) : null;
     }
 
     /** Built-in encoder on S x S images: projection 256, embedding 64, GRU 256, one layer. */
@@ -128,31 +145,37 @@ public final class Captioner implements Model, StepModel<float[]> {
     }
 
     public Config withProjectionSize(int v) {
-      return new Config(featureSize, imageSize, v, vocabSize, embeddingSize, cell, hiddenSize, layers, concatFeatures, seed);
+      return new Config(featureSize, imageSize, v, vocabSize, embeddingSize, cell, hiddenSize, layers, concatFeatures, seed, pixels);
     }
 
     public Config withEmbeddingSize(int v) {
-      return new Config(featureSize, imageSize, projectionSize, vocabSize, v, cell, hiddenSize, layers, concatFeatures, seed);
+      return new Config(featureSize, imageSize, projectionSize, vocabSize, v, cell, hiddenSize, layers, concatFeatures, seed, pixels);
     }
 
     public Config withCell(Cell v) {
-      return new Config(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, v, hiddenSize, layers, concatFeatures, seed);
+      return new Config(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, v, hiddenSize, layers, concatFeatures, seed, pixels);
     }
 
     public Config withHiddenSize(int v) {
-      return new Config(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, cell, v, layers, concatFeatures, seed);
+      return new Config(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, cell, v, layers, concatFeatures, seed, pixels);
     }
 
     public Config withLayers(int v) {
-      return new Config(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, cell, hiddenSize, v, concatFeatures, seed);
+      return new Config(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, cell, hiddenSize, v, concatFeatures, seed, pixels);
     }
 
     public Config withConcatFeatures(boolean v) {
-      return new Config(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, cell, hiddenSize, layers, v, seed);
+      return new Config(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, cell, hiddenSize, layers, v, seed, pixels);
+    }
+
+    public Config withPixels(ImagePixels.Mode v) {
+      int f = imageSize > 0 ? v.channels() * imageSize * imageSize : featureSize;
+      return new Config(f, imageSize, projectionSize, vocabSize, embeddingSize, cell, hiddenSize, layers,
+          concatFeatures, seed, v);
     }
 
     public Config withSeed(long v) {
-      return new Config(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, cell, hiddenSize, layers, concatFeatures, v);
+      return new Config(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, cell, hiddenSize, layers, concatFeatures, v, pixels);
     }
 
     /** This config as a JSON object (cell as its name, e.g. "GRU"). */
@@ -168,6 +191,7 @@ public final class Captioner implements Model, StepModel<float[]> {
       o.addProperty("layers", layers);
       o.addProperty("concatFeatures", concatFeatures);
       o.addProperty("seed", seed);
+      o.addProperty("pixels", pixels.id());
       return new Gson().toJson(o);
     }
 
@@ -190,7 +214,8 @@ public final class Captioner implements Model, StepModel<float[]> {
             o.get("hiddenSize").getAsInt(),
             o.get("layers").getAsInt(),
             o.get("concatFeatures").getAsBoolean(),
-            o.get("seed").getAsLong());
+            o.get("seed").getAsLong(),
+            o.has("pixels") ? ImagePixels.Mode.parse(o.get("pixels").getAsString()) : ImagePixels.Mode.RGB);
       } catch (NullPointerException | ClassCastException | IllegalStateException | NumberFormatException e) {
         throw new IllegalArgumentException("captioner config " + json + " lacks or mistypes a key: " + e, e);
       }

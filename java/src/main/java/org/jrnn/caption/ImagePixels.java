@@ -19,6 +19,96 @@ import javax.imageio.ImageIO;
 public final class ImagePixels {
   private ImagePixels() {}
 
+  /** What the features of an image hold. */
+  public enum Mode {
+    /** The {@code [3, S, S]} pixels in [-1, 1]. */
+    RGB(3),
+    /**
+     * The RGB pixels, then their luminance ({@code 0.299 R + 0.587 G + 0.114 B}) standardised per
+     * image ({@code (v - mean) / max(std, 0.02)}, clipped to [-5, 5]): {@code [4, S, S]}. The
+     * standardised plane does not change when the image's colours are replaced by others of another
+     * lightness with the same layout (exactly so for one colour on a plain background).
+     */
+    RGB_AND_STANDARDIZED(4);
+
+    private final int channels;
+
+    Mode(int channels) {
+      this.channels = channels;
+    }
+
+    /** Channels per pixel. */
+    public int channels() {
+      return channels;
+    }
+
+    /** {@code rgb} or {@code rgb+std}. */
+    public String id() {
+      return this == RGB ? "rgb" : "rgb+std";
+    }
+
+    /** Parses {@link #id()}. */
+    public static Mode parse(String id) {
+      return switch (id.toLowerCase(java.util.Locale.ROOT)) {
+        case "rgb" -> RGB;
+        case "rgb+std", "rgb_and_standardized" -> RGB_AND_STANDARDIZED;
+        default -> throw new IllegalArgumentException("pixel mode must be rgb or rgb+std, not '" + id + "'");
+      };
+    }
+  }
+
+  /**
+   * The built-in front end: images resized to {@code size} x {@code size}, features by {@code mode}.
+   *
+   * @param size S
+   * @param mode the channels
+   */
+  public record Encoder(int size, Mode mode) {
+    public Encoder {
+      if (size < 1 || mode == null) {
+        throw new IllegalArgumentException("an image encoder needs size >= 1 and a mode");
+      }
+    }
+
+    /** The feature count, {@code channels * S * S}. */
+    public int featureSize() {
+      return mode.channels() * size * size;
+    }
+
+    /** The features of an image. */
+    public float[] features(Rgb image) {
+      float[] rgb = ImagePixels.features(image, size);
+      return mode == Mode.RGB ? rgb : withStandardized(rgb, size);
+    }
+
+    /** Reads {@code file} and returns its features. */
+    public float[] features(Path file) throws IOException {
+      return features(rgb(read(file)));
+    }
+  }
+
+  /** {@code rgb} ([3, S, S] in [-1, 1]) followed by its standardised luminance plane. */
+  static float[] withStandardized(float[] rgb, int size) {
+    int plane = size * size;
+    float[] out = java.util.Arrays.copyOf(rgb, 4 * plane);
+    double[] lum = new double[plane];
+    double mean = 0;
+    for (int i = 0; i < plane; i++) {
+      lum[i] = (0.299 * rgb[i] + 0.587 * rgb[plane + i] + 0.114 * rgb[2 * plane + i] + 1) / 2;
+      mean += lum[i];
+    }
+    mean /= plane;
+    double var = 0;
+    for (int i = 0; i < plane; i++) {
+      var += (lum[i] - mean) * (lum[i] - mean);
+    }
+    double std = Math.max(Math.sqrt(var / plane), 0.02);
+    for (int i = 0; i < plane; i++) {
+      out[3 * plane + i] = (float) Math.max(-5, Math.min(5, (lum[i] - mean) / std));
+    }
+    return out;
+  }
+
   /**
    * An RGB image in [0, 1], composited over white, planes row-major.
    *

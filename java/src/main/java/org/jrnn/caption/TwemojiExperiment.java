@@ -57,6 +57,7 @@ public final class TwemojiExperiment {
     Map<String, String> a = parse(args);
     Path data = Path.of(a.getOrDefault("data", "target/twemoji"));
     int size = Integer.parseInt(a.getOrDefault("image-size", "16"));
+    ImagePixels.Mode pixels = ImagePixels.Mode.parse(a.getOrDefault("pixels", "rgb"));
     int proj = Integer.parseInt(a.getOrDefault("projection", "256"));
     int emb = Integer.parseInt(a.getOrDefault("embedding", "64"));
     int hidden = Integer.parseInt(a.getOrDefault("hidden", "256"));
@@ -110,19 +111,20 @@ public final class TwemojiExperiment {
       model = l.model();
       tokenizer = l.tokenizer();
       size = model.config().imageSize();
+      pixels = model.config().pixels();
     } else {
       tokenizer = WordTokenizer.builder().lowercase(true).build(trainCaptions);
-      Captioner.Config config = new Captioner.Config(3 * size * size, size, proj, tokenizer.vocabSize(), emb, cell,
-          hidden, layers, concat, seed);
+      Captioner.Config config = new Captioner.Config(pixels.channels() * size * size, size, proj,
+          tokenizer.vocabSize(), emb, cell, hidden, layers, concat, seed, pixels);
       model = new Captioner(config, Device.cpu());
       out.printf(Locale.ROOT, "model  %s (%,d parameters)%n", config.toJson(), model.parameterCount());
       List<int[]> ids = trainCaptions.stream().map(tokenizer::encode).toList();
-      CaptionBatches batches = CaptionBatches.ofImages(trainSet.images(), size, augment, ids, batch);
+      CaptionBatches batches = CaptionBatches.ofImages(trainSet.images(), config.imageEncoder(), augment, ids, batch);
       // validation: greedy on 200 training images (memorisation), to watch the run
       List<float[]> vf = new ArrayList<>();
       List<int[]> vi = new ArrayList<>();
       for (int i = 0; i < Math.min(200, train.size()); i++) {
-        vf.add(ImagePixels.features(trainSet.images().get(i), size));
+        vf.add(config.imageEncoder().features(trainSet.images().get(i)));
         vi.add(ids.get(i));
       }
       CaptionBatches valid = CaptionBatches.inOrder(vf, vi, 200);
@@ -162,7 +164,7 @@ public final class TwemojiExperiment {
       Map<String, Object> r = new LinkedHashMap<>();
       List<float[]> feats = new ArrayList<>();
       for (ImagePixels.Rgb img : s.images()) {
-        feats.add(ImagePixels.features(img, size));
+        feats.add(model.config().imageEncoder().features(img));
       }
       List<List<String>> refs = s.entries().stream().map(e -> words(tokenizer, e.caption())).toList();
       if (!s.name().startsWith("train")) {
@@ -173,7 +175,9 @@ public final class TwemojiExperiment {
           DecodeOptions.builder().maxLength(maxLen).maxActive(256).suppress(Captioner.NEVER).build(),
           DecodeOptions.builder().beamSize(beam).maxLength(maxLen).maxActive(256).suppress(Captioner.NEVER).build(),
           DecodeOptions.builder().beamSize(beam).maxLength(maxLen).maxActive(256).suppress(Captioner.NEVER)
-              .lengthPenalty(LengthPenalty.gnmt(0.6)).build())) {
+              .lengthPenalty(LengthPenalty.gnmt(0.6)).build(),
+          DecodeOptions.builder().beamSize(beam).maxLength(maxLen).maxActive(256).suppress(Captioner.NEVER)
+              .lengthPenalty(LengthPenalty.AVERAGE).build())) {
         long start = System.nanoTime();
         List<Decoded> got = Decoders.decode(model, feats, o);
         double secs = (System.nanoTime() - start) / 1e9;

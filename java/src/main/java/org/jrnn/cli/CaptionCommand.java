@@ -152,7 +152,8 @@ public final class CaptionCommand implements Command {
 
   /**
    * {@code jrnn train --task caption --data CAPTIONS --images DIR ...}: trains a captioner with the
-   * built-in image encoder (options {@code --image-size S} (default 16), {@code --projection P}
+   * built-in image encoder (options {@code --image-size S} (default 16), {@code --pixels rgb|rgb+std},
+   * {@code --projection P}
    * (256; 0: none), {@code --embedding}, {@code --hidden}, {@code --layers}, {@code --cell},
    * {@code --augment} (see {@link org.jrnn.caption.Augment#parse}), {@code --min-freq}, {@code
    * --valid}); the training options are {@code TrainCommand}'s. TrainCommand calls this for the
@@ -167,6 +168,7 @@ public final class CaptionCommand implements Command {
         s.validFraction(),
         s.seed(),
         o.integer("image-size", 16, 1, 512),
+        pixels(o.string("pixels", "rgb")),
         o.integer("projection", 256, 0, 1 << 16),
         o.integer("embedding", 64, 1, 1 << 16),
         o.integer("hidden", 256, 1, 1 << 16),
@@ -182,6 +184,14 @@ public final class CaptionCommand implements Command {
       org.jrnn.caption.CaptionTraining.Result r = org.jrnn.caption.CaptionTraining.train(opts, trainer, log);
       return new TrainCommand.Trained(
           new org.jrnn.models.ModelFiles.Contents(r.model(), r.tokenizer(), null, null, null), r.train());
+    }
+  }
+
+  private static ImagePixels.Mode pixels(String text) {
+    try {
+      return ImagePixels.Mode.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--pixels: " + e.getMessage());
     }
   }
 
@@ -227,7 +237,7 @@ public final class CaptionCommand implements Command {
 
   private static List<BatchCaptioner.Input> inputs(CliOptions o, Captioner model) throws IOException {
     List<BatchCaptioner.Input> out = new ArrayList<>();
-    int size = model.config().imageSize();
+    ImagePixels.Encoder encoder = model.config().imageEncoder();
     if (o.has("features")) {
       FeatureFiles.Features f = FeatureFiles.read(o.path("features"));
       if (f.featureSize() != model.config().featureSize()) {
@@ -240,13 +250,13 @@ public final class CaptionCommand implements Command {
       }
       return out;
     }
-    if (size == 0) {
+    if (encoder == null) {
       throw new IllegalArgumentException("the model takes precomputed features of size "
           + model.config().featureSize() + " (use --features), not images");
     }
     if (o.has("images")) {
       for (Path p : CaptionData.listImages(o.path("images"))) {
-        out.add(new BatchCaptioner.Input(p.toString(), () -> ImagePixels.features(p, size)));
+        out.add(new BatchCaptioner.Input(p.toString(), () -> encoder.features(p)));
       }
     } else {
       Path list = o.path("list");
@@ -257,7 +267,7 @@ public final class CaptionCommand implements Command {
           continue;
         }
         Path p = Path.of(t).isAbsolute() || base == null ? Path.of(t) : base.resolve(t);
-        out.add(new BatchCaptioner.Input(t, () -> ImagePixels.features(p, size)));
+        out.add(new BatchCaptioner.Input(t, () -> encoder.features(p)));
       }
     }
     if (out.isEmpty()) {

@@ -154,6 +154,27 @@ class CaptionIoTest {
   }
 
   @Test
+  void standardisedPixelsIgnoreTheForegroundColour() {
+    // the same shape in yellow and in dark brown on white: the standardised half is the same
+    float[][] colours = {{1f, 0.8f, 0.3f}, {0.49f, 0.33f, 0.24f}};
+    float[][] feats = new float[2][];
+    for (int k = 0; k < 2; k++) {
+      float[] px = new float[3 * 64];
+      for (int i = 0; i < 64; i++) {
+        boolean in = (i / 8 - 3.5) * (i / 8 - 3.5) + (i % 8 - 3.5) * (i % 8 - 3.5) < 9;
+        for (int c = 0; c < 3; c++) {
+          px[c * 64 + i] = in ? colours[k][c] : 1f;
+        }
+      }
+      feats[k] = new ImagePixels.Encoder(4, ImagePixels.Mode.RGB_AND_STANDARDIZED).features(new ImagePixels.Rgb(8, 8, px));
+      assertEquals(4 * 16, feats[k].length);
+    }
+    assertFalse(java.util.Arrays.equals(java.util.Arrays.copyOf(feats[0], 48), java.util.Arrays.copyOf(feats[1], 48)));
+    assertArrayEquals(java.util.Arrays.copyOfRange(feats[0], 48, 64), java.util.Arrays.copyOfRange(feats[1], 48, 64), 1e-4f);
+    assertEquals(ImagePixels.Mode.RGB_AND_STANDARDIZED, ImagePixels.Mode.parse("rgb+std"));
+  }
+
+  @Test
   void augmentationIsSeededAndLocal() {
     float[] px = new float[3 * 16];
     for (int i = 0; i < 16; i++) {
