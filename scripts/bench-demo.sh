@@ -52,6 +52,16 @@ print(obj[key])
 EOF
 }
 
+# timed NAME CMD...: runs CMD with its output already redirected by the caller, recording the process's
+# user+system CPU seconds and the load average before it started in $WORK/NAME.cpu / .load.
+timed() {
+  local name=$1
+  shift
+  cut -d' ' -f1 /proc/loadavg >"$WORK/$name.load"
+  /usr/bin/time -o "$WORK/$name.cpu" -f "%U %S" "$@"
+}
+cpu_of() { awk '{printf "%.1f", $1 + $2}' "$WORK/$1.cpu"; }
+
 declare -A J_METRIC J_SECONDS J_STEPS T_METRIC T_SECONDS T_STEPS NAME HIGHER
 NAME[sentiment]="sentiment (many-to-one): test accuracy"; HIGHER[sentiment]=1
 NAME[lm]="char LM (many-to-many): validation bits/char"; HIGHER[lm]=0
@@ -61,10 +71,10 @@ for part in "${PARTS[@]}"; do
   case "$part" in
     sentiment)
       echo "== sentiment: jrnn" >&2
-      "$JRNN" demo --only sentiment --threads "$THREADS" --seed "$SEED" --sentiment-epochs $SENTIMENT_EPOCHS \
+      timed j-sentiment "$JRNN" demo --only sentiment --threads "$THREADS" --seed "$SEED" --sentiment-epochs $SENTIMENT_EPOCHS \
         --json "$WORK/j-sentiment.json" >"$WORK/j-sentiment.log" 2>/dev/null
       echo "== sentiment: PyTorch" >&2
-      "$PYTHON" scripts/torch_sentiment.py --threads "$THREADS" --seed "$SEED" "${SENTIMENT_ARGS[@]}" \
+      timed t-sentiment "$PYTHON" scripts/torch_sentiment.py --threads "$THREADS" --seed "$SEED" "${SENTIMENT_ARGS[@]}" \
         >"$WORK/t-sentiment.log" 2>&1
       T_METRIC[sentiment]=$(json_field "$WORK/t-sentiment.log" test_accuracy)
       T_STEPS[sentiment]=$(json_field "$WORK/t-sentiment.log" steps)
@@ -72,10 +82,10 @@ for part in "${PARTS[@]}"; do
       ;;
     lm)
       echo "== char LM: jrnn, $LM_UPDATES updates" >&2
-      "$JRNN" demo --only lm --threads "$THREADS" --seed "$SEED" --lm-updates "$LM_UPDATES" \
+      timed j-lm "$JRNN" demo --only lm --threads "$THREADS" --seed "$SEED" --lm-updates "$LM_UPDATES" \
         --json "$WORK/j-lm.json" >"$WORK/j-lm.log" 2>/dev/null
       echo "== char LM: PyTorch, $LM_UPDATES updates (about 3.5 s each on one thread)" >&2
-      "$PYTHON" scripts/torch_charlm.py --threads "$THREADS" --seed "$SEED" "${LM_ARGS[@]}" \
+      timed t-lm "$PYTHON" scripts/torch_charlm.py --threads "$THREADS" --seed "$SEED" "${LM_ARGS[@]}" \
         --updates "$LM_UPDATES" --time-budget 0 >"$WORK/t-lm.log" 2>&1
       T_METRIC[lm]=$(json_field "$WORK/t-lm.log" val_bpc)
       T_STEPS[lm]=$(json_field "$WORK/t-lm.log" updates)
@@ -83,10 +93,10 @@ for part in "${PARTS[@]}"; do
       ;;
     digits)
       echo "== digits: jrnn" >&2
-      "$JRNN" demo --only digits --threads "$THREADS" --seed "$SEED" --digits-epochs $DIGITS_EPOCHS \
+      timed j-digits "$JRNN" demo --only digits --threads "$THREADS" --seed "$SEED" --digits-epochs $DIGITS_EPOCHS \
         --json "$WORK/j-digits.json" >"$WORK/j-digits.log" 2>/dev/null
       echo "== digits: PyTorch" >&2
-      "$PYTHON" scripts/torch_digits.py --threads "$THREADS" --seed "$SEED" "${DIGITS_ARGS[@]}" \
+      timed t-digits "$PYTHON" scripts/torch_digits.py --threads "$THREADS" --seed "$SEED" "${DIGITS_ARGS[@]}" \
         >"$WORK/t-digits.log" 2>&1
       T_METRIC[digits]=$(json_field "$WORK/t-digits.log" test_exact_match)
       T_STEPS[digits]=$(json_field "$WORK/t-digits.log" steps)
@@ -122,13 +132,14 @@ mkdir -p "$(dirname "$OUT")"
   echo "- **seed**: $SEED (split, batches, initialisation); the batches and splits are identical on both sides"
   echo "  (org.jrnn.data mirrors scripts/lib_torch_common.py); weight initialisation and summation order differ"
   echo
-  echo "| model | jrnn | PyTorch | metric: jrnn - PyTorch | updates (jrnn / PyTorch) | jrnn train s | PyTorch train s | speed-up | targets |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+  echo "| model | jrnn | PyTorch | metric: jrnn - PyTorch | updates (jrnn / PyTorch) | jrnn train s | PyTorch train s | speed-up | process CPU s (jrnn / PyTorch) | load before (jrnn / PyTorch) | targets |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
   for part in "${PARTS[@]}"; do
     "$PYTHON" - "$part" "${NAME[$part]}" "${HIGHER[$part]}" "${J_METRIC[$part]}" "${T_METRIC[$part]}" \
-      "${J_STEPS[$part]}" "${T_STEPS[$part]}" "${J_SECONDS[$part]}" "${T_SECONDS[$part]}" <<'EOF'
+      "${J_STEPS[$part]}" "${T_STEPS[$part]}" "${J_SECONDS[$part]}" "${T_SECONDS[$part]}" \
+      "$(cpu_of "j-$part") / $(cpu_of "t-$part")" "$(cat "$WORK/j-$part.load") / $(cat "$WORK/t-$part.load")" <<'EOF'
 import sys
-part, name, higher, jm, tm, js, ts, jsec, tsec = sys.argv[1:]
+part, name, higher, jm, tm, js, ts, jsec, tsec, cpu, load = sys.argv[1:]
 higher = higher == "1"; jm, tm, jsec, tsec = float(jm), float(tm), float(jsec), float(tsec)
 speed = tsec / jsec if jsec > 0 else float("inf")
 if higher:  # accuracy-like: within 1 point or better
@@ -139,13 +150,16 @@ else:       # bits per char: within 2% or better
     diff = f"{(jm - tm) / tm * 100:+.1f}%"
 ok_speed = speed >= 2.0
 status = ("metric ok" if ok_metric else "metric NOT met") + ", " + ("speed ok" if ok_speed else "speed NOT met")
-print(f"| {name} | {jm:.4f} | {tm:.4f} | {diff} | {js} / {ts} | {jsec:.1f} | {tsec:.1f} | {speed:.2f}x | {status} |")
+print(f"| {name} | {jm:.4f} | {tm:.4f} | {diff} | {js} / {ts} | {jsec:.1f} | {tsec:.1f} | {speed:.2f}x | {cpu} | {load} | {status} |")
 EOF
   done
   echo
   echo "Targets (the issue): jrnn's metric at least as good (accuracy within 1 point or better; bits per"
   echo "character within 2% or better) and training at least 2x faster. Training time is the wall-clock time"
-  echo "of the training loop only (no data loading, validation or sampling) on both sides."
+  echo "of the training loop only (no data loading, validation or sampling) on both sides. The machine is"
+  echo "shared, so wall-clock times stretch when other programs run: \"process CPU s\" (user + system CPU"
+  echo "seconds of the whole process, from /usr/bin/time: start-up, data loading, JIT, validation and sampling"
+  echo "included) and the 1-minute load average before each run show how much each side was disturbed."
   echo
   echo "What each side ran:"
   echo
