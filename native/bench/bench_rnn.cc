@@ -16,9 +16,10 @@
 // plus INFO lines, and a human summary on stderr.
 //
 // Build: cmake -DJRNN_BUILD_BENCH=ON ... (scripts/bench does it); run:
-//   bench_rnn [--shapes S1,S3] [--cells lstm,gru,rnn] [--modes fwd,train] [--threads 2]
+//   bench_rnn [--shapes S1,S3] [--cells lstm,gru,rnn] [--modes fwd,train(,step)] [--threads 2]
 //             [--peer jrnn-native]
-// BENCH_SHAPES / BENCH_CELLS in the environment select too (the flags win). BENCH_CLOCK=cpu: CPU
+// BENCH_SHAPES / BENCH_CELLS in the environment select too (the flags win). Mode "step" (only when
+// asked for) times T calls of jrnn_rnn_step, the decoding path (not a peer comparison). BENCH_CLOCK=cpu: CPU
 // time instead of wall time (single-thread development runs on a busy machine).
 #include <algorithm>
 #include <cctype>
@@ -210,6 +211,15 @@ void bench(const std::string& peer, jrnn_context* ctx, const Shape& s, const Cel
     emit(peer, k, s, "fwd", measure([&] {
       check(jrnn_rnn_forward(ctx, desc, s.T, s.N, nullptr, x, nullptr, nullptr, w, y, hy,
                              lstm ? cy : nullptr, nullptr, scratch), "forward");
+    }));
+  }
+  if (!modes.empty() && listed(modes, "step")) {  // development only: T calls of jrnn_rnn_step
+    std::vector<char> step_scratch(jrnn_rnn_scratch_bytes(ctx, desc, 1, s.N, JRNN_PASS_STEP) + 64);
+    emit(peer, k, s, "step", measure([&] {
+      for (int64_t t = 0; t < s.T; ++t)
+        check(jrnn_rnn_step(ctx, desc, s.N, x + t * s.N * s.C, hy, lstm ? cy : nullptr, w,
+                            y + t * s.N * s.H, hy, lstm ? cy : nullptr, step_scratch.data()),
+              "step");
     }));
   }
   if (!s.forward_only && listed(modes, "train")) {

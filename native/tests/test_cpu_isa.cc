@@ -4,7 +4,8 @@
 // and a partial last one, batches that are not a multiple of the micro-kernel's rows, small
 // batches (input product before the loop, in chunks of steps) and larger ones (input product
 // fused into the step),
-// ragged lengths with NaN past them, stacks, both directions, 1-3 threads. Then:
+// ragged lengths with NaN past them, stacks, both directions, 1-3 threads, and jrnn_rnn_step.
+// Then:
 //  - results are bit-identical for 1, 2 and 3 threads (each variant);
 //  - the vector activations (exp, sigmoid, tanh) against double precision, in float32 ulps.
 // Variants the CPU lacks are reported as not run.
@@ -114,6 +115,13 @@ int main() {
             if (ragged) c.lengths = ragged_lengths(rng, s.T, s.N);
             compare_with_reference(ctx[k % 3], c, seed++);
           }
+    // jrnn_rnn_step: matrix-vector kernel (N < 8) and GEMM (N >= 8), 1-2 layers, against forward
+    for (int cell : {JRNN_RNN_TANH, JRNN_LSTM, JRNN_GRU})
+      for (int64_t N : {1, 3, 9}) {
+        Case c{cell, 4, N, 7, 21, N == 3 ? 1 : 2, false, true, {}};
+        compare_step_with_forward(ctx[seed % 3], c, seed);
+        ++seed;
+      }
     // Input products computed a chunk of steps at a time (cpu/kernels.h gi_chunk_steps): small
     // batches over many steps, and (generic path) larger batches over more steps than a chunk.
     for (int cell : {JRNN_RNN_TANH, JRNN_LSTM, JRNN_GRU})

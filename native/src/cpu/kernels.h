@@ -133,6 +133,10 @@ struct Kernels {
   // sums[c] (and sums2[c] unless null) += sum over rows r of m[r*cols + c]; threads split columns.
   void (*column_sums)(const float* m, int64_t rows, int64_t cols, float* sums, float* sums2,
                       int tid, int nt);
+  // out[n*ldo + r] = Σ_k w[r*K + k] x[n*ldx + k] for r < R, n < N (any N; meant for N < 8):
+  // w read in place once. Threads split the rows of w.
+  void (*gemv_rows)(const float* w, int64_t R, int64_t K, const float* x, int64_t ldx, int64_t N,
+                    float* out, int64_t ldo, int tid, int nt);
   // Tests: y = f(x) elementwise with the kernels' activations (0 sigmoid, 1 tanh, 2 exp).
   void (*activation)(int kind, const float* x, float* y, int64_t n);
 };

@@ -777,9 +777,75 @@ static void column_sums(const float* m, int64_t rows, int64_t cols, float* sums,
   }
 }
 
+// ------------------------------------------------------------------ matrix-vector (steps)
+
+// out[n*ldo + r] = w[r*K ..] · x[n*ldx ..] for rows r of w and NN <= 7 input rows: w is read once,
+// straight from the flat buffer (no packing: a decoding step reuses nothing).
+template <int NN>
+static void gemv_nn(const float* w, int64_t r0, int64_t r1, int64_t K, const float* x,
+                    int64_t ldx, float* out, int64_t ldo) {
+  int64_t r = r0;
+  for (; r + 1 < r1; r += 2) {  // two rows at a time: more independent sums in flight
+    V a0[NN], a1[NN];
+#pragma GCC unroll 8
+    for (int n = 0; n < NN; ++n) a0[n] = a1[n] = Tr::zero();
+    const float* w0 = w + r * K;
+    const float* w1 = w0 + K;
+    for (int64_t k = 0; k < K; k += W) {
+      const int nl = lanes_left(K, k);
+      const V v0 = Tr::load(w0 + k, nl), v1 = Tr::load(w1 + k, nl);
+#pragma GCC unroll 8
+      for (int n = 0; n < NN; ++n) {
+        const V xv = Tr::load(x + n * ldx + k, nl);
+        a0[n] = Tr::fma(v0, xv, a0[n]);
+        a1[n] = Tr::fma(v1, xv, a1[n]);
+      }
+    }
+#pragma GCC unroll 8
+    for (int n = 0; n < NN; ++n) {
+      out[n * ldo + r] = Tr::hsum(a0[n]);
+      out[n * ldo + r + 1] = Tr::hsum(a1[n]);
+    }
+  }
+  for (; r < r1; ++r) {
+    V a0[NN];
+#pragma GCC unroll 8
+    for (int n = 0; n < NN; ++n) a0[n] = Tr::zero();
+    for (int64_t k = 0; k < K; k += W) {
+      const int nl = lanes_left(K, k);
+      const V v0 = Tr::load(w + r * K + k, nl);
+#pragma GCC unroll 8
+      for (int n = 0; n < NN; ++n) a0[n] = Tr::fma(v0, Tr::load(x + n * ldx + k, nl), a0[n]);
+    }
+#pragma GCC unroll 8
+    for (int n = 0; n < NN; ++n) out[n * ldo + r] = Tr::hsum(a0[n]);
+  }
+}
+
+static void gemv_rows(const float* w, int64_t R, int64_t K, const float* x, int64_t ldx, int64_t N,
+                      float* out, int64_t ldo, int tid, int nt) {
+  int64_t r0, r1;
+  split((R + 1) / 2, tid, nt, &r0, &r1);  // pairs of rows
+  r0 *= 2;
+  r1 = imin(R, r1 * 2);
+  for (int64_t n0 = 0; n0 < N; n0 += 7) {
+    const float* xn = x + n0 * ldx;
+    float* on = out + n0 * ldo;
+    switch (imin(7, N - n0)) {
+      case 1: gemv_nn<1>(w, r0, r1, K, xn, ldx, on, ldo); break;
+      case 2: gemv_nn<2>(w, r0, r1, K, xn, ldx, on, ldo); break;
+      case 3: gemv_nn<3>(w, r0, r1, K, xn, ldx, on, ldo); break;
+      case 4: gemv_nn<4>(w, r0, r1, K, xn, ldx, on, ldo); break;
+      case 5: gemv_nn<5>(w, r0, r1, K, xn, ldx, on, ldo); break;
+      case 6: gemv_nn<6>(w, r0, r1, K, xn, ldx, on, ldo); break;
+      default: gemv_nn<7>(w, r0, r1, K, xn, ldx, on, ldo); break;
+    }
+  }
+}
+
 static const Kernels kTable = {
     kIsa, W, pack_forward, forward_steps, pack_backward, backward_steps, gemm, column_sums,
-    activation,
+    gemv_rows, activation,
 };
 
 #undef JRNN_INLINE
