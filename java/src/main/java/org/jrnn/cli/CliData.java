@@ -22,7 +22,7 @@ import org.jrnn.data.Tokenizer;
 /** Data files of the training commands. */
 final class CliData {
   /** The tasks of {@code jrnn train}. */
-  static final String[] TASKS = {"classify", "lm", "tag", "seq2seq", "digits"};
+  static final String[] TASKS = {"classify", "lm", "tag", "seq2seq", "digits", "caption"};
 
   /** Every format name. */
   static final String[] FORMATS = {"tsv", "jsonl", "uci-json", "text", "conll", "pairs", "csv"};
@@ -37,6 +37,7 @@ final class CliData {
       case "tag" -> List.of("conll");
       case "seq2seq" -> List.of("pairs");
       case "digits" -> List.of("csv");
+      case "caption" -> List.of("tsv", "jsonl"); // org.jrnn.caption.CaptionData reads either by file name
       default -> throw new UsageException("unknown task '" + task + "'");
     };
   }

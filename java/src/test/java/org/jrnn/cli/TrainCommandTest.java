@@ -183,7 +183,7 @@ class TrainCommandTest {
     String[] expected = {
       "jrnn train: missing --task (classify, lm, tag, seq2seq or digits) (see jrnn train --help)",
       "jrnn train: missing --data (see jrnn train --help)",
-      "jrnn train: --task must be one of classify, lm, tag, seq2seq, digits, not 'speech' (see jrnn train --help)",
+      "jrnn train: --task must be one of classify, lm, tag, seq2seq, digits, caption, not 'speech' (see jrnn train --help)",
       "jrnn train: --lr must be a number, not 'fast' (see jrnn train --help)",
       "jrnn train: --epochs must be in 0..1000000, not -1 (see jrnn train --help)",
       "jrnn train: --optimizer must be one of adam, adamw, sgd, rmsprop, not 'lbfgs' (see jrnn train --help)",
