@@ -4,11 +4,13 @@
 // (dh += dgh_t · W_hh), storing the gate gradients for all steps; then, outside the loop, big
 // GEMMs over all T*N rows: dW_ih += dgiᵀ·X, dW_hh += dghᵀ·H_prev, bias sums, and dX = dgi·W_ih
 // (the layer below's dy).
+#include <algorithm>
 #include <cstring>
 
 #include "cpu/cpu_rnn.h"
 #include "cpu/cpu_util.h"
 #include "cpu/fast_rnn.h"
+#include "cpu/kernels.h"
 #include "cpu/layout.h"
 #include "cpu/pointwise.h"
 
@@ -22,21 +24,21 @@ const float* state_before(const float* states, int d, int64_t t, int64_t T, int6
   return t < T - 1 ? states + (t + 1) * NH : initial;
 }
 
-// x with rows past each sequence's length set to zero: jrnn.h lets them hold anything (even NaN),
-// and the weight-gradient GEMM multiplies them by zero gradients.
-const float* masked_input(const BackwardArgs& a, float* x_masked) {
-  if (!a.lengths) return a.x;
-  bool ragged = false;
-  for (int64_t n = 0; n < a.N; ++n) ragged |= a.lengths[n] < a.T;
-  if (!ragged) return a.x;
+// Rows of x for times t0 .. t0+steps-1, with zeros past each length when the batch is ragged:
+// jrnn.h lets them hold anything (even NaN), and the weight-gradient GEMM multiplies them by zero
+// gradients.
+const float* masked_input(const BackwardArgs& a, int64_t t0, int64_t steps, float* x_masked) {
   const int64_t C = a.desc->input_size;
-  for (int64_t t = 0; t < a.T; ++t)
+  const float* x = a.x + t0 * a.N * C;
+  if (!a.lengths) return x;
+  bool ragged = false;
+  for (int64_t n = 0; n < a.N; ++n) ragged |= a.lengths[n] < t0 + steps;
+  if (!ragged) return x;
+  for (int64_t t = t0; t < t0 + steps; ++t)
     for (int64_t n = 0; n < a.N; ++n) {
-      float* row = x_masked + (t * a.N + n) * C;
-      if (t < a.lengths[n])
-        std::memcpy(row, a.x + (t * a.N + n) * C, C * sizeof(float));
-      else
-        std::memset(row, 0, C * sizeof(float));
+      float* row = x_masked + ((t - t0) * a.N + n) * C;
+      if (t < a.lengths[n]) std::memcpy(row, a.x + (t * a.N + n) * C, C * sizeof(float));
+      else std::memset(row, 0, C * sizeof(float));
     }
   return x_masked;
 }
@@ -58,14 +60,13 @@ void rnn_backward(const jrnn_context& ctx, const BackwardArgs& a) {
   const ReserveLayout reserve = reserve_layout(desc, T, N, const_cast<void*>(a.reserve));
   const BackwardScratch scratch = backward_scratch(desc, T, N, a.scratch);
   std::memset(scratch.zeros, 0, NH * sizeof(float));
-  const float* x0 = a.dw ? masked_input(a, scratch.x_masked) : a.x;
 
   for (int l = L - 1; l >= 0; --l) {
     const int64_t Cl = desc.layer_input_size(l);
     // Gradient wrt this layer's output, and where the gradient wrt its input goes.
     const float* d_out = l == L - 1 ? a.dy : scratch.d_out[(L - 2 - l) % 2];
     float* d_in = l > 0 ? scratch.d_out[(L - 1 - l) % 2] : a.dx;
-    const float* layer_in = l > 0 ? reserve.outputs[l - 1] : x0;
+    const float* layer_in = l > 0 ? reserve.outputs[l - 1] : nullptr;  // layer 0: x, masked
     for (int d = 0; d < D; ++d) {
       const int ld = l * D + d;
       const ReserveLayout::LayerDirection& kept = reserve.per_ld[ld];
@@ -78,52 +79,64 @@ void rnn_backward(const jrnn_context& ctx, const BackwardArgs& a) {
       if (a.dcy) std::memcpy(scratch.dc, a.dcy + ld * NH, NH * sizeof(float));
       else std::memset(scratch.dc, 0, NH * sizeof(float));
 
-      for (int64_t s = 0; s < T; ++s) {  // reverse of the forward's processing order
-        const int64_t t = d == 0 ? T - 1 - s : s;
-        BackwardStep step{};
-        step.cell = desc.cell;
-        step.N = N, step.H = H, step.t = t;
-        step.lengths = a.lengths;
-        step.gates = kept.gates ? kept.gates + t * N * GH : nullptr;
-        step.h = kept.states + t * NH;
-        step.h_prev = state_before(kept.states, d, t, T, NH, h_init);
-        if (kept.cells) {
-          step.c = kept.cells + t * NH;
-          step.c_prev = state_before(kept.cells, d, t, T, NH, c_init);
+      const int64_t chunk = bwd_chunk_steps(T, N);
+      float* dw_ih = a.dw ? desc.weight_ih(a.dw, l, d) : nullptr;
+      float* dw_hh = a.dw ? desc.weight_hh(a.dw, l, d) : nullptr;
+      for (int64_t c = 0; c * chunk < T; ++c) {  // chunks of steps, as the fast path (kernels.h)
+        const int64_t s0 = c * chunk, steps = std::min(T, s0 + chunk) - s0;
+        const int64_t t0 = bwd_chunk_t0(c, chunk, T, d);
+        float* dgi = scratch.dgi[c % 2];
+        float* dgh = scratch.dgh[c % 2];
+        for (int64_t s = s0; s < s0 + steps; ++s) {  // reverse of the forward's processing order
+          const int64_t t = d == 0 ? T - 1 - s : s;
+          BackwardStep step{};
+          step.cell = desc.cell;
+          step.N = N, step.H = H, step.t = t;
+          step.lengths = a.lengths;
+          step.gates = kept.gates ? kept.gates + t * N * GH : nullptr;
+          step.h = kept.states + t * NH;
+          step.h_prev = state_before(kept.states, d, t, T, NH, h_init);
+          if (kept.cells) {
+            step.c = kept.cells + t * NH;
+            step.c_prev = state_before(kept.cells, d, t, T, NH, c_init);
+          }
+          step.ghn = kept.ghn ? kept.ghn + t * NH : nullptr;
+          step.dy = d_out ? d_out + t * N * D * H + d * H : nullptr;
+          step.dy_stride = D * H;
+          step.dh = scratch.dh;
+          step.dc = scratch.dc;
+          step.dgi = dgi + (t - t0) * N * GH;
+          step.dgh = dgh + (t - t0) * N * GH;
+          backward_pointwise(step);
+          gemm(false, false, N, H, GH, 1.0f, step.dgh, GH, w_hh, H, 1.0f, scratch.dh, H);
         }
-        step.ghn = kept.ghn ? kept.ghn + t * NH : nullptr;
-        step.dy = d_out ? d_out + t * N * D * H + d * H : nullptr;
-        step.dy_stride = D * H;
-        step.dh = scratch.dh;
-        step.dc = scratch.dc;
-        step.dgi = scratch.dgi + t * N * GH;
-        step.dgh = scratch.dgh + t * N * GH;
-        backward_pointwise(step);
-        gemm(false, false, N, H, GH, 1.0f, step.dgh, GH, w_hh, H, 1.0f, scratch.dh, H);
+        const int64_t rows = steps * N;
+        if (a.dw) {
+          const float* in = l > 0 ? layer_in + t0 * N * Cl : masked_input(a, t0, steps, scratch.x_masked);
+          gemm(true, false, GH, Cl, rows, 1.0f, dgi, GH, in, Cl, 1.0f, dw_ih, Cl);
+          // dW_hh += Σ_t dgh_tᵀ · h_prev(t): stored states one step back, and the initial state
+          // for the first step (t = 0 forward, T-1 reverse).
+          const int64_t first = d == 0 ? 0 : T - 1;
+          const bool has_first = first >= t0 && first < t0 + steps;
+          const int64_t ta = d == 0 && has_first ? t0 + 1 : t0;
+          const int64_t tb = d == 1 && has_first ? t0 + steps - 1 : t0 + steps;
+          if (tb > ta)
+            gemm(true, false, GH, H, (tb - ta) * N, 1.0f, dgh + (ta - t0) * N * GH, GH,
+                 kept.states + (d == 0 ? ta - 1 : ta + 1) * NH, H, 1.0f, dw_hh, H);
+          if (has_first && a.h0)
+            gemm(true, false, GH, H, N, 1.0f, dgh + (first - t0) * N * GH, GH, h_init, H, 1.0f,
+                 dw_hh, H);
+          if (desc.bias) {
+            add_column_sums(dgi, rows, GH, desc.bias_ih(a.dw, l, d));
+            add_column_sums(dgh, rows, GH, desc.bias_hh(a.dw, l, d));
+          }
+        }
+        if (d_in)  // both directions add into the layer input's gradient
+          gemm(false, false, rows, Cl, GH, 1.0f, dgi, GH, w_ih, Cl, d == 0 ? 0.0f : 1.0f,
+               d_in + t0 * N * Cl, Cl);
       }
       if (a.dh0) std::memcpy(a.dh0 + ld * NH, scratch.dh, NH * sizeof(float));
       if (a.dc0) std::memcpy(a.dc0 + ld * NH, scratch.dc, NH * sizeof(float));
-
-      if (a.dw) {
-        gemm(true, false, GH, Cl, T * N, 1.0f, scratch.dgi, GH, layer_in, Cl, 1.0f,
-             desc.weight_ih(a.dw, l, d), Cl);
-        // dW_hh += Σ_t dgh_tᵀ · h_prev(t): states shifted by one step, plus the initial state.
-        float* dw_hh = desc.weight_hh(a.dw, l, d);
-        const float* dgh_first = scratch.dgh + (d == 0 ? N * GH : 0);  // steps with a stored h_prev
-        const float* h_prev_first = kept.states + (d == 0 ? 0 : NH);
-        gemm(true, false, GH, H, (T - 1) * N, 1.0f, dgh_first, GH, h_prev_first, H, 1.0f, dw_hh, H);
-        if (a.h0) {
-          const float* dgh_initial = scratch.dgh + (d == 0 ? 0 : (T - 1) * N * GH);
-          gemm(true, false, GH, H, N, 1.0f, dgh_initial, GH, h_init, H, 1.0f, dw_hh, H);
-        }
-        if (desc.bias) {
-          add_column_sums(scratch.dgi, T * N, GH, desc.bias_ih(a.dw, l, d));
-          add_column_sums(scratch.dgh, T * N, GH, desc.bias_hh(a.dw, l, d));
-        }
-      }
-      if (d_in)  // both directions add into the layer input's gradient
-        gemm(false, false, T * N, Cl, GH, 1.0f, scratch.dgi, GH, w_ih, Cl, d == 0 ? 0.0f : 1.0f,
-             d_in, Cl);
     }
   }
 }

@@ -142,7 +142,7 @@ struct BackwardCall {
   const Kernels* k;
   const ReserveLayout* reserve;
   const BackwardScratch* scratch;
-  const float* x0;  // layer 0's input with zeros past each length (for dW_ih)
+  const float* x0;  // layer 0's input
 };
 
 void backward_region(void* arg, int tid, int nt, Barrier* barrier) {
@@ -179,8 +179,9 @@ void backward_region(void* arg, int tid, int nt, Barrier* barrier) {
       j.ldy = D * H;
       j.dhy = a.dhy ? a.dhy + ld * NH : nullptr;
       j.dcy = a.dcy ? a.dcy + ld * NH : nullptr;
-      j.dgi = sc.dgi;
-      j.dgh = sc.dgh;
+      j.dgi_ring[0] = sc.dgi[0], j.dgi_ring[1] = sc.dgi[1];
+      j.dgh_ring[0] = sc.dgh[0], j.dgh_ring[1] = sc.dgh[1];
+      j.chunk = bwd_chunk_steps(T, N);
       j.dc = sc.dc;
       j.dhd = sc.dhd;
       j.dh0 = a.dh0 ? a.dh0 + ld * NH : nullptr;
@@ -195,59 +196,61 @@ void backward_region(void* arg, int tid, int nt, Barrier* barrier) {
       while (!j.batch_split && nvb > 1 && (H + nvb * lanes - 1) / (nvb * lanes) < nt) nvb /= 2;
       bc.k->pack_backward(j, nvb, tid, nt);
       if (j.batch_split) barrier->wait();  // every thread reads every panel
-      bc.k->backward_steps(j, nvb, tid, nt, barrier);
-      barrier->wait();  // dgi/dgh of every step and unit are complete
-      if (a.dw && desc.bias && j.batch_split) {  // column sums in row order
-        if (sc.dgh == sc.dgi) {
-          bc.k->column_sums(sc.dgi, T * N, GH, desc.bias_ih(a.dw, l, d), desc.bias_hh(a.dw, l, d),
-                            tid, nt);
-        } else {
-          bc.k->column_sums(sc.dgi, T * N, GH, desc.bias_ih(a.dw, l, d), nullptr, tid, nt);
-          bc.k->column_sums(sc.dgh, T * N, GH, desc.bias_hh(a.dw, l, d), nullptr, tid, nt);
+      float* dw_ih = a.dw ? desc.weight_ih(a.dw, l, d) : nullptr;
+      float* dw_hh = a.dw ? desc.weight_hh(a.dw, l, d) : nullptr;
+      // Chunks of steps: the BPTT steps, then GEMMs fold the chunk's gate gradients into the
+      // weight gradients and the input gradient (rows of times t0 .. t0+steps-1).
+      for (int64_t c = 0; c * j.chunk < T; ++c) {
+        j.s_begin = c * j.chunk;
+        j.s_end = std::min(T, j.s_begin + j.chunk);
+        const int64_t steps = j.s_end - j.s_begin, t0 = bwd_chunk_t0(c, j.chunk, T, d);
+        const float* dgi = sc.dgi[c % 2];
+        const float* dgh = sc.dgh[c % 2];
+        bc.k->backward_steps(j, nvb, tid, nt, barrier);
+        barrier->wait();  // the chunk's dgi/dgh are complete (every row and unit)
+        const int64_t rows = steps * N;
+        if (a.dw) {
+          if (desc.bias && j.batch_split) {  // column sums in row order
+            if (dgh == dgi) {
+              bc.k->column_sums(dgi, rows, GH, desc.bias_ih(a.dw, l, d), desc.bias_hh(a.dw, l, d),
+                                tid, nt);
+            } else {
+              bc.k->column_sums(dgi, rows, GH, desc.bias_ih(a.dw, l, d), nullptr, tid, nt);
+              bc.k->column_sums(dgh, rows, GH, desc.bias_hh(a.dw, l, d), nullptr, tid, nt);
+            }
+          }
+          // dW_ih += dgiᵀ · X (rows past a length are zero: x there may be anything)
+          GemmJob gw{GH, Cl, rows, dgi, GH, true, layer_in + t0 * N * Cl, Cl, false, dw_ih, Cl,
+                     true, l == 0 ? a.lengths : nullptr, N, t0};
+          bc.k->gemm(gw, tid, nt);
+          // dW_hh += Σ_t dgh_tᵀ · h_prev(t): the stored states one step back in time order, and
+          // the initial state for the first step (t = 0 forward, T-1 reverse) when it is not 0.
+          const int64_t first = d == 0 ? 0 : T - 1;  // the time whose h_prev is the initial state
+          const bool has_first = first >= t0 && first < t0 + steps;
+          const int64_t ta = d == 0 && has_first ? t0 + 1 : t0;            // times ta..tb-1 use
+          const int64_t tb = d == 1 && has_first ? t0 + steps - 1 : t0 + steps;  // stored states
+          if (tb > ta) {
+            const float* hp = kept.states + (d == 0 ? ta - 1 : ta + 1) * NH;
+            GemmJob gh{GH, H, (tb - ta) * N, dgh + (ta - t0) * N * GH, GH, true, hp, H, false,
+                       dw_hh, H, true};
+            bc.k->gemm(gh, tid, nt);
+          }
+          if (has_first && a.h0) {
+            GemmJob g0{GH, H, N, dgh + (first - t0) * N * GH, GH, true, a.h0 + ld * NH, H, false,
+                       dw_hh, H, true};
+            bc.k->gemm(g0, tid, nt);
+          }
         }
-      }
-      if (a.dw) {
-        GemmJob gw{GH, Cl, T * N, sc.dgi, GH, true, layer_in, Cl, false,
-                   desc.weight_ih(a.dw, l, d), Cl, true};
-        bc.k->gemm(gw, tid, nt);
-        // dW_hh += Σ_t dgh_tᵀ · h_prev(t): the stored states shifted by one step, then h0.
-        float* dw_hh = desc.weight_hh(a.dw, l, d);
-        if (T > 1) {
-          const float* dgh_first = sc.dgh + (d == 0 ? N * GH : 0);
-          const float* h_prev_first = kept.states + (d == 0 ? 0 : NH);
-          GemmJob gh{GH, H, (T - 1) * N, dgh_first, GH, true, h_prev_first, H, false, dw_hh, H, true};
-          bc.k->gemm(gh, tid, nt);
+        if (d_in) {  // both directions add into the layer input's gradient
+          GemmJob gx{rows, Cl, GH, dgi, GH, false, w_ih, Cl, false, d_in + t0 * N * Cl, Cl, d == 1};
+          bc.k->gemm(gx, tid, nt);
         }
-        if (a.h0) {
-          const float* dgh_initial = sc.dgh + (d == 0 ? 0 : (T - 1) * N * GH);
-          GemmJob g0{GH, H, N, dgh_initial, GH, true, a.h0 + ld * NH, H, false, dw_hh, H, true};
-          bc.k->gemm(g0, tid, nt);
-        }
-      }
-      if (d_in) {  // both directions add into the layer input's gradient
-        GemmJob gx{T * N, Cl, GH, sc.dgi, GH, false, w_ih, Cl, false, d_in, Cl, d == 1};
-        bc.k->gemm(gx, tid, nt);
+        // No barrier here: the next chunk's steps write the other ring slot; the barrier after
+        // them orders these GEMMs before the slot is written again.
       }
       barrier->wait();  // dgi/dgh/wpack are reused by the next direction; d_in feeds layer l-1
     }
   }
-}
-
-// x with rows past each sequence's length set to zero: jrnn.h lets them hold anything (even NaN),
-// and the weight-gradient GEMM multiplies them by zero gradients.
-const float* masked_input(const BackwardArgs& a, float* x_masked) {
-  if (!a.lengths) return a.x;
-  bool ragged = false;
-  for (int64_t n = 0; n < a.N; ++n) ragged |= a.lengths[n] < a.T;
-  if (!ragged) return a.x;
-  const int64_t C = a.desc->input_size;
-  for (int64_t t = 0; t < a.T; ++t)
-    for (int64_t n = 0; n < a.N; ++n) {
-      float* row = x_masked + (t * a.N + n) * C;
-      if (t < a.lengths[n]) std::memcpy(row, a.x + (t * a.N + n) * C, C * sizeof(float));
-      else std::memset(row, 0, C * sizeof(float));
-    }
-  return x_masked;
 }
 
 }  // namespace
@@ -270,7 +273,7 @@ void fast_backward(const jrnn_context& ctx, const BackwardArgs& a, const Kernels
   const ReserveLayout reserve = reserve_layout(desc, a.T, a.N, const_cast<void*>(a.reserve));
   const BackwardScratch scratch = backward_scratch(desc, a.T, a.N, a.scratch);
   std::memset(scratch.zeros, 0, a.N * desc.hidden_size * sizeof(float));
-  BackwardCall call{&a, k, &reserve, &scratch, a.dw ? masked_input(a, scratch.x_masked) : a.x};
+  BackwardCall call{&a, k, &reserve, &scratch, a.x};
   parallel_region(threads_for(ctx, desc, a.T, a.N, k->lanes), backward_region, &call);
 }
 

@@ -42,6 +42,16 @@ inline bool use_batch_split(int64_t N, int64_t pack_floats) {
   return N >= kBatchSplitMinRows && pack_floats * 4 <= kBatchSplitMaxPackBytes;
 }
 
+// Backward keeps gate gradients for a chunk of steps at a time (then GEMMs fold them into the
+// weight and input gradients): about kGiChunkRows rows per chunk.
+inline int64_t bwd_chunk_steps(int64_t T, int64_t N) { return gi_chunk_steps(T, N); }
+// Lowest time index of chunk c (steps [c*chunk, (c+1)*chunk) in processing order).
+inline int64_t bwd_chunk_t0(int64_t c, int64_t chunk, int64_t T, int reverse) {
+  if (reverse) return c * chunk;
+  const int64_t t0 = T - (c + 1) * chunk;
+  return t0 > 0 ? t0 : 0;
+}
+
 // Geometry of the packed forward weights of one layer and direction for `lanes`-wide vectors.
 struct FwdGeometry {
   int64_t C, H;
@@ -72,6 +82,10 @@ struct GemmJob {
   float* c;
   int64_t ldc;
   bool accumulate;  // false: C = A·B
+  // Optional (row-major B only): row k of B is taken as zero when time t = b_t0 + k / b_n is past
+  // the length of sequence n = k % b_n (inputs past a length may hold anything, even NaN).
+  const int32_t* b_lengths = nullptr;
+  int64_t b_n = 1, b_t0 = 0;
 };
 
 // One layer and direction of a forward pass.
@@ -110,7 +124,12 @@ struct BwdJob {
   const float* dy;          // row (t,n) at dy + (t*N+n)*ldy (offset by direction*H), or null
   int64_t ldy;
   const float *dhy, *dcy;   // [N,H] or null
-  float *dgi, *dgh;         // [T,N,G*H] out (dgh == dgi except GRU)
+  // Gate gradients of the steps, kept per chunk of bwd_chunk_steps() steps for the weight GEMMs:
+  // step s (time t) goes to ring slot (s / chunk) % 2 at row block t - bwd_chunk_t0(): each slot
+  // [chunk, N, G*H], in time order. dgh == dgi except GRU.
+  float *dgi_ring[2], *dgh_ring[2];
+  int64_t chunk;
+  int64_t s_begin, s_end;   // backward_steps runs steps [s_begin, s_end) of the processing order
   float *dc, *dhd;          // [N,H] work: cell-state gradient, direct part of dh_{t-1}
   float *dh0, *dc0;         // [N,H] out, or null
   float *db_ih, *db_hh;     // [G*H] bias gradients, ACCUMULATED as the steps go, or null (must

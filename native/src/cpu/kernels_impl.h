@@ -484,6 +484,13 @@ JRNN_INLINE const float* before(const float* rec, int reverse, int64_t t, int64_
   return t < T - 1 ? rec + (t + 1) * NH : initial;
 }
 
+// Where step time t's gate gradients live ([N, G*H] rows) in a chunk ring (kernels.h).
+JRNN_INLINE float* bwd_rows(const BwdJob& j, float* const* ring, int64_t t) {
+  const int64_t s = j.reverse ? t : j.T - 1 - t, c = s / j.chunk;
+  const int64_t t0 = bwd_chunk_t0(c, j.chunk, j.T, j.reverse);
+  return ring[c % 2] + (t - t0) * j.N * ncells_gates(j.cell) * j.H;
+}
+
 // Pointwise backward of step t for row n and units [j0, j0+nl) given dh = dL/dh_t without dy:
 // writes dgi/dgh of those units, updates dc, and sets dhd = the part of dL/dh_{t-1} that does not
 // go through W_hh (GRU z*dh, carried rows dh, else 0); adds dgi/dgh to the bias gradients (in the
@@ -493,8 +500,8 @@ __attribute__((noinline)) static void bwd_point(const BwdJob& j, int64_t t, int6
   const int64_t N = j.N, H = j.H, NH = N * H;
   const int G = ncells_gates(j.cell);
   const int64_t GH = G * H, o = n * H + j0;
-  float* dgi = j.dgi + (t * N + n) * GH + j0;
-  float* dgh = j.dgh + (t * N + n) * GH + j0;
+  float* dgi = bwd_rows(j, j.dgi_ring, t) + n * GH + j0;
+  float* dgh = bwd_rows(j, j.dgh_ring, t) + n * GH + j0;
   if (!row_valid(j.lengths, n, t)) {  // the state passed through: so does its gradient
     for (int g = 0; g < G; ++g) {
       Tr::store(dgi + g * H, Tr::zero(), nl);
@@ -577,30 +584,32 @@ static void backward_steps_mr(const BwdJob& j, int tid, int nt, Barrier* barrier
   if (j.batch_split) split(N, tid, nt, &r0, &r1);
   else split(panels, tid, nt, &q0, &q1);
   const int64_t u_begin = q0 * U, u_end = imin(H, q1 * U);
-  // this thread's part of dc starts at dcy (or 0)
-  for (int64_t n = r0; n < r1 && u_end > u_begin; ++n) {
-    float* d = j.dc + n * H + u_begin;
-    if (j.dcy) std::memcpy(d, j.dcy + n * H + u_begin, (u_end - u_begin) * sizeof(float));
-    else std::memset(d, 0, (u_end - u_begin) * sizeof(float));
+  if (j.s_begin == 0) {
+    // this thread's part of dc starts at dcy (or 0)
+    for (int64_t n = r0; n < r1 && u_end > u_begin; ++n) {
+      float* d = j.dc + n * H + u_begin;
+      if (j.dcy) std::memcpy(d, j.dcy + n * H + u_begin, (u_end - u_begin) * sizeof(float));
+      else std::memset(d, 0, (u_end - u_begin) * sizeof(float));
+    }
+    // first processed step: dL/dh = dhy
+    const int64_t t = j.reverse ? 0 : T - 1;
+    for (int64_t q = q0; q < q1; ++q)
+      for (int64_t n = r0; n < r1; ++n)
+        for (int v = 0; v < NV; ++v) {
+          const int64_t j0 = q * U + v * W;
+          const int nl = lanes_left(H, j0);
+          if (nl == 0) break;
+          bwd_point(j, t, n, j0, nl, j.dhy ? Tr::load(j.dhy + n * H + j0, nl) : Tr::zero());
+        }
   }
-  // first processed step: dL/dh = dhy
-  int64_t t = j.reverse ? 0 : T - 1;
-  for (int64_t q = q0; q < q1; ++q)
-    for (int64_t n = r0; n < r1; ++n)
-      for (int v = 0; v < NV; ++v) {
-        const int64_t j0 = q * U + v * W;
-        const int nl = lanes_left(H, j0);
-        if (nl == 0) break;
-        bwd_point(j, t, n, j0, nl, j.dhy ? Tr::load(j.dhy + n * H + j0, nl) : Tr::zero());
-      }
   // then per step: dh_{t} = dgh_{t+1} · W_hh + dhd, fused with the pointwise backward of step t;
   // after the last step, the same product gives dh0.
-  for (int64_t s = 1; s <= T; ++s) {
-    if (s == T && !j.dh0) break;
+  const int64_t s_last = j.s_end == T && j.dh0 ? T : j.s_end - 1;
+  for (int64_t s = j.s_begin > 1 ? j.s_begin : 1; s <= s_last; ++s) {
     if (!j.batch_split) barrier->wait();  // dgh of the previous step is complete (all units)
-    const int64_t tp = t;  // the step whose dgh feeds the product
-    t = j.reverse ? s : T - 1 - s;
-    const float* dg = j.dgh + tp * N * GH;
+    const int64_t tp = j.reverse ? s - 1 : T - s;  // the step whose dgh feeds the product
+    const int64_t t = j.reverse ? s : T - 1 - s;
+    const float* dg = bwd_rows(j, j.dgh_ring, tp);
     for (int64_t q = q0; q < q1; ++q) {
       const float* panel = j.wpack + q * GH * U;
       for (int64_t n0 = r0; n0 < r1; n0 += MR) {
@@ -636,7 +645,7 @@ static void backward_steps_mr(const BwdJob& j, int tid, int nt, Barrier* barrier
       }
     }
   }
-  if (j.dc0)
+  if (j.dc0 && j.s_end == T)
     for (int64_t n = r0; n < r1 && u_end > u_begin; ++n)
       std::memcpy(j.dc0 + n * H + u_begin, j.dc + n * H + u_begin, (u_end - u_begin) * sizeof(float));
 }
@@ -695,9 +704,11 @@ static void gemm(const GemmJob& g, int tid, int nt) {
         if (!g.b_trans) {
           for (int64_t k = 0; k < kc; ++k) {
             const float* src = g.b + (pc + k) * g.ldb + c0;
+            const bool zero_row = g.b_lengths && g.b_t0 + (pc + k) / g.b_n >=
+                                                    g.b_lengths[(pc + k) % g.b_n];
 #pragma GCC unroll 4
             for (int v = 0; v < 4; ++v) {
-              const int nl = lanes_left(g.N, c0 + v * W);
+              const int nl = zero_row ? 0 : lanes_left(g.N, c0 + v * W);
               Tr::store(d + k * NR + v * W, nl > 0 ? Tr::load(src + v * W, nl) : Tr::zero());
             }
           }

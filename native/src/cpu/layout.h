@@ -99,13 +99,15 @@ inline ForwardScratch forward_scratch(const jrnn_rnn_desc& desc, int64_t T, int6
 
 // scratch of a backward pass.
 struct BackwardScratch {
-  float* dgi;       // [T,N,G*H] gradient wrt the input projection (and wrt gh, except GRU)
-  float* dgh;       // [T,N,G*H] GRU: gradient wrt gh (differs from dgi in the n gate)
+  // Gate gradients of a chunk of steps (kernels.h bwd_chunk_steps), two chunks in a ring:
+  float* dgi[2];    // [chunk,N,G*H] gradient wrt the input projection (and wrt gh, except GRU)
+  float* dgh[2];    // [chunk,N,G*H] GRU: gradient wrt gh (differs from dgi in the n gate)
   float* dh;        // [N,H] running gradient wrt the hidden state
   float* dc;        // [N,H] LSTM running gradient wrt the cell state
   float* zeros;     // [N,H]
   float* d_out[2];  // [T,N,D*H] gradient wrt a lower layer's output, L > 1 only
-  float* x_masked;  // [T,N,C] x with zeros past each length (x there may be garbage)
+  float* x_masked;  // [chunk,N,C] generic path: x with zeros past each length (x there may be
+                    // anything; the fast path masks those rows while packing instead)
   float* dhd;       // [N,H] fast path: the part of dL/dh_{t-1} that bypasses W_hh
   float* wpack;     // fast path: packed W_hh of one layer and direction
   size_t bytes;
@@ -116,14 +118,17 @@ inline BackwardScratch backward_scratch(const jrnn_rnn_desc& desc, int64_t T, in
   Bump bump(base);
   BackwardScratch s{};
   const int64_t H = desc.hidden_size, G = desc.gates;
-  s.dgi = bump.floats(T * N * G * H);
-  s.dgh = desc.cell == JRNN_GRU ? bump.floats(T * N * G * H) : s.dgi;
+  const int64_t chunk = bwd_chunk_steps(T, N);
+  for (int i = 0; i < 2; ++i) {
+    s.dgi[i] = bump.floats(chunk * N * G * H);
+    s.dgh[i] = desc.cell == JRNN_GRU ? bump.floats(chunk * N * G * H) : s.dgi[i];
+  }
   s.dh = bump.floats(N * H);
   s.dc = bump.floats(N * H);
   s.zeros = bump.floats(N * H);
   for (int i = 0; i < std::min(desc.num_layers - 1, 2); ++i)
     s.d_out[i] = bump.floats(T * N * desc.num_directions * H);
-  s.x_masked = bump.floats(T * N * desc.input_size);
+  s.x_masked = bump.floats(chunk * N * desc.input_size);
   s.dhd = bump.floats(N * H);
   s.wpack = bump.floats(bwd_pack_floats(desc.cell, H));
   s.bytes = bump.bytes();
