@@ -3,6 +3,7 @@
 // input GEMM for small batches, the time loop, and for backward the weight/input-gradient GEMMs.
 // Compiled for any x86-64: all vector code is behind the kernel table of the ISA picked at run time.
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "cpu/cpu_rnn.h"
@@ -49,6 +50,26 @@ const Kernels* kernels_for(Isa isa) {
 }
 
 namespace {
+
+// Experiment knobs (bench/cpu/NOTES.md), read once: JRNN_CPU_FUSED_MIN_BATCH (input product
+// inside the steps from this batch size on; default kFusedMinBatch), JRNN_CPU_SPLIT=batch|hidden
+// (force how threads share the time loop). Results do not depend on them except through the
+// bias-gradient order of the split (both within the reference tolerances).
+int64_t fused_min_batch() {
+  static const int64_t v = [] {
+    const char* e = std::getenv("JRNN_CPU_FUSED_MIN_BATCH");
+    return e && *e ? (int64_t)std::atoll(e) : kFusedMinBatch;
+  }();
+  return v;
+}
+bool batch_split(int64_t N, int64_t pack_floats) {
+  static const int forced = [] {
+    const char* e = std::getenv("JRNN_CPU_SPLIT");
+    return !e ? 0 : !std::strcmp(e, "batch") ? 1 : !std::strcmp(e, "hidden") ? 2 : 0;
+  }();
+  if (forced) return forced == 1;
+  return use_batch_split(N, pack_floats);
+}
 
 // Threads worth using: no more than the context asks, than there are panels to share, and one
 // for small problems (a region's start costs a few microseconds).
@@ -110,10 +131,10 @@ void forward_region(void* arg, int tid, int nt, Barrier* barrier) {
       }
       j.hy = a.hy ? a.hy + ld * NH : nullptr;
       j.cy = a.cy ? a.cy + ld * NH : nullptr;
-      j.batch_split = use_batch_split(N, fwd_pack_floats(desc.cell, Cl, H));
+      j.batch_split = batch_split(N, fwd_pack_floats(desc.cell, Cl, H));
       fc.k->pack_forward(j, tid, nt);
       if (j.batch_split) barrier->wait();  // every thread reads every panel
-      if (N >= kFusedMinBatch) {  // the input product runs inside the steps
+      if (N >= fused_min_batch()) {  // the input product runs inside the steps
         j.s_begin = 0, j.s_end = T;
         fc.k->forward_steps(j, tid, nt, barrier);
       } else {  // small batch: input products of a chunk of steps first, [rows, Cl] x W_ihᵀ
@@ -186,7 +207,7 @@ void backward_region(void* arg, int tid, int nt, Barrier* barrier) {
       j.dhd = sc.dhd;
       j.dh0 = a.dh0 ? a.dh0 + ld * NH : nullptr;
       j.dc0 = a.dc0 ? a.dc0 + ld * NH : nullptr;
-      j.batch_split = use_batch_split(N, fwd_pack_floats(desc.cell, Cl, H));
+      j.batch_split = batch_split(N, fwd_pack_floats(desc.cell, Cl, H));
       if (a.dw && desc.bias && !j.batch_split) {  // summed as the steps go
         j.db_ih = desc.bias_ih(a.dw, l, d);
         j.db_hh = desc.bias_hh(a.dw, l, d);

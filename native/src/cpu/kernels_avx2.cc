@@ -1,5 +1,6 @@
 // kernels_avx2.cc — the CPU kernels built for AVX2 + FMA (compiled with -mavx2 -mfma; see
 // cpu.cmake). Called only when isa.h picked avx2 at run time.
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <new>

@@ -1,5 +1,6 @@
 // kernels_avx512.cc — the CPU kernels built for AVX-512 (compiled with -mavx512f -mavx512dq
 // -mavx512bw -mavx512vl -mfma; see cpu.cmake). Called only when isa.h picked avx512 at run time.
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <new>

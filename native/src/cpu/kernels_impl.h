@@ -74,6 +74,20 @@ JRNN_INLINE V vexp(V x) {
   return Tr::scale2(p, n);
 }
 
+#ifdef JRNN_EXACT_ACTIVATIONS  // ablation only (bench/cpu/NOTES.md): libm per lane
+JRNN_INLINE V vsigmoid(V x) {
+  alignas(64) float b[W];
+  Tr::store(b, x);
+  for (int i = 0; i < W; ++i) b[i] = 1.0f / (1.0f + std::exp(-b[i]));
+  return Tr::load(b);
+}
+JRNN_INLINE V vtanh(V x) {
+  alignas(64) float b[W];
+  Tr::store(b, x);
+  for (int i = 0; i < W; ++i) b[i] = std::tanh(b[i]);
+  return Tr::load(b);
+}
+#else
 // 1 / (1 + e^-x)
 JRNN_INLINE V vsigmoid(V x) {
   const V one = Tr::set1(1.0f);
@@ -95,6 +109,7 @@ JRNN_INLINE V vtanh(V x) {
   const V small = Tr::fma(Tr::mul(p, z), x, x);
   return Tr::select_lt(ax, Tr::set1(0.625f), small, Tr::copysign(big, x));
 }
+#endif
 
 static void activation(int kind, const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; i += W) {
