@@ -26,8 +26,9 @@ import org.jrnn.data.Vocabulary;
  *       waiting input joins. 0: all at once. Default 0.
  *   <li>beam search: {@code beamSize}, {@code nBest} (hypotheses returned, {@code <= beamSize}),
  *       {@code lengthPenalty}, {@code earlyStopping} (stop an input once it has {@code beamSize}
- *       finished hypotheses; off: stop only when no live beam can still beat them, which gives the
- *       exact best under the penalty when the beam is wide enough).
+ *       finished hypotheses, as Hugging Face's {@code early_stopping=True}; default off: stop when
+ *       no live beam can still beat the {@code nBest} kept, which gives the exact best under the
+ *       penalty when the beam is wide enough, and usually few extra steps without a penalty).
  *   <li>sampling: {@code temperature}, {@code topK} (0: all), {@code topP} (1: all), {@code seed}.
  *       Input i draws from its own generator seeded by {@code (seed, i)}, so its sample does not
  *       depend on the batch.
@@ -195,7 +196,7 @@ public final class DecodeOptions {
     private int beamSize = 1;
     private int nBest = 1;
     private LengthPenalty lengthPenalty = LengthPenalty.NONE;
-    private boolean earlyStopping = true;
+    private boolean earlyStopping = false;
     private int noRepeatNgram = 0;
     private int startToken = Vocabulary.BOS_ID;
     private int endToken = Vocabulary.EOS_ID;

@@ -28,9 +28,12 @@ import org.jrnn.data.SplitMix64;
  * the beam's rank and then the token id (so results are deterministic). Walking the ranking, an
  * end-token candidate among the first K becomes a finished hypothesis (scored with the {@link
  * LengthPenalty}), other candidates become the next live beams until there are K. Beams that
- * reach {@code maxLength} tokens are finished as they are. An input stops when it has no live beam
- * or K finished hypotheses (and, without early stopping, no live beam can still beat the K-th).
- * The finished hypotheses are ranked by score, ties by the order they finished.
+ * reach {@code maxLength} tokens are finished as they are. An input stops when it has no live beam,
+ * or (by default) when it has {@code nBest} finished hypotheses and no live beam can still beat the
+ * {@code nBest}-th: the summed log-probability only falls, so with no length penalty this stops as
+ * soon as the result is final. With {@link DecodeOptions#earlyStopping()} it stops at K finished
+ * hypotheses instead (fewer steps, but a beam still live may have scored better). The finished
+ * hypotheses are ranked by score, ties by the order they finished.
  *
  * <p><b>Constraints</b> (all strategies): suppressed tokens are never chosen; the end token is
  * forbidden before {@code minLength} tokens; with {@code noRepeatNgram = n} a token that would complete an n-gram already in the
@@ -351,13 +354,12 @@ public final class Decoders {
       g.live = next;
       if (next.isEmpty()) {
         g.done = true;
-      } else if (g.finished.size() >= k) {
-        if (o.earlyStopping) {
-          g.done = true;
-        } else {
-          double bound = o.lengthPenalty.bound(next.get(0).logProb, o.maxLength + 1);
-          g.done = bound <= g.finished.get(k - 1).score();
-        }
+      } else if (o.earlyStopping) {
+        g.done = g.finished.size() >= k;
+      } else if (g.finished.size() >= o.nBest) {
+        // no live beam can still beat the n-th best finished hypothesis
+        double bound = o.lengthPenalty.bound(next.get(0).logProb, o.maxLength + 1);
+        g.done = bound <= g.finished.get(o.nBest - 1).score();
       }
     }
 

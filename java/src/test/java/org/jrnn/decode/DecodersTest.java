@@ -84,6 +84,26 @@ class DecodersTest {
     assertArrayEquals(new int[] {A, C}, one(trap(), DecodeOptions.beam(1)).tokens());
   }
 
+  @Test
+  void earlyStoppingCanMissWhatExactStoppingFinds() {
+    // beam 2. Step 1: A .6 (live), <eos> .3 (rank 1: finished []), B .1 (live). Step 2: AC .54
+    // (live), B<eos> .1 (rank 1: finished), A<eos> .06 (rank 2: dropped). Early stopping has 2
+    // finished and returns [] (.3); exact stopping sees AC (.54 > .3) still live: one more step
+    // gives AC<eos> .54, which greedy finds too.
+    Map<List<Integer>, Map<Integer, Double>> r = rules();
+    r.put(List.of(), dist(A, 0.6, EOS, 0.3, B, 0.1));
+    r.put(List.of(A), dist(C, 0.9, EOS, 0.1));
+    TableModel m = TableModel.of(8, r);
+    DecodeOptions exact = DecodeOptions.beam(2);
+    assertFalse(exact.earlyStopping());
+    assertArrayEquals(new int[] {A, C}, one(m, exact).tokens());
+    assertArrayEquals(new int[] {A, C}, one(m, DecodeOptions.greedy()).tokens());
+    Decoded early = one(m, exact.toBuilder().earlyStopping(true).nBest(2).build());
+    assertArrayEquals(new int[] {}, early.tokens());
+    assertEquals(lp(0.3), early.best().score(), EPS);
+    assertArrayEquals(new int[] {B}, early.nbest().get(1).tokens());
+  }
+
   /** [] .40 (length 1 with <eos>), [A] .6 x .6 = .36 (length 2), [A B] .6 x .4 = .24 (length 3). */
   private static TableModel lengths() {
     Map<List<Integer>, Map<Integer, Double>> r = rules();
