@@ -7,11 +7,15 @@
 // ragged lengths with NaN past them, stacks, both directions, 1-3 threads, and jrnn_rnn_step.
 // Then:
 //  - results are bit-identical for 1, 2 and 3 threads (each variant);
-//  - the vector activations (exp, sigmoid, tanh) against double precision, in float32 ulps.
+//  - the vector activations (exp, sigmoid, tanh) against double precision, in float32 ulps;
+//  - a forked child (no worker threads of its own yet) runs threaded passes.
 // Variants the CPU lacks are reported as not run.
 #include <cmath>
 #include <cstring>
 #include <limits>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cpu/isa.h"
 #include "cpu/kernels.h"
@@ -184,6 +188,20 @@ int main() {
                 failures == failures_before ? "all cases pass" : "FAILURES");
   }
   cpu::reset_isa_override();
+  // A forked child has none of the parent's worker threads: its threaded passes must still run.
+  {
+    Case c{JRNN_LSTM, 8, 12, 48, 96, 1, false, true, {}};
+    const std::vector<float> parent = run_all(ctx[1], c, 7);
+    const pid_t pid = fork();
+    if (pid == 0) {
+      const std::vector<float> child = run_all(ctx[1], c, 7);
+      _exit(child == parent ? 0 : 1);
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    EXPECT(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+           "a forked child's threaded pass failed or differed (status %d)", status);
+  }
   for (jrnn_context* c : ctx) jrnn_context_destroy(c);
   return finish("test_cpu_isa");
 }

@@ -2,6 +2,7 @@
 #include "cpu/threads.h"
 
 #include <immintrin.h>
+#include <pthread.h>
 #include <sched.h>
 
 #include <chrono>
@@ -131,8 +132,26 @@ int available_cores() {
   return cores;
 }
 
+namespace {
+std::atomic<Pool*> g_pool{nullptr};
+// A forked child has none of the parent's workers: it starts a new pool (the old one is leaked,
+// its state may be mid-region).
+void after_fork_in_child() { g_pool.store(nullptr); }
+}  // namespace
+
 void parallel_region(int want, RegionFn fn, void* arg) {
-  static Pool* pool = new Pool;  // never destroyed: workers live as long as the process
+  Pool* pool = g_pool.load(std::memory_order_acquire);
+  if (!pool) {
+    static std::mutex create;
+    static bool hooked = false;
+    std::lock_guard<std::mutex> lock(create);
+    pool = g_pool.load(std::memory_order_acquire);
+    if (!pool) {
+      if (!hooked) pthread_atfork(nullptr, nullptr, after_fork_in_child), hooked = true;
+      pool = new Pool;  // never destroyed: workers live as long as the process
+      g_pool.store(pool, std::memory_order_release);
+    }
+  }
   const int nt = want < available_cores() ? want : available_cores();
   pool->run(nt, fn, arg);
 }
