@@ -36,6 +36,15 @@ int64_t fwd_pack_floats(int cell, int64_t C, int64_t H) {
   return most;
 }
 
+int64_t fwd_gi_cols(int cell, int64_t H) {
+  int64_t most = 0;
+  for (int lanes = 8; lanes <= kMaxLanes; lanes *= 2) {
+    const FwdGeometry g = fwd_geometry(cell, 1, H, lanes);
+    most = std::max(most, g.panels * g.nbx * lanes);
+  }
+  return most;
+}
+
 int64_t bwd_pack_floats(int cell, int64_t H) {
   const int64_t U = 4 * kMaxLanes;
   return (H + U - 1) / U * U * gates_per_cell(cell) * H;
@@ -96,7 +105,7 @@ void forward_region(void* arg, int tid, int nt, Barrier* barrier) {
   const jrnn_rnn_desc& desc = *a.desc;
   const bool training = a.reserve != nullptr;
   const int L = desc.num_layers, D = desc.num_directions;
-  const int64_t T = a.T, N = a.N, H = desc.hidden_size, NH = N * H, GH = desc.gates * H;
+  const int64_t T = a.T, N = a.N, H = desc.hidden_size, NH = N * H;
   const ForwardScratch& sc = *fc.scratch;
   const float* in = a.x;
   for (int l = 0; l < L; ++l) {
@@ -134,24 +143,10 @@ void forward_region(void* arg, int tid, int nt, Barrier* barrier) {
       j.batch_split = batch_split(N, fwd_pack_floats(desc.cell, Cl, H));
       fc.k->pack_forward(j, tid, nt);
       if (j.batch_split) barrier->wait();  // every thread reads every panel
-      if (N >= fused_min_batch()) {  // the input product runs inside the steps
-        j.s_begin = 0, j.s_end = T;
-        fc.k->forward_steps(j, tid, nt, barrier);
-      } else {  // small batch: input products of a chunk of steps first, [rows, Cl] x W_ihᵀ
-        const int64_t chunk = gi_chunk_steps(T, N);
-        j.gi = sc.gi;
-        for (int64_t s0 = 0; s0 < T; s0 += chunk) {
-          const int64_t s1 = std::min(T, s0 + chunk);
-          j.gi_t0 = d == 0 ? s0 : T - s1;  // lowest time index of the chunk
-          GemmJob g{(s1 - s0) * N, GH, Cl, in + j.gi_t0 * N * Cl, Cl, false, j.w_ih, Cl, true,
-                    sc.gi, GH, false};
-          fc.k->gemm(g, tid, nt);
-          barrier->wait();
-          j.s_begin = s0, j.s_end = s1;
-          fc.k->forward_steps(j, tid, nt, barrier);
-          barrier->wait();  // all of the chunk's steps are done (gi is reused, h is complete)
-        }
-      }
+      // small batches: input products of a chunk of steps first (inside forward_steps)
+      if (N < fused_min_batch()) j.gi = sc.gi;
+      j.s_begin = 0, j.s_end = T;
+      fc.k->forward_steps(j, tid, nt, barrier);
       barrier->wait();  // the layer's output (and gi, wpack) are free for the next one
     }
     in = out;

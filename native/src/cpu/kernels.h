@@ -65,6 +65,8 @@ struct FwdGeometry {
 FwdGeometry fwd_geometry(int cell, int64_t C, int64_t H, int lanes);
 // Floats of packed forward weights for the widest case (any lanes <= kMaxLanes).
 int64_t fwd_pack_floats(int cell, int64_t C, int64_t H);
+// Floats per row of the precomputed input products in panel order (widest case).
+int64_t fwd_gi_cols(int cell, int64_t H);
 // Floats of packed backward W_hh (panels of up to 4*kMaxLanes units, GH rows each).
 int64_t bwd_pack_floats(int cell, int64_t H);
 
@@ -97,8 +99,11 @@ struct FwdJob {
   const float* x;           // [T,N,C]
   const float *w_ih, *w_hh, *b_ih, *b_hh;  // flat-buffer views; biases may be null
   float* wpack;             // fwd_pack_floats() floats
-  const float* gi;          // rows (t-gi_t0)*N+n: x·W_ihᵀ (no bias, [.., G*H]), or null: the
-  int64_t gi_t0;            //   input product is computed per step (fused)
+  // Small batches (N < kFusedMinBatch): the input products x·W_ihᵀ of a chunk of steps
+  // (gi_chunk_steps) are computed first, each thread for its own panels, into gi: row
+  // (t - t_chunk)*N + n, panel p's nbx vectors at p*nbx*lanes (panel order, gi_cols floats a row).
+  // Null: the input product runs inside each step (fused).
+  float* gi;
   int64_t s_begin, s_end;   // forward_steps runs steps [s_begin, s_end) in processing order
   int batch_split;          // threads split batch rows (use_batch_split) instead of hidden units
   const float *h0, *c0;     // [N,H] initial state (zeros when the caller has none)

@@ -352,14 +352,12 @@ __attribute__((noinline)) static void fwd_epilogue(const FwdJob& j, const FwdSte
 // Pre-activations of rows n0.. (MR of them, padding rows repeat n0) for panel p at step st.
 template <int CELL, int MR>
 JRNN_INLINE void fwd_tile(const FwdJob& j, const FwdGeometry& g, const FwdStep& st, int64_t n0,
-                          int rows, int64_t p, float (*tile)[4][W]) {
+                          int rows, int64_t p, int64_t gi_t0, float (*tile)[4][W]) {
   const int64_t N = j.N, C = j.C, H = j.H, t = st.t;
-  const int64_t GH = (CELL == kLstm ? 4 : CELL == kGru ? 3 : 1) * H;
   const float* panel = j.wpack + p * g.panel_floats;
   const float* bx = panel;
   const float* bh = panel + C * g.nbx * W;
   const float* bias = bh + H * g.nbh * W;
-  const int64_t j0 = CELL == kRnn ? p * 4 * W : p * W;
   const float* xr[MR];
   const float* hr[MR];
 #pragma GCC unroll 8
@@ -376,21 +374,16 @@ JRNN_INLINE void fwd_tile(const FwdJob& j, const FwdGeometry& g, const FwdStep& 
       for (int v = 0; v < 4; ++v) acc[m][v] = Tr::load(bias + v * W);
     if (CELL == kGru) kloop_rows<MR, 4, 3, 0, 1, 2, 0>(acc, C, xr, bx, 3 * W);
     else kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, C, xr, bx, 4 * W);
-  } else {  // x·W_ihᵀ precomputed (standard gate-major columns), rows from time gi_t0 on
+  } else {  // x·W_ihᵀ precomputed for the chunk (panel order), rows from time gi_t0 on
+    const int64_t gi_cols = g.panels * g.nbx * W;
 #pragma GCC unroll 8
     for (int m = 0; m < MR; ++m) {
       const int64_t n = m < rows ? n0 + m : n0;
-      const float* gir = j.gi + ((t - j.gi_t0) * N + n) * GH;
+      const float* gir = j.gi + ((t - gi_t0) * N + n) * gi_cols + p * g.nbx * W;
 #pragma GCC unroll 4
       for (int v = 0; v < 4; ++v) {
         const V b = Tr::load(bias + v * W);
-        if (CELL == kGru && v == 3) {
-          acc[m][v] = b;
-        } else {
-          const int64_t col = CELL == kRnn ? j0 + v * W : v * H + j0;
-          const int nl = lanes_left(H, CELL == kRnn ? j0 + v * W : j0);
-          acc[m][v] = nl > 0 ? Tr::add(Tr::load(gir + col, nl), b) : b;
-        }
+        acc[m][v] = CELL == kGru && v == 3 ? b : Tr::add(Tr::load(gir + v * W), b);
       }
     }
   }
@@ -401,6 +394,41 @@ JRNN_INLINE void fwd_tile(const FwdJob& j, const FwdGeometry& g, const FwdStep& 
   for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 4
     for (int v = 0; v < 4; ++v) Tr::store(tile[m][v], acc[m][v]);
+}
+
+// gi rows [0, rows) = x rows from time t0 on · the x segments of panels [p0, p1): a GEMM on the
+// packed weights (no transposing copy), each thread only for the panels it runs.
+__attribute__((noinline)) static void fwd_gi_chunk(const FwdJob& j, const FwdGeometry& g,
+                                                   int64_t p0, int64_t p1, int64_t t0,
+                                                   int64_t rows) {
+  constexpr int MR = Tr::kMaxAcc / 4 < 6 ? Tr::kMaxAcc / 4 : 6;
+  const int64_t C = j.C, gi_cols = g.panels * g.nbx * W;
+  const float* x = j.x + t0 * j.N * C;
+  for (int64_t p = p0; p < p1; ++p) {
+    const float* bx = j.wpack + p * g.panel_floats;
+    float* out = j.gi + p * g.nbx * W;
+    for (int64_t r0 = 0; r0 < rows; r0 += MR) {
+      const int rr = (int)imin(MR, rows - r0);
+      const float* ar[MR];
+#pragma GCC unroll 8
+      for (int m = 0; m < MR; ++m) ar[m] = x + (r0 + (m < rr ? m : 0)) * C;
+      V acc[MR][4];
+#pragma GCC unroll 8
+      for (int m = 0; m < MR; ++m)
+#pragma GCC unroll 4
+        for (int v = 0; v < 4; ++v) acc[m][v] = Tr::zero();
+      if (g.nbx == 3) kloop_rows<MR, 4, 3, 0, 1, 2, 0>(acc, C, ar, bx, 3 * W);
+      else kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, C, ar, bx, 4 * W);
+      alignas(64) float tile[MR][4][W];
+#pragma GCC unroll 8
+      for (int m = 0; m < MR; ++m)
+#pragma GCC unroll 4
+        for (int v = 0; v < 4; ++v) Tr::store(tile[m][v], acc[m][v]);
+      for (int m = 0; m < rr; ++m)
+        for (int v = 0; v < g.nbx; ++v)
+          Tr::store(out + (r0 + m) * gi_cols + v * W, Tr::load(tile[m][v]));
+    }
+  }
 }
 
 template <int CELL, int MR>
@@ -414,12 +442,19 @@ static void forward_steps_mr(const FwdJob& j, int tid, int nt, Barrier* barrier)
   if (j.batch_split) split(N, tid, nt, &r0, &r1);
   else split(g.panels, tid, nt, &p0, &p1);
   alignas(64) float tile[MR][4][W];
+  const int64_t chunk = j.gi ? gi_chunk_steps(j.T, N) : j.T;
+  int64_t gi_t0 = 0;
   for (int64_t s = j.s_begin; s < j.s_end; ++s) {
+    if (j.gi && (s - j.s_begin) % chunk == 0) {  // this thread's panels of the chunk's gi
+      const int64_t steps = imin(chunk, j.s_end - s);
+      gi_t0 = j.reverse ? j.T - s - steps : s;
+      fwd_gi_chunk(j, g, p0, p1, gi_t0, steps * N);
+    }
     const FwdStep st = fwd_step(j, s);
     for (int64_t p = p0; p < p1; ++p)
       for (int64_t n0 = r0; n0 < r1; n0 += MR) {
         const int rows = (int)imin(MR, r1 - n0);
-        fwd_tile<CELL, MR>(j, g, st, n0, rows, p, tile);
+        fwd_tile<CELL, MR>(j, g, st, n0, rows, p, gi_t0, tile);
         fwd_epilogue(j, st, tile, n0, rows, p);
       }
     if (s + 1 < j.s_end && !j.batch_split) barrier->wait();

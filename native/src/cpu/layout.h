@@ -79,7 +79,8 @@ inline ForwardScratch forward_scratch(const jrnn_rnn_desc& desc, int64_t T, int6
   Bump bump(base);
   ForwardScratch s{};
   const int64_t H = desc.hidden_size, G = desc.gates;
-  s.gi = bump.floats(gi_chunk_steps(T, N) * N * G * H);  // a chunk of steps at a time
+  // a chunk of steps at a time: standard columns (generic path) or panel order (fast path)
+  s.gi = bump.floats(gi_chunk_steps(T, N) * N * std::max(G * H, fwd_gi_cols(desc.cell, H)));
   s.gh = bump.floats(N * G * H);
   s.zeros = bump.floats(N * H);
   if (!training) {
