@@ -20,16 +20,26 @@ import org.jrnn.data.SplitMix64;
  *     (at least 2% of the non-white pixels) is picked at random and every pixel near it is darkened
  *     or lightened (factor 0.45..1.1), desaturated or saturated (0.6..1.2) and hue-rotated (up to
  *     25 degrees); the rest of the image keeps its colours
+ * @param regions when recolouring, the probability that each other main colour is recoloured too
+ *     (each with its own change)
+ * @param noise standard deviation of Gaussian noise added to every channel value (in [0, 1] units)
  */
 public record Augment(
-    int shift, double brightness, double contrast, double saturation, double hue, double grey, double recolor) {
+    int shift, double brightness, double contrast, double saturation, double hue, double grey, double recolor,
+    double regions, double noise) {
   /** No change. */
-  public static final Augment NONE = new Augment(0, 0, 0, 0, 0, 0, 0);
+  public static final Augment NONE = new Augment(0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+  /** The augmentation of the first experiments (no extra regions, no noise). */
+  public Augment(int shift, double brightness, double contrast, double saturation, double hue, double grey,
+      double recolor) {
+    this(shift, brightness, contrast, saturation, hue, grey, recolor, 0, 0);
+  }
 
   /** Whether this changes nothing. */
   public boolean isNone() {
     return shift == 0 && brightness == 0 && contrast == 0 && saturation == 0 && hue == 0 && grey == 0
-        && recolor == 0;
+        && recolor == 0 && noise == 0;
   }
 
   /**
@@ -47,6 +57,8 @@ public record Augment(
     double h = 0;
     double g = 0;
     double rc = 0;
+    double rg = 0;
+    double nz = 0;
     for (String part : text.split(",")) {
       String[] kv = part.split("=", 2);
       if (kv.length != 2) {
@@ -66,10 +78,12 @@ public record Augment(
         case "hue" -> h = v;
         case "grey", "gray" -> g = v;
         case "recolor", "recolour" -> rc = v;
+        case "regions" -> rg = v;
+        case "noise" -> nz = v;
         default -> throw new IllegalArgumentException("unknown augmentation '" + kv[0] + "'");
       }
     }
-    return new Augment(shift, b, c, s, h, g, rc);
+    return new Augment(shift, b, c, s, h, g, rc, rg, nz);
   }
 
   @Override
@@ -78,7 +92,7 @@ public record Augment(
       return "none";
     }
     return "shift=" + shift + ",brightness=" + brightness + ",contrast=" + contrast + ",saturation=" + saturation
-        + ",hue=" + hue + ",grey=" + grey + ",recolor=" + recolor;
+        + ",hue=" + hue + ",grey=" + grey + ",recolor=" + recolor + ",regions=" + regions + ",noise=" + noise;
   }
 
   /** A changed copy of {@code image}, drawn with {@code seed}. */
@@ -90,7 +104,7 @@ public record Augment(
     int w = image.width();
     int hgt = image.height();
     int plane = w * hgt;
-    float[] src = recolor > 0 && r.nextDouble() < recolor ? recolorRegion(image, r) : image.rgb();
+    float[] src = recolor > 0 && r.nextDouble() < recolor ? recolorRegions(image, r) : image.rgb();
     float[] out = new float[src.length];
     int dx = shift > 0 ? r.nextInt(2 * shift + 1) - shift : 0;
     int dy = shift > 0 ? r.nextInt(2 * shift + 1) - shift : 0;
@@ -145,14 +159,19 @@ public record Augment(
         out[2 * plane + o] = clamp(bl);
       }
     }
+    if (noise > 0) {
+      for (int i = 0; i < out.length; i++) {
+        out[i] = clamp(out[i] + noise * gaussian(r));
+      }
+    }
     return new ImagePixels.Rgb(w, hgt, out);
   }
 
-  /** One main colour region recoloured; see the class comment. */
-  private static float[] recolorRegion(ImagePixels.Rgb image, SplitMix64 r) {
+  /** One main colour region recoloured (and others with probability {@link #regions}). */
+  private float[] recolorRegions(ImagePixels.Rgb image, SplitMix64 r) {
     float[] src = image.rgb();
     int plane = image.width() * image.height();
-    // main colours: 4-bit bins of the non-white pixels
+    // main colours: 4-bit bins holding at least 2% of the non-white pixels
     int[] count = new int[4096];
     double[][] sum = new double[4096][3];
     int opaque = 0;
@@ -180,10 +199,20 @@ public record Augment(
     if (k == 0) {
       return src;
     }
-    int bin = main[r.nextInt(k)];
-    double cr = sum[bin][0] / count[bin];
-    double cg = sum[bin][1] / count[bin];
-    double cb = sum[bin][2] / count[bin];
+    int first = r.nextInt(k);
+    float[] out = src.clone();
+    for (int m = 0; m < k; m++) {
+      if (m != first && !(regions > 0 && r.nextDouble() < regions)) {
+        continue;
+      }
+      int bin = main[m];
+      recolor(src, out, plane, sum[bin][0] / count[bin], sum[bin][1] / count[bin], sum[bin][2] / count[bin], r);
+    }
+    return out;
+  }
+
+  /** Pixels of {@code src} near colour (cr, cg, cb) get one random change, written to {@code out}. */
+  private static void recolor(float[] src, float[] out, int plane, double cr, double cg, double cb, SplitMix64 r) {
     double light = 0.45 + r.nextDouble() * 0.65;
     double sat = 0.6 + r.nextDouble() * 0.6;
     double rot = Math.toRadians((r.nextDouble() * 2 - 1) * 25);
@@ -191,7 +220,6 @@ public record Augment(
     double sinA = Math.sin(rot);
     double kk = (1 - cosA) / 3;
     double q = Math.sqrt(1.0 / 3) * sinA;
-    float[] out = src.clone();
     for (int i = 0; i < plane; i++) {
       double red = src[i];
       double gr = src[plane + i];
@@ -208,7 +236,11 @@ public record Augment(
       out[plane + i] = clamp(light * (lum + sat * (g2 - lum)));
       out[2 * plane + i] = clamp(light * (lum + sat * (b2 - lum)));
     }
-    return out;
+  }
+
+  private static double gaussian(SplitMix64 r) {
+    double u = Math.max(r.nextDouble(), 1e-12);
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r.nextDouble());
   }
 
   private static float clamp(double v) {

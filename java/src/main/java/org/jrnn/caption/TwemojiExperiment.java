@@ -67,6 +67,7 @@ public final class TwemojiExperiment {
     int epochs = Integer.parseInt(a.getOrDefault("epochs", "40"));
     int batch = Integer.parseInt(a.getOrDefault("batch", "32"));
     double lr = Double.parseDouble(a.getOrDefault("lr", "2e-3"));
+    double weightDecay = Double.parseDouble(a.getOrDefault("weight-decay", "0"));
     long seed = Long.parseLong(a.getOrDefault("seed", "42"));
     double heldOut = Double.parseDouble(a.getOrDefault("held-out", "0.1"));
     Augment augment = Augment.parse(a.getOrDefault("augment", "none"));
@@ -99,6 +100,16 @@ public final class TwemojiExperiment {
 
     Set_ trainSet = load(d, "train bases", train);
     Set_ variantSet = load(d, "held-out skin-tone variants", variants);
+    // the variants split by base emoji (seeded): a development half (to compare settings on) and a
+    // test half
+    List<Integer> variantBases = variants.stream().map(Twemoji.Entry::base).distinct().sorted().toList();
+    SeededSplit vs = SeededSplit.of(variantBases.size(), 0.5, seed + 1);
+    Set<Integer> devBases = new HashSet<>();
+    for (int i : vs.train()) {
+      devBases.add(variantBases.get(i));
+    }
+    Set_ variantDev = part(variantSet, "held-out variants, dev half", e -> devBases.contains(e.base()));
+    Set_ variantTest = part(variantSet, "held-out variants, test half", e -> !devBases.contains(e.base()));
     Set_ baseSet = load(d, "held-out base images", testBases);
     List<String> trainCaptions = train.stream().map(Twemoji.Entry::caption).toList();
 
@@ -130,7 +141,7 @@ public final class TwemojiExperiment {
       CaptionBatches valid = CaptionBatches.inOrder(vf, vi, 200);
       final double lrFinal = lr;
       try (Trainer trainer = Trainer.builder()
-          .optimizer(ps -> Adam.builder().lr(lrFinal).build(ps))
+          .optimizer(ps -> Adam.builder().lr(lrFinal).weightDecay(weightDecay).build(ps))
           .schedule(LrSchedule.cosine(0.05))
           .clipping(GradientClipping.byNorm(1.0))
           .epochs(epochs)
@@ -152,15 +163,19 @@ public final class TwemojiExperiment {
     rep.put("config", model.config().toJson());
     rep.put("augment", augment.toString());
     rep.put("epochs", epochs);
+    rep.put("lr", lr);
+    rep.put("weight_decay", weightDecay);
+    rep.put("batch", batch);
     rep.put("seed", seed);
     rep.put("counts", Map.of("train_bases", train.size(), "held_out_bases", testBases.size(),
-        "held_out_variants", variants.size()));
+        "held_out_variants", variants.size(), "variants_dev", variantDev.entries().size(),
+        "variants_test", variantTest.entries().size()));
 
     // baseline: caption of the nearest training image in pixel space (64x64 RGB over white)
     NearestNeighbour nn = new NearestNeighbour(trainSet.images().stream().map(ImagePixels.Rgb::rgb).toList(),
         trainCaptions);
     Map<String, Object> results = new LinkedHashMap<>();
-    for (Set_ s : List.of(variantSet, baseSet, subset(trainSet, 300))) {
+    for (Set_ s : List.of(variantSet, variantDev, variantTest, baseSet, subset(trainSet, 300))) {
       Map<String, Object> r = new LinkedHashMap<>();
       List<float[]> feats = new ArrayList<>();
       for (ImagePixels.Rgb img : s.images()) {
@@ -208,6 +223,18 @@ public final class TwemojiExperiment {
       out.println("report " + report);
     }
     model.close();
+  }
+
+  private static Set_ part(Set_ s, String name, java.util.function.Predicate<Twemoji.Entry> keep) {
+    List<Twemoji.Entry> es = new ArrayList<>();
+    List<ImagePixels.Rgb> imgs = new ArrayList<>();
+    for (int i = 0; i < s.entries().size(); i++) {
+      if (keep.test(s.entries().get(i))) {
+        es.add(s.entries().get(i));
+        imgs.add(s.images().get(i));
+      }
+    }
+    return new Set_(name, es, imgs);
   }
 
   private static Set_ subset(Set_ s, int n) {
