@@ -11,7 +11,8 @@ same inputs (the feature rows CaptionBench wrote), same decoding: at most --batc
 once, a finished input's rows are dropped (one index_select of the state per step) and the next
 waiting input joins; <pad> and <bos> are never generated; beam search ranks every live beam's
 extensions by summed log-probability, takes end-token candidates among the first K as finished,
-keeps the first K others, stops an input at K finished (early stopping) or at --max-len tokens.
+keeps the first K others, stops an input when no live beam can beat its best finished hypothesis
+(or at --max-len tokens).
 One thread (torch.set_num_threads(1)) unless --threads says otherwise. Reads safetensors without the
 safetensors package. If jrnn.json (CaptionBench's report) is beside --out, the captions are compared.
 """
@@ -209,7 +210,9 @@ def beam_search(model, feats, batch, k, max_len):
                 cnt = 0
             grp.finished.sort(key=lambda f: (-f[0], f[1]))
             del grp.finished[k:]
-            if cnt == 0 or len(grp.finished) >= k:
+            # done: no live beam, or the best live beam cannot beat the best finished one (the summed
+            # log-probability only falls): org.jrnn.decode's default (exact) stopping for 1-best
+            if cnt == 0 or (grp.finished and new_s[g, 0].item() <= grp.finished[0][0]):
                 out[grp.input] = grp.finished[0][2] if grp.finished else []
                 continue
             still.append(g)

@@ -313,13 +313,20 @@ public final class Decoders {
         boolean endAllowed = h.tokens.length >= o.minLength;
         int[] marked = markBanned(h.tokens);
         int off = (base + b) * vocab;
+        double hp = h.logProb;
+        double worst = top.threshold();
         try {
           for (int v = 0; v < vocab; v++) {
             float x = lp[off + v];
+            double sc = hp + x;
+            if (sc < worst) { // cannot enter the full heap (ties are settled in offer)
+              continue;
+            }
             if (!(x > NEG_INF) || banned[v] || suppressed[v] || (v == g.end && !endAllowed)) {
               continue;
             }
-            top.offer(h.logProb + x, b, v);
+            top.offer(sc, b, v);
+            worst = top.threshold();
           }
         } finally {
           unmark(marked);
@@ -500,6 +507,11 @@ public final class Decoders {
       }
       cap = capacity;
       size = 0;
+    }
+
+    /** The worst kept score once {@code cap} candidates are kept, else -infinity. */
+    double threshold() {
+      return size < cap ? Double.NEGATIVE_INFINITY : score[heap[0]];
     }
 
     /** Whether candidate i ranks below candidate j. */
