@@ -2,7 +2,7 @@
 # The one test command (README, .ci/run): installs what is missing, then builds everything from
 # source and runs every native and Java test, then proves the packaged jar loads on its own.
 #   scripts/test.sh              # all tests (CPU; CUDA tests run only where a GPU exists)
-#   JRNN_SANITIZE=1 scripts/test.sh   # also the native tests under ASan+UBSan (CI does this)
+#   JRNN_SANITIZE=1 scripts/test.sh   # also the native tests under ASan+UBSan (on by default in CI, CI=true)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -27,7 +27,7 @@ fi
 # ---- native tests (reference gradient checks, CPU kernels vs reference, API validation)
 log "native tests"
 scripts/test-native.sh
-if [ "${JRNN_SANITIZE:-0}" = 1 ]; then
+if [ "${JRNN_SANITIZE:-0}" = 1 ] || [ "${CI:-}" = true ]; then
   log "native tests under AddressSanitizer + UndefinedBehaviorSanitizer"
   scripts/test-native.sh --sanitize
 fi
