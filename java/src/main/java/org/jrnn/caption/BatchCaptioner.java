@@ -21,6 +21,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.LongConsumer;
 import org.jrnn.data.Tokenizer;
 import org.jrnn.decode.DecodeOptions;
@@ -33,7 +37,8 @@ import org.jrnn.decode.Hypothesis;
  * "nbest": [{"caption": ..., "score": ...}, ...]}} (the score is the best hypothesis's, after the
  * length penalty), or {@code {"image": NAME, "error": MESSAGE}} when its image could not be read.
  *
- * <p>Inputs are read a chunk at a time (several batches); each chunk's readable inputs decode
+ * <p>Inputs are read a chunk at a time (several batches; the next chunk is read on other threads
+ * while the current one decodes); each chunk's readable inputs decode
  * together with at most {@code batch} live at once (a finished input's place goes to the next), and
  * lines are written as soon as every earlier input's line is written, so a stopped run leaves a
  * prefix of complete lines that {@link #done(Path)} reads back for resuming.
@@ -68,6 +73,16 @@ public final class BatchCaptioner {
   private final Tokenizer tokenizer;
   private final DecodeOptions options;
   private final int batch;
+  private int readers = 4;
+
+  /** Threads that read images ahead of the decoder (default 4, at most the processors). @return this */
+  public BatchCaptioner readers(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("readers must be >= 1 but is " + threads);
+    }
+    this.readers = threads;
+    return this;
+  }
 
   /**
    * @param model the captioner
@@ -97,70 +112,112 @@ public final class BatchCaptioner {
     int captioned = 0;
     int failed = 0;
     long finished = 0;
-    for (int from = 0; from < inputs.size(); from += chunk) {
-      List<Input> part = inputs.subList(from, Math.min(inputs.size(), from + chunk));
-      String[] lines = new String[part.size()];
-      List<float[]> feats = new ArrayList<>();
-      List<Integer> where = new ArrayList<>();
-      for (int i = 0; i < part.size(); i++) {
-        try {
-          float[] f = part.get(i).reader().read();
-          if (f.length != model.config().featureSize()) {
-            throw new IOException(part.get(i).name() + ": " + f.length + " features but the model takes "
-                + model.config().featureSize());
-          }
-          feats.add(f);
-          where.add(i);
-        } catch (IOException | RuntimeException e) {
-          lines[i] = errorLine(part.get(i).name(), e);
-          failed++;
-        }
-      }
-      int[] next = {0};
-      long[] done = {finished};
-      Writer w = out;
-      // write every line whose predecessors are written
-      IoRunnable flushReady = () -> {
-        boolean wrote = false;
-        while (next[0] < lines.length && lines[next[0]] != null) {
-          w.write(lines[next[0]]);
-          w.write('\n');
-          lines[next[0]] = null;
-          next[0]++;
-          done[0]++;
-          wrote = true;
-        }
-        if (wrote) {
-          w.flush();
-          if (progress != null) {
-            progress.accept(done[0]);
+    int threads = Math.max(1, Math.min(readers, Runtime.getRuntime().availableProcessors()));
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "caption-reader");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      // the next chunk's images are read on other threads while this chunk decodes
+      List<Future<float[]>> next = submit(pool, inputs, 0, chunk);
+      for (int from = 0; from < inputs.size(); from += chunk) {
+        List<Input> part = inputs.subList(from, Math.min(inputs.size(), from + chunk));
+        List<Future<float[]>> reads = next;
+        next = from + chunk < inputs.size() ? submit(pool, inputs, from + chunk, chunk) : List.of();
+        String[] lines = new String[part.size()];
+        List<float[]> feats = new ArrayList<>();
+        List<Integer> where = new ArrayList<>();
+        for (int i = 0; i < part.size(); i++) {
+          try {
+            float[] f = get(reads.get(i));
+            if (f.length != model.config().featureSize()) {
+              throw new IOException(part.get(i).name() + ": " + f.length + " features but the model takes "
+                  + model.config().featureSize());
+            }
+            feats.add(f);
+            where.add(i);
+          } catch (IOException | RuntimeException e) {
+            lines[i] = errorLine(part.get(i).name(), e);
+            failed++;
           }
         }
-      };
-      flushReady.run();
-      if (!feats.isEmpty()) {
-        IOException[] failure = {null};
-        Decoders.decode(model, feats, null, options, d -> {
-          int i = where.get(d.input());
-          lines[i] = captionLine(part.get(i).name(), d);
-          if (failure[0] == null) {
-            try {
-              flushReady.run();
-            } catch (IOException e) {
-              failure[0] = e;
+        int[] nextLine = {0};
+        long[] done = {finished};
+        Writer w = out;
+        // write every line whose predecessors are written
+        IoRunnable flushReady = () -> {
+          boolean wrote = false;
+          while (nextLine[0] < lines.length && lines[nextLine[0]] != null) {
+            w.write(lines[nextLine[0]]);
+            w.write('\n');
+            lines[nextLine[0]] = null;
+            nextLine[0]++;
+            done[0]++;
+            wrote = true;
+          }
+          if (wrote) {
+            w.flush();
+            if (progress != null) {
+              progress.accept(done[0]);
             }
           }
-        });
-        if (failure[0] != null) {
-          throw failure[0];
+        };
+        flushReady.run();
+        if (!feats.isEmpty()) {
+          IOException[] failure = {null};
+          Decoders.decode(model, feats, null, options, d -> {
+            int i = where.get(d.input());
+            lines[i] = captionLine(part.get(i).name(), d);
+            if (failure[0] == null) {
+              try {
+                flushReady.run();
+              } catch (IOException e) {
+                failure[0] = e;
+              }
+            }
+          });
+          if (failure[0] != null) {
+            throw failure[0];
+          }
+          captioned += feats.size();
         }
-        captioned += feats.size();
+        flushReady.run();
+        finished = done[0];
       }
-      flushReady.run();
-      finished = done[0];
+    } finally {
+      pool.shutdownNow();
     }
     out.flush();
     return new Summary(captioned, failed, (System.nanoTime() - start) / 1e9);
+  }
+
+  private static List<Future<float[]>> submit(ExecutorService pool, List<Input> inputs, int from, int chunk) {
+    List<Future<float[]>> out = new ArrayList<>();
+    for (int i = from; i < Math.min(inputs.size(), from + chunk); i++) {
+      FeatureReader reader = inputs.get(i).reader();
+      out.add(pool.submit(reader::read));
+    }
+    return out;
+  }
+
+  /** The features, or the reader's exception. */
+  private static float[] get(Future<float[]> f) throws IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof IOException io) {
+        throw io;
+      }
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IOException(String.valueOf(c), c);
+    }
   }
 
   @FunctionalInterface
