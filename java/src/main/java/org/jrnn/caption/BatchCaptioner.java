@@ -226,7 +226,31 @@ public final class BatchCaptioner {
   }
 
   private String text(Hypothesis h) {
-    return tokenizer.decode(h.tokens());
+    return detokenize(tokenizer, h.tokens());
+  }
+
+  /**
+   * The caption text of {@code ids}: the tokens joined by spaces, except none before {@code , . : ;
+   * ! ? )}, after {@code (}, or around {@code -} ("family: man, woman", "breast-feeding");
+   * {@code <pad>}, {@code <bos>} and {@code <eos>} left out.
+   */
+  public static String detokenize(Tokenizer tokenizer, int[] ids) {
+    StringBuilder b = new StringBuilder();
+    String prev = null;
+    for (int id : ids) {
+      if (id == org.jrnn.data.Vocabulary.PAD_ID || id == org.jrnn.data.Vocabulary.BOS_ID
+          || id == org.jrnn.data.Vocabulary.EOS_ID) {
+        continue;
+      }
+      String t = tokenizer.vocabulary().token(id);
+      boolean glue = prev == null || t.matches("[,.:;!?)\\-]") || prev.equals("(") || prev.equals("-");
+      if (!glue) {
+        b.append(' ');
+      }
+      b.append(t);
+      prev = t;
+    }
+    return b.toString();
   }
 
   private String captionLine(String name, Decoded d) {

@@ -154,6 +154,15 @@ class CaptionIoTest {
   }
 
   @Test
+  void captionsAreDetokenised() {
+    org.jrnn.data.WordTokenizer t = org.jrnn.data.WordTokenizer.builder()
+        .build(List.of("family: man, woman, boy", "breast-feeding", "ok hand sign (left)"));
+    for (String text : List.of("family: man, woman, boy", "breast-feeding", "ok hand sign (left)")) {
+      assertEquals(text, BatchCaptioner.detokenize(t, t.encode(text)));
+    }
+  }
+
+  @Test
   void standardisedPixelsIgnoreTheForegroundColour() {
     // the same shape in yellow and in dark brown on white: the standardised half is the same
     float[][] colours = {{1f, 0.8f, 0.3f}, {0.49f, 0.33f, 0.24f}};
