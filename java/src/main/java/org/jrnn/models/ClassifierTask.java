@@ -5,11 +5,13 @@
 package org.jrnn.models;
 
 import java.util.Map;
+import org.jrnn.train.NonFiniteLocator;
 import org.jrnn.train.ResumableTask;
 import org.jrnn.train.Task;
 
 /** Trains a {@link SequenceClassifier}; the primary metric is {@code "accuracy"} (higher is better). */
-public final class ClassifierTask implements Task<ClassificationBatch>, ResumableTask {
+public final class ClassifierTask implements Task<ClassificationBatch>, ResumableTask,
+    NonFiniteLocator<ClassificationBatch> {
   private static final String DROPOUT_SEEDS = "dropout.seeds";
   private final SequenceClassifier model;
 
@@ -31,6 +33,12 @@ public final class ClassifierTask implements Task<ClassificationBatch>, Resumabl
   @Override
   public Map<String, Double> evaluate(Iterable<ClassificationBatch> batches) {
     return model.evaluate(batches);
+  }
+
+  /** Where the forward pass over {@code batch} first becomes non-finite (see {@link NonFiniteScan}). */
+  @Override
+  public String locateNonFinite(ClassificationBatch batch) {
+    return model.locateNonFinite(batch.tokens());
   }
 
   @Override

@@ -255,6 +255,33 @@ public final class ConditionedDecoder implements Model {
     return Tensor.of(device, out, steps, n, e);
   }
 
+  /**
+   * Where a teacher-forced forward pass over {@code b} (inference) first becomes non-finite: the
+   * initial state {@code tanh(init(features))}, the decoder input (embedding), a recurrent layer's
+   * output or the logits, with the time step and sequence; null when it stays finite.
+   */
+  String locateNonFinite(ConditionedBatch b) {
+    checkBatch(b);
+    try (Scope scope = Scope.open()) {
+      int n = b.size();
+      Tensor x = Tensor.of(device, b.features(), n, config.featureSize());
+      Tensor h0 = initialHidden(x, n, new float[1][]);
+      long bad = Ops.firstNonFinite(h0);
+      if (bad >= 0) {
+        return "init (initial state), layer " + (bad / (n * h0.dim(2)) + 1) + ", sequence " + (bad / h0.dim(2)) % n;
+      }
+      PaddedBatch in = b.inputs();
+      Tensor input = decoderInput(Sequences.idsWithoutPadding(in), in.maxLength(), n, b.features());
+      String found = NonFiniteScan.timeMajor(input, "embedding output");
+      if (found != null) {
+        return found;
+      }
+      RecurrentOutput out = rnn.forward(SequenceBatch.of(input, in.lengths()), RecurrentState.of(h0, null));
+      found = NonFiniteScan.recurrent(rnn, out);
+      return found != null ? found : NonFiniteScan.timeMajor(linear.forward(out.output()), "linear (logits)");
+    }
+  }
+
   private record Pass(int[] ids, Tensor x, float[] tanh, RecurrentOutput out, Tensor logits) {}
 
   private Pass forward(ConditionedBatch b, boolean training) {

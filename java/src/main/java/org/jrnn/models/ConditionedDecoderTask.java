@@ -5,13 +5,15 @@
 package org.jrnn.models;
 
 import java.util.Map;
+import org.jrnn.train.NonFiniteLocator;
 import org.jrnn.train.Task;
 
 /**
  * Trains a {@link ConditionedDecoder}; the primary metric is {@code "exact_match"} of greedy
  * decoding (higher is better).
  */
-public final class ConditionedDecoderTask implements Task<ConditionedBatch> {
+public final class ConditionedDecoderTask implements Task<ConditionedBatch>,
+    NonFiniteLocator<ConditionedBatch> {
   private final ConditionedDecoder model;
   private final int maxLength;
 
@@ -42,6 +44,12 @@ public final class ConditionedDecoderTask implements Task<ConditionedBatch> {
   @Override
   public Map<String, Double> evaluate(Iterable<ConditionedBatch> batches) {
     return model.evaluate(batches, maxLength);
+  }
+
+  /** Where the forward pass over {@code batch} first becomes non-finite (see {@link NonFiniteScan}). */
+  @Override
+  public String locateNonFinite(ConditionedBatch batch) {
+    return model.locateNonFinite(batch);
   }
 
   @Override

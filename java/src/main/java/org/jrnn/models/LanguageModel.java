@@ -311,6 +311,25 @@ public final class LanguageModel implements Model {
 
   // ------------------------------------------------------------------ evaluation
 
+  /**
+   * Where a forward pass over {@code window} (inference, from a zero state) first becomes
+   * non-finite: embedding output, a recurrent layer's output or the logits, with the time step and
+   * stream, e.g. {@code "rnn layer 1 (LSTM), time step 3, sequence 1"}; null when it stays finite.
+   */
+  String locateNonFinite(LmBatches.Window window) {
+    try (Scope scope = Scope.open()) {
+      Tensor embedded = embedding.forward(window.inputsTimeMajor(), window.length(), window.streams());
+      String found = NonFiniteScan.timeMajor(embedded, "embedding output");
+      if (found != null) {
+        return found;
+      }
+      RecurrentOutput out = rnn.forward(SequenceBatch.of(embedded, null), null);
+      found = NonFiniteScan.recurrent(rnn, out);
+      return found != null ? found : NonFiniteScan.timeMajor(linear.forward(out.output()), "linear (logits)");
+    }
+  }
+
+
   /** Summed loss and count of one window from {@code initial} (inference); state after in out. */
   double[] lossFrom(LmBatches.Window window, RecurrentState initial, RecurrentState[] after) {
     checkWindow(window);

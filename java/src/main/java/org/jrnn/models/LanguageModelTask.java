@@ -7,6 +7,7 @@ package org.jrnn.models;
 import java.util.HashMap;
 import java.util.Map;
 import org.jrnn.data.LmBatches;
+import org.jrnn.train.NonFiniteLocator;
 import org.jrnn.train.ResumableTask;
 import org.jrnn.train.Task;
 
@@ -14,7 +15,8 @@ import org.jrnn.train.Task;
  * Trains a {@link LanguageModel} on {@link LmWindows}; the primary metric is {@code
  * "bits_per_token"} (lower is better). {@link #startEpoch} resets the carried state.
  */
-public final class LanguageModelTask implements Task<LmBatches.Window>, ResumableTask {
+public final class LanguageModelTask implements Task<LmBatches.Window>, ResumableTask,
+    NonFiniteLocator<LmBatches.Window> {
   private static final String DROPOUT_SEEDS = "dropout.seeds";
   private static final String STREAMS = "carried.streams";
   private final LanguageModel model;
@@ -37,6 +39,12 @@ public final class LanguageModelTask implements Task<LmBatches.Window>, Resumabl
   @Override
   public Map<String, Double> evaluate(Iterable<LmBatches.Window> batches) {
     return model.evaluate(batches);
+  }
+
+  /** Where the forward pass over {@code batch} first becomes non-finite (see {@link NonFiniteScan}). */
+  @Override
+  public String locateNonFinite(LmBatches.Window batch) {
+    return model.locateNonFinite(batch);
   }
 
   @Override

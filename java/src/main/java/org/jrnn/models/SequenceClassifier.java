@@ -248,6 +248,22 @@ public final class SequenceClassifier implements Model {
 
   // ------------------------------------------------------------------ passes
 
+  /**
+   * Where a forward pass over {@code tokens} (inference) first becomes non-finite: embedding
+   * output, a recurrent layer's output (time step and sequence), or the logits (sequence); null
+   * when it stays finite.
+   */
+  String locateNonFinite(PaddedBatch tokens) {
+    try (Scope scope = Scope.open()) {
+      Pass pass = forward(tokens, false);
+      String found = NonFiniteScan.timeMajor(pass.embedded(), "embedding output");
+      if (found == null) {
+        found = NonFiniteScan.recurrent(rnn, pass.out());
+      }
+      return found != null ? found : NonFiniteScan.perSequence(pass.logits(), "linear (logits)");
+    }
+  }
+
   /** The activations of one forward pass that backward needs. */
   private record Pass(int[] ids, Tensor embedded, RecurrentOutput out, Tensor features,
       long dropoutSeed, Tensor dropped, Tensor logits) {}

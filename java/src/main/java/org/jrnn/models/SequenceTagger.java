@@ -187,6 +187,24 @@ public final class SequenceTagger implements Model {
     return config;
   }
 
+  /**
+   * Where a forward pass over {@code tokens} (inference) first becomes non-finite: embedding
+   * output, a recurrent layer's output or the logits, with the time step and sequence; null when
+   * it stays finite.
+   */
+  String locateNonFinite(PaddedBatch tokens) {
+    try (Scope scope = Scope.open()) {
+      Tensor embedded = embedding.forward(Sequences.idsWithoutPadding(tokens), tokens.maxLength(), tokens.size());
+      String found = NonFiniteScan.timeMajor(embedded, "embedding output");
+      if (found != null) {
+        return found;
+      }
+      RecurrentOutput out = rnn.forward(SequenceBatch.of(embedded, tokens.lengths()), null);
+      found = NonFiniteScan.recurrent(rnn, out);
+      return found != null ? found : NonFiniteScan.timeMajor(linear.forward(out.output()), "linear (logits)");
+    }
+  }
+
   private record Pass(int[] ids, RecurrentOutput out, long dropoutSeed, Tensor dropped, Tensor logits) {}
 
   private Pass forward(PaddedBatch tokens, boolean training) {

@@ -5,11 +5,13 @@
 package org.jrnn.models;
 
 import java.util.Map;
+import org.jrnn.train.NonFiniteLocator;
 import org.jrnn.train.ResumableTask;
 import org.jrnn.train.Task;
 
 /** Trains a {@link SequenceTagger}; the primary metric is {@code "accuracy"} over real tokens (higher is better). */
-public final class TaggerTask implements Task<TaggingBatch>, ResumableTask {
+public final class TaggerTask implements Task<TaggingBatch>, ResumableTask,
+    NonFiniteLocator<TaggingBatch> {
   private static final String DROPOUT_SEEDS = "dropout.seeds";
   private final SequenceTagger model;
 
@@ -31,6 +33,12 @@ public final class TaggerTask implements Task<TaggingBatch>, ResumableTask {
   @Override
   public Map<String, Double> evaluate(Iterable<TaggingBatch> batches) {
     return model.evaluate(batches);
+  }
+
+  /** Where the forward pass over {@code batch} first becomes non-finite (see {@link NonFiniteScan}). */
+  @Override
+  public String locateNonFinite(TaggingBatch batch) {
+    return model.locateNonFinite(batch.tokens());
   }
 
   @Override
