@@ -182,31 +182,29 @@ struct PanelMap {
 };
 
 // Packs rows [gate*H + j] of src ([G*H, K] row-major) for the panel's vectors into dst:
-// dst[(k*nb + v)*W + u] = src[(gate(v)*H + unit0(v)+u)*K + k] (0 past H).
+// dst[(k*nb + v)*W + u] = src[(gate(v)*H + unit0(v)+u)*K + k] (0 past H). Full W x W blocks go
+// through a register transpose; edges element by element.
 static void pack_segment(const float* src, int64_t K, int nb, int seg, const PanelMap& pm,
                          int64_t p, float* dst) {
-  constexpr int KB = 16;
-  alignas(64) float tile[KB][4 * W];
-  const int row_len = nb * W;
-  for (int64_t k0 = 0; k0 < K; k0 += KB) {
-    const int kb = (int)imin(KB, K - k0);
+  for (int64_t k0 = 0; k0 < K; k0 += W) {
+    const int kb = (int)imin(W, K - k0);
     for (int v = 0; v < nb; ++v) {
       const int g = pm.gate(seg, v);
       const int64_t j0 = pm.unit0(p, v);
-      for (int u = 0; u < W; ++u) {
-        const int64_t j = j0 + u;
-        const int col = v * W + u;
-        if (j < pm.H) {
-          const float* s = src + (g * pm.H + j) * K + k0;
-          for (int kk = 0; kk < kb; ++kk) tile[kk][col] = s[kk];
-        } else {
-          for (int kk = 0; kk < kb; ++kk) tile[kk][col] = 0.0f;
-        }
+      const int nu = lanes_left(pm.H, j0);
+      const float* s0 = src + (g * pm.H + j0) * K + k0;
+      float* d0 = dst + (k0 * nb + v) * W;
+      if (kb == W && nu == W) {
+        V r[W];
+#pragma GCC unroll 16
+        for (int u = 0; u < W; ++u) r[u] = Tr::load(s0 + u * K);
+        Tr::transpose(r);
+#pragma GCC unroll 16
+        for (int kk = 0; kk < W; ++kk) Tr::store(d0 + kk * nb * W, r[kk]);
+      } else {
+        for (int kk = 0; kk < kb; ++kk)
+          for (int u = 0; u < W; ++u) d0[kk * nb * W + u] = u < nu ? s0[u * K + kk] : 0.0f;
       }
-    }
-    for (int kk = 0; kk < kb; ++kk) {
-      float* d = dst + (k0 + kk) * row_len;
-      for (int c = 0; c < row_len; ++c) d[c] = tile[kk][c];
     }
   }
 }
@@ -762,14 +760,25 @@ static void gemm(const GemmJob& g, int tid, int nt) {
               Tr::store(d + k * NR + v * W, nl > 0 ? Tr::load(src + v * W, nl) : Tr::zero());
             }
           }
-        } else {
-          const int64_t ncol = imin(NR, g.N - c0);
-          for (int64_t u = 0; u < NR; ++u) {
-            if (u < ncol) {
-              const float* src = g.b + (c0 + u) * g.ldb + pc;
-              for (int64_t k = 0; k < kc; ++k) d[k * NR + u] = src[k];
-            } else {
-              for (int64_t k = 0; k < kc; ++k) d[k * NR + u] = 0.0f;
+        } else {  // B[k][n] = b[n*ldb + k]: W x W register transposes, edges one by one
+          for (int v = 0; v < 4; ++v) {
+            const int64_t cv = c0 + v * W;
+            const int nu = lanes_left(g.N, cv);
+            for (int64_t k0 = 0; k0 < kc; k0 += W) {
+              const int kb = (int)imin(W, kc - k0);
+              const float* s0 = g.b + cv * g.ldb + pc + k0;
+              float* d0 = d + k0 * NR + v * W;
+              if (kb == W && nu == W) {
+                V r[W];
+#pragma GCC unroll 16
+                for (int u = 0; u < W; ++u) r[u] = Tr::load(s0 + u * g.ldb);
+                Tr::transpose(r);
+#pragma GCC unroll 16
+                for (int kk = 0; kk < W; ++kk) Tr::store(d0 + kk * NR, r[kk]);
+              } else {
+                for (int kk = 0; kk < kb; ++kk)
+                  for (int u = 0; u < W; ++u) d0[kk * NR + u] = u < nu ? s0[u * g.ldb + kk] : 0.0f;
+              }
             }
           }
         }
