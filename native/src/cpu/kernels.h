@@ -3,16 +3,18 @@
 // and picked at run time, isa.h). Everything here is plain data and function pointers, so no
 // ISA-specific code leaks into the generic translation units.
 //
-// The shape of the work (one layer and direction at a time; threads split hidden units):
+// The shape of the work (one layer and direction at a time):
 //  - Forward weights are packed once per call into panels: panel p holds the hidden units
 //    [p*U, (p+1)*U) of every gate, as rows k of [x segment: W_ih columns][h segment: W_hh columns]
 //    with the gates of a unit side by side, so one micro-kernel tile (MR batch rows x one panel)
 //    holds all gate pre-activations of its units and applies the cell right away (no gate buffer).
-//  - Per time step each thread computes [x_t | h_{t-1}] · panelᵀ for its panels and all batch rows,
-//    fused with the cell's pointwise math; the threads then meet at a spinning barrier. For small
-//    batches (N < kFusedMinBatch) the input product of all T*N rows is one GEMM before the loop.
-//  - Backward per step: dh_{t-1} = dgh_t · W_hh (+ the direct part) for the thread's units, fused
-//    with the pointwise backward of step t-1; the weight and input gradients are GEMMs afterwards.
+//  - Per time step [x_t | h_{t-1}] · panelᵀ fused with the cell's pointwise math. Threads split the
+//    batch rows (no barrier between steps) or the hidden units (a spinning barrier per step), see
+//    use_batch_split. For small batches (N < kFusedMinBatch) the input products of a chunk of
+//    steps are a GEMM on the packed x segments before those steps.
+//  - Backward per step: dh_{t-1} = dgh_t · W_hh (+ the direct part) fused with the pointwise
+//    backward of step t-1; after each chunk of steps GEMMs fold the chunk's gate gradients into
+//    the weight, bias and input gradients.
 #pragma once
 
 #include <cstdint>
