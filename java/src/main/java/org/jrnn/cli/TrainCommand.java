@@ -64,7 +64,7 @@ public final class TrainCommand implements Command {
           "optimizer", "lr", "momentum", "weight-decay", "batch", "epochs", "max-steps", "time-budget",
           "clip", "clip-value", "seed", "schedule", "warmup", "valid-fraction", "patience",
           "validate-every", "checkpoint", "checkpoint-every", "metrics", "tokens", "min-freq",
-          "seq-len", "max-length", "token-column", "tag-column", "device", "threads",
+          "seq-len", "tbptt-k1", "max-length", "token-column", "tag-column", "device", "threads",
           "images", "image-size", "pixels", "projection", "augment"); // the last five: --task caption
   static final Set<String> FLAGS = Set.of("bidirectional", "nesterov", "resume", "quiet");
 
@@ -126,6 +126,8 @@ public final class TrainCommand implements Command {
         "  --weight-decay W      (default 0; adamw 0.01)",
         "  --batch N             examples per batch (lm: parallel streams) (default 32)",
         "  --seq-len T           lm: truncated-BPTT window (default 100)",
+        "  --tbptt-k1 K          lm: TBPTT(k1, k2 = T): a window of the last T steps every K new",
+        "                        steps, each target counted once (default T: windows don't overlap)",
         "  --epochs N            (default 10; 0: no limit, give --max-steps or --time-budget)",
         "  --max-steps N         stop after N updates",
         "  --time-budget D       stop after D of training, e.g. 90s, 10m, 1h",
@@ -216,6 +218,9 @@ public final class TrainCommand implements Command {
     }
     if (o.has("seq-len") && !task.equals("lm")) {
       wrong.add("--seq-len");
+    }
+    if (o.has("tbptt-k1") && !task.equals("lm")) {
+      wrong.add("--tbptt-k1");
     }
     if (o.has("max-length") && !(task.equals("seq2seq") || task.equals("digits"))) {
       wrong.add("--max-length");
@@ -490,6 +495,7 @@ public final class TrainCommand implements Command {
     int[] trainIds = tokenizer.encode(trainText);
     int[] validIds = validText.isEmpty() ? new int[0] : tokenizer.encode(validText);
     int window = o.integer("seq-len", 100, 1, 1 << 20);
+    int stride = o.integer("tbptt-k1", window, 1, window);
     int streams = s.batch();
     if (trainIds.length < streams + 1) {
       throw new IllegalArgumentException(
@@ -508,7 +514,7 @@ public final class TrainCommand implements Command {
     LanguageModel model = new LanguageModel(c, s.device());
     try {
       TrainResult r =
-          fit(s, new LanguageModelTask(model), new LmWindows(trainIds, streams, window),
+          fit(s, new LanguageModelTask(model), new LmWindows(trainIds, streams, window, stride),
               hasValid ? new LmWindows(validIds, validStreams, window) : null,
               log,
               String.format(Locale.ROOT, "%s ids -> embedding %d -> %s %d x%d -> linear %d",

@@ -12,12 +12,21 @@ import java.util.NoSuchElementException;
  * may be shorter), so window {@code w + 1} continues exactly where window {@code w} stopped: carry the
  * recurrent state across windows and reset it at the start of each pass.
  *
+ * <p><b>TBPTT(k1, k2).</b> With a {@code stride} k1 below the window length k2 ({@link
+ * #LmBatches(int[], int, int, int)}), window {@code w} covers steps {@code w*k1 .. w*k1 + k2 - 1}:
+ * consecutive windows overlap by {@code k2 - k1} steps. Its first {@code k2 - k1} targets are
+ * context only (-1, not counted) except in window 0, which counts all of its targets, so each
+ * target of the pass is counted exactly once; {@link Window#advance()} = k1 tells the model to
+ * carry the state after the window's first k1 steps. A stride equal to the window length (the
+ * default) gives the windows above.
+ *
  * <p>Mirrors {@code lm_windows()} in scripts/lib_torch_common.py.
  */
 public final class LmBatches implements Iterable<LmBatches.Window> {
     private final int[] tokens;
     private final int streams;
     private final int windowLength;
+    private final int stride;
     private final int streamLength;
 
     /**
@@ -27,6 +36,20 @@ public final class LmBatches implements Iterable<LmBatches.Window> {
      * @throws IllegalArgumentException if there are too few tokens for one step per stream
      */
     public LmBatches(int[] tokens, int streams, int windowLength) {
+        this(tokens, streams, windowLength, windowLength);
+    }
+
+    /**
+     * Overlapping windows for TBPTT(k1, k2): every {@code stride} (k1) new steps, a window of the
+     * last {@code windowLength} (k2) steps; see the class comment.
+     *
+     * @param tokens       the token ids (not copied: do not modify while in use)
+     * @param streams      N, the number of parallel streams (the batch size)
+     * @param windowLength k2, the number of steps per window (the backpropagation length)
+     * @param stride       k1, the steps between window starts ({@code 1 <= k1 <= k2})
+     * @throws IllegalArgumentException if there are too few tokens or the stride is out of range
+     */
+    public LmBatches(int[] tokens, int streams, int windowLength, int stride) {
         if (streams <= 0 || windowLength <= 0) {
             throw new IllegalArgumentException("streams and windowLength must be > 0, got "
                     + streams + " and " + windowLength);
@@ -37,7 +60,12 @@ public final class LmBatches implements Iterable<LmBatches.Window> {
         }
         this.tokens = tokens;
         this.streams = streams;
+        if (stride < 1 || stride > windowLength) {
+            throw new IllegalArgumentException("the stride (k1) must be in 1.." + windowLength
+                    + " (the window length k2), got " + stride);
+        }
         this.windowLength = windowLength;
+        this.stride = stride;
         this.streamLength = (tokens.length - 1) / streams;
     }
 
@@ -51,9 +79,20 @@ public final class LmBatches implements Iterable<LmBatches.Window> {
         return streamLength;
     }
 
-    /** The number of windows per pass: {@code ceil(S / T)}. */
+    /** k1, the steps between window starts (the window length unless set). */
+    public int stride() {
+        return stride;
+    }
+
+    /**
+     * The number of windows per pass: {@code ceil(S / T)}, or with a stride k1 {@code 1 +
+     * ceil((S - k2) / k1)} (the fewest whose counted targets cover the pass).
+     */
     public int windowCount() {
-        return (streamLength + windowLength - 1) / windowLength;
+        if (streamLength <= windowLength) {
+            return 1;
+        }
+        return 1 + (streamLength - windowLength + stride - 1) / stride;
     }
 
     /** The number of predicted tokens per pass: {@code N * S}. */
@@ -66,16 +105,18 @@ public final class LmBatches implements Iterable<LmBatches.Window> {
         if (w < 0 || w >= windowCount()) {
             throw new IndexOutOfBoundsException("window " + w + " of " + windowCount());
         }
-        int start = w * windowLength;
+        int start = w * stride;
         int len = Math.min(windowLength, streamLength - start);
+        int context = w == 0 ? 0 : windowLength - stride; // leading targets not counted
         int[] inputs = new int[streams * len];
         int[] targets = new int[streams * len];
         for (int s = 0; s < streams; s++) {
             int base = s * streamLength + start;
             System.arraycopy(tokens, base, inputs, s * len, len);
             System.arraycopy(tokens, base + 1, targets, s * len, len);
+            java.util.Arrays.fill(targets, s * len, s * len + context, -1);
         }
-        return new Window(w, streams, len, inputs, targets);
+        return new Window(w, streams, len, inputs, targets, stride);
     }
 
     /** Iterates over the windows of one pass, in order. */
@@ -107,9 +148,17 @@ public final class LmBatches implements Iterable<LmBatches.Window> {
      * @param streams N
      * @param length  the number of steps (T, or fewer for the last window)
      * @param inputs  input ids, stream-major
-     * @param targets next-token ids, stream-major
+     * @param targets next-token ids, stream-major (-1: not counted)
+     * @param advance the steps after which the next window starts: the state to carry into it is
+     *                the state after this window's first {@code advance} steps ({@code >= length}:
+     *                its final state)
      */
-    public record Window(int index, int streams, int length, int[] inputs, int[] targets) {
+    public record Window(int index, int streams, int length, int[] inputs, int[] targets, int advance) {
+        /** A window whose successor starts right after it ({@code advance = length}). */
+        public Window(int index, int streams, int length, int[] inputs, int[] targets) {
+            this(index, streams, length, inputs, targets, length);
+        }
+
         /** The input at stream {@code s}, step {@code t}. */
         public int input(int s, int t) {
             return inputs[s * length + t];

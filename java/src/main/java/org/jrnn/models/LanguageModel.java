@@ -40,7 +40,9 @@ import org.jrnn.train.Task.StepResult;
  *
  * <p><b>Truncated BPTT.</b> {@link #trainStep} takes consecutive {@link LmBatches.Window}s; the
  * final state of one window is the initial state of the next (as a constant: no gradient flows
- * back across windows). The carried state is reset at window 0 of a pass, when the number of
+ * back across windows). With overlapping windows (TBPTT(k1, k2), {@link LmBatches#stride()} k1 below
+ * the window length k2) the carried state is the state after the window's first k1 steps, where the
+ * next window starts. The carried state is reset at window 0 of a pass, when the number of
  * streams changes, and by {@link #resetState()} (the task calls it at each epoch start).
  *
  * <p><b>Generation.</b> {@link #generate} runs one forward over the prompt, then one {@link
@@ -199,7 +201,8 @@ public final class LanguageModel implements Model {
   /**
    * One truncated-BPTT step on a window: forward from the carried state, mean cross-entropy over
    * the window's counted targets, backward within the window (gradients ACCUMULATE into {@link
-   * #parameters()}); the window's final state becomes the carried state.
+   * #parameters()}); the window's final state (or, for overlapping windows, its state after {@link
+   * LmBatches.Window#advance()} steps) becomes the carried state.
    *
    * @param window N streams × T steps of inputs and next-token targets (-1: not counted). Not
    *     modified.
@@ -223,10 +226,27 @@ public final class LanguageModel implements Model {
       Tensor dy = dropout.backward(dDropped, pass.dropoutSeed());
       RecurrentGradients g = rnn.backward(pass.out(), dy, null, null);
       embedding.backward(pass.ids(), g.dx());
-      next = pass.out().state().copy().keep();
+      next = stateAfterAdvance(window, carried, pass.out().state()).copy().keep();
     }
     replaceCarried(next);
     return new StepResult(loss, count);
+  }
+
+  /**
+   * The state to carry into the window after {@code window}: {@code finalState} when the next
+   * window starts right after this one, else (TBPTT(k1, k2), overlapping windows) the state after
+   * the first {@link LmBatches.Window#advance()} steps, from an inference forward over them from
+   * {@code initial} (in the caller's scope).
+   */
+  private RecurrentState stateAfterAdvance(
+      LmBatches.Window window, RecurrentState initial, RecurrentState finalState) {
+    int k1 = window.advance();
+    if (k1 >= window.length()) {
+      return finalState;
+    }
+    int[] ids = java.util.Arrays.copyOf(window.inputsTimeMajor(), k1 * window.streams());
+    Tensor embedded = embedding.forward(ids, k1, window.streams());
+    return rnn.forward(SequenceBatch.of(embedded, null), initial).state();
   }
 
   /** Forgets the carried state: the next training window starts from zeros. */
@@ -336,7 +356,7 @@ public final class LanguageModel implements Model {
     int[] targets = window.targetsTimeMajor();
     Pass pass = forward(window.inputsTimeMajor(), window.length(), window.streams(), initial, false);
     if (after != null) {
-      after[0] = pass.out().state();
+      after[0] = stateAfterAdvance(window, initial, pass.out().state());
     }
     return new double[] {crossEntropy(pass.logits(), targets, 1f, null), counted(targets)};
   }

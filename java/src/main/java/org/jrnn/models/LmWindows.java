@@ -24,6 +24,19 @@ public final class LmWindows implements BatchSource<LmBatches.Window> {
     this.windows = new LmBatches(tokens, streams, windowLength);
   }
 
+  /**
+   * Windows for TBPTT(k1, k2): a window of the last {@code windowLength} (k2) steps every {@code
+   * stride} (k1) new steps; each target is counted once per epoch (see {@link LmBatches}).
+   *
+   * @param tokens the token ids (not copied)
+   * @param streams N, parallel streams (the batch size)
+   * @param windowLength k2, steps per window (the backpropagation length)
+   * @param stride k1, new steps per window ({@code 1 <= k1 <= k2}; k1 = k2: the constructor above)
+   */
+  public LmWindows(int[] tokens, int streams, int windowLength, int stride) {
+    this.windows = new LmBatches(tokens, streams, windowLength, stride);
+  }
+
   /** The underlying windows. */
   public LmBatches windows() {
     return windows;

@@ -122,7 +122,7 @@ class TrainCommandTest {
     CliTestSupport.Run r =
         run("train", "--task", "lm", "--data", text.toString(), "--out", lm.toString(), "--epochs", "2",
             "--hidden", "16", "--layers", "1", "--embedding", "8", "--batch", "4", "--seq-len", "16",
-            "--schedule", "cosine", "--warmup", "3", "--optimizer", "adamw");
+            "--tbptt-k1", "8", "--schedule", "cosine", "--warmup", "3", "--optimizer", "adamw");
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("model  char ids -> embedding 8 -> LSTM 16 x1 -> linear "), r.out());
     assertTrue(r.out().contains("train  adamw 0.002, weight decay 0.01, batch 4, 2 epochs, clipping global norm 1.0,"
@@ -179,6 +179,7 @@ class TrainCommandTest {
       {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--bogus", "1"},
       {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--time-budget", "soon"},
       {"train", "--task", "lm", "--data", train.toString(), "--out", out.toString(), "--bidirectional"},
+      {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--tbptt-k1", "4"},
     };
     String[] expected = {
       "jrnn train: missing --task (classify, lm, tag, seq2seq or digits) (see jrnn train --help)",
@@ -193,6 +194,7 @@ class TrainCommandTest {
       "jrnn train: unknown option --bogus (see jrnn train --help)",
       "jrnn train: --time-budget must be a duration such as 90s, 5m or 1h, not 'soon' (see jrnn train --help)",
       "jrnn train: --bidirectional does not apply to --task lm (see jrnn train --help)",
+      "jrnn train: --tbptt-k1 does not apply to --task classify (see jrnn train --help)",
     };
     for (int i = 0; i < usage.length; i++) {
       CliTestSupport.Run r = run(usage[i]);
