@@ -373,6 +373,30 @@ void test_api() {
   jrnn_context_destroy(ctx);
 }
 
+// A NaN weight must give NaN outputs (as in PyTorch), on whatever CPU kernels this machine picks:
+// vectorised activations that clamp their input must not turn NaN into a finite number.
+void test_nan_propagates() {
+  jrnn_context* ctx = jrnn_context_create(JRNN_DEVICE_CPU, 0, 1);
+  if (!ctx) return;
+  for (int cell : {JRNN_RNN_TANH, JRNN_RNN_RELU, JRNN_LSTM, JRNN_GRU}) {
+    const int64_t T = 3, N = 16, C = 8, H = 32;
+    jrnn_rnn_desc* desc = jrnn_rnn_desc_create(cell, C, H, 1, 0, 1);
+    const int64_t count = jrnn_rnn_weights_count(desc);
+    std::vector<float> w(count, 0.01f), x(T * N * C, 0.5f), y(T * N * H, 0.0f);
+    // weight_hh_l0 is param 1: a NaN there reaches every unit from step 1 on
+    w[jrnn_rnn_param_offset(desc, 1)] = std::nanf("");
+    std::vector<char> scratch(jrnn_rnn_scratch_bytes(ctx, desc, T, N, JRNN_PASS_INFERENCE) + 64);
+    const jrnn_status st = jrnn_rnn_forward(ctx, desc, T, N, nullptr, x.data(), nullptr, nullptr,
+                                            w.data(), y.data(), nullptr, nullptr, nullptr,
+                                            scratch.data());
+    EXPECT(st == JRNN_OK, "forward with a NaN weight runs (cell %d)", cell);
+    // h_0 = 0 at t = 0 hides the NaN in W_hh; at t = 1 it multiplies a nonzero state
+    EXPECT(std::isnan(y[(1 * N + 0) * H + 0]), "cell %d: a NaN weight gives a NaN output", cell);
+    jrnn_rnn_desc_destroy(desc);
+  }
+  jrnn_context_destroy(ctx);
+}
+
 }  // namespace
 
 int main() {
@@ -386,6 +410,7 @@ int main() {
   test_optimisers();
   test_reductions();
   test_api();
+  test_nan_propagates();
   std::printf("test_ops: %d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;
 }

@@ -59,7 +59,9 @@ static float* tls_tail(size_t n) {
 // e^x: Cephes expf (range reduction by ln 2 split in two, degree-6 polynomial), ~1 ulp. x is
 // clamped to [-87.3, 88.5] so the result stays finite and normal.
 JRNN_INLINE V vexp(V x) {
-  x = Tr::min(Tr::max(x, Tr::set1(-87.3f)), Tr::set1(88.5f));
+  // Operand order matters: x86 min/max return the SECOND operand when either is NaN, so x goes
+  // second and a NaN input stays NaN (as std::exp and PyTorch propagate it).
+  x = Tr::min(Tr::set1(88.5f), Tr::max(Tr::set1(-87.3f), x));
   const V n = Tr::round(Tr::mul(x, Tr::set1(1.44269504088896341f)));
   V r = Tr::fnma(n, Tr::set1(0.693359375f), x);
   r = Tr::fnma(n, Tr::set1(-2.12194440e-4f), r);
@@ -299,7 +301,8 @@ __attribute__((noinline)) static void fwd_epilogue(const FwdJob& j, const FwdSte
           continue;
         }
         const V a = Tr::load(tile[m][v]);
-        const V h = j.cell == JRNN_RNN_RELU ? Tr::max(a, Tr::zero()) : vtanh(a);
+        // max(0, a), not max(a, 0): x86 max returns its second operand for NaN, and NaN must stay NaN
+        const V h = j.cell == JRNN_RNN_RELU ? Tr::max(Tr::zero(), a) : vtanh(a);
         Tr::store(st.h_out + n * H + jj, h, nl);
         Tr::store(y + jj, h, nl);
       }
