@@ -179,6 +179,21 @@ public final class JrnnBench {
     }
   }
 
+  /**
+   * Nanoseconds: wall clock, or with {@code BENCH_CLOCK=cpu} the process's CPU time (development
+   * runs with one thread on a busy machine, as native/bench/bench_rnn).
+   */
+  private static long now() {
+    if (CPU_CLOCK) {
+      return ((com.sun.management.OperatingSystemMXBean)
+              java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+          .getProcessCpuTime();
+    }
+    return System.nanoTime();
+  }
+
+  private static final boolean CPU_CLOCK = "cpu".equals(System.getenv("BENCH_CLOCK"));
+
   private static Samples measure(Runnable call) {
     int minWarm = (int) env("BENCH_WARMUP", 3);
     double warmSec = env("BENCH_WARMUP_SEC", 1.0);
@@ -188,12 +203,12 @@ public final class JrnnBench {
     double maxSec = env("BENCH_MAX_SEC", 60.0);
     double sampleMs = env("BENCH_SAMPLE_MS", 200.0);
     double clean = env("BENCH_CLEAN_CORES", 0.25);
-    long t0 = System.nanoTime();
+    long t0 = now();
     List<Double> warm = new ArrayList<>();
-    while (warm.size() < minWarm || (System.nanoTime() - t0) < warmSec * 1e9) {
-      long a = System.nanoTime();
+    while (warm.size() < minWarm || (now() - t0) < warmSec * 1e9) {
+      long a = now();
       call.run();
-      warm.add((System.nanoTime() - a) / 1e6);
+      warm.add((now() - a) / 1e6);
     }
     List<Double> last = new ArrayList<>(warm.subList(Math.max(0, warm.size() - 5), warm.size()));
     last.sort(null);
@@ -202,9 +217,9 @@ public final class JrnnBench {
     List<Double> ms = new ArrayList<>();
     List<Double> other = new ArrayList<>();
     int nClean = 0;
-    long start = System.nanoTime();
+    long start = now();
     while (true) {
-      double el = (System.nanoTime() - start) / 1e9;
+      double el = (now() - start) / 1e9;
       if (ms.size() >= maxReps || (el >= maxSec && ms.size() >= reps)) {
         break;
       }
@@ -212,11 +227,11 @@ public final class JrnnBench {
         break;
       }
       long[] b0 = ticks();
-      long a = System.nanoTime();
+      long a = now();
       for (int j = 0; j < k; j++) {
         call.run();
       }
-      double d = (System.nanoTime() - a) / 1e9;
+      double d = (now() - a) / 1e9;
       long[] b1 = ticks();
       double oth = Math.max(0.0, ((b1[0] - b0[0]) - (b1[1] - b0[1])) / HZ / d);
       ms.add(d * 1e3 / k);
