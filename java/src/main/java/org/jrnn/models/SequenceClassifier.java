@@ -444,4 +444,14 @@ public final class SequenceClassifier implements Model {
       throw new IllegalArgumentException(name + " must be >= 1 but is " + v);
     }
   }
+
+  /**
+   * A readable summary: class, device, parameter count, and each parameter's name, shape and
+   * count (what {@code org.jrnn.notebook.Show.model} prints), so printing a model in a notebook or
+   * a log shows its layers.
+   */
+  @Override
+  public String toString() {
+    return org.jrnn.notebook.Show.model(this);
+  }
 }

@@ -372,4 +372,14 @@ public final class SequenceTagger implements Model {
     rnn.close();
     embedding.close();
   }
+
+  /**
+   * A readable summary: class, device, parameter count, and each parameter's name, shape and
+   * count (what {@code org.jrnn.notebook.Show.model} prints), so printing a model in a notebook or
+   * a log shows its layers.
+   */
+  @Override
+  public String toString() {
+    return org.jrnn.notebook.Show.model(this);
+  }
 }

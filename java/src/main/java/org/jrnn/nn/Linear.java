@@ -140,4 +140,14 @@ public final class Linear implements Module {
       p.value().close();
     }
   }
+
+  /**
+   * A readable summary: class, device, parameter count, and each parameter's name, shape and
+   * count (what {@code org.jrnn.notebook.Show.model} prints), so printing a model in a notebook or
+   * a log shows its layers.
+   */
+  @Override
+  public String toString() {
+    return org.jrnn.notebook.Show.model(this);
+  }
 }
