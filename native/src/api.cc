@@ -8,6 +8,7 @@
 
 #include "api_util.h"
 #include "cpu/cpu_rnn.h"
+#include "cpu/host_memory.h"
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_layout.h"
 
@@ -78,6 +79,7 @@ jrnn_context* jrnn_context_create(int device_type, int device_index, int num_thr
              format("device_index = %d must be 0 for the CPU", device_index));
       const int cores = (int)std::thread::hardware_concurrency();
       ctx->num_threads = num_threads > 0 ? num_threads : (cores > 0 ? cores : 1);
+      ctx->host_memory = new cpu::HostMemory(cpu::HostMemory::default_cap());
     } else if (device_type == JRNN_DEVICE_CUDA) {
       ctx->num_threads = 1;
       cuda::context_init(*ctx, device_index);
@@ -92,6 +94,7 @@ jrnn_context* jrnn_context_create(int device_type, int device_index, int num_thr
 void jrnn_context_destroy(jrnn_context* ctx) {
   if (!ctx) return;
   if (ctx->device_type == JRNN_DEVICE_CUDA) cuda::context_release(*ctx);
+  delete ctx->host_memory;
   delete ctx;
 }
 
@@ -112,27 +115,45 @@ jrnn_status jrnn_context_synchronize(jrnn_context* ctx) {
 
 // ------------------------------------------------------------------ memory
 
-void* jrnn_alloc(jrnn_context* ctx, size_t bytes) {
+namespace {
+void* allocate(jrnn_context* ctx, size_t bytes, bool zeroed) {
   return guard_value<void*>(nullptr, [&]() -> void* {
     check_context(ctx);
     if (bytes == 0) fail(JRNN_ERR_INVALID_ARGUMENT, "bytes = 0 must be > 0");
-    if (!on_cpu(ctx)) return cuda::alloc(*ctx, bytes);
-    if (bytes > SIZE_MAX - 64)
-      fail(JRNN_ERR_OUT_OF_MEMORY, format("cannot allocate %zu bytes", bytes));
-    const size_t rounded = (bytes + 63) & ~size_t(63);  // aligned_alloc wants a multiple
-    void* ptr = std::aligned_alloc(64, rounded);
+    if (!on_cpu(ctx)) return cuda::alloc(*ctx, bytes);  // always zero-filled (cheap on a GPU)
+    void* ptr = ctx->host_memory->take(bytes);
     if (!ptr) fail(JRNN_ERR_OUT_OF_MEMORY, format("out of host memory allocating %zu bytes", bytes));
-    std::memset(ptr, 0, rounded);
+    if (zeroed) std::memset(ptr, 0, bytes);
     return ptr;
   });
+}
+}  // namespace
+
+void* jrnn_alloc(jrnn_context* ctx, size_t bytes) { return allocate(ctx, bytes, true); }
+void* jrnn_alloc_uninitialized(jrnn_context* ctx, size_t bytes) {
+  return allocate(ctx, bytes, false);
 }
 
 void jrnn_free(jrnn_context* ctx, void* ptr) {
   if (!ptr || !ctx) return;
   if (on_cpu(ctx))
-    std::free(ptr);
+    ctx->host_memory->give(ptr);
   else
     cuda::free(*ctx, ptr);
+}
+
+size_t jrnn_context_cached_bytes(const jrnn_context* ctx) {
+  return guard_value<size_t>(0, [&] {
+    check_context(ctx);
+    return on_cpu(ctx) ? ctx->host_memory->cached_bytes() : size_t(0);
+  });
+}
+
+jrnn_status jrnn_context_release_cached(jrnn_context* ctx) {
+  return guarded([&] {
+    check_context(ctx);
+    if (on_cpu(ctx)) ctx->host_memory->release_cached();
+  });
 }
 
 jrnn_status jrnn_copy_from_host(jrnn_context* ctx, void* dst, const void* src, size_t bytes) {

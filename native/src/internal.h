@@ -44,11 +44,13 @@ inline int gates_per_cell(int cell) { return cell == JRNN_LSTM ? 4 : cell == JRN
 }  // namespace jrnn
 
 // The CPU or CUDA device plus its execution resources. `stream` is a cudaStream_t (CUDA only).
+namespace jrnn::cpu { class HostMemory; }
 struct jrnn_context {
   int device_type = JRNN_DEVICE_CPU;
   int device_index = 0;
   int num_threads = 1;
   void* stream = nullptr;
+  jrnn::cpu::HostMemory* host_memory = nullptr;  // CPU only: jrnn_alloc's blocks (owned)
 };
 
 // An immutable stack description plus the flat weight layout (PyTorch's _flat_weights order).

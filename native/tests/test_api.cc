@@ -201,6 +201,33 @@ void test_contexts_and_memory() {
   EXPECT_STATUS(jrnn_zero(ctx, nullptr, 10), JRNN_ERR_INVALID_ARGUMENT, "dst is NULL");
   jrnn_free(ctx, p);
   jrnn_free(ctx, nullptr);  // ignored
+
+  // Freed big blocks are cached and reused (unless built with ASan, where nothing is cached);
+  // a reused block is zero-filled again by jrnn_alloc, left as it was by _uninitialized.
+  const size_t big = size_t(3) << 20;
+  EXPECT(jrnn_context_cached_bytes(ctx) == 0, "cache not empty at start");
+  unsigned char* b = static_cast<unsigned char*>(jrnn_alloc_uninitialized(ctx, big));
+  EXPECT(b && reinterpret_cast<uintptr_t>(b) % 64 == 0, "uninitialized alloc not 64-byte aligned");
+  std::memset(b, 0xAB, big);
+  jrnn_free(ctx, b);
+  const bool caching = jrnn_context_cached_bytes(ctx) >= big;
+  std::printf("test_api: host block cache %s\n", caching ? "on" : "off (AddressSanitizer build)");
+  unsigned char* again = static_cast<unsigned char*>(jrnn_alloc(ctx, big - 1000));
+  if (caching) {
+    EXPECT(again == b, "a freed block of about the same size was not reused");
+    EXPECT(jrnn_context_cached_bytes(ctx) == 0, "a reused block is still counted as cached");
+  }
+  bool zeroed = true;
+  for (size_t i = 0; i < big - 1000; i += 4093) zeroed &= again[i] == 0;
+  EXPECT(zeroed && again[big - 1001] == 0, "a reused block from jrnn_alloc is not zero-filled");
+  // a much smaller request does not take a much bigger cached block
+  jrnn_free(ctx, again);
+  void* small = jrnn_alloc_uninitialized(ctx, big / 4);
+  if (caching) EXPECT(small != again, "a 4x bigger cached block was handed to a small request");
+  jrnn_free(ctx, small);
+  EXPECT(jrnn_context_release_cached(ctx) == JRNN_OK && jrnn_context_cached_bytes(ctx) == 0,
+         "release_cached left %zu bytes", jrnn_context_cached_bytes(ctx));
+  EXPECT_STATUS(jrnn_context_release_cached(nullptr), JRNN_ERR_INVALID_ARGUMENT, "ctx is NULL");
   jrnn_context_destroy(three);
   jrnn_context_destroy(nullptr);  // ignored
   jrnn_context_destroy(ctx);

@@ -26,8 +26,9 @@ namespace cpu = jrnn::cpu;
 
 namespace {
 
-// Forward (inference and training) and backward outputs of one case on ctx, as raw floats.
-std::vector<float> run_all(jrnn_context* ctx, const Case& c, uint32_t seed) {
+// Forward (inference and training) and backward outputs of one case on ctx, as raw floats. The
+// outputs, reserve and scratch start filled with `fill` (bit pattern), all but dw.
+std::vector<float> run_all(jrnn_context* ctx, const Case& c, uint32_t seed, float fill = 0.0f) {
   std::mt19937 rng(seed);
   Desc desc(c);
   const bool lstm = c.cell == JRNN_LSTM;
@@ -38,30 +39,36 @@ std::vector<float> run_all(jrnn_context* ctx, const Case& c, uint32_t seed) {
   std::vector<float> c0 = to_float(random_values(rng, states, 0.8));
   std::vector<float> w = to_float(random_values(rng, nw, 0.5));
   std::vector<float> dy = to_float(random_values(rng, y_count, 1.0));
-  std::vector<float> y(y_count), hy(states), cy(states), dx(x.size()), dh0(states), dc0(states),
-      dw(nw, 0.0f);
+  std::vector<float> y(y_count, fill), hy(states, fill), cy(states, fill), dx(x.size(), fill),
+      dh0(states, fill), dc0(states, fill), dw(nw, 0.0f);
   size_t scratch_bytes = 0;
   for (int pass = 0; pass <= 2; ++pass)
     scratch_bytes = std::max(scratch_bytes, jrnn_rnn_scratch_bytes(ctx, desc.d, c.T, c.N, pass));
-  std::vector<char> scratch(scratch_bytes + 64), reserve(jrnn_rnn_reserve_bytes(ctx, desc.d, c.T, c.N) + 64);
+  const size_t reserve_bytes = jrnn_rnn_reserve_bytes(ctx, desc.d, c.T, c.N);
+  std::vector<float> scratch(scratch_bytes / 4 + 16, fill), reserve(reserve_bytes / 4 + 16, fill);
   std::vector<float> out;
   auto keep = [&](const std::vector<float>& v) { out.insert(out.end(), v.begin(), v.end()); };
   jrnn_status st = jrnn_rnn_forward(ctx, desc.d, c.T, c.N, c.lengths_or_null(), x.data(), h0.data(),
                                     lstm ? c0.data() : nullptr, w.data(), y.data(), hy.data(),
                                     lstm ? cy.data() : nullptr, nullptr, scratch.data());
   EXPECT(st == JRNN_OK, "inference: %s", jrnn_last_error());
-  keep(y), keep(hy), keep(cy);
+  keep(y), keep(hy);
+  if (lstm) keep(cy);
+  auto refill = [fill](std::vector<float>& v) { std::fill(v.begin(), v.end(), fill); };
+  refill(y), refill(hy), refill(cy), refill(scratch);
   st = jrnn_rnn_forward(ctx, desc.d, c.T, c.N, c.lengths_or_null(), x.data(), h0.data(),
                         lstm ? c0.data() : nullptr, w.data(), y.data(), hy.data(),
                         lstm ? cy.data() : nullptr, reserve.data(), scratch.data());
   EXPECT(st == JRNN_OK, "training forward: %s", jrnn_last_error());
   keep(y);
+  refill(scratch);
   st = jrnn_rnn_backward(ctx, desc.d, c.T, c.N, c.lengths_or_null(), x.data(), h0.data(),
                          lstm ? c0.data() : nullptr, w.data(), dy.data(), hy.data(),
                          lstm ? cy.data() : nullptr, dx.data(), dh0.data(),
                          lstm ? dc0.data() : nullptr, dw.data(), reserve.data(), scratch.data());
   EXPECT(st == JRNN_OK, "backward: %s", jrnn_last_error());
-  keep(dx), keep(dh0), keep(dc0), keep(dw);
+  keep(dx), keep(dh0), keep(dw);
+  if (lstm) keep(dc0);
   return out;
 }
 
@@ -184,6 +191,21 @@ int main() {
              "%s sigmoid saturation: %g %g %g %g %g", cpu::isa_name(isa), sy[0], sy[1], sy[2], sy[3],
              sy[4]);
     }
+    // jrnn_alloc_uninitialized is enough for outputs, reserve and scratch: what they held before
+    // (here NaN) must not reach any result, on any path (ragged lengths, stacks, both directions,
+    // small batches with the input product first, larger ones with it fused, both thread splits).
+    for (int cell : {JRNN_RNN_TANH, JRNN_RNN_RELU, JRNN_LSTM, JRNN_GRU})
+      for (int64_t N : {3, 12, 16}) {
+        Case c{cell, 7, N, 10, 40, 2, true, true, ragged_lengths(rng, 7, N)};
+        const std::vector<float> zeroed = run_all(ctx[1], c, seed);
+        const std::vector<float> poisoned =
+            run_all(ctx[1], c, seed, std::numeric_limits<float>::quiet_NaN());
+        EXPECT(zeroed.size() == poisoned.size() &&
+                   std::memcmp(zeroed.data(), poisoned.data(), zeroed.size() * sizeof(float)) == 0,
+               "%s %s: results depend on what outputs/reserve/scratch held before the call",
+               cpu::isa_name(isa), c.describe().c_str());
+        ++seed;
+      }
     std::printf("test_cpu_isa: %s: %s\n", cpu::isa_name(isa),
                 failures == failures_before ? "all cases pass" : "FAILURES");
   }

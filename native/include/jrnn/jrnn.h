@@ -99,10 +99,20 @@ JRNN_API jrnn_status jrnn_context_synchronize(jrnn_context* ctx);
 /* ------------------------------------------------------------------ memory */
 
 /* Allocates `bytes` (>0) on the context's device, 64-byte aligned and zero-filled.
- * Returns NULL on failure (see jrnn_last_error). */
+ * Returns NULL on failure (see jrnn_last_error).
+ * On the CPU, freed blocks of 64 KiB and more are kept by the context (up to JRNN_CPU_CACHE_MB,
+ * default 1024 MiB) and handed out again, so per-call buffers cost no page faults. */
 JRNN_API void* jrnn_alloc(jrnn_context* ctx, size_t bytes);
-/* Frees memory from jrnn_alloc on the same context's device. NULL is ignored. */
+/* As jrnn_alloc, but the contents are unspecified (on the CPU: whatever the block held; CUDA
+ * still zero-fills), for buffers that are written before they are read: the outputs of
+ * jrnn_rnn_forward/backward/step other than dw (accumulated), their reserve and their scratch. */
+JRNN_API void* jrnn_alloc_uninitialized(jrnn_context* ctx, size_t bytes);
+/* Frees memory from jrnn_alloc(_uninitialized) on the same context's device. NULL is ignored. */
 JRNN_API void jrnn_free(jrnn_context* ctx, void* ptr);
+/* Bytes of freed blocks the context keeps for reuse (0 for CUDA contexts). */
+JRNN_API size_t jrnn_context_cached_bytes(const jrnn_context* ctx);
+/* Returns the context's cached blocks to the system (blocks in use are not affected). */
+JRNN_API jrnn_status jrnn_context_release_cached(jrnn_context* ctx);
 
 /* Copies `bytes` from host memory `src` (Not modified) to device memory `dst` (Modified). */
 JRNN_API jrnn_status jrnn_copy_from_host(jrnn_context* ctx, void* dst, const void* src, size_t bytes);

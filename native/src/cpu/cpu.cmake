@@ -4,6 +4,7 @@
 set(JRNN_CPU_DIR "${CMAKE_CURRENT_SOURCE_DIR}/native/src/cpu")
 list(APPEND JRNN_SOURCES
      "${JRNN_CPU_DIR}/isa.cc"
+     "${JRNN_CPU_DIR}/host_memory.cc"
      "${JRNN_CPU_DIR}/threads.cc"
      "${JRNN_CPU_DIR}/fast_rnn.cc"
      "${JRNN_CPU_DIR}/kernels_avx2.cc"

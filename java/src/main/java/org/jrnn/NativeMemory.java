@@ -24,7 +24,7 @@ final class NativeMemory implements Runnable {
   final long address;
 
   final long bytes;
-  private final String description;
+  private final java.util.function.Supplier<String> description;
   private volatile boolean freed;
   private volatile boolean explicit;
   private volatile Cleaner.Cleanable cleanable;
@@ -34,11 +34,20 @@ final class NativeMemory implements Runnable {
    * frees it (in a finally block).
    */
   NativeMemory(Device device, long bytes, String description) {
+    this(device, bytes, true, () -> description);
+  }
+
+  /**
+   * Allocates {@code bytes} on {@code device}, zero-filled or with unspecified contents; {@code
+   * description} names it in a leak warning (built only then: allocation is on the hot path).
+   */
+  NativeMemory(
+      Device device, long bytes, boolean zeroed, java.util.function.Supplier<String> description) {
     this.context = device.context();
     this.bytes = bytes;
     this.description = description;
     if (bytes > 0) {
-      this.address = Native.alloc(context, bytes);
+      this.address = Native.alloc(context, bytes, zeroed);
       LIVE.incrementAndGet();
     } else {
       this.address = 0;
@@ -84,7 +93,7 @@ final class NativeMemory implements Runnable {
       LOG.log(
           System.Logger.Level.WARNING,
           "jrnn: "
-              + description
+              + description.get()
               + " was never closed; the garbage collector freed it. Close tensors (or use a Scope).");
     }
   }

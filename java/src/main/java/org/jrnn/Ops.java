@@ -43,7 +43,7 @@ public final class Ops {
     long[] ws = weight(op, x, weight, in);
     long[] shape = x.shape();
     shape[shape.length - 1] = ws[0];
-    Tensor y = Tensor.zeros(x.device(), shape);
+    Tensor y = Tensor.empty(x.device(), shape);
     try {
       linearInto(x, weight, bias, y);
     } catch (RuntimeException e) {
@@ -158,7 +158,7 @@ public final class Ops {
     long[] lead = shape == null || shape.length == 0 ? new long[] {ids == null ? 0 : ids.length} : shape;
     long[] full = Arrays.copyOf(lead, lead.length + 1);
     full[lead.length] = table.dim(1);
-    Tensor y = Tensor.zeros(table.device(), full);
+    Tensor y = Tensor.empty(table.device(), full);
     try {
       embeddingInto(table, ids, y);
     } catch (RuntimeException e) {
@@ -386,7 +386,7 @@ public final class Ops {
     String op = "gatherLast";
     open(op, "y", y);
     rank(op, "y", y, 3);
-    Tensor out = Tensor.zeros(y.device(), y.dim(1), y.dim(2));
+    Tensor out = Tensor.empty(y.device(), y.dim(1), y.dim(2));
     try {
       gatherLastInto(y, lengths, out);
     } catch (RuntimeException e) {

@@ -389,14 +389,14 @@ public final class Recurrent implements AutoCloseable {
     Tensor cy = null;
     Tensor reserve = null;
     try {
-      y = Tensor.zeros(device, t, n, outputSize());
-      hy = Tensor.zeros(device, stateShape);
+      y = Tensor.empty(device, t, n, outputSize());
+      hy = Tensor.empty(device, stateShape);
       if (cell.hasCellState()) {
-        cy = Tensor.zeros(device, stateShape);
+        cy = Tensor.empty(device, stateShape);
       }
       if (training) {
         long bytes = Native.rnnReserveBytes(ctx, desc, t, n);
-        reserve = Tensor.zeros(device, Math.max(1, (bytes + Float.BYTES - 1) / Float.BYTES));
+        reserve = Tensor.empty(device, Math.max(1, (bytes + Float.BYTES - 1) / Float.BYTES));
       }
       int pass = training ? Native.PASS_TRAINING_FORWARD : Native.PASS_INFERENCE;
       NativeMemory scratch = scratch(ctx, t, n, pass);
@@ -406,7 +406,7 @@ public final class Recurrent implements AutoCloseable {
             desc,
             t,
             n,
-            lengths,
+            raggedOrNull(lengths, t),
             x.address(),
             addr(h0),
             addr(c0),
@@ -491,10 +491,10 @@ public final class Recurrent implements AutoCloseable {
     Tensor dh0 = null;
     Tensor dc0 = null;
     try {
-      dx = Tensor.zeros(device, t, n, inputSize);
-      dh0 = Tensor.zeros(device, stateShape);
+      dx = Tensor.empty(device, t, n, inputSize);
+      dh0 = Tensor.empty(device, stateShape);
       if (cell.hasCellState()) {
-        dc0 = Tensor.zeros(device, stateShape);
+        dc0 = Tensor.empty(device, stateShape);
       }
       NativeMemory scratch = scratch(ctx, t, n, Native.PASS_BACKWARD);
       try {
@@ -503,7 +503,7 @@ public final class Recurrent implements AutoCloseable {
             desc,
             t,
             n,
-            lengths,
+            raggedOrNull(lengths, t),
             x.address(),
             addr(trained.h0),
             addr(trained.c0),
@@ -572,7 +572,7 @@ public final class Recurrent implements AutoCloseable {
       throw new JrnnException("state.c is given but a " + cell + " layer has no cell state");
     }
     NativeContext ctx = device.context();
-    Tensor y = Tensor.zeros(device, n, hiddenSize);
+    Tensor y = Tensor.empty(device, n, hiddenSize);
     try {
       NativeMemory scratch = scratch(ctx, 1, n, Native.PASS_STEP);
       try {
@@ -609,7 +609,20 @@ public final class Recurrent implements AutoCloseable {
 
   private NativeMemory scratch(NativeContext ctx, long t, long n, int pass) {
     long bytes = Native.rnnScratchBytes(ctx, desc, t, n, pass);
-    return new NativeMemory(device, bytes, "scratch");
+    return new NativeMemory(device, bytes, false, () -> "scratch");
+  }
+
+  /**
+   * The lengths for the native call, or null when every sequence is T long: the same result, and
+   * the kernels then skip the per-row length masks (a few % of a forward).
+   */
+  private static int[] raggedOrNull(int[] lengths, long t) {
+    for (int len : lengths) {
+      if (len != t) {
+        return lengths;
+      }
+    }
+    return null;
   }
 
   private static long addr(Tensor t) {

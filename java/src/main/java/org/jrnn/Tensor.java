@@ -73,19 +73,30 @@ public final class Tensor implements AutoCloseable {
 
   /** Allocates a zero-filled tensor; {@code scoped}: register with the current scope if any. */
   static Tensor allocate(Device device, long[] shape, boolean scoped) {
+    return allocate(device, shape, scoped, true);
+  }
+
+  /**
+   * Allocates a tensor, zero-filled or (for outputs that are written in full before anything
+   * reads them) with unspecified contents; {@code scoped}: register with the current scope.
+   */
+  static Tensor allocate(Device device, long[] shape, boolean scoped, boolean zeroed) {
     if (device == null) {
       throw new JrnnException("device is null");
     }
     long[] dims = shape == null ? NO_DIMS : shape.clone();
     long n = checkedNumel(dims);
-    NativeMemory mem =
-        new NativeMemory(device, n * Float.BYTES, "tensor " + Arrays.toString(dims) + " on " + device);
+    NativeMemory mem = new NativeMemory(device, n * Float.BYTES, zeroed, () -> describe(dims, device));
     Tensor t = new Tensor(device, dims, n, mem, 0, null);
     mem.watch(t); // the safety net frees the memory once t is unreachable
     if (scoped) {
       Scope.register(t);
     }
     return t;
+  }
+
+  private static String describe(long[] dims, Device device) {
+    return "tensor " + Arrays.toString(dims) + " on " + device;
   }
 
   private static long checkedNumel(long[] dims) {
@@ -111,6 +122,17 @@ public final class Tensor implements AutoCloseable {
    */
   public static Tensor zeros(Device device, long... shape) {
     return allocate(device, shape, true);
+  }
+
+  /**
+   * A tensor on {@code device} whose contents are unspecified (whatever the memory held, as
+   * PyTorch's {@code torch.empty}): for outputs that will be written in full, such as the {@code
+   * out} argument of {@link Ops}, without the cost of zero-filling.
+   *
+   * @param shape sizes, each {@code >= 0}; no sizes gives a scalar (one element). Not modified.
+   */
+  public static Tensor empty(Device device, long... shape) {
+    return allocate(device, shape, true, false);
   }
 
   /** A zero-filled tensor on the CPU; see {@link #zeros(Device, long...)}. */
@@ -139,7 +161,7 @@ public final class Tensor implements AutoCloseable {
       throw new JrnnException(
           "data has " + data.length + " values but shape " + Arrays.toString(dims) + " needs " + n);
     }
-    Tensor t = zeros(device, dims);
+    Tensor t = empty(device, dims);
     try {
       t.copyFrom(data);
     } catch (RuntimeException e) {

@@ -130,7 +130,7 @@ public final class JrnnBench {
                   try (Scope scope = Scope.open()) {
                     layer.zeroGradients();
                     RecurrentOutput out = layer.forwardTrain(batch, null);
-                    Tensor dy = Tensor.zeros(cpu, s.t(), s.n(), s.h());
+                    Tensor dy = Tensor.empty(cpu, s.t(), s.n(), s.h()); // mse overwrites it
                     Ops.mse(out.output(), target, null, scale, null, dy);
                     layer.backward(out, dy, null, null);
                     Ops.sgdUpdate(

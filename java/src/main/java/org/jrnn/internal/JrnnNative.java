@@ -37,7 +37,15 @@ final class JrnnNative {
   static native @Cast("void*") long jrnn_alloc(
       @Cast("jrnn_context*") long ctx, @Cast("size_t") long bytes);
 
+  static native @Cast("void*") long jrnn_alloc_uninitialized(
+      @Cast("jrnn_context*") long ctx, @Cast("size_t") long bytes);
+
   static native void jrnn_free(@Cast("jrnn_context*") long ctx, @Cast("void*") long ptr);
+
+  static native @Cast("size_t") long jrnn_context_cached_bytes(
+      @Cast("const jrnn_context*") long ctx);
+
+  static native int jrnn_context_release_cached(@Cast("jrnn_context*") long ctx);
 
   /** Host source given as a Java array (copied in by JNI). */
   static native int jrnn_copy_from_host(

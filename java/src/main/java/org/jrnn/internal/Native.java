@@ -137,11 +137,17 @@ public final class Native {
 
   // ------------------------------------------------------------------ memory
 
-  /** Allocates {@code bytes} (> 0) of zeroed, 64-byte aligned device memory. Never returns 0. */
-  public static long alloc(NativeContext ctx, long bytes) {
+  /**
+   * Allocates {@code bytes} (> 0) of 64-byte aligned device memory, zero-filled when {@code
+   * zeroed} (else its contents are unspecified). Never returns 0.
+   */
+  public static long alloc(NativeContext ctx, long bytes, boolean zeroed) {
     ctx.lock.lock();
     try {
-      long p = JrnnNative.jrnn_alloc(ctx.handle, bytes);
+      long p =
+          zeroed
+              ? JrnnNative.jrnn_alloc(ctx.handle, bytes)
+              : JrnnNative.jrnn_alloc_uninitialized(ctx.handle, bytes);
       if (p == 0) {
         String message = JrnnNative.jrnn_last_error();
         throw new JrnnException(
@@ -161,6 +167,26 @@ public final class Native {
     ctx.lock.lock();
     try {
       JrnnNative.jrnn_free(ctx.handle, ptr);
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
+  /** Bytes of freed blocks the context keeps for reuse (CPU; 0 for CUDA). */
+  public static long cachedBytes(NativeContext ctx) {
+    ctx.lock.lock();
+    try {
+      return JrnnNative.jrnn_context_cached_bytes(ctx.handle);
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
+  /** Returns the context's cached blocks to the system. */
+  public static void releaseCached(NativeContext ctx) {
+    ctx.lock.lock();
+    try {
+      check(JrnnNative.jrnn_context_release_cached(ctx.handle), "jrnn_context_release_cached");
     } finally {
       ctx.lock.unlock();
     }
