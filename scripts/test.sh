@@ -9,20 +9,7 @@ cd "$ROOT"
 log() { echo "[test $(date -u +%H:%M:%S)] $*"; }
 
 # ---- prerequisites (a fresh Debian machine of this project's kind has most of them)
-need=()
-command -v cmake >/dev/null || need+=(cmake)
-command -v g++ >/dev/null || need+=(g++)
-command -v mvn >/dev/null || need+=(maven)
-command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
-command -v unzip >/dev/null || need+=(unzip)
-/usr/bin/python3 -c 'import torch, numpy' 2>/dev/null || need+=(python3-torch python3-numpy)
-# the notebook tests execute notebooks/ through a Java kernel with Debian's Jupyter (no pip)
-command -v jupyter-nbconvert >/dev/null || need+=(jupyter-nbconvert jupyter-client)
-if [ ${#need[@]} -gt 0 ]; then
-  log "installing ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 "${need[@]}"
-fi
+scripts/prereqs.sh
 
 # ---- native tests (reference gradient checks, CPU kernels vs reference, API validation)
 log "native tests"

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "jrnn/jrnn.h"
+#include "cpu/isa.h"
 #include "ops/ops_cpu.h"
 #include "ops/ops_ref.h"
 
@@ -185,6 +186,70 @@ void test_cross_entropy(std::mt19937& rng) {
   std::vector<float> smf(M * K);
   jrnn::cpu::softmax(M, K, xf.data(), false, smf.data());
   EXPECT(rel_error(smf, sm) < 1e-6, "softmax cpu");
+}
+
+// Softmax, log-softmax and cross-entropy over a vocabulary-sized row (several 512-wide exp
+// chunks and a partial one) on every kernel variant this CPU has, in place and not, with -inf
+// (masked) and very negative logits, against the double reference: entry-wise relative error,
+// exact zeros where the reference underflows.
+void test_softmax_rows(std::mt19937& rng) {
+  namespace cpu = jrnn::cpu;
+  const int64_t M = 3, K = 1500;
+  Vec x = random_vec(rng, M * K, 8.0);
+  x[5] = -INFINITY;
+  x[K + 7] = -200.0;
+  x[2 * K + 1] = 40.0;  // dominant entry
+  const std::vector<int32_t> targets = {4, 1, 1499};
+  Vec logp(M * K), p(M * K), loss(M), dl(M * K);
+  jrnn::ref::softmax<double>(M, K, x.data(), true, logp.data());
+  jrnn::ref::softmax<double>(M, K, x.data(), false, p.data());
+  jrnn::ref::softmax_cross_entropy<double>(M, K, x.data(), targets.data(), 0.1, 0.5, loss.data(),
+                                           dl.data());
+  auto worst = [](const std::vector<float>& got, const Vec& want, double floor) -> double {
+    double e = 0;
+    for (size_t i = 0; i < want.size(); ++i) {
+      if (std::isinf(want[i]) || want[i] == 0.0) {
+        if (got[i] != (float)want[i]) return HUGE_VAL;
+        continue;
+      }
+      e = std::max(e, std::fabs(got[i] - want[i]) / std::max(std::fabs(want[i]), floor));
+    }
+    return e;
+  };
+  for (cpu::Isa isa : {cpu::Isa::kGeneric, cpu::Isa::kAvx2, cpu::Isa::kAvx512}) {
+    if ((int)isa > (int)cpu::detected_isa()) continue;
+    cpu::set_isa_override(isa);
+    const char* name = cpu::isa_name(isa);
+    const std::vector<float> xf = to_float(x);
+    std::vector<float> out(M * K), inplace = xf;
+    cpu::softmax(M, K, xf.data(), true, out.data());
+    EXPECT(worst(out, logp, 1.0) < 2e-6, "%s log_softmax: %g", name, worst(out, logp, 1.0));
+    cpu::softmax(M, K, inplace.data(), true, inplace.data());
+    EXPECT(inplace == out, "%s log_softmax in place differs", name);
+    cpu::softmax(M, K, xf.data(), false, out.data());
+    // Probabilities: x - max rounds to 2^-24 |x - max| in float, and exp turns that absolute
+    // error into a relative one: up to 56 * 6e-8 = 3.3e-6 for this row (the float reference
+    // loop has the same), plus a few ulps.
+    EXPECT(worst(out, p, 1e-30) < 4e-6, "%s softmax: %g", name, worst(out, p, 1e-30));
+    EXPECT(out[5] == 0.0f && out[K + 7] == 0.0f, "%s softmax of -inf / -200 is not exactly 0", name);
+    inplace = xf;
+    cpu::softmax(M, K, inplace.data(), false, inplace.data());
+    EXPECT(inplace == out, "%s softmax in place differs", name);
+    std::vector<float> lossf(M), dlf(M * K);
+    cpu::softmax_cross_entropy(M, K, xf.data(), targets.data(), 0.1f, 0.5f, lossf.data(), dlf.data());
+    EXPECT(worst(lossf, loss, 1.0) < 2e-6, "%s cross-entropy loss: %g", name, worst(lossf, loss, 1.0));
+    EXPECT(rel_error(dlf, dl) < 1e-6, "%s cross-entropy gradient: %g", name, rel_error(dlf, dl));
+    inplace = xf;
+    cpu::softmax_cross_entropy(M, K, inplace.data(), targets.data(), 0.1f, 0.5f, lossf.data(),
+                               inplace.data());
+    EXPECT(inplace == dlf, "%s cross-entropy gradient in place differs", name);
+    std::vector<float> nan_row = xf;
+    nan_row[K + 3] = NAN;
+    cpu::softmax(M, K, nan_row.data(), true, out.data());
+    EXPECT(std::isnan(out[K]) && std::isnan(out[2 * K - 1]) && !std::isnan(out[0]),
+           "%s log_softmax: a NaN must spread over its row only", name);
+  }
+  cpu::reset_isa_override();
 }
 
 void test_bce_mse(std::mt19937& rng) {
@@ -404,6 +469,7 @@ int main() {
   test_linear(rng);
   test_embedding(rng);
   test_cross_entropy(rng);
+  test_softmax_rows(rng);
   test_bce_mse(rng);
   test_dropout();
   test_gather_last(rng);

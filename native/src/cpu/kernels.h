@@ -163,7 +163,8 @@ struct Kernels {
   // w read in place once. Threads split the rows of w.
   void (*gemv_rows)(const float* w, int64_t R, int64_t K, const float* x, int64_t ldx, int64_t N,
                     float* out, int64_t ldo, int tid, int nt);
-  // Tests: y = f(x) elementwise with the kernels' activations (0 sigmoid, 1 tanh, 2 exp).
+  // y = f(x) elementwise with the kernels' activations (0 sigmoid, 1 tanh, 2 exp): the tests,
+  // and the softmax / cross-entropy exp of ops_cpu.cc. x may equal y.
   void (*activation)(int kind, const float* x, float* y, int64_t n);
 };
 

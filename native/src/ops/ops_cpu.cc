@@ -8,9 +8,59 @@
 #include <cmath>
 #include <cstring>
 
+#include "cpu/isa.h"
+#include "cpu/kernels.h"
 #include "ops/ops_ref.h"
 
 namespace jrnn::cpu {
+namespace {
+
+// Below this, exp(d) is a float denormal: the vector exp clamps there, and flush-to-zero (which
+// every CPU call runs under) would give 0 anyway, so softmax entries that far below the row's
+// maximum are exactly 0, as for -inf logits (masks).
+constexpr float kExpFloor = -87.3f;
+
+// Calls f(k0, n, e) for consecutive chunks of a row, e[i] = exp(row[k0+i] - mx) (0 below
+// kExpFloor), computed with the active ISA's vector exp (<= 1 ulp, test_cpu_isa), libm on the
+// generic path. Nothing is written to the row, so callers may write their output over it.
+template <typename Chunk>
+void for_each_exp_chunk(int64_t K, const float* row, float mx, Chunk&& f) {
+  constexpr int64_t kChunk = 512;
+  alignas(64) float e[kChunk];
+  const Kernels* kern = kernels_for(active_isa());
+  for (int64_t k0 = 0; k0 < K; k0 += kChunk) {
+    const int64_t n = K - k0 < kChunk ? K - k0 : kChunk;
+    for (int64_t i = 0; i < n; ++i) e[i] = row[k0 + i] - mx;
+    if (kern)
+      kern->activation(2, e, e, n);
+    else
+      for (int64_t i = 0; i < n; ++i) e[i] = std::exp(e[i]);
+    for (int64_t i = 0; i < n; ++i) e[i] = row[k0 + i] - mx < kExpFloor ? 0.0f : e[i];
+    f(k0, n, e);
+  }
+}
+
+// Σ_k exp(row[k] - mx) in double (K may be a large vocabulary); NaN when the row holds one.
+double sum_exp(int64_t K, const float* row, float mx) {
+  double total = 0;
+  for_each_exp_chunk(K, row, mx, [&](int64_t, int64_t n, const float* e) {
+    double s[4] = {0, 0, 0, 0};  // four chains, so the adds do not wait on each other
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4)
+      for (int j = 0; j < 4; ++j) s[j] += e[i + j];
+    for (; i < n; ++i) s[0] += e[i];
+    total += (s[0] + s[1]) + (s[2] + s[3]);
+  });
+  return total;
+}
+
+float row_max(int64_t K, const float* row) {
+  float mx = row[0];
+  for (int64_t k = 1; k < K; ++k) mx = row[k] > mx ? row[k] : mx;
+  return mx;
+}
+
+}  // namespace
 
 void linear_forward(int64_t M, int64_t I, int64_t O, const float* x, const float* w,
                     const float* b, float* y) {
@@ -49,7 +99,21 @@ void embedding_backward(int64_t M, int64_t E, const int32_t* ids, const float* d
 }
 
 void softmax(int64_t M, int64_t K, const float* x, bool log_softmax, float* y) {
-  ref::softmax<float>(M, K, x, log_softmax, y);
+  for (int64_t m = 0; m < M; ++m) {  // y may equal x: each out[k] is written after row[k] is read
+    const float* row = x + m * K;
+    float* out = y + m * K;
+    const float mx = row_max(K, row);
+    const double sum = sum_exp(K, row, mx);
+    if (log_softmax) {
+      const float shift = mx + static_cast<float>(std::log(sum));
+      for (int64_t k = 0; k < K; ++k) out[k] = row[k] - shift;
+    } else {
+      const float inv = static_cast<float>(1.0 / sum);
+      for_each_exp_chunk(K, row, mx, [&](int64_t k0, int64_t n, const float* e) {
+        for (int64_t i = 0; i < n; ++i) out[k0 + i] = e[i] * inv;
+      });
+    }
+  }
 }
 
 void softmax_cross_entropy(int64_t M, int64_t K, const float* logits, const int32_t* targets,
@@ -63,10 +127,8 @@ void softmax_cross_entropy(int64_t M, int64_t K, const float* logits, const int3
       if (drow) std::memset(drow, 0, sizeof(float) * K);
       continue;
     }
-    float mx = row[0];
-    for (int64_t k = 1; k < K; ++k) mx = std::fmax(mx, row[k]);
-    double sum = 0;  // double: K can be a large vocabulary
-    for (int64_t k = 0; k < K; ++k) sum += std::exp(row[k] - mx);
+    const float mx = row_max(K, row);
+    const double sum = sum_exp(K, row, mx);
     const float log_sum = static_cast<float>(std::log(sum)) + mx;
     const float off = smoothing / static_cast<float>(K);
     if (loss) {
@@ -76,7 +138,10 @@ void softmax_cross_entropy(int64_t M, int64_t K, const float* logits, const int3
       loss[m] = static_cast<float>(log_sum - (1.0 - smoothing) * row[target] - off * row_sum);
     }
     if (drow) {  // written after the loss: drow may alias row
-      for (int64_t k = 0; k < K; ++k) drow[k] = scale * (std::exp(row[k] - log_sum) - off);
+      const float inv = static_cast<float>(1.0 / sum);
+      for_each_exp_chunk(K, row, mx, [&](int64_t k0, int64_t n, const float* e) {
+        for (int64_t i = 0; i < n; ++i) drow[k0 + i] = scale * (e[i] * inv - off);
+      });
       drow[target] -= scale * (1.0f - smoothing);
     }
   }

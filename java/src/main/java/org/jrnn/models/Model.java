@@ -3,14 +3,14 @@
  */
 package org.jrnn.models;
 
-import org.jrnn.nn.Module;
+import org.jrnn.nn.Trainable;
 
 /**
  * A complete model that {@link ModelFiles} can save and rebuild: its {@link #kind()} picks the
  * class and its {@link #configJson()} rebuilds the architecture; the parameters ({@link
  * #parameters()}) carry PyTorch-style names such as {@code "rnn.weight_ih_l0"}.
  */
-public interface Model extends Module {
+public interface Model extends Trainable {
   /** The model kind stored as {@code "jrnn.model"}, e.g. {@code "sequence-classifier"}. */
   String kind();
 

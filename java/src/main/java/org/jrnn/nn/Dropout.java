@@ -17,7 +17,7 @@ import org.jrnn.data.SplitMix64;
  * #nextSeed()} for each training forward and give the same seed to {@link #backward}. The seeds
  * follow from the constructor's seed, so a seeded run is reproducible. No parameters.
  */
-public final class Dropout implements Module {
+public final class Dropout implements Trainable {
   private final float p;
   private final long seed;
   private final Device device;

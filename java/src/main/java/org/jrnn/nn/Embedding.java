@@ -17,7 +17,7 @@ import org.jrnn.Tensor;
  * too. The parameter is named {@code "weight"}. The layer owns its tensors; {@link #close()} frees
  * them.
  */
-public final class Embedding implements Module {
+public final class Embedding implements Trainable {
   private final int vocabSize;
   private final int dim;
   private final int paddingIndex;

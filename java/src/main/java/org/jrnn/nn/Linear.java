@@ -19,7 +19,7 @@ import org.jrnn.data.SplitMix64;
  * Parameters are named {@code "weight"} and {@code "bias"}. The layer owns its tensors; {@link
  * #close()} frees them.
  */
-public final class Linear implements Module {
+public final class Linear implements Trainable {
   private final int inFeatures;
   private final int outFeatures;
   private final Device device;

@@ -13,7 +13,7 @@ public final class Parameters {
   private Parameters() {}
 
   /** The module's parameters renamed {@code prefix + "." + name} (same tensors). */
-  public static List<Parameter> prefixed(String prefix, Module module) {
+  public static List<Parameter> prefixed(String prefix, Trainable module) {
     List<Parameter> out = new ArrayList<>();
     for (Parameter p : module.parameters()) {
       out.add(new Parameter(prefix + "." + p.name(), p.value(), p.grad()));
@@ -22,7 +22,7 @@ public final class Parameters {
   }
 
   /** The parameters by name, in order. */
-  public static Map<String, Parameter> byName(Module module) {
+  public static Map<String, Parameter> byName(Trainable module) {
     Map<String, Parameter> out = new LinkedHashMap<>();
     for (Parameter p : module.parameters()) {
       out.put(p.name(), p);

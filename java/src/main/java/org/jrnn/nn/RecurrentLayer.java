@@ -1,5 +1,5 @@
 /*
- * RecurrentLayer: the Module face of org.jrnn.Recurrent (named parameters and gradients over its
+ * RecurrentLayer: the Trainable face of org.jrnn.Recurrent (named parameters and gradients over its
  * flat buffers), with the initialisation options of RecurrentInit.
  */
 package org.jrnn.nn;
@@ -20,13 +20,13 @@ import org.jrnn.Tensor;
 import org.jrnn.data.SplitMix64;
 
 /**
- * A stack of recurrent layers as a {@link Module}: parameters {@code weight_ih_l0}, {@code
+ * A stack of recurrent layers as a {@link Trainable}: parameters {@code weight_ih_l0}, {@code
  * weight_hh_l0}, {@code bias_ih_l0}, {@code bias_hh_l0}, ... ({@code _reverse} for the backward
  * direction) in PyTorch's order, views of {@link Recurrent#weights()}; gradients are views of
  * {@link Recurrent#gradientBuffer()}. The passes are those of {@link #recurrent()}; this class only
  * adds the naming, the initialisation and ownership. {@link #close()} frees the layer.
  */
-public final class RecurrentLayer implements Module {
+public final class RecurrentLayer implements Trainable {
   private final Recurrent rnn;
   private final RecurrentInit init;
   private final List<Parameter> parameters;

@@ -15,14 +15,14 @@ import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
 import org.jrnn.models.Model;
-import org.jrnn.nn.Module;
+import org.jrnn.nn.Trainable;
 import org.jrnn.nn.Parameter;
 
 /**
  * Multi-line text summaries to print or to return from a notebook cell:
  *
  * <ul>
- *   <li>{@link #model(Module)}: every parameter by module with its shape and count, the total, and
+ *   <li>{@link #model(Trainable)}: every parameter by module with its shape and count, the total, and
  *       the config of a {@link Model};
  *   <li>{@link #tensor(Tensor)}: shape, device, statistics and a NumPy-style preview;
  *   <li>{@link #batch(SequenceBatch)} and {@link #batch(PaddedBatch)}: sizes and each sequence's
@@ -38,7 +38,7 @@ public final class Show {
   // ------------------------------------------------------------------ models
 
   /** The parameters of a model or layer, grouped by module (the name before the first dot). */
-  public static String model(Module m) {
+  public static String model(Trainable m) {
     StringBuilder sb = new StringBuilder();
     sb.append(m.getClass().getSimpleName());
     if (m instanceof Model model) {

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.jrnn.nn.Module;
+import org.jrnn.nn.Trainable;
 import org.jrnn.train.NonFiniteLocator;
 import org.jrnn.train.ResumableTask;
 import org.jrnn.train.Task;
@@ -316,7 +316,7 @@ public final class TrainingCurves {
     }
 
     @Override
-    public Module model() {
+    public Trainable model() {
       return inner.model();
     }
 

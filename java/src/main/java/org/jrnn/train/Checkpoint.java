@@ -19,7 +19,7 @@ import org.jrnn.io.Json;
 import org.jrnn.io.SafetensorsFile;
 import org.jrnn.io.SafetensorsWriter;
 import org.jrnn.io.TensorInfo;
-import org.jrnn.nn.Module;
+import org.jrnn.nn.Trainable;
 import org.jrnn.nn.Parameter;
 import org.jrnn.optim.Optimizer;
 import org.jrnn.optim.OptimizerState;
@@ -194,7 +194,7 @@ public final class Checkpoint {
    */
   public static void write(
       Path path,
-      Module model,
+      Trainable model,
       Optimizer optimizer,
       TrainerState state,
       Map<String, float[]> best,
@@ -203,10 +203,10 @@ public final class Checkpoint {
     write(path, model, optimizer, state, best, task, UnaryOperator.identity());
   }
 
-  /** As {@link #write(Path, Module, Optimizer, TrainerState, Map, ResumableTask.State)}; tests wrap the stream. */
+  /** As {@link #write(Path, Trainable, Optimizer, TrainerState, Map, ResumableTask.State)}; tests wrap the stream. */
   static void write(
       Path path,
-      Module model,
+      Trainable model,
       Optimizer optimizer,
       TrainerState state,
       Map<String, float[]> best,
@@ -310,11 +310,11 @@ public final class Checkpoint {
    *
    * @throws IllegalArgumentException naming the first parameter that is missing or has another size
    */
-  public void restoreModel(Module model) {
+  public void restoreModel(Trainable model) {
     restoreParameters(model, this.model, "checkpoint");
   }
 
-  static void restoreParameters(Module model, Map<String, float[]> values, String what) {
+  static void restoreParameters(Trainable model, Map<String, float[]> values, String what) {
     for (Parameter p : model.parameters()) {
       float[] v = values.get(p.name());
       if (v == null) {
@@ -347,7 +347,7 @@ public final class Checkpoint {
   }
 
   /** Host copies of the model's parameters by name. */
-  static Map<String, float[]> snapshot(Module model) {
+  static Map<String, float[]> snapshot(Trainable model) {
     Map<String, float[]> m = new LinkedHashMap<>();
     for (Parameter p : model.parameters()) {
       m.put(p.name(), p.value().toArray());

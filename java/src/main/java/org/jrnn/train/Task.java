@@ -4,7 +4,7 @@
 package org.jrnn.train;
 
 import java.util.Map;
-import org.jrnn.nn.Module;
+import org.jrnn.nn.Trainable;
 
 /**
  * One kind of training work on batches of type {@code B} (classification, language modelling,
@@ -17,7 +17,7 @@ import org.jrnn.nn.Module;
 public interface Task<B> {
 
   /** The model whose parameters the trainer updates. */
-  Module model();
+  Trainable model();
 
   /**
    * Forward in training mode, loss, and backward: gradients ACCUMULATE into {@code

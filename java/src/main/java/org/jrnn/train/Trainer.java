@@ -18,7 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
-import org.jrnn.nn.Module;
+import org.jrnn.nn.Trainable;
 import org.jrnn.nn.Parameter;
 import org.jrnn.optim.Adam;
 import org.jrnn.optim.GradientClipping;
@@ -198,7 +198,7 @@ public final class Trainer implements AutoCloseable {
   public <B> TrainResult fit(Task<B> task, BatchSource<B> train, BatchSource<B> validation) {
     Objects.requireNonNull(task, "task");
     Objects.requireNonNull(train, "train");
-    Module model = task.model();
+    Trainable model = task.model();
     List<Parameter> params = model.parameters();
     if (optimizerFactory != null) {
       if (optimizer != null) {
@@ -457,7 +457,7 @@ public final class Trainer implements AutoCloseable {
 
   /** Validates; returns whether patience ran out. */
   private <B> boolean validate(
-      Task<B> task, BatchSource<B> validation, Run run, boolean keepBest, Module model, Metrics metrics) {
+      Task<B> task, BatchSource<B> validation, Run run, boolean keepBest, Trainable model, Metrics metrics) {
     Map<String, Double> m = new LinkedHashMap<>(task.evaluate(validation.epoch(0, seed)));
     String key = task.primaryMetric();
     Double value = m.get(key);
@@ -486,7 +486,7 @@ public final class Trainer implements AutoCloseable {
     return patience > 0 && run.badValidations >= patience;
   }
 
-  private <B> void saveCheckpoint(Module model, Task<B> task, Run run, boolean keepBest) {
+  private <B> void saveCheckpoint(Trainable model, Task<B> task, Run run, boolean keepBest) {
     ResumableTask.State ts = task instanceof ResumableTask r ? r.trainingState() : null;
     try {
       Checkpoint.write(checkpoint, model, optimizer, run.state(seed), keepBest ? run.best : null, ts);

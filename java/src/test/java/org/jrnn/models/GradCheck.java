@@ -7,7 +7,7 @@ package org.jrnn.models;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.function.DoubleSupplier;
-import org.jrnn.nn.Module;
+import org.jrnn.nn.Trainable;
 import org.jrnn.nn.Parameter;
 
 final class GradCheck {
@@ -18,7 +18,7 @@ final class GradCheck {
    * match the accumulated gradient within {@code absTol + relTol·|numeric|}. The gradients must
    * already hold one backward of the same loss; {@code loss} must not change them.
    */
-  static void check(Module model, DoubleSupplier loss, int perParameter, double h, double absTol, double relTol) {
+  static void check(Trainable model, DoubleSupplier loss, int perParameter, double h, double absTol, double relTol) {
     int checked = 0;
     double largest = 0;
     for (Parameter p : model.parameters()) {

@@ -8,7 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import org.jrnn.Ops;
 import org.jrnn.Tensor;
-import org.jrnn.nn.Module;
+import org.jrnn.nn.Trainable;
 import org.jrnn.nn.Parameter;
 
 final class TinyAdam {
@@ -16,7 +16,7 @@ final class TinyAdam {
 
   private TinyAdam() {}
 
-  static void step(Module model, float lr, long step) {
+  static void step(Trainable model, float lr, long step) {
     for (Parameter p : model.parameters()) {
       Tensor[] mv = STATE.computeIfAbsent(p.value(), v -> new Tensor[] {
           Tensor.zeros(v.device(), v.shape()).keep(), Tensor.zeros(v.device(), v.shape()).keep()});

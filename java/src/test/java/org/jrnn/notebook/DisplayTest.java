@@ -24,7 +24,7 @@ import org.jrnn.Scope;
 import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
-import org.jrnn.nn.Module;
+import org.jrnn.nn.Trainable;
 import org.jrnn.nn.Parameter;
 import org.jrnn.train.NonFiniteLocator;
 import org.jrnn.train.ResumableTask;
@@ -243,7 +243,7 @@ class DisplayTest {
   void showModuleGroupsByModule() {
     try (Scope scope = Scope.open()) {
       Tensor w = Tensor.zeros(4, 3), g = Tensor.zeros(4, 3), bw = Tensor.zeros(4), bg = Tensor.zeros(4);
-      Module m = new Module() {
+      Trainable m = new Trainable() {
         @Override
         public List<Parameter> parameters() {
           return List.of(new Parameter("linear.weight", w, g), new Parameter("linear.bias", bw, bg));
@@ -349,7 +349,7 @@ class DisplayTest {
     int steps;
 
     @Override
-    public Module model() {
+    public Trainable model() {
       return null;
     }
 

@@ -25,7 +25,7 @@ import org.jrnn.Device;
 import org.jrnn.Tensor;
 import org.jrnn.data.Batches;
 import org.jrnn.data.SplitMix64;
-import org.jrnn.nn.Module;
+import org.jrnn.nn.Trainable;
 import org.jrnn.nn.Parameter;
 import org.jrnn.optim.Adam;
 import org.jrnn.optim.GradientClipping;
@@ -49,7 +49,7 @@ class TrainerTest {
   }
 
   /** A linear model y = x·w + b with its gradients computed on the host. */
-  static final class LinearModel implements Module {
+  static final class LinearModel implements Trainable {
     final Parameter weight;
     final Parameter bias;
 
@@ -106,7 +106,7 @@ class TrainerTest {
     }
 
     @Override
-    public Module model() {
+    public Trainable model() {
       return model;
     }
 

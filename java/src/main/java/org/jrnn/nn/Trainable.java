@@ -1,5 +1,7 @@
 /*
- * Module: what every trainable jrnn model and layer exposes to optimisers, trainers and model files.
+ * Trainable: what every trainable jrnn model and layer exposes to optimisers, trainers and model
+ * files (PyTorch calls this a Module; the name would clash with java.lang.Module under
+ * `import org.jrnn.nn.*`).
  */
 package org.jrnn.nn;
 
@@ -11,7 +13,7 @@ import org.jrnn.Device;
  * concrete module (there is no autograd tape): a module's backward accumulates (+=) into the
  * gradients of its {@link #parameters()}.
  */
-public interface Module extends AutoCloseable {
+public interface Trainable extends AutoCloseable {
 
   /** Trainable parameters in a fixed order, with unique PyTorch-style dotted names. */
   List<Parameter> parameters();

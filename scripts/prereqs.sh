@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# scripts/prereqs.sh — installs (Debian apt) what jrnn's scripts need and this machine lacks.
+#   scripts/prereqs.sh          # build and tests: cmake, g++, Maven, JDK 17, unzip, PyTorch and
+#                               # numpy (the reference oracle), Jupyter (the notebook tests)
+#   scripts/prereqs.sh bench    # also what the peer harness (../shared/peers) runs with
+# Called by scripts/test.sh and scripts/bench; a no-op when everything is there.
+set -euo pipefail
+need=()
+command -v cmake >/dev/null || need+=(cmake)
+command -v g++ >/dev/null || need+=(g++)
+command -v mvn >/dev/null || need+=(maven)
+command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
+command -v unzip >/dev/null || need+=(unzip)
+/usr/bin/python3 -c 'import torch, numpy' 2>/dev/null || need+=(python3-torch python3-numpy)
+# the notebook tests execute notebooks/ through a Java kernel with Debian's Jupyter (no pip)
+command -v jupyter-nbconvert >/dev/null || need+=(jupyter-nbconvert jupyter-client)
+if [ "${1:-}" = bench ]; then
+  /usr/bin/python3 -c 'import threadpoolctl' 2>/dev/null || need+=(python3-threadpoolctl)
+  # Debian's numpy and PyTorch call whatever libblas.so.3 is: with only the reference BLAS
+  # (what a fresh image pulls in with python3-numpy) they run ~25x slower than with OpenBLAS,
+  # and the peers' numbers would be meaningless (seen on 2026-11-27: sgemm at 7 GFLOP/s).
+  dpkg -s libopenblas0-pthread >/dev/null 2>&1 || need+=(libopenblas0-pthread)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  echo "[prereqs] installing ${need[*]}" >&2
+  SUDO=""
+  if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then SUDO=sudo; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 "${need[@]}"
+fi
