@@ -165,7 +165,7 @@ def main(run):
     w("## The table")
     w("")
     w("`jrnn` = the public Java API (`org.jrnn.bench.JrnnBench`: `Recurrent.forward`; training step = "
-      "zero gradients + `forwardTrain` + MSE gradient + `backward` + SGD update). `native` = the same "
+      "zero gradients + `forwardTrain` + MSE gradient + `backward` without the input gradient, as the peers' inputs need none + SGD update). `native` = the same "
       "work through the C API without a JVM (`native/bench/bench_rnn`); `Java ovh` = jrnn / native - 1. "
       "Times are medians in ms; `spread` = interquartile range / median and clean/all samples; `*` = "
       "fewer than %d clean samples (the machine was busy, the median uses all samples). tokens/s = "

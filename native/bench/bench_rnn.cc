@@ -5,7 +5,8 @@
 //
 // A training step is what the peers time (../shared/peers): zero the gradient buffer, training
 // forward (reserve), MSE loss gradient dy = 2(y - target)/numel (jrnn_mse), backward with weight
-// gradients, SGD update (jrnn_sgd_update, lr 1e-4). Buffers are allocated once, outside the timing.
+// gradients but no input gradient (the peers' inputs do not require grad), SGD update
+// (jrnn_sgd_update, lr 1e-4). Buffers are allocated once, outside the timing.
 //
 // Timing follows the peers' protocol (tools/benchutil.py, BenchUtil.java): warm-up >= BENCH_WARMUP
 // calls and >= BENCH_WARMUP_SEC; then samples of k back-to-back calls (k so a sample lasts
@@ -197,7 +198,6 @@ void bench(const std::string& peer, jrnn_context* ctx, const Shape& s, const Cel
   float* dy = buffer(TN * s.H, 0.0f);
   float* hy = buffer(s.N * s.H, 0.0f);
   float* cy = buffer(s.N * s.H, 0.0f);
-  float* dx = buffer(TN * s.C, 0.0f);
   float* dw = buffer(NW, 0.0f);
   const bool lstm = k.cell == JRNN_LSTM;
   const size_t reserve_bytes = jrnn_rnn_reserve_bytes(ctx, desc, s.T, s.N);
@@ -229,13 +229,14 @@ void bench(const std::string& peer, jrnn_context* ctx, const Shape& s, const Cel
       check(jrnn_rnn_forward(ctx, desc, s.T, s.N, nullptr, x, nullptr, nullptr, w, y, hy,
                              lstm ? cy : nullptr, reserve, scratch), "training forward");
       check(jrnn_mse(ctx, TN, s.H, y, target, nullptr, 1.0f / float(TN * s.H), nullptr, dy), "mse");
+      // no input gradient (dx NULL): the peers' inputs do not require grad
       check(jrnn_rnn_backward(ctx, desc, s.T, s.N, nullptr, x, nullptr, nullptr, w, dy, nullptr,
-                              nullptr, dx, nullptr, nullptr, dw, reserve, scratch), "backward");
+                              nullptr, nullptr, nullptr, nullptr, dw, reserve, scratch), "backward");
       check(jrnn_sgd_update(ctx, NW, w, dw, nullptr, 1e-4f, 0.0f, 0.0f, 0, ++step), "sgd");
     }));
   }
   for (void* p : {(void*)x, (void*)w, (void*)target, (void*)y, (void*)dy, (void*)hy, (void*)cy,
-                  (void*)dx, (void*)dw, reserve, scratch})
+                  (void*)dw, reserve, scratch})
     jrnn_free(ctx, p);
   jrnn_rnn_desc_destroy(desc);
 }

@@ -20,7 +20,7 @@ public final class RecurrentGradients implements AutoCloseable {
     this.dc0 = dc0;
   }
 
-  /** Gradient of the input, {@code [T, N, C]}. */
+  /** Gradient of the input, {@code [T, N, C]}; null when backward was asked not to compute it. */
   public Tensor dx() {
     return dx;
   }
@@ -37,7 +37,9 @@ public final class RecurrentGradients implements AutoCloseable {
 
   /** Detaches all tensors from their scope (see {@link Tensor#keep()}). @return this */
   public RecurrentGradients keep() {
-    dx.keep();
+    if (dx != null) {
+      dx.keep();
+    }
     dh0.keep();
     if (dc0 != null) {
       dc0.keep();
@@ -52,6 +54,8 @@ public final class RecurrentGradients implements AutoCloseable {
       dc0.close();
     }
     dh0.close();
-    dx.close();
+    if (dx != null) {
+      dx.close();
+    }
   }
 }

@@ -360,6 +360,33 @@ class RecurrentTest {
     }
   }
 
+  /** Skipping the input gradient changes nothing else: same weight and state gradients, dx null. */
+  @ParameterizedTest
+  @MethodSource("stepCells")
+  void backwardWithoutInputGradient(Cell cell) {
+    Random rng = new Random(12);
+    try (Recurrent rnn = build(cell, 5, 6, 2, true, true, 3);
+        Scope scope = Scope.open()) {
+      SequenceBatch batch = SequenceBatch.fromList(randomSequences(rng, 5, 4, 2, 3));
+      RecurrentOutput out = rnn.forwardTrain(batch, null);
+      Tensor dy = Tensor.of(randomArray(rng, 4 * 3 * 12, 1f), 4, 3, 12);
+      rnn.zeroGradients();
+      RecurrentGradients full = rnn.backward(out, dy, null, null);
+      float[] weightsFull = rnn.gradientBuffer().toArray();
+      rnn.zeroGradients();
+      RecurrentGradients partial = rnn.backward(out, dy, null, null, false);
+      assertNull(partial.dx(), "dx was not asked for");
+      assertArrayEquals(weightsFull, rnn.gradientBuffer().toArray(), "weight gradients");
+      assertArrayEquals(full.dh0().toArray(), partial.dh0().toArray(), "dh0");
+      boolean nonZero = false;
+      for (float v : full.dx().toArray()) {
+        nonZero |= v != 0;
+      }
+      assertTrue(nonZero, "the full backward computed dx");
+      partial.keep().close(); // keep and close work without dx
+    }
+  }
+
   @ParameterizedTest
   @MethodSource("stepCells")
   void stepTimesTEqualsForward(Cell cell) {

@@ -34,7 +34,8 @@ import org.jrnn.Tensor;
  *       allocated and freed per call, as in user code);
  *   <li>{@code train}: zero the gradients, {@link Recurrent#forwardTrain}, the MSE loss gradient
  *       ({@link Ops#mse}, mean over all outputs, like PyTorch's {@code MSELoss}), {@link
- *       Recurrent#backward} and an SGD update of the flat weights ({@link Ops#sgdUpdate}, lr 1e-4):
+ *       Recurrent#backward} (weight gradients; no input gradient, as in the peers, whose inputs do not
+ *       require grad) and an SGD update of the flat weights ({@link Ops#sgdUpdate}, lr 1e-4):
  *       what the peers time as one training step.
  * </ul>
  *
@@ -132,7 +133,7 @@ public final class JrnnBench {
                     RecurrentOutput out = layer.forwardTrain(batch, null);
                     Tensor dy = Tensor.empty(cpu, s.t(), s.n(), s.h()); // mse overwrites it
                     Ops.mse(out.output(), target, null, scale, null, dy);
-                    layer.backward(out, dy, null, null);
+                    layer.backward(out, dy, null, null, false); // as the peers: x needs no grad
                     Ops.sgdUpdate(
                         layer.weights(), layer.gradientBuffer(), null, 1e-4f, 0f, 0f, false, ++step[0]);
                   }

@@ -129,6 +129,12 @@ public final class RecurrentLayer implements Trainable {
     return rnn.backward(trained, dy, dhn, dcn);
   }
 
+  /** See {@link Recurrent#backward(RecurrentOutput, Tensor, Tensor, Tensor, boolean)}. */
+  public RecurrentGradients backward(
+      RecurrentOutput trained, Tensor dy, Tensor dhn, Tensor dcn, boolean inputGradient) {
+    return rnn.backward(trained, dy, dhn, dcn, inputGradient);
+  }
+
   /** See {@link Recurrent#step(Tensor, RecurrentState)}. Modified: state. */
   public Tensor step(Tensor x, RecurrentState state) {
     return rnn.step(x, state);
