@@ -269,6 +269,16 @@ def main(run):
             row("Java overhead <= 5%", "%s %s %s" % (v["cell"].upper(), v["shape"], v["mode"]),
                 "%+.1f%%" % (100 * o), o <= 0.05)
     w("")
+    fixed = [t.split("=", 1)[1].split()[0] for t in infos.get(JAVA, []) if t.startswith("fixed_cost_us=")]
+    if fixed and verdicts:
+        us = float(fixed[0])
+        quickest = min(v["ms"] for v in verdicts)
+        w("The Java API's fixed cost per call, measured directly (`Recurrent.forward` of one step, one "
+          "sequence, one unit, native call included): **%.2f us**, %.2f%% of the quickest call in the table "
+          "(%s ms). The process-vs-process comparison above also compares where the machine placed two "
+          "processes: two runs of the same binary differ by up to 10-20%% on some cases (raw data: each "
+          "process's medians)." % (us, 100 * us / 1e3 / quickest, fmt(quickest)))
+        w("")
 
     # ---------------------------------------------------------------- contention, provenance
     w("## Contention during each process (other tenants' CPU use)")

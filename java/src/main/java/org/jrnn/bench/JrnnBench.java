@@ -83,6 +83,7 @@ public final class JrnnBench {
             + System.getenv("OPENBLAS_CORETYPE")
             + ", JRNN_CPU_ISA="
             + System.getenv("JRNN_CPU_ISA"));
+    fixedCostPerCall(peer, cpu);
     for (Cell cell : new Cell[] {Cell.LSTM, Cell.GRU, Cell.RNN_TANH}) {
       String cellName = cell == Cell.RNN_TANH ? "rnn" : cell.name().toLowerCase(Locale.ROOT);
       if (!cells.isEmpty() && !cells.contains(cellName)) {
@@ -140,6 +141,33 @@ public final class JrnnBench {
                 });
         emit(peer, cellName, s, "train", r);
       }
+    }
+  }
+
+  /**
+   * The Java API's fixed cost per call, measured directly: a forward of one step of one sequence
+   * of one feature through one hidden unit (allocation of the outputs, checks, JNI, the native
+   * call itself, freeing), in a scope as user code would. Comparing whole processes (jrnn-java
+   * vs jrnn-native) also compares where the machine placed them, which moves a case by up to
+   * 10-20 % between two runs of the same binary; this number has no such noise.
+   */
+  private static void fixedCostPerCall(String peer, Device cpu) {
+    try (Recurrent tiny =
+            Recurrent.builder().cell(Cell.RNN_TANH).inputSize(1).hiddenSize(1).device(cpu).seed(1).build();
+        Tensor x = Tensor.of(cpu, new float[] {0.5f}, 1, 1, 1)) {
+      SequenceBatch batch = SequenceBatch.of(x, null);
+      double best = Double.MAX_VALUE;
+      for (int round = 0; round < 5; round++) {
+        int calls = 100_000;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < calls; i++) {
+          try (Scope scope = Scope.open()) {
+            tiny.forward(batch);
+          }
+        }
+        best = Math.min(best, (System.nanoTime() - t0) / 1e3 / calls);
+      }
+      info(peer, String.format(Locale.ROOT, "fixed_cost_us=%.2f (Recurrent.forward, T=N=C=H=1, best of 5 x 100000 calls)", best));
     }
   }
 
