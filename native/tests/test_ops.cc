@@ -188,6 +188,43 @@ void test_cross_entropy(std::mt19937& rng) {
   EXPECT(rel_error(smf, sm) < 1e-6, "softmax cpu");
 }
 
+// linear_forward on every kernel variant this CPU has, 1-3 threads: the matrix-vector path
+// (M < 8) and the blocked GEMM (M >= 8: several row tiles, a partial one, several k blocks and
+// column panels, partial ones), with and without bias, against the double reference. Results
+// must not depend on the thread count, and the output's previous contents (NaN) must not leak.
+void test_linear_paths(std::mt19937& rng) {
+  namespace cpu = jrnn::cpu;
+  struct Shape { int64_t M, I, O; };
+  const Shape shapes[] = {{1, 256, 1680}, {3, 37, 70}, {7, 300, 129}, {8, 5, 3}, {64, 256, 1680},
+                          {13, 600, 200}, {61, 17, 65}};
+  for (cpu::Isa isa : {cpu::Isa::kGeneric, cpu::Isa::kAvx2, cpu::Isa::kAvx512}) {
+    if ((int)isa > (int)cpu::detected_isa()) continue;
+    cpu::set_isa_override(isa);
+    for (const Shape& s : shapes) {
+      Vec x = random_vec(rng, s.M * s.I), w = random_vec(rng, s.O * s.I, 0.2), b = random_vec(rng, s.O);
+      Vec y(s.M * s.O), y0(s.M * s.O);
+      jrnn::ref::linear_forward<double>(s.M, s.I, s.O, x.data(), w.data(), b.data(), y.data());
+      jrnn::ref::linear_forward<double>(s.M, s.I, s.O, x.data(), w.data(), nullptr, y0.data());
+      auto xf = to_float(x), wf = to_float(w), bf = to_float(b);
+      std::vector<float> one;
+      for (int threads = 1; threads <= 3; ++threads) {
+        std::vector<float> yf(s.M * s.O, NAN), y0f(s.M * s.O, NAN);
+        cpu::linear_forward(s.M, s.I, s.O, xf.data(), wf.data(), bf.data(), yf.data(), threads);
+        cpu::linear_forward(s.M, s.I, s.O, xf.data(), wf.data(), nullptr, y0f.data(), threads);
+        EXPECT(rel_error(yf, y) < 1e-6 && rel_error(y0f, y0) < 1e-6,
+               "%s linear M=%lld I=%lld O=%lld threads=%d: %g / %g (no bias)", cpu::isa_name(isa),
+               (long long)s.M, (long long)s.I, (long long)s.O, threads, rel_error(yf, y),
+               rel_error(y0f, y0));
+        if (threads == 1) one = yf;
+        else if (isa != cpu::Isa::kGeneric)  // OpenBLAS's own threads may round differently
+          EXPECT(one == yf, "%s linear M=%lld: %d threads give other bits than 1",
+                 cpu::isa_name(isa), (long long)s.M, threads);
+      }
+    }
+  }
+  cpu::reset_isa_override();
+}
+
 // Softmax, log-softmax and cross-entropy over a vocabulary-sized row (several 512-wide exp
 // chunks and a partial one) on every kernel variant this CPU has, in place and not, with -inf
 // (masked) and very negative logits, against the double reference: entry-wise relative error,
@@ -470,6 +507,7 @@ int main() {
   test_embedding(rng);
   test_cross_entropy(rng);
   test_softmax_rows(rng);
+  test_linear_paths(rng);
   test_bce_mse(rng);
   test_dropout();
   test_gather_last(rng);

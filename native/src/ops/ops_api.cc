@@ -78,7 +78,7 @@ jrnn_status jrnn_linear_forward(jrnn_context* ctx, int64_t M, int64_t I, int64_t
     require(x, "x");
     require(w, "w");
     require(y, "y");
-    dispatch(ctx, [&] { cpu::linear_forward(M, I, O, x, w, b, y); },
+    dispatch(ctx, [&] { cpu::linear_forward(M, I, O, x, w, b, y, ctx->num_threads); },
              [&] { cuda::linear_forward(*ctx, M, I, O, x, w, b, y); });
   });
 }

@@ -10,6 +10,7 @@
 
 #include "cpu/isa.h"
 #include "cpu/kernels.h"
+#include "cpu/threads.h"
 #include "ops/ops_ref.h"
 
 namespace jrnn::cpu {
@@ -62,14 +63,45 @@ float row_max(int64_t K, const float* row) {
 
 }  // namespace
 
+// Below this many rows linear_forward uses the matrix-vector kernel (w read in place).
+constexpr int64_t kLinearGemvRows = 8;
+
+// On the AVX-512/AVX2 paths our own kernels (what the recurrent backward uses): few rows (a
+// decoding step) take the matrix-vector kernel that reads w in place; more rows the blocked GEMM
+// (w packed transposed per call). Both beat OpenBLAS's Haswell-kernel sgemm (what
+// OPENBLAS_CORETYPE=Haswell selects) on the output layers of decoders and language models.
 void linear_forward(int64_t M, int64_t I, int64_t O, const float* x, const float* w,
-                    const float* b, float* y) {
-  if (b) {
+                    const float* b, float* y, int threads) {
+  const Kernels* kern = kernels_for(active_isa());
+  const bool gemv = M < kLinearGemvRows;
+  if (b && !(kern && gemv)) {
     for (int64_t m = 0; m < M; ++m) std::memcpy(y + m * O, b, sizeof(float) * O);
   }
-  // y [M, O] (+)= x [M, I] · w [O, I]ᵀ
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, O, I, 1.0f, x, I, w, I,
-              b ? 1.0f : 0.0f, y, O);
+  if (!kern) {  // y [M, O] (+)= x [M, I] · w [O, I]ᵀ
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, O, I, 1.0f, x, I, w, I,
+                b ? 1.0f : 0.0f, y, O);
+    return;
+  }
+  struct Call {
+    const Kernels* kern;
+    bool gemv;
+    int64_t M, I, O;
+    const float *x, *w;
+    float* y;
+    bool accumulate;
+  } call{kern, gemv, M, I, O, x, w, y, b != nullptr};
+  parallel_region(threads, [](void* arg, int tid, int nt, Barrier*) {
+    const Call& c = *static_cast<const Call*>(arg);
+    if (c.gemv) {  // y[m*O + o] = w[o] · x[m] (overwrites; the bias is added below)
+      c.kern->gemv_rows(c.w, c.O, c.I, c.x, c.I, c.M, c.y, c.O, tid, nt);
+    } else {
+      GemmJob g{c.M, c.O, c.I, c.x, c.I, false, c.w, c.I, true, c.y, c.O, c.accumulate};
+      c.kern->gemm(g, tid, nt);
+    }
+  }, &call);
+  if (b && gemv)
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t o = 0; o < O; ++o) y[m * O + o] += b[o];
 }
 
 void linear_backward(int64_t M, int64_t I, int64_t O, const float* x, const float* w,

@@ -8,7 +8,7 @@
 namespace jrnn::cpu {
 
 void linear_forward(int64_t M, int64_t I, int64_t O, const float* x, const float* w,
-                    const float* b, float* y);
+                    const float* b, float* y, int threads = 1);
 void linear_backward(int64_t M, int64_t I, int64_t O, const float* x, const float* w,
                      const float* dy, float* dx, float* dw, float* db);
 void embedding_forward(int64_t M, int64_t E, const int32_t* ids, const float* table, float* y);
