@@ -49,7 +49,7 @@ static float* tls_floats(size_t n) {
   static thread_local TlsBuffer buf;
   return tls_grow(buf, n);
 }
-static float* tls_tail(size_t n) {
+static float* tls_floats_a(size_t n) {
   static thread_local TlsBuffer buf;
   return tls_grow(buf, n);
 }
@@ -721,103 +721,135 @@ static void backward_steps(const BwdJob& j, int nvb, int tid, int nt, Barrier* b
 
 constexpr int kGemmMR = Tr::kMaxAcc / 4 < 6 ? Tr::kMaxAcc / 4 : 6;
 constexpr int kGemmNR = 4 * W;
-constexpr int64_t kGemmKC = 256;   // B block [KC][NC] (512 KB) stays in L2, the A tile in L1
+// Blocking (BLIS order): a B micro-panel [KC][NR] (32 KB with AVX-512) stays in L1 while the
+// micro-kernel runs down an A block of MC rows (packed [KC][MR] tiles, 96 KB) that stays in L2;
+// the packed B block [KC][NC] (256 KB) stays in L2 too. Every A and B element the micro-kernel
+// reads is contiguous: no strided A^T rows (8-16 KB apart in the weight-gradient GEMMs, which map
+// to one L1 set) and no B panel larger than L1 streamed again for every row tile.
+constexpr int64_t kGemmKC = 128;
 constexpr int64_t kGemmNC = 512;
+constexpr int64_t kGemmMC = 32 * kGemmMR;
 
-// Blocked GEMM (see GemmJob). Loops: k blocks (KC) > column blocks (NC; packs B) > this
-// thread's row tiles (MR rows; A or A^T read in place) > panels (NR columns).
+// Packs B[pc.., jc..] (kc rows, nc columns) as panels of [kc][NR], zero past N and in rows that
+// b_lengths marks as past a sequence's end.
+static void gemm_pack_b(const GemmJob& g, int64_t pc, int64_t kc, int64_t jc, int64_t nc,
+                        float* bblk) {
+  constexpr int NR = kGemmNR;
+  const int64_t np = (nc + NR - 1) / NR;
+  for (int64_t jp = 0; jp < np; ++jp) {
+    float* d = bblk + jp * kc * NR;
+    const int64_t c0 = jc + jp * NR;
+    if (!g.b_trans) {
+      for (int64_t k = 0; k < kc; ++k) {
+        const float* src = g.b + (pc + k) * g.ldb + c0;
+        const bool zero_row =
+            g.b_lengths && g.b_t0 + (pc + k) / g.b_n >= g.b_lengths[(pc + k) % g.b_n];
+#pragma GCC unroll 4
+        for (int v = 0; v < 4; ++v) {
+          const int nl = zero_row ? 0 : lanes_left(g.N, c0 + v * W);
+          Tr::store(d + k * NR + v * W, nl > 0 ? Tr::load(src + v * W, nl) : Tr::zero());
+        }
+      }
+    } else {  // B[k][n] = b[n*ldb + k]: W x W register transposes, edges one by one
+      for (int v = 0; v < 4; ++v) {
+        const int64_t cv = c0 + v * W;
+        const int nu = lanes_left(g.N, cv);
+        for (int64_t k0 = 0; k0 < kc; k0 += W) {
+          const int kb = (int)imin(W, kc - k0);
+          const float* s0 = g.b + cv * g.ldb + pc + k0;
+          float* d0 = d + k0 * NR + v * W;
+          if (kb == W && nu == W) {
+            V r[W];
+#pragma GCC unroll 16
+            for (int u = 0; u < W; ++u) r[u] = Tr::load(s0 + u * g.ldb);
+            Tr::transpose(r);
+#pragma GCC unroll 16
+            for (int kk = 0; kk < W; ++kk) Tr::store(d0 + kk * NR, r[kk]);
+          } else {
+            for (int kk = 0; kk < kb; ++kk)
+              for (int u = 0; u < W; ++u) d0[kk * NR + u] = u < nu ? s0[u * g.ldb + kk] : 0.0f;
+          }
+        }
+      }
+    }
+  }
+}
+
+// Packs rows [m0, m0 + mc) of A, columns [pc, pc + kc), as tiles of [kc][MR] (zero past M).
+static void gemm_pack_a(const GemmJob& g, int64_t m0, int64_t mc, int64_t pc, int64_t kc,
+                        float* ablk) {
+  constexpr int MR = kGemmMR;
+  for (int64_t i = 0; i < mc; i += MR) {
+    float* d = ablk + i * kc;
+    const int rows = (int)imin(MR, mc - i);
+    if (g.a_trans) {  // A[m][k] = a[k*lda + m]: MR consecutive floats per k
+      const float* src = g.a + pc * g.lda + m0 + i;
+      for (int64_t k = 0; k < kc; ++k) Tr::store(d + k * MR, Tr::load(src + k * g.lda, rows), MR);
+    } else {
+      for (int m = 0; m < MR; ++m) {
+        const float* src = g.a + (m0 + i + m) * g.lda + pc;
+        if (m < rows)
+          for (int64_t k = 0; k < kc; ++k) d[k * MR + m] = src[k];
+        else
+          for (int64_t k = 0; k < kc; ++k) d[k * MR + m] = 0.0f;
+      }
+    }
+  }
+}
+
+// Blocked GEMM (see GemmJob); thread tid computes its share of the rows of C. Loops: K blocks
+// (KC) > column blocks (NC; packs B) > this thread's row blocks (MC; packs A) > B micro-panels
+// (NR columns) > A tiles (MR rows). Each C element sums its K blocks in order: the result does not
+// depend on the thread count.
 static void gemm(const GemmJob& g, int tid, int nt) {
   constexpr int MR = kGemmMR, NR = kGemmNR;
   const int64_t tiles = (g.M + MR - 1) / MR;
   int64_t i0, i1;
   split(tiles, tid, nt, &i0, &i1);
   if (i0 >= i1) return;
+  const int64_t r_begin = i0 * MR, r_end = imin(g.M, i1 * MR);
   float* bblk = tls_floats(kGemmKC * kGemmNC + W);
-  // A^T with M not a multiple of MR: the last tile reads up to MR-1 floats past row k's end, which
-  // stay in the buffer except after the last row, so that tile gets a copy with zero padding.
-  const bool trans_tail = g.a_trans && g.M % MR != 0 && i1 == tiles;
-  float* tail = trans_tail ? tls_tail(kGemmKC * MR) : nullptr;
+  float* ablk = tls_floats_a(kGemmKC * kGemmMC + W);
   for (int64_t pc = 0; pc < g.K; pc += kGemmKC) {
     const int64_t kc = imin(kGemmKC, g.K - pc);
-    if (trans_tail) {
-      const int64_t m0 = (tiles - 1) * MR;
-      for (int64_t k = 0; k < kc; ++k)
-        for (int m = 0; m < MR; ++m)
-          tail[k * MR + m] = m0 + m < g.M ? g.a[(pc + k) * g.lda + m0 + m] : 0.0f;
-    }
-  const bool add = g.accumulate || pc > 0;
+    const bool add = g.accumulate || pc > 0;
     for (int64_t jc = 0; jc < g.N; jc += kGemmNC) {
       const int64_t nc = imin(kGemmNC, g.N - jc), np = (nc + NR - 1) / NR;
-      // pack B[pc.., jc..] as np panels of [kc][NR], zero past N
-      for (int64_t jp = 0; jp < np; ++jp) {
-        float* d = bblk + jp * kc * NR;
-        const int64_t c0 = jc + jp * NR;
-        if (!g.b_trans) {
-          for (int64_t k = 0; k < kc; ++k) {
-            const float* src = g.b + (pc + k) * g.ldb + c0;
-            const bool zero_row = g.b_lengths && g.b_t0 + (pc + k) / g.b_n >=
-                                                    g.b_lengths[(pc + k) % g.b_n];
-#pragma GCC unroll 4
-            for (int v = 0; v < 4; ++v) {
-              const int nl = zero_row ? 0 : lanes_left(g.N, c0 + v * W);
-              Tr::store(d + k * NR + v * W, nl > 0 ? Tr::load(src + v * W, nl) : Tr::zero());
-            }
-          }
-        } else {  // B[k][n] = b[n*ldb + k]: W x W register transposes, edges one by one
-          for (int v = 0; v < 4; ++v) {
-            const int64_t cv = c0 + v * W;
-            const int nu = lanes_left(g.N, cv);
-            for (int64_t k0 = 0; k0 < kc; k0 += W) {
-              const int kb = (int)imin(W, kc - k0);
-              const float* s0 = g.b + cv * g.ldb + pc + k0;
-              float* d0 = d + k0 * NR + v * W;
-              if (kb == W && nu == W) {
-                V r[W];
-#pragma GCC unroll 16
-                for (int u = 0; u < W; ++u) r[u] = Tr::load(s0 + u * g.ldb);
-                Tr::transpose(r);
-#pragma GCC unroll 16
-                for (int kk = 0; kk < W; ++kk) Tr::store(d0 + kk * NR, r[kk]);
-              } else {
-                for (int kk = 0; kk < kb; ++kk)
-                  for (int u = 0; u < W; ++u) d0[kk * NR + u] = u < nu ? s0[u * g.ldb + kk] : 0.0f;
-              }
-            }
-          }
-        }
-      }
-      for (int64_t it = i0; it < i1; ++it) {
-        const int64_t m0 = it * MR;
-        const int rows = (int)imin(MR, g.M - m0);
-        const float* ar[MR];
-#pragma GCC unroll 8
-        for (int m = 0; m < MR; ++m) ar[m] = g.a + (m0 + (m < rows ? m : 0)) * g.lda + pc;
-        const bool last_trans = trans_tail && it == tiles - 1;
-        const float* at = last_trans ? tail : g.a + pc * g.lda + m0;
-        const int64_t lda_t = last_trans ? MR : g.lda;
+      gemm_pack_b(g, pc, kc, jc, nc, bblk);
+      for (int64_t ic = r_begin; ic < r_end; ic += kGemmMC) {
+        const int64_t mc = imin(kGemmMC, r_end - ic);
+        gemm_pack_a(g, ic, mc, pc, kc, ablk);
         for (int64_t jp = 0; jp < np; ++jp) {
-          V acc[MR][4];
-#pragma GCC unroll 8
-          for (int m = 0; m < MR; ++m)
-#pragma GCC unroll 4
-            for (int v = 0; v < 4; ++v) acc[m][v] = Tr::zero();
-          if (g.a_trans) kloop_trans<MR, 4>(acc, kc, at, lda_t, bblk + jp * kc * NR);
-          else kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, kc, ar, bblk + jp * kc * NR, NR);
-          alignas(64) float tile[MR][4][W];
-#pragma GCC unroll 8
-          for (int m = 0; m < MR; ++m)
-#pragma GCC unroll 4
-            for (int v = 0; v < 4; ++v) Tr::store(tile[m][v], acc[m][v]);
+          const float* bp = bblk + jp * kc * NR;
           const int64_t c0 = jc + jp * NR;
-          for (int m = 0; m < rows; ++m) {
-            float* crow = g.c + (m0 + m) * g.ldc;
+          for (int64_t i = 0; i < mc; i += MR) {
+            const int rows = (int)imin(MR, mc - i);
+            V acc[MR][4];
+#pragma GCC unroll 8
+            for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 4
-            for (int v = 0; v < 4; ++v) {
-              const int64_t col = c0 + v * W;
-              const int nl = lanes_left(g.N, col);
-              if (nl == 0) break;
-              const V r = Tr::load(tile[m][v]);
-              Tr::store(crow + col, add ? Tr::add(Tr::load(crow + col, nl), r) : r, nl);
+              for (int v = 0; v < 4; ++v) acc[m][v] = Tr::zero();
+            // C's tile comes from L3 or memory (the weight gradients are MBs): ask for it now, so
+            // it arrives while the micro-kernel runs
+            for (int m = 0; m < rows; ++m)
+#pragma GCC unroll 4
+              for (int v = 0; v < 4; ++v) __builtin_prefetch(g.c + (ic + i + m) * g.ldc + c0 + v * W, 1);
+            kloop_trans<MR, 4>(acc, kc, ablk + i * kc, MR, bp);
+            alignas(64) float tile[MR][4][W];  // the accumulators stay in registers
+#pragma GCC unroll 8
+            for (int m = 0; m < MR; ++m)
+#pragma GCC unroll 4
+              for (int v = 0; v < 4; ++v) Tr::store(tile[m][v], acc[m][v]);
+            for (int m = 0; m < rows; ++m) {
+              float* crow = g.c + (ic + i + m) * g.ldc;
+#pragma GCC unroll 4
+              for (int v = 0; v < 4; ++v) {
+                const int64_t col = c0 + v * W;
+                const int nl = lanes_left(g.N, col);
+                if (nl == 0) break;
+                const V r = Tr::load(tile[m][v]);
+                Tr::store(crow + col, add ? Tr::add(Tr::load(crow + col, nl), r) : r, nl);
+              }
             }
           }
         }
