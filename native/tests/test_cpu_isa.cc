@@ -167,6 +167,21 @@ int main() {
         ++seed;
       }
     }
+    // Gate rows (G*H) past one backward K block (kernels_impl.h kBwdKBlock = 1024, partial last
+    // block), both thread splits: against the reference, and the same bits on 1 and 3 threads.
+    if (isa != cpu::Isa::kGeneric)
+      for (int cell : {JRNN_LSTM, JRNN_GRU})
+        for (int64_t N : {16, 5}) {
+          Case c{cell, 3, N, 12, cell == JRNN_LSTM ? 260 : 350, 1, true, true,
+                 ragged_lengths(rng, 3, N)};
+          compare_with_reference(ctx[1], c, seed);
+          const std::vector<float> one = run_all(ctx[0], c, seed), three = run_all(ctx[2], c, seed);
+          EXPECT(one.size() == three.size() &&
+                     std::memcmp(one.data(), three.data(), one.size() * sizeof(float)) == 0,
+                 "%s %s: 3 threads give different results than 1", cpu::isa_name(isa),
+                 c.describe().c_str());
+          ++seed;
+        }
     if (const cpu::Kernels* kern = cpu::kernels_for(isa)) {
       // sigmoid and tanh as the cells use them; exp where it stays finite and normal
       const char* names[3] = {"sigmoid", "tanh", "exp"};

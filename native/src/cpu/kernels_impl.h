@@ -53,6 +53,10 @@ static float* tls_floats_a(size_t n) {
   static thread_local TlsBuffer buf;
   return tls_grow(buf, n);
 }
+static float* tls_floats_partial(size_t n) {
+  static thread_local TlsBuffer buf;
+  return tls_grow(buf, n);
+}
 
 // ------------------------------------------------------------------ activations
 
@@ -625,6 +629,10 @@ __attribute__((noinline)) static void bwd_point(const BwdJob& j, int64_t t, int6
   }
 }
 
+// Rows of a backward panel (G*H of them) taken per pass over the batch rows: 256 KB of panel
+// (64 units) stays in L2; a whole LSTM panel with H = 1024 (1 MB) would not.
+constexpr int64_t kBwdKBlock = 1024;
+
 template <int NV, int MR>
 static void backward_steps_mr(const BwdJob& j, int tid, int nt, Barrier* barrier) {
   const int64_t T = j.T, N = j.N, H = j.H;
@@ -635,6 +643,8 @@ static void backward_steps_mr(const BwdJob& j, int tid, int nt, Barrier* barrier
   if (j.batch_split) split(N, tid, nt, &r0, &r1);
   else split(panels, tid, nt, &q0, &q1);
   const int64_t u_begin = q0 * U, u_end = imin(H, q1 * U);
+  // partial sums of this thread's row tiles (padded to whole tiles) between K blocks
+  float* partial = GH > kBwdKBlock ? tls_floats_partial(((r1 - r0 + MR - 1) / MR * MR) * U) : nullptr;
   if (j.s_begin == 0) {
     // this thread's part of dc starts at dcy (or 0)
     for (int64_t n = r0; n < r1 && u_end > u_begin; ++n) {
@@ -661,40 +671,54 @@ static void backward_steps_mr(const BwdJob& j, int tid, int nt, Barrier* barrier
     const int64_t tp = j.reverse ? s - 1 : T - s;  // the step whose dgh feeds the product
     const int64_t t = j.reverse ? s : T - 1 - s;
     const float* dg = bwd_rows(j, j.dgh_ring, tp);
-    for (int64_t q = q0; q < q1; ++q) {
-      const float* panel = j.wpack + q * GH * U;
-      for (int64_t n0 = r0; n0 < r1; n0 += MR) {
-        const int rows = (int)imin(MR, r1 - n0);
-        const float* ar[MR];
+    for (int64_t q = q0; q < q1; ++q)
+      for (int64_t kb0 = 0; kb0 < GH; kb0 += kBwdKBlock) {
+        // K blocks: the panel's rows [kb0, kb0 + kb) stay in L2 while every row tile uses them;
+        // between blocks the sums wait in `partial` (stored and reloaded exactly: the same bits as
+        // one unbroken sum)
+        const int64_t kb = imin(kBwdKBlock, GH - kb0);
+        const float* panel = j.wpack + (q * GH + kb0) * U;
+        for (int64_t n0 = r0; n0 < r1; n0 += MR) {
+          const int rows = (int)imin(MR, r1 - n0);
+          const float* ar[MR];
 #pragma GCC unroll 8
-        for (int m = 0; m < MR; ++m) ar[m] = dg + (m < rows ? n0 + m : n0) * GH;
-        V acc[MR][NV];
+          for (int m = 0; m < MR; ++m) ar[m] = dg + (m < rows ? n0 + m : n0) * GH + kb0;
+          float* part = partial + (n0 - r0) * U;
+          V acc[MR][NV];
 #pragma GCC unroll 8
-        for (int m = 0; m < MR; ++m)
+          for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 4
-          for (int v = 0; v < NV; ++v) acc[m][v] = Tr::zero();
-        if (NV == 4) kloop_rows<MR, NV, 4, 0, 1, 2, 3>(acc, GH, ar, panel, U);
-        else if (NV == 2) kloop_rows<MR, NV, 2, 0, 1, 0, 0>(acc, GH, ar, panel, U);
-        else kloop_rows<MR, NV, 1, 0, 0, 0, 0>(acc, GH, ar, panel, U);
-        alignas(64) float tile[MR][NV][W];
+            for (int v = 0; v < NV; ++v)
+              acc[m][v] = kb0 == 0 ? Tr::zero() : Tr::load(part + m * U + v * W);
+          if (NV == 4) kloop_rows<MR, NV, 4, 0, 1, 2, 3>(acc, kb, ar, panel, U);
+          else if (NV == 2) kloop_rows<MR, NV, 2, 0, 1, 0, 0>(acc, kb, ar, panel, U);
+          else kloop_rows<MR, NV, 1, 0, 0, 0, 0>(acc, kb, ar, panel, U);
+          if (kb0 + kb < GH) {
 #pragma GCC unroll 8
-        for (int m = 0; m < MR; ++m)
+            for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 4
-          for (int v = 0; v < NV; ++v) Tr::store(tile[m][v], acc[m][v]);
-        for (int m = 0; m < rows; ++m) {
-          const int64_t n = n0 + m;
+              for (int v = 0; v < NV; ++v) Tr::store(part + m * U + v * W, acc[m][v]);
+            continue;
+          }
+          alignas(64) float tile[MR][NV][W];
+#pragma GCC unroll 8
+          for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 4
-          for (int v = 0; v < NV; ++v) {
-            const int64_t j0 = q * U + v * W;
-            const int nl = lanes_left(H, j0);
-            if (nl == 0) break;
-            const V dh = Tr::add(Tr::load(tile[m][v]), Tr::load(j.dhd + n * H + j0, nl));
-            if (s == T) Tr::store(j.dh0 + n * H + j0, dh, nl);
-            else bwd_point(j, t, n, j0, nl, dh);
+            for (int v = 0; v < NV; ++v) Tr::store(tile[m][v], acc[m][v]);
+          for (int m = 0; m < rows; ++m) {
+            const int64_t n = n0 + m;
+#pragma GCC unroll 4
+            for (int v = 0; v < NV; ++v) {
+              const int64_t j0 = q * U + v * W;
+              const int nl = lanes_left(H, j0);
+              if (nl == 0) break;
+              const V dh = Tr::add(Tr::load(tile[m][v]), Tr::load(j.dhd + n * H + j0, nl));
+              if (s == T) Tr::store(j.dh0 + n * H + j0, dh, nl);
+              else bwd_point(j, t, n, j0, nl, dh);
+            }
           }
         }
       }
-    }
   }
   if (j.dc0 && j.s_end == T)
     for (int64_t n = r0; n < r1 && u_end > u_begin; ++n)
@@ -776,6 +800,7 @@ static void gemm_pack_b(const GemmJob& g, int64_t pc, int64_t kc, int64_t jc, in
 }
 
 // Packs rows [m0, m0 + mc) of A, columns [pc, pc + kc), as tiles of [kc][MR] (zero past M).
+// (A^T packed row by row of A^T instead, all tiles at once, measured slower: 32 store streams.)
 static void gemm_pack_a(const GemmJob& g, int64_t m0, int64_t mc, int64_t pc, int64_t kc,
                         float* ablk) {
   constexpr int MR = kGemmMR;
@@ -797,9 +822,11 @@ static void gemm_pack_a(const GemmJob& g, int64_t m0, int64_t mc, int64_t pc, in
   }
 }
 
-// Blocked GEMM (see GemmJob); thread tid computes its share of the rows of C. Loops: K blocks
-// (KC) > column blocks (NC; packs B) > this thread's row blocks (MC; packs A) > B micro-panels
-// (NR columns) > A tiles (MR rows). Each C element sums its K blocks in order: the result does not
+// Blocked GEMM (see GemmJob); thread tid computes its share of the rows of C. Loops: column
+// blocks (NC) > K blocks (KC; packs B) > this thread's row blocks (MC; packs A) > B micro-panels
+// (NR columns) > A tiles (MR rows). Column blocks outermost: the part of C that the K blocks
+// sweep again and again (this thread's rows x NC columns: 4 MB for a 4096-row weight gradient)
+// stays in L3 instead of the whole C (16 MB) going to memory once per K block. Each C element sums its K blocks in order: the result does not
 // depend on the thread count.
 static void gemm(const GemmJob& g, int tid, int nt) {
   constexpr int MR = kGemmMR, NR = kGemmNR;
@@ -810,11 +837,11 @@ static void gemm(const GemmJob& g, int tid, int nt) {
   const int64_t r_begin = i0 * MR, r_end = imin(g.M, i1 * MR);
   float* bblk = tls_floats(kGemmKC * kGemmNC + W);
   float* ablk = tls_floats_a(kGemmKC * kGemmMC + W);
-  for (int64_t pc = 0; pc < g.K; pc += kGemmKC) {
-    const int64_t kc = imin(kGemmKC, g.K - pc);
-    const bool add = g.accumulate || pc > 0;
-    for (int64_t jc = 0; jc < g.N; jc += kGemmNC) {
-      const int64_t nc = imin(kGemmNC, g.N - jc), np = (nc + NR - 1) / NR;
+  for (int64_t jc = 0; jc < g.N; jc += kGemmNC) {
+    const int64_t nc = imin(kGemmNC, g.N - jc), np = (nc + NR - 1) / NR;
+    for (int64_t pc = 0; pc < g.K; pc += kGemmKC) {
+      const int64_t kc = imin(kGemmKC, g.K - pc);
+      const bool add = g.accumulate || pc > 0;
       gemm_pack_b(g, pc, kc, jc, nc, bblk);
       for (int64_t ic = r_begin; ic < r_end; ic += kGemmMC) {
         const int64_t mc = imin(kGemmMC, r_end - ic);
