@@ -2,9 +2,10 @@
 // gradients of every backward pass, Ops.linear, decoding steps with N >= 8) on its own, for each ISA
 // this CPU has, against a double-precision product: both operand layouts (A or A^T, B or B^T),
 // C = A·B and C += A·B, and rows of B zeroed past sequence lengths (even when they hold NaN). The
-// sizes cross every blocking edge: M past one row block and not a multiple of the tile rows, N past
-// one column block and not a multiple of the panel width, K over several K blocks with a partial
-// last one; and tiny ones (a single partial tile). Results must be bit-identical on 1, 2 and 3
+// sizes cross every blocking edge of both blockings (in place for small C, packed for large C): M
+// past one row block and not a multiple of the tile rows, N past one column block and not a
+// multiple of the panel width, K over several K blocks with a partial last one; and tiny ones (a
+// single partial tile). Results must be bit-identical on 1, 2 and 3
 // threads.
 #include <cmath>
 #include <cstring>
@@ -47,7 +48,9 @@ std::vector<float> run(const cpu::Kernels* k, const Size& s, bool a_trans, bool 
 }  // namespace
 
 int main() {
-  const Size sizes[] = {{197, 531, 263}, {5, 7, 3}, {13, 64, 129}, {390, 40, 512}};
+  // The first four take the in-place blocking, the last the packed one (C >= 2^20 elements,
+  // kernels_impl.h kGemmPackedMinC): both cross their row, column and K block edges.
+  const Size sizes[] = {{197, 531, 263}, {5, 7, 3}, {13, 64, 129}, {390, 40, 512}, {1030, 1030, 140}};
   for (cpu::Isa isa : {cpu::Isa::kAvx2, cpu::Isa::kAvx512}) {
     const cpu::Kernels* k = (int)isa <= (int)cpu::detected_isa() ? cpu::kernels_for(isa) : nullptr;
     if (!k) {

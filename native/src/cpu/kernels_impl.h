@@ -745,14 +745,20 @@ static void backward_steps(const BwdJob& j, int nvb, int tid, int nt, Barrier* b
 
 constexpr int kGemmMR = Tr::kMaxAcc / 4 < 6 ? Tr::kMaxAcc / 4 : 6;
 constexpr int kGemmNR = 4 * W;
-// Blocking (BLIS order): a B micro-panel [KC][NR] (32 KB with AVX-512) stays in L1 while the
-// micro-kernel runs down an A block of MC rows (packed [KC][MR] tiles, 96 KB) that stays in L2;
-// the packed B block [KC][NC] (256 KB) stays in L2 too. Every A and B element the micro-kernel
-// reads is contiguous: no strided A^T rows (8-16 KB apart in the weight-gradient GEMMs, which map
-// to one L1 set) and no B panel larger than L1 streamed again for every row tile.
-constexpr int64_t kGemmKC = 128;
+// Two blockings, picked by the size of C (both measured in training steps, bench/cpu/NOTES.md
+// step 10):
+// - in place (C below kGemmPackedMinC elements): K blocks of 256; the packed B block [KC][NC]
+//   (512 KB) stays in L2, each A tile (MR rows, or MR columns of A^T) is read where it lies.
+// - packed (larger C, e.g. the weight gradients of H >= 512): BLIS order. A B micro-panel
+//   [KC][NR] (32 KB with AVX-512, KC = 128) stays in L1 while the micro-kernel runs down an A
+//   block of MC rows packed as [KC][MR] tiles (96 KB, in L2): no A^T rows 8-16 KB apart (one L1
+//   set) read again for every panel, and C's tile is prefetched while the micro-kernel runs.
+// Both sum each C element over its K blocks in order: results do not depend on the thread count.
 constexpr int64_t kGemmNC = 512;
+constexpr int64_t kGemmInPlaceKC = 256;
+constexpr int64_t kGemmPackedKC = 128;
 constexpr int64_t kGemmMC = 32 * kGemmMR;
+constexpr int64_t kGemmPackedMinC = int64_t(1) << 20;
 
 // Packs B[pc.., jc..] (kc rows, nc columns) as panels of [kc][NR], zero past N and in rows that
 // b_lengths marks as past a sequence's end.
@@ -822,25 +828,19 @@ static void gemm_pack_a(const GemmJob& g, int64_t m0, int64_t mc, int64_t pc, in
   }
 }
 
-// Blocked GEMM (see GemmJob); thread tid computes its share of the rows of C. Loops: column
-// blocks (NC) > K blocks (KC; packs B) > this thread's row blocks (MC; packs A) > B micro-panels
-// (NR columns) > A tiles (MR rows). Column blocks outermost: the part of C that the K blocks
-// sweep again and again (this thread's rows x NC columns: 4 MB for a 4096-row weight gradient)
-// stays in L3 instead of the whole C (16 MB) going to memory once per K block. Each C element sums its K blocks in order: the result does not
-// depend on the thread count.
-static void gemm(const GemmJob& g, int tid, int nt) {
+// The packed blocking; thread tid computes rows [r_begin, r_end) of C. Loops: column blocks
+// (NC) > K blocks (KC; packs B) > row blocks (MC; packs A) > B micro-panels (NR columns) > A
+// tiles (MR rows). Column blocks outermost: the part of C that the K blocks sweep again and again
+// (this thread's rows x NC columns: 4 MB for a 4096-row weight gradient) stays in L3 instead of
+// the whole C (16 MB) going to memory once per K block.
+static void gemm_packed(const GemmJob& g, int64_t r_begin, int64_t r_end) {
   constexpr int MR = kGemmMR, NR = kGemmNR;
-  const int64_t tiles = (g.M + MR - 1) / MR;
-  int64_t i0, i1;
-  split(tiles, tid, nt, &i0, &i1);
-  if (i0 >= i1) return;
-  const int64_t r_begin = i0 * MR, r_end = imin(g.M, i1 * MR);
-  float* bblk = tls_floats(kGemmKC * kGemmNC + W);
-  float* ablk = tls_floats_a(kGemmKC * kGemmMC + W);
+  float* bblk = tls_floats(kGemmPackedKC * kGemmNC + W);
+  float* ablk = tls_floats_a(kGemmPackedKC * kGemmMC + W);
   for (int64_t jc = 0; jc < g.N; jc += kGemmNC) {
     const int64_t nc = imin(kGemmNC, g.N - jc), np = (nc + NR - 1) / NR;
-    for (int64_t pc = 0; pc < g.K; pc += kGemmKC) {
-      const int64_t kc = imin(kGemmKC, g.K - pc);
+    for (int64_t pc = 0; pc < g.K; pc += kGemmPackedKC) {
+      const int64_t kc = imin(kGemmPackedKC, g.K - pc);
       const bool add = g.accumulate || pc > 0;
       gemm_pack_b(g, pc, kc, jc, nc, bblk);
       for (int64_t ic = r_begin; ic < r_end; ic += kGemmMC) {
@@ -883,6 +883,78 @@ static void gemm(const GemmJob& g, int tid, int nt) {
       }
     }
   }
+}
+
+// The in-place blocking; thread tid computes row tiles [i0, i1) of C. Loops: K blocks (KC) >
+// column blocks (NC; packs B) > row tiles (MR rows; A or A^T read in place) > panels (NR).
+static void gemm_in_place(const GemmJob& g, int64_t i0, int64_t i1) {
+  constexpr int MR = kGemmMR, NR = kGemmNR;
+  const int64_t tiles = (g.M + MR - 1) / MR;
+  float* bblk = tls_floats(kGemmInPlaceKC * kGemmNC + W);
+  // A^T with M not a multiple of MR: the last tile reads up to MR-1 floats past row k's end, which
+  // stay in the buffer except after the last row, so that tile gets a copy with zero padding.
+  const bool trans_tail = g.a_trans && g.M % MR != 0 && i1 == tiles;
+  float* tail = trans_tail ? tls_floats_a(kGemmInPlaceKC * MR) : nullptr;
+  for (int64_t pc = 0; pc < g.K; pc += kGemmInPlaceKC) {
+    const int64_t kc = imin(kGemmInPlaceKC, g.K - pc);
+    if (trans_tail) {
+      const int64_t m0 = (tiles - 1) * MR;
+      for (int64_t k = 0; k < kc; ++k)
+        for (int m = 0; m < MR; ++m)
+          tail[k * MR + m] = m0 + m < g.M ? g.a[(pc + k) * g.lda + m0 + m] : 0.0f;
+    }
+    const bool add = g.accumulate || pc > 0;
+    for (int64_t jc = 0; jc < g.N; jc += kGemmNC) {
+      const int64_t nc = imin(kGemmNC, g.N - jc), np = (nc + NR - 1) / NR;
+      gemm_pack_b(g, pc, kc, jc, nc, bblk);
+      for (int64_t it = i0; it < i1; ++it) {
+        const int64_t m0 = it * MR;
+        const int rows = (int)imin(MR, g.M - m0);
+        const float* ar[MR];
+#pragma GCC unroll 8
+        for (int m = 0; m < MR; ++m) ar[m] = g.a + (m0 + (m < rows ? m : 0)) * g.lda + pc;
+        const bool last_trans = trans_tail && it == tiles - 1;
+        const float* at = last_trans ? tail : g.a + pc * g.lda + m0;
+        const int64_t lda_t = last_trans ? MR : g.lda;
+        for (int64_t jp = 0; jp < np; ++jp) {
+          V acc[MR][4];
+#pragma GCC unroll 8
+          for (int m = 0; m < MR; ++m)
+#pragma GCC unroll 4
+            for (int v = 0; v < 4; ++v) acc[m][v] = Tr::zero();
+          if (g.a_trans) kloop_trans<MR, 4>(acc, kc, at, lda_t, bblk + jp * kc * NR);
+          else kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, kc, ar, bblk + jp * kc * NR, NR);
+          alignas(64) float tile[MR][4][W];
+#pragma GCC unroll 8
+          for (int m = 0; m < MR; ++m)
+#pragma GCC unroll 4
+            for (int v = 0; v < 4; ++v) Tr::store(tile[m][v], acc[m][v]);
+          const int64_t c0 = jc + jp * NR;
+          for (int m = 0; m < rows; ++m) {
+            float* crow = g.c + (m0 + m) * g.ldc;
+#pragma GCC unroll 4
+            for (int v = 0; v < 4; ++v) {
+              const int64_t col = c0 + v * W;
+              const int nl = lanes_left(g.N, col);
+              if (nl == 0) break;
+              const V r = Tr::load(tile[m][v]);
+              Tr::store(crow + col, add ? Tr::add(Tr::load(crow + col, nl), r) : r, nl);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// Blocked GEMM (see GemmJob): thread tid computes its share of C's row tiles.
+static void gemm(const GemmJob& g, int tid, int nt) {
+  const int64_t tiles = (g.M + kGemmMR - 1) / kGemmMR;
+  int64_t i0, i1;
+  split(tiles, tid, nt, &i0, &i1);
+  if (i0 >= i1) return;
+  if (g.M * g.N >= kGemmPackedMinC) gemm_packed(g, i0 * kGemmMR, imin(g.M, i1 * kGemmMR));
+  else gemm_in_place(g, i0, i1);
 }
 
 static void column_sums(const float* m, int64_t rows, int64_t cols, float* sums, float* sums2,
