@@ -127,7 +127,7 @@ int main() {
             compare_with_reference(ctx[k % 3], c, seed++);
           }
     // jrnn_rnn_step: matrix-vector kernel (N < 8) and GEMM (N >= 8), 1-2 layers, against forward
-    for (int cell : {JRNN_RNN_TANH, JRNN_LSTM, JRNN_GRU})
+    for (int cell : {JRNN_RNN_TANH, JRNN_RNN_RELU, JRNN_LSTM, JRNN_GRU})
       for (int64_t N : {1, 3, 9, 10}) {  // N = 10: sizes with whole transpose blocks
         Case c{cell, 4, N, N == 10 ? 40 : 7, N == 10 ? 36 : 21, N == 3 ? 1 : 2, false, true, {}};
         compare_step_with_forward(ctx[seed % 3], c, seed);

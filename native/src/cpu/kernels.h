@@ -20,6 +20,7 @@
 #include <cstdint>
 
 #include "cpu/isa.h"
+#include "cpu/pointwise.h"
 #include "cpu/threads.h"
 
 namespace jrnn::cpu {
@@ -166,6 +167,9 @@ struct Kernels {
   // y = f(x) elementwise with the kernels' activations (0 sigmoid, 1 tanh, 2 exp): the tests,
   // and the softmax / cross-entropy exp of ops_cpu.cc. x may equal y.
   void (*activation)(int kind, const float* x, float* y, int64_t n);
+  // The pointwise pass of a decoding step (cpu/step.cc), with the activations above: s has no
+  // lengths, y, gates or ghn. One thread.
+  void (*step_pointwise)(const ForwardStep& s);
 };
 
 // The kernels of an ISA, or null for Isa::kGeneric (which uses OpenBLAS + pointwise.cc).

@@ -1047,9 +1047,50 @@ static void gemv_rows(const float* w, int64_t R, int64_t K, const float* x, int6
   }
 }
 
+// ------------------------------------------------------------------ decoding step pointwise
+
+// The pointwise pass of one decoding step (cpu/step.cc: gi and gh without bias, biases, h_prev /
+// c_prev, h_out / c_out possibly the same arrays; no lengths, y, gates or ghn): fwd_epilogue's
+// vector activations and formulas, so a step and a forward pass agree up to GEMM rounding.
+static void step_pointwise(const ForwardStep& s) {
+  const int64_t H = s.H;
+  const int G = ncells_gates(s.cell);
+  const V one = Tr::set1(1.0f);
+  for (int64_t n = 0; n < s.N; ++n) {
+    const float* gi = s.gi + n * G * H;
+    const float* gh = s.gh + n * G * H;
+    const int64_t o = n * H;
+    for (int64_t j = 0; j < H; j += W) {
+      const int nl = lanes_left(H, j);
+      // gate k's pre-activation (GRU's n gate: input and recurrent parts apart)
+      auto part = [&](const float* g, const float* b, int k) {
+        const V v = Tr::load(g + k * H + j, nl);
+        return b ? Tr::add(v, Tr::load(b + k * H + j, nl)) : v;
+      };
+      auto pre = [&](int k) { return Tr::add(part(gi, s.b_ih, k), part(gh, s.b_hh, k)); };
+      if (s.cell == JRNN_LSTM) {
+        const V i = vsigmoid(pre(0)), f = vsigmoid(pre(1)), gg = vtanh(pre(2));
+        const V og = vsigmoid(pre(3));
+        const V c = Tr::fma(f, Tr::load(s.c_prev + o + j, nl), Tr::mul(i, gg));
+        Tr::store(s.c_out + o + j, c, nl);
+        Tr::store(s.h_out + o + j, Tr::mul(og, vtanh(c)), nl);
+      } else if (s.cell == JRNN_GRU) {
+        const V r = vsigmoid(pre(0)), z = vsigmoid(pre(1));
+        const V nn = vtanh(Tr::fma(r, part(gh, s.b_hh, 2), part(gi, s.b_ih, 2)));
+        const V h = Tr::fma(z, Tr::load(s.h_prev + o + j, nl), Tr::mul(Tr::sub(one, z), nn));
+        Tr::store(s.h_out + o + j, h, nl);
+      } else {
+        const V a = pre(0);
+        // max(0, a), not max(a, 0): NaN must stay NaN (see fwd_epilogue)
+        Tr::store(s.h_out + o + j, s.cell == JRNN_RNN_RELU ? Tr::max(Tr::zero(), a) : vtanh(a), nl);
+      }
+    }
+  }
+}
+
 static const Kernels kTable = {
     kIsa, W, pack_forward, forward_steps, pack_backward, backward_steps, gemm, column_sums,
-    gemv_rows, activation,
+    gemv_rows, activation, step_pointwise,
 };
 
 #undef JRNN_INLINE

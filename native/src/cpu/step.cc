@@ -1,8 +1,9 @@
 // step.cc — one time step of a unidirectional stack on the CPU (decoding, streaming), plus the
 // CPU reserve/scratch size queries. Per layer: input product, recurrent product (our matrix-vector
 // kernel for small batches, else our GEMM; OpenBLAS on the generic path), fused pointwise pass
-// written straight into hy/cy, which may alias hx/cx: each layer's recurrent GEMM reads its hx
-// slice before the pointwise pass overwrites it, and the pass is element-wise.
+// (the kernels' vector activations; plain loops on the generic path) written straight into
+// hy/cy, which may alias hx/cx: each layer's recurrent GEMM reads its hx slice before the
+// pointwise pass overwrites it, and the pass is element-wise.
 #include <cstring>
 
 #include "cpu/cpu_rnn.h"
@@ -87,7 +88,8 @@ void rnn_step(const jrnn_context& ctx, const StepArgs& a) {
       step.c_prev = a.cx ? a.cx + l * NH : scratch.zeros;
       step.c_out = a.cy + l * NH;
     }
-    forward_pointwise(step);
+    if (const Kernels* k = kernels_for(active_isa())) k->step_pointwise(step);
+    else forward_pointwise(step);
   }
   std::memcpy(a.y, a.hy + (desc.num_layers - 1) * NH, NH * sizeof(float));
 }
