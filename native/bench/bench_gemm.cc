@@ -9,6 +9,7 @@
 //   dW S1  1024 x 256 x 512   A^T
 //   dx S2  512 x 512 x 2048        (dx = dg·W_ih, not in the timed training step)
 //   lin    512 x 4096 x 512   B^T  (Ops.linear: Y = X·Wᵀ, a vocabulary projection)
+//   dec    64 x 1680 x 256    B^T  (the same in a decoding step: the captioner's output layer)
 // OpenBLAS runs with whatever OPENBLAS_CORETYPE the environment sets (this machine's environment
 // pins Haswell; unset it to compare against the AVX-512 kernels).
 #include <algorithm>
@@ -34,7 +35,7 @@ struct Case { const char* name; int64_t M, N, K; bool a_trans, b_trans; };
 const Case kCases[] = {
     {"dW S2", 2048, 512, 512, true, false},  {"dW S4", 4096, 1024, 512, true, false},
     {"dW S1", 1024, 256, 512, true, false},  {"dx S2", 512, 512, 2048, false, false},
-    {"lin", 512, 4096, 512, false, true},
+    {"lin", 512, 4096, 512, false, true},    {"dec", 64, 1680, 256, false, true},
 };
 
 struct Call { const jrnn::cpu::Kernels* k; const GemmJob* g; };

@@ -887,6 +887,8 @@ static void gemm_packed(const GemmJob& g, int64_t r_begin, int64_t r_end) {
 
 // The in-place blocking; thread tid computes row tiles [i0, i1) of C. Loops: K blocks (KC) >
 // column blocks (NC; packs B) > row tiles (MR rows; A or A^T read in place) > panels (NR).
+// C_TRANS: C[m][n] goes to c[n*ldc + m] (gemm() computes a transposed product).
+template <bool C_TRANS>
 static void gemm_in_place(const GemmJob& g, int64_t i0, int64_t i1) {
   constexpr int MR = kGemmMR, NR = kGemmNR;
   const int64_t tiles = (g.M + MR - 1) / MR;
@@ -930,6 +932,14 @@ static void gemm_in_place(const GemmJob& g, int64_t i0, int64_t i1) {
 #pragma GCC unroll 4
             for (int v = 0; v < 4; ++v) Tr::store(tile[m][v], acc[m][v]);
           const int64_t c0 = jc + jp * NR;
+          if (C_TRANS) {
+            for (int64_t col = c0; col < imin(g.N, c0 + NR); ++col) {
+              float* ccol = g.c + col * g.ldc + m0;
+              const int64_t v = (col - c0) / W, u = (col - c0) % W;
+              for (int m = 0; m < rows; ++m) ccol[m] = add ? ccol[m] + tile[m][v][u] : tile[m][v][u];
+            }
+            continue;
+          }
           for (int m = 0; m < rows; ++m) {
             float* crow = g.c + (m0 + m) * g.ldc;
 #pragma GCC unroll 4
@@ -948,13 +958,23 @@ static void gemm_in_place(const GemmJob& g, int64_t i0, int64_t i1) {
 }
 
 // Blocked GEMM (see GemmJob): thread tid computes its share of C's row tiles.
+// C = A·Bᵀ with few rows of A and many of B (Ops.linear, a decoding step: X [M,K] times the
+// weights W [N,K] with M <= N/4) is computed as Cᵀ = W·Xᵀ: W is read in place and only X is
+// transposed into the packed panels, where packing Wᵀ would cost half as much as the product.
+// Each element still sums k in the same order.
 static void gemm(const GemmJob& g, int tid, int nt) {
-  const int64_t tiles = (g.M + kGemmMR - 1) / kGemmMR;
+  const bool swap = g.b_trans && !g.a_trans && !g.b_lengths && g.M * 4 <= g.N &&
+                    g.M * g.N < kGemmPackedMinC;
+  const GemmJob t = swap ? GemmJob{g.N, g.M, g.K, g.b, g.ldb, false, g.a, g.lda, true, g.c, g.ldc,
+                                   g.accumulate}
+                         : g;
+  const int64_t tiles = (t.M + kGemmMR - 1) / kGemmMR;
   int64_t i0, i1;
   split(tiles, tid, nt, &i0, &i1);
   if (i0 >= i1) return;
-  if (g.M * g.N >= kGemmPackedMinC) gemm_packed(g, i0 * kGemmMR, imin(g.M, i1 * kGemmMR));
-  else gemm_in_place(g, i0, i1);
+  if (swap) gemm_in_place<true>(t, i0, i1);
+  else if (g.M * g.N >= kGemmPackedMinC) gemm_packed(g, i0 * kGemmMR, imin(g.M, i1 * kGemmMR));
+  else gemm_in_place<false>(g, i0, i1);
 }
 
 static void column_sums(const float* m, int64_t rows, int64_t cols, float* sums, float* sums2,
