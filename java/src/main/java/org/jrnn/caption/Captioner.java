@@ -29,6 +29,7 @@ import org.jrnn.data.Vocabulary;
 import org.jrnn.decode.DecoderState;
 import org.jrnn.decode.RecurrentRows;
 import org.jrnn.decode.StepModel;
+import org.jrnn.internal.FloatMath;
 import org.jrnn.models.ConditionedBatch;
 import org.jrnn.models.Model;
 import org.jrnn.nn.Embedding;
@@ -293,7 +294,7 @@ public final class Captioner implements Model, StepModel<float[]> {
     }
     float[] pre = encoder.forward(x).toArray();
     for (int i = 0; i < pre.length; i++) {
-      pre[i] = (float) Math.tanh(pre[i]);
+      pre[i] = FloatMath.tanh(pre[i]);
     }
     return pre;
   }
@@ -306,7 +307,7 @@ public final class Captioner implements Model, StepModel<float[]> {
     float[] h0 = new float[pre.length];
     for (int s = 0; s < n; s++) {
       for (int k = 0; k < l * h; k++) {
-        float v = (float) Math.tanh(pre[s * l * h + k]);
+        float v = FloatMath.tanh(pre[s * l * h + k]);
         pre[s * l * h + k] = v;
         h0[((k / h) * n + s) * h + k % h] = v;
       }

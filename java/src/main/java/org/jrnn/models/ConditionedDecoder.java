@@ -24,6 +24,7 @@ import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
 import org.jrnn.data.SplitMix64;
 import org.jrnn.data.Vocabulary;
+import org.jrnn.internal.FloatMath;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Linear;
 import org.jrnn.nn.Parameter;
@@ -199,7 +200,7 @@ public final class ConditionedDecoder implements Model {
     float[] h0 = new float[pre.length];
     for (int s = 0; s < n; s++) {
       for (int k = 0; k < l * h; k++) {
-        float v = (float) Math.tanh(pre[s * l * h + k]);
+        float v = FloatMath.tanh(pre[s * l * h + k]);
         pre[s * l * h + k] = v;
         h0[((k / h) * n + s) * h + k % h] = v;
       }
