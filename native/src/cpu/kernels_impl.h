@@ -828,6 +828,22 @@ static void gemm_pack_a(const GemmJob& g, int64_t m0, int64_t mc, int64_t pc, in
   }
 }
 
+// C[row0 + m][c0 ..] = (or +=) tile[m] for m < rows, columns up to N.
+JRNN_INLINE void gemm_store_tile(const GemmJob& g, const float (*tile)[4][W], int64_t row0,
+                                 int rows, int64_t c0, bool add) {
+  for (int m = 0; m < rows; ++m) {
+    float* crow = g.c + (row0 + m) * g.ldc;
+#pragma GCC unroll 4
+    for (int v = 0; v < 4; ++v) {
+      const int64_t col = c0 + v * W;
+      const int nl = lanes_left(g.N, col);
+      if (nl == 0) break;
+      const V r = Tr::load(tile[m][v]);
+      Tr::store(crow + col, add ? Tr::add(Tr::load(crow + col, nl), r) : r, nl);
+    }
+  }
+}
+
 // The packed blocking; thread tid computes rows [r_begin, r_end) of C. Loops: column blocks
 // (NC) > K blocks (KC; packs B) > row blocks (MC; packs A) > B micro-panels (NR columns) > A
 // tiles (MR rows). Column blocks outermost: the part of C that the K blocks sweep again and again
@@ -867,17 +883,7 @@ static void gemm_packed(const GemmJob& g, int64_t r_begin, int64_t r_end) {
             for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 4
               for (int v = 0; v < 4; ++v) Tr::store(tile[m][v], acc[m][v]);
-            for (int m = 0; m < rows; ++m) {
-              float* crow = g.c + (ic + i + m) * g.ldc;
-#pragma GCC unroll 4
-              for (int v = 0; v < 4; ++v) {
-                const int64_t col = c0 + v * W;
-                const int nl = lanes_left(g.N, col);
-                if (nl == 0) break;
-                const V r = Tr::load(tile[m][v]);
-                Tr::store(crow + col, add ? Tr::add(Tr::load(crow + col, nl), r) : r, nl);
-              }
-            }
+            gemm_store_tile(g, tile, ic + i, rows, c0, add);
           }
         }
       }
@@ -940,17 +946,7 @@ static void gemm_in_place(const GemmJob& g, int64_t i0, int64_t i1) {
             }
             continue;
           }
-          for (int m = 0; m < rows; ++m) {
-            float* crow = g.c + (m0 + m) * g.ldc;
-#pragma GCC unroll 4
-            for (int v = 0; v < 4; ++v) {
-              const int64_t col = c0 + v * W;
-              const int nl = lanes_left(g.N, col);
-              if (nl == 0) break;
-              const V r = Tr::load(tile[m][v]);
-              Tr::store(crow + col, add ? Tr::add(Tr::load(crow + col, nl), r) : r, nl);
-            }
-          }
+          gemm_store_tile(g, tile, m0, rows, c0, add);
         }
       }
     }
