@@ -48,6 +48,8 @@ std::vector<float> to_float(const Vec& v) { return std::vector<float>(v.begin(),
 double rel_error(const std::vector<float>& a, const Vec& b) {
   double diff = 0, ref = 1e-30;
   for (size_t i = 0; i < b.size(); ++i) {
+    // fmax drops NaN: a NaN where the reference has a number must fail, not vanish
+    if (std::isnan(a[i]) != std::isnan(b[i])) return INFINITY;
     diff = std::fmax(diff, std::fabs(a[i] - b[i]));
     ref = std::fmax(ref, std::fabs(b[i]));
   }
@@ -188,10 +190,11 @@ void test_cross_entropy(std::mt19937& rng) {
   EXPECT(rel_error(smf, sm) < 1e-6, "softmax cpu");
 }
 
-// linear_forward on every kernel variant this CPU has, 1-3 threads: the matrix-vector path
-// (M < 8) and the blocked GEMM (M >= 8: several row tiles, a partial one, several k blocks and
-// column panels, partial ones), with and without bias, against the double reference. Results
-// must not depend on the thread count, and the output's previous contents (NaN) must not leak.
+// linear_forward and linear_backward on every kernel variant this CPU has, 1-3 threads: the
+// matrix-vector path (M < 8) and the blocked GEMM (M >= 8: several row tiles, a partial one,
+// several k blocks and column panels, partial ones), with and without bias, against the double
+// reference. Results must not depend on the thread count, and the output's previous contents
+// (NaN) must not leak.
 void test_linear_paths(std::mt19937& rng) {
   namespace cpu = jrnn::cpu;
   struct Shape { int64_t M, I, O; };
@@ -219,6 +222,29 @@ void test_linear_paths(std::mt19937& rng) {
         else if (isa != cpu::Isa::kGeneric)  // OpenBLAS's own threads may round differently
           EXPECT(one == yf, "%s linear M=%lld: %d threads give other bits than 1",
                  cpu::isa_name(isa), (long long)s.M, threads);
+      }
+      // backward: dx overwritten (NaN before), dw and db accumulated onto what they held
+      Vec dy = random_vec(rng, s.M * s.O), dw0 = random_vec(rng, s.O * s.I), db0 = random_vec(rng, s.O);
+      Vec dx(s.M * s.I), dw = dw0, db = db0;
+      jrnn::ref::linear_backward<double>(s.M, s.I, s.O, x.data(), w.data(), dy.data(), dx.data(),
+                                         dw.data(), db.data());
+      auto dyf = to_float(dy);
+      std::vector<float> one_dx, one_dw, one_db;
+      for (int threads = 1; threads <= 3; ++threads) {
+        std::vector<float> dxf(s.M * s.I, NAN), dwf = to_float(dw0), dbf = to_float(db0);
+        cpu::linear_backward(s.M, s.I, s.O, xf.data(), wf.data(), dyf.data(), dxf.data(),
+                             dwf.data(), dbf.data(), threads);
+        EXPECT(rel_error(dxf, dx) < 1e-6 && rel_error(dwf, dw) < 1e-6 && rel_error(dbf, db) < 1e-6,
+               "%s linear backward M=%lld I=%lld O=%lld threads=%d: dx %g dw %g db %g",
+               cpu::isa_name(isa), (long long)s.M, (long long)s.I, (long long)s.O, threads,
+               rel_error(dxf, dx), rel_error(dwf, dw), rel_error(dbf, db));
+        if (threads == 1) {
+          one_dx = dxf, one_dw = dwf, one_db = dbf;
+        } else if (isa != cpu::Isa::kGeneric) {
+          EXPECT(one_dx == dxf && one_dw == dwf && one_db == dbf,
+                 "%s linear backward M=%lld: %d threads give other bits than 1", cpu::isa_name(isa),
+                 (long long)s.M, threads);
+        }
       }
     }
   }

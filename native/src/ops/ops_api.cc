@@ -94,7 +94,7 @@ jrnn_status jrnn_linear_backward(jrnn_context* ctx, int64_t M, int64_t I, int64_
     require(dy, "dy");
     if (dx) require(w, "w");
     if (dw) require(x, "x");
-    dispatch(ctx, [&] { cpu::linear_backward(M, I, O, x, w, dy, dx, dw, db); },
+    dispatch(ctx, [&] { cpu::linear_backward(M, I, O, x, w, dy, dx, dw, db, ctx->num_threads); },
              [&] { cuda::linear_backward(*ctx, M, I, O, x, w, dy, dx, dw, db); });
   });
 }

@@ -104,16 +104,43 @@ void linear_forward(int64_t M, int64_t I, int64_t O, const float* x, const float
       for (int64_t o = 0; o < O; ++o) y[m * O + o] += b[o];
 }
 
+// Our kernels where there are (as linear_forward): dx = dy·w and dw += dyᵀ·x on the blocked GEMM
+// (dyᵀ read as A^T), db by column sums; OpenBLAS on the generic path.
 void linear_backward(int64_t M, int64_t I, int64_t O, const float* x, const float* w,
-                     const float* dy, float* dx, float* dw, float* db) {
-  if (dx)  // dx [M, I] = dy [M, O] · w [O, I]
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, I, O, 1.0f, dy, O, w, I, 0.0f, dx,
-                I);
-  if (dw)  // dw [O, I] += dy [M, O]ᵀ · x [M, I]
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, O, I, M, 1.0f, dy, O, x, I, 1.0f, dw, I);
-  if (db)
-    for (int64_t m = 0; m < M; ++m)
-      for (int64_t o = 0; o < O; ++o) db[o] += dy[m * O + o];
+                     const float* dy, float* dx, float* dw, float* db, int threads) {
+  const Kernels* kern = kernels_for(active_isa());
+  if (!kern) {
+    if (dx)  // dx [M, I] = dy [M, O] · w [O, I]
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, I, O, 1.0f, dy, O, w, I, 0.0f,
+                  dx, I);
+    if (dw)  // dw [O, I] += dy [M, O]ᵀ · x [M, I]
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, O, I, M, 1.0f, dy, O, x, I, 1.0f, dw,
+                  I);
+    if (db)
+      for (int64_t m = 0; m < M; ++m)
+        for (int64_t o = 0; o < O; ++o) db[o] += dy[m * O + o];
+    return;
+  }
+  struct Call {
+    const Kernels* kern;
+    int64_t M, I, O;
+    const float *x, *w, *dy;
+    float *dx, *dw, *db;
+  } call{kern, M, I, O, x, w, dy, dx, dw, db};
+  // Three independent products, one after the other; each splits its own rows over the threads
+  // (no barrier needed: every thread writes only its rows of each output).
+  parallel_region(threads, [](void* arg, int tid, int nt, Barrier*) {
+    const Call& c = *static_cast<const Call*>(arg);
+    if (c.dx) {
+      GemmJob g{c.M, c.I, c.O, c.dy, c.O, false, c.w, c.I, false, c.dx, c.I, false};
+      c.kern->gemm(g, tid, nt);
+    }
+    if (c.dw) {
+      GemmJob g{c.O, c.I, c.M, c.dy, c.O, true, c.x, c.I, false, c.dw, c.I, true};
+      c.kern->gemm(g, tid, nt);
+    }
+    if (c.db) c.kern->column_sums(c.dy, c.M, c.O, c.db, nullptr, tid, nt);
+  }, &call);
 }
 
 void embedding_forward(int64_t M, int64_t E, const int32_t* ids, const float* table, float* y) {

@@ -10,7 +10,7 @@ namespace jrnn::cpu {
 void linear_forward(int64_t M, int64_t I, int64_t O, const float* x, const float* w,
                     const float* b, float* y, int threads = 1);
 void linear_backward(int64_t M, int64_t I, int64_t O, const float* x, const float* w,
-                     const float* dy, float* dx, float* dw, float* db);
+                     const float* dy, float* dx, float* dw, float* db, int threads = 1);
 void embedding_forward(int64_t M, int64_t E, const int32_t* ids, const float* table, float* y);
 void embedding_backward(int64_t M, int64_t E, const int32_t* ids, const float* dy,
                         float* dtable);
