@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jrnn.Device;
@@ -120,6 +121,9 @@ public final class ModelFiles {
     try (SafetensorsFile file = SafetensorsFile.open(path)) {
       Map<String, String> meta = file.metadata();
       String kind = required(file, MODEL_KEY);
+      if (!KINDS.contains(kind)) {
+        throw new SafetensorsException(path, "metadata \"" + MODEL_KEY + "\": " + unknownKind(kind));
+      }
       String config = required(file, CONFIG_KEY);
       Tokenizer tokenizer = tokenizer(file, TOKENIZER_KEY);
       Tokenizer target = tokenizer(file, TARGET_TOKENIZER_KEY);
@@ -157,8 +161,20 @@ public final class ModelFiles {
       case ConditionedDecoder.KIND ->
           new ConditionedDecoder(ConditionedDecoder.Config.fromJson(configJson), device);
       case Seq2Seq.KIND -> new Seq2Seq(Seq2Seq.Config.fromJson(configJson), device);
-      default -> throw new IllegalArgumentException("unknown model kind \"" + kind + "\"");
+      default -> throw new IllegalArgumentException(unknownKind(kind));
     };
+  }
+
+  /** The kinds {@link #load} knows. */
+  private static final List<String> KINDS = List.of(SequenceClassifier.KIND, LanguageModel.KIND,
+      SequenceTagger.KIND, ConditionedDecoder.KIND, Seq2Seq.KIND);
+
+  private static String unknownKind(String kind) {
+    // org.jrnn.caption depends on this package, not the other way round
+    String hint = "captioner".equals(kind)
+        ? " (a captioning model: load it with org.jrnn.caption.CaptionModels, or use `jrnn caption`)"
+        : "";
+    return "unknown model kind \"" + kind + "\"; known: " + String.join(", ", KINDS) + hint;
   }
 
   private static void copyParameters(SafetensorsFile file, Model model) throws IOException {
