@@ -65,6 +65,39 @@ class DecodersTest {
   }
 
   @Test
+  void greedyNeverChoosesNaN() {
+    // NaN where the most likely token would be, and NaN first in a row: the best finite one wins
+    StepModel<Integer> nan = new StepModel<>() {
+      private final TableModel inner = trap();
+
+      @Override
+      public int vocabSize() {
+        return inner.vocabSize();
+      }
+
+      @Override
+      public DecoderState initialState(List<Integer> inputs) {
+        return inner.initialState(inputs);
+      }
+
+      @Override
+      public float[] step(int[] tokens, DecoderState state) {
+        float[] lp = inner.step(tokens, state);
+        int v = inner.vocabSize();
+        for (int r = 0; r < tokens.length; r++) {
+          if (tokens[r] == B) {
+            lp[r * v] = Float.NaN; // after B: NaN first in the row (<eos>, 0.9, still wins)
+          } else {
+            lp[r * v + A] = Float.NaN; // the first step: A (0.6) is NaN, so B (0.4) wins
+          }
+        }
+        return lp;
+      }
+    };
+    assertArrayEquals(new int[] {B}, one(nan, DecodeOptions.greedy()).tokens());
+  }
+
+  @Test
   void suppressedTokensAreNeverChosen() {
     DecodeOptions o = DecodeOptions.builder().suppress(A).build();
     assertArrayEquals(new int[] {B}, one(trap(), o).tokens());
