@@ -3,7 +3,8 @@
  * several batch sizes) with a trained captioner, on feature vectors of Twemoji images; writes the
  * features for scripts/torch_caption_bench.py (the same decoder loop in PyTorch, same weights).
  *   java -Djrnn.cpu.threads=1 -cp ... org.jrnn.caption.CaptionBench --model M.safetensors \
- *        --data target/twemoji --images 256 --out target/caption/bench
+ *        --data target/twemoji --images 256 --out target/caption/bench [--repeats 3]
+ *        [--warmup-seconds 2]  (whole decodes before timing, so the JIT has compiled the loop)
  */
 package org.jrnn.caption;
 
@@ -37,6 +38,7 @@ public final class CaptionBench {
     Path data = Path.of(a.getOrDefault("data", "target/twemoji"));
     int n = Integer.parseInt(a.getOrDefault("images", "256"));
     int repeats = Integer.parseInt(a.getOrDefault("repeats", "3"));
+    double warmupSeconds = Double.parseDouble(a.getOrDefault("warmup-seconds", "2"));
     int maxLen = Integer.parseInt(a.getOrDefault("max-len", "20"));
     Path out = Path.of(a.getOrDefault("out", "target/caption/bench"));
     List<Integer> batches = Arrays.stream(a.getOrDefault("batches", "1,64").split(",")).map(Integer::parseInt).toList();
@@ -77,7 +79,12 @@ public final class CaptionBench {
         for (int batch : batches) {
           DecodeOptions o = DecodeOptions.builder().beamSize(beam).maxLength(maxLen).maxActive(batch)
               .suppress(Captioner.NEVER).build();
-          Decoders.decode(model, feats.subList(0, Math.min(n, 2 * batch)), o); // warm-up
+          // warm-up: whole decodes for at least warmupSeconds (the JIT compiles the decode loop
+          // in the first seconds; a batch script runs in that steady state afterwards)
+          long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+          do {
+            Decoders.decode(model, feats, o);
+          } while (System.nanoTime() < warmEnd);
           double best = Double.POSITIVE_INFINITY;
           List<Decoded> got = null;
           for (int r = 0; r < repeats; r++) {
