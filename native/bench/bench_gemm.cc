@@ -10,6 +10,8 @@
 //   dx S2  512 x 512 x 2048        (dx = dg·W_ih, not in the timed training step)
 //   lin    512 x 4096 x 512   B^T  (Ops.linear: Y = X·Wᵀ, a vocabulary projection)
 //   dec    64 x 1680 x 256    B^T  (the same in a decoding step: the captioner's output layer)
+//   beam   320 x 1680 x 256   B^T  (... with beam 5 x 64 rows)
+//   gru    320 x 768 x 256    B^T  (that decoder's recurrent product, GRU 256)
 // OpenBLAS runs with whatever OPENBLAS_CORETYPE the environment sets (this machine's environment
 // pins Haswell; unset it to compare against the AVX-512 kernels).
 #include <algorithm>
@@ -36,6 +38,7 @@ const Case kCases[] = {
     {"dW S2", 2048, 512, 512, true, false},  {"dW S4", 4096, 1024, 512, true, false},
     {"dW S1", 1024, 256, 512, true, false},  {"dx S2", 512, 512, 2048, false, false},
     {"lin", 512, 4096, 512, false, true},    {"dec", 64, 1680, 256, false, true},
+    {"beam", 320, 1680, 256, false, true},   {"gru", 320, 768, 256, false, true},
 };
 
 struct Call { const jrnn::cpu::Kernels* k; const GemmJob* g; };
