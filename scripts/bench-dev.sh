@@ -23,7 +23,8 @@ for line in sys.stdin:
     other = [float(x) for x in p[10].split(",")]
     med = statistics.median(ms)
     N, T, C, H = (int(x) for x in p[5:9])
-    fl = 2.0 * T * N * G[p[2]] * H * (C + H) * (3 if p[4] == "train" else 1)
+    # as bench/cpu/report.py: a training step has no input gradient, 2*T*N*G*H*(2C+3H)
+    fl = 2.0 * T * N * G[p[2]] * H * ((2 * C + 3 * H) if p[4] == "train" else (C + H))
     print("%-5s %-3s %-5s %9.3f ms  min %9.3f  %6.1f GFLOP/s  others %.2f cores" % (
         p[2], p[3], p[4], med, min(ms), fl / med / 1e6, statistics.mean(other)), flush=True)
 '
