@@ -114,8 +114,8 @@ JRNN_INLINE void gemm_store_tile(const GemmJob& g, const float (*tile)[4][W], in
 // the whole C (16 MB) going to memory once per K block.
 static void gemm_packed(const GemmJob& g, int64_t r_begin, int64_t r_end) {
   constexpr int MR = kGemmMR, NR = kGemmNR;
-  float* bblk = tls_floats(kGemmPackedKC * kGemmNC + W);
-  float* ablk = tls_floats_a(kGemmPackedKC * kGemmMC + W);
+  float* bblk = tls_gemm_b(kGemmPackedKC * kGemmNC + W);
+  float* ablk = tls_gemm_a(kGemmPackedKC * kGemmMC + W);
   for (int64_t jc = 0; jc < g.N; jc += kGemmNC) {
     const int64_t nc = imin(kGemmNC, g.N - jc), np = (nc + NR - 1) / NR;
     for (int64_t pc = 0; pc < g.K; pc += kGemmPackedKC) {
@@ -161,11 +161,11 @@ template <bool C_TRANS>
 static void gemm_in_place(const GemmJob& g, int64_t i0, int64_t i1) {
   constexpr int MR = kGemmMR, NR = kGemmNR;
   const int64_t tiles = (g.M + MR - 1) / MR;
-  float* bblk = tls_floats(kGemmInPlaceKC * kGemmNC + W);
+  float* bblk = tls_gemm_b(kGemmInPlaceKC * kGemmNC + W);
   // A^T with M not a multiple of MR: the last tile reads up to MR-1 floats past row k's end, which
   // stay in the buffer except after the last row, so that tile gets a copy with zero padding.
   const bool trans_tail = g.a_trans && g.M % MR != 0 && i1 == tiles;
-  float* tail = trans_tail ? tls_floats_a(kGemmInPlaceKC * MR) : nullptr;
+  float* tail = trans_tail ? tls_gemm_a(kGemmInPlaceKC * MR) : nullptr;
   for (int64_t pc = 0; pc < g.K; pc += kGemmInPlaceKC) {
     const int64_t kc = imin(kGemmInPlaceKC, g.K - pc);
     if (trans_tail) {

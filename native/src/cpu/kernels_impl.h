@@ -32,7 +32,8 @@ JRNN_INLINE bool row_valid(const int32_t* lengths, int64_t n, int64_t t) {
   return !lengths || t < lengths[n];
 }
 
-// Per-thread temporary buffer (GEMM packing); grows, never shrinks; freed at thread exit.
+// Per-thread temporary buffer (GEMM packing, partial sums); grows, never shrinks; freed at thread
+// exit.
 struct TlsBuffer {
   float* p = nullptr;
   size_t n = 0;
@@ -46,15 +47,16 @@ static float* tls_grow(TlsBuffer& buf, size_t n) {
   }
   return buf.p;
 }
-static float* tls_floats(size_t n) {
+// One buffer per use, so no use can grow (and so move) another's while it is live.
+static float* tls_gemm_b(size_t n) {  // the GEMM's packed B block
   static thread_local TlsBuffer buf;
   return tls_grow(buf, n);
 }
-static float* tls_floats_a(size_t n) {
+static float* tls_gemm_a(size_t n) {  // the GEMM's packed A block (or A^T tail copy)
   static thread_local TlsBuffer buf;
   return tls_grow(buf, n);
 }
-static float* tls_floats_partial(size_t n) {
+static float* tls_partial_sums(size_t n) {  // the backward steps' sums between K blocks
   static thread_local TlsBuffer buf;
   return tls_grow(buf, n);
 }
@@ -645,7 +647,8 @@ static void backward_steps_mr(const BwdJob& j, int tid, int nt, Barrier* barrier
   else split(panels, tid, nt, &q0, &q1);
   const int64_t u_begin = q0 * U, u_end = imin(H, q1 * U);
   // partial sums of this thread's row tiles (padded to whole tiles) between K blocks
-  float* partial = GH > kBwdKBlock ? tls_floats_partial(((r1 - r0 + MR - 1) / MR * MR) * U) : nullptr;
+  float* partial =
+      GH > kBwdKBlock ? tls_partial_sums(((r1 - r0 + MR - 1) / MR * MR) * U) : nullptr;
   if (j.s_begin == 0) {
     // this thread's part of dc starts at dcy (or 0)
     for (int64_t n = r0; n < r1 && u_end > u_begin; ++n) {
