@@ -439,6 +439,17 @@ __attribute__((noinline)) static void fwd_gi_chunk(const FwdJob& j, const FwdGeo
   }
 }
 
+// Small batches stream each panel's h segment (64 KB for LSTM H = 256) once per step, with the
+// epilogue between panels: the next stream then starts cold, its first lines late from L2. Asking
+// for the next panel's first kPanelPrefetchLines lines before the epilogue hides that (LSTM S3
+// forward -8..-11 %, bench/cpu/NOTES.md step 12; 32 lines were slower than none).
+constexpr int kPanelPrefetchLines = 16;
+JRNN_INLINE void prefetch_next_panel(const FwdJob& j, const FwdGeometry& g, int64_t p) {
+  const char* h_segment =
+      reinterpret_cast<const char*>(j.wpack + p * g.panel_floats + j.C * g.nbx * W);
+  for (int i = 0; i < kPanelPrefetchLines; ++i) __builtin_prefetch(h_segment + 64 * i, 0, 3);
+}
+
 template <int CELL, int MR>
 static void forward_steps_mr(const FwdJob& j, int tid, int nt, Barrier* barrier) {
   const FwdGeometry g = fwd_geometry(j.cell, j.C, j.H, W);
@@ -463,6 +474,7 @@ static void forward_steps_mr(const FwdJob& j, int tid, int nt, Barrier* barrier)
       for (int64_t n0 = r0; n0 < r1; n0 += MR) {
         const int rows = (int)imin(MR, r1 - n0);
         fwd_tile<CELL, MR>(j, g, st, n0, rows, p, gi_t0, tile);
+        if (MR <= 2 && n0 + MR >= r1) prefetch_next_panel(j, g, p + 1 < p1 ? p + 1 : p0);
         fwd_epilogue(j, st, tile, n0, rows, p);
       }
     if (s + 1 < j.s_end && !j.batch_split) barrier->wait();
