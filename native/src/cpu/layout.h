@@ -1,64 +1,23 @@
-// layout.h — where the CPU path keeps things inside the caller's `reserve` and `scratch` buffers.
-// The same functions compute the byte sizes (base == nullptr) and the pointers (base given), so
-// the size queries are exactly what the kernels use.
+// layout.h — where the CPU path keeps things inside the caller's `reserve` and `scratch` buffers
+// (buffer_layout.h: the reserve, shared with CUDA; here the CPU's scratch). The same functions
+// compute the byte sizes (base == nullptr) and the pointers (base given), so the size queries are
+// exactly what the kernels use.
 #pragma once
 
 #include <algorithm>
 #include <vector>
 
+#include "buffer_layout.h"
 #include "cpu/kernels.h"
 #include "internal.h"
 
 namespace jrnn::cpu {
 
-// Hands out 64-byte aligned (relative to base) float arrays from one buffer.
-class Bump {
- public:
-  explicit Bump(void* base) : base_(static_cast<char*>(base)) {}
-  float* floats(int64_t count) {
-    used_ = (used_ + 63) & ~size_t(63);
-    float* p = base_ ? reinterpret_cast<float*>(base_ + used_) : nullptr;
-    used_ += size_t(count) * sizeof(float);
-    return p;
-  }
-  size_t bytes() const { return used_; }
-
- private:
-  char* base_;
-  size_t used_ = 0;
-};
-
-// reserve: per layer and direction the values backward needs, per step t at [t, N, ...]; and
-// each non-top layer's output (the next layer's input, needed for its weight gradient).
-struct ReserveLayout {
-  struct LayerDirection {
-    float* gates;   // [T,N,G*H] activated gates (LSTM i,f,g,o; GRU r,z,n); RNN: none
-    float* states;  // [T,N,H] hidden state after step t (carried past each length)
-    float* cells;   // [T,N,H] LSTM cell state after step t
-    float* ghn;     // [T,N,H] GRU: W_hn h_prev + b_hn (the reset gate multiplies it)
-  };
-  std::vector<LayerDirection> per_ld;  // index l*D + d
-  std::vector<float*> outputs;         // [L-1] of [T,N,D*H]
-  size_t bytes;
-};
-
+constexpr size_t kHostAlign = 64;
+using Bump = jrnn::Bump<kHostAlign>;
+using jrnn::ReserveLayout;
 inline ReserveLayout reserve_layout(const jrnn_rnn_desc& desc, int64_t T, int64_t N, void* base) {
-  Bump bump(base);
-  ReserveLayout r;
-  const int64_t H = desc.hidden_size, G = desc.gates, TN = T * N;
-  const bool rnn = desc.cell == JRNN_RNN_TANH || desc.cell == JRNN_RNN_RELU;
-  for (int ld = 0; ld < desc.num_layers * desc.num_directions; ++ld) {
-    ReserveLayout::LayerDirection p{};
-    p.gates = rnn ? nullptr : bump.floats(TN * G * H);
-    p.states = bump.floats(TN * H);
-    p.cells = desc.cell == JRNN_LSTM ? bump.floats(TN * H) : nullptr;
-    p.ghn = desc.cell == JRNN_GRU ? bump.floats(TN * H) : nullptr;
-    r.per_ld.push_back(p);
-  }
-  for (int l = 0; l + 1 < desc.num_layers; ++l)
-    r.outputs.push_back(bump.floats(TN * desc.num_directions * H));
-  r.bytes = bump.bytes();
-  return r;
+  return jrnn::reserve_layout<kHostAlign>(desc, T, N, base);
 }
 
 // scratch of a forward pass. Inference keeps the state in ping-pong buffers and the layer outputs
