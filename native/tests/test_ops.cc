@@ -4,6 +4,7 @@
 //   3. optimiser updates against values computed by torch.optim (PyTorch 1.13, float64);
 //   4. the C API: argument validation (messages name the problem) and dispatch to the CPU path.
 // Run: scripts/test-native.sh (ctest), or build/native-test/test_ops directly.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -315,6 +316,70 @@ void test_softmax_rows(std::mt19937& rng) {
   cpu::reset_isa_override();
 }
 
+// jrnn_log_softmax_top against a brute force over the full log-softmax of the same kernels:
+// the same values bit for bit, descending, ties to the lower index, NaN / -inf / excluded columns
+// never chosen, short rows padded with -1 / -inf; and the C API's argument checks.
+void test_log_softmax_top(std::mt19937& rng) {
+  namespace cpu = jrnn::cpu;
+  const int64_t M = 5, K = 700, top = 11;
+  std::vector<float> x(M * K);
+  std::uniform_int_distribution<int> level(-40, 40);
+  for (auto& v : x) v = 0.25f * level(rng);  // coarse values: many exact ties
+  x[3] = NAN;                                 // row 0 holds a NaN: every entry NaN, none chosen
+  for (int64_t k = 0; k < K; ++k) x[K + k] = -INFINITY;  // row 1: only 4 eligible entries
+  x[K + 10] = 1.0f, x[K + 20] = 1.0f, x[K + 30] = 3.0f, x[K + 699] = 1.0f;
+  x[2 * K + 0] = 50.0f, x[2 * K + 1] = 50.0f;  // row 2: a tie at the top, column 0 excluded
+  const std::vector<int32_t> exclude = {0, 30, 699};
+  for (cpu::Isa isa : {cpu::Isa::kGeneric, cpu::Isa::kAvx2, cpu::Isa::kAvx512}) {
+    if ((int)isa > (int)cpu::detected_isa()) continue;
+    cpu::set_isa_override(isa);
+    const char* name = cpu::isa_name(isa);
+    std::vector<float> full(M * K), values(M * top);
+    std::vector<int32_t> indices(M * top);
+    cpu::softmax(M, K, x.data(), true, full.data());
+    cpu::log_softmax_top(M, K, x.data(), top, exclude.data(), (int64_t)exclude.size(),
+                         values.data(), indices.data());
+    for (int64_t m = 0; m < M; ++m) {
+      std::vector<int32_t> order;  // brute force: eligible columns by (value desc, index asc)
+      for (int64_t k = 0; k < K; ++k) {
+        const float v = full[m * K + k];
+        const bool skip = k == 0 || k == 30 || k == 699;
+        if (v > -INFINITY && !skip) order.push_back((int32_t)k);
+      }
+      std::stable_sort(order.begin(), order.end(),
+                       [&](int32_t a, int32_t b) { return full[m * K + a] > full[m * K + b]; });
+      bool same = true;
+      for (int64_t i = 0; i < top; ++i) {
+        const int32_t want = i < (int64_t)order.size() ? order[i] : -1;
+        const float want_v = want >= 0 ? full[m * K + want] : -INFINITY;
+        same = same && indices[m * top + i] == want &&
+               std::memcmp(&values[m * top + i], &want_v, sizeof(float)) == 0;
+      }
+      EXPECT(same, "%s log_softmax_top row %lld: top %lld differs from the brute force", name,
+             (long long)m, (long long)top);
+    }
+    EXPECT(indices[0] == -1 && indices[top - 1] == -1, "%s: a NaN row has no eligible entry", name);
+    EXPECT(indices[top] == 10 && indices[top + 1] == 20 && indices[top + 2] == -1,
+           "%s: -inf and excluded columns are skipped, ties go to the lower index", name);
+    EXPECT(indices[2 * top] == 1, "%s: the excluded column 0 loses the tie to column 1", name);
+  }
+  cpu::reset_isa_override();
+
+  jrnn_context* ctx = jrnn_context_create(JRNN_DEVICE_CPU, 0, 1);
+  if (!ctx) return;
+  float values[4];
+  int32_t indices[4];
+  const int32_t bad[1] = {9};
+  EXPECT(jrnn_log_softmax_top(ctx, 1, 3, x.data() + 2 * K, 2, nullptr, 0, values, indices) == JRNN_OK &&
+             indices[0] == 0 && indices[1] == 1, "log_softmax_top through the C API");
+  EXPECT(jrnn_log_softmax_top(ctx, 1, 3, x.data(), 2, bad, 1, values, indices) ==
+             JRNN_ERR_INVALID_ARGUMENT && std::strstr(jrnn_last_error(), "exclude[0] = 9") != nullptr,
+         "an excluded column out of range is named: %s", jrnn_last_error());
+  EXPECT(jrnn_log_softmax_top(ctx, 1, 3, x.data(), 0, nullptr, 0, values, indices) ==
+             JRNN_ERR_INVALID_ARGUMENT, "top 0 refused");
+  jrnn_context_destroy(ctx);
+}
+
 void test_bce_mse(std::mt19937& rng) {
   const int64_t M = 6, K = 3;
   Vec z = random_vec(rng, M, 4.0);
@@ -533,6 +598,7 @@ int main() {
   test_embedding(rng);
   test_cross_entropy(rng);
   test_softmax_rows(rng);
+  test_log_softmax_top(rng);
   test_linear_paths(rng);
   test_bce_mse(rng);
   test_dropout();

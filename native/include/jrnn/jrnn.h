@@ -261,6 +261,16 @@ JRNN_API jrnn_status jrnn_softmax_cross_entropy(jrnn_context* ctx, int64_t M, in
 /* y [M, K] = log_softmax(x) row-wise (log_softmax 1) or softmax(x) (log_softmax 0). y may equal x. */
 JRNN_API jrnn_status jrnn_softmax(jrnn_context* ctx, int64_t M, int64_t K, const float* x,
                                   int log_softmax, float* y);
+/* The `top` largest entries of each row of log_softmax(x), x [M, K], for beam search and greedy
+ * decoding without copying whole rows to the host: values [M, top] (host memory) in descending
+ * order, ties broken by the lower index first, each bit-identical to jrnn_softmax(log_softmax 1)'s
+ * entry; indices [M, top] (host memory, int32) their column. NaN and -inf entries and the columns
+ * listed in exclude [n_exclude] (host memory, or NULL when n_exclude is 0) are never chosen; a row
+ * with fewer eligible entries fills the rest with index -1 and value -inf. x: Not modified.
+ * CPU contexts only (JRNN_ERR_NOT_SUPPORTED on CUDA). */
+JRNN_API jrnn_status jrnn_log_softmax_top(jrnn_context* ctx, int64_t M, int64_t K, const float* x,
+                                          int64_t top, const int32_t* exclude, int64_t n_exclude,
+                                          float* values, int32_t* indices);
 /* Binary cross-entropy on logits z [M] with targets t [M] in [0, 1] and row weights w [M] (or
  * NULL = 1; weight 0 masks a row). loss [M] (or NULL): w·(max(z,0) - z·t + log(1+exp(-|z|))).
  * dz [M] (or NULL): Modified = scale · w · (σ(z) - t). */

@@ -171,6 +171,31 @@ jrnn_status jrnn_softmax(jrnn_context* ctx, int64_t M, int64_t K, const float* x
   });
 }
 
+jrnn_status jrnn_log_softmax_top(jrnn_context* ctx, int64_t M, int64_t K, const float* x,
+                                 int64_t top, const int32_t* exclude, int64_t n_exclude,
+                                 float* values, int32_t* indices) {
+  return guarded([&] {
+    require_context(ctx);
+    require_positive(M, "M");
+    require_positive(K, "K");
+    require_positive(top, "top");
+    if (K > INT32_MAX) fail(JRNN_ERR_INVALID_ARGUMENT, format("K = %lld does not fit int32 indices", (long long)K));
+    require(x, "x");
+    require(values, "values");
+    require(indices, "indices");
+    if (n_exclude < 0)
+      fail(JRNN_ERR_INVALID_ARGUMENT, format("n_exclude = %lld must be >= 0", (long long)n_exclude));
+    if (n_exclude > 0) require(exclude, "exclude");
+    for (int64_t i = 0; i < n_exclude; ++i)
+      if (exclude[i] < 0 || exclude[i] >= K)
+        fail(JRNN_ERR_INVALID_ARGUMENT, format("exclude[%lld] = %d is outside 0..K-1 (K = %lld)",
+                                               (long long)i, exclude[i], (long long)K));
+    if (!on_cpu(ctx))
+      fail(JRNN_ERR_NOT_SUPPORTED, "jrnn_log_softmax_top runs on CPU contexts only");
+    cpu::log_softmax_top(M, K, x, top, exclude, n_exclude, values, indices);
+  });
+}
+
 jrnn_status jrnn_bce_with_logits(jrnn_context* ctx, int64_t M, const float* z, const float* t,
                                  const float* w, float scale, float* loss, float* dz) {
   return guarded([&] {

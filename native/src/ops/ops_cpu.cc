@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <vector>
 
 #include "cpu/isa.h"
 #include "cpu/kernels.h"
@@ -171,6 +173,41 @@ void softmax(int64_t M, int64_t K, const float* x, bool log_softmax, float* y) {
       for_each_exp_chunk(K, row, mx, [&](int64_t k0, int64_t n, const float* e) {
         for (int64_t i = 0; i < n; ++i) out[k0 + i] = e[i] * inv;
       });
+    }
+  }
+}
+
+// Per row: the same shift as softmax()'s log branch, so every value is bit-identical to its
+// entry there; then one pass keeping the best `top` of row[k] - shift in a small sorted list.
+// Columns go in ascending order, so an entry equal to the list's last one is never better (ties
+// go to the lower index); once the list is full only entries above its last one are inserted,
+// which after the first few hundred columns is almost none, so the pass costs about a compare per
+// column. NaN and -inf fail `> -inf` and are never taken.
+void log_softmax_top(int64_t M, int64_t K, const float* x, int64_t top, const int32_t* exclude,
+                     int64_t n_exclude, float* values, int32_t* indices) {
+  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+  std::vector<char> excluded(n_exclude > 0 ? K : 0, 0);
+  for (int64_t i = 0; i < n_exclude; ++i) excluded[exclude[i]] = 1;
+  for (int64_t m = 0; m < M; ++m) {
+    const float* row = x + m * K;
+    float* val = values + m * top;
+    int32_t* idx = indices + m * top;
+    for (int64_t i = 0; i < top; ++i) val[i] = kNegInf, idx[i] = -1;
+    const float mx = row_max(K, row);
+    const float shift = mx + static_cast<float>(std::log(sum_exp(K, row, mx)));
+    int64_t kept = 0;
+    for (int64_t k = 0; k < K; ++k) {
+      const float v = row[k] - shift;
+      if (!(v > (kept == top ? val[top - 1] : kNegInf))) continue;
+      if (n_exclude > 0 && excluded[k]) continue;
+      int64_t at = kept < top ? kept++ : top - 1;  // the slot freed at the end
+      while (at > 0 && val[at - 1] < v) {          // strictly: equal values keep the lower index first
+        val[at] = val[at - 1];
+        idx[at] = idx[at - 1];
+        --at;
+      }
+      val[at] = v;
+      idx[at] = static_cast<int32_t>(k);
     }
   }
 }

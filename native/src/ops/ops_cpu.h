@@ -15,6 +15,8 @@ void embedding_forward(int64_t M, int64_t E, const int32_t* ids, const float* ta
 void embedding_backward(int64_t M, int64_t E, const int32_t* ids, const float* dy,
                         float* dtable);
 void softmax(int64_t M, int64_t K, const float* x, bool log_softmax, float* y);
+void log_softmax_top(int64_t M, int64_t K, const float* x, int64_t top, const int32_t* exclude,
+                     int64_t n_exclude, float* values, int32_t* indices);
 void softmax_cross_entropy(int64_t M, int64_t K, const float* logits, const int32_t* targets,
                            float smoothing, float scale, float* loss, float* dlogits);
 void bce_with_logits(int64_t M, const float* z, const float* t, const float* w, float scale,
