@@ -9,8 +9,6 @@ import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import org.jrnn.Cell;
@@ -30,12 +28,10 @@ import org.jrnn.decode.DecoderState;
 import org.jrnn.decode.RecurrentRows;
 import org.jrnn.decode.StepModel;
 import org.jrnn.internal.FloatMath;
+import org.jrnn.models.AbstractModel;
 import org.jrnn.models.ConditionedBatch;
-import org.jrnn.models.Model;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Linear;
-import org.jrnn.nn.Parameter;
-import org.jrnn.nn.Parameters;
 import org.jrnn.nn.RecurrentInit;
 import org.jrnn.nn.RecurrentLayer;
 import org.jrnn.train.Task.StepResult;
@@ -61,7 +57,7 @@ import org.jrnn.train.Task.StepResult;
  * {@link RecurrentRows} (with p as the per-row context when concatenated). Not thread-safe.
  */
 @SuppressWarnings("try") // scopes opened only to free their tensors
-public final class Captioner implements Model, StepModel<float[]> {
+public final class Captioner extends AbstractModel implements StepModel<float[]> {
   /** The {@link #kind()} in model files. */
   public static final String KIND = "captioner";
 
@@ -224,60 +220,38 @@ public final class Captioner implements Model, StepModel<float[]> {
   }
 
   private final Config config;
-  private final Device device;
   private final Linear encoder;
   private final Linear init;
   private final Embedding embedding;
   private final RecurrentLayer rnn;
   private final Linear linear;
-  private final List<Parameter> parameters;
 
   /** A model with fresh weights (seeded by {@code config.seed()}) on {@code device}. */
   public Captioner(Config config, Device device) {
+    super(KIND, device, config::toJson);
     this.config = config;
-    this.device = device;
     long seed = config.seed();
     int p = config.conditionSize();
     int input = config.embeddingSize() + (config.concatFeatures() ? p : 0);
-    List<AutoCloseable> made = new ArrayList<>();
     try {
-      // init/embedding/rnn/linear use ConditionedDecoder's seed streams 0..3
-      init = add(made, new Linear(p, config.layers() * config.hiddenSize(), true,
-          SplitMix64.deriveSeed(seed, 0), device));
-      embedding = add(made, new Embedding(config.vocabSize(), config.embeddingSize(), Vocabulary.PAD_ID,
-          SplitMix64.deriveSeed(seed, 1), device));
-      rnn = add(made, new RecurrentLayer(config.cell(), input, config.hiddenSize(), config.layers(), false,
-          RecurrentInit.PYTORCH, SplitMix64.deriveSeed(seed, 2), device));
-      linear = add(made, new Linear(config.hiddenSize(), config.vocabSize(), true,
-          SplitMix64.deriveSeed(seed, 3), device));
+      // made first so that its parameters come first; seed stream 4 keeps ConditionedDecoder's
+      // streams 0..3 for init/embedding/rnn/linear
       encoder = config.projectionSize() > 0
-          ? add(made, new Linear(config.featureSize(), config.projectionSize(), true,
+          ? own("encoder", new Linear(config.featureSize(), config.projectionSize(), true,
               SplitMix64.deriveSeed(seed, 4), device))
           : null;
+      init = own("init", new Linear(p, config.layers() * config.hiddenSize(), true,
+          SplitMix64.deriveSeed(seed, 0), device));
+      embedding = own("embedding", new Embedding(config.vocabSize(), config.embeddingSize(), Vocabulary.PAD_ID,
+          SplitMix64.deriveSeed(seed, 1), device));
+      rnn = own("rnn", new RecurrentLayer(config.cell(), input, config.hiddenSize(), config.layers(), false,
+          RecurrentInit.PYTORCH, SplitMix64.deriveSeed(seed, 2), device));
+      linear = own("linear", new Linear(config.hiddenSize(), config.vocabSize(), true,
+          SplitMix64.deriveSeed(seed, 3), device));
     } catch (RuntimeException e) {
-      for (int i = made.size() - 1; i >= 0; i--) {
-        try {
-          made.get(i).close();
-        } catch (Exception ignored) {
-          // already failing
-        }
-      }
+      closeAfterFailure();
       throw e;
     }
-    List<Parameter> ps = new ArrayList<>();
-    if (encoder != null) {
-      ps.addAll(Parameters.prefixed("encoder", encoder));
-    }
-    ps.addAll(Parameters.prefixed("init", init));
-    ps.addAll(Parameters.prefixed("embedding", embedding));
-    ps.addAll(Parameters.prefixed("rnn", rnn));
-    ps.addAll(Parameters.prefixed("linear", linear));
-    this.parameters = Collections.unmodifiableList(ps);
-  }
-
-  private static <T extends AutoCloseable> T add(List<AutoCloseable> made, T m) {
-    made.add(m);
-    return m;
   }
 
   /** The architecture. */
@@ -315,7 +289,7 @@ public final class Captioner implements Model, StepModel<float[]> {
     if (tanhOut != null) {
       tanhOut[0] = pre;
     }
-    return Tensor.of(device, h0, l, n, h);
+    return Tensor.of(device(), h0, l, n, h);
   }
 
   /** The decoder input {@code [steps, N, E(+P)]} for ids {@code [steps*N]} (time-major). */
@@ -332,7 +306,7 @@ public final class Captioner implements Model, StepModel<float[]> {
       System.arraycopy(emb, r * e, x, r * (e + f), e);
       System.arraycopy(p, (r % n) * f, x, r * (e + f) + e, f);
     }
-    return Tensor.of(device, x, steps, n, e + f);
+    return Tensor.of(device(), x, steps, n, e + f);
   }
 
   // ------------------------------------------------------------------ training
@@ -359,9 +333,9 @@ public final class Captioner implements Model, StepModel<float[]> {
     int pSize = config.conditionSize();
     int e = config.embeddingSize();
     try (Scope scope = Scope.open()) {
-      Tensor x = Tensor.of(device, b.features(), n, f);
+      Tensor x = Tensor.of(device(), b.features(), n, f);
       float[] p = condition(x, b.features());
-      Tensor pt = encoder == null ? x : Tensor.of(device, p, n, pSize);
+      Tensor pt = encoder == null ? x : Tensor.of(device(), p, n, pSize);
       float[][] tanh = new float[1][];
       Tensor h0 = initialHidden(pt, n, tanh);
       PaddedBatch in = b.inputs();
@@ -396,8 +370,8 @@ public final class Captioner implements Model, StepModel<float[]> {
       Tensor flat = out.output().view(0, (long) steps * n, hSize);
       Tensor hv = Ops.embedding(flat, rowsAt, count);
       Tensor logits = linear.forward(hv);
-      Tensor perRow = Tensor.zeros(device, count);
-      Tensor dLogits = train ? Tensor.zeros(device, logits.shape()) : null;
+      Tensor perRow = Tensor.zeros(device(), count);
+      Tensor dLogits = train ? Tensor.zeros(device(), logits.shape()) : null;
       Ops.softmaxCrossEntropy(logits, targets, 0f, 1f / Math.max(count, 1), perRow, dLogits);
       double loss = 0;
       for (float v : perRow.toArray()) {
@@ -407,7 +381,7 @@ public final class Captioner implements Model, StepModel<float[]> {
         return new StepResult(loss, count);
       }
       Tensor dhv = linear.backward(hv, dLogits);
-      Tensor dy = Tensor.zeros(device, steps, n, hSize);
+      Tensor dy = Tensor.zeros(device(), steps, n, hSize);
       Ops.embeddingBackward(dy.view(0, (long) steps * n, hSize), rowsAt, dhv); // scatter back
       RecurrentGradients g = rnn.backward(out, dy, null, null);
       float[] dx = g.dx().toArray(); // [T, N, E(+P)]
@@ -426,7 +400,7 @@ public final class Captioner implements Model, StepModel<float[]> {
           }
         }
       }
-      embedding.backward(ids, Tensor.of(device, dEmb, steps, n, e));
+      embedding.backward(ids, Tensor.of(device(), dEmb, steps, n, e));
       // h0 = tanh(init(p)): dpre = dh0 (1 - h0^2)
       float[] dh0 = g.dh0().toArray(); // [L, N, H]
       int l = config.layers();
@@ -439,7 +413,7 @@ public final class Captioner implements Model, StepModel<float[]> {
           dpre[s * l * h + k] = dh0[((k / h) * n + s) * h + k % h] * (1f - v * v);
         }
       }
-      Tensor dpreT = Tensor.of(device, dpre, n, (long) l * h);
+      Tensor dpreT = Tensor.of(device(), dpre, n, (long) l * h);
       if (encoder == null) {
         init.backwardParameters(pt, dpreT);
         return new StepResult(loss, count);
@@ -449,7 +423,7 @@ public final class Captioner implements Model, StepModel<float[]> {
       for (int i = 0; i < dq.length; i++) {
         dq[i] = (dp[i] + dpInit[i]) * (1f - p[i] * p[i]);
       }
-      encoder.backwardParameters(x, Tensor.of(device, dq, n, pSize));
+      encoder.backwardParameters(x, Tensor.of(device(), dq, n, pSize));
       return new StepResult(loss, count);
     }
   }
@@ -492,11 +466,11 @@ public final class Captioner implements Model, StepModel<float[]> {
       System.arraycopy(v, 0, flat, i * f, f);
     }
     try (Scope scope = Scope.open()) {
-      Tensor x = Tensor.of(device, flat, n, f);
+      Tensor x = Tensor.of(device(), flat, n, f);
       float[] p = condition(x, flat);
-      Tensor pt = encoder == null ? x : Tensor.of(device, p, n, config.conditionSize());
+      Tensor pt = encoder == null ? x : Tensor.of(device(), p, n, config.conditionSize());
       Tensor h0 = initialHidden(pt, n, null);
-      Tensor c0 = config.cell().hasCellState() ? Tensor.zeros(device, h0.shape()) : null;
+      Tensor c0 = config.cell().hasCellState() ? Tensor.zeros(device(), h0.shape()) : null;
       boolean ctx = config.concatFeatures();
       return RecurrentRows.own(h0, c0, ctx ? p.clone() : null, ctx ? config.conditionSize() : 0);
     }
@@ -522,44 +496,11 @@ public final class Captioner implements Model, StepModel<float[]> {
           System.arraycopy(emb, i * e, in, i * (e + pSize), e);
           System.arraycopy(ctx, i * pSize, in, i * (e + pSize) + e, pSize);
         }
-        x = Tensor.of(device, in, r, e + pSize);
+        x = Tensor.of(device(), in, r, e + pSize);
       }
       Tensor logits = linear.forward(rnn.step(x, rows.state()));
       Ops.logSoftmax(logits, logits);
       return logits.toArray();
-    }
-  }
-
-  // ------------------------------------------------------------------ Model
-
-  @Override
-  public String kind() {
-    return KIND;
-  }
-
-  @Override
-  public String configJson() {
-    return config.toJson();
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return parameters;
-  }
-
-  @Override
-  public Device device() {
-    return device;
-  }
-
-  @Override
-  public void close() {
-    linear.close();
-    rnn.close();
-    embedding.close();
-    init.close();
-    if (encoder != null) {
-      encoder.close();
     }
   }
 }

@@ -5,11 +5,8 @@
  */
 package org.jrnn.models;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.jrnn.Cell;
 import org.jrnn.Device;
@@ -27,8 +24,6 @@ import org.jrnn.data.Vocabulary;
 import org.jrnn.internal.FloatMath;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Linear;
-import org.jrnn.nn.Parameter;
-import org.jrnn.nn.Parameters;
 import org.jrnn.nn.RecurrentInit;
 import org.jrnn.nn.RecurrentLayer;
 import org.jrnn.train.Task.StepResult;
@@ -47,7 +42,7 @@ import org.jrnn.train.Task.StepResult;
  * the host (small arrays). {@link #close()} frees the model. Not thread-safe.
  */
 @SuppressWarnings("try") // each pass opens a Scope only to free its tensors at the end
-public final class ConditionedDecoder implements Model {
+public final class ConditionedDecoder extends AbstractModel {
   /** The {@link #kind()} of this model in model files. */
   public static final String KIND = "conditioned-decoder";
 
@@ -150,39 +145,30 @@ public final class ConditionedDecoder implements Model {
   }
 
   private final Config config;
-  private final Device device;
   private final Linear init;
   private final Embedding embedding;
   private final RecurrentLayer rnn;
   private final Linear linear;
-  private final List<Parameter> parameters;
 
   /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
   public ConditionedDecoder(Config config, Device device) {
+    super(KIND, device, config::toJson);
     this.config = config;
-    this.device = device;
     long seed = config.seed();
     int input = config.embeddingSize() + (config.concatFeatures() ? config.featureSize() : 0);
-    List<AutoCloseable> made = new ArrayList<>();
     try {
-      init = SequenceClassifier.add(made, new Linear(config.featureSize(),
+      init = own("init", new Linear(config.featureSize(),
           config.layers() * config.hiddenSize(), true, SplitMix64.deriveSeed(seed, 0), device));
-      embedding = SequenceClassifier.add(made, new Embedding(config.vocabSize(), config.embeddingSize(),
+      embedding = own("embedding", new Embedding(config.vocabSize(), config.embeddingSize(),
           config.paddingIndex(), SplitMix64.deriveSeed(seed, 1), device));
-      rnn = SequenceClassifier.add(made, new RecurrentLayer(config.cell(), input, config.hiddenSize(),
+      rnn = own("rnn", new RecurrentLayer(config.cell(), input, config.hiddenSize(),
           config.layers(), false, config.init(), SplitMix64.deriveSeed(seed, 2), device));
-      linear = SequenceClassifier.add(made, new Linear(config.hiddenSize(), config.vocabSize(), true,
+      linear = own("linear", new Linear(config.hiddenSize(), config.vocabSize(), true,
           SplitMix64.deriveSeed(seed, 3), device));
     } catch (RuntimeException e) {
-      SequenceClassifier.closeAll(made);
+      closeAfterFailure();
       throw e;
     }
-    List<Parameter> p = new ArrayList<>();
-    p.addAll(Parameters.prefixed("init", init));
-    p.addAll(Parameters.prefixed("embedding", embedding));
-    p.addAll(Parameters.prefixed("rnn", rnn));
-    p.addAll(Parameters.prefixed("linear", linear));
-    this.parameters = Collections.unmodifiableList(p);
   }
 
   /** The architecture. */
@@ -206,7 +192,7 @@ public final class ConditionedDecoder implements Model {
       }
     }
     tanhOut[0] = pre;
-    return Tensor.of(device, h0, l, n, h);
+    return Tensor.of(device(), h0, l, n, h);
   }
 
   /** Backward of {@link #initialHidden}: dpre = dh0 · (1 - tanh²), into init's gradients. */
@@ -221,7 +207,7 @@ public final class ConditionedDecoder implements Model {
         dpre[s * l * h + k] = d[((k / h) * n + s) * h + k % h] * (1f - t * t);
       }
     }
-    init.backwardParameters(x, Tensor.of(device, dpre, n, (long) l * h));
+    init.backwardParameters(x, Tensor.of(device(), dpre, n, (long) l * h));
   }
 
   /** The decoder input {@code [steps, N, E(+F)]} for ids {@code [steps*N]}. */
@@ -238,7 +224,7 @@ public final class ConditionedDecoder implements Model {
       System.arraycopy(emb, r * e, x, r * (e + f), e);
       System.arraycopy(features, (r % n) * f, x, r * (e + f) + e, f);
     }
-    return Tensor.of(device, x, steps, n, e + f);
+    return Tensor.of(device(), x, steps, n, e + f);
   }
 
   /** The embedding part of a decoder-input gradient. */
@@ -253,7 +239,7 @@ public final class ConditionedDecoder implements Model {
     for (int r = 0; r < steps * n; r++) {
       System.arraycopy(d, r * (e + f), out, r * e, e);
     }
-    return Tensor.of(device, out, steps, n, e);
+    return Tensor.of(device(), out, steps, n, e);
   }
 
   /**
@@ -265,7 +251,7 @@ public final class ConditionedDecoder implements Model {
     checkBatch(b);
     try (Scope scope = Scope.open()) {
       int n = b.size();
-      Tensor x = Tensor.of(device, b.features(), n, config.featureSize());
+      Tensor x = Tensor.of(device(), b.features(), n, config.featureSize());
       Tensor h0 = initialHidden(x, n, new float[1][]);
       long bad = Ops.firstNonFinite(h0);
       if (bad >= 0) {
@@ -288,7 +274,7 @@ public final class ConditionedDecoder implements Model {
   private Pass forward(ConditionedBatch b, boolean training) {
     checkBatch(b);
     int n = b.size();
-    Tensor x = Tensor.of(device, b.features(), n, config.featureSize());
+    Tensor x = Tensor.of(device(), b.features(), n, config.featureSize());
     float[][] tanh = new float[1][];
     Tensor h0 = initialHidden(x, n, tanh);
     PaddedBatch in = b.inputs();
@@ -311,7 +297,7 @@ public final class ConditionedDecoder implements Model {
     try (Scope scope = Scope.open()) {
       Pass pass = forward(batch, true);
       long count = counted(batch.targets());
-      Tensor dLogits = Tensor.zeros(device, pass.logits().shape());
+      Tensor dLogits = Tensor.zeros(device(), pass.logits().shape());
       double loss = crossEntropy(pass.logits(), batch.targets(), 1f / count, dLogits);
       Tensor dy = linear.backward(pass.out().output(), dLogits);
       RecurrentGradients g = rnn.backward(pass.out(), dy, null, null);
@@ -331,7 +317,7 @@ public final class ConditionedDecoder implements Model {
   }
 
   private double crossEntropy(Tensor logits, int[] targets, float scale, Tensor dLogits) {
-    Tensor perRow = Tensor.zeros(device, targets.length);
+    Tensor perRow = Tensor.zeros(device(), targets.length);
     Ops.softmaxCrossEntropy(logits, targets, 0f, scale, perRow, dLogits);
     double sum = 0;
     for (float v : perRow.toArray()) {
@@ -371,9 +357,9 @@ public final class ConditionedDecoder implements Model {
       throw new JrnnException("maxLength must be >= 1 but is " + maxLength);
     }
     try (Scope outer = Scope.open()) {
-      Tensor x = Tensor.of(device, features, n, config.featureSize());
+      Tensor x = Tensor.of(device(), features, n, config.featureSize());
       Tensor h = initialHidden(x, n, new float[1][]);
-      Tensor c = config.cell().hasCellState() ? Tensor.zeros(device, h.shape()) : null;
+      Tensor c = config.cell().hasCellState() ? Tensor.zeros(device(), h.shape()) : null;
       RecurrentState state = RecurrentState.of(h, c);
       int inputSize = rnn.recurrent().inputSize();
       return Decoding.run(n, config.vocabSize(), maxLength, sampling, tokens -> {
@@ -415,45 +401,5 @@ public final class ConditionedDecoder implements Model {
     m.put("loss", loss / count);
     m.put("exact_match", (double) exact / examples);
     return m;
-  }
-
-  // ------------------------------------------------------------------ Model
-
-  @Override
-  public String kind() {
-    return KIND;
-  }
-
-  @Override
-  public String configJson() {
-    return config.toJson();
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return parameters;
-  }
-
-  @Override
-  public Device device() {
-    return device;
-  }
-
-  @Override
-  public void close() {
-    linear.close();
-    rnn.close();
-    embedding.close();
-    init.close();
-  }
-
-  /**
-   * A readable summary: class, device, parameter count, and each parameter's name, shape and
-   * count (what {@code org.jrnn.notebook.Show.model} prints), so printing a model in a notebook or
-   * a log shows its layers.
-   */
-  @Override
-  public String toString() {
-    return org.jrnn.notebook.Show.model(this);
   }
 }

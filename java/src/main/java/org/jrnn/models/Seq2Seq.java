@@ -5,11 +5,8 @@
  */
 package org.jrnn.models;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.jrnn.Cell;
 import org.jrnn.Device;
@@ -26,8 +23,6 @@ import org.jrnn.data.SplitMix64;
 import org.jrnn.data.Vocabulary;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Linear;
-import org.jrnn.nn.Parameter;
-import org.jrnn.nn.Parameters;
 import org.jrnn.nn.RecurrentInit;
 import org.jrnn.nn.RecurrentLayer;
 import org.jrnn.train.Task.StepResult;
@@ -44,7 +39,7 @@ import org.jrnn.train.Task.StepResult;
  * linear.bias}. {@link #close()} frees the model. Not thread-safe.
  */
 @SuppressWarnings("try") // each pass opens a Scope only to free its tensors at the end
-public final class Seq2Seq implements Model {
+public final class Seq2Seq extends AbstractModel {
   /** The {@link #kind()} of this model in model files. */
   public static final String KIND = "seq2seq";
 
@@ -140,44 +135,34 @@ public final class Seq2Seq implements Model {
   }
 
   private final Config config;
-  private final Device device;
   private final Embedding sourceEmbedding;
   private final RecurrentLayer encoder;
   private final Embedding targetEmbedding;
   private final RecurrentLayer decoder;
   private final Linear linear;
-  private final List<Parameter> parameters;
 
   /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
   public Seq2Seq(Config config, Device device) {
+    super(KIND, device, config::toJson);
     this.config = config;
-    this.device = device;
     long seed = config.seed();
     int e = config.embeddingSize();
     int h = config.hiddenSize();
-    List<AutoCloseable> made = new ArrayList<>();
     try {
-      sourceEmbedding = SequenceClassifier.add(made, new Embedding(config.sourceVocabSize(), e,
+      sourceEmbedding = own("encoder_embedding", new Embedding(config.sourceVocabSize(), e,
           config.paddingIndex(), SplitMix64.deriveSeed(seed, 0), device));
-      encoder = SequenceClassifier.add(made, new RecurrentLayer(config.cell(), e, h, config.layers(), false,
+      encoder = own("encoder", new RecurrentLayer(config.cell(), e, h, config.layers(), false,
           config.init(), SplitMix64.deriveSeed(seed, 1), device));
-      targetEmbedding = SequenceClassifier.add(made, new Embedding(config.targetVocabSize(), e,
+      targetEmbedding = own("decoder_embedding", new Embedding(config.targetVocabSize(), e,
           config.paddingIndex(), SplitMix64.deriveSeed(seed, 2), device));
-      decoder = SequenceClassifier.add(made, new RecurrentLayer(config.cell(), e, h, config.layers(), false,
+      decoder = own("decoder", new RecurrentLayer(config.cell(), e, h, config.layers(), false,
           config.init(), SplitMix64.deriveSeed(seed, 3), device));
-      linear = SequenceClassifier.add(made, new Linear(h, config.targetVocabSize(), true,
+      linear = own("linear", new Linear(h, config.targetVocabSize(), true,
           SplitMix64.deriveSeed(seed, 4), device));
     } catch (RuntimeException ex) {
-      SequenceClassifier.closeAll(made);
+      closeAfterFailure();
       throw ex;
     }
-    List<Parameter> p = new ArrayList<>();
-    p.addAll(Parameters.prefixed("encoder_embedding", sourceEmbedding));
-    p.addAll(Parameters.prefixed("encoder", encoder));
-    p.addAll(Parameters.prefixed("decoder_embedding", targetEmbedding));
-    p.addAll(Parameters.prefixed("decoder", decoder));
-    p.addAll(Parameters.prefixed("linear", linear));
-    this.parameters = Collections.unmodifiableList(p);
   }
 
   /** The architecture. */
@@ -218,7 +203,7 @@ public final class Seq2Seq implements Model {
     try (Scope scope = Scope.open()) {
       Pass pass = forward(batch, true);
       long count = counted(batch.decoderTargets());
-      Tensor dLogits = Tensor.zeros(device, pass.logits().shape());
+      Tensor dLogits = Tensor.zeros(device(), pass.logits().shape());
       double loss = crossEntropy(pass.logits(), batch.decoderTargets(), 1f / count, dLogits);
       Tensor dy = linear.backward(pass.decoded().output(), dLogits);
       RecurrentGradients dec = decoder.backward(pass.decoded(), dy, null, null);
@@ -238,7 +223,7 @@ public final class Seq2Seq implements Model {
   }
 
   private double crossEntropy(Tensor logits, int[] targets, float scale, Tensor dLogits) {
-    Tensor perRow = Tensor.zeros(device, targets.length);
+    Tensor perRow = Tensor.zeros(device(), targets.length);
     Ops.softmaxCrossEntropy(logits, targets, 0f, scale, perRow, dLogits);
     double sum = 0;
     for (float v : perRow.toArray()) {
@@ -305,44 +290,5 @@ public final class Seq2Seq implements Model {
     m.put("loss", loss / count);
     m.put("exact_match", (double) exact / pairs);
     return m;
-  }
-
-  @Override
-  public String kind() {
-    return KIND;
-  }
-
-  @Override
-  public String configJson() {
-    return config.toJson();
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return parameters;
-  }
-
-  @Override
-  public Device device() {
-    return device;
-  }
-
-  @Override
-  public void close() {
-    linear.close();
-    decoder.close();
-    targetEmbedding.close();
-    encoder.close();
-    sourceEmbedding.close();
-  }
-
-  /**
-   * A readable summary: class, device, parameter count, and each parameter's name, shape and
-   * count (what {@code org.jrnn.notebook.Show.model} prints), so printing a model in a notebook or
-   * a log shows its layers.
-   */
-  @Override
-  public String toString() {
-    return org.jrnn.notebook.Show.model(this);
   }
 }

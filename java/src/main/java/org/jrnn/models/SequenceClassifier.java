@@ -5,10 +5,7 @@
  */
 package org.jrnn.models;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.jrnn.Cell;
 import org.jrnn.Device;
@@ -25,8 +22,6 @@ import org.jrnn.data.Vocabulary;
 import org.jrnn.nn.Dropout;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Linear;
-import org.jrnn.nn.Parameter;
-import org.jrnn.nn.Parameters;
 import org.jrnn.nn.RecurrentInit;
 import org.jrnn.nn.RecurrentLayer;
 import org.jrnn.train.Task.StepResult;
@@ -43,7 +38,7 @@ import org.jrnn.train.Task.StepResult;
  * {@link #close()} frees it. Not thread-safe.
  */
 @SuppressWarnings("try") // each pass opens a Scope only to free its tensors at the end
-public final class SequenceClassifier implements Model {
+public final class SequenceClassifier extends AbstractModel {
   /** The {@link #kind()} of this model in model files. */
   public static final String KIND = "sequence-classifier";
 
@@ -179,51 +174,28 @@ public final class SequenceClassifier implements Model {
   }
 
   private final Config config;
-  private final Device device;
   private final Embedding embedding;
   private final RecurrentLayer rnn;
   private final Dropout dropout;
   private final Linear linear;
-  private final List<Parameter> parameters;
 
   /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
   public SequenceClassifier(Config config, Device device) {
+    super(KIND, device, config::toJson);
     this.config = config;
-    this.device = device;
     long seed = config.seed();
     int features = (config.bidirectional() ? 2 : 1) * config.hiddenSize();
-    List<AutoCloseable> made = new ArrayList<>();
     try {
-      embedding = add(made, new Embedding(config.vocabSize(), config.embeddingSize(),
+      embedding = own("embedding", new Embedding(config.vocabSize(), config.embeddingSize(),
           config.paddingIndex(), SplitMix64.deriveSeed(seed, 0), device));
-      rnn = add(made, new RecurrentLayer(config.cell(), config.embeddingSize(), config.hiddenSize(),
+      rnn = own("rnn", new RecurrentLayer(config.cell(), config.embeddingSize(), config.hiddenSize(),
           config.layers(), config.bidirectional(), config.init(), SplitMix64.deriveSeed(seed, 1), device));
       dropout = new Dropout(config.dropout(), SplitMix64.deriveSeed(seed, 2), device);
-      linear = add(made, new Linear(features, config.binaryLogistic() ? 1 : config.numClasses(), true,
+      linear = own("linear", new Linear(features, config.binaryLogistic() ? 1 : config.numClasses(), true,
           SplitMix64.deriveSeed(seed, 3), device));
     } catch (RuntimeException e) {
-      closeAll(made);
+      closeAfterFailure();
       throw e;
-    }
-    List<Parameter> p = new ArrayList<>();
-    p.addAll(Parameters.prefixed("embedding", embedding));
-    p.addAll(Parameters.prefixed("rnn", rnn));
-    p.addAll(Parameters.prefixed("linear", linear));
-    this.parameters = Collections.unmodifiableList(p);
-  }
-
-  static <T extends AutoCloseable> T add(List<AutoCloseable> made, T module) {
-    made.add(module);
-    return module;
-  }
-
-  static void closeAll(List<AutoCloseable> made) {
-    for (int i = made.size() - 1; i >= 0; i--) {
-      try {
-        made.get(i).close();
-      } catch (Exception suppressed) {
-        // closing after a failed construction: the first failure is the one to report
-      }
     }
   }
 
@@ -291,7 +263,7 @@ public final class SequenceClassifier implements Model {
     try (Scope scope = Scope.open()) {
       Pass pass = forward(batch.tokens(), true);
       int n = batch.size();
-      Tensor dLogits = Tensor.zeros(device, pass.logits().shape());
+      Tensor dLogits = Tensor.zeros(device(), pass.logits().shape());
       double loss = loss(pass.logits(), batch.labels(), config.labelSmoothing(), 1f / n, dLogits);
       Tensor dDropped = linear.backward(pass.dropped(), dLogits);
       Tensor dFeatures = dropout.backward(dDropped, pass.dropoutSeed());
@@ -306,14 +278,14 @@ public final class SequenceClassifier implements Model {
   /** Summed loss; dLogits (or null) gets the gradient of {@code scale · summed loss}. */
   private double loss(Tensor logits, int[] labels, float smoothing, float scale, Tensor dLogits) {
     int n = labels.length;
-    Tensor perRow = Tensor.zeros(device, n);
+    Tensor perRow = Tensor.zeros(device(), n);
     if (config.binaryLogistic()) {
       float[] t = new float[n];
       for (int i = 0; i < n; i++) {
         t[i] = labels[i];
       }
       Tensor z = logits.view(0, n);
-      Ops.bceWithLogits(z, Tensor.of(device, t, n), null, scale,
+      Ops.bceWithLogits(z, Tensor.of(device(), t, n), null, scale,
           perRow, dLogits == null ? null : dLogits.view(0, n));
     } else {
       Ops.softmaxCrossEntropy(logits, labels, smoothing, scale, perRow, dLogits);
@@ -354,7 +326,7 @@ public final class SequenceClassifier implements Model {
       }
       return out;
     }
-    Tensor probs = Tensor.zeros(device, n, k);
+    Tensor probs = Tensor.zeros(device(), n, k);
     Ops.softmax(logits, probs);
     float[] flat = probs.toArray();
     for (int i = 0; i < n; i++) {
@@ -410,48 +382,9 @@ public final class SequenceClassifier implements Model {
     Sequences.requireIds(b.labels(), config.numClasses(), "labels");
   }
 
-  // ------------------------------------------------------------------ Model
-
-  @Override
-  public String kind() {
-    return KIND;
-  }
-
-  @Override
-  public String configJson() {
-    return config.toJson();
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return parameters;
-  }
-
-  @Override
-  public Device device() {
-    return device;
-  }
-
-  @Override
-  public void close() {
-    linear.close();
-    rnn.close();
-    embedding.close();
-  }
-
   private static void positive(String name, int v) {
     if (v < 1) {
       throw new IllegalArgumentException(name + " must be >= 1 but is " + v);
     }
-  }
-
-  /**
-   * A readable summary: class, device, parameter count, and each parameter's name, shape and
-   * count (what {@code org.jrnn.notebook.Show.model} prints), so printing a model in a notebook or
-   * a log shows its layers.
-   */
-  @Override
-  public String toString() {
-    return org.jrnn.notebook.Show.model(this);
   }
 }

@@ -4,10 +4,7 @@
  */
 package org.jrnn.models;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.jrnn.Cell;
 import org.jrnn.Device;
@@ -24,8 +21,6 @@ import org.jrnn.data.Vocabulary;
 import org.jrnn.nn.Dropout;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Linear;
-import org.jrnn.nn.Parameter;
-import org.jrnn.nn.Parameters;
 import org.jrnn.nn.RecurrentInit;
 import org.jrnn.nn.RecurrentLayer;
 import org.jrnn.train.Task.StepResult;
@@ -37,7 +32,7 @@ import org.jrnn.train.Task.StepResult;
  * linear.bias}. {@link #close()} frees the model. Not thread-safe.
  */
 @SuppressWarnings("try") // each pass opens a Scope only to free its tensors at the end
-public final class SequenceTagger implements Model {
+public final class SequenceTagger extends AbstractModel {
   /** The {@link #kind()} of this model in model files. */
   public static final String KIND = "sequence-tagger";
 
@@ -149,37 +144,29 @@ public final class SequenceTagger implements Model {
   }
 
   private final Config config;
-  private final Device device;
   private final Embedding embedding;
   private final RecurrentLayer rnn;
   private final Dropout dropout;
   private final Linear linear;
-  private final List<Parameter> parameters;
 
   /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
   public SequenceTagger(Config config, Device device) {
+    super(KIND, device, config::toJson);
     this.config = config;
-    this.device = device;
     long seed = config.seed();
-    List<AutoCloseable> made = new ArrayList<>();
     try {
-      embedding = SequenceClassifier.add(made, new Embedding(config.vocabSize(), config.embeddingSize(),
+      embedding = own("embedding", new Embedding(config.vocabSize(), config.embeddingSize(),
           config.paddingIndex(), SplitMix64.deriveSeed(seed, 0), device));
-      rnn = SequenceClassifier.add(made, new RecurrentLayer(config.cell(), config.embeddingSize(),
+      rnn = own("rnn", new RecurrentLayer(config.cell(), config.embeddingSize(),
           config.hiddenSize(), config.layers(), config.bidirectional(), config.init(),
           SplitMix64.deriveSeed(seed, 1), device));
       dropout = new Dropout(config.dropout(), SplitMix64.deriveSeed(seed, 2), device);
-      linear = SequenceClassifier.add(made, new Linear(rnn.outputSize(), config.numTags(), true,
+      linear = own("linear", new Linear(rnn.outputSize(), config.numTags(), true,
           SplitMix64.deriveSeed(seed, 3), device));
     } catch (RuntimeException e) {
-      SequenceClassifier.closeAll(made);
+      closeAfterFailure();
       throw e;
     }
-    List<Parameter> p = new ArrayList<>();
-    p.addAll(Parameters.prefixed("embedding", embedding));
-    p.addAll(Parameters.prefixed("rnn", rnn));
-    p.addAll(Parameters.prefixed("linear", linear));
-    this.parameters = Collections.unmodifiableList(p);
   }
 
   /** The architecture. */
@@ -228,7 +215,7 @@ public final class SequenceTagger implements Model {
     long count = counted(targets);
     try (Scope scope = Scope.open()) {
       Pass pass = forward(batch.tokens(), true);
-      Tensor dLogits = Tensor.zeros(device, pass.logits().shape());
+      Tensor dLogits = Tensor.zeros(device(), pass.logits().shape());
       double loss = crossEntropy(pass.logits(), targets, count == 0 ? 0f : 1f / count, dLogits);
       Tensor dDropped = linear.backward(pass.dropped(), dLogits);
       Tensor dy = dropout.backward(dDropped, pass.dropoutSeed());
@@ -265,7 +252,7 @@ public final class SequenceTagger implements Model {
   }
 
   private double crossEntropy(Tensor logits, int[] targets, float scale, Tensor dLogits) {
-    Tensor perRow = Tensor.zeros(device, targets.length);
+    Tensor perRow = Tensor.zeros(device(), targets.length);
     Ops.softmaxCrossEntropy(logits, targets, 0f, scale, perRow, dLogits);
     double sum = 0;
     for (float v : perRow.toArray()) {
@@ -344,42 +331,5 @@ public final class SequenceTagger implements Model {
 
   void setDropoutSeedsDrawn(long count) {
     dropout.setSeedsDrawn(count);
-  }
-
-  @Override
-  public String kind() {
-    return KIND;
-  }
-
-  @Override
-  public String configJson() {
-    return config.toJson();
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return parameters;
-  }
-
-  @Override
-  public Device device() {
-    return device;
-  }
-
-  @Override
-  public void close() {
-    linear.close();
-    rnn.close();
-    embedding.close();
-  }
-
-  /**
-   * A readable summary: class, device, parameter count, and each parameter's name, shape and
-   * count (what {@code org.jrnn.notebook.Show.model} prints), so printing a model in a notebook or
-   * a log shows its layers.
-   */
-  @Override
-  public String toString() {
-    return org.jrnn.notebook.Show.model(this);
   }
 }
