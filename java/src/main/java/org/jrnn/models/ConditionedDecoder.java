@@ -296,9 +296,9 @@ public final class ConditionedDecoder extends AbstractModel {
   public StepResult trainStep(ConditionedBatch batch) {
     try (Scope scope = Scope.open()) {
       Pass pass = forward(batch, true);
-      long count = counted(batch.targets());
+      long count = CrossEntropy.counted(batch.targets());
       Tensor dLogits = Tensor.zeros(device(), pass.logits().shape());
-      double loss = crossEntropy(pass.logits(), batch.targets(), 1f / count, dLogits);
+      double loss = CrossEntropy.summed(pass.logits(), batch.targets(), 1f / count, dLogits);
       Tensor dy = linear.backward(pass.out().output(), dLogits);
       RecurrentGradients g = rnn.backward(pass.out(), dy, null, null);
       int steps = batch.inputs().maxLength();
@@ -306,24 +306,6 @@ public final class ConditionedDecoder extends AbstractModel {
       initialHiddenBackward(pass.x(), batch.size(), pass.tanh(), g.dh0());
       return new StepResult(loss, count);
     }
-  }
-
-  private static long counted(int[] targets) {
-    long n = 0;
-    for (int t : targets) {
-      n += t >= 0 ? 1 : 0;
-    }
-    return n;
-  }
-
-  private double crossEntropy(Tensor logits, int[] targets, float scale, Tensor dLogits) {
-    Tensor perRow = Tensor.zeros(device(), targets.length);
-    Ops.softmaxCrossEntropy(logits, targets, 0f, scale, perRow, dLogits);
-    double sum = 0;
-    for (float v : perRow.toArray()) {
-      sum += v;
-    }
-    return sum;
   }
 
   private void checkBatch(ConditionedBatch b) {
@@ -385,9 +367,9 @@ public final class ConditionedDecoder extends AbstractModel {
     long examples = 0;
     for (ConditionedBatch b : batches) {
       try (Scope scope = Scope.open()) {
-        loss += crossEntropy(forward(b, false).logits(), b.targets(), 1f, null);
+        loss += CrossEntropy.summed(forward(b, false).logits(), b.targets(), 1f, null);
       }
-      count += counted(b.targets());
+      count += CrossEntropy.counted(b.targets());
       int[][] got = generate(b.features(), b.size(), maxLength, Sampling.GREEDY);
       for (int s = 0; s < b.size(); s++) {
         exact += Arrays.equals(got[s], b.sequences().get(s)) ? 1 : 0;

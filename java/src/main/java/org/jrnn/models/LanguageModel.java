@@ -11,7 +11,6 @@ import java.util.SplittableRandom;
 import org.jrnn.Cell;
 import org.jrnn.Device;
 import org.jrnn.JrnnException;
-import org.jrnn.Ops;
 import org.jrnn.RecurrentGradients;
 import org.jrnn.RecurrentOutput;
 import org.jrnn.RecurrentState;
@@ -205,10 +204,10 @@ public final class LanguageModel extends AbstractModel {
     long count;
     try (Scope scope = Scope.open()) {
       int[] targets = window.targetsTimeMajor();
-      count = counted(targets);
+      count = CrossEntropy.counted(targets);
       Pass pass = forward(window.inputsTimeMajor(), window.length(), window.streams(), carried, true);
       Tensor dLogits = Tensor.zeros(device(), pass.logits().shape());
-      loss = crossEntropy(pass.logits(), targets, count == 0 ? 0f : 1f / count, dLogits);
+      loss = CrossEntropy.summed(pass.logits(), targets, count == 0 ? 0f : 1f / count, dLogits);
       Tensor dDropped = linear.backward(pass.dropped(), dLogits);
       Tensor dy = dropout.backward(dDropped, pass.dropoutSeed());
       RecurrentGradients g = rnn.backward(pass.out(), dy, null, null);
@@ -288,24 +287,6 @@ public final class LanguageModel extends AbstractModel {
     dropout.setSeedsDrawn(count);
   }
 
-  private static long counted(int[] targets) {
-    long n = 0;
-    for (int t : targets) {
-      n += t >= 0 ? 1 : 0;
-    }
-    return n;
-  }
-
-  private double crossEntropy(Tensor logits, int[] targets, float scale, Tensor dLogits) {
-    Tensor perRow = Tensor.zeros(device(), targets.length);
-    Ops.softmaxCrossEntropy(logits, targets, 0f, scale, perRow, dLogits);
-    double sum = 0;
-    for (float v : perRow.toArray()) {
-      sum += v;
-    }
-    return sum;
-  }
-
   private void checkWindow(LmBatches.Window w) {
     Sequences.requireIds(w.inputs(), config.vocabSize(), "inputs");
     for (int i = 0; i < w.targets().length; i++) {
@@ -345,7 +326,7 @@ public final class LanguageModel extends AbstractModel {
     if (after != null) {
       after[0] = stateAfterAdvance(window, initial, pass.out().state());
     }
-    return new double[] {crossEntropy(pass.logits(), targets, 1f, null), counted(targets)};
+    return new double[] {CrossEntropy.summed(pass.logits(), targets, 1f, null), CrossEntropy.counted(targets)};
   }
 
   /**

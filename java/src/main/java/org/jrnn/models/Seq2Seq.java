@@ -11,7 +11,6 @@ import java.util.Map;
 import org.jrnn.Cell;
 import org.jrnn.Device;
 import org.jrnn.JrnnException;
-import org.jrnn.Ops;
 import org.jrnn.RecurrentGradients;
 import org.jrnn.RecurrentOutput;
 import org.jrnn.RecurrentState;
@@ -202,9 +201,9 @@ public final class Seq2Seq extends AbstractModel {
   public StepResult trainStep(Seq2SeqBatch batch) {
     try (Scope scope = Scope.open()) {
       Pass pass = forward(batch, true);
-      long count = counted(batch.decoderTargets());
+      long count = CrossEntropy.counted(batch.decoderTargets());
       Tensor dLogits = Tensor.zeros(device(), pass.logits().shape());
-      double loss = crossEntropy(pass.logits(), batch.decoderTargets(), 1f / count, dLogits);
+      double loss = CrossEntropy.summed(pass.logits(), batch.decoderTargets(), 1f / count, dLogits);
       Tensor dy = linear.backward(pass.decoded().output(), dLogits);
       RecurrentGradients dec = decoder.backward(pass.decoded(), dy, null, null);
       targetEmbedding.backward(pass.targetIds(), dec.dx());
@@ -212,24 +211,6 @@ public final class Seq2Seq extends AbstractModel {
       sourceEmbedding.backward(pass.sourceIds(), enc.dx());
       return new StepResult(loss, count);
     }
-  }
-
-  private static long counted(int[] targets) {
-    long n = 0;
-    for (int t : targets) {
-      n += t >= 0 ? 1 : 0;
-    }
-    return n;
-  }
-
-  private double crossEntropy(Tensor logits, int[] targets, float scale, Tensor dLogits) {
-    Tensor perRow = Tensor.zeros(device(), targets.length);
-    Ops.softmaxCrossEntropy(logits, targets, 0f, scale, perRow, dLogits);
-    double sum = 0;
-    for (float v : perRow.toArray()) {
-      sum += v;
-    }
-    return sum;
   }
 
   private void checkBatch(Seq2SeqBatch b) {
@@ -274,9 +255,9 @@ public final class Seq2Seq extends AbstractModel {
     long pairs = 0;
     for (Seq2SeqBatch b : batches) {
       try (Scope scope = Scope.open()) {
-        loss += crossEntropy(forward(b, false).logits(), b.decoderTargets(), 1f, null);
+        loss += CrossEntropy.summed(forward(b, false).logits(), b.decoderTargets(), 1f, null);
       }
-      count += counted(b.decoderTargets());
+      count += CrossEntropy.counted(b.decoderTargets());
       int[][] got = generate(b.sources(), maxLength, Sampling.GREEDY);
       for (int s = 0; s < b.size(); s++) {
         exact += Arrays.equals(got[s], b.targets().get(s)) ? 1 : 0;

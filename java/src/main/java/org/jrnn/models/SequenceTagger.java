@@ -9,7 +9,6 @@ import java.util.Map;
 import org.jrnn.Cell;
 import org.jrnn.Device;
 import org.jrnn.JrnnException;
-import org.jrnn.Ops;
 import org.jrnn.RecurrentGradients;
 import org.jrnn.RecurrentOutput;
 import org.jrnn.Scope;
@@ -212,11 +211,11 @@ public final class SequenceTagger extends AbstractModel {
    */
   public StepResult trainStep(TaggingBatch batch) {
     int[] targets = checkedTargets(batch);
-    long count = counted(targets);
+    long count = CrossEntropy.counted(targets);
     try (Scope scope = Scope.open()) {
       Pass pass = forward(batch.tokens(), true);
       Tensor dLogits = Tensor.zeros(device(), pass.logits().shape());
-      double loss = crossEntropy(pass.logits(), targets, count == 0 ? 0f : 1f / count, dLogits);
+      double loss = CrossEntropy.summed(pass.logits(), targets, count == 0 ? 0f : 1f / count, dLogits);
       Tensor dDropped = linear.backward(pass.dropped(), dLogits);
       Tensor dy = dropout.backward(dDropped, pass.dropoutSeed());
       RecurrentGradients g = rnn.backward(pass.out(), dy, null, null);
@@ -241,24 +240,6 @@ public final class SequenceTagger extends AbstractModel {
       }
     }
     return targets;
-  }
-
-  private static long counted(int[] targets) {
-    long n = 0;
-    for (int t : targets) {
-      n += t >= 0 ? 1 : 0;
-    }
-    return n;
-  }
-
-  private double crossEntropy(Tensor logits, int[] targets, float scale, Tensor dLogits) {
-    Tensor perRow = Tensor.zeros(device(), targets.length);
-    Ops.softmaxCrossEntropy(logits, targets, 0f, scale, perRow, dLogits);
-    double sum = 0;
-    for (float v : perRow.toArray()) {
-      sum += v;
-    }
-    return sum;
   }
 
   /**
@@ -306,14 +287,14 @@ public final class SequenceTagger extends AbstractModel {
       int[] targets = checkedTargets(b);
       try (Scope scope = Scope.open()) {
         Tensor logits = forward(b.tokens(), false).logits();
-        loss += crossEntropy(logits, targets, 1f, null);
+        loss += CrossEntropy.summed(logits, targets, 1f, null);
         int[][] predicted = argmaxPerToken(logits, b.tokens());
         for (int s = 0; s < predicted.length; s++) {
           for (int step = 0; step < predicted[s].length; step++) {
             correct += predicted[s][step] == targets[step * b.size() + s] ? 1 : 0;
           }
         }
-        count += counted(targets);
+        count += CrossEntropy.counted(targets);
       }
     }
     if (count == 0) {
