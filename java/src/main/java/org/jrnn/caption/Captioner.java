@@ -27,6 +27,7 @@ import org.jrnn.data.Vocabulary;
 import org.jrnn.decode.DecoderState;
 import org.jrnn.decode.RecurrentRows;
 import org.jrnn.decode.StepModel;
+import org.jrnn.internal.FeatureConditioning;
 import org.jrnn.internal.FloatMath;
 import org.jrnn.models.AbstractModel;
 import org.jrnn.models.ConditionedBatch;
@@ -275,38 +276,19 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
 
   /** h0 {@code [L, N, H]} from p {@code [N, P]}; {@code tanhOut} gets the host values {@code [N, L*H]}. */
   private Tensor initialHidden(Tensor p, int n, float[][] tanhOut) {
-    float[] pre = init.forward(p).toArray();
-    int l = config.layers();
-    int h = config.hiddenSize();
-    float[] h0 = new float[pre.length];
-    for (int s = 0; s < n; s++) {
-      for (int k = 0; k < l * h; k++) {
-        float v = FloatMath.tanh(pre[s * l * h + k]);
-        pre[s * l * h + k] = v;
-        h0[((k / h) * n + s) * h + k % h] = v;
-      }
-    }
+    float[] pre = init.forward(p).toArray(); // [N, L*H]; the call below makes it tanh(pre)
     if (tanhOut != null) {
       tanhOut[0] = pre;
     }
-    return Tensor.of(device(), h0, l, n, h);
+    return FeatureConditioning.initialHidden(pre, n, config.layers(), config.hiddenSize(), device());
   }
 
   /** The decoder input {@code [steps, N, E(+P)]} for ids {@code [steps*N]} (time-major). */
   private Tensor decoderInput(int[] ids, int steps, int n, float[] p) {
     Tensor embedded = embedding.forward(ids, steps, n);
-    if (!config.concatFeatures()) {
-      return embedded;
-    }
-    int e = config.embeddingSize();
-    int f = config.conditionSize();
-    float[] emb = embedded.toArray();
-    float[] x = new float[steps * n * (e + f)];
-    for (int r = 0; r < steps * n; r++) {
-      System.arraycopy(emb, r * e, x, r * (e + f), e);
-      System.arraycopy(p, (r % n) * f, x, r * (e + f) + e, f);
-    }
-    return Tensor.of(device(), x, steps, n, e + f);
+    return config.concatFeatures()
+        ? FeatureConditioning.appendFeatures(embedded, p, config.conditionSize())
+        : embedded;
   }
 
   // ------------------------------------------------------------------ training
@@ -401,19 +383,8 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
         }
       }
       embedding.backward(ids, Tensor.of(device(), dEmb, steps, n, e));
-      // h0 = tanh(init(p)): dpre = dh0 (1 - h0^2)
-      float[] dh0 = g.dh0().toArray(); // [L, N, H]
-      int l = config.layers();
-      int h = config.hiddenSize();
-      float[] t0 = tanh[0];
-      float[] dpre = new float[t0.length];
-      for (int s = 0; s < n; s++) {
-        for (int k = 0; k < l * h; k++) {
-          float v = t0[s * l * h + k];
-          dpre[s * l * h + k] = dh0[((k / h) * n + s) * h + k % h] * (1f - v * v);
-        }
-      }
-      Tensor dpreT = Tensor.of(device(), dpre, n, (long) l * h);
+      Tensor dpreT = FeatureConditioning.initialHiddenGradient(tanh[0], g.dh0(), n, config.layers(),
+          config.hiddenSize());
       if (encoder == null) {
         init.backwardParameters(pt, dpreT);
         return new StepResult(loss, count);
@@ -487,16 +458,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
     try (Scope scope = Scope.open()) {
       Tensor x = embedding.forward(tokens, r);
       if (config.concatFeatures()) {
-        int e = config.embeddingSize();
-        int pSize = config.conditionSize();
-        float[] emb = x.toArray();
-        float[] ctx = rows.context();
-        float[] in = new float[r * (e + pSize)];
-        for (int i = 0; i < r; i++) {
-          System.arraycopy(emb, i * e, in, i * (e + pSize), e);
-          System.arraycopy(ctx, i * pSize, in, i * (e + pSize) + e, pSize);
-        }
-        x = Tensor.of(device(), in, r, e + pSize);
+        x = FeatureConditioning.appendFeatures(x, rows.context(), config.conditionSize());
       }
       Tensor logits = linear.forward(rnn.step(x, rows.state()));
       Ops.logSoftmax(logits, logits);

@@ -21,7 +21,7 @@ import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
 import org.jrnn.data.SplitMix64;
 import org.jrnn.data.Vocabulary;
-import org.jrnn.internal.FloatMath;
+import org.jrnn.internal.FeatureConditioning;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Linear;
 import org.jrnn.nn.RecurrentInit;
@@ -180,51 +180,23 @@ public final class ConditionedDecoder extends AbstractModel {
 
   /** h0 = tanh(init(x)) as {@code [L, N, H]}; also returns the host values {@code [N, L*H]}. */
   private Tensor initialHidden(Tensor x, int n, float[][] tanhOut) {
-    float[] pre = init.forward(x).toArray(); // [N, L*H]
-    int l = config.layers();
-    int h = config.hiddenSize();
-    float[] h0 = new float[pre.length];
-    for (int s = 0; s < n; s++) {
-      for (int k = 0; k < l * h; k++) {
-        float v = FloatMath.tanh(pre[s * l * h + k]);
-        pre[s * l * h + k] = v;
-        h0[((k / h) * n + s) * h + k % h] = v;
-      }
-    }
+    float[] pre = init.forward(x).toArray(); // [N, L*H]; the call below makes it tanh(pre)
     tanhOut[0] = pre;
-    return Tensor.of(device(), h0, l, n, h);
+    return FeatureConditioning.initialHidden(pre, n, config.layers(), config.hiddenSize(), device());
   }
 
-  /** Backward of {@link #initialHidden}: dpre = dh0 · (1 - tanh²), into init's gradients. */
+  /** Backward of {@link #initialHidden}, into init's gradients. */
   private void initialHiddenBackward(Tensor x, int n, float[] tanh, Tensor dh0) {
-    float[] d = dh0.toArray(); // [L, N, H]
-    int l = config.layers();
-    int h = config.hiddenSize();
-    float[] dpre = new float[tanh.length];
-    for (int s = 0; s < n; s++) {
-      for (int k = 0; k < l * h; k++) {
-        float t = tanh[s * l * h + k];
-        dpre[s * l * h + k] = d[((k / h) * n + s) * h + k % h] * (1f - t * t);
-      }
-    }
-    init.backwardParameters(x, Tensor.of(device(), dpre, n, (long) l * h));
+    init.backwardParameters(x,
+        FeatureConditioning.initialHiddenGradient(tanh, dh0, n, config.layers(), config.hiddenSize()));
   }
 
   /** The decoder input {@code [steps, N, E(+F)]} for ids {@code [steps*N]}. */
   private Tensor decoderInput(int[] ids, int steps, int n, float[] features) {
     Tensor embedded = embedding.forward(ids, steps, n);
-    if (!config.concatFeatures()) {
-      return embedded;
-    }
-    int e = config.embeddingSize();
-    int f = config.featureSize();
-    float[] emb = embedded.toArray();
-    float[] x = new float[steps * n * (e + f)];
-    for (int r = 0; r < steps * n; r++) {
-      System.arraycopy(emb, r * e, x, r * (e + f), e);
-      System.arraycopy(features, (r % n) * f, x, r * (e + f) + e, f);
-    }
-    return Tensor.of(device(), x, steps, n, e + f);
+    return config.concatFeatures()
+        ? FeatureConditioning.appendFeatures(embedded, features, config.featureSize())
+        : embedded;
   }
 
   /** The embedding part of a decoder-input gradient. */
