@@ -5,6 +5,7 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -57,9 +58,32 @@ double sum_exp(int64_t K, const float* row, float mx) {
   return total;
 }
 
-float row_max(int64_t K, const float* row) {
-  float mx = row[0];
-  for (int64_t k = 1; k < K; ++k) mx = row[k] > mx ? row[k] : mx;
+// out[i] = row[i] - shift for i < n; returns how many exceed bar (NaN never does). Compiled for
+// AVX-512, AVX2 and baseline x86-64, the clone picked at load time from the CPU (GCC
+// target_clones), so the compare runs 16 lanes wide where it can.
+__attribute__((target_clones("avx512f", "avx2", "default"))) int shift_count_above(
+    const float* row, int64_t n, float shift, float bar, float* out) {
+  int above = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    out[i] = row[i] - shift;
+    above += out[i] > bar;
+  }
+  return above;
+}
+
+// The row's maximum, in 8 independent running maxima (one chain would wait ~4 cycles per column
+// on the last compare; the maximum is exact in any order). A NaN is skipped unless it is row[0];
+// either way the callers' sum_exp turns a row holding a NaN into NaN.
+__attribute__((target_clones("avx512f", "avx2", "default"))) float row_max(int64_t K,
+                                                                         const float* row) {
+  float m[8];
+  for (float& v : m) v = row[0];
+  int64_t k = 0;
+  for (; k + 8 <= K; k += 8)
+    for (int j = 0; j < 8; ++j) m[j] = row[k + j] > m[j] ? row[k + j] : m[j];
+  for (; k < K; ++k) m[0] = row[k] > m[0] ? row[k] : m[0];
+  float mx = m[0];
+  for (int j = 1; j < 8; ++j) mx = m[j] > mx ? m[j] : mx;
   return mx;
 }
 
@@ -180,12 +204,14 @@ void softmax(int64_t M, int64_t K, const float* x, bool log_softmax, float* y) {
 // Per row: the same shift as softmax()'s log branch, so every value is bit-identical to its
 // entry there; then one pass keeping the best `top` of row[k] - shift in a small sorted list.
 // Columns go in ascending order, so an entry equal to the list's last one is never better (ties
-// go to the lower index); once the list is full only entries above its last one are inserted,
-// which after the first few hundred columns is almost none, so the pass costs about a compare per
-// column. NaN and -inf fail `> -inf` and are never taken.
+// go to the lower index). Blocks of columns are first shifted and counted against the list's
+// last value in vector code; only blocks with an entry above it take the scalar insertion. NaN
+// and -inf fail `> -inf` and are never taken. (A first pass bounding the top-th value from block
+// maxima, so fewer blocks reach the scalar loop, was slower: bench/caption/RESULTS.md.)
 void log_softmax_top(int64_t M, int64_t K, const float* x, int64_t top, const int32_t* exclude,
                      int64_t n_exclude, float* values, int32_t* indices) {
   constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+  constexpr int64_t kBlock = 128;
   std::vector<char> excluded(n_exclude > 0 ? K : 0, 0);
   for (int64_t i = 0; i < n_exclude; ++i) excluded[exclude[i]] = 1;
   for (int64_t m = 0; m < M; ++m) {
@@ -196,18 +222,25 @@ void log_softmax_top(int64_t M, int64_t K, const float* x, int64_t top, const in
     const float mx = row_max(K, row);
     const float shift = mx + static_cast<float>(std::log(sum_exp(K, row, mx)));
     int64_t kept = 0;
-    for (int64_t k = 0; k < K; ++k) {
-      const float v = row[k] - shift;
-      if (!(v > (kept == top ? val[top - 1] : kNegInf))) continue;
-      if (n_exclude > 0 && excluded[k]) continue;
-      int64_t at = kept < top ? kept++ : top - 1;  // the slot freed at the end
-      while (at > 0 && val[at - 1] < v) {          // strictly: equal values keep the lower index first
-        val[at] = val[at - 1];
-        idx[at] = idx[at - 1];
-        --at;
+    for (int64_t k0 = 0; k0 < K; k0 += kBlock) {
+      const int64_t n = K - k0 < kBlock ? K - k0 : kBlock;
+      const float bar = kept == top ? val[top - 1] : kNegInf;
+      alignas(64) float lp[kBlock];
+      if (shift_count_above(row + k0, n, shift, bar, lp) == 0) continue;
+      for (int64_t i = 0; i < n; ++i) {
+        const float v = lp[i];
+        const int64_t k = k0 + i;
+        if (!(v > (kept == top ? val[top - 1] : kNegInf))) continue;
+        if (n_exclude > 0 && excluded[k]) continue;
+        int64_t at = kept < top ? kept++ : top - 1;  // the slot freed at the end
+        while (at > 0 && val[at - 1] < v) {  // strictly: equal values keep the lower index first
+          val[at] = val[at - 1];
+          idx[at] = idx[at - 1];
+          --at;
+        }
+        val[at] = v;
+        idx[at] = static_cast<int32_t>(k);
       }
-      val[at] = v;
-      idx[at] = static_cast<int32_t>(k);
     }
   }
 }

@@ -8,6 +8,7 @@ package org.jrnn;
 import java.util.Arrays;
 import org.jrnn.internal.Native;
 import org.jrnn.internal.NativeContext;
+import org.jrnn.internal.TopEntries;
 
 /**
  * Typed wrappers over the training ops of {@code jrnn.h}. Tensors are float32 and row-major;
@@ -273,6 +274,47 @@ public final class Ops {
   /** Row-wise log-softmax over the last dimension; see {@link #softmax(Tensor, Tensor)}. */
   public static void logSoftmax(Tensor x, Tensor y) {
     softmax("logSoftmax", x, true, y);
+  }
+
+  /**
+   * The best {@code top} entries of each row of {@code logSoftmax(x)}, for beam search without
+   * copying whole rows to the host: per row, the values in descending order (ties: the lower
+   * column first), each identical to the one {@link #logSoftmax} gives; NaN, -inf and excluded
+   * columns are never chosen. On the CPU one native pass per row; on other devices through
+   * {@link #logSoftmax} and a host copy.
+   *
+   * @param x logits {@code [..., K]}. Not modified.
+   * @param top entries per row, >= 1
+   * @param exclude columns never chosen (each in 0..K-1), or null. Not modified.
+   * @param values at least rows·top floats. Modified: {@code [rows, top]}, -inf past a row's
+   *     eligible entries
+   * @param indices at least rows·top ints. Modified: {@code [rows, top]} columns, -1 past them
+   */
+  public static void logSoftmaxTop(Tensor x, int top, int[] exclude, float[] values, int[] indices) {
+    String op = "logSoftmaxTop";
+    open(op, "x", x);
+    long k = lastDim(op, "x", x);
+    long m = x.numel() / k;
+    positive(op, "rows of x", m);
+    positive(op, "top", top);
+    int[] ex = exclude == null ? new int[0] : exclude;
+    for (int i = 0; i < ex.length; i++) {
+      if (ex[i] < 0 || ex[i] >= k) {
+        throw new JrnnException(op + ": exclude[" + i + "] = " + ex[i] + " is outside 0.." + (k - 1));
+      }
+    }
+    if (values == null || indices == null || values.length < m * top || indices.length < m * top) {
+      throw new JrnnException(op + ": values and indices must hold rows·top = " + m * top + " entries");
+    }
+    if (x.device().isCpu()) {
+      Native.logSoftmaxTop(ctx(x), m, k, x.address(), top, ex, values, indices);
+      return;
+    }
+    try (Scope scope = Scope.open()) {
+      Tensor lp = Tensor.empty(x.device(), x.shape());
+      logSoftmax(x, lp);
+      TopEntries.select(lp.toArray(), (int) m, (int) k, top, ex, values, indices);
+    }
   }
 
   private static void softmax(String op, Tensor x, boolean log, Tensor y) {

@@ -141,6 +141,57 @@ class OpsTest {
   }
 
   @Test
+  void logSoftmaxTopMatchesTheFullRowsBitForBit() {
+    int rows = 4;
+    int k = 300;
+    int top = 7;
+    float[] data = new float[rows * k];
+    java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+    for (int i = 0; i < data.length; i++) {
+      data[i] = 0.5f * (r.nextInt(17) - 8); // coarse: many exact ties
+    }
+    data[k + 4] = Float.NaN; // row 1: all NaN after the log-softmax, nothing eligible
+    data[2 * k + 9] = Float.NEGATIVE_INFINITY;
+    int[] exclude = {0, 2};
+    Tensor x = Tensor.of(data, rows, k);
+    float[] values = new float[rows * top];
+    int[] ids = new int[rows * top];
+    Ops.logSoftmaxTop(x, top, exclude, values, ids);
+    Tensor lp = Tensor.zeros(rows, k);
+    Ops.logSoftmax(x, lp);
+    float[] wantValues = new float[rows * top];
+    int[] wantIds = new int[rows * top];
+    org.jrnn.internal.TopEntries.select(lp.toArray(), rows, k, top, exclude, wantValues, wantIds);
+    assertArrayEquals(wantIds, ids);
+    assertArrayEquals(wantValues, values); // exact: the same floats as logSoftmax's
+    // the host selection itself, by brute force: descending, ties to the lower column
+    float[] all = lp.toArray();
+    for (int row : new int[] {0, 2, 3}) {
+      for (int i = 0; i < top; i++) {
+        int id = ids[row * top + i];
+        assertTrue(id != 0 && id != 2 && all[row * k + id] == values[row * top + i]);
+        int better = 0;
+        for (int c = 0; c < k; c++) {
+          float v = all[row * k + c];
+          if (c != 0 && c != 2 && (v > values[row * top + i] || (v == values[row * top + i] && c < id))) {
+            better++;
+          }
+        }
+        assertEquals(i, better, "row " + row + " entry " + i + " is not the " + i + "-th best");
+      }
+    }
+    for (int i = 0; i < top; i++) {
+      assertEquals(-1, ids[top + i], "a NaN row has no eligible entry");
+      assertEquals(Float.NEGATIVE_INFINITY, values[top + i]);
+    }
+    fails("logSoftmaxTop: exclude[0] = 300 is outside 0..299",
+        () -> Ops.logSoftmaxTop(x, top, new int[] {300}, values, ids));
+    fails("logSoftmaxTop: top must be >= 1 but is 0", () -> Ops.logSoftmaxTop(x, 0, null, values, ids));
+    fails("logSoftmaxTop: values and indices must hold rows·top = 28 entries",
+        () -> Ops.logSoftmaxTop(x, top, null, new float[3], ids));
+  }
+
+  @Test
   void bceWithLogitsAndMse() {
     Tensor z = Tensor.of(new float[] {0.5f, -2f});
     Tensor t = Tensor.of(new float[] {1f, 0f});

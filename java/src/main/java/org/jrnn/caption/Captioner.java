@@ -450,19 +450,33 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
   /** Embeds the tokens, steps the stack, and returns the log-softmax of the logits {@code [R, V]}. */
   @Override
   public float[] step(int[] tokens, DecoderState state) {
+    try (Scope scope = Scope.open()) {
+      Tensor logits = stepLogits(tokens, state);
+      Ops.logSoftmax(logits, logits);
+      return logits.toArray();
+    }
+  }
+
+  /** Beam search's step: only each row's best log-probabilities leave the device (Ops.logSoftmaxTop). */
+  @Override
+  public void stepTop(
+      int[] tokens, DecoderState state, int top, int[] exclude, float[] values, int[] indices) {
+    try (Scope scope = Scope.open()) {
+      Ops.logSoftmaxTop(stepLogits(tokens, state), top, exclude, values, indices);
+    }
+  }
+
+  /** Embeds the tokens, steps the stack and returns the logits {@code [R, V]} (in the current scope). */
+  private Tensor stepLogits(int[] tokens, DecoderState state) {
     RecurrentRows rows = (RecurrentRows) state;
     int r = rows.rows();
     if (tokens.length != r) {
       throw new JrnnException(tokens.length + " tokens for " + r + " rows");
     }
-    try (Scope scope = Scope.open()) {
-      Tensor x = embedding.forward(tokens, r);
-      if (config.concatFeatures()) {
-        x = FeatureConditioning.appendFeatures(x, rows.context(), config.conditionSize());
-      }
-      Tensor logits = linear.forward(rnn.step(x, rows.state()));
-      Ops.logSoftmax(logits, logits);
-      return logits.toArray();
+    Tensor x = embedding.forward(tokens, r);
+    if (config.concatFeatures()) {
+      x = FeatureConditioning.appendFeatures(x, rows.context(), config.conditionSize());
     }
+    return linear.forward(rnn.step(x, rows.state()));
   }
 }

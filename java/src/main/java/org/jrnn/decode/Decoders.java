@@ -134,6 +134,14 @@ public final class Decoders {
     final boolean[] banned;
     final boolean[] suppressed;
     final TopK top;
+    // Beam search without n-gram blocking takes only each row's best rowTop log-probabilities
+    // (StepModel.stepTop): the beam keeps at most K + (live beams) <= 2K candidates of a row and
+    // the end-token rule drops at most one more.
+    final boolean rowTops;
+    final int rowTop;
+    final int[] excludeIds;
+    float[] topValues = new float[0];
+    int[] topIds = new int[0];
     int[] parents = new int[16];
     int parentCount;
 
@@ -155,6 +163,16 @@ public final class Decoders {
         }
       }
       this.top = new TopK(2 * o.beamSize);
+      this.rowTops = o.strategy() == DecodeOptions.Strategy.BEAM && o.noRepeatNgram == 0;
+      this.rowTop = 2 * o.beamSize + 1;
+      int n = 0;
+      int[] ids = new int[vocab];
+      for (int t = 0; t < vocab; t++) {
+        if (suppressed[t]) {
+          ids[n++] = t;
+        }
+      }
+      this.excludeIds = Arrays.copyOf(ids, n);
     }
 
     void run() {
@@ -201,10 +219,19 @@ public final class Decoders {
           if (r != rows) {
             throw new IllegalStateException("state has " + rows + " rows but " + r + " sequences are live");
           }
-          float[] lp = model.step(tokens, state);
-          if (lp == null || lp.length != (long) rows * vocab) {
-            throw new JrnnException("step returned " + (lp == null ? "null" : lp.length + " values")
-                + " for " + rows + " rows of V = " + vocab);
+          float[] lp = null;
+          if (rowTops) {
+            if (topValues.length < rows * rowTop) {
+              topValues = new float[2 * rows * rowTop];
+              topIds = new int[2 * rows * rowTop];
+            }
+            model.stepTop(tokens, state, rowTop, excludeIds, topValues, topIds);
+          } else {
+            lp = model.step(tokens, state);
+            if (lp == null || lp.length != (long) rows * vocab) {
+              throw new JrnnException("step returned " + (lp == null ? "null" : lp.length + " values")
+                  + " for " + rows + " rows of V = " + vocab);
+            }
           }
           parentCount = 0;
           List<Group> still = new ArrayList<>(active.size());
@@ -212,7 +239,9 @@ public final class Decoders {
           for (Group g : active) {
             int count = g.live.size();
             int mark = parentCount;
-            if (o.strategy() == DecodeOptions.Strategy.BEAM) {
+            if (rowTops) {
+              selectBeamFromTops(g, base);
+            } else if (o.strategy() == DecodeOptions.Strategy.BEAM) {
               selectBeam(g, lp, base);
             } else {
               selectOne(g, lp, base);
@@ -332,6 +361,44 @@ public final class Decoders {
           unmark(marked);
         }
       }
+      finishBeam(g, base);
+    }
+
+    /**
+     * selectBeam on each row's best rowTop entries (topValues / topIds), so the same beams: a
+     * candidate outside its row's list is worse than rowTop others of that row, and the list
+     * reaches the heap's K + (live beams) whenever the row has that many eligible tokens. A row's
+     * list runs by value descending with ties by token id, so, as in the full scan, a candidate
+     * that ties the heap's root never ranks above it (TopK.offer relies on that).
+     */
+    private void selectBeamFromTops(Group g, int base) {
+      int count = g.live.size();
+      top.reset(o.beamSize + count);
+      for (int b = 0; b < count; b++) {
+        Live h = g.live.get(b);
+        boolean endAllowed = h.tokens.length >= o.minLength;
+        int off = (base + b) * rowTop;
+        double hp = h.logProb;
+        double worst = top.threshold();
+        for (int i = 0; i < rowTop && topIds[off + i] >= 0; i++) {
+          int v = topIds[off + i];
+          double sc = hp + topValues[off + i];
+          if (sc < worst) { // the rest of the row scores no better
+            break;
+          }
+          if (v == g.end && !endAllowed) {
+            continue;
+          }
+          top.offer(sc, b, v);
+          worst = top.threshold();
+        }
+      }
+      finishBeam(g, base);
+    }
+
+    /** Turns the ranked candidates in {@link #top} into finished hypotheses and the next beams. */
+    private void finishBeam(Group g, int base) {
+      int k = o.beamSize;
       int[] order = top.sorted();
       List<Live> next = new ArrayList<>(k);
       int mark = parentCount;

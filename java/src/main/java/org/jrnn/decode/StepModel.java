@@ -41,4 +41,30 @@ public interface StepModel<C> {
    *     caller may modify)
    */
   float[] step(int[] tokens, DecoderState state);
+
+  /**
+   * Like {@link #step}, but hands back only the best {@code top} log-probabilities of each row:
+   * what beam search needs when it blocks no n-grams (a beam keeps at most K + (live beams) of a
+   * row's candidates, and its rules drop at most one more, the end token before the minimum
+   * length), so the whole {@code [rows, V]} array is not copied to the host and scanned. Per row:
+   * values in descending order, ties to the lower token id, each identical to the one {@link
+   * #step} would give; NaN and -inf entries and the {@code exclude}d tokens never chosen.
+   *
+   * <p>The default calls {@link #step} and selects on the host; models whose logits live in a
+   * tensor override it with {@code Ops.logSoftmaxTop} (one native pass per row on the CPU).
+   *
+   * @param tokens as for {@link #step}. Not modified.
+   * @param state as for {@link #step}. Modified: advanced by one step.
+   * @param top entries per row, >= 1
+   * @param exclude token ids never chosen (each in 0..V-1). Not modified.
+   * @param values at least rows·top floats. Modified: {@code [rows, top]}, -inf past a row's
+   *     eligible entries
+   * @param indices at least rows·top ints. Modified: {@code [rows, top]} token ids, -1 past them
+   */
+  default void stepTop(
+      int[] tokens, DecoderState state, int top, int[] exclude, float[] values, int[] indices) {
+    float[] lp = step(tokens, state);
+    org.jrnn.internal.TopEntries.select(
+        lp, tokens.length, vocabSize(), top, exclude, values, indices);
+  }
 }

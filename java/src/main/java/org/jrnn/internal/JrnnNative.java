@@ -244,6 +244,17 @@ final class JrnnNative {
       int logSoftmax,
       @Cast("float*") long y);
 
+  static native int jrnn_log_softmax_top(
+      @Cast("jrnn_context*") long ctx,
+      @Cast("int64_t") long m,
+      @Cast("int64_t") long k,
+      @Cast("const float*") long x,
+      @Cast("int64_t") long top,
+      @Cast("const int32_t*") int[] exclude,
+      @Cast("int64_t") long nExclude,
+      @Cast("float*") float[] values,
+      @Cast("int32_t*") int[] indices);
+
   static native int jrnn_bce_with_logits(
       @Cast("jrnn_context*") long ctx,
       @Cast("int64_t") long m,

@@ -507,6 +507,23 @@ public final class Native {
     }
   }
 
+  /**
+   * {@code jrnn_log_softmax_top}: the best {@code top} log-probabilities of each row of x [M, K]
+   * (host arrays values/indices [M*top]); exclude may be empty.
+   */
+  public static void logSoftmaxTop(
+      NativeContext ctx, long m, long k, long x, int top, int[] exclude, float[] values, int[] indices) {
+    ctx.lock.lock();
+    try {
+      check(
+          JrnnNative.jrnn_log_softmax_top(
+              ctx.handle, m, k, x, top, exclude, exclude.length, values, indices),
+          "jrnn_log_softmax_top");
+    } finally {
+      ctx.lock.unlock();
+    }
+  }
+
   /** {@code jrnn_bce_with_logits}: loss [M] and dz [M] (each or 0); w [M] or 0 for ones. */
   public static void bceWithLogits(
       NativeContext ctx, long m, long z, long t, long w, float scale, long loss, long dz) {

@@ -174,6 +174,29 @@ class CaptionerTest {
   }
 
   @Test
+  void beamSearchOnNativeRowTopsEqualsTheFullScan() {
+    // Without n-gram blocking the beams see only each row's best 2K+1 log-probabilities, picked
+    // natively (Ops.logSoftmaxTop); a block of n = maxLength + 1 never matches but takes the full
+    // scan of every row on the host. Same hypotheses, same scores to the bit.
+    Captioner.Config c = new Captioner.Config(6, 0, 8, 40, 8, Cell.GRU, 16, 1, true, 5);
+    List<float[]> feats = randomFeatures(12, 6, 8);
+    try (Captioner m = new Captioner(c, CPU)) {
+      // suppress the token greedy picks first for the first image: it is in the rows' top lists
+      int likely = Decoders.decode(m, feats.subList(0, 1), DecodeOptions.builder().maxLength(6)
+          .minLength(2).build()).get(0).best().tokens()[0];
+      for (int beam : new int[] {1, 3, 5}) {
+        DecodeOptions o = DecodeOptions.builder().beamSize(beam).nBest(beam).maxLength(6).minLength(2)
+            .suppress(likely).lengthPenalty(LengthPenalty.gnmt(0.6)).build();
+        List<Decoded> tops = Decoders.decode(m, feats, o);
+        List<Decoded> full = Decoders.decode(m, feats, o.toBuilder().noRepeatNgram(7).build());
+        for (int i = 0; i < feats.size(); i++) {
+          assertEquals(full.get(i).nbest(), tops.get(i).nbest(), "beam " + beam + ", image " + i);
+        }
+      }
+    }
+  }
+
+  @Test
   void roundTripsThroughAModelFile(@TempDir Path dir) throws Exception {
     Captioner.Config c = new Captioner.Config(12, 2, 5, 9, 3, Cell.GRU, 6, 1, true, 11);
     Tokenizer tok = WordTokenizer.builder().build(List.of("red apple", "green apple", "dog face"));

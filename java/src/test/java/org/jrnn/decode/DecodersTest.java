@@ -473,6 +473,49 @@ class DecodersTest {
     }
   }
 
+  /** Like random(), with probabilities in quarters of a few levels: many exact ties. */
+  private static TableModel tied(int vocab, long seed) {
+    return new TableModel(vocab, (input, seq) -> {
+      long h = seed * 31 + input;
+      for (int t : seq) {
+        h = h * 1_000_003 + t + 1;
+      }
+      SplittableRandom r = new SplittableRandom(h);
+      double[] p = new double[vocab];
+      double sum = 0;
+      for (int v = 0; v < vocab; v++) {
+        p[v] = r.nextInt(5) == 0 ? 0 : 1 + r.nextInt(3); // zeros: -inf log-probabilities
+        sum += p[v];
+      }
+      for (int v = 0; v < vocab; v++) {
+        p[v] = sum == 0 ? (v == EOS ? 1 : 0) : p[v] / sum;
+      }
+      return p;
+    });
+  }
+
+  @Test
+  void rowTopsGiveTheSameBeamsAsTheFullScan() {
+    // Beam search without n-gram blocking takes each row's best 2K+1 entries (StepModel.stepTop);
+    // with a block of n = maxLength + 1 (which can never match) it scans every token as before.
+    for (long seed = 1; seed <= 6; seed++) {
+      TableModel m = tied(9, seed);
+      List<Integer> inputs = List.of(0, 1, 2, 3, 4, 5);
+      for (int k = 1; k <= 5; k++) {
+        for (int minLength : new int[] {0, 2}) {
+          DecodeOptions o = DecodeOptions.builder().beamSize(k).nBest(k).maxLength(6)
+              .minLength(minLength).suppress(A).lengthPenalty(LengthPenalty.gnmt(0.6)).build();
+          List<Decoded> tops = Decoders.decode(m, inputs, o);
+          List<Decoded> full = Decoders.decode(m, inputs, o.toBuilder().noRepeatNgram(7).build());
+          for (int i : inputs) {
+            assertEquals(full.get(i).nbest(), tops.get(i).nbest(),
+                "seed " + seed + ", beam " + k + ", min length " + minLength + ", input " + i);
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void batchedBeamEqualsOneInputAtATime() {
     TableModel m = random(9, 3);
