@@ -457,7 +457,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
     }
   }
 
-  /** Beam search's step: only each row's best log-probabilities leave the device (Ops.logSoftmaxTop). */
+  /** Beam search and greedy: only each row's best log-probabilities leave the device. */
   @Override
   public void stepTop(
       int[] tokens, DecoderState state, int top, int[] exclude, float[] values, int[] indices) {

@@ -134,9 +134,9 @@ public final class Decoders {
     final boolean[] banned;
     final boolean[] suppressed;
     final TopK top;
-    // Beam search without n-gram blocking takes only each row's best rowTop log-probabilities
-    // (StepModel.stepTop): the beam keeps at most K + (live beams) <= 2K candidates of a row and
-    // the end-token rule drops at most one more.
+    // Beam search and greedy without n-gram blocking take only each row's best rowTop
+    // log-probabilities (StepModel.stepTop): the beam keeps at most K + (live beams) <= 2K
+    // candidates of a row, greedy one, and the end-token rule drops at most one more.
     final boolean rowTops;
     final int rowTop;
     final int[] excludeIds;
@@ -163,8 +163,8 @@ public final class Decoders {
         }
       }
       this.top = new TopK(2 * o.beamSize);
-      this.rowTops = o.strategy() == DecodeOptions.Strategy.BEAM && o.noRepeatNgram == 0;
-      this.rowTop = 2 * o.beamSize + 1;
+      this.rowTops = o.strategy() != DecodeOptions.Strategy.SAMPLE && o.noRepeatNgram == 0;
+      this.rowTop = o.strategy() == DecodeOptions.Strategy.BEAM ? 2 * o.beamSize + 1 : 2;
       int n = 0;
       int[] ids = new int[vocab];
       for (int t = 0; t < vocab; t++) {
@@ -240,7 +240,11 @@ public final class Decoders {
             int count = g.live.size();
             int mark = parentCount;
             if (rowTops) {
-              selectBeamFromTops(g, base);
+              if (o.strategy() == DecodeOptions.Strategy.BEAM) {
+                selectBeamFromTops(g, base);
+              } else {
+                selectOneFromTops(g, base);
+              }
             } else if (o.strategy() == DecodeOptions.Strategy.BEAM) {
               selectBeam(g, lp, base);
             } else {
@@ -452,11 +456,31 @@ public final class Decoders {
       } finally {
         unmark(marked);
       }
+      advanceOne(g, h, pick, pick < 0 ? NEG_INF : lp[off + pick], base);
+    }
+
+    /** Greedy on the row's best entries (topValues / topIds): the first one the rules allow. */
+    private void selectOneFromTops(Group g, int base) {
+      Live h = g.live.get(0);
+      boolean endAllowed = h.tokens.length >= o.minLength;
+      int off = base * rowTop;
+      for (int i = 0; i < rowTop && topIds[off + i] >= 0; i++) {
+        int v = topIds[off + i];
+        if (v != g.end || endAllowed) {
+          advanceOne(g, h, v, topValues[off + i], base);
+          return;
+        }
+      }
+      advanceOne(g, h, -1, NEG_INF, base);
+    }
+
+    /** Extends the group's one live sequence by {@code pick} (log-probability x), or ends it. */
+    private void advanceOne(Group g, Live h, int pick, float x, int base) {
       if (pick < 0) {
         g.done = true;
         return;
       }
-      double s = h.logProb + lp[off + pick];
+      double s = h.logProb + x;
       if (pick == g.end) {
         int len = h.tokens.length + 1;
         g.addFinished(new Hypothesis(h.tokens, s, o.lengthPenalty.score(s, len), true), 1);

@@ -44,9 +44,10 @@ public interface StepModel<C> {
 
   /**
    * Like {@link #step}, but hands back only the best {@code top} log-probabilities of each row:
-   * what beam search needs when it blocks no n-grams (a beam keeps at most K + (live beams) of a
-   * row's candidates, and its rules drop at most one more, the end token before the minimum
-   * length), so the whole {@code [rows, V]} array is not copied to the host and scanned. Per row:
+   * what beam search and greedy need when they block no n-grams (a beam keeps at most K + (live
+   * beams) of a row's candidates, greedy one, and their rules drop at most one more, the end token
+   * before the minimum length), so the whole {@code [rows, V]} array is not copied to the host
+   * and scanned. Per row:
    * values in descending order, ties to the lower token id, each identical to the one {@link
    * #step} would give; NaN and -inf entries and the {@code exclude}d tokens never chosen.
    *
