@@ -58,10 +58,16 @@ double sum_exp(int64_t K, const float* row, float mx) {
   return total;
 }
 
-// out[i] = row[i] - shift for i < n; returns how many exceed bar (NaN never does). Compiled for
-// AVX-512, AVX2 and baseline x86-64, the clone picked at load time from the CPU (GCC
-// target_clones), so the compare runs 16 lanes wide where it can.
-__attribute__((target_clones("avx512f", "avx2", "default"))) int shift_count_above(
+// Loops the compiler vectorises, compiled for AVX-512, AVX2 and baseline x86-64, the clone picked
+// at load time from the CPU (target_clones), so they run 16 lanes wide where the CPU can.
+#if defined(__x86_64__) && defined(__GNUC__)
+#define JRNN_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define JRNN_VECTOR_CLONES
+#endif
+
+// out[i] = row[i] - shift for i < n; returns how many exceed bar (NaN never does).
+JRNN_VECTOR_CLONES int shift_count_above(
     const float* row, int64_t n, float shift, float bar, float* out) {
   int above = 0;
   for (int64_t i = 0; i < n; ++i) {
@@ -74,8 +80,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) int shift_count_abo
 // The row's maximum, in 8 independent running maxima (one chain would wait ~4 cycles per column
 // on the last compare; the maximum is exact in any order). A NaN is skipped unless it is row[0];
 // either way the callers' sum_exp turns a row holding a NaN into NaN.
-__attribute__((target_clones("avx512f", "avx2", "default"))) float row_max(int64_t K,
-                                                                         const float* row) {
+JRNN_VECTOR_CLONES float row_max(int64_t K, const float* row) {
   float m[8];
   for (float& v : m) v = row[0];
   int64_t k = 0;
