@@ -4,6 +4,7 @@
 #include "ops/ops_cpu.h"
 
 #include <cblas.h>
+#include <immintrin.h>
 
 #include <algorithm>
 #include <cmath>
@@ -206,19 +207,60 @@ void softmax(int64_t M, int64_t K, const float* x, bool log_softmax, float* y) {
   }
 }
 
+// Inserts v (column k) into the sorted list val/idx of `kept` <= top entries if it beats the last
+// one (ties keep the lower column first: columns arrive in ascending order).
+static inline void insert_top(float v, int64_t k, int64_t top, int64_t& kept, float* val, int32_t* idx) {
+  int64_t at = kept < top ? kept++ : top - 1;  // the slot freed at the end
+  while (at > 0 && val[at - 1] < v) {          // strictly: equal values keep the lower index first
+    val[at] = val[at - 1];
+    idx[at] = idx[at - 1];
+    --at;
+  }
+  val[at] = v;
+  idx[at] = static_cast<int32_t>(k);
+}
+
+// AVX-512: one compare per 16 columns gives the lanes above the list's last value; only those
+// go to the scalar insertion (a few dozen per row of thousands).
+__attribute__((target("avx512f"))) static void top_of_row_avx512(const float* row, int64_t K, float shift,
+                                                          const char* excluded, int64_t top,
+                                                          float* val, int32_t* idx) {
+  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+  const __m512 vshift = _mm512_set1_ps(shift);
+  int64_t kept = 0;
+  for (int64_t k0 = 0; k0 < K; k0 += 16) {
+    const int n = K - k0 < 16 ? int(K - k0) : 16;
+    const __mmask16 lanes = n == 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1);
+    const __m512 v = _mm512_sub_ps(_mm512_maskz_loadu_ps(lanes, row + k0), vshift);
+    const float bar = kept == top ? val[top - 1] : kNegInf;
+    unsigned mask = _mm512_mask_cmp_ps_mask(lanes, v, _mm512_set1_ps(bar), _CMP_GT_OQ);
+    if (!mask) continue;
+    alignas(64) float lp[16];
+    _mm512_store_ps(lp, v);
+    for (; mask; mask &= mask - 1) {
+      const int i = __builtin_ctz(mask);
+      const int64_t k = k0 + i;
+      if (!(lp[i] > (kept == top ? val[top - 1] : kNegInf)) || (excluded && excluded[k])) continue;
+      insert_top(lp[i], k, top, kept, val, idx);
+    }
+  }
+}
+
 // Per row: the same shift as softmax()'s log branch, so every value is bit-identical to its
-// entry there; then one pass keeping the best `top` of row[k] - shift in a small sorted list.
-// Columns go in ascending order, so an entry equal to the list's last one is never better (ties
-// go to the lower index). Blocks of columns are first shifted and counted against the list's
-// last value in vector code; only blocks with an entry above it take the scalar insertion. NaN
-// and -inf fail `> -inf` and are never taken. (A first pass bounding the top-th value from block
-// maxima, so fewer blocks reach the scalar loop, was slower: bench/caption/RESULTS.md.)
+// entry there; then one pass keeping the best `top` of row[k] - shift in a small sorted list,
+// columns in ascending order, so an entry equal to the list's last one is never better (ties go
+// to the lower index). Only entries above the list's last value reach the scalar insertion:
+// found 16 lanes at a time with AVX-512 masks, else blocks of columns are shifted and counted in
+// vector code first and only blocks with such an entry are scanned. NaN and -inf fail `> -inf`
+// and are never taken. (A first pass bounding the top-th value from block maxima was slower.)
 void log_softmax_top(int64_t M, int64_t K, const float* x, int64_t top, const int32_t* exclude,
                      int64_t n_exclude, float* values, int32_t* indices) {
   constexpr float kNegInf = -std::numeric_limits<float>::infinity();
   constexpr int64_t kBlock = 128;
   std::vector<char> excluded(n_exclude > 0 ? K : 0, 0);
   for (int64_t i = 0; i < n_exclude; ++i) excluded[exclude[i]] = 1;
+  const char* ex = n_exclude > 0 ? excluded.data() : nullptr;
+  const bool avx512 = active_isa() == Isa::kAvx512;
   for (int64_t m = 0; m < M; ++m) {
     const float* row = x + m * K;
     float* val = values + m * top;
@@ -226,6 +268,10 @@ void log_softmax_top(int64_t M, int64_t K, const float* x, int64_t top, const in
     for (int64_t i = 0; i < top; ++i) val[i] = kNegInf, idx[i] = -1;
     const float mx = row_max(K, row);
     const float shift = mx + static_cast<float>(std::log(sum_exp(K, row, mx)));
+    if (avx512) {
+      top_of_row_avx512(row, K, shift, ex, top, val, idx);
+      continue;
+    }
     int64_t kept = 0;
     for (int64_t k0 = 0; k0 < K; k0 += kBlock) {
       const int64_t n = K - k0 < kBlock ? K - k0 : kBlock;
@@ -233,18 +279,9 @@ void log_softmax_top(int64_t M, int64_t K, const float* x, int64_t top, const in
       alignas(64) float lp[kBlock];
       if (shift_count_above(row + k0, n, shift, bar, lp) == 0) continue;
       for (int64_t i = 0; i < n; ++i) {
-        const float v = lp[i];
         const int64_t k = k0 + i;
-        if (!(v > (kept == top ? val[top - 1] : kNegInf))) continue;
-        if (n_exclude > 0 && excluded[k]) continue;
-        int64_t at = kept < top ? kept++ : top - 1;  // the slot freed at the end
-        while (at > 0 && val[at - 1] < v) {  // strictly: equal values keep the lower index first
-          val[at] = val[at - 1];
-          idx[at] = idx[at - 1];
-          --at;
-        }
-        val[at] = v;
-        idx[at] = static_cast<int32_t>(k);
+        if (!(lp[i] > (kept == top ? val[top - 1] : kNegInf)) || (ex && ex[k])) continue;
+        insert_top(lp[i], k, top, kept, val, idx);
       }
     }
   }
