@@ -65,6 +65,10 @@ public interface StepModel<C> {
   default void stepTop(
       int[] tokens, DecoderState state, int top, int[] exclude, float[] values, int[] indices) {
     float[] lp = step(tokens, state);
+    if (lp == null || lp.length != (long) tokens.length * vocabSize()) {
+      throw new org.jrnn.JrnnException("step returned " + (lp == null ? "null" : lp.length + " values")
+          + " for " + tokens.length + " rows of V = " + vocabSize());
+    }
     org.jrnn.internal.TopEntries.select(
         lp, tokens.length, vocabSize(), top, exclude, values, indices);
   }

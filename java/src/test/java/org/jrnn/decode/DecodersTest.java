@@ -517,6 +517,33 @@ class DecodersTest {
   }
 
   @Test
+  void aStepOfTheWrongSizeIsAClearError() {
+    TableModel good = trap();
+    StepModel<Integer> bad = new StepModel<>() {
+      @Override
+      public int vocabSize() {
+        return 8;
+      }
+
+      @Override
+      public DecoderState initialState(List<Integer> inputs) {
+        return good.initialState(inputs);
+      }
+
+      @Override
+      public float[] step(int[] tokens, DecoderState state) {
+        return new float[3];
+      }
+    };
+    for (DecodeOptions o : List.of(DecodeOptions.greedy(), DecodeOptions.builder().beamSize(3).build(),
+        DecodeOptions.builder().beamSize(3).noRepeatNgram(2).build())) {
+      org.jrnn.JrnnException e =
+          assertThrows(org.jrnn.JrnnException.class, () -> Decoders.decode(bad, List.of(0), o));
+      assertEquals("step returned 3 values for 1 rows of V = 8", e.getMessage(), o.toString());
+    }
+  }
+
+  @Test
   void batchedBeamEqualsOneInputAtATime() {
     TableModel m = random(9, 3);
     List<Integer> inputs = List.of(0, 1, 2, 3, 4, 5, 6);
