@@ -50,9 +50,10 @@ std::vector<float> run(const cpu::Kernels* k, const Size& s, bool a_trans, bool 
 int main() {
   // All but the last take the in-place blocking, the last the packed one (C >= 2^20 elements,
   // kernels_dense_impl.h kGemmPackedMinC): both cross their row, column and K block edges.
-  // {13, 64, 129} and {37, 700, 300} with B^T take the transposed product (M <= N/4).
+  // {13, 64, 129}, {37, 700, 300} and {85, 400, 70} with B^T take the transposed product
+  // (M <= N/4; the last stores whole 16-column vectors of 6-row tiles and their edges).
   const Size sizes[] = {{197, 531, 263}, {5, 7, 3}, {13, 64, 129}, {390, 40, 512}, {37, 700, 300},
-                        {1030, 1030, 140}};
+                        {85, 400, 70}, {1030, 1030, 140}};
   for (cpu::Isa isa : {cpu::Isa::kAvx2, cpu::Isa::kAvx512}) {
     const cpu::Kernels* k = (int)isa <= (int)cpu::detected_isa() ? cpu::kernels_for(isa) : nullptr;
     if (!k) {

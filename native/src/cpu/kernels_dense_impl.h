@@ -202,7 +202,17 @@ static void gemm_in_place(const GemmJob& g, int64_t i0, int64_t i1) {
             for (int v = 0; v < 4; ++v) Tr::store(tile[m][v], acc[m][v]);
           const int64_t c0 = jc + jp * NR;
           if (C_TRANS) {
-            for (int64_t col = c0; col < imin(g.N, c0 + NR); ++col) {
+            int64_t col = c0;
+            if constexpr (Tr::kStoreTrans6 && MR == 6) {
+              if (rows == 6) {  // whole vectors of 16 columns, 6 rows each: stored as 16 x 6
+                for (int v = 0; v < 4 && col + W <= imin(g.N, c0 + NR); ++v, col += W) {
+                  const V a[6] = {Tr::load(tile[0][v]), Tr::load(tile[1][v]), Tr::load(tile[2][v]),
+                                  Tr::load(tile[3][v]), Tr::load(tile[4][v]), Tr::load(tile[5][v])};
+                  Tr::store_trans6(a, g.c + col * g.ldc + m0, (long)g.ldc, add);
+                }
+              }
+            }
+            for (; col < imin(g.N, c0 + NR); ++col) {
               float* ccol = g.c + col * g.ldc + m0;
               const int64_t v = (col - c0) / W, u = (col - c0) % W;
               for (int m = 0; m < rows; ++m) ccol[m] = add ? ccol[m] + tile[m][v][u] : tile[m][v][u];

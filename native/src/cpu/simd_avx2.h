@@ -9,6 +9,15 @@ namespace jrnn::cpu::avx2 {
 struct Tr {
   static constexpr int W = 8;
   static constexpr int kMaxAcc = 12;
+  // The AVX-512 traits' transposed 6-row tile store; the GEMM's MR is 3 here, so it keeps its
+  // scalar store (kStoreTrans6 false) and this plain version only keeps the code compiling.
+  static constexpr bool kStoreTrans6 = false;
+  static void store_trans6(const __m256 (&a)[6], float* c, long ldc, bool add) {
+    alignas(32) float t[6][8];
+    for (int m = 0; m < 6; ++m) _mm256_store_ps(t[m], a[m]);
+    for (int u = 0; u < 8; ++u)
+      for (int m = 0; m < 6; ++m) c[u * ldc + m] = add ? c[u * ldc + m] + t[m][u] : t[m][u];
+  }
   using V = __m256;
   static V zero() { return _mm256_setzero_ps(); }
   static V set1(float v) { return _mm256_set1_ps(v); }

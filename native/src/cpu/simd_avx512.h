@@ -23,6 +23,42 @@ struct Tr {
     if (n >= 16) _mm512_storeu_ps(p, v);
     else _mm512_mask_storeu_ps(p, mask(n), v);
   }
+  // c[u*ldc + m] (+)= a[m][u] for m < 6, u < W = 16: a 6 x 16 GEMM tile stored transposed (the
+  // product Cᵀ = W·Xᵀ of kernels_dense_impl.h). Per u one 4-float and one 2-float store instead
+  // of six scalar ones.
+  static constexpr bool kStoreTrans6 = true;
+  static void store_trans6(const V (&a)[6], float* c, long ldc, bool add) {
+    const __m512 t01l = _mm512_unpacklo_ps(a[0], a[1]), t01h = _mm512_unpackhi_ps(a[0], a[1]);
+    const __m512 t23l = _mm512_unpacklo_ps(a[2], a[3]), t23h = _mm512_unpackhi_ps(a[2], a[3]);
+    const __m512 t45l = _mm512_unpacklo_ps(a[4], a[5]), t45h = _mm512_unpackhi_ps(a[4], a[5]);
+    // 128-bit block b of q[j] holds a[0..3][4b + j]; of t45l (t45h) a[4..5][4b], a[4..5][4b + 1]
+    // (4b + 2, 4b + 3)
+    const __m512 q[4] = {
+        _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t01l), _mm512_castps_pd(t23l))),
+        _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t01l), _mm512_castps_pd(t23l))),
+        _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t01h), _mm512_castps_pd(t23h))),
+        _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t01h), _mm512_castps_pd(t23h)))};
+    store_trans6_block<0>(q, t45l, t45h, c, ldc, add);
+    store_trans6_block<1>(q, t45l, t45h, c, ldc, add);
+    store_trans6_block<2>(q, t45l, t45h, c, ldc, add);
+    store_trans6_block<3>(q, t45l, t45h, c, ldc, add);
+  }
+  template <int B>
+  static void store_trans6_block(const __m512 (&q)[4], __m512 t45l, __m512 t45h, float* c,
+                                 long ldc, bool add) {
+    const __m128 pl = _mm512_extractf32x4_ps(t45l, B), ph = _mm512_extractf32x4_ps(t45h, B);
+    const __m128 pairs[4] = {pl, _mm_movehl_ps(pl, pl), ph, _mm_movehl_ps(ph, ph)};
+    for (int j = 0; j < 4; ++j) {
+      float* p = c + (4 * B + j) * ldc;
+      __m128 four = _mm512_extractf32x4_ps(q[j], B), two = pairs[j];
+      if (add) {
+        four = _mm_add_ps(four, _mm_loadu_ps(p));
+        two = _mm_add_ps(two, _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(p + 4))));
+      }
+      _mm_storeu_ps(p, four);
+      _mm_store_sd(reinterpret_cast<double*>(p + 4), _mm_castps_pd(two));
+    }
+  }
   static V add(V a, V b) { return _mm512_add_ps(a, b); }
   static V sub(V a, V b) { return _mm512_sub_ps(a, b); }
   static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
