@@ -20,10 +20,38 @@
 namespace jrnn::cpu {
 namespace {
 
+// Loops the compiler vectorises, compiled for AVX-512, AVX2 and baseline x86-64, the clone picked
+// at load time from the CPU (target_clones), so they run 16 lanes wide where the CPU can.
+#if defined(__x86_64__) && defined(__GNUC__)
+#define JRNN_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define JRNN_VECTOR_CLONES
+#endif
+
 // Below this, exp(d) is a float denormal: the vector exp clamps there, and flush-to-zero (which
 // every CPU call runs under) would give 0 anyway, so softmax entries that far below the row's
 // maximum are exactly 0, as for -inf logits (masks).
 constexpr float kExpFloor = -87.3f;
+
+// out[i] = x[i] - c.
+JRNN_VECTOR_CLONES void shifted(const float* x, int64_t n, float c, float* out) {
+  for (int64_t i = 0; i < n; ++i) out[i] = x[i] - c;
+}
+
+// e[i] = 0 where x[i] - mx < kExpFloor.
+JRNN_VECTOR_CLONES void zero_below_floor(const float* x, int64_t n, float mx, float* e) {
+  for (int64_t i = 0; i < n; ++i) e[i] = x[i] - mx < kExpFloor ? 0.0f : e[i];
+}
+
+// s[j] += e[i] for i = j mod 4 in ascending i (the tail past the last whole 4 into s[0]): four
+// chains, so the adds do not wait on each other; lane j of a 4-double vector is chain j, so the
+// vector clones sum in exactly the scalar order.
+JRNN_VECTOR_CLONES void add_in_four_chains(const float* e, int64_t n, double (&s)[4]) {
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    for (int j = 0; j < 4; ++j) s[j] += e[i + j];
+  for (; i < n; ++i) s[0] += e[i];
+}
 
 // Calls f(k0, n, e) for consecutive chunks of a row, e[i] = exp(row[k0+i] - mx) (0 below
 // kExpFloor), computed with the active ISA's vector exp (<= 1 ulp, test_cpu_isa), libm on the
@@ -35,12 +63,12 @@ void for_each_exp_chunk(int64_t K, const float* row, float mx, Chunk&& f) {
   const Kernels* kern = kernels_for(active_isa());
   for (int64_t k0 = 0; k0 < K; k0 += kChunk) {
     const int64_t n = K - k0 < kChunk ? K - k0 : kChunk;
-    for (int64_t i = 0; i < n; ++i) e[i] = row[k0 + i] - mx;
+    shifted(row + k0, n, mx, e);
     if (kern)
       kern->activation(2, e, e, n);
     else
       for (int64_t i = 0; i < n; ++i) e[i] = std::exp(e[i]);
-    for (int64_t i = 0; i < n; ++i) e[i] = row[k0 + i] - mx < kExpFloor ? 0.0f : e[i];
+    zero_below_floor(row + k0, n, mx, e);
     f(k0, n, e);
   }
 }
@@ -49,23 +77,12 @@ void for_each_exp_chunk(int64_t K, const float* row, float mx, Chunk&& f) {
 double sum_exp(int64_t K, const float* row, float mx) {
   double total = 0;
   for_each_exp_chunk(K, row, mx, [&](int64_t, int64_t n, const float* e) {
-    double s[4] = {0, 0, 0, 0};  // four chains, so the adds do not wait on each other
-    int64_t i = 0;
-    for (; i + 4 <= n; i += 4)
-      for (int j = 0; j < 4; ++j) s[j] += e[i + j];
-    for (; i < n; ++i) s[0] += e[i];
+    double s[4] = {0, 0, 0, 0};
+    add_in_four_chains(e, n, s);
     total += (s[0] + s[1]) + (s[2] + s[3]);
   });
   return total;
 }
-
-// Loops the compiler vectorises, compiled for AVX-512, AVX2 and baseline x86-64, the clone picked
-// at load time from the CPU (target_clones), so they run 16 lanes wide where the CPU can.
-#if defined(__x86_64__) && defined(__GNUC__)
-#define JRNN_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define JRNN_VECTOR_CLONES
-#endif
 
 // out[i] = row[i] - shift for i < n; returns how many exceed bar (NaN never does).
 JRNN_VECTOR_CLONES int shift_count_above(
