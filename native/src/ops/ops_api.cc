@@ -179,7 +179,8 @@ jrnn_status jrnn_log_softmax_top(jrnn_context* ctx, int64_t M, int64_t K, const 
     require_positive(M, "M");
     require_positive(K, "K");
     require_positive(top, "top");
-    if (K > INT32_MAX) fail(JRNN_ERR_INVALID_ARGUMENT, format("K = %lld does not fit int32 indices", (long long)K));
+    if (K > INT32_MAX)
+      fail(JRNN_ERR_INVALID_ARGUMENT, format("K = %lld does not fit int32 indices", (long long)K));
     require(x, "x");
     require(values, "values");
     require(indices, "indices");

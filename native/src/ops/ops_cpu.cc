@@ -226,7 +226,8 @@ void softmax(int64_t M, int64_t K, const float* x, bool log_softmax, float* y) {
 
 // Inserts v (column k) into the sorted list val/idx of `kept` <= top entries if it beats the last
 // one (ties keep the lower column first: columns arrive in ascending order).
-static inline void insert_top(float v, int64_t k, int64_t top, int64_t& kept, float* val, int32_t* idx) {
+static inline void insert_top(float v, int64_t k, int64_t top, int64_t& kept, float* val,
+                              int32_t* idx) {
   int64_t at = kept < top ? kept++ : top - 1;  // the slot freed at the end
   while (at > 0 && val[at - 1] < v) {          // strictly: equal values keep the lower index first
     val[at] = val[at - 1];
@@ -239,9 +240,9 @@ static inline void insert_top(float v, int64_t k, int64_t top, int64_t& kept, fl
 
 // AVX-512: one compare per 16 columns gives the lanes above the list's last value; only those
 // go to the scalar insertion (a few dozen per row of thousands).
-__attribute__((target("avx512f"))) static void top_of_row_avx512(const float* row, int64_t K, float shift,
-                                                          const char* excluded, int64_t top,
-                                                          float* val, int32_t* idx) {
+__attribute__((target("avx512f"))) static void top_of_row_avx512(
+    const float* row, int64_t K, float shift, const char* excluded, int64_t top, float* val,
+    int32_t* idx) {
   constexpr float kNegInf = -std::numeric_limits<float>::infinity();
   const __m512 vshift = _mm512_set1_ps(shift);
   int64_t kept = 0;
