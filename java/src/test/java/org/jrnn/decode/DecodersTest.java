@@ -299,14 +299,19 @@ class DecodersTest {
     assertArrayEquals(new int[] {A, B}, one(m, DecodeOptions.builder().beamSize(2).build()).tokens());
   }
 
+  /** The random stream of one (seed, input, sequence): the same one every time it is asked for. */
+  private static SplittableRandom stream(long seed, int input, int[] seq) {
+    long h = seed * 31 + input;
+    for (int t : seq) {
+      h = h * 1_000_003 + t + 1;
+    }
+    return new SplittableRandom(h);
+  }
+
   /** A fixed random next-token distribution for every (input, sequence). */
   private static TableModel random(int vocab, long seed) {
     return new TableModel(vocab, (input, seq) -> {
-      long h = seed * 31 + input;
-      for (int t : seq) {
-        h = h * 1_000_003 + t + 1;
-      }
-      SplittableRandom r = new SplittableRandom(h);
+      SplittableRandom r = stream(seed, input, seq);
       double[] p = new double[vocab];
       double sum = 0;
       for (int v = 0; v < vocab; v++) {
@@ -476,11 +481,7 @@ class DecodersTest {
   /** Like random(), with probabilities in quarters of a few levels: many exact ties. */
   private static TableModel tied(int vocab, long seed) {
     return new TableModel(vocab, (input, seq) -> {
-      long h = seed * 31 + input;
-      for (int t : seq) {
-        h = h * 1_000_003 + t + 1;
-      }
-      SplittableRandom r = new SplittableRandom(h);
+      SplittableRandom r = stream(seed, input, seq);
       double[] p = new double[vocab];
       double sum = 0;
       for (int v = 0; v < vocab; v++) {
