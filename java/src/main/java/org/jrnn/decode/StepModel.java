@@ -6,6 +6,8 @@
 package org.jrnn.decode;
 
 import java.util.List;
+import org.jrnn.JrnnException;
+import org.jrnn.internal.TopEntries;
 
 /**
  * A decoder seen one token at a time, for many independent sequences (rows) at once.
@@ -66,10 +68,9 @@ public interface StepModel<C> {
       int[] tokens, DecoderState state, int top, int[] exclude, float[] values, int[] indices) {
     float[] lp = step(tokens, state);
     if (lp == null || lp.length != (long) tokens.length * vocabSize()) {
-      throw new org.jrnn.JrnnException("step returned " + (lp == null ? "null" : lp.length + " values")
+      throw new JrnnException("step returned " + (lp == null ? "null" : lp.length + " values")
           + " for " + tokens.length + " rows of V = " + vocabSize());
     }
-    org.jrnn.internal.TopEntries.select(
-        lp, tokens.length, vocabSize(), top, exclude, values, indices);
+    TopEntries.select(lp, tokens.length, vocabSize(), top, exclude, values, indices);
   }
 }
