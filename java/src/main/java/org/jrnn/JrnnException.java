@@ -60,6 +60,11 @@ public class JrnnException extends RuntimeException {
     this(Status.INVALID_ARGUMENT, message);
   }
 
+  /** A Java-side validation failure ({@link Status#INVALID_ARGUMENT}) caused by {@code cause}. */
+  public JrnnException(String message, Throwable cause) {
+    this(Status.INVALID_ARGUMENT, message, cause);
+  }
+
   /** A failure with the given status. */
   public JrnnException(Status status, String message) {
     super(message);

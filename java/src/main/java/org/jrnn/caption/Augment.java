@@ -4,6 +4,7 @@
  */
 package org.jrnn.caption;
 
+import org.jrnn.JrnnException;
 import org.jrnn.data.SplitMix64;
 
 /**
@@ -62,13 +63,13 @@ public record Augment(
     for (String part : text.split(",")) {
       String[] kv = part.split("=", 2);
       if (kv.length != 2) {
-        throw new IllegalArgumentException("augmentation '" + part + "' must be key=value");
+        throw new JrnnException("augmentation '" + part + "' must be key=value");
       }
       double v;
       try {
         v = Double.parseDouble(kv[1].strip());
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("augmentation '" + part + "': not a number");
+        throw new JrnnException("augmentation '" + part + "': not a number");
       }
       switch (kv[0].strip()) {
         case "shift" -> shift = (int) v;
@@ -80,7 +81,7 @@ public record Augment(
         case "recolor", "recolour" -> rc = v;
         case "regions" -> rg = v;
         case "noise" -> nz = v;
-        default -> throw new IllegalArgumentException("unknown augmentation '" + kv[0] + "'");
+        default -> throw new JrnnException("unknown augmentation '" + kv[0] + "'");
       }
     }
     return new Augment(shift, b, c, s, h, g, rc, rg, nz);

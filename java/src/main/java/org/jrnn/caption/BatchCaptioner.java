@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.LongConsumer;
+import org.jrnn.JrnnException;
 import org.jrnn.data.Tokenizer;
 import org.jrnn.decode.DecodeOptions;
 import org.jrnn.decode.Decoded;
@@ -78,7 +79,7 @@ public final class BatchCaptioner {
   /** Threads that read images ahead of the decoder (default 4, at most the processors). @return this */
   public BatchCaptioner readers(int threads) {
     if (threads < 1) {
-      throw new IllegalArgumentException("readers must be >= 1 but is " + threads);
+      throw new JrnnException("readers must be >= 1 but is " + threads);
     }
     this.readers = threads;
     return this;
@@ -92,7 +93,7 @@ public final class BatchCaptioner {
    */
   public BatchCaptioner(Captioner model, Tokenizer tokenizer, DecodeOptions options, int batch) {
     if (batch < 1) {
-      throw new IllegalArgumentException("batch must be >= 1 but is " + batch);
+      throw new JrnnException("batch must be >= 1 but is " + batch);
     }
     this.model = model;
     this.tokenizer = tokenizer;

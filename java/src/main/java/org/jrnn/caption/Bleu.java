@@ -7,6 +7,7 @@ package org.jrnn.caption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jrnn.JrnnException;
 
 /**
  * Corpus BLEU-N: {@code BP * exp(sum_n log(p_n) / N)} where {@code p_n} is the corpus total of
@@ -52,10 +53,10 @@ public final class Bleu {
    */
   public static Result corpus(List<List<String>> candidates, List<? extends List<List<String>>> references, int maxN) {
     if (candidates.size() != references.size()) {
-      throw new IllegalArgumentException(candidates.size() + " candidates but " + references.size() + " reference sets");
+      throw new JrnnException(candidates.size() + " candidates but " + references.size() + " reference sets");
     }
     if (maxN < 1) {
-      throw new IllegalArgumentException("maxN must be >= 1 but is " + maxN);
+      throw new JrnnException("maxN must be >= 1 but is " + maxN);
     }
     long[] matches = new long[maxN];
     long[] totals = new long[maxN];
@@ -65,7 +66,7 @@ public final class Bleu {
       List<String> cand = candidates.get(i);
       List<List<String>> refs = references.get(i);
       if (refs.isEmpty()) {
-        throw new IllegalArgumentException("candidate " + i + " has no reference");
+        throw new JrnnException("candidate " + i + " has no reference");
       }
       c += cand.size();
       r += closestLength(cand.size(), refs);

@@ -6,6 +6,7 @@ package org.jrnn.caption;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jrnn.JrnnException;
 import org.jrnn.data.Batches;
 import org.jrnn.data.SplitMix64;
 import org.jrnn.models.ConditionedBatch;
@@ -29,13 +30,13 @@ public final class CaptionBatches implements BatchSource<ConditionedBatch> {
       List<int[]> sequences, int batchSize, boolean shuffle) {
     int n = images != null ? images.size() : fixed.size();
     if (n != sequences.size()) {
-      throw new IllegalArgumentException(n + " examples but " + sequences.size() + " sequences");
+      throw new JrnnException(n + " examples but " + sequences.size() + " sequences");
     }
     if (n == 0) {
-      throw new IllegalArgumentException("no examples");
+      throw new JrnnException("no examples");
     }
     if (batchSize < 1) {
-      throw new IllegalArgumentException("batchSize must be >= 1 but is " + batchSize);
+      throw new JrnnException("batchSize must be >= 1 but is " + batchSize);
     }
     this.images = images;
     this.encoder = encoder;

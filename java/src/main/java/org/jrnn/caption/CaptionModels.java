@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import org.jrnn.Cell;
 import org.jrnn.Device;
+import org.jrnn.JrnnException;
 import org.jrnn.data.Tokenizer;
 import org.jrnn.io.SafetensorsException;
 import org.jrnn.io.SafetensorsFile;
@@ -68,7 +69,7 @@ public final class CaptionModels {
           default -> throw new SafetensorsException(path, "holds a " + kind
               + " model, not a captioner (or conditioned-decoder)");
         };
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | JrnnException e) {
         throw new SafetensorsException(path, "metadata \"" + ModelFiles.CONFIG_KEY + "\": " + e.getMessage(), e);
       }
       String tok = meta.get(ModelFiles.TOKENIZER_KEY);
@@ -79,7 +80,7 @@ public final class CaptionModels {
       Tokenizer tokenizer;
       try {
         tokenizer = Tokenizer.fromJson(tok);
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | JrnnException e) {
         throw new SafetensorsException(path, "metadata \"" + ModelFiles.TOKENIZER_KEY + "\": " + e.getMessage(), e);
       }
       Captioner model = new Captioner(config, device);
@@ -109,7 +110,7 @@ public final class CaptionModels {
           o.get("concatFeatures").getAsBoolean(),
           o.has("seed") ? o.get("seed").getAsLong() : 0L);
     } catch (NullPointerException | ClassCastException | IllegalStateException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("conditioned-decoder config " + json + " lacks or mistypes a key: " + e, e);
+      throw new JrnnException("conditioned-decoder config " + json + " lacks or mistypes a key: " + e, e);
     }
   }
 

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.jrnn.Cell;
 import org.jrnn.Device;
+import org.jrnn.JrnnException;
 import org.jrnn.data.SeededSplit;
 import org.jrnn.data.Tokenizer;
 import org.jrnn.data.WordTokenizer;
@@ -144,7 +145,7 @@ public final class CaptionTraining {
       train = all.stream().filter(e -> !held.contains(e.image())).toList();
       valid = all.stream().filter(e -> held.contains(e.image())).toList();
       if (train.isEmpty() || valid.isEmpty()) {
-        throw new IllegalArgumentException("too few images (" + names.size() + ") to hold out "
+        throw new JrnnException("too few images (" + names.size() + ") to hold out "
             + o.validFraction() + " for validation; give a validation file or fraction 0");
       }
     } else {

@@ -97,21 +97,21 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
         pixels = ImagePixels.Mode.RGB;
       }
       if (featureSize < 1 || embeddingSize < 1 || hiddenSize < 1 || layers < 1) {
-        throw new IllegalArgumentException("featureSize, embeddingSize, hiddenSize and layers must be >= 1 but are "
+        throw new JrnnException("featureSize, embeddingSize, hiddenSize and layers must be >= 1 but are "
             + featureSize + ", " + embeddingSize + ", " + hiddenSize + ", " + layers);
       }
       if (imageSize < 0 || projectionSize < 0) {
-        throw new IllegalArgumentException("imageSize and projectionSize must be >= 0");
+        throw new JrnnException("imageSize and projectionSize must be >= 0");
       }
       if (imageSize > 0 && featureSize != pixels.channels() * imageSize * imageSize) {
-        throw new IllegalArgumentException("an image encoder of size " + imageSize + " (" + pixels.id()
+        throw new JrnnException("an image encoder of size " + imageSize + " (" + pixels.id()
             + ") needs featureSize " + pixels.channels() * imageSize * imageSize + " but it is " + featureSize);
       }
       if (vocabSize <= Vocabulary.EOS_ID) {
-        throw new IllegalArgumentException("vocabSize must hold the special ids 0.." + Vocabulary.EOS_ID);
+        throw new JrnnException("vocabSize must hold the special ids 0.." + Vocabulary.EOS_ID);
       }
       if (cell == null) {
-        throw new IllegalArgumentException("cell is null");
+        throw new JrnnException("cell is null");
       }
     }
 
@@ -193,13 +193,13 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
       return new Gson().toJson(o);
     }
 
-    /** A config from {@link #toJson()}. @throws IllegalArgumentException naming a bad key */
+    /** A config from {@link #toJson()}. @throws JrnnException naming a bad key */
     public static Config fromJson(String json) {
       JsonObject o;
       try {
         o = JsonParser.parseString(json).getAsJsonObject();
       } catch (JsonParseException | IllegalStateException e) {
-        throw new IllegalArgumentException("captioner config is not a JSON object: " + e.getMessage(), e);
+        throw new JrnnException("captioner config is not a JSON object: " + e.getMessage(), e);
       }
       try {
         return new Config(
@@ -215,7 +215,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
             o.get("seed").getAsLong(),
             o.has("pixels") ? ImagePixels.Mode.parse(o.get("pixels").getAsString()) : ImagePixels.Mode.RGB);
       } catch (NullPointerException | ClassCastException | IllegalStateException | NumberFormatException e) {
-        throw new IllegalArgumentException("captioner config " + json + " lacks or mistypes a key: " + e, e);
+        throw new JrnnException("captioner config " + json + " lacks or mistypes a key: " + e, e);
       }
     }
   }

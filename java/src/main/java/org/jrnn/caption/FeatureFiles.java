@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jrnn.JrnnException;
 import org.jrnn.io.SafetensorsFile;
 import org.jrnn.io.TensorInfo;
 
@@ -49,7 +50,7 @@ public final class FeatureFiles {
   public record Features(List<String> names, List<float[]> rows) {
     public Features {
       if (names.size() != rows.size()) {
-        throw new IllegalArgumentException(names.size() + " names for " + rows.size() + " rows");
+        throw new JrnnException(names.size() + " names for " + rows.size() + " rows");
       }
     }
 

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import org.jrnn.JrnnException;
 
 /**
  * Pixels as the captioner's built-in encoder sees them: {@code [3, S, S]} row-major (R plane, G
@@ -52,7 +53,7 @@ public final class ImagePixels {
       return switch (id.toLowerCase(java.util.Locale.ROOT)) {
         case "rgb" -> RGB;
         case "rgb+std", "rgb_and_standardized" -> RGB_AND_STANDARDIZED;
-        default -> throw new IllegalArgumentException("pixel mode must be rgb or rgb+std, not '" + id + "'");
+        default -> throw new JrnnException("pixel mode must be rgb or rgb+std, not '" + id + "'");
       };
     }
   }
@@ -66,7 +67,7 @@ public final class ImagePixels {
   public record Encoder(int size, Mode mode) {
     public Encoder {
       if (size < 1 || mode == null) {
-        throw new IllegalArgumentException("an image encoder needs size >= 1 and a mode");
+        throw new JrnnException("an image encoder needs size >= 1 and a mode");
       }
     }
 
@@ -119,7 +120,7 @@ public final class ImagePixels {
   public record Rgb(int width, int height, float[] rgb) {
     public Rgb {
       if ((long) width * height * 3 != rgb.length) {
-        throw new IllegalArgumentException("rgb must hold 3 x " + height + " x " + width + " values");
+        throw new JrnnException("rgb must hold 3 x " + height + " x " + width + " values");
       }
     }
   }
@@ -175,7 +176,7 @@ public final class ImagePixels {
   /** The features of an image for an S x S encoder. */
   public static float[] features(Rgb image, int size) {
     if (size < 1) {
-      throw new IllegalArgumentException("size must be >= 1 but is " + size);
+      throw new JrnnException("size must be >= 1 but is " + size);
     }
     int w = image.width();
     int h = image.height();

@@ -5,6 +5,7 @@
 package org.jrnn.caption;
 
 import java.util.List;
+import org.jrnn.JrnnException;
 
 /** Captions by copying the nearest training example's caption. */
 public final class NearestNeighbour {
@@ -17,7 +18,7 @@ public final class NearestNeighbour {
    */
   public NearestNeighbour(List<float[]> train, List<String> captions) {
     if (train.size() != captions.size() || train.isEmpty()) {
-      throw new IllegalArgumentException("need as many captions as training vectors, at least one");
+      throw new JrnnException("need as many captions as training vectors, at least one");
     }
     this.train = train;
     this.captions = captions;
@@ -30,7 +31,7 @@ public final class NearestNeighbour {
     for (int i = 0; i < train.size(); i++) {
       float[] t = train.get(i);
       if (t.length != x.length) {
-        throw new IllegalArgumentException("vector of " + x.length + " values; training vectors have " + t.length);
+        throw new JrnnException("vector of " + x.length + " values; training vectors have " + t.length);
       }
       double d = 0;
       for (int k = 0; k < t.length && d < bestD; k++) {

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import org.jrnn.Cell;
 import org.jrnn.Device;
+import org.jrnn.JrnnException;
 import org.jrnn.data.SeededSplit;
 import org.jrnn.data.Tokenizer;
 import org.jrnn.data.WordTokenizer;
@@ -46,7 +47,7 @@ public final class TwemojiExperiment {
     Map<String, String> m = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException("expected --key value pairs, got " + args[i]);
+        throw new JrnnException("expected --key value pairs, got " + args[i]);
       }
       m.put(args[i].substring(2), args[++i]);
     }

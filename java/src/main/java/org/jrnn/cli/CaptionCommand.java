@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.function.LongConsumer;
 import org.jrnn.Device;
+import org.jrnn.JrnnException;
 import org.jrnn.caption.BatchCaptioner;
 import org.jrnn.caption.CaptionData;
 import org.jrnn.caption.CaptionModels;
@@ -190,7 +191,7 @@ public final class CaptionCommand implements Command {
   private static ImagePixels.Mode pixels(String text) {
     try {
       return ImagePixels.Mode.parse(text);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | JrnnException e) {
       throw new UsageException("--pixels: " + e.getMessage());
     }
   }
@@ -198,7 +199,7 @@ public final class CaptionCommand implements Command {
   private static org.jrnn.caption.Augment augment(String text) {
     try {
       return org.jrnn.caption.Augment.parse(text);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | JrnnException e) {
       throw new UsageException("--augment: " + e.getMessage());
     }
   }
@@ -214,7 +215,7 @@ public final class CaptionCommand implements Command {
         .suppress(Captioner.NEVER);
     try {
       b.lengthPenalty(LengthPenalty.parse(o.string("length-penalty", "none")));
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | JrnnException e) {
       throw new UsageException("--length-penalty: " + e.getMessage());
     }
     if (o.has("temperature")) {
@@ -230,7 +231,7 @@ public final class CaptionCommand implements Command {
     }
     try {
       return b.build();
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | JrnnException e) {
       throw new UsageException(e.getMessage());
     }
   }
@@ -241,7 +242,7 @@ public final class CaptionCommand implements Command {
     if (o.has("features")) {
       FeatureFiles.Features f = FeatureFiles.read(o.path("features"));
       if (f.featureSize() != model.config().featureSize()) {
-        throw new IllegalArgumentException(o.path("features") + ": rows have " + f.featureSize()
+        throw new JrnnException(o.path("features") + ": rows have " + f.featureSize()
             + " values but the model takes " + model.config().featureSize());
       }
       for (int i = 0; i < f.rows().size(); i++) {
@@ -251,7 +252,7 @@ public final class CaptionCommand implements Command {
       return out;
     }
     if (encoder == null) {
-      throw new IllegalArgumentException("the model takes precomputed features of size "
+      throw new JrnnException("the model takes precomputed features of size "
           + model.config().featureSize() + " (use --features), not images");
     }
     if (o.has("images")) {
@@ -271,7 +272,7 @@ public final class CaptionCommand implements Command {
       }
     }
     if (out.isEmpty()) {
-      throw new IllegalArgumentException("no images to caption");
+      throw new JrnnException("no images to caption");
     }
     return out;
   }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jrnn.JrnnException;
 import org.jrnn.cli.Command.UsageException;
 import org.jrnn.data.DataFormatException;
 import org.jrnn.data.DigitImage;
@@ -182,7 +183,7 @@ final class CliData {
     for (int i = 0; i < texts.size(); i++) {
       int[] ids = tokenizer.encode(texts.get(i));
       if (ids.length == 0) {
-        throw new IllegalArgumentException(what + " " + (i + 1) + " has no tokens: '" + texts.get(i) + "'");
+        throw new JrnnException(what + " " + (i + 1) + " has no tokens: '" + texts.get(i) + "'");
       }
       out.add(ids);
     }
@@ -195,8 +196,8 @@ final class CliData {
     for (int i = 0; i < ids.length; i++) {
       try {
         ids[i] = labels.id(examples.get(i).label());
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("example " + (i + 1) + ": " + e.getMessage(), e);
+      } catch (IllegalArgumentException | JrnnException e) {
+        throw new JrnnException("example " + (i + 1) + ": " + e.getMessage(), e);
       }
     }
     return ids;

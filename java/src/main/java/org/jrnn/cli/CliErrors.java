@@ -19,7 +19,7 @@ final class CliErrors {
   }
 
   /**
-   * Runs {@code body}; an {@link IllegalArgumentException}, {@link IllegalStateException}, {@link
+   * Runs {@code body}; an {@link JrnnException}, {@link IllegalStateException}, {@link
    * IOException} (other than a missing or unreadable file, which Main words itself) or {@link
    * UncheckedIOException} becomes a {@link JrnnException} with the same message, which Main prints
    * as {@code jrnn <command>: <message>} with exit status 1.

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jrnn.Device;
+import org.jrnn.JrnnException;
 import org.jrnn.cli.Command.UsageException;
 import org.jrnn.data.CharTokenizer;
 import org.jrnn.data.DigitImage;
@@ -79,13 +80,13 @@ public final class EvalCommand implements Command {
       case SequenceTagger.KIND -> "tag";
       case Seq2Seq.KIND -> "seq2seq";
       case ConditionedDecoder.KIND -> "digits";
-      default -> throw new IllegalArgumentException("unknown model kind '" + kind + "'");
+      default -> throw new JrnnException("unknown model kind '" + kind + "'");
     };
   }
 
   static Tokenizer required(Tokenizer t, Path model) {
     if (t == null) {
-      throw new IllegalArgumentException(model + ": the model file has no tokenizer (jrnn.tokenizer)");
+      throw new JrnnException(model + ": the model file has no tokenizer (jrnn.tokenizer)");
     }
     return t;
   }
@@ -121,7 +122,7 @@ public final class EvalCommand implements Command {
           SequenceClassifier m = c.model(SequenceClassifier.class);
           List<LabelledExample> ex = CliData.labelled(data, format);
           if (c.labels() == null) {
-            throw new IllegalArgumentException(modelPath + ": the model file has no labels (jrnn.labels)");
+            throw new JrnnException(modelPath + ": the model file has no labels (jrnn.labels)");
           }
           List<int[]> x =
               CliData.encodeAll(required(c.tokenizer(), modelPath), ex.stream().map(LabelledExample::text).toList(), "example");
@@ -133,7 +134,7 @@ public final class EvalCommand implements Command {
           int[] ids = required(c.tokenizer(), modelPath).encode(CliData.text(data));
           int window = o.integer("seq-len", 100, 1, 1 << 20);
           if (ids.length < 2) {
-            throw new IllegalArgumentException(data + ": needs at least two tokens");
+            throw new JrnnException(data + ": needs at least two tokens");
           }
           int streams = Math.max(1, Math.min(batch, (ids.length - 1) / window));
           metrics = new LanguageModelTask(m).evaluate(new LmWindows(ids, streams, window).epoch(0, 0));
@@ -144,7 +145,7 @@ public final class EvalCommand implements Command {
           List<TaggedSentence> ex =
               CliData.tagged(data, o.integer("token-column", 0, 0, 1000), o.integer("tag-column", -1, 0, 1000));
           if (c.labels() == null) {
-            throw new IllegalArgumentException(modelPath + ": the model file has no tags (jrnn.labels)");
+            throw new JrnnException(modelPath + ": the model file has no tags (jrnn.labels)");
           }
           metrics =
               m.evaluate(
@@ -156,7 +157,7 @@ public final class EvalCommand implements Command {
           Seq2Seq m = c.model(Seq2Seq.class);
           List<TextPair> ex = CliData.pairs(data);
           if (c.targetTokenizer() == null) {
-            throw new IllegalArgumentException(modelPath + ": the model file has no target tokenizer");
+            throw new JrnnException(modelPath + ": the model file has no target tokenizer");
           }
           metrics =
               new Seq2SeqTask(m, o.integer("max-length", 50, 1, 1 << 16))
@@ -170,7 +171,7 @@ public final class EvalCommand implements Command {
           List<DigitImage> ex = CliData.digits(data);
           Tokenizer t = required(c.tokenizer(), modelPath);
           if (!(t instanceof CharTokenizer chars)) {
-            throw new IllegalArgumentException(modelPath + ": a digit speller needs a character tokenizer");
+            throw new JrnnException(modelPath + ": a digit speller needs a character tokenizer");
           }
           metrics =
               new ConditionedDecoderTask(m, o.integer("max-length", 10, 1, 1 << 16))

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.jrnn.Device;
+import org.jrnn.JrnnException;
 import org.jrnn.cli.Command.UsageException;
 import org.jrnn.data.Tokenizer;
 import org.jrnn.data.Vocabulary;
@@ -71,7 +72,7 @@ public final class GenerateCommand implements Command {
     }
     try (ModelFiles.Contents c = ModelFiles.load(modelPath, device)) {
       if (!(c.model() instanceof LanguageModel model)) {
-        throw new IllegalArgumentException(
+        throw new JrnnException(
             modelPath + " holds a " + c.model().kind() + " model; generate needs a language model (jrnn train --task lm)");
       }
       Tokenizer tokenizer = EvalCommand.required(c.tokenizer(), modelPath);
@@ -81,11 +82,11 @@ public final class GenerateCommand implements Command {
       }
       int[] ids = prompt.isEmpty() ? new int[0] : tokenizer.encode(prompt);
       if (ids.length == 0) {
-        throw new IllegalArgumentException("the prompt has no tokens");
+        throw new JrnnException("the prompt has no tokens");
       }
       for (int i = 0; i < ids.length; i++) {
         if (ids[i] == Vocabulary.UNK_ID) {
-          throw new IllegalArgumentException(
+          throw new JrnnException(
               "the prompt's token " + (i + 1) + " is not in the model's vocabulary");
         }
       }

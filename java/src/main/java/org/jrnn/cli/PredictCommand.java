@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jrnn.Device;
+import org.jrnn.JrnnException;
 import org.jrnn.cli.Command.UsageException;
 import org.jrnn.data.PaddedBatch;
 import org.jrnn.data.Tokenizer;
@@ -97,7 +98,7 @@ public final class PredictCommand implements Command {
     try (ModelFiles.Contents c = ModelFiles.load(modelPath, device)) {
       String task = EvalCommand.taskOf(c.model().kind());
       if (task.equals("lm")) {
-        throw new IllegalArgumentException(modelPath + " is a language model: use jrnn generate");
+        throw new JrnnException(modelPath + " is a language model: use jrnn generate");
       }
       Tokenizer tokenizer = EvalCommand.required(c.tokenizer(), modelPath);
       int maxLength = o.integer("max-length", task.equals("digits") ? 10 : 50, 1, 1 << 16);

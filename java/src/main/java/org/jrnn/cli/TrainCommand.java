@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.function.Function;
 import org.jrnn.Cell;
 import org.jrnn.Device;
+import org.jrnn.JrnnException;
 import org.jrnn.cli.Command.UsageException;
 import org.jrnn.data.CharTokenizer;
 import org.jrnn.data.DigitImage;
@@ -166,7 +167,7 @@ public final class TrainCommand implements Command {
     Path outPath = o.requiredPath("out");
     Path outDir = outPath.toAbsolutePath().getParent();
     if (outDir == null || !Files.isDirectory(outDir)) {
-      throw new IllegalArgumentException(outPath + ": the output folder does not exist");
+      throw new JrnnException(outPath + ": the output folder does not exist");
     }
     if (o.has("threads")) {
       System.setProperty("jrnn.cpu.threads", Integer.toString(o.integer("threads", 0, 1, 1024)));
@@ -285,7 +286,7 @@ public final class TrainCommand implements Command {
       LrSchedule schedule;
       try {
         schedule = LrSchedule.parse(o.string("schedule", "constant"), o.longValue("warmup", 0, 0));
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | JrnnException e) {
         throw new UsageException("--schedule: " + e.getMessage());
       }
       Path checkpoint = o.path("checkpoint");
@@ -406,7 +407,7 @@ public final class TrainCommand implements Command {
     List<T> train = split.trainOf(items);
     List<T> held = split.testOf(items);
     if (train.isEmpty() || held.isEmpty()) {
-      throw new IllegalArgumentException(
+      throw new JrnnException(
           "too few " + what + " (" + items.size() + ") to hold out " + s.validFraction() + " for validation;"
               + " give --valid or --valid-fraction 0");
     }
@@ -438,7 +439,7 @@ public final class TrainCommand implements Command {
     labelled.addAll(valid);
     LabelIndex labels = LabelIndex.ofExamples(labelled);
     if (labels.size() < 2) {
-      throw new IllegalArgumentException(data + ": needs at least two labels, found " + labels.labels());
+      throw new JrnnException(data + ": needs at least two labels, found " + labels.labels());
     }
     List<int[]> trainX = CliData.encodeAll(tokenizer, texts, "training example");
     List<int[]> validX = CliData.encodeAll(tokenizer, valid.stream().map(LabelledExample::text).toList(), "validation example");
@@ -498,7 +499,7 @@ public final class TrainCommand implements Command {
     int stride = o.integer("tbptt-k1", window, 1, window);
     int streams = s.batch();
     if (trainIds.length < streams + 1) {
-      throw new IllegalArgumentException(
+      throw new JrnnException(
           data + ": " + trainIds.length + " training tokens are too few for " + streams + " streams (--batch)");
     }
     int validStreams = Math.max(1, Math.min(streams, (validIds.length - 1) / Math.max(1, window)));
@@ -548,7 +549,7 @@ public final class TrainCommand implements Command {
     valid.forEach(t -> tagNames.addAll(t.tags()));
     LabelIndex tags = LabelIndex.of(tagNames);
     if (tags.size() < 2) {
-      throw new IllegalArgumentException(data + ": needs at least two tags, found " + tags.labels());
+      throw new JrnnException(data + ": needs at least two tags, found " + tags.labels());
     }
     dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation sentences, %d tags, %,d word ids",
         train.size(), valid.size(), tags.size(), tokenizer.vocabSize()));
@@ -591,8 +592,8 @@ public final class TrainCommand implements Command {
         ids[k] = one.length == 1 ? one[0] : org.jrnn.data.Vocabulary.UNK_ID;
         try {
           tagIds[k] = tags.id(t.tags().get(k));
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("sentence " + (i + 1) + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException | JrnnException e) {
+          throw new JrnnException("sentence " + (i + 1) + ": " + e.getMessage(), e);
         }
       }
       x.add(ids);

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import org.jrnn.JrnnException;
 
 /**
  * Index batches over {@code size} examples, recomputed deterministically for each epoch.
@@ -127,10 +128,10 @@ public final class Batches {
 
         private Builder(int size, int batchSize) {
             if (size < 0) {
-                throw new IllegalArgumentException("size must be >= 0, got " + size);
+                throw new JrnnException("size must be >= 0, got " + size);
             }
             if (batchSize <= 0) {
-                throw new IllegalArgumentException("batchSize must be > 0, got " + batchSize);
+                throw new JrnnException("batchSize must be > 0, got " + batchSize);
             }
             this.size = size;
             this.batchSize = batchSize;
@@ -160,14 +161,14 @@ public final class Batches {
          */
         public Builder bucketByLength(int[] lengths, int chunkBatches) {
             if (lengths.length != size) {
-                throw new IllegalArgumentException("lengths has " + lengths.length + " entries, expected " + size);
+                throw new JrnnException("lengths has " + lengths.length + " entries, expected " + size);
             }
             if (chunkBatches <= 0) {
-                throw new IllegalArgumentException("chunkBatches must be > 0, got " + chunkBatches);
+                throw new JrnnException("chunkBatches must be > 0, got " + chunkBatches);
             }
             for (int i = 0; i < lengths.length; i++) {
                 if (lengths[i] < 0) {
-                    throw new IllegalArgumentException("lengths[" + i + "] is negative: " + lengths[i]);
+                    throw new JrnnException("lengths[" + i + "] is negative: " + lengths[i]);
                 }
             }
             this.lengths = lengths.clone();

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jrnn.JrnnException;
 
 /**
  * One token per Unicode code point. Ids 0..3 are the specials of {@link Vocabulary}; the characters follow,
@@ -34,7 +35,7 @@ public final class CharTokenizer implements Tokenizer {
         for (int id = Vocabulary.SPECIALS.size(); id < vocabulary.size(); id++) {
             String t = vocabulary.token(id);
             if (t.codePointCount(0, t.length()) != 1) {
-                throw new IllegalArgumentException("char token " + id + " is not one character: '" + t + "'");
+                throw new JrnnException("char token " + id + " is not one character: '" + t + "'");
             }
             int cp = t.codePointAt(0);
             idOfCodePoint.put(cp, id);
@@ -101,7 +102,7 @@ public final class CharTokenizer implements Tokenizer {
     /**
      * Restores a tokenizer saved by {@link #toJson()}.
      *
-     * @throws IllegalArgumentException if {@code json} is not a saved char tokenizer
+     * @throws JrnnException if {@code json} is not a saved char tokenizer
      */
     public static CharTokenizer fromJson(String json) {
         JsonObject o = parseSaved(json, TYPE);
@@ -113,27 +114,27 @@ public final class CharTokenizer implements Tokenizer {
             JsonObject o = JsonParser.parseString(json).getAsJsonObject();
             String found = o.has("type") ? o.get("type").getAsString() : null;
             if (!type.equals(found)) {
-                throw new IllegalArgumentException("expected a '" + type + "' tokenizer, found type " + found);
+                throw new JrnnException("expected a '" + type + "' tokenizer, found type " + found);
             }
             if (!o.has("version") || o.get("version").getAsInt() != 1) {
-                throw new IllegalArgumentException("unsupported " + type + " tokenizer version " + o.get("version"));
+                throw new JrnnException("unsupported " + type + " tokenizer version " + o.get("version"));
             }
             return o;
         } catch (JsonParseException | IllegalStateException | UnsupportedOperationException
                  | NumberFormatException e) {
-            throw new IllegalArgumentException("not a saved " + type + " tokenizer: " + e.getMessage(), e);
+            throw new JrnnException("not a saved " + type + " tokenizer: " + e.getMessage(), e);
         }
     }
 
     static List<String> vocabList(JsonObject o) {
         JsonElement v = o.get("vocab");
         if (v == null || !v.isJsonArray()) {
-            throw new IllegalArgumentException("saved tokenizer has no \"vocab\" array");
+            throw new JrnnException("saved tokenizer has no \"vocab\" array");
         }
         List<String> tokens = new ArrayList<>();
         for (JsonElement e : v.getAsJsonArray()) {
             if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-                throw new IllegalArgumentException("vocab entry " + tokens.size() + " is not a string: " + e);
+                throw new JrnnException("vocab entry " + tokens.size() + " is not a string: " + e);
             }
             tokens.add(e.getAsString());
         }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.jrnn.JrnnException;
 
 /**
  * CoNLL-style column files (CoNLL-2000/2003, CoNLL-U, "word TAG" lists). Columns are separated by tabs when a
@@ -31,7 +32,7 @@ public final class ConllReader {
     public static List<TaggedSentence> read(Path file, int tokenColumn, int tagColumn, String commentPrefix)
             throws IOException {
         if (tokenColumn < 0 || tagColumn < 0) {
-            throw new IllegalArgumentException("columns are 0-based and must be >= 0");
+            throw new JrnnException("columns are 0-based and must be >= 0");
         }
         int needed = Math.max(tokenColumn, tagColumn) + 1;
         List<String> lines = TextFiles.readLines(file);

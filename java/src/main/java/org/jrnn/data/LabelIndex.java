@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.jrnn.JrnnException;
 
 /**
  * The class labels of a data set and their ids. Ids follow the sorted order of the distinct labels:
@@ -28,7 +29,7 @@ public final class LabelIndex {
         this.labels = List.copyOf(labels);
         for (int i = 0; i < labels.size(); i++) {
             if (ids.put(labels.get(i), i) != null) {
-                throw new IllegalArgumentException("duplicate label '" + labels.get(i) + "'");
+                throw new JrnnException("duplicate label '" + labels.get(i) + "'");
             }
         }
     }
@@ -63,12 +64,12 @@ public final class LabelIndex {
     /**
      * The id of {@code label}.
      *
-     * @throws IllegalArgumentException for a label not in the index
+     * @throws JrnnException for a label not in the index
      */
     public int id(String label) {
         Integer id = ids.get(label);
         if (id == null) {
-            throw new IllegalArgumentException("unknown label '" + label + "' (known: " + labels + ")");
+            throw new JrnnException("unknown label '" + label + "' (known: " + labels + ")");
         }
         return id;
     }
@@ -104,7 +105,7 @@ public final class LabelIndex {
     /**
      * Restores an index saved by {@link #toJson()} (ids as saved).
      *
-     * @throws IllegalArgumentException if {@code json} is not a saved label index
+     * @throws JrnnException if {@code json} is not a saved label index
      */
     public static LabelIndex fromJson(String json) {
         try {
@@ -115,7 +116,7 @@ public final class LabelIndex {
             return new LabelIndex(labels);
         } catch (JsonParseException | IllegalStateException | UnsupportedOperationException
                  | ClassCastException | NullPointerException e) {
-            throw new IllegalArgumentException("not a saved label index: " + e.getMessage(), e);
+            throw new JrnnException("not a saved label index: " + e.getMessage(), e);
         }
     }
 }

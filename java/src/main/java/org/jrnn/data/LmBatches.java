@@ -4,6 +4,7 @@ package org.jrnn.data;
 
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import org.jrnn.JrnnException;
 
 /**
  * The classic char-RNN batching. The first {@code N * S + 1} tokens (with {@code S = (length - 1) / N}) are
@@ -33,7 +34,7 @@ public final class LmBatches implements Iterable<LmBatches.Window> {
      * @param tokens       the token ids (not copied: do not modify while in use)
      * @param streams      N, the number of parallel streams (the batch size)
      * @param windowLength T, the number of steps per window (the truncated-BPTT length)
-     * @throws IllegalArgumentException if there are too few tokens for one step per stream
+     * @throws JrnnException if there are too few tokens for one step per stream
      */
     public LmBatches(int[] tokens, int streams, int windowLength) {
         this(tokens, streams, windowLength, windowLength);
@@ -47,21 +48,21 @@ public final class LmBatches implements Iterable<LmBatches.Window> {
      * @param streams      N, the number of parallel streams (the batch size)
      * @param windowLength k2, the number of steps per window (the backpropagation length)
      * @param stride       k1, the steps between window starts ({@code 1 <= k1 <= k2})
-     * @throws IllegalArgumentException if there are too few tokens or the stride is out of range
+     * @throws JrnnException if there are too few tokens or the stride is out of range
      */
     public LmBatches(int[] tokens, int streams, int windowLength, int stride) {
         if (streams <= 0 || windowLength <= 0) {
-            throw new IllegalArgumentException("streams and windowLength must be > 0, got "
+            throw new JrnnException("streams and windowLength must be > 0, got "
                     + streams + " and " + windowLength);
         }
         if (tokens.length < streams + 1) {
-            throw new IllegalArgumentException(tokens.length + " tokens are too few for " + streams
+            throw new JrnnException(tokens.length + " tokens are too few for " + streams
                     + " streams (need at least " + (streams + 1) + ")");
         }
         this.tokens = tokens;
         this.streams = streams;
         if (stride < 1 || stride > windowLength) {
-            throw new IllegalArgumentException("the stride (k1) must be in 1.." + windowLength
+            throw new JrnnException("the stride (k1) must be in 1.." + windowLength
                     + " (the window length k2), got " + stride);
         }
         this.windowLength = windowLength;

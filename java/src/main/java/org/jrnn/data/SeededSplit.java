@@ -4,6 +4,7 @@ package org.jrnn.data;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jrnn.JrnnException;
 
 /**
  * A fixed, seeded split of {@code n} examples into a training part and a test part.
@@ -26,11 +27,11 @@ public record SeededSplit(int[] train, int[] test) {
     /**
      * Splits {@code 0..n-1} into {@code floor(n * trainFraction + 0.5)} training indices and the rest.
      *
-     * @throws IllegalArgumentException if {@code n < 0} or the fraction is not within [0, 1]
+     * @throws JrnnException if {@code n < 0} or the fraction is not within [0, 1]
      */
     public static SeededSplit of(int n, double trainFraction, long seed) {
         if (!(trainFraction >= 0.0 && trainFraction <= 1.0)) {
-            throw new IllegalArgumentException("trainFraction must be in [0, 1], got " + trainFraction);
+            throw new JrnnException("trainFraction must be in [0, 1], got " + trainFraction);
         }
         int[] perm = new SplitMix64(seed).permutation(n);
         int nTrain = trainCount(n, trainFraction);

@@ -2,6 +2,8 @@
 // so that Java and PyTorch shuffle and split data identically.
 package org.jrnn.data;
 
+import org.jrnn.JrnnException;
+
 /**
  * The SplitMix64 generator (Steele, Lea and Flood, 2014; Vigna's reference {@code splitmix64.c}).
  *
@@ -36,11 +38,11 @@ public final class SplitMix64 {
     /**
      * Returns a value in {@code [0, bound)}: the unsigned next 64 bits modulo {@code bound}.
      *
-     * @throws IllegalArgumentException if {@code bound <= 0}
+     * @throws JrnnException if {@code bound <= 0}
      */
     public int nextInt(int bound) {
         if (bound <= 0) {
-            throw new IllegalArgumentException("bound must be positive, got " + bound);
+            throw new JrnnException("bound must be positive, got " + bound);
         }
         return (int) Long.remainderUnsigned(nextLong(), bound);
     }
@@ -71,7 +73,7 @@ public final class SplitMix64 {
      */
     public int[] permutation(int n) {
         if (n < 0) {
-            throw new IllegalArgumentException("n must be >= 0, got " + n);
+            throw new JrnnException("n must be >= 0, got " + n);
         }
         int[] perm = new int[n];
         for (int i = 0; i < n; i++) {

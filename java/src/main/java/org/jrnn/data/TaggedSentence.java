@@ -2,6 +2,7 @@
 package org.jrnn.data;
 
 import java.util.List;
+import org.jrnn.JrnnException;
 
 /**
  * Tokens and their tags (same length).
@@ -15,7 +16,7 @@ public record TaggedSentence(List<String> tokens, List<String> tags) {
         tokens = List.copyOf(tokens);
         tags = List.copyOf(tags);
         if (tokens.size() != tags.size()) {
-            throw new IllegalArgumentException(tokens.size() + " tokens but " + tags.size() + " tags");
+            throw new JrnnException(tokens.size() + " tokens but " + tags.size() + " tags");
         }
     }
 

@@ -4,6 +4,7 @@ package org.jrnn.data;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import org.jrnn.JrnnException;
 
 /**
  * Turns text into token ids and back. Ids {@code 0..3} are always the special tokens
@@ -45,7 +46,7 @@ public interface Tokenizer {
     /**
      * Restores a tokenizer from {@link #toJson()} output, whichever kind it is.
      *
-     * @throws IllegalArgumentException if the JSON is not a saved tokenizer
+     * @throws JrnnException if the JSON is not a saved tokenizer
      */
     static Tokenizer fromJson(String json) {
         String type;
@@ -53,12 +54,12 @@ public interface Tokenizer {
             JsonObject o = JsonParser.parseString(json).getAsJsonObject();
             type = o.has("type") ? o.get("type").getAsString() : "";
         } catch (JsonParseException | IllegalStateException | UnsupportedOperationException e) {
-            throw new IllegalArgumentException("not a tokenizer JSON object: " + e.getMessage(), e);
+            throw new JrnnException("not a tokenizer JSON object: " + e.getMessage(), e);
         }
         return switch (type) {
             case CharTokenizer.TYPE -> CharTokenizer.fromJson(json);
             case WordTokenizer.TYPE -> WordTokenizer.fromJson(json);
-            default -> throw new IllegalArgumentException("unknown tokenizer type '" + type + "'");
+            default -> throw new JrnnException("unknown tokenizer type '" + type + "'");
         };
     }
 }

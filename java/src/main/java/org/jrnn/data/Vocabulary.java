@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jrnn.JrnnException;
 
 /**
  * Tokens by id. Ids 0..3 are {@code <pad>}, {@code <unk>}, {@code <bos>}, {@code <eos>}; then come the
@@ -42,7 +43,7 @@ public final class Vocabulary {
         this.ids = new HashMap<>(tokens.size() * 2);
         for (int i = 0; i < tokens.size(); i++) {
             if (ids.put(tokens.get(i), i) != null) {
-                throw new IllegalArgumentException("duplicate token '" + tokens.get(i) + "'");
+                throw new JrnnException("duplicate token '" + tokens.get(i) + "'");
             }
         }
     }
@@ -56,7 +57,7 @@ public final class Vocabulary {
      */
     public static Vocabulary fromCounts(Map<String, Long> counts, int minFrequency, int maxSize) {
         if (maxSize != 0 && maxSize < SPECIALS.size()) {
-            throw new IllegalArgumentException("maxSize must be 0 or >= " + SPECIALS.size() + ", got " + maxSize);
+            throw new JrnnException("maxSize must be 0 or >= " + SPECIALS.size() + ", got " + maxSize);
         }
         List<Map.Entry<String, Long>> kept = new ArrayList<>();
         for (Map.Entry<String, Long> e : counts.entrySet()) {
@@ -79,11 +80,11 @@ public final class Vocabulary {
     /**
      * A vocabulary with exactly these tokens by id (as saved by {@link #tokens()}).
      *
-     * @throws IllegalArgumentException if the specials are not first or a token repeats
+     * @throws JrnnException if the specials are not first or a token repeats
      */
     public static Vocabulary of(List<String> tokens) {
         if (tokens.size() < SPECIALS.size() || !tokens.subList(0, SPECIALS.size()).equals(SPECIALS)) {
-            throw new IllegalArgumentException("a vocabulary must start with " + SPECIALS);
+            throw new JrnnException("a vocabulary must start with " + SPECIALS);
         }
         return new Vocabulary(tokens);
     }
@@ -107,7 +108,7 @@ public final class Vocabulary {
     /** The token with id {@code id}. */
     public String token(int id) {
         if (id < 0 || id >= tokens.size()) {
-            throw new IllegalArgumentException("id " + id + " is outside the vocabulary (size " + tokens.size() + ")");
+            throw new JrnnException("id " + id + " is outside the vocabulary (size " + tokens.size() + ")");
         }
         return tokens.get(id);
     }

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jrnn.JrnnException;
 
 /**
  * Splits text into words (letters and digits, with inner apostrophes as in "don't") and single
@@ -109,7 +110,7 @@ public final class WordTokenizer implements Tokenizer {
     /**
      * Restores a tokenizer saved by {@link #toJson()} (same vocabulary, lower-casing and split pattern).
      *
-     * @throws IllegalArgumentException if {@code json} is not a saved word tokenizer
+     * @throws JrnnException if {@code json} is not a saved word tokenizer
      */
     public static WordTokenizer fromJson(String json) {
         JsonObject o = CharTokenizer.parseSaved(json, TYPE);
@@ -119,7 +120,7 @@ public final class WordTokenizer implements Tokenizer {
             return new WordTokenizer(Vocabulary.of(CharTokenizer.vocabList(o)), lower, pattern);
         } catch (IllegalStateException | UnsupportedOperationException | ClassCastException
                  | java.util.regex.PatternSyntaxException e) {
-            throw new IllegalArgumentException("not a saved word tokenizer: " + e.getMessage(), e);
+            throw new JrnnException("not a saved word tokenizer: " + e.getMessage(), e);
         }
     }
 
@@ -142,7 +143,7 @@ public final class WordTokenizer implements Tokenizer {
         /** The least number of occurrences a word needs to get an id (default 1). */
         public Builder minFrequency(int minFrequency) {
             if (minFrequency < 1) {
-                throw new IllegalArgumentException("minFrequency must be >= 1, got " + minFrequency);
+                throw new JrnnException("minFrequency must be >= 1, got " + minFrequency);
             }
             this.minFrequency = minFrequency;
             return this;

@@ -4,6 +4,7 @@
  */
 package org.jrnn.decode;
 
+import org.jrnn.JrnnException;
 import org.jrnn.data.Vocabulary;
 
 /**
@@ -211,7 +212,7 @@ public final class DecodeOptions {
 
     private static int atLeast(String name, int v, int min) {
       if (v < min) {
-        throw new IllegalArgumentException(name + " must be >= " + min + " but is " + v);
+        throw new JrnnException(name + " must be >= " + min + " but is " + v);
       }
       return v;
     }
@@ -238,7 +239,7 @@ public final class DecodeOptions {
 
     public Builder lengthPenalty(LengthPenalty v) {
       if (v == null) {
-        throw new IllegalArgumentException("lengthPenalty is null");
+        throw new JrnnException("lengthPenalty is null");
       }
       lengthPenalty = v;
       return this;
@@ -280,7 +281,7 @@ public final class DecodeOptions {
 
     public Builder temperature(double v) {
       if (!(v >= 0) || Double.isInfinite(v)) {
-        throw new IllegalArgumentException("temperature must be >= 0 and finite but is " + v);
+        throw new JrnnException("temperature must be >= 0 and finite but is " + v);
       }
       temperature = v;
       return this;
@@ -293,7 +294,7 @@ public final class DecodeOptions {
 
     public Builder topP(double v) {
       if (!(v > 0 && v <= 1)) {
-        throw new IllegalArgumentException("topP must be in (0, 1] but is " + v);
+        throw new JrnnException("topP must be in (0, 1] but is " + v);
       }
       topP = v;
       return this;
@@ -306,13 +307,13 @@ public final class DecodeOptions {
 
     public DecodeOptions build() {
       if (minLength > maxLength) {
-        throw new IllegalArgumentException("minLength " + minLength + " exceeds maxLength " + maxLength);
+        throw new JrnnException("minLength " + minLength + " exceeds maxLength " + maxLength);
       }
       if (nBest > beamSize) {
-        throw new IllegalArgumentException("nBest " + nBest + " exceeds beamSize " + beamSize);
+        throw new JrnnException("nBest " + nBest + " exceeds beamSize " + beamSize);
       }
       if (beamSize > 1 && temperature > 0) {
-        throw new IllegalArgumentException("beam search does not sample: leave temperature at 0");
+        throw new JrnnException("beam search does not sample: leave temperature at 0");
       }
       return new DecodeOptions(this);
     }

@@ -217,7 +217,7 @@ public final class Decoders {
             }
           }
           if (r != rows) {
-            throw new IllegalStateException("state has " + rows + " rows but " + r + " sequences are live");
+            throw new JrnnException(JrnnException.Status.INTERNAL, "state has " + rows + " rows but " + r + " sequences are live");
           }
           float[] lp = null;
           if (rowTops) {

@@ -4,6 +4,8 @@
  */
 package org.jrnn.decode;
 
+import org.jrnn.JrnnException;
+
 /**
  * The score of a hypothesis of {@code length} tokens (the end token counts when the hypothesis
  * ended with it) and summed log-probability {@code logProb} is {@code logProb / divisor(length)}:
@@ -34,10 +36,10 @@ public record LengthPenalty(Kind kind, double alpha) {
 
   public LengthPenalty {
     if (kind == null) {
-      throw new IllegalArgumentException("kind is null");
+      throw new JrnnException("kind is null");
     }
     if (!(alpha >= 0) || Double.isInfinite(alpha)) {
-      throw new IllegalArgumentException("alpha must be >= 0 and finite but is " + alpha);
+      throw new JrnnException("alpha must be >= 0 and finite but is " + alpha);
     }
   }
 
@@ -49,7 +51,7 @@ public record LengthPenalty(Kind kind, double alpha) {
   /**
    * Parses {@code none}, {@code average} or {@code gnmt:ALPHA} (e.g. {@code gnmt:0.6}).
    *
-   * @throws IllegalArgumentException for anything else
+   * @throws JrnnException for anything else
    */
   public static LengthPenalty parse(String text) {
     String t = text.trim().toLowerCase(java.util.Locale.ROOT);
@@ -63,10 +65,10 @@ public record LengthPenalty(Kind kind, double alpha) {
       try {
         return gnmt(Double.parseDouble(t.substring(5)));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("bad GNMT alpha in '" + text + "'");
+        throw new JrnnException("bad GNMT alpha in '" + text + "'");
       }
     }
-    throw new IllegalArgumentException("length penalty must be none, average or gnmt:ALPHA, not '" + text + "'");
+    throw new JrnnException("length penalty must be none, average or gnmt:ALPHA, not '" + text + "'");
   }
 
   /** The divisor for a hypothesis of {@code length} tokens ({@code > 0}). */

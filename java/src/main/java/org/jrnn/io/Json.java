@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jrnn.JrnnException;
 
 /**
  * Strict JSON (RFC 8259). Values map to: object {@code LinkedHashMap<String,Object>} (key order
@@ -30,7 +31,7 @@ public final class Json {
   public static final int MAX_DEPTH = 64;
 
   /** Malformed JSON; the message says what and where (character offset). */
-  public static final class JsonException extends RuntimeException {
+  public static final class JsonException extends JrnnException {
     private static final long serialVersionUID = 1L;
 
     JsonException(String message) {
@@ -394,7 +395,7 @@ public final class Json {
     } else if (v instanceof Double || v instanceof Float) {
       double d = ((Number) v).doubleValue();
       if (!Double.isFinite(d)) {
-        throw new IllegalArgumentException("JSON has no " + d);
+        throw new JrnnException("JSON has no " + d);
       }
       if (d == Math.rint(d) && Math.abs(d) < 1e15) {
         b.append((long) d).append(".0");
@@ -443,7 +444,7 @@ public final class Json {
       }
       write(b, l, indent, level);
     } else {
-      throw new IllegalArgumentException("cannot write " + v.getClass().getName() + " as JSON");
+      throw new JrnnException("cannot write " + v.getClass().getName() + " as JSON");
     }
   }
 

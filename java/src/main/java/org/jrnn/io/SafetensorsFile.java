@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jrnn.JrnnException;
 
 /**
  * A safetensors file opened for reading: 8-byte little-endian header length N, N bytes of UTF-8
@@ -626,7 +627,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
   private void checkOpen() {
     if (closed) {
-      throw new IllegalStateException(path + ": safetensors file already closed");
+      throw new JrnnException(JrnnException.Status.CLOSED, path + ": safetensors file already closed");
     }
   }
 

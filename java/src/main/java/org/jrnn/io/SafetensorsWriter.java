@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jrnn.JrnnException;
 
 /**
  * Builds a safetensors file. Tensors are laid out largest element size first, then by name (as the
@@ -62,7 +63,7 @@ public final class SafetensorsWriter {
   /** Adds a {@code __metadata__} entry. */
   public SafetensorsWriter metadata(String key, String value) {
     if (key == null || value == null) {
-      throw new IllegalArgumentException("metadata keys and values must not be null");
+      throw new JrnnException("metadata keys and values must not be null");
     }
     metadata.put(key, value);
     return this;
@@ -83,13 +84,13 @@ public final class SafetensorsWriter {
     long n = 1;
     for (int i = 0; i < shape.length; i++) {
       if (shape[i] < 0) {
-        throw new IllegalArgumentException(
+        throw new JrnnException(
             "tensor '" + name + "': shape[" + i + "] = " + shape[i] + " is negative");
       }
       n = Math.multiplyExact(n, shape[i]);
     }
     if (n != count) {
-      throw new IllegalArgumentException(
+      throw new JrnnException(
           "tensor '"
               + name
               + "': shape "
@@ -105,10 +106,10 @@ public final class SafetensorsWriter {
 
   private SafetensorsWriter add(Entry e) {
     if (e.name == null || e.name.isEmpty() || e.name.equals("__metadata__")) {
-      throw new IllegalArgumentException("bad tensor name '" + e.name + "'");
+      throw new JrnnException("bad tensor name '" + e.name + "'");
     }
     if (entries.containsKey(e.name)) {
-      throw new IllegalArgumentException("tensor '" + e.name + "' added twice");
+      throw new JrnnException("tensor '" + e.name + "' added twice");
     }
     checkShape(e.name, e.count(), e.shape);
     entries.put(e.name, e);
@@ -123,7 +124,7 @@ public final class SafetensorsWriter {
   /** Adds float values stored as {@code dtype} (F32, F64, F16 or BF16; F16/BF16 round to even). */
   public SafetensorsWriter putFloats(String name, DType dtype, float[] values, long... shape) {
     if (!dtype.isFloatingPoint()) {
-      throw new IllegalArgumentException(
+      throw new JrnnException(
           "tensor '" + name + "': floats cannot be stored as " + dtype);
     }
     return add(
@@ -143,7 +144,7 @@ public final class SafetensorsWriter {
   /** Adds double values stored as {@code dtype} (F64, F32, F16 or BF16). */
   public SafetensorsWriter putDoubles(String name, DType dtype, double[] values, long... shape) {
     if (!dtype.isFloatingPoint()) {
-      throw new IllegalArgumentException(
+      throw new JrnnException(
           "tensor '" + name + "': doubles cannot be stored as " + dtype);
     }
     return add(
@@ -167,13 +168,13 @@ public final class SafetensorsWriter {
   /** Adds long values stored as I64, or as I32 (each value must fit). */
   public SafetensorsWriter putLongs(String name, DType dtype, long[] values, long... shape) {
     if (dtype != DType.I64 && dtype != DType.I32) {
-      throw new IllegalArgumentException(
+      throw new JrnnException(
           "tensor '" + name + "': longs cannot be stored as " + dtype);
     }
     if (dtype == DType.I32) {
       for (int i = 0; i < values.length; i++) {
         if (values[i] != (int) values[i]) {
-          throw new IllegalArgumentException(
+          throw new JrnnException(
               "tensor '" + name + "'[" + i + "] = " + values[i] + " does not fit in I32");
         }
       }
@@ -199,7 +200,7 @@ public final class SafetensorsWriter {
   /** Adds int values stored as I32 or I64. */
   public SafetensorsWriter putInts(String name, DType dtype, int[] values, long... shape) {
     if (dtype != DType.I64 && dtype != DType.I32) {
-      throw new IllegalArgumentException(
+      throw new JrnnException(
           "tensor '" + name + "': ints cannot be stored as " + dtype);
     }
     return add(
@@ -228,7 +229,7 @@ public final class SafetensorsWriter {
     ByteBuffer src = bytes.duplicate();
     int size = dtype.byteSize();
     if (src.remaining() % size != 0) {
-      throw new IllegalArgumentException(
+      throw new JrnnException(
           "tensor '" + name + "': " + src.remaining() + " bytes is not a whole number of " + dtype);
     }
     int base = src.position();

@@ -3,6 +3,7 @@
  */
 package org.jrnn.models;
 
+import org.jrnn.JrnnException;
 import org.jrnn.data.PaddedBatch;
 
 /**
@@ -15,7 +16,7 @@ import org.jrnn.data.PaddedBatch;
 public record ClassificationBatch(PaddedBatch tokens, int[] labels) {
   public ClassificationBatch {
     if (labels.length != tokens.size()) {
-      throw new IllegalArgumentException(
+      throw new JrnnException(
           "labels has " + labels.length + " entries but the batch has " + tokens.size() + " sequences");
     }
   }

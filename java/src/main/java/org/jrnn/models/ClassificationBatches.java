@@ -6,6 +6,7 @@ package org.jrnn.models;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jrnn.JrnnException;
 import org.jrnn.data.Batches;
 import org.jrnn.data.PaddedBatch;
 import org.jrnn.train.BatchSource;
@@ -30,11 +31,11 @@ public final class ClassificationBatches implements BatchSource<ClassificationBa
    */
   public ClassificationBatches(List<int[]> sequences, int[] labels, int batchSize, int chunkBatches) {
     if (sequences.size() != labels.length) {
-      throw new IllegalArgumentException(
+      throw new JrnnException(
           sequences.size() + " sequences but " + labels.length + " labels");
     }
     if (batchSize < 1 || chunkBatches < 0) {
-      throw new IllegalArgumentException(
+      throw new JrnnException(
           "batchSize must be >= 1 and chunkBatches >= 0 but are " + batchSize + ", " + chunkBatches);
     }
     Sequences.requireNonEmpty(sequences, "sequence");

@@ -6,6 +6,7 @@ package org.jrnn.models;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jrnn.JrnnException;
 import org.jrnn.data.PaddedBatch;
 import org.jrnn.data.Vocabulary;
 
@@ -22,11 +23,11 @@ public record ConditionedBatch(
     float[] features, int featureSize, PaddedBatch inputs, int[] targets, List<int[]> sequences) {
   public ConditionedBatch {
     if (features.length != (long) featureSize * inputs.size()) {
-      throw new IllegalArgumentException("features has " + features.length + " values but N = "
+      throw new JrnnException("features has " + features.length + " values but N = "
           + inputs.size() + " rows of F = " + featureSize + " need " + featureSize * inputs.size());
     }
     if (targets.length != inputs.ids().length) {
-      throw new IllegalArgumentException(
+      throw new JrnnException(
           "targets has " + targets.length + " entries but inputs has " + inputs.ids().length);
     }
   }
@@ -41,7 +42,7 @@ public record ConditionedBatch(
     for (int k = 0; k < indices.length; k++) {
       float[] row = features.get(indices[k]);
       if (row.length != f) {
-        throw new IllegalArgumentException(
+        throw new JrnnException(
             "features " + indices[k] + " has " + row.length + " values, expected " + f);
       }
       System.arraycopy(row, 0, flat, k * f, f);

@@ -6,6 +6,7 @@ package org.jrnn.models;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jrnn.JrnnException;
 import org.jrnn.data.Batches;
 import org.jrnn.train.BatchSource;
 
@@ -22,10 +23,10 @@ public final class ConditionedBatches implements BatchSource<ConditionedBatch> {
    */
   public ConditionedBatches(List<float[]> features, List<int[]> sequences, int batchSize) {
     if (features.size() != sequences.size()) {
-      throw new IllegalArgumentException(features.size() + " feature vectors but " + sequences.size() + " sequences");
+      throw new JrnnException(features.size() + " feature vectors but " + sequences.size() + " sequences");
     }
     if (batchSize < 1) {
-      throw new IllegalArgumentException("batchSize must be >= 1 but is " + batchSize);
+      throw new JrnnException("batchSize must be >= 1 but is " + batchSize);
     }
     this.features = features;
     this.sequences = sequences;

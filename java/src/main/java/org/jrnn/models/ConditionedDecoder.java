@@ -75,20 +75,20 @@ public final class ConditionedDecoder extends AbstractModel {
     public Config {
       for (int v : new int[] {featureSize, embeddingSize, hiddenSize, layers}) {
         if (v < 1) {
-          throw new IllegalArgumentException(
+          throw new JrnnException(
               "featureSize, embeddingSize, hiddenSize and layers must be >= 1 but are "
                   + featureSize + ", " + embeddingSize + ", " + hiddenSize + ", " + layers);
         }
       }
       if (vocabSize <= Vocabulary.EOS_ID) {
-        throw new IllegalArgumentException(
+        throw new JrnnException(
             "vocabSize must hold the special ids 0.." + Vocabulary.EOS_ID + " but is " + vocabSize);
       }
       if (paddingIndex < -1 || paddingIndex >= vocabSize) {
-        throw new IllegalArgumentException("paddingIndex " + paddingIndex + " is outside -1.." + (vocabSize - 1));
+        throw new JrnnException("paddingIndex " + paddingIndex + " is outside -1.." + (vocabSize - 1));
       }
       if (cell == null || init == null) {
-        throw new IllegalArgumentException("cell and init must not be null");
+        throw new JrnnException("cell and init must not be null");
       }
     }
 
@@ -103,7 +103,7 @@ public final class ConditionedDecoder extends AbstractModel {
       return ConfigJson.write(this);
     }
 
-    /** A config from {@link #toJson()}. @throws IllegalArgumentException naming a bad key */
+    /** A config from {@link #toJson()}. @throws JrnnException naming a bad key */
     public static Config fromJson(String json) {
       return ConfigJson.read(Config.class, json);
     }

@@ -5,6 +5,7 @@
 package org.jrnn.models;
 
 import java.util.Map;
+import org.jrnn.JrnnException;
 import org.jrnn.train.NonFiniteLocator;
 import org.jrnn.train.Task;
 
@@ -24,7 +25,7 @@ public final class ConditionedDecoderTask implements Task<ConditionedBatch>,
    */
   public ConditionedDecoderTask(ConditionedDecoder model, int maxLength) {
     if (maxLength < 1) {
-      throw new IllegalArgumentException("maxLength must be >= 1 but is " + maxLength);
+      throw new JrnnException("maxLength must be >= 1 but is " + maxLength);
     }
     this.model = model;
     this.maxLength = maxLength;

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jrnn.JrnnException;
 import org.jrnn.io.Json;
 import org.jrnn.nn.RecurrentInit;
 
@@ -43,7 +44,7 @@ final class ConfigJson {
   /**
    * Reads a config of type {@code type}.
    *
-   * @throws IllegalArgumentException naming the key that is missing, unknown or of the wrong type
+   * @throws JrnnException naming the key that is missing, unknown or of the wrong type
    */
   static <R extends Record> R read(Class<R> type, String json) {
     String what = type.getEnclosingClass().getSimpleName() + " config";
@@ -51,7 +52,7 @@ final class ConfigJson {
     try {
       in = Json.parseObject(json);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(what + " is not a JSON object: " + e.getMessage(), e);
+      throw new JrnnException(what + " is not a JSON object: " + e.getMessage(), e);
     }
     RecordComponent[] comps = type.getRecordComponents();
     List<String> names = new ArrayList<>();
@@ -62,13 +63,13 @@ final class ConfigJson {
       names.add(key);
       types[i] = comps[i].getType();
       if (!in.containsKey(key)) {
-        throw new IllegalArgumentException(what + " has no \"" + key + "\"");
+        throw new JrnnException(what + " has no \"" + key + "\"");
       }
       args[i] = convert(what, key, in.get(key), types[i]);
     }
     for (String key : in.keySet()) {
       if (!names.contains(key)) {
-        throw new IllegalArgumentException(what + " has an unknown key \"" + key + "\" (known: " + names + ")");
+        throw new JrnnException(what + " has an unknown key \"" + key + "\" (known: " + names + ")");
       }
     }
     try {
@@ -76,7 +77,7 @@ final class ConfigJson {
       return ctor.newInstance(args);
     } catch (InvocationTargetException e) {
       Throwable cause = e.getCause();
-      throw new IllegalArgumentException(what + ": " + cause.getMessage(), cause);
+      throw new JrnnException(what + ": " + cause.getMessage(), cause);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot build " + what, e);
     }
@@ -87,11 +88,11 @@ final class ConfigJson {
     String bad = what + ": \"" + key + "\" must be ";
     if (type == int.class || type == long.class) {
       if (!(v instanceof Long l)) {
-        throw new IllegalArgumentException(bad + "an integer but is " + Json.write(v));
+        throw new JrnnException(bad + "an integer but is " + Json.write(v));
       }
       if (type == int.class) {
         if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
-          throw new IllegalArgumentException(bad + "an int but is " + l);
+          throw new JrnnException(bad + "an int but is " + l);
         }
         return l.intValue();
       }
@@ -99,18 +100,18 @@ final class ConfigJson {
     }
     if (type == float.class) {
       if (!(v instanceof Number n)) {
-        throw new IllegalArgumentException(bad + "a number but is " + Json.write(v));
+        throw new JrnnException(bad + "a number but is " + Json.write(v));
       }
       return n.floatValue();
     }
     if (type == boolean.class) {
       if (!(v instanceof Boolean)) {
-        throw new IllegalArgumentException(bad + "true or false but is " + Json.write(v));
+        throw new JrnnException(bad + "true or false but is " + Json.write(v));
       }
       return v;
     }
     if (!(v instanceof String s)) {
-      throw new IllegalArgumentException(bad + "a string but is " + Json.write(v));
+      throw new JrnnException(bad + "a string but is " + Json.write(v));
     }
     if (type == String.class) {
       return s;
@@ -118,15 +119,15 @@ final class ConfigJson {
     if (type == RecurrentInit.class) {
       try {
         return RecurrentInit.parse(s);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(what + ": \"" + key + "\": " + e.getMessage(), e);
+      } catch (IllegalArgumentException | JrnnException e) {
+        throw new JrnnException(what + ": \"" + key + "\": " + e.getMessage(), e);
       }
     }
     if (type.isEnum()) {
       try {
         return Enum.valueOf((Class<Enum>) type, s);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(bad + "one of " + java.util.Arrays.toString(type.getEnumConstants())
+      } catch (IllegalArgumentException | JrnnException e) {
+        throw new JrnnException(bad + "one of " + java.util.Arrays.toString(type.getEnumConstants())
             + " but is \"" + s + "\"", e);
       }
     }

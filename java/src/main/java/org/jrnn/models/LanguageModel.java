@@ -75,16 +75,16 @@ public final class LanguageModel extends AbstractModel {
     public Config {
       for (int v : new int[] {vocabSize, embeddingSize, hiddenSize, layers}) {
         if (v < 1) {
-          throw new IllegalArgumentException(
+          throw new JrnnException(
               "vocabSize, embeddingSize, hiddenSize and layers must be >= 1 but are "
                   + vocabSize + ", " + embeddingSize + ", " + hiddenSize + ", " + layers);
         }
       }
       if (!(dropout >= 0f && dropout < 1f)) {
-        throw new IllegalArgumentException("dropout must be in [0, 1) but is " + dropout);
+        throw new JrnnException("dropout must be in [0, 1) but is " + dropout);
       }
       if (cell == null || init == null) {
-        throw new IllegalArgumentException("cell and init must not be null");
+        throw new JrnnException("cell and init must not be null");
       }
     }
 
@@ -98,7 +98,7 @@ public final class LanguageModel extends AbstractModel {
       return ConfigJson.write(this);
     }
 
-    /** A config from {@link #toJson()}. @throws IllegalArgumentException naming a bad key */
+    /** A config from {@link #toJson()}. @throws JrnnException naming a bad key */
     public static Config fromJson(String json) {
       return ConfigJson.read(Config.class, json);
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jrnn.Device;
+import org.jrnn.JrnnException;
 import org.jrnn.data.LabelIndex;
 import org.jrnn.data.Tokenizer;
 import org.jrnn.io.SafetensorsException;
@@ -69,10 +70,10 @@ public final class ModelFiles {
       metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
     }
 
-    /** The model as {@code type}. @throws IllegalArgumentException if it is another kind */
+    /** The model as {@code type}. @throws JrnnException if it is another kind */
     public <M extends Model> M model(Class<M> type) {
       if (!type.isInstance(model)) {
-        throw new IllegalArgumentException(
+        throw new JrnnException(
             "the file holds a " + model.kind() + " model, not a " + type.getSimpleName());
       }
       return type.cast(model);
@@ -131,14 +132,14 @@ public final class ModelFiles {
       if (meta.containsKey(LABELS_KEY)) {
         try {
           labels = LabelIndex.fromJson(meta.get(LABELS_KEY));
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | JrnnException e) {
           throw new SafetensorsException(path, "metadata \"" + LABELS_KEY + "\": " + e.getMessage(), e);
         }
       }
       Model model;
       try {
         model = create(kind, config, device);
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | JrnnException e) {
         throw new SafetensorsException(path, "metadata \"" + CONFIG_KEY + "\": " + e.getMessage(), e);
       }
       try {
@@ -161,7 +162,7 @@ public final class ModelFiles {
       case ConditionedDecoder.KIND ->
           new ConditionedDecoder(ConditionedDecoder.Config.fromJson(configJson), device);
       case Seq2Seq.KIND -> new Seq2Seq(Seq2Seq.Config.fromJson(configJson), device);
-      default -> throw new IllegalArgumentException(unknownKind(kind));
+      default -> throw new JrnnException(unknownKind(kind));
     };
   }
 
@@ -218,7 +219,7 @@ public final class ModelFiles {
     }
     try {
       return Tokenizer.fromJson(v);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | JrnnException e) {
       throw new SafetensorsException(file.path(), "metadata \"" + key + "\": " + e.getMessage(), e);
     }
   }

@@ -6,6 +6,7 @@ package org.jrnn.models;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.jrnn.JrnnException;
 
 /**
  * Token choice for generation. {@code temperature <= 0} is greedy (argmax); otherwise the logits
@@ -23,10 +24,10 @@ public record Sampling(float temperature, int topK, long seed) {
 
   public Sampling {
     if (!(temperature >= 0f) || Float.isInfinite(temperature)) {
-      throw new IllegalArgumentException("temperature must be >= 0 and finite but is " + temperature);
+      throw new JrnnException("temperature must be >= 0 and finite but is " + temperature);
     }
     if (topK < 0) {
-      throw new IllegalArgumentException("topK must be >= 0 but is " + topK);
+      throw new JrnnException("topK must be >= 0 but is " + topK);
     }
   }
 

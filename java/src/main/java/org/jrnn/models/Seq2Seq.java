@@ -69,21 +69,21 @@ public final class Seq2Seq extends AbstractModel {
     public Config {
       for (int v : new int[] {sourceVocabSize, embeddingSize, hiddenSize, layers}) {
         if (v < 1) {
-          throw new IllegalArgumentException(
+          throw new JrnnException(
               "sourceVocabSize, embeddingSize, hiddenSize and layers must be >= 1 but are "
                   + sourceVocabSize + ", " + embeddingSize + ", " + hiddenSize + ", " + layers);
         }
       }
       if (targetVocabSize <= Vocabulary.EOS_ID) {
-        throw new IllegalArgumentException(
+        throw new JrnnException(
             "targetVocabSize must hold the special ids 0.." + Vocabulary.EOS_ID + " but is " + targetVocabSize);
       }
       if (paddingIndex < -1 || paddingIndex >= Math.min(sourceVocabSize, targetVocabSize)) {
-        throw new IllegalArgumentException("paddingIndex " + paddingIndex + " is outside -1.."
+        throw new JrnnException("paddingIndex " + paddingIndex + " is outside -1.."
             + (Math.min(sourceVocabSize, targetVocabSize) - 1));
       }
       if (cell == null || init == null) {
-        throw new IllegalArgumentException("cell and init must not be null");
+        throw new JrnnException("cell and init must not be null");
       }
     }
 
@@ -98,7 +98,7 @@ public final class Seq2Seq extends AbstractModel {
       return ConfigJson.write(this);
     }
 
-    /** A config from {@link #toJson()}. @throws IllegalArgumentException naming a bad key */
+    /** A config from {@link #toJson()}. @throws JrnnException naming a bad key */
     public static Config fromJson(String json) {
       return ConfigJson.read(Config.class, json);
     }

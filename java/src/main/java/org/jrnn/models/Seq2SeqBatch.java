@@ -6,6 +6,7 @@ package org.jrnn.models;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jrnn.JrnnException;
 import org.jrnn.data.PaddedBatch;
 import org.jrnn.data.Vocabulary;
 
@@ -21,7 +22,7 @@ public record Seq2SeqBatch(
     PaddedBatch sources, PaddedBatch decoderInputs, int[] decoderTargets, List<int[]> targets) {
   public Seq2SeqBatch {
     if (sources.size() != decoderInputs.size() || decoderTargets.length != decoderInputs.ids().length) {
-      throw new IllegalArgumentException("sources, decoder inputs and decoder targets disagree in size");
+      throw new JrnnException("sources, decoder inputs and decoder targets disagree in size");
     }
   }
 

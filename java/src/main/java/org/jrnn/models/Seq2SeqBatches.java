@@ -6,6 +6,7 @@ package org.jrnn.models;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jrnn.JrnnException;
 import org.jrnn.data.Batches;
 import org.jrnn.train.BatchSource;
 
@@ -24,10 +25,10 @@ public final class Seq2SeqBatches implements BatchSource<Seq2SeqBatch> {
    */
   public Seq2SeqBatches(List<int[]> sources, List<int[]> targets, int batchSize, int chunkBatches) {
     if (sources.size() != targets.size()) {
-      throw new IllegalArgumentException(sources.size() + " sources but " + targets.size() + " targets");
+      throw new JrnnException(sources.size() + " sources but " + targets.size() + " targets");
     }
     if (batchSize < 1 || chunkBatches < 0) {
-      throw new IllegalArgumentException(
+      throw new JrnnException(
           "batchSize must be >= 1 and chunkBatches >= 0 but are " + batchSize + ", " + chunkBatches);
     }
     Sequences.requireNonEmpty(sources, "source");

@@ -5,6 +5,7 @@
 package org.jrnn.models;
 
 import java.util.Map;
+import org.jrnn.JrnnException;
 import org.jrnn.train.Task;
 
 /**
@@ -21,7 +22,7 @@ public final class Seq2SeqTask implements Task<Seq2SeqBatch> {
    */
   public Seq2SeqTask(Seq2Seq model, int maxLength) {
     if (maxLength < 1) {
-      throw new IllegalArgumentException("maxLength must be >= 1 but is " + maxLength);
+      throw new JrnnException("maxLength must be >= 1 but is " + maxLength);
     }
     this.model = model;
     this.maxLength = maxLength;

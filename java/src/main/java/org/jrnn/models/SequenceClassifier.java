@@ -82,22 +82,22 @@ public final class SequenceClassifier extends AbstractModel {
       positive("hiddenSize", hiddenSize);
       positive("layers", layers);
       if (numClasses < 2) {
-        throw new IllegalArgumentException("numClasses must be >= 2 but is " + numClasses);
+        throw new JrnnException("numClasses must be >= 2 but is " + numClasses);
       }
       if (binaryLogistic && numClasses != 2) {
-        throw new IllegalArgumentException("binaryLogistic needs numClasses = 2 but it is " + numClasses);
+        throw new JrnnException("binaryLogistic needs numClasses = 2 but it is " + numClasses);
       }
       if (!(dropout >= 0f && dropout < 1f)) {
-        throw new IllegalArgumentException("dropout must be in [0, 1) but is " + dropout);
+        throw new JrnnException("dropout must be in [0, 1) but is " + dropout);
       }
       if (!(labelSmoothing >= 0f && labelSmoothing < 1f)) {
-        throw new IllegalArgumentException("labelSmoothing must be in [0, 1) but is " + labelSmoothing);
+        throw new JrnnException("labelSmoothing must be in [0, 1) but is " + labelSmoothing);
       }
       if (paddingIndex < -1 || paddingIndex >= vocabSize) {
-        throw new IllegalArgumentException("paddingIndex " + paddingIndex + " is outside -1.." + (vocabSize - 1));
+        throw new JrnnException("paddingIndex " + paddingIndex + " is outside -1.." + (vocabSize - 1));
       }
       if (cell == null || init == null) {
-        throw new IllegalArgumentException("cell and init must not be null");
+        throw new JrnnException("cell and init must not be null");
       }
     }
 
@@ -112,7 +112,7 @@ public final class SequenceClassifier extends AbstractModel {
       return ConfigJson.write(this);
     }
 
-    /** A config from {@link #toJson()}. @throws IllegalArgumentException naming a bad key */
+    /** A config from {@link #toJson()}. @throws JrnnException naming a bad key */
     public static Config fromJson(String json) {
       return ConfigJson.read(Config.class, json);
     }
@@ -384,7 +384,7 @@ public final class SequenceClassifier extends AbstractModel {
 
   private static void positive(String name, int v) {
     if (v < 1) {
-      throw new IllegalArgumentException(name + " must be >= 1 but is " + v);
+      throw new JrnnException(name + " must be >= 1 but is " + v);
     }
   }
 }

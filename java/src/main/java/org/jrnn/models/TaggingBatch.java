@@ -4,6 +4,7 @@
 package org.jrnn.models;
 
 import java.util.List;
+import org.jrnn.JrnnException;
 import org.jrnn.data.PaddedBatch;
 
 /**
@@ -15,7 +16,7 @@ import org.jrnn.data.PaddedBatch;
 public record TaggingBatch(PaddedBatch tokens, int[] tags) {
   public TaggingBatch {
     if (tags.length != tokens.ids().length) {
-      throw new IllegalArgumentException(
+      throw new JrnnException(
           "tags has " + tags.length + " entries but tokens has " + tokens.ids().length);
     }
   }
@@ -24,7 +25,7 @@ public record TaggingBatch(PaddedBatch tokens, int[] tags) {
   public static TaggingBatch of(List<int[]> tokens, List<int[]> tags, int[] indices) {
     for (int i : indices) {
       if (tokens.get(i).length != tags.get(i).length) {
-        throw new IllegalArgumentException("sentence " + i + " has " + tokens.get(i).length
+        throw new JrnnException("sentence " + i + " has " + tokens.get(i).length
             + " tokens but " + tags.get(i).length + " tags");
       }
     }

@@ -6,6 +6,7 @@ package org.jrnn.models;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jrnn.JrnnException;
 import org.jrnn.data.Batches;
 import org.jrnn.train.BatchSource;
 
@@ -24,10 +25,10 @@ public final class TaggingBatches implements BatchSource<TaggingBatch> {
    */
   public TaggingBatches(List<int[]> tokens, List<int[]> tags, int batchSize, int chunkBatches) {
     if (tokens.size() != tags.size()) {
-      throw new IllegalArgumentException(tokens.size() + " token lists but " + tags.size() + " tag lists");
+      throw new JrnnException(tokens.size() + " token lists but " + tags.size() + " tag lists");
     }
     if (batchSize < 1 || chunkBatches < 0) {
-      throw new IllegalArgumentException(
+      throw new JrnnException(
           "batchSize must be >= 1 and chunkBatches >= 0 but are " + batchSize + ", " + chunkBatches);
     }
     Sequences.requireNonEmpty(tokens, "sentence");

@@ -3,6 +3,7 @@
  */
 package org.jrnn.models;
 
+import org.jrnn.JrnnException;
 import org.jrnn.train.ResumableTask;
 
 final class TaskStates {
@@ -11,12 +12,12 @@ final class TaskStates {
   static long longValue(ResumableTask.State state, String key) {
     String v = state.values().get(key);
     if (v == null) {
-      throw new IllegalArgumentException("training state has no \"" + key + "\"");
+      throw new JrnnException("training state has no \"" + key + "\"");
     }
     try {
       return Long.parseLong(v);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("training state \"" + key + "\" is not an integer: " + v, e);
+      throw new JrnnException("training state \"" + key + "\" is not an integer: " + v, e);
     }
   }
 }

@@ -4,6 +4,7 @@
 package org.jrnn.nn;
 
 import java.util.Objects;
+import org.jrnn.JrnnException;
 import org.jrnn.Tensor;
 
 /**
@@ -21,7 +22,7 @@ public record Parameter(String name, Tensor value, Tensor grad) {
     Objects.requireNonNull(value, "value");
     Objects.requireNonNull(grad, "grad");
     if (!java.util.Arrays.equals(value.shape(), grad.shape())) {
-      throw new IllegalArgumentException("parameter " + name + ": gradient shape differs from value shape");
+      throw new JrnnException("parameter " + name + ": gradient shape differs from value shape");
     }
   }
 }

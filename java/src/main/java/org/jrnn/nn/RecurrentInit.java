@@ -3,6 +3,8 @@
  */
 package org.jrnn.nn;
 
+import org.jrnn.JrnnException;
+
 /**
  * Initial weights of a {@link RecurrentLayer}. Every weight and bias starts uniform in {@code
  * [-1/sqrt(H), 1/sqrt(H))} (PyTorch's default); then, optionally:
@@ -25,14 +27,14 @@ public record RecurrentInit(boolean orthogonalRecurrent, boolean forgetBiasOne) 
         + (forgetBiasOne ? "forget-bias-1" : "");
   }
 
-  /** Parses {@link #id()}. @throws IllegalArgumentException for another text */
+  /** Parses {@link #id()}. @throws JrnnException for another text */
   public static RecurrentInit parse(String id) {
     return switch (id) {
       case "pytorch" -> PYTORCH;
       case "orthogonal" -> new RecurrentInit(true, false);
       case "forget-bias-1" -> new RecurrentInit(false, true);
       case "orthogonal+forget-bias-1" -> new RecurrentInit(true, true);
-      default -> throw new IllegalArgumentException(
+      default -> throw new JrnnException(
           "unknown recurrent init '" + id + "' (pytorch, orthogonal, forget-bias-1, orthogonal+forget-bias-1)");
     };
   }

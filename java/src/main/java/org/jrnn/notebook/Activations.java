@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jrnn.Cell;
+import org.jrnn.JrnnException;
 import org.jrnn.Recurrent;
 import org.jrnn.RecurrentOutput;
 import org.jrnn.Scope;
@@ -45,7 +46,7 @@ public final class Activations {
     Tensor y = out.output();
     int t = (int) y.dim(0), batch = (int) y.dim(1), width = (int) y.dim(2);
     if (n < 0 || n >= batch) {
-      throw new IllegalArgumentException("sequence " + n + " of a batch of " + batch);
+      throw new JrnnException("sequence " + n + " of a batch of " + batch);
     }
     float[] all = y.toArray();
     int len = out.lengths()[n];
@@ -74,7 +75,7 @@ public final class Activations {
     int steps = sequence.length;
     for (float[] x : sequence) {
       if (x.length != in) {
-        throw new IllegalArgumentException("a step has " + x.length + " features, the layer takes " + in);
+        throw new JrnnException("a step has " + x.length + " features, the layer takes " + in);
       }
     }
     String[] names =
@@ -157,13 +158,13 @@ public final class Activations {
   public static double[] inputGradientNorms(Recurrent layer, SequenceBatch input, float[][] dLast) {
     int steps = input.maxLength(), n = input.batchSize(), width = layer.outputSize(), c = input.featureSize();
     if (dLast.length != n) {
-      throw new IllegalArgumentException(dLast.length + " gradients for " + n + " sequences");
+      throw new JrnnException(dLast.length + " gradients for " + n + " sequences");
     }
     int[] len = input.lengths();
     float[] dy = new float[steps * n * width];
     for (int k = 0; k < n; k++) {
       if (dLast[k].length != width) {
-        throw new IllegalArgumentException("gradient " + k + " has " + dLast[k].length + " values, the output " + width);
+        throw new JrnnException("gradient " + k + " has " + dLast[k].length + " values, the output " + width);
       }
       System.arraycopy(dLast[k], 0, dy, ((len[k] - 1) * n + k) * width, width);
     }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jrnn.JrnnException;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
@@ -78,7 +79,7 @@ public final class Charts {
       String title, String xLabel, String yLabel, List<String> categories, Map<String, double[]> series) {
     int n = categories.size();
     if (n == 0) {
-      throw new IllegalArgumentException("no categories");
+      throw new JrnnException("no categories");
     }
     CategoryChart chart =
         new CategoryChartBuilder()
@@ -97,7 +98,7 @@ public final class Charts {
     }
     for (Map.Entry<String, double[]> e : series.entrySet()) {
       if (e.getValue().length != n) {
-        throw new IllegalArgumentException(
+        throw new JrnnException(
             "series " + e.getKey() + " has " + e.getValue().length + " values for " + n + " categories");
       }
       List<Double> ys = new ArrayList<>(n);
@@ -141,7 +142,7 @@ public final class Charts {
       double[] x = e.getValue()[0];
       double[] y = e.getValue()[1];
       if (x.length != y.length) {
-        throw new IllegalArgumentException(
+        throw new JrnnException(
             "series " + e.getKey() + ": " + x.length + " x values but " + y.length + " y values");
       }
       double[][] kept = finite(x, y, logY);

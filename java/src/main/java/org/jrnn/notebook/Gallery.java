@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.jrnn.JrnnException;
 
 /**
  * Small images (digits, glyphs, inputs of a captioning model) each with its caption beside it, in a
@@ -40,10 +41,10 @@ public final class Gallery {
    */
   public static BufferedImage grayscale(float[] pixels, int width, int height, int scale) {
     if (pixels.length != width * height) {
-      throw new IllegalArgumentException(pixels.length + " pixels for a " + width + "x" + height + " image");
+      throw new JrnnException(pixels.length + " pixels for a " + width + "x" + height + " image");
     }
     if (scale < 1) {
-      throw new IllegalArgumentException("scale must be >= 1");
+      throw new JrnnException("scale must be >= 1");
     }
     float max = 0;
     for (float p : pixels) {
@@ -72,13 +73,13 @@ public final class Gallery {
    */
   public static BufferedImage captioned(List<BufferedImage> images, List<String> captions, int columns) {
     if (captions != null && captions.size() != images.size()) {
-      throw new IllegalArgumentException(images.size() + " images but " + captions.size() + " captions");
+      throw new JrnnException(images.size() + " images but " + captions.size() + " captions");
     }
     if (columns < 1) {
-      throw new IllegalArgumentException("columns must be >= 1");
+      throw new JrnnException("columns must be >= 1");
     }
     if (images.isEmpty()) {
-      throw new IllegalArgumentException("no images");
+      throw new JrnnException("no images");
     }
     int iw = 0, ih = 0;
     for (BufferedImage i : images) {
@@ -141,7 +142,7 @@ public final class Gallery {
   /** An HTML table of the images (inline PNG) with each caption beside its image. */
   public static String html(List<BufferedImage> images, List<String> captions, int columns) {
     if (captions != null && captions.size() != images.size()) {
-      throw new IllegalArgumentException(images.size() + " images but " + captions.size() + " captions");
+      throw new JrnnException(images.size() + " images but " + captions.size() + " captions");
     }
     StringBuilder sb = new StringBuilder("<table style=\"border-collapse:collapse\">");
     for (int k = 0; k < images.size(); k++) {

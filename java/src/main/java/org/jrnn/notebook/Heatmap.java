@@ -7,6 +7,7 @@ import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
+import org.jrnn.JrnnException;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.style.HeatMapStyler;
@@ -33,11 +34,11 @@ public final class Heatmap {
 
   private Heatmap(float[][] values) {
     if (values.length == 0 || values[0].length == 0) {
-      throw new IllegalArgumentException("a heat map needs at least one step and one unit");
+      throw new JrnnException("a heat map needs at least one step and one unit");
     }
     for (float[] row : values) {
       if (row.length != values[0].length) {
-        throw new IllegalArgumentException("rows differ in length: " + row.length + " vs " + values[0].length);
+        throw new JrnnException("rows differ in length: " + row.length + " vs " + values[0].length);
       }
     }
     this.values = values;
@@ -66,7 +67,7 @@ public final class Heatmap {
    */
   public Heatmap xLabels(List<String> labels) {
     if (labels != null && labels.size() != values.length) {
-      throw new IllegalArgumentException(labels.size() + " labels for " + values.length + " steps");
+      throw new JrnnException(labels.size() + " labels for " + values.length + " steps");
     }
     this.xLabels = labels;
     return this;
@@ -75,7 +76,7 @@ public final class Heatmap {
   /** The colour scale's ends (default: symmetric around 0 from the largest |value|, or [0, max]). */
   public Heatmap range(double min, double max) {
     if (!(min < max)) {
-      throw new IllegalArgumentException("range needs min < max, got " + min + ", " + max);
+      throw new JrnnException("range needs min < max, got " + min + ", " + max);
     }
     this.min = min;
     this.max = max;

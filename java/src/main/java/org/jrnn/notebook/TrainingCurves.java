@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.jrnn.JrnnException;
 import org.jrnn.nn.Trainable;
 import org.jrnn.train.NonFiniteLocator;
 import org.jrnn.train.ResumableTask;
@@ -66,7 +67,7 @@ public final class TrainingCurves {
   /** Size of each chart in pixels (default 440 x 320) and charts per row (default 3). */
   public synchronized TrainingCurves panels(int width, int height, int perRow) {
     if (width < 120 || height < 100 || perRow < 1) {
-      throw new IllegalArgumentException("panels need width >= 120, height >= 100, perRow >= 1");
+      throw new JrnnException("panels need width >= 120, height >= 100, perRow >= 1");
     }
     this.panelWidth = width;
     this.panelHeight = height;
@@ -77,7 +78,7 @@ public final class TrainingCurves {
   /** How many training steps {@link #watch} averages into one {@code loss/train} point (default 10). */
   public synchronized TrainingCurves trainEvery(int steps) {
     if (steps < 1) {
-      throw new IllegalArgumentException("trainEvery must be >= 1 but is " + steps);
+      throw new JrnnException("trainEvery must be >= 1 but is " + steps);
     }
     this.trainEvery = steps;
     return this;

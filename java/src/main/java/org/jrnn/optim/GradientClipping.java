@@ -5,6 +5,7 @@
 package org.jrnn.optim;
 
 import java.util.List;
+import org.jrnn.JrnnException;
 import org.jrnn.Ops;
 import org.jrnn.nn.Parameter;
 
@@ -29,7 +30,7 @@ public final class GradientClipping {
 
   private GradientClipping(Kind kind, double limit) {
     if (kind != Kind.NONE && (!(limit > 0) || Double.isInfinite(limit))) {
-      throw new IllegalArgumentException("clipping limit must be finite and > 0 but is " + limit);
+      throw new JrnnException("clipping limit must be finite and > 0 but is " + limit);
     }
     this.kind = kind;
     this.limit = limit;

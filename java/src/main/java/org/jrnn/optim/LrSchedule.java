@@ -5,6 +5,7 @@
 package org.jrnn.optim;
 
 import java.util.Locale;
+import org.jrnn.JrnnException;
 
 /**
  * A learning-rate schedule: the factor by which the base learning rate is multiplied for the
@@ -44,10 +45,10 @@ public interface LrSchedule {
   /** Multiplies by {@code gamma} every {@code every} steps. */
   static LrSchedule step(long every, double gamma) {
     if (every < 1) {
-      throw new IllegalArgumentException("step schedule: every must be >= 1 but is " + every);
+      throw new JrnnException("step schedule: every must be >= 1 but is " + every);
     }
     if (!(gamma > 0) || Double.isInfinite(gamma)) {
-      throw new IllegalArgumentException("step schedule: gamma must be > 0 but is " + gamma);
+      throw new JrnnException("step schedule: gamma must be > 0 but is " + gamma);
     }
     return new Named(
         String.format(Locale.ROOT, "step(every %d, gamma %s)", every, gamma),
@@ -57,7 +58,7 @@ public interface LrSchedule {
   /** Cosine decay from 1 to {@code finalFactor} over the run's total steps. */
   static LrSchedule cosine(double finalFactor) {
     if (!(finalFactor >= 0 && finalFactor <= 1)) {
-      throw new IllegalArgumentException("cosine schedule: final factor must be in [0, 1] but is " + finalFactor);
+      throw new JrnnException("cosine schedule: final factor must be in [0, 1] but is " + finalFactor);
     }
     return new Named(
         finalFactor == 0 ? "cosine" : "cosine(to " + finalFactor + ")",
@@ -81,7 +82,7 @@ public interface LrSchedule {
    */
   static LrSchedule warmup(long warmupSteps, LrSchedule then) {
     if (warmupSteps < 0) {
-      throw new IllegalArgumentException("warm-up steps must be >= 0 but is " + warmupSteps);
+      throw new JrnnException("warm-up steps must be >= 0 but is " + warmupSteps);
     }
     if (warmupSteps == 0) {
       return then;
@@ -102,7 +103,7 @@ public interface LrSchedule {
    * factor), {@code step:EVERY:GAMMA}; with {@code warmupSteps > 0} it is preceded by a linear
    * warm-up.
    *
-   * @throws IllegalArgumentException with a one-line message for anything else
+   * @throws JrnnException with a one-line message for anything else
    */
   static LrSchedule parse(String spec, long warmupSteps) {
     String s = spec.trim().toLowerCase(Locale.ROOT);
@@ -112,27 +113,27 @@ public interface LrSchedule {
       switch (parts[0]) {
         case "constant", "none" -> {
           if (parts.length != 1) {
-            throw new IllegalArgumentException("'constant' takes no arguments");
+            throw new JrnnException("'constant' takes no arguments");
           }
           base = constant();
         }
         case "cosine" -> {
           if (parts.length > 2) {
-            throw new IllegalArgumentException("use cosine or cosine:MIN_FACTOR");
+            throw new JrnnException("use cosine or cosine:MIN_FACTOR");
           }
           base = parts.length == 2 ? cosine(Double.parseDouble(parts[1])) : cosine();
         }
         case "step" -> {
           if (parts.length != 3) {
-            throw new IllegalArgumentException("use step:EVERY_STEPS:GAMMA, e.g. step:1000:0.5");
+            throw new JrnnException("use step:EVERY_STEPS:GAMMA, e.g. step:1000:0.5");
           }
           base = step(Long.parseLong(parts[1]), Double.parseDouble(parts[2]));
         }
-        default -> throw new IllegalArgumentException(
+        default -> throw new JrnnException(
             "unknown schedule '" + spec + "' (constant, cosine, cosine:MIN, step:EVERY:GAMMA)");
       }
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("schedule '" + spec + "': not a number: " + e.getMessage());
+      throw new JrnnException("schedule '" + spec + "': not a number: " + e.getMessage());
     }
     return warmup(warmupSteps, base);
   }

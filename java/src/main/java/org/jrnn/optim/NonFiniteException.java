@@ -3,12 +3,14 @@
  */
 package org.jrnn.optim;
 
+import org.jrnn.JrnnException;
+
 /**
  * Thrown by {@link NonFiniteGuard} (and so by the trainer) when the loss, a gradient or a parameter
  * is NaN or infinite. The message names where it began: the parameter, the element, the step and,
  * when the task can tell, the layer and time step of the forward pass.
  */
-public final class NonFiniteException extends RuntimeException {
+public final class NonFiniteException extends JrnnException {
   private static final long serialVersionUID = 1L;
 
   /** What was found non-finite first. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jrnn.JrnnException;
 import org.jrnn.Tensor;
 import org.jrnn.nn.Parameter;
 
@@ -56,7 +57,7 @@ public abstract class Optimizer implements AutoCloseable {
     for (Parameter p : params) {
       Objects.requireNonNull(p, "a parameter is null");
       if (!names.add(p.name())) {
-        throw new IllegalArgumentException("parameter name '" + p.name() + "' appears twice");
+        throw new JrnnException("parameter name '" + p.name() + "' appears twice");
       }
     }
     this.params = List.copyOf(params);
@@ -91,7 +92,7 @@ public abstract class Optimizer implements AutoCloseable {
   /** Sets the learning rate used by the following steps (finite, {@code >= 0}). */
   public void setLearningRate(double lr) {
     if (!(lr >= 0) || Double.isInfinite(lr)) {
-      throw new IllegalArgumentException("learning rate must be finite and >= 0 but is " + lr);
+      throw new JrnnException("learning rate must be finite and >= 0 but is " + lr);
     }
     this.lr = lr;
   }
@@ -159,12 +160,12 @@ public abstract class Optimizer implements AutoCloseable {
    * Restores a {@link #state()} of an optimiser of the same kind over parameters of the same names
    * and shapes.
    *
-   * @throws IllegalArgumentException naming what does not match (nothing is changed then)
+   * @throws JrnnException naming what does not match (nothing is changed then)
    */
   public void loadState(OptimizerState s) {
     checkOpen();
     if (!s.optimizer().equals(name())) {
-      throw new IllegalArgumentException(
+      throw new JrnnException(
           "the saved optimizer state is " + s.optimizer() + ", not " + name());
     }
     List<float[][]> restored = new ArrayList<>();
@@ -174,7 +175,7 @@ public abstract class Optimizer implements AutoCloseable {
       Parameter p = params.get(i);
       Long n = s.steps().get(p.name());
       if (n == null) {
-        throw new IllegalArgumentException("the saved optimizer state has no entry for parameter " + p.name());
+        throw new JrnnException("the saved optimizer state has no entry for parameter " + p.name());
       }
       newSteps[i] = n;
       float[][] values = null;
@@ -184,12 +185,12 @@ public abstract class Optimizer implements AutoCloseable {
         float[] v = s.buffers().get(key);
         if (v == null) {
           if (values != null) {
-            throw new IllegalArgumentException("the saved optimizer state lacks " + key);
+            throw new JrnnException("the saved optimizer state lacks " + key);
           }
           continue;
         }
         if (v.length != p.value().numel()) {
-          throw new IllegalArgumentException(
+          throw new JrnnException(
               "saved "
                   + key
                   + " has "
@@ -199,7 +200,7 @@ public abstract class Optimizer implements AutoCloseable {
         }
         if (values == null) {
           if (k != 0) {
-            throw new IllegalArgumentException("the saved optimizer state lacks " + p.name() + "." + bufferNames[0]);
+            throw new JrnnException("the saved optimizer state lacks " + p.name() + "." + bufferNames[0]);
           }
           values = new float[bufferNames.length][];
         }
@@ -209,7 +210,7 @@ public abstract class Optimizer implements AutoCloseable {
     }
     for (String key : s.buffers().keySet()) {
       if (!known.contains(key)) {
-        throw new IllegalArgumentException("the saved optimizer state has an unknown buffer " + key);
+        throw new JrnnException("the saved optimizer state has an unknown buffer " + key);
       }
     }
     for (int i = 0; i < params.size(); i++) {
@@ -243,7 +244,7 @@ public abstract class Optimizer implements AutoCloseable {
 
   private void checkOpen() {
     if (closed) {
-      throw new IllegalStateException(name() + " optimizer is closed");
+      throw new JrnnException(JrnnException.Status.CLOSED, name() + " optimizer is closed");
     }
   }
 
@@ -268,7 +269,7 @@ public abstract class Optimizer implements AutoCloseable {
 
   static float checkedFloat(String name, double v, double min, double maxExclusive) {
     if (!(v >= min && v < maxExclusive)) {
-      throw new IllegalArgumentException(
+      throw new JrnnException(
           name + " must be in [" + min + ", " + maxExclusive + ") but is " + v);
     }
     return (float) v;

@@ -7,6 +7,7 @@ package org.jrnn.optim;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jrnn.JrnnException;
 import org.jrnn.Ops;
 import org.jrnn.Tensor;
 import org.jrnn.nn.Parameter;
@@ -27,7 +28,7 @@ public final class Sgd extends Optimizer {
     this.momentum = checkedFloat("momentum", b.momentum, 0, 1);
     this.weightDecay = checkedFloat("weight decay", b.weightDecay, 0, Double.MAX_VALUE);
     if (b.nesterov && b.momentum == 0) {
-      throw new IllegalArgumentException("Nesterov momentum needs momentum > 0");
+      throw new JrnnException("Nesterov momentum needs momentum > 0");
     }
     this.nesterov = b.nesterov;
   }

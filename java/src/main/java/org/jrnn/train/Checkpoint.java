@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
+import org.jrnn.JrnnException;
 import org.jrnn.io.Json;
 import org.jrnn.io.SafetensorsFile;
 import org.jrnn.io.SafetensorsWriter;
@@ -308,7 +309,7 @@ public final class Checkpoint {
   /**
    * Copies the saved parameters into {@code model}.
    *
-   * @throws IllegalArgumentException naming the first parameter that is missing or has another size
+   * @throws JrnnException naming the first parameter that is missing or has another size
    */
   public void restoreModel(Trainable model) {
     restoreParameters(model, this.model, "checkpoint");
@@ -318,10 +319,10 @@ public final class Checkpoint {
     for (Parameter p : model.parameters()) {
       float[] v = values.get(p.name());
       if (v == null) {
-        throw new IllegalArgumentException("the " + what + " has no parameter " + p.name());
+        throw new JrnnException("the " + what + " has no parameter " + p.name());
       }
       if (v.length != p.value().numel()) {
-        throw new IllegalArgumentException(
+        throw new JrnnException(
             "the "
                 + what
                 + "'s parameter "
@@ -337,7 +338,7 @@ public final class Checkpoint {
     if (values.size() != model.parameters().size()) {
       for (String name : values.keySet()) {
         if (model.parameters().stream().noneMatch(p -> p.name().equals(name))) {
-          throw new IllegalArgumentException("the " + what + " has parameter " + name + ", which the model lacks");
+          throw new JrnnException("the " + what + " has parameter " + name + ", which the model lacks");
         }
       }
     }

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import org.jrnn.JrnnException;
 import org.jrnn.nn.Trainable;
 import org.jrnn.nn.Parameter;
 import org.jrnn.optim.Adam;
@@ -105,10 +106,10 @@ public final class Trainer implements AutoCloseable {
     this.statusEvery = b.statusEvery;
     this.guard = b.guard;
     if (epochs == 0 && maxSteps == 0 && timeBudget == null) {
-      throw new IllegalArgumentException("give a number of epochs, a step limit or a time budget");
+      throw new JrnnException("give a number of epochs, a step limit or a time budget");
     }
     if (resume && checkpoint == null) {
-      throw new IllegalArgumentException("resuming needs a checkpoint path");
+      throw new JrnnException("resuming needs a checkpoint path");
     }
   }
 
@@ -206,7 +207,7 @@ public final class Trainer implements AutoCloseable {
       }
       optimizer = optimizerFactory.apply(params);
     } else if (!sameParameters(optimizer.parameters(), params)) {
-      throw new IllegalArgumentException("the optimizer's parameters are not the task's model's parameters");
+      throw new JrnnException("the optimizer's parameters are not the task's model's parameters");
     }
     baseLr = optimizer.learningRate();
     boolean restoreBest = restoreBestOption != null ? restoreBestOption : patience > 0;
@@ -228,7 +229,7 @@ public final class Trainer implements AutoCloseable {
       optimizer.loadState(c.optimizer());
       Checkpoint.TrainerState s = c.trainer();
       if (s.seed() != seed) {
-        throw new IllegalArgumentException(
+        throw new JrnnException(
             "the checkpoint " + checkpoint + " was made with seed " + s.seed() + ", not " + seed);
       }
       run.epoch = s.epoch();
@@ -462,7 +463,7 @@ public final class Trainer implements AutoCloseable {
     String key = task.primaryMetric();
     Double value = m.get(key);
     if (value == null) {
-      throw new IllegalStateException(
+      throw new JrnnException(
           "the task's evaluate() has no primary metric '" + key + "' (it gave " + m.keySet() + ")");
     }
     run.history.add(
@@ -737,7 +738,7 @@ public final class Trainer implements AutoCloseable {
     /** Epochs (default 10; 0 = no limit, then give a step limit or a time budget). */
     public Builder epochs(int epochs) {
       if (epochs < 0) {
-        throw new IllegalArgumentException("epochs must be >= 0 but is " + epochs);
+        throw new JrnnException("epochs must be >= 0 but is " + epochs);
       }
       this.epochs = epochs;
       return this;
@@ -746,7 +747,7 @@ public final class Trainer implements AutoCloseable {
     /** Stop after this many optimisation steps (0 = no limit). */
     public Builder maxSteps(long maxSteps) {
       if (maxSteps < 0) {
-        throw new IllegalArgumentException("max steps must be >= 0 but is " + maxSteps);
+        throw new JrnnException("max steps must be >= 0 but is " + maxSteps);
       }
       this.maxSteps = maxSteps;
       return this;
@@ -755,7 +756,7 @@ public final class Trainer implements AutoCloseable {
     /** Stop once the training steps have taken this long (null = no limit). */
     public Builder timeBudget(Duration budget) {
       if (budget != null && (budget.isNegative() || budget.isZero())) {
-        throw new IllegalArgumentException("the time budget must be positive but is " + budget);
+        throw new JrnnException("the time budget must be positive but is " + budget);
       }
       this.timeBudget = budget;
       return this;
@@ -770,7 +771,7 @@ public final class Trainer implements AutoCloseable {
     /** Validate every this many steps (default 0: at the end of each epoch). */
     public Builder validateEvery(long steps) {
       if (steps < 0) {
-        throw new IllegalArgumentException("validateEvery must be >= 0 but is " + steps);
+        throw new JrnnException("validateEvery must be >= 0 but is " + steps);
       }
       this.validateEvery = steps;
       return this;
@@ -783,7 +784,7 @@ public final class Trainer implements AutoCloseable {
      */
     public Builder earlyStopping(int patience) {
       if (patience < 0) {
-        throw new IllegalArgumentException("patience must be >= 0 but is " + patience);
+        throw new JrnnException("patience must be >= 0 but is " + patience);
       }
       this.patience = patience;
       return this;
@@ -804,7 +805,7 @@ public final class Trainer implements AutoCloseable {
     /** Also checkpoint every this many steps (0 = only at epoch ends and the end). */
     public Builder checkpointEvery(long steps) {
       if (steps < 0) {
-        throw new IllegalArgumentException("checkpointEvery must be >= 0 but is " + steps);
+        throw new JrnnException("checkpointEvery must be >= 0 but is " + steps);
       }
       this.checkpointEvery = steps;
       return this;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
+import org.jrnn.JrnnException;
 import org.junit.jupiter.api.Test;
 
 class BleuTest {
@@ -69,6 +70,6 @@ class BleuTest {
   @Test
   void emptyAndMismatched() {
     assertEquals(0.0, Bleu.bleu4(List.of(List.of()), List.of(w("a b c d"))));
-    assertThrows(IllegalArgumentException.class, () -> Bleu.bleu4(List.of(w("a")), List.of()));
+    assertThrows(JrnnException.class, () -> Bleu.bleu4(List.of(w("a")), List.of()));
   }
 }

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.jrnn.JrnnException;
 import org.jrnn.io.SafetensorsWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -207,6 +208,6 @@ class CaptionIoTest {
     assertFalse(java.util.Arrays.equals(a.apply(img, 8).rgb(), x.rgb()));
     Augment all = Augment.parse("shift=1,brightness=0.2,contrast=0.2,saturation=0.5,hue=20,grey=0.5");
     assertArrayEquals(all.apply(img, 3).rgb(), all.apply(img, 3).rgb());
-    assertThrows(IllegalArgumentException.class, () -> Augment.parse("blur=1"));
+    assertThrows(JrnnException.class, () -> Augment.parse("blur=1"));
   }
 }

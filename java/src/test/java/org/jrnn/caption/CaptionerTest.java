@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.jrnn.Cell;
 import org.jrnn.Device;
+import org.jrnn.JrnnException;
 import org.jrnn.data.Tokenizer;
 import org.jrnn.data.WordTokenizer;
 import org.jrnn.decode.DecodeOptions;
@@ -216,7 +217,7 @@ class CaptionerTest {
       }
     }
     assertEquals(c, Captioner.Config.fromJson(c.toJson()));
-    assertThrows(IllegalArgumentException.class, () -> new Captioner.Config(10, 2, 5, 9, 3, Cell.GRU, 6, 1, true, 1));
+    assertThrows(JrnnException.class, () -> new Captioner.Config(10, 2, 5, 9, 3, Cell.GRU, 6, 1, true, 1));
     assertThrows(SafetensorsException.class, () -> CaptionModels.load(dir.resolve("none.safetensors"), CPU));
   }
 

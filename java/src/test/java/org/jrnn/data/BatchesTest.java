@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.jrnn.JrnnException;
 import org.junit.jupiter.api.Test;
 
 class BatchesTest {
@@ -109,7 +110,7 @@ class BatchesTest {
 
     @Test
     void rejectsBadArguments() {
-        assertThrows(IllegalArgumentException.class, () -> Batches.builder(10, 0));
-        assertThrows(IllegalArgumentException.class, () -> Batches.builder(10, 2).bucketByLength(new int[9], 5));
+        assertThrows(JrnnException.class, () -> Batches.builder(10, 0));
+        assertThrows(JrnnException.class, () -> Batches.builder(10, 2).bucketByLength(new int[9], 5));
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
+import org.jrnn.JrnnException;
 import org.junit.jupiter.api.Test;
 
 class CharTokenizerTest {
@@ -61,12 +62,12 @@ class CharTokenizerTest {
 
     @Test
     void fromJsonRejectsOtherThings() {
-        assertThrows(IllegalArgumentException.class, () -> CharTokenizer.fromJson("{\"type\":\"word\",\"version\":1}"));
-        assertThrows(IllegalArgumentException.class, () -> CharTokenizer.fromJson("not json"));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(JrnnException.class, () -> CharTokenizer.fromJson("{\"type\":\"word\",\"version\":1}"));
+        assertThrows(JrnnException.class, () -> CharTokenizer.fromJson("not json"));
+        assertThrows(JrnnException.class,
                 () -> CharTokenizer.fromJson("{\"type\":\"char\",\"version\":1,\"vocab\":[\"a\",\"b\"]}"));
-        assertThrows(IllegalArgumentException.class, () -> CharTokenizer.fromJson(
+        assertThrows(JrnnException.class, () -> CharTokenizer.fromJson(
                 "{\"type\":\"char\",\"version\":1,\"vocab\":[\"<pad>\",\"<unk>\",\"<bos>\",\"<eos>\",\"ab\"]}"));
-        assertThrows(IllegalArgumentException.class, () -> Tokenizer.fromJson("{\"type\":\"bpe\"}"));
+        assertThrows(JrnnException.class, () -> Tokenizer.fromJson("{\"type\":\"bpe\"}"));
     }
 }

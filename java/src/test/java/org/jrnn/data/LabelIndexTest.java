@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
+import org.jrnn.JrnnException;
 import org.junit.jupiter.api.Test;
 
 class LabelIndexTest {
@@ -24,7 +25,7 @@ class LabelIndexTest {
         assertEquals(a.labels(), b.labels());
         assertEquals(2, a.id("pos"));
         assertEquals("neg", a.label(1));
-        assertThrows(IllegalArgumentException.class, () -> a.id("unknown"));
+        assertThrows(JrnnException.class, () -> a.id("unknown"));
     }
 
     @Test
@@ -33,6 +34,6 @@ class LabelIndexTest {
         LabelIndex idx = LabelIndex.ofExamples(ex);
         assertEquals(List.of(1, 0), java.util.Arrays.stream(idx.ids(ex)).boxed().toList());
         assertEquals(idx.labels(), LabelIndex.fromJson(idx.toJson()).labels());
-        assertThrows(IllegalArgumentException.class, () -> LabelIndex.fromJson("[1]"));
+        assertThrows(JrnnException.class, () -> LabelIndex.fromJson("[1]"));
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jrnn.JrnnException;
 import org.junit.jupiter.api.Test;
 
 class LmBatchesTest {
@@ -75,7 +76,7 @@ class LmBatchesTest {
 
     @Test
     void rejectsTooFewTokens() {
-        assertThrows(IllegalArgumentException.class, () -> new LmBatches(new int[4], 4, 10));
+        assertThrows(JrnnException.class, () -> new LmBatches(new int[4], 4, 10));
         assertThrows(IndexOutOfBoundsException.class, () -> new LmBatches(range(20), 2, 5).window(2));
     }
 }

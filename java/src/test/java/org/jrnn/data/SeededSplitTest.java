@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
 import java.util.List;
+import org.jrnn.JrnnException;
 import org.junit.jupiter.api.Test;
 
 class SeededSplitTest {
@@ -90,8 +91,8 @@ class SeededSplitTest {
 
     @Test
     void rejectsBadArguments() {
-        assertThrows(IllegalArgumentException.class, () -> SeededSplit.of(10, 1.5, 1));
-        assertThrows(IllegalArgumentException.class, () -> SeededSplit.of(10, Double.NaN, 1));
-        assertThrows(IllegalArgumentException.class, () -> new SplitMix64(1).nextInt(0));
+        assertThrows(JrnnException.class, () -> SeededSplit.of(10, 1.5, 1));
+        assertThrows(JrnnException.class, () -> SeededSplit.of(10, Double.NaN, 1));
+        assertThrows(JrnnException.class, () -> new SplitMix64(1).nextInt(0));
     }
 }

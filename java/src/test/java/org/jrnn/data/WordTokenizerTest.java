@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
+import org.jrnn.JrnnException;
 import org.junit.jupiter.api.Test;
 
 class WordTokenizerTest {
@@ -43,8 +44,8 @@ class WordTokenizerTest {
         assertEquals(List.of("<pad>", "<unk>", "<bos>", "<eos>", "the", "cat"), min2.vocabulary().tokens());
         WordTokenizer max5 = WordTokenizer.builder().maxSize(5).build(texts);
         assertEquals(List.of("<pad>", "<unk>", "<bos>", "<eos>", "the"), max5.vocabulary().tokens());
-        assertThrows(IllegalArgumentException.class, () -> WordTokenizer.builder().minFrequency(0));
-        assertThrows(IllegalArgumentException.class, () -> WordTokenizer.builder().maxSize(3).build(texts));
+        assertThrows(JrnnException.class, () -> WordTokenizer.builder().minFrequency(0));
+        assertThrows(JrnnException.class, () -> WordTokenizer.builder().maxSize(3).build(texts));
     }
 
     @Test
@@ -67,6 +68,6 @@ class WordTokenizerTest {
         assertEquals(t.vocabulary(), w.vocabulary());
         assertEquals(false, w.lowercase());
         assertArrayEquals(t.encode("Hello, world"), w.encode("Hello, world"));
-        assertThrows(IllegalArgumentException.class, () -> WordTokenizer.fromJson(CharTokenizer.build("x").toJson()));
+        assertThrows(JrnnException.class, () -> WordTokenizer.fromJson(CharTokenizer.build("x").toJson()));
     }
 }

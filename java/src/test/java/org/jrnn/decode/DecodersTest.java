@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.jrnn.JrnnException;
 import org.junit.jupiter.api.Test;
 
 class DecodersTest {
@@ -189,7 +190,7 @@ class DecodersTest {
     assertEquals(Math.pow(12.0 / 6.0, 0.6), LengthPenalty.gnmt(0.6).divisor(7), 1e-12);
     assertEquals(LengthPenalty.gnmt(0.6), LengthPenalty.parse("gnmt:0.6"));
     assertEquals(LengthPenalty.AVERAGE, LengthPenalty.parse("average"));
-    assertThrows(IllegalArgumentException.class, () -> LengthPenalty.parse("short"));
+    assertThrows(JrnnException.class, () -> LengthPenalty.parse("short"));
   }
 
   /** After A: B .6; after B: A .7; so greedy repeats A B A B ... */
@@ -562,10 +563,10 @@ class DecodersTest {
 
   @Test
   void optionsAreChecked() {
-    assertThrows(IllegalArgumentException.class, () -> DecodeOptions.builder().beamSize(2).nBest(3).build());
-    assertThrows(IllegalArgumentException.class, () -> DecodeOptions.builder().beamSize(2).temperature(1).build());
-    assertThrows(IllegalArgumentException.class, () -> DecodeOptions.builder().topP(0).build());
-    assertThrows(IllegalArgumentException.class, () -> DecodeOptions.builder().maxLength(2).minLength(3).build());
+    assertThrows(JrnnException.class, () -> DecodeOptions.builder().beamSize(2).nBest(3).build());
+    assertThrows(JrnnException.class, () -> DecodeOptions.builder().beamSize(2).temperature(1).build());
+    assertThrows(JrnnException.class, () -> DecodeOptions.builder().topP(0).build());
+    assertThrows(JrnnException.class, () -> DecodeOptions.builder().maxLength(2).minLength(3).build());
     assertEquals(DecodeOptions.Strategy.SAMPLE, DecodeOptions.builder().temperature(0.5).build().strategy());
     assertNotEquals(DecodeOptions.greedy().strategy(), DecodeOptions.beam(2).strategy());
   }

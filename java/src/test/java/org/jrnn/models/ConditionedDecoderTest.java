@@ -127,6 +127,6 @@ class ConditionedDecoderTest {
       e = assertThrows(JrnnException.class, () -> model.generate(new float[5], 1, 3, Sampling.GREEDY));
       assertTrue(e.getMessage().contains("features must hold N = 1 rows of 4 values but has 5"), e.getMessage());
     }
-    assertThrows(IllegalArgumentException.class, () -> ConditionedDecoder.Config.defaults(3, 3));
+    assertThrows(JrnnException.class, () -> ConditionedDecoder.Config.defaults(3, 3));
   }
 }

@@ -207,7 +207,7 @@ class LanguageModelTest {
           () -> model.trainStep(new LmBatches.Window(0, 1, 1, new int[] {1}, new int[] {12})));
       assertTrue(e.getMessage().contains("targets[0] = 12 is outside 0..8 (or -1)"), e.getMessage());
     }
-    assertThrows(IllegalArgumentException.class, () -> new Sampling(-1f, 0, 0));
+    assertThrows(JrnnException.class, () -> new Sampling(-1f, 0, 0));
     assertEquals(TINY, LanguageModel.Config.fromJson(TINY.toJson()));
   }
 

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.jrnn.Device;
+import org.jrnn.JrnnException;
 import org.jrnn.RecurrentState;
 import org.jrnn.Scope;
 import org.jrnn.data.LmBatches;
@@ -65,8 +66,8 @@ class LmTbpttTest {
         }
       }
     }
-    assertThrows(IllegalArgumentException.class, () -> new LmBatches(tokens, 1, 4, 5));
-    assertThrows(IllegalArgumentException.class, () -> new LmBatches(tokens, 1, 4, 0));
+    assertThrows(JrnnException.class, () -> new LmBatches(tokens, 1, 4, 5));
+    assertThrows(JrnnException.class, () -> new LmBatches(tokens, 1, 4, 0));
   }
 
   @Test

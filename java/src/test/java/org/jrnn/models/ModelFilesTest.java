@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.jrnn.Cell;
 import org.jrnn.Device;
+import org.jrnn.JrnnException;
 import org.jrnn.data.CharTokenizer;
 import org.jrnn.data.LabelIndex;
 import org.jrnn.data.LmBatches;
@@ -86,7 +87,7 @@ class ModelFilesTest {
         Sampling s = new Sampling(1f, 3, 9);
         assertArrayEquals(model.generate(new int[] {4, 5}, 12, s), back.generate(new int[] {4, 5}, 12, s));
         assertEquals(model.evaluate(windows), back.evaluate(windows));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        JrnnException e = assertThrows(JrnnException.class,
             () -> loaded.model(SequenceClassifier.class));
         assertTrue(e.getMessage().contains("holds a language-model model, not a SequenceClassifier"));
       }

@@ -207,7 +207,7 @@ class SequenceClassifierTest {
           () -> model.predict(PaddedBatch.of(List.of(new int[] {4}, new int[0]), new int[] {0, 1})));
       assertTrue(e.getMessage().contains("sequence 1 of the batch has no tokens"), e.getMessage());
     }
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    JrnnException e = assertThrows(JrnnException.class,
         () -> SequenceClassifier.Config.defaults(7, 3).withBinaryLogistic(true));
     assertTrue(e.getMessage().contains("binaryLogistic needs numClasses = 2"), e.getMessage());
     JrnnException empty = assertThrows(JrnnException.class,
@@ -220,10 +220,10 @@ class SequenceClassifierTest {
     SequenceClassifier.Config c = SequenceClassifier.Config.defaults(7, 2).withCell(Cell.GRU)
         .withDropout(0.1f).withInit(new RecurrentInit(true, false)).withSeed(-3);
     assertEquals(c, SequenceClassifier.Config.fromJson(c.toJson()));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    JrnnException e = assertThrows(JrnnException.class,
         () -> SequenceClassifier.Config.fromJson(c.toJson().replace("\"hiddenSize\":128,", "")));
     assertTrue(e.getMessage().contains("has no \"hiddenSize\""), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
+    e = assertThrows(JrnnException.class,
         () -> SequenceClassifier.Config.fromJson(c.toJson().replace("\"GRU\"", "\"XYZ\"")));
     assertTrue(e.getMessage().contains("\"cell\" must be one of"), e.getMessage());
   }

@@ -117,7 +117,7 @@ class SequenceTaggerTest {
       JrnnException e = assertThrows(JrnnException.class, () -> model.trainStep(bad));
       assertTrue(e.getMessage().contains("tags at step 1 of sentence 0 = 3 is outside 0..2"), e.getMessage());
     }
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    JrnnException e = assertThrows(JrnnException.class,
         () -> TaggingBatch.of(List.of(new int[] {4, 5}), List.of(new int[] {0}), new int[] {0}));
     assertTrue(e.getMessage().contains("sentence 0 has 2 tokens but 1 tags"), e.getMessage());
   }

@@ -117,7 +117,7 @@ class RecurrentLayerTest {
         () -> new RecurrentLayer(Cell.GRU, 2, 3, 1, false, new RecurrentInit(false, true), 1, CPU));
     assertTrue(e.getMessage().contains("forgetBiasOne needs an LSTM but the cell is GRU"), e.getMessage());
     assertEquals(new RecurrentInit(true, true), RecurrentInit.parse(new RecurrentInit(true, true).id()));
-    assertThrows(IllegalArgumentException.class, () -> RecurrentInit.parse("xavier"));
+    assertThrows(JrnnException.class, () -> RecurrentInit.parse("xavier"));
   }
 
   private static float[] fill(int n, float v) {

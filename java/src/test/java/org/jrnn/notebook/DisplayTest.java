@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import javax.imageio.ImageIO;
 import org.jrnn.Cell;
+import org.jrnn.JrnnException;
 import org.jrnn.Recurrent;
 import org.jrnn.RecurrentOutput;
 import org.jrnn.Scope;
@@ -95,7 +96,7 @@ class DisplayTest {
     save("bars", img);
     assertEquals(Charts.HEIGHT, img.getHeight());
     assertTrue(colours(img) > 5);
-    assertThrows(IllegalArgumentException.class, () -> Charts.bars("t", "x", "y", words, Map.of("s", new double[] {1})));
+    assertThrows(JrnnException.class, () -> Charts.bars("t", "x", "y", words, Map.of("s", new double[] {1})));
   }
 
   @Test
@@ -181,8 +182,8 @@ class DisplayTest {
     assertEquals(900, g.getWidth());
     assertEquals(400, g.getHeight());
     assertTrue(colours(g) > 10);
-    assertThrows(IllegalArgumentException.class, () -> Heatmap.of(new float[0][0]));
-    assertThrows(IllegalArgumentException.class, () -> Heatmap.of(v).xLabels(List.of("a")));
+    assertThrows(JrnnException.class, () -> Heatmap.of(new float[0][0]));
+    assertThrows(JrnnException.class, () -> Heatmap.of(v).xLabels(List.of("a")));
   }
 
   @Test
@@ -207,7 +208,7 @@ class DisplayTest {
     assertTrue(inked(captionArea) > 0.005, "caption text drawn");
     String html = Gallery.html(imgs, caps, 3);
     assertTrue(html.contains("data:image/png;base64,") && html.contains("&quot;five&quot;"), html.substring(0, 200));
-    assertThrows(IllegalArgumentException.class, () -> Gallery.captioned(imgs, List.of("x"), 2));
+    assertThrows(JrnnException.class, () -> Gallery.captioned(imgs, List.of("x"), 2));
   }
 
   @Test

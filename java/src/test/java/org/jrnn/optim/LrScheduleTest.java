@@ -3,6 +3,7 @@ package org.jrnn.optim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import org.jrnn.JrnnException;
 import org.junit.jupiter.api.Test;
 
 /** Schedules against torch.optim.lr_scheduler (values from /usr/bin/python3, torch 1.13). */
@@ -51,9 +52,9 @@ class LrScheduleTest {
     assertEquals(0.5, LrSchedule.parse("cosine:0.5", 0).factor(10, 10), 1e-15);
     assertEquals(1.0, LrSchedule.parse("constant", 0).factor(10, 10));
     assertEquals("unknown schedule 'linear' (constant, cosine, cosine:MIN, step:EVERY:GAMMA)",
-        assertThrows(IllegalArgumentException.class, () -> LrSchedule.parse("linear", 0)).getMessage());
-    assertThrows(IllegalArgumentException.class, () -> LrSchedule.parse("step:x:0.5", 0));
-    assertThrows(IllegalArgumentException.class, () -> LrSchedule.parse("step:0:0.5", 0));
-    assertThrows(IllegalArgumentException.class, () -> LrSchedule.parse("cosine", -1));
+        assertThrows(JrnnException.class, () -> LrSchedule.parse("linear", 0)).getMessage());
+    assertThrows(JrnnException.class, () -> LrSchedule.parse("step:x:0.5", 0));
+    assertThrows(JrnnException.class, () -> LrSchedule.parse("step:0:0.5", 0));
+    assertThrows(JrnnException.class, () -> LrSchedule.parse("cosine", -1));
   }
 }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.jrnn.Device;
+import org.jrnn.JrnnException;
 import org.jrnn.Tensor;
 import org.jrnn.data.Batches;
 import org.jrnn.data.SplitMix64;
@@ -471,8 +472,8 @@ class TrainerTest {
   @Test
   void refusesContradictoryOptions() {
     assertEquals("give a number of epochs, a step limit or a time budget",
-        assertThrows(IllegalArgumentException.class, () -> Trainer.builder().epochs(0).build()).getMessage());
+        assertThrows(JrnnException.class, () -> Trainer.builder().epochs(0).build()).getMessage());
     assertEquals("resuming needs a checkpoint path",
-        assertThrows(IllegalArgumentException.class, () -> Trainer.builder().resume(true).build()).getMessage());
+        assertThrows(JrnnException.class, () -> Trainer.builder().resume(true).build()).getMessage());
   }
 }

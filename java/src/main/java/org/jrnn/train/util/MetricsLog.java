@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jrnn.JrnnException;
 
 /**
  * A metrics log with fixed columns, e.g. {@code epoch, step, loss, accuracy, seconds}. Each row is written
@@ -47,10 +48,10 @@ public final class MetricsLog implements Closeable {
     public static MetricsLog open(Path csvFile, Path jsonlFile, String... columns) throws IOException {
         List<String> cols = List.of(columns);
         if (cols.isEmpty() || new HashSet<>(cols).size() != cols.size()) {
-            throw new IllegalArgumentException("columns must be non-empty and distinct: " + cols);
+            throw new JrnnException("columns must be non-empty and distinct: " + cols);
         }
         if (csvFile == null && jsonlFile == null) {
-            throw new IllegalArgumentException("give a CSV file, a JSONL file or both");
+            throw new JrnnException("give a CSV file, a JSONL file or both");
         }
         String header = String.join(",", cols.stream().map(MetricsLog::csvField).toList());
         BufferedWriter csv = null;
@@ -97,11 +98,11 @@ public final class MetricsLog implements Closeable {
     /**
      * Writes one row, values in column order (numbers, strings, booleans or null for "missing").
      *
-     * @throws IllegalArgumentException if the number of values is not the number of columns
+     * @throws JrnnException if the number of values is not the number of columns
      */
     public void log(Object... values) throws IOException {
         if (values.length != columns.size()) {
-            throw new IllegalArgumentException("got " + values.length + " values for " + columns.size()
+            throw new JrnnException("got " + values.length + " values for " + columns.size()
                     + " columns " + columns);
         }
         if (csv != null) {
@@ -136,13 +137,13 @@ public final class MetricsLog implements Closeable {
     /**
      * Writes one row from a map of column name to value; absent columns are written as missing.
      *
-     * @throws IllegalArgumentException for a key that is not a column
+     * @throws JrnnException for a key that is not a column
      */
     public void log(Map<String, ?> row) throws IOException {
         Set<String> unknown = new HashSet<>(row.keySet());
         unknown.removeAll(columns);
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown columns " + unknown + "; columns are " + columns);
+            throw new JrnnException("unknown columns " + unknown + "; columns are " + columns);
         }
         Object[] values = new Object[columns.size()];
         for (int i = 0; i < values.length; i++) {
