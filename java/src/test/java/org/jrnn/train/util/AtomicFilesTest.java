@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.jrnn.JrnnException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +57,7 @@ class AtomicFilesTest {
     @Test
     void runtimeExceptionsAlsoLeaveNoTrace() throws IOException {
         Path f = dir.resolve("new.json");
-        assertThrows(JrnnException.class, () -> AtomicFiles.write(f, out -> {
+        assertThrows(IllegalStateException.class, () -> AtomicFiles.write(f, out -> {
             out.write('x');
             throw new IllegalStateException("bug");
         }));
