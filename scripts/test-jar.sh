@@ -2,7 +2,8 @@
 # Proves the packaged jar works on a machine that never built it: runs `org.jrnn.Info --check` (an
 # LSTM forward pass, checked for shape, finiteness and padding) from ONLY the jar and its runtime
 # dependency jars (javacpp, openblas, gson), with an empty JavaCPP cache and no build directories
-# on any library path. Exits non-zero on failure.
+# on any library path, then checks the extracted libraries' symbol versions
+# (scripts/check-native-abi.sh). Exits non-zero on failure.
 #   scripts/test-jar.sh             # builds the jar first if missing (mvn -B -q -DskipTests package)
 #   scripts/test-jar.sh --no-build  # as run by `mvn verify` (integration-test phase)
 # JAVA_HOME selects the JVM (JDK 17+; 22+ gets --enable-native-access).
@@ -46,4 +47,6 @@ for lib in libjrnn.so libjnijrnn.so; do
     exit 1
   fi
 done
+# ... and must load on older hosts too (no libstdc++ version, glibc <= 2.34)
+"$ROOT/scripts/check-native-abi.sh" "$(dirname "$(find "$CACHE" -name libjrnn.so | head -1)")"
 echo "test-jar: ok ($JAR loads from an empty JavaCPP cache, Java $SPEC)"
