@@ -3,7 +3,8 @@
 #   scripts/prereqs.sh          # build and tests: cmake, g++, Maven, JDK 17, unzip, PyTorch and
 #                               # numpy (the reference oracle), Jupyter (the notebook tests)
 #   scripts/prereqs.sh bench    # also what the peer harness (../shared/peers) runs with
-# Called by scripts/test.sh and scripts/bench; a no-op when everything is there.
+#   scripts/prereqs.sh build    # only what building the jar needs (scripts/jrnn on a fresh machine)
+# Called by scripts/test.sh, scripts/bench and scripts/jrnn; a no-op when everything is there.
 set -euo pipefail
 need=()
 command -v cmake >/dev/null || need+=(cmake)
@@ -11,9 +12,12 @@ command -v g++ >/dev/null || need+=(g++)
 command -v mvn >/dev/null || need+=(maven)
 command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v unzip >/dev/null || need+=(unzip)
-/usr/bin/python3 -c 'import torch, numpy' 2>/dev/null || need+=(python3-torch python3-numpy)
-# the notebook tests execute notebooks/ through a Java kernel with Debian's Jupyter (no pip)
-command -v jupyter-nbconvert >/dev/null || need+=(jupyter-nbconvert jupyter-client)
+command -v objdump >/dev/null || need+=(binutils)
+if [ "${1:-}" != build ]; then
+  /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null || need+=(python3-torch python3-numpy)
+  # the notebook tests execute notebooks/ through a Java kernel with Debian's Jupyter (no pip)
+  command -v jupyter-nbconvert >/dev/null || need+=(jupyter-nbconvert jupyter-client)
+fi
 if [ "${1:-}" = bench ]; then
   /usr/bin/python3 -c 'import threadpoolctl' 2>/dev/null || need+=(python3-threadpoolctl)
   # Debian's numpy and PyTorch call whatever libblas.so.3 is: with only the reference BLAS
