@@ -425,6 +425,14 @@ void test_ops(jrnn_context* gpu, jrnn_context* cpu) {
     ok(jrnn_clip_values(cpu, count, 0.5f, x.data()), "cpu clip");
     ok(jrnn_clip_values(gpu, count, 0.5f, gx), "clip");
     same("clip", f.down(gx, count), x, 0, 0);
+    std::vector<float> nf = {kNaN, INFINITY, -INFINITY, -0.25f};
+    float* gnf = f.dev(nf);
+    ok(jrnn_clip_values(gpu, 4, 2.0f, gnf), "clip non-finite");
+    auto nf_back = f.down(gnf, 4);
+    EXPECT(std::isnan(nf_back[0]) && nf_back[1] == 2.0f && nf_back[2] == -2.0f &&
+               nf_back[3] == -0.25f,
+           "clip keeps NaN and clamps infinities (torch.clamp): %g %g %g %g", nf_back[0],
+           nf_back[1], nf_back[2], nf_back[3]);
     ok(jrnn_axpy(cpu, count, -1.5f, x.data(), y.data()), "cpu axpy");
     ok(jrnn_axpy(gpu, count, -1.5f, gx, gy), "axpy");
     same("axpy", f.down(gy, count), y, 0, 0);

@@ -517,6 +517,10 @@ void test_reductions() {
   std::vector<float> c = {3.0f, -4.0f, 0.5f};
   jrnn::cpu::clip_values(3, 1.0f, c.data());
   EXPECT(c[0] == 1.0f && c[1] == -1.0f && c[2] == 0.5f, "clip by value");
+  std::vector<float> nf = {std::nanf(""), INFINITY, -INFINITY, -0.25f};
+  jrnn::cpu::clip_values(4, 2.0f, nf.data());
+  EXPECT(std::isnan(nf[0]) && nf[1] == 2.0f && nf[2] == -2.0f && nf[3] == -0.25f,
+         "clip by value keeps NaN and clamps infinities (torch.clamp)");
 }
 
 

@@ -239,7 +239,11 @@ __global__ void scale_kernel(int64_t count, float alpha, float* x) {
 }
 
 __global__ void clip_kernel(int64_t count, float limit, float* x) {
-  GRID_STRIDE(i, count) { x[i] = fminf(limit, fmaxf(-limit, x[i])); }
+  // torch.clamp semantics: NaN stays NaN (fminf/fmaxf would return the bound instead).
+  GRID_STRIDE(i, count) {
+    const float v = x[i];
+    x[i] = v > limit ? limit : (v < -limit ? -limit : v);
+  }
 }
 
 __global__ void axpy_kernel(int64_t count, float alpha, const float* x, float* y) {

@@ -379,8 +379,15 @@ void scale(int64_t count, float alpha, float* x) {
   for (int64_t i = 0; i < count; ++i) x[i] *= alpha;
 }
 
+// torch.clamp semantics: NaN stays NaN (fmin/fmax would return the bound instead).
 void clip_values(int64_t count, float limit, float* x) {
-  for (int64_t i = 0; i < count; ++i) x[i] = std::fmin(limit, std::fmax(-limit, x[i]));
+  for (int64_t i = 0; i < count; ++i) {
+    if (x[i] > limit) {
+      x[i] = limit;
+    } else if (x[i] < -limit) {
+      x[i] = -limit;
+    }
+  }
 }
 
 void axpy(int64_t count, float alpha, const float* x, float* y) {

@@ -27,10 +27,10 @@ abstract class AdamBase extends Optimizer {
       double weightDecay,
       boolean decoupled) {
     super(params, lr, "exp_avg", "exp_avg_sq");
-    this.beta1 = checkedFloat("beta1", beta1, 0, 1);
-    this.beta2 = checkedFloat("beta2", beta2, 0, 1);
-    this.eps = checkedFloat("eps", eps, 0, Double.MAX_VALUE);
-    this.weightDecay = checkedFloat("weight decay", weightDecay, 0, Double.MAX_VALUE);
+    this.beta1 = fraction("beta1", beta1);
+    this.beta2 = fraction("beta2", beta2);
+    this.eps = nonNegative("eps", eps);
+    this.weightDecay = nonNegative("weight decay", weightDecay);
     this.decoupled = decoupled;
   }
 
@@ -47,6 +47,16 @@ abstract class AdamBase extends Optimizer {
   @Override
   protected final void update(Parameter p, Tensor[] buffers, float lr, long step) {
     Ops.adamUpdate(
-        p.value(), p.grad(), buffers[0], buffers[1], lr, beta1, beta2, eps, weightDecay, decoupled, step);
+        p.value(),
+        p.grad(),
+        buffers[0],
+        buffers[1],
+        lr,
+        beta1,
+        beta2,
+        eps,
+        weightDecay,
+        decoupled,
+        step);
   }
 }

@@ -8,10 +8,10 @@ import java.util.Locale;
 import org.jrnn.JrnnException;
 
 /**
- * A learning-rate schedule: the factor by which the base learning rate is multiplied for the
- * update at 0-based step {@code step} of a run of {@code totalSteps} updates ({@code totalSteps <=
- * 0} when unknown, e.g. a time budget; schedules that need it then hold their factor at 1). The
- * trainer sets {@code lr = baseLr · factor(step, total)} before each update.
+ * A learning-rate schedule: the factor by which the base learning rate is multiplied for the update
+ * at 0-based step {@code step} of a run of {@code totalSteps} updates ({@code totalSteps <= 0} when
+ * unknown, e.g. a time budget; schedules that need it then hold their factor at 1). The trainer
+ * sets {@code lr = baseLr · factor(step, total)} before each update.
  *
  * <p>Values (for base learning rate {@code lr}, step {@code t}, total {@code T}):
  *
@@ -48,7 +48,7 @@ public interface LrSchedule {
       throw new JrnnException("step schedule: every must be >= 1 but is " + every);
     }
     if (!(gamma > 0) || Double.isInfinite(gamma)) {
-      throw new JrnnException("step schedule: gamma must be > 0 but is " + gamma);
+      throw new JrnnException("step schedule: gamma must be finite and > 0 but is " + gamma);
     }
     return new Named(
         String.format(Locale.ROOT, "step(every %d, gamma %s)", every, gamma),
@@ -58,7 +58,8 @@ public interface LrSchedule {
   /** Cosine decay from 1 to {@code finalFactor} over the run's total steps. */
   static LrSchedule cosine(double finalFactor) {
     if (!(finalFactor >= 0 && finalFactor <= 1)) {
-      throw new JrnnException("cosine schedule: final factor must be in [0, 1] but is " + finalFactor);
+      throw new JrnnException(
+          "cosine schedule: final factor must be in [0, 1] but is " + finalFactor);
     }
     return new Named(
         finalFactor == 0 ? "cosine" : "cosine(to " + finalFactor + ")",
@@ -77,12 +78,15 @@ public interface LrSchedule {
   }
 
   /**
-   * Linear warm-up over {@code warmupSteps} steps ({@code (t + 1) / W}), then {@code then} over
-   * the remaining steps.
+   * Linear warm-up over {@code warmupSteps} steps ({@code (t + 1) / W}), then {@code then} over the
+   * remaining steps.
    */
   static LrSchedule warmup(long warmupSteps, LrSchedule then) {
     if (warmupSteps < 0) {
       throw new JrnnException("warm-up steps must be >= 0 but is " + warmupSteps);
+    }
+    if (then == null) {
+      throw new JrnnException("warm-up: the schedule after it is null");
     }
     if (warmupSteps == 0) {
       return then;
@@ -106,6 +110,10 @@ public interface LrSchedule {
    * @throws JrnnException with a one-line message for anything else
    */
   static LrSchedule parse(String spec, long warmupSteps) {
+    if (spec == null) {
+      throw new JrnnException(
+          "the schedule is null (constant, cosine, cosine:MIN, step:EVERY:GAMMA)");
+    }
     String s = spec.trim().toLowerCase(Locale.ROOT);
     String[] parts = s.split(":", -1);
     LrSchedule base;
@@ -129,11 +137,18 @@ public interface LrSchedule {
           }
           base = step(Long.parseLong(parts[1]), Double.parseDouble(parts[2]));
         }
-        default -> throw new JrnnException(
-            "unknown schedule '" + spec + "' (constant, cosine, cosine:MIN, step:EVERY:GAMMA)");
+        default ->
+            throw new JrnnException(
+                "unknown schedule '"
+                    + Optimizer.clip(spec)
+                    + "' (constant, cosine, cosine:MIN, step:EVERY:GAMMA)");
       }
     } catch (NumberFormatException e) {
-      throw new JrnnException("schedule '" + spec + "': not a number: " + e.getMessage());
+      throw new JrnnException(
+          "schedule '"
+              + Optimizer.clip(spec)
+              + "': not a number: "
+              + Optimizer.clip(e.getMessage()));
     }
     return warmup(warmupSteps, base);
   }
@@ -148,8 +163,14 @@ public interface LrSchedule {
       this.f = f;
     }
 
+    /**
+     * @throws JrnnException when {@code step < 0}
+     */
     @Override
     public double factor(long step, long totalSteps) {
+      if (step < 0) {
+        throw new JrnnException("schedule " + name + ": step must be >= 0 but is " + step);
+      }
       return f.factor(step, totalSteps);
     }
 

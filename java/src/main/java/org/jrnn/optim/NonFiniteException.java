@@ -15,7 +15,10 @@ public final class NonFiniteException extends JrnnException {
 
   /** What was found non-finite first. */
   public enum Source {
-    /** A parameter's value (an earlier update overflowed). */
+    /**
+     * A parameter's value (at step 0 the initial weights or a loaded checkpoint, later an earlier
+     * update overflowed).
+     */
     PARAMETER,
     /** A parameter's gradient (the backward pass overflowed). */
     GRADIENT,

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
+import org.jrnn.JrnnException;
 import org.jrnn.Ops;
 import org.jrnn.nn.Parameter;
 
@@ -17,8 +18,9 @@ import org.jrnn.nn.Parameter;
  * origin and throws a {@link NonFiniteException}:
  *
  * <ol>
- *   <li>a parameter whose <em>value</em> is not finite (an earlier update overflowed): the first
- *       such parameter in model order;
+ *   <li>a parameter whose <em>value</em> is not finite (at step 0 the initial weights or a loaded
+ *       checkpoint held it, later an earlier update overflowed): the first such parameter in model
+ *       order;
  *   <li>else a non-finite <em>gradient</em>: backward runs from the loss towards the inputs, and
  *       modules list their parameters from input to output, so the origin is the non-finite
  *       gradient closest to the loss, the <em>last</em> one in model order; the others are listed;
@@ -26,9 +28,15 @@ import org.jrnn.nn.Parameter;
  * </ol>
  *
  * A task that can find the layer and time step where its forward pass first produced a non-finite
- * activation contributes that through {@code locator} (see {@code org.jrnn.train.NonFiniteLocator}).
+ * activation contributes that through {@code locator} (see {@code
+ * org.jrnn.train.NonFiniteLocator}).
  */
 public final class NonFiniteGuard {
+  private static final String BEFORE_FIRST_UPDATE =
+      " before the first update (the initial weights or a loaded checkpoint hold it)";
+  private static final String AFTER_AN_UPDATE =
+      " (an earlier update overflowed; lower the learning rate or clip gradients)";
+
   private NonFiniteGuard() {}
 
   /**
@@ -37,7 +45,8 @@ public final class NonFiniteGuard {
    * @param loss the step's mean loss
    * @param gradientNorm the global gradient norm of {@code params} (NaN/Inf when a gradient is)
    * @param params the model's parameters, in model order
-   * @param step the 0-based optimisation step (for the message)
+   * @param step the 0-based optimisation step, {@code >= 0}: the number of updates made so far (for
+   *     the message; 0 means the parameters were never updated)
    * @param context e.g. "epoch 3, batch 17" (for the message), or null
    * @param locator the task's account of where the forward pass became non-finite (may return
    *     null), or null
@@ -49,6 +58,10 @@ public final class NonFiniteGuard {
       long step,
       String context,
       Supplier<String> locator) {
+    Optimizer.checkParameters("non-finite guard", params, true);
+    if (step < 0) {
+      throw new JrnnException("non-finite guard: step must be >= 0 but is " + step);
+    }
     if (Double.isFinite(loss) && Double.isFinite(gradientNorm)) {
       return;
     }
@@ -56,7 +69,7 @@ public final class NonFiniteGuard {
     String lossText = "the loss is " + loss;
     // 1. a non-finite parameter value
     for (Parameter p : params) {
-      long bad = Ops.firstNonFinite(p.value());
+      long bad = p.value().numel() == 0 ? -1 : Ops.firstNonFinite(p.value());
       if (bad >= 0) {
         long[] idx = unravel(bad, p.value().shape());
         throw new NonFiniteException(
@@ -70,7 +83,8 @@ public final class NonFiniteGuard {
                 + p.value().get(idx)
                 + " at "
                 + Arrays.toString(idx)
-                + " (an earlier update overflowed; lower the learning rate or clip gradients); "
+                + (step == 0 ? BEFORE_FIRST_UPDATE : AFTER_AN_UPDATE)
+                + "; "
                 + lossText
                 + locate(locator),
             NonFiniteException.Source.PARAMETER,
@@ -84,7 +98,7 @@ public final class NonFiniteGuard {
     Parameter origin = null;
     long originBad = -1;
     for (Parameter p : params) {
-      long bad = Ops.firstNonFinite(p.grad());
+      long bad = p.grad().numel() == 0 ? -1 : Ops.firstNonFinite(p.grad());
       if (bad >= 0) {
         badNames.add(p.name());
         origin = p;
@@ -129,7 +143,9 @@ public final class NonFiniteGuard {
         step);
   }
 
-  /** The multi-index of flat (row-major) element {@code flat} of a tensor of shape {@code shape}. */
+  /**
+   * The multi-index of flat (row-major) element {@code flat} of a tensor of shape {@code shape}.
+   */
   static long[] unravel(long flat, long[] shape) {
     long[] idx = new long[shape.length];
     for (int i = shape.length - 1; i >= 0; i--) {

@@ -10,7 +10,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import org.jrnn.JrnnException;
 import org.jrnn.Tensor;
@@ -39,23 +38,26 @@ import org.jrnn.nn.Parameter;
 public abstract class Optimizer implements AutoCloseable {
   private final List<Parameter> params;
   private final String[] bufferNames;
+
   /** Per parameter: its state buffers (null until the first step). */
   private final Tensor[][] state;
+
   /** Per parameter: how many updates it has had. */
   private final long[] steps;
+
   private double lr;
   private boolean closed;
 
   /**
    * @param params the parameters to update, names unique. Not modified (the list is copied).
-   * @param lr the initial learning rate, finite and {@code >= 0}
+   * @param lr the initial learning rate, {@code >= 0} and at most {@link Float#MAX_VALUE}
    * @param bufferNames the names of the per-parameter state buffers this optimiser keeps
+   * @throws JrnnException when {@code params} or one of them is null, or names repeat
    */
   protected Optimizer(List<Parameter> params, double lr, String... bufferNames) {
-    Objects.requireNonNull(params, "params");
+    checkParameters("optimizer", params, false);
     Set<String> names = new HashSet<>();
     for (Parameter p : params) {
-      Objects.requireNonNull(p, "a parameter is null");
       if (!names.add(p.name())) {
         throw new JrnnException("parameter name '" + p.name() + "' appears twice");
       }
@@ -89,12 +91,20 @@ public abstract class Optimizer implements AutoCloseable {
     return lr;
   }
 
-  /** Sets the learning rate used by the following steps (finite, {@code >= 0}). */
+  /**
+   * Sets the learning rate used by the following steps: {@code >= 0} and at most {@link
+   * Float#MAX_VALUE} (the update runs in float).
+   */
   public void setLearningRate(double lr) {
-    if (!(lr >= 0) || Double.isInfinite(lr)) {
-      throw new JrnnException("learning rate must be finite and >= 0 but is " + lr);
+    this.lr = checkedLearningRate(lr);
+  }
+
+  private static double checkedLearningRate(double lr) {
+    if (!(lr >= 0 && lr <= Float.MAX_VALUE)) {
+      throw new JrnnException(
+          "learning rate must be >= 0 and at most " + Float.MAX_VALUE + " but is " + lr);
     }
-    this.lr = lr;
+    return lr;
   }
 
   /** Updates of the first parameter so far (all parameters step together). */
@@ -102,15 +112,23 @@ public abstract class Optimizer implements AutoCloseable {
     return steps.length == 0 ? 0 : steps[0];
   }
 
-  /** One update of every parameter from its gradient. */
+  /**
+   * One update of every parameter from its gradient.
+   *
+   * @throws JrnnException with status {@link JrnnException.Status#CLOSED} when this optimiser, or a
+   *     parameter's value or gradient, is closed (then no parameter is updated)
+   */
   public void step() {
     checkOpen();
+    checkParameters(name() + " step", params, true);
     float rate = (float) lr;
     for (int i = 0; i < params.size(); i++) {
       Parameter p = params.get(i);
       Tensor[] buffers = buffers(i);
       steps[i]++;
-      update(p, buffers, rate, steps[i]);
+      if (p.value().numel() > 0) {
+        update(p, buffers, rate, steps[i]);
+      }
     }
   }
 
@@ -136,9 +154,8 @@ public abstract class Optimizer implements AutoCloseable {
   }
 
   /**
-   * Everything a resumed run needs: the learning rate, per-parameter step counts and state
-   * buffers (host copies, keyed {@code "<parameter>.<buffer>"}; parameters not stepped yet have
-   * none).
+   * Everything a resumed run needs: the learning rate, per-parameter step counts and state buffers
+   * (host copies, keyed {@code "<parameter>.<buffer>"}; parameters not stepped yet have none).
    */
   public OptimizerState state() {
     checkOpen();
@@ -160,13 +177,31 @@ public abstract class Optimizer implements AutoCloseable {
    * Restores a {@link #state()} of an optimiser of the same kind over parameters of the same names
    * and shapes.
    *
-   * @throws JrnnException naming what does not match (nothing is changed then)
+   * @throws JrnnException naming what is null, invalid or does not match (nothing is changed then)
    */
   public void loadState(OptimizerState s) {
     checkOpen();
+    if (s == null) {
+      throw new JrnnException("the optimizer state to load is null");
+    }
     if (!s.optimizer().equals(name())) {
       throw new JrnnException(
-          "the saved optimizer state is " + s.optimizer() + ", not " + name());
+          "the saved optimizer state is " + clip(s.optimizer()) + ", not " + name());
+    }
+    try {
+      checkedLearningRate(s.learningRate());
+    } catch (JrnnException e) {
+      throw new JrnnException("the saved optimizer state's " + e.getMessage());
+    }
+    Set<String> paramNames = new HashSet<>();
+    for (Parameter p : params) {
+      paramNames.add(p.name());
+    }
+    for (String name : s.steps().keySet()) {
+      if (!paramNames.contains(name)) {
+        throw new JrnnException(
+            "the saved optimizer state has an entry for an unknown parameter " + clip(name));
+      }
     }
     List<float[][]> restored = new ArrayList<>();
     long[] newSteps = new long[params.size()];
@@ -176,6 +211,10 @@ public abstract class Optimizer implements AutoCloseable {
       Long n = s.steps().get(p.name());
       if (n == null) {
         throw new JrnnException("the saved optimizer state has no entry for parameter " + p.name());
+      }
+      if (n < 0) {
+        throw new JrnnException(
+            "the saved optimizer state has " + n + " steps for parameter " + p.name());
       }
       newSteps[i] = n;
       float[][] values = null;
@@ -200,17 +239,29 @@ public abstract class Optimizer implements AutoCloseable {
         }
         if (values == null) {
           if (k != 0) {
-            throw new JrnnException("the saved optimizer state lacks " + p.name() + "." + bufferNames[0]);
+            throw new JrnnException(
+                "the saved optimizer state lacks " + p.name() + "." + bufferNames[0]);
           }
           values = new float[bufferNames.length][];
         }
         values[k] = v;
       }
+      // state() saves buffers exactly for the parameters stepped at least once; anything else
+      // would resume with moments that do not match the step count (bias corrections).
+      if (bufferNames.length > 0 && (values != null) != (n > 0)) {
+        throw new JrnnException(
+            values == null
+                ? "the saved optimizer state has "
+                    + n
+                    + " steps but no buffers for parameter "
+                    + p.name()
+                : "the saved optimizer state has buffers but 0 steps for parameter " + p.name());
+      }
       restored.add(values);
     }
     for (String key : s.buffers().keySet()) {
       if (!known.contains(key)) {
-        throw new JrnnException("the saved optimizer state has an unknown buffer " + key);
+        throw new JrnnException("the saved optimizer state has an unknown buffer " + clip(key));
       }
     }
     for (int i = 0; i < params.size(); i++) {
@@ -267,11 +318,53 @@ public abstract class Optimizer implements AutoCloseable {
     return name() + h;
   }
 
-  static float checkedFloat(String name, double v, double min, double maxExclusive) {
-    if (!(v >= min && v < maxExclusive)) {
-      throw new JrnnException(
-          name + " must be in [" + min + ", " + maxExclusive + ") but is " + v);
+  /** {@code v} in {@code [0, 1)}, as a float. */
+  static float fraction(String name, double v) {
+    if (!(v >= 0 && v < 1)) {
+      throw new JrnnException(name + " must be in [0, 1) but is " + v);
     }
     return (float) v;
+  }
+
+  /** {@code v >= 0} and finite as a float. */
+  static float nonNegative(String name, double v) {
+    if (!(v >= 0 && v <= Float.MAX_VALUE)) {
+      throw new JrnnException(
+          name + " must be >= 0 and at most " + Float.MAX_VALUE + " but is " + v);
+    }
+    return (float) v;
+  }
+
+  /**
+   * Checks that {@code params} and its elements are not null and, with {@code values}, that every
+   * value is open; every gradient must be open.
+   *
+   * @param what the operation, for the message
+   */
+  static void checkParameters(String what, List<Parameter> params, boolean values) {
+    if (params == null) {
+      throw new JrnnException(what + ": the parameter list is null");
+    }
+    for (int i = 0; i < params.size(); i++) {
+      Parameter p = params.get(i);
+      if (p == null) {
+        throw new JrnnException(what + ": parameter " + i + " of the list is null");
+      }
+      if (values && p.value().isClosed()) {
+        throw new JrnnException(
+            JrnnException.Status.CLOSED,
+            what + ": the value of parameter " + p.name() + " is closed");
+      }
+      if (p.grad().isClosed()) {
+        throw new JrnnException(
+            JrnnException.Status.CLOSED,
+            what + ": the gradient of parameter " + p.name() + " is closed");
+      }
+    }
+  }
+
+  /** {@code s} cut to about 200 characters for a message. */
+  static String clip(String s) {
+    return s == null || s.length() <= 200 ? String.valueOf(s) : s.substring(0, 200) + "...";
   }
 }

@@ -29,10 +29,10 @@ public final class RmsProp extends Optimizer {
         b.momentum == 0
             ? new String[] {"square_avg"}
             : new String[] {"square_avg", "momentum_buffer"});
-    this.alpha = checkedFloat("alpha", b.alpha, 0, 1);
-    this.eps = checkedFloat("eps", b.eps, 0, Double.MAX_VALUE);
-    this.weightDecay = checkedFloat("weight decay", b.weightDecay, 0, Double.MAX_VALUE);
-    this.momentum = checkedFloat("momentum", b.momentum, 0, 1);
+    this.alpha = fraction("alpha", b.alpha);
+    this.eps = nonNegative("eps", b.eps);
+    this.weightDecay = nonNegative("weight decay", b.weightDecay);
+    this.momentum = fraction("momentum", b.momentum);
   }
 
   /** RMSProp with learning rate {@code lr} and PyTorch's other defaults. */

@@ -13,10 +13,10 @@ import org.jrnn.Tensor;
 import org.jrnn.nn.Parameter;
 
 /**
- * SGD as {@code torch.optim.SGD(params, lr, momentum, dampening=0, weight_decay, nesterov)}:
- * {@code g' = g + wd·w}; {@code buf = momentum·buf + g'} ({@code buf = g'} on the first step);
- * {@code update = nesterov ? g' + momentum·buf : buf}; {@code w -= lr·update}. Keeps one buffer
- * ({@code momentum_buffer}) per parameter when momentum is not 0.
+ * SGD as {@code torch.optim.SGD(params, lr, momentum, dampening=0, weight_decay, nesterov)}: {@code
+ * g' = g + wd·w}; {@code buf = momentum·buf + g'} ({@code buf = g'} on the first step); {@code
+ * update = nesterov ? g' + momentum·buf : buf}; {@code w -= lr·update}. Keeps one buffer ({@code
+ * momentum_buffer}) per parameter when momentum is not 0.
  */
 public final class Sgd extends Optimizer {
   private final float momentum;
@@ -25,8 +25,8 @@ public final class Sgd extends Optimizer {
 
   private Sgd(List<Parameter> params, Builder b) {
     super(params, b.lr, b.momentum == 0 ? new String[0] : new String[] {"momentum_buffer"});
-    this.momentum = checkedFloat("momentum", b.momentum, 0, 1);
-    this.weightDecay = checkedFloat("weight decay", b.weightDecay, 0, Double.MAX_VALUE);
+    this.momentum = fraction("momentum", b.momentum);
+    this.weightDecay = nonNegative("weight decay", b.weightDecay);
     if (b.nesterov && b.momentum == 0) {
       throw new JrnnException("Nesterov momentum needs momentum > 0");
     }
