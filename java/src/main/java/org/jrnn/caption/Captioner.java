@@ -27,6 +27,7 @@ import org.jrnn.data.Vocabulary;
 import org.jrnn.decode.DecoderState;
 import org.jrnn.decode.RecurrentRows;
 import org.jrnn.decode.StepModel;
+import org.jrnn.internal.Arguments;
 import org.jrnn.internal.FeatureConditioning;
 import org.jrnn.internal.FloatMath;
 import org.jrnn.models.AbstractModel;
@@ -103,12 +104,13 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
       if (imageSize < 0 || projectionSize < 0) {
         throw new JrnnException("imageSize and projectionSize must be >= 0");
       }
-      if (imageSize > 0 && featureSize != pixels.channels() * imageSize * imageSize) {
+      if (imageSize > 0 && featureSize != (long) pixels.channels() * imageSize * imageSize) {
         throw new JrnnException("an image encoder of size " + imageSize + " (" + pixels.id()
-            + ") needs featureSize " + pixels.channels() * imageSize * imageSize + " but it is " + featureSize);
+            + ") needs featureSize " + (long) pixels.channels() * imageSize * imageSize + " but it is " + featureSize);
       }
       if (vocabSize <= Vocabulary.EOS_ID) {
-        throw new JrnnException("vocabSize must hold the special ids 0.." + Vocabulary.EOS_ID);
+        throw new JrnnException(
+            "vocabSize must hold the special ids 0.." + Vocabulary.EOS_ID + " but is " + vocabSize);
       }
       if (cell == null) {
         throw new JrnnException("cell is null");
@@ -195,6 +197,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
 
     /** A config from {@link #toJson()}. @throws JrnnException naming a bad key */
     public static Config fromJson(String json) {
+      Arguments.notNull("captioner config", json);
       JsonObject o;
       try {
         o = JsonParser.parseString(json).getAsJsonObject();
@@ -214,8 +217,13 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
             o.get("concatFeatures").getAsBoolean(),
             o.get("seed").getAsLong(),
             o.has("pixels") ? ImagePixels.Mode.parse(o.get("pixels").getAsString()) : ImagePixels.Mode.RGB);
-      } catch (NullPointerException | ClassCastException | IllegalStateException | NumberFormatException e) {
-        throw new JrnnException("captioner config " + json + " lacks or mistypes a key: " + e, e);
+      } catch (NullPointerException | ClassCastException | IllegalStateException
+          | UnsupportedOperationException | NumberFormatException e) {
+        throw new JrnnException(
+            "captioner config " + Arguments.quote(json) + " lacks or mistypes a key: " + e, e);
+      } catch (IllegalArgumentException e) { // Cell.valueOf
+        throw new JrnnException("captioner config " + Arguments.quote(json) + ": \"cell\" must be one of "
+            + java.util.Arrays.toString(Cell.values()), e);
       }
     }
   }
@@ -229,7 +237,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
 
   /** A model with fresh weights (seeded by {@code config.seed()}) on {@code device}. */
   public Captioner(Config config, Device device) {
-    super(KIND, device, config::toJson);
+    super(KIND, device, Arguments.notNull("config", config)::toJson);
     this.config = config;
     long seed = config.seed();
     int p = config.conditionSize();
@@ -309,7 +317,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
   }
 
   private StepResult pass(ConditionedBatch b, boolean train) {
-    checkBatch(b);
+    checkBatch(Arguments.notNull("batch", b));
     int n = b.size();
     int f = config.featureSize();
     int pSize = config.conditionSize();
@@ -328,6 +336,9 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
         for (int s = 0; s < n; s++) {
           if (t >= lengths[s]) {
             ids[t * n + s] = -1;
+          } else if (ids[t * n + s] < 0 || ids[t * n + s] >= config.vocabSize()) {
+            throw new JrnnException("inputs: sequence " + s + ", step " + t + " holds id " + ids[t * n + s]
+                + ", outside the vocabulary 0.." + (config.vocabSize() - 1));
           }
         }
       }
@@ -426,14 +437,18 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
    */
   @Override
   public DecoderState initialState(List<float[]> inputs) {
-    int n = inputs.size();
+    int n = Arguments.noNulls("inputs", inputs).size();
+    if (n == 0) {
+      throw new JrnnException("initialState needs at least one feature vector");
+    }
     int f = config.featureSize();
-    float[] flat = new float[n * f];
+    float[] flat = new float[Arguments.arrayLength(n + " feature vectors of " + f, (long) n * f)];
     for (int i = 0; i < n; i++) {
       float[] v = inputs.get(i);
       if (v.length != f) {
         throw new JrnnException("feature vector " + i + " has " + v.length + " values but the model takes " + f);
       }
+      Arguments.finite("feature vector " + i, v);
       System.arraycopy(v, 0, flat, i * f, f);
     }
     try (Scope scope = Scope.open()) {
@@ -468,11 +483,16 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
 
   /** Embeds the tokens, steps the stack and returns the logits {@code [R, V]} (in the current scope). */
   private Tensor stepLogits(int[] tokens, DecoderState state) {
-    RecurrentRows rows = (RecurrentRows) state;
+    Arguments.notNull("tokens", tokens);
+    if (!(state instanceof RecurrentRows rows)) {
+      throw new JrnnException("the state must be the RecurrentRows of initialState but is "
+          + (state == null ? "null" : state.getClass().getName()));
+    }
     int r = rows.rows();
     if (tokens.length != r) {
       throw new JrnnException(tokens.length + " tokens for " + r + " rows");
     }
+    Arguments.ids("tokens", tokens, config.vocabSize());
     Tensor x = embedding.forward(tokens, r);
     if (config.concatFeatures()) {
       x = FeatureConditioning.appendFeatures(x, rows.context(), config.conditionSize());
