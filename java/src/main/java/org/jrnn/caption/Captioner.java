@@ -6,9 +6,11 @@
 package org.jrnn.caption;
 
 import com.google.gson.Gson;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import java.util.List;
 import java.util.Locale;
 import org.jrnn.Cell;
@@ -202,29 +204,80 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
       try {
         o = JsonParser.parseString(json).getAsJsonObject();
       } catch (JsonParseException | IllegalStateException e) {
-        throw new JrnnException("captioner config is not a JSON object: " + e.getMessage(), e);
+        throw new JrnnException("captioner config is not a JSON object: " + Arguments.quote(e.getMessage()), e);
       }
+      String cellName = string(o, "cell");
+      Cell cell;
       try {
-        return new Config(
-            o.get("featureSize").getAsInt(),
-            o.get("imageSize").getAsInt(),
-            o.get("projectionSize").getAsInt(),
-            o.get("vocabSize").getAsInt(),
-            o.get("embeddingSize").getAsInt(),
-            Cell.valueOf(o.get("cell").getAsString().toUpperCase(Locale.ROOT)),
-            o.get("hiddenSize").getAsInt(),
-            o.get("layers").getAsInt(),
-            o.get("concatFeatures").getAsBoolean(),
-            o.get("seed").getAsLong(),
-            o.has("pixels") ? ImagePixels.Mode.parse(o.get("pixels").getAsString()) : ImagePixels.Mode.RGB);
-      } catch (NullPointerException | ClassCastException | IllegalStateException
-          | UnsupportedOperationException | NumberFormatException e) {
-        throw new JrnnException(
-            "captioner config " + Arguments.quote(json) + " lacks or mistypes a key: " + e, e);
-      } catch (IllegalArgumentException e) { // Cell.valueOf
-        throw new JrnnException("captioner config " + Arguments.quote(json) + ": \"cell\" must be one of "
-            + java.util.Arrays.toString(Cell.values()), e);
+        cell = Cell.valueOf(cellName.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new JrnnException("captioner config: \"cell\" must be one of " + java.util.Arrays.toString(Cell.values())
+            + " but is \"" + Arguments.quote(cellName) + "\"", e);
       }
+      ImagePixels.Mode pixels = ImagePixels.Mode.RGB;
+      if (o.has("pixels")) {
+        String id = string(o, "pixels");
+        try {
+          pixels = ImagePixels.Mode.parse(id);
+        } catch (JrnnException e) {
+          throw new JrnnException(
+              "captioner config: \"pixels\" must be rgb or rgb+std but is \"" + Arguments.quote(id) + "\"", e);
+        }
+      }
+      return new Config(integer(o, "featureSize"), integer(o, "imageSize"), integer(o, "projectionSize"),
+          integer(o, "vocabSize"), integer(o, "embeddingSize"), cell, integer(o, "hiddenSize"),
+          integer(o, "layers"), bool(o, "concatFeatures"), number(o, "seed").longValueExact(), pixels);
+    }
+
+    private static JsonPrimitive value(JsonObject o, String key) {
+      JsonElement e = o.get(key);
+      if (e == null || !e.isJsonPrimitive()) {
+        throw new JrnnException("captioner config " + (e == null ? "has no \"" + key + "\""
+            : "\"" + key + "\" must be a value but is " + Arguments.quote(e.toString())));
+      }
+      return e.getAsJsonPrimitive();
+    }
+
+    private static java.math.BigDecimal number(JsonObject o, String key) {
+      JsonPrimitive p = value(o, key);
+      try {
+        if (!p.isNumber()) {
+          throw new NumberFormatException();
+        }
+        java.math.BigDecimal v = p.getAsBigDecimal();
+        v.longValueExact();
+        return v;
+      } catch (NumberFormatException | ArithmeticException e) {
+        throw new JrnnException("captioner config: \"" + key + "\" must be an integer but is "
+            + Arguments.quote(p.toString()), e);
+      }
+    }
+
+    private static int integer(JsonObject o, String key) {
+      java.math.BigDecimal v = number(o, key);
+      try {
+        return v.intValueExact();
+      } catch (ArithmeticException e) {
+        throw new JrnnException("captioner config: \"" + key + "\" must be an int but is " + v.toPlainString(), e);
+      }
+    }
+
+    private static boolean bool(JsonObject o, String key) {
+      JsonPrimitive p = value(o, key);
+      if (!p.isBoolean()) {
+        throw new JrnnException(
+            "captioner config: \"" + key + "\" must be true or false but is " + Arguments.quote(p.toString()));
+      }
+      return p.getAsBoolean();
+    }
+
+    private static String string(JsonObject o, String key) {
+      JsonPrimitive p = value(o, key);
+      if (!p.isString()) {
+        throw new JrnnException(
+            "captioner config: \"" + key + "\" must be a string but is " + Arguments.quote(p.toString()));
+      }
+      return p.getAsString();
     }
   }
 

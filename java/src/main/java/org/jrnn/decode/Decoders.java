@@ -188,11 +188,11 @@ public final class Decoders {
       this.excludeIds = Arrays.copyOf(ids, n);
     }
 
-    /** A token id of the options: "endToken 9 is outside the model's vocabulary 0..7". */
+    /** A token id of the options: "endToken = 9 is outside the model's vocabulary 0..7". */
     private void checkToken(String name, int token) {
       if (token < 0 || token >= vocab) {
         throw new JrnnException(
-            name + " " + token + " is outside the model's vocabulary 0.." + (vocab - 1));
+            name + " = " + token + " is outside the model's vocabulary 0.." + (vocab - 1));
       }
     }
 
