@@ -204,15 +204,16 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
       try {
         o = JsonParser.parseString(json).getAsJsonObject();
       } catch (JsonParseException | IllegalStateException e) {
-        throw new JrnnException("captioner config is not a JSON object: " + Arguments.quote(e.getMessage()), e);
+        throw new JrnnException(
+            "captioner config is not a JSON object: " + Arguments.quote(e.getMessage()), e);
       }
       String cellName = string(o, "cell");
       Cell cell;
       try {
         cell = Cell.valueOf(cellName.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new JrnnException("captioner config: \"cell\" must be one of " + java.util.Arrays.toString(Cell.values())
-            + " but is \"" + Arguments.quote(cellName) + "\"", e);
+        throw new JrnnException("captioner config: \"cell\" must be one of "
+            + java.util.Arrays.toString(Cell.values()) + " but is \"" + Arguments.quote(cellName) + "\"", e);
       }
       ImagePixels.Mode pixels = ImagePixels.Mode.RGB;
       if (o.has("pixels")) {
@@ -258,7 +259,8 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
       try {
         return v.intValueExact();
       } catch (ArithmeticException e) {
-        throw new JrnnException("captioner config: \"" + key + "\" must be an int but is " + v.toPlainString(), e);
+        throw new JrnnException(
+            "captioner config: \"" + key + "\" must be an int but is " + v.toPlainString(), e);
       }
     }
 

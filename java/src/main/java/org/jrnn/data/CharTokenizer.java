@@ -62,7 +62,8 @@ public final class CharTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text) {
-        return Arguments.notNull("text", text).codePoints().map(cp -> idOfCodePoint.getOrDefault(cp, Vocabulary.UNK_ID)).toArray();
+        return Arguments.notNull("text", text).codePoints()
+                .map(cp -> idOfCodePoint.getOrDefault(cp, Vocabulary.UNK_ID)).toArray();
     }
 
     @Override

@@ -25,7 +25,8 @@ import org.jrnn.data.Vocabulary;
  *       none.
  *   <li>{@code maxActive}: the most inputs decoded together (a batch); when one finishes the next
  *       waiting input joins. 0: all at once. Default 0.
- *   <li>beam search: {@code beamSize} (at most {@link #MAX_BEAM_SIZE}), {@code nBest} (hypotheses returned, {@code <= beamSize}),
+ *   <li>beam search: {@code beamSize} (at most {@link #MAX_BEAM_SIZE}), {@code nBest}
+ *       (hypotheses returned, {@code <= beamSize}),
  *       {@code lengthPenalty}, {@code earlyStopping} (stop an input once it has {@code beamSize}
  *       finished hypotheses, as Hugging Face's {@code early_stopping=True}; default off: stop when
  *       no live beam can still beat the {@code nBest} kept, which gives the exact best under the
@@ -263,13 +264,19 @@ public final class DecodeOptions {
       return this;
     }
 
-    /** The first token fed, an id {@code >= 0} below the model's vocabulary size (checked by the decoder). */
+    /**
+     * The first token fed, an id {@code >= 0} below the model's vocabulary size (checked by the
+     * decoder).
+     */
     public Builder startToken(int v) {
       startToken = atLeast("startToken", v, 0);
       return this;
     }
 
-    /** The token that ends a sequence, an id {@code >= 0} below the model's vocabulary size (checked by the decoder). */
+    /**
+     * The token that ends a sequence, an id {@code >= 0} below the model's vocabulary size (checked
+     * by the decoder).
+     */
     public Builder endToken(int v) {
       endToken = atLeast("endToken", v, 0);
       return this;
@@ -280,7 +287,10 @@ public final class DecodeOptions {
       return this;
     }
 
-    /** Tokens never generated (ids {@code >= 0} below the model's vocabulary size, checked by the decoder). */
+    /**
+     * Tokens never generated (ids {@code >= 0} below the model's vocabulary size, checked by the
+     * decoder).
+     */
     public Builder suppress(int... tokens) {
       if (tokens == null) {
         throw new JrnnException("suppress is null (give no tokens for none)");

@@ -272,7 +272,8 @@ public final class ConditionedDecoder extends AbstractModel {
       Pass pass = forward(batch, true);
       long count = CrossEntropy.counted(batch.targets());
       Tensor dLogits = Tensor.zeros(device(), pass.logits().shape());
-      double loss = CrossEntropy.summed(pass.logits(), batch.targets(), count == 0 ? 0f : 1f / count, dLogits);
+      double loss =
+          CrossEntropy.summed(pass.logits(), batch.targets(), count == 0 ? 0f : 1f / count, dLogits);
       Tensor dy = linear.backward(pass.out().output(), dLogits);
       RecurrentGradients g = rnn.backward(pass.out(), dy, null, null);
       int steps = batch.inputs().maxLength();

@@ -73,7 +73,8 @@ public final class ModelFiles {
       if (metadata != null) {
         metadata.forEach((k, v) -> {
           if (k == null || v == null) {
-            throw new JrnnException("metadata has a null " + (k == null ? "key" : "value for \"" + Arguments.quote(k) + "\""));
+            throw new JrnnException("metadata has a null "
+                + (k == null ? "key" : "value for \"" + Arguments.quote(k) + "\""));
           }
         });
       }
@@ -136,7 +137,8 @@ public final class ModelFiles {
       Map<String, String> meta = file.metadata();
       String kind = required(file, MODEL_KEY);
       if (!KINDS.contains(kind)) {
-        throw new SafetensorsException(path, "metadata \"" + MODEL_KEY + "\": " + unknownKind(Arguments.quote(kind)));
+        throw new SafetensorsException(
+            path, "metadata \"" + MODEL_KEY + "\": " + unknownKind(Arguments.quote(kind)));
       }
       String config = required(file, CONFIG_KEY);
       Tokenizer tokenizer = tokenizer(file, TOKENIZER_KEY);

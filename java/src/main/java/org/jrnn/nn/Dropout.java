@@ -7,10 +7,10 @@ package org.jrnn.nn;
 import java.util.List;
 import org.jrnn.Device;
 import org.jrnn.JrnnException;
-import org.jrnn.internal.Arguments;
 import org.jrnn.Ops;
 import org.jrnn.Tensor;
 import org.jrnn.data.SplitMix64;
+import org.jrnn.internal.Arguments;
 
 /**
  * {@code torch.nn.Dropout(p)}: in training, each element is zeroed with probability p and the rest

@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jrnn.Device;
 import org.jrnn.JrnnException;
-import org.jrnn.internal.Arguments;
 import org.jrnn.Ops;
 import org.jrnn.Tensor;
+import org.jrnn.internal.Arguments;
 
 /**
  * {@code torch.nn.Embedding(V, E, padding_idx)}: a table {@code [V, E]} drawn from N(0, 1) with the

@@ -9,10 +9,10 @@ import java.util.Collections;
 import java.util.List;
 import org.jrnn.Device;
 import org.jrnn.JrnnException;
-import org.jrnn.internal.Arguments;
 import org.jrnn.Ops;
 import org.jrnn.Tensor;
 import org.jrnn.data.SplitMix64;
+import org.jrnn.internal.Arguments;
 
 /**
  * A fully connected layer, {@code torch.nn.Linear}: weight {@code [O, I]}, bias {@code [O]}
@@ -116,6 +116,7 @@ public final class Linear implements Trainable {
    * @return dx {@code [..., I]}, a new tensor (current scope)
    */
   public Tensor backward(Tensor x, Tensor dy) {
+    Arguments.notNull("x", x);
     Tensor dx = Tensor.zeros(x.device(), x.shape());
     Ops.linearBackward(x, weight, dy, dx, weightGrad, biasGrad);
     return dx;

@@ -4,8 +4,8 @@
 package org.jrnn.nn;
 
 import org.jrnn.JrnnException;
-import org.jrnn.internal.Arguments;
 import org.jrnn.Tensor;
+import org.jrnn.internal.Arguments;
 
 /**
  * A named trainable tensor and its gradient buffer of the same shape and device. Both are owned

@@ -36,7 +36,8 @@ public record RecurrentInit(boolean orthogonalRecurrent, boolean forgetBiasOne) 
       case "forget-bias-1" -> new RecurrentInit(false, true);
       case "orthogonal+forget-bias-1" -> new RecurrentInit(true, true);
       default -> throw new JrnnException(
-          "unknown recurrent init '" + Arguments.quote(id) + "' (pytorch, orthogonal, forget-bias-1, orthogonal+forget-bias-1)");
+          "unknown recurrent init '" + Arguments.quote(id)
+              + "' (pytorch, orthogonal, forget-bias-1, orthogonal+forget-bias-1)");
     };
   }
 }

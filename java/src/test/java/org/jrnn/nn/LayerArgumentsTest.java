@@ -52,6 +52,26 @@ class LayerArgumentsTest {
         rejects("linear zero", "Linear needs inFeatures and outFeatures >= 1 but got 0, 3",
             () -> new Linear(0, 3, true, 0, CPU)),
         rejects("linear null device", "device is null", () -> new Linear(2, 3, true, 0, null)),
+        rejects("linear forward null", "x is null", () -> {
+          try (Linear l = new Linear(2, 3, true, 0, CPU)) {
+            l.forward(null);
+          }
+        }),
+        rejects("linear backward null", "x is null", () -> {
+          try (Linear l = new Linear(2, 3, true, 0, CPU); Tensor dy = Tensor.zeros(CPU, 1, 3)) {
+            l.backward(null, dy);
+          }
+        }),
+        rejects("linear backward null dy", "dy is null", () -> {
+          try (Linear l = new Linear(2, 3, true, 0, CPU); Tensor x = Tensor.zeros(CPU, 1, 2)) {
+            l.backwardParameters(x, null);
+          }
+        }),
+        rejects("embedding backward null dy", "dy is null", () -> {
+          try (Embedding e = new Embedding(4, 2, -1, 0, CPU)) {
+            e.backward(new int[] {1}, null);
+          }
+        }),
         rejects("dropout NaN", "dropout p = NaN must be in [0, 1)", () -> new Dropout(Float.NaN, 0, CPU)),
         rejects("dropout null device", "device is null", () -> new Dropout(0.5f, 0, null)),
         rejects("dropout forward null", "x is null", () -> new Dropout(0.5f, 0, CPU).forward(null, 1, false)),
@@ -62,6 +82,21 @@ class LayerArgumentsTest {
         rejects("recurrent init long", "unknown recurrent init 'xxx", () -> RecurrentInit.parse("x".repeat(5000))),
         rejects("forget bias on a GRU", "forgetBiasOne needs an LSTM but the cell is GRU",
             () -> new RecurrentLayer(Cell.GRU, 2, 3, 1, false, new RecurrentInit(false, true), 0, CPU)),
+        rejects("recurrent null cell", "cell is required", () -> new RecurrentLayer(null, 2, 3, 1, false, null, 0, CPU)),
+        rejects("recurrent null device", "device is null", () -> new RecurrentLayer(Cell.GRU, 2, 3, 1, false, null, 0, null)),
+        rejects("recurrent zero hidden", "hiddenSize must be >= 1 but is 0", () -> new RecurrentLayer(Cell.GRU, 2, 0, 1, false, null, 0, CPU)),
+        rejects("recurrent huge hidden", "hidden_size = 2147483647 is outside 1..16777216",
+            () -> new RecurrentLayer(Cell.LSTM, 2, Integer.MAX_VALUE, 1, false, null, 0, CPU)),
+        rejects("recurrent forward null", "input is null", () -> {
+          try (RecurrentLayer l = new RecurrentLayer(Cell.GRU, 2, 3, 1, false, null, 0, CPU)) {
+            l.forward(null, null);
+          }
+        }),
+        rejects("recurrent step null", "x is null", () -> {
+          try (RecurrentLayer l = new RecurrentLayer(Cell.GRU, 2, 3, 1, false, null, 0, CPU)) {
+            l.step(null, null);
+          }
+        }),
         rejects("parameter null name", "name is null", () -> {
           try (Tensor t = Tensor.zeros(CPU, 2)) {
             new Parameter(null, t, t);
