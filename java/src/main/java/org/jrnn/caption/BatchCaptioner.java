@@ -32,6 +32,7 @@ import org.jrnn.decode.DecodeOptions;
 import org.jrnn.decode.Decoded;
 import org.jrnn.decode.Decoders;
 import org.jrnn.decode.Hypothesis;
+import org.jrnn.internal.Arguments;
 
 /**
  * Writes, for each input in order, one line {@code {"image": NAME, "caption": TEXT, "score": S,
@@ -59,7 +60,13 @@ public final class BatchCaptioner {
    * @param name what the output line calls it (the image path as given, or the feature row's name)
    * @param reader its features
    */
-  public record Input(String name, FeatureReader reader) {}
+  public record Input(String name, FeatureReader reader) {
+    /** Checks neither part is null. */
+    public Input {
+      Arguments.notNull("name", name);
+      Arguments.notNull("reader", reader);
+    }
+  }
 
   /**
    * What a run did.
@@ -87,11 +94,18 @@ public final class BatchCaptioner {
 
   /**
    * @param model the captioner
-   * @param tokenizer its tokenizer (ids to words)
+   * @param tokenizer its tokenizer (ids to words), with a word for every id of the model
    * @param options decoding; its {@code maxActive} is replaced by {@code batch}
    * @param batch how many inputs decode together
    */
   public BatchCaptioner(Captioner model, Tokenizer tokenizer, DecodeOptions options, int batch) {
+    Arguments.notNull("model", model);
+    Arguments.notNull("tokenizer", tokenizer);
+    Arguments.notNull("options", options);
+    if (tokenizer.vocabSize() < model.vocabSize()) {
+      throw new JrnnException("the tokenizer has " + tokenizer.vocabSize() + " ids but the model generates "
+          + model.vocabSize() + ": give the tokenizer the model was trained with");
+    }
     if (batch < 1) {
       throw new JrnnException("batch must be >= 1 but is " + batch);
     }
@@ -108,6 +122,8 @@ public final class BatchCaptioner {
    * @param progress told the number of inputs finished so far, or null
    */
   public Summary run(List<Input> inputs, Writer out, LongConsumer progress) throws IOException {
+    Arguments.noNulls("inputs", inputs);
+    Arguments.notNull("out", out);
     long start = System.nanoTime();
     int chunk = Math.max(batch * 4, 64);
     int captioned = 0;
@@ -132,9 +148,17 @@ public final class BatchCaptioner {
         for (int i = 0; i < part.size(); i++) {
           try {
             float[] f = get(reads.get(i));
+            if (f == null) {
+              throw new IOException(part.get(i).name() + ": the reader returned no features");
+            }
             if (f.length != model.config().featureSize()) {
               throw new IOException(part.get(i).name() + ": " + f.length + " features but the model takes "
                   + model.config().featureSize());
+            }
+            for (int k = 0; k < f.length; k++) {
+              if (!Float.isFinite(f[k])) {
+                throw new IOException(part.get(i).name() + ": feature " + k + " is " + f[k]);
+              }
             }
             feats.add(f);
             where.add(i);
@@ -236,6 +260,8 @@ public final class BatchCaptioner {
    * {@code <pad>}, {@code <bos>} and {@code <eos>} left out.
    */
   public static String detokenize(Tokenizer tokenizer, int[] ids) {
+    Arguments.notNull("tokenizer", tokenizer);
+    Arguments.notNull("ids", ids);
     StringBuilder b = new StringBuilder();
     String prev = null;
     for (int id : ids) {

@@ -6,9 +6,11 @@
 package org.jrnn.caption;
 
 import com.google.gson.Gson;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import java.util.List;
 import java.util.Locale;
 import org.jrnn.Cell;
@@ -27,6 +29,7 @@ import org.jrnn.data.Vocabulary;
 import org.jrnn.decode.DecoderState;
 import org.jrnn.decode.RecurrentRows;
 import org.jrnn.decode.StepModel;
+import org.jrnn.internal.Arguments;
 import org.jrnn.internal.FeatureConditioning;
 import org.jrnn.internal.FloatMath;
 import org.jrnn.models.AbstractModel;
@@ -103,12 +106,13 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
       if (imageSize < 0 || projectionSize < 0) {
         throw new JrnnException("imageSize and projectionSize must be >= 0");
       }
-      if (imageSize > 0 && featureSize != pixels.channels() * imageSize * imageSize) {
+      if (imageSize > 0 && featureSize != (long) pixels.channels() * imageSize * imageSize) {
         throw new JrnnException("an image encoder of size " + imageSize + " (" + pixels.id()
-            + ") needs featureSize " + pixels.channels() * imageSize * imageSize + " but it is " + featureSize);
+            + ") needs featureSize " + (long) pixels.channels() * imageSize * imageSize + " but it is " + featureSize);
       }
       if (vocabSize <= Vocabulary.EOS_ID) {
-        throw new JrnnException("vocabSize must hold the special ids 0.." + Vocabulary.EOS_ID);
+        throw new JrnnException(
+            "vocabSize must hold the special ids 0.." + Vocabulary.EOS_ID + " but is " + vocabSize);
       }
       if (cell == null) {
         throw new JrnnException("cell is null");
@@ -195,28 +199,87 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
 
     /** A config from {@link #toJson()}. @throws JrnnException naming a bad key */
     public static Config fromJson(String json) {
+      Arguments.notNull("captioner config", json);
       JsonObject o;
       try {
         o = JsonParser.parseString(json).getAsJsonObject();
       } catch (JsonParseException | IllegalStateException e) {
-        throw new JrnnException("captioner config is not a JSON object: " + e.getMessage(), e);
+        throw new JrnnException(
+            "captioner config is not a JSON object: " + Arguments.quote(e.getMessage()), e);
       }
+      String cellName = string(o, "cell");
+      Cell cell;
       try {
-        return new Config(
-            o.get("featureSize").getAsInt(),
-            o.get("imageSize").getAsInt(),
-            o.get("projectionSize").getAsInt(),
-            o.get("vocabSize").getAsInt(),
-            o.get("embeddingSize").getAsInt(),
-            Cell.valueOf(o.get("cell").getAsString().toUpperCase(Locale.ROOT)),
-            o.get("hiddenSize").getAsInt(),
-            o.get("layers").getAsInt(),
-            o.get("concatFeatures").getAsBoolean(),
-            o.get("seed").getAsLong(),
-            o.has("pixels") ? ImagePixels.Mode.parse(o.get("pixels").getAsString()) : ImagePixels.Mode.RGB);
-      } catch (NullPointerException | ClassCastException | IllegalStateException | NumberFormatException e) {
-        throw new JrnnException("captioner config " + json + " lacks or mistypes a key: " + e, e);
+        cell = Cell.valueOf(cellName.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new JrnnException("captioner config: \"cell\" must be one of "
+            + java.util.Arrays.toString(Cell.values()) + " but is \"" + Arguments.quote(cellName) + "\"", e);
       }
+      ImagePixels.Mode pixels = ImagePixels.Mode.RGB;
+      if (o.has("pixels")) {
+        String id = string(o, "pixels");
+        try {
+          pixels = ImagePixels.Mode.parse(id);
+        } catch (JrnnException e) {
+          throw new JrnnException(
+              "captioner config: \"pixels\" must be rgb or rgb+std but is \"" + Arguments.quote(id) + "\"", e);
+        }
+      }
+      return new Config(integer(o, "featureSize"), integer(o, "imageSize"), integer(o, "projectionSize"),
+          integer(o, "vocabSize"), integer(o, "embeddingSize"), cell, integer(o, "hiddenSize"),
+          integer(o, "layers"), bool(o, "concatFeatures"), number(o, "seed").longValueExact(), pixels);
+    }
+
+    private static JsonPrimitive value(JsonObject o, String key) {
+      JsonElement e = o.get(key);
+      if (e == null || !e.isJsonPrimitive()) {
+        throw new JrnnException("captioner config " + (e == null ? "has no \"" + key + "\""
+            : "\"" + key + "\" must be a value but is " + Arguments.quote(e.toString())));
+      }
+      return e.getAsJsonPrimitive();
+    }
+
+    private static java.math.BigDecimal number(JsonObject o, String key) {
+      JsonPrimitive p = value(o, key);
+      try {
+        if (!p.isNumber()) {
+          throw new NumberFormatException();
+        }
+        java.math.BigDecimal v = p.getAsBigDecimal();
+        v.longValueExact();
+        return v;
+      } catch (NumberFormatException | ArithmeticException e) {
+        throw new JrnnException("captioner config: \"" + key + "\" must be an integer but is "
+            + Arguments.quote(p.toString()), e);
+      }
+    }
+
+    private static int integer(JsonObject o, String key) {
+      java.math.BigDecimal v = number(o, key);
+      try {
+        return v.intValueExact();
+      } catch (ArithmeticException e) {
+        throw new JrnnException(
+            "captioner config: \"" + key + "\" must be an int but is " + v.toPlainString(), e);
+      }
+    }
+
+    private static boolean bool(JsonObject o, String key) {
+      JsonPrimitive p = value(o, key);
+      if (!p.isBoolean()) {
+        throw new JrnnException(
+            "captioner config: \"" + key + "\" must be true or false but is " + Arguments.quote(p.toString()));
+      }
+      return p.getAsBoolean();
+    }
+
+    private static String string(JsonObject o, String key) {
+      JsonPrimitive p = value(o, key);
+      if (!p.isString()) {
+        throw new JrnnException(
+            "captioner config: \"" + key + "\" must be a string but is " + Arguments.quote(p.toString()));
+      }
+      return p.getAsString();
     }
   }
 
@@ -229,7 +292,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
 
   /** A model with fresh weights (seeded by {@code config.seed()}) on {@code device}. */
   public Captioner(Config config, Device device) {
-    super(KIND, device, config::toJson);
+    super(KIND, device, Arguments.notNull("config", config)::toJson);
     this.config = config;
     long seed = config.seed();
     int p = config.conditionSize();
@@ -309,7 +372,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
   }
 
   private StepResult pass(ConditionedBatch b, boolean train) {
-    checkBatch(b);
+    checkBatch(Arguments.notNull("batch", b));
     int n = b.size();
     int f = config.featureSize();
     int pSize = config.conditionSize();
@@ -328,6 +391,9 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
         for (int s = 0; s < n; s++) {
           if (t >= lengths[s]) {
             ids[t * n + s] = -1;
+          } else if (ids[t * n + s] < 0 || ids[t * n + s] >= config.vocabSize()) {
+            throw new JrnnException("inputs: sequence " + s + ", step " + t + " holds id " + ids[t * n + s]
+                + ", outside the vocabulary 0.." + (config.vocabSize() - 1));
           }
         }
       }
@@ -426,14 +492,18 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
    */
   @Override
   public DecoderState initialState(List<float[]> inputs) {
-    int n = inputs.size();
+    int n = Arguments.noNulls("inputs", inputs).size();
+    if (n == 0) {
+      throw new JrnnException("initialState needs at least one feature vector");
+    }
     int f = config.featureSize();
-    float[] flat = new float[n * f];
+    float[] flat = new float[Arguments.arrayLength(n + " feature vectors of " + f, (long) n * f)];
     for (int i = 0; i < n; i++) {
       float[] v = inputs.get(i);
       if (v.length != f) {
         throw new JrnnException("feature vector " + i + " has " + v.length + " values but the model takes " + f);
       }
+      Arguments.finite("feature vector " + i, v);
       System.arraycopy(v, 0, flat, i * f, f);
     }
     try (Scope scope = Scope.open()) {
@@ -468,11 +538,16 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
 
   /** Embeds the tokens, steps the stack and returns the logits {@code [R, V]} (in the current scope). */
   private Tensor stepLogits(int[] tokens, DecoderState state) {
-    RecurrentRows rows = (RecurrentRows) state;
+    Arguments.notNull("tokens", tokens);
+    if (!(state instanceof RecurrentRows rows)) {
+      throw new JrnnException("the state must be the RecurrentRows of initialState but is "
+          + (state == null ? "null" : state.getClass().getName()));
+    }
     int r = rows.rows();
     if (tokens.length != r) {
       throw new JrnnException(tokens.length + " tokens for " + r + " rows");
     }
+    Arguments.ids("tokens", tokens, config.vocabSize());
     Tensor x = embedding.forward(tokens, r);
     if (config.concatFeatures()) {
       x = FeatureConditioning.appendFeatures(x, rows.context(), config.conditionSize());

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
 
 /**
  * Index batches over {@code size} examples, recomputed deterministically for each epoch.
@@ -48,19 +49,22 @@ public final class Batches {
 
     /** The number of batches every epoch yields. */
     public int batchesPerEpoch() {
-        return dropLast ? size / batchSize : (size + batchSize - 1) / batchSize;
+        return dropLast ? size / batchSize : (int) (((long) size + batchSize - 1) / batchSize);
     }
 
     /** The batches of epoch {@code epoch} (0-based); the same arguments always give the same batches. */
     public List<int[]> epoch(int epoch) {
+        if (epoch < 0) {
+            throw new JrnnException("epoch must be >= 0 (0-based) but is " + epoch);
+        }
         SplitMix64 rng = new SplitMix64(SplitMix64.deriveSeed(seed, epoch));
         int[] order = shuffle ? rng.permutation(size) : identity(size);
         if (lengths != null) {
             sortChunksByLength(order);
         }
         List<int[]> batches = new ArrayList<>(batchesPerEpoch());
-        for (int start = 0; start < size; start += batchSize) {
-            int end = Math.min(size, start + batchSize);
+        for (int start = 0; start < size; start = (int) Math.min((long) start + batchSize, size)) {
+            int end = (int) Math.min(size, (long) start + batchSize);
             if (end - start < batchSize && dropLast) {
                 break;
             }
@@ -74,9 +78,9 @@ public final class Batches {
 
     /** Stable sort by length within each chunk: sort keys (length, position in chunk). */
     private void sortChunksByLength(int[] order) {
-        int chunk = batchSize * chunkBatches;
-        for (int start = 0; start < order.length; start += chunk) {
-            int end = Math.min(order.length, start + chunk);
+        int chunk = (int) Math.min((long) batchSize * chunkBatches, Math.max(order.length, 1));
+        for (int start = 0; start < order.length; start = (int) Math.min((long) start + chunk, order.length)) {
+            int end = (int) Math.min(order.length, (long) start + chunk);
             long[] keys = new long[end - start];
             for (int k = 0; k < keys.length; k++) {
                 keys[k] = ((long) lengths[order[start + k]] << 32) | k;
@@ -95,11 +99,17 @@ public final class Batches {
      * {@code 1 - sum(lengths) / sum(batch size * longest length in the batch)}; 0 for no tokens.
      */
     public static double paddingFraction(List<int[]> batches, int[] lengths) {
+        Arguments.noNulls("batches", batches);
+        Arguments.notNull("lengths", lengths);
         long real = 0;
         long padded = 0;
         for (int[] batch : batches) {
             int max = 0;
             for (int i : batch) {
+                if (i < 0 || i >= lengths.length) {
+                    throw new JrnnException("batch index " + i + " is outside 0.." + (lengths.length - 1)
+                            + " (the lengths)");
+                }
                 real += lengths[i];
                 max = Math.max(max, lengths[i]);
             }
@@ -127,8 +137,8 @@ public final class Batches {
         private int chunkBatches = 50;
 
         private Builder(int size, int batchSize) {
-            if (size < 0) {
-                throw new JrnnException("size must be >= 0, got " + size);
+            if (size < 0 || size > Arguments.MAX_ARRAY) {
+                throw new JrnnException("size must be in 0.." + Arguments.MAX_ARRAY + ", got " + size);
             }
             if (batchSize <= 0) {
                 throw new JrnnException("batchSize must be > 0, got " + batchSize);
@@ -160,6 +170,7 @@ public final class Batches {
          * cutting it into batches, then shuffles the batch order.
          */
         public Builder bucketByLength(int[] lengths, int chunkBatches) {
+            Arguments.notNull("lengths", lengths);
             if (lengths.length != size) {
                 throw new JrnnException("lengths has " + lengths.length + " entries, expected " + size);
             }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import org.jrnn.internal.Arguments;
 
 /** The bundled UCI sentiment sentences, Moby-Dick and UCI digits. */
 public final class BundledData {
@@ -45,6 +46,7 @@ public final class BundledData {
 
     /** The 3,000 labelled sentences of imdb, yelp and amazon (in that order), labels "0" and "1". */
     public static List<LabelledExample> sentiment(Path dataDir) throws IOException {
+        Arguments.notNull("dataDir", dataDir);
         List<LabelledExample> all = new ArrayList<>();
         for (String name : SENTIMENT_FILES) {
             all.addAll(LabelledTextReader.readJsonArray(dataDir.resolve("sentiment").resolve(name)));
@@ -54,6 +56,7 @@ public final class BundledData {
 
     /** The whole text of Moby-Dick ({@link TextFiles#readString(Path)}). */
     public static String mobyDick(Path dataDir) throws IOException {
+        Arguments.notNull("dataDir", dataDir);
         return TextFiles.readString(dataDir.resolve("moby-dick.txt"));
     }
 
@@ -63,6 +66,7 @@ public final class BundledData {
      * @throws DataFormatException naming the line, for a row that is not 65 integers in range
      */
     public static List<DigitImage> digits(Path dataDir) throws IOException {
+        Arguments.notNull("dataDir", dataDir);
         Path file = dataDir.resolve("digits.csv.gz");
         List<String> lines = TextFiles.readLines(file);
         List<DigitImage> out = new ArrayList<>(lines.size());

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
 
 /**
  * One token per Unicode code point. Ids 0..3 are the specials of {@link Vocabulary}; the characters follow,
@@ -35,7 +36,7 @@ public final class CharTokenizer implements Tokenizer {
         for (int id = Vocabulary.SPECIALS.size(); id < vocabulary.size(); id++) {
             String t = vocabulary.token(id);
             if (t.codePointCount(0, t.length()) != 1) {
-                throw new JrnnException("char token " + id + " is not one character: '" + t + "'");
+                throw new JrnnException("char token " + id + " is not one character: '" + Arguments.quote(t) + "'");
             }
             int cp = t.codePointAt(0);
             idOfCodePoint.put(cp, id);
@@ -53,6 +54,7 @@ public final class CharTokenizer implements Tokenizer {
      * {@code maxSize} ids in all (0: no limit).
      */
     public static CharTokenizer build(CharSequence text, int minFrequency, int maxSize) {
+        Arguments.notNull("text", text);
         Map<String, Long> counts = new HashMap<>();
         text.codePoints().forEach(cp -> counts.merge(new String(Character.toChars(cp)), 1L, Long::sum));
         return new CharTokenizer(Vocabulary.fromCounts(counts, minFrequency, maxSize));
@@ -60,11 +62,13 @@ public final class CharTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text) {
-        return text.codePoints().map(cp -> idOfCodePoint.getOrDefault(cp, Vocabulary.UNK_ID)).toArray();
+        return Arguments.notNull("text", text).codePoints()
+                .map(cp -> idOfCodePoint.getOrDefault(cp, Vocabulary.UNK_ID)).toArray();
     }
 
     @Override
     public String decode(int[] ids) {
+        Arguments.notNull("ids", ids);
         StringBuilder sb = new StringBuilder(ids.length);
         for (int id : ids) {
             if (id == Vocabulary.UNK_ID) {
@@ -105,6 +109,7 @@ public final class CharTokenizer implements Tokenizer {
      * @throws JrnnException if {@code json} is not a saved char tokenizer
      */
     public static CharTokenizer fromJson(String json) {
+        Arguments.notNull("tokenizer JSON", json);
         JsonObject o = parseSaved(json, TYPE);
         return new CharTokenizer(Vocabulary.of(vocabList(o)));
     }
@@ -114,7 +119,7 @@ public final class CharTokenizer implements Tokenizer {
             JsonObject o = JsonParser.parseString(json).getAsJsonObject();
             String found = o.has("type") ? o.get("type").getAsString() : null;
             if (!type.equals(found)) {
-                throw new JrnnException("expected a '" + type + "' tokenizer, found type " + found);
+                throw new JrnnException("expected a '" + type + "' tokenizer, found type " + Arguments.quote(found));
             }
             if (!o.has("version") || o.get("version").getAsInt() != 1) {
                 throw new JrnnException("unsupported " + type + " tokenizer version " + o.get("version"));
@@ -134,7 +139,8 @@ public final class CharTokenizer implements Tokenizer {
         List<String> tokens = new ArrayList<>();
         for (JsonElement e : v.getAsJsonArray()) {
             if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-                throw new JrnnException("vocab entry " + tokens.size() + " is not a string: " + e);
+                throw new JrnnException("vocab entry " + tokens.size() + " is not a string: "
+                        + Arguments.quote(String.valueOf(e)));
             }
             tokens.add(e.getAsString());
         }

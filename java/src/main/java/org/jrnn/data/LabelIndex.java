@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
 
 /**
  * The class labels of a data set and their ids. Ids follow the sorted order of the distinct labels:
@@ -29,13 +30,14 @@ public final class LabelIndex {
         this.labels = List.copyOf(labels);
         for (int i = 0; i < labels.size(); i++) {
             if (ids.put(labels.get(i), i) != null) {
-                throw new JrnnException("duplicate label '" + labels.get(i) + "'");
+                throw new JrnnException("duplicate label '" + Arguments.quote(labels.get(i)) + "'");
             }
         }
     }
 
     /** The index of the distinct labels among {@code labels}, sorted as described above. */
     public static LabelIndex of(Collection<String> labels) {
+        Arguments.noNulls("labels", labels);
         TreeSet<String> distinct = new TreeSet<>(Vocabulary::compareCodePoints);
         distinct.addAll(labels);
         List<String> sorted = new ArrayList<>(distinct);
@@ -47,6 +49,7 @@ public final class LabelIndex {
 
     /** The index of the labels of {@code examples}. */
     public static LabelIndex ofExamples(Collection<LabelledExample> examples) {
+        Arguments.noNulls("examples", examples);
         List<String> labels = new ArrayList<>(examples.size());
         examples.forEach(e -> labels.add(e.label()));
         return of(labels);
@@ -69,13 +72,17 @@ public final class LabelIndex {
     public int id(String label) {
         Integer id = ids.get(label);
         if (id == null) {
-            throw new JrnnException("unknown label '" + label + "' (known: " + labels + ")");
+            throw new JrnnException("unknown label '" + Arguments.quote(label) + "' (known: "
+                    + Arguments.quote(labels.toString()) + ")");
         }
         return id;
     }
 
     /** The label of class {@code id}. */
     public String label(int id) {
+        if (id < 0 || id >= labels.size()) {
+            throw new JrnnException("class id " + id + " is outside 0.." + (labels.size() - 1));
+        }
         return labels.get(id);
     }
 
@@ -86,6 +93,7 @@ public final class LabelIndex {
 
     /** The class ids of {@code examples}, in order. */
     public int[] ids(List<LabelledExample> examples) {
+        Arguments.noNulls("examples", examples);
         int[] out = new int[examples.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = id(examples.get(i).label());
@@ -108,6 +116,7 @@ public final class LabelIndex {
      * @throws JrnnException if {@code json} is not a saved label index
      */
     public static LabelIndex fromJson(String json) {
+        Arguments.notNull("label index JSON", json);
         try {
             List<String> labels = new ArrayList<>();
             for (JsonElement e : JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("labels")) {

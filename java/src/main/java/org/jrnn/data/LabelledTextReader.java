@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jrnn.internal.Arguments;
 
 /**
  * Reads labelled text. In JSON forms the label is the field {@code "label"} or, failing that, {@code "class"};
@@ -34,6 +35,7 @@ public final class LabelledTextReader {
      * with {@code [}, else as JSON Lines.
      */
     public static List<LabelledExample> read(Path file) throws IOException {
+        Arguments.notNull("file", file);
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".gz")) {
             name = name.substring(0, name.length() - 3);
@@ -140,7 +142,7 @@ public final class LabelledTextReader {
 
     private static LabelledExample toExample(Path file, long line, JsonElement e) throws DataFormatException {
         if (!e.isJsonObject()) {
-            throw new DataFormatException(file, line, "expected a JSON object, found " + e);
+            throw new DataFormatException(file, line, "expected a JSON object, found " + Arguments.quote(e.toString()));
         }
         JsonObject o = e.getAsJsonObject();
         JsonElement text = o.get("text");
@@ -156,7 +158,8 @@ public final class LabelledTextReader {
             throw new DataFormatException(file, line, "record has no \"label\" (or \"class\") field");
         }
         if (!label.isJsonPrimitive()) {
-            throw new DataFormatException(file, line, "label must be a string or number, found " + label);
+            throw new DataFormatException(file, line, "label must be a string or number, found "
+                    + Arguments.quote(label.toString()));
         }
         return new LabelledExample(text.getAsString(), label.getAsString());
     }

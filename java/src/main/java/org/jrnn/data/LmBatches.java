@@ -5,6 +5,7 @@ package org.jrnn.data;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
 
 /**
  * The classic char-RNN batching. The first {@code N * S + 1} tokens (with {@code S = (length - 1) / N}) are
@@ -55,7 +56,8 @@ public final class LmBatches implements Iterable<LmBatches.Window> {
             throw new JrnnException("streams and windowLength must be > 0, got "
                     + streams + " and " + windowLength);
         }
-        if (tokens.length < streams + 1) {
+        Arguments.notNull("tokens", tokens);
+        if (tokens.length < (long) streams + 1) {
             throw new JrnnException(tokens.length + " tokens are too few for " + streams
                     + " streams (need at least " + (streams + 1) + ")");
         }
@@ -104,9 +106,9 @@ public final class LmBatches implements Iterable<LmBatches.Window> {
     /** Window {@code w} (0-based) of the pass. */
     public Window window(int w) {
         if (w < 0 || w >= windowCount()) {
-            throw new IndexOutOfBoundsException("window " + w + " of " + windowCount());
+            throw new JrnnException("window " + w + " is outside 0.." + (windowCount() - 1));
         }
-        int start = w * stride;
+        int start = (int) ((long) w * stride);
         int len = Math.min(windowLength, streamLength - start);
         int context = w == 0 ? 0 : windowLength - stride; // leading targets not counted
         int[] inputs = new int[streams * len];
@@ -155,6 +157,27 @@ public final class LmBatches implements Iterable<LmBatches.Window> {
      *                its final state)
      */
     public record Window(int index, int streams, int length, int[] inputs, int[] targets, int advance) {
+        /**
+         * Checks the shapes.
+         *
+         * @throws JrnnException if an array is null or does not hold {@code streams * length} ids, the index is
+         *     negative, or streams, length or advance is below 1
+         */
+        public Window {
+            if (index < 0) {
+                throw new JrnnException("window index must be >= 0 but is " + index);
+            }
+            if (streams < 1 || length < 1 || advance < 1) {
+                throw new JrnnException("streams, length and advance must be >= 1 but are " + streams + ", "
+                        + length + ", " + advance);
+            }
+            long n = (long) streams * length;
+            if (Arguments.notNull("inputs", inputs).length != n || Arguments.notNull("targets", targets).length != n) {
+                throw new JrnnException("inputs and targets must hold streams * length = " + n + " ids but hold "
+                        + inputs.length + " and " + targets.length);
+            }
+        }
+
         /** A window whose successor starts right after it ({@code advance = length}). */
         public Window(int index, int streams, int length, int[] inputs, int[] targets) {
             this(index, streams, length, inputs, targets, length);

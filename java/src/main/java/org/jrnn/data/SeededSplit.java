@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
 
 /**
  * A fixed, seeded split of {@code n} examples into a training part and a test part.
@@ -18,6 +19,11 @@ import org.jrnn.JrnnException;
  * @param test  indices of the test examples
  */
 public record SeededSplit(int[] train, int[] test) {
+    /** Checks neither array is null. */
+    public SeededSplit {
+        Arguments.notNull("train", train);
+        Arguments.notNull("test", test);
+    }
 
     /** The usual 80/20 split with {@code seed}. */
     public static SeededSplit of(int n, long seed) {
@@ -30,16 +36,19 @@ public record SeededSplit(int[] train, int[] test) {
      * @throws JrnnException if {@code n < 0} or the fraction is not within [0, 1]
      */
     public static SeededSplit of(int n, double trainFraction, long seed) {
-        if (!(trainFraction >= 0.0 && trainFraction <= 1.0)) {
-            throw new JrnnException("trainFraction must be in [0, 1], got " + trainFraction);
-        }
-        int[] perm = new SplitMix64(seed).permutation(n);
         int nTrain = trainCount(n, trainFraction);
+        int[] perm = new SplitMix64(seed).permutation(n);
         return new SeededSplit(Arrays.copyOfRange(perm, 0, nTrain), Arrays.copyOfRange(perm, nTrain, n));
     }
 
     /** The number of training examples for {@code n} examples: {@code floor(n * trainFraction + 0.5)}. */
     public static int trainCount(int n, double trainFraction) {
+        if (n < 0) {
+            throw new JrnnException("n must be >= 0, got " + n);
+        }
+        if (!(trainFraction >= 0.0 && trainFraction <= 1.0)) {
+            throw new JrnnException("trainFraction must be in [0, 1], got " + trainFraction);
+        }
         return (int) Math.floor(n * trainFraction + 0.5);
     }
 
@@ -54,8 +63,13 @@ public record SeededSplit(int[] train, int[] test) {
     }
 
     private static <T> List<T> pick(List<T> items, int[] indices) {
+        Arguments.notNull("items", items);
         List<T> out = new ArrayList<>(indices.length);
         for (int i : indices) {
+            if (i < 0 || i >= items.size()) {
+                throw new JrnnException("split index " + i + " is outside the " + items.size()
+                        + " items (split a list of the same size)");
+            }
             out.add(items.get(i));
         }
         return out;

@@ -3,6 +3,7 @@
 package org.jrnn.data;
 
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
 
 /**
  * The SplitMix64 generator (Steele, Lea and Flood, 2014; Vigna's reference {@code splitmix64.c}).
@@ -72,8 +73,8 @@ public final class SplitMix64 {
      * {@code n-1} down to 1 swap element {@code i} with element {@code nextInt(i + 1)}.
      */
     public int[] permutation(int n) {
-        if (n < 0) {
-            throw new JrnnException("n must be >= 0, got " + n);
+        if (n < 0 || n > Arguments.MAX_ARRAY) {
+            throw new JrnnException("n must be in 0.." + Arguments.MAX_ARRAY + ", got " + n);
         }
         int[] perm = new int[n];
         for (int i = 0; i < n; i++) {
@@ -85,6 +86,7 @@ public final class SplitMix64 {
 
     /** Shuffles {@code values} in place with the same Fisher-Yates loop as {@link #permutation(int)}. */
     public void shuffle(int[] values) {
+        Arguments.notNull("values", values);
         for (int i = values.length - 1; i > 0; i--) {
             int j = nextInt(i + 1);
             int tmp = values[i];
@@ -95,6 +97,7 @@ public final class SplitMix64 {
 
     /** Shuffles a list in place with the same Fisher-Yates loop as {@link #permutation(int)}. */
     public <T> void shuffle(java.util.List<T> values) {
+        Arguments.notNull("values", values);
         for (int i = values.size() - 1; i > 0; i--) {
             int j = nextInt(i + 1);
             T tmp = values.get(i);

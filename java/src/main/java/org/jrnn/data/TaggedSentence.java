@@ -3,6 +3,7 @@ package org.jrnn.data;
 
 import java.util.List;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
 
 /**
  * Tokens and their tags (same length).
@@ -13,8 +14,8 @@ import org.jrnn.JrnnException;
 public record TaggedSentence(List<String> tokens, List<String> tags) {
     /** Copies both lists; they must have the same length. */
     public TaggedSentence {
-        tokens = List.copyOf(tokens);
-        tags = List.copyOf(tags);
+        tokens = List.copyOf(Arguments.noNulls("tokens", tokens));
+        tags = List.copyOf(Arguments.noNulls("tags", tags));
         if (tokens.size() != tags.size()) {
             throw new JrnnException(tokens.size() + " tokens but " + tags.size() + " tags");
         }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
+import org.jrnn.internal.Arguments;
 
 /** Plain-text input, e.g. a corpus for a language model. */
 public final class TextFiles {
@@ -30,6 +31,7 @@ public final class TextFiles {
      * @throws IOException         if the file cannot be read
      */
     public static String readString(Path file) throws IOException {
+        Arguments.notNull("file", file);
         byte[] bytes = readBytes(file);
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)

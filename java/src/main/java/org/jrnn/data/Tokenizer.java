@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
 
 /**
  * Turns text into token ids and back. Ids {@code 0..3} are always the special tokens
@@ -16,7 +17,7 @@ public interface Tokenizer {
 
     /** The ids of {@code text}, with {@code <bos>} in front and/or {@code <eos>} at the end if asked. */
     default int[] encode(String text, boolean addBos, boolean addEos) {
-        int[] core = encode(text);
+        int[] core = encode(Arguments.notNull("text", text));
         int[] out = new int[core.length + (addBos ? 1 : 0) + (addEos ? 1 : 0)];
         int k = 0;
         if (addBos) {
@@ -49,6 +50,7 @@ public interface Tokenizer {
      * @throws JrnnException if the JSON is not a saved tokenizer
      */
     static Tokenizer fromJson(String json) {
+        Arguments.notNull("tokenizer JSON", json);
         String type;
         try {
             JsonObject o = JsonParser.parseString(json).getAsJsonObject();
@@ -59,7 +61,8 @@ public interface Tokenizer {
         return switch (type) {
             case CharTokenizer.TYPE -> CharTokenizer.fromJson(json);
             case WordTokenizer.TYPE -> WordTokenizer.fromJson(json);
-            default -> throw new JrnnException("unknown tokenizer type '" + type + "'");
+            default -> throw new JrnnException("unknown tokenizer type '" + Arguments.quote(type)
+                    + "' (known: " + CharTokenizer.TYPE + ", " + WordTokenizer.TYPE + ")");
         };
     }
 }

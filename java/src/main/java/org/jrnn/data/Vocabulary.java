@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
 
 /**
  * Tokens by id. Ids 0..3 are {@code <pad>}, {@code <unk>}, {@code <bos>}, {@code <eos>}; then come the
@@ -43,7 +44,8 @@ public final class Vocabulary {
         this.ids = new HashMap<>(tokens.size() * 2);
         for (int i = 0; i < tokens.size(); i++) {
             if (ids.put(tokens.get(i), i) != null) {
-                throw new JrnnException("duplicate token '" + tokens.get(i) + "'");
+                throw new JrnnException("duplicate token '" + Arguments.quote(tokens.get(i)) + "' (ids "
+                        + ids.get(tokens.get(i)) + " and " + i + ")");
             }
         }
     }
@@ -56,11 +58,19 @@ public final class Vocabulary {
      * @param maxSize      the most ids in all, specials included; 0 for no limit
      */
     public static Vocabulary fromCounts(Map<String, Long> counts, int minFrequency, int maxSize) {
+        Arguments.notNull("counts", counts);
+        if (minFrequency < 1) {
+            throw new JrnnException("minFrequency must be >= 1 but is " + minFrequency);
+        }
         if (maxSize != 0 && maxSize < SPECIALS.size()) {
             throw new JrnnException("maxSize must be 0 or >= " + SPECIALS.size() + ", got " + maxSize);
         }
         List<Map.Entry<String, Long>> kept = new ArrayList<>();
         for (Map.Entry<String, Long> e : counts.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null) {
+                throw new JrnnException("counts has a null " + (e.getKey() == null ? "token" : "count for '"
+                        + Arguments.quote(e.getKey()) + "'"));
+            }
             if (e.getValue() >= minFrequency && !SPECIALS.contains(e.getKey())) {
                 kept.add(e);
             }
@@ -83,6 +93,7 @@ public final class Vocabulary {
      * @throws JrnnException if the specials are not first or a token repeats
      */
     public static Vocabulary of(List<String> tokens) {
+        Arguments.noNulls("tokens", tokens);
         if (tokens.size() < SPECIALS.size() || !tokens.subList(0, SPECIALS.size()).equals(SPECIALS)) {
             throw new JrnnException("a vocabulary must start with " + SPECIALS);
         }
@@ -125,6 +136,8 @@ public final class Vocabulary {
 
     /** Compares strings by Unicode code points, as Python compares {@code str}. */
     public static int compareCodePoints(String a, String b) {
+        Arguments.notNull("a", a);
+        Arguments.notNull("b", b);
         int i = 0;
         int j = 0;
         while (i < a.length() && j < b.length()) {

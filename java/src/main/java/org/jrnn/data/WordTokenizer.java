@@ -12,7 +12,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
 
 /**
  * Splits text into words (letters and digits, with inner apostrophes as in "don't") and single
@@ -34,7 +36,16 @@ public final class WordTokenizer implements Tokenizer {
         this.vocabulary = vocabulary;
         this.lowercase = lowercase;
         this.patternText = patternText;
-        this.pattern = Pattern.compile(patternText, Pattern.UNICODE_CHARACTER_CLASS);
+        this.pattern = compile(patternText);
+    }
+
+    private static Pattern compile(String regex) {
+        try {
+            return Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
+        } catch (PatternSyntaxException e) {
+            throw new JrnnException("bad split pattern '" + Arguments.quote(regex) + "': " + e.getDescription()
+                    + " near index " + e.getIndex(), e);
+        }
     }
 
     /** Options for building a vocabulary: lower-case on, min frequency 1, no size limit. */
@@ -44,7 +55,7 @@ public final class WordTokenizer implements Tokenizer {
 
     /** The tokens (strings) of {@code text}, lower-cased if this tokenizer lower-cases. */
     public List<String> tokenize(String text) {
-        return split(pattern, lowercase, text);
+        return split(pattern, lowercase, Arguments.notNull("text", text));
     }
 
     private static List<String> split(Pattern pattern, boolean lowercase, String text) {
@@ -70,6 +81,7 @@ public final class WordTokenizer implements Tokenizer {
     /** The tokens of {@code ids} joined by single spaces; pad, bos and eos are left out, unknowns show as {@code <unk>}. */
     @Override
     public String decode(int[] ids) {
+        Arguments.notNull("ids", ids);
         StringBuilder sb = new StringBuilder();
         for (int id : ids) {
             if (id == Vocabulary.PAD_ID || id == Vocabulary.BOS_ID || id == Vocabulary.EOS_ID) {
@@ -113,13 +125,13 @@ public final class WordTokenizer implements Tokenizer {
      * @throws JrnnException if {@code json} is not a saved word tokenizer
      */
     public static WordTokenizer fromJson(String json) {
+        Arguments.notNull("tokenizer JSON", json);
         JsonObject o = CharTokenizer.parseSaved(json, TYPE);
         try {
             boolean lower = !o.has("lowercase") || o.get("lowercase").getAsBoolean();
             String pattern = o.has("pattern") ? o.get("pattern").getAsString() : DEFAULT_PATTERN;
             return new WordTokenizer(Vocabulary.of(CharTokenizer.vocabList(o)), lower, pattern);
-        } catch (IllegalStateException | UnsupportedOperationException | ClassCastException
-                 | java.util.regex.PatternSyntaxException e) {
+        } catch (IllegalStateException | UnsupportedOperationException | ClassCastException e) {
             throw new JrnnException("not a saved word tokenizer: " + e.getMessage(), e);
         }
     }
@@ -151,22 +163,32 @@ public final class WordTokenizer implements Tokenizer {
 
         /** The most ids in all, the 4 specials included; 0 for no limit (default). */
         public Builder maxSize(int maxSize) {
+            if (maxSize != 0 && maxSize < Vocabulary.SPECIALS.size()) {
+                throw new JrnnException("maxSize must be 0 (no limit) or >= " + Vocabulary.SPECIALS.size()
+                        + " (the specials), got " + maxSize);
+            }
             this.maxSize = maxSize;
             return this;
         }
 
         /** A different split regex (Java syntax); each match is one token. */
         public Builder pattern(String regex) {
-            Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
+            compile(Arguments.notNull("pattern", regex));
             this.pattern = regex;
             return this;
         }
 
         /** Builds the tokenizer, counting words over {@code texts}. */
         public WordTokenizer build(Iterable<String> texts) {
-            Pattern p = Pattern.compile(pattern, Pattern.UNICODE_CHARACTER_CLASS);
+            Arguments.notNull("texts", texts);
+            Pattern p = compile(pattern);
             Map<String, Long> counts = new HashMap<>();
+            int i = 0;
             for (String text : texts) {
+                if (text == null) {
+                    throw new JrnnException("texts[" + i + "] is null");
+                }
+                i++;
                 for (String t : split(p, lowercase, text)) {
                     counts.merge(t, 1L, Long::sum);
                 }

@@ -25,7 +25,8 @@ import org.jrnn.data.Vocabulary;
  *       none.
  *   <li>{@code maxActive}: the most inputs decoded together (a batch); when one finishes the next
  *       waiting input joins. 0: all at once. Default 0.
- *   <li>beam search: {@code beamSize}, {@code nBest} (hypotheses returned, {@code <= beamSize}),
+ *   <li>beam search: {@code beamSize} (at most {@link #MAX_BEAM_SIZE}), {@code nBest}
+ *       (hypotheses returned, {@code <= beamSize}),
  *       {@code lengthPenalty}, {@code earlyStopping} (stop an input once it has {@code beamSize}
  *       finished hypotheses, as Hugging Face's {@code early_stopping=True}; default off: stop when
  *       no live beam can still beat the {@code nBest} kept, which gives the exact best under the
@@ -42,6 +43,9 @@ public final class DecodeOptions {
     SAMPLE,
     BEAM
   }
+
+  /** The widest beam {@link Builder#beamSize} accepts. */
+  public static final int MAX_BEAM_SIZE = 1000;
 
   final int maxLength;
   final int minLength;
@@ -227,11 +231,16 @@ public final class DecodeOptions {
       return this;
     }
 
+    /** The beam width, {@code 1..}{@link #MAX_BEAM_SIZE} (1: greedy or sampling). */
     public Builder beamSize(int v) {
-      beamSize = atLeast("beamSize", v, 1);
+      if (v < 1 || v > MAX_BEAM_SIZE) {
+        throw new JrnnException("beamSize must be in 1.." + MAX_BEAM_SIZE + " but is " + v);
+      }
+      beamSize = v;
       return this;
     }
 
+    /** The hypotheses returned per input, {@code 1..beamSize} (checked by {@link #build()}). */
     public Builder nBest(int v) {
       nBest = atLeast("nBest", v, 1);
       return this;
@@ -255,11 +264,19 @@ public final class DecodeOptions {
       return this;
     }
 
+    /**
+     * The first token fed, an id {@code >= 0} below the model's vocabulary size (checked by the
+     * decoder).
+     */
     public Builder startToken(int v) {
       startToken = atLeast("startToken", v, 0);
       return this;
     }
 
+    /**
+     * The token that ends a sequence, an id {@code >= 0} below the model's vocabulary size (checked
+     * by the decoder).
+     */
     public Builder endToken(int v) {
       endToken = atLeast("endToken", v, 0);
       return this;
@@ -270,10 +287,18 @@ public final class DecodeOptions {
       return this;
     }
 
-    /** Tokens never generated (ids {@code >= 0}). */
+    /**
+     * Tokens never generated (ids {@code >= 0} below the model's vocabulary size, checked by the
+     * decoder).
+     */
     public Builder suppress(int... tokens) {
-      for (int t : tokens) {
-        atLeast("suppressed token", t, 0);
+      if (tokens == null) {
+        throw new JrnnException("suppress is null (give no tokens for none)");
+      }
+      for (int i = 0; i < tokens.length; i++) {
+        if (tokens[i] < 0) {
+          throw new JrnnException("suppress[" + i + "] = " + tokens[i] + " must be a token id >= 0");
+        }
       }
       suppress = tokens.clone();
       return this;
@@ -281,14 +306,18 @@ public final class DecodeOptions {
 
     public Builder temperature(double v) {
       if (!(v >= 0) || Double.isInfinite(v)) {
-        throw new JrnnException("temperature must be >= 0 and finite but is " + v);
+        throw new JrnnException("temperature must be finite and >= 0 (0: no sampling) but is " + v);
       }
       temperature = v;
       return this;
     }
 
+    /** Sample among the {@code v} most likely tokens; 0 (the default) for all. */
     public Builder topK(int v) {
-      topK = atLeast("topK", v, 0);
+      if (v < 0) {
+        throw new JrnnException("topK must be >= 0 (0: all tokens) but is " + v);
+      }
+      topK = v;
       return this;
     }
 
@@ -307,10 +336,12 @@ public final class DecodeOptions {
 
     public DecodeOptions build() {
       if (minLength > maxLength) {
-        throw new JrnnException("minLength " + minLength + " exceeds maxLength " + maxLength);
+        throw new JrnnException("minLength " + minLength + " exceeds maxLength " + maxLength
+            + " (minLength must be in 0..maxLength)");
       }
       if (nBest > beamSize) {
-        throw new JrnnException("nBest " + nBest + " exceeds beamSize " + beamSize);
+        throw new JrnnException("nBest " + nBest + " exceeds beamSize " + beamSize
+            + " (nBest must be in 1..beamSize)");
       }
       if (beamSize > 1 && temperature > 0) {
         throw new JrnnException("beam search does not sample: leave temperature at 0");

@@ -4,6 +4,8 @@
 package org.jrnn.decode;
 
 import java.util.List;
+import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
 
 /**
  * The hypotheses kept for one input, best first (by score, ties: the one found first).
@@ -13,8 +15,12 @@ import java.util.List;
  *     (e.g. by repeat blocking) before any sequence ended
  */
 public record Decoded(int input, List<Hypothesis> nbest) {
+  /** Copies the list. */
   public Decoded {
-    nbest = List.copyOf(nbest);
+    if (input < 0) {
+      throw new JrnnException("input must be >= 0 but is " + input);
+    }
+    nbest = List.copyOf(Arguments.noNulls("nbest", nbest));
   }
 
   /** The best hypothesis, or null when there is none. */

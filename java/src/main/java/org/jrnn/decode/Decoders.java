@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.jrnn.JrnnException;
 import org.jrnn.data.SplitMix64;
+import org.jrnn.internal.Arguments;
 
 /**
  * Decodes many inputs together with a {@link StepModel}.
@@ -56,7 +57,7 @@ public final class Decoders {
    */
   public static <C> List<Decoded> decode(
       StepModel<C> model, List<C> inputs, int[] endTokens, DecodeOptions options) {
-    Decoded[] out = new Decoded[inputs.size()];
+    Decoded[] out = new Decoded[Arguments.noNulls("inputs", inputs).size()];
     decode(model, inputs, endTokens, options, d -> out[d.input()] = d);
     return Arrays.asList(out);
   }
@@ -70,6 +71,8 @@ public final class Decoders {
    * @param endTokens the end token of each input, or null for {@link DecodeOptions#endToken()}
    * @param options strategy, limits and constraints
    * @param onDone receives each result once
+   * @throws JrnnException if an argument or an input is null, or a token of the options or of
+   *     {@code endTokens} is outside the model's vocabulary
    */
   public static <C> void decode(
       StepModel<C> model,
@@ -77,6 +80,10 @@ public final class Decoders {
       int[] endTokens,
       DecodeOptions options,
       Consumer<Decoded> onDone) {
+    Arguments.notNull("model", model);
+    Arguments.noNulls("inputs", inputs);
+    Arguments.notNull("options", options);
+    Arguments.notNull("onDone", onDone);
     if (endTokens != null && endTokens.length != inputs.size()) {
       throw new JrnnException(
           "endTokens has " + endTokens.length + " entries for " + inputs.size() + " inputs");
@@ -155,12 +162,18 @@ public final class Decoders {
       if (vocab < 1) {
         throw new JrnnException("the model's vocabSize must be >= 1 but is " + vocab);
       }
+      checkToken("startToken", o.startToken);
+      checkToken("endToken", o.endToken);
+      if (endTokens != null) {
+        for (int i = 0; i < endTokens.length; i++) {
+          checkToken("endTokens[" + i + "]", endTokens[i]);
+        }
+      }
       this.banned = new boolean[vocab];
       this.suppressed = new boolean[vocab];
-      for (int t : o.suppress) {
-        if (t < vocab) {
-          suppressed[t] = true;
-        }
+      for (int i = 0; i < o.suppress.length; i++) {
+        checkToken("suppress[" + i + "]", o.suppress[i]);
+        suppressed[o.suppress[i]] = true;
       }
       this.top = new TopK(2 * o.beamSize);
       this.rowTops = o.strategy() != DecodeOptions.Strategy.SAMPLE && o.noRepeatNgram == 0;
@@ -173,6 +186,14 @@ public final class Decoders {
         }
       }
       this.excludeIds = Arrays.copyOf(ids, n);
+    }
+
+    /** A token id of the options: "endToken = 9 is outside the model's vocabulary 0..7". */
+    private void checkToken(String name, int token) {
+      if (token < 0 || token >= vocab) {
+        throw new JrnnException(
+            name + " = " + token + " is outside the model's vocabulary 0.." + (vocab - 1));
+      }
     }
 
     void run() {
@@ -221,9 +242,12 @@ public final class Decoders {
           }
           float[] lp = null;
           if (rowTops) {
-            if (topValues.length < rows * rowTop) {
-              topValues = new float[2 * rows * rowTop];
-              topIds = new int[2 * rows * rowTop];
+            long need = (long) rows * rowTop;
+            if (topValues.length < need) {
+              int size = Arguments.arrayLength(rows + " rows of " + rowTop + " candidates (lower maxActive)",
+                  Math.min(2 * need, Math.max(need, Arguments.MAX_ARRAY)));
+              topValues = new float[size];
+              topIds = new int[size];
             }
             model.stepTop(tokens, state, rowTop, excludeIds, topValues, topIds);
           } else {
@@ -436,7 +460,7 @@ public final class Decoders {
         g.done = g.finished.size() >= k;
       } else if (g.finished.size() >= o.nBest) {
         // no live beam can still beat the n-th best finished hypothesis
-        double bound = o.lengthPenalty.bound(next.get(0).logProb, o.maxLength + 1);
+        double bound = o.lengthPenalty.bound(next.get(0).logProb, o.maxLength + 1L);
         g.done = bound <= g.finished.get(o.nBest - 1).score();
       }
     }

@@ -4,6 +4,7 @@
 package org.jrnn.decode;
 
 import java.util.Arrays;
+import org.jrnn.internal.Arguments;
 
 /**
  * A decoded sequence.
@@ -14,8 +15,9 @@ import java.util.Arrays;
  * @param ended whether the sequence ended with its end token (false: cut at the length limit)
  */
 public record Hypothesis(int[] tokens, double logProb, double score, boolean ended) {
+  /** Copies the tokens. */
   public Hypothesis {
-    tokens = tokens.clone();
+    tokens = Arguments.notNull("tokens", tokens).clone();
   }
 
   /** The tokens (a copy). */

@@ -5,6 +5,7 @@
 package org.jrnn.decode;
 
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
 
 /**
  * The score of a hypothesis of {@code length} tokens (the end token counts when the hypothesis
@@ -39,7 +40,7 @@ public record LengthPenalty(Kind kind, double alpha) {
       throw new JrnnException("kind is null");
     }
     if (!(alpha >= 0) || Double.isInfinite(alpha)) {
-      throw new JrnnException("alpha must be >= 0 and finite but is " + alpha);
+      throw new JrnnException("length penalty alpha must be finite and >= 0 but is " + alpha);
     }
   }
 
@@ -54,6 +55,9 @@ public record LengthPenalty(Kind kind, double alpha) {
    * @throws JrnnException for anything else
    */
   public static LengthPenalty parse(String text) {
+    if (text == null) {
+      throw new JrnnException("length penalty is null (none, average or gnmt:ALPHA)");
+    }
     String t = text.trim().toLowerCase(java.util.Locale.ROOT);
     if (t.equals("none")) {
       return NONE;
@@ -65,14 +69,22 @@ public record LengthPenalty(Kind kind, double alpha) {
       try {
         return gnmt(Double.parseDouble(t.substring(5)));
       } catch (NumberFormatException e) {
-        throw new JrnnException("bad GNMT alpha in '" + text + "'");
+        throw new JrnnException("bad GNMT alpha in '" + Arguments.quote(text) + "' (gnmt:ALPHA, ALPHA >= 0)");
       }
     }
-    throw new JrnnException("length penalty must be none, average or gnmt:ALPHA, not '" + text + "'");
+    throw new JrnnException(
+        "length penalty must be none, average or gnmt:ALPHA, not '" + Arguments.quote(text) + "'");
   }
 
-  /** The divisor for a hypothesis of {@code length} tokens ({@code > 0}). */
+  /** The divisor for a hypothesis of {@code length >= 0} tokens ({@code > 0}). */
   public double divisor(int length) {
+    if (length < 0) {
+      throw new JrnnException("length must be >= 0 but is " + length);
+    }
+    return divisorOf(length);
+  }
+
+  private double divisorOf(long length) {
     return switch (kind) {
       case NONE -> 1.0;
       case AVERAGE -> Math.max(length, 1);
@@ -88,13 +100,14 @@ public record LengthPenalty(Kind kind, double alpha) {
   /**
    * The best score any extension of a live hypothesis could still reach, for exact stopping: its
    * summed log-probability only falls ({@code <= 0} steps), and the divisor only grows with the
-   * length, up to {@code maxFinalLength}.
+   * length, up to {@code maxFinalLength} (a long: the longest is {@code maxLength} plus the end
+   * token, which overflows an int at the largest maxLength).
    */
-  double bound(double logProb, int maxFinalLength) {
+  double bound(double logProb, long maxFinalLength) {
     if (logProb >= 0) {
       return logProb;
     }
-    return kind == Kind.NONE ? logProb : logProb / divisor(Math.max(maxFinalLength, 1));
+    return kind == Kind.NONE ? logProb : logProb / divisorOf(Math.max(maxFinalLength, 1));
   }
 
   @Override

@@ -15,6 +15,7 @@ import org.jrnn.Recurrent;
 import org.jrnn.RecurrentState;
 import org.jrnn.Scope;
 import org.jrnn.Tensor;
+import org.jrnn.internal.Arguments;
 import org.jrnn.io.SafetensorsFile;
 import org.jrnn.io.SafetensorsWriter;
 
@@ -55,8 +56,11 @@ public final class RecurrentRows implements DecoderState {
 
   /** A zero state for {@code n} rows of {@code layer} (unidirectional). */
   public static RecurrentRows zeros(Recurrent layer, int n) {
-    if (layer.directions() != 1) {
+    if (Arguments.notNull("layer", layer).directions() != 1) {
       throw new JrnnException("RecurrentRows needs a unidirectional layer");
+    }
+    if (n < 0) {
+      throw new JrnnException("n must be >= 0 but is " + n);
     }
     long[] shape = {layer.layers(), n, layer.hiddenSize()};
     try (Scope s = Scope.open()) {
@@ -96,6 +100,7 @@ public final class RecurrentRows implements DecoderState {
 
   /** A deep copy of {@code state} (and no context) as rows. */
   public static RecurrentRows copyOf(RecurrentState state) {
+    Arguments.notNull("state", state);
     try (Scope s = Scope.open()) {
       Tensor h = state.h().copy();
       Tensor c = state.c() == null ? null : state.c().copy();
@@ -237,6 +242,7 @@ public final class RecurrentRows implements DecoderState {
   @Override
   public void append(DecoderState other) {
     checkOpen();
+    Arguments.notNull("other", other);
     if (!(other instanceof RecurrentRows o)) {
       throw new JrnnException("cannot append a " + other.getClass().getSimpleName() + " to RecurrentRows");
     }
@@ -296,6 +302,7 @@ public final class RecurrentRows implements DecoderState {
   @Override
   public RecurrentRows to(Device target) {
     checkOpen();
+    Arguments.notNull("device", target);
     try (Scope s = Scope.open()) {
       Tensor h2 = h.to(target);
       Tensor c2 = c == null ? null : c.to(target);
@@ -308,6 +315,7 @@ public final class RecurrentRows implements DecoderState {
   /** Saves h, c and the context as F32 tensors {@code "h"}, {@code "c"}, {@code "context"}. Atomic. */
   public void save(Path path) throws IOException {
     checkOpen();
+    Arguments.notNull("path", path);
     SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
     w.putFloats("h", h.toArray(), h.shape());
     if (c != null) {
@@ -321,6 +329,8 @@ public final class RecurrentRows implements DecoderState {
 
   /** Loads what {@link #save} wrote onto {@code device}. */
   public static RecurrentRows load(Path path, Device device) throws IOException {
+    Arguments.notNull("path", path);
+    Arguments.notNull("device", device);
     try (SafetensorsFile f = SafetensorsFile.open(path); Scope s = Scope.open()) {
       long[] shape = f.info("h").shape();
       Tensor h = Tensor.of(device, f.floats("h"), shape);

@@ -7,6 +7,7 @@ package org.jrnn.decode;
 
 import java.util.List;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
 import org.jrnn.internal.TopEntries;
 
 /**
@@ -66,6 +67,24 @@ public interface StepModel<C> {
    */
   default void stepTop(
       int[] tokens, DecoderState state, int top, int[] exclude, float[] values, int[] indices) {
+    Arguments.notNull("tokens", tokens);
+    Arguments.notNull("exclude", exclude);
+    Arguments.notNull("values", values);
+    Arguments.notNull("indices", indices);
+    if (top < 1) {
+      throw new JrnnException("top must be >= 1 but is " + top);
+    }
+    for (int i = 0; i < exclude.length; i++) {
+      if (exclude[i] < 0 || exclude[i] >= vocabSize()) {
+        throw new JrnnException("exclude[" + i + "] = " + exclude[i] + " is outside the vocabulary 0.."
+            + (vocabSize() - 1));
+      }
+    }
+    long need = (long) tokens.length * top;
+    if (values.length < need || indices.length < need) {
+      throw new JrnnException("values and indices need rows * top = " + need + " entries but hold "
+          + values.length + " and " + indices.length);
+    }
     float[] lp = step(tokens, state);
     if (lp == null || lp.length != (long) tokens.length * vocabSize()) {
       throw new JrnnException("step returned " + (lp == null ? "null" : lp.length + " values")

@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.function.Supplier;
 import org.jrnn.Device;
+import org.jrnn.internal.Arguments;
 import org.jrnn.nn.Parameter;
 import org.jrnn.nn.Parameters;
 import org.jrnn.nn.Trainable;
@@ -33,9 +34,9 @@ public abstract class AbstractModel implements Model {
    * @param configJson what {@link #configJson()} returns, asked for each time
    */
   protected AbstractModel(String kind, Device device, Supplier<String> configJson) {
-    this.kind = kind;
-    this.device = device;
-    this.configJson = configJson;
+    this.kind = Arguments.notNull("kind", kind);
+    this.device = Arguments.notNull("device", device);
+    this.configJson = Arguments.notNull("configJson", configJson);
   }
 
   /**

@@ -9,6 +9,7 @@ import java.util.List;
 import org.jrnn.JrnnException;
 import org.jrnn.data.Batches;
 import org.jrnn.data.PaddedBatch;
+import org.jrnn.internal.Arguments;
 import org.jrnn.train.BatchSource;
 
 /**
@@ -30,6 +31,8 @@ public final class ClassificationBatches implements BatchSource<ClassificationBa
    *     (torch_sentiment.py's default is 50); 0: plain shuffled batches
    */
   public ClassificationBatches(List<int[]> sequences, int[] labels, int batchSize, int chunkBatches) {
+    Arguments.noNulls("sequences", sequences);
+    Arguments.notNull("labels", labels);
     if (sequences.size() != labels.length) {
       throw new JrnnException(
           sequences.size() + " sequences but " + labels.length + " labels");
@@ -78,6 +81,6 @@ public final class ClassificationBatches implements BatchSource<ClassificationBa
 
   @Override
   public int batchesPerEpoch() {
-    return (sequences.size() + batchSize - 1) / batchSize;
+    return Sequences.batchCount(sequences.size(), batchSize);
   }
 }

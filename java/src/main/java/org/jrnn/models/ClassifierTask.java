@@ -5,6 +5,7 @@
 package org.jrnn.models;
 
 import java.util.Map;
+import org.jrnn.internal.Arguments;
 import org.jrnn.train.NonFiniteLocator;
 import org.jrnn.train.ResumableTask;
 import org.jrnn.train.Task;
@@ -16,7 +17,7 @@ public final class ClassifierTask implements Task<ClassificationBatch>, Resumabl
   private final SequenceClassifier model;
 
   public ClassifierTask(SequenceClassifier model) {
-    this.model = model;
+    this.model = Arguments.notNull("model", model);
   }
 
   @Override
@@ -59,6 +60,7 @@ public final class ClassifierTask implements Task<ClassificationBatch>, Resumabl
 
   @Override
   public void restoreTrainingState(State state) {
+    Arguments.notNull("state", state);
     model.setDropoutSeedsDrawn(TaskStates.longValue(state, DROPOUT_SEEDS));
   }
 }

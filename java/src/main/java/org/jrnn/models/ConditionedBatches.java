@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jrnn.JrnnException;
 import org.jrnn.data.Batches;
+import org.jrnn.internal.Arguments;
 import org.jrnn.train.BatchSource;
 
 /** Batches of (features, sequence) examples; the lists are not copied. */
@@ -22,6 +23,8 @@ public final class ConditionedBatches implements BatchSource<ConditionedBatch> {
    * @param batchSize examples per batch
    */
   public ConditionedBatches(List<float[]> features, List<int[]> sequences, int batchSize) {
+    Arguments.noNulls("features", features);
+    Arguments.noNulls("sequences", sequences);
     if (features.size() != sequences.size()) {
       throw new JrnnException(features.size() + " feature vectors but " + sequences.size() + " sequences");
     }
@@ -54,6 +57,6 @@ public final class ConditionedBatches implements BatchSource<ConditionedBatch> {
 
   @Override
   public int batchesPerEpoch() {
-    return (features.size() + batchSize - 1) / batchSize;
+    return Sequences.batchCount(features.size(), batchSize);
   }
 }

@@ -21,6 +21,7 @@ import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
 import org.jrnn.data.SplitMix64;
 import org.jrnn.data.Vocabulary;
+import org.jrnn.internal.Arguments;
 import org.jrnn.internal.FeatureConditioning;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Linear;
@@ -152,7 +153,7 @@ public final class ConditionedDecoder extends AbstractModel {
 
   /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
   public ConditionedDecoder(Config config, Device device) {
-    super(KIND, device, config::toJson);
+    super(KIND, device, Arguments.notNull("config", config)::toJson);
     this.config = config;
     long seed = config.seed();
     int input = config.embeddingSize() + (config.concatFeatures() ? config.featureSize() : 0);
@@ -230,7 +231,8 @@ public final class ConditionedDecoder extends AbstractModel {
         return "init (initial state), layer " + (bad / (n * h0.dim(2)) + 1) + ", sequence " + (bad / h0.dim(2)) % n;
       }
       PaddedBatch in = b.inputs();
-      Tensor input = decoderInput(Sequences.idsWithoutPadding(in), in.maxLength(), n, b.features());
+      Tensor input = decoderInput(
+          Sequences.idsWithoutPadding(in, config.vocabSize(), "inputs"), in.maxLength(), n, b.features());
       String found = NonFiniteScan.timeMajor(input, "embedding output");
       if (found != null) {
         return found;
@@ -250,7 +252,7 @@ public final class ConditionedDecoder extends AbstractModel {
     float[][] tanh = new float[1][];
     Tensor h0 = initialHidden(x, n, tanh);
     PaddedBatch in = b.inputs();
-    int[] ids = Sequences.idsWithoutPadding(in);
+    int[] ids = Sequences.idsWithoutPadding(in, config.vocabSize(), "inputs");
     SequenceBatch input = SequenceBatch.of(decoderInput(ids, in.maxLength(), n, b.features()), in.lengths());
     RecurrentState start = RecurrentState.of(h0, null);
     RecurrentOutput out = training ? rnn.forwardTrain(input, start) : rnn.forward(input, start);
@@ -270,7 +272,8 @@ public final class ConditionedDecoder extends AbstractModel {
       Pass pass = forward(batch, true);
       long count = CrossEntropy.counted(batch.targets());
       Tensor dLogits = Tensor.zeros(device(), pass.logits().shape());
-      double loss = CrossEntropy.summed(pass.logits(), batch.targets(), 1f / count, dLogits);
+      double loss =
+          CrossEntropy.summed(pass.logits(), batch.targets(), count == 0 ? 0f : 1f / count, dLogits);
       Tensor dy = linear.backward(pass.out().output(), dLogits);
       RecurrentGradients g = rnn.backward(pass.out(), dy, null, null);
       int steps = batch.inputs().maxLength();
@@ -281,7 +284,7 @@ public final class ConditionedDecoder extends AbstractModel {
   }
 
   private void checkBatch(ConditionedBatch b) {
-    if (b.featureSize() != config.featureSize()) {
+    if (Arguments.notNull("batch", b).featureSize() != config.featureSize()) {
       throw new JrnnException(
           "features have " + b.featureSize() + " values per example but the model takes " + config.featureSize());
     }
@@ -296,20 +299,21 @@ public final class ConditionedDecoder extends AbstractModel {
    * Generates a sequence for each feature vector: from {@code <bos>}, one recurrent step per
    * token, until {@code <eos>} or {@code maxLength} tokens.
    *
-   * @param features {@code [N, F]} row-major. Not modified.
+   * @param features {@code [N, F]} row-major, finite. Not modified.
    * @param n N
    * @param maxLength the most tokens per sequence ({@code >= 1})
    * @param sampling greedy or temperature/top-k with a seed
    * @return N sequences without {@code <bos>} and {@code <eos>}
    */
   public int[][] generate(float[] features, int n, int maxLength, Sampling sampling) {
+    Arguments.notNull("features", features);
     if (n < 1 || features.length != (long) n * config.featureSize()) {
       throw new JrnnException("features must hold N = " + n + " rows of " + config.featureSize()
           + " values but has " + features.length);
     }
-    if (maxLength < 1) {
-      throw new JrnnException("maxLength must be >= 1 but is " + maxLength);
-    }
+    Arguments.finite("features", features);
+    Decoding.checkMaxLength(maxLength);
+    Arguments.notNull("sampling", sampling);
     try (Scope outer = Scope.open()) {
       Tensor x = Tensor.of(device(), features, n, config.featureSize());
       Tensor h = initialHidden(x, n, new float[1][]);
@@ -337,7 +341,10 @@ public final class ConditionedDecoder extends AbstractModel {
     long count = 0;
     long exact = 0;
     long examples = 0;
-    for (ConditionedBatch b : batches) {
+    Decoding.checkMaxLength(maxLength);
+    int index = 0;
+    for (ConditionedBatch b : Arguments.notNull("batches", batches)) {
+      Arguments.notNull("batches[" + index++ + "]", b);
       try (Scope scope = Scope.open()) {
         loss += CrossEntropy.summed(forward(b, false).logits(), b.targets(), 1f, null);
       }

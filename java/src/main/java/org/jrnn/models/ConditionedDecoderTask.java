@@ -6,6 +6,7 @@ package org.jrnn.models;
 
 import java.util.Map;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
 import org.jrnn.train.NonFiniteLocator;
 import org.jrnn.train.Task;
 
@@ -27,7 +28,7 @@ public final class ConditionedDecoderTask implements Task<ConditionedBatch>,
     if (maxLength < 1) {
       throw new JrnnException("maxLength must be >= 1 but is " + maxLength);
     }
-    this.model = model;
+    this.model = Arguments.notNull("model", model);
     this.maxLength = maxLength;
   }
 

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
 import org.jrnn.io.Json;
 import org.jrnn.nn.RecurrentInit;
 
@@ -69,7 +70,8 @@ final class ConfigJson {
     }
     for (String key : in.keySet()) {
       if (!names.contains(key)) {
-        throw new JrnnException(what + " has an unknown key \"" + key + "\" (known: " + names + ")");
+        throw new JrnnException(
+            what + " has an unknown key \"" + Arguments.quote(key) + "\" (known: " + names + ")");
       }
     }
     try {
@@ -88,7 +90,7 @@ final class ConfigJson {
     String bad = what + ": \"" + key + "\" must be ";
     if (type == int.class || type == long.class) {
       if (!(v instanceof Long l)) {
-        throw new JrnnException(bad + "an integer but is " + Json.write(v));
+        throw new JrnnException(bad + "an integer but is " + Arguments.quote(Json.write(v)));
       }
       if (type == int.class) {
         if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
@@ -100,18 +102,18 @@ final class ConfigJson {
     }
     if (type == float.class) {
       if (!(v instanceof Number n)) {
-        throw new JrnnException(bad + "a number but is " + Json.write(v));
+        throw new JrnnException(bad + "a number but is " + Arguments.quote(Json.write(v)));
       }
       return n.floatValue();
     }
     if (type == boolean.class) {
       if (!(v instanceof Boolean)) {
-        throw new JrnnException(bad + "true or false but is " + Json.write(v));
+        throw new JrnnException(bad + "true or false but is " + Arguments.quote(Json.write(v)));
       }
       return v;
     }
     if (!(v instanceof String s)) {
-      throw new JrnnException(bad + "a string but is " + Json.write(v));
+      throw new JrnnException(bad + "a string but is " + Arguments.quote(Json.write(v)));
     }
     if (type == String.class) {
       return s;
@@ -128,7 +130,7 @@ final class ConfigJson {
         return Enum.valueOf((Class<Enum>) type, s);
       } catch (IllegalArgumentException | JrnnException e) {
         throw new JrnnException(bad + "one of " + java.util.Arrays.toString(type.getEnumConstants())
-            + " but is \"" + s + "\"", e);
+            + " but is \"" + Arguments.quote(s) + "\"", e);
       }
     }
     throw new IllegalStateException("config component type " + type + " is not supported");

@@ -20,6 +20,7 @@ import org.jrnn.Tensor;
 import org.jrnn.data.LmBatches;
 import org.jrnn.data.SplitMix64;
 import org.jrnn.data.Vocabulary;
+import org.jrnn.internal.Arguments;
 import org.jrnn.nn.Dropout;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Linear;
@@ -142,7 +143,7 @@ public final class LanguageModel extends AbstractModel {
 
   /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
   public LanguageModel(Config config, Device device) {
-    super(KIND, device, config::toJson);
+    super(KIND, device, Arguments.notNull("config", config)::toJson);
     this.config = config;
     long seed = config.seed();
     try {
@@ -195,7 +196,7 @@ public final class LanguageModel extends AbstractModel {
    * @return summed loss and the number of counted targets
    */
   public StepResult trainStep(LmBatches.Window window) {
-    checkWindow(window);
+    checkWindow(Arguments.notNull("window", window));
     if (window.index() == 0 || (carried != null && carried.batchSize() != window.streams())) {
       resetState();
     }
@@ -340,8 +341,10 @@ public final class LanguageModel extends AbstractModel {
     double loss = 0;
     long count = 0;
     RecurrentState state = null;
+    int index = 0;
     try (Scope outer = Scope.open()) {
-      for (LmBatches.Window w : windows) {
+      for (LmBatches.Window w : Arguments.notNull("windows", windows)) {
+        Arguments.notNull("windows[" + index++ + "]", w);
         if (w.index() == 0 || (state != null && state.batchSize() != w.streams())) {
           state = null;
         }
@@ -370,7 +373,8 @@ public final class LanguageModel extends AbstractModel {
    * after drawing {@link Vocabulary#EOS_ID} (which is included).
    *
    * @param prompt at least one token id. Not modified.
-   * @param maxTokens how many tokens to generate at most ({@code >= 0})
+   * @param maxTokens how many tokens to generate at most ({@code >= 1}); the output grows with
+   *     the tokens drawn, so a huge limit costs nothing until it is reached
    * @param sampling greedy or temperature/top-k with a seed
    * @return the generated ids (without the prompt)
    */
@@ -379,11 +383,11 @@ public final class LanguageModel extends AbstractModel {
       throw new JrnnException("prompt needs at least one token");
     }
     Sequences.requireIds(prompt, config.vocabSize(), "prompt");
-    if (maxTokens < 0) {
-      throw new JrnnException("maxTokens must be >= 0 but is " + maxTokens);
+    if (maxTokens < 1) {
+      throw new JrnnException("maxTokens must be >= 1 but is " + maxTokens);
     }
-    SplittableRandom random = sampling.random();
-    int[] out = new int[maxTokens];
+    SplittableRandom random = Arguments.notNull("sampling", sampling).random();
+    int[] out = new int[Math.min(maxTokens, 64)];
     int made = 0;
     try (Scope outer = Scope.open()) {
       Pass warm = forward(prompt, prompt.length, 1, null, false);
@@ -393,6 +397,9 @@ public final class LanguageModel extends AbstractModel {
       float[] logits = java.util.Arrays.copyOfRange(all, all.length - v, all.length);
       while (made < maxTokens) {
         int next = sampling.pick(logits, random);
+        if (made == out.length) {
+          out = java.util.Arrays.copyOf(out, Decoding.grown(out.length, maxTokens));
+        }
         out[made++] = next;
         if (next == Vocabulary.EOS_ID) {
           break;

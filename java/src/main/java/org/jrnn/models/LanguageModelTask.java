@@ -7,6 +7,7 @@ package org.jrnn.models;
 import java.util.HashMap;
 import java.util.Map;
 import org.jrnn.data.LmBatches;
+import org.jrnn.internal.Arguments;
 import org.jrnn.train.NonFiniteLocator;
 import org.jrnn.train.ResumableTask;
 import org.jrnn.train.Task;
@@ -22,7 +23,7 @@ public final class LanguageModelTask implements Task<LmBatches.Window>, Resumabl
   private final LanguageModel model;
 
   public LanguageModelTask(LanguageModel model) {
-    this.model = model;
+    this.model = Arguments.notNull("model", model);
   }
 
   @Override
@@ -82,6 +83,7 @@ public final class LanguageModelTask implements Task<LmBatches.Window>, Resumabl
 
   @Override
   public void restoreTrainingState(State state) {
+    Arguments.notNull("state", state);
     model.setDropoutSeedsDrawn(TaskStates.longValue(state, DROPOUT_SEEDS));
     float[] h = state.arrays().get("carried.h");
     if (h == null) {

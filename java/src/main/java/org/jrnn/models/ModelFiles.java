@@ -16,6 +16,7 @@ import org.jrnn.Device;
 import org.jrnn.JrnnException;
 import org.jrnn.data.LabelIndex;
 import org.jrnn.data.Tokenizer;
+import org.jrnn.internal.Arguments;
 import org.jrnn.io.SafetensorsException;
 import org.jrnn.io.SafetensorsFile;
 import org.jrnn.io.SafetensorsWriter;
@@ -66,13 +67,23 @@ public final class ModelFiles {
   public record Contents(
       Model model, Tokenizer tokenizer, Tokenizer targetTokenizer, LabelIndex labels,
       Map<String, String> metadata) implements AutoCloseable {
+    /** Checks there is a model; copies the metadata. */
     public Contents {
+      Arguments.notNull("model", model);
+      if (metadata != null) {
+        metadata.forEach((k, v) -> {
+          if (k == null || v == null) {
+            throw new JrnnException("metadata has a null "
+                + (k == null ? "key" : "value for \"" + Arguments.quote(k) + "\""));
+          }
+        });
+      }
       metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
     }
 
     /** The model as {@code type}. @throws JrnnException if it is another kind */
     public <M extends Model> M model(Class<M> type) {
-      if (!type.isInstance(model)) {
+      if (!Arguments.notNull("type", type).isInstance(model)) {
         throw new JrnnException(
             "the file holds a " + model.kind() + " model, not a " + type.getSimpleName());
       }
@@ -93,7 +104,8 @@ public final class ModelFiles {
 
   /** Saves everything in {@code contents} (its metadata map is not written). Atomic. */
   public static void save(Path path, Contents contents) throws IOException {
-    Model model = contents.model();
+    Arguments.notNull("path", path);
+    Model model = Arguments.notNull("contents", contents).model();
     SafetensorsWriter w = new SafetensorsWriter();
     w.metadata("format", "pt");
     w.metadata(MODEL_KEY, model.kind());
@@ -119,11 +131,14 @@ public final class ModelFiles {
    * @throws SafetensorsException naming the file and the key for anything missing or wrong
    */
   public static Contents load(Path path, Device device) throws IOException {
+    Arguments.notNull("path", path);
+    Arguments.notNull("device", device);
     try (SafetensorsFile file = SafetensorsFile.open(path)) {
       Map<String, String> meta = file.metadata();
       String kind = required(file, MODEL_KEY);
       if (!KINDS.contains(kind)) {
-        throw new SafetensorsException(path, "metadata \"" + MODEL_KEY + "\": " + unknownKind(kind));
+        throw new SafetensorsException(
+            path, "metadata \"" + MODEL_KEY + "\": " + unknownKind(Arguments.quote(kind)));
       }
       String config = required(file, CONFIG_KEY);
       Tokenizer tokenizer = tokenizer(file, TOKENIZER_KEY);
@@ -226,6 +241,7 @@ public final class ModelFiles {
 
   /** The metadata a file would get for {@code model} (kind and config), e.g. for checkpoints. */
   public static Map<String, String> describe(Model model) {
+    Arguments.notNull("model", model);
     Map<String, String> m = new LinkedHashMap<>();
     m.put(MODEL_KEY, model.kind());
     m.put(CONFIG_KEY, model.configJson());

@@ -24,10 +24,11 @@ public record Sampling(float temperature, int topK, long seed) {
 
   public Sampling {
     if (!(temperature >= 0f) || Float.isInfinite(temperature)) {
-      throw new JrnnException("temperature must be >= 0 and finite but is " + temperature);
+      throw new JrnnException(
+          "temperature must be finite and >= 0 (0: greedy) but is " + temperature);
     }
     if (topK < 0) {
-      throw new JrnnException("topK must be >= 0 but is " + topK);
+      throw new JrnnException("topK must be >= 0 (0: all tokens) but is " + topK);
     }
   }
 

@@ -20,6 +20,7 @@ import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
 import org.jrnn.data.SplitMix64;
 import org.jrnn.data.Vocabulary;
+import org.jrnn.internal.Arguments;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Linear;
 import org.jrnn.nn.RecurrentInit;
@@ -142,7 +143,7 @@ public final class Seq2Seq extends AbstractModel {
 
   /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
   public Seq2Seq(Config config, Device device) {
-    super(KIND, device, config::toJson);
+    super(KIND, device, Arguments.notNull("config", config)::toJson);
     this.config = config;
     long seed = config.seed();
     int e = config.embeddingSize();
@@ -180,10 +181,10 @@ public final class Seq2Seq extends AbstractModel {
 
   private Pass forward(Seq2SeqBatch b, boolean training) {
     checkBatch(b);
-    int[] sourceIds = Sequences.idsWithoutPadding(b.sources());
-    RecurrentOutput encoded = encode(b.sources(), sourceIds, training);
+    int[] sourceIds = Sequences.idsWithoutPadding(b.sources(), config.sourceVocabSize(), "sources");
     PaddedBatch in = b.decoderInputs();
-    int[] targetIds = Sequences.idsWithoutPadding(in);
+    int[] targetIds = Sequences.idsWithoutPadding(in, config.targetVocabSize(), "decoderInputs");
+    RecurrentOutput encoded = encode(b.sources(), sourceIds, training);
     Tensor embedded = targetEmbedding.forward(targetIds, in.maxLength(), in.size());
     SequenceBatch input = SequenceBatch.of(embedded, in.lengths());
     RecurrentState start = encoded.state();
@@ -203,7 +204,8 @@ public final class Seq2Seq extends AbstractModel {
       Pass pass = forward(batch, true);
       long count = CrossEntropy.counted(batch.decoderTargets());
       Tensor dLogits = Tensor.zeros(device(), pass.logits().shape());
-      double loss = CrossEntropy.summed(pass.logits(), batch.decoderTargets(), 1f / count, dLogits);
+      double loss = CrossEntropy.summed(
+          pass.logits(), batch.decoderTargets(), count == 0 ? 0f : 1f / count, dLogits);
       Tensor dy = linear.backward(pass.decoded().output(), dLogits);
       RecurrentGradients dec = decoder.backward(pass.decoded(), dy, null, null);
       targetEmbedding.backward(pass.targetIds(), dec.dx());
@@ -214,6 +216,7 @@ public final class Seq2Seq extends AbstractModel {
   }
 
   private void checkBatch(Seq2SeqBatch b) {
+    Arguments.notNull("batch", b);
     for (int[] t : b.targets()) {
       Sequences.requireIds(t, config.targetVocabSize(), "target");
     }
@@ -227,12 +230,12 @@ public final class Seq2Seq extends AbstractModel {
    * @return N target sequences without {@code <bos>}/{@code <eos>}
    */
   public int[][] generate(PaddedBatch sources, int maxLength, Sampling sampling) {
-    if (maxLength < 1) {
-      throw new JrnnException("maxLength must be >= 1 but is " + maxLength);
-    }
+    int[] ids = Sequences.idsWithoutPadding(sources, config.sourceVocabSize(), "sources");
+    Decoding.checkMaxLength(maxLength);
+    Arguments.notNull("sampling", sampling);
     int n = sources.size();
     try (Scope outer = Scope.open()) {
-      RecurrentOutput encoded = encode(sources, Sequences.idsWithoutPadding(sources), false);
+      RecurrentOutput encoded = encode(sources, ids, false);
       RecurrentState state = encoded.state(); // updated in place by the steps
       return Decoding.run(n, config.targetVocabSize(), maxLength, sampling, tokens -> {
         try (Scope inner = Scope.open()) {
@@ -253,7 +256,10 @@ public final class Seq2Seq extends AbstractModel {
     long count = 0;
     long exact = 0;
     long pairs = 0;
-    for (Seq2SeqBatch b : batches) {
+    Decoding.checkMaxLength(maxLength);
+    int index = 0;
+    for (Seq2SeqBatch b : Arguments.notNull("batches", batches)) {
+      Arguments.notNull("batches[" + index++ + "]", b);
       try (Scope scope = Scope.open()) {
         loss += CrossEntropy.summed(forward(b, false).logits(), b.decoderTargets(), 1f, null);
       }

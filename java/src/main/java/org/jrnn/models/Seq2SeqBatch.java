@@ -9,6 +9,7 @@ import java.util.List;
 import org.jrnn.JrnnException;
 import org.jrnn.data.PaddedBatch;
 import org.jrnn.data.Vocabulary;
+import org.jrnn.internal.Arguments;
 
 /**
  * The input of {@link Seq2Seq}.
@@ -20,20 +21,44 @@ import org.jrnn.data.Vocabulary;
  */
 public record Seq2SeqBatch(
     PaddedBatch sources, PaddedBatch decoderInputs, int[] decoderTargets, List<int[]> targets) {
+  /**
+   * Checks the parts agree.
+   *
+   * @throws JrnnException if a part or a target is null, or the sizes disagree
+   */
   public Seq2SeqBatch {
-    if (sources.size() != decoderInputs.size() || decoderTargets.length != decoderInputs.ids().length) {
-      throw new JrnnException("sources, decoder inputs and decoder targets disagree in size");
+    Arguments.notNull("sources", sources);
+    Arguments.notNull("decoderInputs", decoderInputs);
+    Arguments.notNull("decoderTargets", decoderTargets);
+    Arguments.noNulls("targets", targets);
+    if (sources.size() != decoderInputs.size() || targets.size() != sources.size()) {
+      throw new JrnnException("sources has " + sources.size() + " sequences, decoderInputs "
+          + decoderInputs.size() + " and targets " + targets.size() + ": they must agree");
+    }
+    if (decoderTargets.length != decoderInputs.ids().length) {
+      throw new JrnnException("decoderTargets has " + decoderTargets.length
+          + " entries but decoderInputs has " + decoderInputs.ids().length);
     }
   }
 
   /** Pairs {@code indices} of parallel source and target lists. */
   public static Seq2SeqBatch of(List<int[]> sources, List<int[]> targets, int[] indices) {
+    Arguments.notNull("sources", sources);
+    Arguments.notNull("targets", targets);
+    Arguments.notNull("indices", indices);
+    if (sources.size() != targets.size()) {
+      throw new JrnnException(sources.size() + " sources but " + targets.size() + " targets");
+    }
     List<int[]> in = new ArrayList<>();
     List<int[]> out = new ArrayList<>();
     List<int[]> src = new ArrayList<>();
     List<int[]> tgt = new ArrayList<>();
     for (int i : indices) {
-      int[] t = targets.get(i);
+      if (i < 0 || i >= sources.size()) {
+        throw new JrnnException("index " + i + " is outside 0.." + (sources.size() - 1) + " (the pairs)");
+      }
+      int[] t = Arguments.notNull("target " + i, targets.get(i));
+      Arguments.notNull("source " + i, sources.get(i));
       int[] a = new int[t.length + 1];
       int[] b = new int[t.length + 1];
       a[0] = Vocabulary.BOS_ID;

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jrnn.JrnnException;
 import org.jrnn.data.Batches;
+import org.jrnn.internal.Arguments;
 import org.jrnn.train.BatchSource;
 
 /** Batches of (source, target) pairs; the lists are not copied. */
@@ -24,6 +25,8 @@ public final class Seq2SeqBatches implements BatchSource<Seq2SeqBatch> {
    * @param chunkBatches {@code > 0}: bucket by source length in chunks of this many batches; 0: plain
    */
   public Seq2SeqBatches(List<int[]> sources, List<int[]> targets, int batchSize, int chunkBatches) {
+    Arguments.noNulls("sources", sources);
+    Arguments.noNulls("targets", targets);
     if (sources.size() != targets.size()) {
       throw new JrnnException(sources.size() + " sources but " + targets.size() + " targets");
     }
@@ -63,6 +66,6 @@ public final class Seq2SeqBatches implements BatchSource<Seq2SeqBatch> {
 
   @Override
   public int batchesPerEpoch() {
-    return (sources.size() + batchSize - 1) / batchSize;
+    return Sequences.batchCount(sources.size(), batchSize);
   }
 }

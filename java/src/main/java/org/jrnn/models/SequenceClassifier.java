@@ -19,6 +19,7 @@ import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
 import org.jrnn.data.SplitMix64;
 import org.jrnn.data.Vocabulary;
+import org.jrnn.internal.Arguments;
 import org.jrnn.nn.Dropout;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Linear;
@@ -181,7 +182,7 @@ public final class SequenceClassifier extends AbstractModel {
 
   /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
   public SequenceClassifier(Config config, Device device) {
-    super(KIND, device, config::toJson);
+    super(KIND, device, Arguments.notNull("config", config)::toJson);
     this.config = config;
     long seed = config.seed();
     int features = (config.bidirectional() ? 2 : 1) * config.hiddenSize();
@@ -241,7 +242,7 @@ public final class SequenceClassifier extends AbstractModel {
       long dropoutSeed, Tensor dropped, Tensor logits) {}
 
   private Pass forward(PaddedBatch tokens, boolean training) {
-    int[] ids = Sequences.idsWithoutPadding(tokens);
+    int[] ids = Sequences.idsWithoutPadding(tokens, config.vocabSize(), "tokens");
     Tensor embedded = embedding.forward(ids, tokens.maxLength(), tokens.size());
     SequenceBatch input = SequenceBatch.of(embedded, tokens.lengths());
     RecurrentOutput out = training ? rnn.forwardTrain(input, null) : rnn.forward(input, null);
@@ -259,7 +260,7 @@ public final class SequenceClassifier extends AbstractModel {
    * @return the summed loss over the N sequences and N
    */
   public StepResult trainStep(ClassificationBatch batch) {
-    checkLabels(batch);
+    checkLabels(Arguments.notNull("batch", batch));
     try (Scope scope = Scope.open()) {
       Pass pass = forward(batch.tokens(), true);
       int n = batch.size();
@@ -357,8 +358,9 @@ public final class SequenceClassifier extends AbstractModel {
     double loss = 0;
     long correct = 0;
     long count = 0;
-    for (ClassificationBatch b : batches) {
-      checkLabels(b);
+    int index = 0;
+    for (ClassificationBatch b : Arguments.notNull("batches", batches)) {
+      checkLabels(Arguments.notNull("batches[" + index++ + "]", b));
       try (Scope scope = Scope.open()) {
         Tensor logits = forward(b.tokens(), false).logits();
         loss += loss(logits, b.labels(), 0f, 1f, null);

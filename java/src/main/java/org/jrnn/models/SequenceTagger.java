@@ -17,6 +17,7 @@ import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
 import org.jrnn.data.SplitMix64;
 import org.jrnn.data.Vocabulary;
+import org.jrnn.internal.Arguments;
 import org.jrnn.nn.Dropout;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Linear;
@@ -150,7 +151,7 @@ public final class SequenceTagger extends AbstractModel {
 
   /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
   public SequenceTagger(Config config, Device device) {
-    super(KIND, device, config::toJson);
+    super(KIND, device, Arguments.notNull("config", config)::toJson);
     this.config = config;
     long seed = config.seed();
     try {
@@ -180,7 +181,8 @@ public final class SequenceTagger extends AbstractModel {
    */
   String locateNonFinite(PaddedBatch tokens) {
     try (Scope scope = Scope.open()) {
-      Tensor embedded = embedding.forward(Sequences.idsWithoutPadding(tokens), tokens.maxLength(), tokens.size());
+      Tensor embedded = embedding.forward(
+          Sequences.idsWithoutPadding(tokens, config.vocabSize(), "tokens"), tokens.maxLength(), tokens.size());
       String found = NonFiniteScan.timeMajor(embedded, "embedding output");
       if (found != null) {
         return found;
@@ -194,7 +196,7 @@ public final class SequenceTagger extends AbstractModel {
   private record Pass(int[] ids, RecurrentOutput out, long dropoutSeed, Tensor dropped, Tensor logits) {}
 
   private Pass forward(PaddedBatch tokens, boolean training) {
-    int[] ids = Sequences.idsWithoutPadding(tokens);
+    int[] ids = Sequences.idsWithoutPadding(tokens, config.vocabSize(), "tokens");
     Tensor embedded = embedding.forward(ids, tokens.maxLength(), tokens.size());
     SequenceBatch input = SequenceBatch.of(embedded, tokens.lengths());
     RecurrentOutput out = training ? rnn.forwardTrain(input, null) : rnn.forward(input, null);
@@ -226,7 +228,7 @@ public final class SequenceTagger extends AbstractModel {
 
   /** Tags past each sentence's length forced to -1 (whatever the batch holds there), checked. */
   private int[] checkedTargets(TaggingBatch batch) {
-    PaddedBatch t = batch.tokens();
+    PaddedBatch t = Arguments.notNull("batch", batch).tokens();
     int[] targets = batch.tags().clone();
     for (int step = 0; step < t.maxLength(); step++) {
       for (int s = 0; s < t.size(); s++) {
@@ -283,8 +285,9 @@ public final class SequenceTagger extends AbstractModel {
     double loss = 0;
     long count = 0;
     long correct = 0;
-    for (TaggingBatch b : batches) {
-      int[] targets = checkedTargets(b);
+    int index = 0;
+    for (TaggingBatch b : Arguments.notNull("batches", batches)) {
+      int[] targets = checkedTargets(Arguments.notNull("batches[" + index++ + "]", b));
       try (Scope scope = Scope.open()) {
         Tensor logits = forward(b.tokens(), false).logits();
         loss += CrossEntropy.summed(logits, targets, 1f, null);

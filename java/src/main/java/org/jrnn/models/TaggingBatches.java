@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jrnn.JrnnException;
 import org.jrnn.data.Batches;
+import org.jrnn.internal.Arguments;
 import org.jrnn.train.BatchSource;
 
 /** Batches of tagged sentences; the lists are not copied. */
@@ -24,6 +25,8 @@ public final class TaggingBatches implements BatchSource<TaggingBatch> {
    * @param chunkBatches {@code > 0}: bucket by length in chunks of this many batches; 0: plain
    */
   public TaggingBatches(List<int[]> tokens, List<int[]> tags, int batchSize, int chunkBatches) {
+    Arguments.noNulls("tokens", tokens);
+    Arguments.noNulls("tags", tags);
     if (tokens.size() != tags.size()) {
       throw new JrnnException(tokens.size() + " token lists but " + tags.size() + " tag lists");
     }
@@ -63,6 +66,6 @@ public final class TaggingBatches implements BatchSource<TaggingBatch> {
 
   @Override
   public int batchesPerEpoch() {
-    return (tokens.size() + batchSize - 1) / batchSize;
+    return Sequences.batchCount(tokens.size(), batchSize);
   }
 }

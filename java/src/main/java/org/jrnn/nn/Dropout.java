@@ -10,6 +10,7 @@ import org.jrnn.JrnnException;
 import org.jrnn.Ops;
 import org.jrnn.Tensor;
 import org.jrnn.data.SplitMix64;
+import org.jrnn.internal.Arguments;
 
 /**
  * {@code torch.nn.Dropout(p)}: in training, each element is zeroed with probability p and the rest
@@ -34,7 +35,7 @@ public final class Dropout implements Trainable {
     }
     this.p = p;
     this.seed = seed;
-    this.device = device;
+    this.device = Arguments.notNull("device", device);
   }
 
   /** The drop probability. */
@@ -69,6 +70,7 @@ public final class Dropout implements Trainable {
    * @return a new tensor (current scope), or x itself when not training or p = 0
    */
   public Tensor forward(Tensor x, long maskSeed, boolean training) {
+    Arguments.notNull("x", x);
     if (!training || p == 0f) {
       return x;
     }

@@ -10,6 +10,7 @@ import org.jrnn.Device;
 import org.jrnn.JrnnException;
 import org.jrnn.Ops;
 import org.jrnn.Tensor;
+import org.jrnn.internal.Arguments;
 
 /**
  * {@code torch.nn.Embedding(V, E, padding_idx)}: a table {@code [V, E]} drawn from N(0, 1) with the
@@ -41,15 +42,17 @@ public final class Embedding implements Trainable {
       throw new JrnnException(
           "paddingIndex " + paddingIndex + " is outside 0.." + (vocabSize - 1) + " (or -1 for none)");
     }
+    int count = Arguments.arrayLength(
+        "an Embedding of " + vocabSize + " x " + dim, (long) vocabSize * dim);
     this.vocabSize = vocabSize;
     this.dim = dim;
     this.paddingIndex = paddingIndex;
-    this.device = device;
+    this.device = Arguments.notNull("device", device);
     List<Tensor> made = new ArrayList<>();
     try {
       weight = Linear.keep(made, Tensor.zeros(device, vocabSize, dim));
       weightGrad = Linear.keep(made, Tensor.zeros(device, vocabSize, dim));
-      float[] init = Init.normal(seed, vocabSize * dim, 1.0);
+      float[] init = Init.normal(seed, count, 1.0);
       if (paddingIndex >= 0) {
         java.util.Arrays.fill(init, paddingIndex * dim, (paddingIndex + 1) * dim, 0f);
       }
@@ -89,6 +92,7 @@ public final class Embedding implements Trainable {
    * @return {@code [...shape, E]}, a new tensor (current scope)
    */
   public Tensor forward(int[] ids, long... shape) {
+    Arguments.notNull("ids", ids);
     return Ops.embedding(weight, masked(ids), shape);
   }
 
@@ -100,6 +104,7 @@ public final class Embedding implements Trainable {
    * @param dy {@code [..., E]} with one row per id. Not modified.
    */
   public void backward(int[] ids, Tensor dy) {
+    Arguments.notNull("ids", ids);
     Ops.embeddingBackward(weightGrad, masked(ids), dy);
   }
 

@@ -5,6 +5,8 @@
 package org.jrnn.nn;
 
 import java.util.SplittableRandom;
+import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
 
 /** Seeded initial values as Java arrays (copied into tensors by the layers). */
 public final class Init {
@@ -12,6 +14,10 @@ public final class Init {
 
   /** {@code count} values uniform in {@code [-bound, bound)} from {@code SplittableRandom(seed)}. */
   public static float[] uniform(long seed, int count, double bound) {
+    Arguments.arrayLength("uniform values", count);
+    if (!(bound >= 0) || Double.isInfinite(bound)) {
+      throw new JrnnException("bound must be finite and >= 0 but is " + bound);
+    }
     SplittableRandom rng = new SplittableRandom(seed);
     float[] out = new float[count];
     for (int i = 0; i < count; i++) {
@@ -22,6 +28,10 @@ public final class Init {
 
   /** {@code count} values from N(0, std²) (Box-Muller on {@code SplittableRandom(seed)}). */
   public static float[] normal(long seed, int count, double std) {
+    Arguments.arrayLength("normal values", count);
+    if (!(std >= 0) || Double.isInfinite(std)) {
+      throw new JrnnException("std must be finite and >= 0 but is " + std);
+    }
     SplittableRandom rng = new SplittableRandom(seed);
     float[] out = new float[count];
     for (int i = 0; i < count; i += 2) {
@@ -42,6 +52,10 @@ public final class Init {
    * {@code torch.nn.init.orthogonal_}).
    */
   public static float[] orthogonal(long seed, int n) {
+    if (n < 1) {
+      throw new JrnnException("an orthogonal matrix needs n >= 1 but n is " + n);
+    }
+    Arguments.arrayLength("an orthogonal " + n + " x " + n + " matrix", (long) n * n);
     float[] g = normal(seed, n * n, 1.0);
     double[][] cols = new double[n][n]; // cols[j] = column j
     for (int i = 0; i < n; i++) {

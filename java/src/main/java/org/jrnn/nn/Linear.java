@@ -12,6 +12,7 @@ import org.jrnn.JrnnException;
 import org.jrnn.Ops;
 import org.jrnn.Tensor;
 import org.jrnn.data.SplitMix64;
+import org.jrnn.internal.Arguments;
 
 /**
  * A fully connected layer, {@code torch.nn.Linear}: weight {@code [O, I]}, bias {@code [O]}
@@ -41,15 +42,17 @@ public final class Linear implements Trainable {
       throw new JrnnException(
           "Linear needs inFeatures and outFeatures >= 1 but got " + inFeatures + ", " + outFeatures);
     }
+    int count = Arguments.arrayLength(
+        "a Linear of " + outFeatures + " x " + inFeatures, (long) outFeatures * inFeatures);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    this.device = device;
+    this.device = Arguments.notNull("device", device);
     double bound = 1.0 / Math.sqrt(inFeatures);
     List<Tensor> made = new ArrayList<>();
     try {
       weight = keep(made, Tensor.zeros(device, outFeatures, inFeatures));
       weightGrad = keep(made, Tensor.zeros(device, outFeatures, inFeatures));
-      weight.copyFrom(Init.uniform(SplitMix64.deriveSeed(seed, 0), outFeatures * inFeatures, bound));
+      weight.copyFrom(Init.uniform(SplitMix64.deriveSeed(seed, 0), count, bound));
       if (hasBias) {
         bias = keep(made, Tensor.zeros(device, outFeatures));
         biasGrad = keep(made, Tensor.zeros(device, outFeatures));
@@ -113,6 +116,7 @@ public final class Linear implements Trainable {
    * @return dx {@code [..., I]}, a new tensor (current scope)
    */
   public Tensor backward(Tensor x, Tensor dy) {
+    Arguments.notNull("x", x);
     Tensor dx = Tensor.zeros(x.device(), x.shape());
     Ops.linearBackward(x, weight, dy, dx, weightGrad, biasGrad);
     return dx;

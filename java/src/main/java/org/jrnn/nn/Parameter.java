@@ -3,9 +3,9 @@
  */
 package org.jrnn.nn;
 
-import java.util.Objects;
 import org.jrnn.JrnnException;
 import org.jrnn.Tensor;
+import org.jrnn.internal.Arguments;
 
 /**
  * A named trainable tensor and its gradient buffer of the same shape and device. Both are owned
@@ -18,11 +18,13 @@ import org.jrnn.Tensor;
  */
 public record Parameter(String name, Tensor value, Tensor grad) {
   public Parameter {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(value, "value");
-    Objects.requireNonNull(grad, "grad");
+    Arguments.notNull("name", name);
+    Arguments.notNull("value", value);
+    Arguments.notNull("grad", grad);
     if (!java.util.Arrays.equals(value.shape(), grad.shape())) {
-      throw new JrnnException("parameter " + name + ": gradient shape differs from value shape");
+      throw new JrnnException("parameter " + Arguments.quote(name) + ": gradient shape "
+          + java.util.Arrays.toString(grad.shape()) + " differs from value shape "
+          + java.util.Arrays.toString(value.shape()));
     }
   }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jrnn.internal.Arguments;
 
 /** Builds a model's parameter list from its parts' lists. */
 public final class Parameters {
@@ -14,6 +15,8 @@ public final class Parameters {
 
   /** The module's parameters renamed {@code prefix + "." + name} (same tensors). */
   public static List<Parameter> prefixed(String prefix, Trainable module) {
+    Arguments.notNull("prefix", prefix);
+    Arguments.notNull("module", module);
     List<Parameter> out = new ArrayList<>();
     for (Parameter p : module.parameters()) {
       out.add(new Parameter(prefix + "." + p.name(), p.value(), p.grad()));
@@ -23,6 +26,7 @@ public final class Parameters {
 
   /** The parameters by name, in order. */
   public static Map<String, Parameter> byName(Trainable module) {
+    Arguments.notNull("module", module);
     Map<String, Parameter> out = new LinkedHashMap<>();
     for (Parameter p : module.parameters()) {
       out.put(p.name(), p);

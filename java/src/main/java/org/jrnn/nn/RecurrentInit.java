@@ -4,6 +4,7 @@
 package org.jrnn.nn;
 
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
 
 /**
  * Initial weights of a {@link RecurrentLayer}. Every weight and bias starts uniform in {@code
@@ -29,13 +30,14 @@ public record RecurrentInit(boolean orthogonalRecurrent, boolean forgetBiasOne) 
 
   /** Parses {@link #id()}. @throws JrnnException for another text */
   public static RecurrentInit parse(String id) {
-    return switch (id) {
+    return switch (Arguments.notNull("recurrent init", id)) {
       case "pytorch" -> PYTORCH;
       case "orthogonal" -> new RecurrentInit(true, false);
       case "forget-bias-1" -> new RecurrentInit(false, true);
       case "orthogonal+forget-bias-1" -> new RecurrentInit(true, true);
       default -> throw new JrnnException(
-          "unknown recurrent init '" + id + "' (pytorch, orthogonal, forget-bias-1, orthogonal+forget-bias-1)");
+          "unknown recurrent init '" + Arguments.quote(id)
+              + "' (pytorch, orthogonal, forget-bias-1, orthogonal+forget-bias-1)");
     };
   }
 }

@@ -77,6 +77,7 @@ class LmBatchesTest {
     @Test
     void rejectsTooFewTokens() {
         assertThrows(JrnnException.class, () -> new LmBatches(new int[4], 4, 10));
-        assertThrows(IndexOutOfBoundsException.class, () -> new LmBatches(range(20), 2, 5).window(2));
+        JrnnException e = assertThrows(JrnnException.class, () -> new LmBatches(range(20), 2, 5).window(2));
+        assertEquals("window 2 is outside 0..1", e.getMessage());
     }
 }

@@ -200,7 +200,8 @@ class SequenceClassifierTest {
           () -> model.trainStep(batch(new int[][] {{1}}, new int[] {3})));
       assertTrue(e.getMessage().contains("labels[0] = 3 is outside 0..2"), e.getMessage());
       e = assertThrows(JrnnException.class, () -> model.trainStep(batch(new int[][] {{9}}, new int[] {0})));
-      assertTrue(e.getMessage().contains("ids[0] = 9 is outside 0..6"), e.getMessage());
+      assertTrue(e.getMessage().contains("tokens: sequence 0, step 0 holds id 9, outside the vocabulary 0..6"),
+          e.getMessage());
     }
     try (SequenceClassifier model = new SequenceClassifier(SequenceClassifier.Config.defaults(7, 3), CPU)) {
       JrnnException e = assertThrows(JrnnException.class,

@@ -1,0 +1,136 @@
+/*
+ * LayerArgumentsTest: misuse of the layers and initialisers of org.jrnn.nn (null, negative, NaN,
+ * sizes beyond a Java array) gives a JrnnException whose short message names the problem.
+ *   mvn -B -o test -Dtest=LayerArgumentsTest
+ */
+package org.jrnn.nn;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.stream.Stream;
+import org.jrnn.Cell;
+import org.jrnn.Device;
+import org.jrnn.JrnnException;
+import org.jrnn.Tensor;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.function.Executable;
+
+class LayerArgumentsTest {
+  private static final Device CPU = Device.cpu();
+
+  /** A case: {@code call} throws a JrnnException whose (short) message contains {@code expected}. */
+  static DynamicTest rejects(String name, String expected, Executable call) {
+    return DynamicTest.dynamicTest(name, () -> {
+      JrnnException e = assertThrows(JrnnException.class, call, name);
+      String m = e.getMessage();
+      assertTrue(m.contains(expected), name + ": '" + m + "' does not contain '" + expected + "'");
+      assertTrue(m.length() <= 400, name + ": message of " + m.length() + " characters");
+    });
+  }
+
+  @TestFactory
+  Stream<DynamicTest> layers() {
+    return Stream.of(
+        rejects("embedding beyond an array", "an Embedding of 2147483647 x 64 needs 137438953408 elements",
+            () -> new Embedding(Integer.MAX_VALUE, 64, -1, 0, CPU)),
+        rejects("embedding null device", "device is null", () -> new Embedding(4, 2, -1, 0, null)),
+        rejects("embedding padding", "paddingIndex 4 is outside 0..3", () -> new Embedding(4, 2, 4, 0, CPU)),
+        rejects("embedding forward null", "ids is null", () -> {
+          try (Embedding e = new Embedding(4, 2, -1, 0, CPU)) {
+            e.forward(null);
+          }
+        }),
+        rejects("embedding forward out of range", "ids[1] = 4 is outside 0..3", () -> {
+          try (Embedding e = new Embedding(4, 2, -1, 0, CPU)) {
+            e.forward(new int[] {0, 4}).close();
+          }
+        }),
+        rejects("linear beyond an array", "a Linear of 3 x 2147483647 needs 6442450941 elements",
+            () -> new Linear(Integer.MAX_VALUE, 3, true, 0, CPU)),
+        rejects("linear zero", "Linear needs inFeatures and outFeatures >= 1 but got 0, 3",
+            () -> new Linear(0, 3, true, 0, CPU)),
+        rejects("linear null device", "device is null", () -> new Linear(2, 3, true, 0, null)),
+        rejects("linear forward null", "x is null", () -> {
+          try (Linear l = new Linear(2, 3, true, 0, CPU)) {
+            l.forward(null);
+          }
+        }),
+        rejects("linear backward null", "x is null", () -> {
+          try (Linear l = new Linear(2, 3, true, 0, CPU); Tensor dy = Tensor.zeros(CPU, 1, 3)) {
+            l.backward(null, dy);
+          }
+        }),
+        rejects("linear backward null dy", "dy is null", () -> {
+          try (Linear l = new Linear(2, 3, true, 0, CPU); Tensor x = Tensor.zeros(CPU, 1, 2)) {
+            l.backwardParameters(x, null);
+          }
+        }),
+        rejects("embedding backward null dy", "dy is null", () -> {
+          try (Embedding e = new Embedding(4, 2, -1, 0, CPU)) {
+            e.backward(new int[] {1}, null);
+          }
+        }),
+        rejects("dropout NaN", "dropout p = NaN must be in [0, 1)", () -> new Dropout(Float.NaN, 0, CPU)),
+        rejects("dropout null device", "device is null", () -> new Dropout(0.5f, 0, null)),
+        rejects("dropout forward null", "x is null", () -> new Dropout(0.5f, 0, CPU).forward(null, 1, false)),
+        rejects("dropout backward null", "x is null", () -> new Dropout(0f, 0, CPU).backward(null, 1)),
+        rejects("dropout negative seeds", "seedsDrawn must be >= 0 but is -1",
+            () -> new Dropout(0f, 0, CPU).setSeedsDrawn(-1)),
+        rejects("recurrent init null", "recurrent init is null", () -> RecurrentInit.parse(null)),
+        rejects("recurrent init long", "unknown recurrent init 'xxx", () -> RecurrentInit.parse("x".repeat(5000))),
+        rejects("forget bias on a GRU", "forgetBiasOne needs an LSTM but the cell is GRU",
+            () -> new RecurrentLayer(Cell.GRU, 2, 3, 1, false, new RecurrentInit(false, true), 0, CPU)),
+        rejects("recurrent null cell", "cell is required", () -> new RecurrentLayer(null, 2, 3, 1, false, null, 0, CPU)),
+        rejects("recurrent null device", "device is null", () -> new RecurrentLayer(Cell.GRU, 2, 3, 1, false, null, 0, null)),
+        rejects("recurrent zero hidden", "hiddenSize must be >= 1 but is 0", () -> new RecurrentLayer(Cell.GRU, 2, 0, 1, false, null, 0, CPU)),
+        rejects("recurrent huge hidden", "hidden_size = 2147483647 is outside 1..16777216",
+            () -> new RecurrentLayer(Cell.LSTM, 2, Integer.MAX_VALUE, 1, false, null, 0, CPU)),
+        rejects("recurrent forward null", "input is null", () -> {
+          try (RecurrentLayer l = new RecurrentLayer(Cell.GRU, 2, 3, 1, false, null, 0, CPU)) {
+            l.forward(null, null);
+          }
+        }),
+        rejects("recurrent step null", "x is null", () -> {
+          try (RecurrentLayer l = new RecurrentLayer(Cell.GRU, 2, 3, 1, false, null, 0, CPU)) {
+            l.step(null, null);
+          }
+        }),
+        rejects("parameter null name", "name is null", () -> {
+          try (Tensor t = Tensor.zeros(CPU, 2)) {
+            new Parameter(null, t, t);
+          }
+        }),
+        rejects("parameter null grad", "grad is null", () -> {
+          try (Tensor t = Tensor.zeros(CPU, 2)) {
+            new Parameter("w", t, null);
+          }
+        }),
+        rejects("parameter shapes", "parameter w: gradient shape [3] differs from value shape [2]", () -> {
+          try (Tensor t = Tensor.zeros(CPU, 2); Tensor g = Tensor.zeros(CPU, 3)) {
+            new Parameter("w", t, g);
+          }
+        }),
+        rejects("prefixed null prefix", "prefix is null", () -> {
+          try (Linear l = new Linear(2, 2, true, 0, CPU)) {
+            Parameters.prefixed(null, l);
+          }
+        }),
+        rejects("prefixed null module", "module is null", () -> Parameters.prefixed("rnn", null)),
+        rejects("byName null", "module is null", () -> Parameters.byName(null)));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> initialisers() {
+    return Stream.of(
+        rejects("uniform negative count", "uniform values needs -1 elements", () -> Init.uniform(0, -1, 1)),
+        rejects("uniform NaN bound", "bound must be finite and >= 0 but is NaN", () -> Init.uniform(0, 3, Double.NaN)),
+        rejects("normal negative count", "normal values needs -4 elements", () -> Init.normal(0, -4, 1)),
+        rejects("normal NaN std", "std must be finite and >= 0 but is NaN", () -> Init.normal(0, 3, Double.NaN)),
+        rejects("normal negative std", "std must be finite and >= 0 but is -1.0", () -> Init.normal(0, 3, -1)),
+        rejects("orthogonal 0", "an orthogonal matrix needs n >= 1 but n is 0", () -> Init.orthogonal(0, 0)),
+        rejects("orthogonal beyond an array", "an orthogonal 50000 x 50000 matrix needs 2500000000 elements",
+            () -> Init.orthogonal(0, 50000)));
+  }
+}
