@@ -63,7 +63,8 @@ public final class KillProbe {
    *
    * @param kills kills to make in all (rounds are added until there are this many)
    * @param seed seed of the data, the training runs and the kill schedule
-   * @param dir folder for the rounds (created; left in place for inspection)
+   * @param dir folder for the rounds (created; a round that matched keeps only its temp files, the
+   *     others everything for inspection)
    */
   public record Options(int kills, long seed, Path dir) {}
 
@@ -190,14 +191,25 @@ public final class KillProbe {
     // the same run, checkpointing too, but never killed or resumed
     refArgs.addAll(List.of("--out", reference.toString(), "--checkpoint", dir.resolve("reference.ckpt").toString()));
     long t0 = System.nanoTime();
+    Path refCheckpoint = dir.resolve("reference.ckpt");
     Process ref = start(refArgs, dir, "reference");
-    if (!ref.waitFor(10, TimeUnit.MINUTES)) {
-      ref.destroyForcibly().waitFor();
-      childFailures++;
-      problem("round " + r + ": the uninterrupted run did not finish in 10 minutes");
-      return false;
+    // how long the JVM takes to start, read the data and make its first checkpoint
+    double startSeconds = -1;
+    while (!ref.waitFor(1, TimeUnit.MILLISECONDS)) {
+      if (startSeconds < 0 && Files.exists(refCheckpoint)) {
+        startSeconds = (System.nanoTime() - t0) / 1e9;
+      }
+      if (System.nanoTime() - t0 > TimeUnit.MINUTES.toNanos(10)) {
+        ref.destroyForcibly().waitFor();
+        childFailures++;
+        problem("round " + r + ": the uninterrupted run did not finish in 10 minutes");
+        return false;
+      }
     }
     double runSeconds = (System.nanoTime() - t0) / 1e9;
+    if (startSeconds < 0) {
+      startSeconds = runSeconds / 2;
+    }
     if (ref.exitValue() != 0) {
       childFailures++;
       problem("round " + r + ": the uninterrupted run failed (exit " + ref.exitValue() + "): "
@@ -226,8 +238,10 @@ public final class KillProbe {
       Kill how = !kill ? null
           : kills >= options.kills() ? Kill.DURING_CHECKPOINT_WRITE
           : Kill.values()[rng.nextInt(Kill.values().length)];
-      // the delay scales with how long the whole run takes, so that kills land all along it
-      long delayNanos = (long) (1e9 * runSeconds * (0.05 + 0.9 * rng.nextDouble()));
+      // mostly after the start (a resumed run has less left to do than the whole run): some kills
+      // land while the JVM starts or reads the checkpoint, most while it trains and checkpoints
+      long delayNanos = (long) (1e9 * (startSeconds * (0.5 + 0.6 * rng.nextDouble())
+          + (runSeconds - startSeconds) * 0.5 * rng.nextDouble()));
       boolean killed = kill && killLater(p, how, delayNanos, checkpoint);
       if (!p.waitFor(10, TimeUnit.MINUTES)) {
         p.destroyForcibly().waitFor();
@@ -252,11 +266,13 @@ public final class KillProbe {
       checkCheckpoint(r, livesHere, checkpoint, lastStep);
       String diff = difference(reference, out);
       roundLines.add(String.format(Locale.ROOT,
-          "round %d: %s, uninterrupted run %.1f s, %d lives, %d kills, last checkpoint step %d, %s",
-          r, lm ? "lm" : "classify", runSeconds, livesHere, kills - killsBefore, lastStep,
+          "round %d: %s, uninterrupted run %.1f s (first checkpoint at %.1f s), %d lives, %d kills,"
+              + " last checkpoint step %d, %s",
+          r, lm ? "lm" : "classify", runSeconds, startSeconds, livesHere, kills - killsBefore, lastStep,
           diff == null ? "identical" : "DIFFERENT"));
       if (diff == null) {
         resumesIdentical++;
+        deleteAllButTemps(dir); // long soaks make hundreds of rounds; the temp files are counted at the end
       } else {
         problem("round " + r + " (" + (lm ? "lm" : "classify") + ", " + (livesHere - 1)
             + " kills): the resumed model differs from the uninterrupted one: " + diff);
@@ -395,7 +411,7 @@ public final class KillProbe {
     Files.writeString(data, text, StandardCharsets.UTF_8);
     return new ArrayList<>(List.of("train", "--task", "lm", "--data", data.toString(), "--cell", "lstm",
         "--hidden", "96", "--layers", "2", "--embedding", "16", "--dropout", "0.1", "--batch", "8",
-        "--seq-len", "24", "--tbptt-k1", "16", "--epochs", "5", "--schedule", "cosine", "--warmup", "5",
+        "--seq-len", "24", "--tbptt-k1", "16", "--epochs", "8", "--schedule", "cosine", "--warmup", "5",
         "--checkpoint-every", "3", "--seed", Long.toString(seed), "--threads", "1", "--quiet"));
   }
 
@@ -487,6 +503,14 @@ public final class KillProbe {
       return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")).sorted().toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteAllButTemps(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.filter(p -> !p.getFileName().toString().endsWith(".tmp")).toList()) {
+        Files.delete(p);
+      }
     }
   }
 
