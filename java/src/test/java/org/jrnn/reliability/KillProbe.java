@@ -47,7 +47,9 @@ import org.jrnn.train.Checkpoint;
  * </ul>
  *
  * After each kill the checkpoint must read ({@link Checkpoint#read}) and its step must not go back.
- * When a child finishes on its own (exit 0), its model file must equal the reference byte for byte.
+ * When a child finishes on its own (exit 0), its model file must equal the reference byte for byte;
+ * its {@code --metrics} CSV is compared with the reference's too (all but the seconds column) and
+ * counted apart ({@code metrics_identical}; not part of {@link Report#passed()}).
  * Rounds go on until {@code kills} kills have been made, and at least one during a checkpoint
  * write (up to three times as many kills for that); at the end no {@code *.tmp} file may be left in
  * any round's folder.
@@ -79,6 +81,8 @@ public final class KillProbe {
    * @param checkpointsRead checkpoints read back after a kill
    * @param unreadable checkpoints that could not be read, or went back in steps, or vanished
    * @param childFailures children that exited non-zero without being killed, or hung
+   * @param metricsIdentical rounds whose metrics CSV equals the uninterrupted one's (but for the
+   *     seconds column)
    * @param leftoverTmp temp files left in the rounds' folders at the end
    * @param seconds wall time
    * @param problems the first few problems, as text
@@ -93,6 +97,7 @@ public final class KillProbe {
       int checkpointsRead,
       int unreadable,
       int childFailures,
+      int metricsIdentical,
       int leftoverTmp,
       double seconds,
       List<String> problems,
@@ -109,7 +114,7 @@ public final class KillProbe {
           Locale.ROOT,
           "RESULT probe=kill status=%s seed=%d kills=%d kills_during_write=%d lives=%d rounds=%d"
               + " resumes_identical=%d checkpoints_read=%d unreadable=%d child_failures=%d"
-              + " leftover_tmp=%d seconds=%.1f",
+              + " metrics_identical=%d leftover_tmp=%d seconds=%.1f",
           passed() ? "PASS" : "FAIL",
           o.seed(),
           kills,
@@ -120,6 +125,7 @@ public final class KillProbe {
           checkpointsRead,
           unreadable,
           childFailures,
+          metricsIdentical,
           leftoverTmp,
           seconds);
     }
@@ -137,6 +143,7 @@ public final class KillProbe {
   private int checkpointsRead;
   private int unreadable;
   private int childFailures;
+  private int metricsIdentical;
 
   private KillProbe(Options options) {
     this.options = options;
@@ -173,7 +180,7 @@ public final class KillProbe {
       }
     }
     return new Report(kills, killsDuringWrite, lives, rounds, resumesIdentical, checkpointsRead,
-        unreadable, childFailures, leftover, (System.nanoTime() - start) / 1e9, List.copyOf(problems),
+        unreadable, childFailures, metricsIdentical, leftover, (System.nanoTime() - start) / 1e9, List.copyOf(problems),
         List.copyOf(roundLines));
   }
 
@@ -189,7 +196,8 @@ public final class KillProbe {
     Path reference = dir.resolve("reference.safetensors");
     List<String> refArgs = new ArrayList<>(args);
     // the same run, checkpointing too, but never killed or resumed
-    refArgs.addAll(List.of("--out", reference.toString(), "--checkpoint", dir.resolve("reference.ckpt").toString()));
+    refArgs.addAll(List.of("--out", reference.toString(), "--checkpoint", dir.resolve("reference.ckpt").toString(),
+        "--metrics", dir.resolve("reference.csv").toString()));
     long t0 = System.nanoTime();
     Path refCheckpoint = dir.resolve("reference.ckpt");
     Process ref = start(refArgs, dir, "reference");
@@ -220,7 +228,8 @@ public final class KillProbe {
     Path out = dir.resolve("model.safetensors");
     Path checkpoint = dir.resolve("run.ckpt");
     List<String> runArgs = new ArrayList<>(args);
-    runArgs.addAll(List.of("--out", out.toString(), "--checkpoint", checkpoint.toString(), "--resume"));
+    runArgs.addAll(List.of("--out", out.toString(), "--checkpoint", checkpoint.toString(), "--resume",
+        "--metrics", dir.resolve("run.csv").toString()));
     long lastStep = -1;
     int livesHere = 0;
     int killsBefore = kills;
@@ -265,6 +274,12 @@ public final class KillProbe {
       rounds++;
       checkCheckpoint(r, livesHere, checkpoint, lastStep);
       String diff = difference(reference, out);
+      String metricsDiff = metricsDifference(dir.resolve("reference.csv"), dir.resolve("run.csv"));
+      if (metricsDiff == null) {
+        metricsIdentical++;
+      } else {
+        problem("round " + r + ": the resumed run's metrics log differs from the uninterrupted one's: " + metricsDiff);
+      }
       roundLines.add(String.format(Locale.ROOT,
           "round %d: %s, uninterrupted run %.1f s (first checkpoint at %.1f s), %d lives, %d kills,"
               + " last checkpoint step %d, %s",
@@ -272,7 +287,9 @@ public final class KillProbe {
           diff == null ? "identical" : "DIFFERENT"));
       if (diff == null) {
         resumesIdentical++;
-        deleteAllButTemps(dir); // long soaks make hundreds of rounds; the temp files are counted at the end
+        if (metricsDiff == null) {
+          deleteAllButTemps(dir); // long soaks make hundreds of rounds; the temp files are counted at the end
+        }
       } else {
         problem("round " + r + " (" + (lm ? "lm" : "classify") + ", " + (livesHere - 1)
             + " kills): the resumed model differs from the uninterrupted one: " + diff);
@@ -360,6 +377,40 @@ public final class KillProbe {
       problem("round " + r + " life " + life + ": unreadable checkpoint after a kill: " + e);
       return lastStep;
     }
+  }
+
+  /** Null when the two metrics CSVs hold the same rows apart from the seconds column, else what differs. */
+  private static String metricsDifference(Path reference, Path got) {
+    try {
+      List<String> a = withoutSeconds(Files.readAllLines(reference, StandardCharsets.UTF_8));
+      List<String> b = withoutSeconds(Files.readAllLines(got, StandardCharsets.UTF_8));
+      for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
+        String x = i < a.size() ? a.get(i) : "(none)";
+        String y = i < b.size() ? b.get(i) : "(none)";
+        if (!x.equals(y)) {
+          return a.size() + " vs " + b.size() + " lines; line " + (i + 1) + ": '" + x + "' vs '" + y + "'";
+        }
+      }
+      return null;
+    } catch (IOException e) {
+      return "cannot compare: " + e;
+    }
+  }
+
+  private static List<String> withoutSeconds(List<String> lines) {
+    if (lines.isEmpty()) {
+      return lines;
+    }
+    int col = Arrays.asList(lines.get(0).split(",", -1)).indexOf("seconds");
+    List<String> out = new ArrayList<>();
+    for (String l : lines) {
+      List<String> f = new ArrayList<>(Arrays.asList(l.split(",", -1)));
+      if (col >= 0 && col < f.size()) {
+        f.remove(col);
+      }
+      out.add(String.join(",", f));
+    }
+    return out;
   }
 
   /** Null when the two model files are byte-identical, else what differs. */

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +50,14 @@ class KillResumeTest {
   void everyCheckpointLeftByAKillReadsBack() {
     assertEquals(0, report.unreadable(), detail());
     assertTrue(report.checkpointsRead() >= report.rounds(), detail());
+  }
+
+  @Test
+  @Disabled("KNOWN-DEFECT: a resumed run's --metrics log repeats rows logged after the last checkpoint,"
+      + " loses rows still waiting for the first validation, and its first train row averages only the"
+      + " steps since the resume (Trainer.Metrics; window loss not in the checkpoint)")
+  void theMetricsLogOfAResumedRunMatchesTheUninterruptedOne() {
+    assertEquals(report.rounds(), report.metricsIdentical(), detail());
   }
 
   @Test
