@@ -180,7 +180,8 @@ public final class KillProbe {
       }
     }
     return new Report(kills, killsDuringWrite, lives, rounds, resumesIdentical, checkpointsRead,
-        unreadable, childFailures, metricsIdentical, leftover, (System.nanoTime() - start) / 1e9, List.copyOf(problems),
+        unreadable, childFailures, metricsIdentical, leftover, (System.nanoTime() - start) / 1e9,
+        List.copyOf(problems),
         List.copyOf(roundLines));
   }
 
@@ -196,7 +197,8 @@ public final class KillProbe {
     Path reference = dir.resolve("reference.safetensors");
     List<String> refArgs = new ArrayList<>(args);
     // the same run, checkpointing too, but never killed or resumed
-    refArgs.addAll(List.of("--out", reference.toString(), "--checkpoint", dir.resolve("reference.ckpt").toString(),
+    refArgs.addAll(List.of("--out", reference.toString(),
+        "--checkpoint", dir.resolve("reference.ckpt").toString(),
         "--metrics", dir.resolve("reference.csv").toString()));
     long t0 = System.nanoTime();
     Path refCheckpoint = dir.resolve("reference.ckpt");
@@ -278,7 +280,8 @@ public final class KillProbe {
       if (metricsDiff == null) {
         metricsIdentical++;
       } else {
-        problem("round " + r + ": the resumed run's metrics log differs from the uninterrupted one's: " + metricsDiff);
+        problem("round " + r + ": the resumed run's metrics log differs from the uninterrupted one's: "
+            + metricsDiff);
       }
       roundLines.add(String.format(Locale.ROOT,
           "round %d: %s, uninterrupted run %.1f s (first checkpoint at %.1f s), %d lives, %d kills,"
@@ -369,7 +372,8 @@ public final class KillProbe {
       checkpointsRead++;
       if (step < lastStep) {
         unreadable++;
-        problem("round " + r + " life " + life + ": the checkpoint went back from step " + lastStep + " to " + step);
+        problem("round " + r + " life " + life + ": the checkpoint went back from step " + lastStep
+            + " to " + step);
       }
       return step;
     } catch (IOException | RuntimeException e) {
