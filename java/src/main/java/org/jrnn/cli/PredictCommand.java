@@ -7,6 +7,7 @@ import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import org.jrnn.JrnnException;
 import org.jrnn.cli.Command.UsageException;
 import org.jrnn.data.PaddedBatch;
 import org.jrnn.data.Tokenizer;
+import org.jrnn.internal.Quote;
 import org.jrnn.io.Json;
 import org.jrnn.models.ConditionedDecoder;
 import org.jrnn.models.ModelFiles;
@@ -88,36 +90,49 @@ public final class PredictCommand implements Command {
     try {
       device = Device.parse(o.string("device", "cpu"));
     } catch (RuntimeException e) {
-      throw new UsageException("--device: " + e.getMessage());
+      throw new UsageException("--device: " + Quote.cut(e.getMessage()));
     }
+    int maxLength = o.integer("max-length", 50, 1, 1 << 16);
+    CliErrors.input(modelPath);
+    List<Path> files = new ArrayList<>();
     for (String f : o.positional()) {
-      if (!f.equals("-") && !Files.isRegularFile(Path.of(f))) {
-        throw new java.nio.file.NoSuchFileException(f);
-      }
+      files.add(f.equals("-") ? null : CliErrors.input(CliOptions.toPath("input file", f)));
+    }
+    if (files.isEmpty()) {
+      files.add(null);
     }
     try (ModelFiles.Contents c = ModelFiles.load(modelPath, device)) {
       String task = EvalCommand.taskOf(c.model().kind());
       if (task.equals("lm")) {
-        throw new JrnnException(modelPath + " is a language model: use jrnn generate");
+        throw new JrnnException(Quote.path(modelPath) + " is a language model: use jrnn generate");
       }
       Tokenizer tokenizer = EvalCommand.required(c.tokenizer(), modelPath);
-      int maxLength = o.integer("max-length", task.equals("digits") ? 10 : 50, 1, 1 << 16);
+      if (!o.has("max-length") && task.equals("digits")) {
+        maxLength = 10;
+      }
       List<String> chunk = new ArrayList<>(CHUNK);
-      List<String> sources = o.positional().isEmpty() ? List.of("-") : o.positional();
-      for (String source : sources) {
+      for (Path source : files) {
+        long lineNumber = 0;
         try (BufferedReader r =
-            source.equals("-")
+            source == null
                 ? new BufferedReader(
                     new InputStreamReader(stdin != null ? stdin : System.in, StandardCharsets.UTF_8))
-                : Files.newBufferedReader(Path.of(source), StandardCharsets.UTF_8)) {
+                : Files.newBufferedReader(source, StandardCharsets.UTF_8)) {
           String line;
           while ((line = r.readLine()) != null) {
+            lineNumber++;
             chunk.add(line);
             if (chunk.size() == CHUNK) {
               predict(c, task, tokenizer, maxLength, chunk, out);
               chunk.clear();
             }
           }
+        } catch (CharacterCodingException e) {
+          throw new JrnnException(
+              (source == null ? "standard input" : Quote.path(source))
+                  + ":"
+                  + (lineNumber + 1)
+                  + ": not valid UTF-8 text");
         }
       }
       if (!chunk.isEmpty()) {
