@@ -253,7 +253,12 @@ public final class CaptionCommand implements Command {
     List<BatchCaptioner.Input> out = new ArrayList<>();
     ImagePixels.Encoder encoder = model.config().imageEncoder();
     if (o.has("features")) {
-      FeatureFiles.Features f = FeatureFiles.read(o.path("features"));
+      FeatureFiles.Features f;
+      try {
+        f = FeatureFiles.read(o.path("features"));
+      } catch (CharacterCodingException e) {
+        throw new JrnnException(Quote.path(o.path("features")) + ": not valid UTF-8 text");
+      }
       if (f.featureSize() != model.config().featureSize()) {
         throw new JrnnException(Quote.path(o.path("features")) + ": rows have " + f.featureSize()
             + " values but the model takes " + model.config().featureSize());

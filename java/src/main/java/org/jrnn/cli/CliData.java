@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jrnn.Device;
 import org.jrnn.JrnnException;
+import org.jrnn.caption.Captioner;
 import org.jrnn.cli.Command.UsageException;
 import org.jrnn.data.DataFormatException;
 import org.jrnn.data.DigitImage;
@@ -20,6 +22,8 @@ import org.jrnn.data.TextPair;
 import org.jrnn.data.TextPairReader;
 import org.jrnn.data.Tokenizer;
 import org.jrnn.internal.Quote;
+import org.jrnn.io.SafetensorsFile;
+import org.jrnn.models.ModelFiles;
 
 /** Data files of the training commands. */
 final class CliData {
@@ -68,6 +72,22 @@ final class CliData {
       return "tsv";
     }
     return allowed.get(0);
+  }
+
+  /**
+   * Loads a model file of {@code jrnn train} for eval, predict or generate; a captioning model is
+   * refused with a pointer to {@code jrnn caption}.
+   */
+  static ModelFiles.Contents model(Path file, Device device) throws IOException {
+    CliErrors.input(file);
+    String kind;
+    try (SafetensorsFile f = SafetensorsFile.open(file)) {
+      kind = f.metadata().get(ModelFiles.MODEL_KEY);
+    }
+    if (Captioner.KIND.equals(kind)) {
+      throw new JrnnException(Quote.path(file) + " is a captioning model: use jrnn caption");
+    }
+    return ModelFiles.load(file, device);
   }
 
   /** Labelled text: tsv ({@code text<TAB>label}), jsonl or uci-json (a JSON array). */

@@ -108,6 +108,11 @@ public final class EvalCommand implements Command {
     Path modelPath = o.requiredPath("model");
     Path data = o.requiredPath("data");
     int batch = o.integer("batch", 32, 1, 1 << 20);
+    // every number is checked before the model is read, whether its task uses it or not
+    int window = o.integer("seq-len", 100, 1, 1 << 20);
+    Integer maxLength = o.has("max-length") ? o.integer("max-length", 0, 1, 1 << 16) : null;
+    int tokenColumn = o.integer("token-column", 0, 0, 1000);
+    int tagColumn = o.integer("tag-column", -1, 0, 1000);
     Device device;
     try {
       device = Device.parse(o.string("device", "cpu"));
@@ -116,7 +121,7 @@ public final class EvalCommand implements Command {
     }
     CliErrors.input(modelPath);
     CliErrors.input(data);
-    try (ModelFiles.Contents c = ModelFiles.load(modelPath, device)) {
+    try (ModelFiles.Contents c = CliData.model(modelPath, device)) {
       String task = taskOf(c.model().kind());
       String format = CliData.format(task, o.choice("format", null, CliData.FORMATS), data);
       long examples;
@@ -136,7 +141,6 @@ public final class EvalCommand implements Command {
         case "lm" -> {
           LanguageModel m = c.model(LanguageModel.class);
           int[] ids = required(c.tokenizer(), modelPath).encode(CliData.text(data));
-          int window = o.integer("seq-len", 100, 1, 1 << 20);
           if (ids.length < 2) {
             throw new JrnnException(Quote.path(data) + ": needs at least two tokens");
           }
@@ -147,7 +151,7 @@ public final class EvalCommand implements Command {
         case "tag" -> {
           SequenceTagger m = c.model(SequenceTagger.class);
           List<TaggedSentence> ex =
-              CliData.tagged(data, o.integer("token-column", 0, 0, 1000), o.integer("tag-column", -1, 0, 1000));
+              CliData.tagged(data, tokenColumn, tagColumn);
           if (c.labels() == null) {
             throw new JrnnException(Quote.path(modelPath) + ": the model file has no tags (jrnn.labels)");
           }
@@ -164,7 +168,7 @@ public final class EvalCommand implements Command {
             throw new JrnnException(Quote.path(modelPath) + ": the model file has no target tokenizer");
           }
           metrics =
-              new Seq2SeqTask(m, o.integer("max-length", 50, 1, 1 << 16))
+              new Seq2SeqTask(m, maxLength != null ? maxLength : 50)
                   .evaluate(
                       TrainCommand.seq2seqBatches(required(c.tokenizer(), modelPath), c.targetTokenizer(), ex, Math.max(batch, 64), 0)
                           .epoch(0, 0));
@@ -178,7 +182,7 @@ public final class EvalCommand implements Command {
             throw new JrnnException(Quote.path(modelPath) + ": a digit speller needs a character tokenizer");
           }
           metrics =
-              new ConditionedDecoderTask(m, o.integer("max-length", 10, 1, 1 << 16))
+              new ConditionedDecoderTask(m, maxLength != null ? maxLength : 10)
                   .evaluate(TrainCommand.digitBatches(chars, ex, Math.max(batch, 256)).epoch(0, 0));
           examples = ex.size();
         }

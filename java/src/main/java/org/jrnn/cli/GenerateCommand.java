@@ -71,8 +71,7 @@ public final class GenerateCommand implements Command {
     } catch (RuntimeException e) {
       throw new UsageException("--device: " + Quote.cut(e.getMessage()));
     }
-    CliErrors.input(modelPath);
-    try (ModelFiles.Contents c = ModelFiles.load(modelPath, device)) {
+    try (ModelFiles.Contents c = CliData.model(modelPath, device)) {
       if (!(c.model() instanceof LanguageModel model)) {
         throw new JrnnException(
             Quote.path(modelPath) + " holds a " + Quote.cut(c.model().kind())

@@ -3,11 +3,15 @@
 //   echo "what a great film" | scripts/jrnn predict --model sentiment.safetensors
 package org.jrnn.cli;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +105,7 @@ public final class PredictCommand implements Command {
     if (files.isEmpty()) {
       files.add(null);
     }
-    try (ModelFiles.Contents c = ModelFiles.load(modelPath, device)) {
+    try (ModelFiles.Contents c = CliData.model(modelPath, device)) {
       String task = EvalCommand.taskOf(c.model().kind());
       if (task.equals("lm")) {
         throw new JrnnException(Quote.path(modelPath) + " is a language model: use jrnn generate");
@@ -112,27 +116,19 @@ public final class PredictCommand implements Command {
       }
       List<String> chunk = new ArrayList<>(CHUNK);
       for (Path source : files) {
-        long lineNumber = 0;
-        try (BufferedReader r =
+        try (InputStream in =
             source == null
-                ? new BufferedReader(
-                    new InputStreamReader(stdin != null ? stdin : System.in, StandardCharsets.UTF_8))
-                : Files.newBufferedReader(source, StandardCharsets.UTF_8)) {
+                ? new BufferedInputStream(stdin != null ? stdin : System.in)
+                : new BufferedInputStream(Files.newInputStream(source))) {
+          Utf8Lines lines = new Utf8Lines(in, source == null ? "standard input" : Quote.path(source));
           String line;
-          while ((line = r.readLine()) != null) {
-            lineNumber++;
+          while ((line = lines.next()) != null) {
             chunk.add(line);
             if (chunk.size() == CHUNK) {
               predict(c, task, tokenizer, maxLength, chunk, out);
               chunk.clear();
             }
           }
-        } catch (CharacterCodingException e) {
-          throw new JrnnException(
-              (source == null ? "standard input" : Quote.path(source))
-                  + ":"
-                  + (lineNumber + 1)
-                  + ": not valid UTF-8 text");
         }
       }
       if (!chunk.isEmpty()) {
@@ -140,6 +136,45 @@ public final class PredictCommand implements Command {
       }
     }
     return 0;
+  }
+
+  /** The lines of a UTF-8 stream; a line that is not UTF-8 is an error naming its number. */
+  static final class Utf8Lines {
+    private final InputStream in;
+    private final String name;
+    private final CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private long number;
+
+    Utf8Lines(InputStream in, String name) {
+      this.in = in;
+      this.name = name;
+    }
+
+    /** The next line without its terminator ({@code \n} or {@code \r\n}), or null at the end. */
+    String next() throws IOException {
+      line.reset();
+      int b = in.read();
+      if (b < 0) {
+        return null;
+      }
+      while (b >= 0 && b != '\n') {
+        line.write(b);
+        b = in.read();
+      }
+      number++;
+      byte[] bytes = line.toByteArray();
+      int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+      try {
+        return decoder.decode(ByteBuffer.wrap(bytes, 0, n)).toString();
+      } catch (CharacterCodingException e) {
+        throw new JrnnException(name + ":" + number + ": not valid UTF-8 text");
+      }
+    }
   }
 
   private static void predict(

@@ -18,6 +18,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Quotes input in messages: control characters escaped (so a message stays one line) and anything
@@ -27,6 +28,8 @@ import java.util.Locale;
 public final class Quote {
   /** The most characters of one quoted input kept in a message. */
   public static final int LIMIT = 200;
+
+  private static final Pattern ALREADY_CUT = Pattern.compile("[^\\n\\r]*\\.\\.\\.'?\"? \\(\\d+ characters\\)");
 
   private Quote() {}
 
@@ -51,6 +54,9 @@ public final class Quote {
 
   private static String render(String s, String open, String close) {
     int n = s.length();
+    if (open.isEmpty() && n <= LIMIT + 40 && ALREADY_CUT.matcher(s).matches()) {
+      return s; // cut before (e.g. a file name in an exception): keep the original length
+    }
     int end = Math.min(n, LIMIT);
     if (end < n && Character.isHighSurrogate(s.charAt(end - 1))) {
       end--; // never split a surrogate pair

@@ -30,6 +30,8 @@ class QuoteTest {
     String q = Quote.quote(huge);
     assertEquals("'" + "x".repeat(Quote.LIMIT) + "...' (50000000 characters)", q);
     assertEquals("x".repeat(Quote.LIMIT) + "... (50000000 characters)", Quote.cut(huge));
+    // cutting again (a file name cut in an exception, then in the printed line) keeps the length
+    assertEquals(Quote.cut(huge), Quote.cut(Quote.cut(huge)));
     assertEquals(Quote.LIMIT + 3, Quote.cut("y".repeat(Quote.LIMIT + 1)).indexOf(" ("));
     // exactly the limit is not cut
     assertEquals("z".repeat(Quote.LIMIT), Quote.cut("z".repeat(Quote.LIMIT)));

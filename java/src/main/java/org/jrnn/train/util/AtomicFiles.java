@@ -140,7 +140,7 @@ public final class AtomicFiles {
         }
         if (!Files.isDirectory(dir)) {
             throw new NoSuchFileException(Quote.path(target), null,
-                    Files.exists(dir) ? "its folder is not a folder" : "its folder does not exist");
+                    Files.exists(dir) ? "its parent is not a folder" : "its folder does not exist");
         }
         Path probe = tempFor(abs);
         try {
