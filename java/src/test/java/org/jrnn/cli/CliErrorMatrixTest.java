@@ -29,6 +29,9 @@ import org.jrnn.caption.CaptionModels;
 import org.jrnn.caption.Captioner;
 import org.jrnn.data.WordTokenizer;
 import org.jrnn.interop.Fixtures;
+import org.jrnn.io.SafetensorsFile;
+import org.jrnn.io.SafetensorsWriter;
+import org.jrnn.io.TensorInfo;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -199,6 +202,25 @@ class CliErrorMatrixTest {
       String line = fails("forward", replace(ok, "--output", s(readOnly.resolve("y.safetensors"))));
       contains(line, s(readOnly.resolve("y.safetensors")) + ": permission denied");
     }
+    // a tensor with a 5 MB name: in the weights an error, in the inputs a warning, both short
+    Path weights = dir.resolve("huge-name.safetensors");
+    Path inputs = dir.resolve("huge-input.safetensors");
+    for (Path[] copy : List.of(new Path[] {c.resolve("state.safetensors"), weights},
+        new Path[] {c.resolve("in.safetensors"), inputs})) {
+      SafetensorsWriter w = new SafetensorsWriter();
+      try (SafetensorsFile f = SafetensorsFile.open(copy[0])) {
+        for (TensorInfo t : f.tensors()) {
+          w.putFloats(t.name(), f.floats(t.name()), t.shape());
+        }
+      }
+      w.putFloats(HUGE, new float[] {1}, 1).write(copy[1]);
+    }
+    contains(fails("forward", replace(ok, "--weights", s(weights))), "unexpected hhhh");
+    CliTestSupport.Run warned = CliTestSupport.run(with(new String[] {"forward"}, replace(ok, "--input", s(inputs))));
+    assertEquals(0, warned.status(), warned.err());
+    checkLine("forward", warned.err(), "a huge tensor name in the inputs");
+    contains(warned.err(), "warning: ignoring tensor 'hhhh");
+    Files.delete(out.resolve("y.safetensors"));
     // huge arguments
     fails("forward", replace(ok, "--weights", "/" + HUGE));
     contains(fails("forward", replace(ok, "--output", s(out) + "/" + HUGE)), "(5000");
