@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.Writer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -27,6 +29,7 @@ import org.jrnn.caption.FeatureFiles;
 import org.jrnn.caption.ImagePixels;
 import org.jrnn.decode.DecodeOptions;
 import org.jrnn.decode.LengthPenalty;
+import org.jrnn.internal.Quote;
 import org.jrnn.train.util.ProgressBar;
 
 /** {@code jrnn caption}: see {@link #usage()}. */
@@ -99,16 +102,26 @@ public final class CaptionCommand implements Command {
     if (o.flag("resume") && !o.has("out")) {
       throw new UsageException("--resume needs --out FILE");
     }
-    if (o.has("threads")) {
-      System.setProperty("jrnn.cpu.threads", Integer.toString(o.integer("threads", 0, 1, 1024)));
-    }
+    int threads = o.integer("threads", 0, 1, 1024);
     DecodeOptions decoding = decoding(o);
     int batch = o.integer("batch", 64, 1, 1 << 16);
     Device device;
     try {
       device = Device.parse(o.string("device", "cpu"));
     } catch (RuntimeException e) {
-      throw new UsageException("--device: " + e.getMessage());
+      throw new UsageException("--device: " + Quote.cut(e.getMessage()));
+    }
+    CliErrors.input(modelPath);
+    if (o.has("images")) {
+      CliErrors.inputDirectory(o.path("images"));
+    } else {
+      CliErrors.input(o.has("list") ? o.path("list") : o.path("features"));
+    }
+    if (o.has("out")) {
+      CliErrors.output(o.path("out"));
+    }
+    if (threads > 0) {
+      System.setProperty("jrnn.cpu.threads", Integer.toString(threads));
     }
     try (CaptionModels.Loaded loaded = CaptionModels.load(modelPath, device)) {
       Captioner model = loaded.model();
@@ -192,7 +205,7 @@ public final class CaptionCommand implements Command {
     try {
       return ImagePixels.Mode.parse(text);
     } catch (IllegalArgumentException | JrnnException e) {
-      throw new UsageException("--pixels: " + e.getMessage());
+      throw new UsageException("--pixels: " + Quote.cut(e.getMessage()));
     }
   }
 
@@ -200,7 +213,7 @@ public final class CaptionCommand implements Command {
     try {
       return org.jrnn.caption.Augment.parse(text);
     } catch (IllegalArgumentException | JrnnException e) {
-      throw new UsageException("--augment: " + e.getMessage());
+      throw new UsageException("--augment: " + Quote.cut(e.getMessage()));
     }
   }
 
@@ -216,7 +229,7 @@ public final class CaptionCommand implements Command {
     try {
       b.lengthPenalty(LengthPenalty.parse(o.string("length-penalty", "none")));
     } catch (IllegalArgumentException | JrnnException e) {
-      throw new UsageException("--length-penalty: " + e.getMessage());
+      throw new UsageException("--length-penalty: " + Quote.cut(e.getMessage()));
     }
     if (o.has("temperature")) {
       if (beam > 1) {
@@ -232,7 +245,7 @@ public final class CaptionCommand implements Command {
     try {
       return b.build();
     } catch (IllegalArgumentException | JrnnException e) {
-      throw new UsageException(e.getMessage());
+      throw new UsageException(Quote.cut(e.getMessage()));
     }
   }
 
@@ -240,9 +253,14 @@ public final class CaptionCommand implements Command {
     List<BatchCaptioner.Input> out = new ArrayList<>();
     ImagePixels.Encoder encoder = model.config().imageEncoder();
     if (o.has("features")) {
-      FeatureFiles.Features f = FeatureFiles.read(o.path("features"));
+      FeatureFiles.Features f;
+      try {
+        f = FeatureFiles.read(o.path("features"));
+      } catch (CharacterCodingException e) {
+        throw new JrnnException(Quote.path(o.path("features")) + ": not valid UTF-8 text");
+      }
       if (f.featureSize() != model.config().featureSize()) {
-        throw new JrnnException(o.path("features") + ": rows have " + f.featureSize()
+        throw new JrnnException(Quote.path(o.path("features")) + ": rows have " + f.featureSize()
             + " values but the model takes " + model.config().featureSize());
       }
       for (int i = 0; i < f.rows().size(); i++) {
@@ -262,12 +280,24 @@ public final class CaptionCommand implements Command {
     } else {
       Path list = o.path("list");
       Path base = list.toAbsolutePath().getParent();
-      for (String line : Files.readAllLines(list, StandardCharsets.UTF_8)) {
+      List<String> lines;
+      try {
+        lines = Files.readAllLines(list, StandardCharsets.UTF_8);
+      } catch (CharacterCodingException e) {
+        throw new JrnnException(Quote.path(list) + ": not valid UTF-8 text");
+      }
+      for (String line : lines) {
         String t = line.strip();
         if (t.isEmpty() || t.startsWith("#")) {
           continue;
         }
-        Path p = Path.of(t).isAbsolute() || base == null ? Path.of(t) : base.resolve(t);
+        Path given;
+        try {
+          given = Path.of(t);
+        } catch (InvalidPathException e) {
+          throw new JrnnException(Quote.path(list) + ": " + Quote.quote(t) + " is not a valid path");
+        }
+        Path p = given.isAbsolute() || base == null ? given : base.resolve(given);
         out.add(new BatchCaptioner.Input(t, () -> encoder.features(p)));
       }
     }

@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jrnn.Device;
 import org.jrnn.JrnnException;
+import org.jrnn.caption.Captioner;
 import org.jrnn.cli.Command.UsageException;
 import org.jrnn.data.DataFormatException;
 import org.jrnn.data.DigitImage;
@@ -19,6 +21,9 @@ import org.jrnn.data.TextFiles;
 import org.jrnn.data.TextPair;
 import org.jrnn.data.TextPairReader;
 import org.jrnn.data.Tokenizer;
+import org.jrnn.internal.Quote;
+import org.jrnn.io.SafetensorsFile;
+import org.jrnn.models.ModelFiles;
 
 /** Data files of the training commands. */
 final class CliData {
@@ -39,7 +44,7 @@ final class CliData {
       case "seq2seq" -> List.of("pairs");
       case "digits" -> List.of("csv");
       case "caption" -> List.of("tsv", "jsonl"); // org.jrnn.caption.CaptionData reads either by file name
-      default -> throw new UsageException("unknown task '" + task + "'");
+      default -> throw new UsageException("unknown task " + Quote.quote(task));
     };
   }
 
@@ -69,6 +74,22 @@ final class CliData {
     return allowed.get(0);
   }
 
+  /**
+   * Loads a model file of {@code jrnn train} for eval, predict or generate; a captioning model is
+   * refused with a pointer to {@code jrnn caption}.
+   */
+  static ModelFiles.Contents model(Path file, Device device) throws IOException {
+    CliErrors.input(file);
+    String kind;
+    try (SafetensorsFile f = SafetensorsFile.open(file)) {
+      kind = f.metadata().get(ModelFiles.MODEL_KEY);
+    }
+    if (Captioner.KIND.equals(kind)) {
+      throw new JrnnException(Quote.path(file) + " is a captioning model: use jrnn caption");
+    }
+    return ModelFiles.load(file, device);
+  }
+
   /** Labelled text: tsv ({@code text<TAB>label}), jsonl or uci-json (a JSON array). */
   static List<LabelledExample> labelled(Path file, String format) throws IOException {
     List<LabelledExample> out =
@@ -76,7 +97,7 @@ final class CliData {
           case "tsv" -> LabelledTextReader.readTsv(file);
           case "jsonl" -> LabelledTextReader.readJsonl(file);
           case "uci-json" -> LabelledTextReader.readJsonArray(file);
-          default -> throw new UsageException("format " + format + " is not labelled text");
+          default -> throw new UsageException("format " + Quote.quote(format) + " is not labelled text");
         };
     if (out.isEmpty()) {
       throw new DataFormatException(file, 0, "no examples");
@@ -146,10 +167,10 @@ final class CliData {
       try {
         digit = (int) Double.parseDouble(f[64].strip());
       } catch (NumberFormatException e) {
-        throw new DataFormatException(file, i + 1, "the digit is not a number: '" + f[64] + "'");
+        throw new DataFormatException(file, i + 1, "the digit is not a number: " + Quote.quote(f[64]));
       }
       if (digit < 0 || digit > 9) {
-        throw new DataFormatException(file, i + 1, "digit " + f[64] + " is outside 0..9");
+        throw new DataFormatException(file, i + 1, "digit " + Quote.cut(f[64]) + " is outside 0..9");
       }
       out.add(new DigitImage(pixels, digit));
     }
@@ -167,10 +188,10 @@ final class CliData {
       try {
         v = Double.parseDouble(f[k].strip());
       } catch (NumberFormatException e) {
-        throw new DataFormatException(file, line, "pixel " + k + " is not a number: '" + f[k] + "'");
+        throw new DataFormatException(file, line, "pixel " + k + " is not a number: " + Quote.quote(f[k]));
       }
       if (!(v >= 0 && v <= 16)) {
-        throw new DataFormatException(file, line, "pixel " + k + " is " + f[k] + ", outside 0..16");
+        throw new DataFormatException(file, line, "pixel " + k + " is " + Quote.cut(f[k]) + ", outside 0..16");
       }
       pixels[k] = (float) (v / 16.0);
     }
@@ -183,7 +204,7 @@ final class CliData {
     for (int i = 0; i < texts.size(); i++) {
       int[] ids = tokenizer.encode(texts.get(i));
       if (ids.length == 0) {
-        throw new JrnnException(what + " " + (i + 1) + " has no tokens: '" + texts.get(i) + "'");
+        throw new JrnnException(what + " " + (i + 1) + " has no tokens: " + Quote.quote(texts.get(i)));
       }
       out.add(ids);
     }
@@ -197,7 +218,7 @@ final class CliData {
       try {
         ids[i] = labels.id(examples.get(i).label());
       } catch (IllegalArgumentException | JrnnException e) {
-        throw new JrnnException("example " + (i + 1) + ": " + e.getMessage(), e);
+        throw new JrnnException("example " + (i + 1) + ": " + Quote.cut(e.getMessage()), e);
       }
     }
     return ids;

@@ -1,14 +1,19 @@
-// CliErrors: turns the expected failures of the training commands (bad data, bad values, a NaN in
-// training, an unwritable file) into the exception that Main prints as one plain line.
+// CliErrors: the failures of the training commands that need words beyond their own message (a NaN
+// in training), and the checks of input and output files before any work starts.
 package org.jrnn.cli;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Quote;
+import org.jrnn.optim.NonFiniteException;
+import org.jrnn.train.util.AtomicFiles;
 
-/** Error helpers of the training commands. */
+/** Error helpers of the commands; {@link Main#describe} words every exception as one line. */
 final class CliErrors {
   private CliErrors() {}
 
@@ -19,30 +24,62 @@ final class CliErrors {
   }
 
   /**
-   * Runs {@code body}; an {@link JrnnException}, {@link IllegalStateException}, {@link
-   * IOException} (other than a missing or unreadable file, which Main words itself) or {@link
-   * UncheckedIOException} becomes a {@link JrnnException} with the same message, which Main prints
-   * as {@code jrnn <command>: <message>} with exit status 1.
+   * Runs {@code body}; a {@link NonFiniteException} (the loss or a gradient became NaN) becomes a
+   * {@link JrnnException} that says training stopped. Main prints any failure as {@code jrnn
+   * <command>: <message>} with exit status 1.
    */
   static int run(Body body) throws Exception {
     try {
       return body.run();
-    } catch (NoSuchFileException | AccessDeniedException e) {
-      throw e;
-    } catch (UncheckedIOException e) {
-      if (e.getCause() instanceof NoSuchFileException | e.getCause() instanceof AccessDeniedException) {
-        throw e.getCause();
-      }
-      throw new JrnnException(JrnnException.Status.INVALID_ARGUMENT, message(e), e);
-    } catch (IllegalArgumentException | IllegalStateException | IOException e) {
-      throw new JrnnException(JrnnException.Status.INVALID_ARGUMENT, message(e), e);
-    } catch (org.jrnn.optim.NonFiniteException e) {
-      throw new JrnnException(JrnnException.Status.INVALID_ARGUMENT, "training stopped: " + message(e), e);
+    } catch (NonFiniteException e) {
+      throw new JrnnException("training stopped: " + e.getMessage(), e);
     }
   }
 
-  private static String message(Throwable e) {
-    String m = e.getMessage();
-    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+  /**
+   * Checks that {@code file} can be read: it exists, is not a directory and is readable.
+   *
+   * @return {@code file}
+   * @throws IOException naming the file and the reason
+   */
+  static Path input(Path file) throws IOException {
+    String name = Quote.path(file);
+    if (Files.isDirectory(file)) {
+      throw new FileSystemException(name, null, "is a directory, not a file");
+    }
+    if (!Files.exists(file)) {
+      throw new NoSuchFileException(name);
+    }
+    if (!Files.isReadable(file)) {
+      throw new AccessDeniedException(name);
+    }
+    return file;
+  }
+
+  /** Checks that {@code dir} is a readable directory. */
+  static Path inputDirectory(Path dir) throws IOException {
+    String name = Quote.path(dir);
+    if (!Files.exists(dir)) {
+      throw new NoSuchFileException(name);
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new FileSystemException(name, null, "not a directory");
+    }
+    if (!Files.isReadable(dir)) {
+      throw new AccessDeniedException(name);
+    }
+    return dir;
+  }
+
+  /**
+   * Checks, before any work, that the output {@code file} can be written (see {@link
+   * AtomicFiles#checkWritable}); an existing file must be writable too (it may be appended to).
+   */
+  static Path output(Path file) throws IOException {
+    AtomicFiles.checkWritable(file);
+    if (Files.exists(file) && !Files.isWritable(file)) {
+      throw new AccessDeniedException(Quote.path(file));
+    }
+    return file;
   }
 }

@@ -3,6 +3,7 @@
 // whose errors are one line naming the option.
 package org.jrnn.cli;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.jrnn.cli.Command.UsageException;
+import org.jrnn.internal.Quote;
 
 /** Parsed options of one command; every problem is a {@link UsageException} with one line. */
 final class CliOptions {
@@ -34,7 +36,7 @@ final class CliOptions {
       String a = args.get(i);
       if (optionsDone || !a.startsWith("--") || a.equals("-")) {
         if (!allowPositional) {
-          throw new UsageException("unexpected argument '" + a + "'");
+          throw new UsageException("unexpected argument " + Quote.quote(a));
         }
         o.positional.add(a);
         continue;
@@ -56,7 +58,7 @@ final class CliOptions {
         if (value == null) {
           value = "true";
         } else if (!value.equals("true") && !value.equals("false")) {
-          throw new UsageException("--" + key + " takes no value (or =true/=false), not '" + value + "'");
+          throw new UsageException("--" + key + " takes no value (or =true/=false), not " + Quote.quote(value));
         }
       } else if (valued.contains(key)) {
         if (value == null) {
@@ -66,7 +68,7 @@ final class CliOptions {
           value = args.get(++i);
         }
       } else {
-        throw new UsageException("unknown option --" + key);
+        throw new UsageException("unknown option --" + Quote.cut(key));
       }
       if (o.values.containsKey(key)) {
         throw new UsageException("--" + key + " given twice");
@@ -98,11 +100,23 @@ final class CliOptions {
 
   Path path(String key) {
     String v = values.get(key);
-    return v == null ? null : Path.of(v);
+    return v == null ? null : toPath("--" + key, v);
   }
 
   Path requiredPath(String key) {
-    return Path.of(required(key));
+    return toPath("--" + key, required(key));
+  }
+
+  /** {@code text} as a path; a {@link UsageException} naming {@code what} when it cannot be one. */
+  static Path toPath(String what, String text) {
+    if (text.isEmpty()) {
+      throw new UsageException(what + " is empty");
+    }
+    try {
+      return Path.of(text);
+    } catch (InvalidPathException e) {
+      throw new UsageException(what + ": " + Quote.quote(text) + " is not a valid path");
+    }
   }
 
   boolean flag(String key) {
@@ -120,7 +134,7 @@ final class CliOptions {
         return a;
       }
     }
-    throw new UsageException("--" + key + " must be one of " + String.join(", ", allowed) + ", not '" + v + "'");
+    throw new UsageException("--" + key + " must be one of " + String.join(", ", allowed) + ", not " + Quote.quote(v));
   }
 
   int integer(String key, int def, int min, int max) {
@@ -132,10 +146,10 @@ final class CliOptions {
     try {
       x = Long.parseLong(v.trim().replace("_", ""));
     } catch (NumberFormatException e) {
-      throw new UsageException("--" + key + " must be an integer, not '" + v + "'");
+      throw new UsageException("--" + key + " must be an integer, not " + Quote.quote(v));
     }
     if (x < min || x > max) {
-      throw new UsageException("--" + key + " must be in " + min + ".." + max + ", not " + v);
+      throw new UsageException("--" + key + " must be in " + min + ".." + max + ", not " + Quote.cut(v));
     }
     return (int) x;
   }
@@ -149,10 +163,10 @@ final class CliOptions {
     try {
       x = Long.parseLong(v.trim().replace("_", ""));
     } catch (NumberFormatException e) {
-      throw new UsageException("--" + key + " must be an integer, not '" + v + "'");
+      throw new UsageException("--" + key + " must be an integer, not " + Quote.quote(v));
     }
     if (x < min) {
-      throw new UsageException("--" + key + " must be >= " + min + ", not " + v);
+      throw new UsageException("--" + key + " must be >= " + min + ", not " + Quote.cut(v));
     }
     return x;
   }
@@ -166,10 +180,10 @@ final class CliOptions {
     try {
       x = Double.parseDouble(v.trim());
     } catch (NumberFormatException e) {
-      throw new UsageException("--" + key + " must be a number, not '" + v + "'");
+      throw new UsageException("--" + key + " must be a number, not " + Quote.quote(v));
     }
     if (!(x >= min && x <= max)) {
-      throw new UsageException("--" + key + " must be in [" + min + ", " + max + "], not " + v);
+      throw new UsageException("--" + key + " must be in [" + min + ", " + max + "], not " + Quote.cut(v));
     }
     return x;
   }
@@ -198,10 +212,10 @@ final class CliOptions {
     try {
       x = Double.parseDouble(s) * unit;
     } catch (NumberFormatException e) {
-      throw new UsageException("--" + key + " must be a duration such as 90s, 5m or 1h, not '" + v + "'");
+      throw new UsageException("--" + key + " must be a duration such as 90s, 5m or 1h, not " + Quote.quote(v));
     }
     if (!(x > 0) || Double.isInfinite(x)) {
-      throw new UsageException("--" + key + " must be positive, not '" + v + "'");
+      throw new UsageException("--" + key + " must be positive, not " + Quote.quote(v));
     }
     return Duration.ofNanos((long) (x * 1e9));
   }

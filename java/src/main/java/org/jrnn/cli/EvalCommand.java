@@ -18,6 +18,7 @@ import org.jrnn.data.LabelledExample;
 import org.jrnn.data.TaggedSentence;
 import org.jrnn.data.TextPair;
 import org.jrnn.data.Tokenizer;
+import org.jrnn.internal.Quote;
 import org.jrnn.io.Json;
 import org.jrnn.models.ClassificationBatches;
 import org.jrnn.models.ConditionedDecoder;
@@ -80,13 +81,14 @@ public final class EvalCommand implements Command {
       case SequenceTagger.KIND -> "tag";
       case Seq2Seq.KIND -> "seq2seq";
       case ConditionedDecoder.KIND -> "digits";
-      default -> throw new JrnnException("unknown model kind '" + kind + "'");
+      default -> throw new JrnnException("no eval for a model of kind " + Quote.quote(kind)
+          + " (eval takes classifiers, language models, taggers, seq2seq and digit spellers)");
     };
   }
 
   static Tokenizer required(Tokenizer t, Path model) {
     if (t == null) {
-      throw new JrnnException(model + ": the model file has no tokenizer (jrnn.tokenizer)");
+      throw new JrnnException(Quote.path(model) + ": the model file has no tokenizer (jrnn.tokenizer)");
     }
     return t;
   }
@@ -105,14 +107,21 @@ public final class EvalCommand implements Command {
             false);
     Path modelPath = o.requiredPath("model");
     Path data = o.requiredPath("data");
+    int batch = o.integer("batch", 32, 1, 1 << 20);
+    // every number is checked before the model is read, whether its task uses it or not
+    int window = o.integer("seq-len", 100, 1, 1 << 20);
+    Integer maxLength = o.has("max-length") ? o.integer("max-length", 0, 1, 1 << 16) : null;
+    int tokenColumn = o.integer("token-column", 0, 0, 1000);
+    int tagColumn = o.integer("tag-column", -1, 0, 1000);
     Device device;
     try {
       device = Device.parse(o.string("device", "cpu"));
     } catch (RuntimeException e) {
-      throw new UsageException("--device: " + e.getMessage());
+      throw new UsageException("--device: " + Quote.cut(e.getMessage()));
     }
-    int batch = o.integer("batch", 32, 1, 1 << 20);
-    try (ModelFiles.Contents c = ModelFiles.load(modelPath, device)) {
+    CliErrors.input(modelPath);
+    CliErrors.input(data);
+    try (ModelFiles.Contents c = CliData.model(modelPath, device)) {
       String task = taskOf(c.model().kind());
       String format = CliData.format(task, o.choice("format", null, CliData.FORMATS), data);
       long examples;
@@ -122,7 +131,7 @@ public final class EvalCommand implements Command {
           SequenceClassifier m = c.model(SequenceClassifier.class);
           List<LabelledExample> ex = CliData.labelled(data, format);
           if (c.labels() == null) {
-            throw new JrnnException(modelPath + ": the model file has no labels (jrnn.labels)");
+            throw new JrnnException(Quote.path(modelPath) + ": the model file has no labels (jrnn.labels)");
           }
           List<int[]> x =
               CliData.encodeAll(required(c.tokenizer(), modelPath), ex.stream().map(LabelledExample::text).toList(), "example");
@@ -132,9 +141,8 @@ public final class EvalCommand implements Command {
         case "lm" -> {
           LanguageModel m = c.model(LanguageModel.class);
           int[] ids = required(c.tokenizer(), modelPath).encode(CliData.text(data));
-          int window = o.integer("seq-len", 100, 1, 1 << 20);
           if (ids.length < 2) {
-            throw new JrnnException(data + ": needs at least two tokens");
+            throw new JrnnException(Quote.path(data) + ": needs at least two tokens");
           }
           int streams = Math.max(1, Math.min(batch, (ids.length - 1) / window));
           metrics = new LanguageModelTask(m).evaluate(new LmWindows(ids, streams, window).epoch(0, 0));
@@ -143,9 +151,9 @@ public final class EvalCommand implements Command {
         case "tag" -> {
           SequenceTagger m = c.model(SequenceTagger.class);
           List<TaggedSentence> ex =
-              CliData.tagged(data, o.integer("token-column", 0, 0, 1000), o.integer("tag-column", -1, 0, 1000));
+              CliData.tagged(data, tokenColumn, tagColumn);
           if (c.labels() == null) {
-            throw new JrnnException(modelPath + ": the model file has no tags (jrnn.labels)");
+            throw new JrnnException(Quote.path(modelPath) + ": the model file has no tags (jrnn.labels)");
           }
           metrics =
               m.evaluate(
@@ -157,10 +165,10 @@ public final class EvalCommand implements Command {
           Seq2Seq m = c.model(Seq2Seq.class);
           List<TextPair> ex = CliData.pairs(data);
           if (c.targetTokenizer() == null) {
-            throw new JrnnException(modelPath + ": the model file has no target tokenizer");
+            throw new JrnnException(Quote.path(modelPath) + ": the model file has no target tokenizer");
           }
           metrics =
-              new Seq2SeqTask(m, o.integer("max-length", 50, 1, 1 << 16))
+              new Seq2SeqTask(m, maxLength != null ? maxLength : 50)
                   .evaluate(
                       TrainCommand.seq2seqBatches(required(c.tokenizer(), modelPath), c.targetTokenizer(), ex, Math.max(batch, 64), 0)
                           .epoch(0, 0));
@@ -171,10 +179,10 @@ public final class EvalCommand implements Command {
           List<DigitImage> ex = CliData.digits(data);
           Tokenizer t = required(c.tokenizer(), modelPath);
           if (!(t instanceof CharTokenizer chars)) {
-            throw new JrnnException(modelPath + ": a digit speller needs a character tokenizer");
+            throw new JrnnException(Quote.path(modelPath) + ": a digit speller needs a character tokenizer");
           }
           metrics =
-              new ConditionedDecoderTask(m, o.integer("max-length", 10, 1, 1 << 16))
+              new ConditionedDecoderTask(m, maxLength != null ? maxLength : 10)
                   .evaluate(TrainCommand.digitBatches(chars, ex, Math.max(batch, 256)).epoch(0, 0));
           examples = ex.size();
         }

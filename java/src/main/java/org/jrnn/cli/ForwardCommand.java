@@ -6,7 +6,6 @@
 package org.jrnn.cli;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +21,7 @@ import org.jrnn.RecurrentState;
 import org.jrnn.Scope;
 import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
+import org.jrnn.internal.Quote;
 import org.jrnn.interop.InteropException;
 import org.jrnn.interop.RnnConfig;
 import org.jrnn.interop.StateDict;
@@ -94,7 +94,7 @@ public final class ForwardCommand implements Command {
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       if (!a.startsWith("--")) {
-        throw new UsageException("unexpected argument '" + a + "'");
+        throw new UsageException("unexpected argument " + Quote.quote(a));
       }
       String key;
       String value;
@@ -110,7 +110,7 @@ public final class ForwardCommand implements Command {
         value = args.get(++i);
       }
       if (!known.contains(key)) {
-        throw new UsageException("unknown option --" + key);
+        throw new UsageException("unknown option --" + Quote.cut(key));
       }
       if (opts.containsKey(key)) {
         throw new UsageException("--" + key + " given twice");
@@ -129,37 +129,37 @@ public final class ForwardCommand implements Command {
         throw new UsageException("missing --" + required);
       }
     }
-    Path weightsPath = Path.of(opts.get("weights"));
-    Path inputPath = Path.of(opts.get("input"));
-    Path outputPath = Path.of(opts.get("output"));
-    Path outDir = outputPath.toAbsolutePath().getParent();
-    if (outDir == null || !Files.isDirectory(outDir)) {
-      throw new InteropException(outputPath + ": the output directory does not exist");
-    }
-    if (Files.isDirectory(outputPath)) {
-      throw new InteropException(outputPath + ": is a directory");
-    }
+    Path weightsPath = CliErrors.input(CliOptions.toPath("--weights", opts.get("weights")));
+    Path inputPath = CliErrors.input(CliOptions.toPath("--input", opts.get("input")));
+    Path configPath =
+        opts.containsKey("config")
+            ? CliErrors.input(CliOptions.toPath("--config", opts.get("config")))
+            : null;
+    Path outputPath = CliErrors.output(CliOptions.toPath("--output", opts.get("output")));
 
     try (SafetensorsFile weights = SafetensorsFile.open(weightsPath);
         SafetensorsFile input = SafetensorsFile.open(inputPath)) {
       RnnConfig config;
-      if (opts.containsKey("config")) {
-        config = RnnConfig.read(Path.of(opts.get("config")));
+      if (configPath != null) {
+        config = RnnConfig.read(configPath);
       } else if (RnnConfig.inMetadata(weights.metadata())) {
         try {
           config = RnnConfig.fromMetadata(weights.metadata());
         } catch (InteropException e) {
-          throw new InteropException(weightsPath + ": __metadata__: " + e.getMessage(), e);
+          throw new InteropException(
+              Quote.path(weightsPath) + ": __metadata__: " + e.getMessage(), e);
         }
       } else {
         throw new UsageException(
-            "missing --config (" + weightsPath + " has no configuration in its __metadata__)");
+            "missing --config ("
+                + Quote.path(weightsPath)
+                + " has no configuration in its __metadata__)");
       }
       StateDict state = StateDict.from(weights, "");
       try {
         state.check(config);
       } catch (InteropException e) {
-        throw new InteropException(weightsPath + ": " + e.getMessage(), e);
+        throw new InteropException(Quote.path(weightsPath) + ": " + e.getMessage(), e);
       }
       Inputs in = Inputs.read(input, config);
       Device device = Device.parse(opts.getOrDefault("device", "cpu"));
@@ -191,14 +191,14 @@ public final class ForwardCommand implements Command {
     }
 
     static Inputs read(SafetensorsFile f, RnnConfig config) throws SafetensorsException {
-      Path file = f.path();
+      String file = Quote.path(f.path());
       Inputs in = new Inputs();
       for (String name : f.names()) {
         if (!INPUT_KEYS.contains(name)) {
           in.warnings.add(
-              "ignoring tensor '"
-                  + name
-                  + "' in "
+              "ignoring tensor "
+                  + Quote.quote(name)
+                  + " in "
                   + file
                   + " (known: x, lengths, h0, c0, dy, dhn, dcn)");
         }
@@ -211,7 +211,7 @@ public final class ForwardCommand implements Command {
       long[] xs = x.shape();
       if (xs.length != 3) {
         throw new InteropException(
-            file + ": x must be [T, N, I] (time-major) but has shape " + Arrays.toString(xs));
+            file + ": x must be [T, N, I] (time-major) but has shape " + TensorInfo.shapeString(xs));
       }
       if (xs[0] < 1
           || xs[1] < 1
@@ -219,7 +219,7 @@ public final class ForwardCommand implements Command {
           || xs[0] > Integer.MAX_VALUE
           || xs[1] > Integer.MAX_VALUE) {
         throw new InteropException(
-            file + ": x has shape " + Arrays.toString(xs) + "; T, N and I must be >= 1");
+            file + ": x has shape " + TensorInfo.shapeString(xs) + "; T, N and I must be >= 1");
       }
       if (xs[2] != config.inputSize()) {
         throw new InteropException(
@@ -227,7 +227,7 @@ public final class ForwardCommand implements Command {
                 + ": x has "
                 + xs[2]
                 + " features per step (shape "
-                + Arrays.toString(xs)
+                + TensorInfo.shapeString(xs)
                 + ") but the config's input_size is "
                 + config.inputSize());
       }
@@ -251,7 +251,7 @@ public final class ForwardCommand implements Command {
                   + ": lengths must be [N] = ["
                   + n
                   + "] but has shape "
-                  + Arrays.toString(len.shape()));
+                  + TensorInfo.shapeString(len.shape()));
         }
         double[] raw;
         if (len.dtype() == DType.I64 || len.dtype() == DType.I32) {
@@ -303,7 +303,7 @@ public final class ForwardCommand implements Command {
     private static void floatType(SafetensorsFile f, TensorInfo t) throws SafetensorsException {
       if (!t.dtype().isFloatingPoint()) {
         throw new InteropException(
-            f.path() + ": " + t.name() + " must be F32 (or F64/F16/BF16) but is " + t.dtype());
+            Quote.path(f.path()) + ": " + t.name() + " must be F32 (or F64/F16/BF16) but is " + t.dtype());
       }
     }
 
@@ -316,7 +316,7 @@ public final class ForwardCommand implements Command {
       floatType(f, t);
       if (!Arrays.equals(t.shape(), shape)) {
         throw new InteropException(
-            f.path()
+            Quote.path(f.path())
                 + ": "
                 + name
                 + " must be "
@@ -324,7 +324,7 @@ public final class ForwardCommand implements Command {
                 + " = "
                 + Arrays.toString(shape)
                 + " but has shape "
-                + Arrays.toString(t.shape()));
+                + TensorInfo.shapeString(t.shape()));
       }
       return f.floats(name);
     }

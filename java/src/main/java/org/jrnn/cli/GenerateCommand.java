@@ -12,6 +12,7 @@ import org.jrnn.cli.Command.UsageException;
 import org.jrnn.data.Tokenizer;
 import org.jrnn.data.Vocabulary;
 import org.jrnn.data.WordTokenizer;
+import org.jrnn.internal.Quote;
 import org.jrnn.models.LanguageModel;
 import org.jrnn.models.ModelFiles;
 import org.jrnn.models.Sampling;
@@ -68,12 +69,13 @@ public final class GenerateCommand implements Command {
     try {
       device = Device.parse(o.string("device", "cpu"));
     } catch (RuntimeException e) {
-      throw new UsageException("--device: " + e.getMessage());
+      throw new UsageException("--device: " + Quote.cut(e.getMessage()));
     }
-    try (ModelFiles.Contents c = ModelFiles.load(modelPath, device)) {
+    try (ModelFiles.Contents c = CliData.model(modelPath, device)) {
       if (!(c.model() instanceof LanguageModel model)) {
         throw new JrnnException(
-            modelPath + " holds a " + c.model().kind() + " model; generate needs a language model (jrnn train --task lm)");
+            Quote.path(modelPath) + " holds a " + Quote.cut(c.model().kind())
+                + " model; generate needs a language model (jrnn train --task lm)");
       }
       Tokenizer tokenizer = EvalCommand.required(c.tokenizer(), modelPath);
       String prompt = o.string("prompt", null);

@@ -5,19 +5,26 @@
 // In-process (tests): int status = Main.run(new String[] {"forward", ...}, out, err);
 package org.jrnn.cli;
 
+import java.io.EOFException;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.FileSystemException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.regex.Pattern;
 import org.jrnn.JrnnException;
-import org.jrnn.io.SafetensorsException;
+import org.jrnn.internal.Quote;
 
 /**
  * {@code jrnn <command> [options]}. Exit status: 0 success, 1 bad input or failure (one line on
- * stderr naming the problem), 2 bad command line.
+ * stderr naming the problem, at most a few hundred characters, no Java class names), 2 bad command
+ * line.
  */
 public final class Main {
   /** Exit status of a failed command (bad input, missing file, ...). */
@@ -102,9 +109,9 @@ public final class Main {
     Command cmd = commands.get(name);
     if (cmd == null) {
       err.println(
-          "jrnn: unknown command '"
-              + name
-              + "' (commands: "
+          "jrnn: unknown command "
+              + Quote.quote(name)
+              + " (commands: "
               + String.join(", ", commands.keySet())
               + "; see jrnn --help)");
       return EXIT_USAGE;
@@ -117,28 +124,92 @@ public final class Main {
     try {
       return cmd.run(rest, out, err);
     } catch (Command.UsageException e) {
-      err.println(
-          "jrnn " + name + ": " + oneLine(e.getMessage()) + " (see jrnn " + name + " --help)");
+      err.println(errorLine(name, bounded(e.getMessage()) + " (see jrnn " + name + " --help)"));
       return EXIT_USAGE;
-    } catch (SafetensorsException | JrnnException e) {
-      err.println("jrnn " + name + ": " + oneLine(e.getMessage()));
-      return EXIT_FAILURE;
-    } catch (java.nio.file.NoSuchFileException e) {
-      err.println("jrnn " + name + ": " + e.getFile() + ": no such file");
-      return EXIT_FAILURE;
-    } catch (java.nio.file.AccessDeniedException e) {
-      err.println("jrnn " + name + ": " + e.getFile() + ": permission denied");
-      return EXIT_FAILURE;
-    } catch (Exception | OutOfMemoryError | LinkageError e) {
-      err.println(
-          "jrnn "
-              + name
-              + ": "
-              + e.getClass().getSimpleName()
-              + ": "
-              + oneLine(String.valueOf(e.getMessage())));
+    } catch (Exception | OutOfMemoryError | StackOverflowError | LinkageError e) {
+      err.println(errorLine(name, describe(e)));
       return EXIT_FAILURE;
     }
+  }
+
+  /** The most characters of a message printed after {@code "jrnn <command>: "}. */
+  static final int MAX_MESSAGE = 360;
+
+  /** {@code jrnn <command>: <message>} as one line of bounded length. */
+  static String errorLine(String command, String message) {
+    return "jrnn " + command + ": " + bounded(message);
+  }
+
+  /** The message as one line without exception class names, cut to {@link #MAX_MESSAGE}. */
+  static String bounded(String message) {
+    String s = message == null ? "" : message;
+    if (s.length() > 4 * MAX_MESSAGE) {
+      s = s.substring(0, 4 * MAX_MESSAGE); // the net below must not scan megabytes
+    }
+    s = withoutClassNames(oneLine(s));
+    if (s.isEmpty()) {
+      s = "failed";
+    }
+    if (s.length() > MAX_MESSAGE) {
+      int end = MAX_MESSAGE - 3;
+      if (Character.isHighSurrogate(s.charAt(end - 1))) {
+        end--;
+      }
+      s = s.substring(0, end) + "...";
+    }
+    return s;
+  }
+
+  private static final Pattern CLASS_NAME =
+      Pattern.compile(
+          "\\b(?:(?:[a-z][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error)\\b:?|[A-Z][\\w$]*(?:Exception|Error):)\\s*");
+
+  /**
+   * Removes exception class names ({@code "java.io.IOException: "}) that a message took from a
+   * cause: the messages of jrnn's commands speak of files and values, not of Java classes.
+   */
+  static String withoutClassNames(String s) {
+    return CLASS_NAME.matcher(s).replaceAll("").trim();
+  }
+
+  /** What went wrong, in words: the message, never the exception's class. */
+  static String describe(Throwable e) {
+    if (e instanceof UncheckedIOException u && u.getCause() != null) {
+      String m = u.getMessage();
+      return m == null || m.equals(u.getCause().toString()) ? describe(u.getCause()) : m;
+    }
+    if (e instanceof FileSystemException f) {
+      String file = f.getFile();
+      return (file == null ? "" : Quote.cut(file) + ": ") + Quote.reason(f);
+    }
+    if (e instanceof CharacterCodingException || e instanceof EOFException) {
+      return Quote.reason((IOException) e);
+    }
+    if (e instanceof OutOfMemoryError) {
+      return "out of memory"
+          + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")")
+          + "; give the JVM more (JAVA_OPTS=-Xmx...) or use smaller inputs";
+    }
+    if (e instanceof StackOverflowError) {
+      return "input nested too deeply (stack overflow)";
+    }
+    if (e instanceof LinkageError) {
+      return "cannot load jrnn's native library: " + e.getMessage();
+    }
+    String m = e.getMessage();
+    if (e instanceof IOException io) {
+      return m == null || m.isBlank() ? Quote.reason(io) : m;
+    }
+    if (e instanceof JrnnException
+        || e instanceof IllegalArgumentException
+        || e instanceof IllegalStateException) {
+      if (m != null && !m.isBlank()) {
+        return m;
+      }
+    }
+    return "internal error"
+        + (m == null || m.isBlank() ? "" : ": " + m)
+        + " (please report it with the command line)";
   }
 
   /** Collapses a message to one line. */

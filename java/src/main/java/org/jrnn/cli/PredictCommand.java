@@ -3,10 +3,15 @@
 //   echo "what a great film" | scripts/jrnn predict --model sentiment.safetensors
 package org.jrnn.cli;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +25,7 @@ import org.jrnn.JrnnException;
 import org.jrnn.cli.Command.UsageException;
 import org.jrnn.data.PaddedBatch;
 import org.jrnn.data.Tokenizer;
+import org.jrnn.internal.Quote;
 import org.jrnn.io.Json;
 import org.jrnn.models.ConditionedDecoder;
 import org.jrnn.models.ModelFiles;
@@ -88,30 +94,35 @@ public final class PredictCommand implements Command {
     try {
       device = Device.parse(o.string("device", "cpu"));
     } catch (RuntimeException e) {
-      throw new UsageException("--device: " + e.getMessage());
+      throw new UsageException("--device: " + Quote.cut(e.getMessage()));
     }
+    int maxLength = o.integer("max-length", 50, 1, 1 << 16);
+    CliErrors.input(modelPath);
+    List<Path> files = new ArrayList<>();
     for (String f : o.positional()) {
-      if (!f.equals("-") && !Files.isRegularFile(Path.of(f))) {
-        throw new java.nio.file.NoSuchFileException(f);
-      }
+      files.add(f.equals("-") ? null : CliErrors.input(CliOptions.toPath("input file", f)));
     }
-    try (ModelFiles.Contents c = ModelFiles.load(modelPath, device)) {
+    if (files.isEmpty()) {
+      files.add(null);
+    }
+    try (ModelFiles.Contents c = CliData.model(modelPath, device)) {
       String task = EvalCommand.taskOf(c.model().kind());
       if (task.equals("lm")) {
-        throw new JrnnException(modelPath + " is a language model: use jrnn generate");
+        throw new JrnnException(Quote.path(modelPath) + " is a language model: use jrnn generate");
       }
       Tokenizer tokenizer = EvalCommand.required(c.tokenizer(), modelPath);
-      int maxLength = o.integer("max-length", task.equals("digits") ? 10 : 50, 1, 1 << 16);
+      if (!o.has("max-length") && task.equals("digits")) {
+        maxLength = 10;
+      }
       List<String> chunk = new ArrayList<>(CHUNK);
-      List<String> sources = o.positional().isEmpty() ? List.of("-") : o.positional();
-      for (String source : sources) {
-        try (BufferedReader r =
-            source.equals("-")
-                ? new BufferedReader(
-                    new InputStreamReader(stdin != null ? stdin : System.in, StandardCharsets.UTF_8))
-                : Files.newBufferedReader(Path.of(source), StandardCharsets.UTF_8)) {
+      for (Path source : files) {
+        try (InputStream in =
+            source == null
+                ? new BufferedInputStream(stdin != null ? stdin : System.in)
+                : new BufferedInputStream(Files.newInputStream(source))) {
+          Utf8Lines lines = new Utf8Lines(in, source == null ? "standard input" : Quote.path(source));
           String line;
-          while ((line = r.readLine()) != null) {
+          while ((line = lines.next()) != null) {
             chunk.add(line);
             if (chunk.size() == CHUNK) {
               predict(c, task, tokenizer, maxLength, chunk, out);
@@ -125,6 +136,45 @@ public final class PredictCommand implements Command {
       }
     }
     return 0;
+  }
+
+  /** The lines of a UTF-8 stream; a line that is not UTF-8 is an error naming its number. */
+  static final class Utf8Lines {
+    private final InputStream in;
+    private final String name;
+    private final CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private long number;
+
+    Utf8Lines(InputStream in, String name) {
+      this.in = in;
+      this.name = name;
+    }
+
+    /** The next line without its terminator ({@code \n} or {@code \r\n}), or null at the end. */
+    String next() throws IOException {
+      line.reset();
+      int b = in.read();
+      if (b < 0) {
+        return null;
+      }
+      while (b >= 0 && b != '\n') {
+        line.write(b);
+        b = in.read();
+      }
+      number++;
+      byte[] bytes = line.toByteArray();
+      int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+      try {
+        return decoder.decode(ByteBuffer.wrap(bytes, 0, n)).toString();
+      } catch (CharacterCodingException e) {
+        throw new JrnnException(name + ":" + number + ": not valid UTF-8 text");
+      }
+    }
   }
 
   private static void predict(

@@ -4,6 +4,7 @@
 //   scripts/jrnn train --task lm --data book.txt --time-budget 10m --out lm.safetensors
 package org.jrnn.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import org.jrnn.data.TaggedSentence;
 import org.jrnn.data.TextPair;
 import org.jrnn.data.Tokenizer;
 import org.jrnn.data.WordTokenizer;
+import org.jrnn.internal.Quote;
 import org.jrnn.models.ClassificationBatches;
 import org.jrnn.models.ClassifierTask;
 import org.jrnn.models.ConditionedBatches;
@@ -129,7 +131,8 @@ public final class TrainCommand implements Command {
         "  --seq-len T           lm: truncated-BPTT window (default 100)",
         "  --tbptt-k1 K          lm: TBPTT(k1, k2 = T): a window of the last T steps every K new",
         "                        steps, each target counted once (default T: windows don't overlap)",
-        "  --epochs N            (default 10; 0: no limit, give --max-steps or --time-budget)",
+        "  --epochs N            (default 10, or no limit with --max-steps or --time-budget;",
+        "                        0: no limit, give --max-steps or --time-budget)",
         "  --max-steps N         stop after N updates",
         "  --time-budget D       stop after D of training, e.g. 90s, 10m, 1h",
         "  --clip C              clip the global gradient norm to C (default 1.0; 0: off)",
@@ -165,16 +168,14 @@ public final class TrainCommand implements Command {
     }
     Path data = o.requiredPath("data");
     Path outPath = o.requiredPath("out");
-    Path outDir = outPath.toAbsolutePath().getParent();
-    if (outDir == null || !Files.isDirectory(outDir)) {
-      throw new JrnnException(outPath + ": the output folder does not exist");
-    }
-    if (o.has("threads")) {
-      System.setProperty("jrnn.cpu.threads", Integer.toString(o.integer("threads", 0, 1, 1024)));
-    }
+    int threads = o.integer("threads", 0, 1, 1024);
     String format = CliData.format(task, o.choice("format", null, CliData.FORMATS), data);
     Settings s = Settings.of(o, task, err);
     checkTaskOptions(task, o);
+    checkFiles(o, task, s, data, outPath);
+    if (threads > 0) {
+      System.setProperty("jrnn.cpu.threads", Integer.toString(threads));
+    }
     PrintStream log = o.flag("quiet") ? null : out;
     Trained t =
         switch (task) {
@@ -206,6 +207,27 @@ public final class TrainCommand implements Command {
       out.println(line);
     }
     return 0;
+  }
+
+  /**
+   * Checks every file before any work: the inputs can be read, and every output (the model, the
+   * checkpoint, the metrics log) can be written, so that a run never fails only after training.
+   */
+  static void checkFiles(CliOptions o, String task, Settings s, Path data, Path out) throws IOException {
+    CliErrors.input(data);
+    if (o.has("valid")) {
+      CliErrors.input(o.path("valid"));
+    }
+    if (task.equals("caption")) {
+      CliErrors.inputDirectory(o.requiredPath("images"));
+    }
+    CliErrors.output(out);
+    if (s.checkpoint() != null) {
+      CliErrors.output(s.checkpoint());
+    }
+    if (s.metrics() != null) {
+      CliErrors.output(s.metrics());
+    }
   }
 
   /** Refuses options that do not apply to the task (before any data is read). */
@@ -267,9 +289,11 @@ public final class TrainCommand implements Command {
       if (o.has("momentum") && !(opt.equals("sgd") || opt.equals("rmsprop"))) {
         throw new UsageException("--momentum applies to sgd and rmsprop, not " + opt);
       }
-      int epochs = o.integer("epochs", 10, 0, 1_000_000);
       long maxSteps = o.longValue("max-steps", 0, 0);
       Duration budget = o.duration("time-budget");
+      // without --epochs, a step limit or time budget alone decides how long to train
+      int epochs =
+          o.integer("epochs", maxSteps > 0 || budget != null ? 0 : Trainer.DEFAULT_EPOCHS, 0, 1_000_000);
       if (epochs == 0 && maxSteps == 0 && budget == null) {
         throw new UsageException("--epochs 0 needs --max-steps or --time-budget");
       }
@@ -287,7 +311,7 @@ public final class TrainCommand implements Command {
       try {
         schedule = LrSchedule.parse(o.string("schedule", "constant"), o.longValue("warmup", 0, 0));
       } catch (IllegalArgumentException | JrnnException e) {
-        throw new UsageException("--schedule: " + e.getMessage());
+        throw new UsageException("--schedule: " + Quote.cut(e.getMessage()));
       }
       Path checkpoint = o.path("checkpoint");
       if (o.flag("resume") && checkpoint == null) {
@@ -307,7 +331,7 @@ public final class TrainCommand implements Command {
       try {
         device = Device.parse(o.string("device", "cpu"));
       } catch (RuntimeException e) {
-        throw new UsageException("--device: " + e.getMessage());
+        throw new UsageException("--device: " + Quote.cut(e.getMessage()));
       }
       return new Settings(
           opt, lr, momentum, wd, nesterov, o.integer("batch", 32, 1, 1 << 20), epochs, maxSteps, budget,
@@ -439,12 +463,12 @@ public final class TrainCommand implements Command {
     labelled.addAll(valid);
     LabelIndex labels = LabelIndex.ofExamples(labelled);
     if (labels.size() < 2) {
-      throw new JrnnException(data + ": needs at least two labels, found " + labels.labels());
+      throw new JrnnException(Quote.path(data) + ": needs at least two labels, found [" + Quote.list(labels.labels()) + "]");
     }
     List<int[]> trainX = CliData.encodeAll(tokenizer, texts, "training example");
     List<int[]> validX = CliData.encodeAll(tokenizer, valid.stream().map(LabelledExample::text).toList(), "validation example");
     dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation examples, %d labels %s, %,d %s ids",
-        train.size(), valid.size(), labels.size(), labels.labels(), tokenizer.vocabSize(), tokens));
+        train.size(), valid.size(), labels.size(), "[" + Quote.list(labels.labels()) + "]", tokenizer.vocabSize(), tokens));
     SequenceClassifier.Config c = SequenceClassifier.Config.defaults(tokenizer.vocabSize(), labels.size()).withSeed(s.seed());
     c = c.withCell(cell(o, c.cell()))
         .withHiddenSize(o.integer("hidden", c.hiddenSize(), 1, 1 << 16))
@@ -500,7 +524,7 @@ public final class TrainCommand implements Command {
     int streams = s.batch();
     if (trainIds.length < streams + 1) {
       throw new JrnnException(
-          data + ": " + trainIds.length + " training tokens are too few for " + streams + " streams (--batch)");
+          Quote.path(data) + ": " + trainIds.length + " training tokens are too few for " + streams + " streams (--batch)");
     }
     int validStreams = Math.max(1, Math.min(streams, (validIds.length - 1) / Math.max(1, window)));
     boolean hasValid = validIds.length >= 2;
@@ -549,7 +573,7 @@ public final class TrainCommand implements Command {
     valid.forEach(t -> tagNames.addAll(t.tags()));
     LabelIndex tags = LabelIndex.of(tagNames);
     if (tags.size() < 2) {
-      throw new JrnnException(data + ": needs at least two tags, found " + tags.labels());
+      throw new JrnnException(Quote.path(data) + ": needs at least two tags, found [" + Quote.list(tags.labels()) + "]");
     }
     dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation sentences, %d tags, %,d word ids",
         train.size(), valid.size(), tags.size(), tokenizer.vocabSize()));
@@ -593,7 +617,7 @@ public final class TrainCommand implements Command {
         try {
           tagIds[k] = tags.id(t.tags().get(k));
         } catch (IllegalArgumentException | JrnnException e) {
-          throw new JrnnException("sentence " + (i + 1) + ": " + e.getMessage(), e);
+          throw new JrnnException("sentence " + (i + 1) + ": " + Quote.cut(e.getMessage()), e);
         }
       }
       x.add(ids);

@@ -4,10 +4,8 @@
 package org.jrnn.interop;
 
 import java.io.IOException;
-import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jrnn.Cell;
+import org.jrnn.internal.Quote;
 import org.jrnn.io.Json;
 
 /**
@@ -58,7 +57,7 @@ public record RnnConfig(
       problems.add("num_layers = " + numLayers + " must be >= 1");
     }
     if (!problems.isEmpty()) {
-      throw new InteropException("bad RNN config: " + String.join("; ", problems));
+      throw new InteropException("bad RNN config: " + joined(problems));
     }
   }
 
@@ -151,21 +150,38 @@ public record RnnConfig(
     return b.append(')').toString();
   }
 
+  /** The largest config file read (a config is a small JSON object). */
+  static final long MAX_FILE_BYTES = 1 << 20;
+
   /** Reads a JSON config file; errors name the file. */
   public static RnnConfig read(Path file) throws IOException {
+    String name = Quote.path(file);
     String text;
     try {
+      if (Files.isDirectory(file)) {
+        throw new InteropException(name + ": is a directory, not a JSON config file");
+      }
+      long size = Files.size(file);
+      if (size > MAX_FILE_BYTES) {
+        throw new InteropException(
+            name + ": " + size + " bytes is too large for a JSON config (limit " + MAX_FILE_BYTES + ")");
+      }
       text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new InteropException(file + ": no such file");
-    } catch (MalformedInputException e) {
-      throw new InteropException(file + ": not UTF-8 text");
+    } catch (IOException e) {
+      throw new InteropException(name + ": " + Quote.reason(e), e);
     }
     try {
       return fromJson(text);
     } catch (InteropException e) {
-      throw new InteropException(file + ": " + e.getMessage(), e);
+      throw new InteropException(name + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Problems joined by "; ", at most a few of them (a hostile config can have millions). */
+  private static String joined(List<String> problems) {
+    int shown = Math.min(problems.size(), 6);
+    String s = String.join("; ", problems.subList(0, shown));
+    return shown < problems.size() ? s + "; ... (" + problems.size() + " problems)" : s;
   }
 
   /** Parses a JSON config (see the class comment for the keys). */
@@ -195,7 +211,7 @@ public record RnnConfig(
               "proj_size",
               "nonlinearity")
           .contains(key)) {
-        problems.add("unknown key \"" + key + "\"");
+        problems.add("unknown key " + Quote.doubleQuote(key));
       }
     }
     Cell mode = null;
@@ -206,7 +222,7 @@ public record RnnConfig(
       if (nl instanceof String && (nl.equals("tanh") || nl.equals("relu"))) {
         nonlinearity = (String) nl;
       } else {
-        problems.add("nonlinearity = " + Json.write(nl) + " must be \"tanh\" or \"relu\"");
+        problems.add("nonlinearity = " + Quote.cut(Json.write(nl)) + " must be \"tanh\" or \"relu\"");
       }
     }
     if (modeValue == null) {
@@ -233,15 +249,15 @@ public record RnnConfig(
           break;
         default:
           problems.add(
-              "mode \""
-                  + modeValue
-                  + "\" is not one of \"LSTM\", \"GRU\", \"RNN_TANH\", \"RNN_RELU\"");
+              "mode "
+                  + Quote.doubleQuote(modeValue)
+                  + " is not one of \"LSTM\", \"GRU\", \"RNN_TANH\", \"RNN_RELU\"");
       }
       if (mode != null && nonlinearity != null && !s.equals("RNN")) {
         Cell implied = nonlinearity.equals("relu") ? Cell.RNN_RELU : Cell.RNN_TANH;
         if (mode != implied) {
           problems.add(
-              "nonlinearity \"" + nonlinearity + "\" contradicts mode \"" + modeValue + "\"");
+              "nonlinearity \"" + nonlinearity + "\" contradicts mode " + Quote.doubleQuote(modeValue));
         }
       }
     }
@@ -256,7 +272,7 @@ public record RnnConfig(
       if (!(p instanceof Number)
           || !(((Number) p).doubleValue() >= 0)
           || ((Number) p).doubleValue() >= 1) {
-        problems.add("dropout = " + Json.write(p) + " must be a number in [0, 1)");
+        problems.add("dropout = " + Quote.cut(Json.write(p)) + " must be a number in [0, 1)");
       }
     }
     if (m.containsKey("proj_size")) {
@@ -264,7 +280,7 @@ public record RnnConfig(
       if (!(p instanceof Long) || (Long) p != 0) {
         problems.add(
             "proj_size = "
-                + Json.write(p)
+                + Quote.cut(Json.write(p))
                 + " is not supported (jrnn has no LSTM projections; use 0)");
       }
     }
@@ -278,7 +294,7 @@ public record RnnConfig(
       problems.add("num_layers = " + numLayers + " must be in 1..65536");
     }
     if (!problems.isEmpty()) {
-      throw new InteropException("bad RNN config: " + String.join("; ", problems));
+      throw new InteropException("bad RNN config: " + joined(problems));
     }
     return new RnnConfig(mode, inputSize, hiddenSize, (int) numLayers, bidirectional, bias);
   }
@@ -302,7 +318,7 @@ public record RnnConfig(
         // reported below
       }
     }
-    problems.add(key + " = " + Json.write(v) + " must be an integer");
+    problems.add(key + " = " + Quote.cut(Json.write(v)) + " must be an integer");
     return Long.MIN_VALUE;
   }
 
@@ -323,7 +339,7 @@ public record RnnConfig(
         return false;
       }
     }
-    problems.add(key + " = " + Json.write(v) + " must be true or false");
+    problems.add(key + " = " + Quote.cut(Json.write(v)) + " must be true or false");
     return dflt;
   }
 

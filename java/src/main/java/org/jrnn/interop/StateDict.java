@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jrnn.internal.Quote;
 import org.jrnn.io.DType;
 import org.jrnn.io.SafetensorsException;
 import org.jrnn.io.SafetensorsFile;
@@ -39,13 +40,17 @@ public final class StateDict {
   public StateDict put(String name, long[] shape, float[] values) {
     long n = 1;
     for (long d : shape) {
-      n = Math.multiplyExact(n, d);
+      if (d < 0) {
+        n = -1;
+        break;
+      }
+      n = d == 0 || n <= Long.MAX_VALUE / d ? n * d : -1;
     }
     if (n != values.length) {
       throw new InteropException(
-          name
+          Quote.quote(name)
               + ": shape "
-              + Arrays.toString(shape)
+              + TensorInfo.shapeString(shape)
               + " needs "
               + n
               + " values, got "
@@ -132,7 +137,7 @@ public final class StateDict {
         wrong.add(
             w.getKey()
                 + " has shape "
-                + Arrays.toString(e.shape)
+                + TensorInfo.shapeString(e.shape)
                 + ", expected "
                 + Arrays.toString(w.getValue()));
       } else if (!e.storedAs.isFloatingPoint()) {
@@ -149,12 +154,15 @@ public final class StateDict {
     }
     List<String> parts = new ArrayList<>();
     if (!missing.isEmpty()) {
-      parts.add("missing " + String.join(", ", missing));
+      parts.add("missing " + Quote.list(missing));
     }
     if (!unexpected.isEmpty()) {
-      parts.add("unexpected " + String.join(", ", unexpected));
+      parts.add("unexpected " + Quote.list(unexpected));
     }
-    parts.addAll(wrong);
+    parts.addAll(wrong.subList(0, Math.min(wrong.size(), 4)));
+    if (wrong.size() > 4) {
+      parts.add("... (" + wrong.size() + " mis-shaped or mistyped)");
+    }
     throw new InteropException(
         "state dict does not fit " + config + ": " + String.join("; ", parts));
   }

@@ -11,8 +11,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jrnn.Device;
+import org.jrnn.JrnnException;
 import org.jrnn.Recurrent;
 import org.jrnn.Tensor;
+import org.jrnn.internal.Quote;
 import org.jrnn.io.SafetensorsException;
 import org.jrnn.io.SafetensorsFile;
 
@@ -63,7 +65,8 @@ public final class TorchRnn {
       StateDict.Entry e = state.get(p.getKey());
       if (!Arrays.equals(e.shape(), p.getValue().shape())) {
         // parameterShapes() and the native layout disagree: a bug, not a user error
-        throw new IllegalStateException(
+        throw new JrnnException(
+            JrnnException.Status.INTERNAL,
             p.getKey()
                 + ": native view is "
                 + Arrays.toString(p.getValue().shape())
@@ -131,7 +134,7 @@ public final class TorchRnn {
       try {
         config = RnnConfig.fromMetadata(f.metadata());
       } catch (InteropException e) {
-        throw new InteropException(file + ": " + e.getMessage(), e);
+        throw new InteropException(Quote.path(file) + ": " + e.getMessage(), e);
       }
       StateDict sd = StateDict.from(f, "");
       return load(config, sd, device);

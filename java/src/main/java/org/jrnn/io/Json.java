@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Quote;
 
 /**
  * Strict JSON (RFC 8259). Values map to: object {@code LinkedHashMap<String,Object>} (key order
@@ -167,7 +168,7 @@ public final class Json {
       Object v = value(depth);
       if (map.containsKey(key)) {
         pos = keyPos;
-        throw error("duplicate key \"" + key + "\"");
+        throw error("duplicate key " + Quote.doubleQuote(key));
       }
       map.put(key, v);
       skipWs();
@@ -444,7 +445,7 @@ public final class Json {
       }
       write(b, l, indent, level);
     } else {
-      throw new JrnnException("cannot write " + v.getClass().getName() + " as JSON");
+      throw new JrnnException("cannot write a " + v.getClass().getSimpleName() + " as JSON");
     }
   }
 

@@ -13,7 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Quote;
 
 /**
  * A safetensors file opened for reading: 8-byte little-endian header length N, N bytes of UTF-8
@@ -72,13 +73,16 @@ public final class SafetensorsFile implements AutoCloseable {
 
   /** Opens and validates {@code path}. */
   public static SafetensorsFile open(Path path) throws SafetensorsException {
+    if (Files.isDirectory(path)) {
+      throw new SafetensorsException(path, "is a directory, not a safetensors file");
+    }
     FileChannel ch;
     try {
       ch = FileChannel.open(path, StandardOpenOption.READ);
-    } catch (NoSuchFileException e) {
-      throw new SafetensorsException(path, "no such file");
-    } catch (IOException | SecurityException e) {
-      throw new SafetensorsException(path, "cannot open: " + e, e);
+    } catch (IOException e) {
+      throw new SafetensorsException(path, Quote.reason(e), e);
+    } catch (SecurityException e) {
+      throw new SafetensorsException(path, "permission denied", e);
     }
     boolean keepOpen = false;
     try {
@@ -112,7 +116,7 @@ public final class SafetensorsFile implements AutoCloseable {
       if (e instanceof SafetensorsException) {
         throw (SafetensorsException) e;
       }
-      throw new SafetensorsException(path, "cannot read: " + e, e);
+      throw new SafetensorsException(path, "cannot read: " + Quote.reason(e), e);
     } finally {
       if (!keepOpen) {
         try {
@@ -229,9 +233,9 @@ public final class SafetensorsFile implements AutoCloseable {
           if (!(m.getValue() instanceof String)) {
             throw new SafetensorsException(
                 path,
-                "__metadata__[\""
-                    + m.getKey()
-                    + "\"] must be a string, found "
+                "__metadata__["
+                    + Quote.doubleQuote(m.getKey())
+                    + "] must be a string, found "
                     + Json.typeName(m.getValue()));
           }
           p.metadata.put((String) m.getKey(), (String) m.getValue());
@@ -252,13 +256,13 @@ public final class SafetensorsFile implements AutoCloseable {
       if (t.begin() < expected) {
         throw new SafetensorsException(
             path,
-            "tensors '"
-                + prev.name()
-                + "' "
+            "tensors "
+                + Quote.quote(prev.name())
+                + " "
                 + range(prev)
-                + " and '"
-                + t.name()
-                + "' "
+                + " and "
+                + Quote.quote(t.name())
+                + " "
                 + range(t)
                 + " overlap");
       }
@@ -267,9 +271,9 @@ public final class SafetensorsFile implements AutoCloseable {
             path,
             "gap of "
                 + (t.begin() - expected)
-                + " bytes in the data area before tensor '"
-                + t.name()
-                + "' "
+                + " bytes in the data area before tensor "
+                + Quote.quote(t.name())
+                + " "
                 + range(t));
       }
       expected = t.end();
@@ -293,7 +297,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
   private static TensorInfo parseTensor(Path path, String name, Object v, long dataSize)
       throws SafetensorsException {
-    String where = "tensor '" + name + "': ";
+    String where = "tensor " + Quote.quote(name) + ": ";
     if (name.isEmpty()) {
       throw new SafetensorsException(path, "a tensor has an empty name");
     }
@@ -304,7 +308,7 @@ public final class SafetensorsFile implements AutoCloseable {
     Map<?, ?> m = (Map<?, ?>) v;
     for (Object key : m.keySet()) {
       if (!key.equals("dtype") && !key.equals("shape") && !key.equals("data_offsets")) {
-        throw new SafetensorsException(path, where + "unknown field \"" + key + "\"");
+        throw new SafetensorsException(path, where + "unknown field " + Quote.doubleQuote(key));
       }
     }
     Object dt = m.get("dtype");
@@ -314,7 +318,7 @@ public final class SafetensorsFile implements AutoCloseable {
     }
     DType dtype = DType.fromHeaderName((String) dt);
     if (dtype == null) {
-      throw new SafetensorsException(path, where + "unknown dtype \"" + dt + "\"");
+      throw new SafetensorsException(path, where + "unknown dtype " + Quote.doubleQuote(dt));
     }
     Object sh = m.get("shape");
     if (!(sh instanceof List)) {
@@ -328,7 +332,7 @@ public final class SafetensorsFile implements AutoCloseable {
       Object d = shapeList.get(i);
       if (!(d instanceof Long) || (Long) d < 0) {
         throw new SafetensorsException(
-            path, where + "shape[" + i + "] = " + d + " is not a non-negative integer");
+            path, where + "shape[" + i + "] = " + Quote.cut(d) + " is not a non-negative integer");
       }
       shape[i] = (Long) d;
       empty |= shape[i] == 0;
@@ -359,7 +363,7 @@ public final class SafetensorsFile implements AutoCloseable {
     Object e = ((List<?>) off).get(1);
     if (!(b instanceof Long) || !(e instanceof Long) || (Long) b < 0 || (Long) e < 0) {
       throw new SafetensorsException(
-          path, where + "data_offsets " + off + " must be two non-negative integers");
+          path, where + "data_offsets " + Quote.cut(off) + " must be two non-negative integers");
     }
     long begin = (Long) b;
     long end = (Long) e;
@@ -432,7 +436,7 @@ public final class SafetensorsFile implements AutoCloseable {
     if (t == null) {
       throw new SafetensorsException(
           path,
-          "no tensor named '" + name + "' (the file has: " + String.join(", ", names()) + ")");
+          "no tensor named " + Quote.quote(name) + " (the file has: " + Quote.list(names()) + ")");
     }
     return t;
   }
@@ -446,7 +450,7 @@ public final class SafetensorsFile implements AutoCloseable {
     checkOpen();
     if (t.byteSize() > Integer.MAX_VALUE) {
       throw new SafetensorsException(
-          path, "tensor '" + name + "' is " + t.byteSize() + " bytes, over 2 GiB for one buffer");
+          path, "tensor " + Quote.quote(name) + " is " + t.byteSize() + " bytes, over 2 GiB for one buffer");
     }
     if (whole != null) {
       ByteBuffer b = whole.duplicate();
@@ -462,7 +466,8 @@ public final class SafetensorsFile implements AutoCloseable {
             .order(ByteOrder.LITTLE_ENDIAN);
       }
     } catch (IOException e) {
-      throw new SafetensorsException(path, "cannot map tensor '" + name + "': " + e, e);
+      throw new SafetensorsException(
+          path, "cannot map tensor " + Quote.quote(name) + ": " + Quote.reason(e), e);
     }
   }
 
@@ -471,16 +476,16 @@ public final class SafetensorsFile implements AutoCloseable {
     long n = t.numel();
     if (n > Integer.MAX_VALUE - 8) {
       throw new SafetensorsException(
-          path, "tensor '" + t.name() + "' has " + n + " elements, too many for a Java array");
+          path, "tensor " + Quote.quote(t.name()) + " has " + n + " elements, too many for a Java array");
     }
     Runtime rt = Runtime.getRuntime();
     long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
     if (n * elementBytes > available) {
       throw new SafetensorsException(
           path,
-          "tensor '"
-              + t.name()
-              + "' needs "
+          "tensor "
+              + Quote.quote(t.name())
+              + " needs "
               + n * elementBytes
               + " bytes as a Java array, more than"
               + " the "
@@ -493,7 +498,7 @@ public final class SafetensorsFile implements AutoCloseable {
   private SafetensorsException notConvertible(TensorInfo t, String to) {
     return new SafetensorsException(
         path,
-        "tensor '" + t.name() + "' is " + t.dtype() + ", which jrnn does not convert to " + to);
+        "tensor " + Quote.quote(t.name()) + " is " + t.dtype() + ", which jrnn does not convert to " + to);
   }
 
   /** The tensor's values as float (F32 as is; F64 rounded; F16/BF16/I32/I64 converted). */
@@ -538,7 +543,7 @@ public final class SafetensorsFile implements AutoCloseable {
           throw notConvertible(t, "float");
       }
     } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
-      throw new SafetensorsException(path, "tensor '" + name + "' is shorter than its shape", e);
+      throw new SafetensorsException(path, "tensor " + Quote.quote(name) + " is shorter than its shape", e);
     }
     return out;
   }
@@ -615,7 +620,7 @@ public final class SafetensorsFile implements AutoCloseable {
         long v = b.getLong(8 * i);
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
           throw new SafetensorsException(
-              path, "tensor '" + name + "'[" + i + "] = " + v + " does not fit in an int");
+              path, "tensor " + Quote.quote(name) + "[" + i + "] = " + v + " does not fit in an int");
         }
         out[i] = (int) v;
       }
@@ -627,7 +632,8 @@ public final class SafetensorsFile implements AutoCloseable {
 
   private void checkOpen() {
     if (closed) {
-      throw new JrnnException(JrnnException.Status.CLOSED, path + ": safetensors file already closed");
+      throw new JrnnException(
+          JrnnException.Status.CLOSED, Quote.path(path) + ": safetensors file already closed");
     }
   }
 

@@ -6,24 +6,22 @@ package org.jrnn.io;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Quote;
+import org.jrnn.train.util.AtomicFiles;
 
 /**
  * Builds a safetensors file. Tensors are laid out largest element size first, then by name (as the
@@ -85,15 +83,20 @@ public final class SafetensorsWriter {
     for (int i = 0; i < shape.length; i++) {
       if (shape[i] < 0) {
         throw new JrnnException(
-            "tensor '" + name + "': shape[" + i + "] = " + shape[i] + " is negative");
+            "tensor " + Quote.quote(name) + ": shape[" + i + "] = " + shape[i] + " is negative");
       }
-      n = Math.multiplyExact(n, shape[i]);
+      try {
+        n = Math.multiplyExact(n, shape[i]);
+      } catch (ArithmeticException overflow) {
+        throw new JrnnException(
+            "tensor " + Quote.quote(name) + ": shape " + TensorInfo.shapeString(shape) + " is too large");
+      }
     }
     if (n != count) {
       throw new JrnnException(
-          "tensor '"
-              + name
-              + "': shape "
+          "tensor "
+              + Quote.quote(name)
+              + ": shape "
               + TensorInfo.shapeString(shape)
               + " has "
               + n
@@ -106,10 +109,10 @@ public final class SafetensorsWriter {
 
   private SafetensorsWriter add(Entry e) {
     if (e.name == null || e.name.isEmpty() || e.name.equals("__metadata__")) {
-      throw new JrnnException("bad tensor name '" + e.name + "'");
+      throw new JrnnException("bad tensor name " + Quote.quote(e.name));
     }
     if (entries.containsKey(e.name)) {
-      throw new JrnnException("tensor '" + e.name + "' added twice");
+      throw new JrnnException("tensor " + Quote.quote(e.name) + " added twice");
     }
     checkShape(e.name, e.count(), e.shape);
     entries.put(e.name, e);
@@ -125,7 +128,7 @@ public final class SafetensorsWriter {
   public SafetensorsWriter putFloats(String name, DType dtype, float[] values, long... shape) {
     if (!dtype.isFloatingPoint()) {
       throw new JrnnException(
-          "tensor '" + name + "': floats cannot be stored as " + dtype);
+          "tensor " + Quote.quote(name) + ": floats cannot be stored as " + dtype);
     }
     return add(
         new Entry(name, dtype, shape) {
@@ -145,7 +148,7 @@ public final class SafetensorsWriter {
   public SafetensorsWriter putDoubles(String name, DType dtype, double[] values, long... shape) {
     if (!dtype.isFloatingPoint()) {
       throw new JrnnException(
-          "tensor '" + name + "': doubles cannot be stored as " + dtype);
+          "tensor " + Quote.quote(name) + ": doubles cannot be stored as " + dtype);
     }
     return add(
         new Entry(name, dtype, shape) {
@@ -169,13 +172,13 @@ public final class SafetensorsWriter {
   public SafetensorsWriter putLongs(String name, DType dtype, long[] values, long... shape) {
     if (dtype != DType.I64 && dtype != DType.I32) {
       throw new JrnnException(
-          "tensor '" + name + "': longs cannot be stored as " + dtype);
+          "tensor " + Quote.quote(name) + ": longs cannot be stored as " + dtype);
     }
     if (dtype == DType.I32) {
       for (int i = 0; i < values.length; i++) {
         if (values[i] != (int) values[i]) {
           throw new JrnnException(
-              "tensor '" + name + "'[" + i + "] = " + values[i] + " does not fit in I32");
+              "tensor " + Quote.quote(name) + "[" + i + "] = " + values[i] + " does not fit in I32");
         }
       }
     }
@@ -201,7 +204,7 @@ public final class SafetensorsWriter {
   public SafetensorsWriter putInts(String name, DType dtype, int[] values, long... shape) {
     if (dtype != DType.I64 && dtype != DType.I32) {
       throw new JrnnException(
-          "tensor '" + name + "': ints cannot be stored as " + dtype);
+          "tensor " + Quote.quote(name) + ": ints cannot be stored as " + dtype);
     }
     return add(
         new Entry(name, dtype, shape) {
@@ -230,7 +233,7 @@ public final class SafetensorsWriter {
     int size = dtype.byteSize();
     if (src.remaining() % size != 0) {
       throw new JrnnException(
-          "tensor '" + name + "': " + src.remaining() + " bytes is not a whole number of " + dtype);
+          "tensor " + Quote.quote(name) + ": " + src.remaining() + " bytes is not a whole number of " + dtype);
     }
     int base = src.position();
     return add(
@@ -264,7 +267,7 @@ public final class SafetensorsWriter {
         b.putShort(Halfs.floatToBf16(v));
         break;
       default:
-        throw new IllegalStateException(dtype.toString());
+        throw new JrnnException(JrnnException.Status.INTERNAL, "no float encoding for " + dtype);
     }
   }
 
@@ -349,47 +352,17 @@ public final class SafetensorsWriter {
     try {
       writeTo(out);
     } catch (IOException e) {
-      throw new IllegalStateException(e); // a ByteArrayOutputStream does not fail
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
     }
     return out.toByteArray();
   }
 
   /**
    * Writes {@code path} atomically: a temp file next to it is written and flushed to disk, then
-   * renamed over {@code path}. On any failure the temp file is deleted and {@code path} is
-   * untouched.
+   * renamed over {@code path}. On any failure the temp file is deleted, {@code path} is untouched
+   * and the exception names {@code path} (see {@link AtomicFiles#write}).
    */
   public void write(Path path) throws IOException {
-    Path abs = path.toAbsolutePath();
-    Path dir = abs.getParent();
-    String tmpName =
-        "."
-            + abs.getFileName()
-            + "."
-            + Long.toHexString(ThreadLocalRandom.current().nextLong())
-            + ".tmp";
-    Path tmp = dir.resolve(tmpName);
-    boolean done = false;
-    try {
-      try (FileChannel ch =
-          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        writeTo(ch);
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-      }
-      done = true;
-    } finally {
-      if (!done) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // the original error matters more
-        }
-      }
-    }
+    AtomicFiles.write(path, this::writeTo);
   }
 }

@@ -2,6 +2,7 @@
 package org.jrnn.io;
 
 import java.util.Arrays;
+import org.jrnn.internal.Quote;
 
 /**
  * One tensor of a safetensors file: its name, element type, shape and byte range in the data area.
@@ -67,13 +68,13 @@ public final class TensorInfo {
     return end - begin;
   }
 
-  /** Shape as text, e.g. {@code [2, 3]}. */
+  /** Shape as text, e.g. {@code [2, 3]} (cut when absurdly long, see {@link Quote#cut}). */
   public static String shapeString(long[] shape) {
-    return Arrays.toString(shape);
+    return Quote.cut(Arrays.toString(shape));
   }
 
   @Override
   public String toString() {
-    return name + " " + dtype + " " + Arrays.toString(shape);
+    return Quote.cut(name) + " " + dtype + " " + shapeString(shape);
   }
 }

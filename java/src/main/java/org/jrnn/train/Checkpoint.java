@@ -16,12 +16,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Quote;
 import org.jrnn.io.Json;
 import org.jrnn.io.SafetensorsFile;
 import org.jrnn.io.SafetensorsWriter;
 import org.jrnn.io.TensorInfo;
-import org.jrnn.nn.Trainable;
 import org.jrnn.nn.Parameter;
+import org.jrnn.nn.Trainable;
 import org.jrnn.optim.Optimizer;
 import org.jrnn.optim.OptimizerState;
 import org.jrnn.train.util.AtomicFiles;
@@ -188,7 +189,8 @@ public final class Checkpoint {
 
   /**
    * Writes a checkpoint of {@code model}, {@code optimizer} and {@code state} to {@code path},
-   * atomically.
+   * atomically. Temporary files that an earlier writer of {@code path} left when it was killed
+   * mid-write are deleted first (see {@link AtomicFiles#deleteStaleTemps}).
    *
    * @param best parameters at the best validation by name, or null
    * @param task the task's state, or null
@@ -243,6 +245,7 @@ public final class Checkpoint {
         w.putFloats("task/" + e.getKey(), e.getValue(), e.getValue().length);
       }
     }
+    AtomicFiles.deleteStaleTemps(path);
     AtomicFiles.write(path, out -> w.writeTo(wrap.apply(out)));
   }
 
@@ -258,22 +261,17 @@ public final class Checkpoint {
   public static Checkpoint read(Path path) throws IOException {
     try (SafetensorsFile f = SafetensorsFile.open(path)) {
       Map<String, String> meta = f.metadata();
+      String file = Quote.path(path);
       if (!FORMAT.equals(meta.get("format"))) {
-        throw new IOException(path + ": not a jrnn training checkpoint (no format=" + FORMAT + " metadata)");
+        throw new IOException(file + ": not a jrnn training checkpoint (no format=" + FORMAT + " metadata)");
       }
       if (!VERSION.equals(meta.get("version"))) {
-        throw new IOException(path + ": checkpoint version " + meta.get("version") + " is not supported");
+        throw new IOException(
+            file + ": checkpoint version " + Quote.quote(meta.get("version")) + " is not supported");
       }
       TrainerState trainer;
-      Map<String, Object> om;
-      Map<String, Object> tm;
-      try {
-        trainer = TrainerState.fromJson(Json.parseObject(meta.get("trainer")));
-        om = Json.parseObject(meta.get("optimizer"));
-        tm = meta.containsKey("task") ? Json.parseObject(meta.get("task")) : null;
-      } catch (RuntimeException e) {
-        throw new IOException(path + ": damaged checkpoint metadata: " + e.getMessage(), e);
-      }
+      OptimizerState os;
+      ResumableTask.State task = null;
       Map<String, float[]> model = new LinkedHashMap<>();
       Map<String, float[]> optim = new LinkedHashMap<>();
       Map<String, float[]> best = new LinkedHashMap<>();
@@ -291,16 +289,22 @@ public final class Checkpoint {
           taskArrays.put(n.substring(5), v);
         }
       }
-      Map<String, Long> steps = new LinkedHashMap<>();
-      ((Map<String, Object>) om.get("steps")).forEach((k, x) -> steps.put(k, longOf(x)));
-      OptimizerState os =
-          new OptimizerState(
-              (String) om.get("name"), parseExact(om.get("learning_rate")), steps, optim);
-      ResumableTask.State task = null;
-      if (tm != null) {
-        Map<String, String> values = new LinkedHashMap<>();
-        tm.forEach((k, x) -> values.put(k, String.valueOf(x)));
-        task = new ResumableTask.State(taskArrays, values);
+      try {
+        trainer = TrainerState.fromJson(Json.parseObject(meta.get("trainer")));
+        Map<String, Object> om = Json.parseObject(meta.get("optimizer"));
+        Map<String, Long> steps = new LinkedHashMap<>();
+        ((Map<String, Object>) om.get("steps")).forEach((k, x) -> steps.put(k, longOf(x)));
+        os = new OptimizerState((String) om.get("name"), parseExact(om.get("learning_rate")), steps, optim);
+        if (meta.containsKey("task")) {
+          Map<String, String> values = new LinkedHashMap<>();
+          Json.parseObject(meta.get("task")).forEach((k, x) -> values.put(k, String.valueOf(x)));
+          task = new ResumableTask.State(taskArrays, values);
+        }
+      } catch (JrnnException e) {
+        throw new IOException(file + ": damaged checkpoint metadata: " + e.getMessage(), e);
+      } catch (RuntimeException e) {
+        // a missing (null), mistyped (cast) or malformed (number) field
+        throw new IOException(file + ": damaged checkpoint metadata (a field is missing or has the wrong type)", e);
       }
       return new Checkpoint(trainer, model, os, best, task);
     }
@@ -319,7 +323,7 @@ public final class Checkpoint {
     for (Parameter p : model.parameters()) {
       float[] v = values.get(p.name());
       if (v == null) {
-        throw new JrnnException("the " + what + " has no parameter " + p.name());
+        throw new JrnnException("the " + what + " has no parameter " + Quote.quote(p.name()));
       }
       if (v.length != p.value().numel()) {
         throw new JrnnException(
@@ -338,7 +342,8 @@ public final class Checkpoint {
     if (values.size() != model.parameters().size()) {
       for (String name : values.keySet()) {
         if (model.parameters().stream().noneMatch(p -> p.name().equals(name))) {
-          throw new JrnnException("the " + what + " has parameter " + name + ", which the model lacks");
+          throw new JrnnException(
+              "the " + what + " has parameter " + Quote.quote(name) + ", which the model lacks");
         }
       }
     }

@@ -19,13 +19,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import org.jrnn.JrnnException;
-import org.jrnn.nn.Trainable;
 import org.jrnn.nn.Parameter;
+import org.jrnn.nn.Trainable;
 import org.jrnn.optim.Adam;
 import org.jrnn.optim.GradientClipping;
 import org.jrnn.optim.LrSchedule;
 import org.jrnn.optim.NonFiniteGuard;
 import org.jrnn.optim.Optimizer;
+import org.jrnn.train.util.AtomicFiles;
 import org.jrnn.train.util.MetricsLog;
 import org.jrnn.train.util.ProgressBar;
 
@@ -36,7 +37,8 @@ import org.jrnn.train.util.ProgressBar;
  * NonFiniteGuard}; the loss and the global gradient norm) → clipping (by global norm 1.0 unless
  * told otherwise) → {@link Optimizer#step()}, with the learning rate set from the {@link
  * LrSchedule} before the step. Epoch {@code e} trains on {@code trainSource.epoch(e, seed)}.
- * Training stops after the epochs, the step limit or the time budget, whichever comes first, or
+ * Training stops after the epochs, the step limit or the time budget, whichever comes first (a
+ * step limit or budget given without epochs is not cut short by the default of 10 epochs), or
  * early when the task's {@link Task#primaryMetric()} has not improved for {@code patience}
  * validations.
  *
@@ -87,7 +89,7 @@ public final class Trainer implements AutoCloseable {
     this.optimizer = b.optimizer;
     this.schedule = b.schedule;
     this.clipping = b.clipping;
-    this.epochs = b.epochs;
+    this.epochs = b.epochs != null ? b.epochs : b.maxSteps > 0 || b.timeBudget != null ? 0 : DEFAULT_EPOCHS;
     this.maxSteps = b.maxSteps;
     this.timeBudget = b.timeBudget;
     this.seed = b.seed;
@@ -113,7 +115,13 @@ public final class Trainer implements AutoCloseable {
     }
   }
 
-  /** A builder with the defaults: Adam 1e-3, constant rate, clipping by norm 1.0, 10 epochs, seed 42. */
+  /** Epochs when neither epochs, a step limit nor a time budget is given. */
+  public static final int DEFAULT_EPOCHS = 10;
+
+  /**
+   * A builder with the defaults: Adam 1e-3, constant rate, clipping by norm 1.0, 10 epochs (unless
+   * a step limit or time budget is given), seed 42.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -218,6 +226,14 @@ public final class Trainer implements AutoCloseable {
     Run run = new Run();
     ResumableTask.State taskState = null;
     boolean resumed = false;
+    if (checkpoint != null) {
+      // this run owns the checkpoint: temp files of a writer killed mid-write are garbage
+      try {
+        AtomicFiles.deleteStaleTemps(checkpoint);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
     if (resume && Files.exists(checkpoint)) {
       Checkpoint c;
       try {
@@ -688,7 +704,7 @@ public final class Trainer implements AutoCloseable {
     private Optimizer optimizer;
     private LrSchedule schedule = LrSchedule.constant();
     private GradientClipping clipping = GradientClipping.byNorm(1.0);
-    private int epochs = 10;
+    private Integer epochs; // null: DEFAULT_EPOCHS, or no limit when a step limit or time budget is given
     private long maxSteps;
     private Duration timeBudget;
     private long seed = 42;
@@ -735,7 +751,10 @@ public final class Trainer implements AutoCloseable {
       return this;
     }
 
-    /** Epochs (default 10; 0 = no limit, then give a step limit or a time budget). */
+    /**
+     * Epochs (0 = no limit, then give a step limit or a time budget). Default: 10 when neither {@link
+     * #maxSteps} nor {@link #timeBudget} is given, else no limit (the step limit or budget decides).
+     */
     public Builder epochs(int epochs) {
       if (epochs < 0) {
         throw new JrnnException("epochs must be >= 0 but is " + epochs);

@@ -276,7 +276,7 @@ class ForwardCommandTest {
     args[2] = dir.resolve("nope.json").toString();
     fails("nope.json: no such file", args);
     fails(
-        "the output directory does not exist",
+        "out.safetensors: its folder does not exist",
         forwardArgs(c, dir.resolve("no/such/dir/out.safetensors")));
   }
 

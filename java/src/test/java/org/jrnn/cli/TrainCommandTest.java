@@ -101,6 +101,9 @@ class TrainCommandTest {
     assertEquals(0, run(trainArgs(train, a, 4)).status());
     // b: interrupted after 2 epochs by a step limit, then resumed to 4 epochs
     assertEquals(0, run(trainArgs(train, b, 2, "--checkpoint", ck.toString())).status());
+    // a checkpoint write killed by kill -9 leaves its temp file: resuming removes it
+    Path stale = dir.resolve(".b.ckpt.5e1f00d.tmp");
+    Files.copy(ck, stale);
     CliTestSupport.Run r =
         run(trainArgs(train, b, 4, "--checkpoint", ck.toString(), "--resume", "--metrics", metrics.toString()));
     assertEquals(0, r.status(), r.err());
@@ -112,7 +115,36 @@ class TrainCommandTest {
       }
     }
     assertEquals(4, Checkpoint.read(ck).trainer().epoch());
+    assertFalse(Files.exists(stale));
     assertTrue(Files.readAllLines(metrics).get(0).startsWith("split,epoch,step,seconds,lr,loss,grad_norm,"));
+  }
+
+  @Test
+  void aStepLimitOrTimeBudgetWithoutEpochsIsHonoured() throws Exception {
+    // 20 examples in batches of 16: 2 updates per epoch, so 37 updates are 18.5 epochs (> the default 10)
+    Path train = CliTestSupport.sentimentTsv(dir, "tiny.tsv", 20, 4);
+    Path out = dir.resolve("s.safetensors");
+    String[] base = {
+      "train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--hidden", "4",
+      "--embedding", "4", "--batch", "16", "--valid-fraction", "0", "--quiet"
+    };
+    CliTestSupport.Run r = run(with(base, "--max-steps", "37"));
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains(" after 37 updates in ") && r.out().contains("(max steps)"), r.out());
+    // an explicit --epochs still caps it
+    r = run(with(base, "--max-steps", "37", "--epochs", "3"));
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains(" after 6 updates in ") && r.out().contains("(epochs)"), r.out());
+    // a time budget alone runs until the budget is spent
+    r = run(with(base, "--time-budget", "0.5s"));
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("(time budget)"), r.out());
+  }
+
+  static String[] with(String[] base, String... more) {
+    String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return all;
   }
 
   @Test

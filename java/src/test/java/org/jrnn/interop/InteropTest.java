@@ -80,6 +80,52 @@ class InteropTest {
     assertEquals(new RnnConfig(Cell.RNN_TANH, 2, 3, 1, false, false), withExtras);
   }
 
+  private static String shortMessage(RuntimeException e, String want) {
+    String m = e.getMessage();
+    String start = m.substring(0, Math.min(m.length(), 600));
+    assertTrue(m.length() < 600, "message of " + m.length() + " characters: " + start);
+    assertTrue(m.contains(want), "'" + start + "' lacks '" + want + "'");
+    return m;
+  }
+
+  @Test
+  void hugeConfigsAndStateDictsGiveShortMessages() throws IOException {
+    String huge = "k".repeat(3_000_000);
+    shortMessage(
+        assertThrows(InteropException.class, () -> RnnConfig.fromJson(
+            "{\"mode\":\"GRU\",\"input_size\":1,\"hidden_size\":1,\"" + huge + "\":1}")),
+        "unknown key \"kkk");
+    shortMessage(
+        assertThrows(InteropException.class, () -> RnnConfig.fromJson(
+            "{\"mode\":\"" + huge + "\",\"input_size\":1,\"hidden_size\":1}")),
+        "(3000000 characters) is not one of");
+    shortMessage(
+        assertThrows(InteropException.class, () -> RnnConfig.fromJson(
+            "{\"mode\":\"GRU\",\"input_size\":\"" + huge + "\",\"hidden_size\":1}")),
+        "input_size = \"kkk");
+    StringBuilder many = new StringBuilder("{\"mode\":\"GRU\",\"input_size\":1,\"hidden_size\":1");
+    for (int i = 0; i < 100_000; i++) {
+      many.append(",\"x").append(i).append("\":0");
+    }
+    shortMessage(
+        assertThrows(InteropException.class, () -> RnnConfig.fromJson(many.append('}').toString())),
+        "(100000 problems)");
+    // 65536 layers: a quarter of a million missing weights, a few of them named
+    shortMessage(
+        assertThrows(InteropException.class,
+            () -> new StateDict().check(new RnnConfig(Cell.LSTM, 1, 1, 65536, false, true))),
+        "(262144 in all)");
+    StateDict odd = new StateDict().put(huge, new long[] {1}, new float[1]);
+    shortMessage(
+        assertThrows(InteropException.class, () -> odd.check(new RnnConfig(Cell.GRU, 1, 1, 1, false, false))),
+        "unexpected kkk");
+    // config files: a directory, a huge file
+    Path folder = Files.createDirectory(dir.resolve("config.json"));
+    shortMessage(assertThrows(InteropException.class, () -> RnnConfig.read(folder)), "is a directory");
+    Path big = Files.writeString(dir.resolve("big.json"), "{\"mode\":\"" + huge + "\"}");
+    shortMessage(assertThrows(InteropException.class, () -> RnnConfig.read(big)), "too large");
+  }
+
   @Test
   void configErrorsNameEveryProblemAtOnce() {
     InteropException e =

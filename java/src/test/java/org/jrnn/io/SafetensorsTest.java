@@ -578,4 +578,67 @@ class SafetensorsTest {
     assertTrue(opened > 0, "some flips (e.g. in data bytes) leave a valid file");
     assertFalse(opened == 3000);
   }
+
+  // ---------------------------------------------------------------- huge input, short messages
+
+  private static void shortMessage(Exception e, String want) {
+    String m = e.getMessage();
+    String start = m.substring(0, Math.min(m.length(), 600));
+    assertTrue(m.length() < 600, "message of " + m.length() + " characters: " + start);
+    assertTrue(m.contains(want), "'" + start + "' lacks '" + want + "'");
+  }
+
+  @Test
+  void hugeNamesKeysAndValuesGiveShortMessages() throws IOException {
+    String huge = "n".repeat(3_000_000);
+    // a tensor with a huge name whose shape does not fit its bytes
+    Path p = headerFile("{\"" + huge + "\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4);
+    SafetensorsException named = rejects(p, "needs 8 bytes");
+    shortMessage(named, "tensor 'nnnn");
+    shortMessage(named, "...' (3000000 characters)");
+    // a huge dtype, a huge metadata key with a non-string value, a huge duplicate key, a huge shape
+    shortMessage(
+        rejects(headerFile("{\"a\":{\"dtype\":\"" + huge + "\",\"shape\":[],\"data_offsets\":[0,0]}}", 0),
+            "unknown dtype"),
+        "(3000000 characters)");
+    shortMessage(rejects(headerFile("{\"__metadata__\":{\"" + huge + "\":1}}", 0), "must be a string"), "nnn");
+    shortMessage(
+        rejects(headerFile("{\"" + huge + "\":{},\"" + huge + "\":{}}", 0), "duplicate key"), "(3000000 characters)");
+    String ones = String.join(",", java.util.Collections.nCopies(500_000, "1"));
+    shortMessage(
+        rejects(headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[" + ones + "],\"data_offsets\":[0,0]}}", 0),
+            "needs 4 bytes"),
+        "characters)");
+    // asking a file of 100000 tensors for one it lacks lists a few of them
+    StringBuilder h = new StringBuilder("{");
+    for (int i = 0; i < 100_000; i++) {
+      h.append(i == 0 ? "" : ",").append("\"t").append(i).append("\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}");
+    }
+    try (SafetensorsFile f = SafetensorsFile.open(headerFile(h.append('}').toString(), 0))) {
+      shortMessage(assertThrows(SafetensorsException.class, () -> f.info(huge)), "(100000 in all)");
+    }
+    // the writer quotes a huge name short too
+    shortMessage(
+        assertThrows(JrnnException.class, () -> new SafetensorsWriter().putFloats(huge, new float[3], 2)),
+        "(3000000 characters)");
+  }
+
+  @Test
+  void aDirectoryIsNamedAsOne() throws IOException {
+    Path d = Files.createDirectory(dir.resolve("weights.safetensors"));
+    SafetensorsException e = rejects(d, "is a directory");
+    assertFalse(e.getMessage().contains("Exception"), e.getMessage());
+  }
+
+  @Test
+  void writeErrorsNameTheTargetNotTheTempFile() throws IOException {
+    Path notAFolder = Files.writeString(dir.resolve("plain.txt"), "x");
+    SafetensorsWriter w = new SafetensorsWriter().putFloats("a", new float[] {1}, 1);
+    for (Path target : List.of(notAFolder.resolve("out.safetensors"), dir.resolve("none/out.safetensors"))) {
+      java.nio.file.FileSystemException e =
+          assertThrows(java.nio.file.FileSystemException.class, () -> w.write(target));
+      assertEquals(target.toString(), e.getFile(), e.getMessage());
+      assertFalse(e.getMessage().contains(".tmp"), e.getMessage());
+    }
+  }
 }

@@ -470,6 +470,79 @@ class TrainerTest {
   }
 
   @Test
+  void aStepLimitOrTimeBudgetWithoutEpochsIsNotCutAtTenEpochs() {
+    BatchSource<int[]> src = batches(64, 10); // 7 batches per epoch
+    try (Trainer tr = quiet().maxSteps(100).build()) {
+      TrainResult r = tr.fit(task(1), src, null);
+      assertEquals(StopReason.MAX_STEPS, r.stopReason());
+      assertEquals(100, r.steps()); // 15 epochs, more than the default 10
+    }
+    try (Trainer tr = quiet().timeBudget(Duration.ofMillis(300)).build()) {
+      TrainResult r = tr.fit(task(1), src, null);
+      assertEquals(StopReason.TIME_BUDGET, r.stopReason());
+    }
+    // explicit epochs still cap both
+    try (Trainer tr = quiet().epochs(2).maxSteps(100).timeBudget(Duration.ofHours(1)).build()) {
+      TrainResult r = tr.fit(task(1), src, null);
+      assertEquals(StopReason.EPOCHS, r.stopReason());
+      assertEquals(14, r.steps());
+    }
+    // and without any limit the default is still 10 epochs
+    try (Trainer tr = quiet().build()) {
+      assertEquals(70, tr.fit(task(1), src, null).steps());
+    }
+  }
+
+  @Test
+  void staleCheckpointTempFilesAreRemovedOnResumeAndOnSave() throws IOException {
+    BatchSource<int[]> src = batches(64, 10);
+    Path ck = dir.resolve("ck.st");
+    try (Trainer tr = quiet().epochs(1).checkpoint(ck).build()) {
+      tr.fit(task(1), src, null);
+    }
+    byte[] full = Files.readAllBytes(ck);
+    // what kill -9 during a checkpoint write leaves: full-size and partial temp files
+    List<Path> stale =
+        List.of(dir.resolve(".ck.st.0123456789abcdef.tmp"), dir.resolve(".ck.st.a.tmp"),
+            dir.resolve(".ck.st.7f3e.tmp"));
+    Files.write(stale.get(0), full);
+    Files.write(stale.get(1), java.util.Arrays.copyOf(full, 100));
+    Files.write(stale.get(2), new byte[0]);
+    // files that only look alike are never touched
+    List<Path> others =
+        List.of(dir.resolve(".ck.st.xyz.tmp"), dir.resolve("ck.st.0123.tmp"), dir.resolve(".ck.st.0123.tmp.keep"),
+            dir.resolve(".other.st.0123.tmp"), dir.resolve(".ck.st.0123456789abcdef0.tmp"), dir.resolve(".ck.st.tmp"),
+            dir.resolve(".ck.sX.0123.tmp"));
+    for (Path p : others) {
+      Files.writeString(p, "keep me");
+    }
+    Path folder = Files.createDirectory(dir.resolve(".ck.st.0a.tmp"));
+    try (Trainer tr = quiet().epochs(2).checkpoint(ck).resume(true).build()) {
+      assertEquals(14, tr.fit(task(9), src, null).steps());
+    }
+    for (Path p : stale) {
+      assertFalse(Files.exists(p), p + " is left");
+    }
+    for (Path p : others) {
+      assertEquals("keep me", Files.readString(p), p.toString());
+    }
+    assertTrue(Files.isDirectory(folder));
+    assertEquals(2, Checkpoint.read(ck).trainer().epoch());
+    // the next save (here without resuming) removes new ones too
+    Files.write(stale.get(0), full);
+    Regression t = task(1);
+    try (Trainer tr = quiet().epochs(1).build()) {
+      tr.fit(t, src, null);
+      Checkpoint.write(ck, t.model, tr.optimizer(), Checkpoint.read(ck).trainer(), null, null);
+    }
+    assertFalse(Files.exists(stale.get(0)));
+    assertEquals(2, Checkpoint.read(ck).trainer().epoch());
+    for (Path p : others) {
+      assertTrue(Files.exists(p), p.toString());
+    }
+  }
+
+  @Test
   void refusesContradictoryOptions() {
     assertEquals("give a number of epochs, a step limit or a time budget",
         assertThrows(JrnnException.class, () -> Trainer.builder().epochs(0).build()).getMessage());

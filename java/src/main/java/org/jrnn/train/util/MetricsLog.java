@@ -1,9 +1,9 @@
 // Appends rows of training metrics to a CSV file and/or a JSON Lines file with a fixed set of columns.
 package org.jrnn.train.util;
 
+import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-import com.google.gson.Gson;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.Closeable;
@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Quote;
 
 /**
  * A metrics log with fixed columns, e.g. {@code epoch, step, loss, accuracy, seconds}. Each row is written
@@ -63,8 +64,8 @@ public final class MetricsLog implements Closeable {
                     existing = r.readLine();
                 }
                 if (!header.equals(existing)) {
-                    throw new IOException(csvFile + ": has header '" + existing + "', expected '" + header
-                            + "'; use another file");
+                    throw new IOException(Quote.path(csvFile) + ": has header " + Quote.quote(existing)
+                            + ", expected '" + header + "'; use another file");
                 }
             }
             csv = Files.newBufferedWriter(csvFile, StandardCharsets.UTF_8,

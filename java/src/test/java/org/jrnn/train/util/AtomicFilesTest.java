@@ -59,9 +59,41 @@ class AtomicFilesTest {
         Path f = dir.resolve("new.json");
         assertThrows(IllegalStateException.class, () -> AtomicFiles.write(f, out -> {
             out.write('x');
-            throw new IllegalStateException("bug");
+            throw new JrnnException("bug");
         }));
         assertFalse(Files.exists(f));
         assertEquals(List.of(), listing());
+    }
+
+    @Test
+    void failuresNameTheTargetNotTheTemporaryFile() throws IOException {
+        Path plain = Files.writeString(dir.resolve("plain.txt"), "x");
+        for (Path target : List.of(plain.resolve("out.bin"), dir.resolve("missing/out.bin"))) {
+            java.nio.file.FileSystemException e = assertThrows(java.nio.file.FileSystemException.class,
+                    () -> AtomicFiles.writeString(target, "data"));
+            assertEquals(target.toString(), e.getFile());
+            assertFalse(e.getMessage().contains(".tmp"), e.getMessage());
+            e = assertThrows(java.nio.file.FileSystemException.class, () -> AtomicFiles.checkWritable(target));
+            assertEquals(target.toString(), e.getFile());
+        }
+        Path folder = Files.createDirectory(dir.resolve("folder"));
+        assertEquals("is a directory", assertThrows(java.nio.file.FileSystemException.class,
+                () -> AtomicFiles.checkWritable(folder)).getReason());
+        AtomicFiles.checkWritable(dir.resolve("fine.bin"));
+        assertEquals(List.of(folder, plain), listing(), "the check leaves no file");
+    }
+
+    @Test
+    void deleteStaleTempsDeletesOnlyTheTargetsOwnTempFiles() throws IOException {
+        Path target = dir.resolve("m[1].bin"); // glob and regex characters in the name
+        AtomicFiles.writeString(target, "current");
+        Path stale = Files.writeString(dir.resolve(".m[1].bin.00ff.tmp"), "half");
+        Path other = Files.writeString(dir.resolve(".m1.bin.00ff.tmp"), "other");
+        Path notHex = Files.writeString(dir.resolve(".m[1].bin.00fg.tmp"), "other");
+        assertEquals(1, AtomicFiles.deleteStaleTemps(target));
+        assertFalse(Files.exists(stale));
+        assertEquals(List.of(other, notHex, target), listing());
+        assertEquals("current", Files.readString(target));
+        assertEquals(0, AtomicFiles.deleteStaleTemps(dir.resolve("missing/x.bin")));
     }
 }
