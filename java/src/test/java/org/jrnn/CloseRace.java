@@ -324,8 +324,29 @@ public final class CloseRace {
     }
   }
 
-  /** {@code CloseRace [SECONDS]}: races for SECONDS (default 5); exit status 1 on a failure. */
+  /**
+   * Reads the block of a closed tensor on purpose, as the race would without the in-flight counts:
+   * under AddressSanitizer (with jrnn's block cache off) this must be reported, which proves that
+   * the sanitized library is the one loaded and that ASan reports errors in this JVM.
+   */
+  static void useAfterFree() {
+    Tensor t = Tensor.zeros(1 << 16);
+    long address = t.address();
+    t.close();
+    float[] out = new float[16];
+    org.jrnn.internal.Native.copyToHost(Device.cpu().context(), out, address, out.length);
+    System.out.println("CloseRace: read a freed block and nothing reported it (" + out[0] + ")");
+  }
+
+  /**
+   * {@code CloseRace [SECONDS]}: races for SECONDS (default 5); exit status 1 on a failure. {@code
+   * CloseRace --use-after-free}: see {@link #useAfterFree()}.
+   */
   public static void main(String[] args) throws InterruptedException {
+    if (args.length > 0 && args[0].equals("--use-after-free")) {
+      useAfterFree();
+      return;
+    }
     long seconds = args.length > 0 ? Long.parseLong(args[0]) : 5;
     Outcome outcome = run(seconds * 1000, System.nanoTime());
     System.out.println("CloseRace: " + outcome);
