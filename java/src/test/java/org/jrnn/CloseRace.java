@@ -38,8 +38,13 @@ public final class CloseRace {
   /** Held so the level set on it sticks (loggers are weakly referenced). */
   private static final Logger JRNN_LOG = Logger.getLogger("org.jrnn");
 
-  /** What one run saw. */
-  public record Outcome(long trials, long correct, long closed, List<String> failures) {
+  /**
+   * What one run saw; {@code leaked}: native allocations still alive at the end that were not
+   * before (the blocks freed late by the last call using them, and the forgotten tensors the
+   * Cleaner frees, must all be gone).
+   */
+  public record Outcome(
+      long trials, long correct, long closed, long leaked, List<String> failures) {
     @Override
     public String toString() {
       return trials
@@ -48,6 +53,8 @@ public final class CloseRace {
           + " calls correct, "
           + closed
           + " failed with CLOSED, "
+          + leaked
+          + " allocations leaked, "
           + failures.size()
           + " failures"
           + (failures.isEmpty() ? "" : ":\n  " + String.join("\n  ", failures));
@@ -62,6 +69,7 @@ public final class CloseRace {
     // the Cleaner path below forgets tensors on purpose: no warning for each
     JRNN_LOG.setLevel(Level.SEVERE);
     try {
+      long liveBefore = Tensor.liveAllocations();
       SplittableRandom rng = new SplittableRandom(seed);
       List<String> failures = Collections.synchronizedList(new ArrayList<>());
       AtomicLong correct = new AtomicLong();
@@ -72,10 +80,26 @@ public final class CloseRace {
         trial(rng.split(), failures, correct, closed);
         trials++;
       }
-      return new Outcome(trials, correct.get(), closed.get(), List.copyOf(failures));
+      long leaked = awaitLive(liveBefore);
+      return new Outcome(trials, correct.get(), closed.get(), leaked, List.copyOf(failures));
     } finally {
       JRNN_LOG.setLevel(level);
     }
+  }
+
+  /**
+   * Collects garbage until at most {@code before} native allocations are alive (the forgotten
+   * tensors are the Cleaner's, so other tests do not see them freed later), for up to 10 s.
+   *
+   * @return how many more are alive than {@code before}
+   */
+  private static long awaitLive(long before) throws InterruptedException {
+    long end = System.nanoTime() + 10_000_000_000L;
+    while (Tensor.liveAllocations() > before && System.nanoTime() < end) {
+      System.gc();
+      Thread.sleep(10);
+    }
+    return Math.max(0, Tensor.liveAllocations() - before);
   }
 
   /** The shared objects of one trial and what each call gives without a race. */
@@ -350,7 +374,7 @@ public final class CloseRace {
     long seconds = args.length > 0 ? Long.parseLong(args[0]) : 5;
     Outcome outcome = run(seconds * 1000, System.nanoTime());
     System.out.println("CloseRace: " + outcome);
-    if (!outcome.failures().isEmpty()) {
+    if (!outcome.failures().isEmpty() || outcome.leaked() != 0) {
       System.exit(1);
     }
     if (outcome.correct() == 0 || outcome.closed() == 0) {

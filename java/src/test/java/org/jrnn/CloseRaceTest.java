@@ -6,6 +6,7 @@
  */
 package org.jrnn;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ class CloseRaceTest {
     CloseRace.Outcome outcome = CloseRace.run(3000, seed);
     String what = "seed " + seed + ": " + outcome;
     assertTrue(outcome.failures().isEmpty(), what);
+    assertEquals(0, outcome.leaked(), "native allocations left alive: " + what);
     assertTrue(outcome.correct() > 0, "no call completed: " + what);
     assertTrue(outcome.closed() > 0, "no call saw a close: " + what);
   }
