@@ -41,9 +41,9 @@ cmake --build "$BUILD_DIR" --target jrnn -j "${JRNN_JOBS:-2}" >"$OUT/build.log" 
 
 echo "test-asan-race: compiling the Java classes, tests and JNI glue (mvn test-compile)"
 # shellcheck disable=SC2086
-mvn -B -q -ntp ${JRNN_MVN_ARGS:-} test-compile || die "mvn test-compile failed"
+mvn -B -q -ntp -Dstyle.color=never ${JRNN_MVN_ARGS:-} test-compile || die "mvn test-compile failed"
 # shellcheck disable=SC2086
-mvn -B -q -ntp ${JRNN_MVN_ARGS:-} dependency:build-classpath -Dmdep.includeScope=runtime \
+mvn -B -q -ntp -Dstyle.color=never ${JRNN_MVN_ARGS:-} dependency:build-classpath -Dmdep.includeScope=runtime \
   -Dmdep.outputFile="$OUT/runtime-classpath.txt" >/dev/null || die "mvn dependency:build-classpath failed"
 PLATFORM_DIR=org/jrnn/internal/linux-x86_64
 GLUE=target/classes/$PLATFORM_DIR/libjnijrnn.so
