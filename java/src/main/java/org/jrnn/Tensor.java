@@ -546,8 +546,9 @@ public final class Tensor implements AutoCloseable {
   }
 
   /**
-   * Frees the memory now (for a view: only marks the view closed). Idempotent. Every later use of
-   * this tensor, and of the views of an owning tensor, throws.
+   * Frees the memory now, or as soon as the calls other threads are making on it return (for a
+   * view: only marks the view closed). Idempotent. Every later use of this tensor, and of the
+   * views of an owning tensor, throws.
    */
   @Override
   public void close() {
