@@ -21,8 +21,10 @@ namespace jrnn::cpu {
 namespace {
 
 // Loops the compiler vectorises, compiled for AVX-512, AVX2 and baseline x86-64, the clone picked
-// at load time from the CPU (target_clones), so they run 16 lanes wide where the CPU can.
-#if defined(__x86_64__) && defined(__GNUC__)
+// at load time from the CPU (target_clones), so they run 16 lanes wide where the CPU can. Not
+// under ThreadSanitizer: the dynamic loader runs the clones' resolvers before the TSan runtime is
+// initialised, and their instrumented code crashes then.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_THREAD__)
 #define JRNN_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define JRNN_VECTOR_CLONES

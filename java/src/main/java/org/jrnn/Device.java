@@ -134,7 +134,11 @@ public final class Device {
     return Native.cachedBytes(context());
   }
 
-  /** Returns this device's cached blocks (see {@link #cachedBytes()}) to the system. */
+  /**
+   * Returns this device's cached blocks (see {@link #cachedBytes()}) to the system. Safe while
+   * other threads compute on the device: the cache holds only blocks that no tensor (and no call
+   * in flight) uses.
+   */
   public void releaseCachedMemory() {
     Native.releaseCached(context());
   }

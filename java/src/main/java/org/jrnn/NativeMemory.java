@@ -10,11 +10,12 @@ import org.jrnn.internal.Native;
 import org.jrnn.internal.NativeContext;
 
 /**
- * One block of device memory. Its {@link #run()} frees it exactly once, either when its owner calls
- * {@link #free()} or, as a safety net, when the Cleaner finds the owner unreachable (then it logs a
- * leak warning). It holds no reference to its owner, so the Cleaner can run.
+ * One block of device memory. It is closed exactly once, either when its owner calls {@link
+ * #free()} or, as a safety net, when the Cleaner finds the owner unreachable (then it logs a leak
+ * warning), and freed once no native call uses it any more ({@link NativeResource}). It holds no
+ * reference to its owner, so the Cleaner can run.
  */
-final class NativeMemory implements Runnable {
+final class NativeMemory extends NativeResource implements Runnable {
   private static final Cleaner CLEANER = Cleaner.create();
   private static final AtomicLong LIVE = new AtomicLong();
   private static final System.Logger LOG = System.getLogger("org.jrnn");
@@ -25,7 +26,6 @@ final class NativeMemory implements Runnable {
 
   final long bytes;
   private final java.util.function.Supplier<String> description;
-  private volatile boolean freed;
   private volatile boolean explicit;
   private volatile Cleaner.Cleanable cleanable;
 
@@ -54,7 +54,7 @@ final class NativeMemory implements Runnable {
     }
   }
 
-  /** Frees this block (with a leak warning) once {@code owner} becomes unreachable. Call once. */
+  /** Closes the block (with a leak warning) once {@code owner} becomes unreachable. Call once. */
   void watch(Object owner) {
     this.cleanable = CLEANER.register(owner, this);
   }
@@ -64,11 +64,12 @@ final class NativeMemory implements Runnable {
     return LIVE.get();
   }
 
+  /** Whether the block was closed (freed, or to be freed when the calls using it return). */
   boolean isFreed() {
-    return freed;
+    return isClosed();
   }
 
-  /** Frees the block now (idempotent). */
+  /** Closes the block now (idempotent); it is freed when no native call uses it. */
   void free() {
     explicit = true;
     Cleaner.Cleanable c = cleanable;
@@ -79,22 +80,23 @@ final class NativeMemory implements Runnable {
     }
   }
 
+  /** The Cleaner's action, and {@link #free()}'s. */
   @Override
-  public synchronized void run() {
-    if (freed) {
-      return;
-    }
-    freed = true;
-    if (address != 0) {
-      Native.free(context, address);
-      LIVE.decrementAndGet();
-    }
-    if (!explicit) {
+  public void run() {
+    if (close() && !explicit) {
       LOG.log(
           System.Logger.Level.WARNING,
           "jrnn: "
               + description.get()
               + " was never closed; the garbage collector freed it. Close tensors (or use a Scope).");
+    }
+  }
+
+  @Override
+  void dispose() {
+    if (address != 0) {
+      Native.free(context, address);
+      LIVE.decrementAndGet();
     }
   }
 }

@@ -75,8 +75,12 @@ public final class Ops {
     shape(op, "y", y, withLast(x.shape(), out));
     long m = x.numel() / in;
     positive(op, "rows of x", m);
-    Native.linearForward(
-        ctx(x), m, in, out, x.address(), weight.address(), addr(bias), y.address());
+    Tensor[] use = Tensor.acquireAll(x, weight, bias, y);
+    try {
+      Native.linearForward(ctx(x), m, in, out, ptr(x), ptr(weight), ptr(bias), ptr(y));
+    } finally {
+      Tensor.releaseAll(use);
+    }
   }
 
   /**
@@ -111,17 +115,22 @@ public final class Ops {
     }
     long m = x.numel() / in;
     positive(op, "rows of x", m);
-    Native.linearBackward(
-        ctx(x),
-        m,
-        in,
-        out,
-        x.address(),
-        weight.address(),
-        dy.address(),
-        addr(dx),
-        addr(dWeight),
-        addr(dBias));
+    Tensor[] use = Tensor.acquireAll(x, weight, dy, dx, dWeight, dBias);
+    try {
+      Native.linearBackward(
+          ctx(x),
+          m,
+          in,
+          out,
+          ptr(x),
+          ptr(weight),
+          ptr(dy),
+          ptr(dx),
+          ptr(dWeight),
+          ptr(dBias));
+    } finally {
+      Tensor.releaseAll(use);
+    }
   }
 
   private static long[] weight(String op, Tensor x, Tensor weight, long in) {
@@ -186,7 +195,12 @@ public final class Ops {
     same(op, "y", y, table);
     rows(op, "y", y, ids.length, e);
     try (IntArg buf = new IntArg(table.device(), ids)) {
-      Native.embeddingForward(ctx(table), ids.length, v, e, buf.address(), table.address(), y.address());
+      Tensor[] use = Tensor.acquireAll(table, y);
+      try {
+        Native.embeddingForward(ctx(table), ids.length, v, e, buf.address(), ptr(table), ptr(y));
+      } finally {
+        Tensor.releaseAll(use);
+      }
     }
   }
 
@@ -208,7 +222,13 @@ public final class Ops {
     same(op, "dy", dy, dTable);
     rows(op, "dy", dy, ids.length, e);
     try (IntArg buf = new IntArg(dTable.device(), ids)) {
-      Native.embeddingBackward(ctx(dTable), ids.length, v, e, buf.address(), dy.address(), dTable.address());
+      Tensor[] use = Tensor.acquireAll(dy, dTable);
+      try {
+        Native.embeddingBackward(
+            ctx(dTable), ids.length, v, e, buf.address(), ptr(dy), ptr(dTable));
+      } finally {
+        Tensor.releaseAll(use);
+      }
     }
   }
 
@@ -256,8 +276,21 @@ public final class Ops {
     }
     positive(op, "rows of logits", m);
     try (IntArg buf = new IntArg(logits.device(), targets)) {
-      Native.softmaxCrossEntropy(
-          ctx(logits), m, k, logits.address(), buf.address(), labelSmoothing, scale, addr(loss), addr(dLogits));
+      Tensor[] use = Tensor.acquireAll(logits, loss, dLogits);
+      try {
+        Native.softmaxCrossEntropy(
+            ctx(logits),
+            m,
+            k,
+            ptr(logits),
+            buf.address(),
+            labelSmoothing,
+            scale,
+            ptr(loss),
+            ptr(dLogits));
+      } finally {
+        Tensor.releaseAll(use);
+      }
     }
   }
 
@@ -307,7 +340,12 @@ public final class Ops {
       throw new JrnnException(op + ": values and indices must hold rows·top = " + m * top + " entries");
     }
     if (x.device().isCpu()) {
-      Native.logSoftmaxTop(ctx(x), m, k, x.address(), top, ex, values, indices);
+      x.acquire();
+      try {
+        Native.logSoftmaxTop(ctx(x), m, k, ptr(x), top, ex, values, indices);
+      } finally {
+        x.release();
+      }
       return;
     }
     try (Scope scope = Scope.open()) {
@@ -324,7 +362,12 @@ public final class Ops {
     shape(op, "y", y, x.shape());
     long m = x.numel() / k;
     positive(op, "rows of x", m);
-    Native.softmax(ctx(x), m, k, x.address(), log, y.address());
+    Tensor[] use = Tensor.acquireAll(x, y);
+    try {
+      Native.softmax(ctx(x), m, k, ptr(x), log, ptr(y));
+    } finally {
+      Tensor.releaseAll(use);
+    }
   }
 
   /**
@@ -357,7 +400,12 @@ public final class Ops {
       shape(op, "dz", dz, z.shape());
     }
     positive(op, "elements of z", m);
-    Native.bceWithLogits(ctx(z), m, z.address(), t.address(), addr(weights), scale, addr(loss), addr(dz));
+    Tensor[] use = Tensor.acquireAll(z, t, weights, loss, dz);
+    try {
+      Native.bceWithLogits(ctx(z), m, ptr(z), ptr(t), ptr(weights), scale, ptr(loss), ptr(dz));
+    } finally {
+      Tensor.releaseAll(use);
+    }
   }
 
   /**
@@ -390,7 +438,12 @@ public final class Ops {
       shape(op, "dp", dp, p.shape());
     }
     positive(op, "rows of p", m);
-    Native.mse(ctx(p), m, k, p.address(), t.address(), addr(weights), scale, addr(loss), addr(dp));
+    Tensor[] use = Tensor.acquireAll(p, t, weights, loss, dp);
+    try {
+      Native.mse(ctx(p), m, k, ptr(p), ptr(t), ptr(weights), scale, ptr(loss), ptr(dp));
+    } finally {
+      Tensor.releaseAll(use);
+    }
   }
 
   // ------------------------------------------------------------------ dropout, gather
@@ -414,7 +467,12 @@ public final class Ops {
       throw new JrnnException(op + ": p = " + p + " must be in [0, 1)");
     }
     positive(op, "elements of x", x.numel());
-    Native.dropout(ctx(x), x.numel(), p, seed, x.address(), y.address());
+    Tensor[] use = Tensor.acquireAll(x, y);
+    try {
+      Native.dropout(ctx(x), x.numel(), p, seed, ptr(x), ptr(y));
+    } finally {
+      Tensor.releaseAll(use);
+    }
   }
 
   /**
@@ -458,7 +516,12 @@ public final class Ops {
     positive(op, "T", t);
     positive(op, "N", n);
     positive(op, "F", f);
-    Native.gatherLast(ctx(y), t, n, f, lengths, y.address(), out.address());
+    Tensor[] use = Tensor.acquireAll(y, out);
+    try {
+      Native.gatherLast(ctx(y), t, n, f, lengths, ptr(y), ptr(out));
+    } finally {
+      Tensor.releaseAll(use);
+    }
   }
 
   /**
@@ -481,7 +544,12 @@ public final class Ops {
     positive(op, "T", t);
     positive(op, "N", n);
     positive(op, "F", f);
-    Native.gatherLastBackward(ctx(dy), t, n, f, lengths, dOut.address(), dy.address());
+    Tensor[] use = Tensor.acquireAll(dOut, dy);
+    try {
+      Native.gatherLastBackward(ctx(dy), t, n, f, lengths, ptr(dOut), ptr(dy));
+    } finally {
+      Tensor.releaseAll(use);
+    }
   }
 
   // ------------------------------------------------------------------ reductions, elementwise
@@ -490,14 +558,24 @@ public final class Ops {
   public static double sumSquares(Tensor x) {
     open("sumSquares", "x", x);
     positive("sumSquares", "elements of x", x.numel());
-    return Native.sumSquares(ctx(x), x.numel(), x.address());
+    x.acquire();
+    try {
+      return Native.sumSquares(ctx(x), x.numel(), ptr(x));
+    } finally {
+      x.release();
+    }
   }
 
   /** Index (row-major) of the first NaN or infinity of x, or -1 when all are finite. Not modified. */
   public static long firstNonFinite(Tensor x) {
     open("firstNonFinite", "x", x);
     positive("firstNonFinite", "elements of x", x.numel());
-    return Native.firstNonFinite(ctx(x), x.numel(), x.address());
+    x.acquire();
+    try {
+      return Native.firstNonFinite(ctx(x), x.numel(), ptr(x));
+    } finally {
+      x.release();
+    }
   }
 
   /** Whether every element of x is finite. Not modified. */
@@ -509,7 +587,12 @@ public final class Ops {
   public static void scale(Tensor x, float alpha) {
     open("scale", "x", x);
     positive("scale", "elements of x", x.numel());
-    Native.scale(ctx(x), x.numel(), alpha, x.address());
+    x.acquire();
+    try {
+      Native.scale(ctx(x), x.numel(), alpha, ptr(x));
+    } finally {
+      x.release();
+    }
   }
 
   /** {@code x = clamp(x, -limit, limit)}, {@code limit > 0}. Modified: x. */
@@ -519,7 +602,12 @@ public final class Ops {
       throw new JrnnException("clipValues: limit = " + limit + " must be > 0");
     }
     positive("clipValues", "elements of x", x.numel());
-    Native.clipValues(ctx(x), x.numel(), limit, x.address());
+    x.acquire();
+    try {
+      Native.clipValues(ctx(x), x.numel(), limit, ptr(x));
+    } finally {
+      x.release();
+    }
   }
 
   /**
@@ -534,7 +622,12 @@ public final class Ops {
     same(op, "y", y, x);
     count(op, "y", y, x.numel());
     positive(op, "elements of x", x.numel());
-    Native.axpy(ctx(x), x.numel(), alpha, x.address(), y.address());
+    Tensor[] use = Tensor.acquireAll(x, y);
+    try {
+      Native.axpy(ctx(x), x.numel(), alpha, ptr(x), ptr(y));
+    } finally {
+      Tensor.releaseAll(use);
+    }
   }
 
   // ------------------------------------------------------------------ optimiser updates
@@ -567,8 +660,22 @@ public final class Ops {
     } else if (momentum != 0f) {
       throw new JrnnException(op + ": momentumBuffer is null but momentum = " + momentum);
     }
-    Native.sgdUpdate(
-        ctx(w), n, w.address(), g.address(), addr(momentumBuffer), lr, momentum, weightDecay, nesterov, step);
+    Tensor[] use = Tensor.acquireAll(w, g, momentumBuffer);
+    try {
+      Native.sgdUpdate(
+          ctx(w),
+          n,
+          ptr(w),
+          ptr(g),
+          ptr(momentumBuffer),
+          lr,
+          momentum,
+          weightDecay,
+          nesterov,
+          step);
+    } finally {
+      Tensor.releaseAll(use);
+    }
   }
 
   /**
@@ -598,9 +705,14 @@ public final class Ops {
     count(op, "m", m, n);
     same(op, "v", v, w);
     count(op, "v", v, n);
-    Native.adamUpdate(
-        ctx(w), n, w.address(), g.address(), m.address(), v.address(), lr, beta1, beta2, eps,
-        weightDecay, decoupled, step);
+    Tensor[] use = Tensor.acquireAll(w, g, m, v);
+    try {
+      Native.adamUpdate(
+          ctx(w), n, ptr(w), ptr(g), ptr(m), ptr(v), lr, beta1, beta2, eps,
+          weightDecay, decoupled, step);
+    } finally {
+      Tensor.releaseAll(use);
+    }
   }
 
   /**
@@ -633,9 +745,14 @@ public final class Ops {
     } else if (momentum != 0f) {
       throw new JrnnException(op + ": momentumBuffer is null but momentum = " + momentum);
     }
-    Native.rmspropUpdate(
-        ctx(w), n, w.address(), g.address(), square.address(), addr(momentumBuffer), lr, alpha, eps,
-        weightDecay, momentum);
+    Tensor[] use = Tensor.acquireAll(w, g, square, momentumBuffer);
+    try {
+      Native.rmspropUpdate(
+          ctx(w), n, ptr(w), ptr(g), ptr(square), ptr(momentumBuffer), lr, alpha, eps,
+          weightDecay, momentum);
+    } finally {
+      Tensor.releaseAll(use);
+    }
   }
 
   private static long update(String op, Tensor w, Tensor g) {
@@ -678,8 +795,9 @@ public final class Ops {
     return t.device().context();
   }
 
-  private static long addr(Tensor t) {
-    return t == null ? 0 : t.address();
+  /** The address of a tensor acquired for the call (Tensor.acquireAll), or 0 (NULL) for null. */
+  private static long ptr(Tensor t) {
+    return Tensor.acquiredOrNull(t);
   }
 
   private static void open(String op, String name, Tensor t) {

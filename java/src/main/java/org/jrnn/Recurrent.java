@@ -40,7 +40,10 @@ import org.jrnn.internal.NativeContext;
  * <p>The layer owns its buffers (they belong to no scope); {@link #close()} frees them. Tensors the
  * passes return belong to the current scope, or to the caller when no scope is open. Passes only
  * read the weights, so several threads may run passes on one layer (they take turns on the device);
- * do not change the weights, close the layer or run backward into the same gradients concurrently.
+ * do not change the weights or run backward into the same gradients concurrently. Closing the
+ * layer while other threads run passes on it is safe: each pass either fails with a {@link
+ * JrnnException} (CLOSED) or completes as if the layer were open, and the weights and the native
+ * descriptor are freed when the last pass in flight returns.
  */
 public final class Recurrent implements AutoCloseable {
   private static final Cleaner DESC_CLEANER = Cleaner.create();
@@ -52,7 +55,7 @@ public final class Recurrent implements AutoCloseable {
   private final int directions;
   private final boolean bias;
   private final Device device;
-  private final long desc;
+  private final Descriptor desc;
   private final Cleaner.Cleanable descCleanable;
   private final Tensor weights;
   private final Tensor grads;
@@ -60,17 +63,25 @@ public final class Recurrent implements AutoCloseable {
   private final Map<String, Tensor> gradViews;
   private volatile boolean closed;
 
-  /** Destroys the native descriptor exactly once (the Cleaner's action; refers to no Recurrent). */
-  private static final class DescFree implements Runnable {
-    private final long desc;
+  /**
+   * The native descriptor, destroyed once closed (by {@link #close()} or the Cleaner, whose action
+   * this is: it refers to no Recurrent) and no pass uses it.
+   */
+  private static final class Descriptor extends NativeResource implements Runnable {
+    final long handle;
 
-    DescFree(long desc) {
-      this.desc = desc;
+    Descriptor(long handle) {
+      this.handle = handle;
     }
 
     @Override
     public void run() {
-      Native.rnnDescDestroy(desc);
+      close();
+    }
+
+    @Override
+    void dispose() {
+      Native.rnnDescDestroy(handle);
     }
   }
 
@@ -83,19 +94,22 @@ public final class Recurrent implements AutoCloseable {
     this.bias = b.bias;
     this.device = b.device;
     device.context(); // fail early (and before allocating) when the device cannot be used
-    this.desc = Native.rnnDescCreate(cell.nativeValue(), inputSize, hiddenSize, layers, b.bidirectional, bias);
-    this.descCleanable = DESC_CLEANER.register(this, new DescFree(desc));
+    long d =
+        Native.rnnDescCreate(
+            cell.nativeValue(), inputSize, hiddenSize, layers, b.bidirectional, bias);
+    this.desc = new Descriptor(d);
+    this.descCleanable = DESC_CLEANER.register(this, desc);
     Tensor w = null;
     Tensor g = null;
     try {
-      long count = Native.rnnWeightsCount(desc);
+      long count = Native.rnnWeightsCount(d);
       w = Tensor.allocate(device, new long[] {count}, false);
       g = Tensor.allocate(device, new long[] {count}, false);
       Map<String, Tensor> p = new LinkedHashMap<>();
       Map<String, Tensor> gv = new LinkedHashMap<>();
-      int n = Native.rnnParamCount(desc);
+      int n = Native.rnnParamCount(d);
       for (int i = 0; i < n; i++) {
-        Native.ParamInfo info = Native.rnnParam(desc, i);
+        Native.ParamInfo info = Native.rnnParam(d, i);
         long[] shape =
             info.cols() == 1 && info.name().startsWith("bias")
                 ? new long[] {info.rows()}
@@ -356,7 +370,16 @@ public final class Recurrent implements AutoCloseable {
   }
 
   private RecurrentOutput run(SequenceBatch input, RecurrentState initial, boolean training) {
-    checkOpen();
+    long d = acquireDescriptor();
+    try {
+      return pass(d, input, initial, training);
+    } finally {
+      desc.release();
+    }
+  }
+
+  private RecurrentOutput pass(
+      long desc, SequenceBatch input, RecurrentState initial, boolean training) {
     if (input == null) {
       throw new JrnnException("input is null");
     }
@@ -399,25 +422,31 @@ public final class Recurrent implements AutoCloseable {
         reserve = Tensor.empty(device, Math.max(1, (bytes + Float.BYTES - 1) / Float.BYTES));
       }
       int pass = training ? Native.PASS_TRAINING_FORWARD : Native.PASS_INFERENCE;
-      NativeMemory scratch = scratch(ctx, t, n, pass);
+      // y, hy, cy and reserve are this call's own (no other thread can close them yet)
+      Tensor[] use = Tensor.acquireAll(x, h0, c0, weights);
       try {
-        Native.rnnForward(
-            ctx,
-            desc,
-            t,
-            n,
-            raggedOrNull(lengths, t),
-            x.address(),
-            addr(h0),
-            addr(c0),
-            weights.address(),
-            y.address(),
-            hy.address(),
-            addr(cy),
-            addr(reserve),
-            scratch.address);
+        NativeMemory scratch = scratch(ctx, desc, t, n, pass);
+        try {
+          Native.rnnForward(
+              ctx,
+              desc,
+              t,
+              n,
+              raggedOrNull(lengths, t),
+              ptr(x),
+              ptr(h0),
+              ptr(c0),
+              ptr(weights),
+              ptr(y),
+              ptr(hy),
+              ptr(cy),
+              ptr(reserve),
+              scratch.address);
+        } finally {
+          scratch.free();
+        }
       } finally {
-        scratch.free();
+        Tensor.releaseAll(use);
       }
       if (!training) {
         return new RecurrentOutput(this, y, hy, cy, lengths, null, null, null, null);
@@ -453,7 +482,21 @@ public final class Recurrent implements AutoCloseable {
    */
   public RecurrentGradients backward(
       RecurrentOutput trained, Tensor dy, Tensor dhn, Tensor dcn, boolean inputGradient) {
-    checkOpen();
+    long d = acquireDescriptor();
+    try {
+      return backwardPass(d, trained, dy, dhn, dcn, inputGradient);
+    } finally {
+      desc.release();
+    }
+  }
+
+  private RecurrentGradients backwardPass(
+      long desc,
+      RecurrentOutput trained,
+      Tensor dy,
+      Tensor dhn,
+      Tensor dcn,
+      boolean inputGradient) {
     if (trained == null) {
       throw new JrnnException("trained is null");
     }
@@ -509,29 +552,37 @@ public final class Recurrent implements AutoCloseable {
       if (cell.hasCellState()) {
         dc0 = Tensor.empty(device, stateShape);
       }
-      NativeMemory scratch = scratch(ctx, t, n, Native.PASS_BACKWARD);
+      // dx, dh0 and dc0 are this call's own (no other thread can close them yet)
+      Tensor[] use =
+          Tensor.acquireAll(
+              x, trained.h0, trained.c0, weights, dy, dhn, dcn, grads, trained.reserve);
       try {
-        Native.rnnBackward(
-            ctx,
-            desc,
-            t,
-            n,
-            raggedOrNull(lengths, t),
-            x.address(),
-            addr(trained.h0),
-            addr(trained.c0),
-            weights.address(),
-            addr(dy),
-            addr(dhn),
-            addr(dcn),
-            addr(dx),
-            dh0.address(),
-            addr(dc0),
-            grads.address(),
-            trained.reserve.address(),
-            scratch.address);
+        NativeMemory scratch = scratch(ctx, desc, t, n, Native.PASS_BACKWARD);
+        try {
+          Native.rnnBackward(
+              ctx,
+              desc,
+              t,
+              n,
+              raggedOrNull(lengths, t),
+              ptr(x),
+              ptr(trained.h0),
+              ptr(trained.c0),
+              ptr(weights),
+              ptr(dy),
+              ptr(dhn),
+              ptr(dcn),
+              ptr(dx),
+              ptr(dh0),
+              ptr(dc0),
+              ptr(grads),
+              ptr(trained.reserve),
+              scratch.address);
+        } finally {
+          scratch.free();
+        }
       } finally {
-        scratch.free();
+        Tensor.releaseAll(use);
       }
       return new RecurrentGradients(dx, dh0, dc0);
     } catch (RuntimeException e) {
@@ -551,7 +602,15 @@ public final class Recurrent implements AutoCloseable {
    * @return y {@code [N, H]}, the last layer's output, a new tensor in the current scope
    */
   public Tensor step(Tensor x, RecurrentState state) {
-    checkOpen();
+    long d = acquireDescriptor();
+    try {
+      return stepPass(d, x, state);
+    } finally {
+      desc.release();
+    }
+  }
+
+  private Tensor stepPass(long desc, Tensor x, RecurrentState state) {
     if (directions != 1) {
       throw new JrnnException(
           JrnnException.Status.NOT_SUPPORTED,
@@ -587,22 +646,27 @@ public final class Recurrent implements AutoCloseable {
     NativeContext ctx = device.context();
     Tensor y = Tensor.empty(device, n, hiddenSize);
     try {
-      NativeMemory scratch = scratch(ctx, 1, n, Native.PASS_STEP);
+      Tensor[] use = Tensor.acquireAll(x, h, c, weights); // y is this call's own
       try {
-        Native.rnnStep(
-            ctx,
-            desc,
-            n,
-            x.address(),
-            h.address(),
-            addr(c),
-            weights.address(),
-            y.address(),
-            h.address(),
-            addr(c),
-            scratch.address);
+        NativeMemory scratch = scratch(ctx, desc, 1, n, Native.PASS_STEP);
+        try {
+          Native.rnnStep(
+              ctx,
+              desc,
+              n,
+              ptr(x),
+              ptr(h),
+              ptr(c),
+              ptr(weights),
+              ptr(y),
+              ptr(h),
+              ptr(c),
+              scratch.address);
+        } finally {
+          scratch.free();
+        }
       } finally {
-        scratch.free();
+        Tensor.releaseAll(use);
       }
       return y;
     } catch (RuntimeException e) {
@@ -620,7 +684,7 @@ public final class Recurrent implements AutoCloseable {
     return t;
   }
 
-  private NativeMemory scratch(NativeContext ctx, long t, long n, int pass) {
+  private NativeMemory scratch(NativeContext ctx, long desc, long t, long n, int pass) {
     long bytes = Native.rnnScratchBytes(ctx, desc, t, n, pass);
     return new NativeMemory(device, bytes, false, () -> "scratch");
   }
@@ -638,8 +702,9 @@ public final class Recurrent implements AutoCloseable {
     return null;
   }
 
-  private static long addr(Tensor t) {
-    return t == null ? 0 : t.address();
+  /** The address of a tensor acquired for the call or made by it, or 0 (NULL) for null. */
+  private static long ptr(Tensor t) {
+    return Tensor.acquiredOrNull(t);
   }
 
   private static void closeAll(Tensor... ts) {
@@ -652,8 +717,26 @@ public final class Recurrent implements AutoCloseable {
 
   private void checkOpen() {
     if (closed) {
-      throw new JrnnException(JrnnException.Status.CLOSED, this + " is closed");
+      throw closedException();
     }
+  }
+
+  private JrnnException closedException() {
+    return new JrnnException(JrnnException.Status.CLOSED, this + " is closed");
+  }
+
+  /**
+   * Keeps the descriptor (and so the layer's native state) for one pass, until {@code
+   * desc.release()} in a finally block.
+   *
+   * @return the native descriptor
+   * @throws JrnnException (CLOSED) when the layer is closed
+   */
+  private long acquireDescriptor() {
+    if (closed || !desc.acquire()) {
+      throw closedException();
+    }
+    return desc.handle;
   }
 
   /** Whether {@link #close()} was called. */
@@ -661,7 +744,10 @@ public final class Recurrent implements AutoCloseable {
     return closed;
   }
 
-  /** Frees the weights, the gradients and the native descriptor. Idempotent. */
+  /**
+   * Frees the weights, the gradients and the native descriptor (once the passes other threads run
+   * on this layer return; passes that start later fail with CLOSED). Idempotent.
+   */
   @Override
   public void close() {
     if (closed) {

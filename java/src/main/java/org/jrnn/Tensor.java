@@ -26,7 +26,12 @@ import org.jrnn.internal.NativeContext;
  *
  * <p><b>Errors.</b> Any use after close throws a {@link JrnnException} with status {@link
  * JrnnException.Status#CLOSED} naming the tensor, e.g. {@code "tensor [2, 3] on cpu is closed"}.
- * Tensors are not thread-safe: do not close a tensor while another thread uses it.
+ *
+ * <p><b>Threads.</b> A tensor may be closed (by its owner, its scope or the Cleaner) while other
+ * threads use it: each of their calls either fails with CLOSED before it starts or runs to its end
+ * on memory that is freed only when the last such call returns. Writing to a tensor that another
+ * thread reads at the same time gives whatever the two calls' order (they take turns on the device)
+ * gives.
  */
 public final class Tensor implements AutoCloseable {
   private static final long[] NO_DIMS = new long[0];
@@ -262,20 +267,89 @@ public final class Tensor implements AutoCloseable {
 
   /** Throws {@link JrnnException} (CLOSED) when this tensor can no longer be used. */
   void checkOpen() {
-    if (closed) {
-      throw new JrnnException(JrnnException.Status.CLOSED, describe() + " is closed");
-    }
-    if (memory.isFreed()) {
-      throw new JrnnException(
-          JrnnException.Status.CLOSED,
-          describe() + " is closed (it is a view of a tensor that was closed)");
+    if (closed || memory.isFreed()) {
+      throw closedException();
     }
   }
 
-  /** The native address of the first element (0 for an empty tensor). Checks it is open. */
+  private JrnnException closedException() {
+    if (closed || base == null) {
+      return new JrnnException(JrnnException.Status.CLOSED, describe() + " is closed");
+    }
+    return new JrnnException(
+        JrnnException.Status.CLOSED,
+        describe() + " is closed (it is a view of a tensor that was closed)");
+  }
+
+  /**
+   * The native address of the first element (0 for an empty tensor). Checks it is open, but does
+   * not keep it open: native calls use {@link #acquire()} and {@link #acquiredAddress()}.
+   */
   long address() {
     checkOpen();
+    return acquiredAddress();
+  }
+
+  /**
+   * Keeps this tensor's memory allocated for one native call until {@link #release()}, even if
+   * another thread closes the tensor meanwhile. Every acquire needs one release (in a finally).
+   *
+   * @throws JrnnException (CLOSED) when the tensor is closed
+   */
+  void acquire() {
+    if (closed || !memory.acquire()) {
+      throw closedException();
+    }
+  }
+
+  /** Ends one {@link #acquire()}. */
+  void release() {
+    memory.release();
+  }
+
+  /** The address of the first element (0 for an empty tensor); only between acquire and release. */
+  long acquiredAddress() {
     return memory.address == 0 ? 0 : memory.address + offset * Float.BYTES;
+  }
+
+  /**
+   * Acquires every non-null tensor of {@code tensors} (a tensor may appear twice); when one is
+   * closed, releases those acquired and throws.
+   *
+   * @return {@code tensors}, for the matching {@link #releaseAll}
+   * @throws JrnnException (CLOSED) when one of them is closed
+   */
+  static Tensor[] acquireAll(Tensor... tensors) {
+    for (int i = 0; i < tensors.length; i++) {
+      if (tensors[i] == null) {
+        continue;
+      }
+      try {
+        tensors[i].acquire();
+      } catch (RuntimeException e) {
+        for (int j = 0; j < i; j++) {
+          if (tensors[j] != null) {
+            tensors[j].release();
+          }
+        }
+        throw e;
+      }
+    }
+    return tensors;
+  }
+
+  /** Releases every non-null tensor of an array that {@link #acquireAll} acquired. */
+  static void releaseAll(Tensor[] tensors) {
+    for (Tensor t : tensors) {
+      if (t != null) {
+        t.release();
+      }
+    }
+  }
+
+  /** The address of an acquired tensor, or 0 (NULL) for null. */
+  static long acquiredOrNull(Tensor t) {
+    return t == null ? 0 : t.acquiredAddress();
   }
 
   long byteSize() {
@@ -292,7 +366,12 @@ public final class Tensor implements AutoCloseable {
     }
     float[] out = new float[(int) numel];
     if (numel > 0) {
-      Native.copyToHost(device.context(), out, address(), numel);
+      acquire();
+      try {
+        Native.copyToHost(device.context(), out, acquiredAddress(), numel);
+      } finally {
+        release();
+      }
     }
     return out;
   }
@@ -312,7 +391,12 @@ public final class Tensor implements AutoCloseable {
           "cannot copy " + data.length + " values into " + describe() + " (" + numel + " elements)");
     }
     if (numel > 0) {
-      Native.copyFromHost(device.context(), address(), data, numel);
+      acquire();
+      try {
+        Native.copyFromHost(device.context(), acquiredAddress(), data, numel);
+      } finally {
+        release();
+      }
     }
   }
 
@@ -335,20 +419,25 @@ public final class Tensor implements AutoCloseable {
       return;
     }
     long bytes = byteSize();
-    if (src.device.equals(device)) {
-      boolean overlap =
-          src.memory == memory && src.offset < offset + numel && offset < src.offset + src.numel;
-      if (overlap) {
-        copyFrom(src.toArray());
+    boolean overlap =
+        src.memory == memory && src.offset < offset + numel && offset < src.offset + src.numel;
+    if (overlap || (!src.device.equals(device) && !src.device.isCpu() && !device.isCpu())) {
+      copyFrom(src.toArray()); // through the host: overlapping, or GPU to another GPU
+      return;
+    }
+    Tensor[] use = acquireAll(this, src);
+    try {
+      if (src.device.equals(device)) {
+        Native.copyOnDevice(device.context(), acquiredAddress(), src.acquiredAddress(), bytes);
+      } else if (src.device.isCpu()) {
+        Native.copyFromHostAddress(
+            device.context(), acquiredAddress(), src.acquiredAddress(), bytes);
       } else {
-        Native.copyOnDevice(device.context(), address(), src.address(), bytes);
+        Native.copyToHostAddress(
+            src.device.context(), acquiredAddress(), src.acquiredAddress(), bytes);
       }
-    } else if (src.device.isCpu()) {
-      Native.copyFromHostAddress(device.context(), address(), src.address(), bytes);
-    } else if (device.isCpu()) {
-      Native.copyToHostAddress(src.device.context(), address(), src.address(), bytes);
-    } else {
-      copyFrom(src.toArray()); // GPU to another GPU through the host
+    } finally {
+      releaseAll(use);
     }
   }
 
@@ -377,7 +466,12 @@ public final class Tensor implements AutoCloseable {
   public void zero() {
     checkOpen();
     if (numel > 0) {
-      Native.zero(device.context(), address(), byteSize());
+      acquire();
+      try {
+        Native.zero(device.context(), acquiredAddress(), byteSize());
+      } finally {
+        release();
+      }
     }
   }
 
@@ -411,7 +505,12 @@ public final class Tensor implements AutoCloseable {
     checkOpen();
     long flat = flatIndex(index);
     float[] one = new float[1];
-    Native.copyToHost(device.context(), one, address() + flat * Float.BYTES, 1);
+    acquire();
+    try {
+      Native.copyToHost(device.context(), one, acquiredAddress() + flat * Float.BYTES, 1);
+    } finally {
+      release();
+    }
     return one[0];
   }
 
@@ -419,7 +518,13 @@ public final class Tensor implements AutoCloseable {
   public void set(float value, long... index) {
     checkOpen();
     long flat = flatIndex(index);
-    Native.copyFromHost(device.context(), address() + flat * Float.BYTES, new float[] {value}, 1);
+    acquire();
+    try {
+      Native.copyFromHost(
+          device.context(), acquiredAddress() + flat * Float.BYTES, new float[] {value}, 1);
+    } finally {
+      release();
+    }
   }
 
   // ------------------------------------------------------------------ lifetime
@@ -441,8 +546,9 @@ public final class Tensor implements AutoCloseable {
   }
 
   /**
-   * Frees the memory now (for a view: only marks the view closed). Idempotent. Every later use of
-   * this tensor, and of the views of an owning tensor, throws.
+   * Frees the memory now, or as soon as the calls other threads are making on it return (for a
+   * view: only marks the view closed). Idempotent. Every later use of this tensor, and of the
+   * views of an owning tensor, throws.
    */
   @Override
   public void close() {
@@ -472,13 +578,17 @@ public final class Tensor implements AutoCloseable {
     if (base != null) {
       sb.append(" (view)");
     }
-    if (isClosed()) {
-      return sb.append(" (closed)").toString();
-    }
     int show = (int) Math.min(numel, 8);
     float[] head = new float[show];
-    if (show > 0) {
-      Native.copyToHost(device.context(), head, address(), show);
+    if (closed || !memory.acquire()) {
+      return sb.append(" (closed)").toString();
+    }
+    try {
+      if (show > 0) {
+        Native.copyToHost(device.context(), head, acquiredAddress(), show);
+      }
+    } finally {
+      release();
     }
     sb.append(" [");
     for (int i = 0; i < show; i++) {

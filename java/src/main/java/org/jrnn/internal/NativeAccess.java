@@ -49,7 +49,10 @@ public final class NativeAccess {
   }
 
   /**
-   * The native address of {@code t}'s first element (0 for an empty tensor).
+   * The native address of {@code t}'s first element (0 for an empty tensor). It does not keep the
+   * tensor open: another thread may close it (and its memory may be reused) at any time, so code
+   * that may race with a close should call {@link org.jrnn.Ops} instead, whose calls keep their
+   * tensors' memory until they return.
    *
    * @throws JrnnException (CLOSED) when {@code t} is closed, (INVALID_ARGUMENT) when null
    */

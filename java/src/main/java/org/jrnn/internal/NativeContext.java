@@ -1,6 +1,7 @@
 /*
  * NativeContext: one jrnn_context (a device plus its execution resources) and the lock that
- * serialises its use. Created once per device by Native.context and kept for the life of the JVM.
+ * serialises its use. Created once per device by Native.context and kept for the life of the JVM
+ * (never destroyed, so no call can see a destroyed context).
  */
 package org.jrnn.internal;
 
