@@ -91,7 +91,7 @@ final class HostileFiles {
     void load(Path file) throws Exception;
   }
 
-  private static Call file(String api, Call.Expect expect, String what, String name, byte[] bytes,
+  static Call file(String api, Call.Expect expect, String what, String name, byte[] bytes,
       boolean plainIo, Loader loader) {
     Call.Body body = c -> {
       Path p = c.dir().resolve(name);
