@@ -19,13 +19,20 @@ record ChildJvm(int exitCode, String output, boolean timedOut) {
 
   /**
    * Runs {@code mainClass} with {@code args} in a JVM with the test class path and {@code -Xmx1g};
-   * kills it after {@code timeoutSeconds}.
+   * kills it after {@code timeoutSeconds} (then {@link #timedOut()}).
    */
   static ChildJvm run(Class<?> mainClass, long timeoutSeconds, String... args)
       throws IOException, InterruptedException {
+    return run(List.of("-Xmx1g"), mainClass, timeoutSeconds, args);
+  }
+
+  /** As {@link #run(Class, long, String...)} with these heap options instead of {@code -Xmx1g}. */
+  static ChildJvm run(List<String> heapOptions, Class<?> mainClass, long timeoutSeconds, String... args)
+      throws IOException, InterruptedException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx1g", "-Xss4m",
-        "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path")));
+    List<String> cmd = new ArrayList<>(List.of(java.toString()));
+    cmd.addAll(heapOptions);
+    cmd.addAll(List.of("-Xss4m", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path")));
     if (Runtime.version().feature() >= 22) {
       cmd.add("--enable-native-access=ALL-UNNAMED");
     }
