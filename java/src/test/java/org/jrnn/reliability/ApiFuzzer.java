@@ -242,6 +242,7 @@ public final class ApiFuzzer {
         }
         Counts c = perApi.get(call.api);
         c.nanos += System.nanoTime() - t0;
+        total.nanos += System.nanoTime() - t0;
         c.calls++;
         total.calls++;
         if (o.problem() != null) {
