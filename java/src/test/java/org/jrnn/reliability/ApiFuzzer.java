@@ -50,24 +50,29 @@ public final class ApiFuzzer {
 
   private static final int MAX_PRINTED_FAILURES = 40;
 
+  /** Failures kept for the report (all are counted): a long soak must not fill the heap. */
+  private static final int MAX_KEPT_FAILURES = 1000;
+
   /** An API family: its name in the counts, its share of the calls and its generator. */
   record Family(String name, int weight, Function<Gen, Call> generator) {}
 
   /** Every family, in the order of the summary. */
   static List<Family> families() {
-    List<Family> all = new ArrayList<>(List.of(
-        new Family("device", 2, CoreCalls::device),
-        new Family("tensor", 12, CoreCalls::tensor),
-        new Family("scope", 4, CoreCalls::scope),
-        new Family("batch", 5, CoreCalls::batch),
-        new Family("recurrent", 12, CoreCalls::recurrent),
-        new Family("ops", 12, OpsCalls::ops),
-        new Family("nn", 6, OpsCalls::nn),
-        new Family("models", 10, ModelCalls::models),
-        new Family("decode", 6, ModelCalls::decode),
-        new Family("optim", 8, OptimCalls::optim),
-        new Family("tokenizer", 5, DataCalls::tokenizer),
-        new Family("safetensors", 6, DataCalls::safetensors)));
+    List<Family> all =
+        new ArrayList<>(
+            List.of(
+                new Family("device", 2, CoreCalls::device),
+                new Family("tensor", 12, CoreCalls::tensor),
+                new Family("scope", 4, CoreCalls::scope),
+                new Family("batch", 5, CoreCalls::batch),
+                new Family("recurrent", 12, CoreCalls::recurrent),
+                new Family("ops", 12, OpsCalls::ops),
+                new Family("nn", 6, OpsCalls::nn),
+                new Family("models", 10, ModelCalls::models),
+                new Family("decode", 6, ModelCalls::decode),
+                new Family("optim", 8, OptimCalls::optim),
+                new Family("tokenizer", 5, DataCalls::tokenizer),
+                new Family("safetensors", 6, DataCalls::safetensors)));
     for (String name : HostileFiles.FAMILIES) {
       all.add(new Family(name, 1, g -> HostileFiles.generate(name, g)));
     }
@@ -88,13 +93,21 @@ public final class ApiFuzzer {
     long nanos;
 
     String line() {
-      return "calls=" + calls + " ok=" + ok + " rejected=" + rejected + " failures=" + failures
-          + " ms=" + nanos / 1_000_000;
+      return "calls="
+          + calls
+          + " ok="
+          + ok
+          + " rejected="
+          + rejected
+          + " failures="
+          + failures
+          + " ms="
+          + nanos / 1_000_000;
     }
   }
 
-  private record Failure(long index, String api, String expect, String problem, String call,
-      String trace) {}
+  private record Failure(
+      long index, String api, String expect, String problem, String call, String trace) {}
 
   /** What running one call gave. */
   private record Outcome(boolean rejected, String problem, Throwable thrown) {}
@@ -109,12 +122,22 @@ public final class ApiFuzzer {
   private final Map<String, Counts> perApi = new LinkedHashMap<>();
   private final Counts total = new Counts();
   private final List<Failure> failures = new ArrayList<>();
+  private long failureCount;
   private final List<String> leakWarnings = new ArrayList<>();
-  /** Failures grouped by signature (family, problem, where it was thrown): count and first index. */
+
+  /**
+   * Failures grouped by signature (family, problem, where it was thrown): count and first index.
+   */
   private final Map<String, long[]> distinct = new LinkedHashMap<>();
 
-  private ApiFuzzer(long seed, long from, long calls, String only, long timeoutSeconds,
-      boolean known, PrintStream out) {
+  private ApiFuzzer(
+      long seed,
+      long from,
+      long calls,
+      String only,
+      long timeoutSeconds,
+      boolean known,
+      PrintStream out) {
     this.seed = seed;
     this.from = from;
     this.calls = calls;
@@ -159,8 +182,10 @@ public final class ApiFuzzer {
         throw new IllegalArgumentException("unknown --api " + only);
       }
     } catch (RuntimeException e) {
-      out.println("usage: ApiFuzzer --calls N --seed S [--report FILE] [--from I] [--api NAME]"
-          + " [--call-timeout-s T] [--known]: " + e.getMessage());
+      out.println(
+          "usage: ApiFuzzer --calls N --seed S [--report FILE] [--from I] [--api NAME]"
+              + " [--call-timeout-s T] [--known]: "
+              + e.getMessage());
       return 2;
     }
     ApiFuzzer f = new ApiFuzzer(seed, from, calls, only, timeout, known, out);
@@ -177,8 +202,7 @@ public final class ApiFuzzer {
   }
 
   private int loop() {
-    List<Family> all = families().stream()
-        .filter(f -> selects(only, f.name())).toList();
+    List<Family> all = families().stream().filter(f -> selects(only, f.name())).toList();
     for (Family f : all) {
       perApi.put(f.name(), new Counts());
     }
@@ -191,11 +215,13 @@ public final class ApiFuzzer {
       out.println("cannot create a scratch directory: " + e);
       return 2;
     }
-    ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(null, r, "fuzz-worker", 16L << 20);
-      t.setDaemon(true); // a hung call must not keep the JVM alive
-      return t;
-    });
+    ExecutorService worker =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(null, r, "fuzz-worker", 16L << 20);
+              t.setDaemon(true); // a hung call must not keep the JVM alive
+              return t;
+            });
     long start = System.nanoTime();
     int status = 0;
     try {
@@ -232,8 +258,13 @@ public final class ApiFuzzer {
               stack.append("    at ").append(el).append('\n');
             }
           }
-          record(i, call.api, call.expect.name(),
-              "hang: no result after " + timeoutSeconds + " s", call.description, null);
+          record(
+              i,
+              call.api,
+              call.expect.name(),
+              "hang: no result after " + timeoutSeconds + " s",
+              call.description,
+              null);
           out.println("  worker stack:\n" + stack);
           status = 3;
           break;
@@ -258,9 +289,14 @@ public final class ApiFuzzer {
         synchronized (leakWarnings) {
           if (!leakWarnings.isEmpty()) {
             c.failures++;
-            record(i, call.api, call.expect.name(),
+            record(
+                i,
+                call.api,
+                call.expect.name(),
                 "the Cleaner freed unclosed native memory (a leak in this call or an earlier one): "
-                    + leakWarnings, call.description, null);
+                    + leakWarnings,
+                call.description,
+                null);
             leakWarnings.clear();
           }
         }
@@ -271,25 +307,36 @@ public final class ApiFuzzer {
       deleteTree(dir);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    total.failures = failures.size();
-    out.println(String.format(Locale.ROOT, "ApiFuzzer summary: %s seed=%d from=%d seconds=%.1f",
-        total.line(), seed, from, seconds));
+    total.failures = failureCount;
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "ApiFuzzer summary: %s seed=%d from=%d seconds=%.1f",
+            total.line(),
+            seed,
+            from,
+            seconds));
     for (Map.Entry<String, Counts> e : perApi.entrySet()) {
       out.println("ApiFuzzer api=" + e.getKey() + " " + e.getValue().line());
     }
     for (Map.Entry<String, long[]> e : distinct.entrySet()) {
-      out.println("ApiFuzzer distinct failure x" + e.getValue()[0] + " (first at call "
-          + e.getValue()[1] + "): " + e.getKey());
+      out.println(
+          "ApiFuzzer distinct failure x"
+              + e.getValue()[0]
+              + " (first at call "
+              + e.getValue()[1]
+              + "): "
+              + e.getKey());
     }
-    if (status == 0 && !failures.isEmpty()) {
+    if (status == 0 && failureCount > 0) {
       status = 1;
     }
     return status;
   }
 
   /**
-   * Runs one call on this thread, outside any scope, and returns what is wrong with what it did,
-   * or null when it behaved (for the harness's own tests).
+   * Runs one call on this thread, outside any scope, and returns what is wrong with what it did, or
+   * null when it behaved (for the harness's own tests).
    */
   static String problemOf(Call call) throws IOException {
     Path dir = Files.createTempDirectory("jrnn-fuzz");
@@ -352,9 +399,11 @@ public final class ApiFuzzer {
     if (t instanceof Call.CheckFailure) {
       return new Outcome(false, "wrong result: " + t.getMessage(), t);
     }
-    boolean clean = t instanceof JrnnException
-        || (call.fileInput && (t instanceof SafetensorsException || t instanceof DataFormatException))
-        || (call.plainIo && t instanceof IOException);
+    boolean clean =
+        t instanceof JrnnException
+            || (call.fileInput
+                && (t instanceof SafetensorsException || t instanceof DataFormatException))
+            || (call.plainIo && t instanceof IOException);
     if (!clean) {
       return new Outcome(false, "threw " + t.getClass().getName() + " (not a JrnnException)", t);
     }
@@ -363,8 +412,18 @@ public final class ApiFuzzer {
       return new Outcome(false, "threw " + t.getClass().getName() + " with an empty message", t);
     }
     if (m.length() >= MAX_MESSAGE) {
-      return new Outcome(false, "threw " + t.getClass().getName() + " with a " + m.length()
-          + "-character message (limit " + MAX_MESSAGE + "): " + m.substring(0, 200) + "...", t);
+      return new Outcome(
+          false,
+          "threw "
+              + t.getClass().getName()
+              + " with a "
+              + m.length()
+              + "-character message (limit "
+              + MAX_MESSAGE
+              + "): "
+              + m.substring(0, 200)
+              + "...",
+          t);
     }
     if (t instanceof JrnnException j && j.status() == null) {
       return new Outcome(false, "threw a JrnnException without a status", t);
@@ -375,23 +434,34 @@ public final class ApiFuzzer {
     return new Outcome(true, null, t);
   }
 
-  private void record(long index, String api, String expect, String problem, String call,
-      Throwable t) {
+  private void record(
+      long index, String api, String expect, String problem, String call, Throwable t) {
     Failure f = new Failure(index, api, expect, problem, call, t == null ? "" : trace(t));
-    failures.add(f);
+    failureCount++;
+    if (failures.size() < MAX_KEPT_FAILURES) {
+      failures.add(f);
+    }
     distinct.computeIfAbsent(signature(api, problem, call, t), k -> new long[] {0, index})[0]++;
-    if (failures.size() > MAX_PRINTED_FAILURES) {
+    if (failureCount > MAX_PRINTED_FAILURES) {
       return;
     }
-    out.println("FAILURE call " + index + " (api " + api + ", expected " + expect + "): " + problem);
+    out.println(
+        "FAILURE call " + index + " (api " + api + ", expected " + expect + "): " + problem);
     out.println("  call: " + call);
-    out.println("  reproduce: java -cp <test class path> " + ApiFuzzer.class.getName() + " --seed "
-        + seed + " --from " + index + " --calls 1" + (only != null ? " --api " + only : "")
-        + (known ? " --known" : ""));
+    out.println(
+        "  reproduce: java -cp <test class path> "
+            + ApiFuzzer.class.getName()
+            + " --seed "
+            + seed
+            + " --from "
+            + index
+            + " --calls 1"
+            + (only != null ? " --api " + only : "")
+            + (known ? " --known" : ""));
     if (!f.trace().isEmpty()) {
       out.print(f.trace().indent(2));
     }
-    if (failures.size() == MAX_PRINTED_FAILURES) {
+    if (failureCount == MAX_PRINTED_FAILURES) {
       out.println("(further failures are counted, not printed)");
     }
   }
@@ -431,25 +501,26 @@ public final class ApiFuzzer {
 
   /** Counts the Cleaner's "was never closed" warnings: native memory a call dropped unclosed. */
   private Handler watchLeakWarnings() {
-    Handler h = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        String m = r.getMessage();
-        if (m != null && m.contains("was never closed")) {
-          synchronized (leakWarnings) {
-            if (leakWarnings.size() < 5) {
-              leakWarnings.add(m);
+    Handler h =
+        new Handler() {
+          @Override
+          public void publish(LogRecord r) {
+            String m = r.getMessage();
+            if (m != null && m.contains("was never closed")) {
+              synchronized (leakWarnings) {
+                if (leakWarnings.size() < 5) {
+                  leakWarnings.add(m);
+                }
+              }
             }
           }
-        }
-      }
 
-      @Override
-      public void flush() {}
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
     Logger.getLogger("org.jrnn").addHandler(h);
     return h;
   }
@@ -473,13 +544,15 @@ public final class ApiFuzzer {
 
   static void deleteTree(Path p) {
     try (Stream<Path> s = Files.walk(p)) {
-      s.sorted(Comparator.reverseOrder()).forEach(q -> {
-        try {
-          Files.deleteIfExists(q);
-        } catch (IOException e) {
-          // see clearDir
-        }
-      });
+      s.sorted(Comparator.reverseOrder())
+          .forEach(
+              q -> {
+                try {
+                  Files.deleteIfExists(q);
+                } catch (IOException e) {
+                  // see clearDir
+                }
+              });
     } catch (IOException e) {
       // see clearDir
     }
@@ -494,23 +567,55 @@ public final class ApiFuzzer {
     b.append("  \"calls\": ").append(total.calls).append(",\n");
     b.append("  \"ok\": ").append(total.ok).append(",\n");
     b.append("  \"rejected\": ").append(total.rejected).append(",\n");
-    b.append("  \"failures\": ").append(failures.size()).append(",\n");
+    b.append("  \"failures\": ").append(failureCount).append(",\n");
     b.append("  \"apis\": {");
     String sep = "\n";
     for (Map.Entry<String, Counts> e : perApi.entrySet()) {
       Counts c = e.getValue();
-      b.append(sep).append("    ").append(quote(e.getKey())).append(": {\"calls\": ").append(c.calls)
-          .append(", \"ok\": ").append(c.ok).append(", \"rejected\": ").append(c.rejected)
-          .append(", \"failures\": ").append(c.failures).append('}');
+      b.append(sep)
+          .append("    ")
+          .append(quote(e.getKey()))
+          .append(": {\"calls\": ")
+          .append(c.calls)
+          .append(", \"ok\": ")
+          .append(c.ok)
+          .append(", \"rejected\": ")
+          .append(c.rejected)
+          .append(", \"failures\": ")
+          .append(c.failures)
+          .append('}');
       sep = ",\n";
     }
-    b.append("\n  },\n  \"failure_list\": [");
+    b.append("\n  },\n  \"distinct_failures\": [");
+    sep = "\n";
+    for (Map.Entry<String, long[]> e : distinct.entrySet()) {
+      b.append(sep)
+          .append("    {\"signature\": ")
+          .append(quote(e.getKey()))
+          .append(", \"count\": ")
+          .append(e.getValue()[0])
+          .append(", \"first_index\": ")
+          .append(e.getValue()[1])
+          .append('}');
+      sep = ",\n";
+    }
+    b.append("\n  ],\n  \"failure_list\": [");
     sep = "\n";
     for (Failure f : failures) {
-      b.append(sep).append("    {\"index\": ").append(f.index()).append(", \"api\": ")
-          .append(quote(f.api())).append(", \"expected\": ").append(quote(f.expect()))
-          .append(", \"problem\": ").append(quote(f.problem())).append(", \"call\": ")
-          .append(quote(f.call())).append(", \"trace\": ").append(quote(f.trace())).append('}');
+      b.append(sep)
+          .append("    {\"index\": ")
+          .append(f.index())
+          .append(", \"api\": ")
+          .append(quote(f.api()))
+          .append(", \"expected\": ")
+          .append(quote(f.expect()))
+          .append(", \"problem\": ")
+          .append(quote(f.problem()))
+          .append(", \"call\": ")
+          .append(quote(f.call()))
+          .append(", \"trace\": ")
+          .append(quote(f.trace()))
+          .append('}');
       sep = ",\n";
     }
     return b.append("\n  ]\n}\n").toString();

@@ -24,8 +24,14 @@ class ApiFuzzerTest {
 
   @Test
   void twentyThousandCallsInAChildJvmAllBehave() throws Exception {
-    ChildJvm r = ChildJvm.run(ApiFuzzer.class, 300, "--calls", Integer.toString(CALLS), "--seed",
-        Long.toString(SEED));
+    ChildJvm r =
+        ChildJvm.run(
+            ApiFuzzer.class,
+            300,
+            "--calls",
+            Integer.toString(CALLS),
+            "--seed",
+            Long.toString(SEED));
     assertFalse(r.timedOut(), "the fuzzer hung:\n" + r.tail());
     assertEquals(0, r.exitCode(), "the fuzzer found failures (or crashed):\n" + r.tail());
     String summary = "ApiFuzzer summary:";
@@ -48,10 +54,20 @@ class ApiFuzzerTest {
     String[] args = {"--calls", "300", "--seed", "5", "--api", "tensor"};
     assertEquals(0, ApiFuzzer.run(args, new PrintStream(a, true, StandardCharsets.UTF_8)));
     assertEquals(0, ApiFuzzer.run(args, new PrintStream(b, true, StandardCharsets.UTF_8)));
-    String first = a.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("ApiFuzzer api="))
-        .map(l -> l.replaceAll(" ms=[0-9]+", "")).toList().toString();
-    String second = b.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("ApiFuzzer api="))
-        .map(l -> l.replaceAll(" ms=[0-9]+", "")).toList().toString();
+    String first =
+        a.toString(StandardCharsets.UTF_8)
+            .lines()
+            .filter(l -> l.startsWith("ApiFuzzer api="))
+            .map(l -> l.replaceAll(" ms=[0-9]+", ""))
+            .toList()
+            .toString();
+    String second =
+        b.toString(StandardCharsets.UTF_8)
+            .lines()
+            .filter(l -> l.startsWith("ApiFuzzer api="))
+            .map(l -> l.replaceAll(" ms=[0-9]+", ""))
+            .toList()
+            .toString();
     assertEquals(first, second);
   }
 
@@ -67,65 +83,100 @@ class ApiFuzzerTest {
 
   @Test
   void aCleanRefusalOfABadCallPasses() throws Exception {
-    assertNull(ApiFuzzer.problemOf(Call.bad("t", "refused", c -> {
-      throw new JrnnException("x is wrong");
-    })));
+    assertNull(
+        ApiFuzzer.problemOf(
+            Call.bad(
+                "t",
+                "refused",
+                c -> {
+                  throw new JrnnException("x is wrong");
+                })));
   }
 
   @Test
   void anotherExceptionTypeFails() throws Exception {
-    String p = ApiFuzzer.problemOf(Call.bad("t", "npe", c -> {
-      throw new NullPointerException();
-    }));
+    String p =
+        ApiFuzzer.problemOf(
+            Call.bad(
+                "t",
+                "npe",
+                c -> {
+                  throw new NullPointerException();
+                }));
     assertNotNull(p);
     assertTrue(p.contains("NullPointerException"), p);
-    assertNotNull(ApiFuzzer.problemOf(Call.bad("t", "error", c -> {
-      throw new OutOfMemoryError("simulated");
-    })));
+    assertNotNull(
+        ApiFuzzer.problemOf(
+            Call.bad(
+                "t",
+                "error",
+                c -> {
+                  throw new OutOfMemoryError("simulated");
+                })));
   }
 
   @Test
   void aBadCallThatSucceedsFails() throws Exception {
-    assertTrue(ApiFuzzer.problemOf(Call.bad("t", "silent", c -> { })).contains("succeeded silently"));
+    assertTrue(
+        ApiFuzzer.problemOf(Call.bad("t", "silent", c -> {})).contains("succeeded silently"));
   }
 
   @Test
   void aGoodCallThatIsRefusedFails() throws Exception {
-    assertTrue(ApiFuzzer.problemOf(Call.good("t", "refused", c -> {
-      throw new JrnnException("no");
-    })).contains("good call was refused"));
+    assertTrue(
+        ApiFuzzer.problemOf(
+                Call.good(
+                    "t",
+                    "refused",
+                    c -> {
+                      throw new JrnnException("no");
+                    }))
+            .contains("good call was refused"));
   }
 
   @Test
   void emptyOrOverlongMessagesFail() throws Exception {
-    assertNotNull(ApiFuzzer.problemOf(Call.bad("t", "empty", c -> {
-      throw new JrnnException("  ");
-    })));
-    String p = ApiFuzzer.problemOf(Call.bad("t", "long", c -> {
-      throw new JrnnException("x".repeat(ApiFuzzer.MAX_MESSAGE));
-    }));
+    assertNotNull(
+        ApiFuzzer.problemOf(
+            Call.bad(
+                "t",
+                "empty",
+                c -> {
+                  throw new JrnnException("  ");
+                })));
+    String p =
+        ApiFuzzer.problemOf(
+            Call.bad(
+                "t",
+                "long",
+                c -> {
+                  throw new JrnnException("x".repeat(ApiFuzzer.MAX_MESSAGE));
+                }));
     assertNotNull(p);
     assertTrue(p.contains("message"), p);
   }
 
   @Test
   void loaderExceptionsAreCleanOnlyForFileInputs() throws Exception {
-    Call.Body body = c -> {
-      throw new org.jrnn.data.DataFormatException(c.dir().resolve("f"), 3, "bad line");
-    };
+    Call.Body body =
+        c -> {
+          throw new org.jrnn.data.DataFormatException(c.dir().resolve("f"), 3, "bad line");
+        };
     assertNull(ApiFuzzer.problemOf(Call.bad("t", "file", body).readsFile()));
     assertNotNull(ApiFuzzer.problemOf(Call.bad("t", "not a file", body)));
-    Call.Body io = c -> {
-      throw new java.io.IOException("f: not an image");
-    };
+    Call.Body io =
+        c -> {
+          throw new java.io.IOException("f: not an image");
+        };
     assertNotNull(ApiFuzzer.problemOf(Call.bad("t", "io", io).readsFile()));
     assertNull(ApiFuzzer.problemOf(Call.bad("t", "io", io).readsFileAnyIo()));
   }
 
   @Test
   void aWrongResultFails() throws Exception {
-    assertTrue(ApiFuzzer.problemOf(Call.good("t", "wrong", c -> Call.Ctx.check(1 + 1 == 3, "arithmetic")))
-        .contains("wrong result"));
+    assertTrue(
+        ApiFuzzer.problemOf(Call.good("t", "wrong", c -> Call.Ctx.check(1 + 1 == 3, "arithmetic")))
+            .contains("wrong result"));
   }
 
   @Test

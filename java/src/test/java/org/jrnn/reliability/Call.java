@@ -31,8 +31,10 @@ final class Call {
   final Expect expect;
   final String description;
   final Body body;
+
   /** Whether the call reads a file: the loaders' checked IOException subclasses count as clean. */
   final boolean fileInput;
+
   /**
    * Whether the loader declares and documents a plain IOException for a bad file (checkpoints,
    * feature files, images, caption lists): then any IOException with a message counts as clean.
@@ -43,7 +45,12 @@ final class Call {
     this(api, expect, description, body, fileInput, false);
   }
 
-  private Call(String api, Expect expect, String description, Body body, boolean fileInput,
+  private Call(
+      String api,
+      Expect expect,
+      String description,
+      Body body,
+      boolean fileInput,
       boolean plainIo) {
     this.api = api;
     this.expect = expect;
@@ -135,7 +142,8 @@ final class Call {
     }
 
     static void checkShape(long[] actual, long... expected) {
-      check(Arrays.equals(actual, expected),
+      check(
+          Arrays.equals(actual, expected),
           "shape " + Arrays.toString(actual) + ", expected " + Arrays.toString(expected));
     }
 
@@ -149,7 +157,8 @@ final class Call {
 
     /** Element-wise |a - b| <= tol * (1 + |b|). */
     static void checkClose(float[] actual, float[] expected, double tol, String what) {
-      check(actual.length == expected.length,
+      check(
+          actual.length == expected.length,
           what + ": " + actual.length + " values, expected " + expected.length);
       for (int i = 0; i < actual.length; i++) {
         double d = Math.abs((double) actual[i] - expected[i]);

@@ -27,12 +27,15 @@ record ChildJvm(int exitCode, String output, boolean timedOut) {
   }
 
   /** As {@link #run(Class, long, String...)} with these heap options instead of {@code -Xmx1g}. */
-  static ChildJvm run(List<String> heapOptions, Class<?> mainClass, long timeoutSeconds, String... args)
+  static ChildJvm run(
+      List<String> heapOptions, Class<?> mainClass, long timeoutSeconds, String... args)
       throws IOException, InterruptedException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<String> cmd = new ArrayList<>(List.of(java.toString()));
     cmd.addAll(heapOptions);
-    cmd.addAll(List.of("-Xss4m", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path")));
+    cmd.addAll(
+        List.of(
+            "-Xss4m", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path")));
     if (Runtime.version().feature() >= 22) {
       cmd.add("--enable-native-access=ALL-UNNAMED");
     }
@@ -40,7 +43,8 @@ record ChildJvm(int exitCode, String output, boolean timedOut) {
     cmd.addAll(List.of(args));
     Path log = Files.createTempFile("jrnn-child", ".log");
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Process p =
+          new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
       if (!done) {
         p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -99,14 +99,30 @@ final class Gen {
 
   /** A float that breaks arithmetic: NaN, an infinity, a huge or tiny value, -0. */
   float weirdFloat() {
-    return pick(Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MAX_VALUE,
-        -Float.MAX_VALUE, Float.MIN_VALUE, -0f, 1e30f, -1e30f);
+    return pick(
+        Float.NaN,
+        Float.POSITIVE_INFINITY,
+        Float.NEGATIVE_INFINITY,
+        Float.MAX_VALUE,
+        -Float.MAX_VALUE,
+        Float.MIN_VALUE,
+        -0f,
+        1e30f,
+        -1e30f);
   }
 
   /** A double that breaks arithmetic. */
   double weirdDouble() {
-    return pick(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MAX_VALUE,
-        -Double.MAX_VALUE, -1.0, -1e-9, 0.0, 1e300);
+    return pick(
+        Double.NaN,
+        Double.POSITIVE_INFINITY,
+        Double.NEGATIVE_INFINITY,
+        Double.MAX_VALUE,
+        -Double.MAX_VALUE,
+        -1.0,
+        -1e-9,
+        0.0,
+        1e300);
   }
 
   /** An int at or past the edge of a typical range. */

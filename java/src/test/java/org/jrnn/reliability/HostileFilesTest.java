@@ -32,8 +32,16 @@ class HostileFilesTest {
 
   @Test
   void seededVariantsOfEveryLoaderInAChildJvm() throws Exception {
-    ChildJvm r = ChildJvm.run(ApiFuzzer.class, 300, "--api", "files", "--calls", Integer.toString(VARIANTS),
-        "--seed", "77");
+    ChildJvm r =
+        ChildJvm.run(
+            ApiFuzzer.class,
+            300,
+            "--api",
+            "files",
+            "--calls",
+            Integer.toString(VARIANTS),
+            "--seed",
+            "77");
     assertFalse(r.timedOut(), "hung:\n" + r.tail());
     assertEquals(0, r.exitCode(), "a loader misbehaved (or the JVM died):\n" + r.tail());
     assertEquals(VARIANTS, r.number("ApiFuzzer summary:", "calls"), r.tail());
@@ -56,63 +64,128 @@ class HostileFilesTest {
   @Test
   void aFiftyMegabyteTensorNameLoads() throws Exception {
     String name = "n".repeat(50 << 20);
-    behaves(HostileFiles.file("t", Call.Expect.GOOD, "50 MB name", "t.safetensors",
-        header("{\"" + name + "\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 4]}}", 4), false,
-        p -> {
-          try (SafetensorsFile f = SafetensorsFile.open(p)) {
-            Call.Ctx.check(f.floats(name).length == 1, "read back");
-          }
-        }));
+    behaves(
+        HostileFiles.file(
+            "t",
+            Call.Expect.GOOD,
+            "50 MB name",
+            "t.safetensors",
+            header(
+                "{\""
+                    + name
+                    + "\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 4]}}",
+                4),
+            false,
+            p -> {
+              try (SafetensorsFile f = SafetensorsFile.open(p)) {
+                Call.Ctx.check(f.floats(name).length == 1, "read back");
+              }
+            }));
   }
 
   @Test
   void absurdHeaderLengthsAreRefused() throws Exception {
-    byte[] valid = header("{\"t\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 4]}}", 4);
-    for (long len : new long[] {-1, Long.MIN_VALUE, 1L << 62, SafetensorsFile.MAX_HEADER_BYTES + 1, valid.length,
-        0, 1}) {
+    byte[] valid =
+        header("{\"t\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 4]}}", 4);
+    for (long len :
+        new long[] {
+          -1, Long.MIN_VALUE, 1L << 62, SafetensorsFile.MAX_HEADER_BYTES + 1, valid.length, 0, 1
+        }) {
       byte[] b = valid.clone();
       ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong(0, len);
-      behaves(HostileFiles.file("t", Call.Expect.BAD, "header length " + len, "t.safetensors", b, false,
-          p -> SafetensorsFile.open(p).close()));
+      behaves(
+          HostileFiles.file(
+              "t",
+              Call.Expect.BAD,
+              "header length " + len,
+              "t.safetensors",
+              b,
+              false,
+              p -> SafetensorsFile.open(p).close()));
     }
   }
 
   @Test
   void overflowingShapesAndDeepNestingAreRefused() throws Exception {
-    for (String shape : new String[] {"[1099511627776, 1099511627776]", "[9223372036854775807, 2]",
-        "[4294967296, 4294967296, 4]"}) {
-      behaves(HostileFiles.file("t", Call.Expect.BAD, "shape " + shape, "t.safetensors",
-          header("{\"t\": {\"dtype\": \"F32\", \"shape\": " + shape + ", \"data_offsets\": [0, 4]}}", 4), false,
-          p -> SafetensorsFile.open(p).close()));
+    for (String shape :
+        new String[] {
+          "[1099511627776, 1099511627776]",
+          "[9223372036854775807, 2]",
+          "[4294967296, 4294967296, 4]"
+        }) {
+      behaves(
+          HostileFiles.file(
+              "t",
+              Call.Expect.BAD,
+              "shape " + shape,
+              "t.safetensors",
+              header(
+                  "{\"t\": {\"dtype\": \"F32\", \"shape\": "
+                      + shape
+                      + ", \"data_offsets\": [0, 4]}}",
+                  4),
+              false,
+              p -> SafetensorsFile.open(p).close()));
     }
-    behaves(HostileFiles.file("t", Call.Expect.BAD, "nesting", "t.safetensors",
-        header("{\"a\": " + HostileFiles.deepJson(100_000) + "}", 0), false, p -> SafetensorsFile.open(p).close()));
+    behaves(
+        HostileFiles.file(
+            "t",
+            Call.Expect.BAD,
+            "nesting",
+            "t.safetensors",
+            header("{\"a\": " + HostileFiles.deepJson(100_000) + "}", 0),
+            false,
+            p -> SafetensorsFile.open(p).close()));
   }
 
   @Test
   void aFiveMegabyteLineIsRead() throws Exception {
     String line = "w".repeat(5 << 20);
-    behaves(HostileFiles.file("t", Call.Expect.GOOD, "5 MB line", "t.txt",
-        HostileFiles.utf8("a\tneg\r\n" + line + "\tpos\n"), false, p -> {
-          Call.Ctx.check(TextFiles.readLines(p).get(1).length() == line.length() + 4, "line length");
-          List<org.jrnn.data.LabelledExample> e = LabelledTextReader.readTsv(p);
-          Call.Ctx.check(e.size() == 2 && e.get(1).text().equals(line) && e.get(1).label().equals("pos"),
-              "examples");
-        }));
+    behaves(
+        HostileFiles.file(
+            "t",
+            Call.Expect.GOOD,
+            "5 MB line",
+            "t.txt",
+            HostileFiles.utf8("a\tneg\r\n" + line + "\tpos\n"),
+            false,
+            p -> {
+              Call.Ctx.check(
+                  TextFiles.readLines(p).get(1).length() == line.length() + 4, "line length");
+              List<org.jrnn.data.LabelledExample> e = LabelledTextReader.readTsv(p);
+              Call.Ctx.check(
+                  e.size() == 2 && e.get(1).text().equals(line) && e.get(1).label().equals("pos"),
+                  "examples");
+            }));
   }
 
   /** Every loader on an empty file: an empty result or a clean refusal. */
   @Test
   void emptyFilesThroughEveryLoader() throws Exception {
-    List<HostileFiles.Loader> dataLoaders = List.of(TextFiles::readLines, LabelledTextReader::read,
-        p -> ConllReader.read(p, 0, 1), TextPairReader::readTsv);
+    List<HostileFiles.Loader> dataLoaders =
+        List.of(
+            TextFiles::readLines,
+            LabelledTextReader::read,
+            p -> ConllReader.read(p, 0, 1),
+            TextPairReader::readTsv);
     for (HostileFiles.Loader l : dataLoaders) {
       behaves(HostileFiles.file("t", Call.Expect.EITHER, "empty", "e.tsv", new byte[0], false, l));
     }
-    behaves(HostileFiles.file("t", Call.Expect.BAD, "empty", "e.safetensors", new byte[0], false,
-        p -> ModelFiles.load(p, Device.cpu()).close()));
-    List<HostileFiles.Loader> plainIoLoaders = List.of(Checkpoint::read, CaptionData::readCaptions,
-        FeatureFiles::read, p -> ImagePixels.read(p));
+    behaves(
+        HostileFiles.file(
+            "t",
+            Call.Expect.BAD,
+            "empty",
+            "e.safetensors",
+            new byte[0],
+            false,
+            p -> ModelFiles.load(p, Device.cpu()).close()));
+    List<HostileFiles.Loader> plainIoLoaders =
+        List.of(
+            Checkpoint::read,
+            CaptionData::readCaptions,
+            FeatureFiles::read,
+            p -> ImagePixels.read(p));
     for (HostileFiles.Loader l : plainIoLoaders) {
       behaves(HostileFiles.file("t", Call.Expect.BAD, "empty", "e.csv", new byte[0], true, l));
     }

@@ -59,11 +59,11 @@ public final class LeakProbe {
   /**
    * Default bound on RSS growth between the 25 % and 100 % points. Every iteration allocates and
    * frees the same native blocks and the heap is fixed, so a leak of even one small tensor (a few
-   * hundred bytes) per iteration grows the RSS by megabytes over 10,000+ iterations. What may
-   * still grow legitimately is the JVM's own native memory: the JIT compiling the last cold
-   * paths (code cache), metaspace, and glibc malloc arenas settling; on the machines this was
-   * written on that stays well under 1 MB after a 25 % warm-up, so 4 MB leaves room without hiding
-   * a leak of more than ~200 bytes per iteration at 20,000 iterations.
+   * hundred bytes) per iteration grows the RSS by megabytes over 10,000+ iterations. What may still
+   * grow legitimately is the JVM's own native memory: the JIT compiling the last cold paths (code
+   * cache), metaspace, and glibc malloc arenas settling; on the machines this was written on that
+   * stays well under 1 MB after a 25 % warm-up, so 4 MB leaves room without hiding a leak of more
+   * than ~200 bytes per iteration at 20,000 iterations.
    */
   static final long DEFAULT_RSS_LIMIT_KB = 4096;
 
@@ -78,11 +78,20 @@ public final class LeakProbe {
   }
 
   /** One memory sample. */
-  record Sample(long iteration, long live, long liveBytes, long rssKb, long heapKb, long cachedBytes) {
+  record Sample(
+      long iteration, long live, long liveBytes, long rssKb, long heapKb, long cachedBytes) {
     String line() {
-      return "LeakProbe sample iteration=" + iteration + " live=" + live
-          + (liveBytes >= 0 ? " live_bytes=" + liveBytes : "") + " rss_kb=" + rssKb + " heap_used_kb=" + heapKb
-          + " cpu_cached_bytes=" + cachedBytes;
+      return "LeakProbe sample iteration="
+          + iteration
+          + " live="
+          + live
+          + (liveBytes >= 0 ? " live_bytes=" + liveBytes : "")
+          + " rss_kb="
+          + rssKb
+          + " heap_used_kb="
+          + heapKb
+          + " cpu_cached_bytes="
+          + cachedBytes;
     }
   }
 
@@ -108,26 +117,29 @@ public final class LeakProbe {
         throw new IllegalArgumentException("--inject-leak takes count or rss");
       }
     } catch (RuntimeException e) {
-      out.println("usage: LeakProbe --iterations N (>= 100) --seed S [--rss-limit-kb K]: " + e.getMessage());
+      out.println(
+          "usage: LeakProbe --iterations N (>= 100) --seed S [--rss-limit-kb K]: "
+              + e.getMessage());
       return 2;
     }
     List<String> warnings = new ArrayList<>();
-    Handler h = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        if (r.getMessage() != null && r.getMessage().contains("was never closed")) {
-          synchronized (warnings) {
-            warnings.add(r.getMessage());
+    Handler h =
+        new Handler() {
+          @Override
+          public void publish(LogRecord r) {
+            if (r.getMessage() != null && r.getMessage().contains("was never closed")) {
+              synchronized (warnings) {
+                warnings.add(r.getMessage());
+              }
+            }
           }
-        }
-      }
 
-      @Override
-      public void flush() {}
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
     Logger jrnnLogger = Logger.getLogger("org.jrnn");
     jrnnLogger.addHandler(h);
     Path dir = Files.createTempDirectory("jrnn-leak");
@@ -154,8 +166,15 @@ public final class LeakProbe {
           liveAtQuarter = live;
           out.println(atQuarter.line() + " (baseline)");
         } else if (i > quarter && live != liveAtQuarter && problems.size() < 5) {
-          problems.add("after iteration " + i + " " + live + " native allocations are live, "
-              + liveAtQuarter + " after iteration " + quarter);
+          problems.add(
+              "after iteration "
+                  + i
+                  + " "
+                  + live
+                  + " native allocations are live, "
+                  + liveAtQuarter
+                  + " after iteration "
+                  + quarter);
         }
         if (i == quarter) {
           minRss = atQuarter.rssKb();
@@ -176,29 +195,58 @@ public final class LeakProbe {
       long rssGrowth = last.rssKb() - Math.min(minRss, last.rssKb());
       long heapGrowth = last.heapKb() - atQuarter.heapKb();
       if (rssGrowth >= rssLimit) {
-        problems.add("RSS grew by " + rssGrowth + " kB after iteration " + quarter + " (limit " + rssLimit
-            + " kB)");
+        problems.add(
+            "RSS grew by "
+                + rssGrowth
+                + " kB after iteration "
+                + quarter
+                + " (limit "
+                + rssLimit
+                + " kB)");
       }
       if (heapGrowth >= HEAP_LIMIT_KB) {
-        problems.add("the heap used after a full GC grew by " + heapGrowth + " kB (limit " + HEAP_LIMIT_KB + " kB)");
+        problems.add(
+            "the heap used after a full GC grew by "
+                + heapGrowth
+                + " kB (limit "
+                + HEAP_LIMIT_KB
+                + " kB)");
       }
-      if (last.liveBytes() >= 0 && atQuarter.liveBytes() >= 0 && last.liveBytes() != atQuarter.liveBytes()) {
-        problems.add("live native bytes went from " + atQuarter.liveBytes() + " to " + last.liveBytes());
+      if (last.liveBytes() >= 0
+          && atQuarter.liveBytes() >= 0
+          && last.liveBytes() != atQuarter.liveBytes()) {
+        problems.add(
+            "live native bytes went from " + atQuarter.liveBytes() + " to " + last.liveBytes());
       }
       synchronized (warnings) {
         if (!warnings.isEmpty()) {
-          problems.add("the Cleaner freed " + warnings.size() + " unclosed tensor(s), e.g. " + warnings.get(0));
+          problems.add(
+              "the Cleaner freed "
+                  + warnings.size()
+                  + " unclosed tensor(s), e.g. "
+                  + warnings.get(0));
         }
       }
-      out.println(String.format(Locale.ROOT,
-          "LeakProbe summary: iterations=%d seed=%d live_baseline=%d live_end=%d rss_growth_kb=%d "
-              + "heap_growth_kb=%d live_bytes=%s leak_warnings=%d seconds=%.1f status=%s",
-          iterations, seed, liveAtQuarter, Tensor.liveAllocations(), rssGrowth, heapGrowth,
-          liveBytes() >= 0 ? Long.toString(liveBytes()) : "n/a", warnings.size(),
-          (System.nanoTime() - start) / 1e9, problems.isEmpty() ? "flat" : "LEAK"));
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "LeakProbe summary: iterations=%d seed=%d live_baseline=%d live_end=%d"
+                  + " rss_growth_kb=%d heap_growth_kb=%d live_bytes=%s leak_warnings=%d"
+                  + " seconds=%.1f status=%s",
+              iterations,
+              seed,
+              liveAtQuarter,
+              Tensor.liveAllocations(),
+              rssGrowth,
+              heapGrowth,
+              liveBytes() >= 0 ? Long.toString(liveBytes()) : "n/a",
+              warnings.size(),
+              (System.nanoTime() - start) / 1e9,
+              problems.isEmpty() ? "flat" : "LEAK"));
       if (liveBytes() < 0) {
-        out.println("LeakProbe note: jrnn exposes no live native byte count (only Tensor.liveAllocations());"
-            + " bytes are judged through the RSS");
+        out.println(
+            "LeakProbe note: jrnn exposes no live native byte count (only"
+                + " Tensor.liveAllocations()); bytes are judged through the RSS");
       }
       for (String p : problems) {
         out.println("LeakProbe FAILURE: " + p);
@@ -221,8 +269,13 @@ public final class LeakProbe {
       System.gc();
       System.gc();
     }
-    return new Sample(iteration, Tensor.liveAllocations(), liveBytes(), rssKb(),
-        mem.getHeapMemoryUsage().getUsed() / 1024, Device.cpu().cachedBytes());
+    return new Sample(
+        iteration,
+        Tensor.liveAllocations(),
+        liveBytes(),
+        rssKb(),
+        mem.getHeapMemoryUsage().getUsed() / 1024,
+        Device.cpu().cachedBytes());
   }
 
   /** The process's resident set (VmRSS of /proc/self/status), or -1 where there is none. */
@@ -270,12 +323,29 @@ public final class LeakProbe {
     Workload(long seed, Path dir) {
       this.g = new Gen(seed, false);
       this.dir = dir;
-      model = new SequenceClassifier(SequenceClassifier.Config.defaults(VOCAB, 3).withEmbeddingSize(4)
-          .withHiddenSize(8).withLayers(2).withBidirectional(true).withDropout(0.2f)
-          .withInit(new RecurrentInit(true, true)).withSeed(seed), Device.cpu());
+      model =
+          new SequenceClassifier(
+              SequenceClassifier.Config.defaults(VOCAB, 3)
+                  .withEmbeddingSize(4)
+                  .withHiddenSize(8)
+                  .withLayers(2)
+                  .withBidirectional(true)
+                  .withDropout(0.2f)
+                  .withInit(new RecurrentInit(true, true))
+                  .withSeed(seed),
+              Device.cpu());
       adam = Adam.builder().lr(0.01).weightDecay(1e-4).build(model.parameters());
-      captioner = new Captioner(new Captioner.Config(3, 0, 4, 9, 4, Cell.GRU, 6, 1, true, seed), Device.cpu());
-      lstm = Recurrent.builder().cell(Cell.LSTM).inputSize(3).hiddenSize(5).layers(2).seed(seed).build();
+      captioner =
+          new Captioner(
+              new Captioner.Config(3, 0, 4, 9, 4, Cell.GRU, 6, 1, true, seed), Device.cpu());
+      lstm =
+          Recurrent.builder()
+              .cell(Cell.LSTM)
+              .inputSize(3)
+              .hiddenSize(5)
+              .layers(2)
+              .seed(seed)
+              .build();
     }
 
     void iteration(long i) throws IOException {
@@ -293,15 +363,18 @@ public final class LeakProbe {
         model.predict(tokens);
 
         List<float[]> inputs = g.listOf(g.between(1, 3), () -> g.floats(3));
-        DecodeOptions o = g.coin() ? DecodeOptions.builder().maxLength(4).suppress(Captioner.NEVER).build()
-            : DecodeOptions.builder().beamSize(3).nBest(2).maxLength(4).maxActive(2).build();
+        DecodeOptions o =
+            g.coin()
+                ? DecodeOptions.builder().maxLength(4).suppress(Captioner.NEVER).build()
+                : DecodeOptions.builder().beamSize(3).nBest(2).maxLength(4).maxActive(2).build();
         List<Decoded> decoded = Decoders.decode(captioner, inputs, o);
         if (decoded.size() != inputs.size()) {
           throw new IllegalStateException("decode gave " + decoded.size() + " results");
         }
 
         int t = g.between(1, 4);
-        SequenceBatch x = SequenceBatch.of(Tensor.of(g.floats(t * n * 3), t, n, 3), g.lengths(n, t));
+        SequenceBatch x =
+            SequenceBatch.of(Tensor.of(g.floats(t * n * 3), t, n, 3), g.lengths(n, t));
         RecurrentOutput y = lstm.forwardTrain(x, null);
         lstm.backward(y, y.output(), null, null);
         RecurrentState s = RecurrentState.zeros(lstm, n);

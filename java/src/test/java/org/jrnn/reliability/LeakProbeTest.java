@@ -23,14 +23,25 @@ class LeakProbeTest {
     assertTrue(r.output().contains("status=flat"), r.tail());
     assertEquals(20_000, r.number("LeakProbe summary:", "iterations"), r.tail());
     assertEquals(0, r.number("LeakProbe summary:", "leak_warnings"), r.tail());
-    assertEquals(r.number("LeakProbe summary:", "live_baseline"), r.number("LeakProbe summary:", "live_end"),
+    assertEquals(
+        r.number("LeakProbe summary:", "live_baseline"),
+        r.number("LeakProbe summary:", "live_end"),
         r.tail());
   }
 
   @Test
   void aCountedLeakIsCaught() throws Exception {
-    ChildJvm r = ChildJvm.run(HEAP, LeakProbe.class, 120, "--iterations", "400", "--seed", "1",
-        "--inject-leak", "count");
+    ChildJvm r =
+        ChildJvm.run(
+            HEAP,
+            LeakProbe.class,
+            120,
+            "--iterations",
+            "400",
+            "--seed",
+            "1",
+            "--inject-leak",
+            "count");
     assertEquals(1, r.exitCode(), r.tail());
     assertTrue(r.output().contains("native allocations are live"), r.tail());
   }
@@ -39,8 +50,17 @@ class LeakProbeTest {
   void aLeakOutsideTheCountShowsInTheRss() throws Exception {
     // 16 kB a step for the 3000 steps after the warm-up: about 48 MB, far above the 4 MB bound and
     // the JIT's own settling
-    ChildJvm r = ChildJvm.run(HEAP, LeakProbe.class, 120, "--iterations", "4000", "--seed", "1",
-        "--inject-leak", "rss");
+    ChildJvm r =
+        ChildJvm.run(
+            HEAP,
+            LeakProbe.class,
+            120,
+            "--iterations",
+            "4000",
+            "--seed",
+            "1",
+            "--inject-leak",
+            "rss");
     assertEquals(1, r.exitCode(), r.tail());
     assertTrue(r.output().contains("RSS grew by"), r.tail());
   }
