@@ -58,7 +58,7 @@ class AtomicFilesTest {
     @Test
     void runtimeExceptionsAlsoLeaveNoTrace() throws IOException {
         Path f = dir.resolve("new.json");
-        assertThrows(IllegalStateException.class, () -> AtomicFiles.write(f, out -> {
+        assertThrows(JrnnException.class, () -> AtomicFiles.write(f, out -> {
             out.write('x');
             throw new JrnnException("bug");
         }));
