@@ -29,6 +29,7 @@ import org.jrnn.data.TextPair;
 import org.jrnn.data.Tokenizer;
 import org.jrnn.data.WordTokenizer;
 import org.jrnn.internal.Quote;
+import org.jrnn.io.AtomicFiles;
 import org.jrnn.models.ClassificationBatches;
 import org.jrnn.models.ClassifierTask;
 import org.jrnn.models.ConditionedBatches;
@@ -187,6 +188,8 @@ public final class TrainCommand implements Command {
           default -> digits(o, s, data, log);
         };
     try (Model model = t.contents().model()) {
+      // a run killed while saving leaves .NAME.<hex>.tmp next to --out; this run owns --out
+      AtomicFiles.deleteStaleTemps(outPath);
       ModelFiles.save(outPath, t.contents());
       StringBuilder line = new StringBuilder();
       line.append(

@@ -141,6 +141,19 @@ class TrainCommandTest {
     assertTrue(r.out().contains("(time budget)"), r.out());
   }
 
+  @Test
+  void savingTheModelDeletesTempFilesOfAKilledSave() throws Exception {
+    Path train = CliTestSupport.sentimentTsv(dir, "stale.tsv", 20, 4);
+    Path out = dir.resolve("stale.safetensors");
+    Path stale = Files.writeString(dir.resolve(".stale.safetensors.00ff.tmp"), "half a model");
+    Path other = Files.writeString(dir.resolve(".other.safetensors.00ff.tmp"), "not ours");
+    CliTestSupport.Run r = run(trainArgs(train, out, 1, "--valid-fraction", "0"));
+    assertEquals(0, r.status(), r.err());
+    assertFalse(Files.exists(stale), "the temp file of a killed save must be gone");
+    assertTrue(Files.exists(other), "temp files of other targets stay");
+    assertTrue(Files.exists(out));
+  }
+
   static String[] with(String[] base, String... more) {
     String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
     System.arraycopy(more, 0, all, base.length, more.length);

@@ -1,5 +1,5 @@
 // AtomicFiles: replaces content, keeps the old file intact when the writer fails, leaves no temp files.
-package org.jrnn.train.util;
+package org.jrnn.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.jrnn.JrnnException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,7 +58,7 @@ class AtomicFilesTest {
     @Test
     void runtimeExceptionsAlsoLeaveNoTrace() throws IOException {
         Path f = dir.resolve("new.json");
-        assertThrows(IllegalStateException.class, () -> AtomicFiles.write(f, out -> {
+        assertThrows(JrnnException.class, () -> AtomicFiles.write(f, out -> {
             out.write('x');
             throw new JrnnException("bug");
         }));
