@@ -33,6 +33,7 @@ import org.jrnn.decode.Decoded;
 import org.jrnn.decode.Decoders;
 import org.jrnn.decode.Hypothesis;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.Quote;
 
 /**
  * Writes, for each input in order, one line {@code {"image": NAME, "caption": TEXT, "score": S,
@@ -308,8 +309,7 @@ public final class BatchCaptioner {
   private static String errorLine(String name, Exception e) {
     JsonObject o = new JsonObject();
     o.addProperty("image", name);
-    String m = e.getMessage();
-    o.addProperty("error", m == null || m.isBlank() ? e.getClass().getSimpleName() : m.replaceAll("\\s+", " "));
+    o.addProperty("error", Quote.reason(e));
     return GSON.toJson(o);
   }
 

@@ -305,9 +305,14 @@ public final class TrainCommand implements Command {
         if (o.has("clip")) {
           throw new UsageException("give --clip or --clip-value, not both");
         }
-        clipping = GradientClipping.byValue(o.number("clip-value", 1, Double.MIN_VALUE, 1e30));
+        // GradientClipping's range: a smaller limit would be flushed to zero by the kernels
+        clipping = GradientClipping.byValue(o.number("clip-value", 1, Float.MIN_NORMAL, 1e30));
       } else {
         double c = o.number("clip", 1.0, 0, 1e30);
+        if (c != 0 && c < Float.MIN_NORMAL) {
+          throw new UsageException("--clip must be 0 (off) or in [" + Float.MIN_NORMAL + ", 1.0E30], not "
+              + Quote.quote(o.string("clip", "")));
+        }
         clipping = c == 0 ? GradientClipping.none() : GradientClipping.byNorm(c);
       }
       LrSchedule schedule;
