@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -309,7 +310,10 @@ public final class BatchCaptioner {
   private static String errorLine(String name, Exception e) {
     JsonObject o = new JsonObject();
     o.addProperty("image", name);
-    o.addProperty("error", Quote.reason(e));
+    String m = e.getMessage();
+    // an input's own message (often starting with its name) is kept as written, only cut
+    o.addProperty("error", e instanceof FileSystemException || m == null || m.isBlank()
+        ? Quote.reason(e) : Quote.withoutClassNames(Quote.cut(m)));
     return GSON.toJson(o);
   }
 

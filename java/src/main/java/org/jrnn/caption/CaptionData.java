@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.jrnn.internal.Arguments;
 import org.jrnn.internal.Quote;
 
 /** Readers of captioning data. */
@@ -43,7 +44,8 @@ public final class CaptionData {
    * @throws IOException naming the file and line of a malformed line
    */
   public static List<Example> readCaptions(Path file) throws IOException {
-    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    Path fileName = Arguments.notNull("file", file).getFileName();
+    String name = fileName == null ? "" : fileName.toString().toLowerCase(Locale.ROOT);
     boolean json = name.endsWith(".jsonl") || name.endsWith(".json");
     List<Example> out = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {

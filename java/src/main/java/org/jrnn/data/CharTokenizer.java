@@ -121,7 +121,7 @@ public final class CharTokenizer implements Tokenizer {
             String found = o.has("type") ? o.get("type").getAsString() : null;
             if (!type.equals(found)) {
                 throw new JrnnException("expected a '" + type + "' tokenizer, found "
-                        + (found == null ? "no type" : "type " + Quote.quote(found)));
+                        + (found == null ? "no type" : "type " + Quote.cut(found)));
             }
             if (!o.has("version") || o.get("version").getAsInt() != 1) {
                 throw new JrnnException("unsupported " + type + " tokenizer version " + Quote.cut(o.get("version")));

@@ -74,7 +74,7 @@ public final class LabelIndex {
         Integer id = ids.get(label);
         if (id == null) {
             throw new JrnnException("unknown label " + Quote.quote(label) + " (known: "
-                    + Quote.list(labels) + ")");
+                    + "[" + Quote.list(labels) + "])");
         }
         return id;
     }

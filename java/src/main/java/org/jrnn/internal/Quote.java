@@ -154,11 +154,19 @@ public final class Quote {
    * bounds where it builds it; anything else (a parser's or the JDK's exception, whose message may
    * repeat the whole input or name a class, e.g. {@code "com.google.gson.stream.
    * MalformedJsonException: ..."}) by its message without class names, cut like {@link #cut}.
-   * {@code "no details"} when there is no message.
+   * {@code "no details"} when there is no message. A {@link ClassCastException} or {@link
+   * NullPointerException} (a parser given a value of another type, or none) says so in words: its
+   * message speaks of Java classes.
    */
   public static String reason(Throwable e) {
     if (e instanceof IOException io) {
       return reason(io);
+    }
+    if (e instanceof ClassCastException) {
+      return "a value of the wrong type";
+    }
+    if (e instanceof NullPointerException) {
+      return "a value is missing";
     }
     String m = e == null ? null : e.getMessage();
     String s = m == null ? "" : withoutClassNames(e instanceof JrnnException ? m : cut(m));

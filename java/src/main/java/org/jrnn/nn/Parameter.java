@@ -23,7 +23,7 @@ public record Parameter(String name, Tensor value, Tensor grad) {
     Arguments.notNull("value", value);
     Arguments.notNull("grad", grad);
     if (!java.util.Arrays.equals(value.shape(), grad.shape())) {
-      throw new JrnnException("parameter " + Quote.quote(name) + ": gradient shape "
+      throw new JrnnException("parameter " + Quote.cut(name) + ": gradient shape "
           + java.util.Arrays.toString(grad.shape()) + " differs from value shape "
           + java.util.Arrays.toString(value.shape()));
     }

@@ -187,7 +187,7 @@ public abstract class Optimizer implements AutoCloseable {
     }
     if (!s.optimizer().equals(name())) {
       throw new JrnnException(
-          "the saved optimizer state is " + Quote.quote(s.optimizer()) + ", not " + name());
+          "the saved optimizer state is " + Quote.cut(s.optimizer()) + ", not " + name());
     }
     try {
       checkedLearningRate(s.learningRate());
@@ -201,7 +201,7 @@ public abstract class Optimizer implements AutoCloseable {
     for (String name : s.steps().keySet()) {
       if (!paramNames.contains(name)) {
         throw new JrnnException(
-            "the saved optimizer state has an entry for an unknown parameter " + Quote.quote(name));
+            "the saved optimizer state has an entry for an unknown parameter " + Quote.cut(name));
       }
     }
     List<float[][]> restored = new ArrayList<>();
@@ -262,7 +262,7 @@ public abstract class Optimizer implements AutoCloseable {
     }
     for (String key : s.buffers().keySet()) {
       if (!known.contains(key)) {
-        throw new JrnnException("the saved optimizer state has an unknown buffer " + Quote.quote(key));
+        throw new JrnnException("the saved optimizer state has an unknown buffer " + Quote.cut(key));
       }
     }
     for (int i = 0; i < params.size(); i++) {

@@ -45,7 +45,7 @@ public record OptimizerState(
                 + what
                 + (e.getKey() == null
                     ? " has a null name"
-                    : " of " + Quote.quote(e.getKey()) + " is null"));
+                    : " of " + Quote.cut(e.getKey()) + " is null"));
       }
       copy.put(e.getKey(), e.getValue());
     }

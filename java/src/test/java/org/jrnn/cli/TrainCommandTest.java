@@ -225,6 +225,8 @@ class TrainCommandTest {
       {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--time-budget", "soon"},
       {"train", "--task", "lm", "--data", train.toString(), "--out", out.toString(), "--bidirectional"},
       {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--tbptt-k1", "4"},
+      {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--clip", "1e-40"},
+      {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--clip-value", "1e-40"},
     };
     String[] expected = {
       "jrnn train: missing --task (classify, lm, tag, seq2seq or digits) (see jrnn train --help)",
@@ -240,6 +242,9 @@ class TrainCommandTest {
       "jrnn train: --time-budget must be a duration such as 90s, 5m or 1h, not 'soon' (see jrnn train --help)",
       "jrnn train: --bidirectional does not apply to --task lm (see jrnn train --help)",
       "jrnn train: --tbptt-k1 does not apply to --task classify (see jrnn train --help)",
+      // below the smallest normal float GradientClipping refuses the limit: a usage error, not a failure
+      "jrnn train: --clip must be 0 (off) or in [1.17549435E-38, 1.0E30], not '1e-40' (see jrnn train --help)",
+      "jrnn train: --clip-value must be in [1.1754943508222875E-38, 1.0E30], not 1e-40 (see jrnn train --help)",
     };
     for (int i = 0; i < usage.length; i++) {
       CliTestSupport.Run r = run(usage[i]);
