@@ -6,6 +6,7 @@ package org.jrnn;
 import java.util.Locale;
 import org.jrnn.internal.Native;
 import org.jrnn.internal.NativeContext;
+import org.jrnn.internal.Quote;
 
 /**
  * A compute device: {@link #cpu()} or {@link #cuda(int)}. Immutable; equal devices are
@@ -93,7 +94,7 @@ public final class Device {
       }
     }
     throw new JrnnException(
-        "unknown device \"" + name + "\": expected \"cpu\", \"cuda\" or \"cuda:N\"");
+        "unknown device " + Quote.doubleQuote(name) + ": expected \"cpu\", \"cuda\" or \"cuda:N\"");
   }
 
   /**

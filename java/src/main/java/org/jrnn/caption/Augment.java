@@ -6,6 +6,8 @@ package org.jrnn.caption;
 
 import org.jrnn.JrnnException;
 import org.jrnn.data.SplitMix64;
+import org.jrnn.internal.Arguments;
+import org.jrnn.internal.Quote;
 
 /**
  * Image augmentation for training, applied to the composited RGB before resizing. Each call with
@@ -48,7 +50,7 @@ public record Augment(
    * saturation, hue, grey (e.g. {@code shift=3,saturation=0.6,hue=30}).
    */
   public static Augment parse(String text) {
-    if (text.isBlank() || text.equalsIgnoreCase("none")) {
+    if (Arguments.notNull("augmentation", text).isBlank() || text.equalsIgnoreCase("none")) {
       return NONE;
     }
     int shift = 0;
@@ -63,13 +65,13 @@ public record Augment(
     for (String part : text.split(",")) {
       String[] kv = part.split("=", 2);
       if (kv.length != 2) {
-        throw new JrnnException("augmentation '" + part + "' must be key=value");
+        throw new JrnnException("augmentation " + Quote.quote(part) + " must be key=value");
       }
       double v;
       try {
         v = Double.parseDouble(kv[1].strip());
       } catch (NumberFormatException e) {
-        throw new JrnnException("augmentation '" + part + "': not a number");
+        throw new JrnnException("augmentation " + Quote.quote(part) + ": not a number");
       }
       switch (kv[0].strip()) {
         case "shift" -> shift = (int) v;
@@ -81,7 +83,7 @@ public record Augment(
         case "recolor", "recolour" -> rc = v;
         case "regions" -> rg = v;
         case "noise" -> nz = v;
-        default -> throw new JrnnException("unknown augmentation '" + kv[0] + "'");
+        default -> throw new JrnnException("unknown augmentation " + Quote.quote(kv[0]));
       }
     }
     return new Augment(shift, b, c, s, h, g, rc, rg, nz);

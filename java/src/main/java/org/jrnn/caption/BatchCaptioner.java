@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ import org.jrnn.decode.Decoded;
 import org.jrnn.decode.Decoders;
 import org.jrnn.decode.Hypothesis;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.Quote;
 
 /**
  * Writes, for each input in order, one line {@code {"image": NAME, "caption": TEXT, "score": S,
@@ -309,7 +311,9 @@ public final class BatchCaptioner {
     JsonObject o = new JsonObject();
     o.addProperty("image", name);
     String m = e.getMessage();
-    o.addProperty("error", m == null || m.isBlank() ? e.getClass().getSimpleName() : m.replaceAll("\\s+", " "));
+    // an input's own message (often starting with its name) is kept as written, only cut
+    o.addProperty("error", e instanceof FileSystemException || m == null || m.isBlank()
+        ? Quote.reason(e) : Quote.withoutClassNames(Quote.cut(m)));
     return GSON.toJson(o);
   }
 

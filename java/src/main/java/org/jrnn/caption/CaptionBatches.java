@@ -9,6 +9,7 @@ import java.util.List;
 import org.jrnn.JrnnException;
 import org.jrnn.data.Batches;
 import org.jrnn.data.SplitMix64;
+import org.jrnn.internal.Arguments;
 import org.jrnn.models.ConditionedBatch;
 import org.jrnn.train.BatchSource;
 
@@ -58,17 +59,20 @@ public final class CaptionBatches implements BatchSource<ConditionedBatch> {
   /** Batches of images through {@code encoder}, augmented with {@code augment} (may be NONE). */
   public static CaptionBatches ofImages(List<ImagePixels.Rgb> images, ImagePixels.Encoder encoder, Augment augment,
       List<int[]> sequences, int batchSize) {
-    return new CaptionBatches(images, null, encoder, augment, sequences, batchSize, true);
+    return new CaptionBatches(Arguments.noNulls("images", images), null, Arguments.notNull("encoder", encoder),
+        Arguments.notNull("augment", augment), Arguments.noNulls("sequences", sequences), batchSize, true);
   }
 
   /** Batches of fixed feature vectors. */
   public static CaptionBatches ofFeatures(List<float[]> features, List<int[]> sequences, int batchSize) {
-    return new CaptionBatches(null, features, null, Augment.NONE, sequences, batchSize, true);
+    return new CaptionBatches(null, Arguments.noNulls("features", features), null, Augment.NONE,
+        Arguments.noNulls("sequences", sequences), batchSize, true);
   }
 
   /** The same examples in order, unshuffled and unaugmented (for evaluation). */
   public static CaptionBatches inOrder(List<float[]> features, List<int[]> sequences, int batchSize) {
-    return new CaptionBatches(null, features, null, Augment.NONE, sequences, batchSize, false);
+    return new CaptionBatches(null, Arguments.noNulls("features", features), null, Augment.NONE,
+        Arguments.noNulls("sequences", sequences), batchSize, false);
   }
 
   /** The number of examples. */
@@ -108,6 +112,6 @@ public final class CaptionBatches implements BatchSource<ConditionedBatch> {
 
   @Override
   public int batchesPerEpoch() {
-    return (size() + batchSize - 1) / batchSize;
+    return (int) (((long) size() + batchSize - 1) / batchSize); // size() + batchSize may pass int
   }
 }

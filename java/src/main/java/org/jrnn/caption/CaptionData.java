@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.jrnn.internal.Arguments;
+import org.jrnn.internal.Quote;
 
 /** Readers of captioning data. */
 public final class CaptionData {
@@ -42,7 +44,8 @@ public final class CaptionData {
    * @throws IOException naming the file and line of a malformed line
    */
   public static List<Example> readCaptions(Path file) throws IOException {
-    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    Path fileName = Arguments.notNull("file", file).getFileName();
+    String name = fileName == null ? "" : fileName.toString().toLowerCase(Locale.ROOT);
     boolean json = name.endsWith(".jsonl") || name.endsWith(".json");
     List<Example> out = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -60,23 +63,23 @@ public final class CaptionData {
             JsonElement img = o.get("image");
             JsonElement cap = o.get("caption");
             if (img == null || cap == null || !img.isJsonPrimitive() || !cap.isJsonPrimitive()) {
-              throw new IOException(file + ":" + n + ": needs string fields \"image\" and \"caption\"");
+              throw new IOException(Quote.path(file) + ":" + n + ": needs string fields \"image\" and \"caption\"");
             }
             out.add(new Example(img.getAsString(), cap.getAsString()));
           } catch (JsonParseException | IllegalStateException e) {
-            throw new IOException(file + ":" + n + ": not a JSON object (" + e.getMessage() + ")");
+            throw new IOException(Quote.path(file) + ":" + n + ": not a JSON object (" + Quote.reason(e) + ")", e);
           }
         } else {
           int tab = line.indexOf('\t');
           if (tab <= 0) {
-            throw new IOException(file + ":" + n + ": expected image<TAB>caption");
+            throw new IOException(Quote.path(file) + ":" + n + ": expected image<TAB>caption");
           }
           out.add(new Example(line.substring(0, tab).strip(), line.substring(tab + 1).strip()));
         }
       }
     }
     if (out.isEmpty()) {
-      throw new IOException(file + ": no captions");
+      throw new IOException(Quote.path(file) + ": no captions");
     }
     return out;
   }
@@ -84,7 +87,7 @@ public final class CaptionData {
   /** The image files of a folder (by extension, any case), sorted by path; recurses into sub-folders. */
   public static List<Path> listImages(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
-      throw new IOException(dir + ": not a folder");
+      throw new IOException(Quote.path(dir) + ": not a folder");
     }
     try (Stream<Path> s = Files.walk(dir)) {
       return s.filter(Files::isRegularFile).filter(CaptionData::isImageName).sorted().toList();

@@ -11,13 +11,14 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import org.jrnn.Cell;
 import org.jrnn.Device;
 import org.jrnn.JrnnException;
 import org.jrnn.data.Tokenizer;
+import org.jrnn.internal.Quote;
 import org.jrnn.io.SafetensorsException;
 import org.jrnn.io.SafetensorsFile;
 import org.jrnn.io.TensorInfo;
+import org.jrnn.models.ConditionedDecoder;
 import org.jrnn.models.ModelFiles;
 import org.jrnn.nn.Parameter;
 
@@ -65,12 +66,12 @@ public final class CaptionModels {
       try {
         config = switch (kind) {
           case Captioner.KIND -> Captioner.Config.fromJson(json);
-          case "conditioned-decoder" -> fromConditionedDecoder(json);
-          default -> throw new SafetensorsException(path, "holds a " + kind
+          case ConditionedDecoder.KIND -> fromConditionedDecoder(json);
+          default -> throw new SafetensorsException(path, "holds a " + Quote.quote(kind)
               + " model, not a captioner (or conditioned-decoder)");
         };
       } catch (IllegalArgumentException | JrnnException e) {
-        throw new SafetensorsException(path, "metadata \"" + ModelFiles.CONFIG_KEY + "\": " + e.getMessage(), e);
+        throw new SafetensorsException(path, "metadata \"" + ModelFiles.CONFIG_KEY + "\": " + Quote.reason(e), e);
       }
       String tok = meta.get(ModelFiles.TOKENIZER_KEY);
       if (tok == null) {
@@ -81,7 +82,7 @@ public final class CaptionModels {
       try {
         tokenizer = Tokenizer.fromJson(tok);
       } catch (IllegalArgumentException | JrnnException e) {
-        throw new SafetensorsException(path, "metadata \"" + ModelFiles.TOKENIZER_KEY + "\": " + e.getMessage(), e);
+        throw new SafetensorsException(path, "metadata \"" + ModelFiles.TOKENIZER_KEY + "\": " + Quote.reason(e), e);
       }
       Captioner model = new Captioner(config, device);
       try {
@@ -94,24 +95,14 @@ public final class CaptionModels {
     }
   }
 
-  /** ConditionedDecoder's config JSON as a captioner without projection. */
+  /**
+   * ConditionedDecoder's config JSON (read as strictly as {@link ModelFiles} reads it) as a
+   * captioner without projection.
+   */
   static Captioner.Config fromConditionedDecoder(String json) {
-    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(json).getAsJsonObject();
-    try {
-      return new Captioner.Config(
-          o.get("featureSize").getAsInt(),
-          0,
-          0,
-          o.get("vocabSize").getAsInt(),
-          o.get("embeddingSize").getAsInt(),
-          Cell.valueOf(o.get("cell").getAsString().toUpperCase(java.util.Locale.ROOT)),
-          o.get("hiddenSize").getAsInt(),
-          o.get("layers").getAsInt(),
-          o.get("concatFeatures").getAsBoolean(),
-          o.has("seed") ? o.get("seed").getAsLong() : 0L);
-    } catch (NullPointerException | ClassCastException | IllegalStateException | IllegalArgumentException e) {
-      throw new JrnnException("conditioned-decoder config " + json + " lacks or mistypes a key: " + e, e);
-    }
+    ConditionedDecoder.Config c = ConditionedDecoder.Config.fromJson(json);
+    return new Captioner.Config(c.featureSize(), 0, 0, c.vocabSize(), c.embeddingSize(), c.cell(),
+        c.hiddenSize(), c.layers(), c.concatFeatures(), c.seed());
   }
 
   private static void copyParameters(SafetensorsFile file, Captioner model) throws IOException {
@@ -132,7 +123,8 @@ public final class CaptionModels {
     }
     for (String name : file.names()) {
       if (!expected.contains(name)) {
-        throw new SafetensorsException(file.path(), "tensor '" + name + "' is not a parameter of the captioner its config describes");
+        throw new SafetensorsException(file.path(),
+            "tensor " + Quote.quote(name) + " is not a parameter of the captioner its config describes");
       }
     }
   }

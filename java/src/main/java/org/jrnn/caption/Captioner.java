@@ -30,6 +30,7 @@ import org.jrnn.decode.DecoderState;
 import org.jrnn.decode.RecurrentRows;
 import org.jrnn.decode.StepModel;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.Quote;
 import org.jrnn.internal.FeatureConditioning;
 import org.jrnn.internal.FloatMath;
 import org.jrnn.models.AbstractModel;
@@ -205,7 +206,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
         o = JsonParser.parseString(json).getAsJsonObject();
       } catch (JsonParseException | IllegalStateException e) {
         throw new JrnnException(
-            "captioner config is not a JSON object: " + Arguments.quote(e.getMessage()), e);
+            "captioner config is not a JSON object: " + Quote.reason(e), e);
       }
       String cellName = string(o, "cell");
       Cell cell;
@@ -213,7 +214,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
         cell = Cell.valueOf(cellName.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new JrnnException("captioner config: \"cell\" must be one of "
-            + java.util.Arrays.toString(Cell.values()) + " but is \"" + Arguments.quote(cellName) + "\"", e);
+            + java.util.Arrays.toString(Cell.values()) + " but is " + Quote.doubleQuote(cellName), e);
       }
       ImagePixels.Mode pixels = ImagePixels.Mode.RGB;
       if (o.has("pixels")) {
@@ -222,7 +223,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
           pixels = ImagePixels.Mode.parse(id);
         } catch (JrnnException e) {
           throw new JrnnException(
-              "captioner config: \"pixels\" must be rgb or rgb+std but is \"" + Arguments.quote(id) + "\"", e);
+              "captioner config: \"pixels\" must be rgb or rgb+std but is " + Quote.doubleQuote(id), e);
         }
       }
       return new Config(integer(o, "featureSize"), integer(o, "imageSize"), integer(o, "projectionSize"),
@@ -234,7 +235,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
       JsonElement e = o.get(key);
       if (e == null || !e.isJsonPrimitive()) {
         throw new JrnnException("captioner config " + (e == null ? "has no \"" + key + "\""
-            : "\"" + key + "\" must be a value but is " + Arguments.quote(e.toString())));
+            : "\"" + key + "\" must be a value but is " + Quote.cut(e)));
       }
       return e.getAsJsonPrimitive();
     }
@@ -250,7 +251,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
         return v;
       } catch (NumberFormatException | ArithmeticException e) {
         throw new JrnnException("captioner config: \"" + key + "\" must be an integer but is "
-            + Arguments.quote(p.toString()), e);
+            + Quote.cut(p), e);
       }
     }
 
@@ -268,7 +269,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
       JsonPrimitive p = value(o, key);
       if (!p.isBoolean()) {
         throw new JrnnException(
-            "captioner config: \"" + key + "\" must be true or false but is " + Arguments.quote(p.toString()));
+            "captioner config: \"" + key + "\" must be true or false but is " + Quote.cut(p));
       }
       return p.getAsBoolean();
     }
@@ -277,7 +278,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
       JsonPrimitive p = value(o, key);
       if (!p.isString()) {
         throw new JrnnException(
-            "captioner config: \"" + key + "\" must be a string but is " + Arguments.quote(p.toString()));
+            "captioner config: \"" + key + "\" must be a string but is " + Quote.cut(p));
       }
       return p.getAsString();
     }
@@ -541,7 +542,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
     Arguments.notNull("tokens", tokens);
     if (!(state instanceof RecurrentRows rows)) {
       throw new JrnnException("the state must be the RecurrentRows of initialState but is "
-          + (state == null ? "null" : state.getClass().getName()));
+          + (state == null ? "null" : "another decoder's state"));
     }
     int r = rows.rows();
     if (tokens.length != r) {

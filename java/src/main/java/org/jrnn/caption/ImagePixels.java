@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
+import org.jrnn.internal.Quote;
 
 /**
  * Pixels as the captioner's built-in encoder sees them: {@code [3, S, S]} row-major (R plane, G
@@ -50,10 +52,10 @@ public final class ImagePixels {
 
     /** Parses {@link #id()}. */
     public static Mode parse(String id) {
-      return switch (id.toLowerCase(java.util.Locale.ROOT)) {
+      return switch (Arguments.notNull("pixel mode", id).toLowerCase(java.util.Locale.ROOT)) {
         case "rgb" -> RGB;
         case "rgb+std", "rgb_and_standardized" -> RGB_AND_STANDARDIZED;
-        default -> throw new JrnnException("pixel mode must be rgb or rgb+std, not '" + id + "'");
+        default -> throw new JrnnException("pixel mode must be rgb or rgb+std, not " + Quote.quote(id));
       };
     }
   }
@@ -135,15 +137,15 @@ public final class ImagePixels {
     try (InputStream in = Files.newInputStream(file)) {
       img = ImageIO.read(in);
     } catch (IOException e) {
-      throw new IOException(file + ": unreadable image (" + e.getMessage() + ")", e);
+      throw new IOException(Quote.path(file) + ": unreadable image (" + Quote.reason(e) + ")", e);
     } catch (RuntimeException e) { // decoders throw these on some corrupt files
-      throw new IOException(file + ": corrupt image (" + e + ")", e);
+      throw new IOException(Quote.path(file) + ": corrupt image (" + Quote.reason(e) + ")", e);
     }
     if (img == null) {
-      throw new IOException(file + ": not an image in a format this JVM reads");
+      throw new IOException(Quote.path(file) + ": not an image in a format this JVM reads");
     }
     if (img.getWidth() < 1 || img.getHeight() < 1) {
-      throw new IOException(file + ": empty image");
+      throw new IOException(Quote.path(file) + ": empty image");
     }
     return img;
   }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jrnn.internal.Quote;
 
 /** Reads {@code emoji.json} of the Twemoji data. */
 public final class Twemoji {
@@ -56,7 +57,7 @@ public final class Twemoji {
     Path json = dir.resolve("emoji.json");
     Path images = dir.resolve("img/twitter/64");
     if (!Files.isRegularFile(json) || !Files.isDirectory(images)) {
-      throw new IOException(dir + ": no emoji.json and img/twitter/64 (run scripts/fetch-twemoji.sh " + dir + ")");
+      throw new IOException(Quote.path(dir) + ": no emoji.json and img/twitter/64 (run scripts/fetch-twemoji.sh " + Quote.path(dir) + ")");
     }
     JsonArray all = JsonParser.parseString(Files.readString(json, StandardCharsets.UTF_8)).getAsJsonArray();
     List<Entry> bases = new ArrayList<>();

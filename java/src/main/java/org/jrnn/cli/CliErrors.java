@@ -10,8 +10,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Quote;
+import org.jrnn.io.AtomicFiles;
 import org.jrnn.optim.NonFiniteException;
-import org.jrnn.train.util.AtomicFiles;
 
 /** Error helpers of the commands; {@link Main#describe} words every exception as one line. */
 final class CliErrors {

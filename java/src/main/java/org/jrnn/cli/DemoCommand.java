@@ -22,6 +22,8 @@ import org.jrnn.data.PaddedBatch;
 import org.jrnn.data.SeededSplit;
 import org.jrnn.data.Vocabulary;
 import org.jrnn.data.WordTokenizer;
+import org.jrnn.io.AtomicFiles;
+import org.jrnn.io.Json;
 import org.jrnn.models.ClassificationBatches;
 import org.jrnn.models.ClassifierTask;
 import org.jrnn.models.ConditionedBatches;
@@ -164,7 +166,8 @@ public final class DemoCommand implements Command {
         rs.add(json(r));
       }
       j.put("results", rs);
-      org.jrnn.train.util.AtomicFiles.writeString(o.path("json"), org.jrnn.io.Json.writePretty(j) + "\n");
+      AtomicFiles.deleteStaleTemps(o.path("json")); // left by a run killed while writing
+      AtomicFiles.writeString(o.path("json"), Json.writePretty(j) + "\n");
     }
     return 0;
   }

@@ -26,6 +26,7 @@ import org.jrnn.interop.InteropException;
 import org.jrnn.interop.RnnConfig;
 import org.jrnn.interop.StateDict;
 import org.jrnn.interop.TorchRnn;
+import org.jrnn.io.AtomicFiles;
 import org.jrnn.io.DType;
 import org.jrnn.io.SafetensorsException;
 import org.jrnn.io.SafetensorsFile;
@@ -164,6 +165,7 @@ public final class ForwardCommand implements Command {
       Inputs in = Inputs.read(input, config);
       Device device = Device.parse(opts.getOrDefault("device", "cpu"));
       SafetensorsWriter result = compute(config, state, in, device);
+      AtomicFiles.deleteStaleTemps(outputPath); // left by a run killed while writing
       result.write(outputPath);
       // Only after success: a failure prints exactly one line.
       for (String warning : in.warnings) {

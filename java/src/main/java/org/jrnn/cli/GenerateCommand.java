@@ -61,7 +61,7 @@ public final class GenerateCommand implements Command {
         CliOptions.parse(
             args, Set.of("model", "prompt", "length", "temperature", "top-k", "seed", "device"), Set.of(), false);
     Path modelPath = o.requiredPath("model");
-    int length = o.integer("length", 200, 0, 1 << 24);
+    int length = o.integer("length", 200, 1, 1 << 24);
     float temperature = (float) o.number("temperature", 0.8, 0, 1e6);
     int topK = o.integer("top-k", 0, 0, Integer.MAX_VALUE);
     long seed = o.longValue("seed", 42, Long.MIN_VALUE);

@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.regex.Pattern;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Quote;
 
@@ -146,7 +145,7 @@ public final class Main {
     if (s.length() > 4 * MAX_MESSAGE) {
       s = s.substring(0, 4 * MAX_MESSAGE); // the net below must not scan megabytes
     }
-    s = withoutClassNames(oneLine(s));
+    s = Quote.withoutClassNames(oneLine(s));
     if (s.isEmpty()) {
       s = "failed";
     }
@@ -158,18 +157,6 @@ public final class Main {
       s = s.substring(0, end) + "...";
     }
     return s;
-  }
-
-  private static final Pattern CLASS_NAME =
-      Pattern.compile(
-          "\\b(?:(?:[a-z][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error)\\b:?|[A-Z][\\w$]*(?:Exception|Error):)\\s*");
-
-  /**
-   * Removes exception class names ({@code "java.io.IOException: "}) that a message took from a
-   * cause: the messages of jrnn's commands speak of files and values, not of Java classes.
-   */
-  static String withoutClassNames(String s) {
-    return CLASS_NAME.matcher(s).replaceAll("").trim();
   }
 
   /** What went wrong, in words: the message, never the exception's class. */

@@ -29,6 +29,7 @@ import org.jrnn.data.TextPair;
 import org.jrnn.data.Tokenizer;
 import org.jrnn.data.WordTokenizer;
 import org.jrnn.internal.Quote;
+import org.jrnn.io.AtomicFiles;
 import org.jrnn.models.ClassificationBatches;
 import org.jrnn.models.ClassifierTask;
 import org.jrnn.models.ConditionedBatches;
@@ -187,6 +188,8 @@ public final class TrainCommand implements Command {
           default -> digits(o, s, data, log);
         };
     try (Model model = t.contents().model()) {
+      // a run killed while saving leaves .NAME.<hex>.tmp next to --out; this run owns --out
+      AtomicFiles.deleteStaleTemps(outPath);
       ModelFiles.save(outPath, t.contents());
       StringBuilder line = new StringBuilder();
       line.append(
@@ -302,9 +305,14 @@ public final class TrainCommand implements Command {
         if (o.has("clip")) {
           throw new UsageException("give --clip or --clip-value, not both");
         }
-        clipping = GradientClipping.byValue(o.number("clip-value", 1, Double.MIN_VALUE, 1e30));
+        // GradientClipping's range: a smaller limit would be flushed to zero by the kernels
+        clipping = GradientClipping.byValue(o.number("clip-value", 1, Float.MIN_NORMAL, 1e30));
       } else {
         double c = o.number("clip", 1.0, 0, 1e30);
+        if (c != 0 && c < Float.MIN_NORMAL) {
+          throw new UsageException("--clip must be 0 (off) or in [" + Float.MIN_NORMAL + ", 1.0E30], not "
+              + Quote.quote(o.string("clip", "")));
+        }
         clipping = c == 0 ? GradientClipping.none() : GradientClipping.byNorm(c);
       }
       LrSchedule schedule;

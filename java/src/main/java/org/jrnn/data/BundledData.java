@@ -9,6 +9,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.Quote;
 
 /** The bundled UCI sentiment sentences, Moby-Dick and UCI digits. */
 public final class BundledData {
@@ -85,16 +86,16 @@ public final class BundledData {
                 for (int k = 0; k < 64; k++) {
                     int v = (int) Double.parseDouble(f[k]);
                     if (v < 0 || v > 16) {
-                        throw new DataFormatException(file, i + 1, "pixel " + k + " is " + f[k] + ", outside 0..16");
+                        throw new DataFormatException(file, i + 1, "pixel " + k + " is " + Quote.cut(f[k]) + ", outside 0..16");
                     }
                     pixels[k] = v / 16f;
                 }
                 digit = (int) Double.parseDouble(f[64]);
             } catch (NumberFormatException e) {
-                throw new DataFormatException(file, i + 1, "not a number: " + e.getMessage(), e);
+                throw new DataFormatException(file, i + 1, "not a number: " + Quote.reason(e), e);
             }
             if (digit < 0 || digit > 9) {
-                throw new DataFormatException(file, i + 1, "digit " + f[64] + " is outside 0..9");
+                throw new DataFormatException(file, i + 1, "digit " + Quote.cut(f[64]) + " is outside 0..9");
             }
             out.add(new DigitImage(pixels, digit));
         }

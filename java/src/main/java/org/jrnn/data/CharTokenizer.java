@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.Quote;
 
 /**
  * One token per Unicode code point. Ids 0..3 are the specials of {@link Vocabulary}; the characters follow,
@@ -36,7 +37,7 @@ public final class CharTokenizer implements Tokenizer {
         for (int id = Vocabulary.SPECIALS.size(); id < vocabulary.size(); id++) {
             String t = vocabulary.token(id);
             if (t.codePointCount(0, t.length()) != 1) {
-                throw new JrnnException("char token " + id + " is not one character: '" + Arguments.quote(t) + "'");
+                throw new JrnnException("char token " + id + " is not one character: " + Quote.quote(t));
             }
             int cp = t.codePointAt(0);
             idOfCodePoint.put(cp, id);
@@ -119,15 +120,16 @@ public final class CharTokenizer implements Tokenizer {
             JsonObject o = JsonParser.parseString(json).getAsJsonObject();
             String found = o.has("type") ? o.get("type").getAsString() : null;
             if (!type.equals(found)) {
-                throw new JrnnException("expected a '" + type + "' tokenizer, found type " + Arguments.quote(found));
+                throw new JrnnException("expected a '" + type + "' tokenizer, found "
+                        + (found == null ? "no type" : "type " + Quote.cut(found)));
             }
             if (!o.has("version") || o.get("version").getAsInt() != 1) {
-                throw new JrnnException("unsupported " + type + " tokenizer version " + o.get("version"));
+                throw new JrnnException("unsupported " + type + " tokenizer version " + Quote.cut(o.get("version")));
             }
             return o;
         } catch (JsonParseException | IllegalStateException | UnsupportedOperationException
                  | NumberFormatException e) {
-            throw new JrnnException("not a saved " + type + " tokenizer: " + e.getMessage(), e);
+            throw new JrnnException("not a saved " + type + " tokenizer: " + Quote.reason(e), e);
         }
     }
 
@@ -140,7 +142,7 @@ public final class CharTokenizer implements Tokenizer {
         for (JsonElement e : v.getAsJsonArray()) {
             if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
                 throw new JrnnException("vocab entry " + tokens.size() + " is not a string: "
-                        + Arguments.quote(String.valueOf(e)));
+                        + Quote.cut(e));
             }
             tokens.add(e.getAsString());
         }

@@ -3,6 +3,7 @@ package org.jrnn.data;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.jrnn.internal.Quote;
 
 /** A data file that cannot be read as expected; the message starts with {@code file:line:}. */
 public class DataFormatException extends IOException {
@@ -22,7 +23,7 @@ public class DataFormatException extends IOException {
 
     /** As {@link #DataFormatException(Path, long, String)}, keeping the underlying cause. */
     public DataFormatException(Path file, long line, String detail, Throwable cause) {
-        super(file + (line > 0 ? ":" + line : "") + ": " + detail, cause);
+        super(Quote.path(file) + (line > 0 ? ":" + line : "") + ": " + detail, cause);
         this.file = file;
         this.line = line;
     }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.Quote;
 
 /**
  * The class labels of a data set and their ids. Ids follow the sorted order of the distinct labels:
@@ -30,7 +31,7 @@ public final class LabelIndex {
         this.labels = List.copyOf(labels);
         for (int i = 0; i < labels.size(); i++) {
             if (ids.put(labels.get(i), i) != null) {
-                throw new JrnnException("duplicate label '" + Arguments.quote(labels.get(i)) + "'");
+                throw new JrnnException("duplicate label " + Quote.quote(labels.get(i)));
             }
         }
     }
@@ -72,8 +73,8 @@ public final class LabelIndex {
     public int id(String label) {
         Integer id = ids.get(label);
         if (id == null) {
-            throw new JrnnException("unknown label '" + Arguments.quote(label) + "' (known: "
-                    + Arguments.quote(labels.toString()) + ")");
+            throw new JrnnException("unknown label " + Quote.quote(label) + " (known: "
+                    + "[" + Quote.list(labels) + "])");
         }
         return id;
     }
@@ -125,7 +126,7 @@ public final class LabelIndex {
             return new LabelIndex(labels);
         } catch (JsonParseException | IllegalStateException | UnsupportedOperationException
                  | ClassCastException | NullPointerException e) {
-            throw new JrnnException("not a saved label index: " + e.getMessage(), e);
+            throw new JrnnException("not a saved label index: " + Quote.reason(e), e);
         }
     }
 }

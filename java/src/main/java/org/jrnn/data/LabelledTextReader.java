@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.Quote;
 
 /**
  * Reads labelled text. In JSON forms the label is the field {@code "label"} or, failing that, {@code "class"};
@@ -36,7 +37,8 @@ public final class LabelledTextReader {
      */
     public static List<LabelledExample> read(Path file) throws IOException {
         Arguments.notNull("file", file);
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        Path fileName = file.getFileName();
+        String name = fileName == null ? "" : fileName.toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".gz")) {
             name = name.substring(0, name.length() - 3);
         }
@@ -142,7 +144,7 @@ public final class LabelledTextReader {
 
     private static LabelledExample toExample(Path file, long line, JsonElement e) throws DataFormatException {
         if (!e.isJsonObject()) {
-            throw new DataFormatException(file, line, "expected a JSON object, found " + Arguments.quote(e.toString()));
+            throw new DataFormatException(file, line, "expected a JSON object, found " + Quote.cut(e));
         }
         JsonObject o = e.getAsJsonObject();
         JsonElement text = o.get("text");
@@ -159,7 +161,7 @@ public final class LabelledTextReader {
         }
         if (!label.isJsonPrimitive()) {
             throw new DataFormatException(file, line, "label must be a string or number, found "
-                    + Arguments.quote(label.toString()));
+                    + Quote.cut(label));
         }
         return new LabelledExample(text.getAsString(), label.getAsString());
     }
@@ -178,10 +180,7 @@ public final class LabelledTextReader {
             t = t.getCause();
         }
         String m = t.getMessage();
-        if (m == null) {
-            return t.getClass().getSimpleName();
-        }
-        int see = m.indexOf("\nSee https://");
-        return see >= 0 ? m.substring(0, see) : m;
+        int see = m == null ? -1 : m.indexOf("\nSee https://");
+        return see >= 0 ? Quote.withoutClassNames(Quote.cut(m.substring(0, see))) : Quote.reason(t);
     }
 }

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.Quote;
 
 /** Plain-text input, e.g. a corpus for a language model. */
 public final class TextFiles {
@@ -75,7 +76,7 @@ public final class TextFiles {
             in.transferTo(out);
             return out.toByteArray();
         } catch (java.util.zip.ZipException | java.io.EOFException e) {
-            throw new DataFormatException(file, 0, "bad gzip data: " + e.getMessage(), e);
+            throw new DataFormatException(file, 0, "bad gzip data: " + Quote.reason(e), e);
         }
     }
 

@@ -6,6 +6,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.Quote;
 
 /**
  * Turns text into token ids and back. Ids {@code 0..3} are always the special tokens
@@ -56,13 +57,13 @@ public interface Tokenizer {
             JsonObject o = JsonParser.parseString(json).getAsJsonObject();
             type = o.has("type") ? o.get("type").getAsString() : "";
         } catch (JsonParseException | IllegalStateException | UnsupportedOperationException e) {
-            throw new JrnnException("not a tokenizer JSON object: " + e.getMessage(), e);
+            throw new JrnnException("not a tokenizer JSON object: " + Quote.reason(e), e);
         }
         return switch (type) {
             case CharTokenizer.TYPE -> CharTokenizer.fromJson(json);
             case WordTokenizer.TYPE -> WordTokenizer.fromJson(json);
-            default -> throw new JrnnException("unknown tokenizer type '" + Arguments.quote(type)
-                    + "' (known: " + CharTokenizer.TYPE + ", " + WordTokenizer.TYPE + ")");
+            default -> throw new JrnnException("unknown tokenizer type " + Quote.quote(type)
+                    + " (known: " + CharTokenizer.TYPE + ", " + WordTokenizer.TYPE + ")");
         };
     }
 }

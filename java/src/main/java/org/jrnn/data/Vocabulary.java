@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.Quote;
 
 /**
  * Tokens by id. Ids 0..3 are {@code <pad>}, {@code <unk>}, {@code <bos>}, {@code <eos>}; then come the
@@ -44,7 +45,7 @@ public final class Vocabulary {
         this.ids = new HashMap<>(tokens.size() * 2);
         for (int i = 0; i < tokens.size(); i++) {
             if (ids.put(tokens.get(i), i) != null) {
-                throw new JrnnException("duplicate token '" + Arguments.quote(tokens.get(i)) + "' (ids "
+                throw new JrnnException("duplicate token " + Quote.quote(tokens.get(i)) + " (ids "
                         + ids.get(tokens.get(i)) + " and " + i + ")");
             }
         }
@@ -68,8 +69,8 @@ public final class Vocabulary {
         List<Map.Entry<String, Long>> kept = new ArrayList<>();
         for (Map.Entry<String, Long> e : counts.entrySet()) {
             if (e.getKey() == null || e.getValue() == null) {
-                throw new JrnnException("counts has a null " + (e.getKey() == null ? "token" : "count for '"
-                        + Arguments.quote(e.getKey()) + "'"));
+                throw new JrnnException("counts has a null "
+                        + (e.getKey() == null ? "token" : "count for " + Quote.quote(e.getKey())));
             }
             if (e.getValue() >= minFrequency && !SPECIALS.contains(e.getKey())) {
                 kept.add(e);

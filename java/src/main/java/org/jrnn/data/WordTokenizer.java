@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.Quote;
 
 /**
  * Splits text into words (letters and digits, with inner apostrophes as in "don't") and single
@@ -43,7 +44,7 @@ public final class WordTokenizer implements Tokenizer {
         try {
             return Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
         } catch (PatternSyntaxException e) {
-            throw new JrnnException("bad split pattern '" + Arguments.quote(regex) + "': " + e.getDescription()
+            throw new JrnnException("bad split pattern " + Quote.quote(regex) + ": " + Quote.cut(e.getDescription())
                     + " near index " + e.getIndex(), e);
         }
     }
@@ -132,7 +133,7 @@ public final class WordTokenizer implements Tokenizer {
             String pattern = o.has("pattern") ? o.get("pattern").getAsString() : DEFAULT_PATTERN;
             return new WordTokenizer(Vocabulary.of(CharTokenizer.vocabList(o)), lower, pattern);
         } catch (IllegalStateException | UnsupportedOperationException | ClassCastException e) {
-            throw new JrnnException("not a saved word tokenizer: " + e.getMessage(), e);
+            throw new JrnnException("not a saved word tokenizer: " + Quote.reason(e), e);
         }
     }
 

@@ -5,7 +5,7 @@
 package org.jrnn.decode;
 
 import org.jrnn.JrnnException;
-import org.jrnn.internal.Arguments;
+import org.jrnn.internal.Quote;
 
 /**
  * The score of a hypothesis of {@code length} tokens (the end token counts when the hypothesis
@@ -69,11 +69,11 @@ public record LengthPenalty(Kind kind, double alpha) {
       try {
         return gnmt(Double.parseDouble(t.substring(5)));
       } catch (NumberFormatException e) {
-        throw new JrnnException("bad GNMT alpha in '" + Arguments.quote(text) + "' (gnmt:ALPHA, ALPHA >= 0)");
+        throw new JrnnException("bad GNMT alpha in " + Quote.quote(text) + " (gnmt:ALPHA, ALPHA >= 0)");
       }
     }
     throw new JrnnException(
-        "length penalty must be none, average or gnmt:ALPHA, not '" + Arguments.quote(text) + "'");
+        "length penalty must be none, average or gnmt:ALPHA, not " + Quote.quote(text));
   }
 
   /** The divisor for a hypothesis of {@code length >= 0} tokens ({@code > 0}). */

@@ -1,6 +1,7 @@
 /*
  * Arguments: the argument checks of the public API outside the core package (models, decode,
- * data, nn, caption), with messages that name the argument and quote at most a short piece of it.
+ * data, nn, caption), with messages that name the argument. Messages that repeat a piece of the
+ * input quote it through Quote.
  */
 package org.jrnn.internal;
 
@@ -9,43 +10,10 @@ import org.jrnn.JrnnException;
 
 /** Validation helpers; each throws {@link JrnnException} naming the argument. Not for users. */
 public final class Arguments {
-  /** The most characters of an input a message quotes. */
-  public static final int MAX_QUOTE = 200;
-
   /** The largest Java array the JVM reliably allocates. */
   public static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
   private Arguments() {}
-
-  /** {@code text} cut to {@link #MAX_QUOTE} characters plus "..." ({@code "null"} for null). */
-  public static String quote(String text) {
-    if (text == null) {
-      return "null";
-    }
-    if (text.length() <= MAX_QUOTE) {
-      return text;
-    }
-    int end = MAX_QUOTE;
-    if (Character.isHighSurrogate(text.charAt(end - 1))) {
-      end--; // never split a surrogate pair
-    }
-    return text.substring(0, end) + "...";
-  }
-
-  /** The elements of {@code values} as {@code [a, b, ...]}, cut like {@link #quote(String)}. */
-  public static String quote(int[] values) {
-    if (values == null) {
-      return "null";
-    }
-    StringBuilder b = new StringBuilder("[");
-    for (int i = 0; i < values.length; i++) {
-      if (b.length() > MAX_QUOTE) {
-        return b.append("...] (" + values.length + " values)").toString();
-      }
-      b.append(i == 0 ? "" : ", ").append(values[i]);
-    }
-    return b.append(']').toString();
-  }
 
   /** {@code value}, or "NAME is null". */
   public static <T> T notNull(String name, T value) {

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.jrnn.JrnnException;
 
 /**
  * Quotes input in messages: control characters escaped (so a message stays one line) and anything
@@ -145,6 +146,43 @@ public final class Quote {
     }
     String m = e instanceof FileSystemException ? null : e.getMessage();
     return m == null || m.isBlank() ? "input/output error" : lowerFirst(cut(m));
+  }
+
+  /**
+   * Why {@code e} failed, in words and without exception class names: an {@link IOException} as
+   * {@link #reason(IOException)} words it; a {@link JrnnException} by its message, which jrnn
+   * bounds where it builds it; anything else (a parser's or the JDK's exception, whose message may
+   * repeat the whole input or name a class, e.g. {@code "com.google.gson.stream.
+   * MalformedJsonException: ..."}) by its message without class names, cut like {@link #cut}.
+   * {@code "no details"} when there is no message. A {@link ClassCastException} or {@link
+   * NullPointerException} (a parser given a value of another type, or none) says so in words: its
+   * message speaks of Java classes.
+   */
+  public static String reason(Throwable e) {
+    if (e instanceof IOException io) {
+      return reason(io);
+    }
+    if (e instanceof ClassCastException) {
+      return "a value of the wrong type";
+    }
+    if (e instanceof NullPointerException) {
+      return "a value is missing";
+    }
+    String m = e == null ? null : e.getMessage();
+    String s = m == null ? "" : withoutClassNames(e instanceof JrnnException ? m : cut(m));
+    return s.isEmpty() ? "no details" : s;
+  }
+
+  private static final Pattern CLASS_NAME =
+      Pattern.compile(
+          "\\b(?:(?:[a-z][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error)\\b:?|[A-Z][\\w$]*(?:Exception|Error):)\\s*");
+
+  /**
+   * {@code s} without exception class names ({@code "java.io.IOException: "}) that a message took
+   * from a cause: jrnn's messages speak of files and values, not of Java classes.
+   */
+  public static String withoutClassNames(String s) {
+    return CLASS_NAME.matcher(s).replaceAll("").trim();
   }
 
   /** "Is a directory" becomes "is a directory"; a message that starts with a name stays as it is. */

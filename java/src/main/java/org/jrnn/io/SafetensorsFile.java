@@ -217,7 +217,8 @@ public final class SafetensorsFile implements AutoCloseable {
     try {
       json = Json.parseObject(text);
     } catch (Json.JsonException | StackOverflowError e) {
-      throw new SafetensorsException(path, "header is not valid JSON: " + e.getMessage());
+      throw new SafetensorsException(path, "header is not valid JSON: "
+          + (e instanceof StackOverflowError ? "nested too deeply" : e.getMessage()));
     }
     Parsed p = new Parsed();
     List<TensorInfo> byOffset = new ArrayList<>();

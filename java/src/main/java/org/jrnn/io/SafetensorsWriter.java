@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Quote;
-import org.jrnn.train.util.AtomicFiles;
 
 /**
  * Builds a safetensors file. Tensors are laid out largest element size first, then by name (as the

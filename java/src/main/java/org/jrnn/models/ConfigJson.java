@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jrnn.JrnnException;
-import org.jrnn.internal.Arguments;
+import org.jrnn.internal.Quote;
 import org.jrnn.io.Json;
 import org.jrnn.nn.RecurrentInit;
 
@@ -53,7 +53,7 @@ final class ConfigJson {
     try {
       in = Json.parseObject(json);
     } catch (RuntimeException e) {
-      throw new JrnnException(what + " is not a JSON object: " + e.getMessage(), e);
+      throw new JrnnException(what + " is not a JSON object: " + Quote.reason(e), e);
     }
     RecordComponent[] comps = type.getRecordComponents();
     List<String> names = new ArrayList<>();
@@ -71,7 +71,7 @@ final class ConfigJson {
     for (String key : in.keySet()) {
       if (!names.contains(key)) {
         throw new JrnnException(
-            what + " has an unknown key \"" + Arguments.quote(key) + "\" (known: " + names + ")");
+            what + " has an unknown key " + Quote.doubleQuote(key) + " (known: " + names + ")");
       }
     }
     try {
@@ -79,7 +79,7 @@ final class ConfigJson {
       return ctor.newInstance(args);
     } catch (InvocationTargetException e) {
       Throwable cause = e.getCause();
-      throw new JrnnException(what + ": " + cause.getMessage(), cause);
+      throw new JrnnException(what + ": " + Quote.reason(cause), cause);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot build " + what, e);
     }
@@ -90,7 +90,7 @@ final class ConfigJson {
     String bad = what + ": \"" + key + "\" must be ";
     if (type == int.class || type == long.class) {
       if (!(v instanceof Long l)) {
-        throw new JrnnException(bad + "an integer but is " + Arguments.quote(Json.write(v)));
+        throw new JrnnException(bad + "an integer but is " + Quote.cut(Json.write(v)));
       }
       if (type == int.class) {
         if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
@@ -102,18 +102,18 @@ final class ConfigJson {
     }
     if (type == float.class) {
       if (!(v instanceof Number n)) {
-        throw new JrnnException(bad + "a number but is " + Arguments.quote(Json.write(v)));
+        throw new JrnnException(bad + "a number but is " + Quote.cut(Json.write(v)));
       }
       return n.floatValue();
     }
     if (type == boolean.class) {
       if (!(v instanceof Boolean)) {
-        throw new JrnnException(bad + "true or false but is " + Arguments.quote(Json.write(v)));
+        throw new JrnnException(bad + "true or false but is " + Quote.cut(Json.write(v)));
       }
       return v;
     }
     if (!(v instanceof String s)) {
-      throw new JrnnException(bad + "a string but is " + Arguments.quote(Json.write(v)));
+      throw new JrnnException(bad + "a string but is " + Quote.cut(Json.write(v)));
     }
     if (type == String.class) {
       return s;
@@ -122,7 +122,7 @@ final class ConfigJson {
       try {
         return RecurrentInit.parse(s);
       } catch (IllegalArgumentException | JrnnException e) {
-        throw new JrnnException(what + ": \"" + key + "\": " + e.getMessage(), e);
+        throw new JrnnException(what + ": \"" + key + "\": " + Quote.reason(e), e);
       }
     }
     if (type.isEnum()) {
@@ -130,7 +130,7 @@ final class ConfigJson {
         return Enum.valueOf((Class<Enum>) type, s);
       } catch (IllegalArgumentException | JrnnException e) {
         throw new JrnnException(bad + "one of " + java.util.Arrays.toString(type.getEnumConstants())
-            + " but is \"" + Arguments.quote(s) + "\"", e);
+            + " but is " + Quote.doubleQuote(s), e);
       }
     }
     throw new IllegalStateException("config component type " + type + " is not supported");

@@ -17,6 +17,7 @@ import org.jrnn.JrnnException;
 import org.jrnn.data.LabelIndex;
 import org.jrnn.data.Tokenizer;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.Quote;
 import org.jrnn.io.SafetensorsException;
 import org.jrnn.io.SafetensorsFile;
 import org.jrnn.io.SafetensorsWriter;
@@ -74,7 +75,7 @@ public final class ModelFiles {
         metadata.forEach((k, v) -> {
           if (k == null || v == null) {
             throw new JrnnException("metadata has a null "
-                + (k == null ? "key" : "value for \"" + Arguments.quote(k) + "\""));
+                + (k == null ? "key" : "value for " + Quote.doubleQuote(k)));
           }
         });
       }
@@ -138,7 +139,7 @@ public final class ModelFiles {
       String kind = required(file, MODEL_KEY);
       if (!KINDS.contains(kind)) {
         throw new SafetensorsException(
-            path, "metadata \"" + MODEL_KEY + "\": " + unknownKind(Arguments.quote(kind)));
+            path, "metadata \"" + MODEL_KEY + "\": " + unknownKind(kind));
       }
       String config = required(file, CONFIG_KEY);
       Tokenizer tokenizer = tokenizer(file, TOKENIZER_KEY);
@@ -148,14 +149,14 @@ public final class ModelFiles {
         try {
           labels = LabelIndex.fromJson(meta.get(LABELS_KEY));
         } catch (IllegalArgumentException | JrnnException e) {
-          throw new SafetensorsException(path, "metadata \"" + LABELS_KEY + "\": " + e.getMessage(), e);
+          throw new SafetensorsException(path, "metadata \"" + LABELS_KEY + "\": " + Quote.reason(e), e);
         }
       }
       Model model;
       try {
         model = create(kind, config, device);
       } catch (IllegalArgumentException | JrnnException e) {
-        throw new SafetensorsException(path, "metadata \"" + CONFIG_KEY + "\": " + e.getMessage(), e);
+        throw new SafetensorsException(path, "metadata \"" + CONFIG_KEY + "\": " + Quote.reason(e), e);
       }
       try {
         copyParameters(file, model);
@@ -188,9 +189,9 @@ public final class ModelFiles {
   private static String unknownKind(String kind) {
     // org.jrnn.caption depends on this package, not the other way round
     String hint = "captioner".equals(kind)
-        ? " (a captioning model: load it with org.jrnn.caption.CaptionModels, or use `jrnn caption`)"
+        ? " (a captioning model: load it with CaptionModels.load, or use `jrnn caption`)"
         : "";
-    return "unknown model kind \"" + kind + "\"; known: " + String.join(", ", KINDS) + hint;
+    return "unknown model kind " + Quote.doubleQuote(kind) + "; known: " + String.join(", ", KINDS) + hint;
   }
 
   private static void copyParameters(SafetensorsFile file, Model model) throws IOException {
@@ -213,7 +214,7 @@ public final class ModelFiles {
     for (String name : file.names()) {
       if (!expected.contains(name)) {
         throw new SafetensorsException(file.path(),
-            "tensor '" + name + "' is not a parameter of the " + model.kind() + " its config describes");
+            "tensor " + Quote.quote(name) + " is not a parameter of the " + model.kind() + " its config describes");
       }
     }
   }
@@ -222,7 +223,8 @@ public final class ModelFiles {
     String v = file.metadata().get(key);
     if (v == null) {
       throw new SafetensorsException(file.path(),
-          "no metadata \"" + key + "\": not a jrnn model file (metadata keys: " + file.metadata().keySet() + ")");
+          "no metadata \"" + key + "\": not a jrnn model file (metadata keys: "
+              + Quote.list(file.metadata().keySet()) + ")");
     }
     return v;
   }
@@ -235,7 +237,7 @@ public final class ModelFiles {
     try {
       return Tokenizer.fromJson(v);
     } catch (IllegalArgumentException | JrnnException e) {
-      throw new SafetensorsException(file.path(), "metadata \"" + key + "\": " + e.getMessage(), e);
+      throw new SafetensorsException(file.path(), "metadata \"" + key + "\": " + Quote.reason(e), e);
     }
   }
 

@@ -4,6 +4,7 @@
 package org.jrnn.models;
 
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Quote;
 import org.jrnn.train.ResumableTask;
 
 final class TaskStates {
@@ -17,7 +18,7 @@ final class TaskStates {
     try {
       return Long.parseLong(v);
     } catch (NumberFormatException e) {
-      throw new JrnnException("training state \"" + key + "\" is not an integer: " + v, e);
+      throw new JrnnException("training state \"" + key + "\" is not an integer: " + Quote.quote(v), e);
     }
   }
 }

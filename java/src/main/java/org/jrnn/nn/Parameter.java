@@ -6,6 +6,7 @@ package org.jrnn.nn;
 import org.jrnn.JrnnException;
 import org.jrnn.Tensor;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.Quote;
 
 /**
  * A named trainable tensor and its gradient buffer of the same shape and device. Both are owned
@@ -22,7 +23,7 @@ public record Parameter(String name, Tensor value, Tensor grad) {
     Arguments.notNull("value", value);
     Arguments.notNull("grad", grad);
     if (!java.util.Arrays.equals(value.shape(), grad.shape())) {
-      throw new JrnnException("parameter " + Arguments.quote(name) + ": gradient shape "
+      throw new JrnnException("parameter " + Quote.cut(name) + ": gradient shape "
           + java.util.Arrays.toString(grad.shape()) + " differs from value shape "
           + java.util.Arrays.toString(value.shape()));
     }

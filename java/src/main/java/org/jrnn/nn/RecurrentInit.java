@@ -5,6 +5,7 @@ package org.jrnn.nn;
 
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.Quote;
 
 /**
  * Initial weights of a {@link RecurrentLayer}. Every weight and bias starts uniform in {@code
@@ -36,8 +37,8 @@ public record RecurrentInit(boolean orthogonalRecurrent, boolean forgetBiasOne) 
       case "forget-bias-1" -> new RecurrentInit(false, true);
       case "orthogonal+forget-bias-1" -> new RecurrentInit(true, true);
       default -> throw new JrnnException(
-          "unknown recurrent init '" + Arguments.quote(id)
-              + "' (pytorch, orthogonal, forget-bias-1, orthogonal+forget-bias-1)");
+          "unknown recurrent init " + Quote.quote(id)
+              + " (pytorch, orthogonal, forget-bias-1, orthogonal+forget-bias-1)");
     };
   }
 }

@@ -6,6 +6,7 @@ package org.jrnn.optim;
 
 import java.util.Locale;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Quote;
 
 /**
  * A learning-rate schedule: the factor by which the base learning rate is multiplied for the update
@@ -139,16 +140,13 @@ public interface LrSchedule {
         }
         default ->
             throw new JrnnException(
-                "unknown schedule '"
-                    + Optimizer.clip(spec)
-                    + "' (constant, cosine, cosine:MIN, step:EVERY:GAMMA)");
+                "unknown schedule "
+                    + Quote.quote(spec)
+                    + " (constant, cosine, cosine:MIN, step:EVERY:GAMMA)");
       }
     } catch (NumberFormatException e) {
       throw new JrnnException(
-          "schedule '"
-              + Optimizer.clip(spec)
-              + "': not a number: "
-              + Optimizer.clip(e.getMessage()));
+          "schedule " + Quote.quote(spec) + ": not a number: " + Quote.reason(e), e);
     }
     return warmup(warmupSteps, base);
   }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import org.jrnn.JrnnException;
 import org.jrnn.Tensor;
+import org.jrnn.internal.Quote;
 import org.jrnn.nn.Parameter;
 
 /**
@@ -59,7 +60,7 @@ public abstract class Optimizer implements AutoCloseable {
     Set<String> names = new HashSet<>();
     for (Parameter p : params) {
       if (!names.add(p.name())) {
-        throw new JrnnException("parameter name '" + p.name() + "' appears twice");
+        throw new JrnnException("parameter name " + Quote.quote(p.name()) + " appears twice");
       }
     }
     this.params = List.copyOf(params);
@@ -186,7 +187,7 @@ public abstract class Optimizer implements AutoCloseable {
     }
     if (!s.optimizer().equals(name())) {
       throw new JrnnException(
-          "the saved optimizer state is " + clip(s.optimizer()) + ", not " + name());
+          "the saved optimizer state is " + Quote.cut(s.optimizer()) + ", not " + name());
     }
     try {
       checkedLearningRate(s.learningRate());
@@ -200,7 +201,7 @@ public abstract class Optimizer implements AutoCloseable {
     for (String name : s.steps().keySet()) {
       if (!paramNames.contains(name)) {
         throw new JrnnException(
-            "the saved optimizer state has an entry for an unknown parameter " + clip(name));
+            "the saved optimizer state has an entry for an unknown parameter " + Quote.cut(name));
       }
     }
     List<float[][]> restored = new ArrayList<>();
@@ -261,7 +262,7 @@ public abstract class Optimizer implements AutoCloseable {
     }
     for (String key : s.buffers().keySet()) {
       if (!known.contains(key)) {
-        throw new JrnnException("the saved optimizer state has an unknown buffer " + clip(key));
+        throw new JrnnException("the saved optimizer state has an unknown buffer " + Quote.cut(key));
       }
     }
     for (int i = 0; i < params.size(); i++) {
@@ -363,8 +364,4 @@ public abstract class Optimizer implements AutoCloseable {
     }
   }
 
-  /** {@code s} cut to about 200 characters for a message. */
-  static String clip(String s) {
-    return s == null || s.length() <= 200 ? String.valueOf(s) : s.substring(0, 200) + "...";
-  }
 }

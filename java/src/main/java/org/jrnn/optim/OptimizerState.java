@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Quote;
 
 /**
  * What {@link Optimizer#state()} saves and {@link Optimizer#loadState} restores.
@@ -44,7 +45,7 @@ public record OptimizerState(
                 + what
                 + (e.getKey() == null
                     ? " has a null name"
-                    : " of " + Optimizer.clip(e.getKey()) + " is null"));
+                    : " of " + Quote.cut(e.getKey()) + " is null"));
       }
       copy.put(e.getKey(), e.getValue());
     }

@@ -25,7 +25,7 @@ import org.jrnn.nn.Parameter;
 import org.jrnn.nn.Trainable;
 import org.jrnn.optim.Optimizer;
 import org.jrnn.optim.OptimizerState;
-import org.jrnn.train.util.AtomicFiles;
+import org.jrnn.io.AtomicFiles;
 
 /**
  * A training checkpoint. The file is safetensors: tensors {@code model/<param>}, {@code

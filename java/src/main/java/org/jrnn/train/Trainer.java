@@ -26,7 +26,7 @@ import org.jrnn.optim.GradientClipping;
 import org.jrnn.optim.LrSchedule;
 import org.jrnn.optim.NonFiniteGuard;
 import org.jrnn.optim.Optimizer;
-import org.jrnn.train.util.AtomicFiles;
+import org.jrnn.io.AtomicFiles;
 import org.jrnn.train.util.MetricsLog;
 import org.jrnn.train.util.ProgressBar;
 

@@ -197,6 +197,14 @@ class CaptionArgumentsTest {
   }
 
   @Test
+  void batchCountDoesNotOverflowForAHugeBatchSize() {
+    List<float[]> features = List.of(new float[] {1}, new float[] {2});
+    List<int[]> captions = List.of(new int[] {4}, new int[] {5});
+    assertEquals(1, CaptionBatches.ofFeatures(features, captions, Integer.MAX_VALUE).batchesPerEpoch());
+    assertEquals(2, CaptionBatches.ofFeatures(features, captions, 1).batchesPerEpoch());
+  }
+
+  @Test
   void configRoundTrips() {
     assertEquals(CONFIG, Captioner.Config.fromJson(CONFIG.toJson()));
     Captioner.Config images = Captioner.Config.forImages(4, 9).withPixels(ImagePixels.Mode.RGB_AND_STANDARDIZED).withSeed(-3);

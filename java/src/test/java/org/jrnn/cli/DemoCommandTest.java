@@ -2,6 +2,7 @@ package org.jrnn.cli;
 
 import static org.jrnn.cli.CliTestSupport.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ class DemoCommandTest {
   @Test
   void digitsPartRunsOnTheBundledDataAndReports() throws Exception {
     Path json = dir.resolve("demo.json");
+    Path stale = Files.writeString(dir.resolve(".demo.json.7f.tmp"), "left by a killed run");
     CliTestSupport.Run r =
         run("demo", "--only", "digits", "--digits-epochs", "1", "--data", BundledData.findDataDir().toString(),
             "--json", json.toString());
@@ -33,6 +35,7 @@ class DemoCommandTest {
     Map<String, Object> j = Json.parseObject(Files.readString(json));
     @SuppressWarnings("unchecked")
     Map<String, Object> d = (Map<String, Object>) ((List<Object>) j.get("results")).get(0);
+    assertFalse(Files.exists(stale), "the temp file of a killed run must be gone");
     assertEquals("digits", d.get("part"));
     assertEquals(45L, d.get("steps")); // 1,438 / 32 rounded up
     double em = (Double) d.get("value");

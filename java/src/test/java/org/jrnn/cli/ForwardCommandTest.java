@@ -360,6 +360,7 @@ class ForwardCommandTest {
     Path onlyDhn = editedInput(name, Set.of("dy"), w -> {});
     Path out = dir.resolve("out.safetensors");
     Files.writeString(out, "an old file that gets replaced");
+    Path stale = Files.writeString(dir.resolve(".out.safetensors.1234abcd.tmp"), "left by a kill");
     Run r = main(withInput(name, onlyDhn));
     assertEquals(0, r.status(), r.err());
     try (SafetensorsFile f = SafetensorsFile.open(out)) {
@@ -368,6 +369,7 @@ class ForwardCommandTest {
           f.names().toString());
       assertFalse(f.contains("cn"));
     }
+    assertFalse(Files.exists(stale), "the temp file of a killed run must be gone");
   }
 
   @Test

@@ -41,4 +41,13 @@ class GenerateCommandTest {
     assertEquals(Main.EXIT_USAGE, bad.status());
     assertEquals("jrnn generate: --temperature must be in [0.0, 1000000.0], not -1 (see jrnn generate --help)\n", bad.err());
   }
+
+  @Test
+  void lengthZeroIsAUsageError() {
+    // LanguageModel.generate needs at least one token; the command line says so before loading
+    CliTestSupport.Run r = run("generate", "--model", dir.resolve("lm.safetensors").toString(), "--length", "0");
+    assertEquals(Main.EXIT_USAGE, r.status(), r.err());
+    assertEquals("jrnn generate: --length must be in 1..16777216, not 0 (see jrnn generate --help)\n", r.err());
+    assertEquals("", r.out());
+  }
 }

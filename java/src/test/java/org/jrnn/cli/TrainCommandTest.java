@@ -141,6 +141,19 @@ class TrainCommandTest {
     assertTrue(r.out().contains("(time budget)"), r.out());
   }
 
+  @Test
+  void savingTheModelDeletesTempFilesOfAKilledSave() throws Exception {
+    Path train = CliTestSupport.sentimentTsv(dir, "stale.tsv", 20, 4);
+    Path out = dir.resolve("stale.safetensors");
+    Path stale = Files.writeString(dir.resolve(".stale.safetensors.00ff.tmp"), "half a model");
+    Path other = Files.writeString(dir.resolve(".other.safetensors.00ff.tmp"), "not ours");
+    CliTestSupport.Run r = run(trainArgs(train, out, 1, "--valid-fraction", "0"));
+    assertEquals(0, r.status(), r.err());
+    assertFalse(Files.exists(stale), "the temp file of a killed save must be gone");
+    assertTrue(Files.exists(other), "temp files of other targets stay");
+    assertTrue(Files.exists(out));
+  }
+
   static String[] with(String[] base, String... more) {
     String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
     System.arraycopy(more, 0, all, base.length, more.length);
@@ -212,6 +225,8 @@ class TrainCommandTest {
       {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--time-budget", "soon"},
       {"train", "--task", "lm", "--data", train.toString(), "--out", out.toString(), "--bidirectional"},
       {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--tbptt-k1", "4"},
+      {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--clip", "1e-40"},
+      {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--clip-value", "1e-40"},
     };
     String[] expected = {
       "jrnn train: missing --task (classify, lm, tag, seq2seq or digits) (see jrnn train --help)",
@@ -227,6 +242,9 @@ class TrainCommandTest {
       "jrnn train: --time-budget must be a duration such as 90s, 5m or 1h, not 'soon' (see jrnn train --help)",
       "jrnn train: --bidirectional does not apply to --task lm (see jrnn train --help)",
       "jrnn train: --tbptt-k1 does not apply to --task classify (see jrnn train --help)",
+      // below the smallest normal float GradientClipping refuses the limit: a usage error, not a failure
+      "jrnn train: --clip must be 0 (off) or in [1.17549435E-38, 1.0E30], not '1e-40' (see jrnn train --help)",
+      "jrnn train: --clip-value must be in [1.1754943508222875E-38, 1.0E30], not 1e-40 (see jrnn train --help)",
     };
     for (int i = 0; i < usage.length; i++) {
       CliTestSupport.Run r = run(usage[i]);

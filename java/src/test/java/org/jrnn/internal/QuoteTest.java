@@ -65,4 +65,24 @@ class QuoteTest {
     assertEquals("Foo.tsv:2: bad", Quote.reason(new IOException("Foo.tsv:2: bad")));
     assertTrue(Quote.reason(new IOException("E".repeat(1_000_000))).length() < Quote.LIMIT + 40);
   }
+
+  @Test
+  void causesOfOtherKindsAreWordsWithoutClassNames() {
+    // a parser's message that starts with its cause's class, and repeats the whole input
+    RuntimeException gson = new RuntimeException(
+        "com.google.gson.stream.MalformedJsonException: Unterminated object at path $." + "k".repeat(1_000_000));
+    String r = Quote.reason(gson);
+    assertTrue(r.startsWith("Unterminated object at path $.kkk"), r);
+    assertTrue(r.length() < Quote.LIMIT + 40, r);
+    assertEquals("For input string: \"12x\"", Quote.reason(new NumberFormatException("For input string: \"12x\"")));
+    assertEquals("a value of the wrong type", Quote.reason(new ClassCastException(
+        "class com.google.gson.JsonPrimitive cannot be cast to class com.google.gson.JsonArray")));
+    assertEquals("a value is missing", Quote.reason(new NullPointerException()));
+    assertEquals("no details", Quote.reason(new IllegalStateException()));
+    assertEquals("no such file", Quote.reason((Throwable) new NoSuchFileException("/x")));
+    // jrnn's own messages are bounded where they are built: kept whole
+    String own = "m".repeat(3 * Quote.LIMIT);
+    assertEquals(own, Quote.reason(new org.jrnn.JrnnException(own)));
+    assertEquals("bad line", Quote.withoutClassNames("java.io.IOException: bad line"));
+  }
 }

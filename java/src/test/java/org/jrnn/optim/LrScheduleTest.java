@@ -1,13 +1,26 @@
 package org.jrnn.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.jrnn.JrnnException;
 import org.junit.jupiter.api.Test;
 
 /** Schedules against torch.optim.lr_scheduler (values from /usr/bin/python3, torch 1.13). */
 class LrScheduleTest {
+  @Test
+  void parseErrorsQuoteAShortPieceOfTheSpec() {
+    String huge = "9".repeat(100_000) + "x";
+    for (String spec : List.of(huge, "step:" + huge + ":0.5", "cosine:" + huge)) {
+      String m = assertThrows(JrnnException.class, () -> LrSchedule.parse(spec, 0)).getMessage();
+      assertTrue(m.length() < 1000, m.length() + " characters");
+      assertFalse(m.contains("java.") || m.contains("Exception"), m);
+    }
+  }
+
   @Test
   void cosineMatchesCosineAnnealingLR() {
     // CosineAnnealingLR(SGD(lr=0.1), T_max=10, eta_min=0.01): lr before each of steps 0..10
@@ -101,7 +114,7 @@ class LrScheduleTest {
     assertEquals(
         "unknown schedule '"
             + "z".repeat(200)
-            + "...' (constant, cosine, cosine:MIN, step:EVERY:GAMMA)",
+            + "...' (1000 characters) (constant, cosine, cosine:MIN, step:EVERY:GAMMA)",
         assertThrows(JrnnException.class, () -> LrSchedule.parse(longSpec, 0)).getMessage());
     assertEquals(
         "schedule step(every 3, gamma 0.5): step must be >= 0 but is -1",

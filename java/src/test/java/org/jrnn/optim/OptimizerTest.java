@@ -377,7 +377,7 @@ class OptimizerTest {
                           Map.of("w.exp_avg", m, "w.exp_avg_sq", new float[2])))));
       String longName = "x".repeat(500);
       assertEquals(
-          "the saved optimizer state is " + "x".repeat(200) + "..., not adam",
+          "the saved optimizer state is " + "x".repeat(200) + "... (500 characters), not adam",
           message(
               () ->
                   adam.loadState(new OptimizerState(longName, 0.5, good.steps(), good.buffers()))));

@@ -1,5 +1,5 @@
 // Crash-safe file replacement: write a temp file in the same folder, fsync it, rename it over the target.
-package org.jrnn.train.util;
+package org.jrnn.io;
 
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;

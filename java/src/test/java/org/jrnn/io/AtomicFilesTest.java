@@ -1,5 +1,5 @@
 // AtomicFiles: replaces content, keeps the old file intact when the writer fails, leaves no temp files.
-package org.jrnn.train.util;
+package org.jrnn.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,5 @@
 // A consumer that may throw IOException (used by AtomicFiles.write).
-package org.jrnn.train.util;
+package org.jrnn.io;
 
 import java.io.IOException;
 
