@@ -2,7 +2,9 @@
 # The one test command (README, .ci/run): installs what is missing, then builds everything from
 # source and runs every native and Java test, then proves the packaged jar loads on its own.
 #   scripts/test.sh              # all tests (CPU; CUDA tests run only where a GPU exists)
-#   JRNN_SANITIZE=1 scripts/test.sh   # also the native tests under ASan+UBSan (on by default in CI, CI=true)
+#   JRNN_SANITIZE=1 scripts/test.sh   # also the sanitizer runs (on by default in CI, CI=true): native
+#                                     # tests under ASan+UBSan, the close race on an ASan libjrnn,
+#                                     # the thread pool under TSan
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -23,4 +25,12 @@ fi
 #      (integration-test phase) loads the jar from an empty JavaCPP cache and executes the notebooks
 log "maven verify"
 mvn -B -ntp verify
+if [ "${JRNN_SANITIZE:-0}" = 1 ] || [ "${CI:-}" = true ]; then
+  # close() racing calls in a JVM on an ASan libjrnn with the block cache off; the thread pool and
+  # block cache under ThreadSanitizer (the plain libjrnn Maven just built serves the JNI glue)
+  log "close-while-calling race under AddressSanitizer"
+  JRNN_MVN_ARGS="-Djrnn.skipNative=true" scripts/test-asan-race.sh
+  log "native threaded code under ThreadSanitizer"
+  scripts/test-tsan.sh
+fi
 log "all tests passed"
