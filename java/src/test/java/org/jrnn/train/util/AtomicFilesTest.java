@@ -59,7 +59,7 @@ class AtomicFilesTest {
         Path f = dir.resolve("new.json");
         assertThrows(IllegalStateException.class, () -> AtomicFiles.write(f, out -> {
             out.write('x');
-            throw new JrnnException("bug");
+            throw new IllegalStateException("bug");
         }));
         assertFalse(Files.exists(f));
         assertEquals(List.of(), listing());
