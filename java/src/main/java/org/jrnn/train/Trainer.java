@@ -522,22 +522,24 @@ public final class Trainer implements AutoCloseable {
           checkpoint, model, optimizer, run.state(seed, logState), keepBest ? run.best : null, ts);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "could not write the checkpoint " + Quote.path(checkpoint) + ": " + reason(checkpoint, e), e);
+          "could not write the checkpoint " + Quote.path(checkpoint) + ": " + describe(e, checkpoint), e);
     }
   }
 
   /**
-   * Why an operation on {@code file} failed, for a message that names {@code file} already: the
-   * reason, after the file the exception is about when that is another one (e.g. a temp file).
+   * Why an I/O operation failed, in words, after the file the exception is about unless that is
+   * {@code named} (null: none), which the message names already.
    */
-  private static String reason(Path file, IOException e) {
+  private static String describe(IOException e, Path named) {
+    String m = e.getMessage();
+    String reason = e instanceof FileSystemException || m == null || m.isBlank() ? Quote.reason(e) : m;
     if (e instanceof FileSystemException f
         && f.getFile() != null
-        && !f.getFile().equals(Quote.path(file))
-        && !f.getFile().equals(file.toString())) {
-      return Quote.cut(f.getFile()) + ": " + Quote.reason(e);
+        && (named == null
+            || !(f.getFile().equals(Quote.path(named)) || f.getFile().equals(named.toString())))) {
+      return Quote.cut(f.getFile()) + ": " + reason;
     }
-    return Quote.reason(e);
+    return reason;
   }
 
   private ProgressBar progressBar(int epoch, int batchesPerEpoch) {
@@ -649,7 +651,7 @@ public final class Trainer implements AutoCloseable {
           MetricsLog.cutBack(metricsJsonl, s.jsonlBytes());
         }
       } catch (IOException e) {
-        throw new UncheckedIOException("could not resume the metrics log: " + describe(e), e);
+        throw new UncheckedIOException("could not resume the metrics log: " + describe(e, null), e);
       }
       waiting.addAll(s.waiting());
       if (!s.columns().isEmpty()) {
@@ -673,7 +675,7 @@ public final class Trainer implements AutoCloseable {
         }
         waiting.clear();
       } catch (IOException e) {
-        throw new UncheckedIOException("could not open the metrics log: " + describe(e), e);
+        throw new UncheckedIOException("could not open the metrics log: " + describe(e, null), e);
       }
     }
 
@@ -696,7 +698,7 @@ public final class Trainer implements AutoCloseable {
         return new Checkpoint.MetricsLogState(
             out == null ? List.of() : out.columns(), size(metricsCsv), size(metricsJsonl), waiting);
       } catch (IOException e) {
-        throw new UncheckedIOException("could not sync the metrics log: " + describe(e), e);
+        throw new UncheckedIOException("could not sync the metrics log: " + describe(e, null), e);
       }
     }
 
@@ -709,7 +711,7 @@ public final class Trainer implements AutoCloseable {
       try {
         out.log(row);
       } catch (IOException e) {
-        throw new UncheckedIOException("could not write the metrics log: " + describe(e), e);
+        throw new UncheckedIOException("could not write the metrics log: " + describe(e, null), e);
       }
     }
 
@@ -770,13 +772,6 @@ public final class Trainer implements AutoCloseable {
 
     private double round(double s) {
       return Math.round(s * 1000) / 1000.0;
-    }
-
-    /** The file and the reason, once each. */
-    private String describe(IOException e) {
-      return e instanceof FileSystemException f && f.getFile() != null
-          ? Quote.cut(f.getFile()) + ": " + Quote.reason(e)
-          : Quote.reason(e);
     }
 
     @Override

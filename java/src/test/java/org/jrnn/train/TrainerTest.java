@@ -451,12 +451,18 @@ class TrainerTest {
   }
 
   @Test
-  void checkpointErrorsNameThePathOnceAndCutLongOnes() throws IOException {
+  void fileErrorsNameThePathOnceAndCutLongOnes() throws IOException {
     Path missing = dir.resolve("missing").resolve("run.ckpt");
     try (Trainer tr = quiet().epochs(1).checkpoint(missing).build()) {
       UncheckedIOException e =
           assertThrows(UncheckedIOException.class, () -> tr.fit(task(1), batches(64, 10), null));
       assertEquals("could not write the checkpoint " + missing + ": its folder does not exist", e.getMessage());
+    }
+    Path log = dir.resolve("missing").resolve("m.csv");
+    try (Trainer tr = quiet().epochs(1).metricsCsv(log).build()) {
+      UncheckedIOException e =
+          assertThrows(UncheckedIOException.class, () -> tr.fit(task(1), batches(64, 10), null));
+      assertEquals("could not open the metrics log: " + log + ": no such file", e.getMessage());
     }
     Path deep = Files.createDirectories(dir.resolve("a".repeat(120)).resolve("b".repeat(120)));
     Path ck = deep.resolve("run.ckpt");
