@@ -98,6 +98,10 @@ public final class Checkpoint {
    * @param bestStep the step of the best validation (-1 before the first)
    * @param badValidations validations since the best one (for patience)
    * @param history every validation so far
+   * @param windowLossSum summed loss of the steps since the last training row of the metrics log
+   * @param windowLossCount items of those steps
+   * @param metricsLog where the metrics log stood, or null (no log, or a checkpoint from before
+   *     jrnn recorded it)
    */
   public record TrainerState(
       int epoch,
@@ -110,7 +114,10 @@ public final class Checkpoint {
       double bestMetric,
       long bestStep,
       int badValidations,
-      List<TrainResult.Validation> history) {
+      List<TrainResult.Validation> history,
+      double windowLossSum,
+      long windowLossCount,
+      MetricsLogState metricsLog) {
     public TrainerState {
       history = List.copyOf(history);
     }
@@ -139,6 +146,11 @@ public final class Checkpoint {
         h.add(e);
       }
       m.put("history", h);
+      m.put("window_loss_sum", exact(windowLossSum));
+      m.put("window_loss_count", windowLossCount);
+      if (metricsLog != null) {
+        m.put("metrics_log", metricsLog.toJson());
+      }
       return m;
     }
 
@@ -164,9 +176,89 @@ public final class Checkpoint {
           parseExact(m.get("best_metric")),
           longOf(m.get("best_step")),
           intOf(m.get("bad_validations")),
-          history);
+          history,
+          // checkpoints written before these fields have neither (their runs start a new window)
+          m.containsKey("window_loss_sum") ? parseExact(m.get("window_loss_sum")) : 0,
+          m.containsKey("window_loss_count") ? longOf(m.get("window_loss_count")) : 0,
+          m.containsKey("metrics_log")
+              ? MetricsLogState.fromJson((Map<String, Object>) m.get("metrics_log"))
+              : null);
     }
   }
+
+  /**
+   * Where the trainer's metrics log stood at the checkpoint, so that a resumed run cuts off the
+   * rows written after it and goes on writing exactly what the uninterrupted run writes.
+   *
+   * @param columns the log's columns, or empty when the log is not started yet (it starts at the
+   *     first validation, which names the validation metrics)
+   * @param csvBytes the CSV file's length (-1: no CSV file)
+   * @param jsonlBytes the JSON Lines file's length (-1: no JSONL file)
+   * @param waiting training rows not written yet (they wait for the log to start)
+   */
+  public record MetricsLogState(
+      List<String> columns, long csvBytes, long jsonlBytes, List<MetricsRow> waiting) {
+    public MetricsLogState {
+      columns = List.copyOf(columns);
+      waiting = List.copyOf(waiting);
+    }
+
+    Map<String, Object> toJson() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("columns", new ArrayList<Object>(columns));
+      m.put("csv_bytes", csvBytes);
+      m.put("jsonl_bytes", jsonlBytes);
+      List<Object> rows = new ArrayList<>();
+      for (MetricsRow r : waiting) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("epoch", (long) r.epoch());
+        e.put("step", r.step());
+        e.put("seconds", exact(r.seconds()));
+        e.put("lr", exact(r.lr()));
+        e.put("loss", r.loss() == null ? null : exact(r.loss()));
+        e.put("grad_norm", exact(r.gradNorm()));
+        rows.add(e);
+      }
+      m.put("waiting", rows);
+      return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    static MetricsLogState fromJson(Map<String, Object> m) {
+      List<String> columns = new ArrayList<>();
+      for (Object o : (List<Object>) m.get("columns")) {
+        columns.add((String) o);
+      }
+      List<MetricsRow> waiting = new ArrayList<>();
+      for (Object o : (List<Object>) m.get("waiting")) {
+        Map<String, Object> e = (Map<String, Object>) o;
+        Object loss = e.get("loss");
+        waiting.add(
+            new MetricsRow(
+                intOf(e.get("epoch")),
+                longOf(e.get("step")),
+                parseExact(e.get("seconds")),
+                parseExact(e.get("lr")),
+                loss == null || loss == Json.NULL ? null : parseExact(loss),
+                parseExact(e.get("grad_norm"))));
+      }
+      return new MetricsLogState(
+          columns, longOf(m.get("csv_bytes")), longOf(m.get("jsonl_bytes")), waiting);
+    }
+  }
+
+  /**
+   * A training row of the metrics log.
+   *
+   * @param epoch the epoch, 1-based
+   * @param step optimisation steps done
+   * @param seconds seconds of training so far
+   * @param lr the learning rate of the last step
+   * @param loss the mean loss of the steps since the previous training row, or null for none
+   * @param gradNorm the global gradient norm of the last step (before clipping)
+   */
+  public record MetricsRow(
+      int epoch, long step, double seconds, double lr, Double loss, double gradNorm) {}
 
   /** Doubles as their exact Java text (round-trips bit for bit, NaN and infinities included). */
   private static String exact(double d) {

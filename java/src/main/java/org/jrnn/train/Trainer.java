@@ -8,6 +8,7 @@ package org.jrnn.train;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Quote;
 import org.jrnn.nn.Parameter;
 import org.jrnn.nn.Trainable;
 import org.jrnn.optim.Adam;
@@ -181,7 +183,7 @@ public final class Trainer implements AutoCloseable {
     long windowLossCount;
     StopReason stop;
 
-    Checkpoint.TrainerState state(long seed) {
+    Checkpoint.TrainerState state(long seed, Checkpoint.MetricsLogState metricsLog) {
       return new Checkpoint.TrainerState(
           epoch,
           batchInEpoch,
@@ -193,7 +195,10 @@ public final class Trainer implements AutoCloseable {
           bestMetric,
           bestStep,
           badValidations,
-          history);
+          history,
+          windowLossSum,
+          windowLossCount,
+          metricsLog);
     }
   }
 
@@ -225,6 +230,7 @@ public final class Trainer implements AutoCloseable {
 
     Run run = new Run();
     ResumableTask.State taskState = null;
+    Checkpoint.MetricsLogState metricsLog = null;
     boolean resumed = false;
     if (checkpoint != null) {
       // this run owns the checkpoint: temp files of a writer killed mid-write are garbage
@@ -246,7 +252,7 @@ public final class Trainer implements AutoCloseable {
       Checkpoint.TrainerState s = c.trainer();
       if (s.seed() != seed) {
         throw new JrnnException(
-            "the checkpoint " + checkpoint + " was made with seed " + s.seed() + ", not " + seed);
+            "the checkpoint " + Quote.path(checkpoint) + " was made with seed " + s.seed() + ", not " + seed);
       }
       run.epoch = s.epoch();
       run.batchInEpoch = s.batchInEpoch();
@@ -257,6 +263,9 @@ public final class Trainer implements AutoCloseable {
       run.bestMetric = s.bestMetric();
       run.bestStep = s.bestStep();
       run.badValidations = s.badValidations();
+      run.windowLossSum = s.windowLossSum();
+      run.windowLossCount = s.windowLossCount();
+      metricsLog = s.metricsLog();
       run.history = new ArrayList<>(s.history());
       run.lastValidationStep = run.history.isEmpty() ? -1 : run.history.get(run.history.size() - 1).step();
       run.best = c.best().isEmpty() ? null : new LinkedHashMap<>(c.best());
@@ -266,16 +275,17 @@ public final class Trainer implements AutoCloseable {
           String.format(
               Locale.ROOT,
               "resuming from %s: epoch %d, batch %d, step %d",
-              checkpoint,
+              Quote.path(checkpoint),
               run.epoch + 1,
               run.batchInEpoch,
               run.step));
-    } else if (!resume) {
+    } else {
+      // a run from the start (also a resumed one whose first life left no checkpoint): no old rows
       deleteQuietly(metricsCsv);
       deleteQuietly(metricsJsonl);
     }
 
-    Metrics metrics = new Metrics(validation != null);
+    Metrics metrics = new Metrics(validation != null, metricsLog);
     long stepsAtStart = run.step;
     try {
       outer:
@@ -368,7 +378,7 @@ public final class Trainer implements AutoCloseable {
               }
             }
             if (checkpoint != null && checkpointEvery > 0 && run.step % checkpointEvery == 0) {
-              saveCheckpoint(model, task, run, restoreBest);
+              saveCheckpoint(model, task, run, restoreBest, metrics);
             }
             if (run.stop != null) {
               break outer;
@@ -399,7 +409,7 @@ public final class Trainer implements AutoCloseable {
         run.epochLossSum = 0;
         run.epochLossCount = 0;
         if (checkpoint != null) {
-          saveCheckpoint(model, task, run, restoreBest);
+          saveCheckpoint(model, task, run, restoreBest, metrics);
         }
         if (stopEarly) {
           run.stop = StopReason.EARLY_STOPPING;
@@ -417,7 +427,7 @@ public final class Trainer implements AutoCloseable {
         }
         epochLine(run.epoch, trainLoss, v, run);
         if (checkpoint != null) {
-          saveCheckpoint(model, task, run, restoreBest);
+          saveCheckpoint(model, task, run, restoreBest, metrics);
         }
       }
       if (metrics.pending()) {
@@ -503,13 +513,33 @@ public final class Trainer implements AutoCloseable {
     return patience > 0 && run.badValidations >= patience;
   }
 
-  private <B> void saveCheckpoint(Trainable model, Task<B> task, Run run, boolean keepBest) {
+  private <B> void saveCheckpoint(
+      Trainable model, Task<B> task, Run run, boolean keepBest, Metrics metrics) {
     ResumableTask.State ts = task instanceof ResumableTask r ? r.trainingState() : null;
+    Checkpoint.MetricsLogState logState = metrics.position();
     try {
-      Checkpoint.write(checkpoint, model, optimizer, run.state(seed), keepBest ? run.best : null, ts);
+      Checkpoint.write(
+          checkpoint, model, optimizer, run.state(seed, logState), keepBest ? run.best : null, ts);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not write the checkpoint " + checkpoint + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "could not write the checkpoint " + Quote.path(checkpoint) + ": " + describe(e, checkpoint), e);
     }
+  }
+
+  /**
+   * Why an I/O operation failed, in words, after the file the exception is about unless that is
+   * {@code named} (null: none), which the message names already.
+   */
+  private static String describe(IOException e, Path named) {
+    String m = e.getMessage();
+    String reason = e instanceof FileSystemException || m == null || m.isBlank() ? Quote.reason(e) : m;
+    if (e instanceof FileSystemException f
+        && f.getFile() != null
+        && (named == null
+            || !(f.getFile().equals(Quote.path(named)) || f.getFile().equals(named.toString())))) {
+      return Quote.cut(f.getFile()) + ": " + reason;
+    }
+    return reason;
   }
 
   private ProgressBar progressBar(int epoch, int batchesPerEpoch) {
@@ -579,19 +609,26 @@ public final class Trainer implements AutoCloseable {
 
   // ------------------------------------------------------------------ metrics files
 
+  private static final List<String> BASE_COLUMNS =
+      List.of("split", "epoch", "step", "seconds", "lr", "loss", "grad_norm");
+
   /**
    * CSV/JSONL rows: split, epoch, step, seconds, lr, loss, grad_norm and the validation metrics
    * (other than loss). The file opens at the first validation, when the metric names are known;
-   * training rows before it wait in memory.
+   * training rows before it wait in memory, and in each checkpoint ({@link #position()}), which
+   * also records the files' lengths: a resumed run cuts the rows written after its checkpoint off
+   * and writes them again, so its log equals the uninterrupted run's.
    */
   private final class Metrics implements AutoCloseable {
-    private final boolean expectValidation;
     private MetricsLog out;
     private List<String> extra = List.of();
-    private final List<Map<String, Object>> waiting = new ArrayList<>();
+    private final List<Checkpoint.MetricsRow> waiting = new ArrayList<>();
 
-    Metrics(boolean expectValidation) {
-      this.expectValidation = expectValidation;
+    /** A new log, or the log at {@code resumed} (from a checkpoint; null when it recorded none). */
+    Metrics(boolean expectValidation, Checkpoint.MetricsLogState resumed) {
+      if (enabled() && resumed != null) {
+        resume(resumed);
+      }
       if (!expectValidation) {
         open(List.of());
       }
@@ -605,22 +642,40 @@ public final class Trainer implements AutoCloseable {
       return enabled() && out == null && !waiting.isEmpty();
     }
 
+    private void resume(Checkpoint.MetricsLogState s) {
+      try {
+        if (metricsCsv != null && s.csvBytes() >= 0) {
+          MetricsLog.cutBack(metricsCsv, s.csvBytes());
+        }
+        if (metricsJsonl != null && s.jsonlBytes() >= 0) {
+          MetricsLog.cutBack(metricsJsonl, s.jsonlBytes());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not resume the metrics log: " + describe(e, null), e);
+      }
+      waiting.addAll(s.waiting());
+      if (!s.columns().isEmpty()) {
+        List<String> names = new ArrayList<>(s.columns());
+        names.removeAll(BASE_COLUMNS);
+        open(names);
+      }
+    }
+
     private void open(List<String> extraColumns) {
       if (!enabled() || out != null) {
         return;
       }
-      List<String> cols =
-          new ArrayList<>(List.of("split", "epoch", "step", "seconds", "lr", "loss", "grad_norm"));
+      List<String> cols = new ArrayList<>(BASE_COLUMNS);
       cols.addAll(extraColumns);
       extra = extraColumns;
       try {
         out = MetricsLog.open(metricsCsv, metricsJsonl, cols.toArray(new String[0]));
-        for (Map<String, Object> row : waiting) {
-          out.log(row);
+        for (Checkpoint.MetricsRow row : waiting) {
+          out.log(trainRow(row));
         }
         waiting.clear();
       } catch (IOException e) {
-        throw new UncheckedIOException("could not open the metrics log: " + e.getMessage(), e);
+        throw new UncheckedIOException("could not open the metrics log: " + describe(e, null), e);
       }
     }
 
@@ -628,41 +683,76 @@ public final class Trainer implements AutoCloseable {
       open(List.of());
     }
 
+    /**
+     * Where the log stands, for a checkpoint: the rows so far are synced first, so that the
+     * lengths never count bytes a power loss could take. Null without a log.
+     */
+    Checkpoint.MetricsLogState position() {
+      if (!enabled()) {
+        return null;
+      }
+      try {
+        if (out != null) {
+          out.sync();
+        }
+        return new Checkpoint.MetricsLogState(
+            out == null ? List.of() : out.columns(), size(metricsCsv), size(metricsJsonl), waiting);
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not sync the metrics log: " + describe(e, null), e);
+      }
+    }
+
+    private static long size(Path file) throws IOException {
+      return file == null ? -1 : Files.exists(file) ? Files.size(file) : 0;
+    }
+
     private void row(Map<String, Object> row) {
+      row.keySet().retainAll(new java.util.HashSet<>(out.columns()));
+      try {
+        out.log(row);
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not write the metrics log: " + describe(e, null), e);
+      }
+    }
+
+    void train(Run run, double lr) {
+      Checkpoint.MetricsRow row =
+          new Checkpoint.MetricsRow(
+              run.epoch + 1,
+              run.step,
+              round(run.trainSeconds),
+              lr,
+              run.windowLossCount == 0 ? null : run.windowLossSum / run.windowLossCount,
+              run.lastGradNorm);
+      run.windowLossSum = 0;
+      run.windowLossCount = 0;
       if (!enabled()) {
         return;
       }
       if (out == null) {
         waiting.add(row);
-        return;
-      }
-      row.keySet().retainAll(new java.util.HashSet<>(out.columns()));
-      try {
-        out.log(row);
-      } catch (IOException e) {
-        throw new UncheckedIOException("could not write the metrics log: " + e.getMessage(), e);
+      } else {
+        row(trainRow(row));
       }
     }
 
-    void train(Run run, double lr) {
+    private Map<String, Object> trainRow(Checkpoint.MetricsRow r) {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("split", "train");
-      row.put("epoch", run.epoch + 1);
-      row.put("step", run.step);
-      row.put("seconds", round(run.trainSeconds));
-      row.put("lr", lr);
-      row.put("loss", run.windowLossCount == 0 ? null : run.windowLossSum / run.windowLossCount);
-      row.put("grad_norm", run.lastGradNorm);
-      run.windowLossSum = 0;
-      run.windowLossCount = 0;
-      row(row);
+      row.put("epoch", r.epoch());
+      row.put("step", r.step());
+      row.put("seconds", r.seconds());
+      row.put("lr", r.lr());
+      row.put("loss", r.loss());
+      row.put("grad_norm", r.gradNorm());
+      return row;
     }
 
     void validation(Run run, double lr, Map<String, Double> m) {
       if (!enabled()) {
         return;
       }
-      if (out == null && expectValidation) {
+      if (out == null) {
         List<String> names = new ArrayList<>(m.keySet());
         names.remove("loss");
         open(names);
@@ -836,13 +926,17 @@ public final class Trainer implements AutoCloseable {
       return this;
     }
 
-    /** Append metrics rows to a CSV file (replaced at the start of a run that does not resume). */
+    /**
+     * Append metrics rows to a CSV file: replaced at the start of a run that does not continue from
+     * a checkpoint; a resumed run first cuts off the rows written after its checkpoint, so that the
+     * file ends up as the uninterrupted run's would (but for the {@code seconds} column).
+     */
     public Builder metricsCsv(Path path) {
       this.metricsCsv = path;
       return this;
     }
 
-    /** Append metrics rows to a JSON Lines file (replaced at the start of a run that does not resume). */
+    /** Append metrics rows to a JSON Lines file (replaced or cut back as {@link #metricsCsv}). */
     public Builder metricsJsonl(Path path) {
       this.metricsJsonl = path;
       return this;

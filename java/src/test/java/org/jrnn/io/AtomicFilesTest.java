@@ -60,7 +60,7 @@ class AtomicFilesTest {
         Path f = dir.resolve("new.json");
         assertThrows(JrnnException.class, () -> AtomicFiles.write(f, out -> {
             out.write('x');
-            throw new JrnnException("bug");
+            throw new IllegalStateException("bug");
         }));
         assertFalse(Files.exists(f));
         assertEquals(List.of(), listing());

@@ -48,8 +48,8 @@ import org.jrnn.train.Checkpoint;
  *
  * After each kill the checkpoint must read ({@link Checkpoint#read}) and its step must not go back.
  * When a child finishes on its own (exit 0), its model file must equal the reference byte for byte;
- * its {@code --metrics} CSV is compared with the reference's too (all but the seconds column) and
- * counted apart ({@code metrics_identical}; not part of {@link Report#passed()}).
+ * and its {@code --metrics} CSV must equal the reference's but for the seconds column (wall-clock
+ * training time, the only column that differs between runs).
  * Rounds go on until {@code kills} kills have been made, and at least one during a checkpoint
  * write (up to three times as many kills for that); at the end no {@code *.tmp} file may be left in
  * any round's folder.
@@ -102,10 +102,10 @@ public final class KillProbe {
       double seconds,
       List<String> problems,
       List<String> roundLines) {
-    /** Whether every resumed run matched, every checkpoint read and nothing was left behind. */
+    /** Whether every resumed run and its metrics matched, every checkpoint read and nothing was left behind. */
     public boolean passed() {
-      return rounds > 0 && resumesIdentical == rounds && unreadable == 0 && childFailures == 0
-          && leftoverTmp == 0;
+      return rounds > 0 && resumesIdentical == rounds && metricsIdentical == rounds && unreadable == 0
+          && childFailures == 0 && leftoverTmp == 0;
     }
 
     /** The one-line summary. */

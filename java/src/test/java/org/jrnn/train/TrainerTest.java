@@ -12,6 +12,7 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -302,6 +303,178 @@ class TrainerTest {
       TrainResult c = tr.fit(task(5), src, src);
       assertEquals(StopReason.ALREADY_DONE, c.stopReason());
       assertEquals(a.steps(), c.steps());
+    }
+  }
+
+  /** The lines of a metrics CSV without its seconds column (the only one that depends on the clock). */
+  static List<String> csvWithoutSeconds(Path csv) throws IOException {
+    List<String> lines = Files.readAllLines(csv);
+    assertEquals("seconds", lines.get(0).split(",")[3]);
+    List<String> out = new ArrayList<>();
+    for (String l : lines) {
+      List<String> f = new ArrayList<>(List.of(l.split(",", -1)));
+      f.remove(3);
+      out.add(String.join(",", f));
+    }
+    return out;
+  }
+
+  /** The lines of a metrics JSONL file without the seconds field. */
+  static List<String> jsonlWithoutSeconds(Path jsonl) throws IOException {
+    List<String> out = new ArrayList<>();
+    for (String l : Files.readAllLines(jsonl)) {
+      String cut = l.replaceFirst("\"seconds\":[0-9.E-]+,", "");
+      assertNotEquals(l, cut);
+      out.add(cut);
+    }
+    return out;
+  }
+
+  @Test
+  void aRunCrashedAndResumedAgainAndAgainLogsTheSameMetricsAsTheUninterruptedOne() throws IOException {
+    BatchSource<int[]> src = batches(64, 10); // 7 batches per epoch, 28 steps
+    BatchSource<int[]> valid = batches(64, 64);
+    // train rows every 3 steps, validations every 10 (the first names the log's columns),
+    // checkpoints every 4 steps and at epoch ends
+    java.util.function.Function<String, Trainer.Builder> options =
+        name ->
+            quiet()
+                .epochs(4)
+                .logEvery(3)
+                .validateEvery(10)
+                .checkpoint(dir.resolve(name + ".ckpt"))
+                .checkpointEvery(4)
+                .resume(true)
+                .metricsCsv(dir.resolve(name + ".csv"))
+                .metricsJsonl(dir.resolve(name + ".jsonl"));
+    try (Trainer tr = options.apply("straight").build()) {
+      tr.fit(task(1), src, valid);
+    }
+    List<String> straight = csvWithoutSeconds(dir.resolve("straight.csv"));
+    assertEquals(1 + 9 + 2, straight.size(), String.join("\n", straight)); // train rows 3..27, valid 10 and 20
+    assertTrue(straight.get(4).startsWith("valid,2,10,"), straight.get(4));
+    // crashes (kill -9 leaves what a thrown exception leaves: files as written, nothing flushed at
+    // the end), each life resuming from the last checkpoint:
+    // - at 6: train rows 3 and 6 still wait for the first validation (checkpoint 4 holds row 3)
+    // - at 11: after validation 10 started the file; the last checkpoint (8) is from before
+    // - at 19: row 18 written after checkpoint 16; checkpoint 16 is inside row 18's loss window
+    // - at 25: resumed after the last validation, the log must go on with its columns
+    for (long crashAt : new long[] {6, 11, 19, 25}) {
+      // the first life starts from scratch (the same initialisation); the others load a checkpoint
+      Regression t = task(crashAt == 6 ? 1 : crashAt);
+      t.crashAt = crashAt;
+      try (Trainer tr = options.apply("run").build()) {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> tr.fit(t, src, valid));
+        assertEquals("simulated crash at step " + crashAt, e.getMessage());
+      }
+    }
+    try (Trainer tr = options.apply("run").build()) {
+      assertEquals(StopReason.EPOCHS, tr.fit(task(7), src, valid).stopReason());
+    }
+    assertEquals(straight, csvWithoutSeconds(dir.resolve("run.csv")));
+    assertEquals(
+        jsonlWithoutSeconds(dir.resolve("straight.jsonl")), jsonlWithoutSeconds(dir.resolve("run.jsonl")));
+  }
+
+  @Test
+  void aResumedRunWhoseFirstLifeLeftNoCheckpointStartsANewMetricsLog() throws IOException {
+    BatchSource<int[]> src = batches(64, 10);
+    Path csv = dir.resolve("m.csv");
+    Trainer.Builder options = quiet().epochs(1).logEvery(1).checkpoint(dir.resolve("run.ckpt")).resume(true)
+        .metricsCsv(csv);
+    Regression first = task(1);
+    first.crashAt = 5; // before the checkpoint at the end of the epoch
+    try (Trainer tr = options.build()) {
+      assertThrows(IllegalStateException.class, () -> tr.fit(first, src, null));
+    }
+    assertEquals(1 + 5, Files.readAllLines(csv).size());
+    try (Trainer tr = options.build()) {
+      tr.fit(task(1), src, null);
+    }
+    List<String> lines = Files.readAllLines(csv);
+    assertEquals(1 + 7, lines.size(), String.join("\n", lines));
+    for (int s = 1; s <= 7; s++) {
+      assertTrue(lines.get(s).startsWith("train,1," + s + ","), lines.get(s));
+    }
+  }
+
+  @Test
+  void checkpointsWithoutTheMetricsFieldsStillRead() {
+    Map<String, Object> json =
+        new Checkpoint.TrainerState(
+                2, 3, 17, 5, 1.5, 2.25, 30, 0.125, 14, 1, List.of(), 0.75, 20,
+                new Checkpoint.MetricsLogState(
+                    List.of(),
+                    0,
+                    -1,
+                    List.of(
+                        new Checkpoint.MetricsRow(1, 3, 0.001, 0.05, null, 2.5),
+                        new Checkpoint.MetricsRow(1, 6, 0.002, 0.05, 1.0 / 3, Double.NaN))))
+            .toJson();
+    Checkpoint.TrainerState back =
+        Checkpoint.TrainerState.fromJson(org.jrnn.io.Json.parseObject(org.jrnn.io.Json.write(json)));
+    assertEquals(Checkpoint.TrainerState.fromJson(new LinkedHashMap<>(json)), back);
+    assertEquals(0.75, back.windowLossSum());
+    assertEquals(20, back.windowLossCount());
+    assertEquals(null, back.metricsLog().waiting().get(0).loss());
+    assertEquals(1.0 / 3, back.metricsLog().waiting().get(1).loss());
+    // as written before the loss window and the metrics log were kept
+    json.remove("window_loss_sum");
+    json.remove("window_loss_count");
+    json.remove("metrics_log");
+    Checkpoint.TrainerState old =
+        Checkpoint.TrainerState.fromJson(org.jrnn.io.Json.parseObject(org.jrnn.io.Json.write(json)));
+    assertEquals(17, old.step());
+    assertEquals(0, old.windowLossSum());
+    assertEquals(0, old.windowLossCount());
+    assertEquals(null, old.metricsLog());
+  }
+
+  @Test
+  void aMetricsLogShorterThanItsCheckpointSaysIsNotResumedOver() throws IOException {
+    Path ck = dir.resolve("run.ckpt");
+    Path csv = dir.resolve("run.csv");
+    try (Trainer tr = quiet().epochs(1).logEvery(2).checkpoint(ck).metricsCsv(csv).build()) {
+      tr.fit(task(1), batches(64, 10), null);
+    }
+    byte[] full = Files.readAllBytes(csv);
+    Files.write(csv, java.util.Arrays.copyOf(full, full.length - 3));
+    try (Trainer tr = quiet().epochs(2).logEvery(2).checkpoint(ck).metricsCsv(csv).resume(true).build()) {
+      UncheckedIOException e =
+          assertThrows(UncheckedIOException.class, () -> tr.fit(task(1), batches(64, 10), null));
+      assertEquals(
+          "could not resume the metrics log: " + csv + ": has " + (full.length - 3) + " bytes, fewer than the "
+              + full.length + " it had at the checkpoint, so it was changed since; move it away to start a new log",
+          e.getMessage());
+    }
+    assertEquals(full.length - 3, Files.size(csv));
+  }
+
+  @Test
+  void fileErrorsNameThePathOnceAndCutLongOnes() throws IOException {
+    Path missing = dir.resolve("missing").resolve("run.ckpt");
+    try (Trainer tr = quiet().epochs(1).checkpoint(missing).build()) {
+      UncheckedIOException e =
+          assertThrows(UncheckedIOException.class, () -> tr.fit(task(1), batches(64, 10), null));
+      assertEquals("could not write the checkpoint " + missing + ": its folder does not exist", e.getMessage());
+    }
+    Path log = dir.resolve("missing").resolve("m.csv");
+    try (Trainer tr = quiet().epochs(1).metricsCsv(log).build()) {
+      UncheckedIOException e =
+          assertThrows(UncheckedIOException.class, () -> tr.fit(task(1), batches(64, 10), null));
+      assertEquals("could not open the metrics log: " + log + ": no such file", e.getMessage());
+    }
+    Path deep = Files.createDirectories(dir.resolve("a".repeat(120)).resolve("b".repeat(120)));
+    Path ck = deep.resolve("run.ckpt");
+    try (Trainer tr = quiet().epochs(1).checkpoint(ck).build()) {
+      tr.fit(task(1), batches(64, 10), null);
+    }
+    try (Trainer tr = quiet().seed(4).epochs(2).checkpoint(ck).resume(true).build()) {
+      JrnnException e = assertThrows(JrnnException.class, () -> tr.fit(task(1), batches(64, 10), null));
+      assertTrue(
+          e.getMessage().matches("the checkpoint .{200}\\.\\.\\. \\(" + ck.toString().length()
+              + " characters\\) was made with seed 3, not 4"),
+          e.getMessage());
     }
   }
 

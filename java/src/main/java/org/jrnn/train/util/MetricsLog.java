@@ -8,6 +8,8 @@ import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,14 +27,32 @@ import org.jrnn.internal.Quote;
  * and flushed at once, so a crash loses at most the row being written. Reopening an existing CSV appends to it
  * if its header is the same and fails otherwise. Numbers are written in full precision; in JSONL, NaN and
  * infinities are written as {@code NaN}/{@code Infinity} (which Python's json module reads).
+ *
+ * <p>A resumable writer records the files' lengths after {@link #sync()} and, when it resumes, cuts the
+ * rows written since off with {@link #cutBack} before opening the log again.
  */
 public final class MetricsLog implements Closeable {
     private final List<String> columns;
-    private final BufferedWriter csv;
-    private final BufferedWriter jsonl;
+    private final Sink csv;
+    private final Sink jsonl;
     private final Gson gson = new GsonBuilder().serializeSpecialFloatingPointValues().serializeNulls().create();
 
-    private MetricsLog(List<String> columns, BufferedWriter csv, BufferedWriter jsonl) {
+    /** An open file: the channel (for syncing) and the writer over it. */
+    private record Sink(FileChannel channel, BufferedWriter writer) {
+        static Sink open(Path file) throws IOException {
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND);
+            return new Sink(ch, new BufferedWriter(Channels.newWriter(ch, StandardCharsets.UTF_8)));
+        }
+
+        void line(String text) throws IOException {
+            writer.write(text);
+            writer.write('\n');
+            writer.flush();
+        }
+    }
+
+    private MetricsLog(List<String> columns, Sink csv, Sink jsonl) {
         this.columns = columns;
         this.csv = csv;
         this.jsonl = jsonl;
@@ -55,7 +75,7 @@ public final class MetricsLog implements Closeable {
             throw new JrnnException("give a CSV file, a JSONL file or both");
         }
         String header = String.join(",", cols.stream().map(MetricsLog::csvField).toList());
-        BufferedWriter csv = null;
+        Sink csv = null;
         if (csvFile != null) {
             boolean fresh = !Files.exists(csvFile) || Files.size(csvFile) == 0;
             if (!fresh) {
@@ -68,27 +88,64 @@ public final class MetricsLog implements Closeable {
                             + ", expected '" + header + "'; use another file");
                 }
             }
-            csv = Files.newBufferedWriter(csvFile, StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            csv = Sink.open(csvFile);
             if (fresh) {
-                csv.write(header);
-                csv.write('\n');
-                csv.flush();
+                try {
+                    csv.line(header);
+                } catch (IOException e) {
+                    csv.writer().close();
+                    throw e;
+                }
             }
         }
-        BufferedWriter jsonl = null;
+        Sink jsonl = null;
         if (jsonlFile != null) {
             try {
-                jsonl = Files.newBufferedWriter(jsonlFile, StandardCharsets.UTF_8,
-                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                jsonl = Sink.open(jsonlFile);
             } catch (IOException e) {
                 if (csv != null) {
-                    csv.close();
+                    csv.writer().close();
                 }
                 throw e;
             }
         }
         return new MetricsLog(cols, csv, jsonl);
+    }
+
+    /**
+     * Cuts {@code file} back to its first {@code length} bytes: what it held when a checkpoint recorded
+     * that length (after {@link #sync()}), dropping the rows written after it. A missing file stays
+     * missing (the log starts anew).
+     *
+     * @throws IOException when the file is shorter than {@code length} (it was changed since), or cannot
+     *     be cut
+     */
+    public static void cutBack(Path file, long length) throws IOException {
+        if (!Files.exists(file)) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            if (size < length) {
+                throw new IOException(Quote.path(file) + ": has " + size + " bytes, fewer than the " + length
+                        + " it had at the checkpoint, so it was changed since; move it away to start a new log");
+            }
+            ch.truncate(length);
+            ch.force(true);
+        }
+    }
+
+    /**
+     * Makes the rows written so far durable (fsync), so that a checkpoint that records the files'
+     * lengths afterwards never counts bytes that a power loss could take.
+     */
+    public void sync() throws IOException {
+        for (Sink s : Arrays.asList(csv, jsonl)) {
+            if (s != null) {
+                s.writer().flush();
+                s.channel().force(false);
+            }
+        }
     }
 
     /** The column names. */
@@ -114,8 +171,7 @@ public final class MetricsLog implements Closeable {
                 }
                 sb.append(values[i] == null ? "" : csvField(String.valueOf(values[i])));
             }
-            csv.write(sb.append('\n').toString());
-            csv.flush();
+            csv.line(sb.toString());
         }
         if (jsonl != null) {
             JsonObject o = new JsonObject();
@@ -129,9 +185,7 @@ public final class MetricsLog implements Closeable {
                     o.addProperty(columns.get(i), v == null ? null : String.valueOf(v));
                 }
             }
-            jsonl.write(gson.toJson(o));
-            jsonl.write('\n');
-            jsonl.flush();
+            jsonl.line(gson.toJson(o));
         }
     }
 
@@ -163,10 +217,10 @@ public final class MetricsLog implements Closeable {
     @Override
     public void close() throws IOException {
         IOException first = null;
-        for (BufferedWriter w : Arrays.asList(csv, jsonl)) {
-            if (w != null) {
+        for (Sink s : Arrays.asList(csv, jsonl)) {
+            if (s != null) {
                 try {
-                    w.close();
+                    s.writer().close();
                 } catch (IOException e) {
                     if (first == null) {
                         first = e;

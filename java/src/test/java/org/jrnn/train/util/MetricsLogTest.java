@@ -1,7 +1,8 @@
-// MetricsLog: CSV header and rows, JSONL rows, appending with the same header, refusing another header.
+// MetricsLog: CSV header and rows, JSONL rows, appending with the same header, refusing another header, cutting back.
 package org.jrnn.train.util;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,6 +53,38 @@ class MetricsLogTest {
         assertEquals(List.of("step,loss", "1,2.0", "2,1.0"), Files.readAllLines(csv));
         IOException e = assertThrows(IOException.class, () -> MetricsLog.open(csv, null, "step", "accuracy"));
         assertTrue(e.getMessage().contains("step,loss"), e.getMessage());
+    }
+
+    @Test
+    void cutBackDropsTheRowsWrittenAfterTheRecordedLength() throws IOException {
+        Path csv = dir.resolve("c.csv");
+        Path jsonl = dir.resolve("c.jsonl");
+        long csvAt;
+        long jsonlAt;
+        try (MetricsLog log = MetricsLog.open(csv, jsonl, "step", "loss")) {
+            log.log(1, 2.0);
+            log.sync();
+            csvAt = Files.size(csv);
+            jsonlAt = Files.size(jsonl);
+            log.log(2, 1.0);
+            log.log(3, 0.5);
+        }
+        MetricsLog.cutBack(csv, csvAt);
+        MetricsLog.cutBack(jsonl, jsonlAt);
+        MetricsLog.cutBack(dir.resolve("missing.csv"), 100); // a missing file: the log starts anew
+        try (MetricsLog log = MetricsLog.open(csv, jsonl, "step", "loss")) {
+            log.log(2, 1.5);
+        }
+        assertEquals(List.of("step,loss", "1,2.0", "2,1.5"), Files.readAllLines(csv));
+        assertEquals(List.of("{\"step\":1,\"loss\":2.0}", "{\"step\":2,\"loss\":1.5}"),
+                Files.readAllLines(jsonl));
+        assertFalse(Files.exists(dir.resolve("missing.csv")));
+        // a file shorter than recorded was changed by someone else: never padded, never guessed
+        long size = Files.size(csv);
+        IOException e = assertThrows(IOException.class, () -> MetricsLog.cutBack(csv, size + 5));
+        assertEquals(csv + ": has " + size + " bytes, fewer than the " + (size + 5) + " it had at the"
+                + " checkpoint, so it was changed since; move it away to start a new log", e.getMessage());
+        assertEquals(size, Files.size(csv));
     }
 
     @Test
