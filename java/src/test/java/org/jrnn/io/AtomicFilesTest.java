@@ -60,7 +60,7 @@ class AtomicFilesTest {
         Path f = dir.resolve("new.json");
         assertThrows(JrnnException.class, () -> AtomicFiles.write(f, out -> {
             out.write('x');
-            throw new IllegalStateException("bug");
+            throw new JrnnException("bug");
         }));
         assertFalse(Files.exists(f));
         assertEquals(List.of(), listing());

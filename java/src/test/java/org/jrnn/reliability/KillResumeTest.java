@@ -59,8 +59,8 @@ class KillResumeTest {
 
   @Test
   void noTempFileIsLeftAfterResuming() {
-    // KNOWN-DEFECT until the checkpoint temp-file fix merges: a kill during a checkpoint write
-    // leaves .run.ckpt.<random>.tmp behind, and resuming does not remove it
+    // a kill during a checkpoint or model write leaves .NAME.<hex>.tmp; the next save or resume
+    // must remove it
     assertEquals(0, report.leftoverTmp(), detail());
   }
 }
