@@ -45,7 +45,7 @@ public final class DemoCommand implements Command {
    * Default char-LM updates: a fixed count, so the printed quality is the same on every machine
    * (a time budget gave 2,112 updates on a quiet AVX-512 machine and 276 on a busy AVX2 one).
    */
-  static final int DEFAULT_LM_UPDATES = 1200;
+  static final int DEFAULT_LM_UPDATES = 1000;
   /** The char LM's Adam learning rate (torch_charlm.py --lr). */
   static final double LM_LR = 5e-3;
   /** Default sentiment epochs. */
@@ -82,7 +82,7 @@ public final class DemoCommand implements Command {
         "             words (seen twice or more) -> embedding 128 -> LSTM 64 -> linear; test accuracy",
         "  lm         many-to-many: character language model on Moby-Dick (first 90% trains, last",
         "             10% validates); chars -> embedding 64 -> 2-layer LSTM 256 -> linear, truncated",
-        "             BPTT over 32 streams x 100 chars, Adam 5e-3 for 1,200 updates; validation bits",
+        "             BPTT over 32 streams x 100 chars, Adam 5e-3 for 1,000 updates; validation bits",
         "             per character and a sample",
         "  digits     one-to-many: UCI 8x8 digit images -> the digit's spelled name (\"seven\"); the",
         "             pixels set a GRU decoder's initial state; exact match on the test split",
@@ -99,8 +99,8 @@ public final class DemoCommand implements Command {
         "                        step, which is slow when other programs keep the other cores busy)",
         "  --json FILE           also write the results as JSON (for scripts/bench-demo.sh)",
         "",
-        "With the defaults the whole demo takes about 3.5 minutes on one core of a 2-core machine",
-        "(3 of them the language model's budget); each part prints its data, model, training,",
+        "With the defaults the whole demo takes 2-5 minutes on one core of a 2-core machine (most",
+        "of it the language model's 1,000 updates); each part prints its data, model, training,",
         "result and examples, and a summary table ends the run.",
         "");
   }
