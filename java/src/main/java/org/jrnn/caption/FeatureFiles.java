@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Quote;
 import org.jrnn.io.SafetensorsFile;
 import org.jrnn.io.TensorInfo;
 
@@ -100,19 +101,24 @@ public final class FeatureFiles {
         for (TensorInfo t : st.tensors()) {
           if (t.rank() == 2) {
             if (key != null) {
-              throw new IOException(file + ": several 2-D tensors (" + key + ", " + t.name()
-                  + "); name the features tensor \"features\"");
+              throw new IOException(Quote.path(file) + ": several 2-D tensors (" + Quote.quote(key) + ", "
+                  + Quote.quote(t.name()) + "); name the features tensor \"features\"");
             }
             key = t.name();
           }
         }
       }
       if (key == null) {
-        throw new IOException(file + ": no tensor \"features\" and no 2-D tensor");
+        throw new IOException(Quote.path(file) + ": no tensor \"features\" and no 2-D tensor");
       }
       TensorInfo info = st.info(key);
       if (info.rank() != 2) {
-        throw new IOException(file + ": tensor '" + key + "' must be [N, F] but is " + TensorInfo.shapeString(info.shape()));
+        throw new IOException(Quote.path(file) + ": tensor " + Quote.quote(key) + " must be [N, F] but is "
+            + TensorInfo.shapeString(info.shape()));
+      }
+      if (info.dim(1) == 0 || info.dim(0) > Integer.MAX_VALUE || info.dim(1) > Integer.MAX_VALUE) {
+        throw new IOException(Quote.path(file) + ": tensor " + Quote.quote(key) + " of shape "
+            + TensorInfo.shapeString(info.shape()) + (info.dim(1) == 0 ? " has no values per row" : " is too large"));
       }
       int n = (int) info.dim(0);
       int f = (int) info.dim(1);
@@ -123,14 +129,14 @@ public final class FeatureFiles {
         try {
           JsonArray a = JsonParser.parseString(meta).getAsJsonArray();
           if (a.size() != n) {
-            throw new IOException(file + ": metadata \"names\" has " + a.size() + " names for " + n + " rows");
+            throw new IOException(Quote.path(file) + ": metadata \"names\" has " + a.size() + " names for " + n + " rows");
           }
           names = new ArrayList<>();
           for (int i = 0; i < n; i++) {
             names.add(a.get(i).getAsString());
           }
         } catch (RuntimeException e) {
-          throw new IOException(file + ": metadata \"names\" is not a JSON array of strings", e);
+          throw new IOException(Quote.path(file) + ": metadata \"names\" is not a JSON array of strings", e);
         }
       }
       return new Features(names, rows);
@@ -145,7 +151,7 @@ public final class FeatureFiles {
   public static Features readNpy(Path file) throws IOException {
     byte[] all = Files.readAllBytes(file);
     if (all.length < 10 || (all[0] & 0xff) != 0x93 || !new String(all, 1, 5, StandardCharsets.ISO_8859_1).equals("NUMPY")) {
-      throw new IOException(file + ": not an NPY file (bad magic)");
+      throw new IOException(Quote.path(file) + ": not an NPY file (bad magic)");
     }
     int major = all[6];
     ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
@@ -158,20 +164,23 @@ public final class FeatureFiles {
       headerLen = b.getInt(8);
       start = 12;
     } else {
-      throw new IOException(file + ": NPY version " + major + " is not supported");
+      throw new IOException(Quote.path(file) + ": NPY version " + major + " is not supported");
     }
-    if (headerLen < 0 || start + headerLen > all.length) {
-      throw new IOException(file + ": truncated NPY header");
+    if (headerLen < 0 || (long) start + headerLen > all.length) {
+      throw new IOException(
+          Quote.path(file) + ": NPY header of " + headerLen + " bytes does not fit in the file ("
+              + all.length + " bytes)");
     }
     String header = new String(all, start, headerLen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     Matcher d = DESCR.matcher(header);
     Matcher fo = FORTRAN.matcher(header);
     Matcher sh = SHAPE.matcher(header);
     if (!d.find() || !fo.find() || !sh.find()) {
-      throw new IOException(file + ": NPY header without descr/fortran_order/shape: " + header.trim());
+      throw new IOException(
+          Quote.path(file) + ": NPY header without descr/fortran_order/shape: " + Quote.quote(header.trim()));
     }
     if (fo.group(1).equals("True")) {
-      throw new IOException(file + ": Fortran-order NPY arrays are not supported (save with np.ascontiguousarray)");
+      throw new IOException(Quote.path(file) + ": Fortran-order NPY arrays are not supported (save with np.ascontiguousarray)");
     }
     String descr = d.group(1);
     ByteOrder order;
@@ -181,13 +190,25 @@ public final class FeatureFiles {
       case ">f4" -> { order = ByteOrder.BIG_ENDIAN; width = 4; }
       case "<f8" -> { order = ByteOrder.LITTLE_ENDIAN; width = 8; }
       case ">f8" -> { order = ByteOrder.BIG_ENDIAN; width = 8; }
-      default -> throw new IOException(file + ": NPY dtype " + descr + " is not supported (use float32 or float64)");
+      default -> throw new IOException(
+          Quote.path(file) + ": NPY dtype " + Quote.quote(descr) + " is not supported (use float32 or float64)");
     }
+    String shapeText = Quote.quote("(" + sh.group(1).trim() + ")");
     List<Long> dims = new ArrayList<>();
     for (String part : sh.group(1).split(",")) {
-      if (!part.isBlank()) {
-        dims.add(Long.parseLong(part.trim()));
+      if (part.isBlank()) {
+        continue;
       }
+      long size;
+      try {
+        size = Long.parseLong(part.trim());
+      } catch (NumberFormatException e) {
+        throw new IOException(Quote.path(file) + ": NPY shape " + shapeText + " holds a size that is not a number");
+      }
+      if (size < 0) {
+        throw new IOException(Quote.path(file) + ": NPY shape " + shapeText + " holds a negative size");
+      }
+      dims.add(size);
     }
     long n;
     long f;
@@ -198,14 +219,23 @@ public final class FeatureFiles {
       n = 1;
       f = dims.get(0);
     } else {
-      throw new IOException(file + ": NPY shape " + dims + " must be (N, F) or (F,)");
+      throw new IOException(Quote.path(file) + ": NPY shape " + shapeText + " must be (N, F) or (F,)");
     }
-    long count = n * f;
-    int dataStart = start + headerLen;
-    if (dataStart + count * width > all.length) {
-      throw new IOException(file + ": NPY data is shorter than its shape " + dims);
+    long dataStart = (long) start + headerLen;
+    long count;
+    try {
+      count = Math.multiplyExact(n, f);
+      if (dataStart + Math.multiplyExact(count, width) > all.length) {
+        throw new IOException(Quote.path(file) + ": NPY data is shorter than its shape " + shapeText);
+      }
+    } catch (ArithmeticException e) {
+      throw new IOException(Quote.path(file) + ": NPY shape " + shapeText + " is too large");
     }
-    ByteBuffer data = ByteBuffer.wrap(all, dataStart, (int) (count * width)).slice().order(order);
+    if (f == 0 || n > Integer.MAX_VALUE || f > Integer.MAX_VALUE) {
+      throw new IOException(
+          Quote.path(file) + ": NPY shape " + shapeText + (f == 0 ? " has no values per row" : " is too large"));
+    }
+    ByteBuffer data = ByteBuffer.wrap(all, (int) dataStart, (int) (count * width)).slice().order(order);
     float[] flat = new float[(int) count];
     for (int i = 0; i < flat.length; i++) {
       flat[i] = width == 4 ? data.getFloat(i * 4) : (float) data.getDouble(i * 8);
@@ -242,7 +272,7 @@ public final class FeatureFiles {
           if (rows.isEmpty() && names.isEmpty()) {
             continue; // a header
           }
-          throw new IOException(file + ":" + lineNo + ": a value is not a number");
+          throw new IOException(Quote.path(file) + ":" + lineNo + ": a value is not a number");
         }
         float[] v = new float[parts.length - first];
         for (int i = first; i < parts.length; i++) {
@@ -251,17 +281,17 @@ public final class FeatureFiles {
         if (width < 0) {
           width = v.length;
         } else if (v.length != width) {
-          throw new IOException(file + ":" + lineNo + ": " + v.length + " values but earlier rows have " + width);
+          throw new IOException(Quote.path(file) + ":" + lineNo + ": " + v.length + " values but earlier rows have " + width);
         }
         if (width == 0) {
-          throw new IOException(file + ":" + lineNo + ": no values");
+          throw new IOException(Quote.path(file) + ":" + lineNo + ": no values");
         }
         names.add(name != null ? name : "#" + rows.size());
         rows.add(v);
       }
     }
     if (rows.isEmpty()) {
-      throw new IOException(file + ": no feature rows");
+      throw new IOException(Quote.path(file) + ": no feature rows");
     }
     return new Features(names, rows);
   }
