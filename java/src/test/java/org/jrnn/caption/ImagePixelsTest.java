@@ -41,7 +41,8 @@ class ImagePixelsTest {
 
   /** A complete, valid, all-black 8-bit greyscale PNG of {@code w x h}: small however large. */
   private static byte[] blackPng(int w, int h) {
-    byte[] ihdr = ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put(new byte[4]).array();
+    byte[] ihdr =
+        ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put(new byte[4]).array();
     Deflater d = new Deflater(Deflater.BEST_SPEED);
     ByteArrayOutputStream idat = new ByteArrayOutputStream();
     byte[] row = new byte[1 + w]; // filter byte 0, then w zero pixels

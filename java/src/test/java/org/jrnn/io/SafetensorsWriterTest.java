@@ -35,8 +35,7 @@ class SafetensorsWriterTest {
     refused("tensor 'a': bytes is null", () -> w.putRaw("a", DType.F32, null, 1));
     refused("tensor 'a': dtype is null", () -> w.putFloats("a", null, new float[1], 1));
     refused("tensor 'a': dtype is null", () -> w.putDoubles("a", null, new double[1], 1));
-    refused(
-        "tensor 'a': dtype is null", () -> w.putRaw("a", null, ByteBuffer.allocate(4), 1));
+    refused("tensor 'a': dtype is null", () -> w.putRaw("a", null, ByteBuffer.allocate(4), 1));
     refused("tensor 'a': shape is null", () -> w.putFloats("a", new float[1], (long[]) null));
     refused(
         "tensor 'a': shape is null",
