@@ -12,6 +12,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,16 +105,28 @@ public final class CaptionData {
   /**
    * Reads a list file: one image path per line (blank lines and {@code #} lines skipped); relative
    * paths are taken relative to the list file's folder.
+   *
+   * @throws IOException naming the file and line of a line that is not a path on this system (a
+   *     NUL character, for one)
    */
   public static List<Path> readList(Path file) throws IOException {
     List<Path> out = new ArrayList<>();
     Path base = file.toAbsolutePath().getParent();
+    int n = 0;
     for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      n++;
       String t = line.strip();
       if (t.isEmpty() || t.startsWith("#")) {
         continue;
       }
-      Path p = Path.of(t);
+      Path p;
+      try {
+        p = Path.of(t);
+      } catch (InvalidPathException e) {
+        String why = Quote.cut(e.getReason());
+        throw new IOException(
+            Quote.path(file) + ":" + n + ": not a valid path " + Quote.quote(t) + " (" + why + ")", e);
+      }
       out.add(p.isAbsolute() || base == null ? p : base.resolve(p));
     }
     return out;

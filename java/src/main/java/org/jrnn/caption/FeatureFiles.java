@@ -101,8 +101,8 @@ public final class FeatureFiles {
         for (TensorInfo t : st.tensors()) {
           if (t.rank() == 2) {
             if (key != null) {
-              throw new IOException(Quote.path(file) + ": several 2-D tensors (" + Quote.quote(key) + ", " + Quote.quote(t.name())
-                  + "); name the features tensor \"features\"");
+              throw new IOException(Quote.path(file) + ": several 2-D tensors (" + Quote.quote(key) + ", "
+                  + Quote.quote(t.name()) + "); name the features tensor \"features\"");
             }
             key = t.name();
           }
@@ -113,7 +113,12 @@ public final class FeatureFiles {
       }
       TensorInfo info = st.info(key);
       if (info.rank() != 2) {
-        throw new IOException(Quote.path(file) + ": tensor " + Quote.quote(key) + " must be [N, F] but is " + TensorInfo.shapeString(info.shape()));
+        throw new IOException(Quote.path(file) + ": tensor " + Quote.quote(key) + " must be [N, F] but is "
+            + TensorInfo.shapeString(info.shape()));
+      }
+      if (info.dim(1) == 0 || info.dim(0) > Integer.MAX_VALUE || info.dim(1) > Integer.MAX_VALUE) {
+        throw new IOException(Quote.path(file) + ": tensor " + Quote.quote(key) + " of shape "
+            + TensorInfo.shapeString(info.shape()) + (info.dim(1) == 0 ? " has no values per row" : " is too large"));
       }
       int n = (int) info.dim(0);
       int f = (int) info.dim(1);
@@ -161,15 +166,18 @@ public final class FeatureFiles {
     } else {
       throw new IOException(Quote.path(file) + ": NPY version " + major + " is not supported");
     }
-    if (headerLen < 0 || start + headerLen > all.length) {
-      throw new IOException(Quote.path(file) + ": truncated NPY header");
+    if (headerLen < 0 || (long) start + headerLen > all.length) {
+      throw new IOException(
+          Quote.path(file) + ": NPY header of " + headerLen + " bytes does not fit in the file ("
+              + all.length + " bytes)");
     }
     String header = new String(all, start, headerLen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     Matcher d = DESCR.matcher(header);
     Matcher fo = FORTRAN.matcher(header);
     Matcher sh = SHAPE.matcher(header);
     if (!d.find() || !fo.find() || !sh.find()) {
-      throw new IOException(Quote.path(file) + ": NPY header without descr/fortran_order/shape: " + Quote.cut(header.trim()));
+      throw new IOException(
+          Quote.path(file) + ": NPY header without descr/fortran_order/shape: " + Quote.quote(header.trim()));
     }
     if (fo.group(1).equals("True")) {
       throw new IOException(Quote.path(file) + ": Fortran-order NPY arrays are not supported (save with np.ascontiguousarray)");
@@ -182,13 +190,25 @@ public final class FeatureFiles {
       case ">f4" -> { order = ByteOrder.BIG_ENDIAN; width = 4; }
       case "<f8" -> { order = ByteOrder.LITTLE_ENDIAN; width = 8; }
       case ">f8" -> { order = ByteOrder.BIG_ENDIAN; width = 8; }
-      default -> throw new IOException(Quote.path(file) + ": NPY dtype " + Quote.quote(descr) + " is not supported (use float32 or float64)");
+      default -> throw new IOException(
+          Quote.path(file) + ": NPY dtype " + Quote.quote(descr) + " is not supported (use float32 or float64)");
     }
+    String shapeText = Quote.quote("(" + sh.group(1).trim() + ")");
     List<Long> dims = new ArrayList<>();
     for (String part : sh.group(1).split(",")) {
-      if (!part.isBlank()) {
-        dims.add(Long.parseLong(part.trim()));
+      if (part.isBlank()) {
+        continue;
       }
+      long size;
+      try {
+        size = Long.parseLong(part.trim());
+      } catch (NumberFormatException e) {
+        throw new IOException(Quote.path(file) + ": NPY shape " + shapeText + " holds a size that is not a number");
+      }
+      if (size < 0) {
+        throw new IOException(Quote.path(file) + ": NPY shape " + shapeText + " holds a negative size");
+      }
+      dims.add(size);
     }
     long n;
     long f;
@@ -199,14 +219,23 @@ public final class FeatureFiles {
       n = 1;
       f = dims.get(0);
     } else {
-      throw new IOException(Quote.path(file) + ": NPY shape (" + Quote.list(dims) + ") must be (N, F) or (F,)");
+      throw new IOException(Quote.path(file) + ": NPY shape " + shapeText + " must be (N, F) or (F,)");
     }
-    long count = n * f;
-    int dataStart = start + headerLen;
-    if (dataStart + count * width > all.length) {
-      throw new IOException(Quote.path(file) + ": NPY data is shorter than its shape (" + Quote.list(dims) + ")");
+    long dataStart = (long) start + headerLen;
+    long count;
+    try {
+      count = Math.multiplyExact(n, f);
+      if (dataStart + Math.multiplyExact(count, width) > all.length) {
+        throw new IOException(Quote.path(file) + ": NPY data is shorter than its shape " + shapeText);
+      }
+    } catch (ArithmeticException e) {
+      throw new IOException(Quote.path(file) + ": NPY shape " + shapeText + " is too large");
     }
-    ByteBuffer data = ByteBuffer.wrap(all, dataStart, (int) (count * width)).slice().order(order);
+    if (f == 0 || n > Integer.MAX_VALUE || f > Integer.MAX_VALUE) {
+      throw new IOException(
+          Quote.path(file) + ": NPY shape " + shapeText + (f == 0 ? " has no values per row" : " is too large"));
+    }
+    ByteBuffer data = ByteBuffer.wrap(all, (int) dataStart, (int) (count * width)).slice().order(order);
     float[] flat = new float[(int) count];
     for (int i = 0; i < flat.length; i++) {
       flat[i] = width == 4 ? data.getFloat(i * 4) : (float) data.getDouble(i * 8);

@@ -9,7 +9,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Arguments;
 import org.jrnn.internal.Quote;
@@ -128,32 +131,71 @@ public final class ImagePixels {
   }
 
   /**
-   * Reads an image file (PNG, JPEG, GIF, BMP: whatever {@link ImageIO} reads).
+   * The most pixels (width x height) an image may have: 2^25, e.g. 8192 x 4096. Decoding and
+   * compositing take about 19 bytes a pixel (the decoded raster, the ARGB array and the float
+   * planes), so this bounds one image at about 640 MB; a small compressed file can claim far more.
+   */
+  public static final long MAX_PIXELS = 1L << 25;
+
+  /**
+   * Reads an image file (PNG, JPEG, GIF, BMP: whatever {@link ImageIO} reads). The size in the
+   * file's header is checked before the pixels are decoded.
    *
-   * @throws IOException naming the file when it cannot be read or is not an image
+   * @throws IOException naming the file when it cannot be read, is not an image or has more than
+   *     {@link #MAX_PIXELS} pixels
    */
   public static BufferedImage read(Path file) throws IOException {
-    BufferedImage img;
-    try (InputStream in = Files.newInputStream(file)) {
-      img = ImageIO.read(in);
+    String name = Quote.path(file);
+    BufferedImage img = null;
+    String tooLarge = null;
+    try (InputStream in = Files.newInputStream(file);
+        ImageInputStream iis = ImageIO.createImageInputStream(in)) {
+      Iterator<ImageReader> readers = iis == null ? null : ImageIO.getImageReaders(iis);
+      if (readers != null && readers.hasNext()) {
+        ImageReader reader = readers.next();
+        try {
+          reader.setInput(iis, true, true);
+          int w = reader.getWidth(0);
+          int h = reader.getHeight(0);
+          if ((long) w * h > MAX_PIXELS) {
+            tooLarge = w + " x " + h;
+          } else {
+            img = reader.read(0);
+          }
+        } finally {
+          reader.dispose();
+        }
+      }
     } catch (IOException e) {
-      throw new IOException(Quote.path(file) + ": unreadable image (" + Quote.reason(e) + ")", e);
+      throw new IOException(name + ": unreadable image (" + Quote.reason(e) + ")", e);
     } catch (RuntimeException e) { // decoders throw these on some corrupt files
-      throw new IOException(Quote.path(file) + ": corrupt image (" + Quote.reason(e) + ")", e);
+      throw new IOException(name + ": corrupt image (" + Quote.reason(e) + ")", e);
+    }
+    if (tooLarge != null) {
+      throw new IOException(
+          name + ": the image is " + tooLarge + " pixels, more than " + MAX_PIXELS + " in all");
     }
     if (img == null) {
-      throw new IOException(Quote.path(file) + ": not an image in a format this JVM reads");
+      throw new IOException(name + ": not an image in a format this JVM reads");
     }
     if (img.getWidth() < 1 || img.getHeight() < 1) {
-      throw new IOException(Quote.path(file) + ": empty image");
+      throw new IOException(name + ": empty image");
     }
     return img;
   }
 
-  /** The image's pixels composited over white. */
+  /**
+   * The image's pixels composited over white.
+   *
+   * @throws JrnnException when the image has more than {@link #MAX_PIXELS} pixels
+   */
   public static Rgb rgb(BufferedImage img) {
     int w = img.getWidth();
     int h = img.getHeight();
+    if ((long) w * h > MAX_PIXELS) {
+      throw new JrnnException(
+          "the image is " + w + " x " + h + " pixels, more than " + MAX_PIXELS + " in all");
+    }
     int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
     float[] out = new float[3 * w * h];
     int plane = w * h;

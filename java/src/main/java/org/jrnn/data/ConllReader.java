@@ -34,7 +34,7 @@ public final class ConllReader {
         if (tokenColumn < 0 || tagColumn < 0) {
             throw new JrnnException("columns are 0-based and must be >= 0");
         }
-        int needed = Math.max(tokenColumn, tagColumn) + 1;
+        long needed = Math.max(tokenColumn, tagColumn) + 1L; // a column of Integer.MAX_VALUE needs 2^31
         List<String> lines = TextFiles.readLines(file);
         List<TaggedSentence> out = new ArrayList<>();
         List<String> tokens = new ArrayList<>();

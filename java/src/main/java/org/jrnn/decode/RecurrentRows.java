@@ -16,8 +16,10 @@ import org.jrnn.RecurrentState;
 import org.jrnn.Scope;
 import org.jrnn.Tensor;
 import org.jrnn.internal.Arguments;
+import org.jrnn.io.SafetensorsException;
 import org.jrnn.io.SafetensorsFile;
 import org.jrnn.io.SafetensorsWriter;
+import org.jrnn.io.TensorInfo;
 
 /**
  * The state of N sequences of a recurrent stack: {@code h} {@code [L, N, H]}, {@code c} of the same
@@ -335,8 +337,23 @@ public final class RecurrentRows implements DecoderState {
       long[] shape = f.info("h").shape();
       Tensor h = Tensor.of(device, f.floats("h"), shape);
       Tensor c = f.contains("c") ? Tensor.of(device, f.floats("c"), f.info("c").shape()) : null;
-      float[] ctx = f.contains("context") ? f.floats("context") : null;
-      int size = ctx == null ? 0 : (int) f.info("context").dim(1);
+      float[] ctx = null;
+      int size = 0;
+      if (f.contains("context")) {
+        TensorInfo info = f.info("context");
+        if (info.rank() != 2
+            || shape.length == 3 && info.dim(0) != shape[1]
+            || info.dim(1) > Integer.MAX_VALUE) {
+          throw new SafetensorsException(
+              path,
+              "tensor 'context' must be [N, F] with N the rows of 'h' "
+                  + TensorInfo.shapeString(shape)
+                  + " but is "
+                  + TensorInfo.shapeString(info.shape()));
+        }
+        ctx = f.floats("context");
+        size = (int) info.dim(1);
+      }
       return own(h, c, ctx, size);
     }
   }

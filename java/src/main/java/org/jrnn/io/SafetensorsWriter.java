@@ -40,7 +40,7 @@ public final class SafetensorsWriter {
     Entry(String name, DType dtype, long[] shape) {
       this.name = name;
       this.dtype = dtype;
-      this.shape = shape.clone();
+      this.shape = notNull(name, "shape", shape).clone();
     }
 
     long byteSize() {
@@ -68,6 +68,9 @@ public final class SafetensorsWriter {
 
   /** Adds every entry of {@code map} to {@code __metadata__}. */
   public SafetensorsWriter metadata(Map<String, String> map) {
+    if (map == null) {
+      throw new JrnnException("the metadata map is null");
+    }
     map.forEach(this::metadata);
     return this;
   }
@@ -75,6 +78,14 @@ public final class SafetensorsWriter {
   /** Whether a tensor of this name was added. */
   public boolean contains(String name) {
     return entries.containsKey(name);
+  }
+
+  /** {@code value}, or a JrnnException naming the tensor and the null argument. */
+  private static <T> T notNull(String name, String what, T value) {
+    if (value == null) {
+      throw new JrnnException("tensor " + Quote.quote(name) + ": " + what + " is null");
+    }
+    return value;
   }
 
   private static long checkShape(String name, long count, long[] shape) {
@@ -125,7 +136,8 @@ public final class SafetensorsWriter {
 
   /** Adds float values stored as {@code dtype} (F32, F64, F16 or BF16; F16/BF16 round to even). */
   public SafetensorsWriter putFloats(String name, DType dtype, float[] values, long... shape) {
-    if (!dtype.isFloatingPoint()) {
+    notNull(name, "values", values);
+    if (!notNull(name, "dtype", dtype).isFloatingPoint()) {
       throw new JrnnException(
           "tensor " + Quote.quote(name) + ": floats cannot be stored as " + dtype);
     }
@@ -145,7 +157,8 @@ public final class SafetensorsWriter {
 
   /** Adds double values stored as {@code dtype} (F64, F32, F16 or BF16). */
   public SafetensorsWriter putDoubles(String name, DType dtype, double[] values, long... shape) {
-    if (!dtype.isFloatingPoint()) {
+    notNull(name, "values", values);
+    if (!notNull(name, "dtype", dtype).isFloatingPoint()) {
       throw new JrnnException(
           "tensor " + Quote.quote(name) + ": doubles cannot be stored as " + dtype);
     }
@@ -169,6 +182,7 @@ public final class SafetensorsWriter {
 
   /** Adds long values stored as I64, or as I32 (each value must fit). */
   public SafetensorsWriter putLongs(String name, DType dtype, long[] values, long... shape) {
+    notNull(name, "values", values);
     if (dtype != DType.I64 && dtype != DType.I32) {
       throw new JrnnException(
           "tensor " + Quote.quote(name) + ": longs cannot be stored as " + dtype);
@@ -201,6 +215,7 @@ public final class SafetensorsWriter {
 
   /** Adds int values stored as I32 or I64. */
   public SafetensorsWriter putInts(String name, DType dtype, int[] values, long... shape) {
+    notNull(name, "values", values);
     if (dtype != DType.I64 && dtype != DType.I32) {
       throw new JrnnException(
           "tensor " + Quote.quote(name) + ": ints cannot be stored as " + dtype);
@@ -228,8 +243,8 @@ public final class SafetensorsWriter {
    * hold exactly numel * dtype size bytes).
    */
   public SafetensorsWriter putRaw(String name, DType dtype, ByteBuffer bytes, long... shape) {
-    ByteBuffer src = bytes.duplicate();
-    int size = dtype.byteSize();
+    ByteBuffer src = notNull(name, "bytes", bytes).duplicate();
+    int size = notNull(name, "dtype", dtype).byteSize();
     if (src.remaining() % size != 0) {
       throw new JrnnException(
           "tensor " + Quote.quote(name) + ": " + src.remaining() + " bytes is not a whole number of " + dtype);

@@ -2,6 +2,7 @@
 package org.jrnn.io;
 
 import java.util.Arrays;
+import org.jrnn.JrnnException;
 import org.jrnn.internal.Quote;
 
 /**
@@ -40,8 +41,24 @@ public final class TensorInfo {
     return shape.length;
   }
 
-  /** Size of dimension {@code i}. */
+  /**
+   * Size of dimension {@code i}.
+   *
+   * @throws JrnnException when {@code i} is outside {@code 0..rank-1}
+   */
   public long dim(int i) {
+    if (i < 0 || i >= shape.length) {
+      throw new JrnnException(
+          "tensor "
+              + Quote.quote(name)
+              + " of shape "
+              + shapeString(shape)
+              + " has no dimension "
+              + i
+              + " (rank "
+              + shape.length
+              + ")");
+    }
     return shape[i];
   }
 

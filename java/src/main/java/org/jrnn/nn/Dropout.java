@@ -75,7 +75,12 @@ public final class Dropout implements Trainable {
       return x;
     }
     Tensor y = Tensor.zeros(x.device(), x.shape());
-    Ops.dropout(x, p, maskSeed, y);
+    try {
+      Ops.dropout(x, p, maskSeed, y);
+    } catch (RuntimeException | Error e) {
+      y.close(); // the caller never gets y: outside a scope nothing else would free it
+      throw e;
+    }
     return y;
   }
 

@@ -22,6 +22,8 @@ import org.jrnn.JrnnException;
 import org.jrnn.Recurrent;
 import org.jrnn.Scope;
 import org.jrnn.Tensor;
+import org.jrnn.io.SafetensorsException;
+import org.jrnn.io.SafetensorsWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -190,6 +192,24 @@ class RecurrentRowsTest {
       a.close();
       assertThrows(JrnnException.class, () -> a.select(new int[] {0}));
     }
+  }
+
+  @Test
+  void aFileWhoseContextIsNotNRowsIsRefused(@TempDir Path dir) throws Exception {
+    long live = Tensor.liveAllocations();
+    float[][] contexts = {new float[4], new float[6]};
+    long[][] shapes = {{4}, {3, 2}}; // rank 1; 3 rows for the 2 rows of h
+    for (int k = 0; k < shapes.length; k++) {
+      Path f = dir.resolve("rows" + k + ".safetensors");
+      new SafetensorsWriter()
+          .putFloats("h", new float[6], 1, 2, 3)
+          .putFloats("context", contexts[k], shapes[k])
+          .write(f);
+      SafetensorsException e =
+          assertThrows(SafetensorsException.class, () -> RecurrentRows.load(f, Device.cpu()));
+      assertTrue(e.getMessage().contains("'context' must be [N, F]"), e.getMessage());
+    }
+    assertEquals(live, Tensor.liveAllocations(), "the refused loads freed what they allocated");
   }
 
   @Test

@@ -8,8 +8,8 @@
  *   java -cp <test class path> org.jrnn.reliability.ApiFuzzer --calls N --seed S [--report FILE]
  *
  * Optional: --from I (start at call I; "--from I --calls 1" replays call I alone), --api NAME
- * (only that family), --call-timeout-s T (watchdog, default 30), --known (also generate the call
- * shapes excluded as KNOWN-DEFECT). Exit status: 0 no failure, 1 failures, 2 bad usage, 3 a hang.
+ * (only that family), --call-timeout-s T (watchdog, default 30). Exit status: 0 no failure,
+ * 1 failures, 2 bad usage, 3 a hang.
  */
 package org.jrnn.reliability;
 
@@ -117,7 +117,6 @@ public final class ApiFuzzer {
   private final long calls;
   private final String only;
   private final long timeoutSeconds;
-  private final boolean known;
   private final PrintStream out;
   private final Map<String, Counts> perApi = new LinkedHashMap<>();
   private final Counts total = new Counts();
@@ -131,19 +130,12 @@ public final class ApiFuzzer {
   private final Map<String, long[]> distinct = new LinkedHashMap<>();
 
   private ApiFuzzer(
-      long seed,
-      long from,
-      long calls,
-      String only,
-      long timeoutSeconds,
-      boolean known,
-      PrintStream out) {
+      long seed, long from, long calls, String only, long timeoutSeconds, PrintStream out) {
     this.seed = seed;
     this.from = from;
     this.calls = calls;
     this.only = only;
     this.timeoutSeconds = timeoutSeconds;
-    this.known = known;
     this.out = out;
   }
 
@@ -160,7 +152,6 @@ public final class ApiFuzzer {
     long timeout = 30;
     String only = null;
     String report = null;
-    boolean known = false;
     try {
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
@@ -170,7 +161,6 @@ public final class ApiFuzzer {
           case "--report" -> report = args[++i];
           case "--api" -> only = args[++i];
           case "--call-timeout-s" -> timeout = Long.parseLong(args[++i]);
-          case "--known" -> known = true;
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }
@@ -184,11 +174,11 @@ public final class ApiFuzzer {
     } catch (RuntimeException e) {
       out.println(
           "usage: ApiFuzzer --calls N --seed S [--report FILE] [--from I] [--api NAME]"
-              + " [--call-timeout-s T] [--known]: "
+              + " [--call-timeout-s T]: "
               + e.getMessage());
       return 2;
     }
-    ApiFuzzer f = new ApiFuzzer(seed, from, calls, only, timeout, known, out);
+    ApiFuzzer f = new ApiFuzzer(seed, from, calls, only, timeout, out);
     int status = f.loop();
     if (report != null) {
       try {
@@ -226,7 +216,7 @@ public final class ApiFuzzer {
     int status = 0;
     try {
       for (long i = from; i < from + calls; i++) {
-        Gen g = new Gen(Gen.mix(seed, i), known);
+        Gen g = new Gen(Gen.mix(seed, i));
         int pick = g.between(0, weights - 1);
         Family family = null;
         for (Family f : all) {
@@ -456,8 +446,7 @@ public final class ApiFuzzer {
             + " --from "
             + index
             + " --calls 1"
-            + (only != null ? " --api " + only : "")
-            + (known ? " --known" : ""));
+            + (only != null ? " --api " + only : ""));
     if (!f.trace().isEmpty()) {
       out.print(f.trace().indent(2));
     }

@@ -701,10 +701,7 @@ final class CoreCalls {
               Tensor dy =
                   c.own(
                       Tensor.of(
-                          new Gen(a.seed(), false).floats(t * n * a.d() * a.h()),
-                          t,
-                          n,
-                          a.d() * a.h()));
+                          new Gen(a.seed()).floats(t * n * a.d() * a.h()), t, n, a.d() * a.h()));
               RecurrentGradients gr = c.own(r.backward(o, dy, null, null));
               checkShape(gr.dx().shape(), t, n, a.c());
               checkShape(gr.dh0().shape(), a.layers() * a.d(), n, a.h());

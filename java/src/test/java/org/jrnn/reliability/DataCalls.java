@@ -89,15 +89,8 @@ final class DataCalls {
         }
       case 2:
         {
-          int v = g.between(0, 5);
-          // KNOWN-DEFECT: WordTokenizer.Builder.pattern with a malformed regex throws
-          // PatternSyntaxException,
-          // and pattern(null) NullPointerException
-          String bad = g.known() ? g.pick("(", "[a-", "*", "\\", null) : g.pick("(", "[a-");
-          if (!g.known() && v == 0) {
-            v = 1;
-          }
-          int variant = v;
+          int variant = g.between(0, 5);
+          String bad = g.pick("(", "[a-", "*", "\\", null);
           return Call.bad(
               "tokenizer",
               "WordTokenizer.builder() variant " + variant + " " + Gen.brief(bad),
@@ -146,9 +139,8 @@ final class DataCalls {
         }
       case 5:
         {
-          // KNOWN-DEFECT: LabelIndex.label(id) outside 0..size-1 throws IndexOutOfBoundsException
-          int id = g.known() ? g.pick(-1, 2, Integer.MAX_VALUE) : 0;
-          boolean byLabel = !g.known() || g.coin();
+          int id = g.pick(-1, 2, Integer.MAX_VALUE);
+          boolean byLabel = g.coin();
           return Call.bad(
               "tokenizer",
               "LabelIndex of [a, b]: " + (byLabel ? "id(\"zz\")" : "label(" + id + ")"),
@@ -225,12 +217,17 @@ final class DataCalls {
       default:
         {
           List<int[]> seqs = ModelCalls.sequences(g, g.between(1, 3), 5, 4);
-          // KNOWN-DEFECT: PaddedBatch.of with an index outside the list throws
-          // IndexOutOfBoundsException
-          int[] indices = g.known() ? g.pick(new int[] {seqs.size()}, new int[] {-1}) : new int[0];
+          int[] indices =
+              g.pick(
+                  new int[] {seqs.size()},
+                  new int[] {-1},
+                  new int[] {0, Integer.MIN_VALUE},
+                  new int[0],
+                  ModelCalls.range(seqs.size()));
+          boolean bad = Arrays.stream(indices).anyMatch(i -> i < 0 || i >= seqs.size());
           return Call.of(
               "tokenizer",
-              indices.length > 0,
+              bad,
               "PaddedBatch.of(" + seqs.size() + " sequences, " + Arrays.toString(indices) + ")",
               c -> {
                 PaddedBatch p = PaddedBatch.of(seqs, indices);
@@ -267,7 +264,7 @@ final class DataCalls {
                   "safetensors",
                   "SafetensorsWriter round trip" + (toFile ? " through a file" : ""),
                   c -> {
-                    Gen own = new Gen(seed, false);
+                    Gen own = new Gen(seed);
                     Map<String, double[]> values = new LinkedHashMap<>();
                     Map<String, DType> types = new LinkedHashMap<>();
                     SafetensorsWriter w = HostileFiles.validWriter(own, values, types);
@@ -313,12 +310,7 @@ final class DataCalls {
         }
       case 2:
         {
-          int v = g.between(0, 8);
-          // KNOWN-DEFECT: SafetensorsWriter with a shape whose element count overflows a long
-          // throws
-          // ArithmeticException (variant 5); putRaw/putFloats with null values NullPointerException
-          // (6, 7)
-          int variant = !g.known() && v >= 5 && v <= 7 ? 4 : v;
+          int variant = g.between(0, 8);
           return Call.bad(
               "safetensors",
               "SafetensorsWriter variant " + variant,

@@ -1,6 +1,6 @@
 /*
  * Gen: the seeded random source of one fuzz call, with helpers for the values a call is built from
- * (sizes, arrays, text, awkward numbers) and a switch that lets known defects back in.
+ * (sizes, arrays, text, awkward numbers).
  */
 package org.jrnn.reliability;
 
@@ -12,20 +12,10 @@ import java.util.SplittableRandom;
 /** Random values for one call; everything follows from the seed, so a call can be replayed. */
 final class Gen {
   private final SplittableRandom r;
-  private final boolean known;
 
-  /**
-   * @param seed the call's seed
-   * @param known whether call shapes marked KNOWN-DEFECT are generated too
-   */
-  Gen(long seed, boolean known) {
+  /** Random values from {@code seed} (the call's seed). */
+  Gen(long seed) {
     this.r = new SplittableRandom(seed);
-    this.known = known;
-  }
-
-  /** Whether to generate call shapes excluded as known defects (ApiFuzzer --known). */
-  boolean known() {
-    return known;
   }
 
   /** Mixes a seed and a stream index into an independent seed (SplitMix64's finaliser). */
@@ -64,10 +54,6 @@ final class Gen {
 
   <T> T pick(List<T> options) {
     return options.get(r.nextInt(options.size()));
-  }
-
-  int pickInt(int... options) {
-    return options[r.nextInt(options.length)];
   }
 
   /** Values uniform in [-2, 2). */

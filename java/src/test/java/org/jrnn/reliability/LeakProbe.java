@@ -321,7 +321,7 @@ public final class LeakProbe {
     private final Recurrent lstm;
 
     Workload(long seed, Path dir) {
-      this.g = new Gen(seed, false);
+      this.g = new Gen(seed);
       this.dir = dir;
       model =
           new SequenceClassifier(

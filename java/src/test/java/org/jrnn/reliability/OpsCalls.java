@@ -795,9 +795,8 @@ final class OpsCalls {
           float p = g.chance(0.3) ? g.pick(1f, -0.5f, Float.NaN) : (float) g.nextDouble() * 0.8f;
           boolean bad = !(p >= 0 && p < 1);
           boolean training = g.coin();
-          // KNOWN-DEFECT: Dropout.forward(closed x, training) leaks the output it allocated before
-          // Ops.dropout throws
-          int variant = bad ? 0 : g.between(0, g.known() ? 3 : 2);
+          // variant 3: a closed input, which must not leak the output allocated before the refusal
+          int variant = bad ? 0 : g.between(0, 3);
           // a closed input must be refused when dropout computes; as the identity it may pass
           // through
           Call.Expect expect =
@@ -911,10 +910,6 @@ final class OpsCalls {
               id != null
                   && List.of("pytorch", "orthogonal", "forget-bias-1", "orthogonal+forget-bias-1")
                       .contains(id);
-          if (id == null && !g.known()) {
-            // KNOWN-DEFECT: RecurrentInit.parse(null) throws NullPointerException (switch on null)
-            return Call.good("nn", "RecurrentInit.parse(null) (excluded known defect)", c -> {});
-          }
           return Call.of(
               "nn",
               !ok,
@@ -928,13 +923,8 @@ final class OpsCalls {
         {
           int count = g.pick(-1, 0, 3, Integer.MIN_VALUE);
           int which = g.between(0, 2);
-          boolean bad = count < 0;
-          if (bad && !g.known()) {
-            // KNOWN-DEFECT: Init.uniform/normal/orthogonal with a negative count throw
-            // NegativeArraySizeException
-            return Call.good(
-                "nn", "Init with count " + count + " (excluded known defect)", c -> {});
-          }
+          // an orthogonal matrix needs n >= 1; uniform and normal give an empty array for 0
+          boolean bad = count < 0 || which == 2 && count == 0;
           return Call.of(
               "nn",
               bad,
@@ -956,9 +946,7 @@ final class OpsCalls {
         }
       case 6:
         {
-          // KNOWN-DEFECT: new Parameter(null name/value/grad) throws NullPointerException
-          // (Objects.requireNonNull)
-          int v = g.known() ? g.between(0, 2) : 0;
+          int v = g.between(0, 2);
           return Call.bad(
               "nn",
               "new Parameter variant " + v,

@@ -99,10 +99,10 @@ final class OptimCalls {
             "optim",
             name + " steps and state round trip",
             c -> {
-              List<Parameter> ps = params(c, new Gen(seed, false), gs);
-              Optimizer o = c.own(optimizer(new Gen(seed + 1, false), ps, opt));
+              List<Parameter> ps = params(c, new Gen(seed), gs);
+              Optimizer o = c.own(optimizer(new Gen(seed + 1), ps, opt));
               float[][] before = values(ps);
-              int steps = new Gen(seed, false).between(1, 3);
+              int steps = new Gen(seed).between(1, 3);
               for (int i = 0; i < steps; i++) {
                 o.step();
               }
@@ -115,7 +115,7 @@ final class OptimCalls {
                 check(!Arrays.deepEquals(before, after), "a step with lr > 0 changed nothing");
               }
               OptimizerState s = o.state();
-              Optimizer o2 = c.own(optimizer(new Gen(seed + 1, false), ps, opt));
+              Optimizer o2 = c.own(optimizer(new Gen(seed + 1), ps, opt));
               o2.loadState(s);
               check(sameState(o2.state(), s), "state after loadState differs from the saved one");
             });
@@ -152,11 +152,6 @@ final class OptimCalls {
                         yield ok;
                       }
                       default -> {
-                        // KNOWN-DEFECT: Optimizer(null params) and a null parameter in the list
-                        // throw NullPointerException
-                        if (!g.known()) {
-                          yield Sgd.of(ps, -1);
-                        }
                         List<Parameter> withNull = new ArrayList<>(ps);
                         withNull.add(null);
                         yield g.coin() ? Sgd.of(null, 0.1) : Sgd.of(withNull, 0.1);
@@ -168,14 +163,6 @@ final class OptimCalls {
       case 3:
         { // a learning rate or hyper-parameter finite as a double but infinite as a float
           int variant = g.between(0, 2);
-          // KNOWN-DEFECT: hyper-parameters are checked as doubles then cast to float: 1e300 becomes
-          // Infinity
-          if (!g.known()) {
-            return Call.good(
-                "optim",
-                name + " float-overflowing hyper-parameter (excluded known defect)",
-                c -> {});
-          }
           return Call.bad(
               "optim",
               name + " hyper-parameter 1e300 variant " + variant,
@@ -288,9 +275,7 @@ final class OptimCalls {
         }
       default:
         {
-          // KNOWN-DEFECT: new OptimizerState with a null name, steps or buffers map, and
-          // Optimizer.loadState(null), throw NullPointerException
-          int variant = g.known() ? g.between(0, 3) : 4;
+          int variant = g.between(0, 4);
           return Call.of(
               "optim",
               variant < 4,
@@ -317,17 +302,14 @@ final class OptimCalls {
 
   /** loadState with a damaged state: refused, and the optimiser unchanged. */
   private static Call loadGarbage(Gen g, int opt, float[] gs, String name) {
-    // KNOWN-DEFECT: loadState changes buffers before refusing a bad learning rate (variant 5),
-    // accepts negative step counts (6), reads a null buffer as "no state" (7) and ignores steps
-    // of unknown parameters (8)
-    int variant = g.known() ? g.between(0, 8) : g.pickInt(0, 1, 2, 3, 4);
+    int variant = g.between(0, 8);
     long seed = g.nextLong();
     return Call.bad(
         "optim",
         name + " loadState garbage variant " + variant,
         c -> {
-          List<Parameter> ps = params(c, new Gen(seed, false), gs);
-          Optimizer o = c.own(optimizer(new Gen(seed + 1, false), ps, opt));
+          List<Parameter> ps = params(c, new Gen(seed), gs);
+          Optimizer o = c.own(optimizer(new Gen(seed + 1), ps, opt));
           o.step();
           OptimizerState good = o.state();
           Map<String, Long> steps = new LinkedHashMap<>(good.steps());
