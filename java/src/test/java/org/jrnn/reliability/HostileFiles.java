@@ -690,7 +690,7 @@ final class HostileFiles {
                   m,
                   opt,
                   new Checkpoint.TrainerState(
-                      1, 2, 3, 4, 5.0, 6.0, 7, Double.NaN, -1, 0, List.of()),
+                      1, 2, 3, 4, 5.0, 6.0, 7, Double.NaN, -1, 0, List.of(), 0.0, 0, null),
                   null,
                   null);
               if (kind > 0) {
