@@ -7,8 +7,8 @@
  */
 package org.jrnn.caption;
 
+import static org.jrnn.Refusals.rejects;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -29,7 +29,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.function.Executable;
 
 class CaptionArgumentsTest {
   private static final Device CPU = Device.cpu();
@@ -48,15 +47,6 @@ class CaptionArgumentsTest {
     model.close();
   }
 
-  /** A case: {@code call} throws a JrnnException whose (short) message contains {@code expected}. */
-  static DynamicTest rejects(String name, String expected, Executable call) {
-    return DynamicTest.dynamicTest(name, () -> {
-      JrnnException e = assertThrows(JrnnException.class, call, name);
-      String m = e.getMessage();
-      assertTrue(m.contains(expected), name + ": '" + m + "' does not contain '" + expected + "'");
-      assertTrue(m.length() <= 400, name + ": message of " + m.length() + " characters");
-    });
-  }
 
   /** A decoder state that is not the captioner's. */
   private static final class Foreign implements DecoderState {

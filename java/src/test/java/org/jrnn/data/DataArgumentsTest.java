@@ -6,10 +6,9 @@
  */
 package org.jrnn.data;
 
+import static org.jrnn.Refusals.rejects;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,25 +18,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.jrnn.JrnnException;
+import org.jrnn.Refusals;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.function.Executable;
 
 class DataArgumentsTest {
-    /** A message quotes at most ~200 characters of an input, plus its own words. */
-    static final int MAX_MESSAGE = 400;
+    static final int MAX_MESSAGE = Refusals.MAX_MESSAGE;
     static final String LONG = "x".repeat(5000);
-
-    /** A case: {@code call} must throw a JrnnException whose message contains {@code expected}. */
-    static DynamicTest rejects(String name, String expected, Executable call) {
-        return DynamicTest.dynamicTest(name, () -> {
-            JrnnException e = assertThrows(JrnnException.class, call, name);
-            String m = e.getMessage();
-            assertTrue(m.contains(expected), name + ": '" + m + "' does not contain '" + expected + "'");
-            assertTrue(m.length() <= MAX_MESSAGE, name + ": message of " + m.length() + " characters");
-        });
-    }
 
     private static List<int[]> seqs(int[]... s) {
         return new ArrayList<>(Arrays.asList(s));

@@ -7,14 +7,13 @@
  */
 package org.jrnn.decode;
 
+import static org.jrnn.Refusals.rejects;
 import static org.jrnn.decode.TableModel.A;
 import static org.jrnn.decode.TableModel.B;
 import static org.jrnn.decode.TableModel.C;
 import static org.jrnn.decode.TableModel.EOS;
 import static org.jrnn.decode.TableModel.dist;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -25,20 +24,10 @@ import org.jrnn.JrnnException;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.function.Executable;
 
 class DecodeArgumentsTest {
   private static final String LONG = "x".repeat(5000);
 
-  /** A case: {@code call} throws a JrnnException whose (short) message contains {@code expected}. */
-  static DynamicTest rejects(String name, String expected, Executable call) {
-    return DynamicTest.dynamicTest(name, () -> {
-      JrnnException e = assertThrows(JrnnException.class, call, name);
-      String m = e.getMessage();
-      assertTrue(m.contains(expected), name + ": '" + m + "' does not contain '" + expected + "'");
-      assertTrue(m.length() <= 400, name + ": message of " + m.length() + " characters");
-    });
-  }
 
   /** Greedy: A then C then <eos>; vocabulary 0..7. */
   private static TableModel model() {

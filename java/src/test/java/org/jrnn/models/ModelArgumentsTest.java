@@ -6,10 +6,9 @@
  */
 package org.jrnn.models;
 
+import static org.jrnn.Refusals.rejects;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -27,7 +26,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 class ModelArgumentsTest {
@@ -72,15 +70,6 @@ class ModelArgumentsTest {
     }
   }
 
-  /** A case: {@code call} throws a JrnnException whose (short) message contains {@code expected}. */
-  static DynamicTest rejects(String name, String expected, Executable call) {
-    return DynamicTest.dynamicTest(name, () -> {
-      JrnnException e = assertThrows(JrnnException.class, call, name);
-      String m = e.getMessage();
-      assertTrue(m.contains(expected), name + ": '" + m + "' does not contain '" + expected + "'");
-      assertTrue(m.length() <= 400, name + ": message of " + m.length() + " characters");
-    });
-  }
 
   private static Tensor param(Model model, String name) {
     for (Parameter p : model.parameters()) {

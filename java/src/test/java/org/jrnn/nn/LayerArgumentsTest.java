@@ -5,8 +5,7 @@
  */
 package org.jrnn.nn;
 
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.jrnn.Refusals.rejects;
 
 import java.util.stream.Stream;
 import org.jrnn.Cell;
@@ -15,20 +14,10 @@ import org.jrnn.JrnnException;
 import org.jrnn.Tensor;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.function.Executable;
 
 class LayerArgumentsTest {
   private static final Device CPU = Device.cpu();
 
-  /** A case: {@code call} throws a JrnnException whose (short) message contains {@code expected}. */
-  static DynamicTest rejects(String name, String expected, Executable call) {
-    return DynamicTest.dynamicTest(name, () -> {
-      JrnnException e = assertThrows(JrnnException.class, call, name);
-      String m = e.getMessage();
-      assertTrue(m.contains(expected), name + ": '" + m + "' does not contain '" + expected + "'");
-      assertTrue(m.length() <= 400, name + ": message of " + m.length() + " characters");
-    });
-  }
 
   @TestFactory
   Stream<DynamicTest> layers() {
