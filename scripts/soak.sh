@@ -111,7 +111,8 @@ probe() {
   local log="$WORK/$name.log" rss="$WORK/$name.rss" start end rc=0
   : >"$rss"
   start=$(date +%s.%N)
-  "$JAVA" "${JAVA_OPTS[@]}" -cp "$CLASSPATH_ALL" "$class" "$@" >"$log" 2>&1 &
+  # shellcheck disable=SC2086 # JVM_OF holds space-separated JVM flags
+  "$JAVA" "${JAVA_OPTS[@]}" ${JVM_OF[$name]:-} -cp "$CLASSPATH_ALL" "$class" "$@" >"$log" 2>&1 &
   local pid=$!
   # the first sample 2 s in (after the JVM and the native library have started), then every 2 s
   while kill -0 "$pid" 2>/dev/null; do
@@ -126,8 +127,8 @@ probe() {
   RSS_LAST[$name]=$(kib_to_mib "$(grep . "$rss" | tail -n1 || true)")
   RSS_PEAK[$name]=$(kib_to_mib "$(sort -n "$rss" | tail -n1 || true)")
   # the figures: the probe's RESULT lines, else its last lines
-  if grep -q '^RESULT' "$log"; then
-    FIGURES[$name]=$(grep '^RESULT' "$log" | sed 's/^RESULT //')
+  if grep -qE '^RESULT|^[A-Za-z]+ summary:' "$log"; then
+    FIGURES[$name]=$(grep -E '^RESULT|^[A-Za-z]+ summary:' "$log" | sed 's/^RESULT //')
   else
     FIGURES[$name]=$(grep -v '^\s*at ' "$log" | tail -n 3 | tr '\n' ' ')
   fi
@@ -142,6 +143,9 @@ probe() {
 
 # ------------------------------------------------------------------ the probes
 T0=$(date +%s)
+# The JVM flags their tests use: a bounded heap for the fuzzer; for the leak probe a fixed,
+# pre-touched heap, so that the RSS it judges holds no heap growth.
+declare -A JVM_OF=([fuzzer]="-Xmx1g" [leak]="-Xms256m -Xmx256m -XX:+AlwaysPreTouch")
 probe fuzzer org.jrnn.reliability.ApiFuzzer --calls "$FUZZER_CALLS" --seed "$SEED"
 probe leak org.jrnn.reliability.LeakProbe --iterations "$LEAK_ITERATIONS" --seed "$SEED"
 probe concurrency org.jrnn.reliability.ConcurrencyProbe --threads 16 --iterations "$CONC_ITERATIONS" \
