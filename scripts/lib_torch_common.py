@@ -20,7 +20,7 @@ MASK64 = (1 << 64) - 1
 GAMMA = 0x9E3779B97F4A7C15
 
 
-# ---------------------------------------------------------------- SplitMix64 (org.jrnn.data.SplitMix64)
+# ---------------------------------------------------------------- SplitMix64 (org.jrnn.internal.SplitMix64)
 
 def mix64(z):
     """The SplitMix64 output function on a 64-bit unsigned value."""
@@ -36,7 +36,7 @@ def derive_seed(seed, stream):
 
 
 class SplitMix64:
-    """SplitMix64 exactly as org.jrnn.data.SplitMix64 (Java longs are the same 64 bits)."""
+    """SplitMix64 exactly as org.jrnn.internal.SplitMix64 (Java longs are the same 64 bits)."""
 
     def __init__(self, seed):
         self.state = seed & MASK64

@@ -5,7 +5,7 @@
 package org.jrnn.caption;
 
 import org.jrnn.JrnnException;
-import org.jrnn.data.SplitMix64;
+import org.jrnn.internal.SplitMix64;
 import org.jrnn.internal.Arguments;
 import org.jrnn.internal.Quote;
 

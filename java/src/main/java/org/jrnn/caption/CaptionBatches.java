@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jrnn.JrnnException;
 import org.jrnn.data.Batches;
-import org.jrnn.data.SplitMix64;
+import org.jrnn.internal.SplitMix64;
 import org.jrnn.internal.Arguments;
 import org.jrnn.models.ConditionedBatch;
 import org.jrnn.train.BatchSource;

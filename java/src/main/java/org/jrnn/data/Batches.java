@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.List;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.SplitMix64;
 
 /**
  * Index batches over {@code size} examples, recomputed deterministically for each epoch.

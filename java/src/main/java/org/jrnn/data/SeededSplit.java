@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.SplitMix64;
 
 /**
  * A fixed, seeded split of {@code n} examples into a training part and a test part.

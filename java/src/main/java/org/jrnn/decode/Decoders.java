@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.jrnn.JrnnException;
-import org.jrnn.data.SplitMix64;
+import org.jrnn.internal.SplitMix64;
 import org.jrnn.internal.Arguments;
 
 /**

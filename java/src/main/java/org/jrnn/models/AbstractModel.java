@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import org.jrnn.Device;
 import org.jrnn.internal.Arguments;
 import org.jrnn.nn.Parameter;
+import org.jrnn.nn.ParameterTable;
 import org.jrnn.nn.Parameters;
 import org.jrnn.nn.Trainable;
 
@@ -95,11 +96,11 @@ public abstract class AbstractModel implements Model {
 
   /**
    * A readable summary: class, device, parameter count, and each parameter's name, shape and
-   * count (what {@code org.jrnn.notebook.Show.model} prints), so printing a model in a notebook or
+   * count ({@link ParameterTable}) and the config, so printing a model in a notebook or
    * a log shows its layers.
    */
   @Override
   public String toString() {
-    return org.jrnn.notebook.Show.model(this);
+    return ParameterTable.describe(this, kind()) + "\nconfig: " + configJson().strip();
   }
 }

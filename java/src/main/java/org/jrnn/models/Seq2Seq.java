@@ -18,7 +18,7 @@ import org.jrnn.Scope;
 import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
-import org.jrnn.data.SplitMix64;
+import org.jrnn.internal.SplitMix64;
 import org.jrnn.data.Vocabulary;
 import org.jrnn.internal.Arguments;
 import org.jrnn.nn.Embedding;

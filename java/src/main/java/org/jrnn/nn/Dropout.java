@@ -9,7 +9,7 @@ import org.jrnn.Device;
 import org.jrnn.JrnnException;
 import org.jrnn.Ops;
 import org.jrnn.Tensor;
-import org.jrnn.data.SplitMix64;
+import org.jrnn.internal.SplitMix64;
 import org.jrnn.internal.Arguments;
 
 /**

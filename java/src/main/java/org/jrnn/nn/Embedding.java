@@ -139,11 +139,11 @@ public final class Embedding implements Trainable {
 
   /**
    * A readable summary: class, device, parameter count, and each parameter's name, shape and
-   * count (what {@code org.jrnn.notebook.Show.model} prints), so printing a model in a notebook or
+   * count ({@link ParameterTable}), so printing a model in a notebook or
    * a log shows its layers.
    */
   @Override
   public String toString() {
-    return org.jrnn.notebook.Show.model(this);
+    return ParameterTable.describe(this, null);
   }
 }

@@ -11,7 +11,7 @@ import org.jrnn.Device;
 import org.jrnn.JrnnException;
 import org.jrnn.Ops;
 import org.jrnn.Tensor;
-import org.jrnn.data.SplitMix64;
+import org.jrnn.internal.SplitMix64;
 import org.jrnn.internal.Arguments;
 
 /**
@@ -147,11 +147,11 @@ public final class Linear implements Trainable {
 
   /**
    * A readable summary: class, device, parameter count, and each parameter's name, shape and
-   * count (what {@code org.jrnn.notebook.Show.model} prints), so printing a model in a notebook or
+   * count ({@link ParameterTable}), so printing a model in a notebook or
    * a log shows its layers.
    */
   @Override
   public String toString() {
-    return org.jrnn.notebook.Show.model(this);
+    return ParameterTable.describe(this, null);
   }
 }

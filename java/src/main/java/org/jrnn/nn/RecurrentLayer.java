@@ -17,7 +17,7 @@ import org.jrnn.RecurrentOutput;
 import org.jrnn.RecurrentState;
 import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
-import org.jrnn.data.SplitMix64;
+import org.jrnn.internal.SplitMix64;
 
 /**
  * A stack of recurrent layers as a {@link Trainable}: parameters {@code weight_ih_l0}, {@code
@@ -162,11 +162,11 @@ public final class RecurrentLayer implements Trainable {
 
   /**
    * A readable summary: class, device, parameter count, and each parameter's name, shape and
-   * count (what {@code org.jrnn.notebook.Show.model} prints), so printing a model in a notebook or
+   * count ({@link ParameterTable}), so printing a model in a notebook or
    * a log shows its layers.
    */
   @Override
   public String toString() {
-    return org.jrnn.notebook.Show.model(this);
+    return ParameterTable.describe(this, null);
   }
 }

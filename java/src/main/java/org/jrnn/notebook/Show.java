@@ -14,7 +14,9 @@ import org.jrnn.RecurrentOutput;
 import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
+import org.jrnn.internal.TextTable;
 import org.jrnn.models.Model;
+import org.jrnn.nn.ParameterTable;
 import org.jrnn.nn.Trainable;
 import org.jrnn.nn.Parameter;
 
@@ -39,38 +41,10 @@ public final class Show {
 
   /** The parameters of a model or layer, grouped by module (the name before the first dot). */
   public static String model(Trainable m) {
-    StringBuilder sb = new StringBuilder();
-    sb.append(m.getClass().getSimpleName());
     if (m instanceof Model model) {
-      sb.append(" (").append(model.kind()).append(')');
+      return ParameterTable.describe(m, model.kind()) + "\nconfig: " + model.configJson().strip();
     }
-    List<Parameter> ps = m.parameters();
-    sb.append(" on ").append(m.device()).append(": ").append(count(m.parameterCount())).append(" parameters in ")
-        .append(ps.size()).append(ps.size() == 1 ? " tensor\n" : " tensors\n");
-    List<String[]> rows = new ArrayList<>();
-    Map<String, Long> perModule = new LinkedHashMap<>();
-    for (Parameter p : ps) {
-      int dot = p.name().indexOf('.');
-      String mod = dot < 0 ? "" : p.name().substring(0, dot);
-      perModule.merge(mod, p.value().numel(), Long::sum);
-    }
-    String last = null;
-    for (Parameter p : ps) {
-      int dot = p.name().indexOf('.');
-      String mod = dot < 0 ? "" : p.name().substring(0, dot);
-      String leaf = dot < 0 ? p.name() : p.name().substring(dot + 1);
-      boolean first = !mod.equals(last);
-      rows.add(new String[] {
-        first ? mod : "", leaf, Arrays.toString(p.value().shape()), count(p.value().numel()),
-        first ? count(perModule.get(mod)) : ""
-      });
-      last = mod;
-    }
-    sb.append(table(new String[] {"module", "parameter", "shape", "count", "module total"}, rows, new boolean[] {false, false, false, true, true}));
-    if (m instanceof Model model) {
-      sb.append("config: ").append(model.configJson().strip()).append('\n');
-    }
-    return sb.toString().stripTrailing();
+    return ParameterTable.describe(m, null);
   }
 
   /** A recurrent layer: its configuration and every weight's shape and count. */
@@ -214,7 +188,7 @@ public final class Show {
   // ------------------------------------------------------------------ formatting
 
   static String count(long n) {
-    return String.format(Locale.ROOT, "%,d", n);
+    return TextTable.count(n);
   }
 
   static String num(double v) {
@@ -229,27 +203,6 @@ public final class Show {
   }
 
   static String table(String[] head, List<String[]> rows, boolean[] right) {
-    int[] w = new int[head.length];
-    for (int c = 0; c < head.length; c++) {
-      w[c] = head[c].length();
-      for (String[] r : rows) {
-        w[c] = Math.max(w[c], r[c].length());
-      }
-    }
-    StringBuilder sb = new StringBuilder();
-    List<String[]> all = new ArrayList<>();
-    all.add(head);
-    all.addAll(rows);
-    for (String[] r : all) {
-      sb.append(' ');
-      for (int c = 0; c < head.length; c++) {
-        String cell = r[c];
-        String pad = " ".repeat(w[c] - cell.length());
-        sb.append(' ').append(right[c] ? pad + cell : cell + pad).append(' ');
-      }
-      sb.setLength(sb.length() - 1);
-      sb.append('\n');
-    }
-    return sb.toString().replaceAll(" +\n", "\n");
+    return TextTable.table(head, rows, right);
   }
 }

@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.jrnn.data.SplitMix64;
+import org.jrnn.internal.SplitMix64;
 
 /** Runs jrnn commands in-process and writes tiny data files. */
 final class CliTestSupport {

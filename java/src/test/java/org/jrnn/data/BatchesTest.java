@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.SplitMix64;
 import org.junit.jupiter.api.Test;
 
 class BatchesTest {

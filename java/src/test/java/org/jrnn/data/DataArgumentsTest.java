@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.jrnn.JrnnException;
 import org.jrnn.Refusals;
+import org.jrnn.internal.SplitMix64;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.Arrays;
 import java.util.List;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.SplitMix64;
 import org.junit.jupiter.api.Test;
 
 class SeededSplitTest {

@@ -26,7 +26,7 @@ import org.jrnn.Device;
 import org.jrnn.JrnnException;
 import org.jrnn.Tensor;
 import org.jrnn.data.Batches;
-import org.jrnn.data.SplitMix64;
+import org.jrnn.internal.SplitMix64;
 import org.jrnn.nn.Trainable;
 import org.jrnn.nn.Parameter;
 import org.jrnn.optim.Adam;

@@ -1,9 +1,8 @@
 // SplitMix64: a tiny, fully specified 64-bit PRNG that scripts/lib_torch_common.py reproduces bit for bit,
 // so that Java and PyTorch shuffle and split data identically.
-package org.jrnn.data;
+package org.jrnn.internal;
 
 import org.jrnn.JrnnException;
-import org.jrnn.internal.Arguments;
 
 /**
  * The SplitMix64 generator (Steele, Lea and Flood, 2014; Vigna's reference {@code splitmix64.c}).
