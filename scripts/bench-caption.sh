@@ -8,7 +8,7 @@
 # Debian's python3-torch calls the system libblas.so.3, which is the slow reference BLAS unless
 # OpenBLAS is installed: PyTorch runs twice, as installed and with libblas.so.3 pointed at OpenBLAS
 # (LD_LIBRARY_PATH, this process only), and both rows are reported. Needs the Twemoji data (scripts/fetch-twemoji.sh) and a
-# trained captioner (trained here with org.jrnn.caption.TwemojiExperiment when MODEL is missing).
+# trained captioner (trained here with org.jrnn.examples.TwemojiExperiment when MODEL is missing).
 # Writes target/caption/bench/{features.safetensors,jrnn.json,torch.json} and prints a table.
 set -euo pipefail
 
@@ -20,23 +20,24 @@ THREADS=${THREADS:-1}
 
 "$ROOT/scripts/fetch-twemoji.sh" "$ROOT/target/twemoji"
 
-JAR=$(ls "$ROOT"/target/jrnn-*.jar 2>/dev/null | grep -v -e sources -e javadoc -e tests | head -n1 || true)
-if [ -z "$JAR" ] || [ ! -s "$ROOT/target/runtime-classpath.txt" ]; then
+BENCH_TARGET=$ROOT/java/jrnn-bench/target   # jrnn-bench: CaptionBench; the experiment via jrnn-examples
+JAR=$(ls "$BENCH_TARGET"/jrnn-bench-*.jar 2>/dev/null | grep -v -e sources -e javadoc -e tests | head -n1 || true)
+if [ -z "$JAR" ] || [ ! -s "$BENCH_TARGET/runtime-classpath.txt" ]; then
   (cd "$ROOT" && mvn -B -q -DskipTests package >&2)
-  JAR=$(ls "$ROOT"/target/jrnn-*.jar | grep -v -e sources -e javadoc -e tests | head -n1)
+  JAR=$(ls "$BENCH_TARGET"/jrnn-bench-*.jar | grep -v -e sources -e javadoc -e tests | head -n1)
 fi
-CP=$JAR:$(cat "$ROOT/target/runtime-classpath.txt")
+CP=$JAR:$(cat "$BENCH_TARGET/runtime-classpath.txt")
 mkdir -p "$OUT"
 
 if [ ! -f "$MODEL" ]; then
   # the model of bench/caption/RESULTS.md (a few minutes on one core)
-  echo "bench-caption: training $MODEL (org.jrnn.caption.TwemojiExperiment)" >&2
-  java -Djrnn.cpu.threads="$THREADS" -cp "$CP" org.jrnn.caption.TwemojiExperiment --data "$ROOT/target/twemoji" \
+  echo "bench-caption: training $MODEL (org.jrnn.examples.TwemojiExperiment)" >&2
+  java -Djrnn.cpu.threads="$THREADS" -cp "$CP" org.jrnn.examples.TwemojiExperiment --data "$ROOT/target/twemoji" \
     --epochs 150 --image-size 16 --pixels rgb+std --augment shift=2,recolor=1,regions=0.7,noise=0.05 \
     --model "$MODEL" --report "$ROOT/target/caption/twemoji-results.json" >&2
 fi
 
-java -Djrnn.cpu.threads="$THREADS" -cp "$CP" org.jrnn.caption.CaptionBench --model "$MODEL" \
+java -Djrnn.cpu.threads="$THREADS" -cp "$CP" org.jrnn.bench.CaptionBench --model "$MODEL" \
   --data "$ROOT/target/twemoji" --images "${IMAGES:-256}" --repeats "${REPEATS:-3}" \
   --batches "${BATCHES:-1,64}" --beams "${BEAMS:-1,5}" --out "$OUT"
 TORCH_ARGS=(--model "$MODEL" --features "$OUT/features.safetensors" --threads "$THREADS" --repeats "${REPEATS:-3}"

@@ -113,7 +113,7 @@ done
 CPU=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n1)
 CORES=$(nproc)
 COMMIT=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-DIRTY=$(git status --porcelain -- java/src/main native/src native/include 2>/dev/null | head -n1)
+DIRTY=$(git status --porcelain -- java native/src native/include 2>/dev/null | head -n1)
 DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 TORCH=$("$PYTHON" -c 'import torch; print(torch.__version__)')
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -125,7 +125,7 @@ mkdir -p "$(dirname "$OUT")"
   echo "Written by \`scripts/bench-demo.sh\`; do not edit by hand."
   echo
   echo "- **date**: $DATE"
-  echo "- **commit**: $COMMIT${DIRTY:+ (with uncommitted changes in java/src/main or native/)}"
+  echo "- **commit**: $COMMIT${DIRTY:+ (with uncommitted changes in java or native/)}"
   echo "- **machine**: $CPU, $CORES cores (\`nproc\`); load average at the end: $LOAD (the machine is shared)"
   echo "- **threads**: $THREADS for both (jrnn \`--threads $THREADS\`, PyTorch \`torch.set_num_threads($THREADS)\`)"
   echo "- **versions**: jrnn $(git describe --always 2>/dev/null || echo "$COMMIT"), PyTorch $TORCH (Debian python3-torch), $(java -version 2>&1 | head -n1)"

@@ -4,7 +4,7 @@ Everything that decides *which* data a model sees -- the SplitMix64 generator, t
 per-epoch batches, the tokenizers' vocabulary rules and the bundled-data loaders -- is a line-by-line mirror of
 the Java classes in org.jrnn.data (SplitMix64, SeededSplit, Batches, LmBatches, WordTokenizer, CharTokenizer,
 LabelIndex, BundledData), so a jrnn demo and these baselines train and test on identical examples and batches.
-Change both sides together; java/src/test/java/org/jrnn/data/SeededSplitTest.java pins values made here, and
+Change both sides together; java/jrnn-models/src/test/java/org/jrnn/data/SeededSplitTest.java pins values made here, and
 `python3 scripts/lib_torch_common.py` checks the same values on this side.
 """
 import argparse
@@ -277,7 +277,7 @@ def report(result):
 
 
 def _self_test():
-    """The values pinned in java/src/test/java/org/jrnn/data/{SeededSplitTest,BatchesTest}.java."""
+    """The values pinned in java/jrnn-models/src/test/java/org/jrnn/data/{SeededSplitTest,BatchesTest}.java."""
     r = SplitMix64(0)
     assert [r.next_u64() for _ in range(3)] == [0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4, 0x06C45D188009454F]
     assert SplitMix64(42).permutation(10) == [0, 9, 5, 8, 6, 4, 7, 2, 1, 3]

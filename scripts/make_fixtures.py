@@ -3,7 +3,7 @@
 
 Run it with Debian's PyTorch (no pip packages needed; safetensors is written by hand here):
 
-    /usr/bin/python3 scripts/make_fixtures.py            # writes java/src/test/resources/fixtures/
+    /usr/bin/python3 scripts/make_fixtures.py            # writes java/jrnn-core/src/test/resources/fixtures/
     /usr/bin/python3 scripts/make_fixtures.py --check    # regenerates in a temp dir, compares bytes
     /usr/bin/python3 scripts/make_fixtures.py --torch-forward DIR   # used by the Java round-trip test
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# notebook-jars: jrnn's jar and every runtime dependency jar (javacpp, openblas for this platform,
-# gson, xchart) copied into ONE folder, so a Java notebook adds jrnn with one line:
+# notebook-jars: jrnn's jars (core to notebook and examples) and every runtime dependency jar
+# (javacpp, openblas for this platform, xchart) copied into ONE folder, so a Java notebook adds jrnn with one line:
 #   JJava:  %classpath /path/to/jrnn/target/notebook-jars/*.jar
 #   IJava:  %jars /path/to/jrnn/target/notebook-jars/*.jar
 #
@@ -21,16 +21,16 @@ for a in "$@"; do
   esac
 done
 VERSION=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
-JAR=target/jrnn-$VERSION.jar
-CP_FILE=target/runtime-classpath.txt   # written by `mvn package` (maven-dependency-plugin)
+JAR=java/jrnn-examples/target/jrnn-examples-$VERSION.jar
+CP_FILE=java/jrnn-examples/target/runtime-classpath.txt   # written by `mvn package` (maven-dependency-plugin)
 OUT=target/notebook-jars
 
 stale() {
   [ -f "$JAR" ] && [ -f "$CP_FILE" ] || return 0
   local p
-  for p in pom.xml CMakeLists.txt java/src/main native/src native/include scripts/build-native.sh; do
+  for p in pom.xml CMakeLists.txt java native/src native/include scripts/build-native.sh; do
     [ -e "$p" ] || continue
-    [ -z "$(find "$p" -newer "$JAR" -type f -print -quit 2>/dev/null)" ] || return 0
+    [ -z "$(find "$p" -name target -prune -o -newer "$JAR" -type f -print -quit 2>/dev/null)" ] || return 0
   done
   return 1
 }

@@ -66,12 +66,16 @@ fi
 CP_FILE=target/soak-classpath.txt
 if [ "$BUILD" = 1 ]; then
   echo "== building the test classes" >&2
-  mvn "${MVN_ARGS[@]}" test-compile
-  mvn "${MVN_ARGS[@]}" dependency:build-classpath -Dmdep.includeScope=test "-Dmdep.outputFile=$CP_FILE" >/dev/null
+  # the probes are jrnn-caption's tests (org.jrnn.reliability); one reactor run resolves the
+  # modules below it to their target/classes and target/test-classes
+  mkdir -p target
+  mvn "${MVN_ARGS[@]}" -pl java/jrnn-caption -am test-compile dependency:build-classpath \
+    -Dmdep.includeScope=test "-Dmdep.outputFile=$ROOT/$CP_FILE" >/dev/null
 fi
-[ -d target/test-classes ] && [ -f "$CP_FILE" ] \
-  || { echo "soak.sh: no target/test-classes or $CP_FILE (run without --no-build first)" >&2; exit 2; }
-CLASSPATH_ALL="$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$CP_FILE")"
+PROBES=java/jrnn-caption/target
+[ -d $PROBES/test-classes ] && [ -f "$CP_FILE" ] \
+  || { echo "soak.sh: no $PROBES/test-classes or $CP_FILE (run without --no-build first)" >&2; exit 2; }
+CLASSPATH_ALL="$ROOT/$PROBES/test-classes:$ROOT/$PROBES/classes:$(cat "$CP_FILE")"
 
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 JAVA_OPTS=(-Xss4m -Djava.awt.headless=true)
@@ -79,7 +83,7 @@ if [ "$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.spec
   JAVA_OPTS+=(--enable-native-access=ALL-UNNAMED)
 fi
 
-class_exists() { [ -f "target/test-classes/${1//.//}.class" ] || [ -f "target/classes/${1//.//}.class" ]; }
+class_exists() { compgen -G "java/*/target/*classes/${1//.//}.class" >/dev/null; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/jrnn-soak.XXXXXX")
 KEEP_WORK=0

@@ -41,17 +41,17 @@ cmake --build "$BUILD_DIR" --target jrnn -j "${JRNN_JOBS:-2}" >"$OUT/build.log" 
 
 echo "test-asan-race: compiling the Java classes, tests and JNI glue (mvn test-compile)"
 # shellcheck disable=SC2086
-mvn -B -q -ntp -Dstyle.color=never ${JRNN_MVN_ARGS:-} test-compile || die "mvn test-compile failed"
-# shellcheck disable=SC2086
-mvn -B -q -ntp -Dstyle.color=never ${JRNN_MVN_ARGS:-} dependency:build-classpath -Dmdep.includeScope=runtime \
-  -Dmdep.outputFile="$OUT/runtime-classpath.txt" >/dev/null || die "mvn dependency:build-classpath failed"
+# org.jrnn.CloseRace is a jrnn-models test; one reactor run resolves core to its target/ folders
+mvn -B -q -ntp -Dstyle.color=never ${JRNN_MVN_ARGS:-} -pl java/jrnn-models -am test-compile \
+  dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/runtime-classpath.txt" \
+  >/dev/null || die "mvn test-compile failed"
 PLATFORM_DIR=org/jrnn/internal/linux-x86_64
-GLUE=target/classes/$PLATFORM_DIR/libjnijrnn.so
+GLUE=java/jrnn-core/target/classes/$PLATFORM_DIR/libjnijrnn.so
 [ -f "$GLUE" ] || die "$GLUE is missing after mvn test-compile"
 rm -rf "$OUT/classpath"
 mkdir -p "$OUT/classpath/$PLATFORM_DIR"
 cp "$BUILD_DIR/libjrnn.so" "$GLUE" "$OUT/classpath/$PLATFORM_DIR/"
-CP=$OUT/classpath:$ROOT/target/classes:$ROOT/target/test-classes:$(cat "$OUT/runtime-classpath.txt")
+CP=$OUT/classpath:$ROOT/java/jrnn-models/target/classes:$ROOT/java/jrnn-models/target/test-classes:$(cat "$OUT/runtime-classpath.txt")
 
 run_jvm() {
   env LD_PRELOAD="$LIBASAN" \

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Proves the packaged jar works on a machine that never built it: runs `org.jrnn.Info --check` (an
-# LSTM forward pass, checked for shape, finiteness and padding) from ONLY the jar and its runtime
-# dependency jars (javacpp, openblas, gson), with an empty JavaCPP cache and no build directories
-# on any library path, then checks the extracted libraries' symbol versions
+# Proves the published jars work on a machine that never built them: runs `org.jrnn.Info --check` (an
+# LSTM forward pass, checked for shape, finiteness and padding) from ONLY what jrnn-platform brings
+# (jrnn-core, its natives jar for this platform, javacpp and openblas with theirs), with an empty
+# JavaCPP cache and no build directories on any library path, then checks the extracted libraries' symbol versions
 # (scripts/check-native-abi.sh). Exits non-zero on failure.
 #   scripts/test-jar.sh             # builds the jar first if missing (mvn -B -q -DskipTests package)
 #   scripts/test-jar.sh --no-build  # as run by `mvn verify` (integration-test phase)
@@ -11,24 +11,40 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 VERSION=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
-JAR=target/jrnn-$VERSION.jar
-CP_FILE=target/runtime-classpath.txt
-if [ "${1:-}" != "--no-build" ] && { [ ! -f "$JAR" ] || [ ! -f "$CP_FILE" ]; }; then
-  mvn -B -q -DskipTests package
+PLATFORM=linux-x86_64
+CORE_JAR=java/jrnn-core/target/jrnn-core-$VERSION.jar
+NATIVES_JAR=java/jrnn-core/target/jrnn-core-$VERSION-$PLATFORM.jar
+CP_FILE=java/jrnn-platform/target/runtime-classpath.txt   # what jrnn-platform brings
+if [ "${1:-}" != "--no-build" ] && { [ ! -f "$NATIVES_JAR" ] || [ ! -f "$CP_FILE" ]; }; then
+  mvn -B -q -DskipTests package -pl java/jrnn-platform -am
 fi
-for f in "$JAR" "$CP_FILE"; do
+for f in "$CORE_JAR" "$NATIVES_JAR" "$CP_FILE"; do
   [ -f "$f" ] || { echo "test-jar: $f is missing (run mvn -DskipTests package)" >&2; exit 1; }
 done
-PLATFORM_DIR=org/jrnn/internal/linux-x86_64
+PLATFORM_DIR=org/jrnn/internal/$PLATFORM
 for lib in libjrnn.so libjnijrnn.so; do
-  if ! unzip -l "$JAR" "$PLATFORM_DIR/$lib" >/dev/null 2>&1; then
-    echo "test-jar: $JAR lacks $PLATFORM_DIR/$lib" >&2; exit 1
+  if ! unzip -l "$NATIVES_JAR" "$PLATFORM_DIR/$lib" >/dev/null 2>&1; then
+    echo "test-jar: $NATIVES_JAR lacks $PLATFORM_DIR/$lib" >&2; exit 1
+  fi
+  if unzip -l "$CORE_JAR" "$PLATFORM_DIR/$lib" >/dev/null 2>&1; then
+    echo "test-jar: $CORE_JAR holds $PLATFORM_DIR/$lib (natives belong in the classifier jar)" >&2; exit 1
   fi
 done
 
 WORK=$(mktemp -d); CACHE=$(mktemp -d)
 trap 'rm -rf "$WORK" "$CACHE"' EXIT
-cp "$JAR" "$WORK/jrnn.jar"   # nothing next to it, nothing from target/classes
+# the jars copied away from the build: nothing next to them, nothing from target/classes
+RUN_CP=
+IFS=: read -r -a DEPS < "$CP_FILE" || true   # the file has no final newline
+for d in "${DEPS[@]}"; do
+  [ -n "$d" ] || continue
+  case "$d" in
+    *.jar) ;;
+    *) echo "test-jar: $d in $CP_FILE is not a jar (run mvn package, not mvn test)" >&2; exit 1 ;;
+  esac
+  cp "$d" "$WORK/"
+  RUN_CP=${RUN_CP:+$RUN_CP:}$WORK/$(basename "$d")
+done
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 SPEC=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/.*java.specification.version = //p')
 FLAGS=(-Djava.awt.headless=true "-Dorg.bytedeco.javacpp.cachedir=$CACHE")
@@ -36,7 +52,7 @@ if [ "${SPEC%%.*}" -ge 22 ]; then FLAGS+=(--enable-native-access=ALL-UNNAMED); f
 
 cd "$WORK"
 env -u LD_LIBRARY_PATH -u LD_PRELOAD "$JAVA" "${FLAGS[@]}" \
-  -cp "$WORK/jrnn.jar:$(cat "$ROOT/$CP_FILE")" org.jrnn.Info --check
+  -cp "$RUN_CP" org.jrnn.Info --check
 
 # The libraries must have come from the jar, through the (previously empty) cache.
 for lib in libjrnn.so libjnijrnn.so; do
@@ -49,4 +65,4 @@ for lib in libjrnn.so libjnijrnn.so; do
 done
 # ... and must load on older hosts too (no libstdc++ version, glibc <= 2.34)
 "$ROOT/scripts/check-native-abi.sh" "$(dirname "$(find "$CACHE" -name libjrnn.so | head -1)")"
-echo "test-jar: ok ($JAR loads from an empty JavaCPP cache, Java $SPEC)"
+echo "test-jar: ok (jrnn-platform's jars load from an empty JavaCPP cache, Java $SPEC)"

@@ -26,5 +26,5 @@ log "jupyter nbconvert $(jupyter nbconvert --version)"
 log "building the jar and the test classes (mvn -DskipTests package)"
 mvn -B -q -ntp -DskipTests package
 log "executing notebooks/*.ipynb (NotebooksIT)"
-mvn -B -ntp surefire:test@notebooks
+mvn -B -ntp -pl java/jrnn-examples surefire:test@notebooks
 log "notebooks passed; executed copies and HTML in $ROOT/target/notebooks/"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch side of jrnn's model parity test (java/src/test/java/org/jrnn/models/TorchParityTest.java).
+"""PyTorch side of jrnn's model parity test (java/jrnn-models/src/test/java/org/jrnn/models/TorchParityTest.java).
 
 Rebuilds a jrnn model file (org.jrnn.models.ModelFiles: parameters under PyTorch names, "jrnn.model" and
 "jrnn.config" in the metadata) as the equivalent torch.nn modules, loads its weights with
