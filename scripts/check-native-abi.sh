@@ -3,7 +3,7 @@
 # Amazon Linux 2023, most cluster images): libjrnn.so carries its own C++ runtime, so it needs no
 # GLIBCXX_*/CXXABI_* symbol version and no libstdc++.so; neither library needs a GLIBC_* newer
 # than 2.34; the JNI glue (compiled by JavaCPP) needs only the oldest libstdc++ versions.
-#   scripts/check-native-abi.sh DIR_OR_LIB...   # e.g. target/classes/org/jrnn/internal/linux-x86_64
+#   scripts/check-native-abi.sh DIR_OR_LIB...   # e.g. target/classes/org/jrnn/linux-x86_64
 # Run by scripts/test-jar.sh on the libraries extracted from the jar. Needs objdump (binutils).
 set -euo pipefail
 MAX_GLIBC=2.34

@@ -66,13 +66,13 @@ fi
 CP_FILE=target/soak-classpath.txt
 if [ "$BUILD" = 1 ]; then
   echo "== building the test classes" >&2
-  # the probes are jrnn-caption's tests (org.jrnn.reliability); one reactor run resolves the
+  # the probes are jrnn-caption's and jrnn-cli's tests (org.jrnn.reliability); one reactor run resolves the
   # modules below it to their target/classes and target/test-classes
   mkdir -p target
-  mvn "${MVN_ARGS[@]}" -pl java/jrnn-caption -am test-compile dependency:build-classpath \
+  mvn "${MVN_ARGS[@]}" -pl java/jrnn-cli -am test-compile dependency:build-classpath \
     -Dmdep.includeScope=test "-Dmdep.outputFile=$ROOT/$CP_FILE" >/dev/null
 fi
-PROBES=java/jrnn-caption/target
+PROBES=java/jrnn-cli/target
 [ -d $PROBES/test-classes ] && [ -f "$CP_FILE" ] \
   || { echo "soak.sh: no $PROBES/test-classes or $CP_FILE (run without --no-build first)" >&2; exit 2; }
 CLASSPATH_ALL="$ROOT/$PROBES/test-classes:$ROOT/$PROBES/classes:$(cat "$CP_FILE")"

@@ -45,7 +45,7 @@ echo "test-asan-race: compiling the Java classes, tests and JNI glue (mvn test-c
 mvn -B -q -ntp -Dstyle.color=never ${JRNN_MVN_ARGS:-} -pl java/jrnn-models -am test-compile \
   dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/runtime-classpath.txt" \
   >/dev/null || die "mvn test-compile failed"
-PLATFORM_DIR=org/jrnn/internal/linux-x86_64
+PLATFORM_DIR=org/jrnn/linux-x86_64
 GLUE=java/jrnn-core/target/classes/$PLATFORM_DIR/libjnijrnn.so
 [ -f "$GLUE" ] || die "$GLUE is missing after mvn test-compile"
 rm -rf "$OUT/classpath"

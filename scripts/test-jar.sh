@@ -21,7 +21,7 @@ fi
 for f in "$CORE_JAR" "$NATIVES_JAR" "$CP_FILE"; do
   [ -f "$f" ] || { echo "test-jar: $f is missing (run mvn -DskipTests package)" >&2; exit 1; }
 done
-PLATFORM_DIR=org/jrnn/internal/$PLATFORM
+PLATFORM_DIR=org/jrnn/$PLATFORM
 for lib in libjrnn.so libjnijrnn.so; do
   if ! unzip -l "$NATIVES_JAR" "$PLATFORM_DIR/$lib" >/dev/null 2>&1; then
     echo "test-jar: $NATIVES_JAR lacks $PLATFORM_DIR/$lib" >&2; exit 1

@@ -25,6 +25,10 @@ fi
 #      (integration-test phase) loads the jar from an empty JavaCPP cache and executes the notebooks
 log "maven verify"
 mvn -B -ntp verify
+log "module graph: no package cycles, module edges point down"
+scripts/check-packages.sh >/dev/null
+log "a user's project: mvn deploy to a file repository, then a consumer build and run"
+scripts/test-consumer.sh
 if [ "${JRNN_SANITIZE:-0}" = 1 ] || [ "${CI:-}" = true ]; then
   # close() racing calls in a JVM on an ASan libjrnn with the block cache off; the thread pool and
   # block cache under ThreadSanitizer (the plain libjrnn Maven just built serves the JNI glue)

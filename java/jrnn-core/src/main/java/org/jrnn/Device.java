@@ -4,14 +4,11 @@
 package org.jrnn;
 
 import java.util.Locale;
-import org.jrnn.internal.Native;
-import org.jrnn.internal.NativeContext;
-import org.jrnn.internal.Quote;
 
 /**
  * A compute device: {@link #cpu()} or {@link #cuda(int)}. Immutable; equal devices are
  * interchangeable. Each device has one native context, created on first use and shared by all
- * threads (calls on it are serialised; see {@link org.jrnn.internal.NativeContext} for why).
+ * threads (calls on it are serialised; see {@link NativeContext} for why).
  */
 public final class Device {
   /** The kind of device. */
@@ -94,7 +91,7 @@ public final class Device {
       }
     }
     throw new JrnnException(
-        "unknown device " + Quote.doubleQuote(name) + ": expected \"cpu\", \"cuda\" or \"cuda:N\"");
+        "unknown device " + quoted(name) + ": expected \"cpu\", \"cuda\" or \"cuda:N\"");
   }
 
   /**
@@ -163,5 +160,24 @@ public final class Device {
   @Override
   public String toString() {
     return isCpu() ? "cpu" : "cuda:" + index;
+  }
+
+  /**
+   * {@code name} in double quotes, control characters escaped, cut after 40 characters (a device
+   * name is short; org.jrnn.internal.Quote, which sits above this package, does the same for the
+   * other packages).
+   */
+  private static String quoted(String name) {
+    StringBuilder b = new StringBuilder("\"");
+    int end = Math.min(name.length(), 40);
+    for (int i = 0; i < end; i++) {
+      char c = name.charAt(i);
+      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append(end < name.length() ? "...\"" : "\"").toString();
   }
 }

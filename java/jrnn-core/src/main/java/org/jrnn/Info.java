@@ -9,7 +9,6 @@ package org.jrnn;
 import java.util.Arrays;
 import java.util.List;
 import org.bytedeco.javacpp.Loader;
-import org.jrnn.internal.Native;
 
 /** Build and device information; {@code --check} also runs a small LSTM and exits 1 on failure. */
 public final class Info {

@@ -6,8 +6,6 @@ package org.jrnn;
 
 import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jrnn.internal.Native;
-import org.jrnn.internal.NativeContext;
 
 /**
  * One block of device memory. It is closed exactly once, either when its owner calls {@link

@@ -6,9 +6,6 @@
 package org.jrnn;
 
 import java.util.Arrays;
-import org.jrnn.internal.Native;
-import org.jrnn.internal.NativeContext;
-import org.jrnn.internal.TopEntries;
 
 /**
  * Typed wrappers over the training ops of {@code jrnn.h}. Tensors are float32 and row-major;
@@ -307,6 +304,45 @@ public final class Ops {
   /** Row-wise log-softmax over the last dimension; see {@link #softmax(Tensor, Tensor)}. */
   public static void logSoftmax(Tensor x, Tensor y) {
     softmax("logSoftmax", x, true, y);
+  }
+
+  /**
+   * The best {@code top} entries of each row of a host array, selected as {@link #logSoftmaxTop}
+   * selects them (descending, ties to the lower column; NaN, -inf and excluded columns never
+   * chosen): for scores that are already on the host, e.g. a decoder step written in Java.
+   *
+   * @param x {@code [rows, k]} row-major, at least rows·k floats. Not modified.
+   * @param rows rows of x, >= 0
+   * @param k columns of x, >= 1
+   * @param top entries per row, >= 1
+   * @param exclude columns never chosen (each in 0..k-1), or null. Not modified.
+   * @param values at least rows·top floats. Modified: {@code [rows, top]}, -inf past a row's
+   *     eligible entries
+   * @param indices at least rows·top ints. Modified: {@code [rows, top]} columns, -1 past them
+   */
+  public static void topEntries(
+      float[] x, int rows, int k, int top, int[] exclude, float[] values, int[] indices) {
+    String op = "topEntries";
+    if (x == null || values == null || indices == null) {
+      throw new JrnnException(op + ": x, values and indices must not be null");
+    }
+    if (rows < 0 || k < 1 || top < 1) {
+      throw new JrnnException(
+          op + ": rows must be >= 0, k and top >= 1 but are " + rows + ", " + k + ", " + top);
+    }
+    long cells = (long) rows * k;
+    long need = (long) rows * top;
+    if (x.length < cells || values.length < need || indices.length < need) {
+      throw new JrnnException(op + ": x must hold rows·k = " + cells
+          + " entries and values, indices rows·top = " + need);
+    }
+    int[] ex = exclude == null ? new int[0] : exclude;
+    for (int i = 0; i < ex.length; i++) {
+      if (ex[i] < 0 || ex[i] >= k) {
+        throw new JrnnException(op + ": exclude[" + i + "] = " + ex[i] + " is outside 0.." + (k - 1));
+      }
+    }
+    TopEntries.select(x, rows, k, top, ex, values, indices);
   }
 
   /**

@@ -10,8 +10,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.jrnn.internal.Native;
-import org.jrnn.internal.NativeContext;
 
 /**
  * A stack of {@code L} recurrent layers of one {@link Cell} kind, unidirectional ({@code D = 1}) or

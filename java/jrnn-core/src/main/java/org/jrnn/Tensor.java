@@ -5,9 +5,6 @@
 package org.jrnn;
 
 import java.util.Arrays;
-import org.jrnn.internal.Native;
-import org.jrnn.internal.NativeAccess;
-import org.jrnn.internal.NativeContext;
 
 /**
  * A dense, row-major float32 tensor in native memory (host memory for the CPU, GPU memory for
@@ -35,21 +32,6 @@ import org.jrnn.internal.NativeContext;
  */
 public final class Tensor implements AutoCloseable {
   private static final long[] NO_DIMS = new long[0];
-
-  static {
-    NativeAccess.install(
-        new NativeAccess.Hooks() {
-          @Override
-          public long address(Tensor t) {
-            return t.address();
-          }
-
-          @Override
-          public NativeContext context(Device d) {
-            return d.context();
-          }
-        });
-  }
 
   private final Device device;
   private final long[] shape;

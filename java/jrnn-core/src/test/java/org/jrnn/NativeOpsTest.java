@@ -1,5 +1,5 @@
 /*
- * NativeOpsTest: each training op bound in org.jrnn.internal.Native once, on a hand-computed case,
+ * NativeOpsTest: each training op bound in org.jrnn.Native once, on a hand-computed case,
  * so a wrong argument order in the binding fails here (numerics are tested natively).
  *   mvn -B test -Dtest=NativeOpsTest
  */
@@ -10,8 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.jrnn.internal.Native;
-import org.jrnn.internal.NativeContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

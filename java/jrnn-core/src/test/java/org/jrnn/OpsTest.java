@@ -161,7 +161,7 @@ class OpsTest {
     Ops.logSoftmax(x, lp);
     float[] wantValues = new float[rows * top];
     int[] wantIds = new int[rows * top];
-    org.jrnn.internal.TopEntries.select(lp.toArray(), rows, k, top, exclude, wantValues, wantIds);
+    TopEntries.select(lp.toArray(), rows, k, top, exclude, wantValues, wantIds);
     assertArrayEquals(wantIds, ids);
     assertArrayEquals(wantValues, values); // exact: the same floats as logSoftmax's
     // the host selection itself, by brute force: descending, ties to the lower column

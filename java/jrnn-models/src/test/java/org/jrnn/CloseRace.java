@@ -358,7 +358,7 @@ public final class CloseRace {
     long address = t.address();
     t.close();
     float[] out = new float[16];
-    org.jrnn.internal.Native.copyToHost(Device.cpu().context(), out, address, out.length);
+    Native.copyToHost(Device.cpu().context(), out, address, out.length);
     System.out.println("CloseRace: read a freed block and nothing reported it (" + out[0] + ")");
   }
 

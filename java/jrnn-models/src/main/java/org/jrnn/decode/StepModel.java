@@ -7,8 +7,8 @@ package org.jrnn.decode;
 
 import java.util.List;
 import org.jrnn.JrnnException;
+import org.jrnn.Ops;
 import org.jrnn.internal.Arguments;
-import org.jrnn.internal.TopEntries;
 
 /**
  * A decoder seen one token at a time, for many independent sequences (rows) at once.
@@ -90,6 +90,6 @@ public interface StepModel<C> {
       throw new JrnnException("step returned " + (lp == null ? "null" : lp.length + " values")
           + " for " + tokens.length + " rows of V = " + vocabSize());
     }
-    TopEntries.select(lp, tokens.length, vocabSize(), top, exclude, values, indices);
+    Ops.topEntries(lp, tokens.length, vocabSize(), top, exclude, values, indices);
   }
 }

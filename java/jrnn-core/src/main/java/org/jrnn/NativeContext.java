@@ -3,7 +3,7 @@
  * serialises its use. Created once per device by Native.context and kept for the life of the JVM
  * (never destroyed, so no call can see a destroyed context).
  */
-package org.jrnn.internal;
+package org.jrnn;
 
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -18,7 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * the one native call. Two threads computing on the same device therefore take turns; each call
  * already uses every core (or the whole GPU).
  */
-public final class NativeContext {
+final class NativeContext {
   final long handle;
   final ReentrantLock lock = new ReentrantLock();
   private final int deviceType;

@@ -5,7 +5,7 @@
  * generated glue); no maths, no checks here. The javacpp-maven-plugin compiles its JNI glue
  * (libjnijrnn.so) in process-classes, see pom.xml; Native loads it.
  */
-package org.jrnn.internal;
+package org.jrnn;
 
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Platform;

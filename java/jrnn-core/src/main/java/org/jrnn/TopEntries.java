@@ -2,12 +2,12 @@
  * TopEntries: the best few entries of each row of a host array, in the order jrnn_log_softmax_top
  * uses (value descending, ties to the lower column; NaN, -inf and excluded columns never chosen).
  */
-package org.jrnn.internal;
+package org.jrnn;
 
 import java.util.Arrays;
 
 /** The Java twin of {@code jrnn_log_softmax_top}'s selection, for data already on the host. */
-public final class TopEntries {
+final class TopEntries {
   private TopEntries() {}
 
   /**

@@ -5,13 +5,12 @@
  * status or NULL result into a JrnnException carrying jrnn_last_error(). It checks nothing about
  * shapes: org.jrnn does that before calling here. Internal API, not for users.
  */
-package org.jrnn.internal;
+package org.jrnn;
 
+import org.jrnn.JrnnException.Status;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.javacpp.Loader;
-import org.jrnn.JrnnException;
-import org.jrnn.JrnnException.Status;
 
 /**
  * Typed access to {@code jrnn.h}. Addresses are {@code long}s of memory from {@link #alloc}; every
@@ -19,7 +18,7 @@ import org.jrnn.JrnnException.Status;
  * API: it trusts its arguments (the public classes in {@code org.jrnn} validate them), so a wrong
  * address here can crash the JVM.
  */
-public final class Native {
+final class Native {
   /** {@code JRNN_DEVICE_CPU}. */
   public static final int DEVICE_CPU = 0;
   /** {@code JRNN_DEVICE_CUDA}. */
