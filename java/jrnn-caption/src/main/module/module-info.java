@@ -5,4 +5,7 @@ module org.jrnn.caption {
   requires java.desktop;
 
   exports org.jrnn.caption;
+
+  provides org.jrnn.models.ModelType with
+      org.jrnn.caption.CaptionerType;
 }

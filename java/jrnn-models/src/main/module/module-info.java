@@ -9,4 +9,6 @@ module org.jrnn.models {
   exports org.jrnn.data;
   exports org.jrnn.decode;
   exports org.jrnn.models;
+
+  uses org.jrnn.models.ModelType;
 }

@@ -11,6 +11,8 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 import java.util.Set;
 import org.jrnn.Device;
 import org.jrnn.JrnnException;
@@ -137,7 +139,7 @@ public final class ModelFiles {
     try (SafetensorsFile file = SafetensorsFile.open(path)) {
       Map<String, String> meta = file.metadata();
       String kind = required(file, MODEL_KEY);
-      if (!KINDS.contains(kind)) {
+      if (!types().containsKey(kind)) {
         throw new SafetensorsException(
             path, "metadata \"" + MODEL_KEY + "\": " + unknownKind(kind));
       }
@@ -170,28 +172,63 @@ public final class ModelFiles {
 
   /** A new model of {@code kind} from its config JSON. */
   static Model create(String kind, String configJson, Device device) {
-    return switch (kind) {
-      case SequenceClassifier.KIND ->
-          new SequenceClassifier(SequenceClassifier.Config.fromJson(configJson), device);
-      case LanguageModel.KIND -> new LanguageModel(LanguageModel.Config.fromJson(configJson), device);
-      case SequenceTagger.KIND -> new SequenceTagger(SequenceTagger.Config.fromJson(configJson), device);
-      case ConditionedDecoder.KIND ->
-          new ConditionedDecoder(ConditionedDecoder.Config.fromJson(configJson), device);
-      case Seq2Seq.KIND -> new Seq2Seq(Seq2Seq.Config.fromJson(configJson), device);
-      default -> throw new JrnnException(unknownKind(kind));
-    };
+    ModelType type = types().get(kind);
+    if (type == null) {
+      throw new JrnnException(unknownKind(kind));
+    }
+    return type.create(configJson, device);
   }
 
-  /** The kinds {@link #load} knows. */
-  private static final List<String> KINDS = List.of(SequenceClassifier.KIND, LanguageModel.KIND,
-      SequenceTagger.KIND, ConditionedDecoder.KIND, Seq2Seq.KIND);
+  /** A built-in model type. */
+  private record BuiltIn(String kind, java.util.function.BiFunction<String, Device, Model> factory)
+      implements ModelType {
+    @Override
+    public Model create(String configJson, Device device) {
+      return factory.apply(configJson, device);
+    }
+  }
+
+  private static final List<ModelType> BUILT_IN = List.of(
+      new BuiltIn(SequenceClassifier.KIND,
+          (json, device) -> new SequenceClassifier(SequenceClassifier.Config.fromJson(json), device)),
+      new BuiltIn(LanguageModel.KIND,
+          (json, device) -> new LanguageModel(LanguageModel.Config.fromJson(json), device)),
+      new BuiltIn(SequenceTagger.KIND,
+          (json, device) -> new SequenceTagger(SequenceTagger.Config.fromJson(json), device)),
+      new BuiltIn(ConditionedDecoder.KIND,
+          (json, device) -> new ConditionedDecoder(ConditionedDecoder.Config.fromJson(json), device)),
+      new BuiltIn(Seq2Seq.KIND,
+          (json, device) -> new Seq2Seq(Seq2Seq.Config.fromJson(json), device)));
+
+  /**
+   * The kinds {@link #load} knows: the built-in ones, then those on the class or module path
+   * ({@link ServiceLoader}; a built-in kind is never replaced, a broken provider is skipped).
+   */
+  static Map<String, ModelType> types() {
+    Map<String, ModelType> types = new LinkedHashMap<>();
+    for (ModelType t : BUILT_IN) {
+      types.put(t.kind(), t);
+    }
+    try {
+      for (ModelType t : ServiceLoader.load(ModelType.class, ModelFiles.class.getClassLoader())) {
+        if (t.kind() != null) {
+          types.putIfAbsent(t.kind(), t);
+        }
+      }
+    } catch (ServiceConfigurationError e) {
+      // a broken plug-in must not break the built-in kinds
+    }
+    return types;
+  }
+
+  /** The model kinds {@link #load} can rebuild: the built-in ones and the plugged-in ones. */
+  public static java.util.Set<String> knownKinds() {
+    return java.util.Collections.unmodifiableSet(types().keySet());
+  }
 
   private static String unknownKind(String kind) {
-    // org.jrnn.caption depends on this package, not the other way round
-    String hint = "captioner".equals(kind)
-        ? " (a captioning model: load it with CaptionModels.load, or use `jrnn caption`)"
-        : "";
-    return "unknown model kind " + Quote.doubleQuote(kind) + "; known: " + String.join(", ", KINDS) + hint;
+    return "unknown model kind " + Quote.doubleQuote(kind) + "; known: "
+        + String.join(", ", types().keySet());
   }
 
   private static void copyParameters(SafetensorsFile file, Model model) throws IOException {

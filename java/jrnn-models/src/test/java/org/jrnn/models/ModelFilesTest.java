@@ -157,7 +157,7 @@ class ModelFilesTest {
     loadFails(spoiled("unknown.safetensors", p -> p.put("meta:" + ModelFiles.MODEL_KEY, "transformer")),
         "metadata \"jrnn.model\": unknown model kind \"transformer\"; known: sequence-classifier");
     loadFails(spoiled("captioner.safetensors", p -> p.put("meta:" + ModelFiles.MODEL_KEY, "captioner")),
-        "load it with CaptionModels.load, or use `jrnn caption`");
+        "metadata \"jrnn.model\": unknown model kind \"captioner\"; known: sequence-classifier");
     loadFails(spoiled("plain.safetensors", p -> p.remove("meta:" + ModelFiles.MODEL_KEY)),
         "no metadata \"jrnn.model\": not a jrnn model file");
     loadFails(spoiled("tok.safetensors", p -> p.put("meta:" + ModelFiles.TOKENIZER_KEY, "{\"type\":\"bpe\"}")),
