@@ -201,7 +201,7 @@ public final class Trainer implements AutoCloseable {
         listeners.onEpochEnd(
             context, new TrainingListener.EpochSummary(context.epoch, false, context.lastLossOfEpoch, v));
       }
-      if (context.step == stepsAtStart && stepsAtStart > 0 && context.stopReason != StopReason.EARLY_STOPPING) {
+      if (context.step == stepsAtStart && stepsAtStart > 0 && stoppedAtALimit(context)) {
         context.stopReason = StopReason.ALREADY_DONE; // nothing was left to do for the resumed checkpoint
       }
       listeners.onEnd(context);
@@ -284,6 +284,11 @@ public final class Trainer implements AutoCloseable {
       context.stopReason = StopReason.TIME_BUDGET;
     }
     return context.stopReason != null;
+  }
+
+  private static boolean stoppedAtALimit(TrainingContext context) {
+    StopReason r = context.stopReason;
+    return r == StopReason.EPOCHS || r == StopReason.MAX_STEPS || r == StopReason.TIME_BUDGET;
   }
 
   /** The built-in listeners the options ask for, in their documented order, then the user's. */
