@@ -98,7 +98,8 @@ public final class Checkpoint {
    * @param bestStep the step of the best validation (-1 before the first)
    * @param badValidations validations since the best one (for patience)
    * @param history every validation so far
-   * @param windowLossSum summed loss of the steps since the last training row of the metrics log
+   * @param windowLossSum summed loss of the steps since the last training row of the metrics log (0
+   *     without a metrics log)
    * @param windowLossCount items of those steps
    * @param metricsLog where the metrics log stood, or null (no log, or a checkpoint from before
    *     jrnn recorded it)

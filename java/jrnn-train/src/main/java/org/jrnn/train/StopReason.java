@@ -14,5 +14,7 @@ public enum StopReason {
   /** The primary metric did not improve for {@code patience} validations. */
   EARLY_STOPPING,
   /** The resumed checkpoint was already complete. */
-  ALREADY_DONE
+  ALREADY_DONE,
+  /** A {@link TrainingListener} asked to stop ({@link TrainingContext#requestStop}). */
+  STOPPED_BY_LISTENER
 }

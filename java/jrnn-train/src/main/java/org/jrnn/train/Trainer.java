@@ -1,48 +1,41 @@
 /*
  * Trainer: the training loop shared by every jrnn task: epochs / step limit / time budget, seeded
- * batches, zero -> trainStep -> NaN guard -> clip -> optimiser step -> schedule, validation and
- * early stopping, atomic resumable checkpoints, CSV/JSONL metrics and a progress bar.
+ * batches, zero -> trainStep -> listeners' check -> clip -> optimiser step -> schedule, validation;
+ * checkpoints, early stopping, the non-finite guard, metrics files, the progress bar and the epoch
+ * log are listeners (TrainingListener) that the builder installs.
  */
 package org.jrnn.train;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import org.jrnn.JrnnException;
-import org.jrnn.internal.Quote;
+import org.jrnn.internal.Arguments;
 import org.jrnn.nn.Parameter;
-import org.jrnn.nn.Trainable;
 import org.jrnn.optim.Adam;
 import org.jrnn.optim.GradientClipping;
 import org.jrnn.optim.LrSchedule;
 import org.jrnn.optim.NonFiniteGuard;
 import org.jrnn.optim.Optimizer;
-import org.jrnn.io.AtomicFiles;
-import org.jrnn.train.util.MetricsLog;
-import org.jrnn.train.util.ProgressBar;
 
 /**
  * Trains a {@link Task} on batches from a {@link BatchSource}.
  *
- * <p>Each step: {@code model.zeroGradients()} → {@link Task#trainStep} → NaN/Inf guard ({@link
- * NonFiniteGuard}; the loss and the global gradient norm) → clipping (by global norm 1.0 unless
- * told otherwise) → {@link Optimizer#step()}, with the learning rate set from the {@link
- * LrSchedule} before the step. Epoch {@code e} trains on {@code trainSource.epoch(e, seed)}.
- * Training stops after the epochs, the step limit or the time budget, whichever comes first (a
- * step limit or budget given without epochs is not cut short by the default of 10 epochs), or
- * early when the task's {@link Task#primaryMetric()} has not improved for {@code patience}
- * validations.
+ * <p>Each step: {@code model.zeroGradients()} → {@link Task#trainStep} → the listeners' {@link
+ * TrainingListener#beforeUpdate} (the NaN/Inf guard, {@link NonFiniteGuard}: the loss and the
+ * global gradient norm) → clipping (by global norm 1.0 unless told otherwise) → {@link
+ * Optimizer#step()}, with the learning rate set from the {@link LrSchedule} before the step. Epoch
+ * {@code e} trains on {@code trainSource.epoch(e, seed)}. Training stops after the epochs, the step
+ * limit or the time budget, whichever comes first (a step limit or budget given without epochs is
+ * not cut short by the default of 10 epochs), or when a listener asks it to: early stopping does
+ * when the task's {@link Task#primaryMetric()} has not improved for {@code patience} validations.
  *
  * <p>With a checkpoint path, a checkpoint (parameters, optimiser state, trainer position and
  * counters, the task's {@link ResumableTask} state) is written atomically at the end of every
@@ -53,6 +46,9 @@ import org.jrnn.train.util.ProgressBar;
  * Trainer trainer = Trainer.builder()
  *     .optimizer(params -> Adam.builder().lr(2e-3).build(params))
  *     .epochs(5).seed(42).clipping(GradientClipping.byNorm(1.0))
+ *     .listener(new TrainingListener() {
+ *       public void afterUpdate(TrainingContext c) { losses.add(c.lastLoss()); }
+ *     })
  *     .build();
  * TrainResult r = trainer.fit(task, trainBatches, testBatches);
  * }</pre>
@@ -82,9 +78,9 @@ public final class Trainer implements AutoCloseable {
   private final Boolean progressInteractive;
   private final Duration statusEvery;
   private final boolean guard;
+  private final List<TrainingListener> userListeners;
 
   private Optimizer optimizer;
-  private double baseLr;
 
   private Trainer(Builder b) {
     this.optimizerFactory = b.optimizerFactory;
@@ -109,6 +105,7 @@ public final class Trainer implements AutoCloseable {
     this.progressInteractive = b.progressInteractive;
     this.statusEvery = b.statusEvery;
     this.guard = b.guard;
+    this.userListeners = List.copyOf(b.listeners);
     if (epochs == 0 && maxSteps == 0 && timeBudget == null) {
       throw new JrnnException("give a number of epochs, a step limit or a time budget");
     }
@@ -161,59 +158,173 @@ public final class Trainer implements AutoCloseable {
 
   // ------------------------------------------------------------------ the loop
 
-  /** Mutable loop state (what a checkpoint holds, plus what is rebuilt on resume). */
-  private static final class Run {
-    int epoch;
-    int batchInEpoch;
-    long step;
-    double trainSeconds;
-    double epochLossSum;
-    long epochLossCount;
-    double bestMetric = Double.NaN;
-    long bestStep = -1;
-    int badValidations;
-    List<TrainResult.Validation> history = new ArrayList<>();
-    Map<String, float[]> best;
-    long lastValidationStep = -1;
-    double lastGradNorm = Double.NaN;
-    double lastLoss = Double.NaN;
-    double lastLossOfEpoch = Double.NaN;
-    // metrics rows since the last log row
-    double windowLossSum;
-    long windowLossCount;
-    StopReason stop;
-
-    Checkpoint.TrainerState state(long seed, Checkpoint.MetricsLogState metricsLog) {
-      return new Checkpoint.TrainerState(
-          epoch,
-          batchInEpoch,
-          step,
-          seed,
-          trainSeconds,
-          epochLossSum,
-          epochLossCount,
-          bestMetric,
-          bestStep,
-          badValidations,
-          history,
-          windowLossSum,
-          windowLossCount,
-          metricsLog);
-    }
-  }
-
   /**
    * Trains {@code task} on {@code train}, validating on {@code validation} (may be null) after each
    * epoch or every {@code validateEvery} steps.
    *
    * @throws org.jrnn.optim.NonFiniteException when the loss or a gradient becomes NaN or infinite
-   * @throws UncheckedIOException when a checkpoint or metrics file cannot be written or read
+   * @throws java.io.UncheckedIOException when a checkpoint or metrics file cannot be written or read
+   * @throws RuntimeException whatever a task or a listener throws, unchanged
    */
   public <B> TrainResult fit(Task<B> task, BatchSource<B> train, BatchSource<B> validation) {
     Objects.requireNonNull(task, "task");
     Objects.requireNonNull(train, "train");
-    Trainable model = task.model();
-    List<Parameter> params = model.parameters();
+    prepareOptimizer(task.model().parameters());
+    double baseLr = optimizer.learningRate(); // before a resume loads the optimiser's state
+    int batchesPerEpoch = train.batchesPerEpoch();
+    TrainingContext context =
+        new TrainingContext(
+            task, optimizer, epochs, batchesPerEpoch, plannedSteps(batchesPerEpoch), seed, validation != null);
+    if (checkpoint != null) {
+      CheckpointListener.prepare(context, checkpoint, resume, log);
+    }
+    long stepsAtStart = context.step;
+    ListenerChain listeners = new ListenerChain(listeners(validation != null));
+    try {
+      listeners.onStart(context);
+      while (context.stopReason == null && !stopAtLimit(context, true)) {
+        task.startEpoch(context.epoch);
+        listeners.onEpochStart(context);
+        if (trainEpoch(task, train, validation, baseLr, context, listeners)) {
+          break; // stopped inside the epoch
+        }
+        double trainLoss = context.epochTrainLoss();
+        Map<String, Double> v = validateEvery == 0 ? validate(task, validation, context, listeners) : Map.of();
+        context.finishEpoch();
+        listeners.onEpochEnd(context, new TrainingListener.EpochSummary(context.epoch - 1, true, trainLoss, v));
+      }
+      if (context.batchInEpoch > 0) {
+        // stopped inside an epoch: a last validation, epoch line and checkpoint
+        context.lastLossOfEpoch = context.epochTrainLoss();
+        Map<String, Double> v =
+            context.lastValidationStep != context.step ? validate(task, validation, context, listeners) : Map.of();
+        listeners.onEpochEnd(
+            context, new TrainingListener.EpochSummary(context.epoch, false, context.lastLossOfEpoch, v));
+      }
+      if (context.step == stepsAtStart && stepsAtStart > 0 && stoppedAtALimit(context)) {
+        context.stopReason = StopReason.ALREADY_DONE; // nothing was left to do for the resumed checkpoint
+      }
+      listeners.onEnd(context);
+    } finally {
+      listeners.closeAll();
+    }
+    return result(context);
+  }
+
+  /** Trains the rest of the context's epoch; returns whether training stopped inside it. */
+  private <B> boolean trainEpoch(
+      Task<B> task,
+      BatchSource<B> train,
+      BatchSource<B> validation,
+      double baseLr,
+      TrainingContext context,
+      ListenerChain listeners) {
+    int done = context.batchInEpoch; // a resumed run skips the batches it trained before
+    int seen = 0;
+    for (B batch : train.epoch(context.epoch, seed)) {
+      if (seen++ < done) {
+        continue;
+      }
+      step(task, batch, baseLr, context, listeners);
+      if (validateEvery > 0 && context.step % validateEvery == 0) {
+        validate(task, validation, context, listeners);
+      }
+      listeners.onStepEnd(context);
+      if (context.stopReason != null || stopAtLimit(context, false)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** One optimisation step on {@code batch}. */
+  private <B> void step(Task<B> task, B batch, double baseLr, TrainingContext context, ListenerChain listeners) {
+    long start = System.nanoTime();
+    optimizer.setLearningRate(schedule.learningRate(baseLr, context.step, context.plannedSteps));
+    context.model.zeroGradients();
+    Task.StepResult result = task.trainStep(batch);
+    double norm = GradientClipping.globalNorm(context.parameters);
+    context.nonFiniteLocator = task instanceof NonFiniteLocator<?> ? () -> locate(task, batch) : null;
+    listeners.beforeUpdate(context, result.mean(), norm);
+    clipping.apply(context.parameters, norm);
+    optimizer.step();
+    context.recordStep(result, norm, (System.nanoTime() - start) / 1e9);
+    listeners.afterUpdate(context);
+  }
+
+  /** Evaluates on {@code validation} (nothing when null) and records the result. */
+  private <B> Map<String, Double> validate(
+      Task<B> task, BatchSource<B> validation, TrainingContext context, ListenerChain listeners) {
+    if (validation == null) {
+      return Map.of();
+    }
+    Map<String, Double> metrics =
+        Collections.unmodifiableMap(new LinkedHashMap<>(task.evaluate(validation.epoch(0, seed))));
+    String key = task.primaryMetric();
+    Double value = metrics.get(key);
+    if (value == null) {
+      throw new JrnnException(
+          "the task's evaluate() has no primary metric '" + key + "' (it gave " + metrics.keySet() + ")");
+    }
+    context.recordValidation(metrics, value, task.higherIsBetter());
+    listeners.afterValidation(context, metrics);
+    return metrics;
+  }
+
+  /**
+   * Sets the stop reason when the step limit or time budget is reached, or, at an epoch's start,
+   * the epochs are done; returns whether it did.
+   */
+  private boolean stopAtLimit(TrainingContext context, boolean atEpochStart) {
+    if (atEpochStart && epochs > 0 && context.epoch >= epochs) {
+      context.stopReason = StopReason.EPOCHS;
+    } else if (maxSteps > 0 && context.step >= maxSteps) {
+      context.stopReason = StopReason.MAX_STEPS;
+    } else if (timeBudget != null && context.trainSeconds >= timeBudget.toNanos() / 1e9) {
+      context.stopReason = StopReason.TIME_BUDGET;
+    }
+    return context.stopReason != null;
+  }
+
+  private static boolean stoppedAtALimit(TrainingContext context) {
+    StopReason r = context.stopReason;
+    return r == StopReason.EPOCHS || r == StopReason.MAX_STEPS || r == StopReason.TIME_BUDGET;
+  }
+
+  /** The built-in listeners the options ask for, in their documented order, then the user's. */
+  private List<TrainingListener> listeners(boolean hasValidation) {
+    List<TrainingListener> all = new ArrayList<>();
+    if (guard) {
+      all.add(new NonFiniteGuardListener());
+    }
+    if (progressOut != null) {
+      all.add(new ProgressListener(progressOut, progressInteractive, statusEvery));
+    }
+    MetricsLogListener metricsLog =
+        metricsCsv != null || metricsJsonl != null ? new MetricsLogListener(metricsCsv, metricsJsonl, logEvery) : null;
+    if (metricsLog != null) {
+      all.add(metricsLog);
+    }
+    if (log != null) {
+      all.add(new TextLogListener(log));
+    }
+    if (patience > 0) {
+      all.add(new EarlyStoppingListener(patience));
+    }
+    boolean restoreBest = hasValidation && (restoreBestOption != null ? restoreBestOption : patience > 0);
+    RestoreBestListener best = restoreBest ? new RestoreBestListener() : null;
+    if (best != null) {
+      all.add(best);
+    }
+    if (checkpoint != null) {
+      all.add(new CheckpointListener(checkpoint, checkpointEvery, metricsLog, best));
+    }
+    all.addAll(userListeners);
+    return all;
+  }
+
+  /** Makes the optimiser for {@code params}, or checks that the caller's covers them. */
+  private void prepareOptimizer(List<Parameter> params) {
     if (optimizerFactory != null) {
       if (optimizer != null) {
         optimizer.close();
@@ -222,367 +333,31 @@ public final class Trainer implements AutoCloseable {
     } else if (!sameParameters(optimizer.parameters(), params)) {
       throw new JrnnException("the optimizer's parameters are not the task's model's parameters");
     }
-    baseLr = optimizer.learningRate();
-    boolean restoreBest = restoreBestOption != null ? restoreBestOption : patience > 0;
-    restoreBest &= validation != null;
-    int batchesPerEpoch = train.batchesPerEpoch();
-    long planned = plannedSteps(batchesPerEpoch);
+  }
 
-    Run run = new Run();
-    ResumableTask.State taskState = null;
-    Checkpoint.MetricsLogState metricsLog = null;
-    boolean resumed = false;
-    if (checkpoint != null) {
-      // this run owns the checkpoint: temp files of a writer killed mid-write are garbage
-      try {
-        AtomicFiles.deleteStaleTemps(checkpoint);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    if (resume && Files.exists(checkpoint)) {
-      Checkpoint c;
-      try {
-        c = Checkpoint.read(checkpoint);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      c.restoreModel(model);
-      optimizer.loadState(c.optimizer());
-      Checkpoint.TrainerState s = c.trainer();
-      if (s.seed() != seed) {
-        throw new JrnnException(
-            "the checkpoint " + Quote.path(checkpoint) + " was made with seed " + s.seed() + ", not " + seed);
-      }
-      run.epoch = s.epoch();
-      run.batchInEpoch = s.batchInEpoch();
-      run.step = s.step();
-      run.trainSeconds = s.trainSeconds();
-      run.epochLossSum = s.epochLossSum();
-      run.epochLossCount = s.epochLossCount();
-      run.bestMetric = s.bestMetric();
-      run.bestStep = s.bestStep();
-      run.badValidations = s.badValidations();
-      run.windowLossSum = s.windowLossSum();
-      run.windowLossCount = s.windowLossCount();
-      metricsLog = s.metricsLog();
-      run.history = new ArrayList<>(s.history());
-      run.lastValidationStep = run.history.isEmpty() ? -1 : run.history.get(run.history.size() - 1).step();
-      run.best = c.best().isEmpty() ? null : new LinkedHashMap<>(c.best());
-      taskState = c.task();
-      resumed = true;
-      say(
-          String.format(
-              Locale.ROOT,
-              "resuming from %s: epoch %d, batch %d, step %d",
-              Quote.path(checkpoint),
-              run.epoch + 1,
-              run.batchInEpoch,
-              run.step));
-    } else {
-      // a run from the start (also a resumed one whose first life left no checkpoint): no old rows
-      deleteQuietly(metricsCsv);
-      deleteQuietly(metricsJsonl);
-    }
-
-    Metrics metrics = new Metrics(validation != null, metricsLog);
-    long stepsAtStart = run.step;
-    try {
-      outer:
-      while (true) {
-        if (patience > 0 && run.badValidations >= patience) {
-          run.stop = StopReason.EARLY_STOPPING;
-          break;
-        }
-        if (epochs > 0 && run.epoch >= epochs) {
-          run.stop = StopReason.EPOCHS;
-          break;
-        }
-        if (limitReached(run) != null) {
-          run.stop = limitReached(run);
-          break;
-        }
-        int epoch = run.epoch;
-        task.startEpoch(epoch);
-        if (resumed && taskState != null && task instanceof ResumableTask r) {
-          r.restoreTrainingState(taskState);
-        }
-        resumed = false;
-        int skip = run.batchInEpoch;
-        int b = 0;
-        ProgressBar bar = progressBar(epoch, batchesPerEpoch);
-        if (bar != null) {
-          bar.set(skip);
-        }
-        long lastStatus = System.nanoTime();
-        try {
-          for (B batch : train.epoch(epoch, seed)) {
-            if (b < skip) {
-              b++;
-              continue;
-            }
-            long t0 = System.nanoTime();
-            double lr = schedule.learningRate(baseLr, run.step, planned);
-            optimizer.setLearningRate(lr);
-            model.zeroGradients();
-            Task.StepResult r = task.trainStep(batch);
-            double loss = r.mean();
-            double norm = GradientClipping.globalNorm(params);
-            if (guard) {
-              final long stepNow = run.step;
-              NonFiniteGuard.check(
-                  loss,
-                  norm,
-                  params,
-                  stepNow,
-                  "epoch " + (epoch + 1) + ", batch " + (b + 1),
-                  task instanceof NonFiniteLocator<?> ? () -> locate(task, batch) : null);
-            }
-            clipping.apply(params, norm);
-            optimizer.step();
-            run.trainSeconds += (System.nanoTime() - t0) / 1e9;
-            run.step++;
-            b++;
-            run.batchInEpoch = b;
-            run.epochLossSum += r.lossSum();
-            run.epochLossCount += r.count();
-            run.windowLossSum += r.lossSum();
-            run.windowLossCount += r.count();
-            run.lastGradNorm = norm;
-            run.lastLoss = loss;
-            if (bar != null) {
-              bar.metric("loss", run.epochLossCount == 0 ? 0 : run.epochLossSum / run.epochLossCount);
-              bar.metric("lr", String.format(Locale.ROOT, "%.2e", lr));
-              bar.set(b);
-            } else if (progressOut != null && statusEvery != null
-                && System.nanoTime() - lastStatus >= statusEvery.toNanos()) {
-              lastStatus = System.nanoTime();
-              progressOut.println(
-                  String.format(
-                      Locale.ROOT,
-                      "%s: batch %d/%d, step %d, train loss %.4f, %.1f s",
-                      epochs > 0 ? "epoch " + (epoch + 1) + "/" + epochs : "epoch " + (epoch + 1),
-                      b,
-                      batchesPerEpoch,
-                      run.step,
-                      run.epochLossCount == 0 ? Double.NaN : run.epochLossSum / run.epochLossCount,
-                      run.trainSeconds));
-              progressOut.flush();
-            }
-            if (logEvery > 0 && run.step % logEvery == 0) {
-              metrics.train(run, lr);
-            }
-            if (validation != null && validateEvery > 0 && run.step % validateEvery == 0) {
-              if (validate(task, validation, run, restoreBest, model, metrics)) {
-                run.stop = StopReason.EARLY_STOPPING;
-              }
-            }
-            if (checkpoint != null && checkpointEvery > 0 && run.step % checkpointEvery == 0) {
-              saveCheckpoint(model, task, run, restoreBest, metrics);
-            }
-            if (run.stop != null) {
-              break outer;
-            }
-            StopReason limit = limitReached(run);
-            if (limit != null) {
-              run.stop = limit;
-              break outer;
-            }
-          }
-        } finally {
-          if (bar != null) {
-            bar.close();
-          }
-        }
-        // end of the epoch
-        double trainLoss = run.epochLossCount == 0 ? Double.NaN : run.epochLossSum / run.epochLossCount;
-        Map<String, Double> v = null;
-        boolean stopEarly = false;
-        if (validation != null && validateEvery == 0) {
-          stopEarly = validate(task, validation, run, restoreBest, model, metrics);
-          v = run.history.get(run.history.size() - 1).metrics();
-        }
-        epochLine(epoch, trainLoss, v, run);
-        run.epoch = epoch + 1;
-        run.batchInEpoch = 0;
-        run.lastLossOfEpoch = trainLoss;
-        run.epochLossSum = 0;
-        run.epochLossCount = 0;
-        if (checkpoint != null) {
-          saveCheckpoint(model, task, run, restoreBest, metrics);
-        }
-        if (stopEarly) {
-          run.stop = StopReason.EARLY_STOPPING;
-          break;
-        }
-      }
-      // stopped inside an epoch: a last validation and checkpoint
-      if (run.batchInEpoch > 0) {
-        double trainLoss = run.epochLossCount == 0 ? Double.NaN : run.epochLossSum / run.epochLossCount;
-        run.lastLossOfEpoch = trainLoss;
-        Map<String, Double> v = null;
-        if (validation != null && run.lastValidationStep != run.step) {
-          validate(task, validation, run, restoreBest, model, metrics);
-          v = run.history.get(run.history.size() - 1).metrics();
-        }
-        epochLine(run.epoch, trainLoss, v, run);
-        if (checkpoint != null) {
-          saveCheckpoint(model, task, run, restoreBest, metrics);
-        }
-      }
-      if (metrics.pending()) {
-        metrics.flushWithout();
-      }
-    } finally {
-      metrics.close();
-    }
-    if (run.step == stepsAtStart && run.stop != StopReason.EARLY_STOPPING) {
-      // nothing left to do for the resumed checkpoint
-      if (stepsAtStart > 0 && resume) {
-        run.stop = StopReason.ALREADY_DONE;
-      }
-    }
-    boolean restored = false;
-    if (restoreBest && run.best != null && run.bestStep != run.step) {
-      Checkpoint.restoreParameters(model, run.best, "best snapshot");
-      restored = true;
-    }
-    Map<String, Double> last = run.history.isEmpty() ? Map.of() : run.history.get(run.history.size() - 1).metrics();
-    Map<String, Double> bestMetrics = Map.of();
-    for (TrainResult.Validation v : run.history) {
-      if (v.step() == run.bestStep) {
-        bestMetrics = v.metrics();
+  private static TrainResult result(TrainingContext context) {
+    Map<String, Double> best = Map.of();
+    for (TrainResult.Validation v : context.history) {
+      if (v.step() == context.bestStep) {
+        best = v.metrics();
       }
     }
     return new TrainResult(
-        run.stop,
-        run.batchInEpoch > 0 ? run.epoch + 1 : run.epoch,
-        run.step,
-        run.trainSeconds,
-        run.lastLossOfEpoch,
-        last,
-        bestMetrics,
-        run.bestStep,
-        restored,
-        List.copyOf(run.history));
+        context.stopReason,
+        context.batchInEpoch > 0 ? context.epoch + 1 : context.epoch,
+        context.step,
+        context.trainSeconds,
+        context.lastLossOfEpoch,
+        context.lastValidation(),
+        best,
+        context.bestStep,
+        context.restoredBest,
+        List.copyOf(context.history));
   }
 
   @SuppressWarnings("unchecked")
   private static <B> String locate(Task<B> task, B batch) {
     return ((NonFiniteLocator<B>) task).locateNonFinite(batch);
-  }
-
-  private StopReason limitReached(Run run) {
-    if (maxSteps > 0 && run.step >= maxSteps) {
-      return StopReason.MAX_STEPS;
-    }
-    if (timeBudget != null && run.trainSeconds >= timeBudget.toNanos() / 1e9) {
-      return StopReason.TIME_BUDGET;
-    }
-    return null;
-  }
-
-  /** Validates; returns whether patience ran out. */
-  private <B> boolean validate(
-      Task<B> task, BatchSource<B> validation, Run run, boolean keepBest, Trainable model, Metrics metrics) {
-    Map<String, Double> m = new LinkedHashMap<>(task.evaluate(validation.epoch(0, seed)));
-    String key = task.primaryMetric();
-    Double value = m.get(key);
-    if (value == null) {
-      throw new JrnnException(
-          "the task's evaluate() has no primary metric '" + key + "' (it gave " + m.keySet() + ")");
-    }
-    run.history.add(
-        new TrainResult.Validation(
-            run.epoch, run.step, run.trainSeconds, java.util.Collections.unmodifiableMap(m)));
-    run.lastValidationStep = run.step;
-    boolean better =
-        Double.isNaN(run.bestMetric)
-            || (task.higherIsBetter() ? value > run.bestMetric : value < run.bestMetric);
-    if (better && !Double.isNaN(value)) {
-      run.bestMetric = value;
-      run.bestStep = run.step;
-      run.badValidations = 0;
-      if (keepBest) {
-        run.best = Checkpoint.snapshot(model);
-      }
-    } else {
-      run.badValidations++;
-    }
-    metrics.validation(run, optimizer.learningRate(), m);
-    return patience > 0 && run.badValidations >= patience;
-  }
-
-  private <B> void saveCheckpoint(
-      Trainable model, Task<B> task, Run run, boolean keepBest, Metrics metrics) {
-    ResumableTask.State ts = task instanceof ResumableTask r ? r.trainingState() : null;
-    Checkpoint.MetricsLogState logState = metrics.position();
-    try {
-      Checkpoint.write(
-          checkpoint, model, optimizer, run.state(seed, logState), keepBest ? run.best : null, ts);
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "could not write the checkpoint " + Quote.path(checkpoint) + ": " + describe(e, checkpoint), e);
-    }
-  }
-
-  /**
-   * Why an I/O operation failed, in words, after the file the exception is about unless that is
-   * {@code named} (null: none), which the message names already.
-   */
-  private static String describe(IOException e, Path named) {
-    String m = e.getMessage();
-    String reason = e instanceof FileSystemException || m == null || m.isBlank() ? Quote.reason(e) : m;
-    if (e instanceof FileSystemException f
-        && f.getFile() != null
-        && (named == null
-            || !(f.getFile().equals(Quote.path(named)) || f.getFile().equals(named.toString())))) {
-      return Quote.cut(f.getFile()) + ": " + reason;
-    }
-    return reason;
-  }
-
-  private ProgressBar progressBar(int epoch, int batchesPerEpoch) {
-    if (progressOut == null) {
-      return null;
-    }
-    String label = epochs > 0 ? "epoch " + (epoch + 1) + "/" + epochs : "epoch " + (epoch + 1);
-    if (progressInteractive == null && System.console() == null) {
-      return null; // not a terminal: status lines every statusEvery instead
-    }
-    boolean interactive = progressInteractive != null ? progressInteractive : true;
-    return new ProgressBar(label, batchesPerEpoch, progressOut, interactive);
-  }
-
-  private void epochLine(int epoch, double trainLoss, Map<String, Double> v, Run run) {
-    if (log == null) {
-      return;
-    }
-    StringBuilder sb = new StringBuilder();
-    sb.append(epochs > 0 ? String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, epochs) : "epoch " + (epoch + 1));
-    sb.append(String.format(Locale.ROOT, ": train loss %.4f", trainLoss));
-    if (v != null) {
-      sb.append(", valid");
-      for (Map.Entry<String, Double> e : v.entrySet()) {
-        sb.append(String.format(Locale.ROOT, " %s %.4f", e.getKey(), e.getValue()));
-      }
-    }
-    sb.append(
-        String.format(
-            Locale.ROOT,
-            ", step %d, lr %.2e, grad norm %.3g, %.1f s",
-            run.step,
-            optimizer.learningRate(),
-            run.lastGradNorm,
-            run.trainSeconds));
-    say(sb.toString());
-  }
-
-  private void say(String line) {
-    if (log != null) {
-      log.println(line);
-      log.flush();
-    }
   }
 
   private static boolean sameParameters(List<Parameter> a, List<Parameter> b) {
@@ -595,195 +370,6 @@ public final class Trainer implements AutoCloseable {
       }
     }
     return true;
-  }
-
-  private static void deleteQuietly(Path p) {
-    if (p != null) {
-      try {
-        Files.deleteIfExists(p);
-      } catch (IOException ignored) {
-        // MetricsLog.open reports a problem with the file
-      }
-    }
-  }
-
-  // ------------------------------------------------------------------ metrics files
-
-  private static final List<String> BASE_COLUMNS =
-      List.of("split", "epoch", "step", "seconds", "lr", "loss", "grad_norm");
-
-  /**
-   * CSV/JSONL rows: split, epoch, step, seconds, lr, loss, grad_norm and the validation metrics
-   * (other than loss). The file opens at the first validation, when the metric names are known;
-   * training rows before it wait in memory, and in each checkpoint ({@link #position()}), which
-   * also records the files' lengths: a resumed run cuts the rows written after its checkpoint off
-   * and writes them again, so its log equals the uninterrupted run's.
-   */
-  private final class Metrics implements AutoCloseable {
-    private MetricsLog out;
-    private List<String> extra = List.of();
-    private final List<Checkpoint.MetricsRow> waiting = new ArrayList<>();
-
-    /** A new log, or the log at {@code resumed} (from a checkpoint; null when it recorded none). */
-    Metrics(boolean expectValidation, Checkpoint.MetricsLogState resumed) {
-      if (enabled() && resumed != null) {
-        resume(resumed);
-      }
-      if (!expectValidation) {
-        open(List.of());
-      }
-    }
-
-    boolean enabled() {
-      return metricsCsv != null || metricsJsonl != null;
-    }
-
-    boolean pending() {
-      return enabled() && out == null && !waiting.isEmpty();
-    }
-
-    private void resume(Checkpoint.MetricsLogState s) {
-      try {
-        if (metricsCsv != null && s.csvBytes() >= 0) {
-          MetricsLog.cutBack(metricsCsv, s.csvBytes());
-        }
-        if (metricsJsonl != null && s.jsonlBytes() >= 0) {
-          MetricsLog.cutBack(metricsJsonl, s.jsonlBytes());
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("could not resume the metrics log: " + describe(e, null), e);
-      }
-      waiting.addAll(s.waiting());
-      if (!s.columns().isEmpty()) {
-        List<String> names = new ArrayList<>(s.columns());
-        names.removeAll(BASE_COLUMNS);
-        open(names);
-      }
-    }
-
-    private void open(List<String> extraColumns) {
-      if (!enabled() || out != null) {
-        return;
-      }
-      List<String> cols = new ArrayList<>(BASE_COLUMNS);
-      cols.addAll(extraColumns);
-      extra = extraColumns;
-      try {
-        out = MetricsLog.open(metricsCsv, metricsJsonl, cols.toArray(new String[0]));
-        for (Checkpoint.MetricsRow row : waiting) {
-          out.log(trainRow(row));
-        }
-        waiting.clear();
-      } catch (IOException e) {
-        throw new UncheckedIOException("could not open the metrics log: " + describe(e, null), e);
-      }
-    }
-
-    void flushWithout() {
-      open(List.of());
-    }
-
-    /**
-     * Where the log stands, for a checkpoint: the rows so far are synced first, so that the
-     * lengths never count bytes a power loss could take. Null without a log.
-     */
-    Checkpoint.MetricsLogState position() {
-      if (!enabled()) {
-        return null;
-      }
-      try {
-        if (out != null) {
-          out.sync();
-        }
-        return new Checkpoint.MetricsLogState(
-            out == null ? List.of() : out.columns(), size(metricsCsv), size(metricsJsonl), waiting);
-      } catch (IOException e) {
-        throw new UncheckedIOException("could not sync the metrics log: " + describe(e, null), e);
-      }
-    }
-
-    private static long size(Path file) throws IOException {
-      return file == null ? -1 : Files.exists(file) ? Files.size(file) : 0;
-    }
-
-    private void row(Map<String, Object> row) {
-      row.keySet().retainAll(new java.util.HashSet<>(out.columns()));
-      try {
-        out.log(row);
-      } catch (IOException e) {
-        throw new UncheckedIOException("could not write the metrics log: " + describe(e, null), e);
-      }
-    }
-
-    void train(Run run, double lr) {
-      Checkpoint.MetricsRow row =
-          new Checkpoint.MetricsRow(
-              run.epoch + 1,
-              run.step,
-              round(run.trainSeconds),
-              lr,
-              run.windowLossCount == 0 ? null : run.windowLossSum / run.windowLossCount,
-              run.lastGradNorm);
-      run.windowLossSum = 0;
-      run.windowLossCount = 0;
-      if (!enabled()) {
-        return;
-      }
-      if (out == null) {
-        waiting.add(row);
-      } else {
-        row(trainRow(row));
-      }
-    }
-
-    private Map<String, Object> trainRow(Checkpoint.MetricsRow r) {
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("split", "train");
-      row.put("epoch", r.epoch());
-      row.put("step", r.step());
-      row.put("seconds", r.seconds());
-      row.put("lr", r.lr());
-      row.put("loss", r.loss());
-      row.put("grad_norm", r.gradNorm());
-      return row;
-    }
-
-    void validation(Run run, double lr, Map<String, Double> m) {
-      if (!enabled()) {
-        return;
-      }
-      if (out == null) {
-        List<String> names = new ArrayList<>(m.keySet());
-        names.remove("loss");
-        open(names);
-      }
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("split", "valid");
-      row.put("epoch", run.epoch + 1);
-      row.put("step", run.step);
-      row.put("seconds", round(run.trainSeconds));
-      row.put("lr", lr);
-      row.put("loss", m.get("loss"));
-      for (String k : extra) {
-        row.put(k, m.get(k));
-      }
-      row(row);
-    }
-
-    private double round(double s) {
-      return Math.round(s * 1000) / 1000.0;
-    }
-
-    @Override
-    public void close() {
-      if (out != null) {
-        try {
-          out.close();
-        } catch (IOException ignored) {
-          // rows were flushed as written
-        }
-      }
-    }
   }
 
   // ------------------------------------------------------------------ builder
@@ -812,6 +398,7 @@ public final class Trainer implements AutoCloseable {
     private Boolean progressInteractive;
     private Duration statusEvery = Duration.ofSeconds(30);
     private boolean guard = true;
+    private final List<TrainingListener> listeners = new ArrayList<>();
 
     private Builder() {}
 
@@ -979,9 +566,19 @@ public final class Trainer implements AutoCloseable {
       return this;
     }
 
-    /** Whether the NaN/Inf guard runs (default true). */
+    /** Whether the NaN/Inf guard ({@link NonFiniteGuard}) runs before every update (default true). */
     public Builder nonFiniteGuard(boolean on) {
       this.guard = on;
+      return this;
+    }
+
+    /**
+     * Adds a listener that sees every step, validation and epoch of {@link #fit} after the built-in
+     * ones; listeners run in the order added. See {@link TrainingListener} for the calls and their
+     * order.
+     */
+    public Builder listener(TrainingListener listener) {
+      this.listeners.add(Arguments.notNull("listener", listener));
       return this;
     }
 
