@@ -127,6 +127,13 @@ public final class EvalCommand implements Command {
     CliErrors.input(data);
     try (ModelFiles.Contents c = CliData.model(modelPath, device)) {
       String task = taskOf(c.model().kind());
+      if (!task.equals("seq2seq") && !task.equals("digits")) {
+        for (String flag : DecodeFlags.SEARCH) {
+          if (o.has(flag)) {
+            throw new UsageException("--" + flag + " decodes; a " + c.model().kind() + " model is not decoded");
+          }
+        }
+      }
       String format = CliData.format(task, o.choice("format", null, CliData.FORMATS), data);
       long examples;
       Map<String, Double> metrics;
