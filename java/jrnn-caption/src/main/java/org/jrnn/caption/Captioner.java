@@ -50,7 +50,7 @@ import org.jrnn.train.Task.StepResult;
  *       when {@link Config#projectionSize()} is 0;
  *   <li>{@code h0 = tanh(init(p))} ({@code init} a linear {@code [L*H, P]}; layer l's h0 is columns
  *       {@code [l*H, (l+1)*H)}; an LSTM's c0 is zero);
- *   <li>a unidirectional decoder stack whose input at step t is the embedding of the previous token
+ *   <li>a unidirectional recurrent stack whose input at step t is the embedding of the previous token
  *       ({@code <bos>} first), with p appended when {@link Config#concatFeatures()};
  *   <li>{@code linear [V, H]} to the next token's logits.
  * </ul>

@@ -30,7 +30,6 @@ import org.jrnn.io.SafetensorsException;
 import org.jrnn.models.ConditionedBatch;
 import org.jrnn.models.ConditionedDecoder;
 import org.jrnn.models.ModelFiles;
-import org.jrnn.models.Sampling;
 import org.jrnn.nn.Parameter;
 import org.jrnn.optim.Adam;
 import org.jrnn.train.Task.StepResult;
@@ -116,7 +115,7 @@ class CaptionerTest {
           assertArrayEquals(ref.parameters().get(i).grad().toArray(), m.parameters().get(i).grad().toArray(), 1e-6f,
               ref.parameters().get(i).name());
         }
-        int[][] greedy = ref.generate(BATCH.features(), 3, 6, Sampling.GREEDY);
+        int[][] greedy = ref.generate(BATCH.features(), 3, 6);
         List<Decoded> ours = Decoders.decode(m, FEATURES, DecodeOptions.builder().maxLength(6).build());
         for (int i = 0; i < 3; i++) {
           assertArrayEquals(greedy[i], ours.get(i).tokens());

@@ -39,7 +39,7 @@ import org.jrnn.models.ClassifierTask;
 import org.jrnn.models.LanguageModel;
 import org.jrnn.models.LanguageModelTask;
 import org.jrnn.models.LmWindows;
-import org.jrnn.models.Sampling;
+import org.jrnn.decode.DecodeOptions;
 import org.jrnn.models.SequenceClassifier;
 import org.jrnn.nn.Parameter;
 import org.jrnn.nn.Trainable;
@@ -316,7 +316,7 @@ public final class ConcurrencyProbe {
       int[] prompt = tokens(rng, 1 + rng.nextInt(20), lmVocab);
       int length = 10 + rng.nextInt(30);
       calls.add(new Call("lm.generate greedy #" + k, () -> {
-        int[] out = lm.generate(prompt, length, Sampling.GREEDY);
+        int[] out = lm.generate(prompt, length);
         float[] f = new float[out.length + 1];
         for (int i = 0; i < out.length; i++) {
           f[i] = out[i];

@@ -32,7 +32,6 @@ import org.jrnn.models.ConditionedDecoder;
 import org.jrnn.models.LanguageModel;
 import org.jrnn.models.Model;
 import org.jrnn.models.ModelFiles;
-import org.jrnn.models.Sampling;
 import org.jrnn.models.Seq2Seq;
 import org.jrnn.models.Seq2SeqBatch;
 import org.jrnn.models.SequenceClassifier;
@@ -102,10 +101,10 @@ final class ModelCalls {
     return g.between(0, 4);
   }
 
-  static Sampling sampling(Gen g) {
+  static DecodeOptions sampling(Gen g) {
     return g.coin()
-        ? Sampling.GREEDY
-        : new Sampling((float) (g.nextDouble() * 2 + 0.1), g.between(0, 4), g.nextLong());
+        ? DecodeOptions.greedy()
+        : DecodeOptions.builder().temperature(g.nextDouble() * 2 + 0.1).topK(g.between(0, 4)).seed(g.nextLong()).build();
   }
 
   /** Makes the end token the only likely one: logits = bias with bias[EOS] = 1000. */
@@ -250,7 +249,7 @@ final class ModelCalls {
     int window = g.between(1, 5);
     int[] prompt = g.ints(g.between(1, 4), 0, v - 1);
     int maxTokens = g.between(1, 8);
-    Sampling sampling = sampling(g);
+    DecodeOptions sampling = sampling(g);
     String desc = "LanguageModel " + cfg.toJson() + " op " + op;
     switch (op) {
       case 0:
@@ -259,7 +258,7 @@ final class ModelCalls {
             desc + " generate(" + Gen.brief(prompt) + ", " + maxTokens + ", " + sampling + ")",
             c -> {
               LanguageModel m = c.own(new LanguageModel(cfg, Device.cpu()));
-              int[] out = m.generate(prompt, maxTokens, sampling);
+              int[] out = m.generate(prompt, sampling.toBuilder().maxLength(maxTokens).build());
               check(out.length <= maxTokens, "generated " + out.length + " > " + maxTokens);
               checkIds(out, v, "generate");
               for (int i = 0; i + 1 < out.length; i++) {
@@ -283,7 +282,7 @@ final class ModelCalls {
               desc + " generate(" + Gen.brief(p) + ", " + max + ")",
               c -> {
                 LanguageModel m = c.own(new LanguageModel(cfg, Device.cpu()));
-                m.generate(p, max, sampling);
+                m.generate(p, sampling.toBuilder().maxLength(max).build());
               });
         }
       case 2:
@@ -296,7 +295,7 @@ final class ModelCalls {
               c -> {
                 LanguageModel m = c.own(new LanguageModel(cfg, Device.cpu()));
                 forceEos(m);
-                int[] out = m.generate(prompt, huge, sampling);
+                int[] out = m.generate(prompt, sampling.toBuilder().maxLength(huge).build());
                 check(
                     Arrays.equals(out, new int[] {Vocabulary.EOS_ID}),
                     "generated " + Gen.brief(out));
@@ -421,7 +420,7 @@ final class ModelCalls {
     List<int[]> tgt = sequences(g, n, vt, 4);
     int op = g.between(0, 4);
     int maxLength = g.between(1, 6);
-    Sampling sampling = sampling(g);
+    DecodeOptions sampling = sampling(g);
     String desc = "Seq2Seq " + cfg.toJson() + " op " + op;
     switch (op) {
       case 0:
@@ -430,7 +429,7 @@ final class ModelCalls {
             desc + " generate maxLength " + maxLength,
             c -> {
               Seq2Seq m = c.own(new Seq2Seq(cfg, Device.cpu()));
-              int[][] out = m.generate(padded(src), maxLength, sampling);
+              int[][] out = m.generate(padded(src), sampling.toBuilder().maxLength(maxLength).build());
               check(out.length == n, "rows");
               for (int[] s : out) {
                 check(s.length <= maxLength, "too long");
@@ -459,7 +458,7 @@ final class ModelCalls {
               desc + " generate, bad batch " + variant + ", maxLength " + max,
               c -> {
                 Seq2Seq m = c.own(new Seq2Seq(cfg, Device.cpu()));
-                m.generate(max < 1 ? padded(src) : brokenBatch(g, src, vs, variant), max, sampling);
+                m.generate(max < 1 ? padded(src) : brokenBatch(g, src, vs, variant), sampling.toBuilder().maxLength(max).build());
               });
         }
       case 3:
@@ -472,7 +471,7 @@ final class ModelCalls {
               c -> {
                 Seq2Seq m = c.own(new Seq2Seq(cfg, Device.cpu()));
                 forceEos(m);
-                int[][] out = m.generate(padded(src), huge, sampling);
+                int[][] out = m.generate(padded(src), sampling.toBuilder().maxLength(huge).build());
                 for (int[] s : out) {
                   check(s.length == 0, "generated " + Gen.brief(s));
                 }
@@ -513,7 +512,7 @@ final class ModelCalls {
     }
     int op = g.between(0, 3);
     int maxLength = g.between(1, 6);
-    Sampling sampling = sampling(g);
+    DecodeOptions sampling = sampling(g);
     String desc = "ConditionedDecoder " + cfg.toJson() + " op " + op;
     switch (op) {
       case 0:
@@ -522,7 +521,7 @@ final class ModelCalls {
             desc + " generate maxLength " + maxLength,
             c -> {
               ConditionedDecoder m = c.own(new ConditionedDecoder(cfg, Device.cpu()));
-              int[][] out = m.generate(flat, n, maxLength, sampling);
+              int[][] out = m.generate(flat, n, sampling.toBuilder().maxLength(maxLength).build());
               check(out.length == n, "rows");
               for (int[] s : out) {
                 check(s.length <= maxLength, "too long");
@@ -548,9 +547,9 @@ final class ModelCalls {
               c -> {
                 ConditionedDecoder m = c.own(new ConditionedDecoder(cfg, Device.cpu()));
                 switch (variant) {
-                  case 0 -> m.generate(new float[n * f + 1], n, maxLength, sampling);
-                  case 1 -> m.generate(flat, 0, maxLength, sampling);
-                  case 2 -> m.generate(flat, n, g.pick(0, -1), sampling);
+                  case 0 -> m.generate(new float[n * f + 1], n, sampling.toBuilder().maxLength(maxLength).build());
+                  case 1 -> m.generate(flat, 0, sampling.toBuilder().maxLength(maxLength).build());
+                  case 2 -> m.generate(flat, n, sampling.toBuilder().maxLength(g.pick(0, -1)).build());
                   default ->
                       m.trainStep(
                           ConditionedBatch.of(List.of(new float[f + 1]), seqs, new int[] {0}));
@@ -566,7 +565,7 @@ final class ModelCalls {
               c -> {
                 ConditionedDecoder m = c.own(new ConditionedDecoder(cfg, Device.cpu()));
                 forceEos(m);
-                for (int[] s : m.generate(flat, n, huge, sampling)) {
+                for (int[] s : m.generate(flat, n, sampling.toBuilder().maxLength(huge).build())) {
                   check(s.length == 0, "generated " + Gen.brief(s));
                 }
               });

@@ -28,15 +28,14 @@ import org.jrnn.caption.Captioner;
 import org.jrnn.caption.FeatureFiles;
 import org.jrnn.caption.ImagePixels;
 import org.jrnn.decode.DecodeOptions;
-import org.jrnn.decode.LengthPenalty;
 import org.jrnn.internal.Quote;
 import org.jrnn.train.util.ProgressBar;
 
 /** {@code jrnn caption}: see {@link #usage()}. */
 public final class CaptionCommand implements Command {
-  static final Set<String> VALUED = Set.of(
-      "model", "images", "list", "features", "beam", "batch", "max-len", "min-len", "nbest", "length-penalty",
-      "no-repeat-ngram", "temperature", "top-k", "top-p", "seed", "device", "out", "threads");
+  static final Set<String> VALUED = DecodeFlags.with(
+      Set.of("model", "images", "list", "features", "batch", "max-len", "nbest", "device", "out", "threads"),
+      DecodeFlags.SEARCH, DecodeFlags.SAMPLING);
   static final Set<String> FLAGS = Set.of("resume", "quiet", "progress");
 
   @Override
@@ -218,35 +217,10 @@ public final class CaptionCommand implements Command {
   }
 
   static DecodeOptions decoding(CliOptions o) {
-    int beam = o.integer("beam", 1, 1, 1000);
-    DecodeOptions.Builder b = DecodeOptions.builder()
-        .beamSize(beam)
-        .nBest(o.integer("nbest", beam, 1, beam))
+    DecodeOptions.Builder b = DecodeFlags.read(o, new DecodeFlags.Defaults(0, 0, true))
         .maxLength(o.integer("max-len", 20, 1, 10_000))
-        .minLength(o.integer("min-len", 0, 0, 10_000))
-        .noRepeatNgram(o.integer("no-repeat-ngram", 0, 0, 100))
         .suppress(Captioner.NEVER);
-    try {
-      b.lengthPenalty(LengthPenalty.parse(o.string("length-penalty", "none")));
-    } catch (IllegalArgumentException | JrnnException e) {
-      throw new UsageException("--length-penalty: " + Quote.cut(e.getMessage()));
-    }
-    if (o.has("temperature")) {
-      if (beam > 1) {
-        throw new UsageException("--temperature samples; it does not combine with --beam");
-      }
-      b.temperature(o.number("temperature", 1, Double.MIN_VALUE, 1e6))
-          .topK(o.integer("top-k", 0, 0, Integer.MAX_VALUE))
-          .topP(o.number("top-p", 1, Double.MIN_VALUE, 1))
-          .seed(o.longValue("seed", 0, Long.MIN_VALUE));
-    } else if (o.has("top-k") || o.has("top-p") || o.has("seed")) {
-      throw new UsageException("--top-k, --top-p and --seed need --temperature");
-    }
-    try {
-      return b.build();
-    } catch (IllegalArgumentException | JrnnException e) {
-      throw new UsageException(Quote.cut(e.getMessage()));
-    }
+    return DecodeFlags.build(b);
   }
 
   private static List<BatchCaptioner.Input> inputs(CliOptions o, Captioner model) throws IOException {

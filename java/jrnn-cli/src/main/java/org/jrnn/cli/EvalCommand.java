@@ -18,17 +18,16 @@ import org.jrnn.data.LabelledExample;
 import org.jrnn.data.TaggedSentence;
 import org.jrnn.data.TextPair;
 import org.jrnn.data.Tokenizer;
+import org.jrnn.decode.DecodeOptions;
 import org.jrnn.internal.Quote;
 import org.jrnn.io.Json;
 import org.jrnn.models.ClassificationBatches;
 import org.jrnn.models.ConditionedDecoder;
-import org.jrnn.models.ConditionedDecoderTask;
 import org.jrnn.models.LanguageModel;
 import org.jrnn.models.LanguageModelTask;
 import org.jrnn.models.LmWindows;
 import org.jrnn.models.ModelFiles;
 import org.jrnn.models.Seq2Seq;
-import org.jrnn.models.Seq2SeqTask;
 import org.jrnn.models.SequenceClassifier;
 import org.jrnn.models.SequenceTagger;
 
@@ -49,7 +48,7 @@ public final class EvalCommand implements Command {
     return String.join(
         "\n",
         "usage: jrnn eval --model MODEL.safetensors --data PATH [--format F] [--batch N]",
-        "                 [--seq-len T] [--max-length N] [--device cpu|cuda:N]",
+        "                 [--seq-len T] [--max-length N] [--beam K] [--device cpu|cuda:N]",
         "",
         "Evaluates a model saved by jrnn train on labelled data of its kind and prints one JSON",
         "object: the model, its kind, the data, the number of examples and the metrics, e.g.",
@@ -65,6 +64,8 @@ public final class EvalCommand implements Command {
         "  --batch N        examples per batch (language model: parallel streams; default 32)",
         "  --seq-len T      language model window (default 100)",
         "  --max-length N   seq2seq/digits: longest decoded output (default 50/10)",
+        "seq2seq/digits decoding for exact_match (default greedy):",
+        DecodeFlags.SEARCH_HELP,
         "  --token-column N, --tag-column N   CoNLL columns (default 0 and the last)",
         "  --device D       cpu (default) or cuda:N",
         "",
@@ -102,7 +103,9 @@ public final class EvalCommand implements Command {
     CliOptions o =
         CliOptions.parse(
             args,
-            Set.of("model", "data", "format", "batch", "seq-len", "max-length", "token-column", "tag-column", "device"),
+            DecodeFlags.with(
+                Set.of("model", "data", "format", "batch", "seq-len", "max-length", "token-column", "tag-column", "device"),
+                DecodeFlags.SEARCH),
             Set.of(),
             false);
     Path modelPath = o.requiredPath("model");
@@ -113,6 +116,7 @@ public final class EvalCommand implements Command {
     Integer maxLength = o.has("max-length") ? o.integer("max-length", 0, 1, 1 << 16) : null;
     int tokenColumn = o.integer("token-column", 0, 0, 1000);
     int tagColumn = o.integer("tag-column", -1, 0, 1000);
+    DecodeOptions.Builder decoding = DecodeFlags.read(o, new DecodeFlags.Defaults(0, 0, false));
     Device device;
     try {
       device = Device.parse(o.string("device", "cpu"));
@@ -123,6 +127,13 @@ public final class EvalCommand implements Command {
     CliErrors.input(data);
     try (ModelFiles.Contents c = CliData.model(modelPath, device)) {
       String task = taskOf(c.model().kind());
+      if (!task.equals("seq2seq") && !task.equals("digits")) {
+        for (String flag : DecodeFlags.SEARCH) {
+          if (o.has(flag)) {
+            throw new UsageException("--" + flag + " decodes; a " + c.model().kind() + " model is not decoded");
+          }
+        }
+      }
       String format = CliData.format(task, o.choice("format", null, CliData.FORMATS), data);
       long examples;
       Map<String, Double> metrics;
@@ -168,10 +179,10 @@ public final class EvalCommand implements Command {
             throw new JrnnException(Quote.path(modelPath) + ": the model file has no target tokenizer");
           }
           metrics =
-              new Seq2SeqTask(m, maxLength != null ? maxLength : 50)
-                  .evaluate(
-                      TrainCommand.seq2seqBatches(required(c.tokenizer(), modelPath), c.targetTokenizer(), ex, Math.max(batch, 64), 0)
-                          .epoch(0, 0));
+              m.evaluate(
+                  TrainCommand.seq2seqBatches(required(c.tokenizer(), modelPath), c.targetTokenizer(), ex, Math.max(batch, 64), 0)
+                      .epoch(0, 0),
+                  DecodeFlags.build(decoding.maxLength(maxLength != null ? maxLength : 50)));
           examples = ex.size();
         }
         default -> {
@@ -182,8 +193,9 @@ public final class EvalCommand implements Command {
             throw new JrnnException(Quote.path(modelPath) + ": a digit speller needs a character tokenizer");
           }
           metrics =
-              new ConditionedDecoderTask(m, maxLength != null ? maxLength : 10)
-                  .evaluate(TrainCommand.digitBatches(chars, ex, Math.max(batch, 256)).epoch(0, 0));
+              m.evaluate(
+                  TrainCommand.digitBatches(chars, ex, Math.max(batch, 256)).epoch(0, 0),
+                  DecodeFlags.build(decoding.maxLength(maxLength != null ? maxLength : 10)));
           examples = ex.size();
         }
       }

@@ -4,6 +4,7 @@ package org.jrnn.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.jrnn.Device;
@@ -12,10 +13,12 @@ import org.jrnn.cli.Command.UsageException;
 import org.jrnn.data.Tokenizer;
 import org.jrnn.data.Vocabulary;
 import org.jrnn.data.WordTokenizer;
+import org.jrnn.decode.DecodeOptions;
+import org.jrnn.decode.Decoders;
+import org.jrnn.decode.Hypothesis;
 import org.jrnn.internal.Quote;
 import org.jrnn.models.LanguageModel;
 import org.jrnn.models.ModelFiles;
-import org.jrnn.models.Sampling;
 
 /** {@code jrnn generate}: see {@link #usage()}. */
 public final class GenerateCommand implements Command {
@@ -26,7 +29,7 @@ public final class GenerateCommand implements Command {
 
   @Override
   public String summary() {
-    return "continue a prompt with a language model file (sampling with temperature and a seed)";
+    return "continue a prompt with a language model file (sampling, greedy or beam search)";
   }
 
   @Override
@@ -34,10 +37,12 @@ public final class GenerateCommand implements Command {
     return String.join(
         "\n",
         "usage: jrnn generate --model MODEL.safetensors [--prompt TEXT] [--length N]",
-        "                     [--temperature T] [--top-k K] [--seed S] [--device cpu|cuda:N]",
+        "                     [--temperature T] [--top-k K] [--top-p P] [--seed S]",
+        "                     [--beam K [--nbest N] [--length-penalty P]] [--device cpu|cuda:N]",
         "",
         "Prints the prompt followed by up to N generated tokens of a language model trained with",
-        "jrnn train --task lm. The same seed gives the same text.",
+        "jrnn train --task lm. The same seed gives the same text. With --beam K, prints the most",
+        "likely continuation beam search finds instead (with --nbest N, the N best, one per line).",
         "",
         "  --model FILE       the language model file",
         "  --prompt TEXT      where to start (default: a new line, or the first token of the",
@@ -46,7 +51,11 @@ public final class GenerateCommand implements Command {
         "  --temperature T    0 = always the most likely token; 1 = the model's distribution;",
         "                     lower is safer, higher is wilder (default 0.8)",
         "  --top-k K          sample only among the K most likely tokens (default 0: all)",
+        "  --top-p P          sample only among the most likely tokens whose probabilities add up",
+        "                     to P (default 1: all)",
         "  --seed S           seed of the sampling (default 42)",
+        DecodeFlags.SEARCH_HELP,
+        "  --nbest N          with --beam K: print the N <= K best continuations (default 1)",
         "  --device D         cpu (default) or cuda:N",
         "");
   }
@@ -59,12 +68,16 @@ public final class GenerateCommand implements Command {
   private int execute(List<String> args, PrintStream out, PrintStream err) throws Exception {
     CliOptions o =
         CliOptions.parse(
-            args, Set.of("model", "prompt", "length", "temperature", "top-k", "seed", "device"), Set.of(), false);
+            args,
+            DecodeFlags.with(Set.of("model", "prompt", "length", "nbest", "device"), DecodeFlags.SEARCH, DecodeFlags.SAMPLING),
+            Set.of(),
+            false);
     Path modelPath = o.requiredPath("model");
     int length = o.integer("length", 200, 1, 1 << 24);
-    float temperature = (float) o.number("temperature", 0.8, 0, 1e6);
-    int topK = o.integer("top-k", 0, 0, Integer.MAX_VALUE);
-    long seed = o.longValue("seed", 42, Long.MIN_VALUE);
+    DecodeOptions.Builder builder = DecodeFlags.read(o, new DecodeFlags.Defaults(0.8, 42, false)).maxLength(length);
+    int beam = o.integer("beam", 1, 1, DecodeOptions.MAX_BEAM_SIZE);
+    builder.nBest(o.integer("nbest", 1, 1, beam));
+    DecodeOptions options = DecodeFlags.build(builder);
     Device device;
     try {
       device = Device.parse(o.string("device", "cpu"));
@@ -92,10 +105,16 @@ public final class GenerateCommand implements Command {
               "the prompt's token " + (i + 1) + " is not in the model's vocabulary");
         }
       }
-      int[] generated = model.generate(ids, length, new Sampling(temperature, topK, seed));
-      String text = tokenizer.decode(generated);
-      String sep = tokenizer instanceof WordTokenizer && !text.isEmpty() ? " " : "";
-      out.println(prompt + sep + text);
+      for (Hypothesis h : Decoders.decode(model, List.of(ids), options).get(0).nbest()) {
+        int[] generated = h.tokens();
+        if (h.ended()) { // as LanguageModel.generate: the end token drawn is part of the text
+          generated = Arrays.copyOf(generated, generated.length + 1);
+          generated[generated.length - 1] = options.endToken();
+        }
+        String text = tokenizer.decode(generated);
+        String sep = tokenizer instanceof WordTokenizer && !text.isEmpty() ? " " : "";
+        out.println(prompt + sep + text);
+      }
     }
     return 0;
   }

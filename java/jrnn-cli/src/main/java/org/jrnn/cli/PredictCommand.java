@@ -29,7 +29,6 @@ import org.jrnn.internal.Quote;
 import org.jrnn.io.Json;
 import org.jrnn.models.ConditionedDecoder;
 import org.jrnn.models.ModelFiles;
-import org.jrnn.models.Sampling;
 import org.jrnn.models.Seq2Seq;
 import org.jrnn.models.SequenceClassifier;
 import org.jrnn.models.SequenceTagger;
@@ -255,7 +254,7 @@ public final class PredictCommand implements Command {
         }
         case "seq2seq" -> {
           Seq2Seq m = c.model(Seq2Seq.class);
-          int[][] outIds = m.generate(PaddedBatch.of(ids, idx), maxLength, Sampling.GREEDY);
+          int[][] outIds = m.generate(PaddedBatch.of(ids, idx), maxLength);
           for (int k = 0; k < n; k++) {
             results.get(rows.get(k)).put("output", c.targetTokenizer().decode(outIds[k]));
           }
@@ -266,7 +265,7 @@ public final class PredictCommand implements Command {
           for (int k = 0; k < n; k++) {
             System.arraycopy(features.get(k), 0, flat, k * 64, 64);
           }
-          int[][] outIds = m.generate(flat, n, maxLength, Sampling.GREEDY);
+          int[][] outIds = m.generate(flat, n, maxLength);
           for (int k = 0; k < n; k++) {
             results.get(rows.get(k)).put("output", tokenizer.decode(outIds[k]));
           }

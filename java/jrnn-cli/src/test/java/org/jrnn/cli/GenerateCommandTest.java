@@ -33,6 +33,24 @@ class GenerateCommandTest {
         "--temperature", "0");
     assertEquals(0, g.status(), g.err());
     assertEquals("the cat sat on the mat\n", g.out());
+    // beam search: the best continuation first, then the n-best, one per line
+    CliTestSupport.Run beam = run("generate", "--model", lm.toString(), "--prompt", "the cat sat on the ", "--length", "3",
+        "--beam", "4", "--nbest", "3");
+    assertEquals(0, beam.status(), beam.err());
+    String[] lines = beam.out().split("\n");
+    assertEquals(3, lines.length, beam.out());
+    for (String line : lines) {
+      assertTrue(line.startsWith("the cat sat on the "), line);
+    }
+    assertEquals(3, java.util.Set.of(lines).size(), "three different hypotheses: " + beam.out());
+    for (String[] badArgs : new String[][] {{"--beam", "0"}, {"--beam", "2", "--temperature", "1"},
+        {"--beam", "2", "--top-k", "3"}, {"--nbest", "2"}, {"--beam", "2", "--length-penalty", "gnmt:x"}}) {
+      java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("generate", "--model", lm.toString()));
+      args.addAll(java.util.List.of(badArgs));
+      CliTestSupport.Run r = run(args.toArray(String[]::new));
+      assertEquals(Main.EXIT_USAGE, r.status(), String.join(" ", badArgs) + ": " + r.err());
+      assertEquals(1, r.err().strip().split("\n").length, r.err());
+    }
 
     CliTestSupport.Run bad = run("generate", "--model", lm.toString(), "--prompt", "ZZZ");
     assertEquals(Main.EXIT_FAILURE, bad.status());

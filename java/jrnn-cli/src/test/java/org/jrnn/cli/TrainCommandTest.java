@@ -205,6 +205,23 @@ class TrainCommandTest {
     CliTestSupport.Run e = run("eval", "--model", s2s.toString(), "--data", pairs.toString());
     assertEquals(0, e.status(), e.err());
     assertTrue(Json.parseObject(e.out()).containsKey("exact_match"), e.out());
+    // beam search in eval: beam 1 is greedy; a wider beam and a length penalty run end to end
+    CliTestSupport.Run e1 = run("eval", "--model", s2s.toString(), "--data", pairs.toString(), "--beam", "1");
+    assertEquals(e.out(), e1.out());
+    CliTestSupport.Run e3 = run("eval", "--model", s2s.toString(), "--data", pairs.toString(), "--beam", "3",
+        "--length-penalty", "gnmt:0.6", "--max-length", "6");
+    assertEquals(0, e3.status(), e3.err());
+    double em = ((Number) Json.parseObject(e3.out()).get("exact_match")).doubleValue();
+    assertTrue(em >= 0 && em <= 1, e3.out());
+    assertEquals(Json.parseObject(e.out()).get("loss"), Json.parseObject(e3.out()).get("loss"), "decoding leaves the loss alone");
+    for (String[] bad : new String[][] {{"--beam", "0"}, {"--beam", "x"}, {"--length-penalty", "long"},
+        {"--beam", "2", "--min-len", "9", "--max-length", "3"}}) {
+      List<String> args = new java.util.ArrayList<>(List.of("eval", "--model", s2s.toString(), "--data", pairs.toString()));
+      args.addAll(List.of(bad));
+      CliTestSupport.Run b = run(args.toArray(String[]::new));
+      assertEquals(Main.EXIT_USAGE, b.status(), String.join(" ", bad));
+      assertEquals(1, b.err().strip().split("\n").length, b.err());
+    }
   }
 
   @Test

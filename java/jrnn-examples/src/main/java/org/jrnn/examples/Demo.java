@@ -35,7 +35,6 @@ import org.jrnn.models.ConditionedDecoderTask;
 import org.jrnn.models.LanguageModel;
 import org.jrnn.models.LanguageModelTask;
 import org.jrnn.models.LmWindows;
-import org.jrnn.models.Sampling;
 import org.jrnn.models.SequenceClassifier;
 import org.jrnn.optim.Adam;
 import org.jrnn.optim.GradientClipping;
@@ -367,7 +366,8 @@ public final class Demo implements Command {
           r.trainSeconds(),
           charsPerSecond);
       String prime = "The ";
-      int[] sample = model.generate(chars.encode(prime), 200, new Sampling(0.8f, 0, seed));
+      int[] sample = model.generate(chars.encode(prime),
+          org.jrnn.decode.DecodeOptions.builder().maxLength(200).temperature(0.8).seed(seed).build());
       out.println("  sample (temperature 0.8): " + oneLine(prime + chars.decode(sample)));
       return new Result(
           "char-lm",
@@ -473,7 +473,7 @@ public final class Demo implements Command {
       for (int i = 0; i < shown; i++) {
         System.arraycopy(testX.get(i), 0, features, i * 64, 64);
       }
-      int[][] names = model.generate(features, shown, maxLength, Sampling.GREEDY);
+      int[][] names = model.generate(features, shown, maxLength);
       out.println("  examples (the first test images; greedy decoding):");
       for (int row = 0; row < 8; row++) {
         StringBuilder line = new StringBuilder("   ");

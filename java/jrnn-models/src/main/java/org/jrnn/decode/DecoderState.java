@@ -1,6 +1,6 @@
 /*
- * DecoderState: the per-row state of a step model that the decoders reorder, fork, compact and
- * extend between steps.
+ * DecoderState: the per-row state of a step model that Decoders reorders, forks, compacts and
+ * extends between steps.
  */
 package org.jrnn.decode;
 
@@ -8,8 +8,9 @@ import org.jrnn.Device;
 
 /**
  * The state of {@link #rows()} independent sequences of a {@link StepModel}. Row operations work
- * in place so a decoder needs one gather per step whatever happened (beams reordered or forked,
- * sequences finished, inputs joining). Implementations own their memory: {@link #close()} frees
+ * in place so {@link Decoders} needs one gather per step whatever happened (beams reordered or forked,
+ * sequences finished, inputs joining). (Despite the name, the state of any {@link StepModel}, not
+ * only of a model called a decoder.) Implementations own their memory: {@link #close()} frees
  * it.
  */
 public interface DecoderState extends AutoCloseable {

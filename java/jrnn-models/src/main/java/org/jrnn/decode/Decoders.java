@@ -93,8 +93,21 @@ public final class Decoders {
 
   // ------------------------------------------------------------------ the loop
 
-  /** A live sequence: its tokens so far and their summed log-probability. */
-  private record Live(int[] tokens, double logProb) {}
+  /**
+   * A live sequence: its tokens so far ({@code tokens[0..length)}; the array may be longer) and
+   * their summed log-probability. Greedy decoding and sampling extend their one live sequence in
+   * place (the array doubles when full), so a long generation costs linear time; beam search
+   * copies, since its beams fork.
+   */
+  private record Live(int[] tokens, int length, double logProb) {
+    int[] sequence() {
+      return Arrays.copyOf(tokens, length);
+    }
+
+    int last(int start) {
+      return length == 0 ? start : tokens[length - 1];
+    }
+  }
 
   /** One input being decoded. */
   private static final class Group {
@@ -109,7 +122,7 @@ public final class Decoders {
       this.input = input;
       this.end = end;
       this.random = random;
-      live.add(new Live(new int[0], 0.0));
+      live.add(new Live(new int[0], 0, 0.0));
     }
 
     /** Inserts h after every finished hypothesis scoring at least as well; keeps the best cap. */
@@ -234,7 +247,7 @@ public final class Decoders {
           int r = 0;
           for (Group g : active) {
             for (Live l : g.live) {
-              tokens[r++] = l.tokens.length == 0 ? o.startToken : l.tokens[l.tokens.length - 1];
+              tokens[r++] = l.last(o.startToken);
             }
           }
           if (r != rows) {
@@ -318,12 +331,11 @@ public final class Decoders {
     }
 
     /** Marks in {@link #banned} the tokens n-gram blocking forbids after {@code seq}; returns them. */
-    private int[] markBanned(int[] seq) {
+    private int[] markBanned(int[] seq, int len) {
       int n = o.noRepeatNgram;
-      if (n == 0 || seq.length < n - 1) {
+      if (n == 0 || len < n - 1) {
         return null;
       }
-      int len = seq.length;
       int[] found = new int[Math.max(len - n + 2, 0)];
       int k = 0;
       for (int i = 0; i <= len - n; i++) {
@@ -353,9 +365,21 @@ public final class Decoders {
       }
     }
 
-    private static int[] append(int[] seq, int token) {
-      int[] out = Arrays.copyOf(seq, seq.length + 1);
-      out[seq.length] = token;
+    /** A copy of {@code h}'s tokens with {@code token} appended (a forked beam). */
+    private static int[] append(Live h, int token) {
+      int[] out = Arrays.copyOf(h.tokens, h.length + 1);
+      out[h.length] = token;
+      return out;
+    }
+
+    /** {@code h}'s array with {@code token} at {@code h.length}: in place, or doubled when full. */
+    private static int[] appendInPlace(Live h, int token, int limit) {
+      int[] out = h.tokens;
+      if (h.length == out.length) {
+        int grown = (int) Math.min(Math.max(2L * out.length, 16), Math.min((long) limit, Arguments.MAX_ARRAY));
+        out = Arrays.copyOf(out, Math.max(grown, h.length + 1));
+      }
+      out[h.length] = token;
       return out;
     }
 
@@ -367,8 +391,8 @@ public final class Decoders {
       top.reset(k + count);
       for (int b = 0; b < count; b++) {
         Live h = g.live.get(b);
-        boolean endAllowed = h.tokens.length >= o.minLength;
-        int[] marked = markBanned(h.tokens);
+        boolean endAllowed = h.length >= o.minLength;
+        int[] marked = markBanned(h.tokens, h.length);
         int off = (base + b) * vocab;
         double hp = h.logProb;
         double worst = top.threshold();
@@ -404,7 +428,7 @@ public final class Decoders {
       top.reset(o.beamSize + count);
       for (int b = 0; b < count; b++) {
         Live h = g.live.get(b);
-        boolean endAllowed = h.tokens.length >= o.minLength;
+        boolean endAllowed = h.length >= o.minLength;
         int off = (base + b) * rowTop;
         double hp = h.logProb;
         double worst = top.threshold();
@@ -437,18 +461,18 @@ public final class Decoders {
         double s = top.score[i];
         if (v == g.end) {
           if (p < k) {
-            int len = h.tokens.length + 1;
-            g.addFinished(new Hypothesis(h.tokens, s, o.lengthPenalty.score(s, len), true), k);
+            int len = h.length + 1;
+            g.addFinished(new Hypothesis(h.sequence(), s, o.lengthPenalty.score(s, len), true), k);
           }
         } else {
-          next.add(new Live(append(h.tokens, v), s));
+          next.add(new Live(append(h, v), h.length + 1, s));
           addParent(base + top.beam[i]);
         }
       }
-      if (!next.isEmpty() && next.get(0).tokens.length >= o.maxLength) {
+      if (!next.isEmpty() && next.get(0).length >= o.maxLength) {
         for (Live h : next) {
-          int len = h.tokens.length;
-          g.addFinished(new Hypothesis(h.tokens, h.logProb, o.lengthPenalty.score(h.logProb, len), false), k);
+          int len = h.length;
+          g.addFinished(new Hypothesis(h.sequence(), h.logProb, o.lengthPenalty.score(h.logProb, len), false), k);
         }
         next.clear();
         parentCount = mark;
@@ -469,8 +493,8 @@ public final class Decoders {
 
     private void selectOne(Group g, float[] lp, int base) {
       Live h = g.live.get(0);
-      boolean endAllowed = h.tokens.length >= o.minLength;
-      int[] marked = markBanned(h.tokens);
+      boolean endAllowed = h.length >= o.minLength;
+      int[] marked = markBanned(h.tokens, h.length);
       int off = base * vocab;
       int pick;
       try {
@@ -486,7 +510,7 @@ public final class Decoders {
     /** Greedy on the row's best entries (topValues / topIds): the first one the rules allow. */
     private void selectOneFromTops(Group g, int base) {
       Live h = g.live.get(0);
-      boolean endAllowed = h.tokens.length >= o.minLength;
+      boolean endAllowed = h.length >= o.minLength;
       int off = base * rowTop;
       for (int i = 0; i < rowTop && topIds[off + i] >= 0; i++) {
         int v = topIds[off + i];
@@ -506,18 +530,18 @@ public final class Decoders {
       }
       double s = h.logProb + x;
       if (pick == g.end) {
-        int len = h.tokens.length + 1;
-        g.addFinished(new Hypothesis(h.tokens, s, o.lengthPenalty.score(s, len), true), 1);
+        int len = h.length + 1;
+        g.addFinished(new Hypothesis(h.sequence(), s, o.lengthPenalty.score(s, len), true), 1);
         g.done = true;
         return;
       }
-      int[] seq = append(h.tokens, pick);
-      if (seq.length >= o.maxLength) {
-        g.addFinished(new Hypothesis(seq, s, o.lengthPenalty.score(s, seq.length), false), 1);
+      Live next = new Live(appendInPlace(h, pick, o.maxLength), h.length + 1, s);
+      if (next.length >= o.maxLength) {
+        g.addFinished(new Hypothesis(next.sequence(), s, o.lengthPenalty.score(s, next.length), false), 1);
         g.done = true;
         return;
       }
-      g.live = List.of(new Live(seq, s));
+      g.live = List.of(next);
       addParent(base);
     }
 

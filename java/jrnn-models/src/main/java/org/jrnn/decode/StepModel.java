@@ -1,7 +1,8 @@
 /*
- * StepModel: what the decoders of org.jrnn.decode need of a decoder model (language model,
- * captioner, sequence-to-sequence decoder): an initial state from the conditioning of each input,
- * and one step that turns the previous tokens into log-probabilities of the next.
+ * StepModel: what the decoding strategies of org.jrnn.decode (Decoders) need of a generative model
+ * (language model, sequence-to-sequence model, conditioned decoder, captioner): an initial state
+ * from the conditioning of each input, and one step that turns the previous tokens into
+ * log-probabilities of the next.
  */
 package org.jrnn.decode;
 
@@ -11,15 +12,20 @@ import org.jrnn.Ops;
 import org.jrnn.internal.Arguments;
 
 /**
- * A decoder seen one token at a time, for many independent sequences (rows) at once.
+ * A generative model seen one token at a time, for many independent sequences (rows) at once.
+ * {@code org.jrnn.models.LanguageModel} (conditioning: prompt token ids), {@code
+ * org.jrnn.models.Seq2Seq} (source token ids, encoded by {@link #initialState}), {@code
+ * org.jrnn.models.ConditionedDecoder} and {@code org.jrnn.caption.Captioner} (feature vectors)
+ * implement it, so {@link Decoders} gives all of them greedy decoding, sampling and beam search.
  *
- * <p>The decoders call {@link #initialState} once per group of inputs that join the batch, then
+ * <p>{@link Decoders} calls {@link #initialState} once per group of inputs that join the batch, then
  * {@link #step} once per generated token for all live rows together; between steps they reorder,
  * fork and compact the rows with {@link DecoderState#select(int[])} (one gather per step) and add
  * joining inputs with {@link DecoderState#append(DecoderState)}.
  *
- * @param <C> the conditioning of one input: a feature vector for a captioner, a prompt or nothing
- *     for a language model, an encoded source for a sequence-to-sequence model
+ * @param <C> the conditioning of one input: a feature vector for a captioner or conditioned
+ *     decoder, the prompt's token ids for a language model, the source's token ids for a
+ *     sequence-to-sequence model
  */
 public interface StepModel<C> {
 

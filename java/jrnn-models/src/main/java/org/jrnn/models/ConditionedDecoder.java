@@ -1,12 +1,15 @@
 /*
  * ConditionedDecoder (one-to-many): a feature vector -> linear + tanh -> the initial hidden state
  * of a decoder recurrent stack that generates a token sequence (teacher forcing with <bos> in
- * training; greedy or sampled decoding until <eos>). Mirrors scripts/torch_digits.py.
+ * training; a StepModel of feature vectors for org.jrnn.decode: greedy, sampling, beam search).
+ * Mirrors scripts/torch_digits.py.
  */
 package org.jrnn.models;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jrnn.Cell;
 import org.jrnn.Device;
@@ -19,6 +22,12 @@ import org.jrnn.Scope;
 import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
+import org.jrnn.decode.DecodeOptions;
+import org.jrnn.decode.Decoded;
+import org.jrnn.decode.DecoderState;
+import org.jrnn.decode.Decoders;
+import org.jrnn.decode.RecurrentRows;
+import org.jrnn.decode.StepModel;
 import org.jrnn.internal.SplitMix64;
 import org.jrnn.data.Vocabulary;
 import org.jrnn.internal.Arguments;
@@ -40,10 +49,12 @@ import org.jrnn.train.Task.StepResult;
  * <p>Parameters: {@code init.weight}, {@code init.bias}, {@code embedding.weight}, {@code
  * rnn.weight_ih_l0}, ..., {@code linear.weight}, {@code linear.bias} (torch_digits.py's {@code
  * init}, {@code embed}, {@code rnn}, {@code out}). The tanh and the feature concatenation run on
- * the host (small arrays). {@link #close()} frees the model. Not thread-safe.
+ * the host (small arrays). As a {@link StepModel} of feature vectors it feeds the decoders of
+ * {@link org.jrnn.decode} (its state: {@link RecurrentRows}, with x as the per-row context when
+ * appended). {@link #close()} frees the model. Not thread-safe.
  */
 @SuppressWarnings("try") // each pass opens a Scope only to free its tensors at the end
-public final class ConditionedDecoder extends AbstractModel {
+public final class ConditionedDecoder extends AbstractModel implements StepModel<float[]> {
   /** The {@link #kind()} of this model in model files. */
   public static final String KIND = "conditioned-decoder";
 
@@ -293,40 +304,116 @@ public final class ConditionedDecoder extends AbstractModel {
     }
   }
 
+  // ------------------------------------------------------------------ StepModel
+
+  @Override
+  public int vocabSize() {
+    return config.vocabSize();
+  }
+
+  /**
+   * One row per feature vector: h0 = tanh(init(x)), c0 = 0, and x as the row context when it is
+   * appended to the step inputs.
+   *
+   * @param inputs N feature vectors of F finite values. Not modified.
+   */
+  @Override
+  public DecoderState initialState(List<float[]> inputs) {
+    int n = Arguments.noNulls("inputs", inputs).size();
+    if (n == 0) {
+      throw new JrnnException("initialState needs at least one feature vector");
+    }
+    int f = config.featureSize();
+    float[] flat = new float[Arguments.arrayLength(n + " feature vectors of " + f, (long) n * f)];
+    for (int i = 0; i < n; i++) {
+      float[] v = inputs.get(i);
+      if (v.length != f) {
+        throw new JrnnException("feature vector " + i + " has " + v.length + " values but the model takes " + f);
+      }
+      Arguments.finite("feature vector " + i, v);
+      System.arraycopy(v, 0, flat, i * f, f);
+    }
+    try (Scope scope = Scope.open()) {
+      Tensor x = Tensor.of(device(), flat, n, f);
+      Tensor h0 = initialHidden(x, n, new float[1][]);
+      Tensor c0 = config.cell().hasCellState() ? Tensor.zeros(device(), h0.shape()) : null;
+      boolean ctx = config.concatFeatures();
+      return RecurrentRows.own(h0, c0, ctx ? flat : null, ctx ? f : 0);
+    }
+  }
+
+  /** Embeds the tokens, steps the stack, and returns the log-softmax of the logits {@code [R, V]}. */
+  @Override
+  public float[] step(int[] tokens, DecoderState state) {
+    try (Scope scope = Scope.open()) {
+      Tensor logits = stepLogits(tokens, state);
+      Ops.logSoftmax(logits, logits);
+      return logits.toArray();
+    }
+  }
+
+  /** Beam search and greedy: only each row's best log-probabilities leave the device. */
+  @Override
+  public void stepTop(
+      int[] tokens, DecoderState state, int top, int[] exclude, float[] values, int[] indices) {
+    try (Scope scope = Scope.open()) {
+      Ops.logSoftmaxTop(stepLogits(tokens, state), top, exclude, values, indices);
+    }
+  }
+
+  private Tensor stepLogits(int[] tokens, DecoderState state) {
+    Arguments.notNull("tokens", tokens);
+    if (!(state instanceof RecurrentRows rows)) {
+      throw new JrnnException("the state must be the RecurrentRows of initialState but is "
+          + (state == null ? "null" : "another model's state"));
+    }
+    int r = rows.rows();
+    if (tokens.length != r) {
+      throw new JrnnException(tokens.length + " tokens for " + r + " rows");
+    }
+    Arguments.ids("tokens", tokens, config.vocabSize());
+    int inputSize = rnn.recurrent().inputSize();
+    Tensor input = decoderInput(tokens, 1, r, rows.context()).view(0, r, inputSize);
+    return linear.forward(rnn.step(input, rows.state()));
+  }
+
   // ------------------------------------------------------------------ generation, evaluation
 
   /**
-   * Generates a sequence for each feature vector: from {@code <bos>}, one recurrent step per
-   * token, until {@code <eos>} or {@code maxLength} tokens.
+   * Generates a sequence for each feature vector with the decoders of {@link org.jrnn.decode}
+   * (greedy, sampling or beam search, as {@code options} say): from the start token, one
+   * recurrent step per token for all rows together, until the end token or {@code
+   * options.maxLength()} tokens.
    *
    * @param features {@code [N, F]} row-major, finite. Not modified.
    * @param n N
-   * @param maxLength the most tokens per sequence ({@code >= 1})
-   * @param sampling greedy or temperature/top-k with a seed
-   * @return N sequences without {@code <bos>} and {@code <eos>}
+   * @param options strategy and limits
+   * @return N sequences (each input's best hypothesis) without the start and end tokens
    */
-  public int[][] generate(float[] features, int n, int maxLength, Sampling sampling) {
+  public int[][] generate(float[] features, int n, DecodeOptions options) {
     Arguments.notNull("features", features);
     if (n < 1 || features.length != (long) n * config.featureSize()) {
       throw new JrnnException("features must hold N = " + n + " rows of " + config.featureSize()
           + " values but has " + features.length);
     }
     Arguments.finite("features", features);
-    Decoding.checkMaxLength(maxLength);
-    Arguments.notNull("sampling", sampling);
-    try (Scope outer = Scope.open()) {
-      Tensor x = Tensor.of(device(), features, n, config.featureSize());
-      Tensor h = initialHidden(x, n, new float[1][]);
-      Tensor c = config.cell().hasCellState() ? Tensor.zeros(device(), h.shape()) : null;
-      RecurrentState state = RecurrentState.of(h, c);
-      int inputSize = rnn.recurrent().inputSize();
-      return Decoding.run(n, config.vocabSize(), maxLength, sampling, tokens -> {
-        try (Scope inner = Scope.open()) {
-          Tensor input = decoderInput(tokens, 1, n, features).view(0, n, inputSize);
-          return linear.forward(rnn.step(input, state)).toArray();
-        }
-      });
+    Arguments.notNull("options", options);
+    int f = config.featureSize();
+    List<float[]> rows = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      rows.add(Arrays.copyOfRange(features, i * f, (i + 1) * f));
     }
+    List<Decoded> decoded = Decoders.decode(this, rows, options);
+    int[][] out = new int[n][];
+    for (int i = 0; i < n; i++) {
+      out[i] = decoded.get(i).tokens();
+    }
+    return out;
+  }
+
+  /** Greedy {@link #generate(float[], int, DecodeOptions)} of at most {@code maxLength} tokens. */
+  public int[][] generate(float[] features, int n, int maxLength) {
+    return generate(features, n, DecodeOptions.builder().maxLength(maxLength).build());
   }
 
   /**
@@ -337,11 +424,22 @@ public final class ConditionedDecoder extends AbstractModel {
    *     equals the target)
    */
   public Map<String, Double> evaluate(Iterable<ConditionedBatch> batches, int maxLength) {
+    return evaluate(batches, DecodeOptions.builder().maxLength(maxLength).build());
+  }
+
+  /**
+   * Teacher-forced loss per target token and the exact match of decoding with {@code options}
+   * (greedy, beam search, ...; inference).
+   *
+   * @return {@code "loss"} and {@code "exact_match"} (share of examples whose best decoded
+   *     sequence equals the target)
+   */
+  public Map<String, Double> evaluate(Iterable<ConditionedBatch> batches, DecodeOptions options) {
     double loss = 0;
     long count = 0;
     long exact = 0;
     long examples = 0;
-    Decoding.checkMaxLength(maxLength);
+    Arguments.notNull("options", options);
     int index = 0;
     for (ConditionedBatch b : Arguments.notNull("batches", batches)) {
       Arguments.notNull("batches[" + index++ + "]", b);
@@ -349,7 +447,7 @@ public final class ConditionedDecoder extends AbstractModel {
         loss += CrossEntropy.summed(forward(b, false).logits(), b.targets(), 1f, null);
       }
       count += CrossEntropy.counted(b.targets());
-      int[][] got = generate(b.features(), b.size(), maxLength, Sampling.GREEDY);
+      int[][] got = generate(b.features(), b.size(), options);
       for (int s = 0; s < b.size(); s++) {
         exact += Arrays.equals(got[s], b.sequences().get(s)) ? 1 : 0;
       }

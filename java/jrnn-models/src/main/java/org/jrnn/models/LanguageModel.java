@@ -1,16 +1,20 @@
 /*
  * LanguageModel (many-to-many): embedding -> stacked recurrent layers -> dropout -> linear per
  * step -> cross-entropy on the next token; truncated BPTT with the state carried (detached)
- * between consecutive windows; sampling with temperature and top-k. Mirrors scripts/torch_charlm.py.
+ * between consecutive windows; a StepModel of prompts for org.jrnn.decode (greedy, sampling, beam
+ * search). Mirrors scripts/torch_charlm.py.
  */
 package org.jrnn.models;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.jrnn.Cell;
 import org.jrnn.Device;
 import org.jrnn.JrnnException;
+import org.jrnn.Ops;
 import org.jrnn.RecurrentGradients;
 import org.jrnn.RecurrentOutput;
 import org.jrnn.RecurrentState;
@@ -18,6 +22,13 @@ import org.jrnn.Scope;
 import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
 import org.jrnn.data.LmBatches;
+import org.jrnn.data.PaddedBatch;
+import org.jrnn.decode.DecodeOptions;
+import org.jrnn.decode.DecoderState;
+import org.jrnn.decode.Decoders;
+import org.jrnn.decode.Hypothesis;
+import org.jrnn.decode.RecurrentRows;
+import org.jrnn.decode.StepModel;
 import org.jrnn.internal.SplitMix64;
 import org.jrnn.data.Vocabulary;
 import org.jrnn.internal.Arguments;
@@ -40,14 +51,16 @@ import org.jrnn.train.Task.StepResult;
  * next window starts. The carried state is reset at window 0 of a pass, when the number of
  * streams changes, and by {@link #resetState()} (the task calls it at each epoch start).
  *
- * <p><b>Generation.</b> {@link #generate} runs one forward over the prompt, then one {@link
- * org.jrnn.Recurrent#step} per new token.
+ * <p><b>Generation.</b> A {@link StepModel} of prompts: the decoders of {@link org.jrnn.decode}
+ * (greedy, sampling, beam search) run one forward over each prompt, then one {@link
+ * org.jrnn.Recurrent#step} per new token for all rows together; {@link #generate} is the
+ * one-prompt shortcut.
  *
  * <p>Parameters: {@code embedding.weight}, {@code rnn.weight_ih_l0}, ..., {@code linear.weight},
  * {@code linear.bias}. {@link #close()} frees the model. Not thread-safe.
  */
 @SuppressWarnings("try") // each pass opens a Scope only to free its tensors at the end
-public final class LanguageModel extends AbstractModel {
+public final class LanguageModel extends AbstractModel implements StepModel<int[]> {
   /** The {@link #kind()} of this model in model files. */
   public static final String KIND = "language-model";
 
@@ -365,52 +378,240 @@ public final class LanguageModel extends AbstractModel {
     return m;
   }
 
-  // ------------------------------------------------------------------ generation
+  // ------------------------------------------------------------------ generation (StepModel)
+
+  @Override
+  public int vocabSize() {
+    return config.vocabSize();
+  }
 
   /**
-   * Continues a prompt: one forward over the prompt warms up the state, then each new token is
-   * drawn from the logits and fed back with one recurrent step. Stops after {@code maxTokens} or
-   * after drawing {@link Vocabulary#EOS_ID} (which is included).
+   * One row per prompt: the state after every token of the prompt but the last, which the first
+   * {@link #step} feeds in place of the start token the decoders give (so the first generated
+   * token is drawn from the distribution after the whole prompt).
+   *
+   * @param prompts N prompts of at least one token id each. Not modified.
+   * @return a {@link DecoderState} of N rows (owned by the caller)
+   */
+  @Override
+  public DecoderState initialState(List<int[]> prompts) {
+    Sequences.requireNonEmpty(prompts, "prompt");
+    int n = prompts.size();
+    if (n == 0) {
+      throw new JrnnException("initialState needs at least one prompt");
+    }
+    int[] pending = new int[n];
+    List<int[]> prefixes = new ArrayList<>();
+    int[] withPrefix = new int[n];
+    int[] without = new int[n];
+    int m = 0;
+    int z = 0;
+    for (int i = 0; i < n; i++) {
+      int[] p = prompts.get(i);
+      Sequences.requireIds(p, config.vocabSize(), "prompt " + i + ": token");
+      pending[i] = p[p.length - 1];
+      if (p.length > 1) {
+        prefixes.add(Arrays.copyOf(p, p.length - 1));
+        withPrefix[m++] = i;
+      } else {
+        without[z++] = i;
+      }
+    }
+    RecurrentRows rows = null;
+    try (Scope scope = Scope.open()) {
+      if (m > 0) {
+        int[] order = new int[m];
+        for (int k = 0; k < m; k++) {
+          order[k] = k;
+        }
+        PaddedBatch batch = PaddedBatch.of(prefixes, order);
+        int[] ids = Sequences.idsWithoutPadding(batch, config.vocabSize(), "prompts");
+        Tensor embedded = embedding.forward(ids, batch.maxLength(), m);
+        rows = RecurrentRows.copyOf(rnn.forward(SequenceBatch.of(embedded, batch.lengths()), null).state());
+      }
+      if (z > 0) {
+        RecurrentRows zeros = RecurrentRows.zeros(rnn.recurrent(), z);
+        if (rows == null) {
+          rows = zeros;
+        } else {
+          try {
+            rows.append(zeros);
+          } finally {
+            zeros.close();
+          }
+          // rows 0..m-1 are the prompts with a prefix, m..n-1 the one-token prompts: back to input order
+          int[] back = new int[n];
+          for (int k = 0; k < m; k++) {
+            back[withPrefix[k]] = k;
+          }
+          for (int k = 0; k < z; k++) {
+            back[without[k]] = m + k;
+          }
+          rows.select(back);
+        }
+      }
+      return new PromptRows(rows, pending);
+    } catch (RuntimeException e) {
+      if (rows != null) {
+        rows.close();
+      }
+      throw e;
+    }
+  }
+
+  /** Embeds the tokens (a prompt's last token where one is pending), steps the stack: log-softmax {@code [R, V]}. */
+  @Override
+  public float[] step(int[] tokens, DecoderState state) {
+    try (Scope scope = Scope.open()) {
+      Tensor logits = stepLogits(tokens, state);
+      Ops.logSoftmax(logits, logits);
+      return logits.toArray();
+    }
+  }
+
+  /** Beam search and greedy: only each row's best log-probabilities leave the device. */
+  @Override
+  public void stepTop(
+      int[] tokens, DecoderState state, int top, int[] exclude, float[] values, int[] indices) {
+    try (Scope scope = Scope.open()) {
+      Ops.logSoftmaxTop(stepLogits(tokens, state), top, exclude, values, indices);
+    }
+  }
+
+  private Tensor stepLogits(int[] tokens, DecoderState state) {
+    Arguments.notNull("tokens", tokens);
+    if (!(state instanceof PromptRows rows)) {
+      throw new JrnnException("the state must be the one initialState gave but is "
+          + (state == null ? "null" : "another model's state"));
+    }
+    int r = rows.rows();
+    if (tokens.length != r) {
+      throw new JrnnException(tokens.length + " tokens for " + r + " rows");
+    }
+    Arguments.ids("tokens", tokens, config.vocabSize());
+    int[] fed = rows.consumePending(tokens);
+    Tensor x = embedding.forward(fed, r);
+    return linear.forward(rnn.step(x, rows.rows.state()));
+  }
+
+  /**
+   * The decoding state of a language model: the recurrent rows, and per row the prompt's last
+   * token while it is still to be fed (-1 once fed); both follow the rows through select/append.
+   */
+  private static final class PromptRows implements DecoderState {
+    private final RecurrentRows rows;
+    private int[] pending;
+
+    PromptRows(RecurrentRows rows, int[] pending) {
+      this.rows = rows;
+      this.pending = pending;
+    }
+
+    /** The tokens to feed: {@code tokens} with each pending prompt token in its place (then cleared). */
+    int[] consumePending(int[] tokens) {
+      int[] fed = tokens;
+      for (int i = 0; i < pending.length; i++) {
+        if (pending[i] >= 0) {
+          if (fed == tokens) {
+            fed = tokens.clone();
+          }
+          fed[i] = pending[i];
+          pending[i] = -1;
+        }
+      }
+      return fed;
+    }
+
+    @Override
+    public int rows() {
+      return rows.rows();
+    }
+
+    @Override
+    public void select(int[] order) {
+      rows.select(order);
+      int[] next = new int[order.length];
+      for (int j = 0; j < order.length; j++) {
+        next[j] = pending[order[j]];
+      }
+      pending = next;
+    }
+
+    @Override
+    public void append(DecoderState other) {
+      if (!(Arguments.notNull("other", other) instanceof PromptRows o)) {
+        throw new JrnnException("cannot append a " + other.getClass().getSimpleName() + " to a language model's state");
+      }
+      rows.append(o.rows);
+      int[] next = Arrays.copyOf(pending, pending.length + o.pending.length);
+      System.arraycopy(o.pending, 0, next, pending.length, o.pending.length);
+      pending = next;
+    }
+
+    @Override
+    public DecoderState copy() {
+      return to(device());
+    }
+
+    @Override
+    public DecoderState to(Device target) {
+      return new PromptRows(rows.to(target), pending.clone());
+    }
+
+    @Override
+    public Device device() {
+      return rows.device();
+    }
+
+    @Override
+    public void close() {
+      rows.close();
+    }
+  }
+
+  /**
+   * Continues a prompt with the decoders of {@link org.jrnn.decode} (greedy, sampling or beam
+   * search, as {@code options} say; {@link Vocabulary#BOS_ID}/{@link Vocabulary#EOS_ID} as start
+   * and end tokens unless the options name others): one forward over the prompt warms up the
+   * state, then each new token is fed back with one recurrent step. Stops after {@code
+   * options.maxLength()} tokens or at the end token (which is included).
    *
    * @param prompt at least one token id. Not modified.
-   * @param maxTokens how many tokens to generate at most ({@code >= 1}); the output grows with
-   *     the tokens drawn, so a huge limit costs nothing until it is reached
-   * @param sampling greedy or temperature/top-k with a seed
-   * @return the generated ids (without the prompt)
+   * @param options strategy and limits ({@link DecodeOptions#maxLength()}: tokens to generate at
+   *     most, the end token included; the output grows with the tokens drawn)
+   * @return the best hypothesis's ids (without the prompt), followed by the end token when it
+   *     ended there
    */
-  public int[] generate(int[] prompt, int maxTokens, Sampling sampling) {
+  public int[] generate(int[] prompt, DecodeOptions options) {
     if (prompt == null || prompt.length == 0) {
       throw new JrnnException("prompt needs at least one token");
     }
     Sequences.requireIds(prompt, config.vocabSize(), "prompt");
+    Arguments.notNull("options", options);
+    Hypothesis best = Decoders.decode(this, List.of(prompt), options).get(0).best();
+    if (best == null) {
+      return new int[0];
+    }
+    int[] t = best.tokens();
+    if (!best.ended()) {
+      return t;
+    }
+    int[] out = Arrays.copyOf(t, t.length + 1);
+    out[t.length] = options.endToken();
+    return out;
+  }
+
+  /**
+   * Greedy continuation of a prompt: {@link #generate(int[], DecodeOptions)} with at most {@code
+   * maxTokens} tokens.
+   *
+   * @param maxTokens how many tokens to generate at most ({@code >= 1})
+   */
+  public int[] generate(int[] prompt, int maxTokens) {
     if (maxTokens < 1) {
       throw new JrnnException("maxTokens must be >= 1 but is " + maxTokens);
     }
-    SplittableRandom random = Arguments.notNull("sampling", sampling).random();
-    int[] out = new int[Math.min(maxTokens, 64)];
-    int made = 0;
-    try (Scope outer = Scope.open()) {
-      Pass warm = forward(prompt, prompt.length, 1, null, false);
-      RecurrentState state = warm.out().state(); // updated in place by step
-      int v = config.vocabSize();
-      float[] all = warm.logits().toArray();
-      float[] logits = java.util.Arrays.copyOfRange(all, all.length - v, all.length);
-      while (made < maxTokens) {
-        int next = sampling.pick(logits, random);
-        if (made == out.length) {
-          out = java.util.Arrays.copyOf(out, Decoding.grown(out.length, maxTokens));
-        }
-        out[made++] = next;
-        if (next == Vocabulary.EOS_ID) {
-          break;
-        }
-        try (Scope step = Scope.open()) {
-          Tensor x = embedding.forward(new int[] {next}, 1);
-          logits = linear.forward(rnn.step(x, state)).toArray();
-        }
-      }
-    }
-    return java.util.Arrays.copyOf(out, made);
+    return generate(prompt, DecodeOptions.builder().maxLength(maxTokens).build());
   }
 
   /** Drops the carried state, then frees the layers. */

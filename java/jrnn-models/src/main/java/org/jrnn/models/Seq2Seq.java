@@ -1,16 +1,19 @@
 /*
  * Seq2Seq (encoder-decoder): an encoder recurrent stack reads the source; its final state starts
- * a decoder stack trained with teacher forcing (<bos> + target -> target + <eos>); greedy or
- * sampled decoding until <eos>.
+ * the target-side recurrent stack trained with teacher forcing (<bos> + target -> target + <eos>);
+ * a StepModel of source sequences for org.jrnn.decode (greedy, sampling, beam search).
  */
 package org.jrnn.models;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jrnn.Cell;
 import org.jrnn.Device;
 import org.jrnn.JrnnException;
+import org.jrnn.Ops;
 import org.jrnn.RecurrentGradients;
 import org.jrnn.RecurrentOutput;
 import org.jrnn.RecurrentState;
@@ -18,6 +21,12 @@ import org.jrnn.Scope;
 import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
+import org.jrnn.decode.DecodeOptions;
+import org.jrnn.decode.Decoded;
+import org.jrnn.decode.DecoderState;
+import org.jrnn.decode.Decoders;
+import org.jrnn.decode.RecurrentRows;
+import org.jrnn.decode.StepModel;
 import org.jrnn.internal.SplitMix64;
 import org.jrnn.data.Vocabulary;
 import org.jrnn.internal.Arguments;
@@ -36,10 +45,13 @@ import org.jrnn.train.Task.StepResult;
  *
  * <p>Parameters: {@code encoder_embedding.weight}, {@code encoder.weight_ih_l0}, ..., {@code
  * decoder_embedding.weight}, {@code decoder.weight_ih_l0}, ..., {@code linear.weight}, {@code
- * linear.bias}. {@link #close()} frees the model. Not thread-safe.
+ * linear.bias}. As a {@link StepModel} of source sequences (token ids) it feeds the decoders of
+ * {@link org.jrnn.decode}: {@link #initialState} encodes the sources, {@link #step} runs the
+ * target-side stack (its state: {@link RecurrentRows}). {@link #close()} frees the model. Not
+ * thread-safe.
  */
 @SuppressWarnings("try") // each pass opens a Scope only to free its tensors at the end
-public final class Seq2Seq extends AbstractModel {
+public final class Seq2Seq extends AbstractModel implements StepModel<int[]> {
   /** The {@link #kind()} of this model in model files. */
   public static final String KIND = "seq2seq";
 
@@ -222,28 +234,106 @@ public final class Seq2Seq extends AbstractModel {
     }
   }
 
+  // ------------------------------------------------------------------ StepModel
+
+  /** Vt: {@link #step} gives log-probabilities of target tokens. */
+  @Override
+  public int vocabSize() {
+    return config.targetVocabSize();
+  }
+
   /**
-   * Translates each source: one encoder pass, then one decoder step per token from {@code <bos>}
-   * until {@code <eos>} or {@code maxLength} tokens.
+   * One row per source: one encoder pass over the sources together; each row starts from its
+   * source's final encoder state.
+   *
+   * @param sources N source sequences of at least one id each. Not modified.
+   */
+  @Override
+  public DecoderState initialState(List<int[]> sources) {
+    Sequences.requireNonEmpty(sources, "source");
+    int n = sources.size();
+    if (n == 0) {
+      throw new JrnnException("initialState needs at least one source");
+    }
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    PaddedBatch batch = PaddedBatch.of(sources, order);
+    int[] ids = Sequences.idsWithoutPadding(batch, config.sourceVocabSize(), "sources");
+    try (Scope scope = Scope.open()) {
+      return RecurrentRows.copyOf(encode(batch, ids, false).state());
+    }
+  }
+
+  /** Embeds the target tokens, steps the decoder stack: log-softmax {@code [R, Vt]}. */
+  @Override
+  public float[] step(int[] tokens, DecoderState state) {
+    try (Scope scope = Scope.open()) {
+      Tensor logits = stepLogits(tokens, state);
+      Ops.logSoftmax(logits, logits);
+      return logits.toArray();
+    }
+  }
+
+  /** Beam search and greedy: only each row's best log-probabilities leave the device. */
+  @Override
+  public void stepTop(
+      int[] tokens, DecoderState state, int top, int[] exclude, float[] values, int[] indices) {
+    try (Scope scope = Scope.open()) {
+      Ops.logSoftmaxTop(stepLogits(tokens, state), top, exclude, values, indices);
+    }
+  }
+
+  private Tensor stepLogits(int[] tokens, DecoderState state) {
+    Arguments.notNull("tokens", tokens);
+    if (!(state instanceof RecurrentRows rows)) {
+      throw new JrnnException("the state must be the RecurrentRows of initialState but is "
+          + (state == null ? "null" : "another model's state"));
+    }
+    int r = rows.rows();
+    if (tokens.length != r) {
+      throw new JrnnException(tokens.length + " tokens for " + r + " rows");
+    }
+    Arguments.ids("tokens", tokens, config.targetVocabSize());
+    Tensor x = targetEmbedding.forward(tokens, r);
+    return linear.forward(decoder.step(x, rows.state()));
+  }
+
+  // ------------------------------------------------------------------ generation, evaluation
+
+  /**
+   * Translates each source with the decoders of {@link org.jrnn.decode} (greedy, sampling or beam
+   * search, as {@code options} say): one encoder pass, then one decoder step per token for all
+   * rows together, from the start token until the end token or {@code options.maxLength()}
+   * tokens.
    *
    * @param sources N source sequences (padded). Not modified.
-   * @return N target sequences without {@code <bos>}/{@code <eos>}
+   * @param options strategy and limits
+   * @return N target sequences (each source's best hypothesis) without {@code <bos>}/{@code <eos>}
    */
-  public int[][] generate(PaddedBatch sources, int maxLength, Sampling sampling) {
-    int[] ids = Sequences.idsWithoutPadding(sources, config.sourceVocabSize(), "sources");
-    Decoding.checkMaxLength(maxLength);
-    Arguments.notNull("sampling", sampling);
+  public int[][] generate(PaddedBatch sources, DecodeOptions options) {
+    Sequences.idsWithoutPadding(sources, config.sourceVocabSize(), "sources");
+    Arguments.notNull("options", options);
     int n = sources.size();
-    try (Scope outer = Scope.open()) {
-      RecurrentOutput encoded = encode(sources, ids, false);
-      RecurrentState state = encoded.state(); // updated in place by the steps
-      return Decoding.run(n, config.targetVocabSize(), maxLength, sampling, tokens -> {
-        try (Scope inner = Scope.open()) {
-          Tensor x = targetEmbedding.forward(tokens, n);
-          return linear.forward(decoder.step(x, state)).toArray();
-        }
-      });
+    int[] all = sources.batchFirst();
+    List<int[]> list = new ArrayList<>(n);
+    int t = sources.maxLength();
+    for (int i = 0; i < n; i++) {
+      list.add(Arrays.copyOfRange(all, i * t, i * t + sources.lengths()[i]));
     }
+    List<Decoded> decoded = Decoders.decode(this, list, options);
+    int[][] out = new int[n][];
+    for (int i = 0; i < n; i++) {
+      out[i] = decoded.get(i).tokens();
+    }
+    return out;
+  }
+
+  /** Greedy {@link #generate(PaddedBatch, DecodeOptions)} of at most {@code maxLength} tokens. */
+  public int[][] generate(PaddedBatch sources, int maxLength) {
+    Sequences.idsWithoutPadding(sources, config.sourceVocabSize(), "sources");
+    return generate(sources, DecodeOptions.builder().maxLength(maxLength).build());
   }
 
   /**
@@ -252,11 +342,22 @@ public final class Seq2Seq extends AbstractModel {
    * @return {@code "loss"} and {@code "exact_match"}
    */
   public Map<String, Double> evaluate(Iterable<Seq2SeqBatch> batches, int maxLength) {
+    return evaluate(batches, DecodeOptions.builder().maxLength(maxLength).build());
+  }
+
+  /**
+   * Teacher-forced loss per target token and the exact match of decoding with {@code options}
+   * (greedy, beam search, ...; inference).
+   *
+   * @return {@code "loss"} and {@code "exact_match"} (share of examples whose best decoded
+   *     sequence equals the target)
+   */
+  public Map<String, Double> evaluate(Iterable<Seq2SeqBatch> batches, DecodeOptions options) {
     double loss = 0;
     long count = 0;
     long exact = 0;
     long pairs = 0;
-    Decoding.checkMaxLength(maxLength);
+    Arguments.notNull("options", options);
     int index = 0;
     for (Seq2SeqBatch b : Arguments.notNull("batches", batches)) {
       Arguments.notNull("batches[" + index++ + "]", b);
@@ -264,7 +365,7 @@ public final class Seq2Seq extends AbstractModel {
         loss += CrossEntropy.summed(forward(b, false).logits(), b.decoderTargets(), 1f, null);
       }
       count += CrossEntropy.counted(b.decoderTargets());
-      int[][] got = generate(b.sources(), maxLength, Sampling.GREEDY);
+      int[][] got = generate(b.sources(), options);
       for (int s = 0; s < b.size(); s++) {
         exact += Arrays.equals(got[s], b.targets().get(s)) ? 1 : 0;
       }

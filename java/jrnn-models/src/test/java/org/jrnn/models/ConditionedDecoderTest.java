@@ -17,6 +17,7 @@ import java.util.List;
 import org.jrnn.Cell;
 import org.jrnn.Device;
 import org.jrnn.JrnnException;
+import org.jrnn.decode.DecodeOptions;
 import org.jrnn.train.Task.StepResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,13 +83,13 @@ class ConditionedDecoderTest {
       var after = task.evaluate(test);
       assertEquals(1.0, after.get("exact_match"), "after " + after + ", before " + before);
       assertTrue(after.get("loss") < 0.1 * before.get("loss"), before + " -> " + after);
-      int[][] greedy = model.generate(BATCH.features(), 3, 6, Sampling.GREEDY);
+      int[][] greedy = model.generate(BATCH.features(), 3, 6);
       for (int i = 0; i < 3; i++) {
         assertArrayEquals(NAMES.get(i), greedy[i]);
       }
-      Sampling hot = new Sampling(3f, 0, 5);
-      int[][] a = model.generate(BATCH.features(), 3, 2, hot);
-      int[][] b = model.generate(BATCH.features(), 3, 2, hot);
+      DecodeOptions hot = DecodeOptions.builder().temperature(3).topK(0).seed(5).build();
+      int[][] a = model.generate(BATCH.features(), 3, hot.toBuilder().maxLength(2).build());
+      int[][] b = model.generate(BATCH.features(), 3, hot.toBuilder().maxLength(2).build());
       for (int i = 0; i < 3; i++) {
         assertArrayEquals(a[i], b[i], "the same seed samples the same");
         assertTrue(a[i].length <= 2, "maxLength bounds the output");
@@ -109,9 +110,9 @@ class ConditionedDecoderTest {
         ConditionedDecoder back = loaded.model(ConditionedDecoder.class);
         assertEquals(c, back.config());
         assertEquals(model.evaluate(List.of(BATCH), 5), back.evaluate(List.of(BATCH), 5));
-        Sampling s = new Sampling(1f, 0, 1);
-        int[][] a = model.generate(BATCH.features(), 3, 5, s);
-        int[][] b = back.generate(BATCH.features(), 3, 5, s);
+        DecodeOptions s = DecodeOptions.builder().temperature(1).topK(0).seed(1).build();
+        int[][] a = model.generate(BATCH.features(), 3, s.toBuilder().maxLength(5).build());
+        int[][] b = back.generate(BATCH.features(), 3, s.toBuilder().maxLength(5).build());
         for (int i = 0; i < 3; i++) {
           assertArrayEquals(a[i], b[i]);
         }
@@ -124,7 +125,7 @@ class ConditionedDecoderTest {
     try (ConditionedDecoder model = new ConditionedDecoder(ConditionedDecoder.Config.defaults(4, 7), CPU)) {
       JrnnException e = assertThrows(JrnnException.class, () -> model.trainStep(BATCH));
       assertTrue(e.getMessage().contains("features have 3 values per example but the model takes 4"), e.getMessage());
-      e = assertThrows(JrnnException.class, () -> model.generate(new float[5], 1, 3, Sampling.GREEDY));
+      e = assertThrows(JrnnException.class, () -> model.generate(new float[5], 1, 3));
       assertTrue(e.getMessage().contains("features must hold N = 1 rows of 4 values but has 5"), e.getMessage());
     }
     assertThrows(JrnnException.class, () -> ConditionedDecoder.Config.defaults(3, 3));

@@ -24,6 +24,7 @@ import org.jrnn.RecurrentState;
 import org.jrnn.Scope;
 import org.jrnn.Tensor;
 import org.jrnn.data.LmBatches;
+import org.jrnn.decode.DecodeOptions;
 import org.jrnn.train.ResumableTask;
 import org.jrnn.train.Task.StepResult;
 import org.junit.jupiter.api.Test;
@@ -113,7 +114,7 @@ class LanguageModelTest {
         TinyAdam.step(model, 0.05f, i + 1);
       }
       int[] prompt = {4, 5};
-      int[] greedy = model.generate(prompt, 6, Sampling.GREEDY);
+      int[] greedy = model.generate(prompt, 6);
       // teacher-forced forward over prompt + generated: argmax at each position = the next token
       int[] all = new int[prompt.length + greedy.length];
       System.arraycopy(prompt, 0, all, 0, prompt.length);
@@ -122,31 +123,41 @@ class LanguageModelTest {
       int checked = stop < 0 ? greedy.length : stop + 1;
       for (int k = 0; k < checked; k++) {
         int[] prefix = Arrays.copyOf(all, prompt.length + k);
-        assertEquals(greedy[k], model.generate(prefix, 1, Sampling.GREEDY)[0], "position " + k);
+        assertEquals(greedy[k], model.generate(prefix, 1)[0], "position " + k);
       }
-      Sampling s = new Sampling(1.5f, 0, 77);
-      assertArrayEquals(model.generate(prompt, 20, s), model.generate(prompt, 20, s));
+      DecodeOptions s = DecodeOptions.builder().temperature(1.5).topK(0).seed(77).build();
+      assertArrayEquals(model.generate(prompt, s.toBuilder().maxLength(20).build()), model.generate(prompt, s.toBuilder().maxLength(20).build()));
       boolean differs = false;
       for (long seed = 1; seed < 6 && !differs; seed++) {
-        differs = !Arrays.equals(model.generate(prompt, 20, s),
-            model.generate(prompt, 20, new Sampling(1.5f, 0, seed)));
+        differs = !Arrays.equals(model.generate(prompt, s.toBuilder().maxLength(20).build()),
+            model.generate(prompt, s.toBuilder().seed(seed).maxLength(20).build()));
       }
       assertTrue(differs, "other seeds give other samples");
       // top-1 sampling is greedy whatever the temperature
-      assertArrayEquals(greedy, model.generate(prompt, 6, new Sampling(2f, 1, 5)));
+      assertArrayEquals(greedy, model.generate(prompt, DecodeOptions.builder().maxLength(6).temperature(2).topK(1).seed(5).build()));
     }
   }
 
   @Test
-  void topKKeepsOnlyTheLargestLogits() {
-    float[] logits = {0f, 5f, 4.9f, -1f, 4.8f};
-    java.util.SplittableRandom r = new java.util.SplittableRandom(1);
-    Sampling s = new Sampling(100f, 2, 0);
-    boolean[] seen = new boolean[5];
-    for (int i = 0; i < 200; i++) {
-      seen[s.pick(logits, r)] = true;
+  void topKSamplesOnlyAmongTheMostLikelyTokens() {
+    try (LanguageModel model = new LanguageModel(TINY, CPU)) {
+      int[] prompt = {4, 5};
+      float[] lp;
+      try (org.jrnn.decode.DecoderState st = model.initialState(List.of(prompt))) {
+        lp = model.step(new int[] {org.jrnn.data.Vocabulary.BOS_ID}, st);
+      }
+      Integer[] ids = new Integer[lp.length];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = i;
+      }
+      Arrays.sort(ids, (x, y) -> Float.compare(lp[y], lp[x]));
+      java.util.Set<Integer> seen = new java.util.HashSet<>();
+      for (long seed = 0; seed < 60; seed++) {
+        // a high temperature makes the kept tokens near-uniform: both show up
+        seen.add(model.generate(prompt, DecodeOptions.builder().maxLength(1).temperature(100).topK(2).seed(seed).build())[0]);
+      }
+      assertEquals(java.util.Set.of(ids[0], ids[1]), seen);
     }
-    assertArrayEquals(new boolean[] {false, true, true, false, false}, seen);
   }
 
   @Test
@@ -199,15 +210,15 @@ class LanguageModelTest {
   @Test
   void badInputsAreNamed() {
     try (LanguageModel model = new LanguageModel(TINY, CPU)) {
-      JrnnException e = assertThrows(JrnnException.class, () -> model.generate(new int[0], 3, Sampling.GREEDY));
+      JrnnException e = assertThrows(JrnnException.class, () -> model.generate(new int[0], 3));
       assertTrue(e.getMessage().contains("prompt needs at least one token"), e.getMessage());
-      e = assertThrows(JrnnException.class, () -> model.generate(new int[] {9}, 3, Sampling.GREEDY));
+      e = assertThrows(JrnnException.class, () -> model.generate(new int[] {9}, 3));
       assertTrue(e.getMessage().contains("prompt[0] = 9 is outside 0..8"), e.getMessage());
       e = assertThrows(JrnnException.class,
           () -> model.trainStep(new LmBatches.Window(0, 1, 1, new int[] {1}, new int[] {12})));
       assertTrue(e.getMessage().contains("targets[0] = 12 is outside 0..8 (or -1)"), e.getMessage());
     }
-    assertThrows(JrnnException.class, () -> new Sampling(-1f, 0, 0));
+    assertThrows(JrnnException.class, () -> DecodeOptions.builder().temperature(-1).topK(0).seed(0).build());
     assertEquals(TINY, LanguageModel.Config.fromJson(TINY.toJson()));
   }
 

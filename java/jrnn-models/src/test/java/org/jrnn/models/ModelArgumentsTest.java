@@ -20,6 +20,7 @@ import org.jrnn.JrnnException;
 import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
 import org.jrnn.data.Vocabulary;
+import org.jrnn.decode.DecodeOptions;
 import org.jrnn.nn.Parameter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -186,14 +187,14 @@ class ModelArgumentsTest {
         rejects("tagger train null", "batch is null", () -> tagger.trainStep(null)),
         rejects("tagger evaluate null batch", "batches[0] is null",
             () -> tagger.evaluate(Arrays.asList((TaggingBatch) null))),
-        rejects("seq2seq generate null", "sources is null", () -> seq2seq.generate(null, 5, Sampling.GREEDY)),
+        rejects("seq2seq generate null", "sources is null", () -> seq2seq.generate(null, 5)),
         rejects("seq2seq generate maxLength 0", "maxLength must be >= 1 but is 0",
-            () -> seq2seq.generate(TOKENS, 0, Sampling.GREEDY)),
+            () -> seq2seq.generate(TOKENS, 0)),
         rejects("seq2seq generate maxLength -1", "maxLength must be >= 1 but is -1",
-            () -> seq2seq.generate(TOKENS, -1, Sampling.GREEDY)),
-        rejects("seq2seq generate null sampling", "sampling is null", () -> seq2seq.generate(TOKENS, 5, null)),
+            () -> seq2seq.generate(TOKENS, -1)),
+        rejects("seq2seq generate null options", "options is null", () -> seq2seq.generate(TOKENS, (DecodeOptions) null)),
         rejects("seq2seq generate out of vocabulary", "sources: sequence 1, step 0 holds id 99",
-            () -> seq2seq.generate(outOfVocab, 5, Sampling.GREEDY)),
+            () -> seq2seq.generate(outOfVocab, 5)),
         rejects("seq2seq train null", "batch is null", () -> seq2seq.trainStep(null)),
         rejects("seq2seq train decoder input", "decoderInputs: sequence 1, step 1 holds id 8, outside the vocabulary 0..7",
             () -> seq2seq.trainStep(badDecoderInput)),
@@ -202,30 +203,30 @@ class ModelArgumentsTest {
         rejects("seq2seq evaluate null batch", "batches[0] is null",
             () -> seq2seq.evaluate(Arrays.asList((Seq2SeqBatch) null), 3)),
         rejects("conditioned generate null", "features is null",
-            () -> conditioned.generate(null, 1, 5, Sampling.GREEDY)),
+            () -> conditioned.generate(null, 1, 5)),
         rejects("conditioned generate NaN", "features[1] = NaN is not finite",
-            () -> conditioned.generate(new float[] {0, Float.NaN}, 1, 5, Sampling.GREEDY)),
+            () -> conditioned.generate(new float[] {0, Float.NaN}, 1, 5)),
         rejects("conditioned generate maxLength 0", "maxLength must be >= 1 but is 0",
-            () -> conditioned.generate(new float[2], 1, 0, Sampling.GREEDY)),
-        rejects("conditioned generate null sampling", "sampling is null",
-            () -> conditioned.generate(new float[2], 1, 3, null)),
+            () -> conditioned.generate(new float[2], 1, 0)),
+        rejects("conditioned generate null options", "options is null",
+            () -> conditioned.generate(new float[2], 1, (DecodeOptions) null)),
         rejects("conditioned train null", "batch is null", () -> conditioned.trainStep(null)),
         rejects("conditioned evaluate null batch", "batches[0] is null",
             () -> conditioned.evaluate(Arrays.asList((ConditionedBatch) null), 3)),
         rejects("lm generate 0 tokens", "maxTokens must be >= 1 but is 0",
-            () -> lm.generate(new int[] {4}, 0, Sampling.GREEDY)),
+            () -> lm.generate(new int[] {4}, 0)),
         rejects("lm generate -1 tokens", "maxTokens must be >= 1 but is -1",
-            () -> lm.generate(new int[] {4}, -1, Sampling.GREEDY)),
-        rejects("lm generate null sampling", "sampling is null", () -> lm.generate(new int[] {4}, 3, null)),
-        rejects("lm generate null prompt", "prompt needs at least one token", () -> lm.generate(null, 3, Sampling.GREEDY)),
+            () -> lm.generate(new int[] {4}, -1)),
+        rejects("lm generate null options", "options is null", () -> lm.generate(new int[] {4}, (DecodeOptions) null)),
+        rejects("lm generate null prompt", "prompt needs at least one token", () -> lm.generate(null, 3)),
         rejects("lm train null", "window is null", () -> lm.trainStep(null)),
         rejects("lm evaluate null", "windows is null", () -> lm.evaluate(null)),
         rejects("lm evaluate null window", "windows[0] is null", () -> lm.evaluate(Arrays.asList((org.jrnn.data.LmBatches.Window) null))),
-        rejects("sampling NaN", "temperature must be finite and >= 0 (0: greedy) but is NaN",
-            () -> new Sampling(Float.NaN, 0, 0)),
-        rejects("sampling -1", "temperature must be finite and >= 0 (0: greedy) but is -1.0",
-            () -> new Sampling(-1f, 0, 0)),
-        rejects("sampling topK -1", "topK must be >= 0 (0: all tokens) but is -1", () -> new Sampling(1f, -1, 0)));
+        rejects("sampling NaN", "temperature must be finite and >= 0 (0: no sampling) but is NaN",
+            () -> DecodeOptions.builder().temperature(Float.NaN).topK(0).seed(0).build()),
+        rejects("sampling -1", "temperature must be finite and >= 0 (0: no sampling) but is -1.0",
+            () -> DecodeOptions.builder().temperature(-1).topK(0).seed(0).build()),
+        rejects("sampling topK -1", "topK must be >= 0 (0: all tokens) but is -1", () -> DecodeOptions.builder().temperature(1).topK(-1).seed(0).build()));
   }
 
   @TestFactory
@@ -268,10 +269,10 @@ class ModelArgumentsTest {
       eosBias(m, 100f);
       eosBias(s, 100f);
       eosBias(c, 100f);
-      for (Sampling sampling : new Sampling[] {Sampling.GREEDY, new Sampling(1f, 0, 7), new Sampling(0.5f, 3, 1)}) {
-        assertArrayEquals(new int[] {Vocabulary.EOS_ID}, m.generate(new int[] {4, 5}, Integer.MAX_VALUE, sampling));
-        assertArrayEquals(new int[3][0], s.generate(TOKENS, Integer.MAX_VALUE, sampling));
-        assertArrayEquals(new int[3][0], c.generate(new float[6], 3, Integer.MAX_VALUE, sampling));
+      for (DecodeOptions sampling : new DecodeOptions[] {DecodeOptions.greedy(), DecodeOptions.builder().temperature(1).topK(0).seed(7).build(), DecodeOptions.builder().temperature(0.5).topK(3).seed(1).build()}) {
+        assertArrayEquals(new int[] {Vocabulary.EOS_ID}, m.generate(new int[] {4, 5}, sampling.toBuilder().maxLength(Integer.MAX_VALUE).build()));
+        assertArrayEquals(new int[3][0], s.generate(TOKENS, sampling.toBuilder().maxLength(Integer.MAX_VALUE).build()));
+        assertArrayEquals(new int[3][0], c.generate(new float[6], 3, sampling.toBuilder().maxLength(Integer.MAX_VALUE).build()));
       }
     }
   }
@@ -285,14 +286,14 @@ class ModelArgumentsTest {
       eosBias(m, -100f);
       eosBias(s, -100f);
       eosBias(c, -100f);
-      Sampling hot = new Sampling(1.5f, 0, 3);
-      int[] longer = m.generate(new int[] {4}, 300, hot);
+      DecodeOptions hot = DecodeOptions.builder().temperature(1.5).topK(0).seed(3).build();
+      int[] longer = m.generate(new int[] {4}, hot.toBuilder().maxLength(300).build());
       assertEquals(300, longer.length);
-      assertArrayEquals(Arrays.copyOf(longer, 70), m.generate(new int[] {4}, 70, hot));
-      int[][] a = s.generate(TOKENS, 90, hot);
-      int[][] b = s.generate(TOKENS, 17, hot);
-      int[][] x = c.generate(new float[6], 3, 90, hot);
-      int[][] y = c.generate(new float[6], 3, 17, hot);
+      assertArrayEquals(Arrays.copyOf(longer, 70), m.generate(new int[] {4}, hot.toBuilder().maxLength(70).build()));
+      int[][] a = s.generate(TOKENS, hot.toBuilder().maxLength(90).build());
+      int[][] b = s.generate(TOKENS, hot.toBuilder().maxLength(17).build());
+      int[][] x = c.generate(new float[6], 3, hot.toBuilder().maxLength(90).build());
+      int[][] y = c.generate(new float[6], 3, hot.toBuilder().maxLength(17).build());
       for (int i = 0; i < 3; i++) {
         assertEquals(90, a[i].length);
         assertArrayEquals(Arrays.copyOf(a[i], 17), b[i]);

@@ -23,6 +23,7 @@ import org.jrnn.JrnnException;
 import org.jrnn.data.CharTokenizer;
 import org.jrnn.data.LabelIndex;
 import org.jrnn.data.LmBatches;
+import org.jrnn.decode.DecodeOptions;
 import org.jrnn.io.SafetensorsException;
 import org.jrnn.io.SafetensorsFile;
 import org.jrnn.io.SafetensorsWriter;
@@ -84,8 +85,8 @@ class ModelFilesTest {
         LanguageModel back = loaded.model(LanguageModel.class);
         assertNull(loaded.tokenizer());
         assertNull(loaded.labels());
-        Sampling s = new Sampling(1f, 3, 9);
-        assertArrayEquals(model.generate(new int[] {4, 5}, 12, s), back.generate(new int[] {4, 5}, 12, s));
+        DecodeOptions s = DecodeOptions.builder().temperature(1).topK(3).seed(9).build();
+        assertArrayEquals(model.generate(new int[] {4, 5}, s.toBuilder().maxLength(12).build()), back.generate(new int[] {4, 5}, s.toBuilder().maxLength(12).build()));
         assertEquals(model.evaluate(windows), back.evaluate(windows));
         JrnnException e = assertThrows(JrnnException.class,
             () -> loaded.model(SequenceClassifier.class));

@@ -16,6 +16,7 @@ import java.util.List;
 import org.jrnn.Cell;
 import org.jrnn.Device;
 import org.jrnn.data.CharTokenizer;
+import org.jrnn.decode.DecodeOptions;
 import org.jrnn.train.Task.StepResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,9 +95,9 @@ class Seq2SeqTest {
         Seq2Seq back = loaded.model(Seq2Seq.class);
         assertEquals(src.vocabulary(), loaded.tokenizer().vocabulary());
         assertEquals(tgt.vocabulary(), loaded.targetTokenizer().vocabulary());
-        Sampling s = new Sampling(1f, 0, 3);
-        int[][] a = model.generate(BATCH.sources(), 4, s);
-        int[][] b = back.generate(BATCH.sources(), 4, s);
+        DecodeOptions s = DecodeOptions.builder().temperature(1).topK(0).seed(3).build();
+        int[][] a = model.generate(BATCH.sources(), s.toBuilder().maxLength(4).build());
+        int[][] b = back.generate(BATCH.sources(), s.toBuilder().maxLength(4).build());
         for (int i = 0; i < a.length; i++) {
           assertArrayEquals(a[i], b[i]);
         }
