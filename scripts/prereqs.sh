@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/prereqs.sh — installs (Debian apt) what jrnn's scripts need and this machine lacks.
 #   scripts/prereqs.sh          # build and tests: cmake, g++, Maven, JDK 17, unzip, PyTorch and
-#                               # numpy (the reference oracle), Jupyter (the notebook tests)
+#                               # numpy (the reference oracle), Jupyter (the notebook tests),
+#                               # clang-format (the C++ format check)
 #   scripts/prereqs.sh bench    # also what the peer harness (../shared/peers) runs with
 #   scripts/prereqs.sh build    # only what building the jar needs (scripts/jrnn on a fresh machine)
 # Called by scripts/test.sh, scripts/bench and scripts/jrnn; a no-op when everything is there.
@@ -17,6 +18,8 @@ if [ "${1:-}" != build ]; then
   /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null || need+=(python3-torch python3-numpy)
   # the notebook tests execute notebooks/ through a Java kernel with Debian's Jupyter (no pip)
   command -v jupyter-nbconvert >/dev/null || need+=(jupyter-nbconvert jupyter-client)
+  # the C++ formatter the tests check native/ with (scripts/check-format.sh)
+  command -v clang-format >/dev/null || need+=(clang-format)
 fi
 if [ "${1:-}" = bench ]; then
   /usr/bin/python3 -c 'import threadpoolctl' 2>/dev/null || need+=(python3-threadpoolctl)
