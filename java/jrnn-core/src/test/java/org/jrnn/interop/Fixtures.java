@@ -52,6 +52,9 @@ public final class Fixtures {
             }
           }
         }
+        try (InputStream in = index(url)) {
+          Files.copy(in, tmp.resolve("index.json"));
+        }
         root = tmp;
       }
     } catch (IOException e) {
@@ -60,6 +63,10 @@ public final class Fixtures {
       throw new IllegalStateException(e);
     }
     return root;
+  }
+
+  private static InputStream index(URL url) throws IOException {
+    return url.openStream();
   }
 
   private static List<String> readCases(URL index) throws IOException {
