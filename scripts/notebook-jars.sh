@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # notebook-jars: jrnn's jar and every runtime dependency jar (javacpp, openblas for this platform,
-# gson, xchart) copied into ONE folder, so a Java notebook adds jrnn with one line:
+# xchart) copied into ONE folder, so a Java notebook adds jrnn with one line:
 #   JJava:  %classpath /path/to/jrnn/target/notebook-jars/*.jar
 #   IJava:  %jars /path/to/jrnn/target/notebook-jars/*.jar
 #

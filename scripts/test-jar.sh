@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proves the packaged jar works on a machine that never built it: runs `org.jrnn.Info --check` (an
 # LSTM forward pass, checked for shape, finiteness and padding) from ONLY the jar and its runtime
-# dependency jars (javacpp, openblas, gson), with an empty JavaCPP cache and no build directories
+# dependency jars (javacpp, openblas), with an empty JavaCPP cache and no build directories
 # on any library path, then checks the extracted libraries' symbol versions
 # (scripts/check-native-abi.sh). Exits non-zero on failure.
 #   scripts/test-jar.sh             # builds the jar first if missing (mvn -B -q -DskipTests package)
