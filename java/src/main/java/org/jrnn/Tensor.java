@@ -48,6 +48,21 @@ public final class Tensor implements AutoCloseable {
           public NativeContext context(Device d) {
             return d.context();
           }
+
+          @Override
+          public Tensor[] acquireAll(Tensor... tensors) {
+            return Tensor.acquireAll(tensors);
+          }
+
+          @Override
+          public void releaseAll(Tensor[] tensors) {
+            Tensor.releaseAll(tensors);
+          }
+
+          @Override
+          public long acquiredAddressOrNull(Tensor t) {
+            return Tensor.acquiredOrNull(t);
+          }
         });
   }
 

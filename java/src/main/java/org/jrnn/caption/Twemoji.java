@@ -26,7 +26,7 @@ public final class Twemoji {
    *
    * @param image file name under {@code img/twitter/64}
    * @param caption the lower-cased Unicode name (a variant's is its base's)
-   * @param category e.g. "Smileys & Emotion"
+   * @param category e.g. "Smileys &amp; Emotion"
    * @param base index of the base emoji in {@link #read}'s base list
    * @param variant whether this is a skin-tone variant
    */

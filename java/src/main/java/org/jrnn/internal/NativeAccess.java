@@ -21,6 +21,18 @@ public final class NativeAccess {
 
     /** The device's native context (created on first use). */
     NativeContext context(Device d);
+
+    /**
+     * Keeps the memory of every non-null tensor from being freed until {@link #releaseAll}
+     * (org.jrnn.Tensor#acquireAll); throws JrnnException (CLOSED) when one is closed.
+     */
+    Tensor[] acquireAll(Tensor... tensors);
+
+    /** Ends {@link #acquireAll}. */
+    void releaseAll(Tensor[] tensors);
+
+    /** The address of a tensor acquired by {@link #acquireAll}, or 0 (NULL) for null. */
+    long acquiredAddressOrNull(Tensor t);
   }
 
   private static volatile Hooks hooks;
@@ -74,5 +86,25 @@ public final class NativeAccess {
       throw new JrnnException("device is null");
     }
     return hooks().context(device);
+  }
+
+  /**
+   * Acquires every non-null tensor for a native call, so that a concurrent close waits until
+   * {@link #releaseAll}; always pair them in try/finally.
+   *
+   * @throws JrnnException (CLOSED) when one of them is closed (none stays acquired)
+   */
+  public static Tensor[] acquireAll(Tensor... tensors) {
+    return hooks().acquireAll(tensors);
+  }
+
+  /** Releases what {@link #acquireAll} acquired. */
+  public static void releaseAll(Tensor[] tensors) {
+    hooks().releaseAll(tensors);
+  }
+
+  /** The address of a tensor acquired by {@link #acquireAll}, or 0 (NULL) for null. */
+  public static long acquiredAddressOrNull(Tensor t) {
+    return hooks().acquiredAddressOrNull(t);
   }
 }
