@@ -42,7 +42,7 @@ public final class NativeAccess {
   /** Called once by {@code org.jrnn.Tensor}'s static initialiser. */
   public static void install(Hooks h) {
     if (hooks != null) {
-      throw new IllegalStateException("NativeAccess hooks are already installed");
+      throw new JrnnException(JrnnException.Status.INTERNAL, "NativeAccess hooks are already installed");
     }
     hooks = h;
   }

@@ -17,9 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Function;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
 import org.jrnn.internal.Quote;
 import org.jrnn.nn.Parameter;
 import org.jrnn.nn.Trainable;
@@ -210,8 +210,8 @@ public final class Trainer implements AutoCloseable {
    * @throws UncheckedIOException when a checkpoint or metrics file cannot be written or read
    */
   public <B> TrainResult fit(Task<B> task, BatchSource<B> train, BatchSource<B> validation) {
-    Objects.requireNonNull(task, "task");
-    Objects.requireNonNull(train, "train");
+    Arguments.notNull("task", task);
+    Arguments.notNull("train", train);
     Trainable model = task.model();
     List<Parameter> params = model.parameters();
     if (optimizerFactory != null) {
@@ -817,27 +817,27 @@ public final class Trainer implements AutoCloseable {
 
     /** How to make the optimiser from the model's parameters (default Adam, lr 1e-3). */
     public Builder optimizer(Function<List<Parameter>, Optimizer> factory) {
-      this.optimizerFactory = Objects.requireNonNull(factory);
+      this.optimizerFactory = Arguments.notNull("optimizer factory", factory);
       this.optimizer = null;
       return this;
     }
 
     /** An optimiser made by the caller over the task's model's parameters (the caller closes it). */
     public Builder optimizer(Optimizer optimizer) {
-      this.optimizer = Objects.requireNonNull(optimizer);
+      this.optimizer = Arguments.notNull("optimizer", optimizer);
       this.optimizerFactory = null;
       return this;
     }
 
     /** The learning-rate schedule (default constant). */
     public Builder schedule(LrSchedule schedule) {
-      this.schedule = Objects.requireNonNull(schedule);
+      this.schedule = Arguments.notNull("schedule", schedule);
       return this;
     }
 
     /** Gradient clipping (default by global norm 1.0; {@link GradientClipping#none()} to turn off). */
     public Builder clipping(GradientClipping clipping) {
-      this.clipping = Objects.requireNonNull(clipping);
+      this.clipping = Arguments.notNull("clipping", clipping);
       return this;
     }
 
