@@ -1,6 +1,5 @@
 /** jrnn's image captioning: image features, the captioner, batch captioning. */
 module org.jrnn.caption {
-  requires com.google.gson; // until every module uses org.jrnn.io.Json
   requires transitive org.jrnn.models;
   requires java.desktop;
 

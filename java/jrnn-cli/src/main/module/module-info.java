@@ -1,6 +1,5 @@
 /** jrnn's command-line tools (scripts/jrnn); more commands plug in as {@link org.jrnn.cli.Command}s. */
 module org.jrnn.cli {
-  requires com.google.gson; // until every module uses org.jrnn.io.Json
   requires org.jrnn.caption;
 
   exports org.jrnn.cli;

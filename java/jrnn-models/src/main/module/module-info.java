@@ -3,7 +3,6 @@
  * decoding stack for every step model ({@code decode}).
  */
 module org.jrnn.models {
-  requires com.google.gson; // until every module uses org.jrnn.io.Json
   requires transitive org.jrnn.train;
 
   exports org.jrnn.data;

@@ -1,6 +1,5 @@
 /** jrnn's training: layers ({@code nn}), optimisers ({@code optim}), the Trainer and its listeners. */
 module org.jrnn.train {
-  requires com.google.gson; // until every module uses org.jrnn.io.Json
   requires transitive org.jrnn.core;
 
   exports org.jrnn.nn;

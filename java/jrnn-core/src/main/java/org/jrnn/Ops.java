@@ -590,18 +590,6 @@ public final class Ops {
 
   // ------------------------------------------------------------------ reductions, elementwise
 
-  /** Σ x², accumulated in double. @param x any non-empty shape. Not modified. */
-  public static double sumSquares(Tensor x) {
-    open("sumSquares", "x", x);
-    positive("sumSquares", "elements of x", x.numel());
-    x.acquire();
-    try {
-      return Native.sumSquares(ctx(x), x.numel(), ptr(x));
-    } finally {
-      x.release();
-    }
-  }
-
   /** Index (row-major) of the first NaN or infinity of x, or -1 when all are finite. Not modified. */
   public static long firstNonFinite(Tensor x) {
     open("firstNonFinite", "x", x);
@@ -617,33 +605,6 @@ public final class Ops {
   /** Whether every element of x is finite. Not modified. */
   public static boolean allFinite(Tensor x) {
     return firstNonFinite(x) < 0;
-  }
-
-  /** {@code x *= alpha}. Modified: x. */
-  public static void scale(Tensor x, float alpha) {
-    open("scale", "x", x);
-    positive("scale", "elements of x", x.numel());
-    x.acquire();
-    try {
-      Native.scale(ctx(x), x.numel(), alpha, ptr(x));
-    } finally {
-      x.release();
-    }
-  }
-
-  /** {@code x = clamp(x, -limit, limit)}, {@code limit > 0}. Modified: x. */
-  public static void clipValues(Tensor x, float limit) {
-    open("clipValues", "x", x);
-    if (!(limit > 0f)) {
-      throw new JrnnException("clipValues: limit = " + limit + " must be > 0");
-    }
-    positive("clipValues", "elements of x", x.numel());
-    x.acquire();
-    try {
-      Native.clipValues(ctx(x), x.numel(), limit, ptr(x));
-    } finally {
-      x.release();
-    }
   }
 
   /**
@@ -664,139 +625,6 @@ public final class Ops {
     } finally {
       Tensor.releaseAll(use);
     }
-  }
-
-  // ------------------------------------------------------------------ optimiser updates
-
-  /**
-   * One SGD step (PyTorch semantics): {@code g' = g + wd·w}; {@code buf = momentum·buf + g'}
-   * ({@code buf = g'} at step 1); update = nesterov ? {@code g' + momentum·buf} : buf; {@code w -=
-   * lr·update}.
-   *
-   * @param w parameters. Modified.
-   * @param g gradient, same element count. Not modified.
-   * @param momentumBuffer same element count, zeroed before step 1; null allowed when momentum is
-   *     0. Modified.
-   * @param step 1-based step number
-   */
-  public static void sgdUpdate(
-      Tensor w,
-      Tensor g,
-      Tensor momentumBuffer,
-      float lr,
-      float momentum,
-      float weightDecay,
-      boolean nesterov,
-      long step) {
-    String op = "sgdUpdate";
-    long n = update(op, w, g);
-    if (momentumBuffer != null) {
-      same(op, "momentumBuffer", momentumBuffer, w);
-      count(op, "momentumBuffer", momentumBuffer, n);
-    } else if (momentum != 0f) {
-      throw new JrnnException(op + ": momentumBuffer is null but momentum = " + momentum);
-    }
-    Tensor[] use = Tensor.acquireAll(w, g, momentumBuffer);
-    try {
-      Native.sgdUpdate(
-          ctx(w),
-          n,
-          ptr(w),
-          ptr(g),
-          ptr(momentumBuffer),
-          lr,
-          momentum,
-          weightDecay,
-          nesterov,
-          step);
-    } finally {
-      Tensor.releaseAll(use);
-    }
-  }
-
-  /**
-   * One Adam step (AdamW when {@code decoupled}), PyTorch semantics with bias correction at the
-   * 1-based {@code step}.
-   *
-   * @param w parameters. Modified.
-   * @param g gradient, same element count. Not modified.
-   * @param m first moment, same element count, zeroed before step 1. Modified.
-   * @param v second moment, same element count, zeroed before step 1. Modified.
-   */
-  public static void adamUpdate(
-      Tensor w,
-      Tensor g,
-      Tensor m,
-      Tensor v,
-      float lr,
-      float beta1,
-      float beta2,
-      float eps,
-      float weightDecay,
-      boolean decoupled,
-      long step) {
-    String op = "adamUpdate";
-    long n = update(op, w, g);
-    same(op, "m", m, w);
-    count(op, "m", m, n);
-    same(op, "v", v, w);
-    count(op, "v", v, n);
-    Tensor[] use = Tensor.acquireAll(w, g, m, v);
-    try {
-      Native.adamUpdate(
-          ctx(w), n, ptr(w), ptr(g), ptr(m), ptr(v), lr, beta1, beta2, eps,
-          weightDecay, decoupled, step);
-    } finally {
-      Tensor.releaseAll(use);
-    }
-  }
-
-  /**
-   * One RMSProp step, PyTorch semantics (not centred): {@code sq = alpha·sq + (1-alpha)·g'²}; with
-   * momentum {@code buf = momentum·buf + g'/(sqrt(sq)+eps)}, {@code w -= lr·buf}; else {@code w -=
-   * lr·g'/(sqrt(sq)+eps)}.
-   *
-   * @param w parameters. Modified.
-   * @param g gradient, same element count. Not modified.
-   * @param square running mean of squares, zeroed at the start. Modified.
-   * @param momentumBuffer same element count, or null when momentum is 0. Modified.
-   */
-  public static void rmspropUpdate(
-      Tensor w,
-      Tensor g,
-      Tensor square,
-      Tensor momentumBuffer,
-      float lr,
-      float alpha,
-      float eps,
-      float weightDecay,
-      float momentum) {
-    String op = "rmspropUpdate";
-    long n = update(op, w, g);
-    same(op, "square", square, w);
-    count(op, "square", square, n);
-    if (momentumBuffer != null) {
-      same(op, "momentumBuffer", momentumBuffer, w);
-      count(op, "momentumBuffer", momentumBuffer, n);
-    } else if (momentum != 0f) {
-      throw new JrnnException(op + ": momentumBuffer is null but momentum = " + momentum);
-    }
-    Tensor[] use = Tensor.acquireAll(w, g, square, momentumBuffer);
-    try {
-      Native.rmspropUpdate(
-          ctx(w), n, ptr(w), ptr(g), ptr(square), ptr(momentumBuffer), lr, alpha, eps,
-          weightDecay, momentum);
-    } finally {
-      Tensor.releaseAll(use);
-    }
-  }
-
-  private static long update(String op, Tensor w, Tensor g) {
-    open(op, "w", w);
-    same(op, "g", g, w);
-    count(op, "g", g, w.numel());
-    positive(op, "elements of w", w.numel());
-    return w.numel();
   }
 
   // ------------------------------------------------------------------ checks

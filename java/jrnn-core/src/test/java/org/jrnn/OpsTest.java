@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jrnn.OptimizerKernels;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -252,12 +253,12 @@ class OpsTest {
   @Test
   void reductionsAndElementwise() {
     Tensor x = Tensor.of(new float[] {3, -4, 0.5f});
-    assertEquals(25.25, Ops.sumSquares(x), 1e-9);
+    assertEquals(25.25, OptimizerKernels.sumSquares(x), 1e-9);
     assertTrue(Ops.allFinite(x));
     fails("axpy: y must have 3 elements but is [2]", () -> Ops.axpy(1f, x, Tensor.zeros(2)));
-    Ops.scale(x, 2f);
+    OptimizerKernels.scale(x, 2f);
     assertArrayEquals(new float[] {6, -8, 1}, x.toArray(), 0f);
-    Ops.clipValues(x, 5f);
+    OptimizerKernels.clipValues(x, 5f);
     assertArrayEquals(new float[] {5, -5, 1}, x.toArray(), 0f);
     Tensor y = Tensor.of(new float[] {1, 1, 1});
     Ops.axpy(-0.5f, x, y);
@@ -265,7 +266,7 @@ class OpsTest {
     x.set(Float.NaN, 1);
     assertEquals(1, Ops.firstNonFinite(x));
     assertFalse(Ops.allFinite(x));
-    fails("clipValues: limit = 0.0 must be > 0", () -> Ops.clipValues(y, 0f));
+    fails("clipValues: limit = 0.0 must be > 0", () -> OptimizerKernels.clipValues(y, 0f));
   }
 
   @Test
@@ -274,34 +275,34 @@ class OpsTest {
     Tensor w = Tensor.of(new float[] {1, -2});
     Tensor g = Tensor.of(new float[] {0.5f, 0.5f});
     Tensor buf = Tensor.zeros(2);
-    Ops.sgdUpdate(w, g, buf, 0.1f, 0.9f, 0.1f, false, 1);
+    OptimizerKernels.sgdUpdate(w, g, buf, 0.1f, 0.9f, 0.1f, false, 1);
     // g' = g + 0.1 w = {0.6, 0.3}; buf = g'; w -= 0.1 g'
     assertArrayEquals(new float[] {0.94f, -2.03f}, w.toArray(), TOL);
-    Ops.sgdUpdate(w, g, buf, 0.1f, 0.9f, 0.1f, false, 2);
+    OptimizerKernels.sgdUpdate(w, g, buf, 0.1f, 0.9f, 0.1f, false, 2);
     double g0 = 0.5 + 0.1 * 0.94;
     double g1 = 0.5 - 0.1 * 2.03;
     assertArrayEquals(
         new float[] {(float) (0.94 - 0.1 * (0.9 * 0.6 + g0)), (float) (-2.03 - 0.1 * (0.9 * 0.3 + g1))},
         w.toArray(), TOL);
     fails("sgdUpdate: momentumBuffer is null but momentum = 0.9",
-        () -> Ops.sgdUpdate(w, g, null, 0.1f, 0.9f, 0f, false, 1));
+        () -> OptimizerKernels.sgdUpdate(w, g, null, 0.1f, 0.9f, 0f, false, 1));
 
     // Adam step 1: w -= lr * sign(g) (m̂ = g, v̂ = g²)
     Tensor wa = Tensor.of(new float[] {1, -2});
     Tensor ga = Tensor.of(new float[] {0.5f, -0.25f});
     Tensor m = Tensor.zeros(2);
     Tensor v = Tensor.zeros(2);
-    Ops.adamUpdate(wa, ga, m, v, 0.01f, 0.9f, 0.999f, 1e-8f, 0f, false, 1);
+    OptimizerKernels.adamUpdate(wa, ga, m, v, 0.01f, 0.9f, 0.999f, 1e-8f, 0f, false, 1);
     assertArrayEquals(new float[] {0.99f, -1.99f}, wa.toArray(), 1e-6f);
     assertArrayEquals(new float[] {0.05f, -0.025f}, m.toArray(), 1e-7f);
     fails("adamUpdate: v must have 2 elements but is [3]",
-        () -> Ops.adamUpdate(wa, ga, m, Tensor.zeros(3), 0.01f, 0.9f, 0.999f, 1e-8f, 0f, false, 1));
+        () -> OptimizerKernels.adamUpdate(wa, ga, m, Tensor.zeros(3), 0.01f, 0.9f, 0.999f, 1e-8f, 0f, false, 1));
 
     // RMSProp, no momentum: sq = (1-α) g²; w -= lr g / (sqrt(sq) + eps)
     Tensor wr = Tensor.of(new float[] {1});
     Tensor gr = Tensor.of(new float[] {2});
     Tensor sq = Tensor.zeros(1);
-    Ops.rmspropUpdate(wr, gr, sq, null, 0.1f, 0.99f, 0f, 0f, 0f);
+    OptimizerKernels.rmspropUpdate(wr, gr, sq, null, 0.1f, 0.99f, 0f, 0f, 0f);
     assertArrayEquals(new float[] {(float) (1 - 0.1 * 2 / Math.sqrt(0.01 * 4))}, wr.toArray(), TOL);
     assertArrayEquals(new float[] {0.04f}, sq.toArray(), 1e-7f);
   }

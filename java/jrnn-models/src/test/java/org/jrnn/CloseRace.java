@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jrnn.data.PaddedBatch;
+import org.jrnn.OptimizerKernels;
 import org.jrnn.models.ClassificationBatch;
 import org.jrnn.models.SequenceClassifier;
 
@@ -200,7 +201,7 @@ public final class CloseRace {
         return same("linear", s.linear, Ops.linear(s.x, s.weightIh, null).toArray());
       }
       case 4 -> {
-        double v = Ops.sumSquares(s.x);
+        double v = OptimizerKernels.sumSquares(s.x);
         return v == s.sumSquares ? "" : "sumSquares " + v + " != " + s.sumSquares + "; ";
       }
       case 5 -> {
@@ -217,7 +218,7 @@ public final class CloseRace {
       case 8 -> {
         // A tensor nobody closes (the Cleaner frees it once unreachable, perhaps mid-call
         // without the in-flight count), made outside the worker's scope by the caller.
-        double v = Ops.sumSquares(Tensor.of(s.xData, T, N, C));
+        double v = OptimizerKernels.sumSquares(Tensor.of(s.xData, T, N, C));
         return v == s.sumSquares ? "" : "sumSquares of a forgotten tensor " + v + "; ";
       }
       default -> {
@@ -251,7 +252,7 @@ public final class CloseRace {
       s.stepY = s.rnn.step(s.xStep, state).toArray();
       s.stepH = state.h().toArray();
       s.linear = Ops.linear(s.x, s.weightIh, null).toArray();
-      s.sumSquares = Ops.sumSquares(s.x);
+      s.sumSquares = OptimizerKernels.sumSquares(s.x);
       s.probabilities = s.model.predictProbabilities(s.tokens);
       s.loss = s.model.trainStep(s.labelled).lossSum();
     } catch (RuntimeException e) {

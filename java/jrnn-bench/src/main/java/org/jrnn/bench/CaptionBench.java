@@ -12,8 +12,6 @@ import org.jrnn.caption.ImagePixels;
 import org.jrnn.examples.Twemoji;
 import org.jrnn.caption.Captioner;
 import org.jrnn.caption.CaptionModels;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +25,7 @@ import org.jrnn.Device;
 import org.jrnn.decode.DecodeOptions;
 import org.jrnn.decode.Decoded;
 import org.jrnn.decode.Decoders;
+import org.jrnn.io.Json;
 import org.jrnn.io.SafetensorsWriter;
 
 /** The throughput benchmark of bench/caption/RESULTS.md. */
@@ -67,9 +66,7 @@ public final class CaptionBench {
       for (int i = 0; i < n; i++) {
         System.arraycopy(feats.get(i), 0, flat, i * feats.get(i).length, feats.get(i).length);
       }
-      JsonArray nameJson = new JsonArray();
-      names.forEach(nameJson::add);
-      new SafetensorsWriter().metadata("names", nameJson.toString())
+      new SafetensorsWriter().metadata("names", Json.write(names))
           .putFloats("features", flat, n, model.config().featureSize()).write(out.resolve("features.safetensors"));
 
       Map<String, Object> report = new LinkedHashMap<>();
@@ -115,7 +112,7 @@ public final class CaptionBench {
         }
       }
       report.put("runs", rows);
-      Files.writeString(out.resolve("jrnn.json"), new GsonBuilder().setPrettyPrinting().create().toJson(report) + "\n",
+      Files.writeString(out.resolve("jrnn.json"), Json.writePretty(report) + "\n",
           StandardCharsets.UTF_8);
     }
   }

@@ -22,6 +22,7 @@ import org.jrnn.RecurrentOutput;
 import org.jrnn.Scope;
 import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
+import org.jrnn.OptimizerKernels;
 
 /**
  * Benchmark main: {@code java -Djrnn.cpu.threads=2 -cp ... org.jrnn.bench.JrnnBench}.
@@ -35,7 +36,7 @@ import org.jrnn.Tensor;
  *   <li>{@code train}: zero the gradients, {@link Recurrent#forwardTrain}, the MSE loss gradient
  *       ({@link Ops#mse}, mean over all outputs, like PyTorch's {@code MSELoss}), {@link
  *       Recurrent#backward} (weight gradients; no input gradient, as in the peers, whose inputs do not
- *       require grad) and an SGD update of the flat weights ({@link Ops#sgdUpdate}, lr 1e-4):
+ *       require grad) and an SGD update of the flat weights ({@link OptimizerKernels#sgdUpdate}, lr 1e-4):
  *       what the peers time as one training step.
  * </ul>
  *
@@ -135,7 +136,7 @@ public final class JrnnBench {
                     Tensor dy = Tensor.empty(cpu, s.t(), s.n(), s.h()); // mse overwrites it
                     Ops.mse(out.output(), target, null, scale, null, dy);
                     layer.backward(out, dy, null, null, false); // as the peers: x needs no grad
-                    Ops.sgdUpdate(
+                    OptimizerKernels.sgdUpdate(
                         layer.weights(), layer.gradientBuffer(), null, 1e-4f, 0f, 0f, false, ++step[0]);
                   }
                 });

@@ -4,13 +4,6 @@
  */
 package org.jrnn.caption;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.Writer;
@@ -20,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -35,6 +30,7 @@ import org.jrnn.decode.Decoders;
 import org.jrnn.decode.Hypothesis;
 import org.jrnn.internal.Arguments;
 import org.jrnn.internal.Quote;
+import org.jrnn.io.Json;
 
 /**
  * Writes, for each input in order, one line {@code {"image": NAME, "caption": TEXT, "score": S,
@@ -48,7 +44,6 @@ import org.jrnn.internal.Quote;
  * prefix of complete lines that {@link #done(Path)} reads back for resuming.
  */
 public final class BatchCaptioner {
-  private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
 
   /** Reads one input's features; throws IOException (with a message naming it) when it cannot. */
   @FunctionalInterface
@@ -283,24 +278,20 @@ public final class BatchCaptioner {
   }
 
   private String captionLine(String name, Decoded d) {
-    JsonObject o = new JsonObject();
-    o.addProperty("image", name);
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("image", name);
     Hypothesis best = d.best();
-    o.addProperty("caption", best == null ? "" : text(best));
-    if (best == null) {
-      o.add("score", com.google.gson.JsonNull.INSTANCE);
-    } else {
-      o.addProperty("score", finite(best.score()));
-    }
-    JsonArray nbest = new JsonArray();
+    o.put("caption", best == null ? "" : text(best));
+    o.put("score", best == null ? null : finite(best.score()));
+    List<Object> nbest = new ArrayList<>();
     for (Hypothesis h : d.nbest()) {
-      JsonObject e = new JsonObject();
-      e.addProperty("caption", text(h));
-      e.addProperty("score", finite(h.score()));
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("caption", text(h));
+      e.put("score", finite(h.score()));
       nbest.add(e);
     }
-    o.add("nbest", nbest);
-    return GSON.toJson(o);
+    o.put("nbest", nbest);
+    return Json.write(o);
   }
 
   private static double finite(double v) {
@@ -308,13 +299,13 @@ public final class BatchCaptioner {
   }
 
   private static String errorLine(String name, Exception e) {
-    JsonObject o = new JsonObject();
-    o.addProperty("image", name);
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("image", name);
     String m = e.getMessage();
     // an input's own message (often starting with its name) is kept as written, only cut
-    o.addProperty("error", e instanceof FileSystemException || m == null || m.isBlank()
+    o.put("error", e instanceof FileSystemException || m == null || m.isBlank()
         ? Quote.reason(e) : Quote.withoutClassNames(Quote.cut(m)));
-    return GSON.toJson(o);
+    return Json.write(o);
   }
 
   /**
@@ -343,11 +334,10 @@ public final class BatchCaptioner {
         continue;
       }
       try {
-        JsonElement e = JsonParser.parseString(line);
-        if (e.isJsonObject() && e.getAsJsonObject().has("image")) {
-          names.add(e.getAsJsonObject().get("image").getAsString());
+        if (Json.parse(line) instanceof Map<?, ?> o && o.get("image") instanceof String image) {
+          names.add(image);
         }
-      } catch (JsonParseException | IllegalStateException | UnsupportedOperationException ignored) {
+      } catch (Json.JsonException ignored) {
         // not one of our lines: captioned again
       }
     }

@@ -4,10 +4,6 @@
  */
 package org.jrnn.caption;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,10 +13,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.jrnn.data.DataFormatException;
 import org.jrnn.internal.Arguments;
 import org.jrnn.internal.Quote;
+import org.jrnn.io.Json;
 
 /** Readers of captioning data. */
 public final class CaptionData {
@@ -42,7 +41,9 @@ public final class CaptionData {
    * {@code "image"} and {@code "caption"}) or TSV ({@code image<TAB>caption} per line). Blank lines
    * and lines starting with {@code #} are skipped; an image may have several lines (captions).
    *
-   * @throws IOException naming the file and line of a malformed line
+   * @throws DataFormatException naming the file and line of a malformed line, or a file without
+   *     captions
+   * @throws IOException if the file cannot be read
    */
   public static List<Example> readCaptions(Path file) throws IOException {
     Path fileName = Arguments.notNull("file", file).getFileName();
@@ -59,30 +60,39 @@ public final class CaptionData {
           continue;
         }
         if (json) {
+          Object o;
           try {
-            JsonObject o = JsonParser.parseString(t).getAsJsonObject();
-            JsonElement img = o.get("image");
-            JsonElement cap = o.get("caption");
-            if (img == null || cap == null || !img.isJsonPrimitive() || !cap.isJsonPrimitive()) {
-              throw new IOException(Quote.path(file) + ":" + n + ": needs string fields \"image\" and \"caption\"");
-            }
-            out.add(new Example(img.getAsString(), cap.getAsString()));
-          } catch (JsonParseException | IllegalStateException e) {
-            throw new IOException(Quote.path(file) + ":" + n + ": not a JSON object (" + Quote.reason(e) + ")", e);
+            o = Json.parse(t);
+          } catch (Json.JsonException e) {
+            throw new DataFormatException(file, n, "not a JSON object (" + Quote.reason(e) + ")", e);
           }
+          if (!(o instanceof Map<?, ?> m)) {
+            throw new DataFormatException(file, n, "not a JSON object (found " + Json.typeName(o) + ")");
+          }
+          Object img = m.get("image");
+          Object cap = m.get("caption");
+          if (!isPlain(img) || !isPlain(cap)) {
+            throw new DataFormatException(file, n, "needs string fields \"image\" and \"caption\"");
+          }
+          out.add(new Example(String.valueOf(img), String.valueOf(cap)));
         } else {
           int tab = line.indexOf('\t');
           if (tab <= 0) {
-            throw new IOException(Quote.path(file) + ":" + n + ": expected image<TAB>caption");
+            throw new DataFormatException(file, n, "expected image<TAB>caption");
           }
           out.add(new Example(line.substring(0, tab).strip(), line.substring(tab + 1).strip()));
         }
       }
     }
     if (out.isEmpty()) {
-      throw new IOException(Quote.path(file) + ": no captions");
+      throw new DataFormatException(file, 0, "no captions");
     }
     return out;
+  }
+
+  /** A JSON string, number or boolean (what a caption line may hold in "image" and "caption"). */
+  private static boolean isPlain(Object v) {
+    return v instanceof String || v instanceof Number || v instanceof Boolean;
   }
 
   /** The image files of a folder (by extension, any case), sorted by path; recurses into sub-folders. */

@@ -62,14 +62,13 @@ public final class CaptionModels {
         throw new SafetensorsException(path, "no metadata \"" + ModelFiles.MODEL_KEY + "\"/\""
             + ModelFiles.CONFIG_KEY + "\": not a jrnn model file");
       }
+      if (!kind.equals(Captioner.KIND) && !kind.equals(ConditionedDecoder.KIND)) {
+        throw new SafetensorsException(path, "holds a " + Quote.quote(kind)
+            + " model, not a captioner (or conditioned-decoder)");
+      }
       Captioner.Config config;
       try {
-        config = switch (kind) {
-          case Captioner.KIND -> Captioner.Config.fromJson(json);
-          case ConditionedDecoder.KIND -> fromConditionedDecoder(json);
-          default -> throw new SafetensorsException(path, "holds a " + Quote.quote(kind)
-              + " model, not a captioner (or conditioned-decoder)");
-        };
+        config = kind.equals(Captioner.KIND) ? Captioner.Config.fromJson(json) : fromConditionedDecoder(json);
       } catch (IllegalArgumentException | JrnnException e) {
         throw new SafetensorsException(path, "metadata \"" + ModelFiles.CONFIG_KEY + "\": " + Quote.reason(e), e);
       }

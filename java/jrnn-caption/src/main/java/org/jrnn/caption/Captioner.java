@@ -5,14 +5,10 @@
  */
 package org.jrnn.caption;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.jrnn.Cell;
 import org.jrnn.Device;
 import org.jrnn.JrnnException;
@@ -33,6 +29,7 @@ import org.jrnn.internal.Arguments;
 import org.jrnn.internal.Quote;
 import org.jrnn.internal.FeatureConditioning;
 import org.jrnn.internal.FloatMath;
+import org.jrnn.io.Json;
 import org.jrnn.models.AbstractModel;
 import org.jrnn.models.ConditionedBatch;
 import org.jrnn.nn.Embedding;
@@ -183,32 +180,32 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
 
     /** This config as a JSON object (cell as its name, e.g. "GRU"). */
     public String toJson() {
-      JsonObject o = new JsonObject();
-      o.addProperty("featureSize", featureSize);
-      o.addProperty("imageSize", imageSize);
-      o.addProperty("projectionSize", projectionSize);
-      o.addProperty("vocabSize", vocabSize);
-      o.addProperty("embeddingSize", embeddingSize);
-      o.addProperty("cell", cell.name());
-      o.addProperty("hiddenSize", hiddenSize);
-      o.addProperty("layers", layers);
-      o.addProperty("concatFeatures", concatFeatures);
-      o.addProperty("seed", seed);
-      o.addProperty("pixels", pixels.id());
-      return new Gson().toJson(o);
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("featureSize", featureSize);
+      o.put("imageSize", imageSize);
+      o.put("projectionSize", projectionSize);
+      o.put("vocabSize", vocabSize);
+      o.put("embeddingSize", embeddingSize);
+      o.put("cell", cell.name());
+      o.put("hiddenSize", hiddenSize);
+      o.put("layers", layers);
+      o.put("concatFeatures", concatFeatures);
+      o.put("seed", seed);
+      o.put("pixels", pixels.id());
+      return Json.write(o);
     }
 
     /** A config from {@link #toJson()}. @throws JrnnException naming a bad key */
     public static Config fromJson(String json) {
       Arguments.notNull("captioner config", json);
-      JsonObject o;
+      Json.Fields o;
       try {
-        o = JsonParser.parseString(json).getAsJsonObject();
-      } catch (JsonParseException | IllegalStateException e) {
+        o = Json.parseFields(json, "captioner config");
+      } catch (JrnnException e) {
         throw new JrnnException(
             "captioner config is not a JSON object: " + Quote.reason(e), e);
       }
-      String cellName = string(o, "cell");
+      String cellName = o.string("cell");
       Cell cell;
       try {
         cell = Cell.valueOf(cellName.toUpperCase(Locale.ROOT));
@@ -218,7 +215,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
       }
       ImagePixels.Mode pixels = ImagePixels.Mode.RGB;
       if (o.has("pixels")) {
-        String id = string(o, "pixels");
+        String id = o.string("pixels");
         try {
           pixels = ImagePixels.Mode.parse(id);
         } catch (JrnnException e) {
@@ -226,61 +223,9 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
               "captioner config: \"pixels\" must be rgb or rgb+std but is " + Quote.doubleQuote(id), e);
         }
       }
-      return new Config(integer(o, "featureSize"), integer(o, "imageSize"), integer(o, "projectionSize"),
-          integer(o, "vocabSize"), integer(o, "embeddingSize"), cell, integer(o, "hiddenSize"),
-          integer(o, "layers"), bool(o, "concatFeatures"), number(o, "seed").longValueExact(), pixels);
-    }
-
-    private static JsonPrimitive value(JsonObject o, String key) {
-      JsonElement e = o.get(key);
-      if (e == null || !e.isJsonPrimitive()) {
-        throw new JrnnException("captioner config " + (e == null ? "has no \"" + key + "\""
-            : "\"" + key + "\" must be a value but is " + Quote.cut(e)));
-      }
-      return e.getAsJsonPrimitive();
-    }
-
-    private static java.math.BigDecimal number(JsonObject o, String key) {
-      JsonPrimitive p = value(o, key);
-      try {
-        if (!p.isNumber()) {
-          throw new NumberFormatException();
-        }
-        java.math.BigDecimal v = p.getAsBigDecimal();
-        v.longValueExact();
-        return v;
-      } catch (NumberFormatException | ArithmeticException e) {
-        throw new JrnnException("captioner config: \"" + key + "\" must be an integer but is "
-            + Quote.cut(p), e);
-      }
-    }
-
-    private static int integer(JsonObject o, String key) {
-      java.math.BigDecimal v = number(o, key);
-      try {
-        return v.intValueExact();
-      } catch (ArithmeticException e) {
-        throw new JrnnException(
-            "captioner config: \"" + key + "\" must be an int but is " + v.toPlainString(), e);
-      }
-    }
-
-    private static boolean bool(JsonObject o, String key) {
-      JsonPrimitive p = value(o, key);
-      if (!p.isBoolean()) {
-        throw new JrnnException(
-            "captioner config: \"" + key + "\" must be true or false but is " + Quote.cut(p));
-      }
-      return p.getAsBoolean();
-    }
-
-    private static String string(JsonObject o, String key) {
-      JsonPrimitive p = value(o, key);
-      if (!p.isString()) {
-        throw new JrnnException(
-            "captioner config: \"" + key + "\" must be a string but is " + Quote.cut(p));
-      }
-      return p.getAsString();
+      return new Config(o.intValue("featureSize"), o.intValue("imageSize"), o.intValue("projectionSize"),
+          o.intValue("vocabSize"), o.intValue("embeddingSize"), cell, o.intValue("hiddenSize"),
+          o.intValue("layers"), o.bool("concatFeatures"), o.longValue("seed"), pixels);
     }
   }
 

@@ -4,8 +4,6 @@
  */
 package org.jrnn.caption;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonParser;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,10 +14,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Quote;
+import org.jrnn.io.Json;
+import org.jrnn.io.SafetensorsException;
 import org.jrnn.io.SafetensorsFile;
 import org.jrnn.io.TensorInfo;
 
@@ -126,18 +127,16 @@ public final class FeatureFiles {
       List<String> names = defaultNames(n);
       String meta = st.metadata().get("names");
       if (meta != null) {
+        List<String> a;
         try {
-          JsonArray a = JsonParser.parseString(meta).getAsJsonArray();
-          if (a.size() != n) {
-            throw new IOException(Quote.path(file) + ": metadata \"names\" has " + a.size() + " names for " + n + " rows");
-          }
-          names = new ArrayList<>();
-          for (int i = 0; i < n; i++) {
-            names.add(a.get(i).getAsString());
-          }
-        } catch (RuntimeException e) {
-          throw new IOException(Quote.path(file) + ": metadata \"names\" is not a JSON array of strings", e);
+          a = new Json.Fields(Map.of("names", Json.parse(meta)), "metadata").strings("names");
+        } catch (JrnnException e) {
+          throw new SafetensorsException(file, "metadata \"names\" is not a JSON array of strings", e);
         }
+        if (a.size() != n) {
+          throw new SafetensorsException(file, "metadata \"names\" has " + a.size() + " names for " + n + " rows");
+        }
+        names = a;
       }
       return new Features(names, rows);
     }

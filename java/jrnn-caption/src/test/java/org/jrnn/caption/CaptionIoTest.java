@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.jrnn.JrnnException;
+import org.jrnn.data.DataFormatException;
 import org.jrnn.io.SafetensorsWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,11 +104,19 @@ class CaptionIoTest {
         new CaptionData.Example("a.png", "an apple")), t);
     Path jsonl = dir.resolve("c.jsonl");
     Files.writeString(jsonl, "{\"image\": \"a.png\", \"caption\": \"red apple\"}\n{\"image\": \"b.png\"}\n");
-    IOException e = assertThrows(IOException.class, () -> CaptionData.readCaptions(jsonl));
-    assertTrue(e.getMessage().contains(":2:"), e.getMessage());
+    // bad content: a DataFormatException (a JrnnException) naming the file and line
+    DataFormatException e = assertThrows(DataFormatException.class, () -> CaptionData.readCaptions(jsonl));
+    assertEquals(jsonl + ":2: needs string fields \"image\" and \"caption\"", e.getMessage());
+    assertEquals(2, e.line());
     Path bad = dir.resolve("d.tsv");
     Files.writeString(bad, "no tab here\n");
-    assertThrows(IOException.class, () -> CaptionData.readCaptions(bad));
+    assertThrows(DataFormatException.class, () -> CaptionData.readCaptions(bad));
+    Path notObject = dir.resolve("e.jsonl");
+    Files.writeString(notObject, "[1]\n");
+    assertEquals(notObject + ":1: not a JSON object (found array)",
+        assertThrows(DataFormatException.class, () -> CaptionData.readCaptions(notObject)).getMessage());
+    // a file that is not there: an I/O failure
+    assertThrows(IOException.class, () -> CaptionData.readCaptions(dir.resolve("missing.tsv")));
 
     Files.createDirectories(dir.resolve("imgs/sub"));
     for (String n : List.of("imgs/b.PNG", "imgs/a.jpg", "imgs/sub/c.gif", "imgs/readme.txt")) {

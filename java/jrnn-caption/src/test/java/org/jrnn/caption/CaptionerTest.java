@@ -216,8 +216,20 @@ class CaptionerTest {
       }
     }
     assertEquals(c, Captioner.Config.fromJson(c.toJson()));
+    // a config written by the gson-based toJson() of earlier versions (captioner model files hold it)
+    String gsonWritten = "{\"featureSize\":48,\"imageSize\":0,\"projectionSize\":16,\"vocabSize\":30,"
+        + "\"embeddingSize\":8,\"cell\":\"GRU\",\"hiddenSize\":12,\"layers\":1,\"concatFeatures\":true,"
+        + "\"seed\":-7,\"pixels\":\"rgb+std\"}";
+    Captioner.Config old = Captioner.Config.fromJson(gsonWritten);
+    assertEquals(48, old.featureSize());
+    assertEquals(-7L, old.seed());
+    assertEquals(ImagePixels.Mode.RGB_AND_STANDARDIZED, old.pixels());
+    assertEquals(gsonWritten, old.toJson());
     assertThrows(JrnnException.class, () -> new Captioner.Config(10, 2, 5, 9, 3, Cell.GRU, 6, 1, true, 1));
-    assertThrows(SafetensorsException.class, () -> CaptionModels.load(dir.resolve("none.safetensors"), CPU));
+    // a missing file is an I/O failure (IOException), not bad content (SafetensorsException)
+    assertThrows(java.io.IOException.class, () -> CaptionModels.load(dir.resolve("none.safetensors"), CPU));
+    Path notAModel = java.nio.file.Files.write(dir.resolve("garbage.safetensors"), new byte[] {1, 2, 3});
+    assertThrows(SafetensorsException.class, () -> CaptionModels.load(notAModel, CPU));
   }
 
   @Test

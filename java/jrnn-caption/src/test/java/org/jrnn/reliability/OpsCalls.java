@@ -18,6 +18,7 @@ import org.jrnn.Ops;
 import org.jrnn.RecurrentOutput;
 import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
+import org.jrnn.OptimizerKernels;
 import org.jrnn.nn.Dropout;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Init;
@@ -573,7 +574,7 @@ final class OpsCalls {
           for (float v : x) {
             ss += (double) v * v;
           }
-          check(Math.abs(Ops.sumSquares(t) - ss) <= 1e-6 * (1 + ss), "sumSquares");
+          check(Math.abs(OptimizerKernels.sumSquares(t) - ss) <= 1e-6 * (1 + ss), "sumSquares");
           check(Ops.firstNonFinite(t) == -1 && Ops.allFinite(t), "firstNonFinite of finite values");
           Tensor y = c.own(Tensor.of(x, shape));
           Ops.axpy(alpha, t, y);
@@ -582,12 +583,12 @@ final class OpsCalls {
             want[i] = x[i] + alpha * x[i];
           }
           checkClose(y.toArray(), want, TOL, "axpy");
-          Ops.scale(t, alpha);
+          OptimizerKernels.scale(t, alpha);
           for (int i = 0; i < x.length; i++) {
             want[i] = alpha * x[i];
           }
           checkClose(t.toArray(), want, TOL, "scale");
-          Ops.clipValues(t, limit);
+          OptimizerKernels.clipValues(t, limit);
           for (float v : t.toArray()) {
             check(Math.abs(v) <= limit, "clipValues left " + v);
           }
@@ -614,14 +615,14 @@ final class OpsCalls {
         c -> {
           Tensor x = c.own(Tensor.zeros(3));
           switch (v) {
-            case 0 -> Ops.clipValues(x, g.pick(0f, -1f, Float.NaN));
-            case 1 -> Ops.sumSquares(c.own(Tensor.zeros(0)));
+            case 0 -> OptimizerKernels.clipValues(x, g.pick(0f, -1f, Float.NaN));
+            case 1 -> OptimizerKernels.sumSquares(c.own(Tensor.zeros(0)));
             case 2 -> Ops.axpy(1f, x, c.own(Tensor.zeros(4)));
-            case 3 -> Ops.scale(null, 1f);
+            case 3 -> OptimizerKernels.scale(null, 1f);
             case 4 -> Ops.firstNonFinite(c.own(Tensor.zeros(2, 0)));
             case 5 -> {
               x.close();
-              Ops.sumSquares(x);
+              OptimizerKernels.sumSquares(x);
             }
             case 6 -> Ops.axpy(1f, x, null);
             default ->
@@ -651,9 +652,9 @@ final class OpsCalls {
           Tensor b1 = bad && v == 1 ? c.own(Tensor.zeros(n + 1)) : c.own(Tensor.zeros(n));
           Tensor b2 = c.own(Tensor.zeros(n));
           switch (which) {
-            case 0 -> Ops.sgdUpdate(wt, gt, bad && v == 2 ? null : b1, 0.1f, 0.9f, 0f, false, 1);
+            case 0 -> OptimizerKernels.sgdUpdate(wt, gt, bad && v == 2 ? null : b1, 0.1f, 0.9f, 0f, false, 1);
             case 1 ->
-                Ops.adamUpdate(
+                OptimizerKernels.adamUpdate(
                     wt,
                     gt,
                     b1,
@@ -666,7 +667,7 @@ final class OpsCalls {
                     false,
                     1);
             default ->
-                Ops.rmspropUpdate(
+                OptimizerKernels.rmspropUpdate(
                     wt, gt, b1, bad && v == 2 ? null : b2, 0.01f, 0.99f, 1e-8f, 0f, 0.5f);
           }
           float[] after = wt.toArray();

@@ -195,7 +195,7 @@ public final class PredictCommand implements Command {
         }
         try {
           features.add(CliData.pixels(f, 64, Path.of("stdin"), i + 1));
-        } catch (java.io.IOException e) {
+        } catch (org.jrnn.data.DataFormatException e) {
           m.put("error", e.getMessage().replaceFirst("^stdin:\\d+: ", ""));
           continue;
         }

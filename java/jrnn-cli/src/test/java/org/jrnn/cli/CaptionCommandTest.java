@@ -11,8 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 import org.jrnn.Cell;
@@ -33,6 +32,7 @@ import org.jrnn.data.WordTokenizer;
 import org.jrnn.decode.DecodeOptions;
 import org.jrnn.decode.Decoded;
 import org.jrnn.decode.Decoders;
+import org.jrnn.io.Json;
 import org.jrnn.io.SafetensorsWriter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,32 +70,37 @@ class CaptionCommandTest {
     Files.writeString(images.resolve("notes.txt"), "not an image");
   }
 
-  private static List<JsonObject> lines(Path file) throws IOException {
-    List<JsonObject> out = new ArrayList<>();
+  private static List<Json.Fields> lines(Path file) throws IOException {
+    List<Json.Fields> out = new ArrayList<>();
     for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-      out.add(JsonParser.parseString(l).getAsJsonObject());
+      out.add(Json.parseFields(l, "caption line"));
     }
     return out;
   }
 
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> nbest(Json.Fields o, int k) {
+    return (Map<String, Object>) o.array("nbest").get(k);
+  }
+
   /** The same images, captions and errors in the same order; scores to float precision. */
   private static void assertSameLines(Path a, Path b) throws IOException {
-    List<JsonObject> x = lines(a);
-    List<JsonObject> y = lines(b);
+    List<Json.Fields> x = lines(a);
+    List<Json.Fields> y = lines(b);
     assertEquals(x.size(), y.size());
     for (int i = 0; i < x.size(); i++) {
-      JsonObject p = x.get(i).deepCopy();
-      JsonObject q = y.get(i).deepCopy();
+      Json.Fields p = x.get(i);
+      Json.Fields q = y.get(i);
       if (p.has("score")) {
-        assertEquals(p.get("score").getAsDouble(), q.get("score").getAsDouble(), 1e-4);
-        p.remove("score");
-        q.remove("score");
-        for (int k = 0; k < p.getAsJsonArray("nbest").size(); k++) {
-          p.getAsJsonArray("nbest").get(k).getAsJsonObject().remove("score");
-          q.getAsJsonArray("nbest").get(k).getAsJsonObject().remove("score");
+        assertEquals(p.doubleValue("score"), q.doubleValue("score"), 1e-4);
+        p.map().remove("score");
+        q.map().remove("score");
+        for (int k = 0; k < p.array("nbest").size(); k++) {
+          nbest(p, k).remove("score");
+          nbest(q, k).remove("score");
         }
       }
-      assertEquals(p, q, "line " + i);
+      assertEquals(p.map(), q.map(), "line " + i);
     }
   }
 
@@ -117,28 +122,28 @@ class CaptionCommandTest {
         "--batch", "2", "--out", out.toString());
     assertEquals(Main.EXIT_FAILURE, r.status(), r.err());
     assertTrue(r.err().contains("5 captioned, 1 failed"), r.err());
-    List<JsonObject> got = lines(out);
-    List<String> names = got.stream().map(o -> o.get("image").getAsString()).toList();
+    List<Json.Fields> got = lines(out);
+    List<String> names = got.stream().map(o -> o.string("image")).toList();
     assertEquals(List.of("a.png", "b.png", "c.png", "d.png", "f.png", "sub/e.png").stream()
         .map(n -> images.resolve(n).toString()).toList(), names);
-    JsonObject bad = got.get(2);
+    Json.Fields bad = got.get(2);
     assertTrue(bad.has("error") && !bad.has("caption"), bad.toString());
-    assertTrue(bad.get("error").getAsString().contains("c.png"), bad.toString());
+    assertTrue(bad.string("error").contains("c.png"), bad.toString());
     List<Path> good = List.of(images.resolve("a.png"), images.resolve("b.png"), images.resolve("d.png"),
         images.resolve("f.png"), images.resolve("sub/e.png"));
     List<Decoded> want = expected(good, DecodeOptions.builder().beamSize(3).nBest(3).build());
     int k = 0;
-    for (JsonObject o : got) {
+    for (Json.Fields o : got) {
       if (o.has("error")) {
         continue;
       }
       Decoded d = want.get(k++);
-      assertEquals(tokenizer.decode(d.best().tokens()), o.get("caption").getAsString());
+      assertEquals(tokenizer.decode(d.best().tokens()), o.string("caption"));
       // the native GEMMs round differently for other row counts: scores agree to float precision
-      assertEquals(d.best().score(), o.get("score").getAsDouble(), 1e-4);
-      assertEquals(3, o.getAsJsonArray("nbest").size());
-      assertEquals(o.get("caption").getAsString(),
-          o.getAsJsonArray("nbest").get(0).getAsJsonObject().get("caption").getAsString());
+      assertEquals(d.best().score(), o.doubleValue("score"), 1e-4);
+      assertEquals(3, o.array("nbest").size());
+      assertEquals(o.string("caption"),
+          nbest(o, 0).get("caption"));
     }
     // every batch size writes the same lines
     for (String batch : List.of("1", "64")) {
@@ -176,19 +181,19 @@ class CaptionCommandTest {
     Files.writeString(list, "imgs/f.png\n# a comment\n\nimgs/a.png\nimgs/missing.png\nimgs/sub/e.png\n");
     CliTestSupport.Run r = run("caption", "--model", model.toString(), "--list", list.toString(), "--quiet");
     assertEquals(Main.EXIT_FAILURE, r.status(), r.err());
-    List<JsonObject> got = new ArrayList<>();
+    List<Json.Fields> got = new ArrayList<>();
     for (String l : r.outLines()) {
-      got.add(JsonParser.parseString(l).getAsJsonObject());
+      got.add(Json.parseFields(l, "caption line"));
     }
     assertEquals(List.of("imgs/f.png", "imgs/a.png", "imgs/missing.png", "imgs/sub/e.png"),
-        got.stream().map(o -> o.get("image").getAsString()).toList());
+        got.stream().map(o -> o.string("image")).toList());
     assertTrue(got.get(2).has("error"));
     List<Decoded> want = expected(List.of(images.resolve("f.png"), images.resolve("a.png"), images.resolve("sub/e.png")),
         DecodeOptions.greedy());
-    assertEquals(tokenizer.decode(want.get(0).tokens()), got.get(0).get("caption").getAsString());
-    assertEquals(tokenizer.decode(want.get(1).tokens()), got.get(1).get("caption").getAsString());
-    assertEquals(tokenizer.decode(want.get(2).tokens()), got.get(3).get("caption").getAsString());
-    assertEquals(1, got.get(0).getAsJsonArray("nbest").size());
+    assertEquals(tokenizer.decode(want.get(0).tokens()), got.get(0).string("caption"));
+    assertEquals(tokenizer.decode(want.get(1).tokens()), got.get(1).string("caption"));
+    assertEquals(tokenizer.decode(want.get(2).tokens()), got.get(3).string("caption"));
+    assertEquals(1, got.get(0).array("nbest").size());
   }
 
   @Test
@@ -224,10 +229,10 @@ class CaptionCommandTest {
       List<String> out = r.outLines();
       assertEquals(3, out.size());
       for (int i = 0; i < 3; i++) {
-        JsonObject o = JsonParser.parseString(out.get(i)).getAsJsonObject();
-        assertEquals(tokenizer.decode(want.get(i).tokens()), o.get("caption").getAsString(), f.toString());
+        Json.Fields o = Json.parseFields(out.get(i), "caption line");
+        assertEquals(tokenizer.decode(want.get(i).tokens()), o.string("caption"), f.toString());
         String name = f == st ? List.of("x", "y", "z").get(i) : f == npy ? "#" + i : "row" + i;
-        assertEquals(name, o.get("image").getAsString());
+        assertEquals(name, o.string("image"));
       }
     }
     // a feature width the model does not take

@@ -28,7 +28,7 @@ import org.jrnn.io.Json;
  * <p>Reading JSON follows PyTorch's defaults ({@code num_layers} 1, {@code bidirectional} false,
  * {@code bias} true) and also accepts the other {@code RNNBase} arguments where jrnn computes the
  * same function: {@code "batch_first"} (either; jrnn's files are always time-major), {@code
- * "dropout"} (0 <= p < 1; dropout only acts in training, so inference is unaffected), {@code
+ * "dropout"} (0 &lt;= p &lt; 1; dropout only acts in training, so inference is unaffected), {@code
  * "proj_size"} (0 only), {@code "nonlinearity"} ({@code "tanh"} / {@code "relu"}, with mode {@code
  * "RNN"} or agreeing with {@code RNN_TANH} / {@code RNN_RELU}). Any other key is an error (a typo
  * should not pass silently).

@@ -5,6 +5,7 @@
 package org.jrnn.io;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -71,18 +72,23 @@ public final class SafetensorsFile implements AutoCloseable {
     this.channel = channel;
   }
 
-  /** Opens and validates {@code path}. */
-  public static SafetensorsFile open(Path path) throws SafetensorsException {
+  /**
+   * Opens and validates {@code path}.
+   *
+   * @throws SafetensorsException if the content is not a valid safetensors file
+   * @throws IOException if the file cannot be opened or read (missing, a directory, no permission)
+   */
+  public static SafetensorsFile open(Path path) throws IOException {
     if (Files.isDirectory(path)) {
-      throw new SafetensorsException(path, "is a directory, not a safetensors file");
+      throw ioFailure(path, "is a directory, not a safetensors file", null);
     }
     FileChannel ch;
     try {
       ch = FileChannel.open(path, StandardOpenOption.READ);
     } catch (IOException e) {
-      throw new SafetensorsException(path, Quote.reason(e), e);
+      throw ioFailure(path, Quote.reason(e), e);
     } catch (SecurityException e) {
-      throw new SafetensorsException(path, "permission denied", e);
+      throw ioFailure(path, "permission denied", e);
     }
     boolean keepOpen = false;
     try {
@@ -113,10 +119,7 @@ public final class SafetensorsFile implements AutoCloseable {
       return new SafetensorsFile(
           path, p.metadata, p.tensors, dataStart, whole, keepOpen ? ch : null);
     } catch (IOException e) {
-      if (e instanceof SafetensorsException) {
-        throw (SafetensorsException) e;
-      }
-      throw new SafetensorsException(path, "cannot read: " + Quote.reason(e), e);
+      throw ioFailure(path, "cannot read: " + Quote.reason(e), e);
     } finally {
       if (!keepOpen) {
         try {
@@ -149,6 +152,11 @@ public final class SafetensorsFile implements AutoCloseable {
     ByteBuffer whole = bytes.duplicate();
     whole.position(base).limit(base + (int) size);
     return new SafetensorsFile(name, p.metadata, p.tensors, 8 + n, whole.slice(), null);
+  }
+
+  /** An I/O failure worded like a {@link SafetensorsException} ({@code "file: problem"}). */
+  private static IOException ioFailure(Path path, String problem, Throwable cause) {
+    return new IOException(Quote.path(path) + ": " + problem, cause);
   }
 
   private static void readFully(Path path, FileChannel ch, ByteBuffer dst, long pos, String what)
@@ -467,8 +475,8 @@ public final class SafetensorsFile implements AutoCloseable {
             .order(ByteOrder.LITTLE_ENDIAN);
       }
     } catch (IOException e) {
-      throw new SafetensorsException(
-          path, "cannot map tensor " + Quote.quote(name) + ": " + Quote.reason(e), e);
+      throw new UncheckedIOException(
+          ioFailure(path, "cannot map tensor " + Quote.quote(name) + ": " + Quote.reason(e), e));
     }
   }
 

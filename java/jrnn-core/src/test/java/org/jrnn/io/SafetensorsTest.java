@@ -347,7 +347,11 @@ class SafetensorsTest {
     rejects(p, "too short");
     Files.write(p, new byte[5]);
     rejects(p, "too short");
-    rejects(dir.resolve("missing.safetensors"), "no such file");
+    // a missing file is an I/O failure (IOException), worded the same way
+    Path missing = dir.resolve("missing.safetensors");
+    IOException e = assertThrows(IOException.class, () -> SafetensorsFile.open(missing).close());
+    assertTrue(e.getMessage().startsWith(missing + ": ") && e.getMessage().contains("no such file"),
+        e.getMessage());
   }
 
   @Test
@@ -626,8 +630,19 @@ class SafetensorsTest {
   @Test
   void aDirectoryIsNamedAsOne() throws IOException {
     Path d = Files.createDirectory(dir.resolve("weights.safetensors"));
-    SafetensorsException e = rejects(d, "is a directory");
-    assertFalse(e.getMessage().contains("Exception"), e.getMessage());
+    // a path that cannot be read is an I/O failure, not bad content: IOException, same wording
+    IOException e = assertThrows(IOException.class, () -> SafetensorsFile.open(d).close());
+    assertEquals(d + ": is a directory, not a safetensors file", e.getMessage());
+  }
+
+  @Test
+  void aMissingFileIsAnIoFailureAndBadContentAJrnnException() throws IOException {
+    Path missing = dir.resolve("missing.safetensors");
+    IOException io = assertThrows(IOException.class, () -> SafetensorsFile.open(missing).close());
+    assertTrue(io.getMessage().startsWith(missing + ": "), io.getMessage());
+    Path bad = Files.write(dir.resolve("bad.safetensors"), new byte[] {1, 2, 3});
+    JrnnException content = assertThrows(JrnnException.class, () -> SafetensorsFile.open(bad).close());
+    assertTrue(content instanceof SafetensorsException, content.toString());
   }
 
   @Test

@@ -6,10 +6,6 @@
 package org.jrnn.examples;
 
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jrnn.data.DataFormatException;
 import org.jrnn.internal.Quote;
+import org.jrnn.io.Json;
 
 /** Reads {@code emoji.json} of the Twemoji data. */
 public final class Twemoji {
@@ -29,7 +27,7 @@ public final class Twemoji {
    *
    * @param image file name under {@code img/twitter/64}
    * @param caption the lower-cased Unicode name (a variant's is its base's)
-   * @param category e.g. "Smileys & Emotion"
+   * @param category e.g. "Smileys &amp; Emotion"
    * @param base index of the base emoji in {@link #read}'s base list
    * @param variant whether this is a skin-tone variant
    */
@@ -60,23 +58,35 @@ public final class Twemoji {
     if (!Files.isRegularFile(json) || !Files.isDirectory(images)) {
       throw new IOException(Quote.path(dir) + ": no emoji.json and img/twitter/64 (run scripts/fetch-twemoji.sh " + Quote.path(dir) + ")");
     }
-    JsonArray all = JsonParser.parseString(Files.readString(json, StandardCharsets.UTF_8)).getAsJsonArray();
+    List<Json.Element> all;
+    try {
+      all = Json.parseArrayElements(Files.readString(json, StandardCharsets.UTF_8));
+    } catch (Json.JsonException e) {
+      throw new DataFormatException(json, 0, "not a JSON array of emoji: " + Quote.reason(e), e);
+    }
     List<Entry> bases = new ArrayList<>();
     List<Entry> variants = new ArrayList<>();
-    for (JsonElement el : all) {
-      JsonObject o = el.getAsJsonObject();
-      String caption = o.get("name").getAsString().toLowerCase(Locale.ROOT);
-      String category = o.get("category").getAsString();
+    for (Json.Element el : all) {
+      Json.Fields o = emoji(json, el.value(), bases.size());
+      String caption = o.string("name").toLowerCase(Locale.ROOT);
+      String category = o.string("category");
       int base = bases.size();
-      bases.add(new Entry(o.get("image").getAsString(), caption, category, base, false));
-      JsonElement sv = o.get("skin_variations");
-      if (sv != null && sv.isJsonObject()) {
-        for (Map.Entry<String, JsonElement> v : sv.getAsJsonObject().entrySet()) {
-          String img = v.getValue().getAsJsonObject().get("image").getAsString();
-          variants.add(new Entry(img, caption, category, base, true));
+      bases.add(new Entry(o.string("image"), caption, category, base, false));
+      if (o.get("skin_variations") instanceof Map<?, ?> sv) {
+        for (Object v : sv.values()) {
+          Json.Fields variant = emoji(json, v, base);
+          variants.add(new Entry(variant.string("image"), caption, category, base, true));
         }
       }
     }
     return new Data(List.copyOf(bases), List.copyOf(variants), images);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Json.Fields emoji(Path json, Object v, int index) {
+    if (!(v instanceof Map)) {
+      throw new DataFormatException(json, 0, "emoji " + index + " is not a JSON object");
+    }
+    return new Json.Fields((Map<String, Object>) v, Quote.path(json) + ": emoji " + index);
   }
 }

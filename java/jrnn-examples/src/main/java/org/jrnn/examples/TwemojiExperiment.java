@@ -15,7 +15,6 @@ import org.jrnn.caption.Bleu;
 import org.jrnn.caption.ImagePixels;
 import org.jrnn.caption.Captioner;
 import org.jrnn.caption.CaptionModels;
-import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +37,7 @@ import org.jrnn.decode.DecodeOptions;
 import org.jrnn.decode.Decoded;
 import org.jrnn.decode.Decoders;
 import org.jrnn.decode.LengthPenalty;
+import org.jrnn.io.Json;
 import org.jrnn.optim.Adam;
 import org.jrnn.optim.GradientClipping;
 import org.jrnn.optim.LrSchedule;
@@ -228,7 +228,7 @@ public final class TwemojiExperiment {
     rep.put("total_seconds", (System.nanoTime() - t0) / 1e9);
     if (report != null) {
       Files.createDirectories(report.toAbsolutePath().getParent());
-      Files.writeString(report, new GsonBuilder().setPrettyPrinting().create().toJson(rep) + "\n", StandardCharsets.UTF_8);
+      Files.writeString(report, Json.writePretty(rep) + "\n", StandardCharsets.UTF_8);
       out.println("report " + report);
     }
     model.close();

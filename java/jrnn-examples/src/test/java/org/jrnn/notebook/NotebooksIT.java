@@ -9,10 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.File;
@@ -24,12 +20,14 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.jrnn.io.Json;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -125,12 +123,12 @@ class NotebooksIT {
             "%maven org.jrnn:jrnn:0.1.0-SNAPSHOT"));
     Result r = execute(nb, dir, true);
     assertEquals(0, r.exit, r.log);
-    JsonObject done = JsonParser.parseString(Files.readString(dir.resolve("errors.ipynb.out/errors.ipynb"))).getAsJsonObject();
-    JsonArray cells = done.getAsJsonArray("cells");
-    assertEquals("2", text(cells.get(0).getAsJsonObject()).strip());
-    assertTrue(errorOf(cells.get(1).getAsJsonObject()).contains("boom 1"), cells.get(1).toString());
-    assertTrue(errorOf(cells.get(2).getAsJsonObject()).contains("incompatible types"), cells.get(2).toString());
-    assertTrue(errorOf(cells.get(3).getAsJsonObject()).contains("%classpath"), cells.get(3).toString());
+    Map<String, Object> done = Json.parseObject(Files.readString(dir.resolve("errors.ipynb.out/errors.ipynb")));
+    List<Object> cells = arr(done.get("cells"));
+    assertEquals("2", text(obj(cells.get(0))).strip());
+    assertTrue(errorOf(obj(cells.get(1))).contains("boom 1"), Json.write(cells.get(1)));
+    assertTrue(errorOf(obj(cells.get(2))).contains("incompatible types"), Json.write(cells.get(2)));
+    assertTrue(errorOf(obj(cells.get(3))).contains("%classpath"), Json.write(cells.get(3)));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -153,37 +151,37 @@ class NotebooksIT {
             120);
     assertEquals(0, html.exit, "html rendering failed:\n" + html.log);
 
-    JsonObject book = JsonParser.parseString(Files.readString(done)).getAsJsonObject();
+    Map<String, Object> book = Json.parseObject(Files.readString(done));
     int images = 0;
     StringBuilder allText = new StringBuilder();
     int cellNo = 0;
-    for (JsonElement e : book.getAsJsonArray("cells")) {
-      JsonObject cell = e.getAsJsonObject();
+    for (Object e : arr(book.get("cells"))) {
+      Map<String, Object> cell = obj(e);
       cellNo++;
-      if (!"code".equals(cell.get("cell_type").getAsString()) || source(cell).isBlank()) {
+      if (!"code".equals(cell.get("cell_type")) || source(cell).isBlank()) {
         continue;
       }
       assertTrue(
-          cell.has("execution_count") && !cell.get("execution_count").isJsonNull(),
+          cell.get("execution_count") != null && cell.get("execution_count") != Json.NULL,
           name + " cell " + cellNo + " did not run");
-      for (JsonElement o : cell.getAsJsonArray("outputs")) {
-        JsonObject out = o.getAsJsonObject();
-        String type = out.get("output_type").getAsString();
+      for (Object o : arr(cell.get("outputs"))) {
+        Map<String, Object> out = obj(o);
+        String type = String.valueOf(out.get("output_type"));
         if (type.equals("error")) {
-          fail(name + " cell " + cellNo + " failed: " + out);
+          fail(name + " cell " + cellNo + " failed: " + Json.write(out));
         }
         if (type.equals("stream")) {
           allText.append(joined(out.get("text"))).append('\n');
         }
-        if (out.has("data")) {
-          JsonObject data = out.getAsJsonObject("data");
-          if (data.has("text/plain")) {
+        if (out.containsKey("data")) {
+          Map<String, Object> data = obj(out.get("data"));
+          if (data.containsKey("text/plain")) {
             allText.append(joined(data.get("text/plain"))).append('\n');
           }
-          if (data.has("text/html")) {
+          if (data.containsKey("text/html")) {
             allText.append(joined(data.get("text/html"))).append('\n');
           }
-          if (data.has("image/png")) {
+          if (data.containsKey("image/png")) {
             byte[] png = Base64.getMimeDecoder().decode(joined(data.get("image/png")));
             BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
             assertNotNull(img, name + " cell " + cellNo + ": image/png does not decode");
@@ -234,20 +232,18 @@ class NotebooksIT {
       }
     }
     assertTrue(keep.stream().anyMatch(s -> s.contains("jjava-jupyter")), "jjava-jupyter not on the test classpath: " + testCp);
-    JsonObject spec = new JsonObject();
+    Map<String, Object> spec = new LinkedHashMap<>();
     List<String> args = new ArrayList<>(List.of(java, "-Djava.awt.headless=true", "-Xss4m", "-Dslf4j.internal.verbosity=ERROR"));
     if (Runtime.version().feature() >= 22) {
       args.add("--enable-native-access=ALL-UNNAMED"); // jrnn's JNI libraries load inside the kernel
     }
     args.addAll(List.of("-cp", String.join(File.pathSeparator, keep), "org.jrnn.notebook.kernel.TestKernel", "{connection_file}"));
-    JsonArray argv = new JsonArray();
-    args.forEach(argv::add);
-    spec.add("argv", argv);
-    spec.addProperty("display_name", "Java (jrnn tests)");
-    spec.addProperty("language", "java");
+    spec.put("argv", args);
+    spec.put("display_name", "Java (jrnn tests)");
+    spec.put("language", "java");
     Path k = dir.resolve("kernels").resolve(KERNEL);
     Files.createDirectories(k);
-    Files.writeString(k.resolve("kernel.json"), spec.toString());
+    Files.writeString(k.resolve("kernel.json"), Json.write(spec));
   }
 
   static String jupyterVersion() {
@@ -278,61 +274,70 @@ class NotebooksIT {
   // ------------------------------------------------------------------------------------------ json
 
   static String notebookJson(String... codeCells) {
-    JsonObject nb = new JsonObject();
-    JsonArray cells = new JsonArray();
+    List<Object> cells = new ArrayList<>();
     int i = 0;
     for (String c : codeCells) {
-      JsonObject cell = new JsonObject();
-      cell.addProperty("cell_type", "code");
-      cell.addProperty("id", "c" + i++);
-      cell.add("metadata", new JsonObject());
-      cell.add("outputs", new JsonArray());
-      cell.add("execution_count", null);
-      cell.addProperty("source", c);
+      Map<String, Object> cell = new LinkedHashMap<>();
+      cell.put("cell_type", "code");
+      cell.put("id", "c" + i++);
+      cell.put("metadata", new LinkedHashMap<>());
+      cell.put("outputs", new ArrayList<>());
+      cell.put("execution_count", null);
+      cell.put("source", c);
       cells.add(cell);
     }
-    nb.add("cells", cells);
-    JsonObject meta = new JsonObject();
-    JsonObject ks = new JsonObject();
-    ks.addProperty("name", "java");
-    ks.addProperty("display_name", "Java");
-    ks.addProperty("language", "java");
-    meta.add("kernelspec", ks);
-    nb.add("metadata", meta);
-    nb.addProperty("nbformat", 4);
-    nb.addProperty("nbformat_minor", 5);
-    return nb.toString();
+    Map<String, Object> ks = new LinkedHashMap<>();
+    ks.put("name", "java");
+    ks.put("display_name", "Java");
+    ks.put("language", "java");
+    Map<String, Object> nb = new LinkedHashMap<>();
+    nb.put("cells", cells);
+    nb.put("metadata", Map.of("kernelspec", ks));
+    nb.put("nbformat", 4);
+    nb.put("nbformat_minor", 5);
+    return Json.write(nb);
   }
 
-  static String joined(JsonElement e) {
-    if (e.isJsonArray()) {
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> obj(Object o) {
+    return (Map<String, Object>) o;
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<Object> arr(Object o) {
+    return (List<Object>) o;
+  }
+
+  /** A notebook text field: a string, or an array of strings (lines) joined. */
+  static String joined(Object e) {
+    if (e instanceof List<?> l) {
       StringBuilder sb = new StringBuilder();
-      e.getAsJsonArray().forEach(x -> sb.append(x.getAsString()));
+      l.forEach(sb::append);
       return sb.toString();
     }
-    return e.getAsString();
+    return String.valueOf(e);
   }
 
-  static String source(JsonObject cell) {
+  static String source(Map<String, Object> cell) {
     return joined(cell.get("source"));
   }
 
-  static String text(JsonObject cell) {
+  static String text(Map<String, Object> cell) {
     StringBuilder sb = new StringBuilder();
-    for (JsonElement o : cell.getAsJsonArray("outputs")) {
-      JsonObject out = o.getAsJsonObject();
-      if (out.has("data") && out.getAsJsonObject("data").has("text/plain")) {
-        sb.append(joined(out.getAsJsonObject("data").get("text/plain")));
+    for (Object o : arr(cell.get("outputs"))) {
+      Map<String, Object> out = obj(o);
+      if (out.get("data") instanceof Map<?, ?> data && data.containsKey("text/plain")) {
+        sb.append(joined(data.get("text/plain")));
       }
     }
     return sb.toString();
   }
 
-  static String errorOf(JsonObject cell) {
-    for (JsonElement o : cell.getAsJsonArray("outputs")) {
-      JsonObject out = o.getAsJsonObject();
-      if (out.get("output_type").getAsString().equals("error")) {
-        return out.get("ename").getAsString() + ": " + out.get("evalue").getAsString() + "\n" + joined(out.get("traceback"));
+  static String errorOf(Map<String, Object> cell) {
+    for (Object o : arr(cell.get("outputs"))) {
+      Map<String, Object> out = obj(o);
+      if ("error".equals(out.get("output_type"))) {
+        return out.get("ename") + ": " + out.get("evalue") + "\n" + joined(out.get("traceback"));
       }
     }
     return "";

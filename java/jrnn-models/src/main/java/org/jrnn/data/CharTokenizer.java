@@ -1,19 +1,15 @@
 // Character (Unicode code point) tokenizer with the four specials first; saved as a small JSON string.
 package org.jrnn.data;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Arguments;
 import org.jrnn.internal.Quote;
+import org.jrnn.io.Json;
 
 /**
  * One token per Unicode code point. Ids 0..3 are the specials of {@link Vocabulary}; the characters follow,
@@ -95,13 +91,11 @@ public final class CharTokenizer implements Tokenizer {
     /** {@code {"type":"char","version":1,"vocab":["<pad>","<unk>","<bos>","<eos>","e",...]}}. */
     @Override
     public String toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("type", TYPE);
-        o.addProperty("version", 1);
-        JsonArray vocab = new JsonArray();
-        vocabulary.tokens().forEach(vocab::add);
-        o.add("vocab", vocab);
-        return new Gson().toJson(o);
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("type", TYPE);
+        o.put("version", 1);
+        o.put("vocab", new ArrayList<>(vocabulary.tokens()));
+        return Json.write(o);
     }
 
     /**
@@ -111,40 +105,44 @@ public final class CharTokenizer implements Tokenizer {
      */
     public static CharTokenizer fromJson(String json) {
         Arguments.notNull("tokenizer JSON", json);
-        JsonObject o = parseSaved(json, TYPE);
+        Json.Fields o = parseSaved(json, TYPE);
         return new CharTokenizer(Vocabulary.of(vocabList(o)));
     }
 
-    static JsonObject parseSaved(String json, String type) {
+    /** The fields of a saved tokenizer of {@code type}, its type and version checked. */
+    static Json.Fields parseSaved(String json, String type) {
+        Json.Fields o;
         try {
-            JsonObject o = JsonParser.parseString(json).getAsJsonObject();
-            String found = o.has("type") ? o.get("type").getAsString() : null;
-            if (!type.equals(found)) {
-                throw new JrnnException("expected a '" + type + "' tokenizer, found "
-                        + (found == null ? "no type" : "type " + Quote.cut(found)));
-            }
-            if (!o.has("version") || o.get("version").getAsInt() != 1) {
-                throw new JrnnException("unsupported " + type + " tokenizer version " + Quote.cut(o.get("version")));
-            }
-            return o;
-        } catch (JsonParseException | IllegalStateException | UnsupportedOperationException
-                 | NumberFormatException e) {
+            o = Json.parseFields(json, "saved " + type + " tokenizer");
+        } catch (JrnnException e) {
             throw new JrnnException("not a saved " + type + " tokenizer: " + Quote.reason(e), e);
         }
+        Object found = o.get("type");
+        if (!type.equals(found)) {
+            throw new JrnnException("expected a '" + type + "' tokenizer, found "
+                    + (found == null ? "no type" : "type " + Quote.cut(found instanceof String t ? t : Json.write(found))));
+        }
+        Object version = o.get("version");
+        if (!(version instanceof Long v) || v != 1) {
+            throw new JrnnException("unsupported " + type + " tokenizer version "
+                    + Quote.cut(version == null ? "(none)" : Json.write(version)));
+        }
+        return o;
     }
 
-    static List<String> vocabList(JsonObject o) {
-        JsonElement v = o.get("vocab");
-        if (v == null || !v.isJsonArray()) {
+    /** The {@code "vocab"} array of a saved tokenizer, each entry a string. */
+    static List<String> vocabList(Json.Fields o) {
+        Object v = o.get("vocab");
+        if (!(v instanceof List<?> list)) {
             throw new JrnnException("saved tokenizer has no \"vocab\" array");
         }
         List<String> tokens = new ArrayList<>();
-        for (JsonElement e : v.getAsJsonArray()) {
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+        for (Object e : list) {
+            if (!(e instanceof String t)) {
                 throw new JrnnException("vocab entry " + tokens.size() + " is not a string: "
-                        + Quote.cut(e));
+                        + Quote.cut(Json.write(e)));
             }
-            tokens.add(e.getAsString());
+            tokens.add(t);
         }
         return tokens;
     }

@@ -1,12 +1,17 @@
 // The error every reader throws for bad input: it names the file and, where known, the line.
 package org.jrnn.data;
 
-import java.io.IOException;
 import java.nio.file.Path;
+import org.jrnn.JrnnException;
 import org.jrnn.internal.Quote;
 
-/** A data file that cannot be read as expected; the message starts with {@code file:line:}. */
-public class DataFormatException extends IOException {
+/**
+ * A data file whose content cannot be read as expected (malformed, wrong columns, bad values); the
+ * message starts with {@code file:line:}. A {@link JrnnException} (unchecked): bad content is a
+ * misuse like any other; a file that cannot be read at all (missing, unreadable) is an {@link
+ * java.io.IOException} instead.
+ */
+public class DataFormatException extends JrnnException {
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;

@@ -2,12 +2,6 @@
 // else code point order); saved as JSON with a model.
 package org.jrnn.data;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -17,6 +11,7 @@ import java.util.TreeSet;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Arguments;
 import org.jrnn.internal.Quote;
+import org.jrnn.io.Json;
 
 /**
  * The class labels of a data set and their ids. Ids follow the sorted order of the distinct labels:
@@ -104,11 +99,7 @@ public final class LabelIndex {
 
     /** {@code {"labels":["neg","pos"]}}. */
     public String toJson() {
-        JsonObject o = new JsonObject();
-        JsonArray a = new JsonArray();
-        labels.forEach(a::add);
-        o.add("labels", a);
-        return new Gson().toJson(o);
+        return Json.write(Map.of("labels", labels));
     }
 
     /**
@@ -118,15 +109,12 @@ public final class LabelIndex {
      */
     public static LabelIndex fromJson(String json) {
         Arguments.notNull("label index JSON", json);
+        Json.Fields o;
         try {
-            List<String> labels = new ArrayList<>();
-            for (JsonElement e : JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("labels")) {
-                labels.add(e.getAsString());
-            }
-            return new LabelIndex(labels);
-        } catch (JsonParseException | IllegalStateException | UnsupportedOperationException
-                 | ClassCastException | NullPointerException e) {
+            o = Json.parseFields(json, "saved label index");
+        } catch (JrnnException e) {
             throw new JrnnException("not a saved label index: " + Quote.reason(e), e);
         }
+        return new LabelIndex(o.strings("labels"));
     }
 }

@@ -2,32 +2,23 @@
 // such objects (the bundled UCI sentiment files use "class" for the label).
 package org.jrnn.data;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
 import org.jrnn.internal.Arguments;
 import org.jrnn.internal.Quote;
+import org.jrnn.io.Json;
 
 /**
  * Reads labelled text. In JSON forms the label is the field {@code "label"} or, failing that, {@code "class"};
- * it may be a string or a number (kept as written: {@code 1} gives "1"). A record with empty text and a null
+ * it may be a string, a number or a boolean (an integer is kept as written: {@code 1} gives "1"). A record with empty text and a null
  * label (the end marker of the UCI sentiment files) is skipped; any other record without text or label is an
  * error. Blank lines are skipped in TSV and JSONL.
  */
 public final class LabelledTextReader {
-    private static final Pattern JSON_LINE = Pattern.compile("at line (\\d+)");
-
     private LabelledTextReader() {
     }
 
@@ -94,11 +85,11 @@ public final class LabelledTextReader {
             if (line.isBlank()) {
                 continue;
             }
-            JsonElement e;
+            Object e;
             try {
-                e = JsonParser.parseString(line);
-            } catch (JsonParseException ex) {
-                throw new DataFormatException(file, i + 1, "invalid JSON: " + rootMessage(ex), ex);
+                e = Json.parse(line);
+            } catch (Json.JsonException ex) {
+                throw new DataFormatException(file, i + 1, "invalid JSON: " + Quote.reason(ex), ex);
             }
             LabelledExample ex = toExample(file, i + 1, e);
             if (ex != null) {
@@ -115,72 +106,45 @@ public final class LabelledTextReader {
      */
     public static List<LabelledExample> readJsonArray(Path file) throws IOException {
         String text = TextFiles.readString(file);
-        List<LabelledExample> out = new ArrayList<>();
-        try (JsonReader reader = new JsonReader(new StringReader(text))) {
-            if (reader.peek() != JsonToken.BEGIN_ARRAY) {
-                throw new DataFormatException(file, lineOf(reader), "expected a JSON array, found " + reader.peek());
+        List<Json.Element> elements;
+        try {
+            elements = Json.parseArrayElements(text);
+        } catch (Json.JsonException e) {
+            long line = e.position() < 0 ? 0 : Json.lineAt(text, e.position());
+            String why = Quote.reason(e);
+            throw new DataFormatException(file, line,
+                    why.startsWith("expected a JSON array") ? why : "invalid JSON: " + why, e);
+        }
+        List<LabelledExample> out = new ArrayList<>(elements.size());
+        for (Json.Element e : elements) {
+            LabelledExample ex = toExample(file, Json.lineAt(text, e.position()), e.value());
+            if (ex != null) {
+                out.add(ex);
             }
-            reader.beginArray();
-            while (reader.hasNext()) {
-                long line = lineOf(reader);
-                JsonElement e = JsonParser.parseReader(reader);
-                LabelledExample ex = toExample(file, line, e);
-                if (ex != null) {
-                    out.add(ex);
-                }
-            }
-            reader.endArray();
-            if (reader.peek() != JsonToken.END_DOCUMENT) {
-                throw new DataFormatException(file, lineOf(reader), "unexpected data after the JSON array");
-            }
-        } catch (JsonParseException | IOException e) {
-            if (e instanceof DataFormatException d) {
-                throw d;
-            }
-            throw new DataFormatException(file, lineIn(e.getMessage()), "invalid JSON: " + rootMessage(e), e);
         }
         return out;
     }
 
-    private static LabelledExample toExample(Path file, long line, JsonElement e) throws DataFormatException {
-        if (!e.isJsonObject()) {
-            throw new DataFormatException(file, line, "expected a JSON object, found " + Quote.cut(e));
+    private static LabelledExample toExample(Path file, long line, Object e) {
+        if (!(e instanceof Map<?, ?> o)) {
+            throw new DataFormatException(file, line, "expected a JSON object, found " + Quote.cut(Json.write(e)));
         }
-        JsonObject o = e.getAsJsonObject();
-        JsonElement text = o.get("text");
-        JsonElement label = o.has("label") ? o.get("label") : o.get("class");
-        boolean noLabel = label == null || label.isJsonNull();
-        if (text != null && text.isJsonPrimitive() && text.getAsString().isEmpty() && noLabel) {
+        Object text = o.get("text");
+        Object label = o.containsKey("label") ? o.get("label") : o.get("class");
+        boolean noLabel = label == null || label == Json.NULL;
+        if (text instanceof String t && t.isEmpty() && noLabel) {
             return null; // the UCI files' end marker {"text":"","class":null}
         }
-        if (text == null || !text.isJsonPrimitive() || !text.getAsJsonPrimitive().isString()) {
+        if (!(text instanceof String t)) {
             throw new DataFormatException(file, line, "record has no string \"text\" field");
         }
         if (noLabel) {
             throw new DataFormatException(file, line, "record has no \"label\" (or \"class\") field");
         }
-        if (!label.isJsonPrimitive()) {
+        if (label instanceof Map || label instanceof List) {
             throw new DataFormatException(file, line, "label must be a string or number, found "
-                    + Quote.cut(label));
+                    + Quote.cut(Json.write(label)));
         }
-        return new LabelledExample(text.getAsString(), label.getAsString());
-    }
-
-    private static long lineOf(JsonReader reader) {
-        return lineIn(reader.toString());
-    }
-
-    private static long lineIn(String message) {
-        Matcher m = JSON_LINE.matcher(message == null ? "" : message);
-        return m.find() ? Long.parseLong(m.group(1)) : 0;
-    }
-
-    private static String rootMessage(Throwable t) {
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        String m = t.getMessage();
-        int see = m == null ? -1 : m.indexOf("\nSee https://");
-        return see >= 0 ? Quote.withoutClassNames(Quote.cut(m.substring(0, see))) : Quote.reason(t);
+        return new LabelledExample(t, String.valueOf(label));
     }
 }

@@ -1,12 +1,10 @@
 // The common face of CharTokenizer and WordTokenizer; fromJson() restores either from its saved JSON.
 package org.jrnn.data;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Arguments;
 import org.jrnn.internal.Quote;
+import org.jrnn.io.Json;
 
 /**
  * Turns text into token ids and back. Ids {@code 0..3} are always the special tokens
@@ -52,13 +50,13 @@ public interface Tokenizer {
      */
     static Tokenizer fromJson(String json) {
         Arguments.notNull("tokenizer JSON", json);
-        String type;
+        Object found;
         try {
-            JsonObject o = JsonParser.parseString(json).getAsJsonObject();
-            type = o.has("type") ? o.get("type").getAsString() : "";
-        } catch (JsonParseException | IllegalStateException | UnsupportedOperationException e) {
+            found = Json.parseObject(json).get("type");
+        } catch (JrnnException e) {
             throw new JrnnException("not a tokenizer JSON object: " + Quote.reason(e), e);
         }
+        String type = found == null ? "" : found instanceof String s ? s : Json.write(found);
         return switch (type) {
             case CharTokenizer.TYPE -> CharTokenizer.fromJson(json);
             case WordTokenizer.TYPE -> WordTokenizer.fromJson(json);

@@ -2,11 +2,9 @@
 // vocabulary with min frequency and max size; saved as a small JSON string.
 package org.jrnn.data;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,6 +14,7 @@ import java.util.regex.PatternSyntaxException;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Arguments;
 import org.jrnn.internal.Quote;
+import org.jrnn.io.Json;
 
 /**
  * Splits text into words (letters and digits, with inner apostrophes as in "don't") and single
@@ -109,15 +108,13 @@ public final class WordTokenizer implements Tokenizer {
     /** {@code {"type":"word","version":1,"lowercase":true,"pattern":"...","vocab":["<pad>",...]}}. */
     @Override
     public String toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("type", TYPE);
-        o.addProperty("version", 1);
-        o.addProperty("lowercase", lowercase);
-        o.addProperty("pattern", patternText);
-        JsonArray vocab = new JsonArray();
-        vocabulary.tokens().forEach(vocab::add);
-        o.add("vocab", vocab);
-        return new Gson().toJson(o);
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("type", TYPE);
+        o.put("version", 1);
+        o.put("lowercase", lowercase);
+        o.put("pattern", patternText);
+        o.put("vocab", new ArrayList<>(vocabulary.tokens()));
+        return Json.write(o);
     }
 
     /**
@@ -127,14 +124,10 @@ public final class WordTokenizer implements Tokenizer {
      */
     public static WordTokenizer fromJson(String json) {
         Arguments.notNull("tokenizer JSON", json);
-        JsonObject o = CharTokenizer.parseSaved(json, TYPE);
-        try {
-            boolean lower = !o.has("lowercase") || o.get("lowercase").getAsBoolean();
-            String pattern = o.has("pattern") ? o.get("pattern").getAsString() : DEFAULT_PATTERN;
-            return new WordTokenizer(Vocabulary.of(CharTokenizer.vocabList(o)), lower, pattern);
-        } catch (IllegalStateException | UnsupportedOperationException | ClassCastException e) {
-            throw new JrnnException("not a saved word tokenizer: " + Quote.reason(e), e);
-        }
+        Json.Fields o = CharTokenizer.parseSaved(json, TYPE);
+        boolean lower = o.bool("lowercase", true);
+        String pattern = o.string("pattern", DEFAULT_PATTERN);
+        return new WordTokenizer(Vocabulary.of(CharTokenizer.vocabList(o)), lower, pattern);
     }
 
     /** Options of a word vocabulary. */

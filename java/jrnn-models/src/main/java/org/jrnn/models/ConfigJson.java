@@ -30,7 +30,7 @@ final class ConfigJson {
       try {
         v = c.getAccessor().invoke(config);
       } catch (IllegalAccessException | InvocationTargetException e) {
-        throw new IllegalStateException("cannot read config component " + c.getName(), e);
+        throw new JrnnException(JrnnException.Status.INTERNAL, "cannot read config component " + c.getName(), e);
       }
       if (v instanceof Enum<?> e) {
         v = e.name();
@@ -81,7 +81,7 @@ final class ConfigJson {
       Throwable cause = e.getCause();
       throw new JrnnException(what + ": " + Quote.reason(cause), cause);
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot build " + what, e);
+      throw new JrnnException(JrnnException.Status.INTERNAL, "cannot build " + what, e);
     }
   }
 
@@ -133,6 +133,7 @@ final class ConfigJson {
             + " but is " + Quote.doubleQuote(s), e);
       }
     }
-    throw new IllegalStateException("config component type " + type + " is not supported");
+    throw new JrnnException(
+        JrnnException.Status.INTERNAL, "config component type " + type + " is not supported");
   }
 }

@@ -6,8 +6,8 @@ package org.jrnn.models;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
-import org.jrnn.Ops;
 import org.jrnn.Tensor;
+import org.jrnn.OptimizerKernels;
 import org.jrnn.nn.Trainable;
 import org.jrnn.nn.Parameter;
 
@@ -20,7 +20,7 @@ final class TinyAdam {
     for (Parameter p : model.parameters()) {
       Tensor[] mv = STATE.computeIfAbsent(p.value(), v -> new Tensor[] {
           Tensor.zeros(v.device(), v.shape()).keep(), Tensor.zeros(v.device(), v.shape()).keep()});
-      Ops.adamUpdate(p.value(), p.grad(), mv[0], mv[1], lr, 0.9f, 0.999f, 1e-8f, 0f, false, step);
+      OptimizerKernels.adamUpdate(p.value(), p.grad(), mv[0], mv[1], lr, 0.9f, 0.999f, 1e-8f, 0f, false, step);
     }
   }
 

@@ -6,8 +6,8 @@ package org.jrnn.optim;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jrnn.Ops;
 import org.jrnn.Tensor;
+import org.jrnn.OptimizerKernels;
 import org.jrnn.nn.Parameter;
 
 /** Adam's update with L2 ({@link Adam}) or decoupled ({@link AdamW}) weight decay. */
@@ -46,7 +46,7 @@ abstract class AdamBase extends Optimizer {
 
   @Override
   protected final void update(Parameter p, Tensor[] buffers, float lr, long step) {
-    Ops.adamUpdate(
+    OptimizerKernels.adamUpdate(
         p.value(),
         p.grad(),
         buffers[0],

@@ -6,7 +6,7 @@ package org.jrnn.optim;
 
 import java.util.List;
 import org.jrnn.JrnnException;
-import org.jrnn.Ops;
+import org.jrnn.OptimizerKernels;
 import org.jrnn.nn.Parameter;
 
 /**
@@ -100,7 +100,7 @@ public final class GradientClipping {
         // torch.clamp semantics element by element: NaN stays NaN for the guard to report.
         for (Parameter p : params) {
           if (p.grad().numel() > 0) {
-            Ops.clipValues(p.grad(), (float) limit);
+            OptimizerKernels.clipValues(p.grad(), (float) limit);
           }
         }
       }
@@ -120,7 +120,7 @@ public final class GradientClipping {
     double sum = 0;
     for (Parameter p : params) {
       if (p.grad().numel() > 0) {
-        sum += Ops.sumSquares(p.grad());
+        sum += OptimizerKernels.sumSquares(p.grad());
       }
     }
     return Math.sqrt(sum);
@@ -172,7 +172,7 @@ public final class GradientClipping {
   private static void scaleBy(List<Parameter> params, float factor) {
     for (Parameter p : params) {
       if (p.grad().numel() > 0) {
-        Ops.scale(p.grad(), factor);
+        OptimizerKernels.scale(p.grad(), factor);
       }
     }
   }

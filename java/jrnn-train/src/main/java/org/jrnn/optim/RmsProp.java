@@ -6,8 +6,8 @@ package org.jrnn.optim;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jrnn.Ops;
 import org.jrnn.Tensor;
+import org.jrnn.OptimizerKernels;
 import org.jrnn.nn.Parameter;
 
 /**
@@ -62,7 +62,7 @@ public final class RmsProp extends Optimizer {
 
   @Override
   protected void update(Parameter p, Tensor[] buffers, float lr, long step) {
-    Ops.rmspropUpdate(
+    OptimizerKernels.rmspropUpdate(
         p.value(),
         p.grad(),
         buffers[0],

@@ -8,8 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jrnn.JrnnException;
-import org.jrnn.Ops;
 import org.jrnn.Tensor;
+import org.jrnn.OptimizerKernels;
 import org.jrnn.nn.Parameter;
 
 /**
@@ -59,7 +59,7 @@ public final class Sgd extends Optimizer {
 
   @Override
   protected void update(Parameter p, Tensor[] buffers, float lr, long step) {
-    Ops.sgdUpdate(
+    OptimizerKernels.sgdUpdate(
         p.value(),
         p.grad(),
         buffers.length == 0 ? null : buffers[0],

@@ -13,9 +13,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.UnaryOperator;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
 import org.jrnn.internal.Quote;
 import org.jrnn.io.Json;
 import org.jrnn.io.SafetensorsFile;
@@ -52,7 +52,7 @@ public final class Checkpoint {
       OptimizerState optimizer,
       Map<String, float[]> best,
       ResumableTask.State task) {
-    this.trainer = Objects.requireNonNull(trainer);
+    this.trainer = Arguments.notNull("trainer state", trainer);
     this.model = model;
     this.optimizer = optimizer;
     this.best = best;

@@ -14,7 +14,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Function;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Arguments;
@@ -167,8 +166,8 @@ public final class Trainer implements AutoCloseable {
    * @throws RuntimeException whatever a task or a listener throws, unchanged
    */
   public <B> TrainResult fit(Task<B> task, BatchSource<B> train, BatchSource<B> validation) {
-    Objects.requireNonNull(task, "task");
-    Objects.requireNonNull(train, "train");
+    Arguments.notNull("task", task);
+    Arguments.notNull("train", train);
     prepareOptimizer(task.model().parameters());
     double baseLr = optimizer.learningRate(); // before a resume loads the optimiser's state
     int batchesPerEpoch = train.batchesPerEpoch();
@@ -404,27 +403,27 @@ public final class Trainer implements AutoCloseable {
 
     /** How to make the optimiser from the model's parameters (default Adam, lr 1e-3). */
     public Builder optimizer(Function<List<Parameter>, Optimizer> factory) {
-      this.optimizerFactory = Objects.requireNonNull(factory);
+      this.optimizerFactory = Arguments.notNull("optimizer factory", factory);
       this.optimizer = null;
       return this;
     }
 
     /** An optimiser made by the caller over the task's model's parameters (the caller closes it). */
     public Builder optimizer(Optimizer optimizer) {
-      this.optimizer = Objects.requireNonNull(optimizer);
+      this.optimizer = Arguments.notNull("optimizer", optimizer);
       this.optimizerFactory = null;
       return this;
     }
 
     /** The learning-rate schedule (default constant). */
     public Builder schedule(LrSchedule schedule) {
-      this.schedule = Objects.requireNonNull(schedule);
+      this.schedule = Arguments.notNull("schedule", schedule);
       return this;
     }
 
     /** Gradient clipping (default by global norm 1.0; {@link GradientClipping#none()} to turn off). */
     public Builder clipping(GradientClipping clipping) {
-      this.clipping = Objects.requireNonNull(clipping);
+      this.clipping = Arguments.notNull("clipping", clipping);
       return this;
     }
 

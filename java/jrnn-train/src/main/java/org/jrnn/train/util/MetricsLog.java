@@ -1,9 +1,6 @@
 // Appends rows of training metrics to a CSV file and/or a JSON Lines file with a fixed set of columns.
 package org.jrnn.train.util;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.Closeable;
@@ -16,11 +13,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Quote;
+import org.jrnn.io.Json;
 
 /**
  * A metrics log with fixed columns, e.g. {@code epoch, step, loss, accuracy, seconds}. Each row is written
@@ -35,7 +34,6 @@ public final class MetricsLog implements Closeable {
     private final List<String> columns;
     private final Sink csv;
     private final Sink jsonl;
-    private final Gson gson = new GsonBuilder().serializeSpecialFloatingPointValues().serializeNulls().create();
 
     /** An open file: the channel (for syncing) and the writer over it. */
     private record Sink(FileChannel channel, BufferedWriter writer) {
@@ -174,19 +172,34 @@ public final class MetricsLog implements Closeable {
             csv.line(sb.toString());
         }
         if (jsonl != null) {
-            JsonObject o = new JsonObject();
+            Map<String, Object> o = new LinkedHashMap<>();
             for (int i = 0; i < values.length; i++) {
                 Object v = values[i];
                 if (v instanceof Number n) {
-                    o.addProperty(columns.get(i), n);
+                    o.put(columns.get(i), jsonNumber(n));
                 } else if (v instanceof Boolean b) {
-                    o.addProperty(columns.get(i), b);
+                    o.put(columns.get(i), b);
                 } else {
-                    o.addProperty(columns.get(i), v == null ? null : String.valueOf(v));
+                    o.put(columns.get(i), v == null ? null : String.valueOf(v));
                 }
             }
-            jsonl.line(gson.toJson(o));
+            jsonl.line(Json.writeAllowingNonFinite(o));
         }
+    }
+
+    /**
+     * A number as Json writes it, in the form the log has always had: integers as integers, a float as its
+     * shortest decimal, other numbers (BigDecimal, AtomicLong, ...) through their own text.
+     */
+    private static Object jsonNumber(Number n) {
+        if (n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte
+                || n instanceof Float || n instanceof Double || n instanceof java.math.BigInteger) {
+            return n;
+        }
+        if (n instanceof java.util.concurrent.atomic.AtomicInteger || n instanceof java.util.concurrent.atomic.AtomicLong) {
+            return n.longValue();
+        }
+        return n.doubleValue();
     }
 
     /**

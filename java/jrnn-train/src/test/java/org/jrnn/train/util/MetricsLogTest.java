@@ -33,6 +33,19 @@ class MetricsLogTest {
     }
 
     @Test
+    void jsonlRowsAreWhatTheGsonWriterOfEarlierVersionsWrote() throws IOException {
+        // the line gson 2.13.2 (serializeSpecialFloatingPointValues, serializeNulls) wrote for this row:
+        // readers of old and new logs see the same text
+        String gsonLine = "{\"epoch\":2,\"loss\":NaN,\"lr\":0.001,\"acc\":0.30000000000000004,\"note\":null,"
+                + "\"big\":1.0E20,\"inf\":-Infinity}";
+        Path jsonl = dir.resolve("same.jsonl");
+        try (MetricsLog log = MetricsLog.open(null, jsonl, "epoch", "loss", "lr", "acc", "note", "big", "inf")) {
+            log.log(2, Float.NaN, 0.001f, 0.1 + 0.2, null, 1e20, Double.NEGATIVE_INFINITY);
+        }
+        assertEquals(List.of(gsonLine), Files.readAllLines(jsonl));
+    }
+
+    @Test
     void rowsAreOnDiskBeforeClose() throws IOException {
         Path csv = dir.resolve("live.csv");
         MetricsLog log = MetricsLog.open(csv, null, "step", "loss");
