@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.jrnn.Device;
 import org.jrnn.data.BundledData;
 import org.jrnn.data.CharTokenizer;
 import org.jrnn.data.DigitImage;
@@ -211,12 +210,15 @@ public final class DemoCommand implements Command {
         seed,
         words.vocabulary().size(),
         SENTIMENT_MIN_FREQ);
-    SequenceClassifier.Config config =
-        SequenceClassifier.Config.defaults(words.vocabulary().size(), labels.size())
-            .withEmbeddingSize(SENTIMENT_EMBEDDING)
-            .withHiddenSize(SENTIMENT_HIDDEN)
-            .withSeed(seed);
-    try (SequenceClassifier model = new SequenceClassifier(config, Device.cpu())) {
+    try (SequenceClassifier model =
+        SequenceClassifier.builder()
+            .vocabSize(words.vocabulary().size())
+            .numClasses(labels.size())
+            .embeddingSize(SENTIMENT_EMBEDDING)
+            .hiddenSize(SENTIMENT_HIDDEN)
+            .seed(seed)
+            .build()) {
+      SequenceClassifier.Config config = model.config();
       out.printf(
           Locale.ROOT,
           "  model  words -> embedding %d -> %s %d -> linear %d (%,d parameters)%n",
@@ -316,8 +318,9 @@ public final class DemoCommand implements Command {
         trainIds.length,
         validIds.length,
         chars.vocabulary().size());
-    LanguageModel.Config config = LanguageModel.Config.defaults(chars.vocabulary().size()).withSeed(seed);
-    try (LanguageModel model = new LanguageModel(config, Device.cpu())) {
+    try (LanguageModel model =
+        LanguageModel.builder().vocabSize(chars.vocabulary().size()).seed(seed).build()) {
+      LanguageModel.Config config = model.config();
       out.printf(
           Locale.ROOT,
           "  model  chars -> embedding %d -> %d-layer %s %d -> linear %d (%,d parameters)%n",
@@ -408,10 +411,10 @@ public final class DemoCommand implements Command {
         train.size(),
         test.size(),
         chars.vocabulary().size());
-    ConditionedDecoder.Config config =
-        ConditionedDecoder.Config.defaults(64, chars.vocabulary().size()).withSeed(seed);
     int maxLength = 10;
-    try (ConditionedDecoder model = new ConditionedDecoder(config, Device.cpu())) {
+    try (ConditionedDecoder model =
+        ConditionedDecoder.builder().featureSize(64).vocabSize(chars.vocabulary().size()).seed(seed).build()) {
+      ConditionedDecoder.Config config = model.config();
       out.printf(
           Locale.ROOT,
           "  model  64 pixels -> linear -> tanh = initial state of a %s %d decoder over characters"

@@ -172,12 +172,12 @@ public final class ModelFiles {
   static Model create(String kind, String configJson, Device device) {
     return switch (kind) {
       case SequenceClassifier.KIND ->
-          new SequenceClassifier(SequenceClassifier.Config.fromJson(configJson), device);
-      case LanguageModel.KIND -> new LanguageModel(LanguageModel.Config.fromJson(configJson), device);
-      case SequenceTagger.KIND -> new SequenceTagger(SequenceTagger.Config.fromJson(configJson), device);
+          SequenceClassifier.Config.fromJson(configJson).toBuilder().device(device).build();
+      case LanguageModel.KIND -> LanguageModel.Config.fromJson(configJson).toBuilder().device(device).build();
+      case SequenceTagger.KIND -> SequenceTagger.Config.fromJson(configJson).toBuilder().device(device).build();
       case ConditionedDecoder.KIND ->
-          new ConditionedDecoder(ConditionedDecoder.Config.fromJson(configJson), device);
-      case Seq2Seq.KIND -> new Seq2Seq(Seq2Seq.Config.fromJson(configJson), device);
+          ConditionedDecoder.Config.fromJson(configJson).toBuilder().device(device).build();
+      case Seq2Seq.KIND -> Seq2Seq.Config.fromJson(configJson).toBuilder().device(device).build();
       default -> throw new JrnnException(unknownKind(kind));
     };
   }

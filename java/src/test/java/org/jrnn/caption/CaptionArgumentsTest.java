@@ -32,14 +32,14 @@ import org.junit.jupiter.api.TestFactory;
 
 class CaptionArgumentsTest {
   private static final Device CPU = Device.cpu();
-  private static final Captioner.Config CONFIG = new Captioner.Config(3, 0, 4, 7, 2, Cell.GRU, 3, 1, false, 5);
+  private static final Captioner.Config CONFIG = Captioner.builder().featureSize(3).imageSize(0).projectionSize(4).vocabSize(7).embeddingSize(2).cell(Cell.GRU).hiddenSize(3).layers(1).concatFeatures(false).seed(5).config();
   /** Seven ids: the specials and three words, as the model generates. */
   private static final WordTokenizer WORDS = WordTokenizer.builder().build(List.of("red green blue"));
   private static Captioner model;
 
   @BeforeAll
   static void open() {
-    model = new Captioner(CONFIG, CPU);
+    model = CONFIG.toBuilder().device(CPU).build();
   }
 
   @AfterAll
@@ -118,8 +118,8 @@ class CaptionArgumentsTest {
         }),
         rejects("train null", "batch is null", () -> model.trainStep(null)),
         rejects("loss null", "batch is null", () -> model.loss(null)),
-        rejects("null config", "config is null", () -> new Captioner(null, CPU)),
-        rejects("null device", "device is null", () -> new Captioner(CONFIG, null)),
+        rejects("no feature size", "featureSize is required", () -> Captioner.builder().vocabSize(5).build()),
+        rejects("null device", "device is null", () -> CONFIG.toBuilder().device(null).build()),
         rejects("config fromJson null", "captioner config is null", () -> Captioner.Config.fromJson(null)),
         rejects("config bad cell", "captioner config: \"cell\" must be one of [RNN_TANH, RNN_RELU, LSTM, GRU] but is \"xxx",
             () -> Captioner.Config.fromJson(json.replace("\"GRU\"", "\"" + "x".repeat(5000) + "\""))),
@@ -137,9 +137,9 @@ class CaptionArgumentsTest {
         rejects("config long pixels", "captioner config: \"pixels\" must be rgb or rgb+std but is \"xxx",
             () -> Captioner.Config.fromJson(json.replace("\"rgb\"", "\"" + "x".repeat(5000) + "\""))),
         rejects("config huge image", "an image encoder of size 40000 (rgb) needs featureSize 4800000000",
-            () -> new Captioner.Config(3, 40000, 4, 7, 2, Cell.GRU, 3, 1, false, 5)),
+            () -> Captioner.builder().featureSize(3).imageSize(40000).projectionSize(4).vocabSize(7).embeddingSize(2).cell(Cell.GRU).hiddenSize(3).layers(1).concatFeatures(false).seed(5).config()),
         rejects("config tiny vocabulary", "vocabSize must hold the special ids 0..3 but is 3",
-            () -> new Captioner.Config(3, 0, 4, 3, 2, Cell.GRU, 3, 1, false, 5)));
+            () -> Captioner.builder().featureSize(3).imageSize(0).projectionSize(4).vocabSize(3).embeddingSize(2).cell(Cell.GRU).hiddenSize(3).layers(1).concatFeatures(false).seed(5).config()));
   }
 
   @TestFactory
@@ -197,7 +197,7 @@ class CaptionArgumentsTest {
   @Test
   void configRoundTrips() {
     assertEquals(CONFIG, Captioner.Config.fromJson(CONFIG.toJson()));
-    Captioner.Config images = Captioner.Config.forImages(4, 9).withPixels(ImagePixels.Mode.RGB_AND_STANDARDIZED).withSeed(-3);
+    Captioner.Config images = Captioner.builder().imageSize(4).vocabSize(9).pixels(ImagePixels.Mode.RGB_AND_STANDARDIZED).seed(-3).config();
     assertEquals(images, Captioner.Config.fromJson(images.toJson()));
   }
 

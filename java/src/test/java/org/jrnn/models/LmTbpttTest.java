@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class LmTbpttTest {
   private static final Device CPU = Device.cpu();
   private static final LanguageModel.Config TINY =
-      LanguageModel.Config.defaults(9).withEmbeddingSize(3).withHiddenSize(5).withSeed(2);
+      LanguageModel.builder().vocabSize(9).embeddingSize(3).hiddenSize(5).seed(2).config();
 
   private static int[] text(int n) {
     int[] t = new int[n];
@@ -73,7 +73,7 @@ class LmTbpttTest {
   @Test
   void theCarriedStateIsTheStateAfterK1Steps() {
     int[] tokens = text(41);
-    try (LanguageModel model = new LanguageModel(TINY, CPU)) {
+    try (LanguageModel model = TINY.toBuilder().device(CPU).build()) {
       model.trainStep(new LmBatches(tokens, 2, 6, 2).window(0));
       float[][] carried = model.carriedState();
       try (Scope s = Scope.open()) {
@@ -86,7 +86,7 @@ class LmTbpttTest {
   }
 
   private static List<float[]> train(LmWindows windows, int epochs) {
-    try (LanguageModel model = new LanguageModel(TINY, CPU);
+    try (LanguageModel model = TINY.toBuilder().device(CPU).build();
         Trainer tr = Trainer.builder().quiet().optimizer(ps -> Adam.of(ps, 0.02)).epochs(epochs).seed(1).build()) {
       tr.fit(new LanguageModelTask(model), windows, null);
       return model.parameters().stream().map(p -> p.value().toArray()).toList();
@@ -117,10 +117,10 @@ class LmTbpttTest {
     int[] tokens = text(200);
     LmWindows eval = new LmWindows(tokens, 2, 8);
     double before;
-    try (LanguageModel model = new LanguageModel(TINY, CPU)) {
+    try (LanguageModel model = TINY.toBuilder().device(CPU).build()) {
       before = model.evaluate(eval.epoch(0, 0)).get("loss");
     }
-    try (LanguageModel model = new LanguageModel(TINY, CPU);
+    try (LanguageModel model = TINY.toBuilder().device(CPU).build();
         Trainer tr = Trainer.builder().quiet().optimizer(ps -> Adam.of(ps, 0.02)).epochs(15).seed(1).build()) {
       tr.fit(new LanguageModelTask(model), new LmWindows(tokens, 2, 8, 3), null);
       double after = model.evaluate(eval.epoch(0, 0)).get("loss");

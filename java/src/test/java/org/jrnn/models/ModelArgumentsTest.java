@@ -40,13 +40,13 @@ class ModelArgumentsTest {
   private static final PaddedBatch TOKENS = PaddedBatch.of(SEQS, ALL);
 
   static final SequenceClassifier.Config CLASSIFIER =
-      SequenceClassifier.Config.defaults(7, 3).withEmbeddingSize(3).withHiddenSize(4);
+      SequenceClassifier.builder().vocabSize(7).numClasses(3).embeddingSize(3).hiddenSize(4).config();
   static final SequenceTagger.Config TAGGER =
-      SequenceTagger.Config.defaults(7, 3).withEmbeddingSize(3).withHiddenSize(3);
-  static final Seq2Seq.Config SEQ2SEQ = Seq2Seq.Config.defaults(7, 8).withEmbeddingSize(3).withHiddenSize(3);
+      SequenceTagger.builder().vocabSize(7).numTags(3).embeddingSize(3).hiddenSize(3).config();
+  static final Seq2Seq.Config SEQ2SEQ = Seq2Seq.builder().sourceVocabSize(7).targetVocabSize(8).embeddingSize(3).hiddenSize(3).config();
   static final ConditionedDecoder.Config CONDITIONED =
-      ConditionedDecoder.Config.defaults(2, 8).withEmbeddingSize(3).withHiddenSize(3);
-  static final LanguageModel.Config LM = LanguageModel.Config.defaults(9).withEmbeddingSize(3).withHiddenSize(4);
+      ConditionedDecoder.builder().featureSize(2).vocabSize(8).embeddingSize(3).hiddenSize(3).config();
+  static final LanguageModel.Config LM = LanguageModel.builder().vocabSize(9).embeddingSize(3).hiddenSize(4).config();
 
   private static SequenceClassifier classifier;
   private static SequenceTagger tagger;
@@ -56,11 +56,11 @@ class ModelArgumentsTest {
 
   @BeforeAll
   static void open() {
-    classifier = new SequenceClassifier(CLASSIFIER, CPU);
-    tagger = new SequenceTagger(TAGGER, CPU);
-    seq2seq = new Seq2Seq(SEQ2SEQ, CPU);
-    conditioned = new ConditionedDecoder(CONDITIONED, CPU);
-    lm = new LanguageModel(LM, CPU);
+    classifier = CLASSIFIER.toBuilder().device(CPU).build();
+    tagger = TAGGER.toBuilder().device(CPU).build();
+    seq2seq = SEQ2SEQ.toBuilder().device(CPU).build();
+    conditioned = CONDITIONED.toBuilder().device(CPU).build();
+    lm = LM.toBuilder().device(CPU).build();
   }
 
   @AfterAll
@@ -161,13 +161,13 @@ class ModelArgumentsTest {
     Seq2SeqBatch badDecoderInput = new Seq2SeqBatch(TOKENS,
         PaddedBatch.of(List.of(new int[] {2}, new int[] {2, 8}, new int[] {2}), ALL), new int[6], TAGS);
     return Stream.of(
-        rejects("classifier null config", "config is null", () -> new SequenceClassifier(null, CPU)),
-        rejects("classifier null device", "device is null", () -> new SequenceClassifier(CLASSIFIER, null)),
-        rejects("tagger null config", "config is null", () -> new SequenceTagger(null, CPU)),
-        rejects("seq2seq null config", "config is null", () -> new Seq2Seq(null, CPU)),
-        rejects("conditioned null config", "config is null", () -> new ConditionedDecoder(null, CPU)),
-        rejects("lm null config", "config is null", () -> new LanguageModel(null, CPU)),
-        rejects("lm null device", "device is null", () -> new LanguageModel(LM, null)),
+        rejects("classifier without vocabSize", "vocabSize is required", () -> SequenceClassifier.builder().numClasses(2).build()),
+        rejects("classifier null device", "device is null", () -> CLASSIFIER.toBuilder().device(null).build()),
+        rejects("tagger without numTags", "numTags is required", () -> SequenceTagger.builder().vocabSize(5).build()),
+        rejects("seq2seq without targetVocabSize", "targetVocabSize is required", () -> Seq2Seq.builder().sourceVocabSize(5).build()),
+        rejects("conditioned without featureSize", "featureSize is required", () -> ConditionedDecoder.builder().vocabSize(5).build()),
+        rejects("lm without vocabSize", "vocabSize is required", () -> LanguageModel.builder().build()),
+        rejects("lm null device", "device is null", () -> LM.toBuilder().device(null).build()),
         rejects("classifier predict null", "tokens is null", () -> classifier.predict(null)),
         rejects("classifier predict empty batch", "tokens has no sequences", () -> classifier.predict(none)),
         rejects("classifier predict out of vocabulary",
@@ -262,9 +262,9 @@ class ModelArgumentsTest {
   @Test
   void generationWithTheLargestLimitsStopsAtEos() {
     // with <eos> all but certain, every generator stops at once: nothing is sized by the limit
-    try (LanguageModel m = new LanguageModel(LM, CPU);
-        Seq2Seq s = new Seq2Seq(SEQ2SEQ, CPU);
-        ConditionedDecoder c = new ConditionedDecoder(CONDITIONED, CPU)) {
+    try (LanguageModel m = LM.toBuilder().device(CPU).build();
+        Seq2Seq s = SEQ2SEQ.toBuilder().device(CPU).build();
+        ConditionedDecoder c = CONDITIONED.toBuilder().device(CPU).build()) {
       eosBias(m, 100f);
       eosBias(s, 100f);
       eosBias(c, 100f);
@@ -279,9 +279,9 @@ class ModelArgumentsTest {
   @Test
   void growingOutputsKeepEveryToken() {
     // without <eos>, outputs run to the limit across several growth steps; a shorter limit is a prefix
-    try (LanguageModel m = new LanguageModel(LM, CPU);
-        Seq2Seq s = new Seq2Seq(SEQ2SEQ, CPU);
-        ConditionedDecoder c = new ConditionedDecoder(CONDITIONED, CPU)) {
+    try (LanguageModel m = LM.toBuilder().device(CPU).build();
+        Seq2Seq s = SEQ2SEQ.toBuilder().device(CPU).build();
+        ConditionedDecoder c = CONDITIONED.toBuilder().device(CPU).build()) {
       eosBias(m, -100f);
       eosBias(s, -100f);
       eosBias(c, -100f);

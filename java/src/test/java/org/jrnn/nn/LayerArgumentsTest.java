@@ -23,66 +23,66 @@ class LayerArgumentsTest {
   Stream<DynamicTest> layers() {
     return Stream.of(
         rejects("embedding beyond an array", "an Embedding of 2147483647 x 64 needs 137438953408 elements",
-            () -> new Embedding(Integer.MAX_VALUE, 64, -1, 0, CPU)),
-        rejects("embedding null device", "device is null", () -> new Embedding(4, 2, -1, 0, null)),
-        rejects("embedding padding", "paddingIndex 4 is outside 0..3", () -> new Embedding(4, 2, 4, 0, CPU)),
+            () -> Embedding.builder().vocabSize(Integer.MAX_VALUE).dim(64).seed(0).device(CPU).build()),
+        rejects("embedding null device", "device is null", () -> Embedding.builder().vocabSize(4).dim(2).seed(0).device(null).build()),
+        rejects("embedding padding", "paddingIndex 4 is outside 0..3", () -> Embedding.builder().vocabSize(4).dim(2).paddingIndex(4).seed(0).device(CPU).build()),
         rejects("embedding forward null", "ids is null", () -> {
-          try (Embedding e = new Embedding(4, 2, -1, 0, CPU)) {
+          try (Embedding e = Embedding.builder().vocabSize(4).dim(2).seed(0).device(CPU).build()) {
             e.forward(null);
           }
         }),
         rejects("embedding forward out of range", "ids[1] = 4 is outside 0..3", () -> {
-          try (Embedding e = new Embedding(4, 2, -1, 0, CPU)) {
+          try (Embedding e = Embedding.builder().vocabSize(4).dim(2).seed(0).device(CPU).build()) {
             e.forward(new int[] {0, 4}).close();
           }
         }),
         rejects("linear beyond an array", "a Linear of 3 x 2147483647 needs 6442450941 elements",
-            () -> new Linear(Integer.MAX_VALUE, 3, true, 0, CPU)),
+            () -> Linear.builder().inFeatures(Integer.MAX_VALUE).outFeatures(3).seed(0).device(CPU).build()),
         rejects("linear zero", "Linear needs inFeatures and outFeatures >= 1 but got 0, 3",
-            () -> new Linear(0, 3, true, 0, CPU)),
-        rejects("linear null device", "device is null", () -> new Linear(2, 3, true, 0, null)),
+            () -> Linear.builder().inFeatures(0).outFeatures(3).seed(0).device(CPU).build()),
+        rejects("linear null device", "device is null", () -> Linear.builder().inFeatures(2).outFeatures(3).seed(0).device(null).build()),
         rejects("linear forward null", "x is null", () -> {
-          try (Linear l = new Linear(2, 3, true, 0, CPU)) {
+          try (Linear l = Linear.builder().inFeatures(2).outFeatures(3).seed(0).device(CPU).build()) {
             l.forward(null);
           }
         }),
         rejects("linear backward null", "x is null", () -> {
-          try (Linear l = new Linear(2, 3, true, 0, CPU); Tensor dy = Tensor.zeros(CPU, 1, 3)) {
+          try (Linear l = Linear.builder().inFeatures(2).outFeatures(3).seed(0).device(CPU).build(); Tensor dy = Tensor.zeros(CPU, 1, 3)) {
             l.backward(null, dy);
           }
         }),
         rejects("linear backward null dy", "dy is null", () -> {
-          try (Linear l = new Linear(2, 3, true, 0, CPU); Tensor x = Tensor.zeros(CPU, 1, 2)) {
+          try (Linear l = Linear.builder().inFeatures(2).outFeatures(3).seed(0).device(CPU).build(); Tensor x = Tensor.zeros(CPU, 1, 2)) {
             l.backwardParameters(x, null);
           }
         }),
         rejects("embedding backward null dy", "dy is null", () -> {
-          try (Embedding e = new Embedding(4, 2, -1, 0, CPU)) {
+          try (Embedding e = Embedding.builder().vocabSize(4).dim(2).seed(0).device(CPU).build()) {
             e.backward(new int[] {1}, null);
           }
         }),
-        rejects("dropout NaN", "dropout p = NaN must be in [0, 1)", () -> new Dropout(Float.NaN, 0, CPU)),
-        rejects("dropout null device", "device is null", () -> new Dropout(0.5f, 0, null)),
-        rejects("dropout forward null", "x is null", () -> new Dropout(0.5f, 0, CPU).forward(null, 1, false)),
-        rejects("dropout backward null", "x is null", () -> new Dropout(0f, 0, CPU).backward(null, 1)),
+        rejects("dropout NaN", "dropout p = NaN must be in [0, 1)", () -> Dropout.builder().p(Float.NaN).seed(0).device(CPU).build()),
+        rejects("dropout null device", "device is null", () -> Dropout.builder().p(0.5f).seed(0).device(null).build()),
+        rejects("dropout forward null", "x is null", () -> Dropout.builder().p(0.5f).seed(0).device(CPU).build().forward(null, 1, false)),
+        rejects("dropout backward null", "x is null", () -> Dropout.builder().p(0f).seed(0).device(CPU).build().backward(null, 1)),
         rejects("dropout negative seeds", "seedsDrawn must be >= 0 but is -1",
-            () -> new Dropout(0f, 0, CPU).setSeedsDrawn(-1)),
+            () -> Dropout.builder().p(0f).seed(0).device(CPU).build().setSeedsDrawn(-1)),
         rejects("recurrent init null", "recurrent init is null", () -> RecurrentInit.parse(null)),
         rejects("recurrent init long", "unknown recurrent init 'xxx", () -> RecurrentInit.parse("x".repeat(5000))),
         rejects("forget bias on a GRU", "forgetBiasOne needs an LSTM but the cell is GRU",
-            () -> new RecurrentLayer(Cell.GRU, 2, 3, 1, false, new RecurrentInit(false, true), 0, CPU)),
-        rejects("recurrent null cell", "cell is required", () -> new RecurrentLayer(null, 2, 3, 1, false, null, 0, CPU)),
-        rejects("recurrent null device", "device is null", () -> new RecurrentLayer(Cell.GRU, 2, 3, 1, false, null, 0, null)),
-        rejects("recurrent zero hidden", "hiddenSize must be >= 1 but is 0", () -> new RecurrentLayer(Cell.GRU, 2, 0, 1, false, null, 0, CPU)),
+            () -> RecurrentLayer.builder().cell(Cell.GRU).inputSize(2).hiddenSize(3).init(new RecurrentInit(false, true)).seed(0).device(CPU).build()),
+        rejects("recurrent null cell", "cell is required", () -> RecurrentLayer.builder().cell(null).inputSize(2).hiddenSize(3).seed(0).device(CPU).build()),
+        rejects("recurrent null device", "device is null", () -> RecurrentLayer.builder().cell(Cell.GRU).inputSize(2).hiddenSize(3).seed(0).device(null).build()),
+        rejects("recurrent zero hidden", "hiddenSize must be >= 1 but is 0", () -> RecurrentLayer.builder().cell(Cell.GRU).inputSize(2).hiddenSize(0).seed(0).device(CPU).build()),
         rejects("recurrent huge hidden", "hidden_size = 2147483647 is outside 1..16777216",
-            () -> new RecurrentLayer(Cell.LSTM, 2, Integer.MAX_VALUE, 1, false, null, 0, CPU)),
+            () -> RecurrentLayer.builder().cell(Cell.LSTM).inputSize(2).hiddenSize(Integer.MAX_VALUE).seed(0).device(CPU).build()),
         rejects("recurrent forward null", "input is null", () -> {
-          try (RecurrentLayer l = new RecurrentLayer(Cell.GRU, 2, 3, 1, false, null, 0, CPU)) {
+          try (RecurrentLayer l = RecurrentLayer.builder().cell(Cell.GRU).inputSize(2).hiddenSize(3).seed(0).device(CPU).build()) {
             l.forward(null, null);
           }
         }),
         rejects("recurrent step null", "x is null", () -> {
-          try (RecurrentLayer l = new RecurrentLayer(Cell.GRU, 2, 3, 1, false, null, 0, CPU)) {
+          try (RecurrentLayer l = RecurrentLayer.builder().cell(Cell.GRU).inputSize(2).hiddenSize(3).seed(0).device(CPU).build()) {
             l.step(null, null);
           }
         }),
@@ -102,7 +102,7 @@ class LayerArgumentsTest {
           }
         }),
         rejects("prefixed null prefix", "prefix is null", () -> {
-          try (Linear l = new Linear(2, 2, true, 0, CPU)) {
+          try (Linear l = Linear.builder().inFeatures(2).outFeatures(2).seed(0).device(CPU).build()) {
             Parameters.prefixed(null, l);
           }
         }),

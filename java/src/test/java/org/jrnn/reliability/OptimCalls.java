@@ -31,8 +31,8 @@ final class OptimCalls {
 
   /** Parameters of a small Linear and Embedding, owned by {@code c}, with random gradients. */
   static List<Parameter> params(Call.Ctx c, Gen g, float[] gradSeed) {
-    Linear l = c.own(new Linear(g.between(1, 3), g.between(1, 3), g.coin(), 1, Device.cpu()));
-    Embedding e = c.own(new Embedding(g.between(1, 4), g.between(1, 3), -1, 2, Device.cpu()));
+    Linear l = c.own(Linear.builder().inFeatures(g.between(1, 3)).outFeatures(g.between(1, 3)).bias(g.coin()).seed(1).device(Device.cpu()).build());
+    Embedding e = c.own(Embedding.builder().vocabSize(g.between(1, 4)).dim(g.between(1, 3)).seed(2).device(Device.cpu()).build());
     List<Parameter> out = new ArrayList<>();
     for (Parameter p : l.parameters()) {
       out.add(new Parameter("linear." + p.name(), p.value(), p.grad()));
