@@ -29,7 +29,7 @@ import org.jrnn.train.Trainer;
  *
  * <pre>{@code
  * CaptionTraining.Options o = CaptionTraining.Options.defaults(Path.of("imgs"), Path.of("captions.tsv"));
- * try (Trainer t = Trainer.builder().optimizer(ps -> Adam.of(ps, 2e-3)).epochs(30).seed(42).build();
+ * try (Trainer t = Trainer.builder().optimizer(Adam.builder().lr(2e-3)::build).epochs(30).seed(42).build();
  *     CaptionTraining.Result r = CaptionTraining.train(o, t, System.out)) {
  *   CaptionModels.save(Path.of("captioner.safetensors"), r.model(), r.tokenizer());
  * }

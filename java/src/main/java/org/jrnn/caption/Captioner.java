@@ -444,7 +444,8 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
       if (imageSize > 0) {
         long expected = (long) pixels.channels() * imageSize * imageSize;
         if (expected > Integer.MAX_VALUE) {
-          throw new JrnnException("imageSize " + imageSize + " is too large");
+          throw new JrnnException("an image encoder of size " + imageSize + " (" + pixels.id()
+              + ") needs featureSize " + expected + ", more than an int holds");
         }
         if (features == 0) {
           features = (int) expected;

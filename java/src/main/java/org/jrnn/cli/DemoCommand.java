@@ -236,7 +236,7 @@ public final class DemoCommand implements Command {
       TrainResult r;
       try (Trainer trainer =
           Trainer.builder()
-              .optimizer(ps -> Adam.of(ps, lr))
+              .optimizer(Adam.builder().lr(lr)::build)
               .clipping(GradientClipping.byNorm(1.0))
               .epochs(epochs)
               .seed(seed)
@@ -344,7 +344,7 @@ public final class DemoCommand implements Command {
       TrainResult r;
       try (Trainer trainer =
           Trainer.builder()
-              .optimizer(ps -> Adam.of(ps, lr))
+              .optimizer(Adam.builder().lr(lr)::build)
               .clipping(GradientClipping.byNorm(1.0))
               .epochs(0)
               .timeBudget(updates > 0 ? null : Duration.ofSeconds(seconds))
@@ -436,7 +436,7 @@ public final class DemoCommand implements Command {
       TrainResult r;
       try (Trainer trainer =
           Trainer.builder()
-              .optimizer(ps -> Adam.of(ps, lr))
+              .optimizer(Adam.builder().lr(lr)::build)
               .clipping(GradientClipping.byNorm(1.0))
               .epochs(epochs)
               .seed(seed)

@@ -138,7 +138,7 @@ class CaptionArgumentsTest {
             () -> Captioner.Config.fromJson(json.replace("\"rgb\"", "\"" + "x".repeat(5000) + "\""))),
         rejects("config huge image", "an image encoder of size 40000 (rgb) needs featureSize 4800000000",
             () -> Captioner.builder().featureSize(3).imageSize(40000).projectionSize(4).vocabSize(7).embeddingSize(2).cell(Cell.GRU).hiddenSize(3).layers(1).concatFeatures(false).seed(5).config()),
-        rejects("config tiny vocabulary", "vocabSize must hold the special ids 0..3 but is 3",
+        rejects("config tiny vocabulary", "vocabSize must be >= 4 but is 3",
             () -> Captioner.builder().featureSize(3).imageSize(0).projectionSize(4).vocabSize(3).embeddingSize(2).cell(Cell.GRU).hiddenSize(3).layers(1).concatFeatures(false).seed(5).config()));
   }
 

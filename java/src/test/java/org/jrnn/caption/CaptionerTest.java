@@ -231,7 +231,7 @@ class CaptionerTest {
     }
     Captioner.Config c = Captioner.builder().featureSize(3).imageSize(0).projectionSize(8).vocabSize(7).embeddingSize(4).cell(Cell.GRU).hiddenSize(16).layers(1).concatFeatures(false).seed(2).config();
     CaptionBatches source = CaptionBatches.ofFeatures(features, names, 8);
-    try (Captioner m = c.toBuilder().device(CPU).build(); Adam adam = Adam.of(m.parameters(), 0.02)) {
+    try (Captioner m = c.toBuilder().device(CPU).build(); Adam adam = Adam.builder().lr(0.02).build(m.parameters())) {
       for (int epoch = 0; epoch < 12; epoch++) {
         for (ConditionedBatch b : source.epoch(epoch, 3)) {
           m.zeroGradients();

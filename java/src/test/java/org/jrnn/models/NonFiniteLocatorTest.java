@@ -125,7 +125,7 @@ class NonFiniteLocatorTest {
   @Test
   void theTrainersExceptionNamesTheLocation() {
     try (LanguageModel m = LM.toBuilder().device(CPU).build();
-        Trainer tr = Trainer.builder().quiet().optimizer(ps -> Sgd.of(ps, 0.1)).epochs(1).build()) {
+        Trainer tr = Trainer.builder().quiet().optimizer(Sgd.builder().lr(0.1)::build).epochs(1).build()) {
       poisonRow(m, 7);
       NonFiniteException e = assertThrows(NonFiniteException.class,
           () -> tr.fit(new LanguageModelTask(m), new LmWindows(LM_TOKENS, 2, 4), null));

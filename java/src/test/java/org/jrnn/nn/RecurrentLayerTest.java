@@ -115,7 +115,7 @@ class RecurrentLayerTest {
     }
     JrnnException e = assertThrows(JrnnException.class,
         () -> RecurrentLayer.builder().cell(Cell.GRU).inputSize(2).hiddenSize(3).init(new RecurrentInit(false, true)).seed(1).device(CPU).build());
-    assertTrue(e.getMessage().contains("forgetBiasOne needs an LSTM but the cell is GRU"), e.getMessage());
+    assertTrue(e.getMessage().contains("init forget-bias-1 needs an LSTM but the cell is GRU"), e.getMessage());
     assertEquals(new RecurrentInit(true, true), RecurrentInit.parse(new RecurrentInit(true, true).id()));
     assertThrows(JrnnException.class, () -> RecurrentInit.parse("xavier"));
   }

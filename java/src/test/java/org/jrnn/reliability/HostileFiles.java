@@ -680,7 +680,7 @@ final class HostileFiles {
               Gen own = new Gen(seed);
               Model m =
                   c.own(ModelCalls.classifierConfig(own).toBuilder().device(Device.cpu()).build());
-              Adam opt = c.own(Adam.of(m.parameters(), 0.01));
+              Adam opt = c.own(Adam.builder().lr(0.01).build(m.parameters()));
               opt.step();
               Path p = c.dir().resolve("ckpt.safetensors");
               Checkpoint.write(

@@ -140,21 +140,21 @@ final class OptimCalls {
                       case 6 -> AdamW.builder().weightDecay(bad).build(ps);
                       case 7 -> RmsProp.builder().alpha(g.pick(1.0, -0.1, Double.NaN)).build(ps);
                       case 8 -> RmsProp.builder().momentum(g.pick(1.0, -1.0)).build(ps);
-                      case 9 -> Adam.of(ps, bad);
+                      case 9 -> Adam.builder().lr(bad).build(ps);
                       case 10 -> {
                         List<Parameter> twice = new ArrayList<>(ps);
                         twice.add(ps.get(0));
-                        yield Adam.of(twice, 0.1);
+                        yield Adam.builder().lr(0.1).build(twice);
                       }
                       case 11 -> {
-                        Optimizer ok = c.own(Sgd.of(ps, 0.1));
+                        Optimizer ok = c.own(Sgd.builder().lr(0.1).build(ps));
                         ok.setLearningRate(bad);
                         yield ok;
                       }
                       default -> {
                         List<Parameter> withNull = new ArrayList<>(ps);
                         withNull.add(null);
-                        yield g.coin() ? Sgd.of(null, 0.1) : Sgd.of(withNull, 0.1);
+                        yield g.coin() ? Sgd.builder().lr(0.1).build(null) : Sgd.builder().lr(0.1).build(withNull);
                       }
                     };
                 c.own(o);
@@ -171,7 +171,7 @@ final class OptimCalls {
                 Optimizer o =
                     c.own(
                         switch (variant) {
-                          case 0 -> Sgd.of(ps, 1e300);
+                          case 0 -> Sgd.builder().lr(1e300).build(ps);
                           case 1 -> Adam.builder().weightDecay(1e300).build(ps);
                           default -> RmsProp.builder().eps(1e300).build(ps);
                         });
