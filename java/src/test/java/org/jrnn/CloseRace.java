@@ -135,10 +135,14 @@ public final class CloseRace {
               .seed(rng.nextLong())
               .build();
       model =
-          SequenceClassifier.builder().vocabSize(40).numClasses(3)
-                  .embeddingSize(16)
-                  .hiddenSize(24)
-                  .seed(rng.nextLong()).device(Device.cpu()).build();
+          SequenceClassifier.builder()
+              .vocabSize(40)
+              .numClasses(3)
+              .embeddingSize(16)
+              .hiddenSize(24)
+              .seed(rng.nextLong())
+              .device(Device.cpu())
+              .build();
       xData = random(rng, T * N * C);
       x = Tensor.of(xData, T, N, C);
       int[] lengths = new int[N];

@@ -101,9 +101,17 @@ public final class CaptionModels {
    */
   static Captioner.Config fromConditionedDecoder(String json) {
     ConditionedDecoder.Config c = ConditionedDecoder.Config.fromJson(json);
-    return Captioner.builder().featureSize(c.featureSize()).projectionSize(0).vocabSize(c.vocabSize())
-        .embeddingSize(c.embeddingSize()).cell(c.cell()).hiddenSize(c.hiddenSize()).layers(c.layers())
-        .concatFeatures(c.concatFeatures()).seed(c.seed()).config();
+    return Captioner.builder()
+        .featureSize(c.featureSize())
+        .projectionSize(0)
+        .vocabSize(c.vocabSize())
+        .embeddingSize(c.embeddingSize())
+        .cell(c.cell())
+        .hiddenSize(c.hiddenSize())
+        .layers(c.layers())
+        .concatFeatures(c.concatFeatures())
+        .seed(c.seed())
+        .config();
   }
 
   private static void copyParameters(SafetensorsFile file, Captioner model) throws IOException {

@@ -162,19 +162,20 @@ public final class CaptionTraining {
           train.size(), tr.names().stream().distinct().count(), valid.size(), tokenizer.vocabSize());
     }
     ImagePixels.Encoder encoder = new ImagePixels.Encoder(o.imageSize(), o.pixels());
-    Captioner model = Captioner.builder()
-        .imageSize(o.imageSize())
-        .pixels(o.pixels())
-        .projectionSize(o.projectionSize())
-        .vocabSize(tokenizer.vocabSize())
-        .embeddingSize(o.embeddingSize())
-        .cell(o.cell())
-        .hiddenSize(o.hiddenSize())
-        .layers(o.layers())
-        .concatFeatures(o.concatFeatures())
-        .seed(o.seed())
-        .device(o.device())
-        .build();
+    Captioner model =
+        Captioner.builder()
+            .imageSize(o.imageSize())
+            .pixels(o.pixels())
+            .projectionSize(o.projectionSize())
+            .vocabSize(tokenizer.vocabSize())
+            .embeddingSize(o.embeddingSize())
+            .cell(o.cell())
+            .hiddenSize(o.hiddenSize())
+            .layers(o.layers())
+            .concatFeatures(o.concatFeatures())
+            .seed(o.seed())
+            .device(o.device())
+            .build();
     try {
       CaptionTask task = new CaptionTask(model, tokenizer, o.maxLength());
       CaptionBatches trainBatches = CaptionBatches.ofImages(tr.images(), encoder, o.augment(), trIds, o.batchSize());
@@ -187,7 +188,11 @@ public final class CaptionTraining {
         validBatches = CaptionBatches.inOrder(vf, vaIds, Math.max(o.batchSize(), 64));
       }
       if (log != null) {
-        log.printf(Locale.ROOT, "model  captioner %s (%,d parameters)%n", model.config().toJson(), model.parameterCount());
+        log.printf(
+            Locale.ROOT,
+            "model  captioner %s (%,d parameters)%n",
+            model.config().toJson(),
+            model.parameterCount());
       }
       TrainResult r = trainer.fit(task, trainBatches, validBatches);
       return new Result(model, tokenizer, r);

@@ -265,9 +265,17 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
         if (b.featureSize < 1) {
           throw new JrnnException("featureSize must be >= 1 but is " + b.featureSize);
         }
-        return b.imageSize(imageSize).projectionSize(projectionSize).vocabSize(vocabSize)
-            .embeddingSize(embeddingSize).cell(cell).hiddenSize(hiddenSize).layers(layers)
-            .concatFeatures(concat).seed(seed).pixels(pixels).config();
+        return b.imageSize(imageSize)
+            .projectionSize(projectionSize)
+            .vocabSize(vocabSize)
+            .embeddingSize(embeddingSize)
+            .cell(cell)
+            .hiddenSize(hiddenSize)
+            .layers(layers)
+            .concatFeatures(concat)
+            .seed(seed)
+            .pixels(pixels)
+            .config();
       } catch (JrnnException e) {
         throw new JrnnException("captioner config: " + Quote.reason(e), e);
       }
@@ -444,14 +452,27 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
       if (imageSize > 0) {
         long expected = (long) pixels.channels() * imageSize * imageSize;
         if (expected > Integer.MAX_VALUE) {
-          throw new JrnnException("an image encoder of size " + imageSize + " (" + pixels.id()
-              + ") needs featureSize " + expected + ", more than an int holds");
+          throw new JrnnException(
+              "an image encoder of size "
+                  + imageSize
+                  + " ("
+                  + pixels.id()
+                  + ") needs featureSize "
+                  + expected
+                  + ", more than an int holds");
         }
         if (features == 0) {
           features = (int) expected;
         } else if (features != expected) {
-          throw new JrnnException("an image encoder of size " + imageSize + " (" + pixels.id()
-              + ") needs featureSize " + expected + " but it is " + features);
+          throw new JrnnException(
+              "an image encoder of size "
+                  + imageSize
+                  + " ("
+                  + pixels.id()
+                  + ") needs featureSize "
+                  + expected
+                  + " but it is "
+                  + features);
         }
       } else if (features == 0) {
         throw new JrnnException(
@@ -487,13 +508,56 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
     try {
       // made first so that its parameters come first; seed stream 4 keeps ConditionedDecoder's
       // streams 0..3 for init/embedding/rnn/linear
-      encoder = config.projectionSize() > 0
-          ? own("encoder", Linear.builder().inFeatures(config.featureSize()).outFeatures(config.projectionSize()).seed(SplitMix64.deriveSeed(seed, 4)).device(device).build())
-          : null;
-      init = own("init", Linear.builder().inFeatures(p).outFeatures(config.layers() * config.hiddenSize()).seed(SplitMix64.deriveSeed(seed, 0)).device(device).build());
-      embedding = own("embedding", Embedding.builder().vocabSize(config.vocabSize()).dim(config.embeddingSize()).paddingIndex(Vocabulary.PAD_ID).seed(SplitMix64.deriveSeed(seed, 1)).device(device).build());
-      rnn = own("rnn", RecurrentLayer.builder().cell(config.cell()).inputSize(input).hiddenSize(config.hiddenSize()).layers(config.layers()).seed(SplitMix64.deriveSeed(seed, 2)).device(device).build());
-      linear = own("linear", Linear.builder().inFeatures(config.hiddenSize()).outFeatures(config.vocabSize()).seed(SplitMix64.deriveSeed(seed, 3)).device(device).build());
+      encoder =
+          config.projectionSize() > 0
+              ? own(
+                  "encoder",
+                  Linear.builder()
+                      .inFeatures(config.featureSize())
+                      .outFeatures(config.projectionSize())
+                      .seed(SplitMix64.deriveSeed(seed, 4))
+                      .device(device)
+                      .build())
+              : null;
+      init =
+          own(
+              "init",
+              Linear.builder()
+                  .inFeatures(p)
+                  .outFeatures(config.layers() * config.hiddenSize())
+                  .seed(SplitMix64.deriveSeed(seed, 0))
+                  .device(device)
+                  .build());
+      embedding =
+          own(
+              "embedding",
+              Embedding.builder()
+                  .vocabSize(config.vocabSize())
+                  .dim(config.embeddingSize())
+                  .paddingIndex(Vocabulary.PAD_ID)
+                  .seed(SplitMix64.deriveSeed(seed, 1))
+                  .device(device)
+                  .build());
+      rnn =
+          own(
+              "rnn",
+              RecurrentLayer.builder()
+                  .cell(config.cell())
+                  .inputSize(input)
+                  .hiddenSize(config.hiddenSize())
+                  .layers(config.layers())
+                  .seed(SplitMix64.deriveSeed(seed, 2))
+                  .device(device)
+                  .build());
+      linear =
+          own(
+              "linear",
+              Linear.builder()
+                  .inFeatures(config.hiddenSize())
+                  .outFeatures(config.vocabSize())
+                  .seed(SplitMix64.deriveSeed(seed, 3))
+                  .device(device)
+                  .build());
     } catch (RuntimeException e) {
       closeAfterFailure();
       throw e;

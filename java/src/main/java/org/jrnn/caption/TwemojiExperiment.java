@@ -126,18 +126,19 @@ public final class TwemojiExperiment {
       pixels = model.config().pixels();
     } else {
       tokenizer = WordTokenizer.builder().lowercase(true).build(trainCaptions);
-      model = Captioner.builder()
-          .imageSize(size)
-          .pixels(pixels)
-          .projectionSize(proj)
-          .vocabSize(tokenizer.vocabSize())
-          .embeddingSize(emb)
-          .cell(cell)
-          .hiddenSize(hidden)
-          .layers(layers)
-          .concatFeatures(concat)
-          .seed(seed)
-          .build();
+      model =
+          Captioner.builder()
+              .imageSize(size)
+              .pixels(pixels)
+              .projectionSize(proj)
+              .vocabSize(tokenizer.vocabSize())
+              .embeddingSize(emb)
+              .cell(cell)
+              .hiddenSize(hidden)
+              .layers(layers)
+              .concatFeatures(concat)
+              .seed(seed)
+              .build();
       Captioner.Config config = model.config();
       out.printf(Locale.ROOT, "model  %s (%,d parameters)%n", config.toJson(), model.parameterCount());
       List<int[]> ids = trainCaptions.stream().map(tokenizer::encode).toList();

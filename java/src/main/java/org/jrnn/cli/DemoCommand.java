@@ -413,7 +413,11 @@ public final class DemoCommand implements Command {
         chars.vocabulary().size());
     int maxLength = 10;
     try (ConditionedDecoder model =
-        ConditionedDecoder.builder().featureSize(64).vocabSize(chars.vocabulary().size()).seed(seed).build()) {
+        ConditionedDecoder.builder()
+            .featureSize(64)
+            .vocabSize(chars.vocabulary().size())
+            .seed(seed)
+            .build()) {
       ConditionedDecoder.Config config = model.config();
       out.printf(
           Locale.ROOT,

@@ -6,7 +6,6 @@ package org.jrnn.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -477,7 +476,11 @@ public final class TrainCommand implements Command {
     List<int[]> validX = CliData.encodeAll(tokenizer, valid.stream().map(LabelledExample::text).toList(), "validation example");
     dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation examples, %d labels %s, %,d %s ids",
         train.size(), valid.size(), labels.size(), "[" + Quote.list(labels.labels()) + "]", tokenizer.vocabSize(), tokens));
-    SequenceClassifier.Builder b = SequenceClassifier.builder().vocabSize(tokenizer.vocabSize()).numClasses(labels.size()).seed(s.seed());
+    SequenceClassifier.Builder b =
+        SequenceClassifier.builder()
+            .vocabSize(tokenizer.vocabSize())
+            .numClasses(labels.size())
+            .seed(s.seed());
     SequenceClassifier.Config d = b.config(); // the defaults of the options below
     b.cell(cell(o, d.cell()))
         .hiddenSize(o.integer("hidden", d.hiddenSize(), 1, 1 << 16))
@@ -540,7 +543,8 @@ public final class TrainCommand implements Command {
     boolean hasValid = validIds.length >= 2;
     dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation %s tokens, %,d ids; %d streams x %d steps",
         trainIds.length, validIds.length, tokens, tokenizer.vocabSize(), streams, window));
-    LanguageModel.Builder b = LanguageModel.builder().vocabSize(tokenizer.vocabSize()).seed(s.seed());
+    LanguageModel.Builder b =
+        LanguageModel.builder().vocabSize(tokenizer.vocabSize()).seed(s.seed());
     LanguageModel.Config d = b.config(); // the defaults of the options below
     b.cell(cell(o, d.cell()))
         .hiddenSize(o.integer("hidden", d.hiddenSize(), 1, 1 << 16))
@@ -589,7 +593,11 @@ public final class TrainCommand implements Command {
     }
     dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation sentences, %d tags, %,d word ids",
         train.size(), valid.size(), tags.size(), tokenizer.vocabSize()));
-    SequenceTagger.Builder b = SequenceTagger.builder().vocabSize(tokenizer.vocabSize()).numTags(tags.size()).seed(s.seed());
+    SequenceTagger.Builder b =
+        SequenceTagger.builder()
+            .vocabSize(tokenizer.vocabSize())
+            .numTags(tags.size())
+            .seed(s.seed());
     SequenceTagger.Config d = b.config(); // the defaults of the options below
     b.cell(cell(o, d.cell()))
         .hiddenSize(o.integer("hidden", d.hiddenSize(), 1, 1 << 16))
@@ -659,7 +667,11 @@ public final class TrainCommand implements Command {
     int maxLength = o.integer("max-length", 50, 1, 1 << 16);
     dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation pairs, %,d source and %,d target %s ids",
         train.size(), valid.size(), source.vocabSize(), target.vocabSize(), tokens));
-    Seq2Seq.Builder b = Seq2Seq.builder().sourceVocabSize(source.vocabSize()).targetVocabSize(target.vocabSize()).seed(s.seed());
+    Seq2Seq.Builder b =
+        Seq2Seq.builder()
+            .sourceVocabSize(source.vocabSize())
+            .targetVocabSize(target.vocabSize())
+            .seed(s.seed());
     Seq2Seq.Config d = b.config(); // the defaults of the options below
     b.cell(cell(o, d.cell()))
         .hiddenSize(o.integer("hidden", d.hiddenSize(), 1, 1 << 16))
@@ -705,7 +717,8 @@ public final class TrainCommand implements Command {
     int maxLength = o.integer("max-length", 10, 1, 1 << 16);
     dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation images; targets: digit names, %d character ids",
         train.size(), valid.size(), chars.vocabSize()));
-    ConditionedDecoder.Builder b = ConditionedDecoder.builder().featureSize(64).vocabSize(chars.vocabSize()).seed(s.seed());
+    ConditionedDecoder.Builder b =
+        ConditionedDecoder.builder().featureSize(64).vocabSize(chars.vocabSize()).seed(s.seed());
     ConditionedDecoder.Config d = b.config(); // the defaults of the options below
     b.cell(cell(o, d.cell()))
         .hiddenSize(o.integer("hidden", d.hiddenSize(), 1, 1 << 16))

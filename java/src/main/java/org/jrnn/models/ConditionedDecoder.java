@@ -55,17 +55,18 @@ public final class ConditionedDecoder extends AbstractModel {
    */
   public static final class Config {
     private static final String WHAT = "ConditionedDecoder config";
-    private static final Map<String, Class<?>> SCHEMA = ConfigJson.schema(
-        "featureSize", int.class,
-        "vocabSize", int.class,
-        "embeddingSize", int.class,
-        "cell", Cell.class,
-        "hiddenSize", int.class,
-        "layers", int.class,
-        "concatFeatures", boolean.class,
-        "paddingIndex", int.class,
-        "init", RecurrentInit.class,
-        "seed", long.class);
+    private static final Map<String, Class<?>> SCHEMA =
+        ConfigJson.schema(
+            "featureSize", int.class,
+            "vocabSize", int.class,
+            "embeddingSize", int.class,
+            "cell", Cell.class,
+            "hiddenSize", int.class,
+            "layers", int.class,
+            "concatFeatures", boolean.class,
+            "paddingIndex", int.class,
+            "init", RecurrentInit.class,
+            "seed", long.class);
 
     private final int featureSize;
     private final int vocabSize;
@@ -184,18 +185,21 @@ public final class ConditionedDecoder extends AbstractModel {
      */
     public static Config fromJson(String json) {
       Map<String, Object> v = ConfigJson.read(WHAT, SCHEMA, json);
-      return ConfigJson.build(WHAT, () -> new Builder()
-          .featureSize((int) v.get("featureSize"))
-          .vocabSize((int) v.get("vocabSize"))
-          .embeddingSize((int) v.get("embeddingSize"))
-          .cell((Cell) v.get("cell"))
-          .hiddenSize((int) v.get("hiddenSize"))
-          .layers((int) v.get("layers"))
-          .concatFeatures((boolean) v.get("concatFeatures"))
-          .paddingIndex((int) v.get("paddingIndex"))
-          .init((RecurrentInit) v.get("init"))
-          .seed((long) v.get("seed"))
-          .config());
+      return ConfigJson.build(
+          WHAT,
+          () ->
+              new Builder()
+                  .featureSize((int) v.get("featureSize"))
+                  .vocabSize((int) v.get("vocabSize"))
+                  .embeddingSize((int) v.get("embeddingSize"))
+                  .cell((Cell) v.get("cell"))
+                  .hiddenSize((int) v.get("hiddenSize"))
+                  .layers((int) v.get("layers"))
+                  .concatFeatures((boolean) v.get("concatFeatures"))
+                  .paddingIndex((int) v.get("paddingIndex"))
+                  .init((RecurrentInit) v.get("init"))
+                  .seed((long) v.get("seed"))
+                  .config());
     }
 
     /** Equal when every setting is. */
@@ -319,7 +323,8 @@ public final class ConditionedDecoder extends AbstractModel {
       Arguments.required("featureSize", featureSize == 0);
       Arguments.required("vocabSize", vocabSize == 0);
       if (paddingIndex >= vocabSize) {
-        throw new JrnnException("paddingIndex " + paddingIndex + " is outside -1.." + (vocabSize - 1));
+        throw new JrnnException(
+            "paddingIndex " + paddingIndex + " is outside -1.." + (vocabSize - 1));
       }
       return new Config(this);
     }
@@ -347,10 +352,46 @@ public final class ConditionedDecoder extends AbstractModel {
     long seed = config.seed();
     int input = config.embeddingSize() + (config.concatFeatures() ? config.featureSize() : 0);
     try {
-      init = own("init", Linear.builder().inFeatures(config.featureSize()).outFeatures(config.layers() * config.hiddenSize()).seed(SplitMix64.deriveSeed(seed, 0)).device(device).build());
-      embedding = own("embedding", Embedding.builder().vocabSize(config.vocabSize()).dim(config.embeddingSize()).paddingIndex(config.paddingIndex()).seed(SplitMix64.deriveSeed(seed, 1)).device(device).build());
-      rnn = own("rnn", RecurrentLayer.builder().cell(config.cell()).inputSize(input).hiddenSize(config.hiddenSize()).layers(config.layers()).init(config.init()).seed(SplitMix64.deriveSeed(seed, 2)).device(device).build());
-      linear = own("linear", Linear.builder().inFeatures(config.hiddenSize()).outFeatures(config.vocabSize()).seed(SplitMix64.deriveSeed(seed, 3)).device(device).build());
+      init =
+          own(
+              "init",
+              Linear.builder()
+                  .inFeatures(config.featureSize())
+                  .outFeatures(config.layers() * config.hiddenSize())
+                  .seed(SplitMix64.deriveSeed(seed, 0))
+                  .device(device)
+                  .build());
+      embedding =
+          own(
+              "embedding",
+              Embedding.builder()
+                  .vocabSize(config.vocabSize())
+                  .dim(config.embeddingSize())
+                  .paddingIndex(config.paddingIndex())
+                  .seed(SplitMix64.deriveSeed(seed, 1))
+                  .device(device)
+                  .build());
+      rnn =
+          own(
+              "rnn",
+              RecurrentLayer.builder()
+                  .cell(config.cell())
+                  .inputSize(input)
+                  .hiddenSize(config.hiddenSize())
+                  .layers(config.layers())
+                  .init(config.init())
+                  .seed(SplitMix64.deriveSeed(seed, 2))
+                  .device(device)
+                  .build());
+      linear =
+          own(
+              "linear",
+              Linear.builder()
+                  .inFeatures(config.hiddenSize())
+                  .outFeatures(config.vocabSize())
+                  .seed(SplitMix64.deriveSeed(seed, 3))
+                  .device(device)
+                  .build());
     } catch (RuntimeException e) {
       closeAfterFailure();
       throw e;

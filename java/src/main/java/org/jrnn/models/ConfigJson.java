@@ -46,14 +46,15 @@ final class ConfigJson {
   /** The values as a JSON object (enums by name, {@link RecurrentInit} by id). */
   static String write(Map<String, Object> values) {
     Map<String, Object> out = new LinkedHashMap<>();
-    values.forEach((k, v) -> {
-      if (v instanceof Enum<?> e) {
-        v = e.name();
-      } else if (v instanceof RecurrentInit init) {
-        v = init.id();
-      }
-      out.put(k, v);
-    });
+    values.forEach(
+        (k, v) -> {
+          if (v instanceof RecurrentInit init) { // an enum written by id, not by name
+            v = init.id();
+          } else if (v instanceof Enum<?> e) {
+            v = e.name();
+          }
+          out.put(k, v);
+        });
     return Json.write(out);
   }
 
@@ -86,8 +87,13 @@ final class ConfigJson {
     }
     for (String key : in.keySet()) {
       if (!schema.containsKey(key)) {
-        throw new JrnnException(what + " has an unknown key " + Quote.doubleQuote(key)
-            + " (known: " + new ArrayList<>(schema.keySet()) + ")");
+        throw new JrnnException(
+            what
+                + " has an unknown key "
+                + Quote.doubleQuote(key)
+                + " (known: "
+                + new ArrayList<>(schema.keySet())
+                + ")");
       }
     }
     return out;

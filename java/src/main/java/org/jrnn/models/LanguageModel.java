@@ -59,15 +59,16 @@ public final class LanguageModel extends AbstractModel {
    */
   public static final class Config {
     private static final String WHAT = "LanguageModel config";
-    private static final Map<String, Class<?>> SCHEMA = ConfigJson.schema(
-        "vocabSize", int.class,
-        "embeddingSize", int.class,
-        "cell", Cell.class,
-        "hiddenSize", int.class,
-        "layers", int.class,
-        "dropout", float.class,
-        "init", RecurrentInit.class,
-        "seed", long.class);
+    private static final Map<String, Class<?>> SCHEMA =
+        ConfigJson.schema(
+            "vocabSize", int.class,
+            "embeddingSize", int.class,
+            "cell", Cell.class,
+            "hiddenSize", int.class,
+            "layers", int.class,
+            "dropout", float.class,
+            "init", RecurrentInit.class,
+            "seed", long.class);
 
     private final int vocabSize;
     private final int embeddingSize;
@@ -168,16 +169,19 @@ public final class LanguageModel extends AbstractModel {
      */
     public static Config fromJson(String json) {
       Map<String, Object> v = ConfigJson.read(WHAT, SCHEMA, json);
-      return ConfigJson.build(WHAT, () -> new Builder()
-          .vocabSize((int) v.get("vocabSize"))
-          .embeddingSize((int) v.get("embeddingSize"))
-          .cell((Cell) v.get("cell"))
-          .hiddenSize((int) v.get("hiddenSize"))
-          .layers((int) v.get("layers"))
-          .dropout((float) v.get("dropout"))
-          .init((RecurrentInit) v.get("init"))
-          .seed((long) v.get("seed"))
-          .config());
+      return ConfigJson.build(
+          WHAT,
+          () ->
+              new Builder()
+                  .vocabSize((int) v.get("vocabSize"))
+                  .embeddingSize((int) v.get("embeddingSize"))
+                  .cell((Cell) v.get("cell"))
+                  .hiddenSize((int) v.get("hiddenSize"))
+                  .layers((int) v.get("layers"))
+                  .dropout((float) v.get("dropout"))
+                  .init((RecurrentInit) v.get("init"))
+                  .seed((long) v.get("seed"))
+                  .config());
     }
 
     /** Equal when every setting is. */
@@ -312,10 +316,42 @@ public final class LanguageModel extends AbstractModel {
     this.config = config;
     long seed = config.seed();
     try {
-      embedding = own("embedding", Embedding.builder().vocabSize(config.vocabSize()).dim(config.embeddingSize()).seed(SplitMix64.deriveSeed(seed, 0)).device(device).build());
-      rnn = own("rnn", RecurrentLayer.builder().cell(config.cell()).inputSize(config.embeddingSize()).hiddenSize(config.hiddenSize()).layers(config.layers()).init(config.init()).seed(SplitMix64.deriveSeed(seed, 1)).device(device).build());
-      dropout = Dropout.builder().p(config.dropout()).seed(SplitMix64.deriveSeed(seed, 2)).device(device).build();
-      linear = own("linear", Linear.builder().inFeatures(config.hiddenSize()).outFeatures(config.vocabSize()).seed(SplitMix64.deriveSeed(seed, 3)).device(device).build());
+      embedding =
+          own(
+              "embedding",
+              Embedding.builder()
+                  .vocabSize(config.vocabSize())
+                  .dim(config.embeddingSize())
+                  .seed(SplitMix64.deriveSeed(seed, 0))
+                  .device(device)
+                  .build());
+      rnn =
+          own(
+              "rnn",
+              RecurrentLayer.builder()
+                  .cell(config.cell())
+                  .inputSize(config.embeddingSize())
+                  .hiddenSize(config.hiddenSize())
+                  .layers(config.layers())
+                  .init(config.init())
+                  .seed(SplitMix64.deriveSeed(seed, 1))
+                  .device(device)
+                  .build());
+      dropout =
+          Dropout.builder()
+              .p(config.dropout())
+              .seed(SplitMix64.deriveSeed(seed, 2))
+              .device(device)
+              .build();
+      linear =
+          own(
+              "linear",
+              Linear.builder()
+                  .inFeatures(config.hiddenSize())
+                  .outFeatures(config.vocabSize())
+                  .seed(SplitMix64.deriveSeed(seed, 3))
+                  .device(device)
+                  .build());
     } catch (RuntimeException e) {
       closeAfterFailure();
       throw e;

@@ -173,8 +173,10 @@ public final class ModelFiles {
     return switch (kind) {
       case SequenceClassifier.KIND ->
           SequenceClassifier.Config.fromJson(configJson).toBuilder().device(device).build();
-      case LanguageModel.KIND -> LanguageModel.Config.fromJson(configJson).toBuilder().device(device).build();
-      case SequenceTagger.KIND -> SequenceTagger.Config.fromJson(configJson).toBuilder().device(device).build();
+      case LanguageModel.KIND ->
+          LanguageModel.Config.fromJson(configJson).toBuilder().device(device).build();
+      case SequenceTagger.KIND ->
+          SequenceTagger.Config.fromJson(configJson).toBuilder().device(device).build();
       case ConditionedDecoder.KIND ->
           ConditionedDecoder.Config.fromJson(configJson).toBuilder().device(device).build();
       case Seq2Seq.KIND -> Seq2Seq.Config.fromJson(configJson).toBuilder().device(device).build();

@@ -51,16 +51,17 @@ public final class Seq2Seq extends AbstractModel {
    */
   public static final class Config {
     private static final String WHAT = "Seq2Seq config";
-    private static final Map<String, Class<?>> SCHEMA = ConfigJson.schema(
-        "sourceVocabSize", int.class,
-        "targetVocabSize", int.class,
-        "embeddingSize", int.class,
-        "cell", Cell.class,
-        "hiddenSize", int.class,
-        "layers", int.class,
-        "paddingIndex", int.class,
-        "init", RecurrentInit.class,
-        "seed", long.class);
+    private static final Map<String, Class<?>> SCHEMA =
+        ConfigJson.schema(
+            "sourceVocabSize", int.class,
+            "targetVocabSize", int.class,
+            "embeddingSize", int.class,
+            "cell", Cell.class,
+            "hiddenSize", int.class,
+            "layers", int.class,
+            "paddingIndex", int.class,
+            "init", RecurrentInit.class,
+            "seed", long.class);
 
     private final int sourceVocabSize;
     private final int targetVocabSize;
@@ -170,17 +171,20 @@ public final class Seq2Seq extends AbstractModel {
      */
     public static Config fromJson(String json) {
       Map<String, Object> v = ConfigJson.read(WHAT, SCHEMA, json);
-      return ConfigJson.build(WHAT, () -> new Builder()
-          .sourceVocabSize((int) v.get("sourceVocabSize"))
-          .targetVocabSize((int) v.get("targetVocabSize"))
-          .embeddingSize((int) v.get("embeddingSize"))
-          .cell((Cell) v.get("cell"))
-          .hiddenSize((int) v.get("hiddenSize"))
-          .layers((int) v.get("layers"))
-          .paddingIndex((int) v.get("paddingIndex"))
-          .init((RecurrentInit) v.get("init"))
-          .seed((long) v.get("seed"))
-          .config());
+      return ConfigJson.build(
+          WHAT,
+          () ->
+              new Builder()
+                  .sourceVocabSize((int) v.get("sourceVocabSize"))
+                  .targetVocabSize((int) v.get("targetVocabSize"))
+                  .embeddingSize((int) v.get("embeddingSize"))
+                  .cell((Cell) v.get("cell"))
+                  .hiddenSize((int) v.get("hiddenSize"))
+                  .layers((int) v.get("layers"))
+                  .paddingIndex((int) v.get("paddingIndex"))
+                  .init((RecurrentInit) v.get("init"))
+                  .seed((long) v.get("seed"))
+                  .config());
     }
 
     /** Equal when every setting is. */
@@ -297,7 +301,11 @@ public final class Seq2Seq extends AbstractModel {
       Arguments.required("sourceVocabSize", sourceVocabSize == 0);
       Arguments.required("targetVocabSize", targetVocabSize == 0);
       if (paddingIndex >= Math.min(sourceVocabSize, targetVocabSize)) {
-        throw new JrnnException("paddingIndex " + paddingIndex + " is outside -1.." + (Math.min(sourceVocabSize, targetVocabSize) - 1));
+        throw new JrnnException(
+            "paddingIndex "
+                + paddingIndex
+                + " is outside -1.."
+                + (Math.min(sourceVocabSize, targetVocabSize) - 1));
       }
       return new Config(this);
     }
@@ -327,11 +335,59 @@ public final class Seq2Seq extends AbstractModel {
     int e = config.embeddingSize();
     int h = config.hiddenSize();
     try {
-      sourceEmbedding = own("encoder_embedding", Embedding.builder().vocabSize(config.sourceVocabSize()).dim(e).paddingIndex(config.paddingIndex()).seed(SplitMix64.deriveSeed(seed, 0)).device(device).build());
-      encoder = own("encoder", RecurrentLayer.builder().cell(config.cell()).inputSize(e).hiddenSize(h).layers(config.layers()).init(config.init()).seed(SplitMix64.deriveSeed(seed, 1)).device(device).build());
-      targetEmbedding = own("decoder_embedding", Embedding.builder().vocabSize(config.targetVocabSize()).dim(e).paddingIndex(config.paddingIndex()).seed(SplitMix64.deriveSeed(seed, 2)).device(device).build());
-      decoder = own("decoder", RecurrentLayer.builder().cell(config.cell()).inputSize(e).hiddenSize(h).layers(config.layers()).init(config.init()).seed(SplitMix64.deriveSeed(seed, 3)).device(device).build());
-      linear = own("linear", Linear.builder().inFeatures(h).outFeatures(config.targetVocabSize()).seed(SplitMix64.deriveSeed(seed, 4)).device(device).build());
+      sourceEmbedding =
+          own(
+              "encoder_embedding",
+              Embedding.builder()
+                  .vocabSize(config.sourceVocabSize())
+                  .dim(e)
+                  .paddingIndex(config.paddingIndex())
+                  .seed(SplitMix64.deriveSeed(seed, 0))
+                  .device(device)
+                  .build());
+      encoder =
+          own(
+              "encoder",
+              RecurrentLayer.builder()
+                  .cell(config.cell())
+                  .inputSize(e)
+                  .hiddenSize(h)
+                  .layers(config.layers())
+                  .init(config.init())
+                  .seed(SplitMix64.deriveSeed(seed, 1))
+                  .device(device)
+                  .build());
+      targetEmbedding =
+          own(
+              "decoder_embedding",
+              Embedding.builder()
+                  .vocabSize(config.targetVocabSize())
+                  .dim(e)
+                  .paddingIndex(config.paddingIndex())
+                  .seed(SplitMix64.deriveSeed(seed, 2))
+                  .device(device)
+                  .build());
+      decoder =
+          own(
+              "decoder",
+              RecurrentLayer.builder()
+                  .cell(config.cell())
+                  .inputSize(e)
+                  .hiddenSize(h)
+                  .layers(config.layers())
+                  .init(config.init())
+                  .seed(SplitMix64.deriveSeed(seed, 3))
+                  .device(device)
+                  .build());
+      linear =
+          own(
+              "linear",
+              Linear.builder()
+                  .inFeatures(h)
+                  .outFeatures(config.targetVocabSize())
+                  .seed(SplitMix64.deriveSeed(seed, 4))
+                  .device(device)
+                  .build());
     } catch (RuntimeException ex) {
       closeAfterFailure();
       throw ex;

@@ -51,20 +51,21 @@ public final class SequenceClassifier extends AbstractModel {
    */
   public static final class Config {
     private static final String WHAT = "SequenceClassifier config";
-    private static final Map<String, Class<?>> SCHEMA = ConfigJson.schema(
-        "vocabSize", int.class,
-        "numClasses", int.class,
-        "embeddingSize", int.class,
-        "cell", Cell.class,
-        "hiddenSize", int.class,
-        "layers", int.class,
-        "bidirectional", boolean.class,
-        "dropout", float.class,
-        "binaryLogistic", boolean.class,
-        "labelSmoothing", float.class,
-        "paddingIndex", int.class,
-        "init", RecurrentInit.class,
-        "seed", long.class);
+    private static final Map<String, Class<?>> SCHEMA =
+        ConfigJson.schema(
+            "vocabSize", int.class,
+            "numClasses", int.class,
+            "embeddingSize", int.class,
+            "cell", Cell.class,
+            "hiddenSize", int.class,
+            "layers", int.class,
+            "bidirectional", boolean.class,
+            "dropout", float.class,
+            "binaryLogistic", boolean.class,
+            "labelSmoothing", float.class,
+            "paddingIndex", int.class,
+            "init", RecurrentInit.class,
+            "seed", long.class);
 
     private final int vocabSize;
     private final int numClasses;
@@ -210,21 +211,24 @@ public final class SequenceClassifier extends AbstractModel {
      */
     public static Config fromJson(String json) {
       Map<String, Object> v = ConfigJson.read(WHAT, SCHEMA, json);
-      return ConfigJson.build(WHAT, () -> new Builder()
-          .vocabSize((int) v.get("vocabSize"))
-          .numClasses((int) v.get("numClasses"))
-          .embeddingSize((int) v.get("embeddingSize"))
-          .cell((Cell) v.get("cell"))
-          .hiddenSize((int) v.get("hiddenSize"))
-          .layers((int) v.get("layers"))
-          .bidirectional((boolean) v.get("bidirectional"))
-          .dropout((float) v.get("dropout"))
-          .binaryLogistic((boolean) v.get("binaryLogistic"))
-          .labelSmoothing((float) v.get("labelSmoothing"))
-          .paddingIndex((int) v.get("paddingIndex"))
-          .init((RecurrentInit) v.get("init"))
-          .seed((long) v.get("seed"))
-          .config());
+      return ConfigJson.build(
+          WHAT,
+          () ->
+              new Builder()
+                  .vocabSize((int) v.get("vocabSize"))
+                  .numClasses((int) v.get("numClasses"))
+                  .embeddingSize((int) v.get("embeddingSize"))
+                  .cell((Cell) v.get("cell"))
+                  .hiddenSize((int) v.get("hiddenSize"))
+                  .layers((int) v.get("layers"))
+                  .bidirectional((boolean) v.get("bidirectional"))
+                  .dropout((float) v.get("dropout"))
+                  .binaryLogistic((boolean) v.get("binaryLogistic"))
+                  .labelSmoothing((float) v.get("labelSmoothing"))
+                  .paddingIndex((int) v.get("paddingIndex"))
+                  .init((RecurrentInit) v.get("init"))
+                  .seed((long) v.get("seed"))
+                  .config());
     }
 
     /** Equal when every setting is. */
@@ -372,7 +376,8 @@ public final class SequenceClassifier extends AbstractModel {
         throw new JrnnException("binaryLogistic needs numClasses = 2 but it is " + numClasses);
       }
       if (paddingIndex >= vocabSize) {
-        throw new JrnnException("paddingIndex " + paddingIndex + " is outside -1.." + (vocabSize - 1));
+        throw new JrnnException(
+            "paddingIndex " + paddingIndex + " is outside -1.." + (vocabSize - 1));
       }
       return new Config(this);
     }
@@ -400,10 +405,44 @@ public final class SequenceClassifier extends AbstractModel {
     long seed = config.seed();
     int features = (config.bidirectional() ? 2 : 1) * config.hiddenSize();
     try {
-      embedding = own("embedding", Embedding.builder().vocabSize(config.vocabSize()).dim(config.embeddingSize()).paddingIndex(config.paddingIndex()).seed(SplitMix64.deriveSeed(seed, 0)).device(device).build());
-      rnn = own("rnn", RecurrentLayer.builder().cell(config.cell()).inputSize(config.embeddingSize()).hiddenSize(config.hiddenSize()).layers(config.layers()).bidirectional(config.bidirectional()).init(config.init()).seed(SplitMix64.deriveSeed(seed, 1)).device(device).build());
-      dropout = Dropout.builder().p(config.dropout()).seed(SplitMix64.deriveSeed(seed, 2)).device(device).build();
-      linear = own("linear", Linear.builder().inFeatures(features).outFeatures(config.binaryLogistic() ? 1 : config.numClasses()).seed(SplitMix64.deriveSeed(seed, 3)).device(device).build());
+      embedding =
+          own(
+              "embedding",
+              Embedding.builder()
+                  .vocabSize(config.vocabSize())
+                  .dim(config.embeddingSize())
+                  .paddingIndex(config.paddingIndex())
+                  .seed(SplitMix64.deriveSeed(seed, 0))
+                  .device(device)
+                  .build());
+      rnn =
+          own(
+              "rnn",
+              RecurrentLayer.builder()
+                  .cell(config.cell())
+                  .inputSize(config.embeddingSize())
+                  .hiddenSize(config.hiddenSize())
+                  .layers(config.layers())
+                  .bidirectional(config.bidirectional())
+                  .init(config.init())
+                  .seed(SplitMix64.deriveSeed(seed, 1))
+                  .device(device)
+                  .build());
+      dropout =
+          Dropout.builder()
+              .p(config.dropout())
+              .seed(SplitMix64.deriveSeed(seed, 2))
+              .device(device)
+              .build();
+      linear =
+          own(
+              "linear",
+              Linear.builder()
+                  .inFeatures(features)
+                  .outFeatures(config.binaryLogistic() ? 1 : config.numClasses())
+                  .seed(SplitMix64.deriveSeed(seed, 3))
+                  .device(device)
+                  .build());
     } catch (RuntimeException e) {
       closeAfterFailure();
       throw e;

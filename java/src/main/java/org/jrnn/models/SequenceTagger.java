@@ -44,18 +44,19 @@ public final class SequenceTagger extends AbstractModel {
    */
   public static final class Config {
     private static final String WHAT = "SequenceTagger config";
-    private static final Map<String, Class<?>> SCHEMA = ConfigJson.schema(
-        "vocabSize", int.class,
-        "numTags", int.class,
-        "embeddingSize", int.class,
-        "cell", Cell.class,
-        "hiddenSize", int.class,
-        "layers", int.class,
-        "bidirectional", boolean.class,
-        "dropout", float.class,
-        "paddingIndex", int.class,
-        "init", RecurrentInit.class,
-        "seed", long.class);
+    private static final Map<String, Class<?>> SCHEMA =
+        ConfigJson.schema(
+            "vocabSize", int.class,
+            "numTags", int.class,
+            "embeddingSize", int.class,
+            "cell", Cell.class,
+            "hiddenSize", int.class,
+            "layers", int.class,
+            "bidirectional", boolean.class,
+            "dropout", float.class,
+            "paddingIndex", int.class,
+            "init", RecurrentInit.class,
+            "seed", long.class);
 
     private final int vocabSize;
     private final int numTags;
@@ -183,19 +184,22 @@ public final class SequenceTagger extends AbstractModel {
      */
     public static Config fromJson(String json) {
       Map<String, Object> v = ConfigJson.read(WHAT, SCHEMA, json);
-      return ConfigJson.build(WHAT, () -> new Builder()
-          .vocabSize((int) v.get("vocabSize"))
-          .numTags((int) v.get("numTags"))
-          .embeddingSize((int) v.get("embeddingSize"))
-          .cell((Cell) v.get("cell"))
-          .hiddenSize((int) v.get("hiddenSize"))
-          .layers((int) v.get("layers"))
-          .bidirectional((boolean) v.get("bidirectional"))
-          .dropout((float) v.get("dropout"))
-          .paddingIndex((int) v.get("paddingIndex"))
-          .init((RecurrentInit) v.get("init"))
-          .seed((long) v.get("seed"))
-          .config());
+      return ConfigJson.build(
+          WHAT,
+          () ->
+              new Builder()
+                  .vocabSize((int) v.get("vocabSize"))
+                  .numTags((int) v.get("numTags"))
+                  .embeddingSize((int) v.get("embeddingSize"))
+                  .cell((Cell) v.get("cell"))
+                  .hiddenSize((int) v.get("hiddenSize"))
+                  .layers((int) v.get("layers"))
+                  .bidirectional((boolean) v.get("bidirectional"))
+                  .dropout((float) v.get("dropout"))
+                  .paddingIndex((int) v.get("paddingIndex"))
+                  .init((RecurrentInit) v.get("init"))
+                  .seed((long) v.get("seed"))
+                  .config());
     }
 
     /** Equal when every setting is. */
@@ -326,7 +330,8 @@ public final class SequenceTagger extends AbstractModel {
       Arguments.required("vocabSize", vocabSize == 0);
       Arguments.required("numTags", numTags == 0);
       if (paddingIndex >= vocabSize) {
-        throw new JrnnException("paddingIndex " + paddingIndex + " is outside -1.." + (vocabSize - 1));
+        throw new JrnnException(
+            "paddingIndex " + paddingIndex + " is outside -1.." + (vocabSize - 1));
       }
       return new Config(this);
     }
@@ -353,10 +358,44 @@ public final class SequenceTagger extends AbstractModel {
     this.config = config;
     long seed = config.seed();
     try {
-      embedding = own("embedding", Embedding.builder().vocabSize(config.vocabSize()).dim(config.embeddingSize()).paddingIndex(config.paddingIndex()).seed(SplitMix64.deriveSeed(seed, 0)).device(device).build());
-      rnn = own("rnn", RecurrentLayer.builder().cell(config.cell()).inputSize(config.embeddingSize()).hiddenSize(config.hiddenSize()).layers(config.layers()).bidirectional(config.bidirectional()).init(config.init()).seed(SplitMix64.deriveSeed(seed, 1)).device(device).build());
-      dropout = Dropout.builder().p(config.dropout()).seed(SplitMix64.deriveSeed(seed, 2)).device(device).build();
-      linear = own("linear", Linear.builder().inFeatures(rnn.outputSize()).outFeatures(config.numTags()).seed(SplitMix64.deriveSeed(seed, 3)).device(device).build());
+      embedding =
+          own(
+              "embedding",
+              Embedding.builder()
+                  .vocabSize(config.vocabSize())
+                  .dim(config.embeddingSize())
+                  .paddingIndex(config.paddingIndex())
+                  .seed(SplitMix64.deriveSeed(seed, 0))
+                  .device(device)
+                  .build());
+      rnn =
+          own(
+              "rnn",
+              RecurrentLayer.builder()
+                  .cell(config.cell())
+                  .inputSize(config.embeddingSize())
+                  .hiddenSize(config.hiddenSize())
+                  .layers(config.layers())
+                  .bidirectional(config.bidirectional())
+                  .init(config.init())
+                  .seed(SplitMix64.deriveSeed(seed, 1))
+                  .device(device)
+                  .build());
+      dropout =
+          Dropout.builder()
+              .p(config.dropout())
+              .seed(SplitMix64.deriveSeed(seed, 2))
+              .device(device)
+              .build();
+      linear =
+          own(
+              "linear",
+              Linear.builder()
+                  .inFeatures(rnn.outputSize())
+                  .outFeatures(config.numTags())
+                  .seed(SplitMix64.deriveSeed(seed, 3))
+                  .device(device)
+                  .build());
     } catch (RuntimeException e) {
       closeAfterFailure();
       throw e;

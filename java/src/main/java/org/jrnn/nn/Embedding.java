@@ -89,7 +89,11 @@ public final class Embedding implements Trainable {
       Arguments.required("dim", dim == 0);
       if (paddingIndex >= vocabSize) {
         throw new JrnnException(
-            "paddingIndex " + paddingIndex + " is outside 0.." + (vocabSize - 1) + " (or -1 for none)");
+            "paddingIndex "
+                + paddingIndex
+                + " is outside 0.."
+                + (vocabSize - 1)
+                + " (or -1 for none)");
       }
       return new Embedding(vocabSize, dim, paddingIndex, seed, device);
     }

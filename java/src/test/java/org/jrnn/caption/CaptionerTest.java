@@ -45,7 +45,18 @@ class CaptionerTest {
   static final ConditionedBatch BATCH = ConditionedBatch.of(FEATURES, NAMES, new int[] {0, 1, 2});
 
   private static Captioner.Config small() {
-    return Captioner.builder().featureSize(3).imageSize(0).projectionSize(4).vocabSize(7).embeddingSize(2).cell(Cell.GRU).hiddenSize(3).layers(1).concatFeatures(false).seed(5).config();
+    return Captioner.builder()
+        .featureSize(3)
+        .imageSize(0)
+        .projectionSize(4)
+        .vocabSize(7)
+        .embeddingSize(2)
+        .cell(Cell.GRU)
+        .hiddenSize(3)
+        .layers(1)
+        .concatFeatures(false)
+        .seed(5)
+        .config();
   }
 
   /** Central differences of the loss against the accumulated gradients, a spread of entries. */
@@ -82,11 +93,12 @@ class CaptionerTest {
 
   @Test
   void gradientsMatchFiniteDifferences() {
-    for (Captioner.Config c : List.of(
-        small(),
-        small().toBuilder().concatFeatures(true).layers(2).config(),
-        small().toBuilder().cell(Cell.LSTM).concatFeatures(true).config(),
-        small().toBuilder().projectionSize(0).concatFeatures(true).config())) {
+    for (Captioner.Config c :
+        List.of(
+            small(),
+            small().toBuilder().concatFeatures(true).layers(2).config(),
+            small().toBuilder().cell(Cell.LSTM).concatFeatures(true).config(),
+            small().toBuilder().projectionSize(0).concatFeatures(true).config())) {
       try (Captioner m = c.toBuilder().device(CPU).build()) {
         gradCheck(m);
       }
@@ -94,16 +106,37 @@ class CaptionerTest {
   }
 
   private static ConditionedDecoder.Config decoderConfig(boolean concat, Cell cell) {
-    return ConditionedDecoder.builder().featureSize(3).vocabSize(7).embeddingSize(2).hiddenSize(5).layers(2)
-        .cell(cell).concatFeatures(concat).seed(9).config();
+    return ConditionedDecoder.builder()
+        .featureSize(3)
+        .vocabSize(7)
+        .embeddingSize(2)
+        .hiddenSize(5)
+        .layers(2)
+        .cell(cell)
+        .concatFeatures(concat)
+        .seed(9)
+        .config();
   }
 
   @Test
   void withoutProjectionItIsTheConditionedDecoder(@TempDir Path dir) throws Exception {
     for (Cell cell : List.of(Cell.GRU, Cell.LSTM)) {
       ConditionedDecoder.Config dc = decoderConfig(true, cell);
-      Captioner.Config cc = Captioner.builder().featureSize(3).imageSize(0).projectionSize(0).vocabSize(7).embeddingSize(2).cell(cell).hiddenSize(5).layers(2).concatFeatures(true).seed(9).config();
-      try (ConditionedDecoder ref = dc.toBuilder().device(CPU).build(); Captioner m = cc.toBuilder().device(CPU).build()) {
+      Captioner.Config cc =
+          Captioner.builder()
+              .featureSize(3)
+              .imageSize(0)
+              .projectionSize(0)
+              .vocabSize(7)
+              .embeddingSize(2)
+              .cell(cell)
+              .hiddenSize(5)
+              .layers(2)
+              .concatFeatures(true)
+              .seed(9)
+              .config();
+      try (ConditionedDecoder ref = dc.toBuilder().device(CPU).build();
+          Captioner m = cc.toBuilder().device(CPU).build()) {
         // same seed streams: the same weights
         for (int i = 0; i < ref.parameters().size(); i++) {
           assertEquals(ref.parameters().get(i).name(), m.parameters().get(i).name());
@@ -151,7 +184,19 @@ class CaptionerTest {
 
   @Test
   void batchedDecodingEqualsOneImageAtATime() {
-    Captioner.Config c = Captioner.builder().featureSize(6).imageSize(0).projectionSize(8).vocabSize(12).embeddingSize(4).cell(Cell.LSTM).hiddenSize(8).layers(2).concatFeatures(true).seed(3).config();
+    Captioner.Config c =
+        Captioner.builder()
+            .featureSize(6)
+            .imageSize(0)
+            .projectionSize(8)
+            .vocabSize(12)
+            .embeddingSize(4)
+            .cell(Cell.LSTM)
+            .hiddenSize(8)
+            .layers(2)
+            .concatFeatures(true)
+            .seed(3)
+            .config();
     List<float[]> feats = randomFeatures(9, 6, 4);
     try (Captioner m = c.toBuilder().device(CPU).build()) {
       for (DecodeOptions o : List.of(
@@ -179,7 +224,19 @@ class CaptionerTest {
     // Without n-gram blocking the beams see only each row's best 2K+1 log-probabilities, picked
     // natively (Ops.logSoftmaxTop); a block of n = maxLength + 1 never matches but takes the full
     // scan of every row on the host. Same hypotheses, same scores to the bit.
-    Captioner.Config c = Captioner.builder().featureSize(6).imageSize(0).projectionSize(8).vocabSize(40).embeddingSize(8).cell(Cell.GRU).hiddenSize(16).layers(1).concatFeatures(true).seed(5).config();
+    Captioner.Config c =
+        Captioner.builder()
+            .featureSize(6)
+            .imageSize(0)
+            .projectionSize(8)
+            .vocabSize(40)
+            .embeddingSize(8)
+            .cell(Cell.GRU)
+            .hiddenSize(16)
+            .layers(1)
+            .concatFeatures(true)
+            .seed(5)
+            .config();
     List<float[]> feats = randomFeatures(12, 6, 8);
     try (Captioner m = c.toBuilder().device(CPU).build()) {
       // suppress the token greedy picks first for the first image: it is in the rows' top lists
@@ -199,7 +256,19 @@ class CaptionerTest {
 
   @Test
   void roundTripsThroughAModelFile(@TempDir Path dir) throws Exception {
-    Captioner.Config c = Captioner.builder().featureSize(12).imageSize(2).projectionSize(5).vocabSize(9).embeddingSize(3).cell(Cell.GRU).hiddenSize(6).layers(1).concatFeatures(true).seed(11).config();
+    Captioner.Config c =
+        Captioner.builder()
+            .featureSize(12)
+            .imageSize(2)
+            .projectionSize(5)
+            .vocabSize(9)
+            .embeddingSize(3)
+            .cell(Cell.GRU)
+            .hiddenSize(6)
+            .layers(1)
+            .concatFeatures(true)
+            .seed(11)
+            .config();
     Tokenizer tok = WordTokenizer.builder().build(List.of("red apple", "green apple", "dog face"));
     Path f = dir.resolve("m.safetensors");
     List<float[]> feats = randomFeatures(4, 12, 1);
@@ -217,7 +286,21 @@ class CaptionerTest {
       }
     }
     assertEquals(c, Captioner.Config.fromJson(c.toJson()));
-    assertThrows(JrnnException.class, () -> Captioner.builder().featureSize(10).imageSize(2).projectionSize(5).vocabSize(9).embeddingSize(3).cell(Cell.GRU).hiddenSize(6).layers(1).concatFeatures(true).seed(1).config());
+    assertThrows(
+        JrnnException.class,
+        () ->
+            Captioner.builder()
+                .featureSize(10)
+                .imageSize(2)
+                .projectionSize(5)
+                .vocabSize(9)
+                .embeddingSize(3)
+                .cell(Cell.GRU)
+                .hiddenSize(6)
+                .layers(1)
+                .concatFeatures(true)
+                .seed(1)
+                .config());
     assertThrows(SafetensorsException.class, () -> CaptionModels.load(dir.resolve("none.safetensors"), CPU));
   }
 
@@ -229,9 +312,22 @@ class CaptionerTest {
       features.add(FEATURES.get(i % 3));
       names.add(NAMES.get(i % 3));
     }
-    Captioner.Config c = Captioner.builder().featureSize(3).imageSize(0).projectionSize(8).vocabSize(7).embeddingSize(4).cell(Cell.GRU).hiddenSize(16).layers(1).concatFeatures(false).seed(2).config();
+    Captioner.Config c =
+        Captioner.builder()
+            .featureSize(3)
+            .imageSize(0)
+            .projectionSize(8)
+            .vocabSize(7)
+            .embeddingSize(4)
+            .cell(Cell.GRU)
+            .hiddenSize(16)
+            .layers(1)
+            .concatFeatures(false)
+            .seed(2)
+            .config();
     CaptionBatches source = CaptionBatches.ofFeatures(features, names, 8);
-    try (Captioner m = c.toBuilder().device(CPU).build(); Adam adam = Adam.builder().lr(0.02).build(m.parameters())) {
+    try (Captioner m = c.toBuilder().device(CPU).build();
+        Adam adam = Adam.builder().lr(0.02).build(m.parameters())) {
       for (int epoch = 0; epoch < 12; epoch++) {
         for (ConditionedBatch b : source.epoch(epoch, 3)) {
           m.zeroGradients();

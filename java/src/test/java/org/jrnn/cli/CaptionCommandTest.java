@@ -48,7 +48,19 @@ class CaptionCommandTest {
   @BeforeEach
   void setUp() throws IOException {
     tokenizer = WordTokenizer.builder().build(List.of("red apple", "green apple", "dog face", "grinning face"));
-    Captioner.Config c = Captioner.builder().featureSize(27).imageSize(3).projectionSize(8).vocabSize(tokenizer.vocabSize()).embeddingSize(4).cell(Cell.GRU).hiddenSize(12).layers(1).concatFeatures(false).seed(7).config();
+    Captioner.Config c =
+        Captioner.builder()
+            .featureSize(27)
+            .imageSize(3)
+            .projectionSize(8)
+            .vocabSize(tokenizer.vocabSize())
+            .embeddingSize(4)
+            .cell(Cell.GRU)
+            .hiddenSize(12)
+            .layers(1)
+            .concatFeatures(false)
+            .seed(7)
+            .config();
     model = dir.resolve("model.safetensors");
     try (Captioner m = c.toBuilder().device(Device.cpu()).build()) {
       CaptionModels.save(model, m, tokenizer);

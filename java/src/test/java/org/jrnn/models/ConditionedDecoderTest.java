@@ -47,14 +47,29 @@ class ConditionedDecoderTest {
 
   @Test
   void twoLayerGruWithFeaturesAtEveryStepGradientsMatch() {
-    gradientsMatch(ConditionedDecoder.builder().featureSize(3).vocabSize(7).embeddingSize(2).hiddenSize(3)
-        .layers(2).concatFeatures(true).seed(8).config());
+    gradientsMatch(
+        ConditionedDecoder.builder()
+            .featureSize(3)
+            .vocabSize(7)
+            .embeddingSize(2)
+            .hiddenSize(3)
+            .layers(2)
+            .concatFeatures(true)
+            .seed(8)
+            .config());
   }
 
   @Test
   void lstmGradientsMatch() {
-    gradientsMatch(ConditionedDecoder.builder().featureSize(3).vocabSize(7).embeddingSize(2).hiddenSize(3)
-        .cell(Cell.LSTM).seed(1).config());
+    gradientsMatch(
+        ConditionedDecoder.builder()
+            .featureSize(3)
+            .vocabSize(7)
+            .embeddingSize(2)
+            .hiddenSize(3)
+            .cell(Cell.LSTM)
+            .seed(1)
+            .config());
   }
 
   @Test
@@ -65,7 +80,13 @@ class ConditionedDecoderTest {
       features.add(FEATURES.get(i % 3));
       names.add(NAMES.get(i % 3));
     }
-    ConditionedDecoder.Config c = ConditionedDecoder.builder().featureSize(3).vocabSize(7).embeddingSize(4).hiddenSize(16).config();
+    ConditionedDecoder.Config c =
+        ConditionedDecoder.builder()
+            .featureSize(3)
+            .vocabSize(7)
+            .embeddingSize(4)
+            .hiddenSize(16)
+            .config();
     ConditionedBatches source = new ConditionedBatches(features, names, 8);
     List<ConditionedBatch> test = List.of(BATCH);
     try (ConditionedDecoder model = c.toBuilder().device(CPU).build()) {
@@ -101,8 +122,16 @@ class ConditionedDecoderTest {
   @Test
   void roundTripsThroughAModelFile(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("decoder.safetensors");
-    ConditionedDecoder.Config c = ConditionedDecoder.builder().featureSize(3).vocabSize(7).embeddingSize(2)
-        .hiddenSize(5).cell(Cell.LSTM).concatFeatures(true).seed(3).config();
+    ConditionedDecoder.Config c =
+        ConditionedDecoder.builder()
+            .featureSize(3)
+            .vocabSize(7)
+            .embeddingSize(2)
+            .hiddenSize(5)
+            .cell(Cell.LSTM)
+            .concatFeatures(true)
+            .seed(3)
+            .config();
     try (ConditionedDecoder model = c.toBuilder().device(CPU).build()) {
       ModelFiles.save(file, model, null, null);
       try (ModelFiles.Contents loaded = ModelFiles.load(file, CPU)) {
@@ -121,12 +150,15 @@ class ConditionedDecoderTest {
 
   @Test
   void badInputsAreNamed() {
-    try (ConditionedDecoder model = ConditionedDecoder.builder().featureSize(4).vocabSize(7).device(CPU).build()) {
+    try (ConditionedDecoder model =
+        ConditionedDecoder.builder().featureSize(4).vocabSize(7).device(CPU).build()) {
       JrnnException e = assertThrows(JrnnException.class, () -> model.trainStep(BATCH));
       assertTrue(e.getMessage().contains("features have 3 values per example but the model takes 4"), e.getMessage());
       e = assertThrows(JrnnException.class, () -> model.generate(new float[5], 1, 3, Sampling.GREEDY));
       assertTrue(e.getMessage().contains("features must hold N = 1 rows of 4 values but has 5"), e.getMessage());
     }
-    assertThrows(JrnnException.class, () -> ConditionedDecoder.builder().featureSize(3).vocabSize(3).config());
+    assertThrows(
+        JrnnException.class,
+        () -> ConditionedDecoder.builder().featureSize(3).vocabSize(3).config());
   }
 }

@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import org.jrnn.Cell;
 import org.jrnn.Device;
@@ -87,7 +86,8 @@ class LanguageModelTest {
 
   @Test
   void evaluationCarriesTheStateAcrossWindowsAndReportsBits() {
-    try (LanguageModel model = TINY.toBuilder().device(CPU).build(); Scope scope = Scope.open()) {
+    try (LanguageModel model = TINY.toBuilder().device(CPU).build();
+        Scope scope = Scope.open()) {
       RecurrentState[] after = new RecurrentState[1];
       double[] a = model.lossFrom(WINDOWS.window(0), null, after);
       double[] b = model.lossFrom(WINDOWS.window(1), after[0], after);
@@ -152,7 +152,8 @@ class LanguageModelTest {
   @Test
   void resumedTrainingStateContinuesBitForBit() {
     LanguageModel.Config c = TINY.toBuilder().dropout(0.2f).config();
-    try (LanguageModel a = c.toBuilder().device(CPU).build(); LanguageModel b = c.toBuilder().device(CPU).build()) {
+    try (LanguageModel a = c.toBuilder().device(CPU).build();
+        LanguageModel b = c.toBuilder().device(CPU).build()) {
       LanguageModelTask ta = new LanguageModelTask(a);
       LanguageModelTask tb = new LanguageModelTask(b);
       ta.trainStep(WINDOWS.window(0));
@@ -176,7 +177,8 @@ class LanguageModelTest {
     }
     LmWindows source = new LmWindows(tokens, 8, 25);
     assertEquals(6, source.batchesPerEpoch());
-    LanguageModel.Config c = LanguageModel.builder().vocabSize(10).embeddingSize(8).hiddenSize(24).layers(1).config();
+    LanguageModel.Config c =
+        LanguageModel.builder().vocabSize(10).embeddingSize(8).hiddenSize(24).layers(1).config();
     try (LanguageModel model = c.toBuilder().device(CPU).build()) {
       LanguageModelTask task = new LanguageModelTask(model);
       double before = task.evaluate(source.epoch(0, 0)).get("bits_per_token");

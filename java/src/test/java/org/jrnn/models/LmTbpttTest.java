@@ -17,7 +17,6 @@ import org.jrnn.JrnnException;
 import org.jrnn.RecurrentState;
 import org.jrnn.Scope;
 import org.jrnn.data.LmBatches;
-import org.jrnn.nn.Parameter;
 import org.jrnn.optim.Adam;
 import org.jrnn.train.Trainer;
 import org.junit.jupiter.api.Test;
@@ -87,7 +86,13 @@ class LmTbpttTest {
 
   private static List<float[]> train(LmWindows windows, int epochs) {
     try (LanguageModel model = TINY.toBuilder().device(CPU).build();
-        Trainer tr = Trainer.builder().quiet().optimizer(Adam.builder().lr(0.02)::build).epochs(epochs).seed(1).build()) {
+        Trainer tr =
+            Trainer.builder()
+                .quiet()
+                .optimizer(Adam.builder().lr(0.02)::build)
+                .epochs(epochs)
+                .seed(1)
+                .build()) {
       tr.fit(new LanguageModelTask(model), windows, null);
       return model.parameters().stream().map(p -> p.value().toArray()).toList();
     }
@@ -121,7 +126,13 @@ class LmTbpttTest {
       before = model.evaluate(eval.epoch(0, 0)).get("loss");
     }
     try (LanguageModel model = TINY.toBuilder().device(CPU).build();
-        Trainer tr = Trainer.builder().quiet().optimizer(Adam.builder().lr(0.02)::build).epochs(15).seed(1).build()) {
+        Trainer tr =
+            Trainer.builder()
+                .quiet()
+                .optimizer(Adam.builder().lr(0.02)::build)
+                .epochs(15)
+                .seed(1)
+                .build()) {
       tr.fit(new LanguageModelTask(model), new LmWindows(tokens, 2, 8, 3), null);
       double after = model.evaluate(eval.epoch(0, 0)).get("loss");
       assertTrue(after < 0.7 * before, "loss " + before + " -> " + after);

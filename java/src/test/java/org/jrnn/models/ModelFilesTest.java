@@ -35,9 +35,19 @@ class ModelFilesTest {
   private static final Device CPU = Device.cpu();
   @TempDir Path dir;
 
-  private static final SequenceClassifier.Config CLASSIFIER = SequenceClassifier.builder().vocabSize(7).numClasses(3)
-      .embeddingSize(3).hiddenSize(4).cell(Cell.GRU).bidirectional(true)
-      .layers(2).dropout(0.25f).init(new RecurrentInit(true, false)).seed(21).config();
+  private static final SequenceClassifier.Config CLASSIFIER =
+      SequenceClassifier.builder()
+          .vocabSize(7)
+          .numClasses(3)
+          .embeddingSize(3)
+          .hiddenSize(4)
+          .cell(Cell.GRU)
+          .bidirectional(true)
+          .layers(2)
+          .dropout(0.25f)
+          .init(RecurrentInit.ORTHOGONAL)
+          .seed(21)
+          .config();
 
   @Test
   void classifierRoundTripIsExactWithTokenizerAndLabels() throws IOException {
@@ -76,7 +86,8 @@ class ModelFilesTest {
   @Test
   void languageModelRoundTripGeneratesTheSameText() throws IOException {
     Path file = dir.resolve("lm.safetensors");
-    LanguageModel.Config c = LanguageModel.builder().vocabSize(9).embeddingSize(3).hiddenSize(5).seed(4).config();
+    LanguageModel.Config c =
+        LanguageModel.builder().vocabSize(9).embeddingSize(3).hiddenSize(5).seed(4).config();
     LmBatches windows = new LmBatches(new int[] {4, 5, 6, 7, 8, 4, 5, 1, 2, 3, 8}, 2, 3);
     try (LanguageModel model = c.toBuilder().device(CPU).build()) {
       ModelFiles.save(file, model, null, null);
@@ -97,7 +108,8 @@ class ModelFilesTest {
   @Test
   void tensorsHavePyTorchNamesAndMetadataHasTheConfig() throws IOException {
     Path file = dir.resolve("clf.safetensors");
-    try (SequenceClassifier model = CLASSIFIER.toBuilder().bidirectional(false).layers(1).device(CPU).build()) {
+    try (SequenceClassifier model =
+        CLASSIFIER.toBuilder().bidirectional(false).layers(1).device(CPU).build()) {
       ModelFiles.save(file, model, null, LabelIndex.of(List.of("a", "b", "c")));
     }
     try (SafetensorsFile f = SafetensorsFile.open(file)) {

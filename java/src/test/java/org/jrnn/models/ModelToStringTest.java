@@ -26,7 +26,8 @@ class ModelToStringTest {
 
   @Test
   void linearPrintsWeightShape() {
-    try (Linear linear = Linear.builder().inFeatures(3).outFeatures(4).seed(1L).device(Device.cpu()).build()) {
+    try (Linear linear =
+        Linear.builder().inFeatures(3).outFeatures(4).seed(1L).device(Device.cpu()).build()) {
       String s = linear.toString();
       assertTrue(s.contains("[4, 3]"), s);
       assertTrue(s.contains("bias"), s);

@@ -89,32 +89,71 @@ class NonFiniteLocatorTest {
     List<int[]> tokens = List.of(new int[] {4, 5, 6}, new int[] {7}, new int[] {5, 4, 6, 6});
     TaggingBatch tagging = TaggingBatch.of(tokens, List.of(new int[] {0, 1, 2}, new int[] {2},
         new int[] {1, 1, 0, 0}), new int[] {0, 1, 2});
-    try (SequenceTagger m = SequenceTagger.builder().vocabSize(8).numTags(3).embeddingSize(3).hiddenSize(3).seed(4).device(CPU).build()) {
+    try (SequenceTagger m =
+        SequenceTagger.builder()
+            .vocabSize(8)
+            .numTags(3)
+            .embeddingSize(3)
+            .hiddenSize(3)
+            .seed(4)
+            .device(CPU)
+            .build()) {
       TaggerTask task = new TaggerTask(m);
       assertNull(task.locateNonFinite(tagging));
       poisonRow(m, 6);
       assertEquals("embedding output, time step 2, sequence 0", task.locateNonFinite(tagging));
     }
-    try (SequenceTagger m = SequenceTagger.builder().vocabSize(8).numTags(3).embeddingSize(3).hiddenSize(3).seed(4)
-            .cell(Cell.RNN_RELU).device(CPU).build()) {
+    try (SequenceTagger m =
+        SequenceTagger.builder()
+            .vocabSize(8)
+            .numTags(3)
+            .embeddingSize(3)
+            .hiddenSize(3)
+            .seed(4)
+            .cell(Cell.RNN_RELU)
+            .device(CPU)
+            .build()) {
       param(m, "rnn.bias_ih_l0").set(Float.POSITIVE_INFINITY, 1);
       assertEquals("rnn layer 1 (RNN_RELU), time step 0, sequence 0", new TaggerTask(m).locateNonFinite(tagging));
     }
     ClassificationBatch cls = new ClassificationBatch(PaddedBatch.of(tokens, new int[] {0, 1, 2}), new int[] {0, 1, 0});
-    try (SequenceClassifier m = SequenceClassifier.builder().vocabSize(8).numClasses(2).embeddingSize(3).hiddenSize(4).seed(5).device(CPU).build()) {
+    try (SequenceClassifier m =
+        SequenceClassifier.builder()
+            .vocabSize(8)
+            .numClasses(2)
+            .embeddingSize(3)
+            .hiddenSize(4)
+            .seed(5)
+            .device(CPU)
+            .build()) {
       ClassifierTask task = new ClassifierTask(m);
       assertNull(task.locateNonFinite(cls));
       poisonRow(m, 7);
       assertEquals("embedding output, time step 0, sequence 1", task.locateNonFinite(cls));
     }
-    try (SequenceClassifier m = SequenceClassifier.builder().vocabSize(8).numClasses(2).embeddingSize(3).hiddenSize(4).seed(5).device(CPU).build()) {
+    try (SequenceClassifier m =
+        SequenceClassifier.builder()
+            .vocabSize(8)
+            .numClasses(2)
+            .embeddingSize(3)
+            .hiddenSize(4)
+            .seed(5)
+            .device(CPU)
+            .build()) {
       param(m, "linear.bias").set(Float.NaN, 1);
       assertEquals("linear (logits), sequence 0", new ClassifierTask(m).locateNonFinite(cls));
     }
     List<float[]> features = List.of(new float[] {1, 0, 0.5f}, new float[] {0, 1, -0.5f}, new float[] {0.3f, 0.3f, 1});
     ConditionedBatch dec = ConditionedBatch.of(features, List.of(new int[] {4, 5}, new int[] {6}, new int[] {5, 6, 4}),
         new int[] {0, 1, 2});
-    try (ConditionedDecoder m = ConditionedDecoder.builder().featureSize(3).vocabSize(7).embeddingSize(2).hiddenSize(3).device(CPU).build()) {
+    try (ConditionedDecoder m =
+        ConditionedDecoder.builder()
+            .featureSize(3)
+            .vocabSize(7)
+            .embeddingSize(2)
+            .hiddenSize(3)
+            .device(CPU)
+            .build()) {
       ConditionedDecoderTask task = new ConditionedDecoderTask(m, 6);
       assertNull(task.locateNonFinite(dec));
       poisonRow(m, 6);
@@ -125,7 +164,8 @@ class NonFiniteLocatorTest {
   @Test
   void theTrainersExceptionNamesTheLocation() {
     try (LanguageModel m = LM.toBuilder().device(CPU).build();
-        Trainer tr = Trainer.builder().quiet().optimizer(Sgd.builder().lr(0.1)::build).epochs(1).build()) {
+        Trainer tr =
+            Trainer.builder().quiet().optimizer(Sgd.builder().lr(0.1)::build).epochs(1).build()) {
       poisonRow(m, 7);
       NonFiniteException e = assertThrows(NonFiniteException.class,
           () -> tr.fit(new LanguageModelTask(m), new LmWindows(LM_TOKENS, 2, 4), null));

@@ -28,7 +28,15 @@ class Seq2SeqTest {
 
   @Test
   void gradientsReachTheEncoderAndMatchFiniteDifferences() {
-    Seq2Seq.Config c = Seq2Seq.builder().sourceVocabSize(8).targetVocabSize(8).embeddingSize(3).hiddenSize(3).layers(2).seed(2).config();
+    Seq2Seq.Config c =
+        Seq2Seq.builder()
+            .sourceVocabSize(8)
+            .targetVocabSize(8)
+            .embeddingSize(3)
+            .hiddenSize(3)
+            .layers(2)
+            .seed(2)
+            .config();
     try (Seq2Seq model = c.toBuilder().device(CPU).build()) {
       StepResult r = model.trainStep(BATCH);
       assertEquals(3 + 4 + 1, r.count());
@@ -62,7 +70,14 @@ class Seq2SeqTest {
     }
     Seq2SeqBatches source = new Seq2SeqBatches(sources, targets, 9, 2);
     List<Seq2SeqBatch> all = Seq2SeqBatches.inOrder(sources, targets, 36);
-    Seq2Seq.Config c = Seq2Seq.builder().sourceVocabSize(7).targetVocabSize(7).embeddingSize(8).hiddenSize(32).seed(1).config();
+    Seq2Seq.Config c =
+        Seq2Seq.builder()
+            .sourceVocabSize(7)
+            .targetVocabSize(7)
+            .embeddingSize(8)
+            .hiddenSize(32)
+            .seed(1)
+            .config();
     try (Seq2Seq model = c.toBuilder().device(CPU).build()) {
       Seq2SeqTask task = new Seq2SeqTask(model, 5);
       double before = task.evaluate(all).get("loss");
@@ -87,7 +102,14 @@ class Seq2SeqTest {
     Path file = dir.resolve("s2s.safetensors");
     CharTokenizer src = CharTokenizer.build("abcd");
     CharTokenizer tgt = CharTokenizer.build("wxyz");
-    Seq2Seq.Config c = Seq2Seq.builder().sourceVocabSize(8).targetVocabSize(8).embeddingSize(3).hiddenSize(4).cell(Cell.GRU).config();
+    Seq2Seq.Config c =
+        Seq2Seq.builder()
+            .sourceVocabSize(8)
+            .targetVocabSize(8)
+            .embeddingSize(3)
+            .hiddenSize(4)
+            .cell(Cell.GRU)
+            .config();
     try (Seq2Seq model = c.toBuilder().device(CPU).build()) {
       ModelFiles.save(file, new ModelFiles.Contents(model, src, tgt, null, null));
       try (ModelFiles.Contents loaded = ModelFiles.load(file, CPU)) {

@@ -24,7 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 class SequenceTaggerTest {
   private static final Device CPU = Device.cpu();
   private static final SequenceTagger.Config TINY =
-      SequenceTagger.builder().vocabSize(8).numTags(3).embeddingSize(3).hiddenSize(3).seed(4).config();
+      SequenceTagger.builder()
+          .vocabSize(8)
+          .numTags(3)
+          .embeddingSize(3)
+          .hiddenSize(3)
+          .seed(4)
+          .config();
   private static final List<int[]> TOKENS = List.of(new int[] {4, 5, 6}, new int[] {7}, new int[] {5, 4});
   private static final List<int[]> TAGS = List.of(new int[] {0, 1, 2}, new int[] {2}, new int[] {1, 1});
   private static final TaggingBatch BATCH = TaggingBatch.of(TOKENS, TAGS, new int[] {0, 1, 2});
@@ -71,7 +77,14 @@ class SequenceTaggerTest {
       tokens.add(s);
       tags.add(y);
     }
-    SequenceTagger.Config c = SequenceTagger.builder().vocabSize(8).numTags(2).embeddingSize(6).hiddenSize(16).seed(3).config();
+    SequenceTagger.Config c =
+        SequenceTagger.builder()
+            .vocabSize(8)
+            .numTags(2)
+            .embeddingSize(6)
+            .hiddenSize(16)
+            .seed(3)
+            .config();
     TaggingBatches source = new TaggingBatches(tokens, tags, 16, 4);
     List<TaggingBatch> all = TaggingBatches.inOrder(tokens, tags, 64);
     try (SequenceTagger model = c.toBuilder().device(CPU).build()) {

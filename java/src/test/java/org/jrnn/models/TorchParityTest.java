@@ -54,21 +54,80 @@ class TorchParityTest {
   void everyModelMatchesPyTorch() throws Exception {
     List<Case> cases = new ArrayList<>();
     try {
-      cases.add(classifier("classifier-lstm-smoothing", SequenceClassifier.builder().vocabSize(8).numClasses(3)
-          .embeddingSize(5).hiddenSize(6).labelSmoothing(0.1f).seed(3).config(), new int[] {2, 0, 1, 2}));
-      cases.add(classifier("classifier-bigru2-bce", SequenceClassifier.builder().vocabSize(8).numClasses(2)
-          .embeddingSize(4).hiddenSize(5).cell(Cell.GRU).layers(2).bidirectional(true)
-          .binaryLogistic(true).seed(4).config(), new int[] {1, 0, 0, 1}));
+      cases.add(
+          classifier(
+              "classifier-lstm-smoothing",
+              SequenceClassifier.builder()
+                  .vocabSize(8)
+                  .numClasses(3)
+                  .embeddingSize(5)
+                  .hiddenSize(6)
+                  .labelSmoothing(0.1f)
+                  .seed(3)
+                  .config(),
+              new int[] {2, 0, 1, 2}));
+      cases.add(
+          classifier(
+              "classifier-bigru2-bce",
+              SequenceClassifier.builder()
+                  .vocabSize(8)
+                  .numClasses(2)
+                  .embeddingSize(4)
+                  .hiddenSize(5)
+                  .cell(Cell.GRU)
+                  .layers(2)
+                  .bidirectional(true)
+                  .binaryLogistic(true)
+                  .seed(4)
+                  .config(),
+              new int[] {1, 0, 0, 1}));
       cases.add(languageModelFromACarriedState());
       cases.add(bidirectionalTagger());
-      cases.add(decoder("decoder-gru2-concat", ConditionedDecoder.builder().featureSize(3).vocabSize(9).embeddingSize(4)
-          .hiddenSize(5).layers(2).concatFeatures(true).seed(8).config()));
-      cases.add(decoder("decoder-lstm", ConditionedDecoder.builder().featureSize(3).vocabSize(9).embeddingSize(4)
-          .hiddenSize(5).cell(Cell.LSTM).seed(9).config()));
-      cases.add(seq2seq("seq2seq-lstm2", Seq2Seq.builder().sourceVocabSize(8).targetVocabSize(9).embeddingSize(4).hiddenSize(5)
-          .layers(2).seed(10).config()));
-      cases.add(seq2seq("seq2seq-gru", Seq2Seq.builder().sourceVocabSize(8).targetVocabSize(9).embeddingSize(3).hiddenSize(4)
-          .cell(Cell.GRU).seed(11).config()));
+      cases.add(
+          decoder(
+              "decoder-gru2-concat",
+              ConditionedDecoder.builder()
+                  .featureSize(3)
+                  .vocabSize(9)
+                  .embeddingSize(4)
+                  .hiddenSize(5)
+                  .layers(2)
+                  .concatFeatures(true)
+                  .seed(8)
+                  .config()));
+      cases.add(
+          decoder(
+              "decoder-lstm",
+              ConditionedDecoder.builder()
+                  .featureSize(3)
+                  .vocabSize(9)
+                  .embeddingSize(4)
+                  .hiddenSize(5)
+                  .cell(Cell.LSTM)
+                  .seed(9)
+                  .config()));
+      cases.add(
+          seq2seq(
+              "seq2seq-lstm2",
+              Seq2Seq.builder()
+                  .sourceVocabSize(8)
+                  .targetVocabSize(9)
+                  .embeddingSize(4)
+                  .hiddenSize(5)
+                  .layers(2)
+                  .seed(10)
+                  .config()));
+      cases.add(
+          seq2seq(
+              "seq2seq-gru",
+              Seq2Seq.builder()
+                  .sourceVocabSize(8)
+                  .targetVocabSize(9)
+                  .embeddingSize(3)
+                  .hiddenSize(4)
+                  .cell(Cell.GRU)
+                  .seed(11)
+                  .config()));
       List<String> command = new ArrayList<>(List.of("/usr/bin/python3", script.toString()));
       for (Case c : cases) {
         Path modelFile = dir.resolve(c.name() + ".model.safetensors");
@@ -138,7 +197,8 @@ class TorchParityTest {
   private static Case languageModelFromACarriedState() {
     int[] tokens = {4, 5, 6, 7, 8, 4, 5, 1, 2, 3, 8, 7, 6, 5, 4, 8, 6, 4, 5, 2, 2, 7, 6, 5, 4};
     LmBatches windows = new LmBatches(tokens, 3, 4);
-    LanguageModel.Config c = LanguageModel.builder().vocabSize(9).embeddingSize(4).hiddenSize(5).seed(6).config();
+    LanguageModel.Config c =
+        LanguageModel.builder().vocabSize(9).embeddingSize(4).hiddenSize(5).seed(6).config();
     LanguageModel model = c.toBuilder().device(CPU).build();
     model.trainStep(windows.window(0));
     float[][] carried = model.carriedState();
@@ -155,7 +215,14 @@ class TorchParityTest {
   private static Case bidirectionalTagger() {
     List<int[]> tags = List.of(new int[] {0, 1, 2, 1, 0}, new int[] {2}, new int[] {1, 1, 0}, new int[] {0, 2, 2, 1});
     TaggingBatch b = TaggingBatch.of(SEQS, tags, new int[] {0, 1, 2, 3});
-    SequenceTagger.Config c = SequenceTagger.builder().vocabSize(8).numTags(3).embeddingSize(4).hiddenSize(5).seed(7).config();
+    SequenceTagger.Config c =
+        SequenceTagger.builder()
+            .vocabSize(8)
+            .numTags(3)
+            .embeddingSize(4)
+            .hiddenSize(5)
+            .seed(7)
+            .config();
     SequenceTagger model = c.toBuilder().device(CPU).build();
     StepResult r = model.trainStep(b);
     int t = b.tokens().maxLength();

@@ -96,7 +96,14 @@ class LayersTest {
   void linearInitIsPyTorchsUniformAndSeeded() {
     try (Linear a = Linear.builder().inFeatures(16).outFeatures(40).seed(3).device(CPU).build();
         Linear b = Linear.builder().inFeatures(16).outFeatures(40).seed(3).device(CPU).build();
-        Linear c = Linear.builder().inFeatures(16).outFeatures(40).bias(false).seed(4).device(CPU).build()) {
+        Linear c =
+            Linear.builder()
+                .inFeatures(16)
+                .outFeatures(40)
+                .bias(false)
+                .seed(4)
+                .device(CPU)
+                .build()) {
       assertArrayEquals(a.weight().toArray(), b.weight().toArray(), 0f);
       assertArrayEquals(a.bias().toArray(), b.bias().toArray(), 0f);
       assertFalse(Arrays.equals(a.weight().toArray(), c.weight().toArray()));
@@ -114,7 +121,8 @@ class LayersTest {
 
   @Test
   void embeddingLooksUpRowsPadsAndAccumulates() {
-    try (Embedding emb = Embedding.builder().vocabSize(5).dim(2).paddingIndex(0).seed(11).device(CPU).build()) {
+    try (Embedding emb =
+        Embedding.builder().vocabSize(5).dim(2).paddingIndex(0).seed(11).device(CPU).build()) {
       float[] table = emb.weight().toArray();
       assertArrayEquals(new float[2], Arrays.copyOf(table, 2), 0f, "the padding row starts at zero");
       Tensor y = emb.forward(new int[] {3, 0, -1, 1, 3, 4}, 3, 2);
@@ -136,7 +144,8 @@ class LayersTest {
 
   @Test
   void embeddingInitIsStandardNormalAndSeeded() {
-    try (Embedding a = Embedding.builder().vocabSize(200).dim(50).seed(1).device(CPU).build(); Embedding b = Embedding.builder().vocabSize(200).dim(50).seed(1).device(CPU).build()) {
+    try (Embedding a = Embedding.builder().vocabSize(200).dim(50).seed(1).device(CPU).build();
+        Embedding b = Embedding.builder().vocabSize(200).dim(50).seed(1).device(CPU).build()) {
       float[] v = a.weight().toArray();
       assertArrayEquals(v, b.weight().toArray(), 0f);
       double mean = 0;
@@ -187,7 +196,10 @@ class LayersTest {
     b.setSeedsDrawn(2);
     assertEquals(first[2], b.nextSeed());
     assertTrue(first[0] != first[1] && first[1] != first[2]);
-    assertEquals(first[0], Dropout.builder().p(0.1f).seed(9).device(CPU).build().nextSeed(), "seeds do not depend on p");
+    assertEquals(
+        first[0],
+        Dropout.builder().p(0.1f).seed(9).device(CPU).build().nextSeed(),
+        "seeds do not depend on p");
     assertThrows(JrnnException.class, () -> Dropout.builder().p(1f).seed(0).device(CPU).build());
     assertTrue(a.parameters().isEmpty());
   }

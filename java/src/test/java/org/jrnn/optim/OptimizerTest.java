@@ -67,7 +67,8 @@ class OptimizerTest {
 
   @Test
   void sgdMatchesTorch() {
-    close(new float[] {0.479999989f, -1.255f, 1.95000005f}, threeSteps(Sgd.builder().lr(0.1)::build));
+    close(
+        new float[] {0.479999989f, -1.255f, 1.95000005f}, threeSteps(Sgd.builder().lr(0.1)::build));
     close(
         new float[] {0.47811535f, -1.20130253f, 1.78339553f},
         threeSteps(ps -> Sgd.builder().lr(0.1).momentum(0.9).weightDecay(0.01).build(ps)));
@@ -195,20 +196,26 @@ class OptimizerTest {
     assertThrows(JrnnException.class, () -> RmsProp.builder().momentum(-0.1).build(List.of(p)));
     assertEquals(
         "parameter name 'w' appears twice",
-        assertThrows(JrnnException.class, () -> Adam.builder().lr(0.1).build(List.of(p, p))).getMessage());
+        assertThrows(JrnnException.class, () -> Adam.builder().lr(0.1).build(List.of(p, p)))
+            .getMessage());
   }
 
   @Test
   void buildersRefuseABadValueInTheSetterItself() {
     // as the model and layer builders do: the error points at the line that sets the value
-    assertEquals("learning rate must be >= 0 and at most 3.4028235E38 but is -1.0",
+    assertEquals(
+        "learning rate must be >= 0 and at most 3.4028235E38 but is -1.0",
         message(() -> Adam.builder().lr(-1)));
-    assertEquals("beta2 must be in [0, 1) but is 1.0", message(() -> AdamW.builder().betas(0.9, 1.0)));
+    assertEquals(
+        "beta2 must be in [0, 1) but is 1.0", message(() -> AdamW.builder().betas(0.9, 1.0)));
     assertEquals("momentum must be in [0, 1) but is 1.0", message(() -> Sgd.builder().momentum(1)));
     assertEquals("alpha must be in [0, 1) but is 1.5", message(() -> RmsProp.builder().alpha(1.5)));
-    assertEquals("weight decay must be >= 0 and at most 3.4028235E38 but is -1.0",
+    assertEquals(
+        "weight decay must be >= 0 and at most 3.4028235E38 but is -1.0",
         message(() -> RmsProp.builder().weightDecay(-1)));
-    assertEquals("eps must be >= 0 and at most 3.4028235E38 but is NaN", message(() -> Adam.builder().eps(Double.NaN)));
+    assertEquals(
+        "eps must be >= 0 and at most 3.4028235E38 but is NaN",
+        message(() -> Adam.builder().eps(Double.NaN)));
   }
 
   static String message(org.junit.jupiter.api.function.Executable e) {
@@ -255,7 +262,8 @@ class OptimizerTest {
     assertEquals(
         "alpha must be in [0, 1) but is -0.5",
         message(() -> RmsProp.builder().alpha(-0.5).build(ps)));
-    assertEquals("optimizer: the parameter list is null", message(() -> Adam.builder().lr(0.1).build(null)));
+    assertEquals(
+        "optimizer: the parameter list is null", message(() -> Adam.builder().lr(0.1).build(null)));
     List<Parameter> withNull = new ArrayList<>(ps);
     withNull.add(null);
     assertEquals(

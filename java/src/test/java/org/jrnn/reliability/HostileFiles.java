@@ -596,11 +596,14 @@ final class HostileFiles {
           Model m =
               c.own(
                   lm
-                      ? LanguageModel.builder().vocabSize(own.between(4, 8))
-                              .embeddingSize(2)
-                              .hiddenSize(3)
-                              .layers(1)
-                              .seed(seed).device(Device.cpu()).build()
+                      ? LanguageModel.builder()
+                          .vocabSize(own.between(4, 8))
+                          .embeddingSize(2)
+                          .hiddenSize(3)
+                          .layers(1)
+                          .seed(seed)
+                          .device(Device.cpu())
+                          .build()
                       : ModelCalls.classifierConfig(own).toBuilder().device(Device.cpu()).build());
           Map<String, String> meta = new LinkedHashMap<>(ModelFiles.describe(m));
           Map<String, float[]> tensors = new LinkedHashMap<>();

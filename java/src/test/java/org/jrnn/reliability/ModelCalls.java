@@ -160,7 +160,9 @@ final class ModelCalls {
 
   static SequenceClassifier.Config classifierConfig(Gen g) {
     int v = g.between(2, 10);
-    return SequenceClassifier.builder().vocabSize(v).numClasses(g.between(2, 4))
+    return SequenceClassifier.builder()
+        .vocabSize(v)
+        .numClasses(g.between(2, 4))
         .embeddingSize(g.between(1, 4))
         .hiddenSize(g.between(1, 4))
         .layers(g.between(1, 2))
@@ -168,13 +170,16 @@ final class ModelCalls {
         .bidirectional(g.coin())
         .dropout(g.coin() ? 0f : 0.3f)
         .paddingIndex(g.between(-1, v - 1))
-        .seed(g.nextLong()).config();
+        .seed(g.nextLong())
+        .config();
   }
 
   private static Call classifier(Gen g) {
     SequenceClassifier.Config cfg0 = classifierConfig(g);
     SequenceClassifier.Config cfg =
-        cfg0.numClasses() == 2 && g.chance(0.3) ? cfg0.toBuilder().binaryLogistic(true).config() : cfg0;
+        cfg0.numClasses() == 2 && g.chance(0.3)
+            ? cfg0.toBuilder().binaryLogistic(true).config()
+            : cfg0;
     int n = g.between(1, 4);
     List<int[]> seqs = sequences(g, n, cfg.vocabSize(), 5);
     int[] labels = g.ints(n, 0, cfg.numClasses() - 1);
@@ -237,13 +242,15 @@ final class ModelCalls {
   private static Call languageModel(Gen g) {
     int v = g.between(4, 10);
     LanguageModel.Config cfg =
-        LanguageModel.builder().vocabSize(v)
+        LanguageModel.builder()
+            .vocabSize(v)
             .embeddingSize(g.between(1, 4))
             .hiddenSize(g.between(1, 4))
             .layers(g.between(1, 2))
             .cell(g.pick(Cell.values()))
             .dropout(g.coin() ? 0f : 0.2f)
-            .seed(g.nextLong()).config();
+            .seed(g.nextLong())
+            .config();
     int op = g.between(0, 4);
     int[] tokens = g.ints(g.between(6, 30), 0, v - 1);
     int streams = g.between(1, 3);
@@ -344,13 +351,16 @@ final class ModelCalls {
   private static Call tagger(Gen g) {
     int v = g.between(2, 10);
     SequenceTagger.Config cfg =
-        SequenceTagger.builder().vocabSize(v).numTags(g.between(2, 4))
+        SequenceTagger.builder()
+            .vocabSize(v)
+            .numTags(g.between(2, 4))
             .embeddingSize(g.between(1, 4))
             .hiddenSize(g.between(1, 4))
             .layers(g.between(1, 2))
             .cell(g.pick(Cell.values()))
             .bidirectional(g.coin())
-            .seed(g.nextLong()).config();
+            .seed(g.nextLong())
+            .config();
     int n = g.between(1, 4);
     List<int[]> seqs = sequences(g, n, v, 5);
     List<int[]> tags = new ArrayList<>();
@@ -410,12 +420,15 @@ final class ModelCalls {
     int vs = g.between(2, 8);
     int vt = g.between(5, 9);
     Seq2Seq.Config cfg =
-        Seq2Seq.builder().sourceVocabSize(vs).targetVocabSize(vt)
+        Seq2Seq.builder()
+            .sourceVocabSize(vs)
+            .targetVocabSize(vt)
             .embeddingSize(g.between(1, 4))
             .hiddenSize(g.between(1, 4))
             .layers(g.between(1, 2))
             .cell(g.pick(Cell.values()))
-            .seed(g.nextLong()).config();
+            .seed(g.nextLong())
+            .config();
     int n = g.between(1, 3);
     List<int[]> src = sequences(g, n, vs, 4);
     List<int[]> tgt = sequences(g, n, vt, 4);
@@ -497,13 +510,16 @@ final class ModelCalls {
     int f = g.between(1, 4);
     int v = g.between(5, 9);
     ConditionedDecoder.Config cfg =
-        ConditionedDecoder.builder().featureSize(f).vocabSize(v)
+        ConditionedDecoder.builder()
+            .featureSize(f)
+            .vocabSize(v)
             .embeddingSize(g.between(1, 4))
             .hiddenSize(g.between(1, 4))
             .layers(g.between(1, 2))
             .cell(g.pick(Cell.values()))
             .concatFeatures(g.coin())
-            .seed(g.nextLong()).config();
+            .seed(g.nextLong())
+            .config();
     int n = g.between(1, 3);
     List<float[]> feats = g.listOf(n, () -> g.floats(f));
     List<int[]> seqs = sequences(g, n, v, 4);
@@ -584,12 +600,25 @@ final class ModelCalls {
         c -> {
           switch (which) {
             case 0 -> SequenceClassifier.builder().vocabSize(bad).numClasses(2).config();
-            case 1 -> SequenceClassifier.builder().vocabSize(5).numClasses(g.pick(1, 0, -1)).config();
-            case 2 -> SequenceClassifier.builder().vocabSize(5).numClasses(3).binaryLogistic(true).config();
-            case 3 -> SequenceClassifier.builder().vocabSize(5).numClasses(2).dropout(badF).config();
-            case 4 -> SequenceClassifier.builder().vocabSize(5).numClasses(2).labelSmoothing(badF).config();
+            case 1 ->
+                SequenceClassifier.builder().vocabSize(5).numClasses(g.pick(1, 0, -1)).config();
+            case 2 ->
+                SequenceClassifier.builder()
+                    .vocabSize(5)
+                    .numClasses(3)
+                    .binaryLogistic(true)
+                    .config();
+            case 3 ->
+                SequenceClassifier.builder().vocabSize(5).numClasses(2).dropout(badF).config();
+            case 4 ->
+                SequenceClassifier.builder()
+                    .vocabSize(5)
+                    .numClasses(2)
+                    .labelSmoothing(badF)
+                    .config();
             case 5 -> LanguageModel.builder().vocabSize(5).hiddenSize(bad).config();
-            case 6 -> Seq2Seq.builder().sourceVocabSize(5).targetVocabSize(g.pick(3, 0, -1)).config();
+            case 6 ->
+                Seq2Seq.builder().sourceVocabSize(5).targetVocabSize(g.pick(3, 0, -1)).config();
             case 7 -> ConditionedDecoder.builder().featureSize(bad).vocabSize(8).config();
             default -> SequenceTagger.builder().vocabSize(5).numTags(3).dropout(badF).config();
           }
@@ -656,8 +685,10 @@ final class ModelCalls {
                     SequenceClassifier.Config.fromJson(cfg.toJson()).equals(cfg),
                     "fromJson(toJson) differs");
                 LanguageModel.Config lm =
-                    LanguageModel.builder().vocabSize(cfg.vocabSize() + 3)
-                        .init(g.pick(RecurrentInit.PYTORCH, new RecurrentInit(true, false))).config();
+                    LanguageModel.builder()
+                        .vocabSize(cfg.vocabSize() + 3)
+                        .init(g.pick(RecurrentInit.PYTORCH, RecurrentInit.ORTHOGONAL))
+                        .config();
                 check(
                     LanguageModel.Config.fromJson(lm.toJson()).equals(lm),
                     "LanguageModel config round trip");
@@ -687,7 +718,18 @@ final class ModelCalls {
   // ------------------------------------------------------------------ decode
 
   static Captioner.Config captionerConfig(Gen g, int f, int v) {
-    return Captioner.builder().featureSize(f).imageSize(0).projectionSize(g.pick(0, 3)).vocabSize(v).embeddingSize(g.between(1, 3)).cell(g.pick(Cell.values())).hiddenSize(g.between(1, 4)).layers(g.between(1, 2)).concatFeatures(g.coin()).seed(g.nextLong()).config();
+    return Captioner.builder()
+        .featureSize(f)
+        .imageSize(0)
+        .projectionSize(g.pick(0, 3))
+        .vocabSize(v)
+        .embeddingSize(g.between(1, 3))
+        .cell(g.pick(Cell.values()))
+        .hiddenSize(g.between(1, 4))
+        .layers(g.between(1, 2))
+        .concatFeatures(g.coin())
+        .seed(g.nextLong())
+        .config();
   }
 
   static Call decode(Gen g) {

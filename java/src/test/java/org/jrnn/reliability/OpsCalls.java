@@ -717,7 +717,15 @@ final class OpsCalls {
               bad,
               "new Linear(" + in + ", " + out + ", " + bias + ")",
               c -> {
-                Linear l = c.own(Linear.builder().inFeatures(in).outFeatures(out).bias(bias).seed(seed).device(Device.cpu()).build());
+                Linear l =
+                    c.own(
+                        Linear.builder()
+                            .inFeatures(in)
+                            .outFeatures(out)
+                            .bias(bias)
+                            .seed(seed)
+                            .device(Device.cpu())
+                            .build());
                 check(l.parameters().size() == (bias ? 2 : 1), "parameter count");
                 Tensor xt = c.own(Tensor.of(x, m, in));
                 Tensor y = c.own(l.forward(xt));
@@ -727,7 +735,15 @@ final class OpsCalls {
                     y.toArray(), linearRef(x, l.weight().toArray(), b, m, in, out), TOL, "forward");
                 Tensor dx = c.own(l.backward(xt, c.own(Tensor.zeros(m, out))));
                 checkShape(dx.shape(), m, in);
-                Linear same = c.own(Linear.builder().inFeatures(in).outFeatures(out).bias(bias).seed(seed).device(Device.cpu()).build());
+                Linear same =
+                    c.own(
+                        Linear.builder()
+                            .inFeatures(in)
+                            .outFeatures(out)
+                            .bias(bias)
+                            .seed(seed)
+                            .device(Device.cpu())
+                            .build());
                 check(
                     Arrays.equals(same.weight().toArray(), l.weight().toArray()),
                     "seeded init differs");
@@ -759,7 +775,13 @@ final class OpsCalls {
               c -> {
                 Embedding emb =
                     c.own(
-                        Embedding.builder().vocabSize(bad && badVocab ? badV : v).dim(e).paddingIndex(bad && !badVocab ? badPad : pad).seed(1).device(Device.cpu()).build());
+                        Embedding.builder()
+                            .vocabSize(bad && badVocab ? badV : v)
+                            .dim(e)
+                            .paddingIndex(bad && !badVocab ? badPad : pad)
+                            .seed(1)
+                            .device(Device.cpu())
+                            .build());
                 float[] table = emb.weight().toArray();
                 if (pad >= 0) {
                   for (int k = 0; k < e; k++) {
@@ -827,9 +849,9 @@ final class OpsCalls {
           RecurrentInit init =
               g.pick(
                   RecurrentInit.PYTORCH,
-                  new RecurrentInit(true, false),
-                  new RecurrentInit(false, true),
-                  new RecurrentInit(true, true));
+                  RecurrentInit.ORTHOGONAL,
+                  RecurrentInit.FORGET_BIAS_ONE,
+                  RecurrentInit.ORTHOGONAL_FORGET_BIAS_ONE);
           boolean bad = init.forgetBiasOne() && cell != Cell.LSTM;
           int h = g.between(1, 4);
           int layers = g.between(1, 2);
@@ -850,7 +872,17 @@ final class OpsCalls {
                   + ")",
               c -> {
                 RecurrentLayer r =
-                    c.own(RecurrentLayer.builder().cell(cell).inputSize(2).hiddenSize(h).layers(layers).bidirectional(bidi).init(init).seed(3).device(Device.cpu()).build());
+                    c.own(
+                        RecurrentLayer.builder()
+                            .cell(cell)
+                            .inputSize(2)
+                            .hiddenSize(h)
+                            .layers(layers)
+                            .bidirectional(bidi)
+                            .init(init)
+                            .seed(3)
+                            .device(Device.cpu())
+                            .build());
                 Map<String, Parameter> byName = Parameters.byName(r);
                 check(byName.size() == r.parameters().size(), "duplicate parameter names");
                 if (init.orthogonalRecurrent()) {
@@ -961,8 +993,22 @@ final class OpsCalls {
               "nn",
               "layer after close, variant " + v,
               c -> {
-                Linear l = c.own(Linear.builder().inFeatures(2).outFeatures(2).seed(1).device(Device.cpu()).build());
-                Embedding e = c.own(Embedding.builder().vocabSize(3).dim(2).seed(1).device(Device.cpu()).build());
+                Linear l =
+                    c.own(
+                        Linear.builder()
+                            .inFeatures(2)
+                            .outFeatures(2)
+                            .seed(1)
+                            .device(Device.cpu())
+                            .build());
+                Embedding e =
+                    c.own(
+                        Embedding.builder()
+                            .vocabSize(3)
+                            .dim(2)
+                            .seed(1)
+                            .device(Device.cpu())
+                            .build());
                 l.close();
                 e.close();
                 switch (v) {

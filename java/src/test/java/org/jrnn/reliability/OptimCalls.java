@@ -31,8 +31,23 @@ final class OptimCalls {
 
   /** Parameters of a small Linear and Embedding, owned by {@code c}, with random gradients. */
   static List<Parameter> params(Call.Ctx c, Gen g, float[] gradSeed) {
-    Linear l = c.own(Linear.builder().inFeatures(g.between(1, 3)).outFeatures(g.between(1, 3)).bias(g.coin()).seed(1).device(Device.cpu()).build());
-    Embedding e = c.own(Embedding.builder().vocabSize(g.between(1, 4)).dim(g.between(1, 3)).seed(2).device(Device.cpu()).build());
+    Linear l =
+        c.own(
+            Linear.builder()
+                .inFeatures(g.between(1, 3))
+                .outFeatures(g.between(1, 3))
+                .bias(g.coin())
+                .seed(1)
+                .device(Device.cpu())
+                .build());
+    Embedding e =
+        c.own(
+            Embedding.builder()
+                .vocabSize(g.between(1, 4))
+                .dim(g.between(1, 3))
+                .seed(2)
+                .device(Device.cpu())
+                .build());
     List<Parameter> out = new ArrayList<>();
     for (Parameter p : l.parameters()) {
       out.add(new Parameter("linear." + p.name(), p.value(), p.grad()));
@@ -154,7 +169,9 @@ final class OptimCalls {
                       default -> {
                         List<Parameter> withNull = new ArrayList<>(ps);
                         withNull.add(null);
-                        yield g.coin() ? Sgd.builder().lr(0.1).build(null) : Sgd.builder().lr(0.1).build(withNull);
+                        yield g.coin()
+                            ? Sgd.builder().lr(0.1).build(null)
+                            : Sgd.builder().lr(0.1).build(withNull);
                       }
                     };
                 c.own(o);
