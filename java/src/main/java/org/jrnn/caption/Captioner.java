@@ -335,8 +335,8 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
   }
 
   /**
-   * A builder: {@code Captioner.builder().imageSize(S).vocabSize(V).build()} for the built-in
-   * image encoder, or {@code .featureSize(F)} for precomputed features. {@code vocabSize} and one of
+   * A builder: {@code Captioner.builder().imageSize(S).vocabSize(V).build()} for the built-in image
+   * encoder, or {@code .featureSize(F)} for precomputed features. {@code vocabSize} and one of
    * {@code imageSize} / {@code featureSize} are required (checked by {@link Builder#build()}); the
    * other settings default to a projection of 256, embedding 64, one GRU layer of 256.
    */
@@ -381,7 +381,9 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
       return this;
     }
 
-    /** P of the learned projection, or 0 for none (features go to init as they are); default 256. */
+    /**
+     * P of the learned projection, or 0 for none (features go to init as they are); default 256.
+     */
     public Builder projectionSize(int projectionSize) {
       this.projectionSize = Arguments.atLeast("projectionSize", projectionSize, 0);
       return this;

@@ -51,7 +51,6 @@ public final class ConditionedDecoder extends AbstractModel {
    * The architecture (read-only): what {@link #config()} returns and model files store as JSON
    * ({@link #toJson()}). Made by {@link Builder#config()}; {@link #toBuilder()} gives a builder
    * with these settings, for variations.
-   *
    */
   public static final class Config {
     private static final String WHAT = "ConditionedDecoder config";
@@ -97,7 +96,10 @@ public final class ConditionedDecoder extends AbstractModel {
       return featureSize;
     }
 
-    /** V, token ids {@code 0..V-1}; ids 0..3 are the specials of {@link Vocabulary}, so {@code V >= 4}. */
+    /**
+     * V, token ids {@code 0..V-1}; ids 0..3 are the specials of {@link Vocabulary}, so {@code V >=
+     * 4}.
+     */
     public int vocabSize() {
       return vocabSize;
     }
@@ -221,8 +223,9 @@ public final class ConditionedDecoder extends AbstractModel {
   }
 
   /**
-   * A builder: {@code ConditionedDecoder.builder().featureSize(F).vocabSize(V).build()} (the defaults are torch_digits.py's model). {@code featureSize}, {@code vocabSize} are required (checked by {@link
-   * Builder#build()}); every other setting has the default its setter names.
+   * A builder: {@code ConditionedDecoder.builder().featureSize(F).vocabSize(V).build()} (the
+   * defaults are torch_digits.py's model). {@code featureSize}, {@code vocabSize} are required
+   * (checked by {@link Builder#build()}); every other setting has the default its setter names.
    */
   public static Builder builder() {
     return new Builder();
@@ -254,7 +257,10 @@ public final class ConditionedDecoder extends AbstractModel {
       return this;
     }
 
-    /** Required: V, token ids {@code 0..V-1}; ids 0..3 are the specials of {@link Vocabulary}, so {@code V >= 4}. */
+    /**
+     * Required: V, token ids {@code 0..V-1}; ids 0..3 are the specials of {@link Vocabulary}, so
+     * {@code V >= 4}.
+     */
     public Builder vocabSize(int vocabSize) {
       this.vocabSize = Arguments.atLeast("vocabSize", vocabSize, 4);
       return this;
@@ -345,7 +351,9 @@ public final class ConditionedDecoder extends AbstractModel {
   private final RecurrentLayer rnn;
   private final Linear linear;
 
-  /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
+  /**
+   * A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}.
+   */
   private ConditionedDecoder(Config config, Device device) {
     super(KIND, device, Arguments.notNull("config", config)::toJson);
     this.config = config;

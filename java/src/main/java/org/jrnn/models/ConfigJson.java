@@ -16,16 +16,18 @@ import org.jrnn.io.Json;
 import org.jrnn.nn.RecurrentInit;
 
 /**
- * JSON of model configs: a flat object whose values are int, long, float, boolean, String, enums
- * or {@link RecurrentInit} (written as its id). Each config lists its keys in order ({@link
- * #schema}); reading is strict (every key present, no unknown keys, each value of its key's type)
- * and then goes through the model's builder, whose checks name the bad setting. Used for the
- * {@code "jrnn.config"} metadata of model files.
+ * JSON of model configs: a flat object whose values are int, long, float, boolean, String, enums or
+ * {@link RecurrentInit} (written as its id). Each config lists its keys in order ({@link #schema});
+ * reading is strict (every key present, no unknown keys, each value of its key's type) and then
+ * goes through the model's builder, whose checks name the bad setting. Used for the {@code
+ * "jrnn.config"} metadata of model files.
  */
 final class ConfigJson {
   private ConfigJson() {}
 
-  /** Alternating names and types, e.g. {@code schema("vocabSize", int.class, "cell", Cell.class)}. */
+  /**
+   * Alternating names and types, e.g. {@code schema("vocabSize", int.class, "cell", Cell.class)}.
+   */
   static Map<String, Class<?>> schema(Object... namesAndTypes) {
     Map<String, Class<?>> out = new LinkedHashMap<>();
     for (int i = 0; i < namesAndTypes.length; i += 2) {

@@ -55,7 +55,6 @@ public final class LanguageModel extends AbstractModel {
    * The architecture (read-only): what {@link #config()} returns and model files store as JSON
    * ({@link #toJson()}). Made by {@link Builder#config()}; {@link #toBuilder()} gives a builder
    * with these settings, for variations.
-   *
    */
   public static final class Config {
     private static final String WHAT = "LanguageModel config";
@@ -203,7 +202,8 @@ public final class LanguageModel extends AbstractModel {
   }
 
   /**
-   * A builder: {@code LanguageModel.builder().vocabSize(V).hiddenSize(512).build()} (the defaults are torch_charlm.py's model). {@code vocabSize} is required (checked by {@link
+   * A builder: {@code LanguageModel.builder().vocabSize(V).hiddenSize(512).build()} (the defaults
+   * are torch_charlm.py's model). {@code vocabSize} is required (checked by {@link
    * Builder#build()}); every other setting has the default its setter names.
    */
   public static Builder builder() {
@@ -310,7 +310,9 @@ public final class LanguageModel extends AbstractModel {
   /** The state carried to the next training window (owned), or null for zeros. */
   private RecurrentState carried;
 
-  /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
+  /**
+   * A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}.
+   */
   private LanguageModel(Config config, Device device) {
     super(KIND, device, Arguments.notNull("config", config)::toJson);
     this.config = config;

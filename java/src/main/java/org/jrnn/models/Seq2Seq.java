@@ -47,7 +47,6 @@ public final class Seq2Seq extends AbstractModel {
    * The architecture (read-only): what {@link #config()} returns and model files store as JSON
    * ({@link #toJson()}). Made by {@link Builder#config()}; {@link #toBuilder()} gives a builder
    * with these settings, for variations.
-   *
    */
   public static final class Config {
     private static final String WHAT = "Seq2Seq config";
@@ -90,7 +89,10 @@ public final class Seq2Seq extends AbstractModel {
       return sourceVocabSize;
     }
 
-    /** Vt, target ids {@code 0..Vt-1}; ids 0..3 are the specials of {@link Vocabulary}, so {@code Vt >= 4}. */
+    /**
+     * Vt, target ids {@code 0..Vt-1}; ids 0..3 are the specials of {@link Vocabulary}, so {@code Vt
+     * >= 4}.
+     */
     public int targetVocabSize() {
       return targetVocabSize;
     }
@@ -206,8 +208,9 @@ public final class Seq2Seq extends AbstractModel {
   }
 
   /**
-   * A builder: {@code Seq2Seq.builder().sourceVocabSize(Vs).targetVocabSize(Vt).build()}. {@code sourceVocabSize}, {@code targetVocabSize} are required (checked by {@link
-   * Builder#build()}); every other setting has the default its setter names.
+   * A builder: {@code Seq2Seq.builder().sourceVocabSize(Vs).targetVocabSize(Vt).build()}. {@code
+   * sourceVocabSize}, {@code targetVocabSize} are required (checked by {@link Builder#build()});
+   * every other setting has the default its setter names.
    */
   public static Builder builder() {
     return new Builder();
@@ -238,7 +241,10 @@ public final class Seq2Seq extends AbstractModel {
       return this;
     }
 
-    /** Required: Vt, target ids {@code 0..Vt-1}; ids 0..3 are the specials of {@link Vocabulary}, so {@code Vt >= 4}. */
+    /**
+     * Required: Vt, target ids {@code 0..Vt-1}; ids 0..3 are the specials of {@link Vocabulary}, so
+     * {@code Vt >= 4}.
+     */
     public Builder targetVocabSize(int targetVocabSize) {
       this.targetVocabSize = Arguments.atLeast("targetVocabSize", targetVocabSize, 4);
       return this;
@@ -327,7 +333,9 @@ public final class Seq2Seq extends AbstractModel {
   private final RecurrentLayer decoder;
   private final Linear linear;
 
-  /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
+  /**
+   * A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}.
+   */
   private Seq2Seq(Config config, Device device) {
     super(KIND, device, Arguments.notNull("config", config)::toJson);
     this.config = config;

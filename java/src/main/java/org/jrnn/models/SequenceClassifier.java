@@ -47,7 +47,6 @@ public final class SequenceClassifier extends AbstractModel {
    * The architecture (read-only): what {@link #config()} returns and model files store as JSON
    * ({@link #toJson()}). Made by {@link Builder#config()}; {@link #toBuilder()} gives a builder
    * with these settings, for variations.
-   *
    */
   public static final class Config {
     private static final String WHAT = "SequenceClassifier config";
@@ -147,7 +146,10 @@ public final class SequenceClassifier extends AbstractModel {
       return labelSmoothing;
     }
 
-    /** The embedding's padding id, like PyTorch's padding_idx, or -1 for none; default {@link Vocabulary#PAD_ID}. */
+    /**
+     * The embedding's padding id, like PyTorch's padding_idx, or -1 for none; default {@link
+     * Vocabulary#PAD_ID}.
+     */
     public int paddingIndex() {
       return paddingIndex;
     }
@@ -250,8 +252,10 @@ public final class SequenceClassifier extends AbstractModel {
   }
 
   /**
-   * A builder: {@code SequenceClassifier.builder().vocabSize(V).numClasses(K).hiddenSize(64).build()}. {@code vocabSize}, {@code numClasses} are required (checked by {@link
-   * Builder#build()}); every other setting has the default its setter names.
+   * A builder: {@code
+   * SequenceClassifier.builder().vocabSize(V).numClasses(K).hiddenSize(64).build()}. {@code
+   * vocabSize}, {@code numClasses} are required (checked by {@link Builder#build()}); every other
+   * setting has the default its setter names.
    */
   public static Builder builder() {
     return new Builder();
@@ -340,7 +344,10 @@ public final class SequenceClassifier extends AbstractModel {
       return this;
     }
 
-    /** The embedding's padding id, like PyTorch's padding_idx, or -1 for none; default {@link Vocabulary#PAD_ID}. */
+    /**
+     * The embedding's padding id, like PyTorch's padding_idx, or -1 for none; default {@link
+     * Vocabulary#PAD_ID}.
+     */
     public Builder paddingIndex(int paddingIndex) {
       this.paddingIndex = Arguments.atLeast("paddingIndex", paddingIndex, -1);
       return this;
@@ -398,7 +405,9 @@ public final class SequenceClassifier extends AbstractModel {
   private final Dropout dropout;
   private final Linear linear;
 
-  /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
+  /**
+   * A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}.
+   */
   private SequenceClassifier(Config config, Device device) {
     super(KIND, device, Arguments.notNull("config", config)::toJson);
     this.config = config;

@@ -40,7 +40,6 @@ public final class SequenceTagger extends AbstractModel {
    * The architecture (read-only): what {@link #config()} returns and model files store as JSON
    * ({@link #toJson()}). Made by {@link Builder#config()}; {@link #toBuilder()} gives a builder
    * with these settings, for variations.
-   *
    */
   public static final class Config {
     private static final String WHAT = "SequenceTagger config";
@@ -221,8 +220,9 @@ public final class SequenceTagger extends AbstractModel {
   }
 
   /**
-   * A builder: {@code SequenceTagger.builder().vocabSize(V).numTags(K).build()}. {@code vocabSize}, {@code numTags} are required (checked by {@link
-   * Builder#build()}); every other setting has the default its setter names.
+   * A builder: {@code SequenceTagger.builder().vocabSize(V).numTags(K).build()}. {@code vocabSize},
+   * {@code numTags} are required (checked by {@link Builder#build()}); every other setting has the
+   * default its setter names.
    */
   public static Builder builder() {
     return new Builder();
@@ -352,7 +352,9 @@ public final class SequenceTagger extends AbstractModel {
   private final Dropout dropout;
   private final Linear linear;
 
-  /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
+  /**
+   * A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}.
+   */
   private SequenceTagger(Config config, Device device) {
     super(KIND, device, Arguments.notNull("config", config)::toJson);
     this.config = config;

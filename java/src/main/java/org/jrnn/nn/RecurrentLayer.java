@@ -41,7 +41,9 @@ public final class RecurrentLayer implements Trainable {
     return new Builder();
   }
 
-  /** Settings of a {@link RecurrentLayer}; each setter checks its value, {@link #build()} the rest. */
+  /**
+   * Settings of a {@link RecurrentLayer}; each setter checks its value, {@link #build()} the rest.
+   */
   public static final class Builder {
     private Cell cell;
     private int inputSize;

@@ -102,7 +102,8 @@ public final class Sgd extends Optimizer {
      * The optimiser over {@code params}; a method reference to it is what {@code
      * Trainer.Builder.optimizer} takes: {@code .optimizer(Sgd.builder().lr(3e-3)::build)}.
      *
-     * @throws org.jrnn.JrnnException when {@code params} is null, holds null or repeats a name, or Nesterov is on without momentum
+     * @throws org.jrnn.JrnnException when {@code params} is null, holds null or repeats a name, or
+     *     Nesterov is on without momentum
      */
     public Sgd build(List<Parameter> params) {
       return new Sgd(params, this);
