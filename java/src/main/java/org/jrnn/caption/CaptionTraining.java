@@ -23,10 +23,10 @@ import org.jrnn.train.TrainResult;
 import org.jrnn.train.Trainer;
 
 /**
- * Reads the images named in a captions file (relative to the image folder), builds a word tokenizer
- * on the training captions, and trains a {@link Captioner} with the built-in image encoder through
- * {@link CaptionTask} (validation: greedy BLEU-4 and exact match on a seeded split, or on a second
- * captions file).
+ * Reads the images named in a captions file (relative to the image folder), builds a word
+ * tokenizer on the training captions, and trains a {@link Captioner} with the built-in image
+ * encoder through {@link CaptionTask} (validation: greedy BLEU-4 and exact match on a seeded
+ * split, or on a second captions file).
  *
  * <pre>{@code
  * CaptionTraining.Options o =
