@@ -221,7 +221,7 @@ class BoundedMessagesTest {
         bounded("length penalty", () -> LengthPenalty.parse(HUGE)),
         bounded("GNMT alpha", () -> LengthPenalty.parse("gnmt:" + HUGE)),
         bounded("recurrent init", () -> RecurrentInit.parse(HUGE)),
-        bounded("parameter name twice", () -> Adam.of(List.of(p, p), 0.1)));
+        bounded("parameter name twice", () -> Adam.builder().lr(0.1).build(List.of(p, p))));
   }
 
   @Test

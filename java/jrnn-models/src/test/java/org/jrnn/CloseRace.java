@@ -136,12 +136,14 @@ public final class CloseRace {
               .seed(rng.nextLong())
               .build();
       model =
-          new SequenceClassifier(
-              SequenceClassifier.Config.defaults(40, 3)
-                  .withEmbeddingSize(16)
-                  .withHiddenSize(24)
-                  .withSeed(rng.nextLong()),
-              Device.cpu());
+          SequenceClassifier.builder()
+              .vocabSize(40)
+              .numClasses(3)
+              .embeddingSize(16)
+              .hiddenSize(24)
+              .seed(rng.nextLong())
+              .device(Device.cpu())
+              .build();
       xData = random(rng, T * N * C);
       x = Tensor.of(xData, T, N, C);
       int[] lengths = new int[N];

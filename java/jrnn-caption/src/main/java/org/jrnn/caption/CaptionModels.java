@@ -83,7 +83,7 @@ public final class CaptionModels {
       } catch (IllegalArgumentException | JrnnException e) {
         throw new SafetensorsException(path, "metadata \"" + ModelFiles.TOKENIZER_KEY + "\": " + Quote.reason(e), e);
       }
-      Captioner model = new Captioner(config, device);
+      Captioner model = config.toBuilder().device(device).build();
       try {
         copyParameters(file, model);
       } catch (IOException | RuntimeException e) {
@@ -100,8 +100,17 @@ public final class CaptionModels {
    */
   static Captioner.Config fromConditionedDecoder(String json) {
     ConditionedDecoder.Config c = ConditionedDecoder.Config.fromJson(json);
-    return new Captioner.Config(c.featureSize(), 0, 0, c.vocabSize(), c.embeddingSize(), c.cell(),
-        c.hiddenSize(), c.layers(), c.concatFeatures(), c.seed());
+    return Captioner.builder()
+        .featureSize(c.featureSize())
+        .projectionSize(0)
+        .vocabSize(c.vocabSize())
+        .embeddingSize(c.embeddingSize())
+        .cell(c.cell())
+        .hiddenSize(c.hiddenSize())
+        .layers(c.layers())
+        .concatFeatures(c.concatFeatures())
+        .seed(c.seed())
+        .config();
   }
 
   private static void copyParameters(SafetensorsFile file, Captioner model) throws IOException {

@@ -18,6 +18,7 @@ import org.jrnn.JrnnException;
 import org.jrnn.data.SeededSplit;
 import org.jrnn.data.Tokenizer;
 import org.jrnn.data.WordTokenizer;
+import org.jrnn.internal.Arguments;
 import org.jrnn.train.TrainResult;
 import org.jrnn.train.Trainer;
 
@@ -28,8 +29,9 @@ import org.jrnn.train.Trainer;
  * split, or on a second captions file).
  *
  * <pre>{@code
- * CaptionTraining.Options o = CaptionTraining.Options.defaults(Path.of("imgs"), Path.of("captions.tsv"));
- * try (Trainer t = Trainer.builder().optimizer(ps -> Adam.of(ps, 2e-3)).epochs(30).seed(42).build();
+ * CaptionTraining.Options o =
+ *     CaptionTraining.Options.builder().images(Path.of("imgs")).captions(Path.of("captions.tsv")).build();
+ * try (Trainer t = Trainer.builder().optimizer(Adam.builder().lr(2e-3)::build).epochs(30).seed(42).build();
  *     CaptionTraining.Result r = CaptionTraining.train(o, t, System.out)) {
  *   CaptionModels.save(Path.of("captioner.safetensors"), r.model(), r.tokenizer());
  * }
@@ -39,51 +41,292 @@ public final class CaptionTraining {
   private CaptionTraining() {}
 
   /**
-   * What to train on and the model.
-   *
-   * @param images the image folder
-   * @param captions the captions file (TSV or JSON lines; see {@link CaptionData#readCaptions})
-   * @param valid a validation captions file (images in the same folder), or null
-   * @param validFraction held out of {@code captions} (by image) when {@code valid} is null; 0: none
-   * @param seed seed of the split, the model's initialisation and the augmentation
-   * @param imageSize S of the built-in encoder (images resized to S x S)
-   * @param pixels what its features hold
-   * @param projectionSize P (0: none)
-   * @param embeddingSize E
-   * @param hiddenSize H
-   * @param layers L
-   * @param cell the decoder cell
-   * @param concatFeatures append the projected image to every decoder input
-   * @param augment training image augmentation
-   * @param batchSize images per batch
-   * @param maxLength the longest caption decoded in validation
-   * @param minFrequency least count of a word to get an id
-   * @param device where to train
+   * What to train on and the model (read-only); made by {@link #builder()}.
    */
-  public record Options(
-      Path images,
-      Path captions,
-      Path valid,
-      double validFraction,
-      long seed,
-      int imageSize,
-      ImagePixels.Mode pixels,
-      int projectionSize,
-      int embeddingSize,
-      int hiddenSize,
-      int layers,
-      Cell cell,
-      boolean concatFeatures,
-      Augment augment,
-      int batchSize,
-      int maxLength,
-      int minFrequency,
-      Device device) {
+  public static final class Options {
+    private final Path images;
+    private final Path captions;
+    private final Path valid;
+    private final double validFraction;
+    private final long seed;
+    private final int imageSize;
+    private final ImagePixels.Mode pixels;
+    private final int projectionSize;
+    private final int embeddingSize;
+    private final int hiddenSize;
+    private final int layers;
+    private final Cell cell;
+    private final boolean concatFeatures;
+    private final Augment augment;
+    private final int batchSize;
+    private final int maxLength;
+    private final int minFrequency;
+    private final Device device;
 
-    /** 16 x 16 images, projection 256, embedding 64, GRU 256, batch 32, 10% validation, seed 42. */
-    public static Options defaults(Path images, Path captions) {
-      return new Options(images, captions, null, 0.1, 42, 16, ImagePixels.Mode.RGB, 256, 64, 256, 1, Cell.GRU, false,
-          Augment.NONE, 32, 20, 1, Device.cpu());
+    private Options(Builder b) {
+      this.images = b.images;
+      this.captions = b.captions;
+      this.valid = b.valid;
+      this.validFraction = b.validFraction;
+      this.seed = b.seed;
+      this.imageSize = b.imageSize;
+      this.pixels = b.pixels;
+      this.projectionSize = b.projectionSize;
+      this.embeddingSize = b.embeddingSize;
+      this.hiddenSize = b.hiddenSize;
+      this.layers = b.layers;
+      this.cell = b.cell;
+      this.concatFeatures = b.concatFeatures;
+      this.augment = b.augment;
+      this.batchSize = b.batchSize;
+      this.maxLength = b.maxLength;
+      this.minFrequency = b.minFrequency;
+      this.device = b.device;
+    }
+
+    /**
+     * A builder: {@code Options.builder().images(dir).captions(file).build()}; {@code images} and
+     * {@code captions} are required, the rest default to 16 x 16 images, projection 256, embedding
+     * 64, GRU 256, batch 32, 10% validation, seed 42.
+     */
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** The image folder. */
+    public Path images() {
+      return images;
+    }
+
+    /** The captions file (TSV or JSON lines; see {@link CaptionData#readCaptions}). */
+    public Path captions() {
+      return captions;
+    }
+
+    /** A validation captions file (images in the same folder), or null. */
+    public Path valid() {
+      return valid;
+    }
+
+    /** Held out of {@code captions} (by image) when {@code valid} is null, in [0, 1); 0: none. */
+    public double validFraction() {
+      return validFraction;
+    }
+
+    /** Seed of the split, the model's initialisation and the augmentation. */
+    public long seed() {
+      return seed;
+    }
+
+    /** S of the built-in encoder (images resized to S x S, {@code >= 1}). */
+    public int imageSize() {
+      return imageSize;
+    }
+
+    /** What its features hold. */
+    public ImagePixels.Mode pixels() {
+      return pixels;
+    }
+
+    /** P ({@code >= 0}; 0: none). */
+    public int projectionSize() {
+      return projectionSize;
+    }
+
+    /** E ({@code >= 1}). */
+    public int embeddingSize() {
+      return embeddingSize;
+    }
+
+    /** H ({@code >= 1}). */
+    public int hiddenSize() {
+      return hiddenSize;
+    }
+
+    /** L ({@code >= 1}). */
+    public int layers() {
+      return layers;
+    }
+
+    /** The decoder cell. */
+    public Cell cell() {
+      return cell;
+    }
+
+    /** Append the projected image to every decoder input. */
+    public boolean concatFeatures() {
+      return concatFeatures;
+    }
+
+    /** Training image augmentation. */
+    public Augment augment() {
+      return augment;
+    }
+
+    /** Images per batch ({@code >= 1}). */
+    public int batchSize() {
+      return batchSize;
+    }
+
+    /** The longest caption decoded in validation ({@code >= 1}). */
+    public int maxLength() {
+      return maxLength;
+    }
+
+    /** Least count of a word to get an id ({@code >= 1}). */
+    public int minFrequency() {
+      return minFrequency;
+    }
+
+    /** Where to train. */
+    public Device device() {
+      return device;
+    }
+
+    /** Settings of {@link Options}; each setter checks its value, {@link #build()} the required ones. */
+    public static final class Builder {
+      private Path images;
+      private Path captions;
+      private Path valid;
+      private double validFraction = 0.1;
+      private long seed = 42;
+      private int imageSize = 16;
+      private ImagePixels.Mode pixels = ImagePixels.Mode.RGB;
+      private int projectionSize = 256;
+      private int embeddingSize = 64;
+      private int hiddenSize = 256;
+      private int layers = 1;
+      private Cell cell = Cell.GRU;
+      private boolean concatFeatures;
+      private Augment augment = Augment.NONE;
+      private int batchSize = 32;
+      private int maxLength = 20;
+      private int minFrequency = 1;
+      private Device device = Device.cpu();
+
+      private Builder() {}
+
+      /** Required: the image folder. */
+      public Builder images(Path images) {
+        this.images = Arguments.notNull("images", images);
+        return this;
+      }
+
+      /** Required: the captions file (TSV or JSON lines; see {@link CaptionData#readCaptions}). */
+      public Builder captions(Path captions) {
+        this.captions = Arguments.notNull("captions", captions);
+        return this;
+      }
+
+      /** A validation captions file (images in the same folder), or null; default null. */
+      public Builder valid(Path valid) {
+        this.valid = valid;
+        return this;
+      }
+
+      /** Held out of {@code captions} (by image) when {@code valid} is null, in [0, 1); 0: none; default 0.1. */
+      public Builder validFraction(double validFraction) {
+        this.validFraction = fraction("validFraction", validFraction);
+        return this;
+      }
+
+      /** Seed of the split, the model's initialisation and the augmentation; default 42. */
+      public Builder seed(long seed) {
+        this.seed = seed;
+        return this;
+      }
+
+      /** S of the built-in encoder (images resized to S x S, {@code >= 1}); default 16. */
+      public Builder imageSize(int imageSize) {
+        this.imageSize = Arguments.atLeast("imageSize", imageSize, 1);
+        return this;
+      }
+
+      /** What its features hold; default RGB. */
+      public Builder pixels(ImagePixels.Mode pixels) {
+        this.pixels = Arguments.notNull("pixels", pixels);
+        return this;
+      }
+
+      /** P ({@code >= 0}; 0: none); default 256. */
+      public Builder projectionSize(int projectionSize) {
+        this.projectionSize = Arguments.atLeast("projectionSize", projectionSize, 0);
+        return this;
+      }
+
+      /** E ({@code >= 1}); default 64. */
+      public Builder embeddingSize(int embeddingSize) {
+        this.embeddingSize = Arguments.atLeast("embeddingSize", embeddingSize, 1);
+        return this;
+      }
+
+      /** H ({@code >= 1}); default 256. */
+      public Builder hiddenSize(int hiddenSize) {
+        this.hiddenSize = Arguments.atLeast("hiddenSize", hiddenSize, 1);
+        return this;
+      }
+
+      /** L ({@code >= 1}); default 1. */
+      public Builder layers(int layers) {
+        this.layers = Arguments.atLeast("layers", layers, 1);
+        return this;
+      }
+
+      /** The decoder cell; default GRU. */
+      public Builder cell(Cell cell) {
+        this.cell = Arguments.notNull("cell", cell);
+        return this;
+      }
+
+      /** Append the projected image to every decoder input; default false. */
+      public Builder concatFeatures(boolean concatFeatures) {
+        this.concatFeatures = concatFeatures;
+        return this;
+      }
+
+      /** Training image augmentation; default none. */
+      public Builder augment(Augment augment) {
+        this.augment = Arguments.notNull("augment", augment);
+        return this;
+      }
+
+      /** Images per batch ({@code >= 1}); default 32. */
+      public Builder batchSize(int batchSize) {
+        this.batchSize = Arguments.atLeast("batchSize", batchSize, 1);
+        return this;
+      }
+
+      /** The longest caption decoded in validation ({@code >= 1}); default 20. */
+      public Builder maxLength(int maxLength) {
+        this.maxLength = Arguments.atLeast("maxLength", maxLength, 1);
+        return this;
+      }
+
+      /** Least count of a word to get an id ({@code >= 1}); default 1. */
+      public Builder minFrequency(int minFrequency) {
+        this.minFrequency = Arguments.atLeast("minFrequency", minFrequency, 1);
+        return this;
+      }
+
+      /** Where to train; default the CPU. */
+      public Builder device(Device device) {
+        this.device = Arguments.notNull("device", device);
+        return this;
+      }
+
+      /** The options. @throws JrnnException when {@code images} or {@code captions} is missing */
+      public Options build() {
+        Arguments.required("images", images == null);
+        Arguments.required("captions", captions == null);
+        return new Options(this);
+      }
+
+      private static double fraction(String name, double v) {
+        if (!(v >= 0 && v < 1)) {
+          throw new JrnnException(name + " must be in [0, 1) but is " + v);
+        }
+        return v;
+      }
     }
   }
 
@@ -162,10 +405,20 @@ public final class CaptionTraining {
           train.size(), tr.names().stream().distinct().count(), valid.size(), tokenizer.vocabSize());
     }
     ImagePixels.Encoder encoder = new ImagePixels.Encoder(o.imageSize(), o.pixels());
-    Captioner.Config config = new Captioner.Config(encoder.featureSize(), o.imageSize(),
-        o.projectionSize(), tokenizer.vocabSize(), o.embeddingSize(), o.cell(), o.hiddenSize(), o.layers(),
-        o.concatFeatures(), o.seed(), o.pixels());
-    Captioner model = new Captioner(config, o.device());
+    Captioner model =
+        Captioner.builder()
+            .imageSize(o.imageSize())
+            .pixels(o.pixels())
+            .projectionSize(o.projectionSize())
+            .vocabSize(tokenizer.vocabSize())
+            .embeddingSize(o.embeddingSize())
+            .cell(o.cell())
+            .hiddenSize(o.hiddenSize())
+            .layers(o.layers())
+            .concatFeatures(o.concatFeatures())
+            .seed(o.seed())
+            .device(o.device())
+            .build();
     try {
       CaptionTask task = new CaptionTask(model, tokenizer, o.maxLength());
       CaptionBatches trainBatches = CaptionBatches.ofImages(tr.images(), encoder, o.augment(), trIds, o.batchSize());
@@ -178,7 +431,11 @@ public final class CaptionTraining {
         validBatches = CaptionBatches.inOrder(vf, vaIds, Math.max(o.batchSize(), 64));
       }
       if (log != null) {
-        log.printf(Locale.ROOT, "model  captioner %s (%,d parameters)%n", config.toJson(), model.parameterCount());
+        log.printf(
+            Locale.ROOT,
+            "model  captioner %s (%,d parameters)%n",
+            model.config().toJson(),
+            model.parameterCount());
       }
       TrainResult r = trainer.fit(task, trainBatches, validBatches);
       return new Result(model, tokenizer, r);

@@ -34,7 +34,6 @@ import org.jrnn.models.AbstractModel;
 import org.jrnn.models.ConditionedBatch;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Linear;
-import org.jrnn.nn.RecurrentInit;
 import org.jrnn.nn.RecurrentLayer;
 import org.jrnn.train.Task.StepResult;
 
@@ -67,61 +66,90 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
   public static final int[] NEVER = {Vocabulary.PAD_ID, Vocabulary.BOS_ID};
 
   /**
-   * The architecture.
-   *
-   * @param featureSize F, values per feature vector ({@code 3 * S * S} with the built-in encoder)
-   * @param imageSize S for the built-in image encoder, or 0 when features come from elsewhere
-   * @param projectionSize P of the learned projection, or 0 for none (features go to init as is)
-   * @param vocabSize V (ids 0..3 are the specials of {@link Vocabulary})
-   * @param embeddingSize E
-   * @param cell the decoder cell
-   * @param hiddenSize H
-   * @param layers L
-   * @param concatFeatures append p to every step's input
-   * @param seed seed of the initial weights
-   * @param pixels what the built-in encoder's features hold (ignored without it; default RGB)
+   * The architecture (read-only): what {@link #config()} returns and model files store as JSON
+   * ({@link #toJson()}). Made by {@link Builder#config()}; {@link #toBuilder()} gives a builder
+   * with these settings, for variations.
    */
-  public record Config(
-      int featureSize,
-      int imageSize,
-      int projectionSize,
-      int vocabSize,
-      int embeddingSize,
-      Cell cell,
-      int hiddenSize,
-      int layers,
-      boolean concatFeatures,
-      long seed,
-      ImagePixels.Mode pixels) {
-    public Config {
-      if (pixels == null) {
-        pixels = ImagePixels.Mode.RGB;
-      }
-      if (featureSize < 1 || embeddingSize < 1 || hiddenSize < 1 || layers < 1) {
-        throw new JrnnException("featureSize, embeddingSize, hiddenSize and layers must be >= 1 but are "
-            + featureSize + ", " + embeddingSize + ", " + hiddenSize + ", " + layers);
-      }
-      if (imageSize < 0 || projectionSize < 0) {
-        throw new JrnnException("imageSize and projectionSize must be >= 0");
-      }
-      if (imageSize > 0 && featureSize != (long) pixels.channels() * imageSize * imageSize) {
-        throw new JrnnException("an image encoder of size " + imageSize + " (" + pixels.id()
-            + ") needs featureSize " + (long) pixels.channels() * imageSize * imageSize + " but it is " + featureSize);
-      }
-      if (vocabSize <= Vocabulary.EOS_ID) {
-        throw new JrnnException(
-            "vocabSize must hold the special ids 0.." + Vocabulary.EOS_ID + " but is " + vocabSize);
-      }
-      if (cell == null) {
-        throw new JrnnException("cell is null");
-      }
+  public static final class Config {
+    private final int featureSize;
+    private final int imageSize;
+    private final int projectionSize;
+    private final int vocabSize;
+    private final int embeddingSize;
+    private final Cell cell;
+    private final int hiddenSize;
+    private final int layers;
+    private final boolean concatFeatures;
+    private final long seed;
+    private final ImagePixels.Mode pixels;
+
+    private Config(Builder b, int featureSize) {
+      this.featureSize = featureSize;
+      this.imageSize = b.imageSize;
+      this.projectionSize = b.projectionSize;
+      this.vocabSize = b.vocabSize;
+      this.embeddingSize = b.embeddingSize;
+      this.cell = b.cell;
+      this.hiddenSize = b.hiddenSize;
+      this.layers = b.layers;
+      this.concatFeatures = b.concatFeatures;
+      this.seed = b.seed;
+      this.pixels = b.pixels;
     }
 
-    /** The RGB-pixel config with these sizes. */
-    public Config(int featureSize, int imageSize, int projectionSize, int vocabSize, int embeddingSize, Cell cell,
-        int hiddenSize, int layers, boolean concatFeatures, long seed) {
-      this(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, cell, hiddenSize, layers, concatFeatures,
-          seed, ImagePixels.Mode.RGB);
+    /** F, values per feature vector ({@code channels * S * S} with the built-in encoder). */
+    public int featureSize() {
+      return featureSize;
+    }
+
+    /** S for the built-in image encoder, or 0 when features come from elsewhere. */
+    public int imageSize() {
+      return imageSize;
+    }
+
+    /** P of the learned projection, or 0 for none (features go to init as they are). */
+    public int projectionSize() {
+      return projectionSize;
+    }
+
+    /** V (ids 0..3 are the specials of {@link Vocabulary}). */
+    public int vocabSize() {
+      return vocabSize;
+    }
+
+    /** E. */
+    public int embeddingSize() {
+      return embeddingSize;
+    }
+
+    /** The decoder cell. */
+    public Cell cell() {
+      return cell;
+    }
+
+    /** H. */
+    public int hiddenSize() {
+      return hiddenSize;
+    }
+
+    /** L. */
+    public int layers() {
+      return layers;
+    }
+
+    /** Whether p is appended to every step's input. */
+    public boolean concatFeatures() {
+      return concatFeatures;
+    }
+
+    /** Seed of the initial weights. */
+    public long seed() {
+      return seed;
+    }
+
+    /** What the built-in encoder's features hold (meaningless without it). */
+    public ImagePixels.Mode pixels() {
+      return pixels;
     }
 
     /** The built-in image front end (null without one). */
@@ -129,57 +157,32 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
       return imageSize > 0 ? new ImagePixels.Encoder(imageSize, pixels) : null;
     }
 
-    /** Built-in encoder on S x S images: projection 256, embedding 64, GRU 256, one layer. */
-    public static Config forImages(int imageSize, int vocabSize) {
-      return new Config(3 * imageSize * imageSize, imageSize, 256, vocabSize, 64, Cell.GRU, 256, 1, false, 0);
-    }
-
-    /** Precomputed features of size F: projection 256, embedding 64, GRU 256, one layer. */
-    public static Config forFeatures(int featureSize, int vocabSize) {
-      return new Config(featureSize, 0, 256, vocabSize, 64, Cell.GRU, 256, 1, false, 0);
-    }
-
     /** The size of p (P, or F without projection). */
     public int conditionSize() {
       return projectionSize > 0 ? projectionSize : featureSize;
     }
 
-    public Config withProjectionSize(int v) {
-      return new Config(featureSize, imageSize, v, vocabSize, embeddingSize, cell, hiddenSize, layers, concatFeatures, seed, pixels);
+    /**
+     * A builder holding these settings (device: the CPU). With the built-in encoder the feature
+     * size is left to follow from the image size and pixels, so {@code pixels(...)} may change.
+     */
+    public Builder toBuilder() {
+      Builder b = new Builder();
+      b.featureSize = imageSize > 0 ? 0 : featureSize;
+      b.imageSize = imageSize;
+      b.projectionSize = projectionSize;
+      b.vocabSize = vocabSize;
+      b.embeddingSize = embeddingSize;
+      b.cell = cell;
+      b.hiddenSize = hiddenSize;
+      b.layers = layers;
+      b.concatFeatures = concatFeatures;
+      b.seed = seed;
+      b.pixels = pixels;
+      return b;
     }
 
-    public Config withEmbeddingSize(int v) {
-      return new Config(featureSize, imageSize, projectionSize, vocabSize, v, cell, hiddenSize, layers, concatFeatures, seed, pixels);
-    }
-
-    public Config withCell(Cell v) {
-      return new Config(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, v, hiddenSize, layers, concatFeatures, seed, pixels);
-    }
-
-    public Config withHiddenSize(int v) {
-      return new Config(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, cell, v, layers, concatFeatures, seed, pixels);
-    }
-
-    public Config withLayers(int v) {
-      return new Config(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, cell, hiddenSize, v, concatFeatures, seed, pixels);
-    }
-
-    public Config withConcatFeatures(boolean v) {
-      return new Config(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, cell, hiddenSize, layers, v, seed, pixels);
-    }
-
-    public Config withPixels(ImagePixels.Mode v) {
-      int f = imageSize > 0 ? v.channels() * imageSize * imageSize : featureSize;
-      return new Config(f, imageSize, projectionSize, vocabSize, embeddingSize, cell, hiddenSize, layers,
-          concatFeatures, seed, v);
-    }
-
-    public Config withSeed(long v) {
-      return new Config(featureSize, imageSize, projectionSize, vocabSize, embeddingSize, cell, hiddenSize, layers, concatFeatures, v, pixels);
-    }
-
-    /** This config as a JSON object (cell as its name, e.g. "GRU"). */
-    public String toJson() {
+    private Map<String, Object> values() {
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("featureSize", featureSize);
       o.put("imageSize", imageSize);
@@ -192,10 +195,32 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
       o.put("concatFeatures", concatFeatures);
       o.put("seed", seed);
       o.put("pixels", pixels.id());
-      return Json.write(o);
+      return o;
     }
 
-    /** A config from {@link #toJson()}. @throws JrnnException naming a bad key */
+    /** This config as a JSON object (cell as its name, e.g. "GRU"). */
+    public String toJson() {
+      return Json.write(values());
+    }
+
+    /** Equal when every setting is. */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Config c && values().equals(c.values());
+    }
+
+    @Override
+    public int hashCode() {
+      return values().hashCode();
+    }
+
+    /** "Config{...}" with every setting. */
+    @Override
+    public String toString() {
+      return "Config" + toJson();
+    }
+
+    /** A config from {@link #toJson()}. @throws JrnnException naming a bad key or setting */
     public static Config fromJson(String json) {
       Arguments.notNull("captioner config", json);
       Json.Fields o;
@@ -223,9 +248,193 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
               "captioner config: \"pixels\" must be rgb or rgb+std but is " + Quote.doubleQuote(id), e);
         }
       }
-      return new Config(o.intValue("featureSize"), o.intValue("imageSize"), o.intValue("projectionSize"),
-          o.intValue("vocabSize"), o.intValue("embeddingSize"), cell, o.intValue("hiddenSize"),
-          o.intValue("layers"), o.bool("concatFeatures"), o.longValue("seed"), pixels);
+      Builder b = new Builder();
+      b.featureSize = o.intValue("featureSize"); // checked against imageSize by config()
+      int imageSize = o.intValue("imageSize");
+      int projectionSize = o.intValue("projectionSize");
+      int vocabSize = o.intValue("vocabSize");
+      int embeddingSize = o.intValue("embeddingSize");
+      int hiddenSize = o.intValue("hiddenSize");
+      int layers = o.intValue("layers");
+      boolean concat = o.bool("concatFeatures");
+      long seed = o.longValue("seed");
+      try {
+        if (b.featureSize < 1) {
+          throw new JrnnException("featureSize must be >= 1 but is " + b.featureSize);
+        }
+        return b.imageSize(imageSize)
+            .projectionSize(projectionSize)
+            .vocabSize(vocabSize)
+            .embeddingSize(embeddingSize)
+            .cell(cell)
+            .hiddenSize(hiddenSize)
+            .layers(layers)
+            .concatFeatures(concat)
+            .seed(seed)
+            .pixels(pixels)
+            .config();
+      } catch (JrnnException e) {
+        throw new JrnnException("captioner config: " + Quote.reason(e), e);
+      }
+    }
+  }
+
+  /**
+   * A builder: {@code Captioner.builder().imageSize(S).vocabSize(V).build()} for the built-in image
+   * encoder, or {@code .featureSize(F)} for precomputed features. {@code vocabSize} and one of
+   * {@code imageSize} / {@code featureSize} are required (checked by {@link Builder#build()}); the
+   * other settings default to a projection of 256, embedding 64, one GRU layer of 256.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Settings of a {@link Captioner}. Each setter checks its own value and throws {@link
+   * JrnnException} naming the setting; {@link #config()} and {@link #build()} check the required
+   * settings and those that depend on each other.
+   */
+  public static final class Builder {
+    private int featureSize;
+    private int imageSize;
+    private int projectionSize = 256;
+    private int vocabSize;
+    private int embeddingSize = 64;
+    private Cell cell = Cell.GRU;
+    private int hiddenSize = 256;
+    private int layers = 1;
+    private boolean concatFeatures;
+    private long seed;
+    private ImagePixels.Mode pixels = ImagePixels.Mode.RGB;
+    private Device device = Device.cpu();
+
+    private Builder() {}
+
+    /**
+     * F, values per precomputed feature vector ({@code >= 1}). Required without the built-in
+     * encoder; with it, it follows from {@link #imageSize} and {@link #pixels} (and must match when
+     * given).
+     */
+    public Builder featureSize(int featureSize) {
+      this.featureSize = Arguments.atLeast("featureSize", featureSize, 1);
+      return this;
+    }
+
+    /** S, to use the built-in encoder on S x S images, or 0 for none; default 0. */
+    public Builder imageSize(int imageSize) {
+      this.imageSize = Arguments.atLeast("imageSize", imageSize, 0);
+      return this;
+    }
+
+    /**
+     * P of the learned projection, or 0 for none (features go to init as they are); default 256.
+     */
+    public Builder projectionSize(int projectionSize) {
+      this.projectionSize = Arguments.atLeast("projectionSize", projectionSize, 0);
+      return this;
+    }
+
+    /** Required: V; ids 0..3 are the specials of {@link Vocabulary}, so {@code V >= 4}. */
+    public Builder vocabSize(int vocabSize) {
+      this.vocabSize = Arguments.atLeast("vocabSize", vocabSize, Vocabulary.EOS_ID + 1);
+      return this;
+    }
+
+    /** E ({@code >= 1}); default 64. */
+    public Builder embeddingSize(int embeddingSize) {
+      this.embeddingSize = Arguments.atLeast("embeddingSize", embeddingSize, 1);
+      return this;
+    }
+
+    /** The decoder cell; default GRU. */
+    public Builder cell(Cell cell) {
+      this.cell = Arguments.notNull("cell", cell);
+      return this;
+    }
+
+    /** H ({@code >= 1}); default 256. */
+    public Builder hiddenSize(int hiddenSize) {
+      this.hiddenSize = Arguments.atLeast("hiddenSize", hiddenSize, 1);
+      return this;
+    }
+
+    /** L ({@code >= 1}); default 1. */
+    public Builder layers(int layers) {
+      this.layers = Arguments.atLeast("layers", layers, 1);
+      return this;
+    }
+
+    /** Append p to every step's input; default false. */
+    public Builder concatFeatures(boolean concatFeatures) {
+      this.concatFeatures = concatFeatures;
+      return this;
+    }
+
+    /** Seed of the initial weights; default 0. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** What the built-in encoder's features hold; default {@link ImagePixels.Mode#RGB}. */
+    public Builder pixels(ImagePixels.Mode pixels) {
+      this.pixels = Arguments.notNull("pixels", pixels);
+      return this;
+    }
+
+    /** Where the model's parameters live; default {@link Device#cpu()}. Not part of the config. */
+    public Builder device(Device device) {
+      this.device = Arguments.notNull("device", device);
+      return this;
+    }
+
+    /**
+     * The checked settings, without allocating a model.
+     *
+     * @throws JrnnException naming a missing required setting or two that do not fit together
+     */
+    public Config config() {
+      Arguments.required("vocabSize", vocabSize == 0);
+      int features = featureSize;
+      if (imageSize > 0) {
+        long expected = (long) pixels.channels() * imageSize * imageSize;
+        if (expected > Integer.MAX_VALUE) {
+          throw new JrnnException(
+              "an image encoder of size "
+                  + imageSize
+                  + " ("
+                  + pixels.id()
+                  + ") needs featureSize "
+                  + expected
+                  + ", more than an int holds");
+        }
+        if (features == 0) {
+          features = (int) expected;
+        } else if (features != expected) {
+          throw new JrnnException(
+              "an image encoder of size "
+                  + imageSize
+                  + " ("
+                  + pixels.id()
+                  + ") needs featureSize "
+                  + expected
+                  + " but it is "
+                  + features);
+        }
+      } else if (features == 0) {
+        throw new JrnnException(
+            "featureSize is required: set it with .featureSize(...), or .imageSize(...) for the built-in encoder");
+      }
+      return new Config(this, features);
+    }
+
+    /**
+     * A model with freshly initialised weights (seeded by {@code seed}) on the device.
+     *
+     * @throws JrnnException as {@link #config()} does, or when the device cannot hold it
+     */
+    public Captioner build() {
+      return new Captioner(config(), device);
     }
   }
 
@@ -237,7 +446,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
   private final Linear linear;
 
   /** A model with fresh weights (seeded by {@code config.seed()}) on {@code device}. */
-  public Captioner(Config config, Device device) {
+  private Captioner(Config config, Device device) {
     super(KIND, device, Arguments.notNull("config", config)::toJson);
     this.config = config;
     long seed = config.seed();
@@ -246,18 +455,56 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
     try {
       // made first so that its parameters come first; seed stream 4 keeps ConditionedDecoder's
       // streams 0..3 for init/embedding/rnn/linear
-      encoder = config.projectionSize() > 0
-          ? own("encoder", new Linear(config.featureSize(), config.projectionSize(), true,
-              SplitMix64.deriveSeed(seed, 4), device))
-          : null;
-      init = own("init", new Linear(p, config.layers() * config.hiddenSize(), true,
-          SplitMix64.deriveSeed(seed, 0), device));
-      embedding = own("embedding", new Embedding(config.vocabSize(), config.embeddingSize(), Vocabulary.PAD_ID,
-          SplitMix64.deriveSeed(seed, 1), device));
-      rnn = own("rnn", new RecurrentLayer(config.cell(), input, config.hiddenSize(), config.layers(), false,
-          RecurrentInit.PYTORCH, SplitMix64.deriveSeed(seed, 2), device));
-      linear = own("linear", new Linear(config.hiddenSize(), config.vocabSize(), true,
-          SplitMix64.deriveSeed(seed, 3), device));
+      encoder =
+          config.projectionSize() > 0
+              ? own(
+                  "encoder",
+                  Linear.builder()
+                      .inFeatures(config.featureSize())
+                      .outFeatures(config.projectionSize())
+                      .seed(SplitMix64.deriveSeed(seed, 4))
+                      .device(device)
+                      .build())
+              : null;
+      init =
+          own(
+              "init",
+              Linear.builder()
+                  .inFeatures(p)
+                  .outFeatures(config.layers() * config.hiddenSize())
+                  .seed(SplitMix64.deriveSeed(seed, 0))
+                  .device(device)
+                  .build());
+      embedding =
+          own(
+              "embedding",
+              Embedding.builder()
+                  .vocabSize(config.vocabSize())
+                  .dim(config.embeddingSize())
+                  .paddingIndex(Vocabulary.PAD_ID)
+                  .seed(SplitMix64.deriveSeed(seed, 1))
+                  .device(device)
+                  .build());
+      rnn =
+          own(
+              "rnn",
+              RecurrentLayer.builder()
+                  .cell(config.cell())
+                  .inputSize(input)
+                  .hiddenSize(config.hiddenSize())
+                  .layers(config.layers())
+                  .seed(SplitMix64.deriveSeed(seed, 2))
+                  .device(device)
+                  .build());
+      linear =
+          own(
+              "linear",
+              Linear.builder()
+                  .inFeatures(config.hiddenSize())
+                  .outFeatures(config.vocabSize())
+                  .seed(SplitMix64.deriveSeed(seed, 3))
+                  .device(device)
+                  .build());
     } catch (RuntimeException e) {
       closeAfterFailure();
       throw e;

@@ -20,6 +20,6 @@ public final class CaptionerType implements ModelType {
 
   @Override
   public Model create(String configJson, Device device) {
-    return new Captioner(Captioner.Config.fromJson(configJson), device);
+    return Captioner.Config.fromJson(configJson).toBuilder().device(device).build();
   }
 }

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.jrnn.Cell;
 import org.jrnn.Device;
-import org.jrnn.JrnnException;
 import org.jrnn.data.WordTokenizer;
 import org.jrnn.decode.DecodeOptions;
 import org.jrnn.decode.DecoderState;
@@ -32,14 +31,27 @@ import org.junit.jupiter.api.TestFactory;
 
 class CaptionArgumentsTest {
   private static final Device CPU = Device.cpu();
-  private static final Captioner.Config CONFIG = new Captioner.Config(3, 0, 4, 7, 2, Cell.GRU, 3, 1, false, 5);
+  private static final Captioner.Config CONFIG =
+      Captioner.builder()
+          .featureSize(3)
+          .imageSize(0)
+          .projectionSize(4)
+          .vocabSize(7)
+          .embeddingSize(2)
+          .cell(Cell.GRU)
+          .hiddenSize(3)
+          .layers(1)
+          .concatFeatures(false)
+          .seed(5)
+          .config();
+
   /** Seven ids: the specials and three words, as the model generates. */
   private static final WordTokenizer WORDS = WordTokenizer.builder().build(List.of("red green blue"));
   private static Captioner model;
 
   @BeforeAll
   static void open() {
-    model = new Captioner(CONFIG, CPU);
+    model = CONFIG.toBuilder().device(CPU).build();
   }
 
   @AfterAll
@@ -85,61 +97,146 @@ class CaptionArgumentsTest {
     String json = CONFIG.toJson();
     List<float[]> withNull = Arrays.asList(new float[3], null);
     return Stream.of(
-        rejects("decode a null feature vector", "inputs[1] is null",
+        rejects(
+            "decode a null feature vector",
+            "inputs[1] is null",
             () -> Decoders.decode(model, withNull, DecodeOptions.greedy())),
-        rejects("initialState null element", "inputs[1] is null", () -> model.initialState(withNull)),
+        rejects(
+            "initialState null element", "inputs[1] is null", () -> model.initialState(withNull)),
         rejects("initialState null", "inputs is null", () -> model.initialState(null)),
-        rejects("initialState empty", "initialState needs at least one feature vector",
+        rejects(
+            "initialState empty",
+            "initialState needs at least one feature vector",
             () -> model.initialState(List.of())),
-        rejects("initialState NaN", "feature vector 0[2] = NaN is not finite",
+        rejects(
+            "initialState NaN",
+            "feature vector 0[2] = NaN is not finite",
             () -> model.initialState(List.of(new float[] {0, 1, Float.NaN}))),
-        rejects("initialState infinity", "feature vector 0[0] = Infinity is not finite",
+        rejects(
+            "initialState infinity",
+            "feature vector 0[0] = Infinity is not finite",
             () -> model.initialState(List.of(new float[] {Float.POSITIVE_INFINITY, 1, 0}))),
-        rejects("initialState wrong size", "feature vector 0 has 2 values but the model takes 3",
+        rejects(
+            "initialState wrong size",
+            "feature vector 0 has 2 values but the model takes 3",
             () -> model.initialState(List.of(new float[2]))),
-        rejects("step on a foreign state", "the state must be the RecurrentRows of initialState",
+        rejects(
+            "step on a foreign state",
+            "the state must be the RecurrentRows of initialState",
             () -> model.step(new int[] {2}, new Foreign())),
-        rejects("stepTop on a null state", "the state must be the RecurrentRows of initialState but is null",
+        rejects(
+            "stepTop on a null state",
+            "the state must be the RecurrentRows of initialState but is null",
             () -> model.stepTop(new int[] {2}, null, 1, new int[0], new float[1], new int[1])),
-        rejects("step null tokens", "tokens is null", () -> {
-          try (DecoderState s = model.initialState(List.of(new float[3]))) {
-            model.step(null, s);
-          }
-        }),
-        rejects("step token outside the vocabulary", "tokens[0] = 7 is outside the vocabulary 0..6", () -> {
-          try (DecoderState s = model.initialState(List.of(new float[3]))) {
-            model.step(new int[] {7}, s);
-          }
-        }),
-        rejects("step on a closed state", "RecurrentRows is closed", () -> {
-          DecoderState s = model.initialState(List.of(new float[3]));
-          s.close();
-          model.step(new int[] {2}, s);
-        }),
+        rejects(
+            "step null tokens",
+            "tokens is null",
+            () -> {
+              try (DecoderState s = model.initialState(List.of(new float[3]))) {
+                model.step(null, s);
+              }
+            }),
+        rejects(
+            "step token outside the vocabulary",
+            "tokens[0] = 7 is outside the vocabulary 0..6",
+            () -> {
+              try (DecoderState s = model.initialState(List.of(new float[3]))) {
+                model.step(new int[] {7}, s);
+              }
+            }),
+        rejects(
+            "step on a closed state",
+            "RecurrentRows is closed",
+            () -> {
+              DecoderState s = model.initialState(List.of(new float[3]));
+              s.close();
+              model.step(new int[] {2}, s);
+            }),
         rejects("train null", "batch is null", () -> model.trainStep(null)),
         rejects("loss null", "batch is null", () -> model.loss(null)),
-        rejects("null config", "config is null", () -> new Captioner(null, CPU)),
-        rejects("null device", "device is null", () -> new Captioner(CONFIG, null)),
-        rejects("config fromJson null", "captioner config is null", () -> Captioner.Config.fromJson(null)),
-        rejects("config bad cell", "captioner config: \"cell\" must be one of [RNN_TANH, RNN_RELU, LSTM, GRU] but is \"xxx",
-            () -> Captioner.Config.fromJson(json.replace("\"GRU\"", "\"" + "x".repeat(5000) + "\""))),
-        rejects("config missing key", "captioner config has no \"imageSize\"",
-            () -> Captioner.Config.fromJson("{\"featureSize\":3,\"cell\":\"GRU\",\"junk\":\"" + "x".repeat(5000) + "\"}")),
-        rejects("config not an object", "captioner config is not a JSON object", () -> Captioner.Config.fromJson("[1]")),
-        rejects("config text size", "captioner config: \"featureSize\" must be an integer but is \"3\"",
-            () -> Captioner.Config.fromJson(json.replace("\"featureSize\":3", "\"featureSize\":\"3\""))),
-        rejects("config fractional size", "captioner config: \"layers\" must be an integer but is 1.5",
+        rejects(
+            "no feature size",
+            "featureSize is required",
+            () -> Captioner.builder().vocabSize(5).build()),
+        rejects("null device", "device is null", () -> CONFIG.toBuilder().device(null).build()),
+        rejects(
+            "config fromJson null",
+            "captioner config is null",
+            () -> Captioner.Config.fromJson(null)),
+        rejects(
+            "config bad cell",
+            "captioner config: \"cell\" must be one of [RNN_TANH, RNN_RELU, LSTM, GRU] but is \"xxx",
+            () ->
+                Captioner.Config.fromJson(json.replace("\"GRU\"", "\"" + "x".repeat(5000) + "\""))),
+        rejects(
+            "config missing key",
+            "captioner config has no \"imageSize\"",
+            () ->
+                Captioner.Config.fromJson(
+                    "{\"featureSize\":3,\"cell\":\"GRU\",\"junk\":\"" + "x".repeat(5000) + "\"}")),
+        rejects(
+            "config not an object",
+            "captioner config is not a JSON object",
+            () -> Captioner.Config.fromJson("[1]")),
+        rejects(
+            "config text size",
+            "captioner config: \"featureSize\" must be an integer but is \"3\"",
+            () ->
+                Captioner.Config.fromJson(
+                    json.replace("\"featureSize\":3", "\"featureSize\":\"3\""))),
+        rejects(
+            "config fractional size",
+            "captioner config: \"layers\" must be an integer but is 1.5",
             () -> Captioner.Config.fromJson(json.replace("\"layers\":1", "\"layers\":1.5"))),
-        rejects("config huge size", "captioner config: \"hiddenSize\" must be an int but is 30000000000",
-            () -> Captioner.Config.fromJson(json.replace("\"hiddenSize\":3", "\"hiddenSize\":30000000000"))),
-        rejects("config text flag", "captioner config: \"concatFeatures\" must be true or false but is \"yes\"",
-            () -> Captioner.Config.fromJson(json.replace("\"concatFeatures\":false", "\"concatFeatures\":\"yes\""))),
-        rejects("config long pixels", "captioner config: \"pixels\" must be rgb or rgb+std but is \"xxx",
-            () -> Captioner.Config.fromJson(json.replace("\"rgb\"", "\"" + "x".repeat(5000) + "\""))),
-        rejects("config huge image", "an image encoder of size 40000 (rgb) needs featureSize 4800000000",
-            () -> new Captioner.Config(3, 40000, 4, 7, 2, Cell.GRU, 3, 1, false, 5)),
-        rejects("config tiny vocabulary", "vocabSize must hold the special ids 0..3 but is 3",
-            () -> new Captioner.Config(3, 0, 4, 3, 2, Cell.GRU, 3, 1, false, 5)));
+        rejects(
+            "config huge size",
+            "captioner config: \"hiddenSize\" must be an int but is 30000000000",
+            () ->
+                Captioner.Config.fromJson(
+                    json.replace("\"hiddenSize\":3", "\"hiddenSize\":30000000000"))),
+        rejects(
+            "config text flag",
+            "captioner config: \"concatFeatures\" must be true or false but is \"yes\"",
+            () ->
+                Captioner.Config.fromJson(
+                    json.replace("\"concatFeatures\":false", "\"concatFeatures\":\"yes\""))),
+        rejects(
+            "config long pixels",
+            "captioner config: \"pixels\" must be rgb or rgb+std but is \"xxx",
+            () ->
+                Captioner.Config.fromJson(json.replace("\"rgb\"", "\"" + "x".repeat(5000) + "\""))),
+        rejects(
+            "config huge image",
+            "an image encoder of size 40000 (rgb) needs featureSize 4800000000",
+            () ->
+                Captioner.builder()
+                    .featureSize(3)
+                    .imageSize(40000)
+                    .projectionSize(4)
+                    .vocabSize(7)
+                    .embeddingSize(2)
+                    .cell(Cell.GRU)
+                    .hiddenSize(3)
+                    .layers(1)
+                    .concatFeatures(false)
+                    .seed(5)
+                    .config()),
+        rejects(
+            "config tiny vocabulary",
+            "vocabSize must be >= 4 but is 3",
+            () ->
+                Captioner.builder()
+                    .featureSize(3)
+                    .imageSize(0)
+                    .projectionSize(4)
+                    .vocabSize(3)
+                    .embeddingSize(2)
+                    .cell(Cell.GRU)
+                    .hiddenSize(3)
+                    .layers(1)
+                    .concatFeatures(false)
+                    .seed(5)
+                    .config()));
   }
 
   @TestFactory
@@ -197,7 +294,13 @@ class CaptionArgumentsTest {
   @Test
   void configRoundTrips() {
     assertEquals(CONFIG, Captioner.Config.fromJson(CONFIG.toJson()));
-    Captioner.Config images = Captioner.Config.forImages(4, 9).withPixels(ImagePixels.Mode.RGB_AND_STANDARDIZED).withSeed(-3);
+    Captioner.Config images =
+        Captioner.builder()
+            .imageSize(4)
+            .vocabSize(9)
+            .pixels(ImagePixels.Mode.RGB_AND_STANDARDIZED)
+            .seed(-3)
+            .config();
     assertEquals(images, Captioner.Config.fromJson(images.toJson()));
   }
 

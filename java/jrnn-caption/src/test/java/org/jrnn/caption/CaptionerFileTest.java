@@ -24,9 +24,8 @@ class CaptionerFileTest {
     Path file = dir.resolve("cap.safetensors");
     WordTokenizer tokenizer = WordTokenizer.builder().build(List.of("a red heart", "a blue star"));
     try (Captioner saved =
-        new Captioner(
-            new Captioner.Config(3, 0, 4, tokenizer.vocabSize(), 4, Cell.GRU, 5, 1, true, 7),
-            Device.cpu())) {
+        Captioner.builder().featureSize(3).projectionSize(4).vocabSize(tokenizer.vocabSize())
+            .embeddingSize(4).cell(Cell.GRU).hiddenSize(5).concatFeatures(true).seed(7).build()) {
       CaptionModels.save(file, saved, tokenizer);
       try (ModelFiles.Contents loaded = ModelFiles.load(file, Device.cpu())) {
         Captioner c = assertInstanceOf(Captioner.class, loaded.model());

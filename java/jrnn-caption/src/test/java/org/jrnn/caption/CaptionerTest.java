@@ -44,7 +44,18 @@ class CaptionerTest {
   static final ConditionedBatch BATCH = ConditionedBatch.of(FEATURES, NAMES, new int[] {0, 1, 2});
 
   private static Captioner.Config small() {
-    return new Captioner.Config(3, 0, 4, 7, 2, Cell.GRU, 3, 1, false, 5);
+    return Captioner.builder()
+        .featureSize(3)
+        .imageSize(0)
+        .projectionSize(4)
+        .vocabSize(7)
+        .embeddingSize(2)
+        .cell(Cell.GRU)
+        .hiddenSize(3)
+        .layers(1)
+        .concatFeatures(false)
+        .seed(5)
+        .config();
   }
 
   /** Central differences of the loss against the accumulated gradients, a spread of entries. */
@@ -81,28 +92,50 @@ class CaptionerTest {
 
   @Test
   void gradientsMatchFiniteDifferences() {
-    for (Captioner.Config c : List.of(
-        small(),
-        small().withConcatFeatures(true).withLayers(2),
-        small().withCell(Cell.LSTM).withConcatFeatures(true),
-        small().withProjectionSize(0).withConcatFeatures(true))) {
-      try (Captioner m = new Captioner(c, CPU)) {
+    for (Captioner.Config c :
+        List.of(
+            small(),
+            small().toBuilder().concatFeatures(true).layers(2).config(),
+            small().toBuilder().cell(Cell.LSTM).concatFeatures(true).config(),
+            small().toBuilder().projectionSize(0).concatFeatures(true).config())) {
+      try (Captioner m = c.toBuilder().device(CPU).build()) {
         gradCheck(m);
       }
     }
   }
 
   private static ConditionedDecoder.Config decoderConfig(boolean concat, Cell cell) {
-    return ConditionedDecoder.Config.defaults(3, 7).withEmbeddingSize(2).withHiddenSize(5).withLayers(2)
-        .withCell(cell).withConcatFeatures(concat).withSeed(9);
+    return ConditionedDecoder.builder()
+        .featureSize(3)
+        .vocabSize(7)
+        .embeddingSize(2)
+        .hiddenSize(5)
+        .layers(2)
+        .cell(cell)
+        .concatFeatures(concat)
+        .seed(9)
+        .config();
   }
 
   @Test
   void withoutProjectionItIsTheConditionedDecoder(@TempDir Path dir) throws Exception {
     for (Cell cell : List.of(Cell.GRU, Cell.LSTM)) {
       ConditionedDecoder.Config dc = decoderConfig(true, cell);
-      Captioner.Config cc = new Captioner.Config(3, 0, 0, 7, 2, cell, 5, 2, true, 9);
-      try (ConditionedDecoder ref = new ConditionedDecoder(dc, CPU); Captioner m = new Captioner(cc, CPU)) {
+      Captioner.Config cc =
+          Captioner.builder()
+              .featureSize(3)
+              .imageSize(0)
+              .projectionSize(0)
+              .vocabSize(7)
+              .embeddingSize(2)
+              .cell(cell)
+              .hiddenSize(5)
+              .layers(2)
+              .concatFeatures(true)
+              .seed(9)
+              .config();
+      try (ConditionedDecoder ref = dc.toBuilder().device(CPU).build();
+          Captioner m = cc.toBuilder().device(CPU).build()) {
         // same seed streams: the same weights
         for (int i = 0; i < ref.parameters().size(); i++) {
           assertEquals(ref.parameters().get(i).name(), m.parameters().get(i).name());
@@ -150,9 +183,21 @@ class CaptionerTest {
 
   @Test
   void batchedDecodingEqualsOneImageAtATime() {
-    Captioner.Config c = new Captioner.Config(6, 0, 8, 12, 4, Cell.LSTM, 8, 2, true, 3);
+    Captioner.Config c =
+        Captioner.builder()
+            .featureSize(6)
+            .imageSize(0)
+            .projectionSize(8)
+            .vocabSize(12)
+            .embeddingSize(4)
+            .cell(Cell.LSTM)
+            .hiddenSize(8)
+            .layers(2)
+            .concatFeatures(true)
+            .seed(3)
+            .config();
     List<float[]> feats = randomFeatures(9, 6, 4);
-    try (Captioner m = new Captioner(c, CPU)) {
+    try (Captioner m = c.toBuilder().device(CPU).build()) {
       for (DecodeOptions o : List.of(
           DecodeOptions.builder().maxLength(7).build(),
           DecodeOptions.builder().beamSize(4).nBest(3).maxLength(7).lengthPenalty(LengthPenalty.gnmt(0.7)).build(),
@@ -178,9 +223,21 @@ class CaptionerTest {
     // Without n-gram blocking the beams see only each row's best 2K+1 log-probabilities, picked
     // natively (Ops.logSoftmaxTop); a block of n = maxLength + 1 never matches but takes the full
     // scan of every row on the host. Same hypotheses, same scores to the bit.
-    Captioner.Config c = new Captioner.Config(6, 0, 8, 40, 8, Cell.GRU, 16, 1, true, 5);
+    Captioner.Config c =
+        Captioner.builder()
+            .featureSize(6)
+            .imageSize(0)
+            .projectionSize(8)
+            .vocabSize(40)
+            .embeddingSize(8)
+            .cell(Cell.GRU)
+            .hiddenSize(16)
+            .layers(1)
+            .concatFeatures(true)
+            .seed(5)
+            .config();
     List<float[]> feats = randomFeatures(12, 6, 8);
-    try (Captioner m = new Captioner(c, CPU)) {
+    try (Captioner m = c.toBuilder().device(CPU).build()) {
       // suppress the token greedy picks first for the first image: it is in the rows' top lists
       int likely = Decoders.decode(m, feats.subList(0, 1), DecodeOptions.builder().maxLength(6)
           .minLength(2).build()).get(0).best().tokens()[0];
@@ -198,11 +255,23 @@ class CaptionerTest {
 
   @Test
   void roundTripsThroughAModelFile(@TempDir Path dir) throws Exception {
-    Captioner.Config c = new Captioner.Config(12, 2, 5, 9, 3, Cell.GRU, 6, 1, true, 11);
+    Captioner.Config c =
+        Captioner.builder()
+            .featureSize(12)
+            .imageSize(2)
+            .projectionSize(5)
+            .vocabSize(9)
+            .embeddingSize(3)
+            .cell(Cell.GRU)
+            .hiddenSize(6)
+            .layers(1)
+            .concatFeatures(true)
+            .seed(11)
+            .config();
     Tokenizer tok = WordTokenizer.builder().build(List.of("red apple", "green apple", "dog face"));
     Path f = dir.resolve("m.safetensors");
     List<float[]> feats = randomFeatures(4, 12, 1);
-    try (Captioner m = new Captioner(c, CPU)) {
+    try (Captioner m = c.toBuilder().device(CPU).build()) {
       CaptionModels.save(f, m, tok);
       try (CaptionModels.Loaded l = CaptionModels.load(f, CPU)) {
         assertEquals(c, l.model().config());
@@ -225,7 +294,21 @@ class CaptionerTest {
     assertEquals(-7L, old.seed());
     assertEquals(ImagePixels.Mode.RGB_AND_STANDARDIZED, old.pixels());
     assertEquals(gsonWritten, old.toJson());
-    assertThrows(JrnnException.class, () -> new Captioner.Config(10, 2, 5, 9, 3, Cell.GRU, 6, 1, true, 1));
+    assertThrows(
+        JrnnException.class,
+        () ->
+            Captioner.builder()
+                .featureSize(10)
+                .imageSize(2)
+                .projectionSize(5)
+                .vocabSize(9)
+                .embeddingSize(3)
+                .cell(Cell.GRU)
+                .hiddenSize(6)
+                .layers(1)
+                .concatFeatures(true)
+                .seed(1)
+                .config());
     // a missing file is an I/O failure (IOException), not bad content (SafetensorsException)
     assertThrows(java.io.IOException.class, () -> CaptionModels.load(dir.resolve("none.safetensors"), CPU));
     Path notAModel = java.nio.file.Files.write(dir.resolve("garbage.safetensors"), new byte[] {1, 2, 3});
@@ -240,9 +323,22 @@ class CaptionerTest {
       features.add(FEATURES.get(i % 3));
       names.add(NAMES.get(i % 3));
     }
-    Captioner.Config c = new Captioner.Config(3, 0, 8, 7, 4, Cell.GRU, 16, 1, false, 2);
+    Captioner.Config c =
+        Captioner.builder()
+            .featureSize(3)
+            .imageSize(0)
+            .projectionSize(8)
+            .vocabSize(7)
+            .embeddingSize(4)
+            .cell(Cell.GRU)
+            .hiddenSize(16)
+            .layers(1)
+            .concatFeatures(false)
+            .seed(2)
+            .config();
     CaptionBatches source = CaptionBatches.ofFeatures(features, names, 8);
-    try (Captioner m = new Captioner(c, CPU); Adam adam = Adam.of(m.parameters(), 0.02)) {
+    try (Captioner m = c.toBuilder().device(CPU).build();
+        Adam adam = Adam.builder().lr(0.02).build(m.parameters())) {
       for (int epoch = 0; epoch < 12; epoch++) {
         for (ConditionedBatch b : source.epoch(epoch, 3)) {
           m.zeroGradients();

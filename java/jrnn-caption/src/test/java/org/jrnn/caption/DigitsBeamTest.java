@@ -37,10 +37,9 @@ class DigitsBeamTest {
     List<float[]> testX = test.stream().map(DigitImage::pixels).toList();
     List<int[]> trainY = train.stream().map(d -> chars.encode(d.name())).toList();
     List<int[]> testY = test.stream().map(d -> chars.encode(d.name())).toList();
-    Captioner.Config config = Captioner.Config.forFeatures(64, chars.vocabulary().size())
-        .withProjectionSize(64).withHiddenSize(128).withSeed(42);
-    try (Captioner model = new Captioner(config, Device.cpu());
-        Trainer trainer = Trainer.builder().optimizer(ps -> Adam.of(ps, 3e-3)).epochs(15).seed(42).quiet().build()) {
+    try (Captioner model = Captioner.builder().featureSize(64).vocabSize(chars.vocabulary().size())
+            .projectionSize(64).hiddenSize(128).seed(42).device(Device.cpu()).build();
+        Trainer trainer = Trainer.builder().optimizer(Adam.builder().lr(3e-3)::build).epochs(15).seed(42).quiet().build()) {
       trainer.fit(new CaptionTask(model, chars, 10), CaptionBatches.ofFeatures(trainX, trainY, 32),
           CaptionBatches.inOrder(testX, testY, 360));
       DecodeOptions greedy = DecodeOptions.builder().maxLength(10).build();

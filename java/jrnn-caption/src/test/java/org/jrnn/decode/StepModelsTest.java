@@ -75,8 +75,8 @@ class StepModelsTest {
 
   @Test
   void languageModel() {
-    LanguageModel.Config c = LanguageModel.Config.defaults(9).withEmbeddingSize(3).withHiddenSize(5).withSeed(4);
-    try (LanguageModel m = new LanguageModel(c, CPU)) {
+    try (LanguageModel m =
+        LanguageModel.builder().vocabSize(9).embeddingSize(3).hiddenSize(5).seed(4).device(CPU).build()) {
       decodesLikeEveryOther(m, PROMPTS);
       // the convenience method is the decoders' best, with the end token kept when drawn
       DecodeOptions beam = DecodeOptions.builder().maxLength(6).beamSize(3).build();
@@ -101,8 +101,8 @@ class StepModelsTest {
 
   @Test
   void seq2seq() {
-    Seq2Seq.Config c = Seq2Seq.Config.defaults(8, 9).withEmbeddingSize(3).withHiddenSize(5).withCell(Cell.GRU).withSeed(5);
-    try (Seq2Seq m = new Seq2Seq(c, CPU)) {
+    try (Seq2Seq m = Seq2Seq.builder().sourceVocabSize(8).targetVocabSize(9).embeddingSize(3)
+        .hiddenSize(5).cell(Cell.GRU).seed(5).device(CPU).build()) {
       decodesLikeEveryOther(m, PROMPTS);
       DecodeOptions beam = DecodeOptions.builder().maxLength(6).beamSize(3).build();
       int[][] got = m.generate(PaddedBatch.of(PROMPTS, new int[] {0, 1, 2}), beam);
@@ -115,9 +115,8 @@ class StepModelsTest {
 
   @Test
   void conditionedDecoder() {
-    ConditionedDecoder.Config c = ConditionedDecoder.Config.defaults(3, 9).withEmbeddingSize(3).withHiddenSize(5)
-        .withCell(Cell.LSTM).withConcatFeatures(true).withSeed(6);
-    try (ConditionedDecoder m = new ConditionedDecoder(c, CPU)) {
+    try (ConditionedDecoder m = ConditionedDecoder.builder().featureSize(3).vocabSize(9)
+        .embeddingSize(3).hiddenSize(5).cell(Cell.LSTM).concatFeatures(true).seed(6).device(CPU).build()) {
       decodesLikeEveryOther(m, FEATURES);
       float[] flat = new float[9];
       for (int i = 0; i < 3; i++) {
@@ -134,8 +133,8 @@ class StepModelsTest {
 
   @Test
   void captioner() {
-    Captioner.Config c = Captioner.Config.forFeatures(3, 9).withProjectionSize(4).withHiddenSize(5).withSeed(7);
-    try (Captioner m = new Captioner(c, CPU)) {
+    try (Captioner m = Captioner.builder().featureSize(3).vocabSize(9).projectionSize(4).hiddenSize(5)
+        .seed(7).device(CPU).build()) {
       decodesLikeEveryOther(m, new ArrayList<>(FEATURES));
     }
   }

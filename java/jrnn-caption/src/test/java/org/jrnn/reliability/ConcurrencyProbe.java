@@ -156,15 +156,34 @@ public final class ConcurrencyProbe {
     long trainRuns = 0;
     long trainMismatches = 0;
     SplittableRandom rng = new SplittableRandom(options.seed());
-    try (Recurrent lstm = Recurrent.builder().cell(Cell.LSTM).inputSize(24).hiddenSize(48).layers(2)
-            .bidirectional(true).seed(rng.nextLong()).build();
-        Recurrent gru = Recurrent.builder().cell(Cell.GRU).inputSize(24).hiddenSize(48).layers(2)
-            .seed(rng.nextLong()).build();
-        SequenceClassifier classifier = new SequenceClassifier(
-            SequenceClassifier.Config.defaults(400, 3).withBidirectional(true).withDropout(0.2f)
-                .withSeed(rng.nextLong()), CPU);
-        LanguageModel lm = new LanguageModel(
-            LanguageModel.Config.defaults(60).withSeed(rng.nextLong()), CPU)) {
+    try (Recurrent lstm =
+            Recurrent.builder()
+                .cell(Cell.LSTM)
+                .inputSize(24)
+                .hiddenSize(48)
+                .layers(2)
+                .bidirectional(true)
+                .seed(rng.nextLong())
+                .build();
+        Recurrent gru =
+            Recurrent.builder()
+                .cell(Cell.GRU)
+                .inputSize(24)
+                .hiddenSize(48)
+                .layers(2)
+                .seed(rng.nextLong())
+                .build();
+        SequenceClassifier classifier =
+            SequenceClassifier.builder()
+                .vocabSize(400)
+                .numClasses(3)
+                .bidirectional(true)
+                .dropout(0.2f)
+                .seed(rng.nextLong())
+                .device(CPU)
+                .build();
+        LanguageModel lm =
+            LanguageModel.builder().vocabSize(60).seed(rng.nextLong()).device(CPU).build()) {
       // "trained" weights: a few steps away from the initialisation
       quickTrain(classifier, lm, rng.nextLong());
       List<Call> shared = calls(rng, lstm, gru, classifier, lm);
@@ -485,9 +504,18 @@ public final class ConcurrencyProbe {
     long seed = options.seed() * 1000 + id;
     SplittableRandom rng = new SplittableRandom(seed);
     List<float[]> weights = new ArrayList<>();
-    SequenceClassifier.Config cc = SequenceClassifier.Config.defaults(120, 4).withCell(Cell.GRU)
-        .withEmbeddingSize(16).withHiddenSize(24).withBidirectional(true).withDropout(0.3f).withSeed(seed);
-    try (SequenceClassifier model = new SequenceClassifier(cc, CPU);
+    SequenceClassifier.Config cc =
+        SequenceClassifier.builder()
+            .vocabSize(120)
+            .numClasses(4)
+            .cell(Cell.GRU)
+            .embeddingSize(16)
+            .hiddenSize(24)
+            .bidirectional(true)
+            .dropout(0.3f)
+            .seed(seed)
+            .config();
+    try (SequenceClassifier model = cc.toBuilder().device(CPU).build();
         Trainer t = trainer(seed, checkpoint)) {
       List<int[]> seqs = tokenSequences(rng, 80, cc.vocabSize(), 20);
       int[] labels = new int[seqs.size()];
@@ -497,9 +525,15 @@ public final class ConcurrencyProbe {
       t.fit(new ClassifierTask(model), new ClassificationBatches(seqs, labels, 8, 2), null);
       collect(model, weights);
     }
-    LanguageModel.Config lc = LanguageModel.Config.defaults(40).withEmbeddingSize(12).withHiddenSize(24)
-        .withDropout(0.1f).withSeed(seed + 1);
-    try (LanguageModel model = new LanguageModel(lc, CPU);
+    LanguageModel.Config lc =
+        LanguageModel.builder()
+            .vocabSize(40)
+            .embeddingSize(12)
+            .hiddenSize(24)
+            .dropout(0.1f)
+            .seed(seed + 1)
+            .config();
+    try (LanguageModel model = lc.toBuilder().device(CPU).build();
         Trainer t = trainer(seed, checkpoint.resolveSibling(checkpoint.getFileName() + ".lm"))) {
       t.fit(new LanguageModelTask(model), new LmWindows(tokens(rng, 1500, lc.vocabSize()), 4, 16, 8), null);
       collect(model, weights);

@@ -596,14 +596,15 @@ final class HostileFiles {
           Model m =
               c.own(
                   lm
-                      ? new LanguageModel(
-                          LanguageModel.Config.defaults(own.between(4, 8))
-                              .withEmbeddingSize(2)
-                              .withHiddenSize(3)
-                              .withLayers(1)
-                              .withSeed(seed),
-                          Device.cpu())
-                      : new SequenceClassifier(ModelCalls.classifierConfig(own), Device.cpu()));
+                      ? LanguageModel.builder()
+                          .vocabSize(own.between(4, 8))
+                          .embeddingSize(2)
+                          .hiddenSize(3)
+                          .layers(1)
+                          .seed(seed)
+                          .device(Device.cpu())
+                          .build()
+                      : ModelCalls.classifierConfig(own).toBuilder().device(Device.cpu()).build());
           Map<String, String> meta = new LinkedHashMap<>(ModelFiles.describe(m));
           Map<String, float[]> tensors = new LinkedHashMap<>();
           Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -681,8 +682,8 @@ final class HostileFiles {
             c -> {
               Gen own = new Gen(seed);
               Model m =
-                  c.own(new SequenceClassifier(ModelCalls.classifierConfig(own), Device.cpu()));
-              Adam opt = c.own(Adam.of(m.parameters(), 0.01));
+                  c.own(ModelCalls.classifierConfig(own).toBuilder().device(Device.cpu()).build());
+              Adam opt = c.own(Adam.builder().lr(0.01).build(m.parameters()));
               opt.step();
               Path p = c.dir().resolve("ckpt.safetensors");
               Checkpoint.write(

@@ -326,20 +326,33 @@ public final class LeakProbe {
       this.g = new Gen(seed);
       this.dir = dir;
       model =
-          new SequenceClassifier(
-              SequenceClassifier.Config.defaults(VOCAB, 3)
-                  .withEmbeddingSize(4)
-                  .withHiddenSize(8)
-                  .withLayers(2)
-                  .withBidirectional(true)
-                  .withDropout(0.2f)
-                  .withInit(new RecurrentInit(true, true))
-                  .withSeed(seed),
-              Device.cpu());
+          SequenceClassifier.builder()
+              .vocabSize(VOCAB)
+              .numClasses(3)
+              .embeddingSize(4)
+              .hiddenSize(8)
+              .layers(2)
+              .bidirectional(true)
+              .dropout(0.2f)
+              .init(RecurrentInit.ORTHOGONAL_FORGET_BIAS_ONE)
+              .seed(seed)
+              .device(Device.cpu())
+              .build();
       adam = Adam.builder().lr(0.01).weightDecay(1e-4).build(model.parameters());
       captioner =
-          new Captioner(
-              new Captioner.Config(3, 0, 4, 9, 4, Cell.GRU, 6, 1, true, seed), Device.cpu());
+          Captioner.builder()
+              .featureSize(3)
+              .imageSize(0)
+              .projectionSize(4)
+              .vocabSize(9)
+              .embeddingSize(4)
+              .cell(Cell.GRU)
+              .hiddenSize(6)
+              .layers(1)
+              .concatFeatures(true)
+              .seed(seed)
+              .device(Device.cpu())
+              .build();
       lstm =
           Recurrent.builder()
               .cell(Cell.LSTM)

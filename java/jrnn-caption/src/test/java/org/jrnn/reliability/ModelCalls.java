@@ -159,21 +159,26 @@ final class ModelCalls {
 
   static SequenceClassifier.Config classifierConfig(Gen g) {
     int v = g.between(2, 10);
-    return SequenceClassifier.Config.defaults(v, g.between(2, 4))
-        .withEmbeddingSize(g.between(1, 4))
-        .withHiddenSize(g.between(1, 4))
-        .withLayers(g.between(1, 2))
-        .withCell(g.pick(Cell.values()))
-        .withBidirectional(g.coin())
-        .withDropout(g.coin() ? 0f : 0.3f)
-        .withPaddingIndex(g.between(-1, v - 1))
-        .withSeed(g.nextLong());
+    return SequenceClassifier.builder()
+        .vocabSize(v)
+        .numClasses(g.between(2, 4))
+        .embeddingSize(g.between(1, 4))
+        .hiddenSize(g.between(1, 4))
+        .layers(g.between(1, 2))
+        .cell(g.pick(Cell.values()))
+        .bidirectional(g.coin())
+        .dropout(g.coin() ? 0f : 0.3f)
+        .paddingIndex(g.between(-1, v - 1))
+        .seed(g.nextLong())
+        .config();
   }
 
   private static Call classifier(Gen g) {
     SequenceClassifier.Config cfg0 = classifierConfig(g);
     SequenceClassifier.Config cfg =
-        cfg0.numClasses() == 2 && g.chance(0.3) ? cfg0.withBinaryLogistic(true) : cfg0;
+        cfg0.numClasses() == 2 && g.chance(0.3)
+            ? cfg0.toBuilder().binaryLogistic(true).config()
+            : cfg0;
     int n = g.between(1, 4);
     List<int[]> seqs = sequences(g, n, cfg.vocabSize(), 5);
     int[] labels = g.ints(n, 0, cfg.numClasses() - 1);
@@ -204,7 +209,7 @@ final class ModelCalls {
         bad,
         desc,
         c -> {
-          SequenceClassifier m = c.own(new SequenceClassifier(cfg, Device.cpu()));
+          SequenceClassifier m = c.own(cfg.toBuilder().device(Device.cpu()).build());
           PaddedBatch tokens =
               broken ? brokenBatch(g, seqs, cfg.vocabSize(), variant) : padded(seqs);
           switch (op) {
@@ -236,13 +241,15 @@ final class ModelCalls {
   private static Call languageModel(Gen g) {
     int v = g.between(4, 10);
     LanguageModel.Config cfg =
-        LanguageModel.Config.defaults(v)
-            .withEmbeddingSize(g.between(1, 4))
-            .withHiddenSize(g.between(1, 4))
-            .withLayers(g.between(1, 2))
-            .withCell(g.pick(Cell.values()))
-            .withDropout(g.coin() ? 0f : 0.2f)
-            .withSeed(g.nextLong());
+        LanguageModel.builder()
+            .vocabSize(v)
+            .embeddingSize(g.between(1, 4))
+            .hiddenSize(g.between(1, 4))
+            .layers(g.between(1, 2))
+            .cell(g.pick(Cell.values()))
+            .dropout(g.coin() ? 0f : 0.2f)
+            .seed(g.nextLong())
+            .config();
     int op = g.between(0, 4);
     int[] tokens = g.ints(g.between(6, 30), 0, v - 1);
     int streams = g.between(1, 3);
@@ -257,7 +264,7 @@ final class ModelCalls {
             "models",
             desc + " generate(" + Gen.brief(prompt) + ", " + maxTokens + ", " + sampling + ")",
             c -> {
-              LanguageModel m = c.own(new LanguageModel(cfg, Device.cpu()));
+              LanguageModel m = c.own(cfg.toBuilder().device(Device.cpu()).build());
               int[] out = m.generate(prompt, sampling.toBuilder().maxLength(maxTokens).build());
               check(out.length <= maxTokens, "generated " + out.length + " > " + maxTokens);
               checkIds(out, v, "generate");
@@ -281,7 +288,7 @@ final class ModelCalls {
               "models",
               desc + " generate(" + Gen.brief(p) + ", " + max + ")",
               c -> {
-                LanguageModel m = c.own(new LanguageModel(cfg, Device.cpu()));
+                LanguageModel m = c.own(cfg.toBuilder().device(Device.cpu()).build());
                 m.generate(p, sampling.toBuilder().maxLength(max).build());
               });
         }
@@ -293,7 +300,7 @@ final class ModelCalls {
               "models",
               desc + " generate with <eos> forced, maxTokens " + huge,
               c -> {
-                LanguageModel m = c.own(new LanguageModel(cfg, Device.cpu()));
+                LanguageModel m = c.own(cfg.toBuilder().device(Device.cpu()).build());
                 forceEos(m);
                 int[] out = m.generate(prompt, sampling.toBuilder().maxLength(huge).build());
                 check(
@@ -312,7 +319,7 @@ final class ModelCalls {
                 + " streams, window "
                 + window,
             c -> {
-              LanguageModel m = c.own(new LanguageModel(cfg, Device.cpu()));
+              LanguageModel m = c.own(cfg.toBuilder().device(Device.cpu()).build());
               LmBatches b = new LmBatches(tokens, streams, window);
               for (LmBatches.Window w : b) {
                 checkStep(m.trainStep(w), m);
@@ -326,7 +333,7 @@ final class ModelCalls {
               "models",
               desc + " trainStep bad window variant " + variant,
               c -> {
-                LanguageModel m = c.own(new LanguageModel(cfg, Device.cpu()));
+                LanguageModel m = c.own(cfg.toBuilder().device(Device.cpu()).build());
                 int[] in = {0, 1};
                 int[] tg = {1, 2};
                 switch (variant) {
@@ -343,13 +350,16 @@ final class ModelCalls {
   private static Call tagger(Gen g) {
     int v = g.between(2, 10);
     SequenceTagger.Config cfg =
-        SequenceTagger.Config.defaults(v, g.between(2, 4))
-            .withEmbeddingSize(g.between(1, 4))
-            .withHiddenSize(g.between(1, 4))
-            .withLayers(g.between(1, 2))
-            .withCell(g.pick(Cell.values()))
-            .withBidirectional(g.coin())
-            .withSeed(g.nextLong());
+        SequenceTagger.builder()
+            .vocabSize(v)
+            .numTags(g.between(2, 4))
+            .embeddingSize(g.between(1, 4))
+            .hiddenSize(g.between(1, 4))
+            .layers(g.between(1, 2))
+            .cell(g.pick(Cell.values()))
+            .bidirectional(g.coin())
+            .seed(g.nextLong())
+            .config();
     int n = g.between(1, 4);
     List<int[]> seqs = sequences(g, n, v, 5);
     List<int[]> tags = new ArrayList<>();
@@ -374,7 +384,7 @@ final class ModelCalls {
         bad,
         desc,
         c -> {
-          SequenceTagger m = c.own(new SequenceTagger(cfg, Device.cpu()));
+          SequenceTagger m = c.own(cfg.toBuilder().device(Device.cpu()).build());
           PaddedBatch tokens = bad && !badTags ? brokenBatch(g, seqs, v, variant) : padded(seqs);
           switch (op) {
             case 0 -> {
@@ -409,12 +419,15 @@ final class ModelCalls {
     int vs = g.between(2, 8);
     int vt = g.between(5, 9);
     Seq2Seq.Config cfg =
-        Seq2Seq.Config.defaults(vs, vt)
-            .withEmbeddingSize(g.between(1, 4))
-            .withHiddenSize(g.between(1, 4))
-            .withLayers(g.between(1, 2))
-            .withCell(g.pick(Cell.values()))
-            .withSeed(g.nextLong());
+        Seq2Seq.builder()
+            .sourceVocabSize(vs)
+            .targetVocabSize(vt)
+            .embeddingSize(g.between(1, 4))
+            .hiddenSize(g.between(1, 4))
+            .layers(g.between(1, 2))
+            .cell(g.pick(Cell.values()))
+            .seed(g.nextLong())
+            .config();
     int n = g.between(1, 3);
     List<int[]> src = sequences(g, n, vs, 4);
     List<int[]> tgt = sequences(g, n, vt, 4);
@@ -428,7 +441,7 @@ final class ModelCalls {
             "models",
             desc + " generate maxLength " + maxLength,
             c -> {
-              Seq2Seq m = c.own(new Seq2Seq(cfg, Device.cpu()));
+              Seq2Seq m = c.own(cfg.toBuilder().device(Device.cpu()).build());
               int[][] out = m.generate(padded(src), sampling.toBuilder().maxLength(maxLength).build());
               check(out.length == n, "rows");
               for (int[] s : out) {
@@ -444,7 +457,7 @@ final class ModelCalls {
             "models",
             desc + " trainStep/evaluate",
             c -> {
-              Seq2Seq m = c.own(new Seq2Seq(cfg, Device.cpu()));
+              Seq2Seq m = c.own(cfg.toBuilder().device(Device.cpu()).build());
               Seq2SeqBatch b = Seq2SeqBatch.of(src, tgt, range(n));
               checkStep(m.trainStep(b), m);
               checkMetrics(m.evaluate(List.of(b), maxLength), "loss", "exact_match");
@@ -457,7 +470,7 @@ final class ModelCalls {
               "models",
               desc + " generate, bad batch " + variant + ", maxLength " + max,
               c -> {
-                Seq2Seq m = c.own(new Seq2Seq(cfg, Device.cpu()));
+                Seq2Seq m = c.own(cfg.toBuilder().device(Device.cpu()).build());
                 m.generate(max < 1 ? padded(src) : brokenBatch(g, src, vs, variant), sampling.toBuilder().maxLength(max).build());
               });
         }
@@ -469,7 +482,7 @@ final class ModelCalls {
               "models",
               desc + " generate with <eos> forced, maxLength " + huge,
               c -> {
-                Seq2Seq m = c.own(new Seq2Seq(cfg, Device.cpu()));
+                Seq2Seq m = c.own(cfg.toBuilder().device(Device.cpu()).build());
                 forceEos(m);
                 int[][] out = m.generate(padded(src), sampling.toBuilder().maxLength(huge).build());
                 for (int[] s : out) {
@@ -485,7 +498,7 @@ final class ModelCalls {
               "models",
               desc + " trainStep with a target id outside the vocabulary",
               c -> {
-                Seq2Seq m = c.own(new Seq2Seq(cfg, Device.cpu()));
+                Seq2Seq m = c.own(cfg.toBuilder().device(Device.cpu()).build());
                 m.trainStep(Seq2SeqBatch.of(src, badTgt, range(n)));
               });
         }
@@ -496,13 +509,16 @@ final class ModelCalls {
     int f = g.between(1, 4);
     int v = g.between(5, 9);
     ConditionedDecoder.Config cfg =
-        ConditionedDecoder.Config.defaults(f, v)
-            .withEmbeddingSize(g.between(1, 4))
-            .withHiddenSize(g.between(1, 4))
-            .withLayers(g.between(1, 2))
-            .withCell(g.pick(Cell.values()))
-            .withConcatFeatures(g.coin())
-            .withSeed(g.nextLong());
+        ConditionedDecoder.builder()
+            .featureSize(f)
+            .vocabSize(v)
+            .embeddingSize(g.between(1, 4))
+            .hiddenSize(g.between(1, 4))
+            .layers(g.between(1, 2))
+            .cell(g.pick(Cell.values()))
+            .concatFeatures(g.coin())
+            .seed(g.nextLong())
+            .config();
     int n = g.between(1, 3);
     List<float[]> feats = g.listOf(n, () -> g.floats(f));
     List<int[]> seqs = sequences(g, n, v, 4);
@@ -520,7 +536,7 @@ final class ModelCalls {
             "models",
             desc + " generate maxLength " + maxLength,
             c -> {
-              ConditionedDecoder m = c.own(new ConditionedDecoder(cfg, Device.cpu()));
+              ConditionedDecoder m = c.own(cfg.toBuilder().device(Device.cpu()).build());
               int[][] out = m.generate(flat, n, sampling.toBuilder().maxLength(maxLength).build());
               check(out.length == n, "rows");
               for (int[] s : out) {
@@ -533,7 +549,7 @@ final class ModelCalls {
             "models",
             desc + " trainStep/evaluate",
             c -> {
-              ConditionedDecoder m = c.own(new ConditionedDecoder(cfg, Device.cpu()));
+              ConditionedDecoder m = c.own(cfg.toBuilder().device(Device.cpu()).build());
               ConditionedBatch b = ConditionedBatch.of(feats, seqs, range(n));
               checkStep(m.trainStep(b), m);
               checkMetrics(m.evaluate(List.of(b), maxLength), "loss", "exact_match");
@@ -545,7 +561,7 @@ final class ModelCalls {
               "models",
               desc + " generate bad variant " + variant,
               c -> {
-                ConditionedDecoder m = c.own(new ConditionedDecoder(cfg, Device.cpu()));
+                ConditionedDecoder m = c.own(cfg.toBuilder().device(Device.cpu()).build());
                 switch (variant) {
                   case 0 -> m.generate(new float[n * f + 1], n, sampling.toBuilder().maxLength(maxLength).build());
                   case 1 -> m.generate(flat, 0, sampling.toBuilder().maxLength(maxLength).build());
@@ -563,7 +579,7 @@ final class ModelCalls {
               "models",
               desc + " generate with <eos> forced, maxLength " + huge,
               c -> {
-                ConditionedDecoder m = c.own(new ConditionedDecoder(cfg, Device.cpu()));
+                ConditionedDecoder m = c.own(cfg.toBuilder().device(Device.cpu()).build());
                 forceEos(m);
                 for (int[] s : m.generate(flat, n, sampling.toBuilder().maxLength(huge).build())) {
                   check(s.length == 0, "generated " + Gen.brief(s));
@@ -582,15 +598,28 @@ final class ModelCalls {
         "bad config variant " + which + " (" + bad + ", " + badF + ")",
         c -> {
           switch (which) {
-            case 0 -> SequenceClassifier.Config.defaults(bad, 2);
-            case 1 -> SequenceClassifier.Config.defaults(5, g.pick(1, 0, -1));
-            case 2 -> SequenceClassifier.Config.defaults(5, 3).withBinaryLogistic(true);
-            case 3 -> SequenceClassifier.Config.defaults(5, 2).withDropout(badF);
-            case 4 -> SequenceClassifier.Config.defaults(5, 2).withLabelSmoothing(badF);
-            case 5 -> LanguageModel.Config.defaults(5).withHiddenSize(bad);
-            case 6 -> Seq2Seq.Config.defaults(5, g.pick(3, 0, -1));
-            case 7 -> ConditionedDecoder.Config.defaults(bad, 8);
-            default -> SequenceTagger.Config.defaults(5, 3).withDropout(badF);
+            case 0 -> SequenceClassifier.builder().vocabSize(bad).numClasses(2).config();
+            case 1 ->
+                SequenceClassifier.builder().vocabSize(5).numClasses(g.pick(1, 0, -1)).config();
+            case 2 ->
+                SequenceClassifier.builder()
+                    .vocabSize(5)
+                    .numClasses(3)
+                    .binaryLogistic(true)
+                    .config();
+            case 3 ->
+                SequenceClassifier.builder().vocabSize(5).numClasses(2).dropout(badF).config();
+            case 4 ->
+                SequenceClassifier.builder()
+                    .vocabSize(5)
+                    .numClasses(2)
+                    .labelSmoothing(badF)
+                    .config();
+            case 5 -> LanguageModel.builder().vocabSize(5).hiddenSize(bad).config();
+            case 6 ->
+                Seq2Seq.builder().sourceVocabSize(5).targetVocabSize(g.pick(3, 0, -1)).config();
+            case 7 -> ConditionedDecoder.builder().featureSize(bad).vocabSize(8).config();
+            default -> SequenceTagger.builder().vocabSize(5).numTags(3).dropout(badF).config();
           }
         });
   }
@@ -615,7 +644,7 @@ final class ModelCalls {
                   "models",
                   "ModelFiles save/load " + cfg.toJson(),
                   c -> {
-                    SequenceClassifier m = c.own(new SequenceClassifier(cfg, Device.cpu()));
+                    SequenceClassifier m = c.own(cfg.toBuilder().device(Device.cpu()).build());
                     Path p = c.dir().resolve("m.safetensors");
                     ModelFiles.save(p, m, null, null);
                     ModelFiles.Contents back = c.own(ModelFiles.load(p, Device.cpu()));
@@ -655,8 +684,10 @@ final class ModelCalls {
                     SequenceClassifier.Config.fromJson(cfg.toJson()).equals(cfg),
                     "fromJson(toJson) differs");
                 LanguageModel.Config lm =
-                    LanguageModel.Config.defaults(cfg.vocabSize() + 3)
-                        .withInit(g.pick(RecurrentInit.PYTORCH, new RecurrentInit(true, false)));
+                    LanguageModel.builder()
+                        .vocabSize(cfg.vocabSize() + 3)
+                        .init(g.pick(RecurrentInit.PYTORCH, RecurrentInit.ORTHOGONAL))
+                        .config();
                 check(
                     LanguageModel.Config.fromJson(lm.toJson()).equals(lm),
                     "LanguageModel config round trip");
@@ -669,7 +700,7 @@ final class ModelCalls {
               "models",
               "use a closed model, variant " + variant,
               c -> {
-                SequenceClassifier m = new SequenceClassifier(classifierConfig(g), Device.cpu());
+                SequenceClassifier m = classifierConfig(g).toBuilder().device(Device.cpu()).build();
                 m.close();
                 PaddedBatch b = padded(List.of(new int[] {0}));
                 switch (variant) {
@@ -686,17 +717,18 @@ final class ModelCalls {
   // ------------------------------------------------------------------ decode
 
   static Captioner.Config captionerConfig(Gen g, int f, int v) {
-    return new Captioner.Config(
-        f,
-        0,
-        g.pick(0, 3),
-        v,
-        g.between(1, 3),
-        g.pick(Cell.values()),
-        g.between(1, 4),
-        g.between(1, 2),
-        g.coin(),
-        g.nextLong());
+    return Captioner.builder()
+        .featureSize(f)
+        .imageSize(0)
+        .projectionSize(g.pick(0, 3))
+        .vocabSize(v)
+        .embeddingSize(g.between(1, 3))
+        .cell(g.pick(Cell.values()))
+        .hiddenSize(g.between(1, 4))
+        .layers(g.between(1, 2))
+        .concatFeatures(g.coin())
+        .seed(g.nextLong())
+        .config();
   }
 
   static Call decode(Gen g) {
@@ -776,7 +808,7 @@ final class ModelCalls {
         expect,
         desc,
         c -> {
-          Captioner m = c.own(new Captioner(cfg, Device.cpu()));
+          Captioner m = c.own(cfg.toBuilder().device(Device.cpu()).build());
           List<Decoded> out = Decoders.decode(m, in, endTokens, options);
           check(out.size() == in.size(), out.size() + " results for " + in.size() + " inputs");
           Set<Integer> suppressed = new HashSet<>();

@@ -718,7 +718,15 @@ final class OpsCalls {
               bad,
               "new Linear(" + in + ", " + out + ", " + bias + ")",
               c -> {
-                Linear l = c.own(new Linear(in, out, bias, seed, Device.cpu()));
+                Linear l =
+                    c.own(
+                        Linear.builder()
+                            .inFeatures(in)
+                            .outFeatures(out)
+                            .bias(bias)
+                            .seed(seed)
+                            .device(Device.cpu())
+                            .build());
                 check(l.parameters().size() == (bias ? 2 : 1), "parameter count");
                 Tensor xt = c.own(Tensor.of(x, m, in));
                 Tensor y = c.own(l.forward(xt));
@@ -728,7 +736,15 @@ final class OpsCalls {
                     y.toArray(), linearRef(x, l.weight().toArray(), b, m, in, out), TOL, "forward");
                 Tensor dx = c.own(l.backward(xt, c.own(Tensor.zeros(m, out))));
                 checkShape(dx.shape(), m, in);
-                Linear same = c.own(new Linear(in, out, bias, seed, Device.cpu()));
+                Linear same =
+                    c.own(
+                        Linear.builder()
+                            .inFeatures(in)
+                            .outFeatures(out)
+                            .bias(bias)
+                            .seed(seed)
+                            .device(Device.cpu())
+                            .build());
                 check(
                     Arrays.equals(same.weight().toArray(), l.weight().toArray()),
                     "seeded init differs");
@@ -760,12 +776,13 @@ final class OpsCalls {
               c -> {
                 Embedding emb =
                     c.own(
-                        new Embedding(
-                            bad && badVocab ? badV : v,
-                            e,
-                            bad && !badVocab ? badPad : pad,
-                            1,
-                            Device.cpu()));
+                        Embedding.builder()
+                            .vocabSize(bad && badVocab ? badV : v)
+                            .dim(e)
+                            .paddingIndex(bad && !badVocab ? badPad : pad)
+                            .seed(1)
+                            .device(Device.cpu())
+                            .build());
                 float[] table = emb.weight().toArray();
                 if (pad >= 0) {
                   for (int k = 0; k < e; k++) {
@@ -809,7 +826,7 @@ final class OpsCalls {
               expect,
               "new Dropout(" + p + ").forward(training=" + training + ") variant " + variant,
               c -> {
-                Dropout d = new Dropout(p, 7, Device.cpu());
+                Dropout d = Dropout.builder().p(p).seed(7).device(Device.cpu()).build();
                 Tensor x = c.own(Tensor.of(new float[] {1, 2, 3, 4}, 2, 2));
                 if (variant == 3) {
                   x.close();
@@ -833,9 +850,9 @@ final class OpsCalls {
           RecurrentInit init =
               g.pick(
                   RecurrentInit.PYTORCH,
-                  new RecurrentInit(true, false),
-                  new RecurrentInit(false, true),
-                  new RecurrentInit(true, true));
+                  RecurrentInit.ORTHOGONAL,
+                  RecurrentInit.FORGET_BIAS_ONE,
+                  RecurrentInit.ORTHOGONAL_FORGET_BIAS_ONE);
           boolean bad = init.forgetBiasOne() && cell != Cell.LSTM;
           int h = g.between(1, 4);
           int layers = g.between(1, 2);
@@ -856,7 +873,17 @@ final class OpsCalls {
                   + ")",
               c -> {
                 RecurrentLayer r =
-                    c.own(new RecurrentLayer(cell, 2, h, layers, bidi, init, 3, Device.cpu()));
+                    c.own(
+                        RecurrentLayer.builder()
+                            .cell(cell)
+                            .inputSize(2)
+                            .hiddenSize(h)
+                            .layers(layers)
+                            .bidirectional(bidi)
+                            .init(init)
+                            .seed(3)
+                            .device(Device.cpu())
+                            .build());
                 Map<String, Parameter> byName = Parameters.byName(r);
                 check(byName.size() == r.parameters().size(), "duplicate parameter names");
                 if (init.orthogonalRecurrent()) {
@@ -967,8 +994,22 @@ final class OpsCalls {
               "nn",
               "layer after close, variant " + v,
               c -> {
-                Linear l = c.own(new Linear(2, 2, true, 1, Device.cpu()));
-                Embedding e = c.own(new Embedding(3, 2, -1, 1, Device.cpu()));
+                Linear l =
+                    c.own(
+                        Linear.builder()
+                            .inFeatures(2)
+                            .outFeatures(2)
+                            .seed(1)
+                            .device(Device.cpu())
+                            .build());
+                Embedding e =
+                    c.own(
+                        Embedding.builder()
+                            .vocabSize(3)
+                            .dim(2)
+                            .seed(1)
+                            .device(Device.cpu())
+                            .build());
                 l.close();
                 e.close();
                 switch (v) {

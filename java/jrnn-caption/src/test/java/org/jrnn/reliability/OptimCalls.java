@@ -31,8 +31,23 @@ final class OptimCalls {
 
   /** Parameters of a small Linear and Embedding, owned by {@code c}, with random gradients. */
   static List<Parameter> params(Call.Ctx c, Gen g, float[] gradSeed) {
-    Linear l = c.own(new Linear(g.between(1, 3), g.between(1, 3), g.coin(), 1, Device.cpu()));
-    Embedding e = c.own(new Embedding(g.between(1, 4), g.between(1, 3), -1, 2, Device.cpu()));
+    Linear l =
+        c.own(
+            Linear.builder()
+                .inFeatures(g.between(1, 3))
+                .outFeatures(g.between(1, 3))
+                .bias(g.coin())
+                .seed(1)
+                .device(Device.cpu())
+                .build());
+    Embedding e =
+        c.own(
+            Embedding.builder()
+                .vocabSize(g.between(1, 4))
+                .dim(g.between(1, 3))
+                .seed(2)
+                .device(Device.cpu())
+                .build());
     List<Parameter> out = new ArrayList<>();
     for (Parameter p : l.parameters()) {
       out.add(new Parameter("linear." + p.name(), p.value(), p.grad()));
@@ -140,21 +155,23 @@ final class OptimCalls {
                       case 6 -> AdamW.builder().weightDecay(bad).build(ps);
                       case 7 -> RmsProp.builder().alpha(g.pick(1.0, -0.1, Double.NaN)).build(ps);
                       case 8 -> RmsProp.builder().momentum(g.pick(1.0, -1.0)).build(ps);
-                      case 9 -> Adam.of(ps, bad);
+                      case 9 -> Adam.builder().lr(bad).build(ps);
                       case 10 -> {
                         List<Parameter> twice = new ArrayList<>(ps);
                         twice.add(ps.get(0));
-                        yield Adam.of(twice, 0.1);
+                        yield Adam.builder().lr(0.1).build(twice);
                       }
                       case 11 -> {
-                        Optimizer ok = c.own(Sgd.of(ps, 0.1));
+                        Optimizer ok = c.own(Sgd.builder().lr(0.1).build(ps));
                         ok.setLearningRate(bad);
                         yield ok;
                       }
                       default -> {
                         List<Parameter> withNull = new ArrayList<>(ps);
                         withNull.add(null);
-                        yield g.coin() ? Sgd.of(null, 0.1) : Sgd.of(withNull, 0.1);
+                        yield g.coin()
+                            ? Sgd.builder().lr(0.1).build(null)
+                            : Sgd.builder().lr(0.1).build(withNull);
                       }
                     };
                 c.own(o);
@@ -171,7 +188,7 @@ final class OptimCalls {
                 Optimizer o =
                     c.own(
                         switch (variant) {
-                          case 0 -> Sgd.of(ps, 1e300);
+                          case 0 -> Sgd.builder().lr(1e300).build(ps);
                           case 1 -> Adam.builder().weightDecay(1e300).build(ps);
                           default -> RmsProp.builder().eps(1e300).build(ps);
                         });

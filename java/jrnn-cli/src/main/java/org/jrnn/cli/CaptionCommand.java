@@ -174,25 +174,25 @@ public final class CaptionCommand implements Command {
    */
   static TrainCommand.Trained train(CliOptions o, TrainCommand.Settings s, Path data, PrintStream log)
       throws IOException {
-    org.jrnn.caption.CaptionTraining.Options opts = new org.jrnn.caption.CaptionTraining.Options(
-        o.requiredPath("images"),
-        data,
-        o.path("valid"),
-        s.validFraction(),
-        s.seed(),
-        o.integer("image-size", 16, 1, 512),
-        pixels(o.string("pixels", "rgb")),
-        o.integer("projection", 256, 0, 1 << 16),
-        o.integer("embedding", 64, 1, 1 << 16),
-        o.integer("hidden", 256, 1, 1 << 16),
-        o.integer("layers", 1, 1, 64),
-        TrainCommand.cell(o, org.jrnn.Cell.GRU),
-        false,
-        augment(o.string("augment", "none")),
-        s.batch(),
-        20,
-        o.integer("min-freq", 1, 1, Integer.MAX_VALUE),
-        s.device());
+    org.jrnn.caption.CaptionTraining.Options opts =
+        org.jrnn.caption.CaptionTraining.Options.builder()
+            .images(o.requiredPath("images"))
+            .captions(data)
+            .valid(o.path("valid"))
+            .validFraction(s.validFraction())
+            .seed(s.seed())
+            .imageSize(o.integer("image-size", 16, 1, 512))
+            .pixels(pixels(o.string("pixels", "rgb")))
+            .projectionSize(o.integer("projection", 256, 0, 1 << 16))
+            .embeddingSize(o.integer("embedding", 64, 1, 1 << 16))
+            .hiddenSize(o.integer("hidden", 256, 1, 1 << 16))
+            .layers(o.integer("layers", 1, 1, 64))
+            .cell(TrainCommand.cell(o, org.jrnn.Cell.GRU))
+            .augment(augment(o.string("augment", "none")))
+            .batchSize(s.batch())
+            .minFrequency(o.integer("min-freq", 1, 1, Integer.MAX_VALUE))
+            .device(s.device())
+            .build();
     try (org.jrnn.train.Trainer trainer = s.trainer(log)) {
       org.jrnn.caption.CaptionTraining.Result r = org.jrnn.caption.CaptionTraining.train(opts, trainer, log);
       return new TrainCommand.Trained(

@@ -6,7 +6,6 @@ package org.jrnn.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -477,14 +476,20 @@ public final class TrainCommand implements Command {
     List<int[]> validX = CliData.encodeAll(tokenizer, valid.stream().map(LabelledExample::text).toList(), "validation example");
     dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation examples, %d labels %s, %,d %s ids",
         train.size(), valid.size(), labels.size(), "[" + Quote.list(labels.labels()) + "]", tokenizer.vocabSize(), tokens));
-    SequenceClassifier.Config c = SequenceClassifier.Config.defaults(tokenizer.vocabSize(), labels.size()).withSeed(s.seed());
-    c = c.withCell(cell(o, c.cell()))
-        .withHiddenSize(o.integer("hidden", c.hiddenSize(), 1, 1 << 16))
-        .withLayers(o.integer("layers", c.layers(), 1, 64))
-        .withEmbeddingSize(o.integer("embedding", c.embeddingSize(), 1, 1 << 16))
-        .withBidirectional(o.flag("bidirectional"))
-        .withDropout((float) o.number("dropout", c.dropout(), 0, 0.99));
-    SequenceClassifier model = new SequenceClassifier(c, s.device());
+    SequenceClassifier.Builder b =
+        SequenceClassifier.builder()
+            .vocabSize(tokenizer.vocabSize())
+            .numClasses(labels.size())
+            .seed(s.seed());
+    SequenceClassifier.Config d = b.config(); // the defaults of the options below
+    b.cell(cell(o, d.cell()))
+        .hiddenSize(o.integer("hidden", d.hiddenSize(), 1, 1 << 16))
+        .layers(o.integer("layers", d.layers(), 1, 64))
+        .embeddingSize(o.integer("embedding", d.embeddingSize(), 1, 1 << 16))
+        .bidirectional(o.flag("bidirectional"))
+        .dropout((float) o.number("dropout", d.dropout(), 0, 0.99));
+    SequenceClassifier model = b.device(s.device()).build();
+    SequenceClassifier.Config c = model.config();
     try {
       TrainResult r =
           fit(s, new ClassifierTask(model),
@@ -538,13 +543,16 @@ public final class TrainCommand implements Command {
     boolean hasValid = validIds.length >= 2;
     dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation %s tokens, %,d ids; %d streams x %d steps",
         trainIds.length, validIds.length, tokens, tokenizer.vocabSize(), streams, window));
-    LanguageModel.Config c = LanguageModel.Config.defaults(tokenizer.vocabSize()).withSeed(s.seed());
-    c = c.withCell(cell(o, c.cell()))
-        .withHiddenSize(o.integer("hidden", c.hiddenSize(), 1, 1 << 16))
-        .withLayers(o.integer("layers", c.layers(), 1, 64))
-        .withEmbeddingSize(o.integer("embedding", c.embeddingSize(), 1, 1 << 16))
-        .withDropout((float) o.number("dropout", c.dropout(), 0, 0.99));
-    LanguageModel model = new LanguageModel(c, s.device());
+    LanguageModel.Builder b =
+        LanguageModel.builder().vocabSize(tokenizer.vocabSize()).seed(s.seed());
+    LanguageModel.Config d = b.config(); // the defaults of the options below
+    b.cell(cell(o, d.cell()))
+        .hiddenSize(o.integer("hidden", d.hiddenSize(), 1, 1 << 16))
+        .layers(o.integer("layers", d.layers(), 1, 64))
+        .embeddingSize(o.integer("embedding", d.embeddingSize(), 1, 1 << 16))
+        .dropout((float) o.number("dropout", d.dropout(), 0, 0.99));
+    LanguageModel model = b.device(s.device()).build();
+    LanguageModel.Config c = model.config();
     try {
       TrainResult r =
           fit(s, new LanguageModelTask(model), new LmWindows(trainIds, streams, window, stride),
@@ -585,16 +593,22 @@ public final class TrainCommand implements Command {
     }
     dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation sentences, %d tags, %,d word ids",
         train.size(), valid.size(), tags.size(), tokenizer.vocabSize()));
-    SequenceTagger.Config c = SequenceTagger.Config.defaults(tokenizer.vocabSize(), tags.size()).withSeed(s.seed());
-    c = c.withCell(cell(o, c.cell()))
-        .withHiddenSize(o.integer("hidden", c.hiddenSize(), 1, 1 << 16))
-        .withLayers(o.integer("layers", c.layers(), 1, 64))
-        .withEmbeddingSize(o.integer("embedding", c.embeddingSize(), 1, 1 << 16))
-        .withDropout((float) o.number("dropout", c.dropout(), 0, 0.99));
+    SequenceTagger.Builder b =
+        SequenceTagger.builder()
+            .vocabSize(tokenizer.vocabSize())
+            .numTags(tags.size())
+            .seed(s.seed());
+    SequenceTagger.Config d = b.config(); // the defaults of the options below
+    b.cell(cell(o, d.cell()))
+        .hiddenSize(o.integer("hidden", d.hiddenSize(), 1, 1 << 16))
+        .layers(o.integer("layers", d.layers(), 1, 64))
+        .embeddingSize(o.integer("embedding", d.embeddingSize(), 1, 1 << 16))
+        .dropout((float) o.number("dropout", d.dropout(), 0, 0.99));
     if (o.has("bidirectional")) {
-      c = c.withBidirectional(o.flag("bidirectional"));
+      b.bidirectional(o.flag("bidirectional"));
     }
-    SequenceTagger model = new SequenceTagger(c, s.device());
+    SequenceTagger model = b.device(s.device()).build();
+    SequenceTagger.Config c = model.config();
     try {
       TrainResult r =
           fit(s, new TaggerTask(model),
@@ -653,12 +667,18 @@ public final class TrainCommand implements Command {
     int maxLength = o.integer("max-length", 50, 1, 1 << 16);
     dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation pairs, %,d source and %,d target %s ids",
         train.size(), valid.size(), source.vocabSize(), target.vocabSize(), tokens));
-    Seq2Seq.Config c = Seq2Seq.Config.defaults(source.vocabSize(), target.vocabSize()).withSeed(s.seed());
-    c = c.withCell(cell(o, c.cell()))
-        .withHiddenSize(o.integer("hidden", c.hiddenSize(), 1, 1 << 16))
-        .withLayers(o.integer("layers", c.layers(), 1, 64))
-        .withEmbeddingSize(o.integer("embedding", c.embeddingSize(), 1, 1 << 16));
-    Seq2Seq model = new Seq2Seq(c, s.device());
+    Seq2Seq.Builder b =
+        Seq2Seq.builder()
+            .sourceVocabSize(source.vocabSize())
+            .targetVocabSize(target.vocabSize())
+            .seed(s.seed());
+    Seq2Seq.Config d = b.config(); // the defaults of the options below
+    b.cell(cell(o, d.cell()))
+        .hiddenSize(o.integer("hidden", d.hiddenSize(), 1, 1 << 16))
+        .layers(o.integer("layers", d.layers(), 1, 64))
+        .embeddingSize(o.integer("embedding", d.embeddingSize(), 1, 1 << 16));
+    Seq2Seq model = b.device(s.device()).build();
+    Seq2Seq.Config c = model.config();
     try {
       TrainResult r =
           fit(s, new Seq2SeqTask(model, maxLength),
@@ -697,12 +717,15 @@ public final class TrainCommand implements Command {
     int maxLength = o.integer("max-length", 10, 1, 1 << 16);
     dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation images; targets: digit names, %d character ids",
         train.size(), valid.size(), chars.vocabSize()));
-    ConditionedDecoder.Config c = ConditionedDecoder.Config.defaults(64, chars.vocabSize()).withSeed(s.seed());
-    c = c.withCell(cell(o, c.cell()))
-        .withHiddenSize(o.integer("hidden", c.hiddenSize(), 1, 1 << 16))
-        .withLayers(o.integer("layers", c.layers(), 1, 64))
-        .withEmbeddingSize(o.integer("embedding", c.embeddingSize(), 1, 1 << 16));
-    ConditionedDecoder model = new ConditionedDecoder(c, s.device());
+    ConditionedDecoder.Builder b =
+        ConditionedDecoder.builder().featureSize(64).vocabSize(chars.vocabSize()).seed(s.seed());
+    ConditionedDecoder.Config d = b.config(); // the defaults of the options below
+    b.cell(cell(o, d.cell()))
+        .hiddenSize(o.integer("hidden", d.hiddenSize(), 1, 1 << 16))
+        .layers(o.integer("layers", d.layers(), 1, 64))
+        .embeddingSize(o.integer("embedding", d.embeddingSize(), 1, 1 << 16));
+    ConditionedDecoder model = b.device(s.device()).build();
+    ConditionedDecoder.Config c = model.config();
     try {
       TrainResult r =
           fit(s, new ConditionedDecoderTask(model, maxLength),

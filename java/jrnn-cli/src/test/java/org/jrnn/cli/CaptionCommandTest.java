@@ -48,9 +48,21 @@ class CaptionCommandTest {
   @BeforeEach
   void setUp() throws IOException {
     tokenizer = WordTokenizer.builder().build(List.of("red apple", "green apple", "dog face", "grinning face"));
-    Captioner.Config c = new Captioner.Config(27, 3, 8, tokenizer.vocabSize(), 4, Cell.GRU, 12, 1, false, 7);
+    Captioner.Config c =
+        Captioner.builder()
+            .featureSize(27)
+            .imageSize(3)
+            .projectionSize(8)
+            .vocabSize(tokenizer.vocabSize())
+            .embeddingSize(4)
+            .cell(Cell.GRU)
+            .hiddenSize(12)
+            .layers(1)
+            .concatFeatures(false)
+            .seed(7)
+            .config();
     model = dir.resolve("model.safetensors");
-    try (Captioner m = new Captioner(c, Device.cpu())) {
+    try (Captioner m = c.toBuilder().device(Device.cpu()).build()) {
       CaptionModels.save(model, m, tokenizer);
     }
     images = Files.createDirectories(dir.resolve("imgs"));

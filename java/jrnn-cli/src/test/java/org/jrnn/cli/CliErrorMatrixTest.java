@@ -77,8 +77,20 @@ class CliErrorMatrixTest {
     assertEquals(0, t.status(), t.err());
     WordTokenizer tokenizer = WordTokenizer.builder().build(List.of("red apple", "green apple"));
     captioner = dir.resolve("cap.safetensors");
-    try (Captioner m = new Captioner(
-        new Captioner.Config(27, 3, 8, tokenizer.vocabSize(), 4, Cell.GRU, 12, 1, false, 7), Device.cpu())) {
+    try (Captioner m =
+        Captioner.builder()
+            .featureSize(27)
+            .imageSize(3)
+            .projectionSize(8)
+            .vocabSize(tokenizer.vocabSize())
+            .embeddingSize(4)
+            .cell(Cell.GRU)
+            .hiddenSize(12)
+            .layers(1)
+            .concatFeatures(false)
+            .seed(7)
+            .device(Device.cpu())
+            .build()) {
       CaptionModels.save(captioner, m, tokenizer);
     }
     images = Files.createDirectories(dir.resolve("imgs"));

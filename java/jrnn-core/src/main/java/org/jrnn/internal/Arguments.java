@@ -58,6 +58,21 @@ public final class Arguments {
     return value;
   }
 
+  /** {@code value} if in {@code [0, 1)}, else "NAME must be in [0, 1) but is VALUE" (NaN too). */
+  public static float fraction(String name, float value) {
+    if (!(value >= 0f && value < 1f)) {
+      throw new JrnnException(name + " must be in [0, 1) but is " + value);
+    }
+    return value;
+  }
+
+  /** "NAME is required (SETTER)" when {@code missing}; for builders' required settings. */
+  public static void required(String name, boolean missing) {
+    if (missing) {
+      throw new JrnnException(name + " is required: set it with ." + name + "(...)");
+    }
+  }
+
   /**
    * Checks each id is in {@code 0..bound-1}: "NAME[i] = ID is outside the vocabulary 0..V-1".
    *

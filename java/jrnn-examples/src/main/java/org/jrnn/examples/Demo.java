@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.jrnn.Device;
 import org.jrnn.data.BundledData;
 import org.jrnn.data.CharTokenizer;
 import org.jrnn.data.DigitImage;
@@ -213,12 +212,15 @@ public final class Demo implements Command {
         seed,
         words.vocabulary().size(),
         SENTIMENT_MIN_FREQ);
-    SequenceClassifier.Config config =
-        SequenceClassifier.Config.defaults(words.vocabulary().size(), labels.size())
-            .withEmbeddingSize(SENTIMENT_EMBEDDING)
-            .withHiddenSize(SENTIMENT_HIDDEN)
-            .withSeed(seed);
-    try (SequenceClassifier model = new SequenceClassifier(config, Device.cpu())) {
+    try (SequenceClassifier model =
+        SequenceClassifier.builder()
+            .vocabSize(words.vocabulary().size())
+            .numClasses(labels.size())
+            .embeddingSize(SENTIMENT_EMBEDDING)
+            .hiddenSize(SENTIMENT_HIDDEN)
+            .seed(seed)
+            .build()) {
+      SequenceClassifier.Config config = model.config();
       out.printf(
           Locale.ROOT,
           "  model  words -> embedding %d -> %s %d -> linear %d (%,d parameters)%n",
@@ -236,7 +238,7 @@ public final class Demo implements Command {
       TrainResult r;
       try (Trainer trainer =
           Trainer.builder()
-              .optimizer(ps -> Adam.of(ps, lr))
+              .optimizer(Adam.builder().lr(lr)::build)
               .clipping(GradientClipping.byNorm(1.0))
               .epochs(epochs)
               .seed(seed)
@@ -318,8 +320,9 @@ public final class Demo implements Command {
         trainIds.length,
         validIds.length,
         chars.vocabulary().size());
-    LanguageModel.Config config = LanguageModel.Config.defaults(chars.vocabulary().size()).withSeed(seed);
-    try (LanguageModel model = new LanguageModel(config, Device.cpu())) {
+    try (LanguageModel model =
+        LanguageModel.builder().vocabSize(chars.vocabulary().size()).seed(seed).build()) {
+      LanguageModel.Config config = model.config();
       out.printf(
           Locale.ROOT,
           "  model  chars -> embedding %d -> %d-layer %s %d -> linear %d (%,d parameters)%n",
@@ -343,7 +346,7 @@ public final class Demo implements Command {
       TrainResult r;
       try (Trainer trainer =
           Trainer.builder()
-              .optimizer(ps -> Adam.of(ps, lr))
+              .optimizer(Adam.builder().lr(lr)::build)
               .clipping(GradientClipping.byNorm(1.0))
               .epochs(0)
               .timeBudget(updates > 0 ? null : Duration.ofSeconds(seconds))
@@ -411,10 +414,14 @@ public final class Demo implements Command {
         train.size(),
         test.size(),
         chars.vocabulary().size());
-    ConditionedDecoder.Config config =
-        ConditionedDecoder.Config.defaults(64, chars.vocabulary().size()).withSeed(seed);
     int maxLength = 10;
-    try (ConditionedDecoder model = new ConditionedDecoder(config, Device.cpu())) {
+    try (ConditionedDecoder model =
+        ConditionedDecoder.builder()
+            .featureSize(64)
+            .vocabSize(chars.vocabulary().size())
+            .seed(seed)
+            .build()) {
+      ConditionedDecoder.Config config = model.config();
       out.printf(
           Locale.ROOT,
           "  model  64 pixels -> linear -> tanh = initial state of a %s %d decoder over characters"
@@ -436,7 +443,7 @@ public final class Demo implements Command {
       TrainResult r;
       try (Trainer trainer =
           Trainer.builder()
-              .optimizer(ps -> Adam.of(ps, lr))
+              .optimizer(Adam.builder().lr(lr)::build)
               .clipping(GradientClipping.byNorm(1.0))
               .epochs(epochs)
               .seed(seed)

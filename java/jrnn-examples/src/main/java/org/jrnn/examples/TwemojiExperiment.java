@@ -134,9 +134,20 @@ public final class TwemojiExperiment {
       pixels = model.config().pixels();
     } else {
       tokenizer = WordTokenizer.builder().lowercase(true).build(trainCaptions);
-      Captioner.Config config = new Captioner.Config(pixels.channels() * size * size, size, proj,
-          tokenizer.vocabSize(), emb, cell, hidden, layers, concat, seed, pixels);
-      model = new Captioner(config, Device.cpu());
+      model =
+          Captioner.builder()
+              .imageSize(size)
+              .pixels(pixels)
+              .projectionSize(proj)
+              .vocabSize(tokenizer.vocabSize())
+              .embeddingSize(emb)
+              .cell(cell)
+              .hiddenSize(hidden)
+              .layers(layers)
+              .concatFeatures(concat)
+              .seed(seed)
+              .build();
+      Captioner.Config config = model.config();
       out.printf(Locale.ROOT, "model  %s (%,d parameters)%n", config.toJson(), model.parameterCount());
       List<int[]> ids = trainCaptions.stream().map(tokenizer::encode).toList();
       CaptionBatches batches = CaptionBatches.ofImages(trainSet.images(), config.imageEncoder(), augment, ids, batch);

@@ -59,100 +59,300 @@ public final class ConditionedDecoder extends AbstractModel implements StepModel
   public static final String KIND = "conditioned-decoder";
 
   /**
-   * The architecture. Start from {@code defaults(...)}; each {@code withX(v)} returns a copy with X
-   * replaced; {@link #toJson()} / {@code fromJson} store it in model files.
-   *
-   * @param featureSize F
-   * @param vocabSize V (ids 0..3 are the specials of {@link Vocabulary})
-   * @param embeddingSize E (default 16)
-   * @param cell the decoder cell (default GRU)
-   * @param hiddenSize H (default 128)
-   * @param layers L (default 1)
-   * @param concatFeatures append x to every step's input (default false)
-   * @param paddingIndex the embedding's padding id (default {@link Vocabulary#PAD_ID}); -1 none
-   * @param init recurrent weight initialisation (default PyTorch's)
-   * @param seed seed of the initial weights (default 0)
+   * The architecture (read-only): what {@link #config()} returns and model files store as JSON
+   * ({@link #toJson()}). Made by {@link Builder#config()}; {@link #toBuilder()} gives a builder
+   * with these settings, for variations.
    */
-  public record Config(
-      int featureSize,
-      int vocabSize,
-      int embeddingSize,
-      Cell cell,
-      int hiddenSize,
-      int layers,
-      boolean concatFeatures,
-      int paddingIndex,
-      RecurrentInit init,
-      long seed) {
-    public Config {
-      for (int v : new int[] {featureSize, embeddingSize, hiddenSize, layers}) {
-        if (v < 1) {
-          throw new JrnnException(
-              "featureSize, embeddingSize, hiddenSize and layers must be >= 1 but are "
-                  + featureSize + ", " + embeddingSize + ", " + hiddenSize + ", " + layers);
-        }
-      }
-      if (vocabSize <= Vocabulary.EOS_ID) {
-        throw new JrnnException(
-            "vocabSize must hold the special ids 0.." + Vocabulary.EOS_ID + " but is " + vocabSize);
-      }
-      if (paddingIndex < -1 || paddingIndex >= vocabSize) {
-        throw new JrnnException("paddingIndex " + paddingIndex + " is outside -1.." + (vocabSize - 1));
-      }
-      if (cell == null || init == null) {
-        throw new JrnnException("cell and init must not be null");
-      }
+  public static final class Config {
+    private static final String WHAT = "ConditionedDecoder config";
+    private static final Map<String, Class<?>> SCHEMA =
+        ConfigJson.schema(
+            "featureSize", int.class,
+            "vocabSize", int.class,
+            "embeddingSize", int.class,
+            "cell", Cell.class,
+            "hiddenSize", int.class,
+            "layers", int.class,
+            "concatFeatures", boolean.class,
+            "paddingIndex", int.class,
+            "init", RecurrentInit.class,
+            "seed", long.class);
+
+    private final int featureSize;
+    private final int vocabSize;
+    private final int embeddingSize;
+    private final Cell cell;
+    private final int hiddenSize;
+    private final int layers;
+    private final boolean concatFeatures;
+    private final int paddingIndex;
+    private final RecurrentInit init;
+    private final long seed;
+
+    private Config(Builder b) {
+      this.featureSize = b.featureSize;
+      this.vocabSize = b.vocabSize;
+      this.embeddingSize = b.embeddingSize;
+      this.cell = b.cell;
+      this.hiddenSize = b.hiddenSize;
+      this.layers = b.layers;
+      this.concatFeatures = b.concatFeatures;
+      this.paddingIndex = b.paddingIndex;
+      this.init = b.init;
+      this.seed = b.seed;
     }
 
-    /** The defaults above (torch_digits.py's model) for F features and V ids. */
-    public static Config defaults(int featureSize, int vocabSize) {
-      return new Config(featureSize, vocabSize, 16, Cell.GRU, 128, 1, false, Vocabulary.PAD_ID,
-          RecurrentInit.PYTORCH, 0L);
+    /** F, the size of each conditioning vector ({@code >= 1}). */
+    public int featureSize() {
+      return featureSize;
     }
 
-    /** This config as JSON. */
+    /**
+     * V, token ids {@code 0..V-1}; ids 0..3 are the specials of {@link Vocabulary}, so {@code V >=
+     * 4}.
+     */
+    public int vocabSize() {
+      return vocabSize;
+    }
+
+    /** E ({@code >= 1}); default 16. */
+    public int embeddingSize() {
+      return embeddingSize;
+    }
+
+    /** The decoder cell; default GRU. */
+    public Cell cell() {
+      return cell;
+    }
+
+    /** H ({@code >= 1}); default 128. */
+    public int hiddenSize() {
+      return hiddenSize;
+    }
+
+    /** L ({@code >= 1}); default 1. */
+    public int layers() {
+      return layers;
+    }
+
+    /** Append x to every step's input; default false. */
+    public boolean concatFeatures() {
+      return concatFeatures;
+    }
+
+    /** The embedding's padding id, or -1 for none; default {@link Vocabulary#PAD_ID}. */
+    public int paddingIndex() {
+      return paddingIndex;
+    }
+
+    /** Recurrent weight initialisation; default {@link RecurrentInit#PYTORCH}. */
+    public RecurrentInit init() {
+      return init;
+    }
+
+    /** Seed of the initial weights; default 0. */
+    public long seed() {
+      return seed;
+    }
+
+    /** A builder holding these settings (device: the CPU). */
+    public Builder toBuilder() {
+      Builder b = new Builder();
+      b.featureSize = featureSize;
+      b.vocabSize = vocabSize;
+      b.embeddingSize = embeddingSize;
+      b.cell = cell;
+      b.hiddenSize = hiddenSize;
+      b.layers = layers;
+      b.concatFeatures = concatFeatures;
+      b.paddingIndex = paddingIndex;
+      b.init = init;
+      b.seed = seed;
+      return b;
+    }
+
+    private Map<String, Object> values() {
+      return ConfigJson.values(
+          "featureSize", featureSize,
+          "vocabSize", vocabSize,
+          "embeddingSize", embeddingSize,
+          "cell", cell,
+          "hiddenSize", hiddenSize,
+          "layers", layers,
+          "concatFeatures", concatFeatures,
+          "paddingIndex", paddingIndex,
+          "init", init,
+          "seed", seed);
+    }
+
+    /** This config as JSON (the {@code "jrnn.config"} of a model file). */
     public String toJson() {
-      return ConfigJson.write(this);
+      return ConfigJson.write(values());
     }
 
-    /** A config from {@link #toJson()}. @throws JrnnException naming a bad key */
+    /**
+     * A config from {@link #toJson()}.
+     *
+     * @throws JrnnException naming a missing, unknown or mistyped key, or the setting the builder
+     *     rejects
+     */
     public static Config fromJson(String json) {
-      return ConfigJson.read(Config.class, json);
+      Map<String, Object> v = ConfigJson.read(WHAT, SCHEMA, json);
+      return ConfigJson.build(
+          WHAT,
+          () ->
+              new Builder()
+                  .featureSize((int) v.get("featureSize"))
+                  .vocabSize((int) v.get("vocabSize"))
+                  .embeddingSize((int) v.get("embeddingSize"))
+                  .cell((Cell) v.get("cell"))
+                  .hiddenSize((int) v.get("hiddenSize"))
+                  .layers((int) v.get("layers"))
+                  .concatFeatures((boolean) v.get("concatFeatures"))
+                  .paddingIndex((int) v.get("paddingIndex"))
+                  .init((RecurrentInit) v.get("init"))
+                  .seed((long) v.get("seed"))
+                  .config());
     }
 
-    public Config withEmbeddingSize(int v) {
-      return new Config(featureSize, vocabSize, v, cell, hiddenSize, layers, concatFeatures,
-          paddingIndex, init, seed);
+    /** Equal when every setting is. */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Config c && values().equals(c.values());
     }
 
-    public Config withCell(Cell v) {
-      return new Config(featureSize, vocabSize, embeddingSize, v, hiddenSize, layers, concatFeatures,
-          paddingIndex, init, seed);
+    @Override
+    public int hashCode() {
+      return values().hashCode();
     }
 
-    public Config withHiddenSize(int v) {
-      return new Config(featureSize, vocabSize, embeddingSize, cell, v, layers, concatFeatures,
-          paddingIndex, init, seed);
+    /** "Config[name=value, ...]". */
+    @Override
+    public String toString() {
+      return ConfigJson.describe(values());
+    }
+  }
+
+  /**
+   * A builder: {@code ConditionedDecoder.builder().featureSize(F).vocabSize(V).build()} (the
+   * defaults are torch_digits.py's model). {@code featureSize}, {@code vocabSize} are required
+   * (checked by {@link Builder#build()}); every other setting has the default its setter names.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Settings of a {@link ConditionedDecoder}. Each setter checks its own value and throws {@link
+   * JrnnException} naming the setting; {@link #config()} and {@link #build()} check the required
+   * settings and those that depend on each other.
+   */
+  public static final class Builder {
+    private int featureSize;
+    private int vocabSize;
+    private int embeddingSize = 16;
+    private Cell cell = Cell.GRU;
+    private int hiddenSize = 128;
+    private int layers = 1;
+    private boolean concatFeatures;
+    private int paddingIndex = Vocabulary.PAD_ID;
+    private RecurrentInit init = RecurrentInit.PYTORCH;
+    private long seed;
+    private Device device = Device.cpu();
+
+    private Builder() {}
+
+    /** Required: F, the size of each conditioning vector ({@code >= 1}). */
+    public Builder featureSize(int featureSize) {
+      this.featureSize = Arguments.atLeast("featureSize", featureSize, 1);
+      return this;
     }
 
-    public Config withLayers(int v) {
-      return new Config(featureSize, vocabSize, embeddingSize, cell, hiddenSize, v, concatFeatures,
-          paddingIndex, init, seed);
+    /**
+     * Required: V, token ids {@code 0..V-1}; ids 0..3 are the specials of {@link Vocabulary}, so
+     * {@code V >= 4}.
+     */
+    public Builder vocabSize(int vocabSize) {
+      this.vocabSize = Arguments.atLeast("vocabSize", vocabSize, 4);
+      return this;
     }
 
-    public Config withConcatFeatures(boolean v) {
-      return new Config(featureSize, vocabSize, embeddingSize, cell, hiddenSize, layers, v,
-          paddingIndex, init, seed);
+    /** E ({@code >= 1}); default 16. */
+    public Builder embeddingSize(int embeddingSize) {
+      this.embeddingSize = Arguments.atLeast("embeddingSize", embeddingSize, 1);
+      return this;
     }
 
-    public Config withInit(RecurrentInit v) {
-      return new Config(featureSize, vocabSize, embeddingSize, cell, hiddenSize, layers,
-          concatFeatures, paddingIndex, v, seed);
+    /** The decoder cell; default GRU. */
+    public Builder cell(Cell cell) {
+      this.cell = Arguments.notNull("cell", cell);
+      return this;
     }
 
-    public Config withSeed(long v) {
-      return new Config(featureSize, vocabSize, embeddingSize, cell, hiddenSize, layers,
-          concatFeatures, paddingIndex, init, v);
+    /** H ({@code >= 1}); default 128. */
+    public Builder hiddenSize(int hiddenSize) {
+      this.hiddenSize = Arguments.atLeast("hiddenSize", hiddenSize, 1);
+      return this;
+    }
+
+    /** L ({@code >= 1}); default 1. */
+    public Builder layers(int layers) {
+      this.layers = Arguments.atLeast("layers", layers, 1);
+      return this;
+    }
+
+    /** Append x to every step's input; default false. */
+    public Builder concatFeatures(boolean concatFeatures) {
+      this.concatFeatures = concatFeatures;
+      return this;
+    }
+
+    /** The embedding's padding id, or -1 for none; default {@link Vocabulary#PAD_ID}. */
+    public Builder paddingIndex(int paddingIndex) {
+      this.paddingIndex = Arguments.atLeast("paddingIndex", paddingIndex, -1);
+      return this;
+    }
+
+    /** Recurrent weight initialisation; default {@link RecurrentInit#PYTORCH}. */
+    public Builder init(RecurrentInit init) {
+      this.init = Arguments.notNull("init", init);
+      return this;
+    }
+
+    /** Seed of the initial weights; default 0. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Where the model's parameters live; default {@link Device#cpu()}. Not part of the config. */
+    public Builder device(Device device) {
+      this.device = Arguments.notNull("device", device);
+      return this;
+    }
+
+    /**
+     * The checked settings, without allocating a model.
+     *
+     * @throws JrnnException naming a missing required setting or two that do not fit together
+     */
+    public Config config() {
+      Arguments.required("featureSize", featureSize == 0);
+      Arguments.required("vocabSize", vocabSize == 0);
+      if (paddingIndex >= vocabSize) {
+        throw new JrnnException(
+            "paddingIndex " + paddingIndex + " is outside -1.." + (vocabSize - 1));
+      }
+      return new Config(this);
+    }
+
+    /**
+     * A model with freshly initialised weights (seeded by {@code seed}) on the device.
+     *
+     * @throws JrnnException as {@link #config()} does, or when the device cannot hold it
+     */
+    public ConditionedDecoder build() {
+      return new ConditionedDecoder(config(), device);
     }
   }
 
@@ -162,21 +362,55 @@ public final class ConditionedDecoder extends AbstractModel implements StepModel
   private final RecurrentLayer rnn;
   private final Linear linear;
 
-  /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
-  public ConditionedDecoder(Config config, Device device) {
+  /**
+   * A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}.
+   */
+  private ConditionedDecoder(Config config, Device device) {
     super(KIND, device, Arguments.notNull("config", config)::toJson);
     this.config = config;
     long seed = config.seed();
     int input = config.embeddingSize() + (config.concatFeatures() ? config.featureSize() : 0);
     try {
-      init = own("init", new Linear(config.featureSize(),
-          config.layers() * config.hiddenSize(), true, SplitMix64.deriveSeed(seed, 0), device));
-      embedding = own("embedding", new Embedding(config.vocabSize(), config.embeddingSize(),
-          config.paddingIndex(), SplitMix64.deriveSeed(seed, 1), device));
-      rnn = own("rnn", new RecurrentLayer(config.cell(), input, config.hiddenSize(),
-          config.layers(), false, config.init(), SplitMix64.deriveSeed(seed, 2), device));
-      linear = own("linear", new Linear(config.hiddenSize(), config.vocabSize(), true,
-          SplitMix64.deriveSeed(seed, 3), device));
+      init =
+          own(
+              "init",
+              Linear.builder()
+                  .inFeatures(config.featureSize())
+                  .outFeatures(config.layers() * config.hiddenSize())
+                  .seed(SplitMix64.deriveSeed(seed, 0))
+                  .device(device)
+                  .build());
+      embedding =
+          own(
+              "embedding",
+              Embedding.builder()
+                  .vocabSize(config.vocabSize())
+                  .dim(config.embeddingSize())
+                  .paddingIndex(config.paddingIndex())
+                  .seed(SplitMix64.deriveSeed(seed, 1))
+                  .device(device)
+                  .build());
+      rnn =
+          own(
+              "rnn",
+              RecurrentLayer.builder()
+                  .cell(config.cell())
+                  .inputSize(input)
+                  .hiddenSize(config.hiddenSize())
+                  .layers(config.layers())
+                  .init(config.init())
+                  .seed(SplitMix64.deriveSeed(seed, 2))
+                  .device(device)
+                  .build());
+      linear =
+          own(
+              "linear",
+              Linear.builder()
+                  .inFeatures(config.hiddenSize())
+                  .outFeatures(config.vocabSize())
+                  .seed(SplitMix64.deriveSeed(seed, 3))
+                  .device(device)
+                  .build());
     } catch (RuntimeException e) {
       closeAfterFailure();
       throw e;

@@ -1,87 +1,112 @@
 /*
- * ConfigJson: writes a model's config record as a flat JSON object and reads it back strictly
- * (every component present, no unknown keys, each value of its component's type).
+ * ConfigJson: writes a model's config as a flat JSON object and reads it back strictly (every key
+ * present, no unknown keys, each value of its key's type); the model's builder then checks it.
  */
 package org.jrnn.models;
 
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.jrnn.JrnnException;
+import org.jrnn.internal.Arguments;
 import org.jrnn.internal.Quote;
 import org.jrnn.io.Json;
 import org.jrnn.nn.RecurrentInit;
 
 /**
- * JSON of config records whose components are int, long, float, boolean, String, enums or {@link
- * RecurrentInit} (written as its id). Used for the {@code "jrnn.config"} metadata of model files.
+ * JSON of model configs: a flat object whose values are int, long, float, boolean, String, enums or
+ * {@link RecurrentInit} (written as its id). Each config lists its keys in order ({@link #schema});
+ * reading is strict (every key present, no unknown keys, each value of its key's type) and then
+ * goes through the model's builder, whose checks name the bad setting. Used for the {@code
+ * "jrnn.config"} metadata of model files.
  */
 final class ConfigJson {
   private ConfigJson() {}
 
-  static String write(Record config) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    for (RecordComponent c : config.getClass().getRecordComponents()) {
-      Object v;
-      try {
-        v = c.getAccessor().invoke(config);
-      } catch (IllegalAccessException | InvocationTargetException e) {
-        throw new JrnnException(JrnnException.Status.INTERNAL, "cannot read config component " + c.getName(), e);
-      }
-      if (v instanceof Enum<?> e) {
-        v = e.name();
-      } else if (v instanceof RecurrentInit init) {
-        v = init.id();
-      }
-      out.put(c.getName(), v);
+  /**
+   * Alternating names and types, e.g. {@code schema("vocabSize", int.class, "cell", Cell.class)}.
+   */
+  static Map<String, Class<?>> schema(Object... namesAndTypes) {
+    Map<String, Class<?>> out = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndTypes.length; i += 2) {
+      out.put((String) namesAndTypes[i], (Class<?>) namesAndTypes[i + 1]);
     }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** Alternating names and values, in the schema's order. */
+  static Map<String, Object> values(Object... namesAndValues) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      out.put((String) namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return out;
+  }
+
+  /** The values as a JSON object (enums by name, {@link RecurrentInit} by id). */
+  static String write(Map<String, Object> values) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    values.forEach(
+        (k, v) -> {
+          if (v instanceof RecurrentInit init) { // an enum written by id, not by name
+            v = init.id();
+          } else if (v instanceof Enum<?> e) {
+            v = e.name();
+          }
+          out.put(k, v);
+        });
     return Json.write(out);
   }
 
+  /** "Config[vocabSize=7, cell=GRU, ...]", what a record's toString would say. */
+  static String describe(Map<String, Object> values) {
+    StringBuilder b = new StringBuilder("Config[");
+    values.forEach((k, v) -> b.append(b.length() > 7 ? ", " : "").append(k).append('=').append(v));
+    return b.append(']').toString();
+  }
+
   /**
-   * Reads a config of type {@code type}.
+   * The values of {@code json}, typed as {@code schema} says (int as Integer, ...).
    *
+   * @param what the config's name in messages, e.g. "SequenceClassifier config"
    * @throws JrnnException naming the key that is missing, unknown or of the wrong type
    */
-  static <R extends Record> R read(Class<R> type, String json) {
-    String what = type.getEnclosingClass().getSimpleName() + " config";
+  static Map<String, Object> read(String what, Map<String, Class<?>> schema, String json) {
     Map<String, Object> in;
     try {
-      in = Json.parseObject(json);
+      in = Json.parseObject(Arguments.notNull(what, json));
     } catch (RuntimeException e) {
       throw new JrnnException(what + " is not a JSON object: " + Quote.reason(e), e);
     }
-    RecordComponent[] comps = type.getRecordComponents();
-    List<String> names = new ArrayList<>();
-    Object[] args = new Object[comps.length];
-    Class<?>[] types = new Class<?>[comps.length];
-    for (int i = 0; i < comps.length; i++) {
-      String key = comps[i].getName();
-      names.add(key);
-      types[i] = comps[i].getType();
-      if (!in.containsKey(key)) {
-        throw new JrnnException(what + " has no \"" + key + "\"");
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Class<?>> key : schema.entrySet()) {
+      if (!in.containsKey(key.getKey())) {
+        throw new JrnnException(what + " has no \"" + key.getKey() + "\"");
       }
-      args[i] = convert(what, key, in.get(key), types[i]);
+      out.put(key.getKey(), convert(what, key.getKey(), in.get(key.getKey()), key.getValue()));
     }
     for (String key : in.keySet()) {
-      if (!names.contains(key)) {
+      if (!schema.containsKey(key)) {
         throw new JrnnException(
-            what + " has an unknown key " + Quote.doubleQuote(key) + " (known: " + names + ")");
+            what
+                + " has an unknown key "
+                + Quote.doubleQuote(key)
+                + " (known: "
+                + new ArrayList<>(schema.keySet())
+                + ")");
       }
     }
+    return out;
+  }
+
+  /** {@code build.get()}, with a builder's complaint prefixed by {@code what}. */
+  static <C> C build(String what, Supplier<C> build) {
     try {
-      Constructor<R> ctor = type.getDeclaredConstructor(types);
-      return ctor.newInstance(args);
-    } catch (InvocationTargetException e) {
-      Throwable cause = e.getCause();
-      throw new JrnnException(what + ": " + Quote.reason(cause), cause);
-    } catch (ReflectiveOperationException e) {
-      throw new JrnnException(JrnnException.Status.INTERNAL, "cannot build " + what, e);
+      return build.get();
+    } catch (JrnnException e) {
+      throw new JrnnException(what + ": " + Quote.reason(e), e);
     }
   }
 

@@ -190,15 +190,15 @@ public final class ModelFiles {
 
   private static final List<ModelType> BUILT_IN = List.of(
       new BuiltIn(SequenceClassifier.KIND,
-          (json, device) -> new SequenceClassifier(SequenceClassifier.Config.fromJson(json), device)),
+          (json, device) -> SequenceClassifier.Config.fromJson(json).toBuilder().device(device).build()),
       new BuiltIn(LanguageModel.KIND,
-          (json, device) -> new LanguageModel(LanguageModel.Config.fromJson(json), device)),
+          (json, device) -> LanguageModel.Config.fromJson(json).toBuilder().device(device).build()),
       new BuiltIn(SequenceTagger.KIND,
-          (json, device) -> new SequenceTagger(SequenceTagger.Config.fromJson(json), device)),
+          (json, device) -> SequenceTagger.Config.fromJson(json).toBuilder().device(device).build()),
       new BuiltIn(ConditionedDecoder.KIND,
-          (json, device) -> new ConditionedDecoder(ConditionedDecoder.Config.fromJson(json), device)),
+          (json, device) -> ConditionedDecoder.Config.fromJson(json).toBuilder().device(device).build()),
       new BuiltIn(Seq2Seq.KIND,
-          (json, device) -> new Seq2Seq(Seq2Seq.Config.fromJson(json), device)));
+          (json, device) -> Seq2Seq.Config.fromJson(json).toBuilder().device(device).build()));
 
   /**
    * The kinds {@link #load} knows: the built-in ones, then those on the class or module path

@@ -56,93 +56,285 @@ public final class Seq2Seq extends AbstractModel implements StepModel<int[]> {
   public static final String KIND = "seq2seq";
 
   /**
-   * The architecture. Start from {@code defaults(...)}; each {@code withX(v)} returns a copy with X
-   * replaced; {@link #toJson()} / {@code fromJson} store it in model files.
-   *
-   * @param sourceVocabSize Vs
-   * @param targetVocabSize Vt (ids 0..3 are the specials of {@link Vocabulary})
-   * @param embeddingSize E of both embeddings (default 64)
-   * @param cell the cell of both stacks (default LSTM)
-   * @param hiddenSize H (default 128)
-   * @param layers L of both stacks (default 1)
-   * @param paddingIndex both embeddings' padding id (default {@link Vocabulary#PAD_ID}); -1 none
-   * @param init recurrent weight initialisation (default PyTorch's)
-   * @param seed seed of the initial weights (default 0)
+   * The architecture (read-only): what {@link #config()} returns and model files store as JSON
+   * ({@link #toJson()}). Made by {@link Builder#config()}; {@link #toBuilder()} gives a builder
+   * with these settings, for variations.
    */
-  public record Config(
-      int sourceVocabSize,
-      int targetVocabSize,
-      int embeddingSize,
-      Cell cell,
-      int hiddenSize,
-      int layers,
-      int paddingIndex,
-      RecurrentInit init,
-      long seed) {
-    public Config {
-      for (int v : new int[] {sourceVocabSize, embeddingSize, hiddenSize, layers}) {
-        if (v < 1) {
-          throw new JrnnException(
-              "sourceVocabSize, embeddingSize, hiddenSize and layers must be >= 1 but are "
-                  + sourceVocabSize + ", " + embeddingSize + ", " + hiddenSize + ", " + layers);
-        }
-      }
-      if (targetVocabSize <= Vocabulary.EOS_ID) {
-        throw new JrnnException(
-            "targetVocabSize must hold the special ids 0.." + Vocabulary.EOS_ID + " but is " + targetVocabSize);
-      }
-      if (paddingIndex < -1 || paddingIndex >= Math.min(sourceVocabSize, targetVocabSize)) {
-        throw new JrnnException("paddingIndex " + paddingIndex + " is outside -1.."
-            + (Math.min(sourceVocabSize, targetVocabSize) - 1));
-      }
-      if (cell == null || init == null) {
-        throw new JrnnException("cell and init must not be null");
-      }
+  public static final class Config {
+    private static final String WHAT = "Seq2Seq config";
+    private static final Map<String, Class<?>> SCHEMA =
+        ConfigJson.schema(
+            "sourceVocabSize", int.class,
+            "targetVocabSize", int.class,
+            "embeddingSize", int.class,
+            "cell", Cell.class,
+            "hiddenSize", int.class,
+            "layers", int.class,
+            "paddingIndex", int.class,
+            "init", RecurrentInit.class,
+            "seed", long.class);
+
+    private final int sourceVocabSize;
+    private final int targetVocabSize;
+    private final int embeddingSize;
+    private final Cell cell;
+    private final int hiddenSize;
+    private final int layers;
+    private final int paddingIndex;
+    private final RecurrentInit init;
+    private final long seed;
+
+    private Config(Builder b) {
+      this.sourceVocabSize = b.sourceVocabSize;
+      this.targetVocabSize = b.targetVocabSize;
+      this.embeddingSize = b.embeddingSize;
+      this.cell = b.cell;
+      this.hiddenSize = b.hiddenSize;
+      this.layers = b.layers;
+      this.paddingIndex = b.paddingIndex;
+      this.init = b.init;
+      this.seed = b.seed;
     }
 
-    /** The defaults above for Vs source ids and Vt target ids. */
-    public static Config defaults(int sourceVocabSize, int targetVocabSize) {
-      return new Config(sourceVocabSize, targetVocabSize, 64, Cell.LSTM, 128, 1, Vocabulary.PAD_ID,
-          RecurrentInit.PYTORCH, 0L);
+    /** Vs, source ids {@code 0..Vs-1} ({@code >= 1}). */
+    public int sourceVocabSize() {
+      return sourceVocabSize;
     }
 
-    /** This config as JSON. */
+    /**
+     * Vt, target ids {@code 0..Vt-1}; ids 0..3 are the specials of {@link Vocabulary}, so {@code Vt
+     * >= 4}.
+     */
+    public int targetVocabSize() {
+      return targetVocabSize;
+    }
+
+    /** E of both embeddings ({@code >= 1}); default 64. */
+    public int embeddingSize() {
+      return embeddingSize;
+    }
+
+    /** The cell of both stacks; default LSTM. */
+    public Cell cell() {
+      return cell;
+    }
+
+    /** H ({@code >= 1}); default 128. */
+    public int hiddenSize() {
+      return hiddenSize;
+    }
+
+    /** L of both stacks ({@code >= 1}); default 1. */
+    public int layers() {
+      return layers;
+    }
+
+    /** Both embeddings' padding id, or -1 for none; default {@link Vocabulary#PAD_ID}. */
+    public int paddingIndex() {
+      return paddingIndex;
+    }
+
+    /** Recurrent weight initialisation; default {@link RecurrentInit#PYTORCH}. */
+    public RecurrentInit init() {
+      return init;
+    }
+
+    /** Seed of the initial weights; default 0. */
+    public long seed() {
+      return seed;
+    }
+
+    /** A builder holding these settings (device: the CPU). */
+    public Builder toBuilder() {
+      Builder b = new Builder();
+      b.sourceVocabSize = sourceVocabSize;
+      b.targetVocabSize = targetVocabSize;
+      b.embeddingSize = embeddingSize;
+      b.cell = cell;
+      b.hiddenSize = hiddenSize;
+      b.layers = layers;
+      b.paddingIndex = paddingIndex;
+      b.init = init;
+      b.seed = seed;
+      return b;
+    }
+
+    private Map<String, Object> values() {
+      return ConfigJson.values(
+          "sourceVocabSize", sourceVocabSize,
+          "targetVocabSize", targetVocabSize,
+          "embeddingSize", embeddingSize,
+          "cell", cell,
+          "hiddenSize", hiddenSize,
+          "layers", layers,
+          "paddingIndex", paddingIndex,
+          "init", init,
+          "seed", seed);
+    }
+
+    /** This config as JSON (the {@code "jrnn.config"} of a model file). */
     public String toJson() {
-      return ConfigJson.write(this);
+      return ConfigJson.write(values());
     }
 
-    /** A config from {@link #toJson()}. @throws JrnnException naming a bad key */
+    /**
+     * A config from {@link #toJson()}.
+     *
+     * @throws JrnnException naming a missing, unknown or mistyped key, or the setting the builder
+     *     rejects
+     */
     public static Config fromJson(String json) {
-      return ConfigJson.read(Config.class, json);
+      Map<String, Object> v = ConfigJson.read(WHAT, SCHEMA, json);
+      return ConfigJson.build(
+          WHAT,
+          () ->
+              new Builder()
+                  .sourceVocabSize((int) v.get("sourceVocabSize"))
+                  .targetVocabSize((int) v.get("targetVocabSize"))
+                  .embeddingSize((int) v.get("embeddingSize"))
+                  .cell((Cell) v.get("cell"))
+                  .hiddenSize((int) v.get("hiddenSize"))
+                  .layers((int) v.get("layers"))
+                  .paddingIndex((int) v.get("paddingIndex"))
+                  .init((RecurrentInit) v.get("init"))
+                  .seed((long) v.get("seed"))
+                  .config());
     }
 
-    public Config withEmbeddingSize(int v) {
-      return new Config(sourceVocabSize, targetVocabSize, v, cell, hiddenSize, layers, paddingIndex, init, seed);
+    /** Equal when every setting is. */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Config c && values().equals(c.values());
     }
 
-    public Config withCell(Cell v) {
-      return new Config(sourceVocabSize, targetVocabSize, embeddingSize, v, hiddenSize, layers, paddingIndex,
-          init, seed);
+    @Override
+    public int hashCode() {
+      return values().hashCode();
     }
 
-    public Config withHiddenSize(int v) {
-      return new Config(sourceVocabSize, targetVocabSize, embeddingSize, cell, v, layers, paddingIndex, init,
-          seed);
+    /** "Config[name=value, ...]". */
+    @Override
+    public String toString() {
+      return ConfigJson.describe(values());
+    }
+  }
+
+  /**
+   * A builder: {@code Seq2Seq.builder().sourceVocabSize(Vs).targetVocabSize(Vt).build()}. {@code
+   * sourceVocabSize}, {@code targetVocabSize} are required (checked by {@link Builder#build()});
+   * every other setting has the default its setter names.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Settings of a {@link Seq2Seq}. Each setter checks its own value and throws {@link
+   * JrnnException} naming the setting; {@link #config()} and {@link #build()} check the required
+   * settings and those that depend on each other.
+   */
+  public static final class Builder {
+    private int sourceVocabSize;
+    private int targetVocabSize;
+    private int embeddingSize = 64;
+    private Cell cell = Cell.LSTM;
+    private int hiddenSize = 128;
+    private int layers = 1;
+    private int paddingIndex = Vocabulary.PAD_ID;
+    private RecurrentInit init = RecurrentInit.PYTORCH;
+    private long seed;
+    private Device device = Device.cpu();
+
+    private Builder() {}
+
+    /** Required: Vs, source ids {@code 0..Vs-1} ({@code >= 1}). */
+    public Builder sourceVocabSize(int sourceVocabSize) {
+      this.sourceVocabSize = Arguments.atLeast("sourceVocabSize", sourceVocabSize, 1);
+      return this;
     }
 
-    public Config withLayers(int v) {
-      return new Config(sourceVocabSize, targetVocabSize, embeddingSize, cell, hiddenSize, v, paddingIndex,
-          init, seed);
+    /**
+     * Required: Vt, target ids {@code 0..Vt-1}; ids 0..3 are the specials of {@link Vocabulary}, so
+     * {@code Vt >= 4}.
+     */
+    public Builder targetVocabSize(int targetVocabSize) {
+      this.targetVocabSize = Arguments.atLeast("targetVocabSize", targetVocabSize, 4);
+      return this;
     }
 
-    public Config withInit(RecurrentInit v) {
-      return new Config(sourceVocabSize, targetVocabSize, embeddingSize, cell, hiddenSize, layers,
-          paddingIndex, v, seed);
+    /** E of both embeddings ({@code >= 1}); default 64. */
+    public Builder embeddingSize(int embeddingSize) {
+      this.embeddingSize = Arguments.atLeast("embeddingSize", embeddingSize, 1);
+      return this;
     }
 
-    public Config withSeed(long v) {
-      return new Config(sourceVocabSize, targetVocabSize, embeddingSize, cell, hiddenSize, layers,
-          paddingIndex, init, v);
+    /** The cell of both stacks; default LSTM. */
+    public Builder cell(Cell cell) {
+      this.cell = Arguments.notNull("cell", cell);
+      return this;
+    }
+
+    /** H ({@code >= 1}); default 128. */
+    public Builder hiddenSize(int hiddenSize) {
+      this.hiddenSize = Arguments.atLeast("hiddenSize", hiddenSize, 1);
+      return this;
+    }
+
+    /** L of both stacks ({@code >= 1}); default 1. */
+    public Builder layers(int layers) {
+      this.layers = Arguments.atLeast("layers", layers, 1);
+      return this;
+    }
+
+    /** Both embeddings' padding id, or -1 for none; default {@link Vocabulary#PAD_ID}. */
+    public Builder paddingIndex(int paddingIndex) {
+      this.paddingIndex = Arguments.atLeast("paddingIndex", paddingIndex, -1);
+      return this;
+    }
+
+    /** Recurrent weight initialisation; default {@link RecurrentInit#PYTORCH}. */
+    public Builder init(RecurrentInit init) {
+      this.init = Arguments.notNull("init", init);
+      return this;
+    }
+
+    /** Seed of the initial weights; default 0. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Where the model's parameters live; default {@link Device#cpu()}. Not part of the config. */
+    public Builder device(Device device) {
+      this.device = Arguments.notNull("device", device);
+      return this;
+    }
+
+    /**
+     * The checked settings, without allocating a model.
+     *
+     * @throws JrnnException naming a missing required setting or two that do not fit together
+     */
+    public Config config() {
+      Arguments.required("sourceVocabSize", sourceVocabSize == 0);
+      Arguments.required("targetVocabSize", targetVocabSize == 0);
+      if (paddingIndex >= Math.min(sourceVocabSize, targetVocabSize)) {
+        throw new JrnnException(
+            "paddingIndex "
+                + paddingIndex
+                + " is outside -1.."
+                + (Math.min(sourceVocabSize, targetVocabSize) - 1));
+      }
+      return new Config(this);
+    }
+
+    /**
+     * A model with freshly initialised weights (seeded by {@code seed}) on the device.
+     *
+     * @throws JrnnException as {@link #config()} does, or when the device cannot hold it
+     */
+    public Seq2Seq build() {
+      return new Seq2Seq(config(), device);
     }
   }
 
@@ -153,24 +345,69 @@ public final class Seq2Seq extends AbstractModel implements StepModel<int[]> {
   private final RecurrentLayer decoder;
   private final Linear linear;
 
-  /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
-  public Seq2Seq(Config config, Device device) {
+  /**
+   * A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}.
+   */
+  private Seq2Seq(Config config, Device device) {
     super(KIND, device, Arguments.notNull("config", config)::toJson);
     this.config = config;
     long seed = config.seed();
     int e = config.embeddingSize();
     int h = config.hiddenSize();
     try {
-      sourceEmbedding = own("encoder_embedding", new Embedding(config.sourceVocabSize(), e,
-          config.paddingIndex(), SplitMix64.deriveSeed(seed, 0), device));
-      encoder = own("encoder", new RecurrentLayer(config.cell(), e, h, config.layers(), false,
-          config.init(), SplitMix64.deriveSeed(seed, 1), device));
-      targetEmbedding = own("decoder_embedding", new Embedding(config.targetVocabSize(), e,
-          config.paddingIndex(), SplitMix64.deriveSeed(seed, 2), device));
-      decoder = own("decoder", new RecurrentLayer(config.cell(), e, h, config.layers(), false,
-          config.init(), SplitMix64.deriveSeed(seed, 3), device));
-      linear = own("linear", new Linear(h, config.targetVocabSize(), true,
-          SplitMix64.deriveSeed(seed, 4), device));
+      sourceEmbedding =
+          own(
+              "encoder_embedding",
+              Embedding.builder()
+                  .vocabSize(config.sourceVocabSize())
+                  .dim(e)
+                  .paddingIndex(config.paddingIndex())
+                  .seed(SplitMix64.deriveSeed(seed, 0))
+                  .device(device)
+                  .build());
+      encoder =
+          own(
+              "encoder",
+              RecurrentLayer.builder()
+                  .cell(config.cell())
+                  .inputSize(e)
+                  .hiddenSize(h)
+                  .layers(config.layers())
+                  .init(config.init())
+                  .seed(SplitMix64.deriveSeed(seed, 1))
+                  .device(device)
+                  .build());
+      targetEmbedding =
+          own(
+              "decoder_embedding",
+              Embedding.builder()
+                  .vocabSize(config.targetVocabSize())
+                  .dim(e)
+                  .paddingIndex(config.paddingIndex())
+                  .seed(SplitMix64.deriveSeed(seed, 2))
+                  .device(device)
+                  .build());
+      decoder =
+          own(
+              "decoder",
+              RecurrentLayer.builder()
+                  .cell(config.cell())
+                  .inputSize(e)
+                  .hiddenSize(h)
+                  .layers(config.layers())
+                  .init(config.init())
+                  .seed(SplitMix64.deriveSeed(seed, 3))
+                  .device(device)
+                  .build());
+      linear =
+          own(
+              "linear",
+              Linear.builder()
+                  .inFeatures(h)
+                  .outFeatures(config.targetVocabSize())
+                  .seed(SplitMix64.deriveSeed(seed, 4))
+                  .device(device)
+                  .build());
     } catch (RuntimeException ex) {
       closeAfterFailure();
       throw ex;

@@ -44,133 +44,358 @@ public final class SequenceClassifier extends AbstractModel {
   public static final String KIND = "sequence-classifier";
 
   /**
-   * The architecture. Start from {@code defaults(...)}; each {@code withX(v)} returns a copy with X
-   * replaced; {@link #toJson()} / {@code fromJson} store it in model files.
-   *
-   * @param vocabSize V, token ids {@code 0..V-1}
-   * @param numClasses K {@code >= 2}
-   * @param embeddingSize E (default 64)
-   * @param cell the recurrent cell (default LSTM)
-   * @param hiddenSize H per direction (default 128)
-   * @param layers L (default 1)
-   * @param bidirectional D = 2 when true (default false)
-   * @param dropout drop probability on the final state (default 0)
-   * @param binaryLogistic one logit with BCE instead of K logits with softmax (needs K = 2;
-   *     default false)
-   * @param labelSmoothing for softmax cross-entropy, in [0, 1) (default 0)
-   * @param paddingIndex the embedding's padding id, like PyTorch's padding_idx (default {@link
-   *     Vocabulary#PAD_ID}); -1 for none
-   * @param init recurrent weight initialisation (default PyTorch's)
-   * @param seed seed of all initial weights and dropout masks (default 0)
+   * The architecture (read-only): what {@link #config()} returns and model files store as JSON
+   * ({@link #toJson()}). Made by {@link Builder#config()}; {@link #toBuilder()} gives a builder
+   * with these settings, for variations.
    */
-  public record Config(
-      int vocabSize,
-      int numClasses,
-      int embeddingSize,
-      Cell cell,
-      int hiddenSize,
-      int layers,
-      boolean bidirectional,
-      float dropout,
-      boolean binaryLogistic,
-      float labelSmoothing,
-      int paddingIndex,
-      RecurrentInit init,
-      long seed) {
-    public Config {
-      positive("vocabSize", vocabSize);
-      positive("embeddingSize", embeddingSize);
-      positive("hiddenSize", hiddenSize);
-      positive("layers", layers);
-      if (numClasses < 2) {
-        throw new JrnnException("numClasses must be >= 2 but is " + numClasses);
-      }
-      if (binaryLogistic && numClasses != 2) {
-        throw new JrnnException("binaryLogistic needs numClasses = 2 but it is " + numClasses);
-      }
-      if (!(dropout >= 0f && dropout < 1f)) {
-        throw new JrnnException("dropout must be in [0, 1) but is " + dropout);
-      }
-      if (!(labelSmoothing >= 0f && labelSmoothing < 1f)) {
-        throw new JrnnException("labelSmoothing must be in [0, 1) but is " + labelSmoothing);
-      }
-      if (paddingIndex < -1 || paddingIndex >= vocabSize) {
-        throw new JrnnException("paddingIndex " + paddingIndex + " is outside -1.." + (vocabSize - 1));
-      }
-      if (cell == null || init == null) {
-        throw new JrnnException("cell and init must not be null");
-      }
+  public static final class Config {
+    private static final String WHAT = "SequenceClassifier config";
+    private static final Map<String, Class<?>> SCHEMA =
+        ConfigJson.schema(
+            "vocabSize", int.class,
+            "numClasses", int.class,
+            "embeddingSize", int.class,
+            "cell", Cell.class,
+            "hiddenSize", int.class,
+            "layers", int.class,
+            "bidirectional", boolean.class,
+            "dropout", float.class,
+            "binaryLogistic", boolean.class,
+            "labelSmoothing", float.class,
+            "paddingIndex", int.class,
+            "init", RecurrentInit.class,
+            "seed", long.class);
+
+    private final int vocabSize;
+    private final int numClasses;
+    private final int embeddingSize;
+    private final Cell cell;
+    private final int hiddenSize;
+    private final int layers;
+    private final boolean bidirectional;
+    private final float dropout;
+    private final boolean binaryLogistic;
+    private final float labelSmoothing;
+    private final int paddingIndex;
+    private final RecurrentInit init;
+    private final long seed;
+
+    private Config(Builder b) {
+      this.vocabSize = b.vocabSize;
+      this.numClasses = b.numClasses;
+      this.embeddingSize = b.embeddingSize;
+      this.cell = b.cell;
+      this.hiddenSize = b.hiddenSize;
+      this.layers = b.layers;
+      this.bidirectional = b.bidirectional;
+      this.dropout = b.dropout;
+      this.binaryLogistic = b.binaryLogistic;
+      this.labelSmoothing = b.labelSmoothing;
+      this.paddingIndex = b.paddingIndex;
+      this.init = b.init;
+      this.seed = b.seed;
     }
 
-    /** The defaults above for V ids and K classes. */
-    public static Config defaults(int vocabSize, int numClasses) {
-      return new Config(vocabSize, numClasses, 64, Cell.LSTM, 128, 1, false, 0f, false, 0f,
-          Vocabulary.PAD_ID, RecurrentInit.PYTORCH, 0L);
+    /** V, token ids {@code 0..V-1} ({@code >= 1}). */
+    public int vocabSize() {
+      return vocabSize;
+    }
+
+    /** K classes ({@code >= 2}). */
+    public int numClasses() {
+      return numClasses;
+    }
+
+    /** E ({@code >= 1}); default 64. */
+    public int embeddingSize() {
+      return embeddingSize;
+    }
+
+    /** The recurrent cell; default LSTM. */
+    public Cell cell() {
+      return cell;
+    }
+
+    /** H per direction ({@code >= 1}); default 128. */
+    public int hiddenSize() {
+      return hiddenSize;
+    }
+
+    /** L ({@code >= 1}); default 1. */
+    public int layers() {
+      return layers;
+    }
+
+    /** D = 2 when true; default false. */
+    public boolean bidirectional() {
+      return bidirectional;
+    }
+
+    /** Drop probability on the final state, in [0, 1); default 0. */
+    public float dropout() {
+      return dropout;
+    }
+
+    /** One logit with BCE instead of K logits with softmax (needs K = 2); default false. */
+    public boolean binaryLogistic() {
+      return binaryLogistic;
+    }
+
+    /** Label smoothing of the softmax cross-entropy, in [0, 1); default 0. */
+    public float labelSmoothing() {
+      return labelSmoothing;
+    }
+
+    /**
+     * The embedding's padding id, like PyTorch's padding_idx, or -1 for none; default {@link
+     * Vocabulary#PAD_ID}.
+     */
+    public int paddingIndex() {
+      return paddingIndex;
+    }
+
+    /** Recurrent weight initialisation; default {@link RecurrentInit#PYTORCH}. */
+    public RecurrentInit init() {
+      return init;
+    }
+
+    /** Seed of all initial weights and dropout masks; default 0. */
+    public long seed() {
+      return seed;
+    }
+
+    /** A builder holding these settings (device: the CPU). */
+    public Builder toBuilder() {
+      Builder b = new Builder();
+      b.vocabSize = vocabSize;
+      b.numClasses = numClasses;
+      b.embeddingSize = embeddingSize;
+      b.cell = cell;
+      b.hiddenSize = hiddenSize;
+      b.layers = layers;
+      b.bidirectional = bidirectional;
+      b.dropout = dropout;
+      b.binaryLogistic = binaryLogistic;
+      b.labelSmoothing = labelSmoothing;
+      b.paddingIndex = paddingIndex;
+      b.init = init;
+      b.seed = seed;
+      return b;
+    }
+
+    private Map<String, Object> values() {
+      return ConfigJson.values(
+          "vocabSize", vocabSize,
+          "numClasses", numClasses,
+          "embeddingSize", embeddingSize,
+          "cell", cell,
+          "hiddenSize", hiddenSize,
+          "layers", layers,
+          "bidirectional", bidirectional,
+          "dropout", dropout,
+          "binaryLogistic", binaryLogistic,
+          "labelSmoothing", labelSmoothing,
+          "paddingIndex", paddingIndex,
+          "init", init,
+          "seed", seed);
     }
 
     /** This config as JSON (the {@code "jrnn.config"} of a model file). */
     public String toJson() {
-      return ConfigJson.write(this);
+      return ConfigJson.write(values());
     }
 
-    /** A config from {@link #toJson()}. @throws JrnnException naming a bad key */
+    /**
+     * A config from {@link #toJson()}.
+     *
+     * @throws JrnnException naming a missing, unknown or mistyped key, or the setting the builder
+     *     rejects
+     */
     public static Config fromJson(String json) {
-      return ConfigJson.read(Config.class, json);
+      Map<String, Object> v = ConfigJson.read(WHAT, SCHEMA, json);
+      return ConfigJson.build(
+          WHAT,
+          () ->
+              new Builder()
+                  .vocabSize((int) v.get("vocabSize"))
+                  .numClasses((int) v.get("numClasses"))
+                  .embeddingSize((int) v.get("embeddingSize"))
+                  .cell((Cell) v.get("cell"))
+                  .hiddenSize((int) v.get("hiddenSize"))
+                  .layers((int) v.get("layers"))
+                  .bidirectional((boolean) v.get("bidirectional"))
+                  .dropout((float) v.get("dropout"))
+                  .binaryLogistic((boolean) v.get("binaryLogistic"))
+                  .labelSmoothing((float) v.get("labelSmoothing"))
+                  .paddingIndex((int) v.get("paddingIndex"))
+                  .init((RecurrentInit) v.get("init"))
+                  .seed((long) v.get("seed"))
+                  .config());
     }
 
-    public Config withEmbeddingSize(int v) {
-      return new Config(vocabSize, numClasses, v, cell, hiddenSize, layers, bidirectional, dropout,
-          binaryLogistic, labelSmoothing, paddingIndex, init, seed);
+    /** Equal when every setting is. */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Config c && values().equals(c.values());
     }
 
-    public Config withCell(Cell v) {
-      return new Config(vocabSize, numClasses, embeddingSize, v, hiddenSize, layers, bidirectional,
-          dropout, binaryLogistic, labelSmoothing, paddingIndex, init, seed);
+    @Override
+    public int hashCode() {
+      return values().hashCode();
     }
 
-    public Config withHiddenSize(int v) {
-      return new Config(vocabSize, numClasses, embeddingSize, cell, v, layers, bidirectional, dropout,
-          binaryLogistic, labelSmoothing, paddingIndex, init, seed);
+    /** "Config[name=value, ...]". */
+    @Override
+    public String toString() {
+      return ConfigJson.describe(values());
+    }
+  }
+
+  /**
+   * A builder: {@code
+   * SequenceClassifier.builder().vocabSize(V).numClasses(K).hiddenSize(64).build()}. {@code
+   * vocabSize}, {@code numClasses} are required (checked by {@link Builder#build()}); every other
+   * setting has the default its setter names.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Settings of a {@link SequenceClassifier}. Each setter checks its own value and throws {@link
+   * JrnnException} naming the setting; {@link #config()} and {@link #build()} check the required
+   * settings and those that depend on each other.
+   */
+  public static final class Builder {
+    private int vocabSize;
+    private int numClasses;
+    private int embeddingSize = 64;
+    private Cell cell = Cell.LSTM;
+    private int hiddenSize = 128;
+    private int layers = 1;
+    private boolean bidirectional;
+    private float dropout;
+    private boolean binaryLogistic;
+    private float labelSmoothing;
+    private int paddingIndex = Vocabulary.PAD_ID;
+    private RecurrentInit init = RecurrentInit.PYTORCH;
+    private long seed;
+    private Device device = Device.cpu();
+
+    private Builder() {}
+
+    /** Required: V, token ids {@code 0..V-1} ({@code >= 1}). */
+    public Builder vocabSize(int vocabSize) {
+      this.vocabSize = Arguments.atLeast("vocabSize", vocabSize, 1);
+      return this;
     }
 
-    public Config withLayers(int v) {
-      return new Config(vocabSize, numClasses, embeddingSize, cell, hiddenSize, v, bidirectional,
-          dropout, binaryLogistic, labelSmoothing, paddingIndex, init, seed);
+    /** Required: K classes ({@code >= 2}). */
+    public Builder numClasses(int numClasses) {
+      this.numClasses = Arguments.atLeast("numClasses", numClasses, 2);
+      return this;
     }
 
-    public Config withBidirectional(boolean v) {
-      return new Config(vocabSize, numClasses, embeddingSize, cell, hiddenSize, layers, v, dropout,
-          binaryLogistic, labelSmoothing, paddingIndex, init, seed);
+    /** E ({@code >= 1}); default 64. */
+    public Builder embeddingSize(int embeddingSize) {
+      this.embeddingSize = Arguments.atLeast("embeddingSize", embeddingSize, 1);
+      return this;
     }
 
-    public Config withDropout(float v) {
-      return new Config(vocabSize, numClasses, embeddingSize, cell, hiddenSize, layers, bidirectional,
-          v, binaryLogistic, labelSmoothing, paddingIndex, init, seed);
+    /** The recurrent cell; default LSTM. */
+    public Builder cell(Cell cell) {
+      this.cell = Arguments.notNull("cell", cell);
+      return this;
     }
 
-    public Config withBinaryLogistic(boolean v) {
-      return new Config(vocabSize, numClasses, embeddingSize, cell, hiddenSize, layers, bidirectional,
-          dropout, v, labelSmoothing, paddingIndex, init, seed);
+    /** H per direction ({@code >= 1}); default 128. */
+    public Builder hiddenSize(int hiddenSize) {
+      this.hiddenSize = Arguments.atLeast("hiddenSize", hiddenSize, 1);
+      return this;
     }
 
-    public Config withLabelSmoothing(float v) {
-      return new Config(vocabSize, numClasses, embeddingSize, cell, hiddenSize, layers, bidirectional,
-          dropout, binaryLogistic, v, paddingIndex, init, seed);
+    /** L ({@code >= 1}); default 1. */
+    public Builder layers(int layers) {
+      this.layers = Arguments.atLeast("layers", layers, 1);
+      return this;
     }
 
-    public Config withPaddingIndex(int v) {
-      return new Config(vocabSize, numClasses, embeddingSize, cell, hiddenSize, layers, bidirectional,
-          dropout, binaryLogistic, labelSmoothing, v, init, seed);
+    /** D = 2 when true; default false. */
+    public Builder bidirectional(boolean bidirectional) {
+      this.bidirectional = bidirectional;
+      return this;
     }
 
-    public Config withInit(RecurrentInit v) {
-      return new Config(vocabSize, numClasses, embeddingSize, cell, hiddenSize, layers, bidirectional,
-          dropout, binaryLogistic, labelSmoothing, paddingIndex, v, seed);
+    /** Drop probability on the final state, in [0, 1); default 0. */
+    public Builder dropout(float dropout) {
+      this.dropout = Arguments.fraction("dropout", dropout);
+      return this;
     }
 
-    public Config withSeed(long v) {
-      return new Config(vocabSize, numClasses, embeddingSize, cell, hiddenSize, layers, bidirectional,
-          dropout, binaryLogistic, labelSmoothing, paddingIndex, init, v);
+    /** One logit with BCE instead of K logits with softmax (needs K = 2); default false. */
+    public Builder binaryLogistic(boolean binaryLogistic) {
+      this.binaryLogistic = binaryLogistic;
+      return this;
+    }
+
+    /** Label smoothing of the softmax cross-entropy, in [0, 1); default 0. */
+    public Builder labelSmoothing(float labelSmoothing) {
+      this.labelSmoothing = Arguments.fraction("labelSmoothing", labelSmoothing);
+      return this;
+    }
+
+    /**
+     * The embedding's padding id, like PyTorch's padding_idx, or -1 for none; default {@link
+     * Vocabulary#PAD_ID}.
+     */
+    public Builder paddingIndex(int paddingIndex) {
+      this.paddingIndex = Arguments.atLeast("paddingIndex", paddingIndex, -1);
+      return this;
+    }
+
+    /** Recurrent weight initialisation; default {@link RecurrentInit#PYTORCH}. */
+    public Builder init(RecurrentInit init) {
+      this.init = Arguments.notNull("init", init);
+      return this;
+    }
+
+    /** Seed of all initial weights and dropout masks; default 0. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Where the model's parameters live; default {@link Device#cpu()}. Not part of the config. */
+    public Builder device(Device device) {
+      this.device = Arguments.notNull("device", device);
+      return this;
+    }
+
+    /**
+     * The checked settings, without allocating a model.
+     *
+     * @throws JrnnException naming a missing required setting or two that do not fit together
+     */
+    public Config config() {
+      Arguments.required("vocabSize", vocabSize == 0);
+      Arguments.required("numClasses", numClasses == 0);
+      if (binaryLogistic && numClasses != 2) {
+        throw new JrnnException("binaryLogistic needs numClasses = 2 but it is " + numClasses);
+      }
+      if (paddingIndex >= vocabSize) {
+        throw new JrnnException(
+            "paddingIndex " + paddingIndex + " is outside -1.." + (vocabSize - 1));
+      }
+      return new Config(this);
+    }
+
+    /**
+     * A model with freshly initialised weights (seeded by {@code seed}) on the device.
+     *
+     * @throws JrnnException as {@link #config()} does, or when the device cannot hold it
+     */
+    public SequenceClassifier build() {
+      return new SequenceClassifier(config(), device);
     }
   }
 
@@ -180,20 +405,53 @@ public final class SequenceClassifier extends AbstractModel {
   private final Dropout dropout;
   private final Linear linear;
 
-  /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
-  public SequenceClassifier(Config config, Device device) {
+  /**
+   * A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}.
+   */
+  private SequenceClassifier(Config config, Device device) {
     super(KIND, device, Arguments.notNull("config", config)::toJson);
     this.config = config;
     long seed = config.seed();
     int features = (config.bidirectional() ? 2 : 1) * config.hiddenSize();
     try {
-      embedding = own("embedding", new Embedding(config.vocabSize(), config.embeddingSize(),
-          config.paddingIndex(), SplitMix64.deriveSeed(seed, 0), device));
-      rnn = own("rnn", new RecurrentLayer(config.cell(), config.embeddingSize(), config.hiddenSize(),
-          config.layers(), config.bidirectional(), config.init(), SplitMix64.deriveSeed(seed, 1), device));
-      dropout = new Dropout(config.dropout(), SplitMix64.deriveSeed(seed, 2), device);
-      linear = own("linear", new Linear(features, config.binaryLogistic() ? 1 : config.numClasses(), true,
-          SplitMix64.deriveSeed(seed, 3), device));
+      embedding =
+          own(
+              "embedding",
+              Embedding.builder()
+                  .vocabSize(config.vocabSize())
+                  .dim(config.embeddingSize())
+                  .paddingIndex(config.paddingIndex())
+                  .seed(SplitMix64.deriveSeed(seed, 0))
+                  .device(device)
+                  .build());
+      rnn =
+          own(
+              "rnn",
+              RecurrentLayer.builder()
+                  .cell(config.cell())
+                  .inputSize(config.embeddingSize())
+                  .hiddenSize(config.hiddenSize())
+                  .layers(config.layers())
+                  .bidirectional(config.bidirectional())
+                  .init(config.init())
+                  .seed(SplitMix64.deriveSeed(seed, 1))
+                  .device(device)
+                  .build());
+      dropout =
+          Dropout.builder()
+              .p(config.dropout())
+              .seed(SplitMix64.deriveSeed(seed, 2))
+              .device(device)
+              .build();
+      linear =
+          own(
+              "linear",
+              Linear.builder()
+                  .inFeatures(features)
+                  .outFeatures(config.binaryLogistic() ? 1 : config.numClasses())
+                  .seed(SplitMix64.deriveSeed(seed, 3))
+                  .device(device)
+                  .build());
     } catch (RuntimeException e) {
       closeAfterFailure();
       throw e;

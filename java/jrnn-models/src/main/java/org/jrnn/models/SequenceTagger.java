@@ -37,109 +37,312 @@ public final class SequenceTagger extends AbstractModel {
   public static final String KIND = "sequence-tagger";
 
   /**
-   * The architecture. Start from {@code defaults(...)}; each {@code withX(v)} returns a copy with X
-   * replaced; {@link #toJson()} / {@code fromJson} store it in model files.
-   *
-   * @param vocabSize V
-   * @param numTags K {@code >= 2}
-   * @param embeddingSize E (default 64)
-   * @param cell the recurrent cell (default LSTM)
-   * @param hiddenSize H per direction (default 128)
-   * @param layers L (default 1)
-   * @param bidirectional D = 2 when true (default true)
-   * @param dropout drop probability on the recurrent outputs (default 0)
-   * @param paddingIndex the embedding's padding id (default {@link Vocabulary#PAD_ID}); -1 none
-   * @param init recurrent weight initialisation (default PyTorch's)
-   * @param seed seed of the initial weights and dropout masks (default 0)
+   * The architecture (read-only): what {@link #config()} returns and model files store as JSON
+   * ({@link #toJson()}). Made by {@link Builder#config()}; {@link #toBuilder()} gives a builder
+   * with these settings, for variations.
    */
-  public record Config(
-      int vocabSize,
-      int numTags,
-      int embeddingSize,
-      Cell cell,
-      int hiddenSize,
-      int layers,
-      boolean bidirectional,
-      float dropout,
-      int paddingIndex,
-      RecurrentInit init,
-      long seed) {
-    public Config {
-      for (int v : new int[] {vocabSize, embeddingSize, hiddenSize, layers}) {
-        if (v < 1) {
-          throw new JrnnException(
-              "vocabSize, embeddingSize, hiddenSize and layers must be >= 1 but are "
-                  + vocabSize + ", " + embeddingSize + ", " + hiddenSize + ", " + layers);
-        }
-      }
-      if (numTags < 2) {
-        throw new JrnnException("numTags must be >= 2 but is " + numTags);
-      }
-      if (!(dropout >= 0f && dropout < 1f)) {
-        throw new JrnnException("dropout must be in [0, 1) but is " + dropout);
-      }
-      if (paddingIndex < -1 || paddingIndex >= vocabSize) {
-        throw new JrnnException("paddingIndex " + paddingIndex + " is outside -1.." + (vocabSize - 1));
-      }
-      if (cell == null || init == null) {
-        throw new JrnnException("cell and init must not be null");
-      }
+  public static final class Config {
+    private static final String WHAT = "SequenceTagger config";
+    private static final Map<String, Class<?>> SCHEMA =
+        ConfigJson.schema(
+            "vocabSize", int.class,
+            "numTags", int.class,
+            "embeddingSize", int.class,
+            "cell", Cell.class,
+            "hiddenSize", int.class,
+            "layers", int.class,
+            "bidirectional", boolean.class,
+            "dropout", float.class,
+            "paddingIndex", int.class,
+            "init", RecurrentInit.class,
+            "seed", long.class);
+
+    private final int vocabSize;
+    private final int numTags;
+    private final int embeddingSize;
+    private final Cell cell;
+    private final int hiddenSize;
+    private final int layers;
+    private final boolean bidirectional;
+    private final float dropout;
+    private final int paddingIndex;
+    private final RecurrentInit init;
+    private final long seed;
+
+    private Config(Builder b) {
+      this.vocabSize = b.vocabSize;
+      this.numTags = b.numTags;
+      this.embeddingSize = b.embeddingSize;
+      this.cell = b.cell;
+      this.hiddenSize = b.hiddenSize;
+      this.layers = b.layers;
+      this.bidirectional = b.bidirectional;
+      this.dropout = b.dropout;
+      this.paddingIndex = b.paddingIndex;
+      this.init = b.init;
+      this.seed = b.seed;
     }
 
-    /** The defaults above for V ids and K tags. */
-    public static Config defaults(int vocabSize, int numTags) {
-      return new Config(vocabSize, numTags, 64, Cell.LSTM, 128, 1, true, 0f, Vocabulary.PAD_ID,
-          RecurrentInit.PYTORCH, 0L);
+    /** V, token ids {@code 0..V-1} ({@code >= 1}). */
+    public int vocabSize() {
+      return vocabSize;
     }
 
-    /** This config as JSON. */
+    /** K tags ({@code >= 2}). */
+    public int numTags() {
+      return numTags;
+    }
+
+    /** E ({@code >= 1}); default 64. */
+    public int embeddingSize() {
+      return embeddingSize;
+    }
+
+    /** The recurrent cell; default LSTM. */
+    public Cell cell() {
+      return cell;
+    }
+
+    /** H per direction ({@code >= 1}); default 128. */
+    public int hiddenSize() {
+      return hiddenSize;
+    }
+
+    /** L ({@code >= 1}); default 1. */
+    public int layers() {
+      return layers;
+    }
+
+    /** D = 2 when true; default true. */
+    public boolean bidirectional() {
+      return bidirectional;
+    }
+
+    /** Drop probability on the recurrent outputs, in [0, 1); default 0. */
+    public float dropout() {
+      return dropout;
+    }
+
+    /** The embedding's padding id, or -1 for none; default {@link Vocabulary#PAD_ID}. */
+    public int paddingIndex() {
+      return paddingIndex;
+    }
+
+    /** Recurrent weight initialisation; default {@link RecurrentInit#PYTORCH}. */
+    public RecurrentInit init() {
+      return init;
+    }
+
+    /** Seed of the initial weights and dropout masks; default 0. */
+    public long seed() {
+      return seed;
+    }
+
+    /** A builder holding these settings (device: the CPU). */
+    public Builder toBuilder() {
+      Builder b = new Builder();
+      b.vocabSize = vocabSize;
+      b.numTags = numTags;
+      b.embeddingSize = embeddingSize;
+      b.cell = cell;
+      b.hiddenSize = hiddenSize;
+      b.layers = layers;
+      b.bidirectional = bidirectional;
+      b.dropout = dropout;
+      b.paddingIndex = paddingIndex;
+      b.init = init;
+      b.seed = seed;
+      return b;
+    }
+
+    private Map<String, Object> values() {
+      return ConfigJson.values(
+          "vocabSize", vocabSize,
+          "numTags", numTags,
+          "embeddingSize", embeddingSize,
+          "cell", cell,
+          "hiddenSize", hiddenSize,
+          "layers", layers,
+          "bidirectional", bidirectional,
+          "dropout", dropout,
+          "paddingIndex", paddingIndex,
+          "init", init,
+          "seed", seed);
+    }
+
+    /** This config as JSON (the {@code "jrnn.config"} of a model file). */
     public String toJson() {
-      return ConfigJson.write(this);
+      return ConfigJson.write(values());
     }
 
-    /** A config from {@link #toJson()}. @throws JrnnException naming a bad key */
+    /**
+     * A config from {@link #toJson()}.
+     *
+     * @throws JrnnException naming a missing, unknown or mistyped key, or the setting the builder
+     *     rejects
+     */
     public static Config fromJson(String json) {
-      return ConfigJson.read(Config.class, json);
+      Map<String, Object> v = ConfigJson.read(WHAT, SCHEMA, json);
+      return ConfigJson.build(
+          WHAT,
+          () ->
+              new Builder()
+                  .vocabSize((int) v.get("vocabSize"))
+                  .numTags((int) v.get("numTags"))
+                  .embeddingSize((int) v.get("embeddingSize"))
+                  .cell((Cell) v.get("cell"))
+                  .hiddenSize((int) v.get("hiddenSize"))
+                  .layers((int) v.get("layers"))
+                  .bidirectional((boolean) v.get("bidirectional"))
+                  .dropout((float) v.get("dropout"))
+                  .paddingIndex((int) v.get("paddingIndex"))
+                  .init((RecurrentInit) v.get("init"))
+                  .seed((long) v.get("seed"))
+                  .config());
     }
 
-    public Config withEmbeddingSize(int v) {
-      return new Config(vocabSize, numTags, v, cell, hiddenSize, layers, bidirectional, dropout,
-          paddingIndex, init, seed);
+    /** Equal when every setting is. */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Config c && values().equals(c.values());
     }
 
-    public Config withCell(Cell v) {
-      return new Config(vocabSize, numTags, embeddingSize, v, hiddenSize, layers, bidirectional,
-          dropout, paddingIndex, init, seed);
+    @Override
+    public int hashCode() {
+      return values().hashCode();
     }
 
-    public Config withHiddenSize(int v) {
-      return new Config(vocabSize, numTags, embeddingSize, cell, v, layers, bidirectional, dropout,
-          paddingIndex, init, seed);
+    /** "Config[name=value, ...]". */
+    @Override
+    public String toString() {
+      return ConfigJson.describe(values());
+    }
+  }
+
+  /**
+   * A builder: {@code SequenceTagger.builder().vocabSize(V).numTags(K).build()}. {@code vocabSize},
+   * {@code numTags} are required (checked by {@link Builder#build()}); every other setting has the
+   * default its setter names.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Settings of a {@link SequenceTagger}. Each setter checks its own value and throws {@link
+   * JrnnException} naming the setting; {@link #config()} and {@link #build()} check the required
+   * settings and those that depend on each other.
+   */
+  public static final class Builder {
+    private int vocabSize;
+    private int numTags;
+    private int embeddingSize = 64;
+    private Cell cell = Cell.LSTM;
+    private int hiddenSize = 128;
+    private int layers = 1;
+    private boolean bidirectional = true;
+    private float dropout;
+    private int paddingIndex = Vocabulary.PAD_ID;
+    private RecurrentInit init = RecurrentInit.PYTORCH;
+    private long seed;
+    private Device device = Device.cpu();
+
+    private Builder() {}
+
+    /** Required: V, token ids {@code 0..V-1} ({@code >= 1}). */
+    public Builder vocabSize(int vocabSize) {
+      this.vocabSize = Arguments.atLeast("vocabSize", vocabSize, 1);
+      return this;
     }
 
-    public Config withLayers(int v) {
-      return new Config(vocabSize, numTags, embeddingSize, cell, hiddenSize, v, bidirectional,
-          dropout, paddingIndex, init, seed);
+    /** Required: K tags ({@code >= 2}). */
+    public Builder numTags(int numTags) {
+      this.numTags = Arguments.atLeast("numTags", numTags, 2);
+      return this;
     }
 
-    public Config withBidirectional(boolean v) {
-      return new Config(vocabSize, numTags, embeddingSize, cell, hiddenSize, layers, v, dropout,
-          paddingIndex, init, seed);
+    /** E ({@code >= 1}); default 64. */
+    public Builder embeddingSize(int embeddingSize) {
+      this.embeddingSize = Arguments.atLeast("embeddingSize", embeddingSize, 1);
+      return this;
     }
 
-    public Config withDropout(float v) {
-      return new Config(vocabSize, numTags, embeddingSize, cell, hiddenSize, layers, bidirectional,
-          v, paddingIndex, init, seed);
+    /** The recurrent cell; default LSTM. */
+    public Builder cell(Cell cell) {
+      this.cell = Arguments.notNull("cell", cell);
+      return this;
     }
 
-    public Config withInit(RecurrentInit v) {
-      return new Config(vocabSize, numTags, embeddingSize, cell, hiddenSize, layers, bidirectional,
-          dropout, paddingIndex, v, seed);
+    /** H per direction ({@code >= 1}); default 128. */
+    public Builder hiddenSize(int hiddenSize) {
+      this.hiddenSize = Arguments.atLeast("hiddenSize", hiddenSize, 1);
+      return this;
     }
 
-    public Config withSeed(long v) {
-      return new Config(vocabSize, numTags, embeddingSize, cell, hiddenSize, layers, bidirectional,
-          dropout, paddingIndex, init, v);
+    /** L ({@code >= 1}); default 1. */
+    public Builder layers(int layers) {
+      this.layers = Arguments.atLeast("layers", layers, 1);
+      return this;
+    }
+
+    /** D = 2 when true; default true. */
+    public Builder bidirectional(boolean bidirectional) {
+      this.bidirectional = bidirectional;
+      return this;
+    }
+
+    /** Drop probability on the recurrent outputs, in [0, 1); default 0. */
+    public Builder dropout(float dropout) {
+      this.dropout = Arguments.fraction("dropout", dropout);
+      return this;
+    }
+
+    /** The embedding's padding id, or -1 for none; default {@link Vocabulary#PAD_ID}. */
+    public Builder paddingIndex(int paddingIndex) {
+      this.paddingIndex = Arguments.atLeast("paddingIndex", paddingIndex, -1);
+      return this;
+    }
+
+    /** Recurrent weight initialisation; default {@link RecurrentInit#PYTORCH}. */
+    public Builder init(RecurrentInit init) {
+      this.init = Arguments.notNull("init", init);
+      return this;
+    }
+
+    /** Seed of the initial weights and dropout masks; default 0. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Where the model's parameters live; default {@link Device#cpu()}. Not part of the config. */
+    public Builder device(Device device) {
+      this.device = Arguments.notNull("device", device);
+      return this;
+    }
+
+    /**
+     * The checked settings, without allocating a model.
+     *
+     * @throws JrnnException naming a missing required setting or two that do not fit together
+     */
+    public Config config() {
+      Arguments.required("vocabSize", vocabSize == 0);
+      Arguments.required("numTags", numTags == 0);
+      if (paddingIndex >= vocabSize) {
+        throw new JrnnException(
+            "paddingIndex " + paddingIndex + " is outside -1.." + (vocabSize - 1));
+      }
+      return new Config(this);
+    }
+
+    /**
+     * A model with freshly initialised weights (seeded by {@code seed}) on the device.
+     *
+     * @throws JrnnException as {@link #config()} does, or when the device cannot hold it
+     */
+    public SequenceTagger build() {
+      return new SequenceTagger(config(), device);
     }
   }
 
@@ -149,20 +352,52 @@ public final class SequenceTagger extends AbstractModel {
   private final Dropout dropout;
   private final Linear linear;
 
-  /** A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}. */
-  public SequenceTagger(Config config, Device device) {
+  /**
+   * A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}.
+   */
+  private SequenceTagger(Config config, Device device) {
     super(KIND, device, Arguments.notNull("config", config)::toJson);
     this.config = config;
     long seed = config.seed();
     try {
-      embedding = own("embedding", new Embedding(config.vocabSize(), config.embeddingSize(),
-          config.paddingIndex(), SplitMix64.deriveSeed(seed, 0), device));
-      rnn = own("rnn", new RecurrentLayer(config.cell(), config.embeddingSize(),
-          config.hiddenSize(), config.layers(), config.bidirectional(), config.init(),
-          SplitMix64.deriveSeed(seed, 1), device));
-      dropout = new Dropout(config.dropout(), SplitMix64.deriveSeed(seed, 2), device);
-      linear = own("linear", new Linear(rnn.outputSize(), config.numTags(), true,
-          SplitMix64.deriveSeed(seed, 3), device));
+      embedding =
+          own(
+              "embedding",
+              Embedding.builder()
+                  .vocabSize(config.vocabSize())
+                  .dim(config.embeddingSize())
+                  .paddingIndex(config.paddingIndex())
+                  .seed(SplitMix64.deriveSeed(seed, 0))
+                  .device(device)
+                  .build());
+      rnn =
+          own(
+              "rnn",
+              RecurrentLayer.builder()
+                  .cell(config.cell())
+                  .inputSize(config.embeddingSize())
+                  .hiddenSize(config.hiddenSize())
+                  .layers(config.layers())
+                  .bidirectional(config.bidirectional())
+                  .init(config.init())
+                  .seed(SplitMix64.deriveSeed(seed, 1))
+                  .device(device)
+                  .build());
+      dropout =
+          Dropout.builder()
+              .p(config.dropout())
+              .seed(SplitMix64.deriveSeed(seed, 2))
+              .device(device)
+              .build();
+      linear =
+          own(
+              "linear",
+              Linear.builder()
+                  .inFeatures(rnn.outputSize())
+                  .outFeatures(config.numTags())
+                  .seed(SplitMix64.deriveSeed(seed, 3))
+                  .device(device)
+                  .build());
     } catch (RuntimeException e) {
       closeAfterFailure();
       throw e;

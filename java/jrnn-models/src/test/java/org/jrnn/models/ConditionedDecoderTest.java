@@ -38,7 +38,7 @@ class ConditionedDecoderTest {
   }
 
   static void gradientsMatch(ConditionedDecoder.Config c) {
-    try (ConditionedDecoder model = new ConditionedDecoder(c, CPU)) {
+    try (ConditionedDecoder model = c.toBuilder().device(CPU).build()) {
       StepResult r = model.trainStep(BATCH);
       assertEquals(9, r.count());
       assertEquals(model.evaluate(List.of(BATCH), 4).get("loss"), r.mean(), 1e-6);
@@ -48,14 +48,29 @@ class ConditionedDecoderTest {
 
   @Test
   void twoLayerGruWithFeaturesAtEveryStepGradientsMatch() {
-    gradientsMatch(ConditionedDecoder.Config.defaults(3, 7).withEmbeddingSize(2).withHiddenSize(3)
-        .withLayers(2).withConcatFeatures(true).withSeed(8));
+    gradientsMatch(
+        ConditionedDecoder.builder()
+            .featureSize(3)
+            .vocabSize(7)
+            .embeddingSize(2)
+            .hiddenSize(3)
+            .layers(2)
+            .concatFeatures(true)
+            .seed(8)
+            .config());
   }
 
   @Test
   void lstmGradientsMatch() {
-    gradientsMatch(ConditionedDecoder.Config.defaults(3, 7).withEmbeddingSize(2).withHiddenSize(3)
-        .withCell(Cell.LSTM).withSeed(1));
+    gradientsMatch(
+        ConditionedDecoder.builder()
+            .featureSize(3)
+            .vocabSize(7)
+            .embeddingSize(2)
+            .hiddenSize(3)
+            .cell(Cell.LSTM)
+            .seed(1)
+            .config());
   }
 
   @Test
@@ -66,10 +81,16 @@ class ConditionedDecoderTest {
       features.add(FEATURES.get(i % 3));
       names.add(NAMES.get(i % 3));
     }
-    ConditionedDecoder.Config c = ConditionedDecoder.Config.defaults(3, 7).withEmbeddingSize(4).withHiddenSize(16);
+    ConditionedDecoder.Config c =
+        ConditionedDecoder.builder()
+            .featureSize(3)
+            .vocabSize(7)
+            .embeddingSize(4)
+            .hiddenSize(16)
+            .config();
     ConditionedBatches source = new ConditionedBatches(features, names, 8);
     List<ConditionedBatch> test = List.of(BATCH);
-    try (ConditionedDecoder model = new ConditionedDecoder(c, CPU)) {
+    try (ConditionedDecoder model = c.toBuilder().device(CPU).build()) {
       ConditionedDecoderTask task = new ConditionedDecoderTask(model, 6);
       var before = task.evaluate(test);
       int step = 0;
@@ -102,9 +123,17 @@ class ConditionedDecoderTest {
   @Test
   void roundTripsThroughAModelFile(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("decoder.safetensors");
-    ConditionedDecoder.Config c = ConditionedDecoder.Config.defaults(3, 7).withEmbeddingSize(2)
-        .withHiddenSize(5).withCell(Cell.LSTM).withConcatFeatures(true).withSeed(3);
-    try (ConditionedDecoder model = new ConditionedDecoder(c, CPU)) {
+    ConditionedDecoder.Config c =
+        ConditionedDecoder.builder()
+            .featureSize(3)
+            .vocabSize(7)
+            .embeddingSize(2)
+            .hiddenSize(5)
+            .cell(Cell.LSTM)
+            .concatFeatures(true)
+            .seed(3)
+            .config();
+    try (ConditionedDecoder model = c.toBuilder().device(CPU).build()) {
       ModelFiles.save(file, model, null, null);
       try (ModelFiles.Contents loaded = ModelFiles.load(file, CPU)) {
         ConditionedDecoder back = loaded.model(ConditionedDecoder.class);
@@ -122,12 +151,15 @@ class ConditionedDecoderTest {
 
   @Test
   void badInputsAreNamed() {
-    try (ConditionedDecoder model = new ConditionedDecoder(ConditionedDecoder.Config.defaults(4, 7), CPU)) {
+    try (ConditionedDecoder model =
+        ConditionedDecoder.builder().featureSize(4).vocabSize(7).device(CPU).build()) {
       JrnnException e = assertThrows(JrnnException.class, () -> model.trainStep(BATCH));
       assertTrue(e.getMessage().contains("features have 3 values per example but the model takes 4"), e.getMessage());
       e = assertThrows(JrnnException.class, () -> model.generate(new float[5], 1, 3));
       assertTrue(e.getMessage().contains("features must hold N = 1 rows of 4 values but has 5"), e.getMessage());
     }
-    assertThrows(JrnnException.class, () -> ConditionedDecoder.Config.defaults(3, 3));
+    assertThrows(
+        JrnnException.class,
+        () -> ConditionedDecoder.builder().featureSize(3).vocabSize(3).config());
   }
 }

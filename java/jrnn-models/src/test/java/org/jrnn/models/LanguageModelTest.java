@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import org.jrnn.Cell;
 import org.jrnn.Device;
@@ -32,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class LanguageModelTest {
   private static final Device CPU = Device.cpu();
   private static final LanguageModel.Config TINY =
-      LanguageModel.Config.defaults(9).withEmbeddingSize(3).withHiddenSize(4).withSeed(2);
+      LanguageModel.builder().vocabSize(9).embeddingSize(3).hiddenSize(4).seed(2).config();
   // 2 streams of 9 steps; windows of 4, 4, 1
   private static final int[] TOKENS = {4, 5, 6, 7, 8, 4, 5, 1, 2, 3, 8, 7, 6, 5, 4, 8, 6, 4, 5};
   private static final LmBatches WINDOWS = new LmBatches(TOKENS, 2, 4);
@@ -47,7 +46,7 @@ class LanguageModelTest {
   @Test
   void gradientsFromAZeroStateMatchFiniteDifferences() {
     long live = Tensor.liveAllocations();
-    try (LanguageModel model = new LanguageModel(TINY, CPU)) {
+    try (LanguageModel model = TINY.toBuilder().device(CPU).build()) {
       LmBatches.Window w0 = WINDOWS.window(0);
       StepResult r = model.trainStep(w0);
       assertEquals(8, r.count());
@@ -59,7 +58,7 @@ class LanguageModelTest {
 
   @Test
   void theCarriedStateIsAConstantOfTheNextWindow() {
-    try (LanguageModel model = new LanguageModel(TINY.withCell(Cell.GRU).withLayers(1), CPU);
+    try (LanguageModel model = TINY.toBuilder().cell(Cell.GRU).layers(1).device(CPU).build();
         Scope scope = Scope.open()) {
       model.trainStep(WINDOWS.window(0));
       float[][] hc = model.carriedState();
@@ -77,7 +76,7 @@ class LanguageModelTest {
 
   @Test
   void stateResetsAtWindowZeroAndOnRequest() {
-    try (LanguageModel model = new LanguageModel(TINY, CPU)) {
+    try (LanguageModel model = TINY.toBuilder().device(CPU).build()) {
       double fresh = model.trainStep(WINDOWS.window(0)).lossSum();
       model.trainStep(WINDOWS.window(1));
       assertEquals(fresh, model.trainStep(WINDOWS.window(0)).lossSum(), 0.0, "window 0 starts a pass");
@@ -88,7 +87,8 @@ class LanguageModelTest {
 
   @Test
   void evaluationCarriesTheStateAcrossWindowsAndReportsBits() {
-    try (LanguageModel model = new LanguageModel(TINY, CPU); Scope scope = Scope.open()) {
+    try (LanguageModel model = TINY.toBuilder().device(CPU).build();
+        Scope scope = Scope.open()) {
       RecurrentState[] after = new RecurrentState[1];
       double[] a = model.lossFrom(WINDOWS.window(0), null, after);
       double[] b = model.lossFrom(WINDOWS.window(1), after[0], after);
@@ -104,7 +104,7 @@ class LanguageModelTest {
 
   @Test
   void greedyGenerationAgreesWithTheForwardPassAndSamplingIsSeeded() {
-    try (LanguageModel model = new LanguageModel(TINY.withLayers(2), CPU)) {
+    try (LanguageModel model = TINY.toBuilder().layers(2).device(CPU).build()) {
       // train a little so greedy choices are clear-cut
       for (int i = 0; i < 30; i++) {
         model.zeroGradients();
@@ -140,10 +140,10 @@ class LanguageModelTest {
 
   @Test
   void topKSamplesOnlyAmongTheMostLikelyTokens() {
-    try (LanguageModel model = new LanguageModel(TINY, CPU)) {
+    try (LanguageModel model = TINY.toBuilder().device(CPU).build()) {
       int[] prompt = {4, 5};
       float[] lp;
-      try (org.jrnn.decode.DecoderState st = model.initialState(List.of(prompt))) {
+      try (org.jrnn.decode.DecoderState st = model.initialState(java.util.List.of(prompt))) {
         lp = model.step(new int[] {org.jrnn.data.Vocabulary.BOS_ID}, st);
       }
       Integer[] ids = new Integer[lp.length];
@@ -162,8 +162,9 @@ class LanguageModelTest {
 
   @Test
   void resumedTrainingStateContinuesBitForBit() {
-    LanguageModel.Config c = TINY.withDropout(0.2f);
-    try (LanguageModel a = new LanguageModel(c, CPU); LanguageModel b = new LanguageModel(c, CPU)) {
+    LanguageModel.Config c = TINY.toBuilder().dropout(0.2f).config();
+    try (LanguageModel a = c.toBuilder().device(CPU).build();
+        LanguageModel b = c.toBuilder().device(CPU).build()) {
       LanguageModelTask ta = new LanguageModelTask(a);
       LanguageModelTask tb = new LanguageModelTask(b);
       ta.trainStep(WINDOWS.window(0));
@@ -187,8 +188,9 @@ class LanguageModelTest {
     }
     LmWindows source = new LmWindows(tokens, 8, 25);
     assertEquals(6, source.batchesPerEpoch());
-    LanguageModel.Config c = LanguageModel.Config.defaults(10).withEmbeddingSize(8).withHiddenSize(24).withLayers(1);
-    try (LanguageModel model = new LanguageModel(c, CPU)) {
+    LanguageModel.Config c =
+        LanguageModel.builder().vocabSize(10).embeddingSize(8).hiddenSize(24).layers(1).config();
+    try (LanguageModel model = c.toBuilder().device(CPU).build()) {
       LanguageModelTask task = new LanguageModelTask(model);
       double before = task.evaluate(source.epoch(0, 0)).get("bits_per_token");
       int step = 0;
@@ -209,7 +211,7 @@ class LanguageModelTest {
 
   @Test
   void badInputsAreNamed() {
-    try (LanguageModel model = new LanguageModel(TINY, CPU)) {
+    try (LanguageModel model = TINY.toBuilder().device(CPU).build()) {
       JrnnException e = assertThrows(JrnnException.class, () -> model.generate(new int[0], 3));
       assertTrue(e.getMessage().contains("prompt needs at least one token"), e.getMessage());
       e = assertThrows(JrnnException.class, () -> model.generate(new int[] {9}, 3));
@@ -224,7 +226,7 @@ class LanguageModelTest {
 
   @Test
   void ignoredTargetsAreNotCounted() {
-    try (LanguageModel model = new LanguageModel(TINY, CPU)) {
+    try (LanguageModel model = TINY.toBuilder().device(CPU).build()) {
       LmBatches.Window w = new LmBatches.Window(0, 1, 3, new int[] {4, 5, 6}, new int[] {5, -1, 7});
       StepResult r = model.trainStep(w);
       assertEquals(2, r.count());

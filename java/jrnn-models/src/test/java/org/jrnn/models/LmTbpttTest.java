@@ -17,7 +17,6 @@ import org.jrnn.JrnnException;
 import org.jrnn.RecurrentState;
 import org.jrnn.Scope;
 import org.jrnn.data.LmBatches;
-import org.jrnn.nn.Parameter;
 import org.jrnn.optim.Adam;
 import org.jrnn.train.Trainer;
 import org.junit.jupiter.api.Test;
@@ -25,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class LmTbpttTest {
   private static final Device CPU = Device.cpu();
   private static final LanguageModel.Config TINY =
-      LanguageModel.Config.defaults(9).withEmbeddingSize(3).withHiddenSize(5).withSeed(2);
+      LanguageModel.builder().vocabSize(9).embeddingSize(3).hiddenSize(5).seed(2).config();
 
   private static int[] text(int n) {
     int[] t = new int[n];
@@ -73,7 +72,7 @@ class LmTbpttTest {
   @Test
   void theCarriedStateIsTheStateAfterK1Steps() {
     int[] tokens = text(41);
-    try (LanguageModel model = new LanguageModel(TINY, CPU)) {
+    try (LanguageModel model = TINY.toBuilder().device(CPU).build()) {
       model.trainStep(new LmBatches(tokens, 2, 6, 2).window(0));
       float[][] carried = model.carriedState();
       try (Scope s = Scope.open()) {
@@ -86,8 +85,14 @@ class LmTbpttTest {
   }
 
   private static List<float[]> train(LmWindows windows, int epochs) {
-    try (LanguageModel model = new LanguageModel(TINY, CPU);
-        Trainer tr = Trainer.builder().quiet().optimizer(ps -> Adam.of(ps, 0.02)).epochs(epochs).seed(1).build()) {
+    try (LanguageModel model = TINY.toBuilder().device(CPU).build();
+        Trainer tr =
+            Trainer.builder()
+                .quiet()
+                .optimizer(Adam.builder().lr(0.02)::build)
+                .epochs(epochs)
+                .seed(1)
+                .build()) {
       tr.fit(new LanguageModelTask(model), windows, null);
       return model.parameters().stream().map(p -> p.value().toArray()).toList();
     }
@@ -117,11 +122,17 @@ class LmTbpttTest {
     int[] tokens = text(200);
     LmWindows eval = new LmWindows(tokens, 2, 8);
     double before;
-    try (LanguageModel model = new LanguageModel(TINY, CPU)) {
+    try (LanguageModel model = TINY.toBuilder().device(CPU).build()) {
       before = model.evaluate(eval.epoch(0, 0)).get("loss");
     }
-    try (LanguageModel model = new LanguageModel(TINY, CPU);
-        Trainer tr = Trainer.builder().quiet().optimizer(ps -> Adam.of(ps, 0.02)).epochs(15).seed(1).build()) {
+    try (LanguageModel model = TINY.toBuilder().device(CPU).build();
+        Trainer tr =
+            Trainer.builder()
+                .quiet()
+                .optimizer(Adam.builder().lr(0.02)::build)
+                .epochs(15)
+                .seed(1)
+                .build()) {
       tr.fit(new LanguageModelTask(model), new LmWindows(tokens, 2, 8, 3), null);
       double after = model.evaluate(eval.epoch(0, 0)).get("loss");
       assertTrue(after < 0.7 * before, "loss " + before + " -> " + after);

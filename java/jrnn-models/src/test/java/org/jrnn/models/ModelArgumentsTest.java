@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.jrnn.Device;
-import org.jrnn.JrnnException;
 import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
 import org.jrnn.data.Vocabulary;
@@ -41,13 +40,30 @@ class ModelArgumentsTest {
   private static final PaddedBatch TOKENS = PaddedBatch.of(SEQS, ALL);
 
   static final SequenceClassifier.Config CLASSIFIER =
-      SequenceClassifier.Config.defaults(7, 3).withEmbeddingSize(3).withHiddenSize(4);
+      SequenceClassifier.builder()
+          .vocabSize(7)
+          .numClasses(3)
+          .embeddingSize(3)
+          .hiddenSize(4)
+          .config();
   static final SequenceTagger.Config TAGGER =
-      SequenceTagger.Config.defaults(7, 3).withEmbeddingSize(3).withHiddenSize(3);
-  static final Seq2Seq.Config SEQ2SEQ = Seq2Seq.Config.defaults(7, 8).withEmbeddingSize(3).withHiddenSize(3);
+      SequenceTagger.builder().vocabSize(7).numTags(3).embeddingSize(3).hiddenSize(3).config();
+  static final Seq2Seq.Config SEQ2SEQ =
+      Seq2Seq.builder()
+          .sourceVocabSize(7)
+          .targetVocabSize(8)
+          .embeddingSize(3)
+          .hiddenSize(3)
+          .config();
   static final ConditionedDecoder.Config CONDITIONED =
-      ConditionedDecoder.Config.defaults(2, 8).withEmbeddingSize(3).withHiddenSize(3);
-  static final LanguageModel.Config LM = LanguageModel.Config.defaults(9).withEmbeddingSize(3).withHiddenSize(4);
+      ConditionedDecoder.builder()
+          .featureSize(2)
+          .vocabSize(8)
+          .embeddingSize(3)
+          .hiddenSize(3)
+          .config();
+  static final LanguageModel.Config LM =
+      LanguageModel.builder().vocabSize(9).embeddingSize(3).hiddenSize(4).config();
 
   private static SequenceClassifier classifier;
   private static SequenceTagger tagger;
@@ -57,11 +73,11 @@ class ModelArgumentsTest {
 
   @BeforeAll
   static void open() {
-    classifier = new SequenceClassifier(CLASSIFIER, CPU);
-    tagger = new SequenceTagger(TAGGER, CPU);
-    seq2seq = new Seq2Seq(SEQ2SEQ, CPU);
-    conditioned = new ConditionedDecoder(CONDITIONED, CPU);
-    lm = new LanguageModel(LM, CPU);
+    classifier = CLASSIFIER.toBuilder().device(CPU).build();
+    tagger = TAGGER.toBuilder().device(CPU).build();
+    seq2seq = SEQ2SEQ.toBuilder().device(CPU).build();
+    conditioned = CONDITIONED.toBuilder().device(CPU).build();
+    lm = LM.toBuilder().device(CPU).build();
   }
 
   @AfterAll
@@ -162,30 +178,61 @@ class ModelArgumentsTest {
     Seq2SeqBatch badDecoderInput = new Seq2SeqBatch(TOKENS,
         PaddedBatch.of(List.of(new int[] {2}, new int[] {2, 8}, new int[] {2}), ALL), new int[6], TAGS);
     return Stream.of(
-        rejects("classifier null config", "config is null", () -> new SequenceClassifier(null, CPU)),
-        rejects("classifier null device", "device is null", () -> new SequenceClassifier(CLASSIFIER, null)),
-        rejects("tagger null config", "config is null", () -> new SequenceTagger(null, CPU)),
-        rejects("seq2seq null config", "config is null", () -> new Seq2Seq(null, CPU)),
-        rejects("conditioned null config", "config is null", () -> new ConditionedDecoder(null, CPU)),
-        rejects("lm null config", "config is null", () -> new LanguageModel(null, CPU)),
-        rejects("lm null device", "device is null", () -> new LanguageModel(LM, null)),
+        rejects(
+            "classifier without vocabSize",
+            "vocabSize is required",
+            () -> SequenceClassifier.builder().numClasses(2).build()),
+        rejects(
+            "classifier null device",
+            "device is null",
+            () -> CLASSIFIER.toBuilder().device(null).build()),
+        rejects(
+            "tagger without numTags",
+            "numTags is required",
+            () -> SequenceTagger.builder().vocabSize(5).build()),
+        rejects(
+            "seq2seq without targetVocabSize",
+            "targetVocabSize is required",
+            () -> Seq2Seq.builder().sourceVocabSize(5).build()),
+        rejects(
+            "conditioned without featureSize",
+            "featureSize is required",
+            () -> ConditionedDecoder.builder().vocabSize(5).build()),
+        rejects(
+            "lm without vocabSize", "vocabSize is required", () -> LanguageModel.builder().build()),
+        rejects("lm null device", "device is null", () -> LM.toBuilder().device(null).build()),
         rejects("classifier predict null", "tokens is null", () -> classifier.predict(null)),
-        rejects("classifier predict empty batch", "tokens has no sequences", () -> classifier.predict(none)),
-        rejects("classifier predict out of vocabulary",
-            "tokens: sequence 1, step 0 holds id 99, outside the vocabulary 0..6", () -> classifier.predict(outOfVocab)),
-        rejects("classifier predict empty sequence", "tokens: sequence 1 of the batch has no tokens",
+        rejects(
+            "classifier predict empty batch",
+            "tokens has no sequences",
+            () -> classifier.predict(none)),
+        rejects(
+            "classifier predict out of vocabulary",
+            "tokens: sequence 1, step 0 holds id 99, outside the vocabulary 0..6",
+            () -> classifier.predict(outOfVocab)),
+        rejects(
+            "classifier predict empty sequence",
+            "tokens: sequence 1 of the batch has no tokens",
             () -> classifier.predictProbabilities(emptySequence)),
         rejects("classifier train null", "batch is null", () -> classifier.trainStep(null)),
-        rejects("classifier train out of vocabulary", "holds id 99",
+        rejects(
+            "classifier train out of vocabulary",
+            "holds id 99",
             () -> classifier.trainStep(new ClassificationBatch(outOfVocab, new int[2]))),
         rejects("classifier evaluate null", "batches is null", () -> classifier.evaluate(null)),
-        rejects("classifier evaluate null batch", "batches[0] is null",
+        rejects(
+            "classifier evaluate null batch",
+            "batches[0] is null",
             () -> classifier.evaluate(Arrays.asList((ClassificationBatch) null))),
-        rejects("tagger predict out of vocabulary", "tokens: sequence 1, step 0 holds id 99",
+        rejects(
+            "tagger predict out of vocabulary",
+            "tokens: sequence 1, step 0 holds id 99",
             () -> tagger.predict(outOfVocab)),
         rejects("tagger predict null", "tokens is null", () -> tagger.predict(null)),
         rejects("tagger train null", "batch is null", () -> tagger.trainStep(null)),
-        rejects("tagger evaluate null batch", "batches[0] is null",
+        rejects(
+            "tagger evaluate null batch",
+            "batches[0] is null",
             () -> tagger.evaluate(Arrays.asList((TaggingBatch) null))),
         rejects("seq2seq generate null", "sources is null", () -> seq2seq.generate(null, 5)),
         rejects("seq2seq generate maxLength 0", "maxLength must be >= 1 but is 0",
@@ -196,11 +243,17 @@ class ModelArgumentsTest {
         rejects("seq2seq generate out of vocabulary", "sources: sequence 1, step 0 holds id 99",
             () -> seq2seq.generate(outOfVocab, 5)),
         rejects("seq2seq train null", "batch is null", () -> seq2seq.trainStep(null)),
-        rejects("seq2seq train decoder input", "decoderInputs: sequence 1, step 1 holds id 8, outside the vocabulary 0..7",
+        rejects(
+            "seq2seq train decoder input",
+            "decoderInputs: sequence 1, step 1 holds id 8, outside the vocabulary 0..7",
             () -> seq2seq.trainStep(badDecoderInput)),
-        rejects("seq2seq evaluate maxLength 0", "maxLength must be >= 1 but is 0",
+        rejects(
+            "seq2seq evaluate maxLength 0",
+            "maxLength must be >= 1 but is 0",
             () -> seq2seq.evaluate(List.of(), 0)),
-        rejects("seq2seq evaluate null batch", "batches[0] is null",
+        rejects(
+            "seq2seq evaluate null batch",
+            "batches[0] is null",
             () -> seq2seq.evaluate(Arrays.asList((Seq2SeqBatch) null), 3)),
         rejects("conditioned generate null", "features is null",
             () -> conditioned.generate(null, 1, 5)),
@@ -211,7 +264,9 @@ class ModelArgumentsTest {
         rejects("conditioned generate null options", "options is null",
             () -> conditioned.generate(new float[2], 1, (DecodeOptions) null)),
         rejects("conditioned train null", "batch is null", () -> conditioned.trainStep(null)),
-        rejects("conditioned evaluate null batch", "batches[0] is null",
+        rejects(
+            "conditioned evaluate null batch",
+            "batches[0] is null",
             () -> conditioned.evaluate(Arrays.asList((ConditionedBatch) null), 3)),
         rejects("lm generate 0 tokens", "maxTokens must be >= 1 but is 0",
             () -> lm.generate(new int[] {4}, 0)),
@@ -263,9 +318,9 @@ class ModelArgumentsTest {
   @Test
   void generationWithTheLargestLimitsStopsAtEos() {
     // with <eos> all but certain, every generator stops at once: nothing is sized by the limit
-    try (LanguageModel m = new LanguageModel(LM, CPU);
-        Seq2Seq s = new Seq2Seq(SEQ2SEQ, CPU);
-        ConditionedDecoder c = new ConditionedDecoder(CONDITIONED, CPU)) {
+    try (LanguageModel m = LM.toBuilder().device(CPU).build();
+        Seq2Seq s = SEQ2SEQ.toBuilder().device(CPU).build();
+        ConditionedDecoder c = CONDITIONED.toBuilder().device(CPU).build()) {
       eosBias(m, 100f);
       eosBias(s, 100f);
       eosBias(c, 100f);
@@ -279,10 +334,11 @@ class ModelArgumentsTest {
 
   @Test
   void growingOutputsKeepEveryToken() {
-    // without <eos>, outputs run to the limit across several growth steps; a shorter limit is a prefix
-    try (LanguageModel m = new LanguageModel(LM, CPU);
-        Seq2Seq s = new Seq2Seq(SEQ2SEQ, CPU);
-        ConditionedDecoder c = new ConditionedDecoder(CONDITIONED, CPU)) {
+    // without <eos>, outputs run to the limit across several growth steps; a shorter limit is a
+    // prefix
+    try (LanguageModel m = LM.toBuilder().device(CPU).build();
+        Seq2Seq s = SEQ2SEQ.toBuilder().device(CPU).build();
+        ConditionedDecoder c = CONDITIONED.toBuilder().device(CPU).build()) {
       eosBias(m, -100f);
       eosBias(s, -100f);
       eosBias(c, -100f);

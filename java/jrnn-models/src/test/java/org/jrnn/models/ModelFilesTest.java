@@ -36,16 +36,26 @@ class ModelFilesTest {
   private static final Device CPU = Device.cpu();
   @TempDir Path dir;
 
-  private static final SequenceClassifier.Config CLASSIFIER = SequenceClassifier.Config.defaults(7, 3)
-      .withEmbeddingSize(3).withHiddenSize(4).withCell(Cell.GRU).withBidirectional(true)
-      .withLayers(2).withDropout(0.25f).withInit(new RecurrentInit(true, false)).withSeed(21);
+  private static final SequenceClassifier.Config CLASSIFIER =
+      SequenceClassifier.builder()
+          .vocabSize(7)
+          .numClasses(3)
+          .embeddingSize(3)
+          .hiddenSize(4)
+          .cell(Cell.GRU)
+          .bidirectional(true)
+          .layers(2)
+          .dropout(0.25f)
+          .init(RecurrentInit.ORTHOGONAL)
+          .seed(21)
+          .config();
 
   @Test
   void classifierRoundTripIsExactWithTokenizerAndLabels() throws IOException {
     Path file = dir.resolve("clf.safetensors");
     CharTokenizer tok = CharTokenizer.build("abc");
     LabelIndex labels = LabelIndex.of(List.of("neg", "neu", "pos"));
-    try (SequenceClassifier model = new SequenceClassifier(CLASSIFIER, CPU)) {
+    try (SequenceClassifier model = CLASSIFIER.toBuilder().device(CPU).build()) {
       model.trainStep(SequenceClassifierTest.TINY);
       TinyAdam.step(model, 0.05f, 1); // weights no longer the seeded ones
       ModelFiles.save(file, model, tok, labels);
@@ -77,9 +87,10 @@ class ModelFilesTest {
   @Test
   void languageModelRoundTripGeneratesTheSameText() throws IOException {
     Path file = dir.resolve("lm.safetensors");
-    LanguageModel.Config c = LanguageModel.Config.defaults(9).withEmbeddingSize(3).withHiddenSize(5).withSeed(4);
+    LanguageModel.Config c =
+        LanguageModel.builder().vocabSize(9).embeddingSize(3).hiddenSize(5).seed(4).config();
     LmBatches windows = new LmBatches(new int[] {4, 5, 6, 7, 8, 4, 5, 1, 2, 3, 8}, 2, 3);
-    try (LanguageModel model = new LanguageModel(c, CPU)) {
+    try (LanguageModel model = c.toBuilder().device(CPU).build()) {
       ModelFiles.save(file, model, null, null);
       try (ModelFiles.Contents loaded = ModelFiles.load(file, CPU)) {
         LanguageModel back = loaded.model(LanguageModel.class);
@@ -98,7 +109,8 @@ class ModelFilesTest {
   @Test
   void tensorsHavePyTorchNamesAndMetadataHasTheConfig() throws IOException {
     Path file = dir.resolve("clf.safetensors");
-    try (SequenceClassifier model = new SequenceClassifier(CLASSIFIER.withBidirectional(false).withLayers(1), CPU)) {
+    try (SequenceClassifier model =
+        CLASSIFIER.toBuilder().bidirectional(false).layers(1).device(CPU).build()) {
       ModelFiles.save(file, model, null, LabelIndex.of(List.of("a", "b", "c")));
     }
     try (SafetensorsFile f = SafetensorsFile.open(file)) {
@@ -115,7 +127,7 @@ class ModelFilesTest {
   /** Writes a file like a saved classifier, then lets {@code change} spoil it. */
   private Path spoiled(String name, java.util.function.Consumer<Map<String, Object>> change) throws IOException {
     Map<String, Object> parts = new java.util.LinkedHashMap<>();
-    try (SequenceClassifier model = new SequenceClassifier(CLASSIFIER, CPU)) {
+    try (SequenceClassifier model = CLASSIFIER.toBuilder().device(CPU).build()) {
       for (Parameter p : model.parameters()) {
         parts.put(p.name(), new Object[] {p.value().toArray(), p.value().shape()});
       }

@@ -14,7 +14,7 @@ class ModelToStringTest {
   @Test
   void classifierPrintsItsLayersShapesAndCounts() {
     try (SequenceClassifier model =
-        new SequenceClassifier(SequenceClassifier.Config.defaults(50, 2), Device.cpu())) {
+        SequenceClassifier.builder().vocabSize(50).numClasses(2).device(Device.cpu()).build()) {
       String s = model.toString();
       assertTrue(s.startsWith("SequenceClassifier"), s);
       assertTrue(s.contains("weight_hh_l0"), s);
@@ -26,7 +26,8 @@ class ModelToStringTest {
 
   @Test
   void linearPrintsWeightShape() {
-    try (Linear linear = new Linear(3, 4, true, 1L, Device.cpu())) {
+    try (Linear linear =
+        Linear.builder().inFeatures(3).outFeatures(4).seed(1L).device(Device.cpu()).build()) {
       String s = linear.toString();
       assertTrue(s.contains("[4, 3]"), s);
       assertTrue(s.contains("bias"), s);

@@ -27,7 +27,7 @@ class NonFiniteLocatorTest {
   private static final Device CPU = Device.cpu();
   private static final int[] LM_TOKENS = {4, 5, 6, 7, 8, 4, 5, 1, 2, 3, 8, 7, 6, 5, 4, 8, 6, 4, 5};
   private static final LanguageModel.Config LM =
-      LanguageModel.Config.defaults(9).withEmbeddingSize(3).withHiddenSize(4).withSeed(2);
+      LanguageModel.builder().vocabSize(9).embeddingSize(3).hiddenSize(4).seed(2).config();
 
   private static Tensor param(org.jrnn.models.Model model, String name) {
     for (Parameter p : model.parameters()) {
@@ -65,7 +65,7 @@ class NonFiniteLocatorTest {
       first = tm[i] == id ? i : -1;
     }
     assertTrue(first >= 0, "token 7 is in window 0");
-    try (LanguageModel m = new LanguageModel(LM, CPU)) {
+    try (LanguageModel m = LM.toBuilder().device(CPU).build()) {
       LanguageModelTask task = new LanguageModelTask(m);
       assertNull(task.locateNonFinite(w));
       poisonRow(m, id);
@@ -74,11 +74,11 @@ class NonFiniteLocatorTest {
     }
     // the CPU kernels' gate activations are bounded (their exp clamps, which also maps NaN to a
     // finite value), so a recurrent layer only goes non-finite with an unbounded cell: ReLU
-    try (LanguageModel m = new LanguageModel(LM.withCell(Cell.RNN_RELU), CPU)) {
+    try (LanguageModel m = LM.toBuilder().cell(Cell.RNN_RELU).device(CPU).build()) {
       param(m, "rnn.bias_ih_l1").set(Float.POSITIVE_INFINITY, 2);
       assertEquals("rnn layer 2 (RNN_RELU), time step 0, sequence 0", new LanguageModelTask(m).locateNonFinite(w));
     }
-    try (LanguageModel m = new LanguageModel(LM, CPU)) {
+    try (LanguageModel m = LM.toBuilder().device(CPU).build()) {
       param(m, "linear.bias").set(Float.NaN, 3);
       assertEquals("linear (logits), time step 0, sequence 0", new LanguageModelTask(m).locateNonFinite(w));
     }
@@ -89,37 +89,71 @@ class NonFiniteLocatorTest {
     List<int[]> tokens = List.of(new int[] {4, 5, 6}, new int[] {7}, new int[] {5, 4, 6, 6});
     TaggingBatch tagging = TaggingBatch.of(tokens, List.of(new int[] {0, 1, 2}, new int[] {2},
         new int[] {1, 1, 0, 0}), new int[] {0, 1, 2});
-    try (SequenceTagger m = new SequenceTagger(
-        SequenceTagger.Config.defaults(8, 3).withEmbeddingSize(3).withHiddenSize(3).withSeed(4), CPU)) {
+    try (SequenceTagger m =
+        SequenceTagger.builder()
+            .vocabSize(8)
+            .numTags(3)
+            .embeddingSize(3)
+            .hiddenSize(3)
+            .seed(4)
+            .device(CPU)
+            .build()) {
       TaggerTask task = new TaggerTask(m);
       assertNull(task.locateNonFinite(tagging));
       poisonRow(m, 6);
       assertEquals("embedding output, time step 2, sequence 0", task.locateNonFinite(tagging));
     }
-    try (SequenceTagger m = new SequenceTagger(
-        SequenceTagger.Config.defaults(8, 3).withEmbeddingSize(3).withHiddenSize(3).withSeed(4)
-            .withCell(Cell.RNN_RELU), CPU)) {
+    try (SequenceTagger m =
+        SequenceTagger.builder()
+            .vocabSize(8)
+            .numTags(3)
+            .embeddingSize(3)
+            .hiddenSize(3)
+            .seed(4)
+            .cell(Cell.RNN_RELU)
+            .device(CPU)
+            .build()) {
       param(m, "rnn.bias_ih_l0").set(Float.POSITIVE_INFINITY, 1);
       assertEquals("rnn layer 1 (RNN_RELU), time step 0, sequence 0", new TaggerTask(m).locateNonFinite(tagging));
     }
     ClassificationBatch cls = new ClassificationBatch(PaddedBatch.of(tokens, new int[] {0, 1, 2}), new int[] {0, 1, 0});
-    try (SequenceClassifier m = new SequenceClassifier(
-        SequenceClassifier.Config.defaults(8, 2).withEmbeddingSize(3).withHiddenSize(4).withSeed(5), CPU)) {
+    try (SequenceClassifier m =
+        SequenceClassifier.builder()
+            .vocabSize(8)
+            .numClasses(2)
+            .embeddingSize(3)
+            .hiddenSize(4)
+            .seed(5)
+            .device(CPU)
+            .build()) {
       ClassifierTask task = new ClassifierTask(m);
       assertNull(task.locateNonFinite(cls));
       poisonRow(m, 7);
       assertEquals("embedding output, time step 0, sequence 1", task.locateNonFinite(cls));
     }
-    try (SequenceClassifier m = new SequenceClassifier(
-        SequenceClassifier.Config.defaults(8, 2).withEmbeddingSize(3).withHiddenSize(4).withSeed(5), CPU)) {
+    try (SequenceClassifier m =
+        SequenceClassifier.builder()
+            .vocabSize(8)
+            .numClasses(2)
+            .embeddingSize(3)
+            .hiddenSize(4)
+            .seed(5)
+            .device(CPU)
+            .build()) {
       param(m, "linear.bias").set(Float.NaN, 1);
       assertEquals("linear (logits), sequence 0", new ClassifierTask(m).locateNonFinite(cls));
     }
     List<float[]> features = List.of(new float[] {1, 0, 0.5f}, new float[] {0, 1, -0.5f}, new float[] {0.3f, 0.3f, 1});
     ConditionedBatch dec = ConditionedBatch.of(features, List.of(new int[] {4, 5}, new int[] {6}, new int[] {5, 6, 4}),
         new int[] {0, 1, 2});
-    try (ConditionedDecoder m = new ConditionedDecoder(
-        ConditionedDecoder.Config.defaults(3, 7).withEmbeddingSize(2).withHiddenSize(3), CPU)) {
+    try (ConditionedDecoder m =
+        ConditionedDecoder.builder()
+            .featureSize(3)
+            .vocabSize(7)
+            .embeddingSize(2)
+            .hiddenSize(3)
+            .device(CPU)
+            .build()) {
       ConditionedDecoderTask task = new ConditionedDecoderTask(m, 6);
       assertNull(task.locateNonFinite(dec));
       poisonRow(m, 6);
@@ -129,8 +163,9 @@ class NonFiniteLocatorTest {
 
   @Test
   void theTrainersExceptionNamesTheLocation() {
-    try (LanguageModel m = new LanguageModel(LM, CPU);
-        Trainer tr = Trainer.builder().quiet().optimizer(ps -> Sgd.of(ps, 0.1)).epochs(1).build()) {
+    try (LanguageModel m = LM.toBuilder().device(CPU).build();
+        Trainer tr =
+            Trainer.builder().quiet().optimizer(Sgd.builder().lr(0.1)::build).epochs(1).build()) {
       poisonRow(m, 7);
       NonFiniteException e = assertThrows(NonFiniteException.class,
           () -> tr.fit(new LanguageModelTask(m), new LmWindows(LM_TOKENS, 2, 4), null));

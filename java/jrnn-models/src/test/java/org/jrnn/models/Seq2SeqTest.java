@@ -29,8 +29,16 @@ class Seq2SeqTest {
 
   @Test
   void gradientsReachTheEncoderAndMatchFiniteDifferences() {
-    Seq2Seq.Config c = Seq2Seq.Config.defaults(8, 8).withEmbeddingSize(3).withHiddenSize(3).withLayers(2).withSeed(2);
-    try (Seq2Seq model = new Seq2Seq(c, CPU)) {
+    Seq2Seq.Config c =
+        Seq2Seq.builder()
+            .sourceVocabSize(8)
+            .targetVocabSize(8)
+            .embeddingSize(3)
+            .hiddenSize(3)
+            .layers(2)
+            .seed(2)
+            .config();
+    try (Seq2Seq model = c.toBuilder().device(CPU).build()) {
       StepResult r = model.trainStep(BATCH);
       assertEquals(3 + 4 + 1, r.count());
       assertEquals(model.evaluate(List.of(BATCH), 3).get("loss"), r.mean(), 1e-6);
@@ -63,8 +71,15 @@ class Seq2SeqTest {
     }
     Seq2SeqBatches source = new Seq2SeqBatches(sources, targets, 9, 2);
     List<Seq2SeqBatch> all = Seq2SeqBatches.inOrder(sources, targets, 36);
-    Seq2Seq.Config c = Seq2Seq.Config.defaults(7, 7).withEmbeddingSize(8).withHiddenSize(32).withSeed(1);
-    try (Seq2Seq model = new Seq2Seq(c, CPU)) {
+    Seq2Seq.Config c =
+        Seq2Seq.builder()
+            .sourceVocabSize(7)
+            .targetVocabSize(7)
+            .embeddingSize(8)
+            .hiddenSize(32)
+            .seed(1)
+            .config();
+    try (Seq2Seq model = c.toBuilder().device(CPU).build()) {
       Seq2SeqTask task = new Seq2SeqTask(model, 5);
       double before = task.evaluate(all).get("loss");
       int step = 0;
@@ -88,8 +103,15 @@ class Seq2SeqTest {
     Path file = dir.resolve("s2s.safetensors");
     CharTokenizer src = CharTokenizer.build("abcd");
     CharTokenizer tgt = CharTokenizer.build("wxyz");
-    Seq2Seq.Config c = Seq2Seq.Config.defaults(8, 8).withEmbeddingSize(3).withHiddenSize(4).withCell(Cell.GRU);
-    try (Seq2Seq model = new Seq2Seq(c, CPU)) {
+    Seq2Seq.Config c =
+        Seq2Seq.builder()
+            .sourceVocabSize(8)
+            .targetVocabSize(8)
+            .embeddingSize(3)
+            .hiddenSize(4)
+            .cell(Cell.GRU)
+            .config();
+    try (Seq2Seq model = c.toBuilder().device(CPU).build()) {
       ModelFiles.save(file, new ModelFiles.Contents(model, src, tgt, null, null));
       try (ModelFiles.Contents loaded = ModelFiles.load(file, CPU)) {
         Seq2Seq back = loaded.model(Seq2Seq.class);

@@ -42,7 +42,7 @@ class SequenceClassifierTest {
 
   static void gradientsMatchFiniteDifferences(SequenceClassifier.Config config, ClassificationBatch b) {
     long live = Tensor.liveAllocations();
-    try (SequenceClassifier model = new SequenceClassifier(config, CPU)) {
+    try (SequenceClassifier model = config.toBuilder().device(CPU).build()) {
       model.zeroGradients();
       StepResult r = model.trainStep(b);
       assertEquals(b.size(), r.count());
@@ -56,28 +56,44 @@ class SequenceClassifierTest {
   @Test
   void lstmSoftmaxGradientsMatchFiniteDifferences() {
     gradientsMatchFiniteDifferences(
-        SequenceClassifier.Config.defaults(7, 3).withEmbeddingSize(3).withHiddenSize(4).withSeed(5), TINY);
+        SequenceClassifier.builder()
+            .vocabSize(7)
+            .numClasses(3)
+            .embeddingSize(3)
+            .hiddenSize(4)
+            .seed(5)
+            .config(),
+        TINY);
   }
 
   @Test
   void bidirectionalTwoLayerGruBceGradientsMatchFiniteDifferences() {
     gradientsMatchFiniteDifferences(
-        SequenceClassifier.Config.defaults(7, 2)
-            .withEmbeddingSize(3)
-            .withHiddenSize(3)
-            .withCell(Cell.GRU)
-            .withLayers(2)
-            .withBidirectional(true)
-            .withBinaryLogistic(true)
-            .withPaddingIndex(-1)
-            .withSeed(9),
+        SequenceClassifier.builder()
+            .vocabSize(7)
+            .numClasses(2)
+            .embeddingSize(3)
+            .hiddenSize(3)
+            .cell(Cell.GRU)
+            .layers(2)
+            .bidirectional(true)
+            .binaryLogistic(true)
+            .paddingIndex(-1)
+            .seed(9)
+            .config(),
         batch(new int[][] {{4, 5, 6, 1}, {6}, {5, 4, 2}}, new int[] {1, 0, 1}));
   }
 
   @Test
   void paddingRowStaysZeroAndGetsNoGradient() {
-    try (SequenceClassifier model = new SequenceClassifier(
-        SequenceClassifier.Config.defaults(7, 3).withEmbeddingSize(3).withHiddenSize(4), CPU)) {
+    try (SequenceClassifier model =
+        SequenceClassifier.builder()
+            .vocabSize(7)
+            .numClasses(3)
+            .embeddingSize(3)
+            .hiddenSize(4)
+            .device(CPU)
+            .build()) {
       Parameter emb = model.parameters().get(0);
       assertEquals("embedding.weight", emb.name());
       assertArrayEquals(new float[3], java.util.Arrays.copyOfRange(emb.value().toArray(), 0, 3), 0f);
@@ -90,7 +106,8 @@ class SequenceClassifierTest {
 
   @Test
   void namesAndShapesFollowPyTorch() {
-    try (SequenceClassifier model = new SequenceClassifier(SequenceClassifier.Config.defaults(10, 2), CPU)) {
+    try (SequenceClassifier model =
+        SequenceClassifier.builder().vocabSize(10).numClasses(2).device(CPU).build()) {
       List<String> names = model.parameters().stream().map(Parameter::name).toList();
       assertEquals(List.of("embedding.weight", "rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0",
           "rnn.bias_hh_l0", "linear.weight", "linear.bias"), names);
@@ -102,19 +119,26 @@ class SequenceClassifierTest {
 
   @Test
   void seededConstructionAndTrainingAreReproducibleBitForBit() {
-    SequenceClassifier.Config c = SequenceClassifier.Config.defaults(7, 3)
-        .withEmbeddingSize(3).withHiddenSize(4).withDropout(0.3f).withSeed(11);
+    SequenceClassifier.Config c =
+        SequenceClassifier.builder()
+            .vocabSize(7)
+            .numClasses(3)
+            .embeddingSize(3)
+            .hiddenSize(4)
+            .dropout(0.3f)
+            .seed(11)
+            .config();
     float[][] first = trainTwoSteps(c);
     float[][] second = trainTwoSteps(c);
     for (int i = 0; i < first.length; i++) {
       assertArrayEquals(first[i], second[i], 0f);
     }
-    float[][] other = trainTwoSteps(c.withSeed(12));
+    float[][] other = trainTwoSteps(c.toBuilder().seed(12).config());
     assertNotEquals(first[1][0], other[1][0], "another seed, other weights");
   }
 
   private static float[][] trainTwoSteps(SequenceClassifier.Config c) {
-    try (SequenceClassifier model = new SequenceClassifier(c, CPU)) {
+    try (SequenceClassifier model = c.toBuilder().device(CPU).build()) {
       for (int i = 0; i < 2; i++) {
         model.zeroGradients();
         model.trainStep(TINY);
@@ -133,9 +157,15 @@ class SequenceClassifierTest {
 
   @Test
   void dropoutChangesTrainingButNotPrediction() {
-    SequenceClassifier.Config c = SequenceClassifier.Config.defaults(7, 3)
-        .withEmbeddingSize(3).withHiddenSize(4).withDropout(0.5f);
-    try (SequenceClassifier model = new SequenceClassifier(c, CPU)) {
+    SequenceClassifier.Config c =
+        SequenceClassifier.builder()
+            .vocabSize(7)
+            .numClasses(3)
+            .embeddingSize(3)
+            .hiddenSize(4)
+            .dropout(0.5f)
+            .config();
+    try (SequenceClassifier model = c.toBuilder().device(CPU).build()) {
       double a = model.trainStep(TINY).lossSum();
       double b = model.trainStep(TINY).lossSum();
       assertNotEquals(a, b, "two training steps draw two masks");
@@ -169,10 +199,17 @@ class SequenceClassifierTest {
       labels[i] = i % 2 == 0 ? 1 : 0;
       seqs.add(s);
     }
-    SequenceClassifier.Config c = SequenceClassifier.Config.defaults(10, 2)
-        .withEmbeddingSize(8).withHiddenSize(16).withInit(new RecurrentInit(true, true)).withSeed(1);
+    SequenceClassifier.Config c =
+        SequenceClassifier.builder()
+            .vocabSize(10)
+            .numClasses(2)
+            .embeddingSize(8)
+            .hiddenSize(16)
+            .init(RecurrentInit.ORTHOGONAL_FORGET_BIAS_ONE)
+            .seed(1)
+            .config();
     ClassificationBatches source = new ClassificationBatches(seqs, labels, 32, 2);
-    try (SequenceClassifier model = new SequenceClassifier(c, CPU)) {
+    try (SequenceClassifier model = c.toBuilder().device(CPU).build()) {
       ClassifierTask task = new ClassifierTask(model);
       List<ClassificationBatch> all = ClassificationBatches.inOrder(seqs, labels, 64);
       double before = task.evaluate(all).get("loss");
@@ -194,8 +231,14 @@ class SequenceClassifierTest {
 
   @Test
   void badInputsAreNamed() {
-    try (SequenceClassifier model = new SequenceClassifier(
-        SequenceClassifier.Config.defaults(7, 3).withEmbeddingSize(3).withHiddenSize(4), CPU)) {
+    try (SequenceClassifier model =
+        SequenceClassifier.builder()
+            .vocabSize(7)
+            .numClasses(3)
+            .embeddingSize(3)
+            .hiddenSize(4)
+            .device(CPU)
+            .build()) {
       JrnnException e = assertThrows(JrnnException.class,
           () -> model.trainStep(batch(new int[][] {{1}}, new int[] {3})));
       assertTrue(e.getMessage().contains("labels[0] = 3 is outside 0..2"), e.getMessage());
@@ -203,13 +246,21 @@ class SequenceClassifierTest {
       assertTrue(e.getMessage().contains("tokens: sequence 0, step 0 holds id 9, outside the vocabulary 0..6"),
           e.getMessage());
     }
-    try (SequenceClassifier model = new SequenceClassifier(SequenceClassifier.Config.defaults(7, 3), CPU)) {
+    try (SequenceClassifier model =
+        SequenceClassifier.builder().vocabSize(7).numClasses(3).device(CPU).build()) {
       JrnnException e = assertThrows(JrnnException.class,
           () -> model.predict(PaddedBatch.of(List.of(new int[] {4}, new int[0]), new int[] {0, 1})));
       assertTrue(e.getMessage().contains("sequence 1 of the batch has no tokens"), e.getMessage());
     }
-    JrnnException e = assertThrows(JrnnException.class,
-        () -> SequenceClassifier.Config.defaults(7, 3).withBinaryLogistic(true));
+    JrnnException e =
+        assertThrows(
+            JrnnException.class,
+            () ->
+                SequenceClassifier.builder()
+                    .vocabSize(7)
+                    .numClasses(3)
+                    .binaryLogistic(true)
+                    .config());
     assertTrue(e.getMessage().contains("binaryLogistic needs numClasses = 2"), e.getMessage());
     JrnnException empty = assertThrows(JrnnException.class,
         () -> new ClassificationBatches(List.of(new int[] {1}, new int[0]), new int[] {0, 1}, 2, 0));
@@ -218,8 +269,15 @@ class SequenceClassifierTest {
 
   @Test
   void configJsonRoundTripsAndNamesBadKeys() {
-    SequenceClassifier.Config c = SequenceClassifier.Config.defaults(7, 2).withCell(Cell.GRU)
-        .withDropout(0.1f).withInit(new RecurrentInit(true, false)).withSeed(-3);
+    SequenceClassifier.Config c =
+        SequenceClassifier.builder()
+            .vocabSize(7)
+            .numClasses(2)
+            .cell(Cell.GRU)
+            .dropout(0.1f)
+            .init(RecurrentInit.ORTHOGONAL)
+            .seed(-3)
+            .config();
     assertEquals(c, SequenceClassifier.Config.fromJson(c.toJson()));
     JrnnException e = assertThrows(JrnnException.class,
         () -> SequenceClassifier.Config.fromJson(c.toJson().replace("\"hiddenSize\":128,", "")));

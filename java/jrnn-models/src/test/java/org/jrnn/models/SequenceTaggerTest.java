@@ -24,14 +24,20 @@ import org.junit.jupiter.api.io.TempDir;
 class SequenceTaggerTest {
   private static final Device CPU = Device.cpu();
   private static final SequenceTagger.Config TINY =
-      SequenceTagger.Config.defaults(8, 3).withEmbeddingSize(3).withHiddenSize(3).withSeed(4);
+      SequenceTagger.builder()
+          .vocabSize(8)
+          .numTags(3)
+          .embeddingSize(3)
+          .hiddenSize(3)
+          .seed(4)
+          .config();
   private static final List<int[]> TOKENS = List.of(new int[] {4, 5, 6}, new int[] {7}, new int[] {5, 4});
   private static final List<int[]> TAGS = List.of(new int[] {0, 1, 2}, new int[] {2}, new int[] {1, 1});
   private static final TaggingBatch BATCH = TaggingBatch.of(TOKENS, TAGS, new int[] {0, 1, 2});
 
   @Test
   void gradientsMatchFiniteDifferences() {
-    try (SequenceTagger model = new SequenceTagger(TINY, CPU)) {
+    try (SequenceTagger model = TINY.toBuilder().device(CPU).build()) {
       StepResult r = model.trainStep(BATCH);
       assertEquals(6, r.count(), "only real tokens count");
       assertEquals(model.evaluate(List.of(BATCH)).get("loss"), r.mean(), 1e-6);
@@ -41,7 +47,7 @@ class SequenceTaggerTest {
 
   @Test
   void paddingTagsAreIgnoredWhateverTheyHold() {
-    try (SequenceTagger model = new SequenceTagger(TINY, CPU)) {
+    try (SequenceTagger model = TINY.toBuilder().device(CPU).build()) {
       int[] tags = BATCH.tags().clone();
       assertEquals(-1, tags[1 * 3 + 1], "step 1 of sentence 1 is padding");
       tags[1 * 3 + 1] = 2;
@@ -71,10 +77,17 @@ class SequenceTaggerTest {
       tokens.add(s);
       tags.add(y);
     }
-    SequenceTagger.Config c = SequenceTagger.Config.defaults(8, 2).withEmbeddingSize(6).withHiddenSize(16).withSeed(3);
+    SequenceTagger.Config c =
+        SequenceTagger.builder()
+            .vocabSize(8)
+            .numTags(2)
+            .embeddingSize(6)
+            .hiddenSize(16)
+            .seed(3)
+            .config();
     TaggingBatches source = new TaggingBatches(tokens, tags, 16, 4);
     List<TaggingBatch> all = TaggingBatches.inOrder(tokens, tags, 64);
-    try (SequenceTagger model = new SequenceTagger(c, CPU)) {
+    try (SequenceTagger model = c.toBuilder().device(CPU).build()) {
       TaggerTask task = new TaggerTask(model);
       double before = task.evaluate(all).get("loss");
       int step = 0;
@@ -96,7 +109,7 @@ class SequenceTaggerTest {
   @Test
   void roundTripsThroughAModelFile(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("tagger.safetensors");
-    try (SequenceTagger model = new SequenceTagger(TINY.withDropout(0.3f), CPU)) {
+    try (SequenceTagger model = TINY.toBuilder().dropout(0.3f).device(CPU).build()) {
       ModelFiles.save(file, model, null, null);
       try (ModelFiles.Contents loaded = ModelFiles.load(file, CPU)) {
         SequenceTagger back = loaded.model(SequenceTagger.class);
@@ -112,7 +125,7 @@ class SequenceTaggerTest {
 
   @Test
   void badTagsAreNamed() {
-    try (SequenceTagger model = new SequenceTagger(TINY, CPU)) {
+    try (SequenceTagger model = TINY.toBuilder().device(CPU).build()) {
       TaggingBatch bad = TaggingBatch.of(List.of(new int[] {4, 5}), List.of(new int[] {0, 3}), new int[] {0});
       JrnnException e = assertThrows(JrnnException.class, () -> model.trainStep(bad));
       assertTrue(e.getMessage().contains("tags at step 1 of sentence 0 = 3 is outside 0..2"), e.getMessage());

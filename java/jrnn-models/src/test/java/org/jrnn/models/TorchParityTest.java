@@ -54,21 +54,80 @@ class TorchParityTest {
   void everyModelMatchesPyTorch() throws Exception {
     List<Case> cases = new ArrayList<>();
     try {
-      cases.add(classifier("classifier-lstm-smoothing", SequenceClassifier.Config.defaults(8, 3)
-          .withEmbeddingSize(5).withHiddenSize(6).withLabelSmoothing(0.1f).withSeed(3), new int[] {2, 0, 1, 2}));
-      cases.add(classifier("classifier-bigru2-bce", SequenceClassifier.Config.defaults(8, 2)
-          .withEmbeddingSize(4).withHiddenSize(5).withCell(Cell.GRU).withLayers(2).withBidirectional(true)
-          .withBinaryLogistic(true).withSeed(4), new int[] {1, 0, 0, 1}));
+      cases.add(
+          classifier(
+              "classifier-lstm-smoothing",
+              SequenceClassifier.builder()
+                  .vocabSize(8)
+                  .numClasses(3)
+                  .embeddingSize(5)
+                  .hiddenSize(6)
+                  .labelSmoothing(0.1f)
+                  .seed(3)
+                  .config(),
+              new int[] {2, 0, 1, 2}));
+      cases.add(
+          classifier(
+              "classifier-bigru2-bce",
+              SequenceClassifier.builder()
+                  .vocabSize(8)
+                  .numClasses(2)
+                  .embeddingSize(4)
+                  .hiddenSize(5)
+                  .cell(Cell.GRU)
+                  .layers(2)
+                  .bidirectional(true)
+                  .binaryLogistic(true)
+                  .seed(4)
+                  .config(),
+              new int[] {1, 0, 0, 1}));
       cases.add(languageModelFromACarriedState());
       cases.add(bidirectionalTagger());
-      cases.add(decoder("decoder-gru2-concat", ConditionedDecoder.Config.defaults(3, 9).withEmbeddingSize(4)
-          .withHiddenSize(5).withLayers(2).withConcatFeatures(true).withSeed(8)));
-      cases.add(decoder("decoder-lstm", ConditionedDecoder.Config.defaults(3, 9).withEmbeddingSize(4)
-          .withHiddenSize(5).withCell(Cell.LSTM).withSeed(9)));
-      cases.add(seq2seq("seq2seq-lstm2", Seq2Seq.Config.defaults(8, 9).withEmbeddingSize(4).withHiddenSize(5)
-          .withLayers(2).withSeed(10)));
-      cases.add(seq2seq("seq2seq-gru", Seq2Seq.Config.defaults(8, 9).withEmbeddingSize(3).withHiddenSize(4)
-          .withCell(Cell.GRU).withSeed(11)));
+      cases.add(
+          decoder(
+              "decoder-gru2-concat",
+              ConditionedDecoder.builder()
+                  .featureSize(3)
+                  .vocabSize(9)
+                  .embeddingSize(4)
+                  .hiddenSize(5)
+                  .layers(2)
+                  .concatFeatures(true)
+                  .seed(8)
+                  .config()));
+      cases.add(
+          decoder(
+              "decoder-lstm",
+              ConditionedDecoder.builder()
+                  .featureSize(3)
+                  .vocabSize(9)
+                  .embeddingSize(4)
+                  .hiddenSize(5)
+                  .cell(Cell.LSTM)
+                  .seed(9)
+                  .config()));
+      cases.add(
+          seq2seq(
+              "seq2seq-lstm2",
+              Seq2Seq.builder()
+                  .sourceVocabSize(8)
+                  .targetVocabSize(9)
+                  .embeddingSize(4)
+                  .hiddenSize(5)
+                  .layers(2)
+                  .seed(10)
+                  .config()));
+      cases.add(
+          seq2seq(
+              "seq2seq-gru",
+              Seq2Seq.builder()
+                  .sourceVocabSize(8)
+                  .targetVocabSize(9)
+                  .embeddingSize(3)
+                  .hiddenSize(4)
+                  .cell(Cell.GRU)
+                  .seed(11)
+                  .config()));
       List<String> command = new ArrayList<>(List.of("/usr/bin/python3", script.toString()));
       for (Case c : cases) {
         Path modelFile = dir.resolve(c.name() + ".model.safetensors");
@@ -129,7 +188,7 @@ class TorchParityTest {
 
   private static Case classifier(String name, SequenceClassifier.Config c, int[] labels) {
     ClassificationBatch b = new ClassificationBatch(PaddedBatch.of(SEQS, new int[] {0, 1, 2, 3}), labels);
-    SequenceClassifier model = new SequenceClassifier(c, CPU);
+    SequenceClassifier model = c.toBuilder().device(CPU).build();
     StepResult r = model.trainStep(b);
     return new Case(name, model, r, tokens(b.tokens()).putInts("labels", DType.I32, labels, labels.length));
   }
@@ -138,8 +197,9 @@ class TorchParityTest {
   private static Case languageModelFromACarriedState() {
     int[] tokens = {4, 5, 6, 7, 8, 4, 5, 1, 2, 3, 8, 7, 6, 5, 4, 8, 6, 4, 5, 2, 2, 7, 6, 5, 4};
     LmBatches windows = new LmBatches(tokens, 3, 4);
-    LanguageModel.Config c = LanguageModel.Config.defaults(9).withEmbeddingSize(4).withHiddenSize(5).withSeed(6);
-    LanguageModel model = new LanguageModel(c, CPU);
+    LanguageModel.Config c =
+        LanguageModel.builder().vocabSize(9).embeddingSize(4).hiddenSize(5).seed(6).config();
+    LanguageModel model = c.toBuilder().device(CPU).build();
     model.trainStep(windows.window(0));
     float[][] carried = model.carriedState();
     model.zeroGradients();
@@ -155,8 +215,15 @@ class TorchParityTest {
   private static Case bidirectionalTagger() {
     List<int[]> tags = List.of(new int[] {0, 1, 2, 1, 0}, new int[] {2}, new int[] {1, 1, 0}, new int[] {0, 2, 2, 1});
     TaggingBatch b = TaggingBatch.of(SEQS, tags, new int[] {0, 1, 2, 3});
-    SequenceTagger.Config c = SequenceTagger.Config.defaults(8, 3).withEmbeddingSize(4).withHiddenSize(5).withSeed(7);
-    SequenceTagger model = new SequenceTagger(c, CPU);
+    SequenceTagger.Config c =
+        SequenceTagger.builder()
+            .vocabSize(8)
+            .numTags(3)
+            .embeddingSize(4)
+            .hiddenSize(5)
+            .seed(7)
+            .config();
+    SequenceTagger model = c.toBuilder().device(CPU).build();
     StepResult r = model.trainStep(b);
     int t = b.tokens().maxLength();
     return new Case("tagger-bilstm", model, r,
@@ -167,7 +234,7 @@ class TorchParityTest {
     List<float[]> features = List.of(new float[] {1, 0, 0.5f}, new float[] {0, 1, -0.5f}, new float[] {0.3f, 0.3f, 1});
     List<int[]> names = List.of(new int[] {4, 5}, new int[] {6}, new int[] {5, 6, 4, 8});
     ConditionedBatch b = ConditionedBatch.of(features, names, new int[] {0, 1, 2});
-    ConditionedDecoder model = new ConditionedDecoder(c, CPU);
+    ConditionedDecoder model = c.toBuilder().device(CPU).build();
     StepResult r = model.trainStep(b);
     int t = b.inputs().maxLength();
     return new Case(name, model, r, new SafetensorsWriter()
@@ -180,7 +247,7 @@ class TorchParityTest {
   private static Case seq2seq(String name, Seq2Seq.Config c) {
     List<int[]> targets = List.of(new int[] {4, 5}, new int[] {}, new int[] {8, 6, 4}, new int[] {7});
     Seq2SeqBatch b = Seq2SeqBatch.of(SEQS, targets, new int[] {0, 1, 2, 3});
-    Seq2Seq model = new Seq2Seq(c, CPU);
+    Seq2Seq model = c.toBuilder().device(CPU).build();
     StepResult r = model.trainStep(b);
     PaddedBatch in = b.decoderInputs();
     int t = in.maxLength();

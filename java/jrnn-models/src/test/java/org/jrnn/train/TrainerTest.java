@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -212,7 +211,7 @@ class TrainerTest {
   }
 
   static Trainer.Builder quiet() {
-    return Trainer.builder().quiet().optimizer(ps -> Adam.of(ps, 0.05)).seed(3);
+    return Trainer.builder().quiet().optimizer(Adam.builder().lr(0.05)::build).seed(3);
   }
 
   static float[] params(Regression t) {
@@ -572,7 +571,12 @@ class TrainerTest {
     Regression t = task(1);
     float[] before = params(t);
     try (Trainer tr =
-        Trainer.builder().quiet().optimizer(ps -> Sgd.of(ps, 1.0)).maxSteps(1).epochs(0).build()) {
+        Trainer.builder()
+            .quiet()
+            .optimizer(Sgd.builder().lr(1.0)::build)
+            .maxSteps(1)
+            .epochs(0)
+            .build()) {
       TrainResult r = tr.fit(t, batches(64, 64), null);
       assertEquals(StopReason.MAX_STEPS, r.stopReason());
     }
@@ -584,8 +588,12 @@ class TrainerTest {
     assertEquals(1.0, Math.sqrt(moved), 1e-5); // the full-batch gradient's norm is > 1: clipped to 1
     Regression u = task(1);
     try (Trainer tr =
-        Trainer.builder().quiet().optimizer(ps -> Sgd.of(ps, 1.0)).clipping(GradientClipping.none())
-            .maxSteps(1).build()) {
+        Trainer.builder()
+            .quiet()
+            .optimizer(Sgd.builder().lr(1.0)::build)
+            .clipping(GradientClipping.none())
+            .maxSteps(1)
+            .build()) {
       tr.fit(u, batches(64, 64), null);
     }
     float[] unclipped = params(u);

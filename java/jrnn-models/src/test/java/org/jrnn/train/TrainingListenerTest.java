@@ -43,7 +43,7 @@ class TrainingListenerTest {
   }
 
   static Trainer.Builder quiet() {
-    return Trainer.builder().quiet().optimizer(ps -> Adam.of(ps, 0.05)).seed(3);
+    return Trainer.builder().quiet().optimizer(ps -> Adam.builder().lr(0.05).build(ps)).seed(3);
   }
 
   /** Writes every call as a line, e.g. "afterUpdate 5". */
@@ -257,7 +257,7 @@ class TrainingListenerTest {
             .checkpoint(ck)
             .checkpointEvery(1)
             .restoreBest(true)
-            .optimizer(ps -> Adam.of(ps, 0.8)) // a rate that overshoots, so the best is not the last
+            .optimizer(ps -> Adam.builder().lr(0.8).build(ps)) // a rate that overshoots, so the best is not the last
             .listener(probe)
             .build()) {
       result = tr.fit(t, TrainerTest.batches(64, 10), TrainerTest.batches(64, 64));

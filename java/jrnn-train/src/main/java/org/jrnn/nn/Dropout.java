@@ -24,18 +24,48 @@ public final class Dropout implements Trainable {
   private final Device device;
   private long calls;
 
-  /**
-   * @param p drop probability in {@code [0, 1)}; 0 makes the layer the identity
-   * @param seed seed of the sequence of mask seeds
-   * @param device the device of the tensors it will see
-   */
-  public Dropout(float p, long seed, Device device) {
-    if (!(p >= 0f && p < 1f)) {
-      throw new JrnnException("dropout p = " + p + " must be in [0, 1)");
+  /** A builder: {@code Dropout.builder().p(0.5f).seed(7).build()}; {@code p} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Settings of a {@link Dropout}; each setter checks its value, {@link #build()} the rest. */
+  public static final class Builder {
+    private float p = Float.NaN;
+    private long seed;
+    private Device device = Device.cpu();
+
+    private Builder() {}
+
+    /** Required: the drop probability in {@code [0, 1)}; 0 makes the layer the identity. */
+    public Builder p(float p) {
+      this.p = Arguments.fraction("p", p);
+      return this;
     }
-    this.p = p;
-    this.seed = seed;
-    this.device = Arguments.notNull("device", device);
+
+    /** Seed of the sequence of mask seeds; default 0. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** The device of the tensors it will see; default {@link Device#cpu()}. */
+    public Builder device(Device device) {
+      this.device = Arguments.notNull("device", device);
+      return this;
+    }
+
+    /** The layer. @throws JrnnException when {@code p} was not set */
+    public Dropout build() {
+      Arguments.required("p", Float.isNaN(p));
+      return new Dropout(this);
+    }
+  }
+
+  private Dropout(Builder b) {
+    this.p = b.p;
+    this.seed = b.seed;
+    this.device = b.device;
   }
 
   /** The drop probability. */

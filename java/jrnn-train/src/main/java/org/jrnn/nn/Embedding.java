@@ -28,20 +28,78 @@ public final class Embedding implements Trainable {
   private final List<Parameter> parameters;
 
   /**
-   * @param vocabSize V {@code >= 1}
-   * @param dim E {@code >= 1}
-   * @param paddingIndex an id in {@code 0..V-1} treated as padding (like -1), or -1 for none
-   * @param seed seed of the initial values
-   * @param device where the table lives
+   * A builder: {@code Embedding.builder().vocabSize(V).dim(E).build()}; {@code vocabSize} and
+   * {@code dim} are required, the rest have defaults.
    */
-  public Embedding(int vocabSize, int dim, int paddingIndex, long seed, Device device) {
-    if (vocabSize < 1 || dim < 1) {
-      throw new JrnnException("Embedding needs vocabSize and dim >= 1 but got " + vocabSize + ", " + dim);
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Settings of an {@link Embedding}; each setter checks its value, {@link #build()} the rest. */
+  public static final class Builder {
+    private int vocabSize;
+    private int dim;
+    private int paddingIndex = -1;
+    private long seed;
+    private Device device = Device.cpu();
+
+    private Builder() {}
+
+    /** Required: V, the number of ids ({@code >= 1}). */
+    public Builder vocabSize(int vocabSize) {
+      this.vocabSize = Arguments.atLeast("vocabSize", vocabSize, 1);
+      return this;
     }
-    if (paddingIndex < -1 || paddingIndex >= vocabSize) {
-      throw new JrnnException(
-          "paddingIndex " + paddingIndex + " is outside 0.." + (vocabSize - 1) + " (or -1 for none)");
+
+    /** Required: E, the vector size ({@code >= 1}). */
+    public Builder dim(int dim) {
+      this.dim = Arguments.atLeast("dim", dim, 1);
+      return this;
     }
+
+    /**
+     * An id in {@code 0..V-1} treated as padding (a zero row without gradient, like id -1), or -1
+     * for none (PyTorch's {@code padding_idx}); default -1.
+     */
+    public Builder paddingIndex(int paddingIndex) {
+      this.paddingIndex = Arguments.atLeast("paddingIndex", paddingIndex, -1);
+      return this;
+    }
+
+    /** Seed of the initial values; default 0. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Where the table lives; default {@link Device#cpu()}. */
+    public Builder device(Device device) {
+      this.device = Arguments.notNull("device", device);
+      return this;
+    }
+
+    /**
+     * Allocates and initialises the table.
+     *
+     * @throws JrnnException when a required setting is missing, the padding id is not below V or
+     *     the table is too large
+     */
+    public Embedding build() {
+      Arguments.required("vocabSize", vocabSize == 0);
+      Arguments.required("dim", dim == 0);
+      if (paddingIndex >= vocabSize) {
+        throw new JrnnException(
+            "paddingIndex "
+                + paddingIndex
+                + " is outside 0.."
+                + (vocabSize - 1)
+                + " (or -1 for none)");
+      }
+      return new Embedding(vocabSize, dim, paddingIndex, seed, device);
+    }
+  }
+
+  private Embedding(int vocabSize, int dim, int paddingIndex, long seed, Device device) {
     int count = Arguments.arrayLength(
         "an Embedding of " + vocabSize + " x " + dim, (long) vocabSize * dim);
     this.vocabSize = vocabSize;

@@ -31,17 +31,66 @@ public final class Linear implements Trainable {
   private final List<Parameter> parameters;
 
   /**
-   * @param inFeatures I {@code >= 1}
-   * @param outFeatures O {@code >= 1}
-   * @param hasBias whether to add a bias
-   * @param seed seed of the initial values (the same seed gives the same values bit for bit)
-   * @param device where the parameters live
+   * A builder: {@code Linear.builder().inFeatures(I).outFeatures(O).build()}; {@code inFeatures}
+   * and {@code outFeatures} are required, the rest have defaults.
    */
-  public Linear(int inFeatures, int outFeatures, boolean hasBias, long seed, Device device) {
-    if (inFeatures < 1 || outFeatures < 1) {
-      throw new JrnnException(
-          "Linear needs inFeatures and outFeatures >= 1 but got " + inFeatures + ", " + outFeatures);
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Settings of a {@link Linear}; each setter checks its value, {@link #build()} the rest. */
+  public static final class Builder {
+    private int inFeatures;
+    private int outFeatures;
+    private boolean bias = true;
+    private long seed;
+    private Device device = Device.cpu();
+
+    private Builder() {}
+
+    /** Required: I, the input features ({@code >= 1}). */
+    public Builder inFeatures(int inFeatures) {
+      this.inFeatures = Arguments.atLeast("inFeatures", inFeatures, 1);
+      return this;
     }
+
+    /** Required: O, the output features ({@code >= 1}). */
+    public Builder outFeatures(int outFeatures) {
+      this.outFeatures = Arguments.atLeast("outFeatures", outFeatures, 1);
+      return this;
+    }
+
+    /** Whether to add a bias {@code [O]}; default true. */
+    public Builder bias(boolean bias) {
+      this.bias = bias;
+      return this;
+    }
+
+    /** Seed of the initial values (the same seed gives the same values bit for bit); default 0. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Where the parameters live; default {@link Device#cpu()}. */
+    public Builder device(Device device) {
+      this.device = Arguments.notNull("device", device);
+      return this;
+    }
+
+    /**
+     * Allocates and initialises the layer.
+     *
+     * @throws JrnnException when a required setting is missing or the weight is too large
+     */
+    public Linear build() {
+      Arguments.required("inFeatures", inFeatures == 0);
+      Arguments.required("outFeatures", outFeatures == 0);
+      return new Linear(inFeatures, outFeatures, bias, seed, device);
+    }
+  }
+
+  private Linear(int inFeatures, int outFeatures, boolean hasBias, long seed, Device device) {
     int count = Arguments.arrayLength(
         "a Linear of " + outFeatures + " x " + inFeatures, (long) outFeatures * inFeatures);
     this.inFeatures = inFeatures;

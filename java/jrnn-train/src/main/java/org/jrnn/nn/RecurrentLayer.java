@@ -17,6 +17,7 @@ import org.jrnn.RecurrentOutput;
 import org.jrnn.RecurrentState;
 import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
+import org.jrnn.internal.Arguments;
 import org.jrnn.internal.SplitMix64;
 
 /**
@@ -32,33 +33,104 @@ public final class RecurrentLayer implements Trainable {
   private final List<Parameter> parameters;
 
   /**
-   * @param cell the cell kind
-   * @param inputSize C {@code >= 1}
-   * @param hiddenSize H {@code >= 1}
-   * @param layers L {@code >= 1}
-   * @param bidirectional D = 2 when true
-   * @param init how to draw the initial weights
-   * @param seed seed of the initial weights (reproducible bit for bit)
-   * @param device where the weights live
+   * A builder: {@code RecurrentLayer.builder().cell(Cell.LSTM).inputSize(C).hiddenSize(H).build()};
+   * {@code cell}, {@code inputSize} and {@code hiddenSize} are required (as for {@link
+   * Recurrent#builder()}), the rest have defaults.
    */
-  public RecurrentLayer(
-      Cell cell,
-      int inputSize,
-      int hiddenSize,
-      int layers,
-      boolean bidirectional,
-      RecurrentInit init,
-      long seed,
-      Device device) {
-    this.init = init == null ? RecurrentInit.PYTORCH : init;
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Settings of a {@link RecurrentLayer}; each setter checks its value, {@link #build()} the rest.
+   */
+  public static final class Builder {
+    private Cell cell;
+    private int inputSize;
+    private int hiddenSize;
+    private int layers = 1;
+    private boolean bidirectional;
+    private RecurrentInit init = RecurrentInit.PYTORCH;
+    private long seed;
+    private Device device = Device.cpu();
+
+    private Builder() {}
+
+    /** Required: the cell kind. */
+    public Builder cell(Cell cell) {
+      this.cell = Arguments.notNull("cell", cell);
+      return this;
+    }
+
+    /** Required: C, features per input step ({@code >= 1}). */
+    public Builder inputSize(int inputSize) {
+      this.inputSize = Arguments.atLeast("inputSize", inputSize, 1);
+      return this;
+    }
+
+    /** Required: H, hidden units per direction ({@code >= 1}). */
+    public Builder hiddenSize(int hiddenSize) {
+      this.hiddenSize = Arguments.atLeast("hiddenSize", hiddenSize, 1);
+      return this;
+    }
+
+    /** L, stacked layers ({@code >= 1}); default 1. */
+    public Builder layers(int layers) {
+      this.layers = Arguments.atLeast("layers", layers, 1);
+      return this;
+    }
+
+    /** Whether each layer also runs backwards in time (D = 2); default false. */
+    public Builder bidirectional(boolean bidirectional) {
+      this.bidirectional = bidirectional;
+      return this;
+    }
+
+    /** How to draw the initial weights; default {@link RecurrentInit#PYTORCH}. */
+    public Builder init(RecurrentInit init) {
+      this.init = Arguments.notNull("init", init);
+      return this;
+    }
+
+    /** Seed of the initial weights (reproducible bit for bit); default 0. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Where the weights live; default {@link Device#cpu()}. */
+    public Builder device(Device device) {
+      this.device = Arguments.notNull("device", device);
+      return this;
+    }
+
+    /**
+     * Allocates and initialises the stack.
+     *
+     * @throws JrnnException when a required setting is missing, or {@code init} needs an LSTM
+     */
+    public RecurrentLayer build() {
+      Arguments.required("cell", cell == null);
+      Arguments.required("inputSize", inputSize == 0);
+      Arguments.required("hiddenSize", hiddenSize == 0);
+      if (init.forgetBiasOne() && cell != Cell.LSTM) {
+        throw new JrnnException("init " + init.id() + " needs an LSTM but the cell is " + cell);
+      }
+      return new RecurrentLayer(this);
+    }
+  }
+
+  private RecurrentLayer(Builder b) {
+    this.init = b.init;
+    long seed = b.seed;
     this.rnn =
         Recurrent.builder()
-            .cell(cell)
-            .inputSize(inputSize)
-            .hiddenSize(hiddenSize)
-            .layers(layers)
-            .bidirectional(bidirectional)
-            .device(device)
+            .cell(b.cell)
+            .inputSize(b.inputSize)
+            .hiddenSize(b.hiddenSize)
+            .layers(b.layers)
+            .bidirectional(b.bidirectional)
+            .device(b.device)
             .seed(seed)
             .build();
     try {

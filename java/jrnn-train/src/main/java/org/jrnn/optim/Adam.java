@@ -18,11 +18,6 @@ public final class Adam extends AdamBase {
     super(params, b.lr, b.beta1, b.beta2, b.eps, b.weightDecay, false);
   }
 
-  /** Adam with learning rate {@code lr} and PyTorch's other defaults. */
-  public static Adam of(List<Parameter> params, double lr) {
-    return builder().lr(lr).build(params);
-  }
-
   /** Options with PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 0. */
   public static Builder builder() {
     return new Builder();
@@ -45,30 +40,35 @@ public final class Adam extends AdamBase {
 
     /** Learning rate (default 1e-3). */
     public Builder lr(double lr) {
-      this.lr = lr;
+      this.lr = checkedLearningRate(lr);
       return this;
     }
 
     /** The moment decay rates (default 0.9, 0.999). */
     public Builder betas(double beta1, double beta2) {
-      this.beta1 = beta1;
-      this.beta2 = beta2;
+      this.beta1 = fraction("beta1", beta1);
+      this.beta2 = fraction("beta2", beta2);
       return this;
     }
 
     /** Added to the denominator (default 1e-8). */
     public Builder eps(double eps) {
-      this.eps = eps;
+      this.eps = nonNegative("eps", eps);
       return this;
     }
 
     /** L2 weight decay added to the gradient (default 0). */
     public Builder weightDecay(double weightDecay) {
-      this.weightDecay = weightDecay;
+      this.weightDecay = nonNegative("weight decay", weightDecay);
       return this;
     }
 
-    /** The optimiser over {@code params}. */
+    /**
+     * The optimiser over {@code params}; a method reference to it is what {@code
+     * Trainer.Builder.optimizer} takes: {@code .optimizer(Adam.builder().lr(3e-3)::build)}.
+     *
+     * @throws org.jrnn.JrnnException when {@code params} is null, holds null or repeats a name
+     */
     public Adam build(List<Parameter> params) {
       return new Adam(params, this);
     }

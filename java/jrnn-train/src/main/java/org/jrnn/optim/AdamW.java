@@ -16,11 +16,6 @@ public final class AdamW extends AdamBase {
     super(params, b.lr, b.beta1, b.beta2, b.eps, b.weightDecay, true);
   }
 
-  /** AdamW with learning rate {@code lr} and PyTorch's other defaults (weight decay 0.01). */
-  public static AdamW of(List<Parameter> params, double lr) {
-    return builder().lr(lr).build(params);
-  }
-
   /** Options with PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 0.01. */
   public static Builder builder() {
     return new Builder();
@@ -43,30 +38,35 @@ public final class AdamW extends AdamBase {
 
     /** Learning rate (default 1e-3). */
     public Builder lr(double lr) {
-      this.lr = lr;
+      this.lr = checkedLearningRate(lr);
       return this;
     }
 
     /** The moment decay rates (default 0.9, 0.999). */
     public Builder betas(double beta1, double beta2) {
-      this.beta1 = beta1;
-      this.beta2 = beta2;
+      this.beta1 = fraction("beta1", beta1);
+      this.beta2 = fraction("beta2", beta2);
       return this;
     }
 
     /** Added to the denominator (default 1e-8). */
     public Builder eps(double eps) {
-      this.eps = eps;
+      this.eps = nonNegative("eps", eps);
       return this;
     }
 
     /** Decoupled weight decay (default 0.01). */
     public Builder weightDecay(double weightDecay) {
-      this.weightDecay = weightDecay;
+      this.weightDecay = nonNegative("weight decay", weightDecay);
       return this;
     }
 
-    /** The optimiser over {@code params}. */
+    /**
+     * The optimiser over {@code params}; a method reference to it is what {@code
+     * Trainer.Builder.optimizer} takes: {@code .optimizer(AdamW.builder().lr(3e-3)::build)}.
+     *
+     * @throws org.jrnn.JrnnException when {@code params} is null, holds null or repeats a name
+     */
     public AdamW build(List<Parameter> params) {
       return new AdamW(params, this);
     }

@@ -100,7 +100,7 @@ public abstract class Optimizer implements AutoCloseable {
     this.lr = checkedLearningRate(lr);
   }
 
-  private static double checkedLearningRate(double lr) {
+  static double checkedLearningRate(double lr) {
     if (!(lr >= 0 && lr <= Float.MAX_VALUE)) {
       throw new JrnnException(
           "learning rate must be >= 0 and at most " + Float.MAX_VALUE + " but is " + lr);

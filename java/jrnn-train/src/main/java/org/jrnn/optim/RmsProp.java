@@ -35,11 +35,6 @@ public final class RmsProp extends Optimizer {
     this.momentum = fraction("momentum", b.momentum);
   }
 
-  /** RMSProp with learning rate {@code lr} and PyTorch's other defaults. */
-  public static RmsProp of(List<Parameter> params, double lr) {
-    return builder().lr(lr).build(params);
-  }
-
   /** Options with PyTorch's defaults: lr 0.01, alpha 0.99, eps 1e-8, weight decay 0, momentum 0. */
   public static Builder builder() {
     return new Builder();
@@ -86,35 +81,40 @@ public final class RmsProp extends Optimizer {
 
     /** Learning rate (default 0.01). */
     public Builder lr(double lr) {
-      this.lr = lr;
+      this.lr = checkedLearningRate(lr);
       return this;
     }
 
     /** Smoothing constant of the squared-gradient average (default 0.99). */
     public Builder alpha(double alpha) {
-      this.alpha = alpha;
+      this.alpha = fraction("alpha", alpha);
       return this;
     }
 
     /** Added to the denominator (default 1e-8). */
     public Builder eps(double eps) {
-      this.eps = eps;
+      this.eps = nonNegative("eps", eps);
       return this;
     }
 
     /** L2 weight decay added to the gradient (default 0). */
     public Builder weightDecay(double weightDecay) {
-      this.weightDecay = weightDecay;
+      this.weightDecay = nonNegative("weight decay", weightDecay);
       return this;
     }
 
     /** Momentum in [0, 1) (default 0). */
     public Builder momentum(double momentum) {
-      this.momentum = momentum;
+      this.momentum = fraction("momentum", momentum);
       return this;
     }
 
-    /** The optimiser over {@code params}. */
+    /**
+     * The optimiser over {@code params}; a method reference to it is what {@code
+     * Trainer.Builder.optimizer} takes: {@code .optimizer(RmsProp.builder().lr(3e-3)::build)}.
+     *
+     * @throws org.jrnn.JrnnException when {@code params} is null, holds null or repeats a name
+     */
     public RmsProp build(List<Parameter> params) {
       return new RmsProp(params, this);
     }

@@ -33,11 +33,6 @@ public final class Sgd extends Optimizer {
     this.nesterov = b.nesterov;
   }
 
-  /** Plain SGD with learning rate {@code lr}. */
-  public static Sgd of(List<Parameter> params, double lr) {
-    return builder().lr(lr).build(params);
-  }
-
   /** Options: lr 0.01, momentum 0, weight decay 0, no Nesterov. */
   public static Builder builder() {
     return new Builder();
@@ -81,19 +76,19 @@ public final class Sgd extends Optimizer {
 
     /** Learning rate (default 0.01). */
     public Builder lr(double lr) {
-      this.lr = lr;
+      this.lr = checkedLearningRate(lr);
       return this;
     }
 
     /** Momentum in [0, 1) (default 0). */
     public Builder momentum(double momentum) {
-      this.momentum = momentum;
+      this.momentum = fraction("momentum", momentum);
       return this;
     }
 
     /** L2 weight decay added to the gradient (default 0). */
     public Builder weightDecay(double weightDecay) {
-      this.weightDecay = weightDecay;
+      this.weightDecay = nonNegative("weight decay", weightDecay);
       return this;
     }
 
@@ -103,7 +98,13 @@ public final class Sgd extends Optimizer {
       return this;
     }
 
-    /** The optimiser over {@code params}. */
+    /**
+     * The optimiser over {@code params}; a method reference to it is what {@code
+     * Trainer.Builder.optimizer} takes: {@code .optimizer(Sgd.builder().lr(3e-3)::build)}.
+     *
+     * @throws org.jrnn.JrnnException when {@code params} is null, holds null or repeats a name, or
+     *     Nesterov is on without momentum
+     */
     public Sgd build(List<Parameter> params) {
       return new Sgd(params, this);
     }

@@ -375,7 +375,7 @@ public final class Trainer implements AutoCloseable {
 
   /** Trainer options. */
   public static final class Builder {
-    private Function<List<Parameter>, Optimizer> optimizerFactory = params -> Adam.of(params, 1e-3);
+    private Function<List<Parameter>, Optimizer> optimizerFactory = Adam.builder().lr(1e-3)::build;
     private Optimizer optimizer;
     private LrSchedule schedule = LrSchedule.constant();
     private GradientClipping clipping = GradientClipping.byNorm(1.0);

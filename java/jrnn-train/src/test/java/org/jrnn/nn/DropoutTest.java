@@ -20,7 +20,7 @@ class DropoutTest {
   @Test
   void aRefusedForwardOutsideAScopeLeavesNoAllocation() {
     assertFalse(Scope.isOpen());
-    Dropout d = new Dropout(0.5f, 7, Device.cpu());
+    Dropout d = Dropout.builder().p(0.5f).seed(7).device(Device.cpu()).build();
     Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
     x.close();
     long live = Tensor.liveAllocations();

@@ -43,7 +43,7 @@ class LayersTest {
 
   @Test
   void linearMatchesAPlainJavaReferenceAndAccumulates() {
-    try (Linear lin = new Linear(3, 2, true, 7, CPU)) {
+    try (Linear lin = Linear.builder().inFeatures(3).outFeatures(2).seed(7).device(CPU).build()) {
       float[] w = lin.weight().toArray();
       float[] b = lin.bias().toArray();
       float[] x = {0.5f, -1, 2, 1, 0, -0.5f, 3, 1, 1, -2, 0.25f, 0};
@@ -94,9 +94,16 @@ class LayersTest {
 
   @Test
   void linearInitIsPyTorchsUniformAndSeeded() {
-    try (Linear a = new Linear(16, 40, true, 3, CPU);
-        Linear b = new Linear(16, 40, true, 3, CPU);
-        Linear c = new Linear(16, 40, false, 4, CPU)) {
+    try (Linear a = Linear.builder().inFeatures(16).outFeatures(40).seed(3).device(CPU).build();
+        Linear b = Linear.builder().inFeatures(16).outFeatures(40).seed(3).device(CPU).build();
+        Linear c =
+            Linear.builder()
+                .inFeatures(16)
+                .outFeatures(40)
+                .bias(false)
+                .seed(4)
+                .device(CPU)
+                .build()) {
       assertArrayEquals(a.weight().toArray(), b.weight().toArray(), 0f);
       assertArrayEquals(a.bias().toArray(), b.bias().toArray(), 0f);
       assertFalse(Arrays.equals(a.weight().toArray(), c.weight().toArray()));
@@ -114,7 +121,8 @@ class LayersTest {
 
   @Test
   void embeddingLooksUpRowsPadsAndAccumulates() {
-    try (Embedding emb = new Embedding(5, 2, 0, 11, CPU)) {
+    try (Embedding emb =
+        Embedding.builder().vocabSize(5).dim(2).paddingIndex(0).seed(11).device(CPU).build()) {
       float[] table = emb.weight().toArray();
       assertArrayEquals(new float[2], Arrays.copyOf(table, 2), 0f, "the padding row starts at zero");
       Tensor y = emb.forward(new int[] {3, 0, -1, 1, 3, 4}, 3, 2);
@@ -136,7 +144,8 @@ class LayersTest {
 
   @Test
   void embeddingInitIsStandardNormalAndSeeded() {
-    try (Embedding a = new Embedding(200, 50, -1, 1, CPU); Embedding b = new Embedding(200, 50, -1, 1, CPU)) {
+    try (Embedding a = Embedding.builder().vocabSize(200).dim(50).seed(1).device(CPU).build();
+        Embedding b = Embedding.builder().vocabSize(200).dim(50).seed(1).device(CPU).build()) {
       float[] v = a.weight().toArray();
       assertArrayEquals(v, b.weight().toArray(), 0f);
       double mean = 0;
@@ -154,7 +163,7 @@ class LayersTest {
 
   @Test
   void dropoutBackwardRecomputesTheForwardMask() {
-    Dropout d = new Dropout(0.4f, 5, CPU);
+    Dropout d = Dropout.builder().p(0.4f).seed(5).device(CPU).build();
     float[] x = new float[500];
     for (int i = 0; i < x.length; i++) {
       x[i] = 1 + i % 7;
@@ -180,15 +189,18 @@ class LayersTest {
 
   @Test
   void dropoutSeedsAreASeededSequenceThatCanBeResumed() {
-    Dropout a = new Dropout(0.5f, 9, CPU);
-    Dropout b = new Dropout(0.5f, 9, CPU);
+    Dropout a = Dropout.builder().p(0.5f).seed(9).device(CPU).build();
+    Dropout b = Dropout.builder().p(0.5f).seed(9).device(CPU).build();
     long[] first = {a.nextSeed(), a.nextSeed(), a.nextSeed()};
     assertEquals(3, a.seedsDrawn());
     b.setSeedsDrawn(2);
     assertEquals(first[2], b.nextSeed());
     assertTrue(first[0] != first[1] && first[1] != first[2]);
-    assertEquals(first[0], new Dropout(0.1f, 9, CPU).nextSeed(), "seeds do not depend on p");
-    assertThrows(JrnnException.class, () -> new Dropout(1f, 0, CPU));
+    assertEquals(
+        first[0],
+        Dropout.builder().p(0.1f).seed(9).device(CPU).build().nextSeed(),
+        "seeds do not depend on p");
+    assertThrows(JrnnException.class, () -> Dropout.builder().p(1f).seed(0).device(CPU).build());
     assertTrue(a.parameters().isEmpty());
   }
 }

@@ -29,7 +29,16 @@ class RecurrentLayerTest {
 
   @Test
   void parametersAreNamedViewsAndBackwardFillsTheirGradients() {
-    try (RecurrentLayer rnn = new RecurrentLayer(Cell.GRU, 3, 4, 2, true, RecurrentInit.PYTORCH, 1, CPU);
+    try (RecurrentLayer rnn =
+            RecurrentLayer.builder()
+                .cell(Cell.GRU)
+                .inputSize(3)
+                .hiddenSize(4)
+                .layers(2)
+                .bidirectional(true)
+                .seed(1)
+                .device(CPU)
+                .build();
         Scope scope = Scope.open()) {
       List<String> names = rnn.parameters().stream().map(Parameter::name).toList();
       assertEquals(16, names.size());
@@ -55,8 +64,22 @@ class RecurrentLayerTest {
 
   @Test
   void defaultInitIsSeededUniform() {
-    try (RecurrentLayer a = new RecurrentLayer(Cell.LSTM, 3, 16, 1, false, RecurrentInit.PYTORCH, 5, CPU);
-        RecurrentLayer b = new RecurrentLayer(Cell.LSTM, 3, 16, 1, false, null, 5, CPU)) {
+    try (RecurrentLayer a =
+            RecurrentLayer.builder()
+                .cell(Cell.LSTM)
+                .inputSize(3)
+                .hiddenSize(16)
+                .seed(5)
+                .device(CPU)
+                .build();
+        RecurrentLayer b =
+            RecurrentLayer.builder()
+                .cell(Cell.LSTM)
+                .inputSize(3)
+                .hiddenSize(16)
+                .seed(5)
+                .device(CPU)
+                .build()) {
       float[] w = a.recurrent().weights().toArray();
       assertArrayEquals(w, b.recurrent().weights().toArray(), 0f);
       for (float v : w) {
@@ -68,8 +91,25 @@ class RecurrentLayerTest {
   @Test
   void orthogonalInitGivesOrthogonalGateBlocks() {
     int h = 6;
-    try (RecurrentLayer rnn = new RecurrentLayer(Cell.LSTM, 2, h, 1, true, new RecurrentInit(true, false), 3, CPU);
-        RecurrentLayer plain = new RecurrentLayer(Cell.LSTM, 2, h, 1, true, RecurrentInit.PYTORCH, 3, CPU)) {
+    try (RecurrentLayer rnn =
+            RecurrentLayer.builder()
+                .cell(Cell.LSTM)
+                .inputSize(2)
+                .hiddenSize(h)
+                .bidirectional(true)
+                .init(RecurrentInit.ORTHOGONAL)
+                .seed(3)
+                .device(CPU)
+                .build();
+        RecurrentLayer plain =
+            RecurrentLayer.builder()
+                .cell(Cell.LSTM)
+                .inputSize(2)
+                .hiddenSize(h)
+                .bidirectional(true)
+                .seed(3)
+                .device(CPU)
+                .build()) {
       Map<String, Parameter> p = Parameters.byName(rnn);
       Map<String, Parameter> q = Parameters.byName(plain);
       for (String name : List.of("weight_hh_l0", "weight_hh_l0_reverse")) {
@@ -96,8 +136,25 @@ class RecurrentLayerTest {
   @Test
   void forgetBiasOneSetsOnlyTheForgetGate() {
     int h = 3;
-    try (RecurrentLayer rnn = new RecurrentLayer(Cell.LSTM, 2, h, 2, false, new RecurrentInit(false, true), 4, CPU);
-        RecurrentLayer plain = new RecurrentLayer(Cell.LSTM, 2, h, 2, false, RecurrentInit.PYTORCH, 4, CPU)) {
+    try (RecurrentLayer rnn =
+            RecurrentLayer.builder()
+                .cell(Cell.LSTM)
+                .inputSize(2)
+                .hiddenSize(h)
+                .layers(2)
+                .init(RecurrentInit.FORGET_BIAS_ONE)
+                .seed(4)
+                .device(CPU)
+                .build();
+        RecurrentLayer plain =
+            RecurrentLayer.builder()
+                .cell(Cell.LSTM)
+                .inputSize(2)
+                .hiddenSize(h)
+                .layers(2)
+                .seed(4)
+                .device(CPU)
+                .build()) {
       Map<String, Parameter> p = Parameters.byName(rnn);
       Map<String, Parameter> q = Parameters.byName(plain);
       for (String layer : List.of("l0", "l1")) {
@@ -113,10 +170,24 @@ class RecurrentLayerTest {
         }
       }
     }
-    JrnnException e = assertThrows(JrnnException.class,
-        () -> new RecurrentLayer(Cell.GRU, 2, 3, 1, false, new RecurrentInit(false, true), 1, CPU));
-    assertTrue(e.getMessage().contains("forgetBiasOne needs an LSTM but the cell is GRU"), e.getMessage());
-    assertEquals(new RecurrentInit(true, true), RecurrentInit.parse(new RecurrentInit(true, true).id()));
+    JrnnException e =
+        assertThrows(
+            JrnnException.class,
+            () ->
+                RecurrentLayer.builder()
+                    .cell(Cell.GRU)
+                    .inputSize(2)
+                    .hiddenSize(3)
+                    .init(RecurrentInit.FORGET_BIAS_ONE)
+                    .seed(1)
+                    .device(CPU)
+                    .build());
+    assertTrue(
+        e.getMessage().contains("init forget-bias-1 needs an LSTM but the cell is GRU"),
+        e.getMessage());
+    assertEquals(
+        RecurrentInit.ORTHOGONAL_FORGET_BIAS_ONE,
+        RecurrentInit.parse(RecurrentInit.ORTHOGONAL_FORGET_BIAS_ONE.id()));
     assertThrows(JrnnException.class, () -> RecurrentInit.parse("xavier"));
   }
 

@@ -67,7 +67,8 @@ class OptimizerTest {
 
   @Test
   void sgdMatchesTorch() {
-    close(new float[] {0.479999989f, -1.255f, 1.95000005f}, threeSteps(ps -> Sgd.of(ps, 0.1)));
+    close(
+        new float[] {0.479999989f, -1.255f, 1.95000005f}, threeSteps(Sgd.builder().lr(0.1)::build));
     close(
         new float[] {0.47811535f, -1.20130253f, 1.78339553f},
         threeSteps(ps -> Sgd.builder().lr(0.1).momentum(0.9).weightDecay(0.01).build(ps)));
@@ -110,7 +111,7 @@ class OptimizerTest {
   void stateIsAllocatedLazilyAndOutlivesScopes() {
     Parameter a = param("a", new float[] {1, 2});
     Parameter b = param("b", new float[] {3});
-    try (Optimizer opt = Adam.of(List.of(a, b), 0.1)) {
+    try (Optimizer opt = Adam.builder().lr(0.1).build(List.of(a, b))) {
       assertTrue(opt.state().buffers().isEmpty());
       long before = Tensor.liveAllocations();
       try (Scope s = Scope.open()) {
@@ -133,8 +134,8 @@ class OptimizerTest {
     for (Function<List<Parameter>, Optimizer> make :
         List.<Function<List<Parameter>, Optimizer>>of(
             ps -> Sgd.builder().lr(0.1).momentum(0.9).nesterov(true).build(ps),
-            ps -> Adam.of(ps, 0.01),
-            ps -> AdamW.of(ps, 0.01),
+            Adam.builder().lr(0.01)::build,
+            AdamW.builder().lr(0.01)::build,
             ps -> RmsProp.builder().momentum(0.3).build(ps))) {
       Parameter p1 = param("w", W0);
       Parameter p2 = param("w", W0);
@@ -166,8 +167,8 @@ class OptimizerTest {
   @Test
   void loadStateRejectsAnotherOptimizerOrShape() {
     Parameter p = param("w", W0);
-    try (Optimizer adam = Adam.of(List.of(p), 0.1);
-        Optimizer sgd = Sgd.of(List.of(p), 0.1)) {
+    try (Optimizer adam = Adam.builder().lr(0.1).build(List.of(p));
+        Optimizer sgd = Sgd.builder().lr(0.1).build(List.of(p))) {
       p.grad().copyFrom(GRADS[0]);
       adam.step();
       OptimizerState s = adam.state();
@@ -175,7 +176,7 @@ class OptimizerTest {
           "the saved optimizer state is adam, not sgd",
           assertThrows(JrnnException.class, () -> sgd.loadState(s)).getMessage());
       Parameter q = param("w", new float[] {1, 2});
-      try (Optimizer other = Adam.of(List.of(q), 0.1)) {
+      try (Optimizer other = Adam.builder().lr(0.1).build(List.of(q))) {
         assertEquals(
             "saved w.exp_avg has 3 values but the parameter has 2",
             assertThrows(JrnnException.class, () -> other.loadState(s)).getMessage());
@@ -190,12 +191,31 @@ class OptimizerTest {
         "Nesterov momentum needs momentum > 0",
         assertThrows(JrnnException.class, () -> Sgd.builder().nesterov(true).build(List.of(p)))
             .getMessage());
-    assertThrows(JrnnException.class, () -> Sgd.of(List.of(p), -1));
+    assertThrows(JrnnException.class, () -> Sgd.builder().lr(-1).build(List.of(p)));
     assertThrows(JrnnException.class, () -> Adam.builder().betas(1.0, 0.9).build(List.of(p)));
     assertThrows(JrnnException.class, () -> RmsProp.builder().momentum(-0.1).build(List.of(p)));
     assertEquals(
         "parameter name 'w' appears twice",
-        assertThrows(JrnnException.class, () -> Adam.of(List.of(p, p), 0.1)).getMessage());
+        assertThrows(JrnnException.class, () -> Adam.builder().lr(0.1).build(List.of(p, p)))
+            .getMessage());
+  }
+
+  @Test
+  void buildersRefuseABadValueInTheSetterItself() {
+    // as the model and layer builders do: the error points at the line that sets the value
+    assertEquals(
+        "learning rate must be >= 0 and at most 3.4028235E38 but is -1.0",
+        message(() -> Adam.builder().lr(-1)));
+    assertEquals(
+        "beta2 must be in [0, 1) but is 1.0", message(() -> AdamW.builder().betas(0.9, 1.0)));
+    assertEquals("momentum must be in [0, 1) but is 1.0", message(() -> Sgd.builder().momentum(1)));
+    assertEquals("alpha must be in [0, 1) but is 1.5", message(() -> RmsProp.builder().alpha(1.5)));
+    assertEquals(
+        "weight decay must be >= 0 and at most 3.4028235E38 but is -1.0",
+        message(() -> RmsProp.builder().weightDecay(-1)));
+    assertEquals(
+        "eps must be >= 0 and at most 3.4028235E38 but is NaN",
+        message(() -> Adam.builder().eps(Double.NaN)));
   }
 
   static String message(org.junit.jupiter.api.function.Executable e) {
@@ -208,13 +228,13 @@ class OptimizerTest {
     List<Parameter> ps = List.of(p);
     assertEquals(
         "learning rate must be >= 0 and at most 3.4028235E38 but is NaN",
-        message(() -> Sgd.of(ps, Double.NaN)));
+        message(() -> Sgd.builder().lr(Double.NaN).build(ps)));
     assertEquals(
         "learning rate must be >= 0 and at most 3.4028235E38 but is 1.0E39",
-        message(() -> Adam.of(ps, 1e39))); // would be an infinite float
+        message(() -> Adam.builder().lr(1e39).build(ps))); // would be an infinite float
     assertEquals(
         "learning rate must be >= 0 and at most 3.4028235E38 but is Infinity",
-        message(() -> RmsProp.of(ps, Double.POSITIVE_INFINITY)));
+        message(() -> RmsProp.builder().lr(Double.POSITIVE_INFINITY).build(ps)));
     assertEquals(
         "beta1 must be in [0, 1) but is -0.1",
         message(() -> Adam.builder().betas(-0.1, 0.9).build(ps)));
@@ -242,12 +262,13 @@ class OptimizerTest {
     assertEquals(
         "alpha must be in [0, 1) but is -0.5",
         message(() -> RmsProp.builder().alpha(-0.5).build(ps)));
-    assertEquals("optimizer: the parameter list is null", message(() -> Adam.of(null, 0.1)));
+    assertEquals(
+        "optimizer: the parameter list is null", message(() -> Adam.builder().lr(0.1).build(null)));
     List<Parameter> withNull = new ArrayList<>(ps);
     withNull.add(null);
     assertEquals(
         "optimizer: parameter 1 of the list is null", message(() -> Sgd.builder().build(withNull)));
-    try (Optimizer opt = Sgd.of(ps, 0.1)) {
+    try (Optimizer opt = Sgd.builder().lr(0.1).build(ps)) {
       assertThrows(JrnnException.class, () -> opt.setLearningRate(-1));
       assertThrows(JrnnException.class, () -> opt.setLearningRate(Double.NaN));
       assertEquals(0.1, opt.learningRate());
@@ -257,7 +278,7 @@ class OptimizerTest {
   @Test
   void closedOptimizerThrowsClosed() {
     Parameter p = param("w", W0);
-    Optimizer opt = Adam.of(List.of(p), 0.1);
+    Optimizer opt = Adam.builder().lr(0.1).build(List.of(p));
     p.grad().copyFrom(GRADS[0]);
     opt.step();
     OptimizerState saved = opt.state();
@@ -276,7 +297,7 @@ class OptimizerTest {
   void stepWithAClosedParameterUpdatesNothing() {
     Parameter a = param("a", new float[] {1, 2});
     Parameter b = param("b", new float[] {3});
-    try (Optimizer opt = Sgd.of(List.of(a, b), 0.5)) {
+    try (Optimizer opt = Sgd.builder().lr(0.5).build(List.of(a, b))) {
       a.grad().copyFrom(new float[] {1, 1});
       b.grad().close();
       JrnnException e = assertThrows(JrnnException.class, opt::step);
@@ -286,7 +307,7 @@ class OptimizerTest {
       assertEquals(0, opt.stepCount());
     }
     Parameter c = param("c", new float[] {1});
-    try (Optimizer opt = Sgd.of(List.of(c), 0.5)) {
+    try (Optimizer opt = Sgd.builder().lr(0.5).build(List.of(c))) {
       c.value().close();
       assertEquals(
           "sgd step: the value of parameter c is closed",
@@ -298,7 +319,7 @@ class OptimizerTest {
   void emptyParametersAreStepped() {
     Parameter e = param("e", new float[0]);
     Parameter w = param("w", W0);
-    try (Optimizer opt = Adam.of(List.of(e, w), 0.01)) {
+    try (Optimizer opt = Adam.builder().lr(0.01).build(List.of(e, w))) {
       w.grad().copyFrom(GRADS[0]);
       opt.step();
       assertEquals(1, opt.stepCount());
@@ -310,7 +331,7 @@ class OptimizerTest {
   @Test
   void loadStateRefusesNullAndGarbageAndChangesNothing() {
     Parameter p = param("w", W0);
-    try (Optimizer adam = Adam.of(List.of(p), 0.1)) {
+    try (Optimizer adam = Adam.builder().lr(0.1).build(List.of(p))) {
       p.grad().copyFrom(GRADS[0]);
       adam.step();
       OptimizerState good = adam.state();
