@@ -29,8 +29,8 @@ import org.jrnn.io.Json;
 import org.jrnn.models.ClassificationBatches;
 import org.jrnn.models.ClassifierTask;
 import org.jrnn.models.ConditionedBatches;
-import org.jrnn.models.ConditionedDecoder;
-import org.jrnn.models.ConditionedDecoderTask;
+import org.jrnn.models.ConditionedLanguageModel;
+import org.jrnn.models.ConditionedLanguageModelTask;
 import org.jrnn.models.LanguageModel;
 import org.jrnn.models.LanguageModelTask;
 import org.jrnn.models.LmWindows;
@@ -415,13 +415,13 @@ public final class Demo implements Command {
         test.size(),
         chars.vocabulary().size());
     int maxLength = 10;
-    try (ConditionedDecoder model =
-        ConditionedDecoder.builder()
+    try (ConditionedLanguageModel model =
+        ConditionedLanguageModel.builder()
             .featureSize(64)
             .vocabSize(chars.vocabulary().size())
             .seed(seed)
             .build()) {
-      ConditionedDecoder.Config config = model.config();
+      ConditionedLanguageModel.Config config = model.config();
       out.printf(
           Locale.ROOT,
           "  model  64 pixels -> linear -> tanh = initial state of a %s %d decoder over characters"
@@ -437,7 +437,7 @@ public final class Demo implements Command {
           "  train  Adam %s, batch 32, %d epochs, teacher forcing, clipping 1.0; test: greedy decoding%n",
           lr,
           epochs);
-      ConditionedDecoderTask task = new ConditionedDecoderTask(model, maxLength);
+      ConditionedLanguageModelTask task = new ConditionedLanguageModelTask(model, maxLength);
       ConditionedBatches trainBatches = new ConditionedBatches(trainX, trainY, 32);
       ConditionedBatches testBatches = new ConditionedBatches(testX, testY, 512);
       TrainResult r;
