@@ -1,7 +1,7 @@
 /*
  * Captioner: image (or precomputed feature vector) -> optional learned projection (tanh) ->
- * tanh(linear) initial state of a recurrent language model (optionally also appended to every step's
- * input) -> caption tokens. Trains with teacher forcing; decodes through org.jrnn.decode.
+ * tanh(linear) initial state of a recurrent language model (optionally also appended to every
+ * step's input) -> caption tokens. Trains with teacher forcing; decodes through org.jrnn.decode.
  */
 package org.jrnn.caption;
 

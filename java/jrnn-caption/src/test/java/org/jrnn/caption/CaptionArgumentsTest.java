@@ -1,6 +1,6 @@
 /*
  * CaptionArgumentsTest: misuse of Captioner and BatchCaptioner (null or non-finite features,
- * foreign decoder states, tokens outside the vocabulary, bad configs, a tokenizer that cannot spell
+ * foreign step states, tokens outside the vocabulary, bad configs, a tokenizer that cannot spell
  * every id) gives a JrnnException whose short message names the problem; a bad input of a batch run
  * becomes its own error line while the others are captioned.
  *   mvn -B -o test -Dtest=CaptionArgumentsTest
@@ -60,7 +60,7 @@ class CaptionArgumentsTest {
   }
 
 
-  /** A decoder state that is not the captioner's. */
+  /** A step state that is not the captioner's. */
   private static final class Foreign implements StepState {
     @Override
     public int rows() {

@@ -1,7 +1,7 @@
 /*
  * CaptionerTest: gradients against finite differences (projection, concatenated features, GRU and
- * LSTM, two layers), exact parity with models.ConditionedLanguageModel when there is no projection (loss,
- * gradients, greedy captions, its model files), batched beam decoding with real recurrent state
+ * LSTM, two layers), exact parity with models.ConditionedLanguageModel when there is no projection
+ * (loss, gradients, greedy captions, its model files), batched beam decoding with real recurrent state
  * equal to decoding one image at a time, a model-file round trip, and learning a tiny task.
  *   mvn -B -o test -Dtest=CaptionerTest
  */
@@ -104,7 +104,7 @@ class CaptionerTest {
     }
   }
 
-  private static ConditionedLanguageModel.Config decoderConfig(boolean concat, Cell cell) {
+  private static ConditionedLanguageModel.Config conditionedConfig(boolean concat, Cell cell) {
     return ConditionedLanguageModel.builder()
         .featureSize(3)
         .vocabSize(7)
@@ -120,7 +120,7 @@ class CaptionerTest {
   @Test
   void withoutProjectionItIsTheConditionedLanguageModel(@TempDir Path dir) throws Exception {
     for (Cell cell : List.of(Cell.GRU, Cell.LSTM)) {
-      ConditionedLanguageModel.Config dc = decoderConfig(true, cell);
+      ConditionedLanguageModel.Config dc = conditionedConfig(true, cell);
       Captioner.Config cc =
           Captioner.builder()
               .featureSize(3)

@@ -1,6 +1,6 @@
 /*
- * StepModelsTest: every generative model (language model, seq2seq, conditioned decoder, captioner)
- * decodes through Decoders: beam 1 is greedy, a wider beam finds a hypothesis at least as likely
+ * StepModelsTest: every generative model (language model, seq2seq, conditioned language model,
+ * captioner) decodes through Decoders: beam 1 is greedy, a wider beam finds a hypothesis at least as likely
  * as greedy's, n-best lists are full and sorted, seeded sampling repeats, batching changes nothing.
  */
 package org.jrnn.decode;
@@ -114,7 +114,7 @@ class StepModelsTest {
   }
 
   @Test
-  void conditionedDecoder() {
+  void conditionedLanguageModel() {
     try (ConditionedLanguageModel m = ConditionedLanguageModel.builder().featureSize(3).vocabSize(9)
         .embeddingSize(3).hiddenSize(5).cell(Cell.LSTM).concatFeatures(true).seed(6).device(CPU).build()) {
       decodesLikeEveryOther(m, FEATURES);

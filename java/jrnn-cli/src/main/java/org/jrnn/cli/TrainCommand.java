@@ -718,7 +718,10 @@ public final class TrainCommand implements Command {
     dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation images; targets: digit names, %d character ids",
         train.size(), valid.size(), chars.vocabSize()));
     ConditionedLanguageModel.Builder b =
-        ConditionedLanguageModel.builder().featureSize(64).vocabSize(chars.vocabSize()).seed(s.seed());
+        ConditionedLanguageModel.builder()
+            .featureSize(64)
+            .vocabSize(chars.vocabSize())
+            .seed(s.seed());
     ConditionedLanguageModel.Config d = b.config(); // the defaults of the options below
     b.cell(cell(o, d.cell()))
         .hiddenSize(o.integer("hidden", d.hiddenSize(), 1, 1 << 16))
@@ -732,7 +735,7 @@ public final class TrainCommand implements Command {
               digitBatches(chars, train, s.batch()),
               valid.isEmpty() ? null : digitBatches(chars, valid, 512),
               log,
-              String.format(Locale.ROOT, "64 pixels -> linear -> tanh = initial state of a %s %d decoder"
+              String.format(Locale.ROOT, "64 pixels -> linear -> tanh = initial state of a %s %d language model"
                   + " (embedding %d) -> linear %d", c.cell(), c.hiddenSize(), c.embeddingSize(), chars.vocabSize()));
       return new Trained(new ModelFiles.Contents(model, chars, null, null, null), r);
     } catch (RuntimeException e) {

@@ -86,7 +86,7 @@ public final class Demo implements Command {
         "             BPTT over 32 streams x 100 chars, Adam 5e-3 for 1,000 updates; validation bits",
         "             per character and a sample",
         "  digits     one-to-many: UCI 8x8 digit images -> the digit's spelled name (\"seven\"); the",
-        "             pixels set a GRU decoder's initial state; exact match on the test split",
+        "             pixels set a GRU language model's initial state; exact match on the test split",
         "",
         "  --only PART           run one part: sentiment, lm or digits (default: all three)",
         "  --lm-updates N        updates of the language model (default " + DEFAULT_LM_UPDATES + ")",
@@ -424,7 +424,7 @@ public final class Demo implements Command {
       ConditionedLanguageModel.Config config = model.config();
       out.printf(
           Locale.ROOT,
-          "  model  64 pixels -> linear -> tanh = initial state of a %s %d decoder over characters"
+          "  model  64 pixels -> linear -> tanh = initial state of a %s %d language model over characters"
               + " (embedding %d) -> linear %d (%,d parameters)%n",
           config.cell(),
           config.hiddenSize(),

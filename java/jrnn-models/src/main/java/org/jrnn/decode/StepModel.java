@@ -16,7 +16,8 @@ import org.jrnn.internal.Arguments;
  * {@code org.jrnn.models.LanguageModel} (conditioning: prompt token ids), {@code
  * org.jrnn.models.Seq2Seq} (source token ids, encoded by {@link #initialState}), {@code
  * org.jrnn.models.ConditionedLanguageModel} and {@code org.jrnn.caption.Captioner} (feature
- * vectors) implement it, so {@link Decoders} gives all of them greedy decoding, sampling and beam search.
+ * vectors) implement it, so {@link Decoders} gives all of them greedy decoding, sampling and beam
+ * search.
  *
  * <p>{@link Decoders} calls {@link #initialState} once per group of inputs that join the batch, then
  * {@link #step} once per generated token for all live rows together; between steps they reorder,

@@ -248,8 +248,8 @@ public final class ConditionedLanguageModel extends AbstractModel implements Ste
   }
 
   /**
-   * Settings of a {@link ConditionedLanguageModel}. Each setter checks its own value and throws {@link
-   * JrnnException} naming the setting; {@link #config()} and {@link #build()} check the required
+   * Settings of a {@link ConditionedLanguageModel}. Each setter checks its own value and throws
+   * {@link JrnnException} naming the setting; {@link #config()} and {@link #build()} check the required
    * settings and those that depend on each other.
    */
   public static final class Builder {

@@ -1,6 +1,6 @@
 /*
- * ConditionedLanguageModelTest: full-model gradients against finite differences (GRU with 2 layers and
- * features at every step; LSTM), the teacher-forcing layout, a training run to exact match on a
+ * ConditionedLanguageModelTest: full-model gradients against finite differences (GRU with 2 layers
+ * and features at every step; LSTM), the teacher-forcing layout, a training run to exact match on a
  * tiny feature -> sequence task, generation, and a model-file round trip.
  *   mvn -B -o test -Dtest=ConditionedLanguageModelTest
  */
@@ -122,7 +122,7 @@ class ConditionedLanguageModelTest {
 
   @Test
   void roundTripsThroughAModelFile(@TempDir Path dir) throws Exception {
-    Path file = dir.resolve("decoder.safetensors");
+    Path file = dir.resolve("conditioned.safetensors");
     ConditionedLanguageModel.Config c =
         ConditionedLanguageModel.builder()
             .featureSize(3)

@@ -141,7 +141,7 @@ class ModelBuildersTest {
   }
 
   @Test
-  void conditionedDecoderFileOfTheOldCodeLoadsToTheBuildersModel() throws IOException {
+  void conditionedLanguageModelFileOfTheOldCodeLoadsToTheBuildersModel() throws IOException {
     assertSameModel(
         fixture("conditioned-decoder.safetensors"),
         ConditionedLanguageModel.builder()
