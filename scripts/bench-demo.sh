@@ -170,7 +170,7 @@ EOF
   echo "  \`torch_charlm.py ${LM_ARGS[*]} --updates $LM_UPDATES --time-budget 0\`: 2-layer LSTM 256, 32 streams x"
   echo "  100 characters, truncated BPTT; bits per character over the whole validation text (last 10%)."
   echo "- digits: \`scripts/jrnn demo --only digits --threads $THREADS\` and \`torch_digits.py ${DIGITS_ARGS[*]}\`:"
-  echo "  pixels -> tanh(linear) = initial state of a GRU 128 decoder; greedy exact match on the 359 test images."
+  echo "  pixels -> tanh(linear) = initial state of a GRU 128 language model; greedy exact match on the 359 test images."
   echo
   echo "## Raw output"
   for part in "${PARTS[@]}"; do

@@ -14,7 +14,7 @@ Batch tensors (I32 unless noted; batch-first [N, T]):
     sequence-classifier  ids, lengths [N], labels [N]
     language-model       inputs, targets, h0 [L, N, H] F32 (and c0 for an LSTM)
     sequence-tagger      ids, lengths [N], tags (-1 past each length)
-    conditioned-decoder  features [N, F] F32, inputs (padded with <pad>), targets (-1 past each length)
+    conditioned-decoder  (ConditionedLanguageModel) features [N, F] F32, inputs (padded with <pad>), targets (-1 past each length)
     seq2seq              sources, source_lengths [N], inputs, input_lengths [N], targets (-1 past each length)
 OUT holds "loss" (F64 [1]) and "grad.<parameter name>" (F32), with metadata "model" = the model kind.
 Dropout must be 0 (masks are not reproduced); the tensors are float32 on both sides.
@@ -134,7 +134,7 @@ class Tagger(nn.Module):
                                            torch.tensor(b["tags"]).long().reshape(-1), ignore_index=-1)
 
 
-class Decoder(nn.Module):
+class ConditionedLanguageModel(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         self.cfg = cfg
@@ -182,7 +182,7 @@ class Seq2Seq(nn.Module):
 
 
 MODELS = {"sequence-classifier": Classifier, "language-model": LanguageModel, "sequence-tagger": Tagger,
-          "conditioned-decoder": Decoder, "seq2seq": Seq2Seq}
+          "conditioned-decoder": ConditionedLanguageModel, "seq2seq": Seq2Seq}
 
 
 def check(model_path, batch_path, out_path):

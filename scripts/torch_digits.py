@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """PyTorch baseline, one-to-many: spell the digit shown in an 8x8 UCI image ("seven"), data/digits.csv.gz.
 
-The 64 pixels (scaled to 0..1) are projected linearly to the decoder's initial hidden state (h0 = tanh(W x + b);
-an LSTM's c0 is zero). The decoder (GRU by default, --cell lstm) reads <bos> + the name's characters (embedding
+The 64 pixels (scaled to 0..1) are projected linearly to the language model's initial hidden state (h0 = tanh(W x + b);
+an LSTM's c0 is zero). The language model (GRU by default, --cell lstm) reads <bos> + the name's characters (embedding
 16) and is trained with teacher forcing to emit the name's characters + <eos>; characters are
 lib_torch_common.CharVocab built from the ten names (as org.jrnn.data.CharTokenizer.build(String.join("",
 DigitImage.NAMES))). Seeded 80/20 split and per-epoch batches of lib_torch_common (= org.jrnn.data SeededSplit,

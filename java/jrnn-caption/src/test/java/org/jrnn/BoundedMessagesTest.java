@@ -110,9 +110,9 @@ class BoundedMessagesTest {
         ModelFiles.CONFIG_KEY, "{}", ModelFiles.TOKENIZER_KEY, "{\"type\":\"char\",\"version\":\"" + HUGE + "\"}"));
     Path labelsNotArray = safetensors("labels.safetensors", Map.of(ModelFiles.MODEL_KEY, LanguageModel.KIND,
         ModelFiles.CONFIG_KEY, "{}", ModelFiles.LABELS_KEY, "{\"labels\": \"" + HUGE + "\"}"));
-    Path decoderNotJson = safetensors("decoder.safetensors",
+    Path conditionedNotJson = safetensors("conditioned.safetensors",
         Map.of(ModelFiles.MODEL_KEY, "conditioned-decoder", ModelFiles.CONFIG_KEY, "{" + HUGE));
-    Path decoderBadValue = safetensors("decoder-value.safetensors", Map.of(ModelFiles.MODEL_KEY,
+    Path conditionedBadValue = safetensors("conditioned-value.safetensors", Map.of(ModelFiles.MODEL_KEY,
         "conditioned-decoder", ModelFiles.CONFIG_KEY, "{\"featureSize\": \"" + HUGE + "\"}"));
     Path captionerKind = safetensors("captioner-kind.safetensors",
         Map.of(ModelFiles.MODEL_KEY, HUGE, ModelFiles.CONFIG_KEY, "{}"));
@@ -124,8 +124,8 @@ class BoundedMessagesTest {
         bounded("model config not JSON", () -> ModelFiles.load(configNotJson, cpu)),
         bounded("model tokenizer with a huge version", () -> ModelFiles.load(tokenizerVersion, cpu)),
         bounded("model labels not an array", () -> ModelFiles.load(labelsNotArray, cpu)),
-        bounded("conditioned-decoder config not JSON", () -> CaptionModels.load(decoderNotJson, cpu)),
-        bounded("conditioned-decoder config value", () -> CaptionModels.load(decoderBadValue, cpu)),
+        bounded("conditioned-decoder config not JSON", () -> CaptionModels.load(conditionedNotJson, cpu)),
+        bounded("conditioned-decoder config value", () -> CaptionModels.load(conditionedBadValue, cpu)),
         bounded("captioner file of a huge kind", () -> CaptionModels.load(captionerKind, cpu)),
         bounded("language model config with a huge key", () -> LanguageModel.Config.fromJson("{\"" + HUGE + "\":1}")),
         bounded("language model config not JSON", () -> LanguageModel.Config.fromJson("{" + HUGE)));

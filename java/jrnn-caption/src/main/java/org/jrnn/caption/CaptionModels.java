@@ -1,7 +1,7 @@
 /*
  * CaptionModels: a captioning model file (one safetensors file: parameters, kind, config,
- * tokenizer) saved and loaded; loading also takes a ConditionedDecoder file as a captioner without
- * projection.
+ * tokenizer) saved and loaded; loading also takes a ConditionedLanguageModel file (kind
+ * "conditioned-decoder") as a captioner without projection.
  */
 package org.jrnn.caption;
 
@@ -18,7 +18,7 @@ import org.jrnn.internal.Quote;
 import org.jrnn.io.SafetensorsException;
 import org.jrnn.io.SafetensorsFile;
 import org.jrnn.io.TensorInfo;
-import org.jrnn.models.ConditionedDecoder;
+import org.jrnn.models.ConditionedLanguageModel;
 import org.jrnn.models.ModelFiles;
 import org.jrnn.nn.Parameter;
 
@@ -48,8 +48,8 @@ public final class CaptionModels {
   }
 
   /**
-   * Loads a {@link Captioner#KIND} file, or a {@code conditioned-decoder} file (T1's model: the
-   * same parameters without projection), onto {@code device}.
+   * Loads a {@link Captioner#KIND} file, or a {@code conditioned-decoder} file (a {@link
+   * ConditionedLanguageModel}: the same parameters without projection), onto {@code device}.
    *
    * @throws SafetensorsException naming the file and the key for anything missing or wrong
    */
@@ -62,13 +62,16 @@ public final class CaptionModels {
         throw new SafetensorsException(path, "no metadata \"" + ModelFiles.MODEL_KEY + "\"/\""
             + ModelFiles.CONFIG_KEY + "\": not a jrnn model file");
       }
-      if (!kind.equals(Captioner.KIND) && !kind.equals(ConditionedDecoder.KIND)) {
+      if (!kind.equals(Captioner.KIND) && !kind.equals(ConditionedLanguageModel.KIND)) {
         throw new SafetensorsException(path, "holds a " + Quote.quote(kind)
             + " model, not a captioner (or conditioned-decoder)");
       }
       Captioner.Config config;
       try {
-        config = kind.equals(Captioner.KIND) ? Captioner.Config.fromJson(json) : fromConditionedDecoder(json);
+        config =
+            kind.equals(Captioner.KIND)
+                ? Captioner.Config.fromJson(json)
+                : fromConditionedLanguageModel(json);
       } catch (IllegalArgumentException | JrnnException e) {
         throw new SafetensorsException(path, "metadata \"" + ModelFiles.CONFIG_KEY + "\": " + Quote.reason(e), e);
       }
@@ -95,11 +98,11 @@ public final class CaptionModels {
   }
 
   /**
-   * ConditionedDecoder's config JSON (read as strictly as {@link ModelFiles} reads it) as a
+   * ConditionedLanguageModel's config JSON (read as strictly as {@link ModelFiles} reads it) as a
    * captioner without projection.
    */
-  static Captioner.Config fromConditionedDecoder(String json) {
-    ConditionedDecoder.Config c = ConditionedDecoder.Config.fromJson(json);
+  static Captioner.Config fromConditionedLanguageModel(String json) {
+    ConditionedLanguageModel.Config c = ConditionedLanguageModel.Config.fromJson(json);
     return Captioner.builder()
         .featureSize(c.featureSize())
         .projectionSize(0)

@@ -148,12 +148,12 @@ public final class CaptionTraining {
       return layers;
     }
 
-    /** The decoder cell. */
+    /** The recurrent cell. */
     public Cell cell() {
       return cell;
     }
 
-    /** Append the projected image to every decoder input. */
+    /** Append the projected image to every step input. */
     public boolean concatFeatures() {
       return concatFeatures;
     }
@@ -272,13 +272,13 @@ public final class CaptionTraining {
         return this;
       }
 
-      /** The decoder cell; default GRU. */
+      /** The recurrent cell; default GRU. */
       public Builder cell(Cell cell) {
         this.cell = Arguments.notNull("cell", cell);
         return this;
       }
 
-      /** Append the projected image to every decoder input; default false. */
+      /** Append the projected image to every step input; default false. */
       public Builder concatFeatures(boolean concatFeatures) {
         this.concatFeatures = concatFeatures;
         return this;

@@ -1,7 +1,7 @@
 /*
  * Captioner: image (or precomputed feature vector) -> optional learned projection (tanh) ->
- * tanh(linear) initial state of a recurrent decoder (optionally also appended to every step's
- * input) -> caption tokens. Trains with teacher forcing; decodes through org.jrnn.decode.
+ * tanh(linear) initial state of a recurrent language model (optionally also appended to every
+ * step's input) -> caption tokens. Trains with teacher forcing; decodes through org.jrnn.decode.
  */
 package org.jrnn.caption;
 
@@ -22,9 +22,9 @@ import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
 import org.jrnn.internal.SplitMix64;
 import org.jrnn.data.Vocabulary;
-import org.jrnn.decode.DecoderState;
 import org.jrnn.decode.RecurrentRows;
 import org.jrnn.decode.StepModel;
+import org.jrnn.decode.StepState;
 import org.jrnn.internal.Arguments;
 import org.jrnn.internal.Quote;
 import org.jrnn.internal.FeatureConditioning;
@@ -52,8 +52,8 @@ import org.jrnn.train.Task.StepResult;
  * </ul>
  *
  * With {@code projectionSize = 0} the parameters and their names are exactly those of {@link
- * org.jrnn.models.ConditionedDecoder} ({@code init.*}, {@code embedding.weight}, {@code rnn.*},
- * {@code linear.*}), so its files decode here too ({@link CaptionModels#load}). As a {@link
+ * org.jrnn.models.ConditionedLanguageModel} ({@code init.*}, {@code embedding.weight}, {@code
+ * rnn.*}, {@code linear.*}), so its files load here too ({@link CaptionModels#load}). As a {@link
  * StepModel} of feature vectors it feeds the decoders of {@link org.jrnn.decode}; its state is
  * {@link RecurrentRows} (with p as the per-row context when concatenated). Not thread-safe.
  */
@@ -122,7 +122,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
       return embeddingSize;
     }
 
-    /** The decoder cell. */
+    /** The recurrent cell. */
     public Cell cell() {
       return cell;
     }
@@ -346,7 +346,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
       return this;
     }
 
-    /** The decoder cell; default GRU. */
+    /** The recurrent cell; default GRU. */
     public Builder cell(Cell cell) {
       this.cell = Arguments.notNull("cell", cell);
       return this;
@@ -453,8 +453,8 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
     int p = config.conditionSize();
     int input = config.embeddingSize() + (config.concatFeatures() ? p : 0);
     try {
-      // made first so that its parameters come first; seed stream 4 keeps ConditionedDecoder's
-      // streams 0..3 for init/embedding/rnn/linear
+      // made first so that its parameters come first; seed stream 4 keeps
+      // ConditionedLanguageModel's streams 0..3 for init/embedding/rnn/linear
       encoder =
           config.projectionSize() > 0
               ? own(
@@ -539,8 +539,8 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
     return FeatureConditioning.initialHidden(pre, n, config.layers(), config.hiddenSize(), device());
   }
 
-  /** The decoder input {@code [steps, N, E(+P)]} for ids {@code [steps*N]} (time-major). */
-  private Tensor decoderInput(int[] ids, int steps, int n, float[] p) {
+  /** The recurrent input {@code [steps, N, E(+P)]} for ids {@code [steps*N]} (time-major). */
+  private Tensor recurrentInput(int[] ids, int steps, int n, float[] p) {
     Tensor embedded = embedding.forward(ids, steps, n);
     return config.concatFeatures()
         ? FeatureConditioning.appendFeatures(embedded, p, config.conditionSize())
@@ -590,7 +590,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
           }
         }
       }
-      SequenceBatch input = SequenceBatch.of(decoderInput(ids, steps, n, p), lengths);
+      SequenceBatch input = SequenceBatch.of(recurrentInput(ids, steps, n, p), lengths);
       RecurrentState start = RecurrentState.of(h0, null);
       RecurrentOutput out = train ? rnn.forwardTrain(input, start) : rnn.forward(input, start);
       // the output layer only at the target positions (captions are short, batches padded)
@@ -684,7 +684,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
    * appended to the step inputs.
    */
   @Override
-  public DecoderState initialState(List<float[]> inputs) {
+  public StepState initialState(List<float[]> inputs) {
     int n = Arguments.noNulls("inputs", inputs).size();
     if (n == 0) {
       throw new JrnnException("initialState needs at least one feature vector");
@@ -712,7 +712,7 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
 
   /** Embeds the tokens, steps the stack, and returns the log-softmax of the logits {@code [R, V]}. */
   @Override
-  public float[] step(int[] tokens, DecoderState state) {
+  public float[] step(int[] tokens, StepState state) {
     try (Scope scope = Scope.open()) {
       Tensor logits = stepLogits(tokens, state);
       Ops.logSoftmax(logits, logits);
@@ -723,18 +723,18 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
   /** Beam search and greedy: only each row's best log-probabilities leave the device. */
   @Override
   public void stepTop(
-      int[] tokens, DecoderState state, int top, int[] exclude, float[] values, int[] indices) {
+      int[] tokens, StepState state, int top, int[] exclude, float[] values, int[] indices) {
     try (Scope scope = Scope.open()) {
       Ops.logSoftmaxTop(stepLogits(tokens, state), top, exclude, values, indices);
     }
   }
 
   /** Embeds the tokens, steps the stack and returns the logits {@code [R, V]} (in the current scope). */
-  private Tensor stepLogits(int[] tokens, DecoderState state) {
+  private Tensor stepLogits(int[] tokens, StepState state) {
     Arguments.notNull("tokens", tokens);
     if (!(state instanceof RecurrentRows rows)) {
       throw new JrnnException("the state must be the RecurrentRows of initialState but is "
-          + (state == null ? "null" : "another decoder's state"));
+          + (state == null ? "null" : "another model's state"));
     }
     int r = rows.rows();
     if (tokens.length != r) {

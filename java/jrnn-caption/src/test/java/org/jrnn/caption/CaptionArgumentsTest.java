@@ -1,6 +1,6 @@
 /*
  * CaptionArgumentsTest: misuse of Captioner and BatchCaptioner (null or non-finite features,
- * foreign decoder states, tokens outside the vocabulary, bad configs, a tokenizer that cannot spell
+ * foreign step states, tokens outside the vocabulary, bad configs, a tokenizer that cannot spell
  * every id) gives a JrnnException whose short message names the problem; a bad input of a batch run
  * becomes its own error line while the others are captioned.
  *   mvn -B -o test -Dtest=CaptionArgumentsTest
@@ -20,9 +20,9 @@ import org.jrnn.Cell;
 import org.jrnn.Device;
 import org.jrnn.data.WordTokenizer;
 import org.jrnn.decode.DecodeOptions;
-import org.jrnn.decode.DecoderState;
 import org.jrnn.decode.Decoders;
 import org.jrnn.decode.RecurrentRows;
+import org.jrnn.decode.StepState;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -60,8 +60,8 @@ class CaptionArgumentsTest {
   }
 
 
-  /** A decoder state that is not the captioner's. */
-  private static final class Foreign implements DecoderState {
+  /** A step state that is not the captioner's. */
+  private static final class Foreign implements StepState {
     @Override
     public int rows() {
       return 1;
@@ -71,15 +71,15 @@ class CaptionArgumentsTest {
     public void select(int[] rows) {}
 
     @Override
-    public void append(DecoderState other) {}
+    public void append(StepState other) {}
 
     @Override
-    public DecoderState copy() {
+    public StepState copy() {
       return this;
     }
 
     @Override
-    public DecoderState to(Device device) {
+    public StepState to(Device device) {
       return this;
     }
 
@@ -132,7 +132,7 @@ class CaptionArgumentsTest {
             "step null tokens",
             "tokens is null",
             () -> {
-              try (DecoderState s = model.initialState(List.of(new float[3]))) {
+              try (StepState s = model.initialState(List.of(new float[3]))) {
                 model.step(null, s);
               }
             }),
@@ -140,7 +140,7 @@ class CaptionArgumentsTest {
             "step token outside the vocabulary",
             "tokens[0] = 7 is outside the vocabulary 0..6",
             () -> {
-              try (DecoderState s = model.initialState(List.of(new float[3]))) {
+              try (StepState s = model.initialState(List.of(new float[3]))) {
                 model.step(new int[] {7}, s);
               }
             }),
@@ -148,7 +148,7 @@ class CaptionArgumentsTest {
             "step on a closed state",
             "RecurrentRows is closed",
             () -> {
-              DecoderState s = model.initialState(List.of(new float[3]));
+              StepState s = model.initialState(List.of(new float[3]));
               s.close();
               model.step(new int[] {2}, s);
             }),

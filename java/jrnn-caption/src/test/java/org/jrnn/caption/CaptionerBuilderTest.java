@@ -56,7 +56,7 @@ class CaptionerBuilderTest {
   }
 
   @Test
-  void conditionedDecoderFileOfTheOldCodeLoadsAsACaptioner()
+  void conditionedLanguageModelFileOfTheOldCodeLoadsAsACaptioner()
       throws IOException, URISyntaxException {
     Path file = Path.of(getClass().getResource("/models/conditioned-decoder.safetensors").toURI());
     assertSameModel(

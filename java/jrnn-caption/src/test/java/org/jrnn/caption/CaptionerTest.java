@@ -1,7 +1,7 @@
 /*
  * CaptionerTest: gradients against finite differences (projection, concatenated features, GRU and
- * LSTM, two layers), exact parity with models.ConditionedDecoder when there is no projection (loss,
- * gradients, greedy captions, its model files), batched beam decoding with real recurrent state
+ * LSTM, two layers), exact parity with models.ConditionedLanguageModel when there is no projection
+ * (loss, gradients, greedy captions, its model files), batched beam decoding with real recurrent state
  * equal to decoding one image at a time, a model-file round trip, and learning a tiny task.
  *   mvn -B -o test -Dtest=CaptionerTest
  */
@@ -28,7 +28,7 @@ import org.jrnn.decode.Decoders;
 import org.jrnn.decode.LengthPenalty;
 import org.jrnn.io.SafetensorsException;
 import org.jrnn.models.ConditionedBatch;
-import org.jrnn.models.ConditionedDecoder;
+import org.jrnn.models.ConditionedLanguageModel;
 import org.jrnn.models.ModelFiles;
 import org.jrnn.nn.Parameter;
 import org.jrnn.optim.Adam;
@@ -104,8 +104,8 @@ class CaptionerTest {
     }
   }
 
-  private static ConditionedDecoder.Config decoderConfig(boolean concat, Cell cell) {
-    return ConditionedDecoder.builder()
+  private static ConditionedLanguageModel.Config conditionedConfig(boolean concat, Cell cell) {
+    return ConditionedLanguageModel.builder()
         .featureSize(3)
         .vocabSize(7)
         .embeddingSize(2)
@@ -118,9 +118,9 @@ class CaptionerTest {
   }
 
   @Test
-  void withoutProjectionItIsTheConditionedDecoder(@TempDir Path dir) throws Exception {
+  void withoutProjectionItIsTheConditionedLanguageModel(@TempDir Path dir) throws Exception {
     for (Cell cell : List.of(Cell.GRU, Cell.LSTM)) {
-      ConditionedDecoder.Config dc = decoderConfig(true, cell);
+      ConditionedLanguageModel.Config dc = conditionedConfig(true, cell);
       Captioner.Config cc =
           Captioner.builder()
               .featureSize(3)
@@ -134,7 +134,7 @@ class CaptionerTest {
               .concatFeatures(true)
               .seed(9)
               .config();
-      try (ConditionedDecoder ref = dc.toBuilder().device(CPU).build();
+      try (ConditionedLanguageModel ref = dc.toBuilder().device(CPU).build();
           Captioner m = cc.toBuilder().device(CPU).build()) {
         // same seed streams: the same weights
         for (int i = 0; i < ref.parameters().size(); i++) {
@@ -153,7 +153,7 @@ class CaptionerTest {
         for (int i = 0; i < 3; i++) {
           assertArrayEquals(greedy[i], ours.get(i).tokens());
         }
-        // a ConditionedDecoder file loads as a captioner
+        // a ConditionedLanguageModel file loads as a captioner
         Path f = dir.resolve("cd-" + cell + ".safetensors");
         Tokenizer tok = WordTokenizer.builder().build(List.of("a b c"));
         ModelFiles.save(f, ref, tok, null);

@@ -1,6 +1,6 @@
 /*
- * StepModelsTest: every generative model (language model, seq2seq, conditioned decoder, captioner)
- * decodes through Decoders: beam 1 is greedy, a wider beam finds a hypothesis at least as likely
+ * StepModelsTest: every generative model (language model, seq2seq, conditioned language model,
+ * captioner) decodes through Decoders: beam 1 is greedy, a wider beam finds a hypothesis at least as likely
  * as greedy's, n-best lists are full and sorted, seeded sampling repeats, batching changes nothing.
  */
 package org.jrnn.decode;
@@ -15,7 +15,7 @@ import org.jrnn.Cell;
 import org.jrnn.Device;
 import org.jrnn.caption.Captioner;
 import org.jrnn.data.PaddedBatch;
-import org.jrnn.models.ConditionedDecoder;
+import org.jrnn.models.ConditionedLanguageModel;
 import org.jrnn.models.LanguageModel;
 import org.jrnn.models.Seq2Seq;
 import org.junit.jupiter.api.Test;
@@ -88,7 +88,7 @@ class StepModelsTest {
       }
       // the first token follows the whole prompt: the greedy token after [4, 5, 6] is the argmax
       // of a step fed 6 from the state after [4, 5]
-      try (DecoderState st = m.initialState(List.of(new int[] {4, 5}))) {
+      try (StepState st = m.initialState(List.of(new int[] {4, 5}))) {
         float[] lp = m.step(new int[] {6}, st);
         int arg = 0;
         for (int v = 1; v < lp.length; v++) {
@@ -114,8 +114,8 @@ class StepModelsTest {
   }
 
   @Test
-  void conditionedDecoder() {
-    try (ConditionedDecoder m = ConditionedDecoder.builder().featureSize(3).vocabSize(9)
+  void conditionedLanguageModel() {
+    try (ConditionedLanguageModel m = ConditionedLanguageModel.builder().featureSize(3).vocabSize(9)
         .embeddingSize(3).hiddenSize(5).cell(Cell.LSTM).concatFeatures(true).seed(6).device(CPU).build()) {
       decodesLikeEveryOther(m, FEATURES);
       float[] flat = new float[9];

@@ -1,6 +1,6 @@
 /*
  * ModelCalls: fuzz calls of the models (SequenceClassifier, LanguageModel, SequenceTagger,
- * Seq2Seq, ConditionedDecoder: configs, training steps, prediction, generation, evaluation,
+ * Seq2Seq, ConditionedLanguageModel: configs, training steps, prediction, generation, evaluation,
  * model files) and of the decoders (DecodeOptions, Decoders over a small Captioner).
  */
 package org.jrnn.reliability;
@@ -28,7 +28,7 @@ import org.jrnn.decode.Hypothesis;
 import org.jrnn.decode.LengthPenalty;
 import org.jrnn.models.ClassificationBatch;
 import org.jrnn.models.ConditionedBatch;
-import org.jrnn.models.ConditionedDecoder;
+import org.jrnn.models.ConditionedLanguageModel;
 import org.jrnn.models.LanguageModel;
 import org.jrnn.models.Model;
 import org.jrnn.models.ModelFiles;
@@ -508,8 +508,8 @@ final class ModelCalls {
   private static Call conditioned(Gen g) {
     int f = g.between(1, 4);
     int v = g.between(5, 9);
-    ConditionedDecoder.Config cfg =
-        ConditionedDecoder.builder()
+    ConditionedLanguageModel.Config cfg =
+        ConditionedLanguageModel.builder()
             .featureSize(f)
             .vocabSize(v)
             .embeddingSize(g.between(1, 4))
@@ -529,14 +529,14 @@ final class ModelCalls {
     int op = g.between(0, 3);
     int maxLength = g.between(1, 6);
     DecodeOptions sampling = sampling(g);
-    String desc = "ConditionedDecoder " + cfg.toJson() + " op " + op;
+    String desc = "ConditionedLanguageModel " + cfg.toJson() + " op " + op;
     switch (op) {
       case 0:
         return Call.good(
             "models",
             desc + " generate maxLength " + maxLength,
             c -> {
-              ConditionedDecoder m = c.own(cfg.toBuilder().device(Device.cpu()).build());
+              ConditionedLanguageModel m = c.own(cfg.toBuilder().device(Device.cpu()).build());
               int[][] out = m.generate(flat, n, sampling.toBuilder().maxLength(maxLength).build());
               check(out.length == n, "rows");
               for (int[] s : out) {
@@ -549,7 +549,7 @@ final class ModelCalls {
             "models",
             desc + " trainStep/evaluate",
             c -> {
-              ConditionedDecoder m = c.own(cfg.toBuilder().device(Device.cpu()).build());
+              ConditionedLanguageModel m = c.own(cfg.toBuilder().device(Device.cpu()).build());
               ConditionedBatch b = ConditionedBatch.of(feats, seqs, range(n));
               checkStep(m.trainStep(b), m);
               checkMetrics(m.evaluate(List.of(b), maxLength), "loss", "exact_match");
@@ -561,7 +561,7 @@ final class ModelCalls {
               "models",
               desc + " generate bad variant " + variant,
               c -> {
-                ConditionedDecoder m = c.own(cfg.toBuilder().device(Device.cpu()).build());
+                ConditionedLanguageModel m = c.own(cfg.toBuilder().device(Device.cpu()).build());
                 switch (variant) {
                   case 0 -> m.generate(new float[n * f + 1], n, sampling.toBuilder().maxLength(maxLength).build());
                   case 1 -> m.generate(flat, 0, sampling.toBuilder().maxLength(maxLength).build());
@@ -579,7 +579,7 @@ final class ModelCalls {
               "models",
               desc + " generate with <eos> forced, maxLength " + huge,
               c -> {
-                ConditionedDecoder m = c.own(cfg.toBuilder().device(Device.cpu()).build());
+                ConditionedLanguageModel m = c.own(cfg.toBuilder().device(Device.cpu()).build());
                 forceEos(m);
                 for (int[] s : m.generate(flat, n, sampling.toBuilder().maxLength(huge).build())) {
                   check(s.length == 0, "generated " + Gen.brief(s));
@@ -618,7 +618,7 @@ final class ModelCalls {
             case 5 -> LanguageModel.builder().vocabSize(5).hiddenSize(bad).config();
             case 6 ->
                 Seq2Seq.builder().sourceVocabSize(5).targetVocabSize(g.pick(3, 0, -1)).config();
-            case 7 -> ConditionedDecoder.builder().featureSize(bad).vocabSize(8).config();
+            case 7 -> ConditionedLanguageModel.builder().featureSize(bad).vocabSize(8).config();
             default -> SequenceTagger.builder().vocabSize(5).numTags(3).dropout(badF).config();
           }
         });
@@ -670,7 +670,7 @@ final class ModelCalls {
                 case 1 -> LanguageModel.Config.fromJson(garbage);
                 case 2 -> SequenceTagger.Config.fromJson(garbage);
                 case 3 -> Seq2Seq.Config.fromJson(garbage);
-                default -> ConditionedDecoder.Config.fromJson(garbage);
+                default -> ConditionedLanguageModel.Config.fromJson(garbage);
               }
             });
       case 2:

@@ -22,7 +22,7 @@ import org.jrnn.decode.DecodeOptions;
 import org.jrnn.internal.Quote;
 import org.jrnn.io.Json;
 import org.jrnn.models.ClassificationBatches;
-import org.jrnn.models.ConditionedDecoder;
+import org.jrnn.models.ConditionedLanguageModel;
 import org.jrnn.models.LanguageModel;
 import org.jrnn.models.LanguageModelTask;
 import org.jrnn.models.LmWindows;
@@ -81,7 +81,7 @@ public final class EvalCommand implements Command {
       case LanguageModel.KIND -> "lm";
       case SequenceTagger.KIND -> "tag";
       case Seq2Seq.KIND -> "seq2seq";
-      case ConditionedDecoder.KIND -> "digits";
+      case ConditionedLanguageModel.KIND -> "digits";
       default -> throw new JrnnException("no eval for a model of kind " + Quote.quote(kind)
           + " (eval takes classifiers, language models, taggers, seq2seq and digit spellers)");
     };
@@ -186,7 +186,7 @@ public final class EvalCommand implements Command {
           examples = ex.size();
         }
         default -> {
-          ConditionedDecoder m = c.model(ConditionedDecoder.class);
+          ConditionedLanguageModel m = c.model(ConditionedLanguageModel.class);
           List<DigitImage> ex = CliData.digits(data);
           Tokenizer t = required(c.tokenizer(), modelPath);
           if (!(t instanceof CharTokenizer chars)) {

@@ -27,7 +27,7 @@ import org.jrnn.data.PaddedBatch;
 import org.jrnn.data.Tokenizer;
 import org.jrnn.internal.Quote;
 import org.jrnn.io.Json;
-import org.jrnn.models.ConditionedDecoder;
+import org.jrnn.models.ConditionedLanguageModel;
 import org.jrnn.models.ModelFiles;
 import org.jrnn.models.Seq2Seq;
 import org.jrnn.models.SequenceClassifier;
@@ -260,7 +260,7 @@ public final class PredictCommand implements Command {
           }
         }
         default -> {
-          ConditionedDecoder m = c.model(ConditionedDecoder.class);
+          ConditionedLanguageModel m = c.model(ConditionedLanguageModel.class);
           float[] flat = new float[n * 64];
           for (int k = 0; k < n; k++) {
             System.arraycopy(features.get(k), 0, flat, k * 64, 64);

@@ -32,8 +32,8 @@ import org.jrnn.io.AtomicFiles;
 import org.jrnn.models.ClassificationBatches;
 import org.jrnn.models.ClassifierTask;
 import org.jrnn.models.ConditionedBatches;
-import org.jrnn.models.ConditionedDecoder;
-import org.jrnn.models.ConditionedDecoderTask;
+import org.jrnn.models.ConditionedLanguageModel;
+import org.jrnn.models.ConditionedLanguageModelTask;
 import org.jrnn.models.LanguageModel;
 import org.jrnn.models.LanguageModelTask;
 import org.jrnn.models.LmWindows;
@@ -717,22 +717,25 @@ public final class TrainCommand implements Command {
     int maxLength = o.integer("max-length", 10, 1, 1 << 16);
     dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation images; targets: digit names, %d character ids",
         train.size(), valid.size(), chars.vocabSize()));
-    ConditionedDecoder.Builder b =
-        ConditionedDecoder.builder().featureSize(64).vocabSize(chars.vocabSize()).seed(s.seed());
-    ConditionedDecoder.Config d = b.config(); // the defaults of the options below
+    ConditionedLanguageModel.Builder b =
+        ConditionedLanguageModel.builder()
+            .featureSize(64)
+            .vocabSize(chars.vocabSize())
+            .seed(s.seed());
+    ConditionedLanguageModel.Config d = b.config(); // the defaults of the options below
     b.cell(cell(o, d.cell()))
         .hiddenSize(o.integer("hidden", d.hiddenSize(), 1, 1 << 16))
         .layers(o.integer("layers", d.layers(), 1, 64))
         .embeddingSize(o.integer("embedding", d.embeddingSize(), 1, 1 << 16));
-    ConditionedDecoder model = b.device(s.device()).build();
-    ConditionedDecoder.Config c = model.config();
+    ConditionedLanguageModel model = b.device(s.device()).build();
+    ConditionedLanguageModel.Config c = model.config();
     try {
       TrainResult r =
-          fit(s, new ConditionedDecoderTask(model, maxLength),
+          fit(s, new ConditionedLanguageModelTask(model, maxLength),
               digitBatches(chars, train, s.batch()),
               valid.isEmpty() ? null : digitBatches(chars, valid, 512),
               log,
-              String.format(Locale.ROOT, "64 pixels -> linear -> tanh = initial state of a %s %d decoder"
+              String.format(Locale.ROOT, "64 pixels -> linear -> tanh = initial state of a %s %d language model"
                   + " (embedding %d) -> linear %d", c.cell(), c.hiddenSize(), c.embeddingSize(), chars.vocabSize()));
       return new Trained(new ModelFiles.Contents(model, chars, null, null, null), r);
     } catch (RuntimeException e) {

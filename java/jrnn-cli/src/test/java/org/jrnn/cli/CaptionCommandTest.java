@@ -116,7 +116,7 @@ class CaptionCommandTest {
     }
   }
 
-  /** What the decoder gives for these images directly. */
+  /** What the captioner and Decoders give for these images directly. */
   private List<Decoded> expected(List<Path> files, DecodeOptions o) throws IOException {
     List<float[]> feats = new ArrayList<>();
     for (Path p : files) {

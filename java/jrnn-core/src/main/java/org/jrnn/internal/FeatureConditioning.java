@@ -1,14 +1,18 @@
 /*
- * FeatureConditioning: how a feature vector p conditions a recurrent decoder, written once for
- * ConditionedDecoder and Captioner. A captioner without projection reads a conditioned decoder's
- * files, so both must lay out h0 = tanh(init(p)) and the step input [embedding | p] alike.
+ * FeatureConditioning: how a feature vector p conditions a recurrent language model, written once
+ * for ConditionedLanguageModel and Captioner. A captioner without projection reads a conditioned
+ * language model's files, so both must lay out h0 = tanh(init(p)) and the step input
+ * [embedding | p] alike.
  */
 package org.jrnn.internal;
 
 import org.jrnn.Device;
 import org.jrnn.Tensor;
 
-/** The initial state and step inputs of a decoder conditioned on one feature vector per sequence. */
+/**
+ * The initial state and step inputs of a recurrent stack conditioned on one feature vector per
+ * sequence.
+ */
 public final class FeatureConditioning {
   private FeatureConditioning() {}
 

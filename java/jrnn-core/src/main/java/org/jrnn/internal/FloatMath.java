@@ -1,5 +1,5 @@
 /*
- * FloatMath: float activations computed on the host (the tanh of a captioner's or decoder's
+ * FloatMath: float activations computed on the host (the tanh of a captioner's or conditioned LM's
  * initial state, per input). Math.tanh is not a HotSpot intrinsic and goes through fdlibm's
  * StrictMath.tanh (expm1), which took ~8% of a batch-64 greedy caption decode; Math.exp is an
  * intrinsic.

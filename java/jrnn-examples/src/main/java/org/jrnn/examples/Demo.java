@@ -29,8 +29,8 @@ import org.jrnn.io.Json;
 import org.jrnn.models.ClassificationBatches;
 import org.jrnn.models.ClassifierTask;
 import org.jrnn.models.ConditionedBatches;
-import org.jrnn.models.ConditionedDecoder;
-import org.jrnn.models.ConditionedDecoderTask;
+import org.jrnn.models.ConditionedLanguageModel;
+import org.jrnn.models.ConditionedLanguageModelTask;
 import org.jrnn.models.LanguageModel;
 import org.jrnn.models.LanguageModelTask;
 import org.jrnn.models.LmWindows;
@@ -86,7 +86,7 @@ public final class Demo implements Command {
         "             BPTT over 32 streams x 100 chars, Adam 5e-3 for 1,000 updates; validation bits",
         "             per character and a sample",
         "  digits     one-to-many: UCI 8x8 digit images -> the digit's spelled name (\"seven\"); the",
-        "             pixels set a GRU decoder's initial state; exact match on the test split",
+        "             pixels set a GRU language model's initial state; exact match on the test split",
         "",
         "  --only PART           run one part: sentiment, lm or digits (default: all three)",
         "  --lm-updates N        updates of the language model (default " + DEFAULT_LM_UPDATES + ")",
@@ -415,16 +415,16 @@ public final class Demo implements Command {
         test.size(),
         chars.vocabulary().size());
     int maxLength = 10;
-    try (ConditionedDecoder model =
-        ConditionedDecoder.builder()
+    try (ConditionedLanguageModel model =
+        ConditionedLanguageModel.builder()
             .featureSize(64)
             .vocabSize(chars.vocabulary().size())
             .seed(seed)
             .build()) {
-      ConditionedDecoder.Config config = model.config();
+      ConditionedLanguageModel.Config config = model.config();
       out.printf(
           Locale.ROOT,
-          "  model  64 pixels -> linear -> tanh = initial state of a %s %d decoder over characters"
+          "  model  64 pixels -> linear -> tanh = initial state of a %s %d language model over characters"
               + " (embedding %d) -> linear %d (%,d parameters)%n",
           config.cell(),
           config.hiddenSize(),
@@ -437,7 +437,7 @@ public final class Demo implements Command {
           "  train  Adam %s, batch 32, %d epochs, teacher forcing, clipping 1.0; test: greedy decoding%n",
           lr,
           epochs);
-      ConditionedDecoderTask task = new ConditionedDecoderTask(model, maxLength);
+      ConditionedLanguageModelTask task = new ConditionedLanguageModelTask(model, maxLength);
       ConditionedBatches trainBatches = new ConditionedBatches(trainX, trainY, 32);
       ConditionedBatches testBatches = new ConditionedBatches(testX, testY, 512);
       TrainResult r;

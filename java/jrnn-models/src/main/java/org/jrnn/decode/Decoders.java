@@ -20,7 +20,7 @@ import org.jrnn.internal.Arguments;
  * <p><b>The batch.</b> At most {@link DecodeOptions#maxActive()} inputs are live at once (all when
  * 0); each holds one row of the model's state (greedy, sampling) or up to {@code beamSize} rows
  * (beam search). Each step feeds every live row once, then selects the rows that go on with one
- * {@link DecoderState#select(int[])} (beams reordered or forked, finished inputs dropped; skipped
+ * {@link StepState#select(int[])} (beams reordered or forked, finished inputs dropped; skipped
  * when nothing changed) and appends the initial state of waiting inputs to fill the freed places.
  * Rows of finished inputs are never computed again.
  *
@@ -214,12 +214,12 @@ public final class Decoders {
       int cap = o.maxActive == 0 ? Math.max(n, 1) : o.maxActive;
       int next = 0;
       List<Group> active = new ArrayList<>();
-      DecoderState state = null;
+      StepState state = null;
       try {
         while (next < n || !active.isEmpty()) {
           if (active.size() < cap && next < n) {
             int m = Math.min(cap - active.size(), n - next);
-            DecoderState fresh = model.initialState(inputs.subList(next, next + m));
+            StepState fresh = model.initialState(inputs.subList(next, next + m));
             if (fresh.rows() != m) {
               fresh.close();
               throw new JrnnException("initialState gave " + fresh.rows() + " rows for " + m + " inputs");

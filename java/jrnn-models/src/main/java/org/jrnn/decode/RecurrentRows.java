@@ -1,6 +1,6 @@
 /*
  * RecurrentRows: a recurrent state (h, c of a unidirectional stack) as rows that can be copied,
- * forked, reordered, compacted, joined, saved and moved between devices; the DecoderState of the
+ * forked, reordered, compacted, joined, saved and moved between devices; the StepState of the
  * recurrent step models.
  */
 package org.jrnn.decode;
@@ -24,7 +24,7 @@ import org.jrnn.io.TensorInfo;
 /**
  * The state of N sequences of a recurrent stack: {@code h} {@code [L, N, H]}, {@code c} of the same
  * shape for an LSTM (else null), and optionally a per-row host context {@code [N, F]} (e.g. the
- * feature vector a decoder appends to every step's input) that follows the rows.
+ * feature vector a conditioned language model appends to every step's input) that follows the rows.
  *
  * <p>Row operations gather on the state's device with one native row gather per tensor ({@link
  * Ops#embedding} over {@code h} seen as an {@code [L*N, H]} table): {@link #select(int[])} (reorder,
@@ -34,7 +34,7 @@ import org.jrnn.io.TensorInfo;
  * for {@link Recurrent#step}, valid until the next row operation.
  */
 @SuppressWarnings("try") // scopes opened only to free their tensors
-public final class RecurrentRows implements DecoderState {
+public final class RecurrentRows implements StepState {
   private Tensor h;
   private Tensor c;
   private float[] context;
@@ -242,7 +242,7 @@ public final class RecurrentRows implements DecoderState {
   }
 
   @Override
-  public void append(DecoderState other) {
+  public void append(StepState other) {
     checkOpen();
     Arguments.notNull("other", other);
     if (!(other instanceof RecurrentRows o)) {

@@ -1,7 +1,7 @@
 /*
  * StepModel: what the decoding strategies of org.jrnn.decode (Decoders) need of a generative model
- * (language model, sequence-to-sequence model, conditioned decoder, captioner): an initial state
- * from the conditioning of each input, and one step that turns the previous tokens into
+ * (language model, sequence-to-sequence model, conditioned language model, captioner): an initial
+ * state from the conditioning of each input, and one step that turns the previous tokens into
  * log-probabilities of the next.
  */
 package org.jrnn.decode;
@@ -15,16 +15,17 @@ import org.jrnn.internal.Arguments;
  * A generative model seen one token at a time, for many independent sequences (rows) at once.
  * {@code org.jrnn.models.LanguageModel} (conditioning: prompt token ids), {@code
  * org.jrnn.models.Seq2Seq} (source token ids, encoded by {@link #initialState}), {@code
- * org.jrnn.models.ConditionedDecoder} and {@code org.jrnn.caption.Captioner} (feature vectors)
- * implement it, so {@link Decoders} gives all of them greedy decoding, sampling and beam search.
+ * org.jrnn.models.ConditionedLanguageModel} and {@code org.jrnn.caption.Captioner} (feature
+ * vectors) implement it, so {@link Decoders} gives all of them greedy decoding, sampling and beam
+ * search.
  *
  * <p>{@link Decoders} calls {@link #initialState} once per group of inputs that join the batch, then
  * {@link #step} once per generated token for all live rows together; between steps they reorder,
- * fork and compact the rows with {@link DecoderState#select(int[])} (one gather per step) and add
- * joining inputs with {@link DecoderState#append(DecoderState)}.
+ * fork and compact the rows with {@link StepState#select(int[])} (one gather per step) and add
+ * joining inputs with {@link StepState#append(StepState)}.
  *
  * @param <C> the conditioning of one input: a feature vector for a captioner or conditioned
- *     decoder, the prompt's token ids for a language model, the source's token ids for a
+ *     language model, the prompt's token ids for a language model, the source's token ids for a
  *     sequence-to-sequence model
  */
 public interface StepModel<C> {
@@ -38,7 +39,7 @@ public interface StepModel<C> {
    * @param inputs the conditioning of each input (at least one). Not modified.
    * @return a state with {@code inputs.size()} rows, owned by the caller
    */
-  DecoderState initialState(List<C> inputs);
+  StepState initialState(List<C> inputs);
 
   /**
    * Feeds one token per row and advances the state.
@@ -49,7 +50,7 @@ public interface StepModel<C> {
    * @return the log-probabilities of the next token, row-major {@code [rows, V]} (a new array the
    *     caller may modify)
    */
-  float[] step(int[] tokens, DecoderState state);
+  float[] step(int[] tokens, StepState state);
 
   /**
    * Like {@link #step}, but hands back only the best {@code top} log-probabilities of each row:
@@ -72,7 +73,7 @@ public interface StepModel<C> {
    * @param indices at least rows·top ints. Modified: {@code [rows, top]} token ids, -1 past them
    */
   default void stepTop(
-      int[] tokens, DecoderState state, int top, int[] exclude, float[] values, int[] indices) {
+      int[] tokens, StepState state, int top, int[] exclude, float[] values, int[] indices) {
     Arguments.notNull("tokens", tokens);
     Arguments.notNull("exclude", exclude);
     Arguments.notNull("values", values);

@@ -12,7 +12,7 @@ import org.jrnn.data.Vocabulary;
 import org.jrnn.internal.Arguments;
 
 /**
- * The input of {@link ConditionedDecoder}.
+ * The input of {@link ConditionedLanguageModel}.
  *
  * @param features {@code [N, F]} row-major, finite
  * @param featureSize F

@@ -1,5 +1,6 @@
 /*
- * ConditionedBatches: the BatchSource of a ConditionedDecoder (seeded per-epoch shuffled batches
+ * ConditionedBatches: the BatchSource of a ConditionedLanguageModel (seeded per-epoch shuffled
+ * batches
  * of org.jrnn.data.Batches, as torch_digits.py's epoch_batches).
  */
 package org.jrnn.models;

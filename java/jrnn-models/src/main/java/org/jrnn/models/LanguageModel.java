@@ -24,11 +24,11 @@ import org.jrnn.Tensor;
 import org.jrnn.data.LmBatches;
 import org.jrnn.data.PaddedBatch;
 import org.jrnn.decode.DecodeOptions;
-import org.jrnn.decode.DecoderState;
 import org.jrnn.decode.Decoders;
 import org.jrnn.decode.Hypothesis;
 import org.jrnn.decode.RecurrentRows;
 import org.jrnn.decode.StepModel;
+import org.jrnn.decode.StepState;
 import org.jrnn.internal.SplitMix64;
 import org.jrnn.data.Vocabulary;
 import org.jrnn.internal.Arguments;
@@ -591,10 +591,10 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
    * token is drawn from the distribution after the whole prompt).
    *
    * @param prompts N prompts of at least one token id each. Not modified.
-   * @return a {@link DecoderState} of N rows (owned by the caller)
+   * @return a {@link StepState} of N rows (owned by the caller)
    */
   @Override
-  public DecoderState initialState(List<int[]> prompts) {
+  public StepState initialState(List<int[]> prompts) {
     Sequences.requireNonEmpty(prompts, "prompt");
     int n = prompts.size();
     if (n == 0) {
@@ -661,7 +661,7 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
 
   /** Embeds the tokens (a prompt's last token where one is pending), steps the stack: log-softmax {@code [R, V]}. */
   @Override
-  public float[] step(int[] tokens, DecoderState state) {
+  public float[] step(int[] tokens, StepState state) {
     try (Scope scope = Scope.open()) {
       Tensor logits = stepLogits(tokens, state);
       Ops.logSoftmax(logits, logits);
@@ -672,13 +672,13 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
   /** Beam search and greedy: only each row's best log-probabilities leave the device. */
   @Override
   public void stepTop(
-      int[] tokens, DecoderState state, int top, int[] exclude, float[] values, int[] indices) {
+      int[] tokens, StepState state, int top, int[] exclude, float[] values, int[] indices) {
     try (Scope scope = Scope.open()) {
       Ops.logSoftmaxTop(stepLogits(tokens, state), top, exclude, values, indices);
     }
   }
 
-  private Tensor stepLogits(int[] tokens, DecoderState state) {
+  private Tensor stepLogits(int[] tokens, StepState state) {
     Arguments.notNull("tokens", tokens);
     if (!(state instanceof PromptRows rows)) {
       throw new JrnnException("the state must be the one initialState gave but is "
@@ -698,7 +698,7 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
    * The decoding state of a language model: the recurrent rows, and per row the prompt's last
    * token while it is still to be fed (-1 once fed); both follow the rows through select/append.
    */
-  private static final class PromptRows implements DecoderState {
+  private static final class PromptRows implements StepState {
     private final RecurrentRows rows;
     private int[] pending;
 
@@ -738,7 +738,7 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
     }
 
     @Override
-    public void append(DecoderState other) {
+    public void append(StepState other) {
       if (!(Arguments.notNull("other", other) instanceof PromptRows o)) {
         throw new JrnnException("cannot append a " + other.getClass().getSimpleName() + " to a language model's state");
       }
@@ -749,12 +749,12 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
     }
 
     @Override
-    public DecoderState copy() {
+    public StepState copy() {
       return to(device());
     }
 
     @Override
-    public DecoderState to(Device target) {
+    public StepState to(Device target) {
       return new PromptRows(rows.to(target), pending.clone());
     }
 

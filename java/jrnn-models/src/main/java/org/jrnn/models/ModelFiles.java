@@ -195,8 +195,9 @@ public final class ModelFiles {
           (json, device) -> LanguageModel.Config.fromJson(json).toBuilder().device(device).build()),
       new BuiltIn(SequenceTagger.KIND,
           (json, device) -> SequenceTagger.Config.fromJson(json).toBuilder().device(device).build()),
-      new BuiltIn(ConditionedDecoder.KIND,
-          (json, device) -> ConditionedDecoder.Config.fromJson(json).toBuilder().device(device).build()),
+      new BuiltIn(ConditionedLanguageModel.KIND,
+          (json, device) ->
+              ConditionedLanguageModel.Config.fromJson(json).toBuilder().device(device).build()),
       new BuiltIn(Seq2Seq.KIND,
           (json, device) -> Seq2Seq.Config.fromJson(json).toBuilder().device(device).build()));
 

@@ -23,10 +23,10 @@ import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
 import org.jrnn.decode.DecodeOptions;
 import org.jrnn.decode.Decoded;
-import org.jrnn.decode.DecoderState;
 import org.jrnn.decode.Decoders;
 import org.jrnn.decode.RecurrentRows;
 import org.jrnn.decode.StepModel;
+import org.jrnn.decode.StepState;
 import org.jrnn.internal.SplitMix64;
 import org.jrnn.data.Vocabulary;
 import org.jrnn.internal.Arguments;
@@ -486,7 +486,7 @@ public final class Seq2Seq extends AbstractModel implements StepModel<int[]> {
    * @param sources N source sequences of at least one id each. Not modified.
    */
   @Override
-  public DecoderState initialState(List<int[]> sources) {
+  public StepState initialState(List<int[]> sources) {
     Sequences.requireNonEmpty(sources, "source");
     int n = sources.size();
     if (n == 0) {
@@ -505,7 +505,7 @@ public final class Seq2Seq extends AbstractModel implements StepModel<int[]> {
 
   /** Embeds the target tokens, steps the decoder stack: log-softmax {@code [R, Vt]}. */
   @Override
-  public float[] step(int[] tokens, DecoderState state) {
+  public float[] step(int[] tokens, StepState state) {
     try (Scope scope = Scope.open()) {
       Tensor logits = stepLogits(tokens, state);
       Ops.logSoftmax(logits, logits);
@@ -516,13 +516,13 @@ public final class Seq2Seq extends AbstractModel implements StepModel<int[]> {
   /** Beam search and greedy: only each row's best log-probabilities leave the device. */
   @Override
   public void stepTop(
-      int[] tokens, DecoderState state, int top, int[] exclude, float[] values, int[] indices) {
+      int[] tokens, StepState state, int top, int[] exclude, float[] values, int[] indices) {
     try (Scope scope = Scope.open()) {
       Ops.logSoftmaxTop(stepLogits(tokens, state), top, exclude, values, indices);
     }
   }
 
-  private Tensor stepLogits(int[] tokens, DecoderState state) {
+  private Tensor stepLogits(int[] tokens, StepState state) {
     Arguments.notNull("tokens", tokens);
     if (!(state instanceof RecurrentRows rows)) {
       throw new JrnnException("the state must be the RecurrentRows of initialState but is "

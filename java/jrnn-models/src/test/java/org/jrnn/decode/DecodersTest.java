@@ -77,12 +77,12 @@ class DecodersTest {
       }
 
       @Override
-      public DecoderState initialState(List<Integer> inputs) {
+      public StepState initialState(List<Integer> inputs) {
         return inner.initialState(inputs);
       }
 
       @Override
-      public float[] step(int[] tokens, DecoderState state) {
+      public float[] step(int[] tokens, StepState state) {
         float[] lp = inner.step(tokens, state);
         int v = inner.vocabSize();
         for (int r = 0; r < tokens.length; r++) {
@@ -528,12 +528,12 @@ class DecodersTest {
       }
 
       @Override
-      public DecoderState initialState(List<Integer> inputs) {
+      public StepState initialState(List<Integer> inputs) {
         return good.initialState(inputs);
       }
 
       @Override
-      public float[] step(int[] tokens, DecoderState state) {
+      public float[] step(int[] tokens, StepState state) {
         return new float[3];
       }
     };

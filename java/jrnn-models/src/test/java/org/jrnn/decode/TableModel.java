@@ -64,7 +64,7 @@ final class TableModel implements StepModel<Integer> {
   }
 
   @Override
-  public DecoderState initialState(List<Integer> inputs) {
+  public StepState initialState(List<Integer> inputs) {
     Rows r = new Rows();
     for (Integer i : inputs) {
       r.input.add(i);
@@ -75,7 +75,7 @@ final class TableModel implements StepModel<Integer> {
   }
 
   @Override
-  public float[] step(int[] tokens, DecoderState state) {
+  public float[] step(int[] tokens, StepState state) {
     Rows r = (Rows) state;
     rowsPerStep.add(r.rows());
     float[] out = new float[r.rows() * vocab];
@@ -96,7 +96,7 @@ final class TableModel implements StepModel<Integer> {
   }
 
   /** Host state: the input and the tokens fed so far of each row. */
-  static final class Rows implements DecoderState {
+  static final class Rows implements StepState {
     final List<Integer> input = new ArrayList<>();
     final List<int[]> seq = new ArrayList<>();
     final List<Boolean> started = new ArrayList<>();
@@ -125,7 +125,7 @@ final class TableModel implements StepModel<Integer> {
     }
 
     @Override
-    public void append(DecoderState other) {
+    public void append(StepState other) {
       Rows o = (Rows) other;
       input.addAll(o.input);
       seq.addAll(o.seq);
@@ -133,7 +133,7 @@ final class TableModel implements StepModel<Integer> {
     }
 
     @Override
-    public DecoderState copy() {
+    public StepState copy() {
       Rows r = new Rows();
       r.input.addAll(input);
       seq.forEach(s -> r.seq.add(s.clone()));
@@ -142,7 +142,7 @@ final class TableModel implements StepModel<Integer> {
     }
 
     @Override
-    public DecoderState to(Device device) {
+    public StepState to(Device device) {
       return copy();
     }
 

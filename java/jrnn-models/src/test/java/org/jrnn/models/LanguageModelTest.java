@@ -143,7 +143,7 @@ class LanguageModelTest {
     try (LanguageModel model = TINY.toBuilder().device(CPU).build()) {
       int[] prompt = {4, 5};
       float[] lp;
-      try (org.jrnn.decode.DecoderState st = model.initialState(java.util.List.of(prompt))) {
+      try (org.jrnn.decode.StepState st = model.initialState(java.util.List.of(prompt))) {
         lp = model.step(new int[] {org.jrnn.data.Vocabulary.BOS_ID}, st);
       }
       Integer[] ids = new Integer[lp.length];

@@ -55,8 +55,8 @@ class ModelArgumentsTest {
           .embeddingSize(3)
           .hiddenSize(3)
           .config();
-  static final ConditionedDecoder.Config CONDITIONED =
-      ConditionedDecoder.builder()
+  static final ConditionedLanguageModel.Config CONDITIONED =
+      ConditionedLanguageModel.builder()
           .featureSize(2)
           .vocabSize(8)
           .embeddingSize(3)
@@ -68,7 +68,7 @@ class ModelArgumentsTest {
   private static SequenceClassifier classifier;
   private static SequenceTagger tagger;
   private static Seq2Seq seq2seq;
-  private static ConditionedDecoder conditioned;
+  private static ConditionedLanguageModel conditioned;
   private static LanguageModel lm;
 
   @BeforeAll
@@ -197,7 +197,7 @@ class ModelArgumentsTest {
         rejects(
             "conditioned without featureSize",
             "featureSize is required",
-            () -> ConditionedDecoder.builder().vocabSize(5).build()),
+            () -> ConditionedLanguageModel.builder().vocabSize(5).build()),
         rejects(
             "lm without vocabSize", "vocabSize is required", () -> LanguageModel.builder().build()),
         rejects("lm null device", "device is null", () -> LM.toBuilder().device(null).build()),
@@ -291,7 +291,7 @@ class ModelArgumentsTest {
         rejects("tagger task", "model is null", () -> new TaggerTask(null)),
         rejects("lm task", "model is null", () -> new LanguageModelTask(null)),
         rejects("seq2seq task", "model is null", () -> new Seq2SeqTask(null, 3)),
-        rejects("conditioned task", "model is null", () -> new ConditionedDecoderTask(null, 3)),
+        rejects("conditioned task", "model is null", () -> new ConditionedLanguageModelTask(null, 3)),
         rejects("restore null state", "state is null", () -> new LanguageModelTask(lm).restoreTrainingState(null)),
         rejects("save null path", "path is null", () -> ModelFiles.save(null, lm, null, null)),
         rejects("save null model", "model is null", () -> ModelFiles.save(dir.resolve("m"), null, null, null)),
@@ -320,7 +320,7 @@ class ModelArgumentsTest {
     // with <eos> all but certain, every generator stops at once: nothing is sized by the limit
     try (LanguageModel m = LM.toBuilder().device(CPU).build();
         Seq2Seq s = SEQ2SEQ.toBuilder().device(CPU).build();
-        ConditionedDecoder c = CONDITIONED.toBuilder().device(CPU).build()) {
+        ConditionedLanguageModel c = CONDITIONED.toBuilder().device(CPU).build()) {
       eosBias(m, 100f);
       eosBias(s, 100f);
       eosBias(c, 100f);
@@ -338,7 +338,7 @@ class ModelArgumentsTest {
     // prefix
     try (LanguageModel m = LM.toBuilder().device(CPU).build();
         Seq2Seq s = SEQ2SEQ.toBuilder().device(CPU).build();
-        ConditionedDecoder c = CONDITIONED.toBuilder().device(CPU).build()) {
+        ConditionedLanguageModel c = CONDITIONED.toBuilder().device(CPU).build()) {
       eosBias(m, -100f);
       eosBias(s, -100f);
       eosBias(c, -100f);

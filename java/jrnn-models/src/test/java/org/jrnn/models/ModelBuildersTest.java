@@ -141,10 +141,10 @@ class ModelBuildersTest {
   }
 
   @Test
-  void conditionedDecoderFileOfTheOldCodeLoadsToTheBuildersModel() throws IOException {
+  void conditionedLanguageModelFileOfTheOldCodeLoadsToTheBuildersModel() throws IOException {
     assertSameModel(
         fixture("conditioned-decoder.safetensors"),
-        ConditionedDecoder.builder()
+        ConditionedLanguageModel.builder()
             .featureSize(6)
             .vocabSize(9)
             .embeddingSize(3)
@@ -244,7 +244,7 @@ class ModelBuildersTest {
             s.paddingIndex(),
             s.init(),
             s.seed()));
-    ConditionedDecoder.Config d = ConditionedDecoder.builder().featureSize(6).vocabSize(9).config();
+    ConditionedLanguageModel.Config d = ConditionedLanguageModel.builder().featureSize(6).vocabSize(9).config();
     assertEquals(
         List.of(6, 9, 16, Cell.GRU, 128, 1, false, Vocabulary.PAD_ID, RecurrentInit.PYTORCH, 0L),
         List.of(
@@ -330,10 +330,10 @@ class ModelBuildersTest {
             "paddingIndex",
             4,
             () -> Seq2Seq.builder().sourceVocabSize(4).targetVocabSize(9).paddingIndex(4).config()),
-        rejects("featureSize", 0, () -> ConditionedDecoder.builder().featureSize(0)),
-        rejects("vocabSize", 2, () -> ConditionedDecoder.builder().vocabSize(2)),
+        rejects("featureSize", 0, () -> ConditionedLanguageModel.builder().featureSize(0)),
+        rejects("vocabSize", 2, () -> ConditionedLanguageModel.builder().vocabSize(2)),
         rejects(
-            "vocabSize", "required", () -> ConditionedDecoder.builder().featureSize(4).build()));
+            "vocabSize", "required", () -> ConditionedLanguageModel.builder().featureSize(4).build()));
   }
 
   @Test

@@ -146,15 +146,15 @@ class NonFiniteLocatorTest {
     List<float[]> features = List.of(new float[] {1, 0, 0.5f}, new float[] {0, 1, -0.5f}, new float[] {0.3f, 0.3f, 1});
     ConditionedBatch dec = ConditionedBatch.of(features, List.of(new int[] {4, 5}, new int[] {6}, new int[] {5, 6, 4}),
         new int[] {0, 1, 2});
-    try (ConditionedDecoder m =
-        ConditionedDecoder.builder()
+    try (ConditionedLanguageModel m =
+        ConditionedLanguageModel.builder()
             .featureSize(3)
             .vocabSize(7)
             .embeddingSize(2)
             .hiddenSize(3)
             .device(CPU)
             .build()) {
-      ConditionedDecoderTask task = new ConditionedDecoderTask(m, 6);
+      ConditionedLanguageModelTask task = new ConditionedLanguageModelTask(m, 6);
       assertNull(task.locateNonFinite(dec));
       poisonRow(m, 6);
       assertEquals("embedding output, " + firstOccurrence(dec.inputs(), 6), task.locateNonFinite(dec));

@@ -84,9 +84,9 @@ class TorchParityTest {
       cases.add(languageModelFromACarriedState());
       cases.add(bidirectionalTagger());
       cases.add(
-          decoder(
-              "decoder-gru2-concat",
-              ConditionedDecoder.builder()
+          conditioned(
+              "conditioned-gru2-concat",
+              ConditionedLanguageModel.builder()
                   .featureSize(3)
                   .vocabSize(9)
                   .embeddingSize(4)
@@ -96,9 +96,9 @@ class TorchParityTest {
                   .seed(8)
                   .config()));
       cases.add(
-          decoder(
-              "decoder-lstm",
-              ConditionedDecoder.builder()
+          conditioned(
+              "conditioned-lstm",
+              ConditionedLanguageModel.builder()
                   .featureSize(3)
                   .vocabSize(9)
                   .embeddingSize(4)
@@ -230,11 +230,11 @@ class TorchParityTest {
         tokens(b.tokens()).putInts("tags", DType.I32, batchFirst(b.tags(), 4, t), 4, t));
   }
 
-  private static Case decoder(String name, ConditionedDecoder.Config c) {
+  private static Case conditioned(String name, ConditionedLanguageModel.Config c) {
     List<float[]> features = List.of(new float[] {1, 0, 0.5f}, new float[] {0, 1, -0.5f}, new float[] {0.3f, 0.3f, 1});
     List<int[]> names = List.of(new int[] {4, 5}, new int[] {6}, new int[] {5, 6, 4, 8});
     ConditionedBatch b = ConditionedBatch.of(features, names, new int[] {0, 1, 2});
-    ConditionedDecoder model = c.toBuilder().device(CPU).build();
+    ConditionedLanguageModel model = c.toBuilder().device(CPU).build();
     StepResult r = model.trainStep(b);
     int t = b.inputs().maxLength();
     return new Case(name, model, r, new SafetensorsWriter()

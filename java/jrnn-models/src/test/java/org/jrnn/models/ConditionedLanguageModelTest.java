@@ -1,8 +1,8 @@
 /*
- * ConditionedDecoderTest: full-model gradients against finite differences (GRU with 2 layers and
- * features at every step; LSTM), the teacher-forcing layout, a training run to exact match on a
+ * ConditionedLanguageModelTest: full-model gradients against finite differences (GRU with 2 layers
+ * and features at every step; LSTM), the teacher-forcing layout, a training run to exact match on a
  * tiny feature -> sequence task, generation, and a model-file round trip.
- *   mvn -B -o test -Dtest=ConditionedDecoderTest
+ *   mvn -B -o test -Dtest=ConditionedLanguageModelTest
  */
 package org.jrnn.models;
 
@@ -22,7 +22,7 @@ import org.jrnn.train.Task.StepResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ConditionedDecoderTest {
+class ConditionedLanguageModelTest {
   private static final Device CPU = Device.cpu();
   private static final List<float[]> FEATURES =
       List.of(new float[] {1, 0, 0.5f}, new float[] {0, 1, -0.5f}, new float[] {0.3f, 0.3f, 1});
@@ -37,8 +37,8 @@ class ConditionedDecoderTest {
     assertArrayEquals(new int[] {4, 6, 5, 5, 3, 6, 3, -1, 4, -1, -1, 3}, BATCH.targets());
   }
 
-  static void gradientsMatch(ConditionedDecoder.Config c) {
-    try (ConditionedDecoder model = c.toBuilder().device(CPU).build()) {
+  static void gradientsMatch(ConditionedLanguageModel.Config c) {
+    try (ConditionedLanguageModel model = c.toBuilder().device(CPU).build()) {
       StepResult r = model.trainStep(BATCH);
       assertEquals(9, r.count());
       assertEquals(model.evaluate(List.of(BATCH), 4).get("loss"), r.mean(), 1e-6);
@@ -49,7 +49,7 @@ class ConditionedDecoderTest {
   @Test
   void twoLayerGruWithFeaturesAtEveryStepGradientsMatch() {
     gradientsMatch(
-        ConditionedDecoder.builder()
+        ConditionedLanguageModel.builder()
             .featureSize(3)
             .vocabSize(7)
             .embeddingSize(2)
@@ -63,7 +63,7 @@ class ConditionedDecoderTest {
   @Test
   void lstmGradientsMatch() {
     gradientsMatch(
-        ConditionedDecoder.builder()
+        ConditionedLanguageModel.builder()
             .featureSize(3)
             .vocabSize(7)
             .embeddingSize(2)
@@ -81,8 +81,8 @@ class ConditionedDecoderTest {
       features.add(FEATURES.get(i % 3));
       names.add(NAMES.get(i % 3));
     }
-    ConditionedDecoder.Config c =
-        ConditionedDecoder.builder()
+    ConditionedLanguageModel.Config c =
+        ConditionedLanguageModel.builder()
             .featureSize(3)
             .vocabSize(7)
             .embeddingSize(4)
@@ -90,8 +90,8 @@ class ConditionedDecoderTest {
             .config();
     ConditionedBatches source = new ConditionedBatches(features, names, 8);
     List<ConditionedBatch> test = List.of(BATCH);
-    try (ConditionedDecoder model = c.toBuilder().device(CPU).build()) {
-      ConditionedDecoderTask task = new ConditionedDecoderTask(model, 6);
+    try (ConditionedLanguageModel model = c.toBuilder().device(CPU).build()) {
+      ConditionedLanguageModelTask task = new ConditionedLanguageModelTask(model, 6);
       var before = task.evaluate(test);
       int step = 0;
       for (int epoch = 0; epoch < 10; epoch++) {
@@ -122,9 +122,9 @@ class ConditionedDecoderTest {
 
   @Test
   void roundTripsThroughAModelFile(@TempDir Path dir) throws Exception {
-    Path file = dir.resolve("decoder.safetensors");
-    ConditionedDecoder.Config c =
-        ConditionedDecoder.builder()
+    Path file = dir.resolve("conditioned.safetensors");
+    ConditionedLanguageModel.Config c =
+        ConditionedLanguageModel.builder()
             .featureSize(3)
             .vocabSize(7)
             .embeddingSize(2)
@@ -133,10 +133,10 @@ class ConditionedDecoderTest {
             .concatFeatures(true)
             .seed(3)
             .config();
-    try (ConditionedDecoder model = c.toBuilder().device(CPU).build()) {
+    try (ConditionedLanguageModel model = c.toBuilder().device(CPU).build()) {
       ModelFiles.save(file, model, null, null);
       try (ModelFiles.Contents loaded = ModelFiles.load(file, CPU)) {
-        ConditionedDecoder back = loaded.model(ConditionedDecoder.class);
+        ConditionedLanguageModel back = loaded.model(ConditionedLanguageModel.class);
         assertEquals(c, back.config());
         assertEquals(model.evaluate(List.of(BATCH), 5), back.evaluate(List.of(BATCH), 5));
         DecodeOptions s = DecodeOptions.builder().temperature(1).topK(0).seed(1).build();
@@ -151,8 +151,8 @@ class ConditionedDecoderTest {
 
   @Test
   void badInputsAreNamed() {
-    try (ConditionedDecoder model =
-        ConditionedDecoder.builder().featureSize(4).vocabSize(7).device(CPU).build()) {
+    try (ConditionedLanguageModel model =
+        ConditionedLanguageModel.builder().featureSize(4).vocabSize(7).device(CPU).build()) {
       JrnnException e = assertThrows(JrnnException.class, () -> model.trainStep(BATCH));
       assertTrue(e.getMessage().contains("features have 3 values per example but the model takes 4"), e.getMessage());
       e = assertThrows(JrnnException.class, () -> model.generate(new float[5], 1, 3));
@@ -160,6 +160,6 @@ class ConditionedDecoderTest {
     }
     assertThrows(
         JrnnException.class,
-        () -> ConditionedDecoder.builder().featureSize(3).vocabSize(3).config());
+        () -> ConditionedLanguageModel.builder().featureSize(3).vocabSize(3).config());
   }
 }

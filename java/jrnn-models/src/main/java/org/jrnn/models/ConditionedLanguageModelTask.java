@@ -1,6 +1,6 @@
 /*
- * ConditionedDecoderTask: the Trainer's view of a ConditionedDecoder (teacher-forced steps,
- * evaluation by greedy exact match).
+ * ConditionedLanguageModelTask: the Trainer's view of a ConditionedLanguageModel (teacher-forced
+ * steps, evaluation by greedy exact match).
  */
 package org.jrnn.models;
 
@@ -11,20 +11,20 @@ import org.jrnn.train.NonFiniteLocator;
 import org.jrnn.train.Task;
 
 /**
- * Trains a {@link ConditionedDecoder}; the primary metric is {@code "exact_match"} of greedy
+ * Trains a {@link ConditionedLanguageModel}; the primary metric is {@code "exact_match"} of greedy
  * decoding (higher is better).
  */
-public final class ConditionedDecoderTask implements Task<ConditionedBatch>,
+public final class ConditionedLanguageModelTask implements Task<ConditionedBatch>,
     NonFiniteLocator<ConditionedBatch> {
-  private final ConditionedDecoder model;
+  private final ConditionedLanguageModel model;
   private final int maxLength;
 
   /**
-   * @param model the decoder
+   * @param model the conditioned language model
    * @param maxLength the most tokens greedy decoding may produce in evaluation (torch_digits.py:
    *     10)
    */
-  public ConditionedDecoderTask(ConditionedDecoder model, int maxLength) {
+  public ConditionedLanguageModelTask(ConditionedLanguageModel model, int maxLength) {
     if (maxLength < 1) {
       throw new JrnnException("maxLength must be >= 1 but is " + maxLength);
     }
@@ -33,7 +33,7 @@ public final class ConditionedDecoderTask implements Task<ConditionedBatch>,
   }
 
   @Override
-  public ConditionedDecoder model() {
+  public ConditionedLanguageModel model() {
     return model;
   }
 
@@ -42,7 +42,7 @@ public final class ConditionedDecoderTask implements Task<ConditionedBatch>,
     return model.trainStep(batch);
   }
 
-  /** {@code "loss"} and {@code "exact_match"}; see {@link ConditionedDecoder#evaluate}. */
+  /** {@code "loss"} and {@code "exact_match"}; see {@link ConditionedLanguageModel#evaluate}. */
   @Override
   public Map<String, Double> evaluate(Iterable<ConditionedBatch> batches) {
     return model.evaluate(batches, maxLength);

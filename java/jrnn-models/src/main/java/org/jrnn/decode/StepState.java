@@ -1,5 +1,5 @@
 /*
- * DecoderState: the per-row state of a step model that Decoders reorders, forks, compacts and
+ * StepState: the per-row state of a step model that Decoders reorders, forks, compacts and
  * extends between steps.
  */
 package org.jrnn.decode;
@@ -8,12 +8,11 @@ import org.jrnn.Device;
 
 /**
  * The state of {@link #rows()} independent sequences of a {@link StepModel}. Row operations work
- * in place so {@link Decoders} needs one gather per step whatever happened (beams reordered or forked,
- * sequences finished, inputs joining). (Despite the name, the state of any {@link StepModel}, not
- * only of a model called a decoder.) Implementations own their memory: {@link #close()} frees
- * it.
+ * in place so {@link Decoders} needs one gather per step whatever happened (beams reordered or
+ * forked, sequences finished, inputs joining). Implementations own their memory: {@link #close()}
+ * frees it.
  */
-public interface DecoderState extends AutoCloseable {
+public interface StepState extends AutoCloseable {
 
   /** The number of rows. */
   int rows();
@@ -32,13 +31,13 @@ public interface DecoderState extends AutoCloseable {
    *
    * @param other a state of the same kind and device. Not modified; the caller still closes it.
    */
-  void append(DecoderState other);
+  void append(StepState other);
 
   /** A deep copy (owned by the caller). */
-  DecoderState copy();
+  StepState copy();
 
   /** A deep copy on {@code device} (owned by the caller). */
-  DecoderState to(Device device);
+  StepState to(Device device);
 
   /** Where the state lives. */
   Device device();

@@ -1,8 +1,9 @@
 /*
- * ConditionedDecoder (one-to-many): a feature vector -> linear + tanh -> the initial hidden state
- * of a decoder recurrent stack that generates a token sequence (teacher forcing with <bos> in
- * training; a StepModel of feature vectors for org.jrnn.decode: greedy, sampling, beam search).
- * Mirrors scripts/torch_digits.py.
+ * ConditionedLanguageModel (one-to-many): a language model conditioned on a feature vector; the
+ * vector -> linear + tanh -> the initial hidden state of a recurrent stack that generates a token
+ * sequence (teacher forcing with <bos> in training; a StepModel of feature vectors for
+ * org.jrnn.decode: greedy, sampling, beam search). Mirrors scripts/torch_digits.py. Its model-file
+ * kind is still "conditioned-decoder" (the class's former name), so existing files load.
  */
 package org.jrnn.models;
 
@@ -24,10 +25,10 @@ import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
 import org.jrnn.decode.DecodeOptions;
 import org.jrnn.decode.Decoded;
-import org.jrnn.decode.DecoderState;
 import org.jrnn.decode.Decoders;
 import org.jrnn.decode.RecurrentRows;
 import org.jrnn.decode.StepModel;
+import org.jrnn.decode.StepState;
 import org.jrnn.internal.SplitMix64;
 import org.jrnn.data.Vocabulary;
 import org.jrnn.internal.Arguments;
@@ -41,7 +42,7 @@ import org.jrnn.train.Task.StepResult;
 /**
  * Generates a token sequence from a feature vector {@code x [N, F]}: {@code h0 = tanh(init(x))}
  * ({@code init} is a {@code linear [L*H, F]}; layer l's h0 is columns {@code [l*H, (l+1)*H)}; an
- * LSTM's c0 is zero) starts a unidirectional decoder stack whose input at step t is the embedding
+ * LSTM's c0 is zero) starts a unidirectional recurrent stack whose input at step t is the embedding
  * of the previous token ({@code <bos>} at t = 0), optionally with x appended ({@link
  * Config#concatFeatures()}); {@code linear [V, H]} at every step; softmax cross-entropy against
  * the sequence followed by {@code <eos>}.
@@ -54,8 +55,12 @@ import org.jrnn.train.Task.StepResult;
  * appended). {@link #close()} frees the model. Not thread-safe.
  */
 @SuppressWarnings("try") // each pass opens a Scope only to free its tensors at the end
-public final class ConditionedDecoder extends AbstractModel implements StepModel<float[]> {
-  /** The {@link #kind()} of this model in model files. */
+public final class ConditionedLanguageModel extends AbstractModel implements StepModel<float[]> {
+  /**
+   * The {@link #kind()} of this model in model files: {@code "conditioned-decoder"}, after the
+   * class's former name ({@code ConditionedDecoder}). It stays so that model files saved before the
+   * rename (and by other tools) load; never change it.
+   */
   public static final String KIND = "conditioned-decoder";
 
   /**
@@ -64,7 +69,7 @@ public final class ConditionedDecoder extends AbstractModel implements StepModel
    * with these settings, for variations.
    */
   public static final class Config {
-    private static final String WHAT = "ConditionedDecoder config";
+    private static final String WHAT = "ConditionedLanguageModel config";
     private static final Map<String, Class<?>> SCHEMA =
         ConfigJson.schema(
             "featureSize", int.class,
@@ -120,7 +125,7 @@ public final class ConditionedDecoder extends AbstractModel implements StepModel
       return embeddingSize;
     }
 
-    /** The decoder cell; default GRU. */
+    /** The recurrent cell; default GRU. */
     public Cell cell() {
       return cell;
     }
@@ -234,7 +239,7 @@ public final class ConditionedDecoder extends AbstractModel implements StepModel
   }
 
   /**
-   * A builder: {@code ConditionedDecoder.builder().featureSize(F).vocabSize(V).build()} (the
+   * A builder: {@code ConditionedLanguageModel.builder().featureSize(F).vocabSize(V).build()} (the
    * defaults are torch_digits.py's model). {@code featureSize}, {@code vocabSize} are required
    * (checked by {@link Builder#build()}); every other setting has the default its setter names.
    */
@@ -243,8 +248,8 @@ public final class ConditionedDecoder extends AbstractModel implements StepModel
   }
 
   /**
-   * Settings of a {@link ConditionedDecoder}. Each setter checks its own value and throws {@link
-   * JrnnException} naming the setting; {@link #config()} and {@link #build()} check the required
+   * Settings of a {@link ConditionedLanguageModel}. Each setter checks its own value and throws
+   * {@link JrnnException} naming the setting; {@link #config()} and {@link #build()} check the required
    * settings and those that depend on each other.
    */
   public static final class Builder {
@@ -283,7 +288,7 @@ public final class ConditionedDecoder extends AbstractModel implements StepModel
       return this;
     }
 
-    /** The decoder cell; default GRU. */
+    /** The recurrent cell; default GRU. */
     public Builder cell(Cell cell) {
       this.cell = Arguments.notNull("cell", cell);
       return this;
@@ -351,8 +356,8 @@ public final class ConditionedDecoder extends AbstractModel implements StepModel
      *
      * @throws JrnnException as {@link #config()} does, or when the device cannot hold it
      */
-    public ConditionedDecoder build() {
-      return new ConditionedDecoder(config(), device);
+    public ConditionedLanguageModel build() {
+      return new ConditionedLanguageModel(config(), device);
     }
   }
 
@@ -365,7 +370,7 @@ public final class ConditionedDecoder extends AbstractModel implements StepModel
   /**
    * A model with freshly initialised weights (seeded by {@code config.seed()}) on {@code device}.
    */
-  private ConditionedDecoder(Config config, Device device) {
+  private ConditionedLanguageModel(Config config, Device device) {
     super(KIND, device, Arguments.notNull("config", config)::toJson);
     this.config = config;
     long seed = config.seed();
@@ -437,15 +442,15 @@ public final class ConditionedDecoder extends AbstractModel implements StepModel
         FeatureConditioning.initialHiddenGradient(tanh, dh0, n, config.layers(), config.hiddenSize()));
   }
 
-  /** The decoder input {@code [steps, N, E(+F)]} for ids {@code [steps*N]}. */
-  private Tensor decoderInput(int[] ids, int steps, int n, float[] features) {
+  /** The recurrent input {@code [steps, N, E(+F)]} for ids {@code [steps*N]}. */
+  private Tensor recurrentInput(int[] ids, int steps, int n, float[] features) {
     Tensor embedded = embedding.forward(ids, steps, n);
     return config.concatFeatures()
         ? FeatureConditioning.appendFeatures(embedded, features, config.featureSize())
         : embedded;
   }
 
-  /** The embedding part of a decoder-input gradient. */
+  /** The embedding part of a recurrent-input gradient. */
   private Tensor embeddingGradient(Tensor dx, int steps, int n) {
     if (!config.concatFeatures()) {
       return dx;
@@ -462,7 +467,7 @@ public final class ConditionedDecoder extends AbstractModel implements StepModel
 
   /**
    * Where a teacher-forced forward pass over {@code b} (inference) first becomes non-finite: the
-   * initial state {@code tanh(init(features))}, the decoder input (embedding), a recurrent layer's
+   * initial state {@code tanh(init(features))}, the recurrent input (embedding), a recurrent layer's
    * output or the logits, with the time step and sequence; null when it stays finite.
    */
   String locateNonFinite(ConditionedBatch b) {
@@ -476,7 +481,7 @@ public final class ConditionedDecoder extends AbstractModel implements StepModel
         return "init (initial state), layer " + (bad / (n * h0.dim(2)) + 1) + ", sequence " + (bad / h0.dim(2)) % n;
       }
       PaddedBatch in = b.inputs();
-      Tensor input = decoderInput(
+      Tensor input = recurrentInput(
           Sequences.idsWithoutPadding(in, config.vocabSize(), "inputs"), in.maxLength(), n, b.features());
       String found = NonFiniteScan.timeMajor(input, "embedding output");
       if (found != null) {
@@ -498,7 +503,7 @@ public final class ConditionedDecoder extends AbstractModel implements StepModel
     Tensor h0 = initialHidden(x, n, tanh);
     PaddedBatch in = b.inputs();
     int[] ids = Sequences.idsWithoutPadding(in, config.vocabSize(), "inputs");
-    SequenceBatch input = SequenceBatch.of(decoderInput(ids, in.maxLength(), n, b.features()), in.lengths());
+    SequenceBatch input = SequenceBatch.of(recurrentInput(ids, in.maxLength(), n, b.features()), in.lengths());
     RecurrentState start = RecurrentState.of(h0, null);
     RecurrentOutput out = training ? rnn.forwardTrain(input, start) : rnn.forward(input, start);
     return new Pass(ids, x, tanh[0], out, linear.forward(out.output()));
@@ -552,7 +557,7 @@ public final class ConditionedDecoder extends AbstractModel implements StepModel
    * @param inputs N feature vectors of F finite values. Not modified.
    */
   @Override
-  public DecoderState initialState(List<float[]> inputs) {
+  public StepState initialState(List<float[]> inputs) {
     int n = Arguments.noNulls("inputs", inputs).size();
     if (n == 0) {
       throw new JrnnException("initialState needs at least one feature vector");
@@ -578,7 +583,7 @@ public final class ConditionedDecoder extends AbstractModel implements StepModel
 
   /** Embeds the tokens, steps the stack, and returns the log-softmax of the logits {@code [R, V]}. */
   @Override
-  public float[] step(int[] tokens, DecoderState state) {
+  public float[] step(int[] tokens, StepState state) {
     try (Scope scope = Scope.open()) {
       Tensor logits = stepLogits(tokens, state);
       Ops.logSoftmax(logits, logits);
@@ -589,13 +594,13 @@ public final class ConditionedDecoder extends AbstractModel implements StepModel
   /** Beam search and greedy: only each row's best log-probabilities leave the device. */
   @Override
   public void stepTop(
-      int[] tokens, DecoderState state, int top, int[] exclude, float[] values, int[] indices) {
+      int[] tokens, StepState state, int top, int[] exclude, float[] values, int[] indices) {
     try (Scope scope = Scope.open()) {
       Ops.logSoftmaxTop(stepLogits(tokens, state), top, exclude, values, indices);
     }
   }
 
-  private Tensor stepLogits(int[] tokens, DecoderState state) {
+  private Tensor stepLogits(int[] tokens, StepState state) {
     Arguments.notNull("tokens", tokens);
     if (!(state instanceof RecurrentRows rows)) {
       throw new JrnnException("the state must be the RecurrentRows of initialState but is "
@@ -607,7 +612,7 @@ public final class ConditionedDecoder extends AbstractModel implements StepModel
     }
     Arguments.ids("tokens", tokens, config.vocabSize());
     int inputSize = rnn.recurrent().inputSize();
-    Tensor input = decoderInput(tokens, 1, r, rows.context()).view(0, r, inputSize);
+    Tensor input = recurrentInput(tokens, 1, r, rows.context()).view(0, r, inputSize);
     return linear.forward(rnn.step(input, rows.state()));
   }
 
