@@ -21,7 +21,8 @@ JRNN=${JRNN:-scripts/jrnn}
 PARTS=("$@")
 [ ${#PARTS[@]} -gt 0 ] || PARTS=(sentiment lm digits)
 
-# The demo's hyperparameters (DemoCommand's defaults), passed to both sides.
+# The demo's hyperparameters (the defaults of org.jrnn.examples.SentimentExample, CharLanguageModelExample and
+# DigitsExample), passed to both sides.
 SENTIMENT_EPOCHS=8
 SENTIMENT_ARGS=(--epochs $SENTIMENT_EPOCHS --embed 128 --hidden 64 --min-freq 2 --lr 2e-3 --batch-size 32 --clip 1.0)
 DIGITS_EPOCHS=20
