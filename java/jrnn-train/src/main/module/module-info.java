@@ -5,5 +5,4 @@ module org.jrnn.train {
   exports org.jrnn.nn;
   exports org.jrnn.optim;
   exports org.jrnn.train;
-  exports org.jrnn.train.util;
 }

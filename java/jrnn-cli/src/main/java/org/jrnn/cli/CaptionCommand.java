@@ -29,7 +29,7 @@ import org.jrnn.caption.FeatureFiles;
 import org.jrnn.caption.ImagePixels;
 import org.jrnn.decode.DecodeOptions;
 import org.jrnn.internal.Quote;
-import org.jrnn.train.util.ProgressBar;
+import org.jrnn.train.ProgressBar;
 
 /** {@code jrnn caption}: see {@link #usage()}. */
 public final class CaptionCommand implements Command {

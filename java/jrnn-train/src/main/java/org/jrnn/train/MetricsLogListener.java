@@ -13,7 +13,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jrnn.train.util.MetricsLog;
 
 /**
  * Rows of split, epoch, step, seconds, lr, loss, grad_norm and the validation metrics (other than

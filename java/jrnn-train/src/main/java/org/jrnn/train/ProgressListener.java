@@ -7,7 +7,6 @@ package org.jrnn.train;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
-import org.jrnn.train.util.ProgressBar;
 
 /** Shows the epoch's progress, mean training loss and learning rate on {@code out}. */
 final class ProgressListener implements TrainingListener, AutoCloseable {

@@ -1,5 +1,5 @@
 // A training progress display: one line redrawn in place on a terminal, plain periodic lines otherwise.
-package org.jrnn.train.util;
+package org.jrnn.train;
 
 import java.io.PrintStream;
 import java.time.Duration;

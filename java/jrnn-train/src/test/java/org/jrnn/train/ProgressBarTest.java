@@ -1,5 +1,5 @@
 // ProgressBar output in both modes, captured from a PrintStream with a fake clock.
-package org.jrnn.train.util;
+package org.jrnn.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,5 @@
 // Appends rows of training metrics to a CSV file and/or a JSON Lines file with a fixed set of columns.
-package org.jrnn.train.util;
+package org.jrnn.train;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;

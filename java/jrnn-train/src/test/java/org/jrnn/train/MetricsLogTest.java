@@ -1,5 +1,5 @@
 // MetricsLog: CSV header and rows, JSONL rows, appending with the same header, refusing another header, cutting back.
-package org.jrnn.train.util;
+package org.jrnn.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
