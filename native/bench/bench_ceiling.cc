@@ -77,7 +77,7 @@ __attribute__((target("avx512f,fma"), noinline)) float fma_chains(long iters) {
 
 // passes over w ([rows][64] floats) as a batch-1 recurrent product: acc[v] += h[k] * w[k][v].
 __attribute__((target("avx512f,fma"), noinline)) float stream_rows(const float* w, const float* h,
-                                                                  long rows, int passes) {
+                                                                   long rows, int passes) {
   __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(),
                    _mm512_setzero_ps()};
   for (int p = 0; p < passes; ++p) {
@@ -89,17 +89,16 @@ __attribute__((target("avx512f,fma"), noinline)) float stream_rows(const float* 
       b += 64;
     }
   }
-  return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(acc[0], acc[1]),
-                                            _mm512_add_ps(acc[2], acc[3])));
+  return _mm512_reduce_add_ps(
+      _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3])));
 }
 
 std::atomic<float> g_sink{0};  // keeps results alive
 
 double fma_gflops(int nt, int reps) {
   const long iters = 20'000'000;
-  const double s = median_of(reps, [&] {
-    return run_threads(nt, [&](int) { g_sink = g_sink + fma_chains(iters); });
-  });
+  const double s = median_of(
+      reps, [&] { return run_threads(nt, [&](int) { g_sink = g_sink + fma_chains(iters); }); });
   return double(iters) * 24 * 32 * nt / s / 1e9;
 }
 
@@ -144,9 +143,12 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const char* value = argv[i + 1];
-    if (flag == "--threads") threads = std::atoi(value);
-    else if (flag == "--reps") reps = std::atoi(value);
-    else if (flag == "--torch-ms") std::sscanf(value, "%lf,%lf,%lf", &torch_s3, &torch_s2, &torch_s4);
+    if (flag == "--threads")
+      threads = std::atoi(value);
+    else if (flag == "--reps")
+      reps = std::atoi(value);
+    else if (flag == "--torch-ms")
+      std::sscanf(value, "%lf,%lf,%lf", &torch_s3, &torch_s2, &torch_s4);
     else {
       std::fprintf(stderr, "usage: bench_ceiling [--threads 2] [--reps 7] [--torch-ms S3,S2,S4]\n");
       return 2;
@@ -164,10 +166,13 @@ int main(int argc, char** argv) {
   double pass_512k = 0;
   for (size_t kb : {256, 512, 1024}) {
     const size_t bytes = kb << 10;
-    const double s1 = stream_pass_seconds(1, bytes, reps), sn = stream_pass_seconds(threads, bytes, reps);
+    const double s1 = stream_pass_seconds(1, bytes, reps),
+                 sn = stream_pass_seconds(threads, bytes, reps);
     if (kb == 512) pass_512k = sn;
-    std::printf("weight stream %4zu KB/thread   1 thread %6.1f GB/s %6.2f us   %d threads %6.1f GB/s/thread %6.2f us\n",
-                kb, bytes / s1 / 1e9, s1 * 1e6, threads, bytes / sn / 1e9, threads, sn * 1e6);
+    std::printf(
+        "weight stream %4zu KB/thread   1 thread %6.1f GB/s %6.2f us   %d threads %6.1f "
+        "GB/s/thread %6.2f us\n",
+        kb, bytes / s1 / 1e9, s1 * 1e6, threads, bytes / sn / 1e9, threads, sn * 1e6);
   }
   const double bar = barrier_us(threads, reps);
   std::printf("barrier round (%d threads)     %.3f us\n", threads, bar);
@@ -180,8 +185,10 @@ int main(int argc, char** argv) {
   const double s3 = (s3_gi + 200 * (pass_512k + bar * 1e-6)) * 1e3;
   const double s2 = 2.0 * 100 * 32 * 2048 * (2 * 512 + 3 * 512) / (peak * 1e9) * 1e3;
   const double s4 = 2.0 * 25 * 128 * 4096 * (2 * 1024 + 3 * 1024) / (peak * 1e9) * 1e3;
-  std::printf("bound LSTM S3 fwd   >= %7.3f ms (input GEMM %.3f + 200 x (stream %.2f us + barrier %.2f us))",
-              s3, s3_gi * 1e3, pass_512k * 1e6, bar);
+  std::printf(
+      "bound LSTM S3 fwd   >= %7.3f ms (input GEMM %.3f + 200 x (stream %.2f us + barrier %.2f "
+      "us))",
+      s3, s3_gi * 1e3, pass_512k * 1e6, bar);
   if (torch_s3 > 0) std::printf("; 2x libtorch needs %.3f ms", torch_s3 / 2);
   std::printf("\nbound LSTM S2 train >= %7.2f ms (33.55 GFLOP at the FMA peak)", s2);
   if (torch_s2 > 0) std::printf("; 2x libtorch needs %.2f ms", torch_s2 / 2);

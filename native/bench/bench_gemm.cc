@@ -1,7 +1,7 @@
-// bench_gemm.cc — development benchmark of the CPU kernels' blocked GEMM (kernels.h GemmJob) against
-// OpenBLAS's cblas_sgemm on the GEMMs of a training step, same threads, same data. Prints one line
-// per shape: median ms and GFLOP/s of each, and the largest difference between their results
-// (relative to the largest |C|), so a blocking change is checked and timed in one go.
+// bench_gemm.cc — development benchmark of the CPU kernels' blocked GEMM (kernels.h GemmJob)
+// against OpenBLAS's cblas_sgemm on the GEMMs of a training step, same threads, same data. Prints
+// one line per shape: median ms and GFLOP/s of each, and the largest difference between their
+// results (relative to the largest |C|), so a blocking change is checked and timed in one go.
 //   bench_gemm [--threads 2] [--reps 9]
 // The shapes (M x N x K, which operand is transposed):
 //   dW S2  2048 x 512 x 512   A^T  (dW_ih or dW_hh += dgᵀ·X for one backward chunk of 512 rows)
@@ -33,15 +33,22 @@ namespace {
 
 using jrnn::cpu::GemmJob;
 
-struct Case { const char* name; int64_t M, N, K; bool a_trans, b_trans; };
+struct Case {
+  const char* name;
+  int64_t M, N, K;
+  bool a_trans, b_trans;
+};
 const Case kCases[] = {
-    {"dW S2", 2048, 512, 512, true, false},  {"dW S4", 4096, 1024, 512, true, false},
-    {"dW S1", 1024, 256, 512, true, false},  {"dx S2", 512, 512, 2048, false, false},
-    {"lin", 512, 4096, 512, false, true},    {"dec", 64, 1680, 256, false, true},
-    {"beam", 320, 1680, 256, false, true},   {"gru", 320, 768, 256, false, true},
+    {"dW S2", 2048, 512, 512, true, false}, {"dW S4", 4096, 1024, 512, true, false},
+    {"dW S1", 1024, 256, 512, true, false}, {"dx S2", 512, 512, 2048, false, false},
+    {"lin", 512, 4096, 512, false, true},   {"dec", 64, 1680, 256, false, true},
+    {"beam", 320, 1680, 256, false, true},  {"gru", 320, 768, 256, false, true},
 };
 
-struct Call { const jrnn::cpu::Kernels* k; const GemmJob* g; };
+struct Call {
+  const jrnn::cpu::Kernels* k;
+  const GemmJob* g;
+};
 void region(void* arg, int tid, int nt, jrnn::cpu::Barrier*) {
   const Call& c = *static_cast<const Call*>(arg);
   c.k->gemm(*c.g, tid, nt);
@@ -58,8 +65,9 @@ double median_ms(int reps, F&& f) {
       f();
       ++calls;
     } while (std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(100));
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                     .count() / calls);
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() /
+        calls);
   }
   std::sort(ms.begin(), ms.end());
   return ms[ms.size() / 2];
@@ -70,8 +78,10 @@ double median_ms(int reps, F&& f) {
 int main(int argc, char** argv) {
   int threads = 2, reps = 9;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--reps")) reps = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--threads"))
+      threads = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--reps"))
+      reps = std::atoi(argv[i + 1]);
   }
   const jrnn::cpu::Kernels* k = jrnn::cpu::kernels_for(jrnn::cpu::active_isa());
   if (!k) {
@@ -90,10 +100,11 @@ int main(int argc, char** argv) {
     for (float& v : a) v = u(rng);
     for (float& v : b) v = u(rng);
     const int64_t lda = c.a_trans ? c.M : c.K, ldb = c.b_trans ? c.K : c.N;
-    const GemmJob g{c.M, c.N, c.K, a.data(), lda, c.a_trans, b.data(), ldb, c.b_trans,
-                    c1.data(), c.N, false};
+    const GemmJob g{c.M,      c.N, c.K,       a.data(),  lda, c.a_trans,
+                    b.data(), ldb, c.b_trans, c1.data(), c.N, false};
     Call call{k, &g};
-    const double ours = median_ms(reps, [&] { jrnn::cpu::parallel_region(threads, region, &call); });
+    const double ours =
+        median_ms(reps, [&] { jrnn::cpu::parallel_region(threads, region, &call); });
     const double blas = median_ms(reps, [&] {
       cblas_sgemm(CblasRowMajor, c.a_trans ? CblasTrans : CblasNoTrans,
                   c.b_trans ? CblasTrans : CblasNoTrans, c.M, c.N, c.K, 1.0f, a.data(), lda,

@@ -20,8 +20,9 @@
 //   bench_rnn [--shapes S1,S3] [--cells lstm,gru,rnn] [--modes fwd,train(,step)] [--threads 2]
 //             [--peer jrnn-native]
 // BENCH_SHAPES / BENCH_CELLS in the environment select too (the flags win). Mode "step" (only when
-// asked for) times T calls of jrnn_rnn_step, the decoding path (not a peer comparison). BENCH_CLOCK=cpu: CPU
-// time instead of wall time (single-thread development runs on a busy machine).
+// asked for) times T calls of jrnn_rnn_step, the decoding path (not a peer comparison).
+// BENCH_CLOCK=cpu: CPU time instead of wall time (single-thread development runs on a busy
+// machine).
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -41,10 +42,19 @@
 
 namespace {
 
-struct Shape { const char* name; int64_t N, T, C, H; bool forward_only; };
-const Shape kShapes[] = {{"S1", 64, 50, 256, 256, false}, {"S2", 32, 100, 512, 512, false},
-                         {"S3", 1, 200, 256, 256, true}, {"S4", 128, 25, 1024, 1024, false}};
-struct CellKind { const char* name; int cell; };
+struct Shape {
+  const char* name;
+  int64_t N, T, C, H;
+  bool forward_only;
+};
+const Shape kShapes[] = {{"S1", 64, 50, 256, 256, false},
+                         {"S2", 32, 100, 512, 512, false},
+                         {"S3", 1, 200, 256, 256, true},
+                         {"S4", 128, 25, 1024, 1024, false}};
+struct CellKind {
+  const char* name;
+  int cell;
+};
 const CellKind kCells[] = {{"lstm", JRNN_LSTM}, {"gru", JRNN_GRU}, {"rnn", JRNN_RNN_TANH}};
 
 void check(jrnn_status st, const char* what) {
@@ -95,7 +105,8 @@ void ticks(long long* busy, long long* own) {
 // BENCH_CLOCK=cpu: time by the process's CPU time instead of the wall clock (development on a busy
 // machine with --threads 1: other tenants then stretch the wall time but hardly the CPU time).
 double now_s() {
-  static const bool cpu = std::getenv("BENCH_CLOCK") && !std::strcmp(std::getenv("BENCH_CLOCK"), "cpu");
+  static const bool cpu =
+      std::getenv("BENCH_CLOCK") && !std::strcmp(std::getenv("BENCH_CLOCK"), "cpu");
   if (cpu) {
     timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -104,7 +115,10 @@ double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-struct Samples { std::vector<double> ms, other; int k; };
+struct Samples {
+  std::vector<double> ms, other;
+  int k;
+};
 
 template <typename F>
 Samples measure(F&& call) {
@@ -169,10 +183,11 @@ void emit(const std::string& peer, const CellKind& k, const Shape& s, const char
     if (r.other[i] < clean) cl.push_back(r.ms[i]);
   std::sort(all.begin(), all.end());
   std::sort(cl.begin(), cl.end());
-  std::fprintf(stderr, "  %-12s %-5s %-3s %-5s n=%2zu k=%3d median=%9.3f ms min=%9.3f clean=%zu "
-               "median_clean=%s\n", peer.c_str(), k.name, s.name, mode, all.size(), r.k,
-               all[all.size() / 2], all[0], cl.size(),
-               cl.empty() ? "-" : std::to_string(cl[cl.size() / 2]).c_str());
+  std::fprintf(stderr,
+               "  %-12s %-5s %-3s %-5s n=%2zu k=%3d median=%9.3f ms min=%9.3f clean=%zu "
+               "median_clean=%s\n",
+               peer.c_str(), k.name, s.name, mode, all.size(), r.k, all[all.size() / 2], all[0],
+               cl.size(), cl.empty() ? "-" : std::to_string(cl[cl.size() / 2]).c_str());
 }
 
 void bench(const std::string& peer, jrnn_context* ctx, const Shape& s, const CellKind& k,
@@ -209,31 +224,36 @@ void bench(const std::string& peer, jrnn_context* ctx, const Shape& s, const Cel
 
   if (listed(modes, "fwd")) {
     emit(peer, k, s, "fwd", measure([&] {
-      check(jrnn_rnn_forward(ctx, desc, s.T, s.N, nullptr, x, nullptr, nullptr, w, y, hy,
-                             lstm ? cy : nullptr, nullptr, scratch), "forward");
-    }));
+           check(jrnn_rnn_forward(ctx, desc, s.T, s.N, nullptr, x, nullptr, nullptr, w, y, hy,
+                                  lstm ? cy : nullptr, nullptr, scratch),
+                 "forward");
+         }));
   }
   if (!modes.empty() && listed(modes, "step")) {  // development only: T calls of jrnn_rnn_step
     std::vector<char> step_scratch(jrnn_rnn_scratch_bytes(ctx, desc, 1, s.N, JRNN_PASS_STEP) + 64);
     emit(peer, k, s, "step", measure([&] {
-      for (int64_t t = 0; t < s.T; ++t)
-        check(jrnn_rnn_step(ctx, desc, s.N, x + t * s.N * s.C, hy, lstm ? cy : nullptr, w,
-                            y + t * s.N * s.H, hy, lstm ? cy : nullptr, step_scratch.data()),
-              "step");
-    }));
+           for (int64_t t = 0; t < s.T; ++t)
+             check(jrnn_rnn_step(ctx, desc, s.N, x + t * s.N * s.C, hy, lstm ? cy : nullptr, w,
+                                 y + t * s.N * s.H, hy, lstm ? cy : nullptr, step_scratch.data()),
+                   "step");
+         }));
   }
   if (!s.forward_only && listed(modes, "train")) {
     int64_t step = 0;
     emit(peer, k, s, "train", measure([&] {
-      check(jrnn_zero(ctx, dw, NW * sizeof(float)), "zero dw");
-      check(jrnn_rnn_forward(ctx, desc, s.T, s.N, nullptr, x, nullptr, nullptr, w, y, hy,
-                             lstm ? cy : nullptr, reserve, scratch), "training forward");
-      check(jrnn_mse(ctx, TN, s.H, y, target, nullptr, 1.0f / float(TN * s.H), nullptr, dy), "mse");
-      // no input gradient (dx NULL): the peers' inputs do not require grad
-      check(jrnn_rnn_backward(ctx, desc, s.T, s.N, nullptr, x, nullptr, nullptr, w, dy, nullptr,
-                              nullptr, nullptr, nullptr, nullptr, dw, reserve, scratch), "backward");
-      check(jrnn_sgd_update(ctx, NW, w, dw, nullptr, 1e-4f, 0.0f, 0.0f, 0, ++step), "sgd");
-    }));
+           check(jrnn_zero(ctx, dw, NW * sizeof(float)), "zero dw");
+           check(jrnn_rnn_forward(ctx, desc, s.T, s.N, nullptr, x, nullptr, nullptr, w, y, hy,
+                                  lstm ? cy : nullptr, reserve, scratch),
+                 "training forward");
+           check(jrnn_mse(ctx, TN, s.H, y, target, nullptr, 1.0f / float(TN * s.H), nullptr, dy),
+                 "mse");
+           // no input gradient (dx NULL): the peers' inputs do not require grad
+           check(
+               jrnn_rnn_backward(ctx, desc, s.T, s.N, nullptr, x, nullptr, nullptr, w, dy, nullptr,
+                                 nullptr, nullptr, nullptr, nullptr, dw, reserve, scratch),
+               "backward");
+           check(jrnn_sgd_update(ctx, NW, w, dw, nullptr, 1e-4f, 0.0f, 0.0f, 0, ++step), "sgd");
+         }));
   }
   for (void* p : {(void*)x, (void*)w, (void*)target, (void*)y, (void*)dy, (void*)hy, (void*)cy,
                   (void*)dw, reserve, scratch})
@@ -251,11 +271,16 @@ int main(int argc, char** argv) {
   int threads = (int)env_num("BENCH_THREADS", 2);
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--shapes" || flag == "--shape") shapes = value;
-    else if (flag == "--cells" || flag == "--cell") cells = value;
-    else if (flag == "--modes") modes = value;
-    else if (flag == "--threads") threads = std::atoi(value.c_str());
-    else if (flag == "--peer") peer = value;
+    if (flag == "--shapes" || flag == "--shape")
+      shapes = value;
+    else if (flag == "--cells" || flag == "--cell")
+      cells = value;
+    else if (flag == "--modes")
+      modes = value;
+    else if (flag == "--threads")
+      threads = std::atoi(value.c_str());
+    else if (flag == "--peer")
+      peer = value;
     else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
       return 2;
@@ -266,10 +291,12 @@ int main(int argc, char** argv) {
   jrnn_context* ctx = jrnn_context_create(JRNN_DEVICE_CPU, 0, threads);
   if (!ctx) return std::fprintf(stderr, "%s\n", jrnn_last_error()), 1;
   const char* isa = std::getenv("JRNN_CPU_ISA");
-  std::printf("INFO\t%s\tjrnn %s C API (no JVM), CPU context with %d threads; JRNN_CPU_ISA=%s; "
-              "OPENBLAS_CORETYPE=%s\n", peer.c_str(), jrnn_version(), jrnn_context_num_threads(ctx),
-              isa ? isa : "<unset: picked from cpuid>",
-              std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "<unset>");
+  std::printf(
+      "INFO\t%s\tjrnn %s C API (no JVM), CPU context with %d threads; JRNN_CPU_ISA=%s; "
+      "OPENBLAS_CORETYPE=%s\n",
+      peer.c_str(), jrnn_version(), jrnn_context_num_threads(ctx),
+      isa ? isa : "<unset: picked from cpuid>",
+      std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "<unset>");
   for (const CellKind& k : kCells)
     for (const Shape& s : kShapes)
       if (listed(shapes, s.name) && listed(cells, k.name)) bench(peer, ctx, s, k, modes);

@@ -13,17 +13,19 @@
 #include <random>
 #include <vector>
 
-#define cudaCheck(call)                                                                   \
-  do {                                                                                    \
-    const cudaError_t err_ = (call);                                                      \
-    if (err_ != cudaSuccess) {                                                            \
-      std::fprintf(stderr, "CUDA error at %s:%d: %s\n", __FILE__, __LINE__,               \
-                   cudaGetErrorString(err_));                                             \
-      std::exit(2);                                                                       \
-    }                                                                                     \
+#define cudaCheck(call)                                                     \
+  do {                                                                      \
+    const cudaError_t err_ = (call);                                        \
+    if (err_ != cudaSuccess) {                                              \
+      std::fprintf(stderr, "CUDA error at %s:%d: %s\n", __FILE__, __LINE__, \
+                   cudaGetErrorString(err_));                               \
+      std::exit(2);                                                         \
+    }                                                                       \
   } while (0)
 
-inline int ceil_div(int a, int b) { return (a + b - 1) / b; }
+inline int ceil_div(int a, int b) {
+  return (a + b - 1) / b;
+}
 
 inline std::vector<float> random_floats(size_t n, float scale, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -49,8 +51,8 @@ std::vector<T> to_host(const T* p, size_t n) {
 }
 
 // Max |got - want| / max(1, max |want|); prints the worst element. Returns whether it is <= tol.
-inline bool validate(const char* what, const std::vector<float>& got, const std::vector<double>& want,
-                     double tol) {
+inline bool validate(const char* what, const std::vector<float>& got,
+                     const std::vector<double>& want, double tol) {
   double worst = 0, scale = 1;
   size_t at = 0;
   for (size_t i = 0; i < want.size(); ++i) scale = std::max(scale, std::fabs(want[i]));

@@ -42,7 +42,8 @@ const Problem kProblems[] = {{"proj", false, true, 6400, 4096, 1024},
 // ---- version 1: naive
 template <bool TA, bool TB>
 __global__ void gemm_naive(GemmArgs g) {
-  const int col = blockIdx.x * blockDim.x + threadIdx.x, row = blockIdx.y * blockDim.y + threadIdx.y;
+  const int col = blockIdx.x * blockDim.x + threadIdx.x,
+            row = blockIdx.y * blockDim.y + threadIdx.y;
   if (row >= g.M || col >= g.N) return;
   float s = 0.0f;
   for (int k = 0; k < g.K; ++k) s += load_a<TA>(g, row, k) * load_b<TB>(g, k, col);
@@ -69,9 +70,17 @@ __global__ void gemm_smem32(GemmArgs g) {
 template <bool TA, bool TB>
 void launch(int version, const GemmPlan& plan, GemmArgs g) {
   switch (version) {
-    case 1: gemm_naive<TA, TB><<<dim3(ceil_div(g.N, 16), ceil_div(g.M, 16)), dim3(16, 16)>>>(g); break;
-    case 2: gemm_smem32<TA, TB><<<dim3(ceil_div(g.N, 32), ceil_div(g.M, 32)), dim3(32, 32)>>>(g); break;
-    case 3: case 4: case 5: case 6: case 8: {
+    case 1:
+      gemm_naive<TA, TB><<<dim3(ceil_div(g.N, 16), ceil_div(g.M, 16)), dim3(16, 16)>>>(g);
+      break;
+    case 2:
+      gemm_smem32<TA, TB><<<dim3(ceil_div(g.N, 32), ceil_div(g.M, 32)), dim3(32, 32)>>>(g);
+      break;
+    case 3:
+    case 4:
+    case 5:
+    case 6:
+    case 8: {
       const dim3 grid(unsigned(plan.blocks), unsigned(plan.splits));
       if (plan.kernel == GemmKernel::kTiled128) {
         using P = SimtTile<TA, TB, 128, 128, 8, 8, 8>;
@@ -87,10 +96,14 @@ void launch(int version, const GemmPlan& plan, GemmArgs g) {
         sgemm_tf32<P><<<grid, P::kThreads>>>(g);
       } else if constexpr (!TA && TB) {
         const unsigned blocks = unsigned(plan.blocks);
-        if (g.M <= 1) sgemm_skinny_nt<1><<<blocks, kSkinnyWarps * 32>>>(g);
-        else if (g.M <= 2) sgemm_skinny_nt<2><<<blocks, kSkinnyWarps * 32>>>(g);
-        else if (g.M <= 4) sgemm_skinny_nt<4><<<blocks, kSkinnyWarps * 32>>>(g);
-        else sgemm_skinny_nt<8><<<blocks, kSkinnyWarps * 32>>>(g);
+        if (g.M <= 1)
+          sgemm_skinny_nt<1><<<blocks, kSkinnyWarps * 32>>>(g);
+        else if (g.M <= 2)
+          sgemm_skinny_nt<2><<<blocks, kSkinnyWarps * 32>>>(g);
+        else if (g.M <= 4)
+          sgemm_skinny_nt<4><<<blocks, kSkinnyWarps * 32>>>(g);
+        else
+          sgemm_skinny_nt<8><<<blocks, kSkinnyWarps * 32>>>(g);
       }
       if (plan.splits > 1) splitk_reduce<<<1024, 256>>>(g, plan.splits);
       break;
@@ -98,10 +111,14 @@ void launch(int version, const GemmPlan& plan, GemmArgs g) {
     case 7:
       if constexpr (!TA && TB) {
         const unsigned blocks = unsigned(ceil_div(g.N, kSkinnyWarps));
-        if (g.M <= 1) sgemm_skinny_nt<1><<<blocks, kSkinnyWarps * 32>>>(g);
-        else if (g.M <= 2) sgemm_skinny_nt<2><<<blocks, kSkinnyWarps * 32>>>(g);
-        else if (g.M <= 4) sgemm_skinny_nt<4><<<blocks, kSkinnyWarps * 32>>>(g);
-        else sgemm_skinny_nt<8><<<blocks, kSkinnyWarps * 32>>>(g);
+        if (g.M <= 1)
+          sgemm_skinny_nt<1><<<blocks, kSkinnyWarps * 32>>>(g);
+        else if (g.M <= 2)
+          sgemm_skinny_nt<2><<<blocks, kSkinnyWarps * 32>>>(g);
+        else if (g.M <= 4)
+          sgemm_skinny_nt<4><<<blocks, kSkinnyWarps * 32>>>(g);
+        else
+          sgemm_skinny_nt<8><<<blocks, kSkinnyWarps * 32>>>(g);
       }
       break;
   }
@@ -149,11 +166,15 @@ bool run(int version, const Problem& p, int sms) {
   }
   auto go = [&] {
     if (p.ta) {
-      if (p.tb) launch<true, true>(version, plan, g);
-      else launch<true, false>(version, plan, g);
+      if (p.tb)
+        launch<true, true>(version, plan, g);
+      else
+        launch<true, false>(version, plan, g);
     } else {
-      if (p.tb) launch<false, true>(version, plan, g);
-      else launch<false, false>(version, plan, g);
+      if (p.tb)
+        launch<false, true>(version, plan, g);
+      else
+        launch<false, false>(version, plan, g);
     }
   };
   go();

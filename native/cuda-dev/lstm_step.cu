@@ -159,8 +159,10 @@ void run_steps(int version, const Problem& p, const Buffers& b, int sms, cudaStr
           break;
         }
         default:
-          if (N <= 1) sgemm_skinny_nt<1><<<unsigned(plan.blocks), kSkinnyWarps * 32, 0, s>>>(g);
-          else sgemm_skinny_nt<8><<<unsigned(plan.blocks), kSkinnyWarps * 32, 0, s>>>(g);
+          if (N <= 1)
+            sgemm_skinny_nt<1><<<unsigned(plan.blocks), kSkinnyWarps * 32, 0, s>>>(g);
+          else
+            sgemm_skinny_nt<8><<<unsigned(plan.blocks), kSkinnyWarps * 32, 0, s>>>(g);
       }
       if (plan.splits > 1) splitk_reduce<<<1024, 256, 0, s>>>(g, plan.splits);
       FwdStep st{};
@@ -177,8 +179,17 @@ void run_steps(int version, const Problem& p, const Buffers& b, int sms, cudaStr
       st.y = b.y + int64_t(t) * N * H, st.y_stride = H;
       launch_small_step<JRNN_LSTM>(SmallStep{st, b.w_hh, nullptr, nullptr, 0}, s);
     } else {
-      StepArgs a{N, H, h_prev, c_prev, b.w_hh, b.gi + int64_t(t) * N * GH, b.b_ih, b.b_hh,
-                 h_out, c_out, b.y + int64_t(t) * N * H};
+      StepArgs a{N,
+                 H,
+                 h_prev,
+                 c_prev,
+                 b.w_hh,
+                 b.gi + int64_t(t) * N * GH,
+                 b.b_ih,
+                 b.b_hh,
+                 h_out,
+                 c_out,
+                 b.y + int64_t(t) * N * H};
       if (version == 4) {
         lstm_fused_step<16, 32, 2><<<dim3(ceil_div(H, 32), ceil_div(N, 16)), 256, 0, s>>>(a);
       } else {
@@ -190,9 +201,10 @@ void run_steps(int version, const Problem& p, const Buffers& b, int sms, cudaStr
   }
 }
 
-std::vector<double> reference(const Problem& p, const std::vector<float>& w, const std::vector<float>& bi,
-                              const std::vector<float>& bh, const std::vector<float>& gi,
-                              const std::vector<float>& h0, const std::vector<float>& c0) {
+std::vector<double> reference(const Problem& p, const std::vector<float>& w,
+                              const std::vector<float>& bi, const std::vector<float>& bh,
+                              const std::vector<float>& gi, const std::vector<float>& h0,
+                              const std::vector<float>& c0) {
   const int N = p.N, H = p.H;
   std::vector<double> h(h0.begin(), h0.end()), c(c0.begin(), c0.end()), y(size_t(p.T) * N * H);
   std::vector<double> pre(4 * H);
@@ -252,8 +264,10 @@ bool run(int version, const Problem& p, int sms, bool validate_it) {
     cudaCheck(cudaGraphDestroy(g));
   }
   auto go = [&] {
-    if (graph) cudaCheck(cudaGraphLaunch(exec, s));
-    else run_steps(base, p, b, sms, s);
+    if (graph)
+      cudaCheck(cudaGraphLaunch(exec, s));
+    else
+      run_steps(base, p, b, sms, s);
   };
   go();
   cudaCheck(cudaStreamSynchronize(s));
@@ -262,7 +276,8 @@ bool run(int version, const Problem& p, int sms, bool validate_it) {
   char what[80];
   std::snprintf(what, sizeof what, "lstm_step v%d T=%d N=%d H=%d", version, p.T, N, H);
   if (validate_it)
-    ok = validate(what, to_host(b.y, size_t(p.T) * N * H), reference(p, w, bi, bh, gi, h0, c0), 1e-4);
+    ok = validate(what, to_host(b.y, size_t(p.T) * N * H), reference(p, w, bi, bh, gi, h0, c0),
+                  1e-4);
   // Time on the default stream's clock: events recorded on s.
   cudaEvent_t e0, e1;
   cudaCheck(cudaEventCreate(&e0));

@@ -13,9 +13,8 @@ namespace {
 
 std::atomic<int> g_threads{1};
 
-void sgemm_row_major(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha,
-                     const float* A, int64_t lda, const float* B, int64_t ldb, float beta,
-                     float* C, int64_t ldc) {
+void sgemm_row_major(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                     int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   std::vector<float> row(static_cast<size_t>(N));
   for (int64_t i = 0; i < M; ++i) {
     for (int64_t j = 0; j < N; ++j) row[j] = 0.0f;
@@ -46,7 +45,11 @@ void cblas_sgemm(CBLAS_ORDER order, CBLAS_TRANSPOSE trans_a, CBLAS_TRANSPOSE tra
     sgemm_row_major(tb, ta, N, M, K, alpha, B, ldb, A, lda, beta, C, ldc);
 }
 
-int openblas_get_num_threads(void) { return g_threads.load(); }
-void openblas_set_num_threads(int num_threads) { g_threads.store(num_threads > 0 ? num_threads : 1); }
+int openblas_get_num_threads(void) {
+  return g_threads.load();
+}
+void openblas_set_num_threads(int num_threads) {
+  g_threads.store(num_threads > 0 ? num_threads : 1);
+}
 
 }  // extern "C"

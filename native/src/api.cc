@@ -21,13 +21,15 @@ using namespace jrnn::api;
 
 namespace {
 
-bool on_cpu(const jrnn_context* ctx) { return ctx->device_type == JRNN_DEVICE_CPU; }
+bool on_cpu(const jrnn_context* ctx) {
+  return ctx->device_type == JRNN_DEVICE_CPU;
+}
 
 const jrnn_rnn_desc::Param* param_at(const jrnn_rnn_desc* desc, int index) {
   check_desc(desc);
   if (index < 0 || index >= (int)desc->params.size())
-    fail(JRNN_ERR_INVALID_ARGUMENT, format("index = %d is outside 0..%d", index,
-                                           (int)desc->params.size() - 1));
+    fail(JRNN_ERR_INVALID_ARGUMENT,
+         format("index = %d is outside 0..%d", index, (int)desc->params.size() - 1));
   return &desc->params[index];
 }
 
@@ -38,8 +40,7 @@ size_t reserve_size(const jrnn_context* ctx, const jrnn_rnn_desc& desc, int64_t 
 }
 size_t scratch_size(const jrnn_context* ctx, const jrnn_rnn_desc& desc, int64_t T, int64_t N,
                     int pass) {
-  return on_cpu(ctx) ? cpu::scratch_bytes(desc, T, N, pass)
-                     : cuda::scratch_bytes(desc, T, N, pass);
+  return on_cpu(ctx) ? cpu::scratch_bytes(desc, T, N, pass) : cuda::scratch_bytes(desc, T, N, pass);
 }
 
 void check_scratch(const void* scratch, size_t needed, const char* pass_name) {
@@ -60,9 +61,15 @@ void check_copy(const jrnn_context* ctx, const void* dst, const void* src, size_
 
 extern "C" {
 
-const char* jrnn_last_error(void) { return last_error_c_str(); }
-const char* jrnn_version(void) { return JRNN_VERSION_STRING; }
-int jrnn_has_cuda(void) { return cuda::compiled() ? 1 : 0; }
+const char* jrnn_last_error(void) {
+  return last_error_c_str();
+}
+const char* jrnn_version(void) {
+  return JRNN_VERSION_STRING;
+}
+int jrnn_has_cuda(void) {
+  return cuda::compiled() ? 1 : 0;
+}
 int jrnn_cuda_device_count(void) {
   return guard_value(0, [] { return cuda::device_count(); });
 }
@@ -99,11 +106,17 @@ void jrnn_context_destroy(jrnn_context* ctx) {
 }
 
 int jrnn_context_device_type(const jrnn_context* ctx) {
-  return guard_value(-1, [&] { check_context(ctx); return ctx->device_type; });
+  return guard_value(-1, [&] {
+    check_context(ctx);
+    return ctx->device_type;
+  });
 }
 
 int jrnn_context_num_threads(const jrnn_context* ctx) {
-  return guard_value(-1, [&] { check_context(ctx); return ctx->num_threads; });
+  return guard_value(-1, [&] {
+    check_context(ctx);
+    return ctx->num_threads;
+  });
 }
 
 jrnn_status jrnn_context_synchronize(jrnn_context* ctx) {
@@ -122,14 +135,17 @@ void* allocate(jrnn_context* ctx, size_t bytes, bool zeroed) {
     if (bytes == 0) fail(JRNN_ERR_INVALID_ARGUMENT, "bytes = 0 must be > 0");
     if (!on_cpu(ctx)) return cuda::alloc(*ctx, bytes);  // always zero-filled (cheap on a GPU)
     void* ptr = ctx->host_memory->take(bytes);
-    if (!ptr) fail(JRNN_ERR_OUT_OF_MEMORY, format("out of host memory allocating %zu bytes", bytes));
+    if (!ptr)
+      fail(JRNN_ERR_OUT_OF_MEMORY, format("out of host memory allocating %zu bytes", bytes));
     if (zeroed) std::memset(ptr, 0, bytes);
     return ptr;
   });
 }
 }  // namespace
 
-void* jrnn_alloc(jrnn_context* ctx, size_t bytes) { return allocate(ctx, bytes, true); }
+void* jrnn_alloc(jrnn_context* ctx, size_t bytes) {
+  return allocate(ctx, bytes, true);
+}
 void* jrnn_alloc_uninitialized(jrnn_context* ctx, size_t bytes) {
   return allocate(ctx, bytes, false);
 }
@@ -160,8 +176,10 @@ jrnn_status jrnn_copy_from_host(jrnn_context* ctx, void* dst, const void* src, s
   return guarded([&] {
     check_copy(ctx, dst, src, bytes);
     if (bytes == 0) return;
-    if (on_cpu(ctx)) std::memcpy(dst, src, bytes);
-    else cuda::copy_from_host(*ctx, dst, src, bytes);
+    if (on_cpu(ctx))
+      std::memcpy(dst, src, bytes);
+    else
+      cuda::copy_from_host(*ctx, dst, src, bytes);
   });
 }
 
@@ -169,8 +187,10 @@ jrnn_status jrnn_copy_to_host(jrnn_context* ctx, void* dst, const void* src, siz
   return guarded([&] {
     check_copy(ctx, dst, src, bytes);
     if (bytes == 0) return;
-    if (on_cpu(ctx)) std::memcpy(dst, src, bytes);
-    else cuda::copy_to_host(*ctx, dst, src, bytes);
+    if (on_cpu(ctx))
+      std::memcpy(dst, src, bytes);
+    else
+      cuda::copy_to_host(*ctx, dst, src, bytes);
   });
 }
 
@@ -178,8 +198,10 @@ jrnn_status jrnn_copy_on_device(jrnn_context* ctx, void* dst, const void* src, s
   return guarded([&] {
     check_copy(ctx, dst, src, bytes);
     if (bytes == 0) return;
-    if (on_cpu(ctx)) std::memcpy(dst, src, bytes);
-    else cuda::copy_on_device(*ctx, dst, src, bytes);
+    if (on_cpu(ctx))
+      std::memcpy(dst, src, bytes);
+    else
+      cuda::copy_on_device(*ctx, dst, src, bytes);
   });
 }
 
@@ -188,8 +210,10 @@ jrnn_status jrnn_zero(jrnn_context* ctx, void* dst, size_t bytes) {
     check_context(ctx);
     if (bytes == 0) return;
     require(dst, "dst");
-    if (on_cpu(ctx)) std::memset(dst, 0, bytes);
-    else cuda::zero(*ctx, dst, bytes);
+    if (on_cpu(ctx))
+      std::memset(dst, 0, bytes);
+    else
+      cuda::zero(*ctx, dst, bytes);
   });
 }
 
@@ -203,14 +227,22 @@ jrnn_rnn_desc* jrnn_rnn_desc_create(int cell, int64_t input_size, int64_t hidden
   });
 }
 
-void jrnn_rnn_desc_destroy(jrnn_rnn_desc* desc) { delete desc; }
+void jrnn_rnn_desc_destroy(jrnn_rnn_desc* desc) {
+  delete desc;
+}
 
 int64_t jrnn_rnn_weights_count(const jrnn_rnn_desc* desc) {
-  return guard_value<int64_t>(-1, [&] { check_desc(desc); return desc->weights_count; });
+  return guard_value<int64_t>(-1, [&] {
+    check_desc(desc);
+    return desc->weights_count;
+  });
 }
 
 int jrnn_rnn_param_count(const jrnn_rnn_desc* desc) {
-  return guard_value(-1, [&] { check_desc(desc); return (int)desc->params.size(); });
+  return guard_value(-1, [&] {
+    check_desc(desc);
+    return (int)desc->params.size();
+  });
 }
 
 const char* jrnn_rnn_param_name(const jrnn_rnn_desc* desc, int index) {
@@ -249,7 +281,8 @@ size_t jrnn_rnn_scratch_bytes(const jrnn_context* ctx, const jrnn_rnn_desc* desc
     if (pass < JRNN_PASS_INFERENCE || pass > JRNN_PASS_STEP)
       fail(JRNN_ERR_INVALID_ARGUMENT,
            format("pass = %d is not a jrnn_pass (0 inference, 1 training forward, 2 backward, "
-                  "3 step)", pass));
+                  "3 step)",
+                  pass));
     if (pass == JRNN_PASS_STEP) T = 1;  // ignored for a step
     check_time_batch(T, N);
     return scratch_size(ctx, *desc, T, N, pass);
@@ -274,8 +307,10 @@ jrnn_status jrnn_rnn_forward(jrnn_context* ctx, const jrnn_rnn_desc* desc, int64
     check_scratch(scratch, scratch_size(ctx, *desc, T, N, pass),
                   reserve ? "TRAINING_FORWARD" : "INFERENCE");
     const ForwardArgs args{desc, T, N, lengths, x, h0, c0, w, y, hy, cy, reserve, scratch};
-    if (on_cpu(ctx)) cpu::rnn_forward(*ctx, args);
-    else cuda::rnn_forward(*ctx, args);
+    if (on_cpu(ctx))
+      cpu::rnn_forward(*ctx, args);
+    else
+      cuda::rnn_forward(*ctx, args);
   });
 }
 
@@ -296,10 +331,12 @@ jrnn_status jrnn_rnn_backward(jrnn_context* ctx, const jrnn_rnn_desc* desc, int6
     require_lstm_only(*desc, dcy, "dcy");
     require_lstm_only(*desc, dc0, "dc0");
     check_scratch(scratch, scratch_size(ctx, *desc, T, N, JRNN_PASS_BACKWARD), "BACKWARD");
-    const BackwardArgs args{desc, T,   N,   lengths, x,   h0,  c0,  w,       dy,
-                            dhy,  dcy, dx,  dh0,     dc0, dw,  reserve, scratch};
-    if (on_cpu(ctx)) cpu::rnn_backward(*ctx, args);
-    else cuda::rnn_backward(*ctx, args);
+    const BackwardArgs args{desc, T,   N,  lengths, x,   h0, c0,      w,      dy,
+                            dhy,  dcy, dx, dh0,     dc0, dw, reserve, scratch};
+    if (on_cpu(ctx))
+      cpu::rnn_backward(*ctx, args);
+    else
+      cuda::rnn_backward(*ctx, args);
   });
 }
 
@@ -323,8 +360,10 @@ jrnn_status jrnn_rnn_step(jrnn_context* ctx, const jrnn_rnn_desc* desc, int64_t 
     if (desc->cell == JRNN_LSTM) require(cy, "cy (required for LSTM)");
     check_scratch(scratch, scratch_size(ctx, *desc, 1, N, JRNN_PASS_STEP), "STEP");
     const StepArgs args{desc, N, x, hx, cx, w, y, hy, cy, scratch};
-    if (on_cpu(ctx)) cpu::rnn_step(*ctx, args);
-    else cuda::rnn_step(*ctx, args);
+    if (on_cpu(ctx))
+      cpu::rnn_step(*ctx, args);
+    else
+      cuda::rnn_step(*ctx, args);
   });
 }
 

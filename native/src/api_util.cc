@@ -10,8 +10,12 @@ std::string& last_error_storage() {
   thread_local std::string last_error;
   return last_error;
 }
-void set_last_error(const std::string& message) { last_error_storage() = message; }
-const char* last_error_c_str() { return last_error_storage().c_str(); }
+void set_last_error(const std::string& message) {
+  last_error_storage() = message;
+}
+const char* last_error_c_str() {
+  return last_error_storage().c_str();
+}
 
 }  // namespace jrnn::api
 
@@ -53,18 +57,16 @@ void check_time_batch(int64_t T, int64_t N) {
   if (T < 1) fail(JRNN_ERR_INVALID_ARGUMENT, format("T = %lld must be >= 1", (long long)T));
   if (N < 1) fail(JRNN_ERR_INVALID_ARGUMENT, format("N = %lld must be >= 1", (long long)N));
   if (T > INT_MAX / N)  // T*N rows go to sgemm as an int
-    fail(JRNN_ERR_INVALID_ARGUMENT,
-         format("T*N = %lld*%lld exceeds the supported %d rows", (long long)T, (long long)N,
-                INT_MAX));
+    fail(JRNN_ERR_INVALID_ARGUMENT, format("T*N = %lld*%lld exceeds the supported %d rows",
+                                           (long long)T, (long long)N, INT_MAX));
 }
 
 void check_lengths(const int32_t* lengths, int64_t T, int64_t N) {
   if (!lengths) return;
   for (int64_t n = 0; n < N; ++n)
     if (lengths[n] < 1 || lengths[n] > T)
-      fail(JRNN_ERR_INVALID_ARGUMENT,
-           format("lengths[%lld] = %d is outside 1..T (T = %lld)", (long long)n, lengths[n],
-                  (long long)T));
+      fail(JRNN_ERR_INVALID_ARGUMENT, format("lengths[%lld] = %d is outside 1..T (T = %lld)",
+                                             (long long)n, lengths[n], (long long)T));
 }
 
 void require(const void* ptr, const char* name) {
@@ -75,11 +77,14 @@ void require_lstm_only(const jrnn_rnn_desc& desc, const void* ptr, const char* n
   if (ptr && desc.cell != JRNN_LSTM)
     fail(JRNN_ERR_INVALID_ARGUMENT,
          format("%s must be NULL: only LSTM has a cell state (this stack's cell is %s)", name,
-                desc.cell == JRNN_GRU ? "GRU" : desc.cell == JRNN_RNN_RELU ? "RNN_RELU" : "RNN_TANH"));
+                desc.cell == JRNN_GRU        ? "GRU"
+                : desc.cell == JRNN_RNN_RELU ? "RNN_RELU"
+                                             : "RNN_TANH"));
 }
 
 void require_nonnegative(int64_t value, const char* name) {
-  if (value < 0) fail(JRNN_ERR_INVALID_ARGUMENT, format("%s = %lld must be >= 0", name, (long long)value));
+  if (value < 0)
+    fail(JRNN_ERR_INVALID_ARGUMENT, format("%s = %lld must be >= 0", name, (long long)value));
 }
 
 }  // namespace jrnn::api

@@ -8,7 +8,9 @@
 
 namespace jrnn {
 
-void fail(jrnn_status status, std::string message) { throw Error{status, std::move(message)}; }
+void fail(jrnn_status status, std::string message) {
+  throw Error{status, std::move(message)};
+}
 
 std::string format(const char* fmt, ...) {
   char buffer[512];
@@ -28,8 +30,8 @@ jrnn_rnn_desc make_desc(int cell, int64_t input_size, int64_t hidden_size, int n
     fail(JRNN_ERR_INVALID_ARGUMENT,
          format("cell = %d is not a jrnn_cell (0 RNN_TANH, 1 RNN_RELU, 2 LSTM, 3 GRU)", cell));
   if (input_size < 1 || input_size > kMaxSize)
-    fail(JRNN_ERR_INVALID_ARGUMENT,
-         format("input_size = %lld is outside 1..%lld", (long long)input_size, (long long)kMaxSize));
+    fail(JRNN_ERR_INVALID_ARGUMENT, format("input_size = %lld is outside 1..%lld",
+                                           (long long)input_size, (long long)kMaxSize));
   if (hidden_size < 1 || hidden_size > kMaxSize)
     fail(JRNN_ERR_INVALID_ARGUMENT, format("hidden_size = %lld is outside 1..%lld",
                                            (long long)hidden_size, (long long)kMaxSize));
@@ -37,7 +39,8 @@ jrnn_rnn_desc make_desc(int cell, int64_t input_size, int64_t hidden_size, int n
     fail(JRNN_ERR_INVALID_ARGUMENT, format("num_layers = %d is outside 1..1024", num_layers));
   if (bidirectional != 0 && bidirectional != 1)
     fail(JRNN_ERR_INVALID_ARGUMENT, format("bidirectional = %d must be 0 or 1", bidirectional));
-  if (bias != 0 && bias != 1) fail(JRNN_ERR_INVALID_ARGUMENT, format("bias = %d must be 0 or 1", bias));
+  if (bias != 0 && bias != 1)
+    fail(JRNN_ERR_INVALID_ARGUMENT, format("bias = %d must be 0 or 1", bias));
 
   jrnn_rnn_desc desc;
   desc.cell = cell;

@@ -39,12 +39,16 @@ jrnn_status guarded(Body&& body) noexcept {
   }
 }
 
-inline int gates_per_cell(int cell) { return cell == JRNN_LSTM ? 4 : cell == JRNN_GRU ? 3 : 1; }
+inline int gates_per_cell(int cell) {
+  return cell == JRNN_LSTM ? 4 : cell == JRNN_GRU ? 3 : 1;
+}
 
 }  // namespace jrnn
 
 // The CPU or CUDA device plus its execution resources. `stream` is a cudaStream_t (CUDA only).
-namespace jrnn::cpu { class HostMemory; }
+namespace jrnn::cpu {
+class HostMemory;
+}
 struct jrnn_context {
   int device_type = JRNN_DEVICE_CPU;
   int device_index = 0;
@@ -65,7 +69,7 @@ struct jrnn_rnn_desc {
   int num_layers;       // L
   int num_directions;   // D
   bool bias;
-  int gates;            // G
+  int gates;  // G
   std::vector<Param> params;
   int64_t weights_count;
 
@@ -78,9 +82,13 @@ struct jrnn_rnn_desc {
   }
   // Views into a flat buffer (weights or their gradients) for one layer and direction.
   template <typename F>
-  F* weight_ih(F* w, int l, int d) const { return w + params[param_base(l, d)].offset; }
+  F* weight_ih(F* w, int l, int d) const {
+    return w + params[param_base(l, d)].offset;
+  }
   template <typename F>
-  F* weight_hh(F* w, int l, int d) const { return w + params[param_base(l, d) + 1].offset; }
+  F* weight_hh(F* w, int l, int d) const {
+    return w + params[param_base(l, d) + 1].offset;
+  }
   template <typename F>  // nullptr without bias
   F* bias_ih(F* w, int l, int d) const {
     return bias ? w + params[param_base(l, d) + 2].offset : nullptr;

@@ -40,7 +40,9 @@ DeviceTensor::DeviceTensor(jrnn_context* ctx, size_t count) : ctx_(ctx), count_(
   ptr_ = jrnn_alloc(ctx, count * sizeof(float));
   if (!ptr_) die_on(JRNN_ERR_OUT_OF_MEMORY, "jrnn_alloc");
 }
-DeviceTensor::~DeviceTensor() { jrnn_free(ctx_, ptr_); }
+DeviceTensor::~DeviceTensor() {
+  jrnn_free(ctx_, ptr_);
+}
 void DeviceTensor::upload(const std::vector<float>& values) {
   die_on(jrnn_copy_from_host(ctx_, ptr_, values.data(), count_ * sizeof(float)),
          "jrnn_copy_from_host");
@@ -58,7 +60,9 @@ GuardedBuffer::GuardedBuffer(jrnn_context* ctx, size_t bytes) : ctx_(ctx), bytes
   die_on(jrnn_copy_from_host(ctx, static_cast<char*>(ptr_) + bytes, canary.data(), kCanary),
          "jrnn_copy_from_host");
 }
-GuardedBuffer::~GuardedBuffer() { jrnn_free(ctx_, ptr_); }
+GuardedBuffer::~GuardedBuffer() {
+  jrnn_free(ctx_, ptr_);
+}
 bool GuardedBuffer::tail_intact() const {
   std::vector<unsigned char> tail(kCanary);
   die_on(jrnn_copy_to_host(ctx_, tail.data(), static_cast<char*>(ptr_) + bytes_, kCanary),
@@ -101,16 +105,16 @@ void compare_with_reference(jrnn_context* ctx, const Case& c, uint32_t seed) {
                            use_h0 ? h0d.data() : nullptr, use_c0 ? c0d.data() : nullptr, wd.data(),
                            want_y.data(), want_hy.data(), lstm ? want_cy.data() : nullptr);
   ref::rnn_backward<double>(d, c.T, c.N, c.lengths_or_null(), xd.data(),
-                            use_h0 ? h0d.data() : nullptr, use_c0 ? c0d.data() : nullptr,
-                            wd.data(), dyd.data(), use_dhy ? dhyd.data() : nullptr,
+                            use_h0 ? h0d.data() : nullptr, use_c0 ? c0d.data() : nullptr, wd.data(),
+                            dyd.data(), use_dhy ? dhyd.data() : nullptr,
                             use_dcy ? dcyd.data() : nullptr, want_dx.data(), want_dh0.data(),
                             lstm ? want_dc0.data() : nullptr, want_dw.data());
 
   // Device buffers.
-  DeviceTensor dev_x(ctx, x.size()), dev_h0(ctx, states), dev_c0(ctx, states),
-      dev_w(ctx, w.size()), dev_y(ctx, y_count), dev_hy(ctx, states), dev_cy(ctx, states),
-      dev_dy(ctx, y_count), dev_dhy(ctx, states), dev_dcy(ctx, states), dev_dx(ctx, x.size()),
-      dev_dh0(ctx, states), dev_dc0(ctx, states), dev_dw(ctx, w.size());
+  DeviceTensor dev_x(ctx, x.size()), dev_h0(ctx, states), dev_c0(ctx, states), dev_w(ctx, w.size()),
+      dev_y(ctx, y_count), dev_hy(ctx, states), dev_cy(ctx, states), dev_dy(ctx, y_count),
+      dev_dhy(ctx, states), dev_dcy(ctx, states), dev_dx(ctx, x.size()), dev_dh0(ctx, states),
+      dev_dc0(ctx, states), dev_dw(ctx, w.size());
   dev_x.upload(x), dev_h0.upload(h0), dev_c0.upload(c0), dev_w.upload(w);
   dev_dy.upload(dy), dev_dhy.upload(dhy), dev_dcy.upload(dcy), dev_dw.upload(dw_start);
   const std::vector<float> garbage_y(y_count, kGarbage), garbage_states(states, kGarbage),
@@ -131,14 +135,15 @@ void compare_with_reference(jrnn_context* ctx, const Case& c, uint32_t seed) {
     expect_close(name + " inference y", dev_y.download(), want_y, kAtol, kRtol);
     expect_close(name + " inference hy", dev_hy.download(), want_hy, kAtol, kRtol);
     if (lstm) expect_close(name + " inference cy", dev_cy.download(), want_cy, kAtol, kRtol);
-    EXPECT(scratch.tail_intact(), "%s: inference forward wrote past its scratch size", name.c_str());
+    EXPECT(scratch.tail_intact(), "%s: inference forward wrote past its scratch size",
+           name.c_str());
   }
   // 2. training forward, then backward from its reserve
   GuardedBuffer reserve(ctx, jrnn_rnn_reserve_bytes(ctx, desc.d, c.T, c.N));
   {
     dev_y.upload(garbage_y), dev_hy.upload(garbage_states), dev_cy.upload(garbage_states);
-    GuardedBuffer scratch(ctx,
-                          jrnn_rnn_scratch_bytes(ctx, desc.d, c.T, c.N, JRNN_PASS_TRAINING_FORWARD));
+    GuardedBuffer scratch(
+        ctx, jrnn_rnn_scratch_bytes(ctx, desc.d, c.T, c.N, JRNN_PASS_TRAINING_FORWARD));
     const jrnn_status st =
         jrnn_rnn_forward(ctx, desc.d, c.T, c.N, c.lengths_or_null(), dev_x.get(), h0p, c0p,
                          dev_w.get(), dev_y.get(), dev_hy.get(), cyp, reserve.get(), scratch.get());
@@ -185,16 +190,16 @@ void compare_step_with_forward(jrnn_context* ctx, const Case& c, uint32_t seed) 
   const bool use_h0 = seed % 2 == 0;  // NULL hx on the first step otherwise
 
   std::vector<float> x = to_float(random_values(rng, c.T * c.N * c.C, 1.0));
-  std::vector<float> h0 = use_h0 ? to_float(random_values(rng, states, 0.8))
-                                 : std::vector<float>(states, 0.0f);
-  std::vector<float> c0 = use_h0 && lstm ? to_float(random_values(rng, states, 0.8))
-                                         : std::vector<float>(states, 0.0f);
+  std::vector<float> h0 =
+      use_h0 ? to_float(random_values(rng, states, 0.8)) : std::vector<float>(states, 0.0f);
+  std::vector<float> c0 =
+      use_h0 && lstm ? to_float(random_values(rng, states, 0.8)) : std::vector<float>(states, 0.0f);
   std::vector<float> w = to_float(random_values(rng, d.weights_count, 0.5));
 
   // The whole sequence in one forward.
-  DeviceTensor dev_x(ctx, x.size()), dev_w(ctx, w.size()), dev_h(ctx, states),
-      dev_c(ctx, states), dev_y(ctx, c.T * NH), dev_hy(ctx, states), dev_cy(ctx, states),
-      dev_h0(ctx, states), dev_c0(ctx, states);
+  DeviceTensor dev_x(ctx, x.size()), dev_w(ctx, w.size()), dev_h(ctx, states), dev_c(ctx, states),
+      dev_y(ctx, c.T * NH), dev_hy(ctx, states), dev_cy(ctx, states), dev_h0(ctx, states),
+      dev_c0(ctx, states);
   dev_x.upload(x), dev_w.upload(w), dev_h0.upload(h0), dev_c0.upload(c0);
   {
     GuardedBuffer scratch(ctx, jrnn_rnn_scratch_bytes(ctx, desc.d, c.T, c.N, JRNN_PASS_INFERENCE));
@@ -216,11 +221,10 @@ void compare_step_with_forward(jrnn_context* ctx, const Case& c, uint32_t seed) 
     const std::vector<float> xt(x.begin() + t * c.N * c.C, x.begin() + (t + 1) * c.N * c.C);
     dev_xt.upload(xt);
     const bool null_state = t == 0 && !use_h0;
-    const jrnn_status st = jrnn_rnn_step(ctx, desc.d, c.N, dev_xt.get(),
-                                         null_state ? nullptr : dev_h.get(),
-                                         null_state || !lstm ? nullptr : dev_c.get(), dev_w.get(),
-                                         dev_yt.get(), dev_h.get(), lstm ? dev_c.get() : nullptr,
-                                         scratch.get());
+    const jrnn_status st =
+        jrnn_rnn_step(ctx, desc.d, c.N, dev_xt.get(), null_state ? nullptr : dev_h.get(),
+                      null_state || !lstm ? nullptr : dev_c.get(), dev_w.get(), dev_yt.get(),
+                      dev_h.get(), lstm ? dev_c.get() : nullptr, scratch.get());
     EXPECT(st == JRNN_OK, "%s: t=%lld returned %d: %s", name.c_str(), (long long)t, (int)st,
            jrnn_last_error());
     const std::vector<double> want_yt(want_y.begin() + t * NH, want_y.begin() + (t + 1) * NH);
@@ -236,7 +240,8 @@ void compare_step_with_forward(jrnn_context* ctx, const Case& c, uint32_t seed) 
   expect_close(name + " final h (in place) vs forward hy", dev_h.download(), want_hy, 1e-5, 1e-4);
   if (lstm)
     expect_close(name + " final c (in place) vs forward cy", dev_c.download(), want_cy, 1e-5, 1e-4);
-  expect_close(name + " ref::rnn_step final h vs forward hy", to_float(ref_h), want_hy, kAtol, kRtol);
+  expect_close(name + " ref::rnn_step final h vs forward hy", to_float(ref_h), want_hy, kAtol,
+               kRtol);
   EXPECT(scratch.tail_intact(), "%s: wrote past its scratch size", name.c_str());
 }
 

@@ -1,7 +1,8 @@
 // test_api.cc — the C API's contract apart from numerics: argument validation (right status, and a
 // message that names the problem), NULL reserve/scratch handling, the flat weight layout's named
 // views (PyTorch names, offsets, shapes), memory functions, the thread-local last error, and that
-// MXCSR's flush-to-zero mode is set during a CPU call and restored after it. Run: ctest -R test_api.
+// MXCSR's flush-to-zero mode is set during a CPU call and restored after it. Run: ctest -R
+// test_api.
 #include <xmmintrin.h>
 
 #include <cstring>
@@ -14,13 +15,16 @@ using namespace jrnn::test;
 
 namespace {
 
-bool message_has(const char* part) { return std::strstr(jrnn_last_error(), part) != nullptr; }
+bool message_has(const char* part) {
+  return std::strstr(jrnn_last_error(), part) != nullptr;
+}
 
-#define EXPECT_STATUS(call, status, part)                                                        \
-  do {                                                                                           \
-    const jrnn_status st_ = (call);                                                              \
-    EXPECT(st_ == (status) && message_has(part), "%s: status %d, message '%s' (expected %d, '%s')", \
-           #call, (int)st_, jrnn_last_error(), (int)(status), part);                             \
+#define EXPECT_STATUS(call, status, part)                                                         \
+  do {                                                                                            \
+    const jrnn_status st_ = (call);                                                               \
+    EXPECT(st_ == (status) && message_has(part),                                                  \
+           "%s: status %d, message '%s' (expected %d, '%s')", #call, (int)st_, jrnn_last_error(), \
+           (int)(status), part);                                                                  \
   } while (0)
 
 void test_descriptor_and_layout() {
@@ -28,25 +32,27 @@ void test_descriptor_and_layout() {
          "bad cell: '%s'", jrnn_last_error());
   EXPECT(jrnn_rnn_desc_create(JRNN_LSTM, 0, 4, 1, 0, 1) == nullptr && message_has("input_size = 0"),
          "bad input_size: '%s'", jrnn_last_error());
-  EXPECT(jrnn_rnn_desc_create(JRNN_LSTM, 3, -2, 1, 0, 1) == nullptr &&
-             message_has("hidden_size = -2"), "bad hidden_size: '%s'", jrnn_last_error());
+  EXPECT(
+      jrnn_rnn_desc_create(JRNN_LSTM, 3, -2, 1, 0, 1) == nullptr && message_has("hidden_size = -2"),
+      "bad hidden_size: '%s'", jrnn_last_error());
   EXPECT(jrnn_rnn_desc_create(JRNN_LSTM, 3, 4, 0, 0, 1) == nullptr && message_has("num_layers = 0"),
          "bad num_layers: '%s'", jrnn_last_error());
-  EXPECT(jrnn_rnn_desc_create(JRNN_LSTM, 3, 4, 1, 2, 1) == nullptr &&
-             message_has("bidirectional = 2"), "bad bidirectional: '%s'", jrnn_last_error());
+  EXPECT(
+      jrnn_rnn_desc_create(JRNN_LSTM, 3, 4, 1, 2, 1) == nullptr && message_has("bidirectional = 2"),
+      "bad bidirectional: '%s'", jrnn_last_error());
 
-  // torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True): 16 named tensors, 1152 numbers... computed:
-  // layer 0: (16*3 + 16*4 + 16 + 16) * 2 = 288; layer 1: (16*8 + 16*4 + 32) * 2 = 448.
+  // torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True): 16 named tensors, 1152 numbers...
+  // computed: layer 0: (16*3 + 16*4 + 16 + 16) * 2 = 288; layer 1: (16*8 + 16*4 + 32) * 2 = 448.
   jrnn_rnn_desc* d = jrnn_rnn_desc_create(JRNN_LSTM, 3, 4, 2, 1, 1);
   EXPECT(d != nullptr, "desc: %s", jrnn_last_error());
   EXPECT(jrnn_rnn_weights_count(d) == 288 + 448, "weights_count = %lld",
          (long long)jrnn_rnn_weights_count(d));
   EXPECT(jrnn_rnn_param_count(d) == 16, "param_count = %d", jrnn_rnn_param_count(d));
-  const char* names[] = {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
-                         "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse",
-                         "bias_hh_l0_reverse", "weight_ih_l1", "weight_hh_l1", "bias_ih_l1",
-                         "bias_hh_l1", "weight_ih_l1_reverse", "weight_hh_l1_reverse",
-                         "bias_ih_l1_reverse", "bias_hh_l1_reverse"};
+  const char* names[] = {
+      "weight_ih_l0",         "weight_hh_l0",         "bias_ih_l0",         "bias_hh_l0",
+      "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse", "bias_hh_l0_reverse",
+      "weight_ih_l1",         "weight_hh_l1",         "bias_ih_l1",         "bias_hh_l1",
+      "weight_ih_l1_reverse", "weight_hh_l1_reverse", "bias_ih_l1_reverse", "bias_hh_l1_reverse"};
   int64_t offset = 0;
   for (int i = 0; i < 16; ++i) {
     const char* name = jrnn_rnn_param_name(d, i);
@@ -63,7 +69,8 @@ void test_descriptor_and_layout() {
   EXPECT(jrnn_rnn_param_name(d, 16) == nullptr && message_has("index = 16"), "bad index: '%s'",
          jrnn_last_error());
   EXPECT(jrnn_rnn_param_offset(d, -1) == -1 && jrnn_rnn_param_rows(d, 99) == -1 &&
-             jrnn_rnn_param_cols(d, 99) == -1, "bad index must give -1");
+             jrnn_rnn_param_cols(d, 99) == -1,
+         "bad index must give -1");
   jrnn_rnn_desc_destroy(d);
 
   jrnn_rnn_desc* gru = jrnn_rnn_desc_create(JRNN_GRU, 5, 2, 1, 0, 0);  // no bias: 2 tensors
@@ -91,53 +98,67 @@ void test_forward_backward_validation(jrnn_context* ctx) {
   int32_t bad_zero[] = {5, 1, 2, 0}, bad_big[] = {5, 6, 1, 1}, good[] = {5, 1, 3, 2};
 
   EXPECT_STATUS(jrnn_rnn_forward(nullptr, lstm, T, N, nullptr, X, nullptr, nullptr, W, Y, nullptr,
-                                 nullptr, nullptr, S), JRNN_ERR_INVALID_ARGUMENT, "ctx is NULL");
+                                 nullptr, nullptr, S),
+                JRNN_ERR_INVALID_ARGUMENT, "ctx is NULL");
   EXPECT_STATUS(jrnn_rnn_forward(ctx, nullptr, T, N, nullptr, X, nullptr, nullptr, W, Y, nullptr,
-                                 nullptr, nullptr, S), JRNN_ERR_INVALID_ARGUMENT, "desc is NULL");
+                                 nullptr, nullptr, S),
+                JRNN_ERR_INVALID_ARGUMENT, "desc is NULL");
   EXPECT_STATUS(jrnn_rnn_forward(ctx, lstm, 0, N, nullptr, X, nullptr, nullptr, W, Y, nullptr,
-                                 nullptr, nullptr, S), JRNN_ERR_INVALID_ARGUMENT, "T = 0");
+                                 nullptr, nullptr, S),
+                JRNN_ERR_INVALID_ARGUMENT, "T = 0");
   EXPECT_STATUS(jrnn_rnn_forward(ctx, lstm, T, -1, nullptr, X, nullptr, nullptr, W, Y, nullptr,
-                                 nullptr, nullptr, S), JRNN_ERR_INVALID_ARGUMENT, "N = -1");
+                                 nullptr, nullptr, S),
+                JRNN_ERR_INVALID_ARGUMENT, "N = -1");
   EXPECT_STATUS(jrnn_rnn_forward(ctx, lstm, T, N, bad_zero, X, nullptr, nullptr, W, Y, nullptr,
-                                 nullptr, nullptr, S), JRNN_ERR_INVALID_ARGUMENT,
-                "lengths[3] = 0 is outside 1..T (T = 5)");
+                                 nullptr, nullptr, S),
+                JRNN_ERR_INVALID_ARGUMENT, "lengths[3] = 0 is outside 1..T (T = 5)");
   EXPECT_STATUS(jrnn_rnn_forward(ctx, lstm, T, N, bad_big, X, nullptr, nullptr, W, Y, nullptr,
-                                 nullptr, nullptr, S), JRNN_ERR_INVALID_ARGUMENT,
-                "lengths[1] = 6 is outside 1..T (T = 5)");
+                                 nullptr, nullptr, S),
+                JRNN_ERR_INVALID_ARGUMENT, "lengths[1] = 6 is outside 1..T (T = 5)");
   EXPECT_STATUS(jrnn_rnn_forward(ctx, lstm, T, N, good, nullptr, nullptr, nullptr, W, Y, nullptr,
-                                 nullptr, nullptr, S), JRNN_ERR_INVALID_ARGUMENT, "x is NULL");
+                                 nullptr, nullptr, S),
+                JRNN_ERR_INVALID_ARGUMENT, "x is NULL");
   EXPECT_STATUS(jrnn_rnn_forward(ctx, lstm, T, N, good, X, nullptr, nullptr, nullptr, Y, nullptr,
-                                 nullptr, nullptr, S), JRNN_ERR_INVALID_ARGUMENT, "w is NULL");
+                                 nullptr, nullptr, S),
+                JRNN_ERR_INVALID_ARGUMENT, "w is NULL");
   EXPECT_STATUS(jrnn_rnn_forward(ctx, lstm, T, N, good, X, nullptr, nullptr, W, nullptr, nullptr,
-                                 nullptr, nullptr, S), JRNN_ERR_INVALID_ARGUMENT, "y is NULL");
-  EXPECT_STATUS(jrnn_rnn_forward(ctx, gru, T, N, good, X, nullptr, c.data(), W, Y, nullptr,
-                                 nullptr, nullptr, S), JRNN_ERR_INVALID_ARGUMENT, "c0 must be NULL");
-  EXPECT_STATUS(jrnn_rnn_forward(ctx, gru, T, N, good, X, nullptr, nullptr, W, Y, nullptr,
-                                 c.data(), nullptr, S), JRNN_ERR_INVALID_ARGUMENT, "cy must be NULL");
-  EXPECT_STATUS(jrnn_rnn_forward(ctx, lstm, T, N, good, X, nullptr, nullptr, W, Y, nullptr,
-                                 nullptr, nullptr, nullptr), JRNN_ERR_INVALID_ARGUMENT,
-                "scratch is NULL");
+                                 nullptr, nullptr, S),
+                JRNN_ERR_INVALID_ARGUMENT, "y is NULL");
+  EXPECT_STATUS(jrnn_rnn_forward(ctx, gru, T, N, good, X, nullptr, c.data(), W, Y, nullptr, nullptr,
+                                 nullptr, S),
+                JRNN_ERR_INVALID_ARGUMENT, "c0 must be NULL");
+  EXPECT_STATUS(jrnn_rnn_forward(ctx, gru, T, N, good, X, nullptr, nullptr, W, Y, nullptr, c.data(),
+                                 nullptr, S),
+                JRNN_ERR_INVALID_ARGUMENT, "cy must be NULL");
+  EXPECT_STATUS(jrnn_rnn_forward(ctx, lstm, T, N, good, X, nullptr, nullptr, W, Y, nullptr, nullptr,
+                                 nullptr, nullptr),
+                JRNN_ERR_INVALID_ARGUMENT, "scratch is NULL");
   EXPECT_STATUS(jrnn_rnn_forward(ctx, lstm, T, N, good, X, nullptr, nullptr, W, Y, h.data(),
-                                 c.data(), reserve.data(), S), JRNN_OK, "");
+                                 c.data(), reserve.data(), S),
+                JRNN_OK, "");
 
   EXPECT_STATUS(jrnn_rnn_backward(ctx, lstm, T, N, good, X, nullptr, nullptr, W, Y, nullptr,
                                   nullptr, dx.data(), nullptr, nullptr, dw.data(), nullptr, S),
                 JRNN_ERR_INVALID_ARGUMENT, "reserve");
-  EXPECT_STATUS(jrnn_rnn_backward(ctx, lstm, T, N, bad_zero, X, nullptr, nullptr, W, Y, nullptr,
-                                  nullptr, dx.data(), nullptr, nullptr, dw.data(), reserve.data(), S),
-                JRNN_ERR_INVALID_ARGUMENT, "lengths[3] = 0");
-  EXPECT_STATUS(jrnn_rnn_backward(ctx, gru, T, N, good, X, nullptr, nullptr, W, Y, nullptr,
-                                  c.data(), dx.data(), nullptr, nullptr, dw.data(), reserve.data(), S),
-                JRNN_ERR_INVALID_ARGUMENT, "dcy must be NULL");
-  EXPECT_STATUS(jrnn_rnn_backward(ctx, gru, T, N, good, X, nullptr, nullptr, W, Y, nullptr,
-                                  nullptr, dx.data(), nullptr, c.data(), dw.data(), reserve.data(), S),
+  EXPECT_STATUS(
+      jrnn_rnn_backward(ctx, lstm, T, N, bad_zero, X, nullptr, nullptr, W, Y, nullptr, nullptr,
+                        dx.data(), nullptr, nullptr, dw.data(), reserve.data(), S),
+      JRNN_ERR_INVALID_ARGUMENT, "lengths[3] = 0");
+  EXPECT_STATUS(
+      jrnn_rnn_backward(ctx, gru, T, N, good, X, nullptr, nullptr, W, Y, nullptr, c.data(),
+                        dx.data(), nullptr, nullptr, dw.data(), reserve.data(), S),
+      JRNN_ERR_INVALID_ARGUMENT, "dcy must be NULL");
+  EXPECT_STATUS(jrnn_rnn_backward(ctx, gru, T, N, good, X, nullptr, nullptr, W, Y, nullptr, nullptr,
+                                  dx.data(), nullptr, c.data(), dw.data(), reserve.data(), S),
                 JRNN_ERR_INVALID_ARGUMENT, "dc0 must be NULL");
-  EXPECT_STATUS(jrnn_rnn_backward(ctx, lstm, T, N, good, X, nullptr, nullptr, W, Y, nullptr,
-                                  nullptr, dx.data(), nullptr, nullptr, dw.data(), reserve.data(),
-                                  nullptr), JRNN_ERR_INVALID_ARGUMENT, "scratch is NULL");
-  EXPECT_STATUS(jrnn_rnn_backward(ctx, lstm, T, N, good, X, nullptr, nullptr, W, Y, nullptr,
-                                  nullptr, dx.data(), nullptr, nullptr, dw.data(), reserve.data(), S),
-                JRNN_OK, "");
+  EXPECT_STATUS(
+      jrnn_rnn_backward(ctx, lstm, T, N, good, X, nullptr, nullptr, W, Y, nullptr, nullptr,
+                        dx.data(), nullptr, nullptr, dw.data(), reserve.data(), nullptr),
+      JRNN_ERR_INVALID_ARGUMENT, "scratch is NULL");
+  EXPECT_STATUS(
+      jrnn_rnn_backward(ctx, lstm, T, N, good, X, nullptr, nullptr, W, Y, nullptr, nullptr,
+                        dx.data(), nullptr, nullptr, dw.data(), reserve.data(), S),
+      JRNN_OK, "");
 
   // step
   EXPECT_STATUS(jrnn_rnn_step(ctx, bidi, N, X, nullptr, nullptr, W, Y, h.data(), nullptr, S),
@@ -162,8 +183,7 @@ void test_forward_backward_validation(jrnn_context* ctx) {
          "reserve ctx NULL: '%s'", jrnn_last_error());
   EXPECT(jrnn_rnn_scratch_bytes(ctx, lstm, T, N, 9) == 0 && message_has("pass = 9"),
          "scratch bad pass: '%s'", jrnn_last_error());
-  EXPECT(jrnn_rnn_scratch_bytes(ctx, lstm, 0, N, JRNN_PASS_STEP) > 0,
-         "step scratch must ignore T");
+  EXPECT(jrnn_rnn_scratch_bytes(ctx, lstm, 0, N, JRNN_PASS_STEP) > 0, "step scratch must ignore T");
   for (int pass = 0; pass <= 3; ++pass)
     EXPECT(jrnn_rnn_scratch_bytes(ctx, lstm, T, N, pass) > 0, "scratch pass %d is 0", pass);
   jrnn_rnn_desc_destroy(lstm);
@@ -177,8 +197,9 @@ void test_contexts_and_memory() {
   EXPECT(jrnn_context_create(JRNN_DEVICE_CPU, 1, 0) == nullptr && message_has("device_index = 1"),
          "bad CPU index: '%s'", jrnn_last_error());
   jrnn_context* ctx = jrnn_context_create(JRNN_DEVICE_CPU, 0, 0);
-  EXPECT(ctx && jrnn_context_num_threads(ctx) >= 1 &&
-             jrnn_context_device_type(ctx) == JRNN_DEVICE_CPU, "default CPU context");
+  EXPECT(
+      ctx && jrnn_context_num_threads(ctx) >= 1 && jrnn_context_device_type(ctx) == JRNN_DEVICE_CPU,
+      "default CPU context");
   jrnn_context* three = jrnn_context_create(JRNN_DEVICE_CPU, 0, 3);
   EXPECT(jrnn_context_num_threads(three) == 3, "num_threads = %d", jrnn_context_num_threads(three));
   EXPECT(jrnn_context_synchronize(ctx) == JRNN_OK, "synchronize on CPU");
@@ -195,9 +216,12 @@ void test_contexts_and_memory() {
   EXPECT(jrnn_copy_to_host(ctx, back, p, 1000) == JRNN_OK && std::memcmp(src, back, 1000) == 0,
          "copy round trip");
   EXPECT(jrnn_zero(ctx, p, 500) == JRNN_OK && p[499] == 0 && p[500] == src[500], "jrnn_zero");
-  EXPECT_STATUS(jrnn_copy_from_host(ctx, nullptr, src, 10), JRNN_ERR_INVALID_ARGUMENT, "dst is NULL");
-  EXPECT_STATUS(jrnn_copy_to_host(ctx, back, nullptr, 10), JRNN_ERR_INVALID_ARGUMENT, "src is NULL");
-  EXPECT_STATUS(jrnn_copy_on_device(nullptr, back, src, 10), JRNN_ERR_INVALID_ARGUMENT, "ctx is NULL");
+  EXPECT_STATUS(jrnn_copy_from_host(ctx, nullptr, src, 10), JRNN_ERR_INVALID_ARGUMENT,
+                "dst is NULL");
+  EXPECT_STATUS(jrnn_copy_to_host(ctx, back, nullptr, 10), JRNN_ERR_INVALID_ARGUMENT,
+                "src is NULL");
+  EXPECT_STATUS(jrnn_copy_on_device(nullptr, back, src, 10), JRNN_ERR_INVALID_ARGUMENT,
+                "ctx is NULL");
   EXPECT_STATUS(jrnn_zero(ctx, nullptr, 10), JRNN_ERR_INVALID_ARGUMENT, "dst is NULL");
   jrnn_free(ctx, p);
   jrnn_free(ctx, nullptr);  // ignored

@@ -1,6 +1,6 @@
 // test_cpu_gemm.cc — the vector kernels' blocked GEMM (cpu/kernels.h GemmJob: the weight and input
-// gradients of every backward pass, Ops.linear, decoding steps with N >= 8) on its own, for each ISA
-// this CPU has, against a double-precision product: both operand layouts (A or A^T, B or B^T),
+// gradients of every backward pass, Ops.linear, decoding steps with N >= 8) on its own, for each
+// ISA this CPU has, against a double-precision product: both operand layouts (A or A^T, B or B^T),
 // C = A·B and C += A·B, and rows of B zeroed past sequence lengths (even when they hold NaN). The
 // sizes cross every blocking edge of both blockings (in place for small C, packed for large C): M
 // past one row block and not a multiple of the tile rows, N past one column block and not a
@@ -22,13 +22,18 @@ namespace cpu = jrnn::cpu;
 
 namespace {
 
-struct Call { const cpu::Kernels* k; const cpu::GemmJob* g; };
+struct Call {
+  const cpu::Kernels* k;
+  const cpu::GemmJob* g;
+};
 void region(void* arg, int tid, int nt, cpu::Barrier*) {
   const Call& c = *static_cast<const Call*>(arg);
   c.k->gemm(*c.g, tid, nt);
 }
 
-struct Size { int64_t M, N, K; };
+struct Size {
+  int64_t M, N, K;
+};
 
 // One configuration on nt threads; returns C. b_n > 0: B's rows are (time, sequence) pairs of
 // b_n sequences with the given lengths (rows past a length hold NaN and must count as zero).
@@ -37,8 +42,18 @@ std::vector<float> run(const cpu::Kernels* k, const Size& s, bool a_trans, bool 
                        const std::vector<float>& a, const std::vector<float>& b,
                        const std::vector<float>& c0) {
   std::vector<float> c = c0;
-  cpu::GemmJob g{s.M, s.N, s.K, a.data(), a_trans ? s.M : s.K, a_trans, b.data(),
-                 b_trans ? s.K : s.N, b_trans, c.data(), s.N, accumulate};
+  cpu::GemmJob g{s.M,
+                 s.N,
+                 s.K,
+                 a.data(),
+                 a_trans ? s.M : s.K,
+                 a_trans,
+                 b.data(),
+                 b_trans ? s.K : s.N,
+                 b_trans,
+                 c.data(),
+                 s.N,
+                 accumulate};
   if (lengths) g.b_lengths = lengths->data(), g.b_n = (int64_t)lengths->size(), g.b_t0 = 0;
   Call call{k, &g};
   cpu::parallel_region(nt, region, &call);
@@ -52,8 +67,8 @@ int main() {
   // kernels_dense_impl.h kGemmPackedMinC): both cross their row, column and K block edges.
   // {13, 64, 129}, {37, 700, 300} and {85, 400, 70} with B^T take the transposed product
   // (M <= N/4; the last stores whole 16-column vectors of 6-row tiles and their edges).
-  const Size sizes[] = {{197, 531, 263}, {5, 7, 3}, {13, 64, 129}, {390, 40, 512}, {37, 700, 300},
-                        {85, 400, 70}, {1030, 1030, 140}};
+  const Size sizes[] = {{197, 531, 263}, {5, 7, 3},     {13, 64, 129},    {390, 40, 512},
+                        {37, 700, 300},  {85, 400, 70}, {1030, 1030, 140}};
   for (cpu::Isa isa : {cpu::Isa::kAvx2, cpu::Isa::kAvx512}) {
     const cpu::Kernels* k = (int)isa <= (int)cpu::detected_isa() ? cpu::kernels_for(isa) : nullptr;
     if (!k) {
@@ -86,10 +101,11 @@ int main() {
           if (with_lengths)
             for (int64_t kk = 0; kk < s.K; ++kk)
               if (!row_live(kk))
-                for (int64_t n = 0; n < s.N; ++n) b[kk * s.N + n] = std::numeric_limits<float>::quiet_NaN();
+                for (int64_t n = 0; n < s.N; ++n)
+                  b[kk * s.N + n] = std::numeric_limits<float>::quiet_NaN();
           double worst = 0;
-          const std::vector<float> one =
-              run(k, s, a_trans, b_trans, accumulate, with_lengths ? &lengths : nullptr, 1, a, b, c0);
+          const std::vector<float> one = run(k, s, a_trans, b_trans, accumulate,
+                                             with_lengths ? &lengths : nullptr, 1, a, b, c0);
           for (int64_t m = 0; m < s.M; ++m)
             for (int64_t n = 0; n < s.N; ++n) {
               double want = accumulate ? c0[m * s.N + n] : 0.0, bound = std::fabs(want);
@@ -104,11 +120,14 @@ int main() {
               // C, at most K of them), each relative to a partial sum <= bound.
               const double allowed = (2.0 * s.K + 2) * 0x1p-24 * bound + 1e-30;
               const double err = std::fabs(one[m * s.N + n] - want);
-              if (!(err <= allowed)) worst = std::max(worst, std::isnan(err) ? 1e30 : err / allowed);
+              if (!(err <= allowed))
+                worst = std::max(worst, std::isnan(err) ? 1e30 : err / allowed);
             }
-          EXPECT(worst == 0, "%s gemm %lldx%lldx%lld a_trans=%d b_trans=%d accumulate=%d lengths=%d: "
-                 "error %.3g x the bound", cpu::isa_name(isa), (long long)s.M, (long long)s.N,
-                 (long long)s.K, a_trans, b_trans, accumulate, with_lengths, worst);
+          EXPECT(worst == 0,
+                 "%s gemm %lldx%lldx%lld a_trans=%d b_trans=%d accumulate=%d lengths=%d: "
+                 "error %.3g x the bound",
+                 cpu::isa_name(isa), (long long)s.M, (long long)s.N, (long long)s.K, a_trans,
+                 b_trans, accumulate, with_lengths, worst);
           for (int nt = 2; nt <= 3; ++nt) {
             const std::vector<float> more = run(k, s, a_trans, b_trans, accumulate,
                                                 with_lengths ? &lengths : nullptr, nt, a, b, c0);

@@ -81,7 +81,9 @@ double max_ulps(const cpu::Kernels* k, int kind, float lo, float hi, float* wors
   double worst = 0;
   for (int i = 0; i < n; ++i) {
     const double xd = x[i];
-    const double want = kind == 0 ? 1.0 / (1.0 + std::exp(-xd)) : kind == 1 ? std::tanh(xd) : std::exp(xd);
+    const double want = kind == 0   ? 1.0 / (1.0 + std::exp(-xd))
+                        : kind == 1 ? std::tanh(xd)
+                                    : std::exp(xd);
     const float wf = (float)want;
     // spacing of floats at |want|; below the smallest normal, the smallest normal's spacing
     const double ulp = std::max<double>(std::nextafter(std::fabs(wf), INFINITY) - std::fabs(wf),
@@ -102,10 +104,13 @@ int main() {
   if (!ctx[0] || !ctx[1] || !ctx[2]) return finish("test_cpu_isa");
   std::printf("test_cpu_isa: this CPU's best variant is %s\n", cpu::isa_name(cpu::detected_isa()));
 
-  struct Shape { int64_t T, N, C, H; };
+  struct Shape {
+    int64_t T, N, C, H;
+  };
   // N: 1, 5 (input product first), 8, 13, 20 (fused; partial row tiles); H: partial panels,
   // several panels (RNN panels hold 4 vectors of units).
-  const Shape shapes[] = {{3, 1, 5, 40}, {4, 5, 7, 33}, {3, 8, 9, 70}, {5, 13, 6, 17}, {2, 20, 3, 150}};
+  const Shape shapes[] = {
+      {3, 1, 5, 40}, {4, 5, 7, 33}, {3, 8, 9, 70}, {5, 13, 6, 17}, {2, 20, 3, 150}};
   for (cpu::Isa isa : {cpu::Isa::kGeneric, cpu::Isa::kAvx2, cpu::Isa::kAvx512}) {
     if ((int)isa > (int)cpu::detected_isa()) {
       std::printf("test_cpu_isa: %s not run (the CPU lacks it)\n", cpu::isa_name(isa));
@@ -150,7 +155,15 @@ int main() {
     for (int cell : {JRNN_RNN_TANH, JRNN_LSTM, JRNN_GRU}) {
       // (a plain RNN this wide saturates: float rounding in 1-h^2 exceeds the tolerance, even on
       // the generic path, so it gets fewer units)
-      Case r{cell, 9, 16, 32, cell == JRNN_RNN_TANH ? 24 : 64, 2, true, true, ragged_lengths(rng, 9, 16)};
+      Case r{cell,
+             9,
+             16,
+             32,
+             cell == JRNN_RNN_TANH ? 24 : 64,
+             2,
+             true,
+             true,
+             ragged_lengths(rng, 9, 16)};
       compare_with_reference(ctx[1], r, seed++);
       if (isa == cpu::Isa::kGeneric) continue;
       // N = 16: threads split batch rows; N = 12: threads split hidden units (cpu/kernels.h)
@@ -172,7 +185,14 @@ int main() {
     if (isa != cpu::Isa::kGeneric)
       for (int cell : {JRNN_LSTM, JRNN_GRU})
         for (int64_t N : {16, 5}) {
-          Case c{cell, 3, N, 12, cell == JRNN_LSTM ? 260 : 350, 1, true, true,
+          Case c{cell,
+                 3,
+                 N,
+                 12,
+                 cell == JRNN_LSTM ? 260 : 350,
+                 1,
+                 true,
+                 true,
                  ragged_lengths(rng, 3, N)};
           compare_with_reference(ctx[1], c, seed);
           const std::vector<float> one = run_all(ctx[0], c, seed), three = run_all(ctx[2], c, seed);
@@ -199,12 +219,13 @@ int main() {
       float sy[5];
       kern->activation(1, sx, sy, 5);
       EXPECT(sy[0] == -1.0f && sy[1] == -1.0f && sy[2] == 0.0f && sy[3] == 1.0f && sy[4] == 1.0f,
-             "%s tanh saturation: %g %g %g %g %g", cpu::isa_name(isa), sy[0], sy[1], sy[2], sy[3], sy[4]);
-      kern->activation(0, sx, sy, 5);
-      EXPECT(sy[0] >= 0.0f && sy[0] < 1e-37f && sy[1] >= 0.0f && sy[1] < 1e-37f && sy[2] == 0.5f && sy[3] == 1.0f &&
-                 sy[4] == 1.0f,
-             "%s sigmoid saturation: %g %g %g %g %g", cpu::isa_name(isa), sy[0], sy[1], sy[2], sy[3],
+             "%s tanh saturation: %g %g %g %g %g", cpu::isa_name(isa), sy[0], sy[1], sy[2], sy[3],
              sy[4]);
+      kern->activation(0, sx, sy, 5);
+      EXPECT(sy[0] >= 0.0f && sy[0] < 1e-37f && sy[1] >= 0.0f && sy[1] < 1e-37f && sy[2] == 0.5f &&
+                 sy[3] == 1.0f && sy[4] == 1.0f,
+             "%s sigmoid saturation: %g %g %g %g %g", cpu::isa_name(isa), sy[0], sy[1], sy[2],
+             sy[3], sy[4]);
     }
     // jrnn_alloc_uninitialized is enough for outputs, reserve and scratch: what they held before
     // (here NaN) must not reach any result, on any path (ragged lengths, stacks, both directions,

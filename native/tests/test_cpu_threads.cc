@@ -72,8 +72,8 @@ Results run_all(jrnn_context* ctx, const Inputs& in) {
   }
   {
     GuardedBuffer reserve(ctx, jrnn_rnn_reserve_bytes(ctx, desc.d, c.T, c.N));
-    GuardedBuffer scratch(ctx,
-                          jrnn_rnn_scratch_bytes(ctx, desc.d, c.T, c.N, JRNN_PASS_TRAINING_FORWARD));
+    GuardedBuffer scratch(
+        ctx, jrnn_rnn_scratch_bytes(ctx, desc.d, c.T, c.N, JRNN_PASS_TRAINING_FORWARD));
     die_on(jrnn_rnn_forward(ctx, desc.d, c.T, c.N, c.lengths_or_null(), x.get(), h0.get(), c0p,
                             w.get(), y.get(), hy.get(), cyp, reserve.get(), scratch.get()),
            "jrnn_rnn_forward (training)");

@@ -13,7 +13,9 @@ int main() {
   EXPECT(one_thread && two_threads, "jrnn_context_create(CPU): %s", jrnn_last_error());
   if (!one_thread || !two_threads) return finish("test_cpu_vs_ref");
 
-  struct Shape { int64_t T, N, C, H; };
+  struct Shape {
+    int64_t T, N, C, H;
+  };
   const Shape shapes[] = {{1, 1, 3, 4}, {5, 3, 4, 5}, {6, 1, 2, 8}, {7, 5, 6, 17}, {4, 4, 1, 3}};
   std::mt19937 rng(99);
   uint32_t seed = 1, k = 0;

@@ -54,7 +54,9 @@ void check_memory(jrnn_context* ctx) {
 
 // The CPU tests' cases, on ctx.
 void run_cpu_test_cases(jrnn_context* ctx) {
-  struct Shape { int64_t T, N, C, H; };
+  struct Shape {
+    int64_t T, N, C, H;
+  };
   const Shape shapes[] = {{1, 1, 3, 4}, {5, 3, 4, 5}, {6, 1, 2, 8}, {7, 5, 6, 17}, {4, 4, 1, 3}};
   std::mt19937 rng(99);
   uint32_t seed = 1, k = 0;
@@ -91,7 +93,8 @@ void compare_scaled(jrnn_context* ctx, const Case& c, uint32_t seed, double atol
   std::vector<float> x = to_float(random_values(rng, c.T * c.N * c.C, 1.0));
   std::vector<float> h0 = to_float(random_values(rng, states, 0.8));
   std::vector<float> c0 = to_float(random_values(rng, states, 0.8));
-  std::vector<float> w = to_float(random_values(rng, d.weights_count, 1.0 / std::sqrt(double(c.H))));
+  std::vector<float> w =
+      to_float(random_values(rng, d.weights_count, 1.0 / std::sqrt(double(c.H))));
   std::vector<float> dy = to_float(random_values(rng, y_count, 1.0));
   std::vector<float> dhy = to_float(random_values(rng, states, 1.0));
   std::vector<float> dcy = to_float(random_values(rng, states, 1.0));
@@ -124,9 +127,9 @@ void compare_scaled(jrnn_context* ctx, const Case& c, uint32_t seed, double atol
   float* cyp = lstm ? cy_.get() : nullptr;
   {
     GuardedBuffer scratch(ctx, jrnn_rnn_scratch_bytes(ctx, desc.d, c.T, c.N, JRNN_PASS_INFERENCE));
-    const jrnn_status st = jrnn_rnn_forward(ctx, desc.d, c.T, c.N, c.lengths_or_null(), x_.get(),
-                                            h0_.get(), c0p, w_.get(), y_.get(), hy_.get(), cyp,
-                                            nullptr, scratch.get());
+    const jrnn_status st =
+        jrnn_rnn_forward(ctx, desc.d, c.T, c.N, c.lengths_or_null(), x_.get(), h0_.get(), c0p,
+                         w_.get(), y_.get(), hy_.get(), cyp, nullptr, scratch.get());
     EXPECT(st == JRNN_OK, "%s: inference: %s", name.c_str(), jrnn_last_error());
     expect_close(name + " inference y", y_.download(), want_y, atol, rtol);
     expect_close(name + " inference hy", hy_.download(), want_hy, atol, rtol);
@@ -135,11 +138,11 @@ void compare_scaled(jrnn_context* ctx, const Case& c, uint32_t seed, double atol
   }
   GuardedBuffer reserve(ctx, jrnn_rnn_reserve_bytes(ctx, desc.d, c.T, c.N));
   {
-    GuardedBuffer scratch(ctx,
-                          jrnn_rnn_scratch_bytes(ctx, desc.d, c.T, c.N, JRNN_PASS_TRAINING_FORWARD));
-    const jrnn_status st = jrnn_rnn_forward(ctx, desc.d, c.T, c.N, c.lengths_or_null(), x_.get(),
-                                            h0_.get(), c0p, w_.get(), y_.get(), hy_.get(), cyp,
-                                            reserve.get(), scratch.get());
+    GuardedBuffer scratch(
+        ctx, jrnn_rnn_scratch_bytes(ctx, desc.d, c.T, c.N, JRNN_PASS_TRAINING_FORWARD));
+    const jrnn_status st =
+        jrnn_rnn_forward(ctx, desc.d, c.T, c.N, c.lengths_or_null(), x_.get(), h0_.get(), c0p,
+                         w_.get(), y_.get(), hy_.get(), cyp, reserve.get(), scratch.get());
     EXPECT(st == JRNN_OK, "%s: training forward: %s", name.c_str(), jrnn_last_error());
     expect_close(name + " training y", y_.download(), want_y, atol, rtol);
     EXPECT(scratch.tail_intact() && reserve.tail_intact(), "%s: training forward overran",
@@ -166,8 +169,8 @@ void run_larger_cases(jrnn_context* ctx) {
   std::mt19937 rng(7);
   uint32_t seed = 1000;
   for (int cell : {JRNN_RNN_TANH, JRNN_LSTM, JRNN_GRU}) {
-    compare_scaled(ctx, Case{cell, 9, 16, 32, 64, 2, true, true, ragged_lengths(rng, 9, 16)}, seed++,
-                   1e-4, 1e-3, "");
+    compare_scaled(ctx, Case{cell, 9, 16, 32, 64, 2, true, true, ragged_lengths(rng, 9, 16)},
+                   seed++, 1e-4, 1e-3, "");
     compare_scaled(ctx, Case{cell, 20, 64, 256, 256, 1, false, true, ragged_lengths(rng, 20, 64)},
                    seed++, 2e-4, 2e-3, "");
     compare_scaled(ctx, Case{cell, 12, 3, 100, 600, 1, false, true, {}}, seed++, 2e-4, 2e-3, "");
@@ -183,19 +186,19 @@ void check_lengths_staging(jrnn_context* ctx) {
   std::vector<float> x = to_float(random_values(rng, c.T * c.N * c.C, 1.0));
   std::vector<float> w = to_float(random_values(rng, jrnn_rnn_weights_count(desc.d), 0.5));
   std::vector<double> want(c.T * c.N * c.H);
-  jrnn::ref::rnn_forward<double>(*desc.d, c.T, c.N, c.lengths.data(), to_double(x).data(),
-                                 nullptr, nullptr, to_double(w).data(), want.data(), nullptr,
-                                 nullptr);
+  jrnn::ref::rnn_forward<double>(*desc.d, c.T, c.N, c.lengths.data(), to_double(x).data(), nullptr,
+                                 nullptr, to_double(w).data(), want.data(), nullptr, nullptr);
   DeviceTensor x_(ctx, x.size()), w_(ctx, w.size());
   x_.upload(x), w_.upload(w);
   GuardedBuffer scratch(ctx, jrnn_rnn_scratch_bytes(ctx, desc.d, c.T, c.N, JRNN_PASS_INFERENCE));
   std::vector<std::unique_ptr<DeviceTensor>> ys;  // allocated first: jrnn_alloc synchronises
-  for (int call = 0; call < 20; ++call) ys.push_back(std::make_unique<DeviceTensor>(ctx, want.size()));
+  for (int call = 0; call < 20; ++call)
+    ys.push_back(std::make_unique<DeviceTensor>(ctx, want.size()));
   for (int call = 0; call < 20; ++call) {  // > the 8 staging slots, no synchronisation between
     std::vector<int32_t> lengths = c.lengths;
-    const jrnn_status st = jrnn_rnn_forward(ctx, desc.d, c.T, c.N, lengths.data(), x_.get(), nullptr,
-                                            nullptr, w_.get(), ys[call]->get(), nullptr, nullptr,
-                                            nullptr, scratch.get());
+    const jrnn_status st =
+        jrnn_rnn_forward(ctx, desc.d, c.T, c.N, lengths.data(), x_.get(), nullptr, nullptr,
+                         w_.get(), ys[call]->get(), nullptr, nullptr, nullptr, scratch.get());
     EXPECT(st == JRNN_OK, "staged forward %d: %s", call, jrnn_last_error());
     std::fill(lengths.begin(), lengths.end(), 1);  // overwritten at once: must not matter
   }
@@ -245,7 +248,8 @@ struct OpsFixture {
   }
   std::vector<float> down(const float* p, size_t n) {
     std::vector<float> v(n);
-    EXPECT(jrnn_copy_to_host(gpu, v.data(), p, n * 4) == JRNN_OK, "download: %s", jrnn_last_error());
+    EXPECT(jrnn_copy_to_host(gpu, v.data(), p, n * 4) == JRNN_OK, "download: %s",
+           jrnn_last_error());
     return v;
   }
   std::vector<std::unique_ptr<DeviceTensor>> tensors;
@@ -264,14 +268,15 @@ void same(const std::string& what, const std::vector<float>& gpu, const std::vec
 void test_ops(jrnn_context* gpu, jrnn_context* cpu) {
   OpsFixture f{gpu, cpu};
   // linear
-  for (auto [M, I, O] : {std::tuple<int64_t, int64_t, int64_t>{5, 4, 3}, {300, 200, 150},
-                         {4, 1000, 70}}) {
+  for (auto [M, I, O] :
+       {std::tuple<int64_t, int64_t, int64_t>{5, 4, 3}, {300, 200, 150}, {4, 1000, 70}}) {
     auto x = f.random(M * I), w = f.random(O * I), b = f.random(O), dy = f.random(M * O);
     auto dw = f.random(O * I), db = f.random(O);
     std::vector<float> y(M * O), dx(M * I), dw_c = dw, db_c = db;
     ok(jrnn_linear_forward(cpu, M, I, O, x.data(), w.data(), b.data(), y.data()), "cpu linear");
     ok(jrnn_linear_backward(cpu, M, I, O, x.data(), w.data(), dy.data(), dx.data(), dw_c.data(),
-                            db_c.data()), "cpu linear backward");
+                            db_c.data()),
+       "cpu linear backward");
     float *gx = f.dev(x), *gw = f.dev(w), *gb = f.dev(b), *gdy = f.dev(dy), *gy = f.dev(y);
     float *gdx = f.dev(dx), *gdw = f.dev(dw), *gdb = f.dev(db);
     ok(jrnn_linear_forward(gpu, M, I, O, gx, gw, gb, gy), "linear");
@@ -316,7 +321,8 @@ void test_ops(jrnn_context* gpu, jrnn_context* cpu) {
     for (float smoothing : {0.0f, 0.1f}) {
       std::vector<float> loss(M), dl(M * K);
       ok(jrnn_softmax_cross_entropy(cpu, M, K, logits.data(), targets.data(), smoothing, 0.5f,
-                                    loss.data(), dl.data()), "cpu CE");
+                                    loss.data(), dl.data()),
+         "cpu CE");
       float *gl = f.dev(logits), *gloss = f.dev(loss), *gdl = f.dev(dl);
       ok(jrnn_softmax_cross_entropy(gpu, M, K, gl, gtg.get(), smoothing, 0.5f, gloss, gdl), "CE");
       same("CE loss K=" + std::to_string(K), f.down(gloss, M), loss, 1e-4, 1e-4);
@@ -338,7 +344,7 @@ void test_ops(jrnn_context* gpu, jrnn_context* cpu) {
     DeviceInts gbad(gpu, bad);
     float* gl = f.dev(f.random(2 * 7));
     EXPECT(jrnn_softmax_cross_entropy(gpu, 2, 7, gl, gbad.get(), 0, 1, nullptr, gl) ==
-               JRNN_ERR_INVALID_ARGUMENT &&
+                   JRNN_ERR_INVALID_ARGUMENT &&
                std::strstr(jrnn_last_error(), "targets[1] = 7"),
            "CE bad target on CUDA: '%s'", jrnn_last_error());
   }
@@ -403,11 +409,13 @@ void test_ops(jrnn_context* gpu, jrnn_context* cpu) {
     double s_cpu = 0, s_gpu = 0;
     ok(jrnn_sum_squares(cpu, count, x.data(), &s_cpu), "cpu sum_squares");
     ok(jrnn_sum_squares(gpu, count, gx, &s_gpu), "sum_squares");
-    EXPECT(std::fabs(s_cpu - s_gpu) <= 1e-9 * s_cpu, "sum_squares %.17g vs CPU %.17g", s_gpu, s_cpu);
+    EXPECT(std::fabs(s_cpu - s_gpu) <= 1e-9 * s_cpu, "sum_squares %.17g vs CPU %.17g", s_gpu,
+           s_cpu);
     int finite = -1;
     int64_t first = -2;
     ok(jrnn_check_finite(gpu, count, gx, &finite, &first), "check_finite");
-    EXPECT(finite == 1 && first == -1, "check_finite all finite: %d %lld", finite, (long long)first);
+    EXPECT(finite == 1 && first == -1, "check_finite all finite: %d %lld", finite,
+           (long long)first);
     x[777777] = INFINITY, x[900000] = kNaN, x[5] = 1.0f;
     float* gx2 = f.dev(x);
     ok(jrnn_check_finite(gpu, count, gx2, &finite, &first), "check_finite");
@@ -429,10 +437,10 @@ void test_ops(jrnn_context* gpu, jrnn_context* cpu) {
     float* gnf = f.dev(nf);
     ok(jrnn_clip_values(gpu, 4, 2.0f, gnf), "clip non-finite");
     auto nf_back = f.down(gnf, 4);
-    EXPECT(std::isnan(nf_back[0]) && nf_back[1] == 2.0f && nf_back[2] == -2.0f &&
-               nf_back[3] == -0.25f,
-           "clip keeps NaN and clamps infinities (torch.clamp): %g %g %g %g", nf_back[0],
-           nf_back[1], nf_back[2], nf_back[3]);
+    EXPECT(
+        std::isnan(nf_back[0]) && nf_back[1] == 2.0f && nf_back[2] == -2.0f && nf_back[3] == -0.25f,
+        "clip keeps NaN and clamps infinities (torch.clamp): %g %g %g %g", nf_back[0], nf_back[1],
+        nf_back[2], nf_back[3]);
     ok(jrnn_axpy(cpu, count, -1.5f, x.data(), y.data()), "cpu axpy");
     ok(jrnn_axpy(gpu, count, -1.5f, gx, gy), "axpy");
     same("axpy", f.down(gy, count), y, 0, 0);
@@ -447,20 +455,33 @@ void test_ops(jrnn_context* gpu, jrnn_context* cpu) {
       for (int64_t step = 1; step <= 3; ++step) {
         switch (kind) {
           case 0:
-            ok(jrnn_sgd_update(cpu, count, w.data(), g.data(), a.data(), 0.1f, 0.9f, 0.01f, 1, step), "cpu sgd");
+            ok(jrnn_sgd_update(cpu, count, w.data(), g.data(), a.data(), 0.1f, 0.9f, 0.01f, 1,
+                               step),
+               "cpu sgd");
             ok(jrnn_sgd_update(gpu, count, gw, gg, ga, 0.1f, 0.9f, 0.01f, 1, step), "sgd");
             break;
           case 1:
-            ok(jrnn_adam_update(cpu, count, w.data(), g.data(), a.data(), b.data(), 0.01f, 0.9f, 0.999f, 1e-8f, 0.1f, 0, step), "cpu adam");
-            ok(jrnn_adam_update(gpu, count, gw, gg, ga, gb, 0.01f, 0.9f, 0.999f, 1e-8f, 0.1f, 0, step), "adam");
+            ok(jrnn_adam_update(cpu, count, w.data(), g.data(), a.data(), b.data(), 0.01f, 0.9f,
+                                0.999f, 1e-8f, 0.1f, 0, step),
+               "cpu adam");
+            ok(jrnn_adam_update(gpu, count, gw, gg, ga, gb, 0.01f, 0.9f, 0.999f, 1e-8f, 0.1f, 0,
+                                step),
+               "adam");
             break;
           case 2:
-            ok(jrnn_adam_update(cpu, count, w.data(), g.data(), a.data(), b.data(), 0.01f, 0.8f, 0.99f, 1e-6f, 0.1f, 1, step), "cpu adamw");
-            ok(jrnn_adam_update(gpu, count, gw, gg, ga, gb, 0.01f, 0.8f, 0.99f, 1e-6f, 0.1f, 1, step), "adamw");
+            ok(jrnn_adam_update(cpu, count, w.data(), g.data(), a.data(), b.data(), 0.01f, 0.8f,
+                                0.99f, 1e-6f, 0.1f, 1, step),
+               "cpu adamw");
+            ok(jrnn_adam_update(gpu, count, gw, gg, ga, gb, 0.01f, 0.8f, 0.99f, 1e-6f, 0.1f, 1,
+                                step),
+               "adamw");
             break;
           default:
-            ok(jrnn_rmsprop_update(cpu, count, w.data(), g.data(), a.data(), b.data(), 0.01f, 0.9f, 1e-8f, 0.05f, 0.5f), "cpu rmsprop");
-            ok(jrnn_rmsprop_update(gpu, count, gw, gg, ga, gb, 0.01f, 0.9f, 1e-8f, 0.05f, 0.5f), "rmsprop");
+            ok(jrnn_rmsprop_update(cpu, count, w.data(), g.data(), a.data(), b.data(), 0.01f, 0.9f,
+                                   1e-8f, 0.05f, 0.5f),
+               "cpu rmsprop");
+            ok(jrnn_rmsprop_update(gpu, count, gw, gg, ga, gb, 0.01f, 0.9f, 1e-8f, 0.05f, 0.5f),
+               "rmsprop");
         }
       }
       const char* names[] = {"sgd nesterov", "adam", "adamw", "rmsprop momentum"};

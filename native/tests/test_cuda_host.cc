@@ -57,7 +57,8 @@ void check_regions(const std::string& what, const void* base, size_t total,
     EXPECT(off + r.bytes <= total, "%s: region [%zu, %zu) exceeds the size %zu", what.c_str(), off,
            off + r.bytes, total);
   }
-  std::sort(regions.begin(), regions.end(), [](const Region& x, const Region& y) { return x.p < y.p; });
+  std::sort(regions.begin(), regions.end(),
+            [](const Region& x, const Region& y) { return x.p < y.p; });
   for (size_t i = 1; i < regions.size(); ++i) {
     if (!regions[i - 1].p || !regions[i].p || regions[i - 1].p == regions[i].p) continue;
     const char* end = static_cast<const char*>(regions[i - 1].p) + regions[i - 1].bytes;
@@ -91,16 +92,20 @@ void test_layouts() {
                          (cell == JRNN_LSTM) == !!p.cells && (cell == JRNN_GRU) == !!p.ghn,
                      "%s: reserve arrays present for the wrong cells", name.c_str());
             }
-            for (float* o : r.outputs) regions.push_back({o, size_t(TN * d.num_directions * H * F)});
+            for (float* o : r.outputs)
+              regions.push_back({o, size_t(TN * d.num_directions * H * F)});
             EXPECT(int(r.outputs.size()) == L - 1, "%s: %zu layer outputs kept", name.c_str(),
                    r.outputs.size());
             check_regions(name + " reserve", base, r.bytes, regions);
           }
           for (bool training : {false, true}) {
             const jc::ForwardScratch s = jc::forward_scratch(d, T, N, training, base);
-            EXPECT(s.bytes == jc::scratch_bytes(d, T, N, training ? 1 : 0), "%s: size", name.c_str());
-            std::vector<Region> regions = {{s.lengths, size_t(N * 4)}, {s.gi, size_t(TN * GH * F)},
-                                           {s.gh, size_t(N * GH * F)}, {s.zeros, size_t(N * H * F)}};
+            EXPECT(s.bytes == jc::scratch_bytes(d, T, N, training ? 1 : 0), "%s: size",
+                   name.c_str());
+            std::vector<Region> regions = {{s.lengths, size_t(N * 4)},
+                                           {s.gi, size_t(TN * GH * F)},
+                                           {s.gh, size_t(N * GH * F)},
+                                           {s.zeros, size_t(N * H * F)}};
             for (int i = 0; i < 2; ++i) {
               regions.push_back({s.h[i], size_t(N * H * F)});
               regions.push_back({s.c[i], size_t(N * H * F)});
@@ -114,11 +119,12 @@ void test_layouts() {
           }
           {
             const jc::BackwardScratch s = jc::backward_scratch(d, T, N, base);
-            EXPECT(s.bytes == jc::scratch_bytes(d, T, N, JRNN_PASS_BACKWARD), "%s: size", name.c_str());
-            std::vector<Region> regions = {{s.lengths, size_t(N * 4)}, {s.dgi, size_t(TN * GH * F)},
-                                           {s.dh, size_t(N * H * F)}, {s.dc, size_t(N * H * F)},
-                                           {s.zeros, size_t(N * H * F)},
-                                           {s.x_masked, size_t(TN * d.input_size * F)}};
+            EXPECT(s.bytes == jc::scratch_bytes(d, T, N, JRNN_PASS_BACKWARD), "%s: size",
+                   name.c_str());
+            std::vector<Region> regions = {
+                {s.lengths, size_t(N * 4)},   {s.dgi, size_t(TN * GH * F)},
+                {s.dh, size_t(N * H * F)},    {s.dc, size_t(N * H * F)},
+                {s.zeros, size_t(N * H * F)}, {s.x_masked, size_t(TN * d.input_size * F)}};
             if (s.dgh != s.dgi) regions.push_back({s.dgh, size_t(TN * GH * F)});
             EXPECT((cell == JRNN_GRU) == (s.dgh != s.dgi), "%s: dgh aliasing", name.c_str());
             for (float* p : s.d_out) regions.push_back({p, size_t(TN * d.num_directions * H * F)});
@@ -128,7 +134,8 @@ void test_layouts() {
             const jc::StepScratch s = jc::step_scratch(d, N, base);
             EXPECT(s.bytes == jc::scratch_bytes(d, T, N, JRNN_PASS_STEP), "%s: size", name.c_str());
             check_regions(name + " step scratch", base, s.bytes,
-                          {{s.gi, size_t(N * GH * F)}, {s.gh, size_t(N * GH * F)},
+                          {{s.gi, size_t(N * GH * F)},
+                           {s.gh, size_t(N * GH * F)},
                            {s.zeros, size_t(N * H * F)}});
           }
         }
@@ -168,7 +175,9 @@ void test_plans() {
 
 // ---------------------------------------------------------------- 3. GEMM emulation
 
-float tf32_round(float v) { return jc::round_to_tf32(v); }
+float tf32_round(float v) {
+  return jc::round_to_tf32(v);
+}
 
 // Emulation of the CUDA drivers in gemm.cu: the same phases between the same barriers, every
 // thread (or warp) of an interval run to completion before the next, in `reverse` order or not.
@@ -281,8 +290,8 @@ void emulate_tiles(const jc::GemmPlan& p, const jc::GemmArgs& g, bool reverse) {
 // Runs plan p for the product described by the arguments, as gemm.cu launches it. With
 // `keep_partials` (gemm_parts), split-K partials go there and are not reduced.
 void emulate_gemm(const jc::GemmPlan& p, bool ta, bool tb, int64_t M, int64_t N, int64_t K,
-                  float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
-                  float beta, float* C, int64_t ldc, const float* bias, bool reverse,
+                  float alpha, const float* A, int64_t lda, const float* B, int64_t ldb, float beta,
+                  float* C, int64_t ldc, const float* bias, bool reverse,
                   std::vector<float>* keep_partials = nullptr) {
   if (M == 0 || N == 0) return;
   jc::GemmArgs g{};
@@ -312,11 +321,15 @@ void emulate_gemm(const jc::GemmPlan& p, bool ta, bool tb, int64_t M, int64_t N,
     return;
   }
   if (ta) {
-    if (tb) emulate_tiles<true, true>(p, g, reverse);
-    else emulate_tiles<true, false>(p, g, reverse);
+    if (tb)
+      emulate_tiles<true, true>(p, g, reverse);
+    else
+      emulate_tiles<true, false>(p, g, reverse);
   } else {
-    if (tb) emulate_tiles<false, true>(p, g, reverse);
-    else emulate_tiles<false, false>(p, g, reverse);
+    if (tb)
+      emulate_tiles<false, true>(p, g, reverse);
+    else
+      emulate_tiles<false, false>(p, g, reverse);
   }
   if (p.splits > 1 && !keep_partials)
     for (int64_t idx = 0; idx < M * N; ++idx) jc::splitk_element(g, p.splits, idx);
@@ -357,9 +370,11 @@ std::vector<double> ref_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, 
 
 void test_gemm_kernels() {
   std::mt19937 rng(11);
-  struct Shape { int64_t M, N, K; };
-  const Shape shapes[] = {{1, 1, 1}, {3, 5, 0}, {7, 33, 17}, {65, 31, 40}, {129, 130, 9},
-                          {2, 70, 600}, {8, 9, 100}, {70, 140, 300}};
+  struct Shape {
+    int64_t M, N, K;
+  };
+  const Shape shapes[] = {{1, 1, 1},     {3, 5, 0},    {7, 33, 17}, {65, 31, 40},
+                          {129, 130, 9}, {2, 70, 600}, {8, 9, 100}, {70, 140, 300}};
   int count = 0;
   for (const Shape& s : shapes)
     for (int kernel = 0; kernel < 5; ++kernel)
@@ -370,8 +385,10 @@ void test_gemm_kernels() {
         for (int splits : {1, 3}) {
           if (kind == jc::GemmKernel::kSkinny && splits > 1) continue;
           const int64_t lda = (ta ? s.M : s.K) + 3, ldb = (tb ? s.K : s.N) + 2, ldc = s.N + 1;
-          const std::vector<float> A = to_float(random_values(rng, (ta ? s.K : s.M) * lda + 1, 1.0));
-          const std::vector<float> B = to_float(random_values(rng, (tb ? s.N : s.K) * ldb + 1, 1.0));
+          const std::vector<float> A =
+              to_float(random_values(rng, (ta ? s.K : s.M) * lda + 1, 1.0));
+          const std::vector<float> B =
+              to_float(random_values(rng, (tb ? s.N : s.K) * ldb + 1, 1.0));
           const std::vector<float> bias = to_float(random_values(rng, s.N, 1.0));
           const bool tf32 = kind == jc::GemmKernel::kTf32;
           for (int variant = 0; variant < 2; ++variant) {
@@ -411,8 +428,10 @@ void test_gemm_kernels() {
 
 void test_column_sums() {
   std::mt19937 rng(3);
-  for (auto [rows, cols, sms] : {std::tuple<int64_t, int64_t, int>{1, 1, 132}, {700, 45, 132},
-                                 {5000, 3, 132}, {300, 200, 1}}) {
+  for (auto [rows, cols, sms] : {std::tuple<int64_t, int64_t, int>{1, 1, 132},
+                                 {700, 45, 132},
+                                 {5000, 3, 132},
+                                 {300, 200, 1}}) {
     const std::vector<float> m = to_float(random_values(rng, rows * cols, 1.0));
     std::vector<float> sums = to_float(random_values(rng, cols, 1.0));
     std::vector<double> want(sums.begin(), sums.end());
@@ -424,9 +443,12 @@ void test_column_sums() {
     for (int chunk = 0; chunk < chunks; ++chunk)
       for (int64_t col = 0; col < cols; ++col) {
         float total = 0.0f;
-        for (int y = 0; y < 8; ++y) total += jc::column_lane_sum(rows, cols, per, m.data(), col, chunk, y);
-        if (chunks > 1) partial[chunk * cols + col] = total;
-        else sums[col] += total;
+        for (int y = 0; y < 8; ++y)
+          total += jc::column_lane_sum(rows, cols, per, m.data(), col, chunk, y);
+        if (chunks > 1)
+          partial[chunk * cols + col] = total;
+        else
+          sums[col] += total;
       }
     if (chunks > 1)
       for (int64_t col = 0; col < cols; ++col) {
@@ -474,26 +496,50 @@ class HostExec {
   void small_step(int cell, const jc::SmallStep& a) {
     ++g_small_steps;
     switch (cell) {
-      case JRNN_RNN_TANH: small<JRNN_RNN_TANH>(a); break;
-      case JRNN_RNN_RELU: small<JRNN_RNN_RELU>(a); break;
-      case JRNN_LSTM: small<JRNN_LSTM>(a); break;
-      default: small<JRNN_GRU>(a); break;
+      case JRNN_RNN_TANH:
+        small<JRNN_RNN_TANH>(a);
+        break;
+      case JRNN_RNN_RELU:
+        small<JRNN_RNN_RELU>(a);
+        break;
+      case JRNN_LSTM:
+        small<JRNN_LSTM>(a);
+        break;
+      default:
+        small<JRNN_GRU>(a);
+        break;
     }
   }
   void forward_cell(int cell, const jc::FwdStep& s) {
     switch (cell) {
-      case JRNN_RNN_TANH: run(s, jc::forward_element<JRNN_RNN_TANH>); break;
-      case JRNN_RNN_RELU: run(s, jc::forward_element<JRNN_RNN_RELU>); break;
-      case JRNN_LSTM: run(s, jc::forward_element<JRNN_LSTM>); break;
-      default: run(s, jc::forward_element<JRNN_GRU>); break;
+      case JRNN_RNN_TANH:
+        run(s, jc::forward_element<JRNN_RNN_TANH>);
+        break;
+      case JRNN_RNN_RELU:
+        run(s, jc::forward_element<JRNN_RNN_RELU>);
+        break;
+      case JRNN_LSTM:
+        run(s, jc::forward_element<JRNN_LSTM>);
+        break;
+      default:
+        run(s, jc::forward_element<JRNN_GRU>);
+        break;
     }
   }
   void backward_cell(int cell, const jc::BwdStep& s) {
     switch (cell) {
-      case JRNN_RNN_TANH: run(s, jc::backward_element<JRNN_RNN_TANH>); break;
-      case JRNN_RNN_RELU: run(s, jc::backward_element<JRNN_RNN_RELU>); break;
-      case JRNN_LSTM: run(s, jc::backward_element<JRNN_LSTM>); break;
-      default: run(s, jc::backward_element<JRNN_GRU>); break;
+      case JRNN_RNN_TANH:
+        run(s, jc::backward_element<JRNN_RNN_TANH>);
+        break;
+      case JRNN_RNN_RELU:
+        run(s, jc::backward_element<JRNN_RNN_RELU>);
+        break;
+      case JRNN_LSTM:
+        run(s, jc::backward_element<JRNN_LSTM>);
+        break;
+      default:
+        run(s, jc::backward_element<JRNN_GRU>);
+        break;
     }
   }
   void mask_rows(int64_t T, int64_t N, int64_t C, const int32_t* lengths, const float* x,
@@ -520,10 +566,14 @@ class HostExec {
   // the same bits), then lanes n < N finish; units in alternating orders.
   template <int CELL>
   void small(const jc::SmallStep& a) {
-    if (a.s.N <= 1) small_mr<CELL, 1>(a);
-    else if (a.s.N <= 2) small_mr<CELL, 2>(a);
-    else if (a.s.N <= 4) small_mr<CELL, 4>(a);
-    else small_mr<CELL, jc::kSmallBatch>(a);
+    if (a.s.N <= 1)
+      small_mr<CELL, 1>(a);
+    else if (a.s.N <= 2)
+      small_mr<CELL, 2>(a);
+    else if (a.s.N <= 4)
+      small_mr<CELL, 4>(a);
+    else
+      small_mr<CELL, jc::kSmallBatch>(a);
   }
   template <int CELL, int MR>
   void small_mr(const jc::SmallStep& a) {
@@ -630,9 +680,18 @@ void compare_plans_with_reference(const Case& c, uint32_t seed, int sms, bool tf
   // inference
   {
     Poisoned scratch(jc::scratch_bytes(d, c.T, c.N, JRNN_PASS_INFERENCE));
-    const jrnn::ForwardArgs a{&d, c.T, c.N, c.lengths_or_null(), x.data(),
-                              use_h0 ? h0.data() : nullptr, use_c0 ? c0.data() : nullptr,
-                              w.data(), y.data(), hy.data(), lstm ? cy.data() : nullptr, nullptr,
+    const jrnn::ForwardArgs a{&d,
+                              c.T,
+                              c.N,
+                              c.lengths_or_null(),
+                              x.data(),
+                              use_h0 ? h0.data() : nullptr,
+                              use_c0 ? c0.data() : nullptr,
+                              w.data(),
+                              y.data(),
+                              hy.data(),
+                              lstm ? cy.data() : nullptr,
+                              nullptr,
                               scratch.get()};
     jc::forward_plan(ex, a);
     expect_close(name + " inference y", y, want_y, atol, rtol);
@@ -646,25 +705,47 @@ void compare_plans_with_reference(const Case& c, uint32_t seed, int sms, bool tf
     std::fill(y.begin(), y.end(), kNaN), std::fill(hy.begin(), hy.end(), kNaN);
     std::fill(cy.begin(), cy.end(), kNaN);
     Poisoned scratch(jc::scratch_bytes(d, c.T, c.N, JRNN_PASS_TRAINING_FORWARD));
-    const jrnn::ForwardArgs a{&d, c.T, c.N, c.lengths_or_null(), x.data(),
-                              use_h0 ? h0.data() : nullptr, use_c0 ? c0.data() : nullptr,
-                              w.data(), y.data(), hy.data(), lstm ? cy.data() : nullptr,
-                              reserve.get(), scratch.get()};
+    const jrnn::ForwardArgs a{&d,
+                              c.T,
+                              c.N,
+                              c.lengths_or_null(),
+                              x.data(),
+                              use_h0 ? h0.data() : nullptr,
+                              use_c0 ? c0.data() : nullptr,
+                              w.data(),
+                              y.data(),
+                              hy.data(),
+                              lstm ? cy.data() : nullptr,
+                              reserve.get(),
+                              scratch.get()};
     jc::forward_plan(ex, a);
     expect_close(name + " training y", y, want_y, atol, rtol);
     expect_close(name + " training hy", hy, want_hy, atol, rtol);
     if (lstm) expect_close(name + " training cy", cy, want_cy, atol, rtol);
-    EXPECT(scratch.tail_intact() && reserve.tail_intact(), "%s: training forward wrote past its "
-           "buffers", name.c_str());
+    EXPECT(scratch.tail_intact() && reserve.tail_intact(),
+           "%s: training forward wrote past its "
+           "buffers",
+           name.c_str());
   }
   {
     std::vector<float> dx(x.size(), kNaN), dh0(states, kNaN), dc0(states, kNaN);
     Poisoned scratch(jc::scratch_bytes(d, c.T, c.N, JRNN_PASS_BACKWARD));
-    const jrnn::BackwardArgs a{&d, c.T, c.N, c.lengths_or_null(), x.data(),
-                               use_h0 ? h0.data() : nullptr, use_c0 ? c0.data() : nullptr,
-                               w.data(), dy.data(), use_dhy ? dhy.data() : nullptr,
-                               use_dcy ? dcy.data() : nullptr, dx.data(), dh0.data(),
-                               lstm ? dc0.data() : nullptr, dw.data(), reserve.get(),
+    const jrnn::BackwardArgs a{&d,
+                               c.T,
+                               c.N,
+                               c.lengths_or_null(),
+                               x.data(),
+                               use_h0 ? h0.data() : nullptr,
+                               use_c0 ? c0.data() : nullptr,
+                               w.data(),
+                               dy.data(),
+                               use_dhy ? dhy.data() : nullptr,
+                               use_dcy ? dcy.data() : nullptr,
+                               dx.data(),
+                               dh0.data(),
+                               lstm ? dc0.data() : nullptr,
+                               dw.data(),
+                               reserve.get(),
                                scratch.get()};
     jc::backward_plan(ex, a);
     expect_close(name + " dx", dx, want_dx, atol, rtol);
@@ -694,10 +775,11 @@ void compare_plans_with_reference(const Case& c, uint32_t seed, int sms, bool tf
       if (!use_c0) std::fill(cs.begin(), cs.end(), 0.0f);
       Poisoned scratch(jc::scratch_bytes(d, 1, c.N, JRNN_PASS_STEP));
       for (int64_t t = 0; t < c.T; ++t) {
-        const float* hx = t == 0 && !use_h0 ? nullptr : h.data();    // NULL: zeros
+        const float* hx = t == 0 && !use_h0 ? nullptr : h.data();  // NULL: zeros
         const float* cx = !lstm || (t == 0 && !use_c0) ? nullptr : cs.data();
-        const jrnn::StepArgs a{&d, c.N, x.data() + t * c.N * c.C, hx, cx, w.data(), yt.data(),
-                               h.data(), lstm ? cs.data() : nullptr, scratch.get()};
+        const jrnn::StepArgs a{
+            &d,        c.N,      x.data() + t * c.N * c.C,   hx,           cx, w.data(),
+            yt.data(), h.data(), lstm ? cs.data() : nullptr, scratch.get()};
         jc::step_plan(ex, a);
         const std::vector<double> want_yt(full_y.begin() + t * NH, full_y.begin() + (t + 1) * NH);
         expect_close(name + " step y t=" + std::to_string(t), yt, want_yt, atol, rtol);
@@ -711,7 +793,9 @@ void compare_plans_with_reference(const Case& c, uint32_t seed, int sms, bool tf
 
 void test_recurrent_plans() {
   std::mt19937 rng(99);
-  struct Shape { int64_t T, N, C, H; };
+  struct Shape {
+    int64_t T, N, C, H;
+  };
   const Shape shapes[] = {{1, 1, 3, 4}, {5, 3, 4, 5}, {6, 1, 2, 8}, {7, 5, 6, 17}, {4, 4, 1, 3}};
   uint32_t seed = 1, k = 0;
   for (int cell : {JRNN_RNN_TANH, JRNN_RNN_RELU, JRNN_LSTM, JRNN_GRU})
@@ -732,15 +816,18 @@ void test_recurrent_plans() {
   }
   Case wide{JRNN_LSTM, 3, 70, 20, 40, 1, false, true, {}};  // N > 64: 64x32 tiles over 2 rows
   compare_plans_with_reference(wide, seed++, 132, false);
-  Case deep{JRNN_GRU, 4, 2, 600, 8, 1, false, true, {}};    // K = 600 input projection: split-K
+  Case deep{JRNN_GRU, 4, 2, 600, 8, 1, false, true, {}};  // K = 600 input projection: split-K
   compare_plans_with_reference(deep, seed++, 132, false);
   // N > 8 with H >= 512: the recurrent product's split-K partials go unreduced to the cell kernel
   // (forward and, unidirectional and full-length, the single step).
   const int unreduced_before = g_unreduced;
-  compare_plans_with_reference(Case{JRNN_LSTM, 3, 16, 8, 512, 1, false, true, {}}, seed++, 132, false);
-  compare_plans_with_reference(Case{JRNN_GRU, 2, 12, 8, 520, 1, true, true, {2, 1, 2, 2, 1, 2, 2, 2, 1, 2, 2, 1}},
-                               seed++, 132, false);
-  EXPECT(g_unreduced > unreduced_before, "no recurrent product left its split-K partials unreduced");
+  compare_plans_with_reference(Case{JRNN_LSTM, 3, 16, 8, 512, 1, false, true, {}}, seed++, 132,
+                               false);
+  compare_plans_with_reference(
+      Case{JRNN_GRU, 2, 12, 8, 520, 1, true, true, {2, 1, 2, 2, 1, 2, 2, 2, 1, 2, 2, 1}}, seed++,
+      132, false);
+  EXPECT(g_unreduced > unreduced_before,
+         "no recurrent product left its split-K partials unreduced");
   EXPECT(g_small_steps > 0, "the small-batch fused step never ran");
 }
 

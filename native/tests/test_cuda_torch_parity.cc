@@ -45,8 +45,9 @@ void check_cuda(jrnn_context* ctx, const TorchCase& tc, const Case& c, jrnn_rnn_
   Dev y(ctx, tc.y), hy(ctx, tc.hy), cy(ctx, tc.cy), dx(ctx, tc.dx), dh0(ctx, tc.dh0),
       dc0(ctx, tc.dc0), dw(ctx, std::vector<double>(tc.dw.size(), 0.0));
   GuardedBuffer reserve(ctx, jrnn_rnn_reserve_bytes(ctx, d, c.T, c.N));
-  GuardedBuffer scratch(ctx, std::max(jrnn_rnn_scratch_bytes(ctx, d, c.T, c.N, JRNN_PASS_TRAINING_FORWARD),
-                                      jrnn_rnn_scratch_bytes(ctx, d, c.T, c.N, JRNN_PASS_BACKWARD)));
+  GuardedBuffer scratch(
+      ctx, std::max(jrnn_rnn_scratch_bytes(ctx, d, c.T, c.N, JRNN_PASS_TRAINING_FORWARD),
+                    jrnn_rnn_scratch_bytes(ctx, d, c.T, c.N, JRNN_PASS_BACKWARD)));
   jrnn_status st = jrnn_rnn_forward(ctx, d, c.T, c.N, tc.lengths.data(), x.get(), h0.get(),
                                     lstm ? c0.get() : nullptr, w.get(), y.get(), hy.get(),
                                     lstm ? cy.get() : nullptr, reserve.get(), scratch.get());
@@ -56,8 +57,8 @@ void check_cuda(jrnn_context* ctx, const TorchCase& tc, const Case& c, jrnn_rnn_
   if (lstm) expect_close(name + " cy", cy.down(tc.cy.size()), tc.cy, atol, rtol);
   st = jrnn_rnn_backward(ctx, d, c.T, c.N, tc.lengths.data(), x.get(), h0.get(),
                          lstm ? c0.get() : nullptr, w.get(), dy.get(), dhy.get(),
-                         lstm ? dcy.get() : nullptr, dx.get(), dh0.get(), lstm ? dc0.get() : nullptr,
-                         dw.get(), reserve.get(), scratch.get());
+                         lstm ? dcy.get() : nullptr, dx.get(), dh0.get(),
+                         lstm ? dc0.get() : nullptr, dw.get(), reserve.get(), scratch.get());
   EXPECT(st == JRNN_OK, "%s backward: %s", name.c_str(), jrnn_last_error());
   expect_close(name + " dx", dx.down(tc.dx.size()), tc.dx, atol, rtol);
   expect_close(name + " dh0", dh0.down(tc.dh0.size()), tc.dh0, atol, rtol);

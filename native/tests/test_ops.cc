@@ -23,15 +23,15 @@ namespace {
 int failures = 0;
 int checks = 0;
 
-#define EXPECT(cond, ...)                                  \
-  do {                                                     \
-    ++checks;                                              \
-    if (!(cond)) {                                         \
-      ++failures;                                          \
+#define EXPECT(cond, ...)                                       \
+  do {                                                          \
+    ++checks;                                                   \
+    if (!(cond)) {                                              \
+      ++failures;                                               \
       std::fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      std::fprintf(stderr, __VA_ARGS__);                   \
-      std::fprintf(stderr, "\n");                          \
-    }                                                      \
+      std::fprintf(stderr, __VA_ARGS__);                        \
+      std::fprintf(stderr, "\n");                               \
+    }                                                           \
   } while (0)
 
 using Vec = std::vector<double>;
@@ -43,7 +43,9 @@ Vec random_vec(std::mt19937& rng, size_t n, double scale = 1.0) {
   return v;
 }
 
-std::vector<float> to_float(const Vec& v) { return std::vector<float>(v.begin(), v.end()); }
+std::vector<float> to_float(const Vec& v) {
+  return std::vector<float>(v.begin(), v.end());
+}
 
 // max |a-b| / max(1, max|b|): the relative error by norm used throughout jrnn's tests
 double rel_error(const std::vector<float>& a, const Vec& b) {
@@ -57,7 +59,8 @@ double rel_error(const std::vector<float>& a, const Vec& b) {
   return diff / std::fmax(ref, 1.0);
 }
 
-// Central-difference check of an analytic gradient `grad` of scalar f at `x` (modified and restored).
+// Central-difference check of an analytic gradient `grad` of scalar f at `x` (modified and
+// restored).
 void check_gradient(const char* what, Vec& x, const std::function<double()>& f, const Vec& grad) {
   const double h = 1e-6;
   double worst = 0;
@@ -69,7 +72,8 @@ void check_gradient(const char* what, Vec& x, const std::function<double()>& f, 
     const double down = f();
     x[i] = keep;
     const double numeric = (up - down) / (2 * h);
-    const double err = std::fabs(numeric - grad[i]) / std::fmax(1e-3, std::fabs(numeric) + std::fabs(grad[i]));
+    const double err =
+        std::fabs(numeric - grad[i]) / std::fmax(1e-3, std::fabs(numeric) + std::fabs(grad[i]));
     worst = std::fmax(worst, err);
   }
   EXPECT(worst < 1e-6, "%s: finite differences disagree, worst relative error %.3g", what, worst);
@@ -198,14 +202,17 @@ void test_cross_entropy(std::mt19937& rng) {
 // (NaN) must not leak.
 void test_linear_paths(std::mt19937& rng) {
   namespace cpu = jrnn::cpu;
-  struct Shape { int64_t M, I, O; };
-  const Shape shapes[] = {{1, 256, 1680}, {3, 37, 70}, {7, 300, 129}, {8, 5, 3}, {64, 256, 1680},
-                          {13, 600, 200}, {61, 17, 65}};
+  struct Shape {
+    int64_t M, I, O;
+  };
+  const Shape shapes[] = {{1, 256, 1680},  {3, 37, 70},    {7, 300, 129}, {8, 5, 3},
+                          {64, 256, 1680}, {13, 600, 200}, {61, 17, 65}};
   for (cpu::Isa isa : {cpu::Isa::kGeneric, cpu::Isa::kAvx2, cpu::Isa::kAvx512}) {
     if ((int)isa > (int)cpu::detected_isa()) continue;
     cpu::set_isa_override(isa);
     for (const Shape& s : shapes) {
-      Vec x = random_vec(rng, s.M * s.I), w = random_vec(rng, s.O * s.I, 0.2), b = random_vec(rng, s.O);
+      Vec x = random_vec(rng, s.M * s.I), w = random_vec(rng, s.O * s.I, 0.2),
+          b = random_vec(rng, s.O);
       Vec y(s.M * s.O), y0(s.M * s.O);
       jrnn::ref::linear_forward<double>(s.M, s.I, s.O, x.data(), w.data(), b.data(), y.data());
       jrnn::ref::linear_forward<double>(s.M, s.I, s.O, x.data(), w.data(), nullptr, y0.data());
@@ -219,13 +226,15 @@ void test_linear_paths(std::mt19937& rng) {
                "%s linear M=%lld I=%lld O=%lld threads=%d: %g / %g (no bias)", cpu::isa_name(isa),
                (long long)s.M, (long long)s.I, (long long)s.O, threads, rel_error(yf, y),
                rel_error(y0f, y0));
-        if (threads == 1) one = yf;
+        if (threads == 1)
+          one = yf;
         else if (isa != cpu::Isa::kGeneric)  // OpenBLAS's own threads may round differently
           EXPECT(one == yf, "%s linear M=%lld: %d threads give other bits than 1",
                  cpu::isa_name(isa), (long long)s.M, threads);
       }
       // backward: dx overwritten (NaN before), dw and db accumulated onto what they held
-      Vec dy = random_vec(rng, s.M * s.O), dw0 = random_vec(rng, s.O * s.I), db0 = random_vec(rng, s.O);
+      Vec dy = random_vec(rng, s.M * s.O), dw0 = random_vec(rng, s.O * s.I),
+          db0 = random_vec(rng, s.O);
       Vec dx(s.M * s.I), dw = dw0, db = db0;
       jrnn::ref::linear_backward<double>(s.M, s.I, s.O, x.data(), w.data(), dy.data(), dx.data(),
                                          dw.data(), db.data());
@@ -295,13 +304,16 @@ void test_softmax_rows(std::mt19937& rng) {
     // error into a relative one: up to 56 * 6e-8 = 3.3e-6 for this row (the float reference
     // loop has the same), plus a few ulps.
     EXPECT(worst(out, p, 1e-30) < 4e-6, "%s softmax: %g", name, worst(out, p, 1e-30));
-    EXPECT(out[5] == 0.0f && out[K + 7] == 0.0f, "%s softmax of -inf / -200 is not exactly 0", name);
+    EXPECT(out[5] == 0.0f && out[K + 7] == 0.0f, "%s softmax of -inf / -200 is not exactly 0",
+           name);
     inplace = xf;
     cpu::softmax(M, K, inplace.data(), false, inplace.data());
     EXPECT(inplace == out, "%s softmax in place differs", name);
     std::vector<float> lossf(M), dlf(M * K);
-    cpu::softmax_cross_entropy(M, K, xf.data(), targets.data(), 0.1f, 0.5f, lossf.data(), dlf.data());
-    EXPECT(worst(lossf, loss, 1.0) < 2e-6, "%s cross-entropy loss: %g", name, worst(lossf, loss, 1.0));
+    cpu::softmax_cross_entropy(M, K, xf.data(), targets.data(), 0.1f, 0.5f, lossf.data(),
+                               dlf.data());
+    EXPECT(worst(lossf, loss, 1.0) < 2e-6, "%s cross-entropy loss: %g", name,
+           worst(lossf, loss, 1.0));
     EXPECT(rel_error(dlf, dl) < 1e-6, "%s cross-entropy gradient: %g", name, rel_error(dlf, dl));
     inplace = xf;
     cpu::softmax_cross_entropy(M, K, inplace.data(), targets.data(), 0.1f, 0.5f, lossf.data(),
@@ -325,7 +337,7 @@ void test_log_softmax_top(std::mt19937& rng) {
   std::vector<float> x(M * K);
   std::uniform_int_distribution<int> level(-40, 40);
   for (auto& v : x) v = 0.25f * level(rng);  // coarse values: many exact ties
-  x[3] = NAN;                                 // row 0 holds a NaN: every entry NaN, none chosen
+  x[3] = NAN;                                // row 0 holds a NaN: every entry NaN, none chosen
   for (int64_t k = 0; k < K; ++k) x[K + k] = -INFINITY;  // row 1: only 4 eligible entries
   x[K + 10] = 1.0f, x[K + 20] = 1.0f, x[K + 30] = 3.0f, x[K + 699] = 1.0f;
   x[2 * K + 0] = 50.0f, x[2 * K + 1] = 50.0f;  // row 2: a tie at the top, column 0 excluded
@@ -370,13 +382,17 @@ void test_log_softmax_top(std::mt19937& rng) {
   float values[4];
   int32_t indices[4];
   const int32_t bad[1] = {9};
-  EXPECT(jrnn_log_softmax_top(ctx, 1, 3, x.data() + 2 * K, 2, nullptr, 0, values, indices) == JRNN_OK &&
-             indices[0] == 0 && indices[1] == 1, "log_softmax_top through the C API");
+  EXPECT(jrnn_log_softmax_top(ctx, 1, 3, x.data() + 2 * K, 2, nullptr, 0, values, indices) ==
+                 JRNN_OK &&
+             indices[0] == 0 && indices[1] == 1,
+         "log_softmax_top through the C API");
   EXPECT(jrnn_log_softmax_top(ctx, 1, 3, x.data(), 2, bad, 1, values, indices) ==
-             JRNN_ERR_INVALID_ARGUMENT && std::strstr(jrnn_last_error(), "exclude[0] = 9") != nullptr,
+                 JRNN_ERR_INVALID_ARGUMENT &&
+             std::strstr(jrnn_last_error(), "exclude[0] = 9") != nullptr,
          "an excluded column out of range is named: %s", jrnn_last_error());
   EXPECT(jrnn_log_softmax_top(ctx, 1, 3, x.data(), 0, nullptr, 0, values, indices) ==
-             JRNN_ERR_INVALID_ARGUMENT, "top 0 refused");
+             JRNN_ERR_INVALID_ARGUMENT,
+         "top 0 refused");
   jrnn_context_destroy(ctx);
 }
 
@@ -432,7 +448,8 @@ void test_dropout() {
   EXPECT(std::memcmp(dx.data(), y.data(), sizeof(float) * count) == 0,
          "the same seed reproduces the mask (backward needs no stored mask)");
   jrnn::cpu::dropout(count, 0.25f, 43, x.data(), dx.data());
-  EXPECT(std::memcmp(dx.data(), y.data(), sizeof(float) * count) != 0, "another seed, another mask");
+  EXPECT(std::memcmp(dx.data(), y.data(), sizeof(float) * count) != 0,
+         "another seed, another mask");
   jrnn::cpu::dropout(count, 0.0f, 7, x.data(), dx.data());
   EXPECT(std::memcmp(dx.data(), x.data(), sizeof(float) * count) == 0, "p = 0 is the identity");
 }
@@ -469,26 +486,40 @@ void test_optimisers() {
   using jrnn::ref::rmsprop_update;
   using jrnn::ref::sgd_update;
   const Case cases[] = {
-      {"sgd", [](double* w, const double* g, double* a, double*, int64_t s) {
-         sgd_update<double>(3, w, g, a, 0.1, 0.0, 0.0, false, s); },
+      {"sgd",
+       [](double* w, const double* g, double* a, double*, int64_t s) {
+         sgd_update<double>(3, w, g, a, 0.1, 0.0, 0.0, false, s);
+       },
        {0.47999999999999998, -1.2549999999999999, 1.95}},
-      {"sgd momentum + weight decay", [](double* w, const double* g, double* a, double*, int64_t s) {
-         sgd_update<double>(3, w, g, a, 0.1, 0.9, 0.01, false, s); },
+      {"sgd momentum + weight decay",
+       [](double* w, const double* g, double* a, double*, int64_t s) {
+         sgd_update<double>(3, w, g, a, 0.1, 0.9, 0.01, false, s);
+       },
        {0.47811538949999993, -1.2013024687499998, 1.783395528}},
-      {"sgd nesterov", [](double* w, const double* g, double* a, double*, int64_t s) {
-         sgd_update<double>(3, w, g, a, 0.1, 0.9, 0.0, true, s); },
+      {"sgd nesterov",
+       [](double* w, const double* g, double* a, double*, int64_t s) {
+         sgd_update<double>(3, w, g, a, 0.1, 0.9, 0.0, true, s);
+       },
        {0.46281, -1.2173800000000001, 1.7648699999999999}},
-      {"adam (L2)", [](double* w, const double* g, double* a, double* b, int64_t s) {
-         adam_update<double>(3, w, g, a, b, 0.01, 0.9, 0.999, 1e-8, 0.1, false, s); },
+      {"adam (L2)",
+       [](double* w, const double* g, double* a, double* b, int64_t s) {
+         adam_update<double>(3, w, g, a, b, 0.01, 0.9, 0.999, 1e-8, 0.1, false, s);
+       },
        {0.4853293242210629, -1.2289118769363987, 1.9754978216129124}},
-      {"adamw", [](double* w, const double* g, double* a, double* b, int64_t s) {
-         adam_update<double>(3, w, g, a, b, 0.01, 0.8, 0.99, 1e-6, 0.1, true, s); },
+      {"adamw",
+       [](double* w, const double* g, double* a, double* b, int64_t s) {
+         adam_update<double>(3, w, g, a, b, 0.01, 0.8, 0.99, 1e-6, 0.1, true, s);
+       },
        {0.48886823742637786, -1.2338179849694626, 1.9734807417449578}},
-      {"rmsprop", [](double* w, const double* g, double* a, double* b, int64_t) {
-         rmsprop_update<double>(3, w, g, a, b, 0.01, 0.99, 1e-8, 0.05, 0.0); },
+      {"rmsprop",
+       [](double* w, const double* g, double* a, double* b, int64_t) {
+         rmsprop_update<double>(3, w, g, a, b, 0.01, 0.99, 1e-8, 0.05, 0.0);
+       },
        {0.39925760198701293, -1.2039176587132723, 1.894998475262311}},
-      {"rmsprop momentum", [](double* w, const double* g, double* a, double* b, int64_t) {
-         rmsprop_update<double>(3, w, g, a, b, 0.01, 0.9, 1e-8, 0.0, 0.5); },
+      {"rmsprop momentum",
+       [](double* w, const double* g, double* a, double* b, int64_t) {
+         rmsprop_update<double>(3, w, g, a, b, 0.01, 0.9, 1e-8, 0.0, 0.5);
+       },
        {0.46161090941133687, -1.2262121385559046, 1.9401756407797039}},
   };
   for (const Case& c : cases) {
@@ -523,7 +554,6 @@ void test_reductions() {
          "clip by value keeps NaN and clamps infinities (torch.clamp)");
 }
 
-
 // The C API validates before it computes, and names the problem.
 void test_api() {
   jrnn_context* ctx = jrnn_context_create(JRNN_DEVICE_CPU, 0, 1);
@@ -541,12 +571,15 @@ void test_api() {
   float logits[3] = {0.1f, 0.2f, 0.3f}, loss[1];
   const int32_t target[1] = {3};
   EXPECT(jrnn_softmax_cross_entropy(ctx, 1, 3, logits, target, 0.0f, 1.0f, loss, nullptr) ==
-             JRNN_ERR_INVALID_ARGUMENT, "target out of range");
+             JRNN_ERR_INVALID_ARGUMENT,
+         "target out of range");
   EXPECT(std::strstr(jrnn_last_error(), "targets[0] = 3") != nullptr, "message names the target");
   EXPECT(jrnn_softmax_cross_entropy(ctx, 1, 3, logits, nullptr, 0.0f, 1.0f, loss, nullptr) ==
-             JRNN_ERR_INVALID_ARGUMENT, "null targets");
+             JRNN_ERR_INVALID_ARGUMENT,
+         "null targets");
   EXPECT(std::strstr(jrnn_last_error(), "targets is NULL") != nullptr, "message names targets");
-  EXPECT(jrnn_dropout(ctx, 3, 1.0f, 1, logits, logits) == JRNN_ERR_INVALID_ARGUMENT, "p = 1 refused");
+  EXPECT(jrnn_dropout(ctx, 3, 1.0f, 1, logits, logits) == JRNN_ERR_INVALID_ARGUMENT,
+         "p = 1 refused");
   const int32_t lengths[2] = {1, 5};
   float seq[8] = {0}, out[2];
   EXPECT(jrnn_gather_last(ctx, 4, 2, 1, lengths, seq, out) == JRNN_ERR_INVALID_ARGUMENT,
@@ -555,7 +588,8 @@ void test_api() {
          "message names the length: %s", jrnn_last_error());
   float w[2] = {1, 2}, g[2] = {1, 1}, m[2] = {0, 0}, v[2] = {0, 0};
   EXPECT(jrnn_adam_update(ctx, 2, w, g, m, v, 0.1f, 0.9f, 0.999f, 1e-8f, 0, 0, 0) ==
-             JRNN_ERR_INVALID_ARGUMENT, "adam step 0 refused");
+             JRNN_ERR_INVALID_ARGUMENT,
+         "adam step 0 refused");
   EXPECT(jrnn_adam_update(ctx, 2, w, g, m, v, 0.1f, 0.9f, 0.999f, 1e-8f, 0, 0, 1) == JRNN_OK,
          "adam step 1");
   EXPECT(std::fabs(w[0] - 0.9f) < 1e-6f && std::fabs(w[1] - 1.9f) < 1e-6f,
@@ -583,9 +617,9 @@ void test_nan_propagates() {
     // weight_hh_l0 is param 1: a NaN there reaches every unit from step 1 on
     w[jrnn_rnn_param_offset(desc, 1)] = std::nanf("");
     std::vector<char> scratch(jrnn_rnn_scratch_bytes(ctx, desc, T, N, JRNN_PASS_INFERENCE) + 64);
-    const jrnn_status st = jrnn_rnn_forward(ctx, desc, T, N, nullptr, x.data(), nullptr, nullptr,
-                                            w.data(), y.data(), nullptr, nullptr, nullptr,
-                                            scratch.data());
+    const jrnn_status st =
+        jrnn_rnn_forward(ctx, desc, T, N, nullptr, x.data(), nullptr, nullptr, w.data(), y.data(),
+                         nullptr, nullptr, nullptr, scratch.data());
     EXPECT(st == JRNN_OK, "forward with a NaN weight runs (cell %d)", cell);
     // h_0 = 0 at t = 0 hides the NaN in W_hh; at t = 1 it multiplies a nonzero state
     EXPECT(std::isnan(y[(1 * N + 0) * H + 0]), "cell %d: a NaN weight gives a NaN output", cell);

@@ -21,9 +21,9 @@ void separate_buffers_match_in_place(jrnn_context* ctx, int cell) {
   std::vector<float> scratch(jrnn_rnn_scratch_bytes(ctx, desc.d, 1, c.N, JRNN_PASS_STEP) / 4 + 1);
   std::vector<float> y1(c.N * c.H), y2(c.N * c.H), hy(states), cy(states);
   const std::vector<float> hx_before = hx, cx_before = cx;
-  jrnn_status st = jrnn_rnn_step(ctx, desc.d, c.N, x.data(), hx.data(), lstm ? cx.data() : nullptr,
-                                 w.data(), y1.data(), hy.data(), lstm ? cy.data() : nullptr,
-                                 scratch.data());
+  jrnn_status st =
+      jrnn_rnn_step(ctx, desc.d, c.N, x.data(), hx.data(), lstm ? cx.data() : nullptr, w.data(),
+                    y1.data(), hy.data(), lstm ? cy.data() : nullptr, scratch.data());
   EXPECT(st == JRNN_OK, "%s: step returned %d: %s", cell_name(cell), (int)st, jrnn_last_error());
   EXPECT(hx == hx_before && cx == cx_before, "%s: step modified hx/cx", cell_name(cell));
   st = jrnn_rnn_step(ctx, desc.d, c.N, x.data(), hx.data(), lstm ? cx.data() : nullptr, w.data(),

@@ -37,8 +37,8 @@ void check_reference(const TorchCase& tc, const Case& c, const jrnn_rnn_desc& d)
   std::vector<double> dx(tc.dx.size()), dh0(tc.dh0.size()), dc0(tc.dc0.size(), 0.0),
       dw(tc.dw.size(), 0.0);
   ref::rnn_backward<double>(d, c.T, c.N, tc.lengths.data(), tc.x.data(), tc.h0.data(),
-                            lstm ? tc.c0.data() : nullptr, tc.w.data(), tc.dy.data(),
-                            tc.dhy.data(), lstm ? tc.dcy.data() : nullptr, dx.data(), dh0.data(),
+                            lstm ? tc.c0.data() : nullptr, tc.w.data(), tc.dy.data(), tc.dhy.data(),
+                            lstm ? tc.dcy.data() : nullptr, dx.data(), dh0.data(),
                             lstm ? dc0.data() : nullptr, dw.data());
   expect_close(name + " dx", dx, tc.dx, 1e-12, 1e-9);
   expect_close(name + " dh0", dh0, tc.dh0, 1e-12, 1e-9);

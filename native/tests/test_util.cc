@@ -21,7 +21,8 @@ static bool close_impl(const std::string& what, const std::vector<G>& got,
   ++checks;
   if (got.size() != want.size()) {
     ++failures;
-    std::fprintf(stderr, "FAIL %s: size %zu, expected %zu\n", what.c_str(), got.size(), want.size());
+    std::fprintf(stderr, "FAIL %s: size %zu, expected %zu\n", what.c_str(), got.size(),
+                 want.size());
     return false;
   }
   size_t worst = 0;
@@ -58,24 +59,32 @@ std::vector<double> random_values(std::mt19937& rng, size_t count, double scale)
   return v;
 }
 
-std::vector<float> to_float(const std::vector<double>& v) { return {v.begin(), v.end()}; }
-std::vector<double> to_double(const std::vector<float>& v) { return {v.begin(), v.end()}; }
+std::vector<float> to_float(const std::vector<double>& v) {
+  return {v.begin(), v.end()};
+}
+std::vector<double> to_double(const std::vector<float>& v) {
+  return {v.begin(), v.end()};
+}
 
 const char* cell_name(int cell) {
   switch (cell) {
-    case JRNN_RNN_TANH: return "RNN_TANH";
-    case JRNN_RNN_RELU: return "RNN_RELU";
-    case JRNN_LSTM: return "LSTM";
-    case JRNN_GRU: return "GRU";
+    case JRNN_RNN_TANH:
+      return "RNN_TANH";
+    case JRNN_RNN_RELU:
+      return "RNN_RELU";
+    case JRNN_LSTM:
+      return "LSTM";
+    case JRNN_GRU:
+      return "GRU";
   }
   return "?";
 }
 
 std::string Case::describe() const {
-  std::string s = std::string(cell_name(cell)) + " T=" + std::to_string(T) + " N=" +
-                  std::to_string(N) + " C=" + std::to_string(C) + " H=" + std::to_string(H) +
-                  " L=" + std::to_string(L) + (bidirectional ? " bidi" : " uni") +
-                  (bias ? " bias" : " nobias") + " lengths=";
+  std::string s = std::string(cell_name(cell)) + " T=" + std::to_string(T) +
+                  " N=" + std::to_string(N) + " C=" + std::to_string(C) +
+                  " H=" + std::to_string(H) + " L=" + std::to_string(L) +
+                  (bidirectional ? " bidi" : " uni") + (bias ? " bias" : " nobias") + " lengths=";
   if (lengths.empty()) return s + "all";
   for (size_t n = 0; n < lengths.size(); ++n) s += (n ? "," : "") + std::to_string(lengths[n]);
   return s;

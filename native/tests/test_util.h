@@ -16,15 +16,15 @@ namespace jrnn::test {
 extern int failures;
 extern int checks;
 
-#define EXPECT(cond, ...)                                          \
-  do {                                                             \
-    ++::jrnn::test::checks;                                        \
-    if (!(cond)) {                                                 \
-      ++::jrnn::test::failures;                                    \
-      std::fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);    \
-      std::fprintf(stderr, __VA_ARGS__);                           \
-      std::fprintf(stderr, "\n");                                  \
-    }                                                              \
+#define EXPECT(cond, ...)                                       \
+  do {                                                          \
+    ++::jrnn::test::checks;                                     \
+    if (!(cond)) {                                              \
+      ++::jrnn::test::failures;                                 \
+      std::fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+      std::fprintf(stderr, __VA_ARGS__);                        \
+      std::fprintf(stderr, "\n");                               \
+    }                                                           \
   } while (0)
 
 // Prints "<name>: N checks, M failures" and returns the process exit code.

@@ -2,9 +2,10 @@
  * jrnn.h — the flat C ABI of jrnn's native core (CPU kernels on OpenBLAS; CUDA kernels when built).
  *
  * This is the only header the Java binding (JavaCPP) sees. Rules:
- *   - Plain C: opaque handles, int/int64/float/pointer arguments, no C++ types, no structs by value.
- *   - Every compute function returns a jrnn_status; on failure jrnn_last_error() (thread-local) says
- *     what was wrong, naming the argument. Create functions return NULL on failure, same message.
+ *   - Plain C: opaque handles, int/int64/float/pointer arguments, no C++ types, no structs by
+ * value.
+ *   - Every compute function returns a jrnn_status; on failure jrnn_last_error() (thread-local)
+ * says what was wrong, naming the argument. Create functions return NULL on failure, same message.
  *   - Sizes: T = time steps, N = batch, C = input size, H = hidden size, L = layers,
  *     D = directions (1 or 2), G = gates per cell (RNN 1, LSTM 4, GRU 3).
  *   - Data tensors are float32, dense, row-major, time-major: x is [T, N, C] (x[t][n][c] at
@@ -59,11 +60,12 @@ extern "C" {
 
 typedef enum jrnn_status {
   JRNN_OK = 0,
-  JRNN_ERR_INVALID_ARGUMENT = 1, /* a shape, size, length or pointer is wrong; the message names it */
+  JRNN_ERR_INVALID_ARGUMENT =
+      1, /* a shape, size, length or pointer is wrong; the message names it */
   JRNN_ERR_OUT_OF_MEMORY = 2,
-  JRNN_ERR_NOT_SUPPORTED = 3,    /* e.g. CUDA asked of a build without CUDA, step on a bidirectional */
-  JRNN_ERR_DEVICE = 4,           /* a CUDA call failed; the message has the CUDA error string */
-  JRNN_ERR_INTERNAL = 5          /* a bug in jrnn: please report the message */
+  JRNN_ERR_NOT_SUPPORTED = 3, /* e.g. CUDA asked of a build without CUDA, step on a bidirectional */
+  JRNN_ERR_DEVICE = 4,        /* a CUDA call failed; the message has the CUDA error string */
+  JRNN_ERR_INTERNAL = 5       /* a bug in jrnn: please report the message */
 } jrnn_status;
 
 /* The message of the last failed call on this thread ("" if none). Valid until the next call. */
@@ -115,12 +117,14 @@ JRNN_API size_t jrnn_context_cached_bytes(const jrnn_context* ctx);
 JRNN_API jrnn_status jrnn_context_release_cached(jrnn_context* ctx);
 
 /* Copies `bytes` from host memory `src` (Not modified) to device memory `dst` (Modified). */
-JRNN_API jrnn_status jrnn_copy_from_host(jrnn_context* ctx, void* dst, const void* src, size_t bytes);
+JRNN_API jrnn_status jrnn_copy_from_host(jrnn_context* ctx, void* dst, const void* src,
+                                         size_t bytes);
 /* Copies `bytes` from device memory `src` (Not modified) to host memory `dst` (Modified).
  * Waits for queued work, so dst is ready when it returns. */
 JRNN_API jrnn_status jrnn_copy_to_host(jrnn_context* ctx, void* dst, const void* src, size_t bytes);
 /* Copies `bytes` between two buffers of the same device. Regions must not overlap. */
-JRNN_API jrnn_status jrnn_copy_on_device(jrnn_context* ctx, void* dst, const void* src, size_t bytes);
+JRNN_API jrnn_status jrnn_copy_on_device(jrnn_context* ctx, void* dst, const void* src,
+                                         size_t bytes);
 /* Sets `bytes` of device memory to zero. */
 JRNN_API jrnn_status jrnn_zero(jrnn_context* ctx, void* dst, size_t bytes);
 
@@ -220,9 +224,8 @@ JRNN_API jrnn_status jrnn_rnn_backward(jrnn_context* ctx, const jrnn_rnn_desc* d
  *   cy        [L, N, H] (LSTM only; required for LSTM). Modified. MAY equal cx.
  *   scratch   jrnn_rnn_scratch_bytes(..., 1, N, JRNN_PASS_STEP) bytes, or NULL when 0. Modified. */
 JRNN_API jrnn_status jrnn_rnn_step(jrnn_context* ctx, const jrnn_rnn_desc* desc, int64_t N,
-                                   const float* x, const float* hx, const float* cx,
-                                   const float* w, float* y, float* hy, float* cy, void* scratch);
-
+                                   const float* x, const float* hx, const float* cx, const float* w,
+                                   float* y, float* hy, float* cy, void* scratch);
 
 /* ------------------------------------------------------------------ layers, losses, optimisers
  * The building blocks that training needs besides the recurrent stack. Same conventions: device
@@ -232,8 +235,7 @@ JRNN_API jrnn_status jrnn_rnn_step(jrnn_context* ctx, const jrnn_rnn_desc* desc,
 
 /* y [M, O] = x [M, I] · wᵀ + b.   x, w [O, I], b [O] (or NULL): Not modified. y: Modified. */
 JRNN_API jrnn_status jrnn_linear_forward(jrnn_context* ctx, int64_t M, int64_t I, int64_t O,
-                                         const float* x, const float* w, const float* b,
-                                         float* y);
+                                         const float* x, const float* w, const float* b, float* y);
 /* Gradients of sum(y*dy) for y = linear(x).  x [M, I], w [O, I], dy [M, O]: Not modified.
  * dx [M, I] (or NULL): Modified (overwritten). dw [O, I], db [O] (each or NULL): ACCUMULATED. */
 JRNN_API jrnn_status jrnn_linear_backward(jrnn_context* ctx, int64_t M, int64_t I, int64_t O,
@@ -258,7 +260,8 @@ JRNN_API jrnn_status jrnn_softmax_cross_entropy(jrnn_context* ctx, int64_t M, in
                                                 const float* logits, const int32_t* targets,
                                                 float label_smoothing, float scale, float* loss,
                                                 float* dlogits);
-/* y [M, K] = log_softmax(x) row-wise (log_softmax 1) or softmax(x) (log_softmax 0). y may equal x. */
+/* y [M, K] = log_softmax(x) row-wise (log_softmax 1) or softmax(x) (log_softmax 0). y may equal x.
+ */
 JRNN_API jrnn_status jrnn_softmax(jrnn_context* ctx, int64_t M, int64_t K, const float* x,
                                   int log_softmax, float* y);
 /* The `top` largest entries of each row of log_softmax(x), x [M, K], for beam search and greedy
@@ -275,8 +278,8 @@ JRNN_API jrnn_status jrnn_log_softmax_top(jrnn_context* ctx, int64_t M, int64_t 
  * NULL = 1; weight 0 masks a row). loss [M] (or NULL): w·(max(z,0) - z·t + log(1+exp(-|z|))).
  * dz [M] (or NULL): Modified = scale · w · (σ(z) - t). */
 JRNN_API jrnn_status jrnn_bce_with_logits(jrnn_context* ctx, int64_t M, const float* z,
-                                          const float* t, const float* w, float scale,
-                                          float* loss, float* dz);
+                                          const float* t, const float* w, float scale, float* loss,
+                                          float* dz);
 /* Squared error per row: loss[m] = w[m] · Σ_k (p[m,k] - t[m,k])²; dp = scale · 2 w (p - t).
  * p, t [M, K], w [M] or NULL (= 1). loss [M] / dp [M, K] each or NULL: Modified. */
 JRNN_API jrnn_status jrnn_mse(jrnn_context* ctx, int64_t M, int64_t K, const float* p,
@@ -315,21 +318,23 @@ JRNN_API jrnn_status jrnn_axpy(jrnn_context* ctx, int64_t count, float alpha, co
  * gradient g [count] (Not modified) and state buffers (Modified, zero-initialised by the caller).
  * weight_decay: L2 added to the gradient (SGD, RMSProp, Adam) or decoupled (AdamW: w -= lr·wd·w).
  * SGD (PyTorch semantics): g' = g + wd·w; buf = momentum·buf + g' (buf = g' on step 1);
- *   update = nesterov ? g' + momentum·buf : buf (buf NULL allowed when momentum = 0); w -= lr·update. */
+ *   update = nesterov ? g' + momentum·buf : buf (buf NULL allowed when momentum = 0); w -=
+ * lr·update. */
 JRNN_API jrnn_status jrnn_sgd_update(jrnn_context* ctx, int64_t count, float* w, const float* g,
                                      float* momentum_buf, float lr, float momentum,
                                      float weight_decay, int nesterov, int64_t step);
 /* Adam / AdamW (decoupled 1), PyTorch semantics with bias correction at `step` (1-based):
- * m = b1·m + (1-b1)·g'; v = b2·v + (1-b2)·g'²; w -= lr·(m/(1-b1^step)) / (sqrt(v/(1-b2^step)) + eps). */
+ * m = b1·m + (1-b1)·g'; v = b2·v + (1-b2)·g'²; w -= lr·(m/(1-b1^step)) / (sqrt(v/(1-b2^step)) +
+ * eps). */
 JRNN_API jrnn_status jrnn_adam_update(jrnn_context* ctx, int64_t count, float* w, const float* g,
                                       float* m, float* v, float lr, float beta1, float beta2,
                                       float eps, float weight_decay, int decoupled, int64_t step);
 /* RMSProp, PyTorch semantics (not centred): sq = alpha·sq + (1-alpha)·g'²;
- * with momentum: buf = momentum·buf + g'/(sqrt(sq)+eps), w -= lr·buf; else w -= lr·g'/(sqrt(sq)+eps). */
-JRNN_API jrnn_status jrnn_rmsprop_update(jrnn_context* ctx, int64_t count, float* w,
-                                         const float* g, float* sq, float* momentum_buf, float lr,
-                                         float alpha, float eps, float weight_decay,
-                                         float momentum);
+ * with momentum: buf = momentum·buf + g'/(sqrt(sq)+eps), w -= lr·buf; else w -=
+ * lr·g'/(sqrt(sq)+eps). */
+JRNN_API jrnn_status jrnn_rmsprop_update(jrnn_context* ctx, int64_t count, float* w, const float* g,
+                                         float* sq, float* momentum_buf, float lr, float alpha,
+                                         float eps, float weight_decay, float momentum);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -37,8 +37,10 @@ const float* masked_input(const BackwardArgs& a, int64_t t0, int64_t steps, floa
   for (int64_t t = t0; t < t0 + steps; ++t)
     for (int64_t n = 0; n < a.N; ++n) {
       float* row = x_masked + ((t - t0) * a.N + n) * C;
-      if (t < a.lengths[n]) std::memcpy(row, a.x + (t * a.N + n) * C, C * sizeof(float));
-      else std::memset(row, 0, C * sizeof(float));
+      if (t < a.lengths[n])
+        std::memcpy(row, a.x + (t * a.N + n) * C, C * sizeof(float));
+      else
+        std::memset(row, 0, C * sizeof(float));
     }
   return x_masked;
 }
@@ -74,10 +76,14 @@ void rnn_backward(const jrnn_context& ctx, const BackwardArgs& a) {
       const float* w_hh = desc.weight_hh(a.w, l, d);
       const float* h_init = a.h0 ? a.h0 + ld * NH : scratch.zeros;
       const float* c_init = a.c0 ? a.c0 + ld * NH : scratch.zeros;
-      if (a.dhy) std::memcpy(scratch.dh, a.dhy + ld * NH, NH * sizeof(float));
-      else std::memset(scratch.dh, 0, NH * sizeof(float));
-      if (a.dcy) std::memcpy(scratch.dc, a.dcy + ld * NH, NH * sizeof(float));
-      else std::memset(scratch.dc, 0, NH * sizeof(float));
+      if (a.dhy)
+        std::memcpy(scratch.dh, a.dhy + ld * NH, NH * sizeof(float));
+      else
+        std::memset(scratch.dh, 0, NH * sizeof(float));
+      if (a.dcy)
+        std::memcpy(scratch.dc, a.dcy + ld * NH, NH * sizeof(float));
+      else
+        std::memset(scratch.dc, 0, NH * sizeof(float));
 
       const int64_t chunk = bwd_chunk_steps(T, N);
       float* dw_ih = a.dw ? desc.weight_ih(a.dw, l, d) : nullptr;
@@ -112,7 +118,8 @@ void rnn_backward(const jrnn_context& ctx, const BackwardArgs& a) {
         }
         const int64_t rows = steps * N;
         if (a.dw) {
-          const float* in = l > 0 ? layer_in + t0 * N * Cl : masked_input(a, t0, steps, scratch.x_masked);
+          const float* in =
+              l > 0 ? layer_in + t0 * N * Cl : masked_input(a, t0, steps, scratch.x_masked);
           gemm(true, false, GH, Cl, rows, 1.0f, dgi, GH, in, Cl, 1.0f, dw_ih, Cl);
           // dW_hh += Σ_t dgh_tᵀ · h_prev(t): stored states one step back, and the initial state
           // for the first step (t = 0 forward, T-1 reverse).

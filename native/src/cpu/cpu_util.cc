@@ -7,9 +7,8 @@
 
 namespace jrnn::cpu {
 
-void gemm(bool trans_a, bool trans_b, int64_t M, int64_t Nc, int64_t K, float alpha,
-          const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
-          int64_t ldc) {
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t Nc, int64_t K, float alpha, const float* A,
+          int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   if (M == 0 || Nc == 0) return;
   if (K == 0) {  // BLAS would scale C by beta; keep that meaning without calling it
     for (int64_t i = 0; i < M; ++i)

@@ -15,9 +15,8 @@ namespace jrnn::cpu {
 // C [M,Nc] = alpha * op(A) · op(B) + beta * C, row-major; op(X) = Xᵀ when trans_X.
 // Sizes are validated to fit an int before they get here (api.cc). Zero-sized products are
 // skipped (with beta = 0, C is still cleared).
-void gemm(bool trans_a, bool trans_b, int64_t M, int64_t Nc, int64_t K, float alpha,
-          const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
-          int64_t ldc);
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t Nc, int64_t K, float alpha, const float* A,
+          int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 
 // MXCSR bits: FTZ (bit 15) and DAZ (bit 6).
 constexpr unsigned kFlushDenormals = 0x8040u;

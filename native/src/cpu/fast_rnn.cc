@@ -1,7 +1,8 @@
 // fast_rnn.cc — the drivers of the CPU fast path (our AVX2/AVX-512 kernels, kernels.h): one
 // parallel region per call (threads.h), inside it per layer and direction the weight packing, the
 // input GEMM for small batches, the time loop, and for backward the weight/input-gradient GEMMs.
-// Compiled for any x86-64: all vector code is behind the kernel table of the ISA picked at run time.
+// Compiled for any x86-64: all vector code is behind the kernel table of the ISA picked at run
+// time.
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -52,9 +53,12 @@ int64_t bwd_pack_floats(int cell, int64_t H) {
 
 const Kernels* kernels_for(Isa isa) {
   switch (isa) {
-    case Isa::kAvx512: return avx512::kernels();
-    case Isa::kAvx2: return avx2::kernels();
-    default: return nullptr;
+    case Isa::kAvx512:
+      return avx512::kernels();
+    case Isa::kAvx2:
+      return avx2::kernels();
+    default:
+      return nullptr;
   }
 }
 
@@ -236,24 +240,38 @@ void backward_region(void* arg, int tid, int nt, Barrier* barrier) {
             }
           }
           // dW_ih += dgiᵀ · X (rows past a length are zero: x there may be anything)
-          GemmJob gw{GH, Cl, rows, dgi, GH, true, layer_in + t0 * N * Cl, Cl, false, dw_ih, Cl,
-                     true, l == 0 ? a.lengths : nullptr, N, t0};
+          GemmJob gw{GH,
+                     Cl,
+                     rows,
+                     dgi,
+                     GH,
+                     true,
+                     layer_in + t0 * N * Cl,
+                     Cl,
+                     false,
+                     dw_ih,
+                     Cl,
+                     true,
+                     l == 0 ? a.lengths : nullptr,
+                     N,
+                     t0};
           bc.k->gemm(gw, tid, nt);
           // dW_hh += Σ_t dgh_tᵀ · h_prev(t): the stored states one step back in time order, and
           // the initial state for the first step (t = 0 forward, T-1 reverse) when it is not 0.
           const int64_t first = d == 0 ? 0 : T - 1;  // the time whose h_prev is the initial state
           const bool has_first = first >= t0 && first < t0 + steps;
-          const int64_t ta = d == 0 && has_first ? t0 + 1 : t0;            // times ta..tb-1 use
+          const int64_t ta = d == 0 && has_first ? t0 + 1 : t0;  // times ta..tb-1 use
           const int64_t tb = d == 1 && has_first ? t0 + steps - 1 : t0 + steps;  // stored states
           if (tb > ta) {
             const float* hp = kept.states + (d == 0 ? ta - 1 : ta + 1) * NH;
-            GemmJob gh{GH, H, (tb - ta) * N, dgh + (ta - t0) * N * GH, GH, true, hp, H, false,
+            GemmJob gh{GH,    H, (tb - ta) * N, dgh + (ta - t0) * N * GH, GH, true, hp, H, false,
                        dw_hh, H, true};
             bc.k->gemm(gh, tid, nt);
           }
           if (has_first && a.h0) {
-            GemmJob g0{GH, H, N, dgh + (first - t0) * N * GH, GH, true, a.h0 + ld * NH, H, false,
-                       dw_hh, H, true};
+            GemmJob g0{
+                GH,    H, N,   dgh + (first - t0) * N * GH, GH, true, a.h0 + ld * NH, H, false,
+                dw_hh, H, true};
             bc.k->gemm(g0, tid, nt);
           }
         }

@@ -22,8 +22,7 @@ void rnn_forward(const jrnn_context& ctx, const ForwardArgs& a) {
   const int L = desc.num_layers, D = desc.num_directions;
   const int64_t T = a.T, N = a.N, H = desc.hidden_size, GH = desc.gates * desc.hidden_size;
   const bool training = a.reserve != nullptr;
-  const ReserveLayout reserve =
-      training ? reserve_layout(desc, T, N, a.reserve) : ReserveLayout{};
+  const ReserveLayout reserve = training ? reserve_layout(desc, T, N, a.reserve) : ReserveLayout{};
   const ForwardScratch scratch = forward_scratch(desc, T, N, training, a.scratch);
   std::memset(scratch.zeros, 0, N * H * sizeof(float));
 

@@ -23,9 +23,12 @@ Isa from_env(Isa best) {
   const char* v = std::getenv("JRNN_CPU_ISA");
   if (!v || !*v) return best;
   Isa want = best;
-  if (!std::strcmp(v, "generic")) want = Isa::kGeneric;
-  else if (!std::strcmp(v, "avx2")) want = Isa::kAvx2;
-  else if (!std::strcmp(v, "avx512")) want = Isa::kAvx512;
+  if (!std::strcmp(v, "generic"))
+    want = Isa::kGeneric;
+  else if (!std::strcmp(v, "avx2"))
+    want = Isa::kAvx2;
+  else if (!std::strcmp(v, "avx512"))
+    want = Isa::kAvx512;
   return (int)want < (int)best ? want : best;
 }
 
@@ -46,14 +49,21 @@ Isa active_isa() {
   return env;
 }
 
-void set_isa_override(Isa isa) { g_override.store((int)isa); }
-void reset_isa_override() { g_override.store(-1); }
+void set_isa_override(Isa isa) {
+  g_override.store((int)isa);
+}
+void reset_isa_override() {
+  g_override.store(-1);
+}
 
 const char* isa_name(Isa isa) {
   switch (isa) {
-    case Isa::kAvx512: return "avx512";
-    case Isa::kAvx2: return "avx2";
-    default: return "generic";
+    case Isa::kAvx512:
+      return "avx512";
+    case Isa::kAvx2:
+      return "avx2";
+    default:
+      return "generic";
   }
 }
 

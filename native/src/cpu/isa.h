@@ -14,11 +14,11 @@ enum class Isa { kGeneric = 0, kAvx2 = 1, kAvx512 = 2 };
 
 // The best ISA this CPU supports (cached after the first call).
 Isa detected_isa();
-// The ISA the CPU path uses now: the override if set, else JRNN_CPU_ISA if set, else detected_isa(),
-// never above detected_isa().
+// The ISA the CPU path uses now: the override if set, else JRNN_CPU_ISA if set, else
+// detected_isa(), never above detected_isa().
 Isa active_isa();
-// For tests and benchmarks: force an ISA (capped at detected_isa()); reset_isa_override() undoes it.
-// Not thread-safe against concurrent passes.
+// For tests and benchmarks: force an ISA (capped at detected_isa()); reset_isa_override() undoes
+// it. Not thread-safe against concurrent passes.
 void set_isa_override(Isa isa);
 void reset_isa_override();
 const char* isa_name(Isa isa);

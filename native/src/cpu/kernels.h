@@ -25,7 +25,7 @@
 
 namespace jrnn::cpu {
 
-constexpr int kMaxLanes = 16;        // widest vector (AVX-512 floats)
+constexpr int kMaxLanes = 16;          // widest vector (AVX-512 floats)
 constexpr int64_t kFusedMinBatch = 8;  // N >= this: input product inside the step loop
 constexpr int64_t kGiChunkRows = 512;  // else: computed for this many rows (whole steps) at a time
 // Steps per chunk of precomputed input products (both the fast and the generic path).
@@ -47,7 +47,9 @@ inline bool use_batch_split(int64_t N, int64_t pack_floats) {
 
 // Backward keeps gate gradients for a chunk of steps at a time (then GEMMs fold them into the
 // weight and input gradients): about kGiChunkRows rows per chunk.
-inline int64_t bwd_chunk_steps(int64_t T, int64_t N) { return gi_chunk_steps(T, N); }
+inline int64_t bwd_chunk_steps(int64_t T, int64_t N) {
+  return gi_chunk_steps(T, N);
+}
 // Lowest time index of chunk c (steps [c*chunk, (c+1)*chunk) in processing order).
 inline int64_t bwd_chunk_t0(int64_t c, int64_t chunk, int64_t T, int reverse) {
   if (reverse) return c * chunk;
@@ -59,10 +61,10 @@ inline int64_t bwd_chunk_t0(int64_t c, int64_t chunk, int64_t T, int reverse) {
 struct FwdGeometry {
   int64_t C, H;
   int lanes;
-  int nacc;          // accumulator vectors per batch row and panel (4 for every cell)
-  int nbx, nbh;      // vectors per packed row in the x / h segment (LSTM 4/4, GRU 3/3, RNN 4/4)
-  int units;         // hidden units per panel (LSTM/GRU: lanes, RNN: 4*lanes)
-  int64_t panels;    // ceil(H / units)
+  int nacc;              // accumulator vectors per batch row and panel (4 for every cell)
+  int nbx, nbh;          // vectors per packed row in the x / h segment (LSTM 4/4, GRU 3/3, RNN 4/4)
+  int units;             // hidden units per panel (LSTM/GRU: lanes, RNN: 4*lanes)
+  int64_t panels;        // ceil(H / units)
   int64_t panel_floats;  // (C*nbx + H*nbh + nacc) * lanes: x segment, h segment, bias
 };
 FwdGeometry fwd_geometry(int cell, int64_t C, int64_t H, int lanes);
@@ -97,26 +99,26 @@ struct GemmJob {
 struct FwdJob {
   int cell;
   int64_t T, N, C, H;
-  int reverse;              // 1: time runs T-1 .. 0
-  const int32_t* lengths;   // [N] or null
-  const float* x;           // [T,N,C]
+  int reverse;                             // 1: time runs T-1 .. 0
+  const int32_t* lengths;                  // [N] or null
+  const float* x;                          // [T,N,C]
   const float *w_ih, *w_hh, *b_ih, *b_hh;  // flat-buffer views; biases may be null
-  float* wpack;             // fwd_pack_floats() floats
+  float* wpack;                            // fwd_pack_floats() floats
   // Small batches (N < kFusedMinBatch): the input products x·W_ihᵀ of a chunk of steps
   // (gi_chunk_steps) are computed first, each thread for its own panels, into gi: row
   // (t - t_chunk)*N + n, panel p's nbx vectors at p*nbx*lanes (panel order, gi_cols floats a row).
   // Null: the input product runs inside each step (fused).
   float* gi;
-  int64_t s_begin, s_end;   // forward_steps runs steps [s_begin, s_end) in processing order
-  int batch_split;          // threads split batch rows (use_batch_split) instead of hidden units
-  const float *h0, *c0;     // [N,H] initial state (zeros when the caller has none)
-  float* y;                 // row (t,n) at y + (t*N+n)*ldy (already offset by direction*H)
+  int64_t s_begin, s_end;  // forward_steps runs steps [s_begin, s_end) in processing order
+  int batch_split;         // threads split batch rows (use_batch_split) instead of hidden units
+  const float *h0, *c0;    // [N,H] initial state (zeros when the caller has none)
+  float* y;                // row (t,n) at y + (t*N+n)*ldy (already offset by direction*H)
   int64_t ldy;
   // training: the reserve's per-step records (null for inference)
   float *states, *cells, *gates, *ghn;
   // inference: ping-pong state buffers [N,H]
   float *hbuf[2], *cbuf[2];
-  float *hy, *cy;           // [N,H] final state, or null
+  float *hy, *cy;  // [N,H] final state, or null
 };
 
 // One layer and direction of a backward pass (BPTT over the records of the training forward).
@@ -126,22 +128,22 @@ struct BwdJob {
   int reverse;
   const int32_t* lengths;
   const float* w_hh;
-  float* wpack;             // bwd_pack_floats() floats
+  float* wpack;                               // bwd_pack_floats() floats
   const float *gates, *states, *cells, *ghn;  // reserve records [T,N,...]
-  const float *h0, *c0;     // [N,H] initial state (zeros when none)
-  const float* dy;          // row (t,n) at dy + (t*N+n)*ldy (offset by direction*H), or null
+  const float *h0, *c0;                       // [N,H] initial state (zeros when none)
+  const float* dy;  // row (t,n) at dy + (t*N+n)*ldy (offset by direction*H), or null
   int64_t ldy;
-  const float *dhy, *dcy;   // [N,H] or null
+  const float *dhy, *dcy;  // [N,H] or null
   // Gate gradients of the steps, kept per chunk of bwd_chunk_steps() steps for the weight GEMMs:
   // step s (time t) goes to ring slot (s / chunk) % 2 at row block t - bwd_chunk_t0(): each slot
   // [chunk, N, G*H], in time order. dgh == dgi except GRU.
   float *dgi_ring[2], *dgh_ring[2];
   int64_t chunk;
-  int64_t s_begin, s_end;   // backward_steps runs steps [s_begin, s_end) of the processing order
-  float *dc, *dhd;          // [N,H] work: cell-state gradient, direct part of dh_{t-1}
-  float *dh0, *dc0;         // [N,H] out, or null
-  float *db_ih, *db_hh;     // [G*H] bias gradients, ACCUMULATED as the steps go, or null (must
-                            //   be null with batch_split: rows of one unit meet on two threads)
+  int64_t s_begin, s_end;  // backward_steps runs steps [s_begin, s_end) of the processing order
+  float *dc, *dhd;         // [N,H] work: cell-state gradient, direct part of dh_{t-1}
+  float *dh0, *dc0;        // [N,H] out, or null
+  float *db_ih, *db_hh;    // [G*H] bias gradients, ACCUMULATED as the steps go, or null (must
+                           //   be null with batch_split: rows of one unit meet on two threads)
   int batch_split;
 };
 
@@ -175,7 +177,11 @@ struct Kernels {
 // The kernels of an ISA, or null for Isa::kGeneric (which uses OpenBLAS + pointwise.cc).
 const Kernels* kernels_for(Isa isa);
 
-namespace avx512 { const Kernels* kernels(); }
-namespace avx2 { const Kernels* kernels(); }
+namespace avx512 {
+const Kernels* kernels();
+}
+namespace avx2 {
+const Kernels* kernels();
+}
 
 }  // namespace jrnn::cpu

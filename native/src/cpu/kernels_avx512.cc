@@ -15,6 +15,8 @@ constexpr Isa kIsa = Isa::kAvx512;
 #include "cpu/kernels_impl.h"
 }  // namespace
 
-const Kernels* kernels() { return &kTable; }
+const Kernels* kernels() {
+  return &kTable;
+}
 
 }  // namespace jrnn::cpu::avx512

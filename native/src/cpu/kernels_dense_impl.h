@@ -139,7 +139,8 @@ static void gemm_packed(const GemmJob& g, int64_t r_begin, int64_t r_end) {
             // it arrives while the micro-kernel runs
             for (int m = 0; m < rows; ++m)
 #pragma GCC unroll 4
-              for (int v = 0; v < 4; ++v) __builtin_prefetch(g.c + (ic + i + m) * g.ldc + c0 + v * W, 1);
+              for (int v = 0; v < 4; ++v)
+                __builtin_prefetch(g.c + (ic + i + m) * g.ldc + c0 + v * W, 1);
             kloop_trans<MR, 4>(acc, kc, ablk + i * kc, MR, bp);
             alignas(64) float tile[MR][4][W];  // the accumulators stay in registers
 #pragma GCC unroll 8
@@ -193,8 +194,10 @@ static void gemm_in_place(const GemmJob& g, int64_t i0, int64_t i1) {
           for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 4
             for (int v = 0; v < 4; ++v) acc[m][v] = Tr::zero();
-          if (g.a_trans) kloop_trans<MR, 4>(acc, kc, at, lda_t, bblk + jp * kc * NR);
-          else kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, kc, ar, bblk + jp * kc * NR, NR);
+          if (g.a_trans)
+            kloop_trans<MR, 4>(acc, kc, at, lda_t, bblk + jp * kc * NR);
+          else
+            kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, kc, ar, bblk + jp * kc * NR, NR);
           alignas(64) float tile[MR][4][W];
 #pragma GCC unroll 8
           for (int m = 0; m < MR; ++m)
@@ -215,7 +218,8 @@ static void gemm_in_place(const GemmJob& g, int64_t i0, int64_t i1) {
             for (; col < imin(g.N, c0 + NR); ++col) {
               float* ccol = g.c + col * g.ldc + m0;
               const int64_t v = (col - c0) / W, u = (col - c0) % W;
-              for (int m = 0; m < rows; ++m) ccol[m] = add ? ccol[m] + tile[m][v][u] : tile[m][v][u];
+              for (int m = 0; m < rows; ++m)
+                ccol[m] = add ? ccol[m] + tile[m][v][u] : tile[m][v][u];
             }
             continue;
           }
@@ -232,18 +236,21 @@ static void gemm_in_place(const GemmJob& g, int64_t i0, int64_t i1) {
 // transposed into the packed panels, where packing Wᵀ would cost half as much as the product.
 // Each element still sums k in the same order.
 static void gemm(const GemmJob& g, int tid, int nt) {
-  const bool swap = g.b_trans && !g.a_trans && !g.b_lengths && g.M * 4 <= g.N &&
-                    g.M * g.N < kGemmPackedMinC;
-  const GemmJob t = swap ? GemmJob{g.N, g.M, g.K, g.b, g.ldb, false, g.a, g.lda, true, g.c, g.ldc,
-                                   g.accumulate}
-                         : g;
+  const bool swap =
+      g.b_trans && !g.a_trans && !g.b_lengths && g.M * 4 <= g.N && g.M * g.N < kGemmPackedMinC;
+  const GemmJob t =
+      swap ? GemmJob{g.N, g.M, g.K, g.b, g.ldb, false, g.a, g.lda, true, g.c, g.ldc, g.accumulate}
+           : g;
   const int64_t tiles = (t.M + kGemmMR - 1) / kGemmMR;
   int64_t i0, i1;
   split(tiles, tid, nt, &i0, &i1);
   if (i0 >= i1) return;
-  if (swap) gemm_in_place<true>(t, i0, i1);
-  else if (g.M * g.N >= kGemmPackedMinC) gemm_packed(g, i0 * kGemmMR, imin(g.M, i1 * kGemmMR));
-  else gemm_in_place<false>(g, i0, i1);
+  if (swap)
+    gemm_in_place<true>(t, i0, i1);
+  else if (g.M * g.N >= kGemmPackedMinC)
+    gemm_packed(g, i0 * kGemmMR, imin(g.M, i1 * kGemmMR));
+  else
+    gemm_in_place<false>(g, i0, i1);
 }
 
 static void column_sums(const float* m, int64_t rows, int64_t cols, float* sums, float* sums2,
@@ -275,8 +282,8 @@ static void column_sums(const float* m, int64_t rows, int64_t cols, float* sums,
 // out[n*ldo + r] = w[r*K ..] · x[n*ldx ..] for rows r of w and NN <= 7 input rows: w is read once,
 // straight from the flat buffer (no packing: a decoding step reuses nothing).
 template <int NN>
-static void gemv_nn(const float* w, int64_t r0, int64_t r1, int64_t K, const float* x,
-                    int64_t ldx, float* out, int64_t ldo) {
+static void gemv_nn(const float* w, int64_t r0, int64_t r1, int64_t K, const float* x, int64_t ldx,
+                    float* out, int64_t ldo) {
   int64_t r = r0;
   for (; r + 1 < r1; r += 2) {  // two rows at a time: more independent sums in flight
     V a0[NN], a1[NN];
@@ -325,13 +332,27 @@ static void gemv_rows(const float* w, int64_t R, int64_t K, const float* x, int6
     const float* xn = x + n0 * ldx;
     float* on = out + n0 * ldo;
     switch (imin(7, N - n0)) {
-      case 1: gemv_nn<1>(w, r0, r1, K, xn, ldx, on, ldo); break;
-      case 2: gemv_nn<2>(w, r0, r1, K, xn, ldx, on, ldo); break;
-      case 3: gemv_nn<3>(w, r0, r1, K, xn, ldx, on, ldo); break;
-      case 4: gemv_nn<4>(w, r0, r1, K, xn, ldx, on, ldo); break;
-      case 5: gemv_nn<5>(w, r0, r1, K, xn, ldx, on, ldo); break;
-      case 6: gemv_nn<6>(w, r0, r1, K, xn, ldx, on, ldo); break;
-      default: gemv_nn<7>(w, r0, r1, K, xn, ldx, on, ldo); break;
+      case 1:
+        gemv_nn<1>(w, r0, r1, K, xn, ldx, on, ldo);
+        break;
+      case 2:
+        gemv_nn<2>(w, r0, r1, K, xn, ldx, on, ldo);
+        break;
+      case 3:
+        gemv_nn<3>(w, r0, r1, K, xn, ldx, on, ldo);
+        break;
+      case 4:
+        gemv_nn<4>(w, r0, r1, K, xn, ldx, on, ldo);
+        break;
+      case 5:
+        gemv_nn<5>(w, r0, r1, K, xn, ldx, on, ldo);
+        break;
+      case 6:
+        gemv_nn<6>(w, r0, r1, K, xn, ldx, on, ldo);
+        break;
+      default:
+        gemv_nn<7>(w, r0, r1, K, xn, ldx, on, ldo);
+        break;
     }
   }
 }

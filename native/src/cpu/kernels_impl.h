@@ -22,12 +22,16 @@ JRNN_INLINE void split(int64_t count, int tid, int nt, int64_t* begin, int64_t* 
   *begin = tid * base + (tid < extra ? tid : extra);
   *end = *begin + base + (tid < extra ? 1 : 0);
 }
-JRNN_INLINE int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
+JRNN_INLINE int64_t imin(int64_t a, int64_t b) {
+  return a < b ? a : b;
+}
 JRNN_INLINE int lanes_left(int64_t H, int64_t j0) {
   const int64_t n = H - j0;
   return n <= 0 ? 0 : n >= W ? W : (int)n;
 }
-JRNN_INLINE int ncells_gates(int cell) { return cell == JRNN_LSTM ? 4 : cell == JRNN_GRU ? 3 : 1; }
+JRNN_INLINE int ncells_gates(int cell) {
+  return cell == JRNN_LSTM ? 4 : cell == JRNN_GRU ? 3 : 1;
+}
 JRNN_INLINE bool row_valid(const int32_t* lengths, int64_t n, int64_t t) {
   return !lengths || t < lengths[n];
 }
@@ -132,8 +136,8 @@ static void activation(int kind, const float* x, float* y, int64_t n) {
 // acc[m][slot[v]] += A[m][k] * B[k][v] for k in [0, K): B rows are NV vectors, ldb floats apart.
 
 template <int MR, int NACC, int NV, int S0, int S1, int S2, int S3>
-JRNN_INLINE void kloop_rows(V (&acc)[MR][NACC], int64_t K, const float* const* rows,
-                            const float* b, int64_t ldb) {
+JRNN_INLINE void kloop_rows(V (&acc)[MR][NACC], int64_t K, const float* const* rows, const float* b,
+                            int64_t ldb) {
   constexpr int slot[4] = {S0, S1, S2, S3};
   const float* r[MR];
 #pragma GCC unroll 8
@@ -308,7 +312,8 @@ __attribute__((noinline)) static void fwd_epilogue(const FwdJob& j, const FwdSte
           continue;
         }
         const V a = Tr::load(tile[m][v]);
-        // max(0, a), not max(a, 0): x86 max returns its second operand for NaN, and NaN must stay NaN
+        // max(0, a), not max(a, 0): x86 max returns its second operand for NaN, and NaN must stay
+        // NaN
         const V h = j.cell == JRNN_RNN_RELU ? Tr::max(Tr::zero(), a) : vtanh(a);
         Tr::store(st.h_out + n * H + jj, h, nl);
         Tr::store(y + jj, h, nl);
@@ -380,8 +385,10 @@ JRNN_INLINE void fwd_tile(const FwdJob& j, const FwdGeometry& g, const FwdStep& 
     for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 4
       for (int v = 0; v < 4; ++v) acc[m][v] = Tr::load(bias + v * W);
-    if (CELL == kGru) kloop_rows<MR, 4, 3, 0, 1, 2, 0>(acc, C, xr, bx, 3 * W);
-    else kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, C, xr, bx, 4 * W);
+    if (CELL == kGru)
+      kloop_rows<MR, 4, 3, 0, 1, 2, 0>(acc, C, xr, bx, 3 * W);
+    else
+      kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, C, xr, bx, 4 * W);
   } else {  // x·W_ihᵀ precomputed for the chunk (panel order), rows from time gi_t0 on
     const int64_t gi_cols = g.panels * g.nbx * W;
 #pragma GCC unroll 8
@@ -395,9 +402,11 @@ JRNN_INLINE void fwd_tile(const FwdJob& j, const FwdGeometry& g, const FwdStep& 
       }
     }
   }
-  if (CELL == kGru) kloop_rows<MR, 4, 3, 0, 1, 3, 0>(acc, H, hr, bh, 3 * W);
-  else kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, H, hr, bh, 4 * W);
-  // leave registers once (the epilogue indexes rows at run time)
+  if (CELL == kGru)
+    kloop_rows<MR, 4, 3, 0, 1, 3, 0>(acc, H, hr, bh, 3 * W);
+  else
+    kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, H, hr, bh, 4 * W);
+    // leave registers once (the epilogue indexes rows at run time)
 #pragma GCC unroll 8
   for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 4
@@ -425,8 +434,10 @@ __attribute__((noinline)) static void fwd_gi_chunk(const FwdJob& j, const FwdGeo
       for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 4
         for (int v = 0; v < 4; ++v) acc[m][v] = Tr::zero();
-      if (g.nbx == 3) kloop_rows<MR, 4, 3, 0, 1, 2, 0>(acc, C, ar, bx, 3 * W);
-      else kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, C, ar, bx, 4 * W);
+      if (g.nbx == 3)
+        kloop_rows<MR, 4, 3, 0, 1, 2, 0>(acc, C, ar, bx, 3 * W);
+      else
+        kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, C, ar, bx, 4 * W);
       alignas(64) float tile[MR][4][W];
 #pragma GCC unroll 8
       for (int m = 0; m < MR; ++m)
@@ -458,8 +469,10 @@ static void forward_steps_mr(const FwdJob& j, int tid, int nt, Barrier* barrier)
   // row's next state needs only its own previous one) or hidden-unit split (all rows; the threads
   // meet after each step, when every unit of h_t is there).
   int64_t p0 = 0, p1 = g.panels, r0 = 0, r1 = N;
-  if (j.batch_split) split(N, tid, nt, &r0, &r1);
-  else split(g.panels, tid, nt, &p0, &p1);
+  if (j.batch_split)
+    split(N, tid, nt, &r0, &r1);
+  else
+    split(g.panels, tid, nt, &p0, &p1);
   alignas(64) float tile[MR][4][W];
   const int64_t chunk = j.gi ? gi_chunk_steps(j.T, N) : j.T;
   int64_t gi_t0 = 0;
@@ -513,17 +526,24 @@ static int pick_mr(int64_t N, int nacc) {
 template <int CELL>
 static void forward_steps_cell(const FwdJob& j, int tid, int nt, Barrier* b) {
   switch (pick_mr(j.N, 4)) {
-    case 1: return forward_steps_mr<CELL, 1>(j, tid, nt, b);
-    case 2: return forward_steps_mr<CELL, 2>(j, tid, nt, b);
-    case 4: return forward_steps_mr<CELL, 4>(j, tid, nt, b);
-    default: return forward_steps_mr<CELL, 6>(j, tid, nt, b);
+    case 1:
+      return forward_steps_mr<CELL, 1>(j, tid, nt, b);
+    case 2:
+      return forward_steps_mr<CELL, 2>(j, tid, nt, b);
+    case 4:
+      return forward_steps_mr<CELL, 4>(j, tid, nt, b);
+    default:
+      return forward_steps_mr<CELL, 6>(j, tid, nt, b);
   }
 }
 
 static void forward_steps(const FwdJob& j, int tid, int nt, Barrier* b) {
-  if (j.cell == JRNN_LSTM) forward_steps_cell<kLstm>(j, tid, nt, b);
-  else if (j.cell == JRNN_GRU) forward_steps_cell<kGru>(j, tid, nt, b);
-  else forward_steps_cell<kRnn>(j, tid, nt, b);
+  if (j.cell == JRNN_LSTM)
+    forward_steps_cell<kLstm>(j, tid, nt, b);
+  else if (j.cell == JRNN_GRU)
+    forward_steps_cell<kGru>(j, tid, nt, b);
+  else
+    forward_steps_cell<kRnn>(j, tid, nt, b);
 }
 
 // ------------------------------------------------------------------ backward
@@ -655,18 +675,21 @@ static void backward_steps_mr(const BwdJob& j, int tid, int nt, Barrier* barrier
   const int64_t panels = (H + U - 1) / U;
   // batch split (all units of some rows, no barriers) or hidden-unit split (as in forward)
   int64_t q0 = 0, q1 = panels, r0 = 0, r1 = N;
-  if (j.batch_split) split(N, tid, nt, &r0, &r1);
-  else split(panels, tid, nt, &q0, &q1);
+  if (j.batch_split)
+    split(N, tid, nt, &r0, &r1);
+  else
+    split(panels, tid, nt, &q0, &q1);
   const int64_t u_begin = q0 * U, u_end = imin(H, q1 * U);
   // partial sums of this thread's row tiles (padded to whole tiles) between K blocks
-  float* partial =
-      GH > kBwdKBlock ? tls_partial_sums(((r1 - r0 + MR - 1) / MR * MR) * U) : nullptr;
+  float* partial = GH > kBwdKBlock ? tls_partial_sums(((r1 - r0 + MR - 1) / MR * MR) * U) : nullptr;
   if (j.s_begin == 0) {
     // this thread's part of dc starts at dcy (or 0)
     for (int64_t n = r0; n < r1 && u_end > u_begin; ++n) {
       float* d = j.dc + n * H + u_begin;
-      if (j.dcy) std::memcpy(d, j.dcy + n * H + u_begin, (u_end - u_begin) * sizeof(float));
-      else std::memset(d, 0, (u_end - u_begin) * sizeof(float));
+      if (j.dcy)
+        std::memcpy(d, j.dcy + n * H + u_begin, (u_end - u_begin) * sizeof(float));
+      else
+        std::memset(d, 0, (u_end - u_begin) * sizeof(float));
     }
     // first processed step: dL/dh = dhy
     const int64_t t = j.reverse ? 0 : T - 1;
@@ -706,9 +729,12 @@ static void backward_steps_mr(const BwdJob& j, int tid, int nt, Barrier* barrier
 #pragma GCC unroll 4
             for (int v = 0; v < NV; ++v)
               acc[m][v] = kb0 == 0 ? Tr::zero() : Tr::load(part + m * U + v * W);
-          if (NV == 4) kloop_rows<MR, NV, 4, 0, 1, 2, 3>(acc, kb, ar, panel, U);
-          else if (NV == 2) kloop_rows<MR, NV, 2, 0, 1, 0, 0>(acc, kb, ar, panel, U);
-          else kloop_rows<MR, NV, 1, 0, 0, 0, 0>(acc, kb, ar, panel, U);
+          if (NV == 4)
+            kloop_rows<MR, NV, 4, 0, 1, 2, 3>(acc, kb, ar, panel, U);
+          else if (NV == 2)
+            kloop_rows<MR, NV, 2, 0, 1, 0, 0>(acc, kb, ar, panel, U);
+          else
+            kloop_rows<MR, NV, 1, 0, 0, 0, 0>(acc, kb, ar, panel, U);
           if (kb0 + kb < GH) {
 #pragma GCC unroll 8
             for (int m = 0; m < MR; ++m)
@@ -729,8 +755,10 @@ static void backward_steps_mr(const BwdJob& j, int tid, int nt, Barrier* barrier
               const int nl = lanes_left(H, j0);
               if (nl == 0) break;
               const V dh = Tr::add(Tr::load(tile[m][v]), Tr::load(j.dhd + n * H + j0, nl));
-              if (s == T) Tr::store(j.dh0 + n * H + j0, dh, nl);
-              else bwd_point(j, t, n, j0, nl, dh);
+              if (s == T)
+                Tr::store(j.dh0 + n * H + j0, dh, nl);
+              else
+                bwd_point(j, t, n, j0, nl, dh);
             }
           }
         }
@@ -738,30 +766,38 @@ static void backward_steps_mr(const BwdJob& j, int tid, int nt, Barrier* barrier
   }
   if (j.dc0 && j.s_end == T)
     for (int64_t n = r0; n < r1 && u_end > u_begin; ++n)
-      std::memcpy(j.dc0 + n * H + u_begin, j.dc + n * H + u_begin, (u_end - u_begin) * sizeof(float));
+      std::memcpy(j.dc0 + n * H + u_begin, j.dc + n * H + u_begin,
+                  (u_end - u_begin) * sizeof(float));
 }
 
 template <int NV>
 static void backward_steps_nv(const BwdJob& j, int tid, int nt, Barrier* b) {
   switch (pick_mr(j.N, NV)) {
-    case 1: return backward_steps_mr<NV, 1>(j, tid, nt, b);
-    case 2: return backward_steps_mr<NV, 2>(j, tid, nt, b);
-    case 4: return backward_steps_mr<NV, 4>(j, tid, nt, b);
-    default: return backward_steps_mr<NV, 6>(j, tid, nt, b);
+    case 1:
+      return backward_steps_mr<NV, 1>(j, tid, nt, b);
+    case 2:
+      return backward_steps_mr<NV, 2>(j, tid, nt, b);
+    case 4:
+      return backward_steps_mr<NV, 4>(j, tid, nt, b);
+    default:
+      return backward_steps_mr<NV, 6>(j, tid, nt, b);
   }
 }
 
 static void backward_steps(const BwdJob& j, int nvb, int tid, int nt, Barrier* b) {
-  if (nvb >= 4) backward_steps_nv<4>(j, tid, nt, b);
-  else if (nvb == 2) backward_steps_nv<2>(j, tid, nt, b);
-  else backward_steps_nv<1>(j, tid, nt, b);
+  if (nvb >= 4)
+    backward_steps_nv<4>(j, tid, nt, b);
+  else if (nvb == 2)
+    backward_steps_nv<2>(j, tid, nt, b);
+  else
+    backward_steps_nv<1>(j, tid, nt, b);
 }
 
 #include "cpu/kernels_dense_impl.h"  // GEMM, column sums, matrix-vector, step pointwise
 
 static const Kernels kTable = {
-    kIsa, W, pack_forward, forward_steps, pack_backward, backward_steps, gemm, column_sums,
-    gemv_rows, activation, step_pointwise,
+    kIsa, W,           pack_forward, forward_steps, pack_backward,  backward_steps,
+    gemm, column_sums, gemv_rows,    activation,    step_pointwise,
 };
 
 #undef JRNN_INLINE

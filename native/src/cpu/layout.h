@@ -23,13 +23,13 @@ inline ReserveLayout reserve_layout(const jrnn_rnn_desc& desc, int64_t T, int64_
 // scratch of a forward pass. Inference keeps the state in ping-pong buffers and the layer outputs
 // in (at most two) ping-pong buffers; training keeps both in the reserve instead.
 struct ForwardScratch {
-  float* gi;        // [steps,N,G*H] input projection of a chunk of steps (gi_chunk_steps)
-  float* gh;        // [N,G*H] recurrent product of one step
-  float* zeros;     // [N,H] the zero state used when h0/c0 are null
-  float* h[2];      // [N,H] inference only
-  float* c[2];      // [N,H] inference, LSTM only
-  float* out[2];    // [T,N,D*H] inference, L > 1 only
-  float* wpack;     // packed weights of one layer and direction (kernels.h; fast path only)
+  float* gi;      // [steps,N,G*H] input projection of a chunk of steps (gi_chunk_steps)
+  float* gh;      // [N,G*H] recurrent product of one step
+  float* zeros;   // [N,H] the zero state used when h0/c0 are null
+  float* h[2];    // [N,H] inference only
+  float* c[2];    // [N,H] inference, LSTM only
+  float* out[2];  // [T,N,D*H] inference, L > 1 only
+  float* wpack;   // packed weights of one layer and direction (kernels.h; fast path only)
   size_t bytes;
 };
 

@@ -10,8 +10,12 @@
 namespace jrnn::cpu {
 namespace {
 
-inline float sigmoidf(float v) { return 1.0f / (1.0f + std::exp(-v)); }
-inline float bias_at(const float* b, int64_t i) { return b ? b[i] : 0.0f; }
+inline float sigmoidf(float v) {
+  return 1.0f / (1.0f + std::exp(-v));
+}
+inline float bias_at(const float* b, int64_t i) {
+  return b ? b[i] : 0.0f;
+}
 inline bool row_valid(const int32_t* lengths, int64_t n, int64_t t) {
   return !lengths || t < lengths[n];
 }
@@ -65,8 +69,8 @@ void forward_pointwise(const ForwardStep& s) {
         float* ghn_out = s.ghn ? s.ghn + n * H : nullptr;
         for (int64_t j = 0; j < H; ++j) {
           const float r = sigmoidf(gi[j] + gh[j] + bias_at(s.b_ih, j) + bias_at(s.b_hh, j));
-          const float z = sigmoidf(gi[H + j] + gh[H + j] + bias_at(s.b_ih, H + j) +
-                                   bias_at(s.b_hh, H + j));
+          const float z =
+              sigmoidf(gi[H + j] + gh[H + j] + bias_at(s.b_ih, H + j) + bias_at(s.b_hh, H + j));
           const float ghn = gh[2 * H + j] + bias_at(s.b_hh, 2 * H + j);
           const float nn = std::tanh(gi[2 * H + j] + bias_at(s.b_ih, 2 * H + j) + r * ghn);
           const float hp = h_prev[j];  // read before h_out[j] is written (in-place step)

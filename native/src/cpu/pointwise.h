@@ -11,16 +11,16 @@ namespace jrnn::cpu {
 struct ForwardStep {
   int cell;
   int64_t N, H, t;
-  const int32_t* lengths;         // [N] or null (all valid)
-  const float* gi;                // [N,G*H] W_ih x (no bias)
-  const float* gh;                // [N,G*H] W_hh h_prev (no bias)
-  const float *b_ih, *b_hh;       // [G*H] or null
-  const float *h_prev, *c_prev;   // [N,H] (c: LSTM)
-  float *h_out, *c_out;           // [N,H]; may equal h_prev / c_prev (element-wise in place)
-  float* y;                       // row n at y + n*y_stride, H values; or null
+  const int32_t* lengths;        // [N] or null (all valid)
+  const float* gi;               // [N,G*H] W_ih x (no bias)
+  const float* gh;               // [N,G*H] W_hh h_prev (no bias)
+  const float *b_ih, *b_hh;      // [G*H] or null
+  const float *h_prev, *c_prev;  // [N,H] (c: LSTM)
+  float *h_out, *c_out;          // [N,H]; may equal h_prev / c_prev (element-wise in place)
+  float* y;                      // row n at y + n*y_stride, H values; or null
   int64_t y_stride;
-  float* gates;                   // [N,G*H] activated gates to keep (LSTM/GRU), or null
-  float* ghn;                     // [N,H] GRU W_hn h_prev + b_hn to keep, or null
+  float* gates;  // [N,G*H] activated gates to keep (LSTM/GRU), or null
+  float* ghn;    // [N,H] GRU W_hn h_prev + b_hn to keep, or null
 };
 void forward_pointwise(const ForwardStep& s);
 
@@ -28,12 +28,12 @@ struct BackwardStep {
   int cell;
   int64_t N, H, t;
   const int32_t* lengths;
-  const float* gates;             // [N,G*H] as kept by forward (LSTM/GRU)
-  const float* h;                 // [N,H] state after the step (RNN)
-  const float* h_prev;            // [N,H] (GRU)
-  const float *c, *c_prev;        // [N,H] (LSTM)
-  const float* ghn;               // [N,H] (GRU)
-  const float* dy;                // row n at dy + n*dy_stride, or null
+  const float* gates;       // [N,G*H] as kept by forward (LSTM/GRU)
+  const float* h;           // [N,H] state after the step (RNN)
+  const float* h_prev;      // [N,H] (GRU)
+  const float *c, *c_prev;  // [N,H] (LSTM)
+  const float* ghn;         // [N,H] (GRU)
+  const float* dy;          // row n at dy + n*dy_stride, or null
   int64_t dy_stride;
   float* dh;   // [N,H] in: dL/dh after the step (without dy); out: the part of dL/dh_prev that
                // does not go through W_hh (GRU: z*dh; others 0; ended rows: unchanged)

@@ -20,8 +20,10 @@ struct Tr {
   }
   static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
   static void store(float* p, V v, int n) {
-    if (n >= 16) _mm512_storeu_ps(p, v);
-    else _mm512_mask_storeu_ps(p, mask(n), v);
+    if (n >= 16)
+      _mm512_storeu_ps(p, v);
+    else
+      _mm512_mask_storeu_ps(p, mask(n), v);
   }
   // c[u*ldc + m] (+)= a[m][u] for m < 6, u < W = 16: a 6 x 16 GEMM tile stored transposed (the
   // product Cᵀ = W·Xᵀ of kernels_dense_impl.h). Per u one 4-float and one 2-float store instead
@@ -44,8 +46,8 @@ struct Tr {
     store_trans6_block<3>(q, t45l, t45h, c, ldc, add);
   }
   template <int B>
-  static void store_trans6_block(const __m512 (&q)[4], __m512 t45l, __m512 t45h, float* c,
-                                 long ldc, bool add) {
+  static void store_trans6_block(const __m512 (&q)[4], __m512 t45l, __m512 t45h, float* c, long ldc,
+                                 bool add) {
     const __m128 pl = _mm512_extractf32x4_ps(t45l, B), ph = _mm512_extractf32x4_ps(t45h, B);
     const __m128 pairs[4] = {pl, _mm_movehl_ps(pl, pl), ph, _mm_movehl_ps(ph, ph)};
     for (int j = 0; j < 4; ++j) {
@@ -67,15 +69,17 @@ struct Tr {
   static V max(V a, V b) { return _mm512_max_ps(a, b); }
   static V min(V a, V b) { return _mm512_min_ps(a, b); }
   static V div(V a, V b) { return _mm512_div_ps(a, b); }
-  static V round(V x) { return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  static V round(V x) {
+    return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  }
   // p * 2^n for integral n (vscalefps)
   static V scale2(V p, V n) { return _mm512_scalef_ps(p, n); }
   static V abs(V x) { return _mm512_abs_ps(x); }
   // magnitude of mag with the sign of sgn
   static V copysign(V mag, V sgn) {
     const __m512i sign = _mm512_set1_epi32((int)0x80000000u);
-    return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(_mm512_castps_si512(mag),
-                                                         _mm512_castps_si512(sgn), sign, 0xD8));  // sign ? sgn : mag
+    return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
+        _mm512_castps_si512(mag), _mm512_castps_si512(sgn), sign, 0xD8));  // sign ? sgn : mag
   }
   // x < limit ? a : b
   static V select_lt(V x, V limit, V a, V b) {

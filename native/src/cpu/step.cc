@@ -20,18 +20,22 @@ size_t reserve_bytes(const jrnn_rnn_desc& desc, int64_t T, int64_t N) {
 
 size_t scratch_bytes(const jrnn_rnn_desc& desc, int64_t T, int64_t N, int pass) {
   switch (pass) {
-    case JRNN_PASS_INFERENCE: return forward_scratch(desc, T, N, false, nullptr).bytes;
-    case JRNN_PASS_TRAINING_FORWARD: return forward_scratch(desc, T, N, true, nullptr).bytes;
-    case JRNN_PASS_BACKWARD: return backward_scratch(desc, T, N, nullptr).bytes;
-    default: return step_scratch(desc, N, nullptr).bytes;
+    case JRNN_PASS_INFERENCE:
+      return forward_scratch(desc, T, N, false, nullptr).bytes;
+    case JRNN_PASS_TRAINING_FORWARD:
+      return forward_scratch(desc, T, N, true, nullptr).bytes;
+    case JRNN_PASS_BACKWARD:
+      return backward_scratch(desc, T, N, nullptr).bytes;
+    default:
+      return step_scratch(desc, N, nullptr).bytes;
   }
 }
 
 namespace {
 
-// out [N, R] = in [N, K] · wᵀ (w [R, K]): with our kernels (isa.h) a matrix-vector kernel that reads
-// w in place for small N (a decoding step: OpenBLAS's sgemm is slow there, see BENCHMARKS.md), our
-// GEMM otherwise; OpenBLAS on the generic path.
+// out [N, R] = in [N, K] · wᵀ (w [R, K]): with our kernels (isa.h) a matrix-vector kernel that
+// reads w in place for small N (a decoding step: OpenBLAS's sgemm is slow there, see
+// BENCHMARKS.md), our GEMM otherwise; OpenBLAS on the generic path.
 struct Product {
   const Kernels* k;
   int64_t N, R, K;
@@ -88,8 +92,10 @@ void rnn_step(const jrnn_context& ctx, const StepArgs& a) {
       step.c_prev = a.cx ? a.cx + l * NH : scratch.zeros;
       step.c_out = a.cy + l * NH;
     }
-    if (const Kernels* k = kernels_for(active_isa())) k->step_pointwise(step);
-    else forward_pointwise(step);
+    if (const Kernels* k = kernels_for(active_isa()))
+      k->step_pointwise(step);
+    else
+      forward_pointwise(step);
   }
   std::memcpy(a.y, a.hy + (desc.num_layers - 1) * NH, NH * sizeof(float));
 }

@@ -136,7 +136,9 @@ namespace {
 std::atomic<Pool*> g_pool{nullptr};
 // A forked child has none of the parent's workers: it starts a new pool (the old one is leaked,
 // its state may be mid-region).
-void after_fork_in_child() { g_pool.store(nullptr); }
+void after_fork_in_child() {
+  g_pool.store(nullptr);
+}
 }  // namespace
 
 void parallel_region(int want, RegionFn fn, void* arg) {

@@ -26,8 +26,8 @@ struct FwdStep {
   float *h_out, *c_out;          // [N,H]; may equal h_prev / c_prev
   float* y;                      // row n at y + n*y_stride, or null
   int64_t y_stride;
-  float* gates;                  // [N,G*H] activated gates to keep (LSTM/GRU training), or null
-  float* ghn;                    // [N,H] GRU: W_hn h_prev + b_hn to keep, or null
+  float* gates;  // [N,G*H] activated gates to keep (LSTM/GRU training), or null
+  float* ghn;    // [N,H] GRU: W_hn h_prev + b_hn to keep, or null
 };
 
 struct BwdStep {
@@ -51,8 +51,12 @@ constexpr JRNN_HD int gates_of(int cell) {
   return cell == JRNN_LSTM ? 4 : cell == JRNN_GRU ? 3 : 1;
 }
 
-JRNN_HD_INLINE float sigmoid_(float v) { return 1.0f / (1.0f + expf(-v)); }
-JRNN_HD_INLINE float bias_at_(const float* b, int64_t i) { return b ? b[i] : 0.0f; }
+JRNN_HD_INLINE float sigmoid_(float v) {
+  return 1.0f / (1.0f + expf(-v));
+}
+JRNN_HD_INLINE float bias_at_(const float* b, int64_t i) {
+  return b ? b[i] : 0.0f;
+}
 
 // Forward of an ended row's element (t >= lengths[n]): carry the state, output zero.
 template <int CELL>
@@ -74,8 +78,8 @@ JRNN_HD_INLINE void forward_cell(const FwdStep& s, int64_t idx, int64_t n, int64
     h = CELL == JRNN_RNN_TANH ? tanhf(a) : (a > 0.0f ? a : 0.0f);
   } else if (CELL == JRNN_LSTM) {
     float a[4];
-    JRNN_UNROLL for (int k = 0; k < 4; ++k)
-      a[k] = gi[k] + gh[k] + bias_at_(s.b_ih, k * H + j) + bias_at_(s.b_hh, k * H + j);
+    JRNN_UNROLL for (int k = 0; k < 4; ++k) a[k] =
+        gi[k] + gh[k] + bias_at_(s.b_ih, k * H + j) + bias_at_(s.b_hh, k * H + j);
     const float i = sigmoid_(a[0]), f = sigmoid_(a[1]), g = tanhf(a[2]), o = sigmoid_(a[3]);
     const float c = f * s.c_prev[idx] + i * g;
     s.c_out[idx] = c;
@@ -134,8 +138,7 @@ JRNN_HD_INLINE void backward_element(const BwdStep& s, int64_t idx) {
   float* dgh = s.dgh + n * G * H + j;
   if (s.lengths && s.t >= s.lengths[n]) {  // the state passed through: so does its gradient
     JRNN_UNROLL for (int k = 0; k < G; ++k) dgi[k * H] = 0.0f;
-    if (CELL == JRNN_GRU)
-      JRNN_UNROLL for (int k = 0; k < G; ++k) dgh[k * H] = 0.0f;
+    if (CELL == JRNN_GRU) JRNN_UNROLL for (int k = 0; k < G; ++k) dgh[k * H] = 0.0f;
     return;
   }
   const float g_h = s.dh[idx] + (s.dy ? s.dy[n * s.dy_stride + j] : 0.0f);

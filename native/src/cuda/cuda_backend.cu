@@ -30,10 +30,14 @@ std::unordered_map<const jrnn_context*, std::unique_ptr<State>>& table() {
   return *t;  // never destroyed: contexts may outlive static destruction order
 }
 
-cudaStream_t stream_of(const jrnn_context& ctx) { return static_cast<cudaStream_t>(ctx.stream); }
+cudaStream_t stream_of(const jrnn_context& ctx) {
+  return static_cast<cudaStream_t>(ctx.stream);
+}
 
 // Every call runs on the context's device (a thread may hold contexts on several devices).
-void use_device(const jrnn_context& ctx) { check(cudaSetDevice(ctx.device_index), "cudaSetDevice"); }
+void use_device(const jrnn_context& ctx) {
+  check(cudaSetDevice(ctx.device_index), "cudaSetDevice");
+}
 
 bool tf32_from_environment() {
   const char* v = std::getenv("JRNN_CUDA_TF32");
@@ -61,8 +65,8 @@ void release_state(State& st) noexcept {
 void check(cudaError_t err, const char* what) {
   if (err != cudaSuccess) {
     cudaGetLastError();  // reset the (non-sticky) last error so later calls start clean
-    fail(JRNN_ERR_DEVICE, format("%s failed: %s (%s)", what, cudaGetErrorString(err),
-                                 cudaGetErrorName(err)));
+    fail(JRNN_ERR_DEVICE,
+         format("%s failed: %s (%s)", what, cudaGetErrorString(err), cudaGetErrorName(err)));
   }
 }
 
@@ -107,7 +111,8 @@ void stage_to_device(State& st, void* dst, const void* src, size_t bytes) {
     check(cudaEventSynchronize(slot.done), "cudaEventSynchronize (staging slot)");
     slot.pending = false;
   }
-  if (!slot.done) check(cudaEventCreateWithFlags(&slot.done, cudaEventDisableTiming), "cudaEventCreate");
+  if (!slot.done)
+    check(cudaEventCreateWithFlags(&slot.done, cudaEventDisableTiming), "cudaEventCreate");
   if (slot.bytes < bytes) {
     if (slot.host) check(cudaFreeHost(slot.host), "cudaFreeHost (staging)");
     slot.host = nullptr;
@@ -124,7 +129,8 @@ void stage_to_device(State& st, void* dst, const void* src, size_t bytes) {
 }
 
 void read_back(State& st, void* dst, const void* src, size_t bytes) {
-  if (!st.result_host) check(cudaHostAlloc(&st.result_host, 64, cudaHostAllocDefault), "cudaHostAlloc");
+  if (!st.result_host)
+    check(cudaHostAlloc(&st.result_host, 64, cudaHostAllocDefault), "cudaHostAlloc");
   if (bytes > 64) fail(JRNN_ERR_INTERNAL, "read_back of more than 64 bytes");
   check(cudaMemcpyAsync(st.result_host, src, bytes, cudaMemcpyDeviceToHost, st.stream),
         "cudaMemcpyAsync (result to host)");
@@ -132,7 +138,9 @@ void read_back(State& st, void* dst, const void* src, size_t bytes) {
   std::memcpy(dst, st.result_host, bytes);
 }
 
-bool compiled() { return true; }
+bool compiled() {
+  return true;
+}
 
 int device_count() {
   int count = 0;
@@ -183,7 +191,9 @@ void context_release(jrnn_context& ctx) noexcept {
   ctx.stream = nullptr;
 }
 
-bool tf32_enabled(const jrnn_context& ctx) { return state_of(ctx).tf32; }
+bool tf32_enabled(const jrnn_context& ctx) {
+  return state_of(ctx).tf32;
+}
 
 void synchronize(const jrnn_context& ctx) {
   use_device(ctx);

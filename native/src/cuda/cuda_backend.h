@@ -10,7 +10,7 @@
 
 namespace jrnn::cuda {
 
-bool compiled();    // true in a CUDA build
+bool compiled();     // true in a CUDA build
 int device_count();  // 0 without a driver or GPU (never throws)
 
 void context_init(jrnn_context& ctx, int device_index);  // selects the device, creates a stream
@@ -37,8 +37,8 @@ void linear_backward(const jrnn_context& ctx, int64_t M, int64_t I, int64_t O, c
                      const float* w, const float* dy, float* dx, float* dw, float* db);
 // Both check the ids on the device (one synchronisation) and throw INVALID_ARGUMENT naming the
 // first bad row, as the CPU path does.
-void embedding_forward(const jrnn_context& ctx, int64_t M, int64_t V, int64_t E,
-                       const int32_t* ids, const float* table, float* y);
+void embedding_forward(const jrnn_context& ctx, int64_t M, int64_t V, int64_t E, const int32_t* ids,
+                       const float* table, float* y);
 void embedding_backward(const jrnn_context& ctx, int64_t M, int64_t V, int64_t E,
                         const int32_t* ids, const float* dy, float* dtable);
 void softmax(const jrnn_context& ctx, int64_t M, int64_t K, const float* x, bool log_softmax,
@@ -57,7 +57,7 @@ void gather_last(const jrnn_context& ctx, int64_t T, int64_t N, int64_t F, const
                  const float* y, float* out);
 void gather_last_backward(const jrnn_context& ctx, int64_t T, int64_t N, int64_t F,
                           const int32_t* lengths, const float* dout, float* dy);
-double sum_squares(const jrnn_context& ctx, int64_t count, const float* x);  // waits
+double sum_squares(const jrnn_context& ctx, int64_t count, const float* x);        // waits
 int64_t first_non_finite(const jrnn_context& ctx, int64_t count, const float* x);  // waits; -1
 void scale(const jrnn_context& ctx, int64_t count, float alpha, float* x);
 void clip_values(const jrnn_context& ctx, int64_t count, float limit, float* x);

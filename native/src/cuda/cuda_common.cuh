@@ -18,7 +18,9 @@ namespace jrnn::cuda {
 // Throws JRNN_ERR_DEVICE naming `what` when err is not cudaSuccess.
 void check(cudaError_t err, const char* what);
 // After a kernel launch: a bad configuration or a sticky error from earlier work.
-inline void check_launch(const char* kernel) { check(cudaGetLastError(), kernel); }
+inline void check_launch(const char* kernel) {
+  check(cudaGetLastError(), kernel);
+}
 
 struct State {
   cudaStream_t stream = nullptr;

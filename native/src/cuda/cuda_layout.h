@@ -116,10 +116,14 @@ inline size_t reserve_bytes(const jrnn_rnn_desc& desc, int64_t T, int64_t N) {
 
 inline size_t scratch_bytes(const jrnn_rnn_desc& desc, int64_t T, int64_t N, int pass) {
   switch (pass) {
-    case JRNN_PASS_INFERENCE: return forward_scratch(desc, T, N, false, nullptr).bytes;
-    case JRNN_PASS_TRAINING_FORWARD: return forward_scratch(desc, T, N, true, nullptr).bytes;
-    case JRNN_PASS_BACKWARD: return backward_scratch(desc, T, N, nullptr).bytes;
-    default: return step_scratch(desc, N, nullptr).bytes;
+    case JRNN_PASS_INFERENCE:
+      return forward_scratch(desc, T, N, false, nullptr).bytes;
+    case JRNN_PASS_TRAINING_FORWARD:
+      return forward_scratch(desc, T, N, true, nullptr).bytes;
+    case JRNN_PASS_BACKWARD:
+      return backward_scratch(desc, T, N, nullptr).bytes;
+    default:
+      return step_scratch(desc, N, nullptr).bytes;
   }
 }
 

@@ -20,8 +20,10 @@ __global__ void __launch_bounds__(256)
   if (threadIdx.y == 0 && col < cols) {
     float total = 0.0f;
     for (int y = 0; y < 8; ++y) total += part[y][threadIdx.x];
-    if (partial) partial[int64_t(blockIdx.y) * cols + col] = total;
-    else sums[col] += total;
+    if (partial)
+      partial[int64_t(blockIdx.y) * cols + col] = total;
+    else
+      sums[col] += total;
   }
 }
 
@@ -66,10 +68,14 @@ void launch_tiled(const GemmPlan& p, const GemmArgs& g, cudaStream_t s) {
 void launch_skinny(const GemmPlan& p, const GemmArgs& g, cudaStream_t s) {
   const unsigned blocks = unsigned(p.blocks);
   const int threads = kSkinnyWarps * 32;
-  if (g.M <= 1) sgemm_skinny_nt<1><<<blocks, threads, 0, s>>>(g);
-  else if (g.M <= 2) sgemm_skinny_nt<2><<<blocks, threads, 0, s>>>(g);
-  else if (g.M <= 4) sgemm_skinny_nt<4><<<blocks, threads, 0, s>>>(g);
-  else sgemm_skinny_nt<8><<<blocks, threads, 0, s>>>(g);
+  if (g.M <= 1)
+    sgemm_skinny_nt<1><<<blocks, threads, 0, s>>>(g);
+  else if (g.M <= 2)
+    sgemm_skinny_nt<2><<<blocks, threads, 0, s>>>(g);
+  else if (g.M <= 4)
+    sgemm_skinny_nt<4><<<blocks, threads, 0, s>>>(g);
+  else
+    sgemm_skinny_nt<8><<<blocks, threads, 0, s>>>(g);
 }
 
 }  // namespace
@@ -92,19 +98,22 @@ void run_plan(State& st, const GemmPlan& p, bool trans_a, bool trans_b, int64_t 
   g.alpha = alpha, g.beta = beta;
   g.A = A, g.B = B, g.C = C, g.bias = bias;
   g.k_chunk = p.k_chunk;
-  if (p.splits > 1)
-    g.partial = static_cast<float*>(workspace(st, plan_workspace_bytes(p, M, Nc)));
+  if (p.splits > 1) g.partial = static_cast<float*>(workspace(st, plan_workspace_bytes(p, M, Nc)));
   if (p.kernel == GemmKernel::kSkinny) {
     launch_skinny(p, g, st.stream);
     check_launch("sgemm_skinny_nt");
     return;
   }
   if (trans_a) {
-    if (trans_b) launch_tiled<true, true>(p, g, st.stream);
-    else launch_tiled<true, false>(p, g, st.stream);
+    if (trans_b)
+      launch_tiled<true, true>(p, g, st.stream);
+    else
+      launch_tiled<true, false>(p, g, st.stream);
   } else {
-    if (trans_b) launch_tiled<false, true>(p, g, st.stream);
-    else launch_tiled<false, false>(p, g, st.stream);
+    if (trans_b)
+      launch_tiled<false, true>(p, g, st.stream);
+    else
+      launch_tiled<false, false>(p, g, st.stream);
   }
   check_launch(p.kernel == GemmKernel::kTf32 ? "sgemm_tf32" : "sgemm_simt");
   if (p.splits > 1 && reduce) {
@@ -130,7 +139,8 @@ GemmParts gemm_parts(State& st, bool trans_a, bool trans_b, int64_t M, int64_t N
   if (M == 0 || Nc == 0) return GemmParts{C, 1, 0};
   const GemmPlan p = plan_gemm(st.sm_count, st.tf32, trans_a, trans_b, M, Nc, K);
   GemmArgs g;
-  run_plan(st, p, trans_a, trans_b, M, Nc, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc, nullptr, false, g);
+  run_plan(st, p, trans_a, trans_b, M, Nc, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc, nullptr, false,
+           g);
   if (p.splits > 1) return GemmParts{g.partial, p.splits, M * Nc};
   return GemmParts{C, 1, 0};
 }
@@ -144,9 +154,9 @@ void add_column_sums(State& st, int64_t rows, int64_t cols, const float* m, floa
   if (rows == 0 || cols == 0) return;
   const int chunks = column_chunks(st.sm_count, rows, cols);
   const int64_t rows_per_chunk = ceil_div64(rows, chunks);
-  float* partial = chunks > 1 ? static_cast<float*>(workspace(
-                                    st, size_t(chunks) * size_t(cols) * sizeof(float)))
-                              : nullptr;
+  float* partial =
+      chunks > 1 ? static_cast<float*>(workspace(st, size_t(chunks) * size_t(cols) * sizeof(float)))
+                 : nullptr;
   const dim3 grid(unsigned(ceil_div64(cols, 32)), unsigned(chunks)), block(32, 8);
   colsum_partial<<<grid, block, 0, st.stream>>>(rows, cols, rows_per_chunk, m, partial, sums);
   check_launch("colsum_partial");

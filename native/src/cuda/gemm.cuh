@@ -1,5 +1,6 @@
 // gemm.cuh — jrnn's own single-precision GEMM on the context's stream (no cuBLAS):
-//   C [M, Nc] = alpha · op(A) · op(B) + beta · C (+ bias[col]),  row-major, op(X) = Xᵀ when trans_X.
+//   C [M, Nc] = alpha · op(A) · op(B) + beta · C (+ bias[col]),  row-major, op(X) = Xᵀ when
+//   trans_X.
 // A is [M, K] (or [K, M] transposed) with leading dimension lda, B is [K, Nc] (or [Nc, K]).
 // beta == 0 never reads C (it may hold garbage or NaN). K == 0 gives beta · C (+ bias).
 //

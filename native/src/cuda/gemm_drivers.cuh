@@ -67,9 +67,11 @@ __global__ void __launch_bounds__(P::kThreads) sgemm_tf32(const GemmArgs g) {
       wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, wmma::row_major> a[2];
       wmma::fragment<wmma::matrix_b, 16, 16, 8, wmma::precision::tf32, wmma::row_major> b[2];
 #pragma unroll
-      for (int i = 0; i < 2; ++i) wmma::load_matrix_sync(a[i], P::a_frag(sh, buf, warp, i, kk), P::LDA);
+      for (int i = 0; i < 2; ++i)
+        wmma::load_matrix_sync(a[i], P::a_frag(sh, buf, warp, i, kk), P::LDA);
 #pragma unroll
-      for (int j = 0; j < 2; ++j) wmma::load_matrix_sync(b[j], P::b_frag(sh, buf, warp, j, kk), P::LDB);
+      for (int j = 0; j < 2; ++j)
+        wmma::load_matrix_sync(b[j], P::b_frag(sh, buf, warp, j, kk), P::LDB);
 #pragma unroll
       for (int i = 0; i < 2; ++i)
 #pragma unroll

@@ -49,8 +49,10 @@ JRNN_HD_INLINE void finish_c(const GemmArgs& g, int row, int col, float sum) {
 
 // One output element of a block: to the split's partials, or finished.
 JRNN_HD_INLINE void store_c(const GemmArgs& g, int split, int row, int col, float acc) {
-  if (g.partial) g.partial[(int64_t(split) * g.M + row) * g.N + col] = acc;
-  else finish_c(g, row, col, acc);
+  if (g.partial)
+    g.partial[(int64_t(split) * g.M + row) * g.N + col] = acc;
+  else
+    finish_c(g, row, col, acc);
 }
 
 // Split-K reduction of element idx of M*N (fixed order over splits: deterministic).
@@ -114,8 +116,8 @@ struct SimtTile {
   }
 
   JRNN_HD_INLINE static void init(Regs& r) {
-    JRNN_UNROLL for (int i = 0; i < TM; ++i)
-      JRNN_UNROLL for (int j = 0; j < TN; ++j) r.acc[i][j] = 0.0f;
+    JRNN_UNROLL for (int i = 0; i < TM; ++i) JRNN_UNROLL for (int j = 0; j < TN; ++j) r.acc[i][j] =
+        0.0f;
   }
   JRNN_HD_INLINE static void fetch(const GemmArgs& g, const TileCoords& tc, int tid, int k0,
                                    Regs& r) {
@@ -150,8 +152,8 @@ struct SimtTile {
       float a[TM], b[TN];
       JRNN_UNROLL for (int i = 0; i < TM; ++i) a[i] = sh.As[buf][kk][ty + i * (BM / TM)];
       JRNN_UNROLL for (int j = 0; j < TN; ++j) b[j] = sh.Bs[buf][kk][tx + j * (BN / TN)];
-      JRNN_UNROLL for (int i = 0; i < TM; ++i)
-        JRNN_UNROLL for (int j = 0; j < TN; ++j) r.acc[i][j] = fmaf(a[i], b[j], r.acc[i][j]);
+      JRNN_UNROLL for (int i = 0; i < TM; ++i) JRNN_UNROLL for (int j = 0; j < TN; ++j)
+          r.acc[i][j] = fmaf(a[i], b[j], r.acc[i][j]);
     }
   }
   JRNN_HD_INLINE static void store(const GemmArgs& g, const TileCoords& tc, int split, int tid,
@@ -259,8 +261,8 @@ JRNN_HD_INLINE void skinny_lane_sums(const GemmArgs& g, int64_t col, int lane, f
   JRNN_UNROLL for (int r = 0; r < MR; ++r) acc[r] = 0.0f;
   for (int k = lane; k < g.K; k += 32) {
     const float b = brow[k];
-    JRNN_UNROLL for (int r = 0; r < MR; ++r)
-      if (r < g.M) acc[r] = fmaf(g.A[int64_t(r) * g.lda + k], b, acc[r]);
+    JRNN_UNROLL for (int r = 0; r < MR; ++r) if (r < g.M) acc[r] =
+        fmaf(g.A[int64_t(r) * g.lda + k], b, acc[r]);
   }
 }
 

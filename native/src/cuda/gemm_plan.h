@@ -34,7 +34,9 @@ struct GemmParts {
 constexpr int kSkinnyWarps = 8;
 constexpr int64_t kMaxPartialBytes = int64_t(64) << 20;
 
-inline int64_t ceil_div64(int64_t a, int64_t b) { return (a + b - 1) / b; }
+inline int64_t ceil_div64(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
 
 inline GemmPlan plan_gemm(int sm_count, bool tf32, bool ta, bool tb, int64_t M, int64_t N,
                           int64_t K) {

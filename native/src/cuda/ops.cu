@@ -24,7 +24,7 @@ namespace {
 
 constexpr unsigned long long kNone = ~0ull;
 
-#define GRID_STRIDE(i, count)                                                         \
+#define GRID_STRIDE(i, count)                                                   \
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < (count); \
        i += int64_t(gridDim.x) * blockDim.x)
 
@@ -47,7 +47,9 @@ struct Max {
 };
 struct Sum {
   template <typename F>
-  __device__ F operator()(F a, F b) const { return a + b; }
+  __device__ F operator()(F a, F b) const {
+    return a + b;
+  }
 };
 
 // ---------------------------------------------------------------- id checks
@@ -63,8 +65,8 @@ void check_ids(State& st, int64_t M, int64_t V, const int32_t* ids, const char* 
                bool allow_ignore) {
   auto* first = static_cast<unsigned long long*>(workspace(st, sizeof(unsigned long long)));
   check(cudaMemsetAsync(first, 0xFF, sizeof *first, st.stream), "cudaMemsetAsync");
-  find_bad_id<<<blocks_for(M, kThreads, 4096), kThreads, 0, st.stream>>>(M, V, ids,
-                                                                          allow_ignore, first);
+  find_bad_id<<<blocks_for(M, kThreads, 4096), kThreads, 0, st.stream>>>(M, V, ids, allow_ignore,
+                                                                         first);
   check_launch("find_bad_id");
   unsigned long long bad = kNone;
   read_back(st, &bad, first, sizeof bad);
@@ -72,8 +74,8 @@ void check_ids(State& st, int64_t M, int64_t V, const int32_t* ids, const char* 
   int32_t value = 0;
   read_back(st, &value, ids + bad, sizeof value);
   fail(JRNN_ERR_INVALID_ARGUMENT,
-       format("%s[%lld] = %d is outside 0..%lld%s", name, (long long)bad, value,
-              (long long)(V - 1), allow_ignore ? " (or -1 to ignore)" : ""));
+       format("%s[%lld] = %d is outside 0..%lld%s", name, (long long)bad, value, (long long)(V - 1),
+              allow_ignore ? " (or -1 to ignore)" : ""));
 }
 
 // ---------------------------------------------------------------- kernels
@@ -86,8 +88,8 @@ __global__ void embedding_forward_kernel(int64_t M, int64_t E, const int32_t* id
   }
 }
 
-__global__ void embedding_backward_kernel(int64_t M, int64_t E, const int32_t* ids,
-                                          const float* dy, float* dtable) {
+__global__ void embedding_backward_kernel(int64_t M, int64_t E, const int32_t* ids, const float* dy,
+                                          float* dtable) {
   GRID_STRIDE(i, M * E) {
     const int64_t m = i / E, e = i - m * E;
     const int32_t id = ids[m];
@@ -163,8 +165,7 @@ __global__ void bce_kernel(int64_t M, const float* z, const float* t, const floa
   GRID_STRIDE(m, M) {
     const float weight = w ? w[m] : 1.0f;
     const float zm = z[m];
-    if (loss)
-      loss[m] = weight * ((zm > 0.0f ? zm : 0.0f) - zm * t[m] + log1pf(expf(-fabsf(zm))));
+    if (loss) loss[m] = weight * ((zm > 0.0f ? zm : 0.0f) - zm * t[m] + log1pf(expf(-fabsf(zm))));
     if (dz) dz[m] = scale * weight * (1.0f / (1.0f + expf(-zm)) - t[m]);
   }
 }
@@ -200,8 +201,10 @@ __global__ void gather_last_kernel(int64_t T, int64_t N, int64_t F, const int32_
     const int64_t n = i / F, f = i - n * F;
     const int64_t t = (lengths ? lengths[n] : T) - 1;
     const int64_t at = (t * N + n) * F + f;
-    if (backward) out[at] += y[i];  // here y is dout [N,F] and out is dy [T,N,F]
-    else out[i] = y[at];
+    if (backward)
+      out[at] += y[i];  // here y is dout [N,F] and out is dy [T,N,F]
+    else
+      out[i] = y[at];
   }
 }
 
@@ -219,8 +222,8 @@ __global__ void __launch_bounds__(kThreads)
   if (threadIdx.x == 0) partial[blockIdx.x] = acc;
 }
 
-__global__ void __launch_bounds__(1024) sum_partials(int blocks, const double* partial,
-                                                     double* result) {
+__global__ void __launch_bounds__(1024)
+    sum_partials(int blocks, const double* partial, double* result) {
   __shared__ double shared[32];
   double acc = 0.0;
   for (int b = threadIdx.x; b < blocks; b += blockDim.x) acc += partial[b];
@@ -235,7 +238,9 @@ __global__ void first_non_finite_kernel(int64_t count, const float* x, unsigned 
 }
 
 __global__ void scale_kernel(int64_t count, float alpha, float* x) {
-  GRID_STRIDE(i, count) { x[i] *= alpha; }
+  GRID_STRIDE(i, count) {
+    x[i] *= alpha;
+  }
 }
 
 __global__ void clip_kernel(int64_t count, float limit, float* x) {
@@ -247,7 +252,9 @@ __global__ void clip_kernel(int64_t count, float limit, float* x) {
 }
 
 __global__ void axpy_kernel(int64_t count, float alpha, const float* x, float* y) {
-  GRID_STRIDE(i, count) { y[i] += alpha * x[i]; }
+  GRID_STRIDE(i, count) {
+    y[i] += alpha * x[i];
+  }
 }
 
 __global__ void sgd_kernel(int64_t count, float* w, const float* g, float* buf, float lr,
@@ -269,8 +276,10 @@ __global__ void adam_kernel(int64_t count, float* w, const float* g, float* m, f
   GRID_STRIDE(i, count) {
     float grad = g[i];
     float wi = w[i];
-    if (decoupled) wi -= lr * wd * wi;
-    else grad += wd * wi;
+    if (decoupled)
+      wi -= lr * wd * wi;
+    else
+      grad += wd * wi;
     const float mi = beta1 * m[i] + (1.0f - beta1) * grad;
     const float vi = beta2 * v[i] + (1.0f - beta2) * grad * grad;
     m[i] = mi;
@@ -296,7 +305,9 @@ __global__ void rmsprop_kernel(int64_t count, float* w, const float* g, float* s
   }
 }
 
-unsigned row_blocks(int64_t rows) { return unsigned(rows < 65536 ? rows : 65536); }
+unsigned row_blocks(int64_t rows) {
+  return unsigned(rows < 65536 ? rows : 65536);
+}
 
 }  // namespace
 
@@ -309,13 +320,13 @@ void linear_forward(const jrnn_context& ctx, int64_t M, int64_t I, int64_t O, co
 void linear_backward(const jrnn_context& ctx, int64_t M, int64_t I, int64_t O, const float* x,
                      const float* w, const float* dy, float* dx, float* dw, float* db) {
   State& st = state_of(ctx);
-  if (dx) gemm(st, false, false, M, I, O, 1.0f, dy, O, w, I, 0.0f, dx, I);   // dy · w
-  if (dw) gemm(st, true, false, O, I, M, 1.0f, dy, O, x, I, 1.0f, dw, I);    // += dyᵀ · x
+  if (dx) gemm(st, false, false, M, I, O, 1.0f, dy, O, w, I, 0.0f, dx, I);  // dy · w
+  if (dw) gemm(st, true, false, O, I, M, 1.0f, dy, O, x, I, 1.0f, dw, I);   // += dyᵀ · x
   if (db) add_column_sums(st, M, O, dy, db);
 }
 
-void embedding_forward(const jrnn_context& ctx, int64_t M, int64_t V, int64_t E,
-                       const int32_t* ids, const float* table, float* y) {
+void embedding_forward(const jrnn_context& ctx, int64_t M, int64_t V, int64_t E, const int32_t* ids,
+                       const float* table, float* y) {
   State& st = state_of(ctx);
   check_ids(st, M, V, ids, "ids", true);
   embedding_forward_kernel<<<blocks_for(M * E), kThreads, 0, st.stream>>>(M, E, ids, table, y);
@@ -342,9 +353,8 @@ void softmax_cross_entropy(const jrnn_context& ctx, int64_t M, int64_t K, const 
                            float* dlogits) {
   State& st = state_of(ctx);
   check_ids(st, M, K, targets, "targets", true);
-  cross_entropy_kernel<<<row_blocks(M), kRowThreads, 0, st.stream>>>(M, K, logits, targets,
-                                                                     smoothing, scale, loss,
-                                                                     dlogits);
+  cross_entropy_kernel<<<row_blocks(M), kRowThreads, 0, st.stream>>>(
+      M, K, logits, targets, smoothing, scale, loss, dlogits);
   check_launch("cross_entropy_kernel");
 }
 
@@ -365,8 +375,8 @@ void mse(const jrnn_context& ctx, int64_t M, int64_t K, const float* p, const fl
 void dropout(const jrnn_context& ctx, int64_t count, float p, uint64_t seed, const float* x,
              float* y) {
   State& st = state_of(ctx);
-  dropout_kernel<<<blocks_for(count), kThreads, 0, st.stream>>>(
-      count, dropout_threshold(p), dropout_keep_scale(p), seed, x, y);
+  dropout_kernel<<<blocks_for(count), kThreads, 0, st.stream>>>(count, dropout_threshold(p),
+                                                                dropout_keep_scale(p), seed, x, y);
   check_launch("dropout_kernel");
 }
 
@@ -392,8 +402,8 @@ void gather_last_backward(const jrnn_context& ctx, int64_t T, int64_t N, int64_t
                           const int32_t* lengths, const float* dout, float* dy) {
   State& st = state_of(ctx);
   const int32_t* dev_lengths = lengths_on_device(st, N, lengths);
-  gather_last_kernel<<<blocks_for(N * F), kThreads, 0, st.stream>>>(T, N, F, dev_lengths, dout,
-                                                                    dy, 1);
+  gather_last_kernel<<<blocks_for(N * F), kThreads, 0, st.stream>>>(T, N, F, dev_lengths, dout, dy,
+                                                                    1);
   check_launch("gather_last_kernel (backward)");
 }
 
@@ -455,9 +465,8 @@ void adam_update(const jrnn_context& ctx, int64_t count, float* w, const float* 
   // Exactly ref::adam_update<float>'s bias corrections (std::pow on floats, on the host).
   const float bias1 = 1.0f - std::pow(beta1, float(step));
   const float bias2 = 1.0f - std::pow(beta2, float(step));
-  adam_kernel<<<blocks_for(count), kThreads, 0, st.stream>>>(count, w, g, m, v, lr, beta1, beta2,
-                                                             eps, wd, decoupled ? 1 : 0, bias1,
-                                                             bias2);
+  adam_kernel<<<blocks_for(count), kThreads, 0, st.stream>>>(
+      count, w, g, m, v, lr, beta1, beta2, eps, wd, decoupled ? 1 : 0, bias1, bias2);
   check_launch("adam_kernel");
 }
 

@@ -24,7 +24,8 @@ class DeviceExec {
     const int64_t H = desc.hidden_size, GH = desc.gates * H;
     size_t ws = gemm_workspace_bytes(st_, false, true, N, GH, H);
     for (int l = 0; l < desc.num_layers; ++l)
-      ws = std::max(ws, gemm_workspace_bytes(st_, false, true, T * N, GH, desc.layer_input_size(l)));
+      ws =
+          std::max(ws, gemm_workspace_bytes(st_, false, true, T * N, GH, desc.layer_input_size(l)));
     workspace(st_, ws);
   }
   void prepare_backward(const jrnn_rnn_desc& desc, int64_t T, int64_t N) {
@@ -69,36 +70,61 @@ class DeviceExec {
   }
   void small_step(int cell, const SmallStep& a) {
     switch (cell) {
-      case JRNN_RNN_TANH: launch_small_step<JRNN_RNN_TANH>(a, st_.stream); break;
-      case JRNN_RNN_RELU: launch_small_step<JRNN_RNN_RELU>(a, st_.stream); break;
-      case JRNN_LSTM: launch_small_step<JRNN_LSTM>(a, st_.stream); break;
-      default: launch_small_step<JRNN_GRU>(a, st_.stream); break;
+      case JRNN_RNN_TANH:
+        launch_small_step<JRNN_RNN_TANH>(a, st_.stream);
+        break;
+      case JRNN_RNN_RELU:
+        launch_small_step<JRNN_RNN_RELU>(a, st_.stream);
+        break;
+      case JRNN_LSTM:
+        launch_small_step<JRNN_LSTM>(a, st_.stream);
+        break;
+      default:
+        launch_small_step<JRNN_GRU>(a, st_.stream);
+        break;
     }
     check_launch("small_step_kernel");
   }
   void forward_cell(int cell, const FwdStep& s) {
     const unsigned blocks = blocks_for(s.N * s.H, kPointwiseThreads);
     switch (cell) {
-      case JRNN_RNN_TANH: forward_pointwise<JRNN_RNN_TANH><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s); break;
-      case JRNN_RNN_RELU: forward_pointwise<JRNN_RNN_RELU><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s); break;
-      case JRNN_LSTM: forward_pointwise<JRNN_LSTM><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s); break;
-      default: forward_pointwise<JRNN_GRU><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s); break;
+      case JRNN_RNN_TANH:
+        forward_pointwise<JRNN_RNN_TANH><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s);
+        break;
+      case JRNN_RNN_RELU:
+        forward_pointwise<JRNN_RNN_RELU><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s);
+        break;
+      case JRNN_LSTM:
+        forward_pointwise<JRNN_LSTM><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s);
+        break;
+      default:
+        forward_pointwise<JRNN_GRU><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s);
+        break;
     }
     check_launch("forward_pointwise");
   }
   void backward_cell(int cell, const BwdStep& s) {
     const unsigned blocks = blocks_for(s.N * s.H, kPointwiseThreads);
     switch (cell) {
-      case JRNN_RNN_TANH: backward_pointwise<JRNN_RNN_TANH><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s); break;
-      case JRNN_RNN_RELU: backward_pointwise<JRNN_RNN_RELU><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s); break;
-      case JRNN_LSTM: backward_pointwise<JRNN_LSTM><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s); break;
-      default: backward_pointwise<JRNN_GRU><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s); break;
+      case JRNN_RNN_TANH:
+        backward_pointwise<JRNN_RNN_TANH><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s);
+        break;
+      case JRNN_RNN_RELU:
+        backward_pointwise<JRNN_RNN_RELU><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s);
+        break;
+      case JRNN_LSTM:
+        backward_pointwise<JRNN_LSTM><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s);
+        break;
+      default:
+        backward_pointwise<JRNN_GRU><<<blocks, kPointwiseThreads, 0, st_.stream>>>(s);
+        break;
     }
     check_launch("backward_pointwise");
   }
   void mask_rows(int64_t T, int64_t N, int64_t C, const int32_t* lengths, const float* x,
                  float* out) {
-    mask_rows_kernel<<<blocks_for(T * N * C, kPointwiseThreads), kPointwiseThreads, 0, st_.stream>>>(T, N, C, lengths, x, out);
+    mask_rows_kernel<<<blocks_for(T * N * C, kPointwiseThreads), kPointwiseThreads, 0,
+                       st_.stream>>>(T, N, C, lengths, x, out);
     check_launch("mask_rows_kernel");
   }
   void column_sums(int64_t rows, int64_t cols, const float* m, float* sums) {

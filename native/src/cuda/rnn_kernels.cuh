@@ -11,7 +11,7 @@ namespace jrnn::cuda {
 
 constexpr int kPointwiseThreads = 256;
 
-#define GRID_STRIDE(i, count)                                                         \
+#define GRID_STRIDE(i, count)                                                   \
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < (count); \
        i += int64_t(gridDim.x) * blockDim.x)
 
@@ -53,10 +53,14 @@ template <int CELL>
 void launch_small_step(const SmallStep& a, cudaStream_t stream) {
   const unsigned blocks = unsigned((a.s.H + kSmallStepWarps - 1) / kSmallStepWarps);
   const int threads = kSmallStepWarps * 32;
-  if (a.s.N <= 1) small_step_kernel<CELL, 1><<<blocks, threads, 0, stream>>>(a);
-  else if (a.s.N <= 2) small_step_kernel<CELL, 2><<<blocks, threads, 0, stream>>>(a);
-  else if (a.s.N <= 4) small_step_kernel<CELL, 4><<<blocks, threads, 0, stream>>>(a);
-  else small_step_kernel<CELL, kSmallBatch><<<blocks, threads, 0, stream>>>(a);
+  if (a.s.N <= 1)
+    small_step_kernel<CELL, 1><<<blocks, threads, 0, stream>>>(a);
+  else if (a.s.N <= 2)
+    small_step_kernel<CELL, 2><<<blocks, threads, 0, stream>>>(a);
+  else if (a.s.N <= 4)
+    small_step_kernel<CELL, 4><<<blocks, threads, 0, stream>>>(a);
+  else
+    small_step_kernel<CELL, kSmallBatch><<<blocks, threads, 0, stream>>>(a);
 }
 
 __global__ void __launch_bounds__(kPointwiseThreads)

@@ -66,8 +66,7 @@ void forward_plan(Exec& ex, const ForwardArgs& a) {
   const int L = desc.num_layers, D = desc.num_directions;
   const int64_t T = a.T, N = a.N, H = desc.hidden_size, GH = desc.gates * desc.hidden_size;
   const bool training = a.reserve != nullptr;
-  const ReserveLayout reserve =
-      training ? reserve_layout(desc, T, N, a.reserve) : ReserveLayout{};
+  const ReserveLayout reserve = training ? reserve_layout(desc, T, N, a.reserve) : ReserveLayout{};
   const ForwardScratch scratch = forward_scratch(desc, T, N, training, a.scratch);
   ex.prepare_forward(desc, T, N, training);
 
@@ -113,8 +112,8 @@ void forward_plan(Exec& ex, const ForwardArgs& a) {
         if (N <= kSmallBatch) {  // h_prev and h_out are different buffers here
           ex.small_step(desc.cell, SmallStep{step, w_hh, nullptr, nullptr, 0});
         } else {
-          const GemmParts gh = ex.gemm_parts(false, true, N, GH, H, h_prev, H, w_hh, H,
-                                             scratch.gh, GH);
+          const GemmParts gh =
+              ex.gemm_parts(false, true, N, GH, H, h_prev, H, w_hh, H, scratch.gh, GH);
           step.gh = gh.data, step.gh_splits = gh.splits, step.gh_split_stride = gh.stride;
           ex.forward_cell(desc.cell, step);
         }
@@ -163,11 +162,15 @@ void backward_plan(Exec& ex, const BackwardArgs& a) {
       const float* w_hh = desc.weight_hh(a.w, l, d);
       const float* h_init = a.h0 ? a.h0 + ld * NH : scratch.zeros;
       const float* c_init = a.c0 ? a.c0 + ld * NH : scratch.zeros;
-      if (a.dhy) ex.copy(scratch.dh, a.dhy + ld * NH, NH * sizeof(float));
-      else ex.zero(scratch.dh, NH * sizeof(float));
+      if (a.dhy)
+        ex.copy(scratch.dh, a.dhy + ld * NH, NH * sizeof(float));
+      else
+        ex.zero(scratch.dh, NH * sizeof(float));
       if (scratch.dc) {
-        if (a.dcy) ex.copy(scratch.dc, a.dcy + ld * NH, NH * sizeof(float));
-        else ex.zero(scratch.dc, NH * sizeof(float));
+        if (a.dcy)
+          ex.copy(scratch.dc, a.dcy + ld * NH, NH * sizeof(float));
+        else
+          ex.zero(scratch.dc, NH * sizeof(float));
       }
 
       for (int64_t s = 0; s < T; ++s) {  // reverse of the forward's processing order
@@ -202,8 +205,8 @@ void backward_plan(Exec& ex, const BackwardArgs& a) {
         float* dw_hh = desc.weight_hh(a.dw, l, d);
         const float* dgh_first = scratch.dgh + (d == 0 ? N * GH : 0);  // steps with a kept h_prev
         const float* h_prev_first = kept.states + (d == 0 ? 0 : NH);
-        ex.gemm(true, false, GH, H, (T - 1) * N, 1.0f, dgh_first, GH, h_prev_first, H, 1.0f,
-                dw_hh, H);
+        ex.gemm(true, false, GH, H, (T - 1) * N, 1.0f, dgh_first, GH, h_prev_first, H, 1.0f, dw_hh,
+                H);
         if (a.h0) {
           const float* dgh_initial = scratch.dgh + (d == 0 ? 0 : (T - 1) * N * GH);
           ex.gemm(true, false, GH, H, N, 1.0f, dgh_initial, GH, h_init, H, 1.0f, dw_hh, H);
@@ -214,8 +217,8 @@ void backward_plan(Exec& ex, const BackwardArgs& a) {
         }
       }
       if (d_in)  // both directions add into the layer input's gradient
-        ex.gemm(false, false, T * N, Cl, GH, 1.0f, scratch.dgi, GH, w_ih, Cl,
-                d == 0 ? 0.0f : 1.0f, d_in, Cl);
+        ex.gemm(false, false, T * N, Cl, GH, 1.0f, scratch.dgi, GH, w_ih, Cl, d == 0 ? 0.0f : 1.0f,
+                d_in, Cl);
     }
   }
 }
@@ -249,18 +252,18 @@ void step_plan(Exec& ex, const StepArgs& a) {
       step.c_out = a.cy + l * NH;
     }
     if (small) {
-      if (h_prev < h_out + NH && h_out < h_prev + NH) {  // in place: read a copy
+      if (h_prev < h_out + NH && h_out < h_prev + NH) {   // in place: read a copy
         ex.copy(scratch.gh, h_prev, NH * sizeof(float));  // gh holds N*G*H >= N*H floats
         h_prev = scratch.gh;
       }
       step.h_prev = h_prev;
       step.y = l == L - 1 ? a.y : nullptr;  // the last layer writes y directly
       step.y_stride = H;
-      ex.small_step(desc.cell, SmallStep{step, desc.weight_hh(a.w, l, 0), in,
-                                         desc.weight_ih(a.w, l, 0), Cl});
+      ex.small_step(desc.cell,
+                    SmallStep{step, desc.weight_hh(a.w, l, 0), in, desc.weight_ih(a.w, l, 0), Cl});
     } else {
-      ex.gemm(false, true, N, GH, Cl, 1.0f, in, Cl, desc.weight_ih(a.w, l, 0), Cl, 0.0f,
-              scratch.gi, GH);
+      ex.gemm(false, true, N, GH, Cl, 1.0f, in, Cl, desc.weight_ih(a.w, l, 0), Cl, 0.0f, scratch.gi,
+              GH);
       const GemmParts gh = ex.gemm_parts(false, true, N, GH, H, h_prev, H,
                                          desc.weight_hh(a.w, l, 0), H, scratch.gh, GH);
       step.gi = scratch.gi;

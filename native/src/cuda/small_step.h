@@ -37,9 +37,9 @@ JRNN_HD_INLINE void small_step_lane(const SmallStep& a, int64_t j, int lane,
   constexpr int G = gates_of(CELL);
   const int64_t H = a.s.H, N = a.s.N;
   JRNN_UNROLL for (int k = 0; k < G; ++k) JRNN_UNROLL for (int r = 0; r < MR; ++r) {
-      acc.gi[k][r] = 0.0f;
-      acc.gh[k][r] = 0.0f;
-    }
+    acc.gi[k][r] = 0.0f;
+    acc.gh[k][r] = 0.0f;
+  }
   for (int64_t c = lane; c < H; c += 32) {
     float w[G];
     JRNN_UNROLL for (int k = 0; k < G; ++k) w[k] = a.w_hh[(k * H + j) * H + c];

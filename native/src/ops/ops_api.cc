@@ -18,9 +18,12 @@ void require_context(const jrnn_context* ctx) {
   if (!ctx) fail(JRNN_ERR_INVALID_ARGUMENT, "ctx is NULL");
 }
 
-bool on_cpu(const jrnn_context* ctx) { return ctx->device_type == JRNN_DEVICE_CPU; }
+bool on_cpu(const jrnn_context* ctx) {
+  return ctx->device_type == JRNN_DEVICE_CPU;
+}
 
-// Runs the CPU version under CallScope (flush-to-zero + the context's BLAS threads), or the CUDA one.
+// Runs the CPU version under CallScope (flush-to-zero + the context's BLAS threads), or the CUDA
+// one.
 template <typename Cpu, typename Cuda>
 void dispatch(const jrnn_context* ctx, Cpu&& on_host, Cuda&& on_device) {
   if (on_cpu(ctx)) {
@@ -68,8 +71,8 @@ using namespace jrnn;
 
 extern "C" {
 
-jrnn_status jrnn_linear_forward(jrnn_context* ctx, int64_t M, int64_t I, int64_t O,
-                                const float* x, const float* w, const float* b, float* y) {
+jrnn_status jrnn_linear_forward(jrnn_context* ctx, int64_t M, int64_t I, int64_t O, const float* x,
+                                const float* w, const float* b, float* y) {
   return guarded([&] {
     require_context(ctx);
     require_positive(M, "M");
@@ -78,14 +81,14 @@ jrnn_status jrnn_linear_forward(jrnn_context* ctx, int64_t M, int64_t I, int64_t
     require(x, "x");
     require(w, "w");
     require(y, "y");
-    dispatch(ctx, [&] { cpu::linear_forward(M, I, O, x, w, b, y, ctx->num_threads); },
-             [&] { cuda::linear_forward(*ctx, M, I, O, x, w, b, y); });
+    dispatch(
+        ctx, [&] { cpu::linear_forward(M, I, O, x, w, b, y, ctx->num_threads); },
+        [&] { cuda::linear_forward(*ctx, M, I, O, x, w, b, y); });
   });
 }
 
-jrnn_status jrnn_linear_backward(jrnn_context* ctx, int64_t M, int64_t I, int64_t O,
-                                 const float* x, const float* w, const float* dy, float* dx,
-                                 float* dw, float* db) {
+jrnn_status jrnn_linear_backward(jrnn_context* ctx, int64_t M, int64_t I, int64_t O, const float* x,
+                                 const float* w, const float* dy, float* dx, float* dw, float* db) {
   return guarded([&] {
     require_context(ctx);
     require_positive(M, "M");
@@ -94,8 +97,9 @@ jrnn_status jrnn_linear_backward(jrnn_context* ctx, int64_t M, int64_t I, int64_
     require(dy, "dy");
     if (dx) require(w, "w");
     if (dw) require(x, "x");
-    dispatch(ctx, [&] { cpu::linear_backward(M, I, O, x, w, dy, dx, dw, db, ctx->num_threads); },
-             [&] { cuda::linear_backward(*ctx, M, I, O, x, w, dy, dx, dw, db); });
+    dispatch(
+        ctx, [&] { cpu::linear_backward(M, I, O, x, w, dy, dx, dw, db, ctx->num_threads); },
+        [&] { cuda::linear_backward(*ctx, M, I, O, x, w, dy, dx, dw, db); });
   });
 }
 
@@ -110,8 +114,9 @@ jrnn_status jrnn_embedding_forward(jrnn_context* ctx, int64_t M, int64_t V, int6
     require(table, "table");
     require(y, "y");
     if (on_cpu(ctx)) require_ids(M, V, ids, "ids", true);
-    dispatch(ctx, [&] { cpu::embedding_forward(M, E, ids, table, y); },
-             [&] { cuda::embedding_forward(*ctx, M, V, E, ids, table, y); });
+    dispatch(
+        ctx, [&] { cpu::embedding_forward(M, E, ids, table, y); },
+        [&] { cuda::embedding_forward(*ctx, M, V, E, ids, table, y); });
   });
 }
 
@@ -126,15 +131,15 @@ jrnn_status jrnn_embedding_backward(jrnn_context* ctx, int64_t M, int64_t V, int
     require(dy, "dy");
     require(dtable, "dtable");
     if (on_cpu(ctx)) require_ids(M, V, ids, "ids", true);
-    dispatch(ctx, [&] { cpu::embedding_backward(M, E, ids, dy, dtable); },
-             [&] { cuda::embedding_backward(*ctx, M, V, E, ids, dy, dtable); });
+    dispatch(
+        ctx, [&] { cpu::embedding_backward(M, E, ids, dy, dtable); },
+        [&] { cuda::embedding_backward(*ctx, M, V, E, ids, dy, dtable); });
   });
 }
 
-jrnn_status jrnn_softmax_cross_entropy(jrnn_context* ctx, int64_t M, int64_t K,
-                                       const float* logits, const int32_t* targets,
-                                       float label_smoothing, float scale, float* loss,
-                                       float* dlogits) {
+jrnn_status jrnn_softmax_cross_entropy(jrnn_context* ctx, int64_t M, int64_t K, const float* logits,
+                                       const int32_t* targets, float label_smoothing, float scale,
+                                       float* loss, float* dlogits) {
   return guarded([&] {
     require_context(ctx);
     require_positive(M, "M");
@@ -146,28 +151,29 @@ jrnn_status jrnn_softmax_cross_entropy(jrnn_context* ctx, int64_t M, int64_t K,
            format("label_smoothing = %g must be in [0, 1)", (double)label_smoothing));
     require_finite(scale, "scale");
     if (on_cpu(ctx)) require_ids(M, K, targets, "targets", true);
-    dispatch(ctx,
-             [&] {
-               cpu::softmax_cross_entropy(M, K, logits, targets, label_smoothing, scale, loss,
-                                          dlogits);
-             },
-             [&] {
-               cuda::softmax_cross_entropy(*ctx, M, K, logits, targets, label_smoothing, scale,
-                                           loss, dlogits);
-             });
+    dispatch(
+        ctx,
+        [&] {
+          cpu::softmax_cross_entropy(M, K, logits, targets, label_smoothing, scale, loss, dlogits);
+        },
+        [&] {
+          cuda::softmax_cross_entropy(*ctx, M, K, logits, targets, label_smoothing, scale, loss,
+                                      dlogits);
+        });
   });
 }
 
-jrnn_status jrnn_softmax(jrnn_context* ctx, int64_t M, int64_t K, const float* x,
-                         int log_softmax, float* y) {
+jrnn_status jrnn_softmax(jrnn_context* ctx, int64_t M, int64_t K, const float* x, int log_softmax,
+                         float* y) {
   return guarded([&] {
     require_context(ctx);
     require_positive(M, "M");
     require_positive(K, "K");
     require(x, "x");
     require(y, "y");
-    dispatch(ctx, [&] { cpu::softmax(M, K, x, log_softmax != 0, y); },
-             [&] { cuda::softmax(*ctx, M, K, x, log_softmax != 0, y); });
+    dispatch(
+        ctx, [&] { cpu::softmax(M, K, x, log_softmax != 0, y); },
+        [&] { cuda::softmax(*ctx, M, K, x, log_softmax != 0, y); });
   });
 }
 
@@ -185,7 +191,8 @@ jrnn_status jrnn_log_softmax_top(jrnn_context* ctx, int64_t M, int64_t K, const 
     require(values, "values");
     require(indices, "indices");
     if (n_exclude < 0)
-      fail(JRNN_ERR_INVALID_ARGUMENT, format("n_exclude = %lld must be >= 0", (long long)n_exclude));
+      fail(JRNN_ERR_INVALID_ARGUMENT,
+           format("n_exclude = %lld must be >= 0", (long long)n_exclude));
     if (n_exclude > 0) require(exclude, "exclude");
     for (int64_t i = 0; i < n_exclude; ++i)
       if (exclude[i] < 0 || exclude[i] >= K)
@@ -205,8 +212,9 @@ jrnn_status jrnn_bce_with_logits(jrnn_context* ctx, int64_t M, const float* z, c
     require(z, "z");
     require(t, "t");
     require_finite(scale, "scale");
-    dispatch(ctx, [&] { cpu::bce_with_logits(M, z, t, w, scale, loss, dz); },
-             [&] { cuda::bce_with_logits(*ctx, M, z, t, w, scale, loss, dz); });
+    dispatch(
+        ctx, [&] { cpu::bce_with_logits(M, z, t, w, scale, loss, dz); },
+        [&] { cuda::bce_with_logits(*ctx, M, z, t, w, scale, loss, dz); });
   });
 }
 
@@ -219,13 +227,14 @@ jrnn_status jrnn_mse(jrnn_context* ctx, int64_t M, int64_t K, const float* p, co
     require(p, "p");
     require(t, "t");
     require_finite(scale, "scale");
-    dispatch(ctx, [&] { cpu::mse(M, K, p, t, w, scale, loss, dp); },
-             [&] { cuda::mse(*ctx, M, K, p, t, w, scale, loss, dp); });
+    dispatch(
+        ctx, [&] { cpu::mse(M, K, p, t, w, scale, loss, dp); },
+        [&] { cuda::mse(*ctx, M, K, p, t, w, scale, loss, dp); });
   });
 }
 
-jrnn_status jrnn_dropout(jrnn_context* ctx, int64_t count, float p, uint64_t seed,
-                         const float* x, float* y) {
+jrnn_status jrnn_dropout(jrnn_context* ctx, int64_t count, float p, uint64_t seed, const float* x,
+                         float* y) {
   return guarded([&] {
     require_context(ctx);
     require_positive(count, "count");
@@ -233,8 +242,9 @@ jrnn_status jrnn_dropout(jrnn_context* ctx, int64_t count, float p, uint64_t see
     require(y, "y");
     if (!(p >= 0.0f && p < 1.0f))
       fail(JRNN_ERR_INVALID_ARGUMENT, format("dropout p = %g must be in [0, 1)", (double)p));
-    dispatch(ctx, [&] { cpu::dropout(count, p, seed, x, y); },
-             [&] { cuda::dropout(*ctx, count, p, seed, x, y); });
+    dispatch(
+        ctx, [&] { cpu::dropout(count, p, seed, x, y); },
+        [&] { cuda::dropout(*ctx, count, p, seed, x, y); });
   });
 }
 
@@ -248,8 +258,9 @@ jrnn_status jrnn_gather_last(jrnn_context* ctx, int64_t T, int64_t N, int64_t F,
     require(y, "y");
     require(out, "out");
     require_lengths(T, N, lengths);
-    dispatch(ctx, [&] { cpu::gather_last(T, N, F, lengths, y, out); },
-             [&] { cuda::gather_last(*ctx, T, N, F, lengths, y, out); });
+    dispatch(
+        ctx, [&] { cpu::gather_last(T, N, F, lengths, y, out); },
+        [&] { cuda::gather_last(*ctx, T, N, F, lengths, y, out); });
   });
 }
 
@@ -263,8 +274,9 @@ jrnn_status jrnn_gather_last_backward(jrnn_context* ctx, int64_t T, int64_t N, i
     require(dout, "dout");
     require(dy, "dy");
     require_lengths(T, N, lengths);
-    dispatch(ctx, [&] { cpu::gather_last_backward(T, N, F, lengths, dout, dy); },
-             [&] { cuda::gather_last_backward(*ctx, T, N, F, lengths, dout, dy); });
+    dispatch(
+        ctx, [&] { cpu::gather_last_backward(T, N, F, lengths, dout, dy); },
+        [&] { cuda::gather_last_backward(*ctx, T, N, F, lengths, dout, dy); });
   });
 }
 
@@ -274,8 +286,9 @@ jrnn_status jrnn_sum_squares(jrnn_context* ctx, int64_t count, const float* x, d
     require_positive(count, "count");
     require(x, "x");
     require(result, "result");
-    dispatch(ctx, [&] { *result = cpu::sum_squares(count, x); },
-             [&] { *result = cuda::sum_squares(*ctx, count, x); });
+    dispatch(
+        ctx, [&] { *result = cpu::sum_squares(count, x); },
+        [&] { *result = cuda::sum_squares(*ctx, count, x); });
   });
 }
 
@@ -287,8 +300,9 @@ jrnn_status jrnn_check_finite(jrnn_context* ctx, int64_t count, const float* x, 
     require(x, "x");
     require(result, "result");
     int64_t bad = -1;
-    dispatch(ctx, [&] { bad = cpu::first_non_finite(count, x); },
-             [&] { bad = cuda::first_non_finite(*ctx, count, x); });
+    dispatch(
+        ctx, [&] { bad = cpu::first_non_finite(count, x); },
+        [&] { bad = cuda::first_non_finite(*ctx, count, x); });
     *result = bad < 0 ? 1 : 0;
     if (first_bad) *first_bad = bad;
   });
@@ -299,8 +313,8 @@ jrnn_status jrnn_scale(jrnn_context* ctx, int64_t count, float alpha, float* x) 
     require_context(ctx);
     require_positive(count, "count");
     require(x, "x");
-    dispatch(ctx, [&] { cpu::scale(count, alpha, x); },
-             [&] { cuda::scale(*ctx, count, alpha, x); });
+    dispatch(
+        ctx, [&] { cpu::scale(count, alpha, x); }, [&] { cuda::scale(*ctx, count, alpha, x); });
   });
 }
 
@@ -310,8 +324,9 @@ jrnn_status jrnn_clip_values(jrnn_context* ctx, int64_t count, float limit, floa
     require_positive(count, "count");
     require(x, "x");
     if (!(limit > 0.0f)) fail(JRNN_ERR_INVALID_ARGUMENT, "limit must be > 0");
-    dispatch(ctx, [&] { cpu::clip_values(count, limit, x); },
-             [&] { cuda::clip_values(*ctx, count, limit, x); });
+    dispatch(
+        ctx, [&] { cpu::clip_values(count, limit, x); },
+        [&] { cuda::clip_values(*ctx, count, limit, x); });
   });
 }
 
@@ -321,8 +336,8 @@ jrnn_status jrnn_axpy(jrnn_context* ctx, int64_t count, float alpha, const float
     require_positive(count, "count");
     require(x, "x");
     require(y, "y");
-    dispatch(ctx, [&] { cpu::axpy(count, alpha, x, y); },
-             [&] { cuda::axpy(*ctx, count, alpha, x, y); });
+    dispatch(
+        ctx, [&] { cpu::axpy(count, alpha, x, y); }, [&] { cuda::axpy(*ctx, count, alpha, x, y); });
   });
 }
 
@@ -338,20 +353,21 @@ jrnn_status jrnn_sgd_update(jrnn_context* ctx, int64_t count, float* w, const fl
     if (momentum != 0.0f) require(momentum_buf, "momentum_buf");
     if (nesterov && momentum <= 0.0f)
       fail(JRNN_ERR_INVALID_ARGUMENT, "nesterov needs momentum > 0");
-    dispatch(ctx,
-             [&] {
-               cpu::sgd_update(count, w, g, momentum_buf, lr, momentum, weight_decay,
-                               nesterov != 0, step);
-             },
-             [&] {
-               cuda::sgd_update(*ctx, count, w, g, momentum_buf, lr, momentum, weight_decay,
-                                nesterov != 0, step);
-             });
+    dispatch(
+        ctx,
+        [&] {
+          cpu::sgd_update(count, w, g, momentum_buf, lr, momentum, weight_decay, nesterov != 0,
+                          step);
+        },
+        [&] {
+          cuda::sgd_update(*ctx, count, w, g, momentum_buf, lr, momentum, weight_decay,
+                           nesterov != 0, step);
+        });
   });
 }
 
-jrnn_status jrnn_adam_update(jrnn_context* ctx, int64_t count, float* w, const float* g,
-                             float* m, float* v, float lr, float beta1, float beta2, float eps,
+jrnn_status jrnn_adam_update(jrnn_context* ctx, int64_t count, float* w, const float* g, float* m,
+                             float* v, float lr, float beta1, float beta2, float eps,
                              float weight_decay, int decoupled, int64_t step) {
   return guarded([&] {
     require_context(ctx);
@@ -363,15 +379,16 @@ jrnn_status jrnn_adam_update(jrnn_context* ctx, int64_t count, float* w, const f
     require_positive(step, "step");
     if (!(beta1 >= 0.0f && beta1 < 1.0f) || !(beta2 >= 0.0f && beta2 < 1.0f))
       fail(JRNN_ERR_INVALID_ARGUMENT, "betas must be in [0, 1)");
-    dispatch(ctx,
-             [&] {
-               cpu::adam_update(count, w, g, m, v, lr, beta1, beta2, eps, weight_decay,
-                                decoupled != 0, step);
-             },
-             [&] {
-               cuda::adam_update(*ctx, count, w, g, m, v, lr, beta1, beta2, eps, weight_decay,
-                                 decoupled != 0, step);
-             });
+    dispatch(
+        ctx,
+        [&] {
+          cpu::adam_update(count, w, g, m, v, lr, beta1, beta2, eps, weight_decay, decoupled != 0,
+                           step);
+        },
+        [&] {
+          cuda::adam_update(*ctx, count, w, g, m, v, lr, beta1, beta2, eps, weight_decay,
+                            decoupled != 0, step);
+        });
   });
 }
 
@@ -385,15 +402,16 @@ jrnn_status jrnn_rmsprop_update(jrnn_context* ctx, int64_t count, float* w, cons
     require(g, "g");
     require(sq, "sq");
     if (momentum != 0.0f) require(momentum_buf, "momentum_buf");
-    dispatch(ctx,
-             [&] {
-               cpu::rmsprop_update(count, w, g, sq, momentum_buf, lr, alpha, eps, weight_decay,
-                                   momentum);
-             },
-             [&] {
-               cuda::rmsprop_update(*ctx, count, w, g, sq, momentum_buf, lr, alpha, eps,
-                                    weight_decay, momentum);
-             });
+    dispatch(
+        ctx,
+        [&] {
+          cpu::rmsprop_update(count, w, g, sq, momentum_buf, lr, alpha, eps, weight_decay,
+                              momentum);
+        },
+        [&] {
+          cuda::rmsprop_update(*ctx, count, w, g, sq, momentum_buf, lr, alpha, eps, weight_decay,
+                               momentum);
+        });
   });
 }
 

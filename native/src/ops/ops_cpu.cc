@@ -87,8 +87,8 @@ double sum_exp(int64_t K, const float* row, float mx) {
 }
 
 // out[i] = row[i] - shift for i < n; returns how many exceed bar (NaN never does).
-JRNN_VECTOR_CLONES int shift_count_above(
-    const float* row, int64_t n, float shift, float bar, float* out) {
+JRNN_VECTOR_CLONES int shift_count_above(const float* row, int64_t n, float shift, float bar,
+                                         float* out) {
   int above = 0;
   for (int64_t i = 0; i < n; ++i) {
     out[i] = row[i] - shift;
@@ -121,16 +121,16 @@ constexpr int64_t kLinearGemvRows = 8;
 // decoding step) take the matrix-vector kernel that reads w in place; more rows the blocked GEMM
 // (w packed transposed per call). Both beat OpenBLAS's Haswell-kernel sgemm (what
 // OPENBLAS_CORETYPE=Haswell selects) on the output layers of decoders and language models.
-void linear_forward(int64_t M, int64_t I, int64_t O, const float* x, const float* w,
-                    const float* b, float* y, int threads) {
+void linear_forward(int64_t M, int64_t I, int64_t O, const float* x, const float* w, const float* b,
+                    float* y, int threads) {
   const Kernels* kern = kernels_for(active_isa());
   const bool gemv = M < kLinearGemvRows;
   if (b && !(kern && gemv)) {
     for (int64_t m = 0; m < M; ++m) std::memcpy(y + m * O, b, sizeof(float) * O);
   }
   if (!kern) {  // y [M, O] (+)= x [M, I] · w [O, I]ᵀ
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, O, I, 1.0f, x, I, w, I,
-                b ? 1.0f : 0.0f, y, O);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, O, I, 1.0f, x, I, w, I, b ? 1.0f : 0.0f,
+                y, O);
     return;
   }
   struct Call {
@@ -141,15 +141,18 @@ void linear_forward(int64_t M, int64_t I, int64_t O, const float* x, const float
     float* y;
     bool accumulate;
   } call{kern, gemv, M, I, O, x, w, y, b != nullptr};
-  parallel_region(threads, [](void* arg, int tid, int nt, Barrier*) {
-    const Call& c = *static_cast<const Call*>(arg);
-    if (c.gemv) {  // y[m*O + o] = w[o] · x[m] (overwrites; the bias is added below)
-      c.kern->gemv_rows(c.w, c.O, c.I, c.x, c.I, c.M, c.y, c.O, tid, nt);
-    } else {
-      GemmJob g{c.M, c.O, c.I, c.x, c.I, false, c.w, c.I, true, c.y, c.O, c.accumulate};
-      c.kern->gemm(g, tid, nt);
-    }
-  }, &call);
+  parallel_region(
+      threads,
+      [](void* arg, int tid, int nt, Barrier*) {
+        const Call& c = *static_cast<const Call*>(arg);
+        if (c.gemv) {  // y[m*O + o] = w[o] · x[m] (overwrites; the bias is added below)
+          c.kern->gemv_rows(c.w, c.O, c.I, c.x, c.I, c.M, c.y, c.O, tid, nt);
+        } else {
+          GemmJob g{c.M, c.O, c.I, c.x, c.I, false, c.w, c.I, true, c.y, c.O, c.accumulate};
+          c.kern->gemm(g, tid, nt);
+        }
+      },
+      &call);
   if (b && gemv)
     for (int64_t m = 0; m < M; ++m)
       for (int64_t o = 0; o < O; ++o) y[m * O + o] += b[o];
@@ -162,11 +165,10 @@ void linear_backward(int64_t M, int64_t I, int64_t O, const float* x, const floa
   const Kernels* kern = kernels_for(active_isa());
   if (!kern) {
     if (dx)  // dx [M, I] = dy [M, O] · w [O, I]
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, I, O, 1.0f, dy, O, w, I, 0.0f,
-                  dx, I);
-    if (dw)  // dw [O, I] += dy [M, O]ᵀ · x [M, I]
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, O, I, M, 1.0f, dy, O, x, I, 1.0f, dw,
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, I, O, 1.0f, dy, O, w, I, 0.0f, dx,
                   I);
+    if (dw)  // dw [O, I] += dy [M, O]ᵀ · x [M, I]
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, O, I, M, 1.0f, dy, O, x, I, 1.0f, dw, I);
     if (db)
       for (int64_t m = 0; m < M; ++m)
         for (int64_t o = 0; o < O; ++o) db[o] += dy[m * O + o];
@@ -180,18 +182,21 @@ void linear_backward(int64_t M, int64_t I, int64_t O, const float* x, const floa
   } call{kern, M, I, O, x, w, dy, dx, dw, db};
   // Three independent products, one after the other; each splits its own rows over the threads
   // (no barrier needed: every thread writes only its rows of each output).
-  parallel_region(threads, [](void* arg, int tid, int nt, Barrier*) {
-    const Call& c = *static_cast<const Call*>(arg);
-    if (c.dx) {
-      GemmJob g{c.M, c.I, c.O, c.dy, c.O, false, c.w, c.I, false, c.dx, c.I, false};
-      c.kern->gemm(g, tid, nt);
-    }
-    if (c.dw) {
-      GemmJob g{c.O, c.I, c.M, c.dy, c.O, true, c.x, c.I, false, c.dw, c.I, true};
-      c.kern->gemm(g, tid, nt);
-    }
-    if (c.db) c.kern->column_sums(c.dy, c.M, c.O, c.db, nullptr, tid, nt);
-  }, &call);
+  parallel_region(
+      threads,
+      [](void* arg, int tid, int nt, Barrier*) {
+        const Call& c = *static_cast<const Call*>(arg);
+        if (c.dx) {
+          GemmJob g{c.M, c.I, c.O, c.dy, c.O, false, c.w, c.I, false, c.dx, c.I, false};
+          c.kern->gemm(g, tid, nt);
+        }
+        if (c.dw) {
+          GemmJob g{c.O, c.I, c.M, c.dy, c.O, true, c.x, c.I, false, c.dw, c.I, true};
+          c.kern->gemm(g, tid, nt);
+        }
+        if (c.db) c.kern->column_sums(c.dy, c.M, c.O, c.db, nullptr, tid, nt);
+      },
+      &call);
 }
 
 void embedding_forward(int64_t M, int64_t E, const int32_t* ids, const float* table, float* y) {
@@ -203,8 +208,7 @@ void embedding_forward(int64_t M, int64_t E, const int32_t* ids, const float* ta
   }
 }
 
-void embedding_backward(int64_t M, int64_t E, const int32_t* ids, const float* dy,
-                        float* dtable) {
+void embedding_backward(int64_t M, int64_t E, const int32_t* ids, const float* dy, float* dtable) {
   ref::embedding_backward<float>(M, E, ids, dy, dtable);
 }
 
@@ -242,9 +246,10 @@ static inline void insert_top(float v, int64_t k, int64_t top, int64_t& kept, fl
 
 // AVX-512: one compare per 16 columns gives the lanes above the list's last value; only those
 // go to the scalar insertion (a few dozen per row of thousands).
-__attribute__((target("avx512f"))) static void top_of_row_avx512(
-    const float* row, int64_t K, float shift, const char* excluded, int64_t top, float* val,
-    int32_t* idx) {
+__attribute__((target("avx512f"))) static void top_of_row_avx512(const float* row, int64_t K,
+                                                                 float shift, const char* excluded,
+                                                                 int64_t top, float* val,
+                                                                 int32_t* idx) {
   constexpr float kNegInf = -std::numeric_limits<float>::infinity();
   const __m512 vshift = _mm512_set1_ps(shift);
   int64_t kept = 0;
@@ -401,8 +406,8 @@ void sgd_update(int64_t count, float* w, const float* g, float* buf, float lr, f
   ref::sgd_update<float>(count, w, g, buf, lr, momentum, wd, nesterov, step);
 }
 
-void adam_update(int64_t count, float* w, const float* g, float* m, float* v, float lr,
-                 float beta1, float beta2, float eps, float wd, bool decoupled, int64_t step) {
+void adam_update(int64_t count, float* w, const float* g, float* m, float* v, float lr, float beta1,
+                 float beta2, float eps, float wd, bool decoupled, int64_t step) {
   ref::adam_update<float>(count, w, g, m, v, lr, beta1, beta2, eps, wd, decoupled, step);
 }
 

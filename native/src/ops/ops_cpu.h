@@ -7,13 +7,12 @@
 
 namespace jrnn::cpu {
 
-void linear_forward(int64_t M, int64_t I, int64_t O, const float* x, const float* w,
-                    const float* b, float* y, int threads = 1);
+void linear_forward(int64_t M, int64_t I, int64_t O, const float* x, const float* w, const float* b,
+                    float* y, int threads = 1);
 void linear_backward(int64_t M, int64_t I, int64_t O, const float* x, const float* w,
                      const float* dy, float* dx, float* dw, float* db, int threads = 1);
 void embedding_forward(int64_t M, int64_t E, const int32_t* ids, const float* table, float* y);
-void embedding_backward(int64_t M, int64_t E, const int32_t* ids, const float* dy,
-                        float* dtable);
+void embedding_backward(int64_t M, int64_t E, const int32_t* ids, const float* dy, float* dtable);
 void softmax(int64_t M, int64_t K, const float* x, bool log_softmax, float* y);
 void log_softmax_top(int64_t M, int64_t K, const float* x, int64_t top, const int32_t* exclude,
                      int64_t n_exclude, float* values, int32_t* indices);
@@ -35,8 +34,8 @@ void clip_values(int64_t count, float limit, float* x);
 void axpy(int64_t count, float alpha, const float* x, float* y);
 void sgd_update(int64_t count, float* w, const float* g, float* buf, float lr, float momentum,
                 float wd, bool nesterov, int64_t step);
-void adam_update(int64_t count, float* w, const float* g, float* m, float* v, float lr,
-                 float beta1, float beta2, float eps, float wd, bool decoupled, int64_t step);
+void adam_update(int64_t count, float* w, const float* g, float* m, float* v, float lr, float beta1,
+                 float beta2, float eps, float wd, bool decoupled, int64_t step);
 void rmsprop_update(int64_t count, float* w, const float* g, float* sq, float* buf, float lr,
                     float alpha, float eps, float wd, float momentum);
 

@@ -167,8 +167,8 @@ void gather_last(int64_t T, int64_t N, int64_t Fdim, const int32_t* lengths, con
 }
 
 template <typename F>
-void gather_last_backward(int64_t T, int64_t N, int64_t Fdim, const int32_t* lengths,
-                          const F* dout, F* dy) {
+void gather_last_backward(int64_t T, int64_t N, int64_t Fdim, const int32_t* lengths, const F* dout,
+                          F* dy) {
   for (int64_t n = 0; n < N; ++n) {
     const int64_t t = (lengths ? lengths[n] : T) - 1;
     for (int64_t f = 0; f < Fdim; ++f) dy[(t * N + n) * Fdim + f] += dout[n * Fdim + f];
@@ -191,8 +191,8 @@ void sgd_update(int64_t count, F* w, const F* g, F* buf, F lr, F momentum, F wd,
 }
 
 template <typename F>
-void adam_update(int64_t count, F* w, const F* g, F* m, F* v, F lr, F beta1, F beta2, F eps,
-                 F wd, bool decoupled, int64_t step) {
+void adam_update(int64_t count, F* w, const F* g, F* m, F* v, F lr, F beta1, F beta2, F eps, F wd,
+                 bool decoupled, int64_t step) {
   const F bias1 = F(1) - std::pow(beta1, F(step));
   const F bias2 = F(1) - std::pow(beta2, F(step));
   for (int64_t i = 0; i < count; ++i) {

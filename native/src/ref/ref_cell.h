@@ -12,7 +12,9 @@
 namespace jrnn::ref {
 
 template <typename F>
-F sigmoid(F v) { return F(1) / (F(1) + std::exp(-v)); }
+F sigmoid(F v) {
+  return F(1) / (F(1) + std::exp(-v));
+}
 
 // Everything one step computes, kept so that backward can use it.
 template <typename F>

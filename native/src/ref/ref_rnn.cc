@@ -24,9 +24,13 @@ CellWeights<F> weights_of(const jrnn_rnn_desc& desc, const F* w, int l, int d) {
           desc.bias_hh(w, l, d)};
 }
 
-int64_t length_of(const int32_t* lengths, int64_t n, int64_t T) { return lengths ? lengths[n] : T; }
+int64_t length_of(const int32_t* lengths, int64_t n, int64_t T) {
+  return lengths ? lengths[n] : T;
+}
 // The time index of the s-th processed step of a sequence of length len in direction d.
-int64_t time_of(int d, int64_t s, int64_t len) { return d == 0 ? s : len - 1 - s; }
+int64_t time_of(int d, int64_t s, int64_t len) {
+  return d == 0 ? s : len - 1 - s;
+}
 
 template <typename F>
 void forward_with_tape(const jrnn_rnn_desc& desc, int64_t T, int64_t N, const int32_t* lengths,
@@ -106,10 +110,9 @@ void rnn_backward(const jrnn_rnn_desc& desc, int64_t T, int64_t N, const int32_t
     std::vector<F> d_in(T * N * Cl, F(0));  // gradient wrt this layer's input
     for (int d = 0; d < D; ++d) {
       const CellWeights<F> cw = weights_of(desc, w, l, d);
-      const CellGrads<F> cg =
-          dw ? CellGrads<F>{desc.weight_ih(dw, l, d), desc.weight_hh(dw, l, d),
-                            desc.bias_ih(dw, l, d), desc.bias_hh(dw, l, d)}
-             : CellGrads<F>{nullptr, nullptr, nullptr, nullptr};
+      const CellGrads<F> cg = dw ? CellGrads<F>{desc.weight_ih(dw, l, d), desc.weight_hh(dw, l, d),
+                                                desc.bias_ih(dw, l, d), desc.bias_hh(dw, l, d)}
+                                 : CellGrads<F>{nullptr, nullptr, nullptr, nullptr};
       const int64_t state = (int64_t(l) * D + d) * N;
       for (int64_t n = 0; n < N; ++n) {
         std::vector<F> dh(H, F(0)), dc(H, F(0));
@@ -147,13 +150,13 @@ void rnn_step(const jrnn_rnn_desc& desc, int64_t N, const F* x, const F* hx, con
 }
 
 #define JRNN_INSTANTIATE(F)                                                                        \
-  template void rnn_forward<F>(const jrnn_rnn_desc&, int64_t, int64_t, const int32_t*, const F*,  \
+  template void rnn_forward<F>(const jrnn_rnn_desc&, int64_t, int64_t, const int32_t*, const F*,   \
                                const F*, const F*, const F*, F*, F*, F*);                          \
-  template void rnn_backward<F>(const jrnn_rnn_desc&, int64_t, int64_t, const int32_t*, const F*, \
+  template void rnn_backward<F>(const jrnn_rnn_desc&, int64_t, int64_t, const int32_t*, const F*,  \
                                 const F*, const F*, const F*, const F*, const F*, const F*, F*,    \
                                 F*, F*, F*);                                                       \
-  template void rnn_step<F>(const jrnn_rnn_desc&, int64_t, const F*, const F*, const F*,          \
-                            const F*, F*, F*, F*);
+  template void rnn_step<F>(const jrnn_rnn_desc&, int64_t, const F*, const F*, const F*, const F*, \
+                            F*, F*, F*);
 JRNN_INSTANTIATE(float)
 JRNN_INSTANTIATE(double)
 #undef JRNN_INSTANTIATE

@@ -1,6 +1,6 @@
 /**
- * jrnn's models: tokenizers, readers and batches ({@code data}), the models ({@code models}) and one
- * decoding stack for every step model ({@code decode}).
+ * jrnn's models: tokenizers, readers and batches ({@code data}), the models ({@code models}) and
+ * one decoding stack for every step model ({@code decode}).
  */
 module org.jrnn.models {
   requires transitive org.jrnn.train;

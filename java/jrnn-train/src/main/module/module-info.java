@@ -1,4 +1,6 @@
-/** jrnn's training: layers ({@code nn}), optimisers ({@code optim}), the Trainer and its listeners. */
+/**
+ * jrnn's training: layers ({@code nn}), optimisers ({@code optim}), the Trainer and its listeners.
+ */
 module org.jrnn.train {
   requires transitive org.jrnn.core;
 

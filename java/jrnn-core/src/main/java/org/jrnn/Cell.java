@@ -4,17 +4,16 @@
 package org.jrnn;
 
 /**
- * The kind of recurrent cell. Weight rows are gate-major in PyTorch's gate order, so PyTorch
- * state dicts import exactly. With input {@code x}, previous hidden state {@code h} and, for the
- * LSTM, previous cell state {@code c}; {@code σ} is the logistic sigmoid and {@code *} is
- * element-wise:
+ * The kind of recurrent cell. Weight rows are gate-major in PyTorch's gate order, so PyTorch state
+ * dicts import exactly. With input {@code x}, previous hidden state {@code h} and, for the LSTM,
+ * previous cell state {@code c}; {@code σ} is the logistic sigmoid and {@code *} is element-wise:
  *
  * <ul>
  *   <li>{@link #RNN_TANH}: {@code h' = tanh(W_ih x + b_ih + W_hh h + b_hh)}
  *   <li>{@link #RNN_RELU}: {@code h' = relu(W_ih x + b_ih + W_hh h + b_hh)}
  *   <li>{@link #LSTM} (gates i, f, g, o): {@code i = σ(W_ii x + b_ii + W_hi h + b_hi)}, {@code f =
- *       σ(..)}, {@code g = tanh(..)}, {@code o = σ(..)}; {@code c' = f * c + i * g}; {@code h' = o *
- *       tanh(c')}
+ *       σ(..)}, {@code g = tanh(..)}, {@code o = σ(..)}; {@code c' = f * c + i * g}; {@code h' = o
+ *       * tanh(c')}
  *   <li>{@link #GRU} (gates r, z, n), the PyTorch/cuDNN form with the reset gate applied
  *       <em>after</em> the recurrent product (ONNX {@code linear_before_reset = 1}): {@code r =
  *       σ(W_ir x + b_ir + W_hr h + b_hr)}, {@code z = σ(W_iz x + b_iz + W_hz h + b_hz)}, {@code n =

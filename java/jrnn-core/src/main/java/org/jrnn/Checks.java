@@ -21,7 +21,9 @@ final class Checks {
     return t;
   }
 
-  /** {@code t} has exactly the shape {@code expected}: "h0 must be [2, 4, 16] but is [2, 3, 16]". */
+  /**
+   * {@code t} has exactly the shape {@code expected}: "h0 must be [2, 4, 16] but is [2, 3, 16]".
+   */
   static void shape(String name, Tensor t, long... expected) {
     if (!Arrays.equals(t.shape(), expected)) {
       throw new JrnnException(

@@ -52,7 +52,13 @@ public final class Device {
     }
     if (index < 0 || index >= count) {
       throw new JrnnException(
-          "CUDA device " + index + " does not exist: there are " + count + " (0.." + (count - 1) + ")");
+          "CUDA device "
+              + index
+              + " does not exist: there are "
+              + count
+              + " (0.."
+              + (count - 1)
+              + ")");
     }
     return new Device(Type.CUDA, index);
   }
@@ -134,8 +140,8 @@ public final class Device {
 
   /**
    * Returns this device's cached blocks (see {@link #cachedBytes()}) to the system. Safe while
-   * other threads compute on the device: the cache holds only blocks that no tensor (and no call
-   * in flight) uses.
+   * other threads compute on the device: the cache holds only blocks that no tensor (and no call in
+   * flight) uses.
    */
   public void releaseCachedMemory() {
     Native.releaseCached(context());

@@ -25,9 +25,9 @@ public final class Info {
   }
 
   /**
-   * Runs an LSTM (C=3, H=4) over two sequences of lengths 3 and 2 and checks the output: shape
-   * [3, 2, 4], finite, zero past the second sequence's length, not all zero, and hn equal to the
-   * output at each sequence's last step.
+   * Runs an LSTM (C=3, H=4) over two sequences of lengths 3 and 2 and checks the output: shape [3,
+   * 2, 4], finite, zero past the second sequence's length, not all zero, and hn equal to the output
+   * at each sequence's last step.
    *
    * @return null when all is well, else what is wrong
    */
@@ -82,8 +82,11 @@ public final class Info {
   public static void main(String[] args) {
     boolean check = Arrays.asList(args).contains("--check");
     System.out.println("jrnn native " + nativeVersion() + " on " + Loader.getPlatform());
-    System.out.println("CUDA backend: " + (hasCudaBackend() ? "yes" : "no")
-        + ", CUDA devices: " + Device.cudaDeviceCount());
+    System.out.println(
+        "CUDA backend: "
+            + (hasCudaBackend() ? "yes" : "no")
+            + ", CUDA devices: "
+            + Device.cudaDeviceCount());
     if (!check) {
       return;
     }
@@ -92,7 +95,8 @@ public final class Info {
     for (int i = -1; i < gpus; i++) {
       Device d = i < 0 ? Device.cpu() : Device.cuda(i);
       String problem = selfCheck(d);
-      System.out.println("LSTM forward on " + d + ": " + (problem == null ? "ok" : "FAILED: " + problem));
+      System.out.println(
+          "LSTM forward on " + d + ": " + (problem == null ? "ok" : "FAILED: " + problem));
       if (problem != null) {
         failures++;
       }

@@ -171,7 +171,9 @@ final class JrnnNative {
       @Cast("float*") long hy,
       @Cast("float*") long cy,
       @Cast("void*") long scratch);
-  // ------------------------------------------------------------------ int32 host copies (ids, targets)
+
+  // ------------------------------------------------------------------ int32 host copies (ids,
+  // targets)
   static native int jrnn_copy_from_host(
       @Cast("jrnn_context*") long ctx,
       @Cast("void*") long dst,
@@ -316,10 +318,16 @@ final class JrnnNative {
       @Cast("int64_t*") long[] firstBad);
 
   static native int jrnn_scale(
-      @Cast("jrnn_context*") long ctx, @Cast("int64_t") long count, float alpha, @Cast("float*") long x);
+      @Cast("jrnn_context*") long ctx,
+      @Cast("int64_t") long count,
+      float alpha,
+      @Cast("float*") long x);
 
   static native int jrnn_clip_values(
-      @Cast("jrnn_context*") long ctx, @Cast("int64_t") long count, float limit, @Cast("float*") long x);
+      @Cast("jrnn_context*") long ctx,
+      @Cast("int64_t") long count,
+      float limit,
+      @Cast("float*") long x);
 
   static native int jrnn_axpy(
       @Cast("jrnn_context*") long ctx,

@@ -7,10 +7,10 @@
  */
 package org.jrnn;
 
-import org.jrnn.JrnnException.Status;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.javacpp.Loader;
+import org.jrnn.JrnnException.Status;
 
 /**
  * Typed access to {@code jrnn.h}. Addresses are {@code long}s of memory from {@link #alloc}; every
@@ -21,14 +21,19 @@ import org.bytedeco.javacpp.Loader;
 final class Native {
   /** {@code JRNN_DEVICE_CPU}. */
   public static final int DEVICE_CPU = 0;
+
   /** {@code JRNN_DEVICE_CUDA}. */
   public static final int DEVICE_CUDA = 1;
+
   /** {@code JRNN_PASS_INFERENCE}. */
   public static final int PASS_INFERENCE = 0;
+
   /** {@code JRNN_PASS_TRAINING_FORWARD}. */
   public static final int PASS_TRAINING_FORWARD = 1;
+
   /** {@code JRNN_PASS_BACKWARD}. */
   public static final int PASS_BACKWARD = 2;
+
   /** {@code JRNN_PASS_STEP}. */
   public static final int PASS_STEP = 3;
 
@@ -137,8 +142,8 @@ final class Native {
   // ------------------------------------------------------------------ memory
 
   /**
-   * Allocates {@code bytes} (> 0) of 64-byte aligned device memory, zero-filled when {@code
-   * zeroed} (else its contents are unspecified). Never returns 0.
+   * Allocates {@code bytes} (> 0) of 64-byte aligned device memory, zero-filled when {@code zeroed}
+   * (else its contents are unspecified). Never returns 0.
    */
   public static long alloc(NativeContext ctx, long bytes, boolean zeroed) {
     ctx.lock.lock();
@@ -368,8 +373,24 @@ final class Native {
     try {
       check(
           JrnnNative.jrnn_rnn_backward(
-              ctx.handle, desc, t, n, lengths, x, h0, c0, w, dy, dhy, dcy, dx, dh0, dc0, dw,
-              reserve, scratch),
+              ctx.handle,
+              desc,
+              t,
+              n,
+              lengths,
+              x,
+              h0,
+              c0,
+              w,
+              dy,
+              dhy,
+              dcy,
+              dx,
+              dh0,
+              dc0,
+              dw,
+              reserve,
+              scratch),
           "jrnn_rnn_backward");
     } finally {
       ctx.lock.unlock();
@@ -398,6 +419,7 @@ final class Native {
       ctx.lock.unlock();
     }
   }
+
   // ------------------------------------------------------------------ int32 buffers
 
   /** Copies {@code count} ints of {@code src} (Not modified) to device memory {@code dst}. */
@@ -437,7 +459,16 @@ final class Native {
 
   /** {@code jrnn_linear_backward}: dx overwritten (or 0); dw, db ACCUMULATE (or 0). */
   public static void linearBackward(
-      NativeContext ctx, long m, long i, long o, long x, long w, long dy, long dx, long dw, long db) {
+      NativeContext ctx,
+      long m,
+      long i,
+      long o,
+      long x,
+      long w,
+      long dy,
+      long dx,
+      long dw,
+      long db) {
     ctx.lock.lock();
     try {
       check(
@@ -511,7 +542,14 @@ final class Native {
    * (host arrays values/indices [M*top]); exclude may be empty.
    */
   public static void logSoftmaxTop(
-      NativeContext ctx, long m, long k, long x, int top, int[] exclude, float[] values, int[] indices) {
+      NativeContext ctx,
+      long m,
+      long k,
+      long x,
+      int top,
+      int[] exclude,
+      float[] values,
+      int[] indices) {
     ctx.lock.lock();
     try {
       check(
@@ -547,7 +585,9 @@ final class Native {
     }
   }
 
-  /** {@code jrnn_dropout}: inverted dropout of count floats, counter-based on seed; y may equal x. */
+  /**
+   * {@code jrnn_dropout}: inverted dropout of count floats, counter-based on seed; y may equal x.
+   */
   public static void dropout(NativeContext ctx, long count, float p, long seed, long x, long y) {
     ctx.lock.lock();
     try {
@@ -562,8 +602,7 @@ final class Native {
       NativeContext ctx, long t, long n, long f, int[] lengths, long y, long out) {
     ctx.lock.lock();
     try {
-      check(
-          JrnnNative.jrnn_gather_last(ctx.handle, t, n, f, lengths, y, out), "jrnn_gather_last");
+      check(JrnnNative.jrnn_gather_last(ctx.handle, t, n, f, lengths, y, out), "jrnn_gather_last");
     } finally {
       ctx.lock.unlock();
     }
@@ -594,14 +633,17 @@ final class Native {
     return result[0];
   }
 
-  /** Index of the first NaN/Inf among {@code count} floats at {@code x}, or -1 when all are finite. */
+  /**
+   * Index of the first NaN/Inf among {@code count} floats at {@code x}, or -1 when all are finite.
+   */
   public static long firstNonFinite(NativeContext ctx, long count, long x) {
     int[] result = new int[1];
     long[] firstBad = new long[1];
     ctx.lock.lock();
     try {
       check(
-          JrnnNative.jrnn_check_finite(ctx.handle, count, x, result, firstBad), "jrnn_check_finite");
+          JrnnNative.jrnn_check_finite(ctx.handle, count, x, result, firstBad),
+          "jrnn_check_finite");
     } finally {
       ctx.lock.unlock();
     }
@@ -638,7 +680,9 @@ final class Native {
     }
   }
 
-  /** {@code jrnn_sgd_update}: one SGD step over w [count] (momentumBuf may be 0 without momentum). */
+  /**
+   * {@code jrnn_sgd_update}: one SGD step over w [count] (momentumBuf may be 0 without momentum).
+   */
   public static void sgdUpdate(
       NativeContext ctx,
       long count,
@@ -654,7 +698,16 @@ final class Native {
     try {
       check(
           JrnnNative.jrnn_sgd_update(
-              ctx.handle, count, w, g, momentumBuf, lr, momentum, weightDecay, nesterov ? 1 : 0, step),
+              ctx.handle,
+              count,
+              w,
+              g,
+              momentumBuf,
+              lr,
+              momentum,
+              weightDecay,
+              nesterov ? 1 : 0,
+              step),
           "jrnn_sgd_update");
     } finally {
       ctx.lock.unlock();
@@ -680,7 +733,18 @@ final class Native {
     try {
       check(
           JrnnNative.jrnn_adam_update(
-              ctx.handle, count, w, g, m, v, lr, beta1, beta2, eps, weightDecay, decoupled ? 1 : 0,
+              ctx.handle,
+              count,
+              w,
+              g,
+              m,
+              v,
+              lr,
+              beta1,
+              beta2,
+              eps,
+              weightDecay,
+              decoupled ? 1 : 0,
               step),
           "jrnn_adam_update");
     } finally {

@@ -12,8 +12,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Why a lock and not one context per thread: {@code jrnn.h} says a context is used by one thread
  * at a time (on the CPU it owns a pool of worker threads sized to the cores, on CUDA one stream).
- * One context per Java thread would start one worker pool per thread and oversubscribe the cores, or
- * on CUDA spread work over streams whose memory other streams then use without ordering. So all
+ * One context per Java thread would start one worker pool per thread and oversubscribe the cores,
+ * or on CUDA spread work over streams whose memory other streams then use without ordering. So all
  * calls that take the context (allocation, copies, passes) run under {@link #lock}, held only for
  * the one native call. Two threads computing on the same device therefore take turns; each call
  * already uses every core (or the whole GPU).

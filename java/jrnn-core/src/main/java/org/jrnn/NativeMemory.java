@@ -19,6 +19,7 @@ final class NativeMemory extends NativeResource implements Runnable {
   private static final System.Logger LOG = System.getLogger("org.jrnn");
 
   final NativeContext context;
+
   /** Start of the block; 0 for an empty (zero-byte) block, which allocates nothing. */
   final long address;
 

@@ -8,13 +8,13 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * A native object shared between threads, with a count of the native calls in flight that use it.
- * A call {@link #acquire()}s it before passing its address to native code and {@link #release()}s
- * it after the call returns. {@link #close()} marks it closed at once, so every later {@link
+ * A native object shared between threads, with a count of the native calls in flight that use it. A
+ * call {@link #acquire()}s it before passing its address to native code and {@link #release()}s it
+ * after the call returns. {@link #close()} marks it closed at once, so every later {@link
  * #acquire()} fails, and {@link #dispose()}s it when no call is in flight: right away, or in the
  * {@link #release()} of the last call (close never waits). So a call either fails before it starts
- * or runs on memory that stays valid to its end, never on memory that was freed (and perhaps
- * handed to someone else by the CPU block cache) in between.
+ * or runs on memory that stays valid to its end, never on memory that was freed (and perhaps handed
+ * to someone else by the CPU block cache) in between.
  *
  * <p>The cost is one atomic compare-and-set to acquire and one atomic add to release.
  */
@@ -53,7 +53,10 @@ abstract class NativeResource {
     return true;
   }
 
-  /** Ends one call of {@link #acquire()}; disposes of the resource if it was the last one after close. */
+  /**
+   * Ends one call of {@link #acquire()}; disposes of the resource if it was the last one after
+   * close.
+   */
   final void release() {
     if ((int) STATE.getAndAdd(this, -1) == CLOSED + 1) {
       dispose();

@@ -8,17 +8,17 @@ package org.jrnn;
 import java.util.Arrays;
 
 /**
- * Typed wrappers over the training ops of {@code jrnn.h}. Tensors are float32 and row-major;
- * ids and targets are Java {@code int[]} copied to a native int32 buffer for the call. Notation: M
+ * Typed wrappers over the training ops of {@code jrnn.h}. Tensors are float32 and row-major; ids
+ * and targets are Java {@code int[]} copied to a native int32 buffer for the call. Notation: M
  * rows, I/O input/output features, V vocabulary, E embedding size, K classes, T steps, N sequences,
  * F features. "{@code [..., I]}" means any rank {@code >= 1} whose last size is I (M is then the
  * product of the other sizes).
  *
  * <p>Outputs are either returned as new tensors (in the current {@link Scope}, or owned by the
  * caller when none is open) or passed in; an output marked "Modified" is overwritten, one marked
- * "ACCUMULATED" gets {@code +=}. Every method throws {@link JrnnException} naming the operation, the
- * argument and its shape when a tensor is null, closed, on another device or of the wrong shape.
- * The ops run on the CPU; a CUDA tensor gives the native NOT_SUPPORTED error until the CUDA
+ * "ACCUMULATED" gets {@code +=}. Every method throws {@link JrnnException} naming the operation,
+ * the argument and its shape when a tensor is null, closed, on another device or of the wrong
+ * shape. The ops run on the CPU; a CUDA tensor gives the native NOT_SUPPORTED error until the CUDA
  * backend implements them.
  */
 public final class Ops {
@@ -115,16 +115,7 @@ public final class Ops {
     Tensor[] use = Tensor.acquireAll(x, weight, dy, dx, dWeight, dBias);
     try {
       Native.linearBackward(
-          ctx(x),
-          m,
-          in,
-          out,
-          ptr(x),
-          ptr(weight),
-          ptr(dy),
-          ptr(dx),
-          ptr(dWeight),
-          ptr(dBias));
+          ctx(x), m, in, out, ptr(x), ptr(weight), ptr(dy), ptr(dx), ptr(dWeight), ptr(dBias));
     } finally {
       Tensor.releaseAll(use);
     }
@@ -162,7 +153,8 @@ public final class Ops {
     String op = "embedding";
     open(op, "table", table);
     rank(op, "table", table, 2);
-    long[] lead = shape == null || shape.length == 0 ? new long[] {ids == null ? 0 : ids.length} : shape;
+    long[] lead =
+        shape == null || shape.length == 0 ? new long[] {ids == null ? 0 : ids.length} : shape;
     long[] full = Arrays.copyOf(lead, lead.length + 1);
     full[lead.length] = table.dim(1);
     Tensor y = Tensor.empty(table.device(), full);
@@ -232,8 +224,8 @@ public final class Ops {
   // ------------------------------------------------------------------ losses
 
   /**
-   * Softmax cross-entropy per row with label smoothing {@code s}: the target distribution is
-   * {@code (1-s)·onehot(target) + s/K}; a target of -1 ignores the row (loss 0, gradient 0).
+   * Softmax cross-entropy per row with label smoothing {@code s}: the target distribution is {@code
+   * (1-s)·onehot(target) + s/K}; a target of -1 ignores the row (loss 0, gradient 0).
    *
    * @param logits {@code [..., K]} with M rows. Not modified (unless it is dLogits).
    * @param targets M class ids in {@code 0..K-1} or -1. Not modified.
@@ -257,8 +249,14 @@ public final class Ops {
     ids(op, "targets", targets, k, true);
     if (targets.length != m) {
       throw new JrnnException(
-          op + ": targets has " + targets.length + " entries but logits " + logits.shapeString()
-              + " has " + m + " rows");
+          op
+              + ": targets has "
+              + targets.length
+              + " entries but logits "
+              + logits.shapeString()
+              + " has "
+              + m
+              + " rows");
     }
     if (!(labelSmoothing >= 0f && labelSmoothing < 1f)) {
       throw new JrnnException(op + ": labelSmoothing = " + labelSmoothing + " must be in [0, 1)");
@@ -333,13 +331,18 @@ public final class Ops {
     long cells = (long) rows * k;
     long need = (long) rows * top;
     if (x.length < cells || values.length < need || indices.length < need) {
-      throw new JrnnException(op + ": x must hold rows·k = " + cells
-          + " entries and values, indices rows·top = " + need);
+      throw new JrnnException(
+          op
+              + ": x must hold rows·k = "
+              + cells
+              + " entries and values, indices rows·top = "
+              + need);
     }
     int[] ex = exclude == null ? new int[0] : exclude;
     for (int i = 0; i < ex.length; i++) {
       if (ex[i] < 0 || ex[i] >= k) {
-        throw new JrnnException(op + ": exclude[" + i + "] = " + ex[i] + " is outside 0.." + (k - 1));
+        throw new JrnnException(
+            op + ": exclude[" + i + "] = " + ex[i] + " is outside 0.." + (k - 1));
       }
     }
     TopEntries.select(x, rows, k, top, ex, values, indices);
@@ -347,10 +350,10 @@ public final class Ops {
 
   /**
    * The best {@code top} entries of each row of {@code logSoftmax(x)}, for beam search without
-   * copying whole rows to the host: per row, the values in descending order (ties: the lower
-   * column first), each identical to the one {@link #logSoftmax} gives; NaN, -inf and excluded
-   * columns are never chosen. On the CPU one native pass per row; on other devices through
-   * {@link #logSoftmax} and a host copy.
+   * copying whole rows to the host: per row, the values in descending order (ties: the lower column
+   * first), each identical to the one {@link #logSoftmax} gives; NaN, -inf and excluded columns are
+   * never chosen. On the CPU one native pass per row; on other devices through {@link #logSoftmax}
+   * and a host copy.
    *
    * @param x logits {@code [..., K]}. Not modified.
    * @param top entries per row, >= 1
@@ -359,7 +362,8 @@ public final class Ops {
    *     eligible entries
    * @param indices at least rows·top ints. Modified: {@code [rows, top]} columns, -1 past them
    */
-  public static void logSoftmaxTop(Tensor x, int top, int[] exclude, float[] values, int[] indices) {
+  public static void logSoftmaxTop(
+      Tensor x, int top, int[] exclude, float[] values, int[] indices) {
     String op = "logSoftmaxTop";
     open(op, "x", x);
     long k = lastDim(op, "x", x);
@@ -369,11 +373,13 @@ public final class Ops {
     int[] ex = exclude == null ? new int[0] : exclude;
     for (int i = 0; i < ex.length; i++) {
       if (ex[i] < 0 || ex[i] >= k) {
-        throw new JrnnException(op + ": exclude[" + i + "] = " + ex[i] + " is outside 0.." + (k - 1));
+        throw new JrnnException(
+            op + ": exclude[" + i + "] = " + ex[i] + " is outside 0.." + (k - 1));
       }
     }
     if (values == null || indices == null || values.length < m * top || indices.length < m * top) {
-      throw new JrnnException(op + ": values and indices must hold rows·top = " + m * top + " entries");
+      throw new JrnnException(
+          op + ": values and indices must hold rows·top = " + m * top + " entries");
     }
     if (x.device().isCpu()) {
       x.acquire();
@@ -590,7 +596,9 @@ public final class Ops {
 
   // ------------------------------------------------------------------ reductions, elementwise
 
-  /** Index (row-major) of the first NaN or infinity of x, or -1 when all are finite. Not modified. */
+  /**
+   * Index (row-major) of the first NaN or infinity of x, or -1 when all are finite. Not modified.
+   */
   public static long firstNonFinite(Tensor x) {
     open("firstNonFinite", "x", x);
     positive("firstNonFinite", "elements of x", x.numel());
@@ -679,14 +687,26 @@ public final class Ops {
     open(op, name, t);
     if (!t.device().equals(ref.device())) {
       throw new JrnnException(
-          op + ": " + name + " is on " + t.device() + " but the other arguments are on " + ref.device());
+          op
+              + ": "
+              + name
+              + " is on "
+              + t.device()
+              + " but the other arguments are on "
+              + ref.device());
     }
   }
 
   private static void shape(String op, String name, Tensor t, long... expected) {
     if (!Arrays.equals(t.shape(), expected)) {
       throw new JrnnException(
-          op + ": " + name + " must be " + Arrays.toString(expected) + " but is " + t.shapeString());
+          op
+              + ": "
+              + name
+              + " must be "
+              + Arrays.toString(expected)
+              + " but is "
+              + t.shapeString());
     }
   }
 
@@ -709,7 +729,14 @@ public final class Ops {
   private static void rows(String op, String name, Tensor t, long rows, long width) {
     if (t.rank() < 1 || t.dim(-1) != width || t.numel() != rows * width) {
       throw new JrnnException(
-          op + ": " + name + " must be [..., " + width + "] with " + rows + " rows but is "
+          op
+              + ": "
+              + name
+              + " must be [..., "
+              + width
+              + "] with "
+              + rows
+              + " rows but is "
               + t.shapeString());
     }
   }
@@ -741,7 +768,15 @@ public final class Ops {
     for (int i = 0; i < ids.length; i++) {
       if (ids[i] >= bound || ids[i] < (allowIgnore ? -1 : 0)) {
         throw new JrnnException(
-            op + ": " + name + "[" + i + "] = " + ids[i] + " is outside 0.." + (bound - 1)
+            op
+                + ": "
+                + name
+                + "["
+                + i
+                + "] = "
+                + ids[i]
+                + " is outside 0.."
+                + (bound - 1)
                 + (allowIgnore ? " (or -1)" : ""));
       }
     }
@@ -752,13 +787,21 @@ public final class Ops {
       return;
     }
     if (lengths.length != n) {
-      throw new JrnnException(
-          op + ": lengths has " + lengths.length + " entries but N = " + n);
+      throw new JrnnException(op + ": lengths has " + lengths.length + " entries but N = " + n);
     }
     for (int i = 0; i < lengths.length; i++) {
       if (lengths[i] < 1 || lengths[i] > t) {
         throw new JrnnException(
-            op + ": lengths[" + i + "] = " + lengths[i] + " is outside 1.." + t + " (T = " + t + ")");
+            op
+                + ": lengths["
+                + i
+                + "] = "
+                + lengths[i]
+                + " is outside 1.."
+                + t
+                + " (T = "
+                + t
+                + ")");
       }
     }
   }

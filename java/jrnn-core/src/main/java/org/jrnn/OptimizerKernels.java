@@ -10,8 +10,8 @@ import java.util.Arrays;
 /**
  * In-place update kernels for optimisers. Each checks its tensors (open, same device, element
  * counts) and keeps them from being freed for the duration of the native call, like {@link
- * org.jrnn.Ops}. jrnn-train's optimisers (org.jrnn.optim) are built on these; users train through an
- * {@code Optimizer} and need them only to write an optimiser of their own.
+ * org.jrnn.Ops}. jrnn-train's optimisers (org.jrnn.optim) are built on these; users train through
+ * an {@code Optimizer} and need them only to write an optimiser of their own.
  */
 public final class OptimizerKernels {
   private OptimizerKernels() {}
@@ -135,8 +135,19 @@ public final class OptimizerKernels {
     Tensor[] use = Tensor.acquireAll(w, g, m, v);
     try {
       Native.adamUpdate(
-          ctx(w), n, ptr(w), ptr(g), ptr(m), ptr(v), lr, beta1, beta2, eps,
-          weightDecay, decoupled, step);
+          ctx(w),
+          n,
+          ptr(w),
+          ptr(g),
+          ptr(m),
+          ptr(v),
+          lr,
+          beta1,
+          beta2,
+          eps,
+          weightDecay,
+          decoupled,
+          step);
     } finally {
       Tensor.releaseAll(use);
     }
@@ -175,8 +186,17 @@ public final class OptimizerKernels {
     Tensor[] use = Tensor.acquireAll(w, g, square, momentumBuffer);
     try {
       Native.rmspropUpdate(
-          ctx(w), n, ptr(w), ptr(g), ptr(square), ptr(momentumBuffer), lr, alpha, eps,
-          weightDecay, momentum);
+          ctx(w),
+          n,
+          ptr(w),
+          ptr(g),
+          ptr(square),
+          ptr(momentumBuffer),
+          lr,
+          alpha,
+          eps,
+          weightDecay,
+          momentum);
     } finally {
       Tensor.releaseAll(use);
     }
@@ -189,7 +209,6 @@ public final class OptimizerKernels {
     positive(op, "elements of w", w.numel());
     return w.numel();
   }
-
 
   // ------------------------------------------------------------------ checks
 
@@ -209,7 +228,13 @@ public final class OptimizerKernels {
     if (t.isClosed()) {
       throw new JrnnException(
           JrnnException.Status.CLOSED,
-          op + ": " + name + " (tensor " + Arrays.toString(t.shape()) + " on " + t.device()
+          op
+              + ": "
+              + name
+              + " (tensor "
+              + Arrays.toString(t.shape())
+              + " on "
+              + t.device()
               + ") is closed");
     }
   }
@@ -219,7 +244,13 @@ public final class OptimizerKernels {
     open(op, name, t);
     if (!t.device().equals(ref.device())) {
       throw new JrnnException(
-          op + ": " + name + " is on " + t.device() + " but the other arguments are on " + ref.device());
+          op
+              + ": "
+              + name
+              + " is on "
+              + t.device()
+              + " but the other arguments are on "
+              + ref.device());
     }
   }
 

@@ -13,9 +13,9 @@ import java.util.SplittableRandom;
 
 /**
  * A stack of {@code L} recurrent layers of one {@link Cell} kind, unidirectional ({@code D = 1}) or
- * bidirectional ({@code D = 2}), with PyTorch's semantics for padded ragged batches: for {@code t >=
- * lengths[n]} the output is zero and the state carries through, so the final state is the state at
- * each sequence's own length; the reverse direction starts at {@code lengths[n]-1}.
+ * bidirectional ({@code D = 2}), with PyTorch's semantics for padded ragged batches: for {@code t
+ * >= lengths[n]} the output is zero and the state carries through, so the final state is the state
+ * at each sequence's own length; the reverse direction starts at {@code lengths[n]-1}.
  *
  * <pre>{@code
  * try (Recurrent lstm = Recurrent.builder().cell(Cell.LSTM).inputSize(8).hiddenSize(16).seed(1).build();
@@ -38,10 +38,10 @@ import java.util.SplittableRandom;
  * <p>The layer owns its buffers (they belong to no scope); {@link #close()} frees them. Tensors the
  * passes return belong to the current scope, or to the caller when no scope is open. Passes only
  * read the weights, so several threads may run passes on one layer (they take turns on the device);
- * do not change the weights or run backward into the same gradients concurrently. Closing the
- * layer while other threads run passes on it is safe: each pass either fails with a {@link
- * JrnnException} (CLOSED) or completes as if the layer were open, and the weights and the native
- * descriptor are freed when the last pass in flight returns.
+ * do not change the weights or run backward into the same gradients concurrently. Closing the layer
+ * while other threads run passes on it is safe: each pass either fails with a {@link JrnnException}
+ * (CLOSED) or completes as if the layer were open, and the weights and the native descriptor are
+ * freed when the last pass in flight returns.
  */
 public final class Recurrent implements AutoCloseable {
   private static final Cleaner DESC_CLEANER = Cleaner.create();
@@ -282,16 +282,19 @@ public final class Recurrent implements AutoCloseable {
   // ------------------------------------------------------------------ parameters
 
   /**
-   * The named parameters, in buffer (PyTorch) order: views of {@link #weights()}, shapes {@code [G*H,
-   * C_l]}, {@code [G*H, H]} and {@code [G*H]}. Writing into a view changes the layer. The views stay
-   * owned by the layer (do not close them); the map is a new copy each call.
+   * The named parameters, in buffer (PyTorch) order: views of {@link #weights()}, shapes {@code
+   * [G*H, C_l]}, {@code [G*H, H]} and {@code [G*H]}. Writing into a view changes the layer. The
+   * views stay owned by the layer (do not close them); the map is a new copy each call.
    */
   public LinkedHashMap<String, Tensor> parameters() {
     checkOpen();
     return new LinkedHashMap<>(params);
   }
 
-  /** The named gradients, same names and shapes as {@link #parameters()}, views of the gradient buffer. */
+  /**
+   * The named gradients, same names and shapes as {@link #parameters()}, views of the gradient
+   * buffer.
+   */
   public LinkedHashMap<String, Tensor> gradients() {
     checkOpen();
     return new LinkedHashMap<>(gradViews);
@@ -303,7 +306,9 @@ public final class Recurrent implements AutoCloseable {
     return weights;
   }
 
-  /** The flat gradient buffer {@code [parameterCount()]}, owned by the layer; backward adds into it. */
+  /**
+   * The flat gradient buffer {@code [parameterCount()]}, owned by the layer; backward adds into it.
+   */
   public Tensor gradientBuffer() {
     checkOpen();
     return grads;
@@ -336,7 +341,10 @@ public final class Recurrent implements AutoCloseable {
 
   // ------------------------------------------------------------------ passes
 
-  /** Inference over a batch from a zero initial state; see {@link #forward(SequenceBatch, RecurrentState)}. */
+  /**
+   * Inference over a batch from a zero initial state; see {@link #forward(SequenceBatch,
+   * RecurrentState)}.
+   */
   public RecurrentOutput forward(SequenceBatch input) {
     return forward(input, null);
   }
@@ -462,11 +470,12 @@ public final class Recurrent implements AutoCloseable {
    * state, and ACCUMULATES (+=) the weight gradients into {@link #gradients()}.
    *
    * @param trained the result of {@link #forwardTrain} on this layer, still open. Not modified.
-   * @param dy {@code [T, N, D*H]} or null (zeros); entries past each length are ignored. Not modified.
+   * @param dy {@code [T, N, D*H]} or null (zeros); entries past each length are ignored. Not
+   *     modified.
    * @param dhn {@code [L*D, N, H]} or null (zeros). Not modified.
    * @param dcn {@code [L*D, N, H]} (LSTM only) or null (zeros). Not modified.
-   * @return dx {@code [T, N, C]}, dh0 and dc0 {@code [L*D, N, H]}, new tensors in the current scope.
-   *     Modified: {@link #gradientBuffer()}.
+   * @return dx {@code [T, N, C]}, dh0 and dc0 {@code [L*D, N, H]}, new tensors in the current
+   *     scope. Modified: {@link #gradientBuffer()}.
    */
   public RecurrentGradients backward(RecurrentOutput trained, Tensor dy, Tensor dhn, Tensor dcn) {
     return backward(trained, dy, dhn, dcn, true);
@@ -475,8 +484,8 @@ public final class Recurrent implements AutoCloseable {
   /**
    * As {@link #backward(RecurrentOutput, Tensor, Tensor, Tensor)}, computing the input gradient
    * only when {@code inputGradient} is true. Without it (the input is data, not the output of
-   * something trained, as PyTorch skips inputs that do not require grad) a training step does
-   * about a sixth less work when C = H; the returned {@link RecurrentGradients#dx()} is then null.
+   * something trained, as PyTorch skips inputs that do not require grad) a training step does about
+   * a sixth less work when C = H; the returned {@link RecurrentGradients#dx()} is then null.
    */
   public RecurrentGradients backward(
       RecurrentOutput trained, Tensor dy, Tensor dhn, Tensor dcn, boolean inputGradient) {
@@ -507,12 +516,14 @@ public final class Recurrent implements AutoCloseable {
     }
     if (trained.isClosed()) {
       throw new JrnnException(
-          JrnnException.Status.CLOSED, "trained (the output of forwardTrain) was closed before backward");
+          JrnnException.Status.CLOSED,
+          "trained (the output of forwardTrain) was closed before backward");
     }
     Tensor x = trained.x;
     if (x.isClosed()) {
       throw new JrnnException(
-          JrnnException.Status.CLOSED, "the input given to forwardTrain was closed before backward");
+          JrnnException.Status.CLOSED,
+          "the input given to forwardTrain was closed before backward");
     }
     if (trained.h0 != null && trained.h0.isClosed()) {
       throw new JrnnException(
@@ -590,9 +601,9 @@ public final class Recurrent implements AutoCloseable {
   }
 
   /**
-   * One time step for N sequences with carried state (generation, streaming); unidirectional
-   * layers only. Running {@code step} T times over a batch of full-length sequences gives the same
-   * outputs and state as {@link #forward}.
+   * One time step for N sequences with carried state (generation, streaming); unidirectional layers
+   * only. Running {@code step} T times over a batch of full-length sequences gives the same outputs
+   * and state as {@link #forward}.
    *
    * @param x {@code [N, C]} on the layer's device. Not modified.
    * @param state h {@code [L, N, H]} (and c for the LSTM, required). Modified: updated in place to

@@ -4,9 +4,9 @@
 package org.jrnn;
 
 /**
- * The state of a {@link Recurrent} stack for N sequences: {@code h} {@code [L*D, N, H]} and, for the
- * LSTM, {@code c} {@code [L*D, N, H]} (null for other cells). Row {@code l*D + d} is layer {@code l},
- * direction {@code d} (PyTorch's {@code h_n} order).
+ * The state of a {@link Recurrent} stack for N sequences: {@code h} {@code [L*D, N, H]} and, for
+ * the LSTM, {@code c} {@code [L*D, N, H]} (null for other cells). Row {@code l*D + d} is layer
+ * {@code l}, direction {@code d} (PyTorch's {@code h_n} order).
  *
  * <p>Ownership: {@link #zeros} and {@link #copy()} create tensors that this state owns and {@link
  * #close()} frees; {@link #of(Tensor, Tensor)} wraps tensors it does <em>not</em> own.
@@ -129,7 +129,11 @@ public final class RecurrentState implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "RecurrentState[h=" + h.shapeString() + (c != null ? ", c=" + c.shapeString() : "")
-        + "] on " + h.device() + (isClosed() ? " (closed)" : "");
+    return "RecurrentState[h="
+        + h.shapeString()
+        + (c != null ? ", c=" + c.shapeString() : "")
+        + "] on "
+        + h.device()
+        + (isClosed() ? " (closed)" : "");
   }
 }

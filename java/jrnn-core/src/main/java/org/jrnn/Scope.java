@@ -12,9 +12,9 @@ import java.util.List;
 /**
  * A memory scope. Open one with {@link #open()} in a try-with-resources block: every {@link Tensor}
  * created on this thread until it closes (including tensors made by layers, batches and passes)
- * belongs to it, and {@link #close()} frees them all, newest first. Scopes nest: a tensor belongs to
- * the innermost open scope only. {@link Tensor#keep()} or {@link #keep(Tensor)} detach a tensor so it
- * survives; the caller then owns it. Tensors created with no scope open belong to the caller.
+ * belongs to it, and {@link #close()} frees them all, newest first. Scopes nest: a tensor belongs
+ * to the innermost open scope only. {@link Tensor#keep()} or {@link #keep(Tensor)} detach a tensor
+ * so it survives; the caller then owns it. Tensors created with no scope open belong to the caller.
  *
  * <pre>{@code
  * try (Scope scope = Scope.open()) {
@@ -23,9 +23,9 @@ import java.util.List;
  * }
  * }</pre>
  *
- * <p>A scope is confined to the thread that opened it: tensors created on other threads do not
- * join it, and it must be closed on its own thread. Closing an outer scope first closes any inner
- * scopes still open on the thread.
+ * <p>A scope is confined to the thread that opened it: tensors created on other threads do not join
+ * it, and it must be closed on its own thread. Closing an outer scope first closes any inner scopes
+ * still open on the thread.
  */
 public final class Scope implements AutoCloseable {
   private static final ThreadLocal<ArrayDeque<Scope>> STACK =

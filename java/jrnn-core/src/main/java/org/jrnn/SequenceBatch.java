@@ -10,9 +10,9 @@ import java.util.List;
 
 /**
  * N sequences of C features and lengths {@code lengths[n]} in {@code 1..T}, stored padded and
- * time-major as a {@link Tensor} {@code [T, N, C]} (element {@code (t, n, c)} at {@code (t*N + n)*C +
- * c}); {@code T} is the longest length. Entries at {@code t >= lengths[n]} are padding: layers ignore
- * them, and the factories here fill them with zeros.
+ * time-major as a {@link Tensor} {@code [T, N, C]} (element {@code (t, n, c)} at {@code (t*N + n)*C
+ * + c}); {@code T} is the longest length. Entries at {@code t >= lengths[n]} are padding: layers
+ * ignore them, and the factories here fill them with zeros.
  *
  * <p>Ownership: the factories that copy Java arrays ({@link #fromList}, {@link #fromBatchFirst})
  * create a data tensor that this batch owns and {@link #close()} frees (it also belongs to the
@@ -33,8 +33,8 @@ public final class SequenceBatch implements AutoCloseable {
   /**
    * A CPU batch copied from batch-first sequences.
    *
-   * @param sequences N >= 1 sequences, each {@code [len][C]} with {@code len >= 1} and the same C >=
-   *     1. Not modified.
+   * @param sequences N >= 1 sequences, each {@code [len][C]} with {@code len >= 1} and the same C
+   *     >= 1. Not modified.
    */
   public static SequenceBatch fromList(List<float[][]> sequences) {
     return fromList(Device.cpu(), sequences);
@@ -73,7 +73,8 @@ public final class SequenceBatch implements AutoCloseable {
     }
     long total = (long) t * n * c;
     if (total > Integer.MAX_VALUE - 8) {
-      throw new JrnnException("batch [" + t + ", " + n + ", " + c + "] is too large to copy from Java");
+      throw new JrnnException(
+          "batch [" + t + ", " + n + ", " + c + "] is too large to copy from Java");
     }
     float[] flat = new float[(int) total];
     for (int i = 0; i < n; i++) {
@@ -96,7 +97,10 @@ public final class SequenceBatch implements AutoCloseable {
     return fromBatchFirst(Device.cpu(), data, lengths);
   }
 
-  /** A batch on {@code device} from batch-first data; see {@link #fromBatchFirst(float[][][], int[])}. */
+  /**
+   * A batch on {@code device} from batch-first data; see {@link #fromBatchFirst(float[][][],
+   * int[])}.
+   */
   public static SequenceBatch fromBatchFirst(Device device, float[][][] data, int[] lengths) {
     if (data == null || data.length == 0) {
       throw new JrnnException("data must hold at least one sequence");
@@ -125,15 +129,21 @@ public final class SequenceBatch implements AutoCloseable {
       for (int k = 0; k < t; k++) {
         if (data[i][k] == null || data[i][k].length != c) {
           throw new JrnnException(
-              "data[" + i + "][" + k + "] has "
+              "data["
+                  + i
+                  + "]["
+                  + k
+                  + "] has "
                   + (data[i][k] == null ? 0 : data[i][k].length)
-                  + " features, expected C = " + c);
+                  + " features, expected C = "
+                  + c);
         }
       }
     }
     long total = (long) t * n * c;
     if (total > Integer.MAX_VALUE - 8) {
-      throw new JrnnException("batch [" + t + ", " + n + ", " + c + "] is too large to copy from Java");
+      throw new JrnnException(
+          "batch [" + t + ", " + n + ", " + c + "] is too large to copy from Java");
     }
     float[] flat = new float[(int) total];
     for (int i = 0; i < n; i++) {

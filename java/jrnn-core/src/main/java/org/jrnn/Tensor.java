@@ -13,9 +13,9 @@ import java.util.Arrays;
  * <p><b>Ownership.</b> A tensor created while a {@link Scope} is open on the current thread belongs
  * to the innermost scope and is freed when that scope closes, unless {@link #keep()} detaches it
  * first. A tensor created with no scope open belongs to the caller, who closes it (try-with-
- * resources). {@link #close()} frees at once and is idempotent. A {@link java.lang.ref.Cleaner} frees
- * a forgotten tensor after garbage collection and logs a warning: a safety net, not a way to manage
- * memory.
+ * resources). {@link #close()} frees at once and is idempotent. A {@link java.lang.ref.Cleaner}
+ * frees a forgotten tensor after garbage collection and logs a warning: a safety net, not a way to
+ * manage memory.
  *
  * <p><b>Views.</b> {@link #view(long, long...)} gives a tensor over part of another tensor's memory
  * (named parameters are views of a layer's flat weight buffer). Closing a view never frees its
@@ -37,12 +37,15 @@ public final class Tensor implements AutoCloseable {
   private final long[] shape;
   private final long numel;
   private final NativeMemory memory;
+
   /** Offset of the first element in {@link #memory}, in floats. */
   private final long offset;
+
   /** The tensor this one is a view of (kept reachable by the view); null for an owner. */
   private final Tensor base;
 
   private volatile boolean closed;
+
   /** The scope that owns this tensor, or null. Guarded by the scope's lock. */
   Scope scope;
 
@@ -64,8 +67,8 @@ public final class Tensor implements AutoCloseable {
   }
 
   /**
-   * Allocates a tensor, zero-filled or (for outputs that are written in full before anything
-   * reads them) with unspecified contents; {@code scoped}: register with the current scope.
+   * Allocates a tensor, zero-filled or (for outputs that are written in full before anything reads
+   * them) with unspecified contents; {@code scoped}: register with the current scope.
    */
   static Tensor allocate(Device device, long[] shape, boolean scoped, boolean zeroed) {
     if (device == null) {
@@ -73,7 +76,8 @@ public final class Tensor implements AutoCloseable {
     }
     long[] dims = shape == null ? NO_DIMS : shape.clone();
     long n = checkedNumel(dims);
-    NativeMemory mem = new NativeMemory(device, n * Float.BYTES, zeroed, () -> describe(dims, device));
+    NativeMemory mem =
+        new NativeMemory(device, n * Float.BYTES, zeroed, () -> describe(dims, device));
     Tensor t = new Tensor(device, dims, n, mem, 0, null);
     mem.watch(t); // the safety net frees the memory once t is unreachable
     if (scoped) {
@@ -90,7 +94,8 @@ public final class Tensor implements AutoCloseable {
     long n = 1;
     for (int i = 0; i < dims.length; i++) {
       if (dims[i] < 0) {
-        throw new JrnnException("shape " + Arrays.toString(dims) + " has a negative size at dimension " + i);
+        throw new JrnnException(
+            "shape " + Arrays.toString(dims) + " has a negative size at dimension " + i);
       }
       try {
         n = Math.multiplyExact(n, dims[i]);
@@ -137,7 +142,9 @@ public final class Tensor implements AutoCloseable {
     return of(Device.cpu(), data, shape);
   }
 
-  /** A tensor on {@code device} holding a copy of {@code data}; see {@link #of(float[], long...)}. */
+  /**
+   * A tensor on {@code device} holding a copy of {@code data}; see {@link #of(float[], long...)}.
+   */
   public static Tensor of(Device device, float[] data, long... shape) {
     if (data == null) {
       throw new JrnnException("data is null");
@@ -160,8 +167,8 @@ public final class Tensor implements AutoCloseable {
 
   /**
    * A view of {@code numel(shape)} elements of this tensor starting at element {@code offset}
-   * (row-major), sharing its memory: writes through either are seen by both. The view belongs to the
-   * current scope like any new tensor; closing it never frees this tensor's memory, and it is
+   * (row-major), sharing its memory: writes through either are seen by both. The view belongs to
+   * the current scope like any new tensor; closing it never frees this tensor's memory, and it is
    * closed once this tensor is.
    *
    * @param offset first element, {@code 0 <= offset}, {@code offset + numel(shape) <= numel()}
@@ -207,7 +214,12 @@ public final class Tensor implements AutoCloseable {
     int k = i < 0 ? shape.length + i : i;
     if (k < 0 || k >= shape.length) {
       throw new JrnnException(
-          "dimension " + i + " does not exist in a rank-" + shape.length + " tensor " + Arrays.toString(shape));
+          "dimension "
+              + i
+              + " does not exist in a rank-"
+              + shape.length
+              + " tensor "
+              + Arrays.toString(shape));
     }
     return shape[k];
   }
@@ -370,7 +382,13 @@ public final class Tensor implements AutoCloseable {
     }
     if (data.length != numel) {
       throw new JrnnException(
-          "cannot copy " + data.length + " values into " + describe() + " (" + numel + " elements)");
+          "cannot copy "
+              + data.length
+              + " values into "
+              + describe()
+              + " ("
+              + numel
+              + " elements)");
     }
     if (numel > 0) {
       acquire();
@@ -529,8 +547,8 @@ public final class Tensor implements AutoCloseable {
 
   /**
    * Frees the memory now, or as soon as the calls other threads are making on it return (for a
-   * view: only marks the view closed). Idempotent. Every later use of this tensor, and of the
-   * views of an owning tensor, throws.
+   * view: only marks the view closed). Idempotent. Every later use of this tensor, and of the views
+   * of an owning tensor, throws.
    */
   @Override
   public void close() {

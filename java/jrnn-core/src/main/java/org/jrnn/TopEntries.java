@@ -31,7 +31,8 @@ final class TopEntries {
       for (int c = 0; c < k; c++) {
         float v = x[r * k + c];
         // columns ascend: a value equal to the last kept one is never better (ties: lower column)
-        if (!(v > (kept == top ? values[base + top - 1] : Float.NEGATIVE_INFINITY)) || excluded[c]) {
+        if (!(v > (kept == top ? values[base + top - 1] : Float.NEGATIVE_INFINITY))
+            || excluded[c]) {
           continue;
         }
         int at = kept < top ? kept++ : top - 1;

@@ -51,10 +51,12 @@ class CudaTest {
 
   @Test
   void layerAndInputMustShareTheDevice() {
-    try (Recurrent rnn = Recurrent.builder().cell(Cell.GRU).inputSize(2).hiddenSize(3).device(gpu).build();
+    try (Recurrent rnn =
+            Recurrent.builder().cell(Cell.GRU).inputSize(2).hiddenSize(3).device(gpu).build();
         Scope scope = Scope.open()) {
       SequenceBatch cpuBatch = SequenceBatch.fromList(RecurrentTest.seqs(new float[2][2]));
-      assertEquals("input is on cpu but the layer is on cuda:0",
+      assertEquals(
+          "input is on cpu but the layer is on cuda:0",
           assertThrows(JrnnException.class, () -> rnn.forward(cpuBatch)).getMessage());
     }
   }
@@ -69,10 +71,18 @@ class CudaTest {
     List<float[][]> seqs = RecurrentTest.randomSequences(rng, c, lengths);
     try (Recurrent onCpu = RecurrentTest.build(cell, c, h, 2, true, true, 99);
         Recurrent onGpu =
-            Recurrent.builder().cell(cell).inputSize(c).hiddenSize(h).layers(2)
-                .bidirectional(true).seed(99).device(gpu).build();
+            Recurrent.builder()
+                .cell(cell)
+                .inputSize(c)
+                .hiddenSize(h)
+                .layers(2)
+                .bidirectional(true)
+                .seed(99)
+                .device(gpu)
+                .build();
         Scope scope = Scope.open()) {
-      assertArrayEquals(onCpu.weights().toArray(), onGpu.weights().toArray(), "same seed, same weights");
+      assertArrayEquals(
+          onCpu.weights().toArray(), onGpu.weights().toArray(), "same seed, same weights");
       RecurrentOutput a = onCpu.forwardTrain(SequenceBatch.fromList(seqs), null);
       RecurrentOutput b = onGpu.forwardTrain(SequenceBatch.fromList(gpu, seqs), null);
       assertArrayEquals(a.output().toArray(), b.output().toArray(), 1e-4f, "output");
@@ -82,7 +92,8 @@ class CudaTest {
       RecurrentGradients gb = onGpu.backward(b, Tensor.of(gpu, dy, b.output().shape()), null, null);
       assertArrayEquals(ga.dx().toArray(), gb.dx().toArray(), 1e-3f, "dx");
       assertArrayEquals(ga.dh0().toArray(), gb.dh0().toArray(), 1e-3f, "dh0");
-      assertArrayEquals(onCpu.gradientBuffer().toArray(), onGpu.gradientBuffer().toArray(), 1e-3f, "dw");
+      assertArrayEquals(
+          onCpu.gradientBuffer().toArray(), onGpu.gradientBuffer().toArray(), 1e-3f, "dw");
     }
   }
 
@@ -92,7 +103,14 @@ class CudaTest {
     Random rng = new Random(4);
     try (Recurrent onCpu = RecurrentTest.build(cell, 3, 4, 2, false, true, 5);
         Recurrent onGpu =
-            Recurrent.builder().cell(cell).inputSize(3).hiddenSize(4).layers(2).seed(5).device(gpu).build();
+            Recurrent.builder()
+                .cell(cell)
+                .inputSize(3)
+                .hiddenSize(4)
+                .layers(2)
+                .seed(5)
+                .device(gpu)
+                .build();
         Scope scope = Scope.open()) {
       RecurrentState sc = RecurrentState.zeros(onCpu, 2);
       RecurrentState sg = RecurrentState.zeros(onGpu, 2);

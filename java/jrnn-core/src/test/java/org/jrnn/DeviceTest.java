@@ -41,11 +41,15 @@ class DeviceTest {
 
   @Test
   void parseRejectsOtherSpellings() {
-    assertEquals("unknown device \"tpu\": expected \"cpu\", \"cuda\" or \"cuda:N\"",
+    assertEquals(
+        "unknown device \"tpu\": expected \"cpu\", \"cuda\" or \"cuda:N\"",
         assertThrows(JrnnException.class, () -> Device.parse("tpu")).getMessage());
-    assertEquals("unknown device \"cuda:x\": expected \"cpu\", \"cuda\" or \"cuda:N\"",
+    assertEquals(
+        "unknown device \"cuda:x\": expected \"cpu\", \"cuda\" or \"cuda:N\"",
         assertThrows(JrnnException.class, () -> Device.parse("cuda:x")).getMessage());
-    assertEquals("device name is null", assertThrows(JrnnException.class, () -> Device.parse(null)).getMessage());
+    assertEquals(
+        "device name is null",
+        assertThrows(JrnnException.class, () -> Device.parse(null)).getMessage());
   }
 
   @Test

@@ -68,7 +68,16 @@ class NativeOpsTest {
     Tensor dw = Tensor.zeros(6);
     Tensor db = Tensor.zeros(2);
     Native.linearBackward(
-        ctx, 2, 3, 2, x.address(), w.address(), dy.address(), dx.address(), dw.address(), db.address());
+        ctx,
+        2,
+        3,
+        2,
+        x.address(),
+        w.address(),
+        dy.address(),
+        dx.address(),
+        dw.address(),
+        db.address());
     assertArrayEquals(new float[] {1, 0, -1, 0.5f, 0.5f, 0.5f}, dx.toArray(), TOL);
     assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, dw.toArray(), TOL);
     assertArrayEquals(new float[] {1, 1}, db.toArray(), TOL);
@@ -84,12 +93,14 @@ class NativeOpsTest {
       Native.embeddingForward(ctx, 3, 3, 2, ids.address, table.address(), y.address());
       assertArrayEquals(new float[] {5, 6, 0, 0, 1, 2}, y.toArray());
       Tensor dtable = Tensor.zeros(6);
-      Native.embeddingBackward(ctx, 3, 3, 2, ids.address, t(1, 1, 2, 2, 3, 3).address(), dtable.address());
+      Native.embeddingBackward(
+          ctx, 3, 3, 2, ids.address, t(1, 1, 2, 2, 3, 3).address(), dtable.address());
       assertArrayEquals(new float[] {3, 3, 0, 0, 1, 1}, dtable.toArray());
       JrnnException e =
           assertThrows(
               JrnnException.class,
-              () -> Native.embeddingForward(ctx, 2, 3, 2, bad.address, table.address(), y.address()));
+              () ->
+                  Native.embeddingForward(ctx, 2, 3, 2, bad.address, table.address(), y.address()));
       assertEquals(JrnnException.Status.INVALID_ARGUMENT, e.status());
       assertTrue(!e.getMessage().isEmpty());
     } finally {
@@ -127,13 +138,15 @@ class NativeOpsTest {
   void binaryCrossEntropyAndMse() {
     Tensor loss = Tensor.zeros(1);
     Tensor dz = Tensor.zeros(1);
-    Native.bceWithLogits(ctx, 1, t(0).address(), t(1).address(), 0, 1f, loss.address(), dz.address());
+    Native.bceWithLogits(
+        ctx, 1, t(0).address(), t(1).address(), 0, 1f, loss.address(), dz.address());
     assertEquals((float) Math.log(2), loss.get(0), 1e-6f);
     assertEquals(-0.5f, dz.get(0), TOL);
 
     Tensor mloss = Tensor.zeros(1);
     Tensor dp = Tensor.zeros(2);
-    Native.mse(ctx, 1, 2, t(1, 2).address(), t(0, 0).address(), 0, 1f, mloss.address(), dp.address());
+    Native.mse(
+        ctx, 1, 2, t(1, 2).address(), t(0, 0).address(), 0, 1f, mloss.address(), dp.address());
     assertEquals(5f, mloss.get(0), TOL);
     assertArrayEquals(new float[] {2, 4}, dp.toArray(), TOL);
   }
@@ -173,7 +186,8 @@ class NativeOpsTest {
   void reductionsAndElementwise() {
     assertEquals(14.0, Native.sumSquares(ctx, 3, t(1, 2, 3).address()), 1e-9);
     assertEquals(-1, Native.firstNonFinite(ctx, 2, t(1, 2).address()));
-    assertEquals(1, Native.firstNonFinite(ctx, 3, t(1, Float.NaN, Float.POSITIVE_INFINITY).address()));
+    assertEquals(
+        1, Native.firstNonFinite(ctx, 3, t(1, Float.NaN, Float.POSITIVE_INFINITY).address()));
     Tensor s = t(1, 2);
     Native.scale(ctx, 2, 3f, s.address());
     assertArrayEquals(new float[] {3, 6}, s.toArray());
@@ -199,15 +213,28 @@ class NativeOpsTest {
     Tensor wa = t(1);
     Tensor m = Tensor.zeros(1);
     Tensor v = Tensor.zeros(1);
-    Native.adamUpdate(ctx, 1, wa.address(), g.address(), m.address(), v.address(),
-        0.1f, 0.9f, 0.999f, 1e-8f, 0f, false, 1);
+    Native.adamUpdate(
+        ctx,
+        1,
+        wa.address(),
+        g.address(),
+        m.address(),
+        v.address(),
+        0.1f,
+        0.9f,
+        0.999f,
+        1e-8f,
+        0f,
+        false,
+        1);
     assertEquals(0.9f, wa.get(0), 1e-6f);
     assertEquals(0.05f, m.get(0), TOL);
     assertEquals(0.00025f, v.get(0), 1e-8f);
 
     Tensor wr = t(1);
     Tensor sq = Tensor.zeros(1);
-    Native.rmspropUpdate(ctx, 1, wr.address(), g.address(), sq.address(), 0, 0.1f, 0.99f, 0f, 0f, 0f);
+    Native.rmspropUpdate(
+        ctx, 1, wr.address(), g.address(), sq.address(), 0, 0.1f, 0.99f, 0f, 0f, 0f);
     assertEquals(0.0025f, sq.get(0), 1e-8f);
     assertEquals(0f, wr.get(0), 1e-6f);
   }

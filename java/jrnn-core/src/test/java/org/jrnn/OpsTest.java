@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.jrnn.OptimizerKernels;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,19 +63,28 @@ class OpsTest {
   @Test
   void linearNamesTheWrongArgument() {
     Tensor x = Tensor.zeros(2, 3);
-    fails("linear: weight must be [O, 3] (I = 3 from x [2, 3]) but is [2, 4]",
+    fails(
+        "linear: weight must be [O, 3] (I = 3 from x [2, 3]) but is [2, 4]",
         () -> Ops.linear(x, Tensor.zeros(2, 4), null));
-    fails("linear: bias must be [2] but is [3]", () -> Ops.linear(x, Tensor.zeros(2, 3), Tensor.zeros(3)));
+    fails(
+        "linear: bias must be [2] but is [3]",
+        () -> Ops.linear(x, Tensor.zeros(2, 3), Tensor.zeros(3)));
     fails("linear: x is null", () -> Ops.linear(null, Tensor.zeros(2, 3), null));
-    fails("linearBackward: dy must be [2, 2] but is [2, 3]",
+    fails(
+        "linearBackward: dy must be [2, 2] but is [2, 3]",
         () -> Ops.linearBackward(x, Tensor.zeros(2, 3), Tensor.zeros(2, 3), null, null, null));
-    fails("linearBackward: dWeight must be [2, 3] but is [3, 2]",
-        () -> Ops.linearBackward(x, Tensor.zeros(2, 3), Tensor.zeros(2, 2), null, Tensor.zeros(3, 2), null));
+    fails(
+        "linearBackward: dWeight must be [2, 3] but is [3, 2]",
+        () ->
+            Ops.linearBackward(
+                x, Tensor.zeros(2, 3), Tensor.zeros(2, 2), null, Tensor.zeros(3, 2), null));
     Tensor closed = Tensor.zeros(2, 3);
     closed.close();
-    JrnnException e = assertThrows(JrnnException.class, () -> Ops.linear(closed, Tensor.zeros(2, 3), null));
+    JrnnException e =
+        assertThrows(JrnnException.class, () -> Ops.linear(closed, Tensor.zeros(2, 3), null));
     assertEquals(JrnnException.Status.CLOSED, e.status());
-    assertTrue(e.getMessage().contains("linear: x (tensor [2, 3] on cpu) is closed"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("linear: x (tensor [2, 3] on cpu) is closed"), e.getMessage());
   }
 
   @Test
@@ -92,11 +100,16 @@ class OpsTest {
     Ops.embeddingBackward(dTable, new int[] {2, -1, 0, 2}, dy);
     assertArrayEquals(new float[] {2, 3, 0, 0, 11, 21}, dTable.toArray(), 0f);
 
-    fails("embedding: ids[1] = 3 is outside 0..2 (or -1)", () -> Ops.embedding(table, new int[] {0, 3}));
+    fails(
+        "embedding: ids[1] = 3 is outside 0..2 (or -1)",
+        () -> Ops.embedding(table, new int[] {0, 3}));
     fails("embedding: ids[0] = -2 is outside", () -> Ops.embedding(table, new int[] {-2}));
-    fails("embedding: y must be [..., 2] with 2 rows but is [3, 2]",
+    fails(
+        "embedding: y must be [..., 2] with 2 rows but is [3, 2]",
         () -> Ops.embeddingInto(table, new int[] {0, 1}, Tensor.zeros(3, 2)));
-    fails("embedding: table must be [V, E] but is [6]", () -> Ops.embedding(Tensor.zeros(6), new int[] {0}));
+    fails(
+        "embedding: table must be [V, E] but is [6]",
+        () -> Ops.embedding(Tensor.zeros(6), new int[] {0}));
   }
 
   @Test
@@ -118,13 +131,17 @@ class OpsTest {
       assertEquals(0.5 * (p[k] - q[k]), g[k], TOL);
       assertEquals(0f, g[3 + k], 0f);
     }
-    fails("softmaxCrossEntropy: targets has 3 entries but logits [2, 3] has 2 rows",
+    fails(
+        "softmaxCrossEntropy: targets has 3 entries but logits [2, 3] has 2 rows",
         () -> Ops.softmaxCrossEntropy(logits, new int[] {0, 1, 2}, 0f, 1f, null, null));
-    fails("softmaxCrossEntropy: targets[0] = 3 is outside 0..2",
+    fails(
+        "softmaxCrossEntropy: targets[0] = 3 is outside 0..2",
         () -> Ops.softmaxCrossEntropy(logits, new int[] {3, 0}, 0f, 1f, null, null));
-    fails("labelSmoothing = 1.0 must be in [0, 1)",
+    fails(
+        "labelSmoothing = 1.0 must be in [0, 1)",
         () -> Ops.softmaxCrossEntropy(logits, new int[] {0, 0}, 1f, 1f, null, null));
-    fails("softmaxCrossEntropy: loss must have 2 elements but is [3]",
+    fails(
+        "softmaxCrossEntropy: loss must have 2 elements but is [3]",
         () -> Ops.softmaxCrossEntropy(logits, new int[] {0, 0}, 0f, 1f, Tensor.zeros(3), null));
   }
 
@@ -137,7 +154,9 @@ class OpsTest {
     assertArrayEquals(new float[] {(float) p[0], (float) p[1], (float) p[2]}, y.toArray(), TOL);
     Ops.logSoftmax(x, x);
     assertArrayEquals(
-        new float[] {(float) Math.log(p[0]), (float) Math.log(p[1]), (float) Math.log(p[2])}, x.toArray(), TOL);
+        new float[] {(float) Math.log(p[0]), (float) Math.log(p[1]), (float) Math.log(p[2])},
+        x.toArray(),
+        TOL);
     fails("softmax: y must be [1, 3] but is [3]", () -> Ops.softmax(x, Tensor.zeros(3)));
   }
 
@@ -174,7 +193,9 @@ class OpsTest {
         int better = 0;
         for (int c = 0; c < k; c++) {
           float v = all[row * k + c];
-          if (c != 0 && c != 2 && (v > values[row * top + i] || (v == values[row * top + i] && c < id))) {
+          if (c != 0
+              && c != 2
+              && (v > values[row * top + i] || (v == values[row * top + i] && c < id))) {
             better++;
           }
         }
@@ -185,10 +206,14 @@ class OpsTest {
       assertEquals(-1, ids[top + i], "a NaN row has no eligible entry");
       assertEquals(Float.NEGATIVE_INFINITY, values[top + i]);
     }
-    fails("logSoftmaxTop: exclude[0] = 300 is outside 0..299",
+    fails(
+        "logSoftmaxTop: exclude[0] = 300 is outside 0..299",
         () -> Ops.logSoftmaxTop(x, top, new int[] {300}, values, ids));
-    fails("logSoftmaxTop: top must be >= 1 but is 0", () -> Ops.logSoftmaxTop(x, 0, null, values, ids));
-    fails("logSoftmaxTop: values and indices must hold rows·top = 28 entries",
+    fails(
+        "logSoftmaxTop: top must be >= 1 but is 0",
+        () -> Ops.logSoftmaxTop(x, 0, null, values, ids));
+    fails(
+        "logSoftmaxTop: values and indices must hold rows·top = 28 entries",
         () -> Ops.logSoftmaxTop(x, top, null, new float[3], ids));
   }
 
@@ -203,7 +228,9 @@ class OpsTest {
     double s = 1 / (1 + Math.exp(-0.5));
     assertArrayEquals(new float[] {(float) -Math.log(s), 0f}, loss.toArray(), TOL);
     assertArrayEquals(new float[] {(float) (2 * (s - 1)), 0f}, dz.toArray(), TOL);
-    fails("bceWithLogits: t must be [2] but is [3]", () -> Ops.bceWithLogits(z, Tensor.zeros(3), null, 1f, null, null));
+    fails(
+        "bceWithLogits: t must be [2] but is [3]",
+        () -> Ops.bceWithLogits(z, Tensor.zeros(3), null, 1f, null, null));
 
     Tensor p = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
     Tensor target = Tensor.of(new float[] {0, 2, 1, 1}, 2, 2);
@@ -212,7 +239,9 @@ class OpsTest {
     Ops.mse(p, target, null, 0.5f, l2, dp);
     assertArrayEquals(new float[] {1, 13}, l2.toArray(), TOL);
     assertArrayEquals(new float[] {1, 0, 2, 3}, dp.toArray(), TOL);
-    fails("mse: weights must have 2 elements but is [4]", () -> Ops.mse(p, target, Tensor.zeros(4), 1f, null, null));
+    fails(
+        "mse: weights must have 2 elements but is [4]",
+        () -> Ops.mse(p, target, Tensor.zeros(4), 1f, null, null));
   }
 
   @Test
@@ -282,9 +311,13 @@ class OpsTest {
     double g0 = 0.5 + 0.1 * 0.94;
     double g1 = 0.5 - 0.1 * 2.03;
     assertArrayEquals(
-        new float[] {(float) (0.94 - 0.1 * (0.9 * 0.6 + g0)), (float) (-2.03 - 0.1 * (0.9 * 0.3 + g1))},
-        w.toArray(), TOL);
-    fails("sgdUpdate: momentumBuffer is null but momentum = 0.9",
+        new float[] {
+          (float) (0.94 - 0.1 * (0.9 * 0.6 + g0)), (float) (-2.03 - 0.1 * (0.9 * 0.3 + g1))
+        },
+        w.toArray(),
+        TOL);
+    fails(
+        "sgdUpdate: momentumBuffer is null but momentum = 0.9",
         () -> OptimizerKernels.sgdUpdate(w, g, null, 0.1f, 0.9f, 0f, false, 1));
 
     // Adam step 1: w -= lr * sign(g) (m̂ = g, v̂ = g²)
@@ -295,8 +328,11 @@ class OpsTest {
     OptimizerKernels.adamUpdate(wa, ga, m, v, 0.01f, 0.9f, 0.999f, 1e-8f, 0f, false, 1);
     assertArrayEquals(new float[] {0.99f, -1.99f}, wa.toArray(), 1e-6f);
     assertArrayEquals(new float[] {0.05f, -0.025f}, m.toArray(), 1e-7f);
-    fails("adamUpdate: v must have 2 elements but is [3]",
-        () -> OptimizerKernels.adamUpdate(wa, ga, m, Tensor.zeros(3), 0.01f, 0.9f, 0.999f, 1e-8f, 0f, false, 1));
+    fails(
+        "adamUpdate: v must have 2 elements but is [3]",
+        () ->
+            OptimizerKernels.adamUpdate(
+                wa, ga, m, Tensor.zeros(3), 0.01f, 0.9f, 0.999f, 1e-8f, 0f, false, 1));
 
     // RMSProp, no momentum: sq = (1-α) g²; w -= lr g / (sqrt(sq) + eps)
     Tensor wr = Tensor.of(new float[] {1});

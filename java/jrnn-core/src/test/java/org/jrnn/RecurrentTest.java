@@ -38,7 +38,8 @@ class RecurrentTest {
     assertEquals(baseline, Tensor.liveAllocations(), "native allocations leaked by the test");
   }
 
-  static Recurrent build(Cell cell, int c, int h, int layers, boolean bidir, boolean bias, long seed) {
+  static Recurrent build(
+      Cell cell, int c, int h, int layers, boolean bidir, boolean bias, long seed) {
     return Recurrent.builder()
         .cell(cell)
         .inputSize(c)
@@ -193,8 +194,15 @@ class RecurrentTest {
     final double[][][] dhn;
     final double[][][] dcn;
 
-    Loss(RnnReference ref, double[][][] x, int[] lengths, double[][][] h0, double[][][] c0,
-        double[][][] dy, double[][][] dhn, double[][][] dcn) {
+    Loss(
+        RnnReference ref,
+        double[][][] x,
+        int[] lengths,
+        double[][][] h0,
+        double[][][] c0,
+        double[][][] dy,
+        double[][][] dhn,
+        double[][][] dcn) {
       this.ref = ref;
       this.x = x;
       this.lengths = lengths;
@@ -302,7 +310,8 @@ class RecurrentTest {
             if (tt >= lengths[b]) {
               assertEquals(0f, got, "dx padding");
             } else {
-              assertGrad(loss.derivative(loss.x[tt][b], k), got, "dx[" + tt + "][" + b + "][" + k + "]");
+              assertGrad(
+                  loss.derivative(loss.x[tt][b], k), got, "dx[" + tt + "][" + b + "][" + k + "]");
             }
           }
         }
@@ -431,10 +440,22 @@ class RecurrentTest {
       List<String> names = new ArrayList<>(p.keySet());
       assertEquals(
           List.of(
-              "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
-              "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse", "bias_hh_l0_reverse",
-              "weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1",
-              "weight_ih_l1_reverse", "weight_hh_l1_reverse", "bias_ih_l1_reverse", "bias_hh_l1_reverse"),
+              "weight_ih_l0",
+              "weight_hh_l0",
+              "bias_ih_l0",
+              "bias_hh_l0",
+              "weight_ih_l0_reverse",
+              "weight_hh_l0_reverse",
+              "bias_ih_l0_reverse",
+              "bias_hh_l0_reverse",
+              "weight_ih_l1",
+              "weight_hh_l1",
+              "bias_ih_l1",
+              "bias_hh_l1",
+              "weight_ih_l1_reverse",
+              "weight_hh_l1_reverse",
+              "bias_ih_l1_reverse",
+              "bias_hh_l1_reverse"),
           names);
       assertArrayEquals(new long[] {20, 3}, p.get("weight_ih_l0").shape());
       assertArrayEquals(new long[] {20, 5}, p.get("weight_hh_l0").shape());
@@ -452,7 +473,8 @@ class RecurrentTest {
       assertEquals(2, rnn.directions());
     }
     try (Recurrent gru = build(Cell.GRU, 2, 3, 1, false, false, 1)) {
-      assertEquals(List.of("weight_ih_l0", "weight_hh_l0"), new ArrayList<>(gru.parameters().keySet()));
+      assertEquals(
+          List.of("weight_ih_l0", "weight_hh_l0"), new ArrayList<>(gru.parameters().keySet()));
       assertEquals(9 * 2 + 9 * 3, gru.parameterCount());
     }
     try (Recurrent narrow = build(Cell.RNN_TANH, 1, 2, 1, false, true, 1)) {
@@ -521,19 +543,27 @@ class RecurrentTest {
 
   @Test
   void builderRejectsMissingAndInvalidSettings() {
-    assertEquals("cell is required (Cell.RNN_TANH, RNN_RELU, LSTM or GRU)",
+    assertEquals(
+        "cell is required (Cell.RNN_TANH, RNN_RELU, LSTM or GRU)",
         fails(() -> Recurrent.builder().inputSize(2).hiddenSize(2).build()).getMessage());
-    assertEquals("inputSize is required",
+    assertEquals(
+        "inputSize is required",
         fails(() -> Recurrent.builder().cell(Cell.GRU).hiddenSize(2).build()).getMessage());
-    assertEquals("hiddenSize is required",
+    assertEquals(
+        "hiddenSize is required",
         fails(() -> Recurrent.builder().cell(Cell.GRU).inputSize(2).build()).getMessage());
-    assertEquals("hiddenSize must be >= 1 but is 0",
-        fails(() -> Recurrent.builder().cell(Cell.GRU).inputSize(2).hiddenSize(0).build()).getMessage());
-    assertEquals("layers must be >= 1 but is 0",
+    assertEquals(
+        "hiddenSize must be >= 1 but is 0",
+        fails(() -> Recurrent.builder().cell(Cell.GRU).inputSize(2).hiddenSize(0).build())
+            .getMessage());
+    assertEquals(
+        "layers must be >= 1 but is 0",
         fails(() -> Recurrent.builder().cell(Cell.GRU).inputSize(2).hiddenSize(2).layers(0).build())
             .getMessage());
-    assertEquals("inputSize must be >= 1 but is -3",
-        fails(() -> Recurrent.builder().cell(Cell.GRU).inputSize(-3).hiddenSize(2).build()).getMessage());
+    assertEquals(
+        "inputSize must be >= 1 but is -3",
+        fails(() -> Recurrent.builder().cell(Cell.GRU).inputSize(-3).hiddenSize(2).build())
+            .getMessage());
   }
 
   @Test
@@ -541,25 +571,32 @@ class RecurrentTest {
     try (Recurrent rnn = build(Cell.LSTM, 8, 16, 2, false, true, 1);
         Scope scope = Scope.open()) {
       SequenceBatch bad = SequenceBatch.fromList(seqs(new float[3][7]));
-      assertEquals("input feature size 7 does not match the layer's inputSize 8",
+      assertEquals(
+          "input feature size 7 does not match the layer's inputSize 8",
           fails(() -> rnn.forward(bad)).getMessage());
 
-      SequenceBatch good = SequenceBatch.fromList(seqs(new float[3][8], new float[2][8],
-          new float[1][8], new float[3][8]));
+      SequenceBatch good =
+          SequenceBatch.fromList(
+              seqs(new float[3][8], new float[2][8], new float[1][8], new float[3][8]));
       RecurrentState wrongH = RecurrentState.of(Tensor.zeros(2, 3, 16), null);
-      assertEquals("h0 must be [2, 4, 16] but is [2, 3, 16]",
+      assertEquals(
+          "h0 must be [2, 4, 16] but is [2, 3, 16]",
           fails(() -> rnn.forward(good, wrongH)).getMessage());
-      assertEquals("c must be [2, 4, 16] but is [2, 4, 8]",
-          fails(() -> RecurrentState.of(Tensor.zeros(2, 4, 16), Tensor.zeros(2, 4, 8))).getMessage());
+      assertEquals(
+          "c must be [2, 4, 16] but is [2, 4, 8]",
+          fails(() -> RecurrentState.of(Tensor.zeros(2, 4, 16), Tensor.zeros(2, 4, 8)))
+              .getMessage());
       RecurrentState wrongC = RecurrentState.of(Tensor.zeros(2, 3, 16), Tensor.zeros(2, 3, 16));
-      assertEquals("h0 must be [2, 4, 16] but is [2, 3, 16]",
+      assertEquals(
+          "h0 must be [2, 4, 16] but is [2, 3, 16]",
           fails(() -> rnn.forward(good, wrongC)).getMessage());
     }
     try (Recurrent gru = build(Cell.GRU, 2, 3, 1, false, true, 1);
         Scope scope = Scope.open()) {
       SequenceBatch b = SequenceBatch.fromList(seqs(new float[2][2]));
       RecurrentState withC = RecurrentState.of(Tensor.zeros(1, 1, 3), Tensor.zeros(1, 1, 3));
-      assertEquals("c0 is given but a GRU layer has no cell state",
+      assertEquals(
+          "c0 is given but a GRU layer has no cell state",
           fails(() -> gru.forward(b, withC)).getMessage());
     }
   }
@@ -577,7 +614,8 @@ class RecurrentTest {
       SequenceBatch b2 = SequenceBatch.fromList(seqs(new float[2][2]));
       RecurrentState s = RecurrentState.zeros(rnn, 1);
       s.close();
-      assertEquals("h0: tensor [1, 1, 3] on cpu is closed", fails(() -> rnn.forward(b2, s)).getMessage());
+      assertEquals(
+          "h0: tensor [1, 1, 3] on cpu is closed", fails(() -> rnn.forward(b2, s)).getMessage());
     }
     Tensor view = rnn.parameters().get("weight_ih_l0");
     rnn.close();
@@ -587,7 +625,8 @@ class RecurrentTest {
     assertEquals(JrnnException.Status.CLOSED, e.status());
     assertTrue(e.getMessage().endsWith(" is closed"), e.getMessage());
     assertTrue(view.isClosed(), "parameter views close with the layer");
-    assertEquals("tensor [9, 2] on cpu is closed (it is a view of a tensor that was closed)",
+    assertEquals(
+        "tensor [9, 2] on cpu is closed (it is a view of a tensor that was closed)",
         fails(view::toArray).getMessage());
   }
 
@@ -598,23 +637,29 @@ class RecurrentTest {
         Scope scope = Scope.open()) {
       SequenceBatch b = SequenceBatch.fromList(seqs(new float[2][2], new float[1][2]));
       RecurrentOutput inference = rnn.forward(b);
-      assertEquals("backward needs the output of forwardTrain, but trained came from forward (inference)",
+      assertEquals(
+          "backward needs the output of forwardTrain, but trained came from forward (inference)",
           fails(() -> rnn.backward(inference, null, null, null)).getMessage());
       RecurrentOutput trained = rnn.forwardTrain(b, null);
-      assertEquals("trained is the output of another layer, not of this one",
+      assertEquals(
+          "trained is the output of another layer, not of this one",
           fails(() -> other.backward(trained, null, null, null)).getMessage());
-      assertEquals("dy must be [2, 2, 3] but is [2, 2, 4]",
+      assertEquals(
+          "dy must be [2, 2, 3] but is [2, 2, 4]",
           fails(() -> rnn.backward(trained, Tensor.zeros(2, 2, 4), null, null)).getMessage());
-      assertEquals("dhn must be [1, 2, 3] but is [2, 2, 3]",
+      assertEquals(
+          "dhn must be [1, 2, 3] but is [2, 2, 3]",
           fails(() -> rnn.backward(trained, null, Tensor.zeros(2, 2, 3), null)).getMessage());
       trained.close();
       JrnnException e = fails(() -> rnn.backward(trained, null, null, null));
       assertEquals(JrnnException.Status.CLOSED, e.status());
-      assertEquals("trained (the output of forwardTrain) was closed before backward", e.getMessage());
+      assertEquals(
+          "trained (the output of forwardTrain) was closed before backward", e.getMessage());
 
       RecurrentOutput again = rnn.forwardTrain(b, null);
       b.close();
-      assertEquals("the input given to forwardTrain was closed before backward",
+      assertEquals(
+          "the input given to forwardTrain was closed before backward",
           fails(() -> rnn.backward(again, null, null, null)).getMessage());
     }
   }
@@ -627,14 +672,19 @@ class RecurrentTest {
       Tensor x = Tensor.zeros(4, 2);
       JrnnException e = fails(() -> bi.step(x, RecurrentState.zeros(bi, 4)));
       assertEquals(JrnnException.Status.NOT_SUPPORTED, e.status());
-      assertEquals("step needs a unidirectional layer, but this one is bidirectional", e.getMessage());
-      assertEquals("x feature size 3 does not match the layer's inputSize 2",
+      assertEquals(
+          "step needs a unidirectional layer, but this one is bidirectional", e.getMessage());
+      assertEquals(
+          "x feature size 3 does not match the layer's inputSize 2",
           fails(() -> lstm.step(Tensor.zeros(4, 3), RecurrentState.zeros(lstm, 4))).getMessage());
-      assertEquals("x must be [N, 2] but is [4]",
+      assertEquals(
+          "x must be [N, 2] but is [4]",
           fails(() -> lstm.step(Tensor.zeros(4), RecurrentState.zeros(lstm, 4))).getMessage());
-      assertEquals("state.h must be [1, 4, 3] but is [1, 5, 3]",
+      assertEquals(
+          "state.h must be [1, 4, 3] but is [1, 5, 3]",
           fails(() -> lstm.step(x, RecurrentState.zeros(lstm, 5))).getMessage());
-      assertEquals("state.c is null but an LSTM layer needs a cell state",
+      assertEquals(
+          "state.c is null but an LSTM layer needs a cell state",
           fails(() -> lstm.step(x, RecurrentState.of(Tensor.zeros(1, 4, 3), null))).getMessage());
     }
   }
@@ -642,7 +692,8 @@ class RecurrentTest {
   @Test
   void deviceMismatchIsCaughtBeforeNativeCode() {
     Device gpu = Device.unchecked(Device.Type.CUDA, 0);
-    assertEquals("x is on cuda:0 but the layer is on cpu",
+    assertEquals(
+        "x is on cuda:0 but the layer is on cpu",
         fails(() -> Checks.sameDevice("x", gpu, "the layer", Device.cpu())).getMessage());
     Checks.sameDevice("x", Device.cpu(), "the layer", Device.cpu()); // no exception
   }
@@ -667,7 +718,8 @@ class RecurrentTest {
   void outputBatchAndStateViewsDoNotOwn() {
     try (Recurrent rnn = build(Cell.GRU, 2, 3, 1, false, true, 1);
         Scope scope = Scope.open()) {
-      RecurrentOutput out = rnn.forward(SequenceBatch.fromList(seqs(new float[3][2], new float[1][2])));
+      RecurrentOutput out =
+          rnn.forward(SequenceBatch.fromList(seqs(new float[3][2], new float[1][2])));
       SequenceBatch next = out.outputBatch();
       assertArrayEquals(new int[] {3, 1}, next.lengths());
       assertEquals(3, next.featureSize());

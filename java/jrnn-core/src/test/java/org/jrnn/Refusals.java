@@ -16,15 +16,19 @@ public final class Refusals {
 
   private Refusals() {}
 
-  /** A case: {@code call} throws a JrnnException whose (short) message contains {@code expected}. */
+  /**
+   * A case: {@code call} throws a JrnnException whose (short) message contains {@code expected}.
+   */
   public static DynamicTest rejects(String name, String expected, Executable call) {
     return DynamicTest.dynamicTest(
         name,
         () -> {
           JrnnException e = assertThrows(JrnnException.class, call, name);
           String m = e.getMessage();
-          assertTrue(m.contains(expected), name + ": '" + m + "' does not contain '" + expected + "'");
-          assertTrue(m.length() <= MAX_MESSAGE, name + ": message of " + m.length() + " characters");
+          assertTrue(
+              m.contains(expected), name + ": '" + m + "' does not contain '" + expected + "'");
+          assertTrue(
+              m.length() <= MAX_MESSAGE, name + ": message of " + m.length() + " characters");
         });
   }
 }

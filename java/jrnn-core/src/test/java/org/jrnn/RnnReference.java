@@ -16,6 +16,7 @@ final class RnnReference {
   final int layers;
   final int dirs;
   final boolean bias;
+
   /** Parameters by name: weight_ih_l0 [G*H*C_l] row-major, weight_hh [G*H*H], biases [G*H]. */
   final Map<String, double[]> p = new HashMap<>();
 

@@ -7,7 +7,6 @@ package org.jrnn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -143,7 +142,8 @@ class ScopeTest {
       other.join();
       assertEquals(0, scope.size());
       assertTrue(error.get() instanceof JrnnException);
-      assertEquals("a Scope must be closed on the thread that opened it (main)",
+      assertEquals(
+          "a Scope must be closed on the thread that opened it (main)",
           error.get().getMessage().replace(Thread.currentThread().getName(), "main"));
       assertFalse(scope.isClosed());
       created.get().close();

@@ -85,31 +85,43 @@ class SequenceBatchTest {
   @Test
   void lengthsOutsideOneToTAreRejectedNamingTheIndex() {
     try (Tensor data = Tensor.zeros(3, 2, 4)) {
-      assertEquals("lengths[1] = 0 is outside 1..3 (T = 3)",
+      assertEquals(
+          "lengths[1] = 0 is outside 1..3 (T = 3)",
           fails(() -> SequenceBatch.of(data, new int[] {3, 0})).getMessage());
-      assertEquals("lengths[0] = 4 is outside 1..3 (T = 3)",
+      assertEquals(
+          "lengths[0] = 4 is outside 1..3 (T = 3)",
           fails(() -> SequenceBatch.of(data, new int[] {4, 1})).getMessage());
-      assertEquals("lengths has 3 entries but the batch has 2 sequences",
+      assertEquals(
+          "lengths has 3 entries but the batch has 2 sequences",
           fails(() -> SequenceBatch.of(data, new int[] {1, 1, 1})).getMessage());
       float[][][] ntc = new float[2][3][4];
-      assertEquals("lengths[1] = -1 is outside 1..3 (T = 3)",
+      assertEquals(
+          "lengths[1] = -1 is outside 1..3 (T = 3)",
           fails(() -> SequenceBatch.fromBatchFirst(ntc, new int[] {2, -1})).getMessage());
     }
   }
 
   @Test
   void malformedSequencesAreRejected() {
-    assertEquals("sequences must hold at least one sequence",
+    assertEquals(
+        "sequences must hold at least one sequence",
         fails(() -> SequenceBatch.fromList(List.of())).getMessage());
-    assertEquals("sequence 1 is empty (lengths must be >= 1)",
+    assertEquals(
+        "sequence 1 is empty (lengths must be >= 1)",
         fails(() -> SequenceBatch.fromList(seqs(new float[2][3], new float[0][3]))).getMessage());
-    assertEquals("sequence 1 step 0 has 2 features, expected 3",
+    assertEquals(
+        "sequence 1 step 0 has 2 features, expected 3",
         fails(() -> SequenceBatch.fromList(seqs(new float[2][3], new float[1][2]))).getMessage());
-    assertEquals("data[1] has 2 time steps, expected T = 3",
-        fails(() -> SequenceBatch.fromBatchFirst(new float[][][] {new float[3][1], new float[2][1]}, null))
+    assertEquals(
+        "data[1] has 2 time steps, expected T = 3",
+        fails(
+                () ->
+                    SequenceBatch.fromBatchFirst(
+                        new float[][][] {new float[3][1], new float[2][1]}, null))
             .getMessage());
     try (Tensor t = Tensor.zeros(3, 2)) {
-      assertEquals("dataTNC must be [T, N, C] but is [3, 2]",
+      assertEquals(
+          "dataTNC must be [T, N, C] but is [3, 2]",
           fails(() -> SequenceBatch.of(t, null)).getMessage());
     }
   }

@@ -46,7 +46,9 @@ class TensorTest {
       long[] s = t.shape();
       s[0] = 99;
       assertArrayEquals(new long[] {2, 3}, t.shape(), "shape() returns a copy");
-      assertEquals("dimension 2 does not exist in a rank-2 tensor [2, 3]", fails(() -> t.dim(2)).getMessage());
+      assertEquals(
+          "dimension 2 does not exist in a rank-2 tensor [2, 3]",
+          fails(() -> t.dim(2)).getMessage());
     }
   }
 
@@ -60,8 +62,12 @@ class TensorTest {
       assertEquals(2f, t.get(0, 1));
       t.set(-1f, 1, 0);
       assertArrayEquals(new float[] {1, 2, 3, -1, 5, 6}, t.toArray());
-      assertEquals("index [2, 0] is out of bounds for tensor [2, 3] on cpu", fails(() -> t.get(2, 0)).getMessage());
-      assertEquals("index [0] needs 2 coordinates for tensor [2, 3] on cpu", fails(() -> t.get(0)).getMessage());
+      assertEquals(
+          "index [2, 0] is out of bounds for tensor [2, 3] on cpu",
+          fails(() -> t.get(2, 0)).getMessage());
+      assertEquals(
+          "index [0] needs 2 coordinates for tensor [2, 3] on cpu",
+          fails(() -> t.get(0)).getMessage());
     }
     try (Tensor v = Tensor.of(new float[] {7, 8, 9})) {
       assertArrayEquals(new long[] {3}, v.shape(), "no shape means a vector");
@@ -70,17 +76,22 @@ class TensorTest {
 
   @Test
   void badShapesAreRejected() {
-    assertEquals("data has 5 values but shape [2, 3] needs 6",
+    assertEquals(
+        "data has 5 values but shape [2, 3] needs 6",
         fails(() -> Tensor.of(new float[5], 2, 3)).getMessage());
-    assertEquals("shape [2, -1] has a negative size at dimension 1",
+    assertEquals(
+        "shape [2, -1] has a negative size at dimension 1",
         fails(() -> Tensor.zeros(2, -1)).getMessage());
-    assertEquals("shape [4611686018427387904, 4] is too large",
+    assertEquals(
+        "shape [4611686018427387904, 4] is too large",
         fails(() -> Tensor.zeros(1L << 62, 4)).getMessage());
     try (Tensor t = Tensor.zeros(2, 3)) {
-      assertEquals("cannot copy 5 values into tensor [2, 3] on cpu (6 elements)",
+      assertEquals(
+          "cannot copy 5 values into tensor [2, 3] on cpu (6 elements)",
           fails(() -> t.copyFrom(new float[5])).getMessage());
       try (Tensor u = Tensor.zeros(3, 2)) {
-        assertEquals("cannot copy tensor [3, 2] on cpu into tensor [2, 3] on cpu: shapes differ",
+        assertEquals(
+            "cannot copy tensor [3, 2] on cpu into tensor [2, 3] on cpu: shapes differ",
             fails(() -> t.copyFrom(u)).getMessage());
       }
     }
@@ -88,7 +99,8 @@ class TensorTest {
 
   @Test
   void emptyAndScalarTensors() {
-    try (Tensor e = Tensor.zeros(0, 5); Tensor s = Tensor.zeros()) {
+    try (Tensor e = Tensor.zeros(0, 5);
+        Tensor s = Tensor.zeros()) {
       assertEquals(0, e.numel());
       assertArrayEquals(new float[0], e.toArray());
       assertEquals(1, s.numel());
@@ -125,7 +137,8 @@ class TensorTest {
     JrnnException e = fails(t::toArray);
     assertEquals("tensor [2, 3] on cpu is closed", e.getMessage());
     assertEquals(JrnnException.Status.CLOSED, e.status());
-    assertEquals("tensor [2, 3] on cpu is closed", fails(() -> t.copyFrom(new float[6])).getMessage());
+    assertEquals(
+        "tensor [2, 3] on cpu is closed", fails(() -> t.copyFrom(new float[6])).getMessage());
     assertEquals("tensor [2, 3] on cpu is closed", fails(() -> t.get(0, 0)).getMessage());
     assertEquals("tensor [2, 3] on cpu is closed", fails(t::copy).getMessage());
     assertEquals("tensor [2, 3] on cpu is closed", fails(t::keep).getMessage());
@@ -152,19 +165,22 @@ class TensorTest {
     assertEquals(baseline + 1, Tensor.liveAllocations(), "closing a view frees nothing");
     assertEquals(-5f, parent.get(5));
     assertArrayEquals(new float[] {-5, 6, 7}, vv.toArray(), "other views still work");
-    assertEquals("a view [3, 3] at offset 2 does not fit in tensor [10] on cpu (10 elements)",
+    assertEquals(
+        "a view [3, 3] at offset 2 does not fit in tensor [10] on cpu (10 elements)",
         fails(() -> parent.view(2, 3, 3)).getMessage());
     parent.close();
     assertEquals(baseline, Tensor.liveAllocations());
     assertTrue(vv.isClosed());
-    assertEquals("tensor [3] on cpu is closed (it is a view of a tensor that was closed)",
+    assertEquals(
+        "tensor [3] on cpu is closed (it is a view of a tensor that was closed)",
         fails(vv::toArray).getMessage());
   }
 
   @Test
   void toStringShowsShapeDeviceAndPreview() {
     try (Tensor t = Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 2, 5)) {
-      assertEquals("Tensor[2, 5] on cpu [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, ...]", t.toString());
+      assertEquals(
+          "Tensor[2, 5] on cpu [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, ...]", t.toString());
     }
     try (Tensor t = Tensor.of(new float[] {1.5f, 2}, 2)) {
       assertEquals("Tensor[2] on cpu [1.5, 2.0]", t.toString());
@@ -177,7 +193,8 @@ class TensorTest {
     Tensor v = t.view(2, 2);
     assertEquals(t.address() + 8, v.address());
     t.close();
-    assertEquals("tensor [2] on cpu is closed (it is a view of a tensor that was closed)",
+    assertEquals(
+        "tensor [2] on cpu is closed (it is a view of a tensor that was closed)",
         fails(v::address).getMessage());
   }
 

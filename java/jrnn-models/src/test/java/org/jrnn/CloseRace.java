@@ -20,7 +20,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jrnn.data.PaddedBatch;
-import org.jrnn.OptimizerKernels;
 import org.jrnn.models.ClassificationBatch;
 import org.jrnn.models.SequenceClassifier;
 
@@ -36,6 +35,7 @@ public final class CloseRace {
   static final int WORKERS = 4;
   private static final int OPS = 10;
   private static final int MAX_REPORTED = 20;
+
   /** Held so the level set on it sticks (loggers are weakly referenced). */
   private static final Logger JRNN_LOG = Logger.getLogger("org.jrnn");
 
@@ -151,8 +151,9 @@ public final class CloseRace {
         lengths[i] = 1 + rng.nextInt(T);
       }
       batch = SequenceBatch.of(x, lengths);
-      initial = RecurrentState.of(Tensor.of(random(rng, N * H), 1, N, H),
-          Tensor.of(random(rng, N * H), 1, N, H));
+      initial =
+          RecurrentState.of(
+              Tensor.of(random(rng, N * H), 1, N, H), Tensor.of(random(rng, N * H), 1, N, H));
       dy = Tensor.of(random(rng, T * N * H), T, N, H);
       xStep = Tensor.of(random(rng, N * C), N, C);
       weightIh = rnn.parameters().get("weight_ih_l0");
@@ -249,7 +250,8 @@ public final class CloseRace {
       RecurrentOutput out = s.rnn.forward(s.batch, s.initial);
       s.y = out.output().toArray();
       s.hn = out.hn().toArray();
-      s.dx = s.rnn.backward(s.rnn.forwardTrain(s.batch, s.initial), s.dy, null, null).dx().toArray();
+      s.dx =
+          s.rnn.backward(s.rnn.forwardTrain(s.batch, s.initial), s.dy, null, null).dx().toArray();
       RecurrentState state = s.initial.copy();
       s.stepY = s.rnn.step(s.xStep, state).toArray();
       s.stepH = state.h().toArray();

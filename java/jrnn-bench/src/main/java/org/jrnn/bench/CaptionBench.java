@@ -8,10 +8,6 @@
  */
 package org.jrnn.bench;
 
-import org.jrnn.caption.ImagePixels;
-import org.jrnn.examples.Twemoji;
-import org.jrnn.caption.Captioner;
-import org.jrnn.caption.CaptionModels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +18,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jrnn.Device;
+import org.jrnn.caption.CaptionModels;
+import org.jrnn.caption.Captioner;
+import org.jrnn.caption.ImagePixels;
 import org.jrnn.decode.DecodeOptions;
 import org.jrnn.decode.Decoded;
 import org.jrnn.decode.Decoders;
+import org.jrnn.examples.Twemoji;
 import org.jrnn.io.Json;
 import org.jrnn.io.SafetensorsWriter;
 
@@ -44,8 +44,10 @@ public final class CaptionBench {
     double warmupSeconds = Double.parseDouble(a.getOrDefault("warmup-seconds", "2"));
     int maxLen = Integer.parseInt(a.getOrDefault("max-len", "20"));
     Path out = Path.of(a.getOrDefault("out", "target/caption/bench"));
-    List<Integer> batches = Arrays.stream(a.getOrDefault("batches", "1,64").split(",")).map(Integer::parseInt).toList();
-    List<Integer> beams = Arrays.stream(a.getOrDefault("beams", "1,5").split(",")).map(Integer::parseInt).toList();
+    List<Integer> batches =
+        Arrays.stream(a.getOrDefault("batches", "1,64").split(",")).map(Integer::parseInt).toList();
+    List<Integer> beams =
+        Arrays.stream(a.getOrDefault("beams", "1,5").split(",")).map(Integer::parseInt).toList();
     Files.createDirectories(out);
 
     try (CaptionModels.Loaded loaded = CaptionModels.load(modelPath, Device.cpu())) {
@@ -66,8 +68,10 @@ public final class CaptionBench {
       for (int i = 0; i < n; i++) {
         System.arraycopy(feats.get(i), 0, flat, i * feats.get(i).length, feats.get(i).length);
       }
-      new SafetensorsWriter().metadata("names", Json.write(names))
-          .putFloats("features", flat, n, model.config().featureSize()).write(out.resolve("features.safetensors"));
+      new SafetensorsWriter()
+          .metadata("names", Json.write(names))
+          .putFloats("features", flat, n, model.config().featureSize())
+          .write(out.resolve("features.safetensors"));
 
       Map<String, Object> report = new LinkedHashMap<>();
       report.put("model", modelPath.toString());
@@ -78,8 +82,13 @@ public final class CaptionBench {
       List<Map<String, Object>> rows = new ArrayList<>();
       for (int beam : beams) {
         for (int batch : batches) {
-          DecodeOptions o = DecodeOptions.builder().beamSize(beam).maxLength(maxLen).maxActive(batch)
-              .suppress(Captioner.NEVER).build();
+          DecodeOptions o =
+              DecodeOptions.builder()
+                  .beamSize(beam)
+                  .maxLength(maxLen)
+                  .maxActive(batch)
+                  .suppress(Captioner.NEVER)
+                  .build();
           // warm-up: whole decodes for at least warmupSeconds (the JIT compiles the decode loop
           // in the first seconds; a batch script runs in that steady state afterwards)
           long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
@@ -107,13 +116,19 @@ public final class CaptionBench {
           row.put("mean_words", (double) tokens / n);
           row.put("captions", caps);
           rows.add(row);
-          System.out.printf(Locale.ROOT, "jrnn  beam %d batch %3d: %8.1f captions/s (%.3f s for %d)%n", beam, batch,
-              n / best, best, n);
+          System.out.printf(
+              Locale.ROOT,
+              "jrnn  beam %d batch %3d: %8.1f captions/s (%.3f s for %d)%n",
+              beam,
+              batch,
+              n / best,
+              best,
+              n);
         }
       }
       report.put("runs", rows);
-      Files.writeString(out.resolve("jrnn.json"), Json.writePretty(report) + "\n",
-          StandardCharsets.UTF_8);
+      Files.writeString(
+          out.resolve("jrnn.json"), Json.writePretty(report) + "\n", StandardCharsets.UTF_8);
     }
   }
 

@@ -17,12 +17,12 @@ import org.jrnn.Cell;
 import org.jrnn.Device;
 import org.jrnn.Info;
 import org.jrnn.Ops;
+import org.jrnn.OptimizerKernels;
 import org.jrnn.Recurrent;
 import org.jrnn.RecurrentOutput;
 import org.jrnn.Scope;
 import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
-import org.jrnn.OptimizerKernels;
 
 /**
  * Benchmark main: {@code java -Djrnn.cpu.threads=2 -cp ... org.jrnn.bench.JrnnBench}.
@@ -35,19 +35,19 @@ import org.jrnn.OptimizerKernels;
  *       allocated and freed per call, as in user code);
  *   <li>{@code train}: zero the gradients, {@link Recurrent#forwardTrain}, the MSE loss gradient
  *       ({@link Ops#mse}, mean over all outputs, like PyTorch's {@code MSELoss}), {@link
- *       Recurrent#backward} (weight gradients; no input gradient, as in the peers, whose inputs do not
- *       require grad) and an SGD update of the flat weights ({@link OptimizerKernels#sgdUpdate}, lr 1e-4):
- *       what the peers time as one training step.
+ *       Recurrent#backward} (weight gradients; no input gradient, as in the peers, whose inputs do
+ *       not require grad) and an SGD update of the flat weights ({@link
+ *       OptimizerKernels#sgdUpdate}, lr 1e-4): what the peers time as one training step.
  * </ul>
  *
  * <p>Timing (as the peers' {@code BenchUtil}): warm-up of at least {@code BENCH_WARMUP} calls and
  * {@code BENCH_WARMUP_SEC}; then samples of k back-to-back calls (k so a sample lasts at least
  * {@code BENCH_SAMPLE_MS}), each tagged with the CPU other processes used meanwhile (from /proc),
- * until {@code BENCH_REPS} clean samples (other processes below {@code BENCH_CLEAN_CORES} cores) and
- * {@code BENCH_MIN_SEC}, at most {@code BENCH_MAX_REPS} samples or {@code BENCH_MAX_SEC}. One line per
- * measurement: {@code RESULT peer cell shape mode N T C H ms,... other,... k}. {@code BENCH_SHAPES}
- * and {@code BENCH_CELLS} (comma lists) select; {@code -Dpeer.name} names the rows (default
- * jrnn-java).
+ * until {@code BENCH_REPS} clean samples (other processes below {@code BENCH_CLEAN_CORES} cores)
+ * and {@code BENCH_MIN_SEC}, at most {@code BENCH_MAX_REPS} samples or {@code BENCH_MAX_SEC}. One
+ * line per measurement: {@code RESULT peer cell shape mode N T C H ms,... other,... k}. {@code
+ * BENCH_SHAPES} and {@code BENCH_CELLS} (comma lists) select; {@code -Dpeer.name} names the rows
+ * (default jrnn-java).
  */
 public final class JrnnBench {
   private JrnnBench() {}
@@ -137,7 +137,14 @@ public final class JrnnBench {
                     Ops.mse(out.output(), target, null, scale, null, dy);
                     layer.backward(out, dy, null, null, false); // as the peers: x needs no grad
                     OptimizerKernels.sgdUpdate(
-                        layer.weights(), layer.gradientBuffer(), null, 1e-4f, 0f, 0f, false, ++step[0]);
+                        layer.weights(),
+                        layer.gradientBuffer(),
+                        null,
+                        1e-4f,
+                        0f,
+                        0f,
+                        false,
+                        ++step[0]);
                   }
                 });
         emit(peer, cellName, s, "train", r);
@@ -146,15 +153,21 @@ public final class JrnnBench {
   }
 
   /**
-   * The Java API's fixed cost per call, measured directly: a forward of one step of one sequence
-   * of one feature through one hidden unit (allocation of the outputs, checks, JNI, the native
-   * call itself, freeing), in a scope as user code would. Comparing whole processes (jrnn-java
-   * vs jrnn-native) also compares where the machine placed them, which moves a case by up to
-   * 10-20 % between two runs of the same binary; this number has no such noise.
+   * The Java API's fixed cost per call, measured directly: a forward of one step of one sequence of
+   * one feature through one hidden unit (allocation of the outputs, checks, JNI, the native call
+   * itself, freeing), in a scope as user code would. Comparing whole processes (jrnn-java vs
+   * jrnn-native) also compares where the machine placed them, which moves a case by up to 10-20 %
+   * between two runs of the same binary; this number has no such noise.
    */
   private static void fixedCostPerCall(String peer, Device cpu) {
     try (Recurrent tiny =
-            Recurrent.builder().cell(Cell.RNN_TANH).inputSize(1).hiddenSize(1).device(cpu).seed(1).build();
+            Recurrent.builder()
+                .cell(Cell.RNN_TANH)
+                .inputSize(1)
+                .hiddenSize(1)
+                .device(cpu)
+                .seed(1)
+                .build();
         Tensor x = Tensor.of(cpu, new float[] {0.5f}, 1, 1, 1)) {
       SequenceBatch batch = SequenceBatch.of(x, null);
       double best = Double.MAX_VALUE;
@@ -168,7 +181,12 @@ public final class JrnnBench {
         }
         best = Math.min(best, (System.nanoTime() - t0) / 1e3 / calls);
       }
-      info(peer, String.format(Locale.ROOT, "fixed_cost_us=%.2f (Recurrent.forward, T=N=C=H=1, best of 5 x 100000 calls)", best));
+      info(
+          peer,
+          String.format(
+              Locale.ROOT,
+              "fixed_cost_us=%.2f (Recurrent.forward, T=N=C=H=1, best of 5 x 100000 calls)",
+              best));
     }
   }
 
@@ -278,8 +296,7 @@ public final class JrnnBench {
 
   private static void emit(String peer, String cell, Shape s, String mode, Samples r) {
     StringBuilder sb = new StringBuilder("RESULT");
-    for (Object o :
-        new Object[] {peer, cell, s.name(), mode, s.n(), s.t(), s.c(), s.h()}) {
+    for (Object o : new Object[] {peer, cell, s.name(), mode, s.n(), s.t(), s.c(), s.h()}) {
       sb.append('\t').append(o);
     }
     sb.append('\t');

@@ -5,9 +5,9 @@
 package org.jrnn.caption;
 
 import org.jrnn.JrnnException;
-import org.jrnn.internal.SplitMix64;
 import org.jrnn.internal.Arguments;
 import org.jrnn.internal.Quote;
+import org.jrnn.internal.SplitMix64;
 
 /**
  * Image augmentation for training, applied to the composited RGB before resizing. Each call with
@@ -19,30 +19,49 @@ import org.jrnn.internal.Quote;
  * @param saturation largest relative saturation change (factor in [1-s, 1+s]; 1 can reach grey)
  * @param hue largest hue rotation in degrees (uniform in [-h, h]); 0: none
  * @param grey probability of turning the image grey
- * @param recolor probability of recolouring one colour region: one of the image's main colours
- *     (at least 2% of the non-white pixels) is picked at random and every pixel near it is darkened
- *     or lightened (factor 0.45..1.1), desaturated or saturated (0.6..1.2) and hue-rotated (up to
- *     25 degrees); the rest of the image keeps its colours
+ * @param recolor probability of recolouring one colour region: one of the image's main colours (at
+ *     least 2% of the non-white pixels) is picked at random and every pixel near it is darkened or
+ *     lightened (factor 0.45..1.1), desaturated or saturated (0.6..1.2) and hue-rotated (up to 25
+ *     degrees); the rest of the image keeps its colours
  * @param regions when recolouring, the probability that each other main colour is recoloured too
  *     (each with its own change)
  * @param noise standard deviation of Gaussian noise added to every channel value (in [0, 1] units)
  */
 public record Augment(
-    int shift, double brightness, double contrast, double saturation, double hue, double grey, double recolor,
-    double regions, double noise) {
+    int shift,
+    double brightness,
+    double contrast,
+    double saturation,
+    double hue,
+    double grey,
+    double recolor,
+    double regions,
+    double noise) {
   /** No change. */
   public static final Augment NONE = new Augment(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   /** The augmentation of the first experiments (no extra regions, no noise). */
-  public Augment(int shift, double brightness, double contrast, double saturation, double hue, double grey,
+  public Augment(
+      int shift,
+      double brightness,
+      double contrast,
+      double saturation,
+      double hue,
+      double grey,
       double recolor) {
     this(shift, brightness, contrast, saturation, hue, grey, recolor, 0, 0);
   }
 
   /** Whether this changes nothing. */
   public boolean isNone() {
-    return shift == 0 && brightness == 0 && contrast == 0 && saturation == 0 && hue == 0 && grey == 0
-        && recolor == 0 && noise == 0;
+    return shift == 0
+        && brightness == 0
+        && contrast == 0
+        && saturation == 0
+        && hue == 0
+        && grey == 0
+        && recolor == 0
+        && noise == 0;
   }
 
   /**
@@ -94,8 +113,24 @@ public record Augment(
     if (isNone()) {
       return "none";
     }
-    return "shift=" + shift + ",brightness=" + brightness + ",contrast=" + contrast + ",saturation=" + saturation
-        + ",hue=" + hue + ",grey=" + grey + ",recolor=" + recolor + ",regions=" + regions + ",noise=" + noise;
+    return "shift="
+        + shift
+        + ",brightness="
+        + brightness
+        + ",contrast="
+        + contrast
+        + ",saturation="
+        + saturation
+        + ",hue="
+        + hue
+        + ",grey="
+        + grey
+        + ",recolor="
+        + recolor
+        + ",regions="
+        + regions
+        + ",noise="
+        + noise;
   }
 
   /** A changed copy of {@code image}, drawn with {@code seed}. */
@@ -209,13 +244,23 @@ public record Augment(
         continue;
       }
       int bin = main[m];
-      recolor(src, out, plane, sum[bin][0] / count[bin], sum[bin][1] / count[bin], sum[bin][2] / count[bin], r);
+      recolor(
+          src,
+          out,
+          plane,
+          sum[bin][0] / count[bin],
+          sum[bin][1] / count[bin],
+          sum[bin][2] / count[bin],
+          r);
     }
     return out;
   }
 
-  /** Pixels of {@code src} near colour (cr, cg, cb) get one random change, written to {@code out}. */
-  private static void recolor(float[] src, float[] out, int plane, double cr, double cg, double cb, SplitMix64 r) {
+  /**
+   * Pixels of {@code src} near colour (cr, cg, cb) get one random change, written to {@code out}.
+   */
+  private static void recolor(
+      float[] src, float[] out, int plane, double cr, double cg, double cb, SplitMix64 r) {
     double light = 0.45 + r.nextDouble() * 0.65;
     double sat = 0.6 + r.nextDouble() * 0.6;
     double rot = Math.toRadians((r.nextDouble() * 2 - 1) * 25);

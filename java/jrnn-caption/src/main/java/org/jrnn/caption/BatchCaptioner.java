@@ -38,10 +38,10 @@ import org.jrnn.io.Json;
  * length penalty), or {@code {"image": NAME, "error": MESSAGE}} when its image could not be read.
  *
  * <p>Inputs are read a chunk at a time (several batches; the next chunk is read on other threads
- * while the current one decodes); each chunk's readable inputs decode
- * together with at most {@code batch} live at once (a finished input's place goes to the next), and
- * lines are written as soon as every earlier input's line is written, so a stopped run leaves a
- * prefix of complete lines that {@link #done(Path)} reads back for resuming.
+ * while the current one decodes); each chunk's readable inputs decode together with at most {@code
+ * batch} live at once (a finished input's place goes to the next), and lines are written as soon as
+ * every earlier input's line is written, so a stopped run leaves a prefix of complete lines that
+ * {@link #done(Path)} reads back for resuming.
  */
 public final class BatchCaptioner {
 
@@ -80,7 +80,9 @@ public final class BatchCaptioner {
   private final int batch;
   private int readers = 4;
 
-  /** Threads that read images ahead of the decoder (default 4, at most the processors). @return this */
+  /**
+   * Threads that read images ahead of the decoder (default 4, at most the processors). @return this
+   */
   public BatchCaptioner readers(int threads) {
     if (threads < 1) {
       throw new JrnnException("readers must be >= 1 but is " + threads);
@@ -100,8 +102,12 @@ public final class BatchCaptioner {
     Arguments.notNull("tokenizer", tokenizer);
     Arguments.notNull("options", options);
     if (tokenizer.vocabSize() < model.vocabSize()) {
-      throw new JrnnException("the tokenizer has " + tokenizer.vocabSize() + " ids but the model generates "
-          + model.vocabSize() + ": give the tokenizer the model was trained with");
+      throw new JrnnException(
+          "the tokenizer has "
+              + tokenizer.vocabSize()
+              + " ids but the model generates "
+              + model.vocabSize()
+              + ": give the tokenizer the model was trained with");
     }
     if (batch < 1) {
       throw new JrnnException("batch must be >= 1 but is " + batch);
@@ -127,11 +133,14 @@ public final class BatchCaptioner {
     int failed = 0;
     long finished = 0;
     int threads = Math.max(1, Math.min(readers, Runtime.getRuntime().availableProcessors()));
-    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "caption-reader");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "caption-reader");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       // the next chunk's images are read on other threads while this chunk decodes
       List<Future<float[]>> next = submit(pool, inputs, 0, chunk);
@@ -149,8 +158,12 @@ public final class BatchCaptioner {
               throw new IOException(part.get(i).name() + ": the reader returned no features");
             }
             if (f.length != model.config().featureSize()) {
-              throw new IOException(part.get(i).name() + ": " + f.length + " features but the model takes "
-                  + model.config().featureSize());
+              throw new IOException(
+                  part.get(i).name()
+                      + ": "
+                      + f.length
+                      + " features but the model takes "
+                      + model.config().featureSize());
             }
             for (int k = 0; k < f.length; k++) {
               if (!Float.isFinite(f[k])) {
@@ -168,37 +181,43 @@ public final class BatchCaptioner {
         long[] done = {finished};
         Writer w = out;
         // write every line whose predecessors are written
-        IoRunnable flushReady = () -> {
-          boolean wrote = false;
-          while (nextLine[0] < lines.length && lines[nextLine[0]] != null) {
-            w.write(lines[nextLine[0]]);
-            w.write('\n');
-            lines[nextLine[0]] = null;
-            nextLine[0]++;
-            done[0]++;
-            wrote = true;
-          }
-          if (wrote) {
-            w.flush();
-            if (progress != null) {
-              progress.accept(done[0]);
-            }
-          }
-        };
+        IoRunnable flushReady =
+            () -> {
+              boolean wrote = false;
+              while (nextLine[0] < lines.length && lines[nextLine[0]] != null) {
+                w.write(lines[nextLine[0]]);
+                w.write('\n');
+                lines[nextLine[0]] = null;
+                nextLine[0]++;
+                done[0]++;
+                wrote = true;
+              }
+              if (wrote) {
+                w.flush();
+                if (progress != null) {
+                  progress.accept(done[0]);
+                }
+              }
+            };
         flushReady.run();
         if (!feats.isEmpty()) {
           IOException[] failure = {null};
-          Decoders.decode(model, feats, null, options, d -> {
-            int i = where.get(d.input());
-            lines[i] = captionLine(part.get(i).name(), d);
-            if (failure[0] == null) {
-              try {
-                flushReady.run();
-              } catch (IOException e) {
-                failure[0] = e;
-              }
-            }
-          });
+          Decoders.decode(
+              model,
+              feats,
+              null,
+              options,
+              d -> {
+                int i = where.get(d.input());
+                lines[i] = captionLine(part.get(i).name(), d);
+                if (failure[0] == null) {
+                  try {
+                    flushReady.run();
+                  } catch (IOException e) {
+                    failure[0] = e;
+                  }
+                }
+              });
           if (failure[0] != null) {
             throw failure[0];
           }
@@ -214,7 +233,8 @@ public final class BatchCaptioner {
     return new Summary(captioned, failed, (System.nanoTime() - start) / 1e9);
   }
 
-  private static List<Future<float[]>> submit(ExecutorService pool, List<Input> inputs, int from, int chunk) {
+  private static List<Future<float[]>> submit(
+      ExecutorService pool, List<Input> inputs, int from, int chunk) {
     List<Future<float[]>> out = new ArrayList<>();
     for (int i = from; i < Math.min(inputs.size(), from + chunk); i++) {
       FeatureReader reader = inputs.get(i).reader();
@@ -253,8 +273,8 @@ public final class BatchCaptioner {
 
   /**
    * The caption text of {@code ids}: the tokens joined by spaces, except none before {@code , . : ;
-   * ! ? )}, after {@code (}, or around {@code -} ("family: man, woman", "breast-feeding");
-   * {@code <pad>}, {@code <bos>} and {@code <eos>} left out.
+   * ! ? )}, after {@code (}, or around {@code -} ("family: man, woman", "breast-feeding"); {@code
+   * <pad>}, {@code <bos>} and {@code <eos>} left out.
    */
   public static String detokenize(Tokenizer tokenizer, int[] ids) {
     Arguments.notNull("tokenizer", tokenizer);
@@ -262,12 +282,14 @@ public final class BatchCaptioner {
     StringBuilder b = new StringBuilder();
     String prev = null;
     for (int id : ids) {
-      if (id == org.jrnn.data.Vocabulary.PAD_ID || id == org.jrnn.data.Vocabulary.BOS_ID
+      if (id == org.jrnn.data.Vocabulary.PAD_ID
+          || id == org.jrnn.data.Vocabulary.BOS_ID
           || id == org.jrnn.data.Vocabulary.EOS_ID) {
         continue;
       }
       String t = tokenizer.vocabulary().token(id);
-      boolean glue = prev == null || t.matches("[,.:;!?)\\-]") || prev.equals("(") || prev.equals("-");
+      boolean glue =
+          prev == null || t.matches("[,.:;!?)\\-]") || prev.equals("(") || prev.equals("-");
       if (!glue) {
         b.append(' ');
       }
@@ -303,8 +325,11 @@ public final class BatchCaptioner {
     o.put("image", name);
     String m = e.getMessage();
     // an input's own message (often starting with its name) is kept as written, only cut
-    o.put("error", e instanceof FileSystemException || m == null || m.isBlank()
-        ? Quote.reason(e) : Quote.withoutClassNames(Quote.cut(m)));
+    o.put(
+        "error",
+        e instanceof FileSystemException || m == null || m.isBlank()
+            ? Quote.reason(e)
+            : Quote.withoutClassNames(Quote.cut(m)));
     return Json.write(o);
   }
 

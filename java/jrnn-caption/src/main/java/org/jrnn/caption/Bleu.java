@@ -13,10 +13,10 @@ import org.jrnn.JrnnException;
  * Corpus BLEU-N: {@code BP * exp(sum_n log(p_n) / N)} where {@code p_n} is the corpus total of
  * clipped n-gram matches (each candidate n-gram counts at most as often as in the reference that
  * has it most) over the corpus total of candidate n-grams, and the brevity penalty {@code BP = 1}
- * if {@code c > r}, else {@code exp(1 - r / c)}, with c the total candidate length and r the sum
- * of each candidate's effective reference length (the reference length closest to the candidate's,
- * the shorter one on a tie). BLEU is 0 when some {@code p_n} is 0 (no smoothing, as NLTK's
- * {@code corpus_bleu} and the original definition) or the candidates are empty.
+ * if {@code c > r}, else {@code exp(1 - r / c)}, with c the total candidate length and r the sum of
+ * each candidate's effective reference length (the reference length closest to the candidate's, the
+ * shorter one on a tie). BLEU is 0 when some {@code p_n} is 0 (no smoothing, as NLTK's {@code
+ * corpus_bleu} and the original definition) or the candidates are empty.
  */
 public final class Bleu {
   private Bleu() {}
@@ -32,7 +32,12 @@ public final class Bleu {
    * @param referenceLength r
    */
   public record Result(
-      double bleu, long[] matches, long[] totals, double brevityPenalty, long candidateLength, long referenceLength) {
+      double bleu,
+      long[] matches,
+      long[] totals,
+      double brevityPenalty,
+      long candidateLength,
+      long referenceLength) {
     /** The precision of order n (1-based); 0 when there are no candidate n-grams. */
     public double precision(int n) {
       return totals[n - 1] == 0 ? 0 : (double) matches[n - 1] / totals[n - 1];
@@ -51,9 +56,11 @@ public final class Bleu {
    * @param references for each candidate, one or more tokenised references
    * @param maxN the highest n-gram order (4 for BLEU-4)
    */
-  public static Result corpus(List<List<String>> candidates, List<? extends List<List<String>>> references, int maxN) {
+  public static Result corpus(
+      List<List<String>> candidates, List<? extends List<List<String>>> references, int maxN) {
     if (candidates.size() != references.size()) {
-      throw new JrnnException(candidates.size() + " candidates but " + references.size() + " reference sets");
+      throw new JrnnException(
+          candidates.size() + " candidates but " + references.size() + " reference sets");
     }
     if (maxN < 1) {
       throw new JrnnException("maxN must be >= 1 but is " + maxN);

@@ -8,15 +8,15 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jrnn.JrnnException;
 import org.jrnn.data.Batches;
-import org.jrnn.internal.SplitMix64;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.SplitMix64;
 import org.jrnn.models.ConditionedBatch;
 import org.jrnn.train.BatchSource;
 
 /**
  * The batches of one epoch: a seeded shuffle of the examples into batches; each example's features
- * are either fixed vectors, or its image through an {@link ImagePixels.Encoder}
- * after an {@link Augment} drawn from {@code (seed, epoch, example)}.
+ * are either fixed vectors, or its image through an {@link ImagePixels.Encoder} after an {@link
+ * Augment} drawn from {@code (seed, epoch, example)}.
  */
 public final class CaptionBatches implements BatchSource<ConditionedBatch> {
   private final List<ImagePixels.Rgb> images;
@@ -27,8 +27,14 @@ public final class CaptionBatches implements BatchSource<ConditionedBatch> {
   private final int batchSize;
   private final boolean shuffle;
 
-  private CaptionBatches(List<ImagePixels.Rgb> images, List<float[]> fixed, ImagePixels.Encoder encoder, Augment augment,
-      List<int[]> sequences, int batchSize, boolean shuffle) {
+  private CaptionBatches(
+      List<ImagePixels.Rgb> images,
+      List<float[]> fixed,
+      ImagePixels.Encoder encoder,
+      Augment augment,
+      List<int[]> sequences,
+      int batchSize,
+      boolean shuffle) {
     int n = images != null ? images.size() : fixed.size();
     if (n != sequences.size()) {
       throw new JrnnException(n + " examples but " + sequences.size() + " sequences");
@@ -57,22 +63,46 @@ public final class CaptionBatches implements BatchSource<ConditionedBatch> {
   }
 
   /** Batches of images through {@code encoder}, augmented with {@code augment} (may be NONE). */
-  public static CaptionBatches ofImages(List<ImagePixels.Rgb> images, ImagePixels.Encoder encoder, Augment augment,
-      List<int[]> sequences, int batchSize) {
-    return new CaptionBatches(Arguments.noNulls("images", images), null, Arguments.notNull("encoder", encoder),
-        Arguments.notNull("augment", augment), Arguments.noNulls("sequences", sequences), batchSize, true);
+  public static CaptionBatches ofImages(
+      List<ImagePixels.Rgb> images,
+      ImagePixels.Encoder encoder,
+      Augment augment,
+      List<int[]> sequences,
+      int batchSize) {
+    return new CaptionBatches(
+        Arguments.noNulls("images", images),
+        null,
+        Arguments.notNull("encoder", encoder),
+        Arguments.notNull("augment", augment),
+        Arguments.noNulls("sequences", sequences),
+        batchSize,
+        true);
   }
 
   /** Batches of fixed feature vectors. */
-  public static CaptionBatches ofFeatures(List<float[]> features, List<int[]> sequences, int batchSize) {
-    return new CaptionBatches(null, Arguments.noNulls("features", features), null, Augment.NONE,
-        Arguments.noNulls("sequences", sequences), batchSize, true);
+  public static CaptionBatches ofFeatures(
+      List<float[]> features, List<int[]> sequences, int batchSize) {
+    return new CaptionBatches(
+        null,
+        Arguments.noNulls("features", features),
+        null,
+        Augment.NONE,
+        Arguments.noNulls("sequences", sequences),
+        batchSize,
+        true);
   }
 
   /** The same examples in order, unshuffled and unaugmented (for evaluation). */
-  public static CaptionBatches inOrder(List<float[]> features, List<int[]> sequences, int batchSize) {
-    return new CaptionBatches(null, Arguments.noNulls("features", features), null, Augment.NONE,
-        Arguments.noNulls("sequences", sequences), batchSize, false);
+  public static CaptionBatches inOrder(
+      List<float[]> features, List<int[]> sequences, int batchSize) {
+    return new CaptionBatches(
+        null,
+        Arguments.noNulls("features", features),
+        null,
+        Augment.NONE,
+        Arguments.noNulls("sequences", sequences),
+        batchSize,
+        false);
   }
 
   /** The number of examples. */
@@ -82,32 +112,37 @@ public final class CaptionBatches implements BatchSource<ConditionedBatch> {
 
   @Override
   public Iterable<ConditionedBatch> epoch(int epoch, long seed) {
-    List<int[]> idx = Batches.builder(size(), batchSize).seed(seed).shuffle(shuffle).build().epoch(epoch);
+    List<int[]> idx =
+        Batches.builder(size(), batchSize).seed(seed).shuffle(shuffle).build().epoch(epoch);
     long epochSeed = SplitMix64.deriveSeed(SplitMix64.deriveSeed(seed, 0x5eedL), epoch);
-    return () -> new java.util.Iterator<>() {
-      int next = 0;
+    return () ->
+        new java.util.Iterator<>() {
+          int next = 0;
 
-      @Override
-      public boolean hasNext() {
-        return next < idx.size();
-      }
+          @Override
+          public boolean hasNext() {
+            return next < idx.size();
+          }
 
-      @Override
-      public ConditionedBatch next() {
-        int[] batch = idx.get(next++);
-        List<float[]> feats = new ArrayList<>(batch.length);
-        List<int[]> seqs = new ArrayList<>(batch.length);
-        int[] local = new int[batch.length];
-        for (int k = 0; k < batch.length; k++) {
-          int i = batch[k];
-          feats.add(fixed != null ? fixed.get(i)
-              : encoder.features(augment.apply(images.get(i), SplitMix64.deriveSeed(epochSeed, i))));
-          seqs.add(sequences.get(i));
-          local[k] = k;
-        }
-        return ConditionedBatch.of(feats, seqs, local);
-      }
-    };
+          @Override
+          public ConditionedBatch next() {
+            int[] batch = idx.get(next++);
+            List<float[]> feats = new ArrayList<>(batch.length);
+            List<int[]> seqs = new ArrayList<>(batch.length);
+            int[] local = new int[batch.length];
+            for (int k = 0; k < batch.length; k++) {
+              int i = batch[k];
+              feats.add(
+                  fixed != null
+                      ? fixed.get(i)
+                      : encoder.features(
+                          augment.apply(images.get(i), SplitMix64.deriveSeed(epochSeed, i))));
+              seqs.add(sequences.get(i));
+              local[k] = k;
+            }
+            return ConditionedBatch.of(feats, seqs, local);
+          }
+        };
   }
 
   @Override

@@ -24,7 +24,8 @@ import org.jrnn.io.Json;
 /** Readers of captioning data. */
 public final class CaptionData {
   /** File name endings taken as images when a folder is listed. */
-  public static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "gif", "bmp", "wbmp");
+  public static final Set<String> IMAGE_EXTENSIONS =
+      Set.of("png", "jpg", "jpeg", "gif", "bmp", "wbmp");
 
   private CaptionData() {}
 
@@ -64,10 +65,12 @@ public final class CaptionData {
           try {
             o = Json.parse(t);
           } catch (Json.JsonException e) {
-            throw new DataFormatException(file, n, "not a JSON object (" + Quote.reason(e) + ")", e);
+            throw new DataFormatException(
+                file, n, "not a JSON object (" + Quote.reason(e) + ")", e);
           }
           if (!(o instanceof Map<?, ?> m)) {
-            throw new DataFormatException(file, n, "not a JSON object (found " + Json.typeName(o) + ")");
+            throw new DataFormatException(
+                file, n, "not a JSON object (found " + Json.typeName(o) + ")");
           }
           Object img = m.get("image");
           Object cap = m.get("caption");
@@ -95,7 +98,10 @@ public final class CaptionData {
     return v instanceof String || v instanceof Number || v instanceof Boolean;
   }
 
-  /** The image files of a folder (by extension, any case), sorted by path; recurses into sub-folders. */
+  /**
+   * The image files of a folder (by extension, any case), sorted by path; recurses into
+   * sub-folders.
+   */
   public static List<Path> listImages(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       throw new IOException(Quote.path(dir) + ": not a folder");
@@ -116,8 +122,8 @@ public final class CaptionData {
    * Reads a list file: one image path per line (blank lines and {@code #} lines skipped); relative
    * paths are taken relative to the list file's folder.
    *
-   * @throws IOException naming the file and line of a line that is not a path on this system (a
-   *     NUL character, for one)
+   * @throws IOException naming the file and line of a line that is not a path on this system (a NUL
+   *     character, for one)
    */
   public static List<Path> readList(Path file) throws IOException {
     List<Path> out = new ArrayList<>();
@@ -135,7 +141,8 @@ public final class CaptionData {
       } catch (InvalidPathException e) {
         String why = Quote.cut(e.getReason());
         throw new IOException(
-            Quote.path(file) + ":" + n + ": not a valid path " + Quote.quote(t) + " (" + why + ")", e);
+            Quote.path(file) + ":" + n + ": not a valid path " + Quote.quote(t) + " (" + why + ")",
+            e);
       }
       out.add(p.isAbsolute() || base == null ? p : base.resolve(p));
     }

@@ -59,12 +59,18 @@ public final class CaptionModels {
       String kind = meta.get(ModelFiles.MODEL_KEY);
       String json = meta.get(ModelFiles.CONFIG_KEY);
       if (kind == null || json == null) {
-        throw new SafetensorsException(path, "no metadata \"" + ModelFiles.MODEL_KEY + "\"/\""
-            + ModelFiles.CONFIG_KEY + "\": not a jrnn model file");
+        throw new SafetensorsException(
+            path,
+            "no metadata \""
+                + ModelFiles.MODEL_KEY
+                + "\"/\""
+                + ModelFiles.CONFIG_KEY
+                + "\": not a jrnn model file");
       }
       if (!kind.equals(Captioner.KIND) && !kind.equals(ConditionedLanguageModel.KIND)) {
-        throw new SafetensorsException(path, "holds a " + Quote.quote(kind)
-            + " model, not a captioner (or conditioned-decoder)");
+        throw new SafetensorsException(
+            path,
+            "holds a " + Quote.quote(kind) + " model, not a captioner (or conditioned-decoder)");
       }
       Captioner.Config config;
       try {
@@ -73,18 +79,23 @@ public final class CaptionModels {
                 ? Captioner.Config.fromJson(json)
                 : fromConditionedLanguageModel(json);
       } catch (IllegalArgumentException | JrnnException e) {
-        throw new SafetensorsException(path, "metadata \"" + ModelFiles.CONFIG_KEY + "\": " + Quote.reason(e), e);
+        throw new SafetensorsException(
+            path, "metadata \"" + ModelFiles.CONFIG_KEY + "\": " + Quote.reason(e), e);
       }
       String tok = meta.get(ModelFiles.TOKENIZER_KEY);
       if (tok == null) {
-        throw new SafetensorsException(path, "no metadata \"" + ModelFiles.TOKENIZER_KEY
-            + "\": a captioning model needs its tokenizer");
+        throw new SafetensorsException(
+            path,
+            "no metadata \""
+                + ModelFiles.TOKENIZER_KEY
+                + "\": a captioning model needs its tokenizer");
       }
       Tokenizer tokenizer;
       try {
         tokenizer = Tokenizer.fromJson(tok);
       } catch (IllegalArgumentException | JrnnException e) {
-        throw new SafetensorsException(path, "metadata \"" + ModelFiles.TOKENIZER_KEY + "\": " + Quote.reason(e), e);
+        throw new SafetensorsException(
+            path, "metadata \"" + ModelFiles.TOKENIZER_KEY + "\": " + Quote.reason(e), e);
       }
       Captioner model = config.toBuilder().device(device).build();
       try {
@@ -123,19 +134,33 @@ public final class CaptionModels {
       TensorInfo info = file.info(p.name());
       long[] want = p.value().shape();
       if (!info.dtype().isFloatingPoint()) {
-        throw new SafetensorsException(file.path(), "tensor '" + p.name() + "' is " + info.dtype()
-            + " but a parameter must be floating point");
+        throw new SafetensorsException(
+            file.path(),
+            "tensor '"
+                + p.name()
+                + "' is "
+                + info.dtype()
+                + " but a parameter must be floating point");
       }
       if (!Arrays.equals(info.shape(), want)) {
-        throw new SafetensorsException(file.path(), "tensor '" + p.name() + "' has shape "
-            + TensorInfo.shapeString(info.shape()) + " but the captioner needs " + TensorInfo.shapeString(want));
+        throw new SafetensorsException(
+            file.path(),
+            "tensor '"
+                + p.name()
+                + "' has shape "
+                + TensorInfo.shapeString(info.shape())
+                + " but the captioner needs "
+                + TensorInfo.shapeString(want));
       }
       p.value().copyFrom(file.floats(p.name()));
     }
     for (String name : file.names()) {
       if (!expected.contains(name)) {
-        throw new SafetensorsException(file.path(),
-            "tensor " + Quote.quote(name) + " is not a parameter of the captioner its config describes");
+        throw new SafetensorsException(
+            file.path(),
+            "tensor "
+                + Quote.quote(name)
+                + " is not a parameter of the captioner its config describes");
       }
     }
   }

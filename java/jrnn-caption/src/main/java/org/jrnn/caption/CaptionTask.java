@@ -29,7 +29,12 @@ public final class CaptionTask implements Task<ConditionedBatch> {
   public CaptionTask(Captioner model, Tokenizer tokenizer, int maxLength) {
     this.model = model;
     this.tokenizer = tokenizer;
-    this.decoding = DecodeOptions.builder().maxLength(maxLength).maxActive(256).suppress(Captioner.NEVER).build();
+    this.decoding =
+        DecodeOptions.builder()
+            .maxLength(maxLength)
+            .maxActive(256)
+            .suppress(Captioner.NEVER)
+            .build();
   }
 
   @Override

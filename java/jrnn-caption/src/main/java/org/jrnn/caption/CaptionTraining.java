@@ -23,10 +23,10 @@ import org.jrnn.train.TrainResult;
 import org.jrnn.train.Trainer;
 
 /**
- * Reads the images named in a captions file (relative to the image folder), builds a word
- * tokenizer on the training captions, and trains a {@link Captioner} with the built-in image
- * encoder through {@link CaptionTask} (validation: greedy BLEU-4 and exact match on a seeded
- * split, or on a second captions file).
+ * Reads the images named in a captions file (relative to the image folder), builds a word tokenizer
+ * on the training captions, and trains a {@link Captioner} with the built-in image encoder through
+ * {@link CaptionTask} (validation: greedy BLEU-4 and exact match on a seeded split, or on a second
+ * captions file).
  *
  * <pre>{@code
  * CaptionTraining.Options o =
@@ -40,9 +40,7 @@ import org.jrnn.train.Trainer;
 public final class CaptionTraining {
   private CaptionTraining() {}
 
-  /**
-   * What to train on and the model (read-only); made by {@link #builder()}.
-   */
+  /** What to train on and the model (read-only); made by {@link #builder()}. */
   public static final class Options {
     private final Path images;
     private final Path captions;
@@ -183,7 +181,10 @@ public final class CaptionTraining {
       return device;
     }
 
-    /** Settings of {@link Options}; each setter checks its value, {@link #build()} the required ones. */
+    /**
+     * Settings of {@link Options}; each setter checks its value, {@link #build()} the required
+     * ones.
+     */
     public static final class Builder {
       private Path images;
       private Path captions;
@@ -224,7 +225,10 @@ public final class CaptionTraining {
         return this;
       }
 
-      /** Held out of {@code captions} (by image) when {@code valid} is null, in [0, 1); 0: none; default 0.1. */
+      /**
+       * Held out of {@code captions} (by image) when {@code valid} is null, in [0, 1); 0: none;
+       * default 0.1.
+       */
       public Builder validFraction(double validFraction) {
         this.validFraction = fraction("validFraction", validFraction);
         return this;
@@ -337,7 +341,8 @@ public final class CaptionTraining {
    * @param tokenizer its caption tokenizer
    * @param train the trainer's report
    */
-  public record Result(Captioner model, Tokenizer tokenizer, TrainResult train) implements AutoCloseable {
+  public record Result(Captioner model, Tokenizer tokenizer, TrainResult train)
+      implements AutoCloseable {
     @Override
     public void close() {
       model.close();
@@ -388,8 +393,12 @@ public final class CaptionTraining {
       train = all.stream().filter(e -> !held.contains(e.image())).toList();
       valid = all.stream().filter(e -> held.contains(e.image())).toList();
       if (train.isEmpty() || valid.isEmpty()) {
-        throw new JrnnException("too few images (" + names.size() + ") to hold out "
-            + o.validFraction() + " for validation; give a validation file or fraction 0");
+        throw new JrnnException(
+            "too few images ("
+                + names.size()
+                + ") to hold out "
+                + o.validFraction()
+                + " for validation; give a validation file or fraction 0");
       }
     } else {
       train = all;
@@ -397,12 +406,18 @@ public final class CaptionTraining {
     }
     Loaded tr = load(o.images(), train);
     Loaded va = load(o.images(), valid);
-    WordTokenizer tokenizer = WordTokenizer.builder().lowercase(true).minFrequency(o.minFrequency()).build(tr.captions());
+    WordTokenizer tokenizer =
+        WordTokenizer.builder().lowercase(true).minFrequency(o.minFrequency()).build(tr.captions());
     List<int[]> trIds = tr.captions().stream().map(tokenizer::encode).toList();
     List<int[]> vaIds = va.captions().stream().map(tokenizer::encode).toList();
     if (log != null) {
-      log.printf(Locale.ROOT, "data   %d training captions (%d images), %d validation captions; %d words%n",
-          train.size(), tr.names().stream().distinct().count(), valid.size(), tokenizer.vocabSize());
+      log.printf(
+          Locale.ROOT,
+          "data   %d training captions (%d images), %d validation captions; %d words%n",
+          train.size(),
+          tr.names().stream().distinct().count(),
+          valid.size(),
+          tokenizer.vocabSize());
     }
     ImagePixels.Encoder encoder = new ImagePixels.Encoder(o.imageSize(), o.pixels());
     Captioner model =
@@ -421,7 +436,8 @@ public final class CaptionTraining {
             .build();
     try {
       CaptionTask task = new CaptionTask(model, tokenizer, o.maxLength());
-      CaptionBatches trainBatches = CaptionBatches.ofImages(tr.images(), encoder, o.augment(), trIds, o.batchSize());
+      CaptionBatches trainBatches =
+          CaptionBatches.ofImages(tr.images(), encoder, o.augment(), trIds, o.batchSize());
       CaptionBatches validBatches = null;
       if (!valid.isEmpty()) {
         List<float[]> vf = new ArrayList<>();

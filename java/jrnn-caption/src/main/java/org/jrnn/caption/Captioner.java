@@ -20,15 +20,15 @@ import org.jrnn.Scope;
 import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
-import org.jrnn.internal.SplitMix64;
 import org.jrnn.data.Vocabulary;
 import org.jrnn.decode.RecurrentRows;
 import org.jrnn.decode.StepModel;
 import org.jrnn.decode.StepState;
 import org.jrnn.internal.Arguments;
-import org.jrnn.internal.Quote;
 import org.jrnn.internal.FeatureConditioning;
 import org.jrnn.internal.FloatMath;
+import org.jrnn.internal.Quote;
+import org.jrnn.internal.SplitMix64;
 import org.jrnn.io.Json;
 import org.jrnn.models.AbstractModel;
 import org.jrnn.models.ConditionedBatch;
@@ -46,8 +46,8 @@ import org.jrnn.train.Task.StepResult;
  *       when {@link Config#projectionSize()} is 0;
  *   <li>{@code h0 = tanh(init(p))} ({@code init} a linear {@code [L*H, P]}; layer l's h0 is columns
  *       {@code [l*H, (l+1)*H)}; an LSTM's c0 is zero);
- *   <li>a unidirectional recurrent stack whose input at step t is the embedding of the previous token
- *       ({@code <bos>} first), with p appended when {@link Config#concatFeatures()};
+ *   <li>a unidirectional recurrent stack whose input at step t is the embedding of the previous
+ *       token ({@code <bos>} first), with p appended when {@link Config#concatFeatures()};
  *   <li>{@code linear [V, H]} to the next token's logits.
  * </ul>
  *
@@ -62,7 +62,9 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
   /** The {@link #kind()} in model files. */
   public static final String KIND = "captioner";
 
-  /** Tokens a caption never contains, for {@link org.jrnn.decode.DecodeOptions.Builder#suppress}. */
+  /**
+   * Tokens a caption never contains, for {@link org.jrnn.decode.DecodeOptions.Builder#suppress}.
+   */
   public static final int[] NEVER = {Vocabulary.PAD_ID, Vocabulary.BOS_ID};
 
   /**
@@ -227,16 +229,19 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
       try {
         o = Json.parseFields(json, "captioner config");
       } catch (JrnnException e) {
-        throw new JrnnException(
-            "captioner config is not a JSON object: " + Quote.reason(e), e);
+        throw new JrnnException("captioner config is not a JSON object: " + Quote.reason(e), e);
       }
       String cellName = o.string("cell");
       Cell cell;
       try {
         cell = Cell.valueOf(cellName.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new JrnnException("captioner config: \"cell\" must be one of "
-            + java.util.Arrays.toString(Cell.values()) + " but is " + Quote.doubleQuote(cellName), e);
+        throw new JrnnException(
+            "captioner config: \"cell\" must be one of "
+                + java.util.Arrays.toString(Cell.values())
+                + " but is "
+                + Quote.doubleQuote(cellName),
+            e);
       }
       ImagePixels.Mode pixels = ImagePixels.Mode.RGB;
       if (o.has("pixels")) {
@@ -245,7 +250,8 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
           pixels = ImagePixels.Mode.parse(id);
         } catch (JrnnException e) {
           throw new JrnnException(
-              "captioner config: \"pixels\" must be rgb or rgb+std but is " + Quote.doubleQuote(id), e);
+              "captioner config: \"pixels\" must be rgb or rgb+std but is " + Quote.doubleQuote(id),
+              e);
         }
       }
       Builder b = new Builder();
@@ -530,13 +536,17 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
     return pre;
   }
 
-  /** h0 {@code [L, N, H]} from p {@code [N, P]}; {@code tanhOut} gets the host values {@code [N, L*H]}. */
+  /**
+   * h0 {@code [L, N, H]} from p {@code [N, P]}; {@code tanhOut} gets the host values {@code [N,
+   * L*H]}.
+   */
   private Tensor initialHidden(Tensor p, int n, float[][] tanhOut) {
     float[] pre = init.forward(p).toArray(); // [N, L*H]; the call below makes it tanh(pre)
     if (tanhOut != null) {
       tanhOut[0] = pre;
     }
-    return FeatureConditioning.initialHidden(pre, n, config.layers(), config.hiddenSize(), device());
+    return FeatureConditioning.initialHidden(
+        pre, n, config.layers(), config.hiddenSize(), device());
   }
 
   /** The recurrent input {@code [steps, N, E(+P)]} for ids {@code [steps*N]} (time-major). */
@@ -585,8 +595,15 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
           if (t >= lengths[s]) {
             ids[t * n + s] = -1;
           } else if (ids[t * n + s] < 0 || ids[t * n + s] >= config.vocabSize()) {
-            throw new JrnnException("inputs: sequence " + s + ", step " + t + " holds id " + ids[t * n + s]
-                + ", outside the vocabulary 0.." + (config.vocabSize() - 1));
+            throw new JrnnException(
+                "inputs: sequence "
+                    + s
+                    + ", step "
+                    + t
+                    + " holds id "
+                    + ids[t * n + s]
+                    + ", outside the vocabulary 0.."
+                    + (config.vocabSize() - 1));
           }
         }
       }
@@ -642,8 +659,9 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
         }
       }
       embedding.backward(ids, Tensor.of(device(), dEmb, steps, n, e));
-      Tensor dpreT = FeatureConditioning.initialHiddenGradient(tanh[0], g.dh0(), n, config.layers(),
-          config.hiddenSize());
+      Tensor dpreT =
+          FeatureConditioning.initialHiddenGradient(
+              tanh[0], g.dh0(), n, config.layers(), config.hiddenSize());
       if (encoder == null) {
         init.backwardParameters(pt, dpreT);
         return new StepResult(loss, count);
@@ -660,8 +678,11 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
 
   private void checkBatch(ConditionedBatch b) {
     if (b.featureSize() != config.featureSize()) {
-      throw new JrnnException("features have " + b.featureSize() + " values per example but the model takes "
-          + config.featureSize());
+      throw new JrnnException(
+          "features have "
+              + b.featureSize()
+              + " values per example but the model takes "
+              + config.featureSize());
     }
     for (int[] s : b.sequences()) {
       for (int id : s) {
@@ -694,7 +715,8 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
     for (int i = 0; i < n; i++) {
       float[] v = inputs.get(i);
       if (v.length != f) {
-        throw new JrnnException("feature vector " + i + " has " + v.length + " values but the model takes " + f);
+        throw new JrnnException(
+            "feature vector " + i + " has " + v.length + " values but the model takes " + f);
       }
       Arguments.finite("feature vector " + i, v);
       System.arraycopy(v, 0, flat, i * f, f);
@@ -710,7 +732,9 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
     }
   }
 
-  /** Embeds the tokens, steps the stack, and returns the log-softmax of the logits {@code [R, V]}. */
+  /**
+   * Embeds the tokens, steps the stack, and returns the log-softmax of the logits {@code [R, V]}.
+   */
   @Override
   public float[] step(int[] tokens, StepState state) {
     try (Scope scope = Scope.open()) {
@@ -729,12 +753,16 @@ public final class Captioner extends AbstractModel implements StepModel<float[]>
     }
   }
 
-  /** Embeds the tokens, steps the stack and returns the logits {@code [R, V]} (in the current scope). */
+  /**
+   * Embeds the tokens, steps the stack and returns the logits {@code [R, V]} (in the current
+   * scope).
+   */
   private Tensor stepLogits(int[] tokens, StepState state) {
     Arguments.notNull("tokens", tokens);
     if (!(state instanceof RecurrentRows rows)) {
-      throw new JrnnException("the state must be the RecurrentRows of initialState but is "
-          + (state == null ? "null" : "another model's state"));
+      throw new JrnnException(
+          "the state must be the RecurrentRows of initialState but is "
+              + (state == null ? "null" : "another model's state"));
     }
     int r = rows.rows();
     if (tokens.length != r) {

@@ -34,8 +34,8 @@ import org.jrnn.io.TensorInfo;
  *   <li>{@code .npy}: a C-order array of {@code <f4}, {@code <f8}, {@code >f4} or {@code >f8},
  *       shape {@code (N, F)} or {@code (F,)};
  *   <li>{@code .csv} (or anything else): one row per line, values separated by commas; a first
- *       field that is not a number is the row's name; a first line of names only is a header;
- *       blank lines and lines starting with {@code #} are skipped.
+ *       field that is not a number is the row's name; a first line of names only is a header; blank
+ *       lines and lines starting with {@code #} are skipped.
  * </ul>
  *
  * Rows without a name are named {@code "#i"} (0-based row index).
@@ -102,8 +102,13 @@ public final class FeatureFiles {
         for (TensorInfo t : st.tensors()) {
           if (t.rank() == 2) {
             if (key != null) {
-              throw new IOException(Quote.path(file) + ": several 2-D tensors (" + Quote.quote(key) + ", "
-                  + Quote.quote(t.name()) + "); name the features tensor \"features\"");
+              throw new IOException(
+                  Quote.path(file)
+                      + ": several 2-D tensors ("
+                      + Quote.quote(key)
+                      + ", "
+                      + Quote.quote(t.name())
+                      + "); name the features tensor \"features\"");
             }
             key = t.name();
           }
@@ -114,12 +119,21 @@ public final class FeatureFiles {
       }
       TensorInfo info = st.info(key);
       if (info.rank() != 2) {
-        throw new IOException(Quote.path(file) + ": tensor " + Quote.quote(key) + " must be [N, F] but is "
-            + TensorInfo.shapeString(info.shape()));
+        throw new IOException(
+            Quote.path(file)
+                + ": tensor "
+                + Quote.quote(key)
+                + " must be [N, F] but is "
+                + TensorInfo.shapeString(info.shape()));
       }
       if (info.dim(1) == 0 || info.dim(0) > Integer.MAX_VALUE || info.dim(1) > Integer.MAX_VALUE) {
-        throw new IOException(Quote.path(file) + ": tensor " + Quote.quote(key) + " of shape "
-            + TensorInfo.shapeString(info.shape()) + (info.dim(1) == 0 ? " has no values per row" : " is too large"));
+        throw new IOException(
+            Quote.path(file)
+                + ": tensor "
+                + Quote.quote(key)
+                + " of shape "
+                + TensorInfo.shapeString(info.shape())
+                + (info.dim(1) == 0 ? " has no values per row" : " is too large"));
       }
       int n = (int) info.dim(0);
       int f = (int) info.dim(1);
@@ -131,10 +145,12 @@ public final class FeatureFiles {
         try {
           a = new Json.Fields(Map.of("names", Json.parse(meta)), "metadata").strings("names");
         } catch (JrnnException e) {
-          throw new SafetensorsException(file, "metadata \"names\" is not a JSON array of strings", e);
+          throw new SafetensorsException(
+              file, "metadata \"names\" is not a JSON array of strings", e);
         }
         if (a.size() != n) {
-          throw new SafetensorsException(file, "metadata \"names\" has " + a.size() + " names for " + n + " rows");
+          throw new SafetensorsException(
+              file, "metadata \"names\" has " + a.size() + " names for " + n + " rows");
         }
         names = a;
       }
@@ -149,7 +165,9 @@ public final class FeatureFiles {
   /** See the class comment. */
   public static Features readNpy(Path file) throws IOException {
     byte[] all = Files.readAllBytes(file);
-    if (all.length < 10 || (all[0] & 0xff) != 0x93 || !new String(all, 1, 5, StandardCharsets.ISO_8859_1).equals("NUMPY")) {
+    if (all.length < 10
+        || (all[0] & 0xff) != 0x93
+        || !new String(all, 1, 5, StandardCharsets.ISO_8859_1).equals("NUMPY")) {
       throw new IOException(Quote.path(file) + ": not an NPY file (bad magic)");
     }
     int major = all[6];
@@ -167,30 +185,59 @@ public final class FeatureFiles {
     }
     if (headerLen < 0 || (long) start + headerLen > all.length) {
       throw new IOException(
-          Quote.path(file) + ": NPY header of " + headerLen + " bytes does not fit in the file ("
-              + all.length + " bytes)");
+          Quote.path(file)
+              + ": NPY header of "
+              + headerLen
+              + " bytes does not fit in the file ("
+              + all.length
+              + " bytes)");
     }
-    String header = new String(all, start, headerLen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    String header =
+        new String(
+            all,
+            start,
+            headerLen,
+            major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     Matcher d = DESCR.matcher(header);
     Matcher fo = FORTRAN.matcher(header);
     Matcher sh = SHAPE.matcher(header);
     if (!d.find() || !fo.find() || !sh.find()) {
       throw new IOException(
-          Quote.path(file) + ": NPY header without descr/fortran_order/shape: " + Quote.quote(header.trim()));
+          Quote.path(file)
+              + ": NPY header without descr/fortran_order/shape: "
+              + Quote.quote(header.trim()));
     }
     if (fo.group(1).equals("True")) {
-      throw new IOException(Quote.path(file) + ": Fortran-order NPY arrays are not supported (save with np.ascontiguousarray)");
+      throw new IOException(
+          Quote.path(file)
+              + ": Fortran-order NPY arrays are not supported (save with np.ascontiguousarray)");
     }
     String descr = d.group(1);
     ByteOrder order;
     int width;
     switch (descr) {
-      case "<f4" -> { order = ByteOrder.LITTLE_ENDIAN; width = 4; }
-      case ">f4" -> { order = ByteOrder.BIG_ENDIAN; width = 4; }
-      case "<f8" -> { order = ByteOrder.LITTLE_ENDIAN; width = 8; }
-      case ">f8" -> { order = ByteOrder.BIG_ENDIAN; width = 8; }
-      default -> throw new IOException(
-          Quote.path(file) + ": NPY dtype " + Quote.quote(descr) + " is not supported (use float32 or float64)");
+      case "<f4" -> {
+        order = ByteOrder.LITTLE_ENDIAN;
+        width = 4;
+      }
+      case ">f4" -> {
+        order = ByteOrder.BIG_ENDIAN;
+        width = 4;
+      }
+      case "<f8" -> {
+        order = ByteOrder.LITTLE_ENDIAN;
+        width = 8;
+      }
+      case ">f8" -> {
+        order = ByteOrder.BIG_ENDIAN;
+        width = 8;
+      }
+      default ->
+          throw new IOException(
+              Quote.path(file)
+                  + ": NPY dtype "
+                  + Quote.quote(descr)
+                  + " is not supported (use float32 or float64)");
     }
     String shapeText = Quote.quote("(" + sh.group(1).trim() + ")");
     List<Long> dims = new ArrayList<>();
@@ -202,10 +249,12 @@ public final class FeatureFiles {
       try {
         size = Long.parseLong(part.trim());
       } catch (NumberFormatException e) {
-        throw new IOException(Quote.path(file) + ": NPY shape " + shapeText + " holds a size that is not a number");
+        throw new IOException(
+            Quote.path(file) + ": NPY shape " + shapeText + " holds a size that is not a number");
       }
       if (size < 0) {
-        throw new IOException(Quote.path(file) + ": NPY shape " + shapeText + " holds a negative size");
+        throw new IOException(
+            Quote.path(file) + ": NPY shape " + shapeText + " holds a negative size");
       }
       dims.add(size);
     }
@@ -218,23 +267,29 @@ public final class FeatureFiles {
       n = 1;
       f = dims.get(0);
     } else {
-      throw new IOException(Quote.path(file) + ": NPY shape " + shapeText + " must be (N, F) or (F,)");
+      throw new IOException(
+          Quote.path(file) + ": NPY shape " + shapeText + " must be (N, F) or (F,)");
     }
     long dataStart = (long) start + headerLen;
     long count;
     try {
       count = Math.multiplyExact(n, f);
       if (dataStart + Math.multiplyExact(count, width) > all.length) {
-        throw new IOException(Quote.path(file) + ": NPY data is shorter than its shape " + shapeText);
+        throw new IOException(
+            Quote.path(file) + ": NPY data is shorter than its shape " + shapeText);
       }
     } catch (ArithmeticException e) {
       throw new IOException(Quote.path(file) + ": NPY shape " + shapeText + " is too large");
     }
     if (f == 0 || n > Integer.MAX_VALUE || f > Integer.MAX_VALUE) {
       throw new IOException(
-          Quote.path(file) + ": NPY shape " + shapeText + (f == 0 ? " has no values per row" : " is too large"));
+          Quote.path(file)
+              + ": NPY shape "
+              + shapeText
+              + (f == 0 ? " has no values per row" : " is too large"));
     }
-    ByteBuffer data = ByteBuffer.wrap(all, (int) dataStart, (int) (count * width)).slice().order(order);
+    ByteBuffer data =
+        ByteBuffer.wrap(all, (int) dataStart, (int) (count * width)).slice().order(order);
     float[] flat = new float[(int) count];
     for (int i = 0; i < flat.length; i++) {
       flat[i] = width == 4 ? data.getFloat(i * 4) : (float) data.getDouble(i * 8);
@@ -280,7 +335,14 @@ public final class FeatureFiles {
         if (width < 0) {
           width = v.length;
         } else if (v.length != width) {
-          throw new IOException(Quote.path(file) + ":" + lineNo + ": " + v.length + " values but earlier rows have " + width);
+          throw new IOException(
+              Quote.path(file)
+                  + ":"
+                  + lineNo
+                  + ": "
+                  + v.length
+                  + " values but earlier rows have "
+                  + width);
         }
         if (width == 0) {
           throw new IOException(Quote.path(file) + ":" + lineNo + ": no values");

@@ -58,13 +58,15 @@ public final class ImagePixels {
       return switch (Arguments.notNull("pixel mode", id).toLowerCase(java.util.Locale.ROOT)) {
         case "rgb" -> RGB;
         case "rgb+std", "rgb_and_standardized" -> RGB_AND_STANDARDIZED;
-        default -> throw new JrnnException("pixel mode must be rgb or rgb+std, not " + Quote.quote(id));
+        default ->
+            throw new JrnnException("pixel mode must be rgb or rgb+std, not " + Quote.quote(id));
       };
     }
   }
 
   /**
-   * The built-in front end: images resized to {@code size} x {@code size}, features by {@code mode}.
+   * The built-in front end: images resized to {@code size} x {@code size}, features by {@code
+   * mode}.
    *
    * @param size S
    * @param mode the channels

@@ -31,7 +31,8 @@ public final class NearestNeighbour {
     for (int i = 0; i < train.size(); i++) {
       float[] t = train.get(i);
       if (t.length != x.length) {
-        throw new JrnnException("vector of " + x.length + " values; training vectors have " + t.length);
+        throw new JrnnException(
+            "vector of " + x.length + " values; training vectors have " + t.length);
       }
       double d = 0;
       for (int k = 0; k < t.length && d < bestD; k++) {

@@ -46,7 +46,9 @@ class CaptionArgumentsTest {
           .config();
 
   /** Seven ids: the specials and three words, as the model generates. */
-  private static final WordTokenizer WORDS = WordTokenizer.builder().build(List.of("red green blue"));
+  private static final WordTokenizer WORDS =
+      WordTokenizer.builder().build(List.of("red green blue"));
+
   private static Captioner model;
 
   @BeforeAll
@@ -58,7 +60,6 @@ class CaptionArgumentsTest {
   static void close() {
     model.close();
   }
-
 
   /** A step state that is not the captioner's. */
   private static final class Foreign implements StepState {
@@ -245,41 +246,66 @@ class CaptionArgumentsTest {
     WordTokenizer small = WordTokenizer.builder().build(List.of("red"));
     return Stream.of(
         rejects("null model", "model is null", () -> new BatchCaptioner(null, WORDS, greedy, 2)),
-        rejects("null tokenizer", "tokenizer is null", () -> new BatchCaptioner(model, null, greedy, 2)),
+        rejects(
+            "null tokenizer",
+            "tokenizer is null",
+            () -> new BatchCaptioner(model, null, greedy, 2)),
         rejects("null options", "options is null", () -> new BatchCaptioner(model, WORDS, null, 2)),
-        rejects("tokenizer too small", "the tokenizer has 5 ids but the model generates 7",
+        rejects(
+            "tokenizer too small",
+            "the tokenizer has 5 ids but the model generates 7",
             () -> new BatchCaptioner(model, small, greedy, 2)),
-        rejects("batch 0", "batch must be >= 1 but is 0", () -> new BatchCaptioner(model, WORDS, greedy, 0)),
-        rejects("null inputs", "inputs is null",
+        rejects(
+            "batch 0",
+            "batch must be >= 1 but is 0",
+            () -> new BatchCaptioner(model, WORDS, greedy, 0)),
+        rejects(
+            "null inputs",
+            "inputs is null",
             () -> new BatchCaptioner(model, WORDS, greedy, 2).run(null, new StringWriter(), null)),
-        rejects("null input", "inputs[0] is null",
-            () -> new BatchCaptioner(model, WORDS, greedy, 2).run(Arrays.asList((BatchCaptioner.Input) null),
-                new StringWriter(), null)),
-        rejects("null writer", "out is null",
+        rejects(
+            "null input",
+            "inputs[0] is null",
+            () ->
+                new BatchCaptioner(model, WORDS, greedy, 2)
+                    .run(Arrays.asList((BatchCaptioner.Input) null), new StringWriter(), null)),
+        rejects(
+            "null writer",
+            "out is null",
             () -> new BatchCaptioner(model, WORDS, greedy, 2).run(List.of(), null, null)),
-        rejects("input null name", "name is null", () -> new BatchCaptioner.Input(null, () -> new float[3])),
+        rejects(
+            "input null name",
+            "name is null",
+            () -> new BatchCaptioner.Input(null, () -> new float[3])),
         rejects("input null reader", "reader is null", () -> new BatchCaptioner.Input("a", null)),
-        rejects("detokenize null tokenizer", "tokenizer is null", () -> BatchCaptioner.detokenize(null, new int[0])),
-        rejects("detokenize null ids", "ids is null", () -> BatchCaptioner.detokenize(WORDS, null)));
+        rejects(
+            "detokenize null tokenizer",
+            "tokenizer is null",
+            () -> BatchCaptioner.detokenize(null, new int[0])),
+        rejects(
+            "detokenize null ids", "ids is null", () -> BatchCaptioner.detokenize(WORDS, null)));
   }
 
   @Test
   void badFeaturesOfOneInputBecomeItsErrorLine() throws IOException {
     assertEquals(7, WORDS.vocabSize());
-    List<BatchCaptioner.Input> inputs = List.of(
-        new BatchCaptioner.Input("good", () -> new float[] {1, 0, 0.5f}),
-        new BatchCaptioner.Input("nan", () -> new float[] {1, Float.NaN, 0}),
-        new BatchCaptioner.Input("nothing", () -> null),
-        new BatchCaptioner.Input("also good", () -> new float[] {0, 1, -0.5f}));
+    List<BatchCaptioner.Input> inputs =
+        List.of(
+            new BatchCaptioner.Input("good", () -> new float[] {1, 0, 0.5f}),
+            new BatchCaptioner.Input("nan", () -> new float[] {1, Float.NaN, 0}),
+            new BatchCaptioner.Input("nothing", () -> null),
+            new BatchCaptioner.Input("also good", () -> new float[] {0, 1, -0.5f}));
     StringWriter out = new StringWriter();
-    BatchCaptioner.Summary s = new BatchCaptioner(model, WORDS, DecodeOptions.beam(2), 2).run(inputs, out, null);
+    BatchCaptioner.Summary s =
+        new BatchCaptioner(model, WORDS, DecodeOptions.beam(2), 2).run(inputs, out, null);
     assertEquals(2, s.captioned());
     assertEquals(2, s.failed());
     String[] lines = out.toString().split("\n");
     assertEquals(4, lines.length);
     assertTrue(lines[0].startsWith("{\"image\":\"good\",\"caption\":"), lines[0]);
     assertEquals("{\"image\":\"nan\",\"error\":\"nan: feature 1 is NaN\"}", lines[1]);
-    assertEquals("{\"image\":\"nothing\",\"error\":\"nothing: the reader returned no features\"}", lines[2]);
+    assertEquals(
+        "{\"image\":\"nothing\",\"error\":\"nothing: the reader returned no features\"}", lines[2]);
     assertTrue(lines[3].startsWith("{\"image\":\"also good\",\"caption\":"), lines[3]);
   }
 
@@ -287,7 +313,8 @@ class CaptionArgumentsTest {
   void batchCountDoesNotOverflowForAHugeBatchSize() {
     List<float[]> features = List.of(new float[] {1}, new float[] {2});
     List<int[]> captions = List.of(new int[] {4}, new int[] {5});
-    assertEquals(1, CaptionBatches.ofFeatures(features, captions, Integer.MAX_VALUE).batchesPerEpoch());
+    assertEquals(
+        1, CaptionBatches.ofFeatures(features, captions, Integer.MAX_VALUE).batchesPerEpoch());
     assertEquals(2, CaptionBatches.ofFeatures(features, captions, 1).batchesPerEpoch());
   }
 
@@ -307,7 +334,10 @@ class CaptionArgumentsTest {
   @Test
   void decodingStillWorksThroughTheChecks() {
     // the checks accept what the decoders hand the model
-    assertEquals(2, Decoders.decode(model, List.of(new float[3], new float[] {1, 2, 3}), DecodeOptions.beam(3)).size());
+    assertEquals(
+        2,
+        Decoders.decode(model, List.of(new float[3], new float[] {1, 2, 3}), DecodeOptions.beam(3))
+            .size());
     try (RecurrentRows rows = (RecurrentRows) model.initialState(List.of(new float[3]))) {
       assertEquals(7, model.step(new int[] {2}, rows).length);
     }

@@ -30,12 +30,22 @@ class CaptionIoTest {
   @TempDir Path dir;
 
   static byte[] npy(String descr, String shape, boolean fortran, ByteBuffer data) {
-    String header = "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': ("
-        + shape + "), }";
+    String header =
+        "{'descr': '"
+            + descr
+            + "', 'fortran_order': "
+            + (fortran ? "True" : "False")
+            + ", 'shape': ("
+            + shape
+            + "), }";
     int pad = (64 - (10 + header.length() + 1) % 64) % 64;
     header = header + " ".repeat(pad) + "\n";
-    ByteBuffer b = ByteBuffer.allocate(10 + header.length() + data.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-    b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.ISO_8859_1)).put((byte) 1).put((byte) 0);
+    ByteBuffer b =
+        ByteBuffer.allocate(10 + header.length() + data.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+    b.put((byte) 0x93)
+        .put("NUMPY".getBytes(StandardCharsets.ISO_8859_1))
+        .put((byte) 1)
+        .put((byte) 0);
     b.putShort((short) header.length()).put(header.getBytes(StandardCharsets.ISO_8859_1)).put(data);
     return b.array();
   }
@@ -44,14 +54,20 @@ class CaptionIoTest {
   void featureFiles() throws IOException {
     float[] v = {1, 2, 3, 4, 5, 6};
     Path st = dir.resolve("a.safetensors");
-    new SafetensorsWriter().putFloats("features", v, 2, 3).putFloats("other", new float[] {1, 2}, 1, 2).write(st);
+    new SafetensorsWriter()
+        .putFloats("features", v, 2, 3)
+        .putFloats("other", new float[] {1, 2}, 1, 2)
+        .write(st);
     FeatureFiles.Features f = FeatureFiles.read(st);
     assertEquals(List.of("#0", "#1"), f.names());
     assertArrayEquals(new float[] {4, 5, 6}, f.rows().get(1));
     // no "features": the only 2-D tensor, names from the metadata
     Path one = dir.resolve("b.safetensors");
-    new SafetensorsWriter().metadata("names", "[\"x.png\",\"y.png\"]").putFloats("emb", v, 2, 3)
-        .putFloats("bias", new float[] {1}, 1).write(one);
+    new SafetensorsWriter()
+        .metadata("names", "[\"x.png\",\"y.png\"]")
+        .putFloats("emb", v, 2, 3)
+        .putFloats("bias", new float[] {1}, 1)
+        .write(one);
     assertEquals(List.of("x.png", "y.png"), FeatureFiles.read(one).names());
     Path two = dir.resolve("c.safetensors");
     new SafetensorsWriter().putFloats("p", v, 2, 3).putFloats("q", v, 3, 2).write(two);
@@ -77,7 +93,10 @@ class CaptionIoTest {
     assertArrayEquals(v, row.rows().get(0));
     Path n3 = dir.resolve("c.npy");
     Files.write(n3, npy("<f4", "2, 3", true, le.duplicate()));
-    assertTrue(assertThrows(IOException.class, () -> FeatureFiles.read(n3)).getMessage().contains("Fortran"));
+    assertTrue(
+        assertThrows(IOException.class, () -> FeatureFiles.read(n3))
+            .getMessage()
+            .contains("Fortran"));
     Path n4 = dir.resolve("d.npy");
     Files.write(n4, npy("<i8", "2, 3", false, le.duplicate()));
     assertThrows(IOException.class, () -> FeatureFiles.read(n4));
@@ -92,20 +111,30 @@ class CaptionIoTest {
     assertEquals(List.of("#0", "#1"), FeatureFiles.read(plain).names());
     Path ragged = dir.resolve("h.csv");
     Files.writeString(ragged, "1,2\n3,4,5\n");
-    assertTrue(assertThrows(IOException.class, () -> FeatureFiles.read(ragged)).getMessage().contains(":2:"));
+    assertTrue(
+        assertThrows(IOException.class, () -> FeatureFiles.read(ragged))
+            .getMessage()
+            .contains(":2:"));
   }
 
   @Test
   void captionsFilesAndImageLists() throws IOException {
     Path tsv = dir.resolve("c.tsv");
-    Files.writeString(tsv, "# image<TAB>caption\na.png\tred apple\n\nb.png\tDog Face\na.png\tan apple\n");
+    Files.writeString(
+        tsv, "# image<TAB>caption\na.png\tred apple\n\nb.png\tDog Face\na.png\tan apple\n");
     List<CaptionData.Example> t = CaptionData.readCaptions(tsv);
-    assertEquals(List.of(new CaptionData.Example("a.png", "red apple"), new CaptionData.Example("b.png", "Dog Face"),
-        new CaptionData.Example("a.png", "an apple")), t);
+    assertEquals(
+        List.of(
+            new CaptionData.Example("a.png", "red apple"),
+            new CaptionData.Example("b.png", "Dog Face"),
+            new CaptionData.Example("a.png", "an apple")),
+        t);
     Path jsonl = dir.resolve("c.jsonl");
-    Files.writeString(jsonl, "{\"image\": \"a.png\", \"caption\": \"red apple\"}\n{\"image\": \"b.png\"}\n");
+    Files.writeString(
+        jsonl, "{\"image\": \"a.png\", \"caption\": \"red apple\"}\n{\"image\": \"b.png\"}\n");
     // bad content: a DataFormatException (a JrnnException) naming the file and line
-    DataFormatException e = assertThrows(DataFormatException.class, () -> CaptionData.readCaptions(jsonl));
+    DataFormatException e =
+        assertThrows(DataFormatException.class, () -> CaptionData.readCaptions(jsonl));
     assertEquals(jsonl + ":2: needs string fields \"image\" and \"caption\"", e.getMessage());
     assertEquals(2, e.line());
     Path bad = dir.resolve("d.tsv");
@@ -113,8 +142,10 @@ class CaptionIoTest {
     assertThrows(DataFormatException.class, () -> CaptionData.readCaptions(bad));
     Path notObject = dir.resolve("e.jsonl");
     Files.writeString(notObject, "[1]\n");
-    assertEquals(notObject + ":1: not a JSON object (found array)",
-        assertThrows(DataFormatException.class, () -> CaptionData.readCaptions(notObject)).getMessage());
+    assertEquals(
+        notObject + ":1: not a JSON object (found array)",
+        assertThrows(DataFormatException.class, () -> CaptionData.readCaptions(notObject))
+            .getMessage());
     // a file that is not there: an I/O failure
     assertThrows(IOException.class, () -> CaptionData.readCaptions(dir.resolve("missing.tsv")));
 
@@ -122,11 +153,14 @@ class CaptionIoTest {
     for (String n : List.of("imgs/b.PNG", "imgs/a.jpg", "imgs/sub/c.gif", "imgs/readme.txt")) {
       Files.writeString(dir.resolve(n), "x");
     }
-    assertEquals(List.of(dir.resolve("imgs/a.jpg"), dir.resolve("imgs/b.PNG"), dir.resolve("imgs/sub/c.gif")),
+    assertEquals(
+        List.of(
+            dir.resolve("imgs/a.jpg"), dir.resolve("imgs/b.PNG"), dir.resolve("imgs/sub/c.gif")),
         CaptionData.listImages(dir.resolve("imgs")));
     Path list = dir.resolve("list.txt");
     Files.writeString(list, "imgs/b.PNG\n#x\n" + dir.resolve("imgs/a.jpg") + "\n");
-    assertEquals(List.of(dir.resolve("imgs/b.PNG"), dir.resolve("imgs/a.jpg")), CaptionData.readList(list));
+    assertEquals(
+        List.of(dir.resolve("imgs/b.PNG"), dir.resolve("imgs/a.jpg")), CaptionData.readList(list));
   }
 
   @Test
@@ -144,7 +178,8 @@ class CaptionIoTest {
     float[] f = ImagePixels.features(file, 2);
     // planes R, G, B of 2 x 2: red -> (1, -1, -1); transparent -> white (1, 1, 1); black -> -1
     assertArrayEquals(new float[] {1, 1, -1, -1, -1, 1, -1, -1, -1, 1, -1, -1}, f, 1e-6f);
-    // 4 -> 3: output pixel 0 covers source [0, 4/3): a weighted mean; a constant image stays constant
+    // 4 -> 3: output pixel 0 covers source [0, 4/3): a weighted mean; a constant image stays
+    // constant
     float[] one = ImagePixels.features(ImagePixels.rgb(img), 1);
     // mean of R: (4 red + 4 white + 8 black) / 16 = 0.5 -> 0; G, B: 4 white / 16 = 0.25 -> -0.5
     assertArrayEquals(new float[] {0, -0.5f, -0.5f}, one, 1e-6f);
@@ -165,9 +200,11 @@ class CaptionIoTest {
 
   @Test
   void captionsAreDetokenised() {
-    org.jrnn.data.WordTokenizer t = org.jrnn.data.WordTokenizer.builder()
-        .build(List.of("family: man, woman, boy", "breast-feeding", "ok hand sign (left)"));
-    for (String text : List.of("family: man, woman, boy", "breast-feeding", "ok hand sign (left)")) {
+    org.jrnn.data.WordTokenizer t =
+        org.jrnn.data.WordTokenizer.builder()
+            .build(List.of("family: man, woman, boy", "breast-feeding", "ok hand sign (left)"));
+    for (String text :
+        List.of("family: man, woman, boy", "breast-feeding", "ok hand sign (left)")) {
       assertEquals(text, BatchCaptioner.detokenize(t, t.encode(text)));
     }
   }
@@ -185,11 +222,18 @@ class CaptionIoTest {
           px[c * 64 + i] = in ? colours[k][c] : 1f;
         }
       }
-      feats[k] = new ImagePixels.Encoder(4, ImagePixels.Mode.RGB_AND_STANDARDIZED).features(new ImagePixels.Rgb(8, 8, px));
+      feats[k] =
+          new ImagePixels.Encoder(4, ImagePixels.Mode.RGB_AND_STANDARDIZED)
+              .features(new ImagePixels.Rgb(8, 8, px));
       assertEquals(4 * 16, feats[k].length);
     }
-    assertFalse(java.util.Arrays.equals(java.util.Arrays.copyOf(feats[0], 48), java.util.Arrays.copyOf(feats[1], 48)));
-    assertArrayEquals(java.util.Arrays.copyOfRange(feats[0], 48, 64), java.util.Arrays.copyOfRange(feats[1], 48, 64), 1e-4f);
+    assertFalse(
+        java.util.Arrays.equals(
+            java.util.Arrays.copyOf(feats[0], 48), java.util.Arrays.copyOf(feats[1], 48)));
+    assertArrayEquals(
+        java.util.Arrays.copyOfRange(feats[0], 48, 64),
+        java.util.Arrays.copyOfRange(feats[1], 48, 64),
+        1e-4f);
     assertEquals(ImagePixels.Mode.RGB_AND_STANDARDIZED, ImagePixels.Mode.parse("rgb+std"));
   }
 
@@ -215,7 +259,8 @@ class CaptionIoTest {
       }
     }
     assertFalse(java.util.Arrays.equals(a.apply(img, 8).rgb(), x.rgb()));
-    Augment all = Augment.parse("shift=1,brightness=0.2,contrast=0.2,saturation=0.5,hue=20,grey=0.5");
+    Augment all =
+        Augment.parse("shift=1,brightness=0.2,contrast=0.2,saturation=0.5,hue=20,grey=0.5");
     assertArrayEquals(all.apply(img, 3).rgb(), all.apply(img, 3).rgb());
     assertThrows(JrnnException.class, () -> Augment.parse("blur=1"));
   }

@@ -132,18 +132,36 @@ class CaptionerBuilderTest {
   @Test
   void trainingOptionsAreBuiltAndChecked() {
     CaptionTraining.Options o =
-        CaptionTraining.Options.builder().images(Path.of("imgs")).captions(Path.of("c.tsv")).build();
-    assertEquals(List.of(16, 256, 64, 256, 1, Cell.GRU, 32, 20, 1, 42L, 0.1),
-        List.of(o.imageSize(), o.projectionSize(), o.embeddingSize(), o.hiddenSize(), o.layers(), o.cell(),
-            o.batchSize(), o.maxLength(), o.minFrequency(), o.seed(), o.validFraction()));
+        CaptionTraining.Options.builder()
+            .images(Path.of("imgs"))
+            .captions(Path.of("c.tsv"))
+            .build();
+    assertEquals(
+        List.of(16, 256, 64, 256, 1, Cell.GRU, 32, 20, 1, 42L, 0.1),
+        List.of(
+            o.imageSize(),
+            o.projectionSize(),
+            o.embeddingSize(),
+            o.hiddenSize(),
+            o.layers(),
+            o.cell(),
+            o.batchSize(),
+            o.maxLength(),
+            o.minFrequency(),
+            o.seed(),
+            o.validFraction()));
     assertNull(o.valid());
     assertEquals(Augment.NONE, o.augment());
-    JrnnException e = assertThrows(JrnnException.class,
-        () -> CaptionTraining.Options.builder().images(Path.of("imgs")).build());
+    JrnnException e =
+        assertThrows(
+            JrnnException.class,
+            () -> CaptionTraining.Options.builder().images(Path.of("imgs")).build());
     assertTrue(e.getMessage().startsWith("captions is required"), e.getMessage());
     e = assertThrows(JrnnException.class, () -> CaptionTraining.Options.builder().batchSize(0));
     assertEquals("batchSize must be >= 1 but is 0", e.getMessage());
-    e = assertThrows(JrnnException.class, () -> CaptionTraining.Options.builder().validFraction(1.0));
+    e =
+        assertThrows(
+            JrnnException.class, () -> CaptionTraining.Options.builder().validFraction(1.0));
     assertEquals("validFraction must be in [0, 1) but is 1.0", e.getMessage());
   }
 }

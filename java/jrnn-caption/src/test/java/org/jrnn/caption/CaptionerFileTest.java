@@ -24,8 +24,16 @@ class CaptionerFileTest {
     Path file = dir.resolve("cap.safetensors");
     WordTokenizer tokenizer = WordTokenizer.builder().build(List.of("a red heart", "a blue star"));
     try (Captioner saved =
-        Captioner.builder().featureSize(3).projectionSize(4).vocabSize(tokenizer.vocabSize())
-            .embeddingSize(4).cell(Cell.GRU).hiddenSize(5).concatFeatures(true).seed(7).build()) {
+        Captioner.builder()
+            .featureSize(3)
+            .projectionSize(4)
+            .vocabSize(tokenizer.vocabSize())
+            .embeddingSize(4)
+            .cell(Cell.GRU)
+            .hiddenSize(5)
+            .concatFeatures(true)
+            .seed(7)
+            .build()) {
       CaptionModels.save(file, saved, tokenizer);
       try (ModelFiles.Contents loaded = ModelFiles.load(file, Device.cpu())) {
         Captioner c = assertInstanceOf(Captioner.class, loaded.model());
@@ -44,6 +52,7 @@ class CaptionerFileTest {
 
   @Test
   void theRegistryNamesTheCaptionerAmongTheKnownKinds() {
-    assertTrue(ModelFiles.knownKinds().contains(Captioner.KIND), ModelFiles.knownKinds().toString());
+    assertTrue(
+        ModelFiles.knownKinds().contains(Captioner.KIND), ModelFiles.knownKinds().toString());
   }
 }

@@ -81,7 +81,8 @@ class CaptionerTest {
         p.value().copyFrom(value);
         double numeric = (plus - minus) / (2 * h);
         largest = Math.max(largest, Math.abs(numeric));
-        assertTrue(Math.abs(numeric - grad[i]) <= 3e-4 + 2e-2 * Math.abs(numeric),
+        assertTrue(
+            Math.abs(numeric - grad[i]) <= 3e-4 + 2e-2 * Math.abs(numeric),
             p.name() + "[" + i + "]: backward " + grad[i] + " vs finite difference " + numeric);
         checked++;
       }
@@ -139,17 +140,22 @@ class CaptionerTest {
         // same seed streams: the same weights
         for (int i = 0; i < ref.parameters().size(); i++) {
           assertEquals(ref.parameters().get(i).name(), m.parameters().get(i).name());
-          assertArrayEquals(ref.parameters().get(i).value().toArray(), m.parameters().get(i).value().toArray());
+          assertArrayEquals(
+              ref.parameters().get(i).value().toArray(), m.parameters().get(i).value().toArray());
         }
         StepResult a = ref.trainStep(BATCH);
         StepResult b = m.trainStep(BATCH);
         assertEquals(a.lossSum(), b.lossSum(), 1e-5);
         for (int i = 0; i < ref.parameters().size(); i++) {
-          assertArrayEquals(ref.parameters().get(i).grad().toArray(), m.parameters().get(i).grad().toArray(), 1e-6f,
+          assertArrayEquals(
+              ref.parameters().get(i).grad().toArray(),
+              m.parameters().get(i).grad().toArray(),
+              1e-6f,
               ref.parameters().get(i).name());
         }
         int[][] greedy = ref.generate(BATCH.features(), 3, 6);
-        List<Decoded> ours = Decoders.decode(m, FEATURES, DecodeOptions.builder().maxLength(6).build());
+        List<Decoded> ours =
+            Decoders.decode(m, FEATURES, DecodeOptions.builder().maxLength(6).build());
         for (int i = 0; i < 3; i++) {
           assertArrayEquals(greedy[i], ours.get(i).tokens());
         }
@@ -159,7 +165,8 @@ class CaptionerTest {
         ModelFiles.save(f, ref, tok, null);
         try (CaptionModels.Loaded l = CaptionModels.load(f, CPU)) {
           assertEquals(0, l.model().config().projectionSize());
-          List<Decoded> back = Decoders.decode(l.model(), FEATURES, DecodeOptions.builder().maxLength(6).build());
+          List<Decoded> back =
+              Decoders.decode(l.model(), FEATURES, DecodeOptions.builder().maxLength(6).build());
           for (int i = 0; i < 3; i++) {
             assertArrayEquals(greedy[i], back.get(i).tokens());
           }
@@ -198,11 +205,28 @@ class CaptionerTest {
             .config();
     List<float[]> feats = randomFeatures(9, 6, 4);
     try (Captioner m = c.toBuilder().device(CPU).build()) {
-      for (DecodeOptions o : List.of(
-          DecodeOptions.builder().maxLength(7).build(),
-          DecodeOptions.builder().beamSize(4).nBest(3).maxLength(7).lengthPenalty(LengthPenalty.gnmt(0.7)).build(),
-          DecodeOptions.builder().beamSize(3).maxLength(5).maxActive(2).noRepeatNgram(2).build(),
-          DecodeOptions.builder().temperature(1.5).topK(5).seed(3).maxLength(6).maxActive(4).build())) {
+      for (DecodeOptions o :
+          List.of(
+              DecodeOptions.builder().maxLength(7).build(),
+              DecodeOptions.builder()
+                  .beamSize(4)
+                  .nBest(3)
+                  .maxLength(7)
+                  .lengthPenalty(LengthPenalty.gnmt(0.7))
+                  .build(),
+              DecodeOptions.builder()
+                  .beamSize(3)
+                  .maxLength(5)
+                  .maxActive(2)
+                  .noRepeatNgram(2)
+                  .build(),
+              DecodeOptions.builder()
+                  .temperature(1.5)
+                  .topK(5)
+                  .seed(3)
+                  .maxLength(6)
+                  .maxActive(4)
+                  .build())) {
         List<Decoded> batch = Decoders.decode(m, feats, o);
         // one image at a time (the same input indices, so the same sampling streams)
         List<Decoded> single = Decoders.decode(m, feats, o.toBuilder().maxActive(1).build());
@@ -210,8 +234,13 @@ class CaptionerTest {
           Decoded alone = single.get(i);
           assertEquals(alone.nbest().size(), batch.get(i).nbest().size(), o.toString());
           for (int k = 0; k < alone.nbest().size(); k++) {
-            assertArrayEquals(alone.nbest().get(k).tokens(), batch.get(i).nbest().get(k).tokens(), o + " " + i);
-            assertEquals(alone.nbest().get(k).score(), batch.get(i).nbest().get(k).score(), 1e-4, o + " " + i);
+            assertArrayEquals(
+                alone.nbest().get(k).tokens(), batch.get(i).nbest().get(k).tokens(), o + " " + i);
+            assertEquals(
+                alone.nbest().get(k).score(),
+                batch.get(i).nbest().get(k).score(),
+                1e-4,
+                o + " " + i);
           }
         }
       }
@@ -239,11 +268,22 @@ class CaptionerTest {
     List<float[]> feats = randomFeatures(12, 6, 8);
     try (Captioner m = c.toBuilder().device(CPU).build()) {
       // suppress the token greedy picks first for the first image: it is in the rows' top lists
-      int likely = Decoders.decode(m, feats.subList(0, 1), DecodeOptions.builder().maxLength(6)
-          .minLength(2).build()).get(0).best().tokens()[0];
+      int likely =
+          Decoders.decode(
+                  m, feats.subList(0, 1), DecodeOptions.builder().maxLength(6).minLength(2).build())
+              .get(0)
+              .best()
+              .tokens()[0];
       for (int beam : new int[] {1, 3, 5}) {
-        DecodeOptions o = DecodeOptions.builder().beamSize(beam).nBest(beam).maxLength(6).minLength(2)
-            .suppress(likely).lengthPenalty(LengthPenalty.gnmt(0.6)).build();
+        DecodeOptions o =
+            DecodeOptions.builder()
+                .beamSize(beam)
+                .nBest(beam)
+                .maxLength(6)
+                .minLength(2)
+                .suppress(likely)
+                .lengthPenalty(LengthPenalty.gnmt(0.6))
+                .build();
         List<Decoded> tops = Decoders.decode(m, feats, o);
         List<Decoded> full = Decoders.decode(m, feats, o.toBuilder().noRepeatNgram(7).build());
         for (int i = 0; i < feats.size(); i++) {
@@ -285,10 +325,12 @@ class CaptionerTest {
       }
     }
     assertEquals(c, Captioner.Config.fromJson(c.toJson()));
-    // a config written by the gson-based toJson() of earlier versions (captioner model files hold it)
-    String gsonWritten = "{\"featureSize\":48,\"imageSize\":0,\"projectionSize\":16,\"vocabSize\":30,"
-        + "\"embeddingSize\":8,\"cell\":\"GRU\",\"hiddenSize\":12,\"layers\":1,\"concatFeatures\":true,"
-        + "\"seed\":-7,\"pixels\":\"rgb+std\"}";
+    // a config written by the gson-based toJson() of earlier versions (captioner model files hold
+    // it)
+    String gsonWritten =
+        "{\"featureSize\":48,\"imageSize\":0,\"projectionSize\":16,\"vocabSize\":30,"
+            + "\"embeddingSize\":8,\"cell\":\"GRU\",\"hiddenSize\":12,\"layers\":1,\"concatFeatures\":true,"
+            + "\"seed\":-7,\"pixels\":\"rgb+std\"}";
     Captioner.Config old = Captioner.Config.fromJson(gsonWritten);
     assertEquals(48, old.featureSize());
     assertEquals(-7L, old.seed());
@@ -310,8 +352,10 @@ class CaptionerTest {
                 .seed(1)
                 .config());
     // a missing file is an I/O failure (IOException), not bad content (SafetensorsException)
-    assertThrows(java.io.IOException.class, () -> CaptionModels.load(dir.resolve("none.safetensors"), CPU));
-    Path notAModel = java.nio.file.Files.write(dir.resolve("garbage.safetensors"), new byte[] {1, 2, 3});
+    assertThrows(
+        java.io.IOException.class, () -> CaptionModels.load(dir.resolve("none.safetensors"), CPU));
+    Path notAModel =
+        java.nio.file.Files.write(dir.resolve("garbage.safetensors"), new byte[] {1, 2, 3});
     assertThrows(SafetensorsException.class, () -> CaptionModels.load(notAModel, CPU));
   }
 

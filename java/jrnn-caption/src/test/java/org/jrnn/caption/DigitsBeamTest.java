@@ -22,7 +22,9 @@ import org.jrnn.train.Trainer;
 import org.junit.jupiter.api.Test;
 
 class DigitsBeamTest {
-  /** Greedy steps one row per image, beam search four: matrix products may round a few ulps apart. */
+  /**
+   * Greedy steps one row per image, beam search four: matrix products may round a few ulps apart.
+   */
   private static final double ROUNDING = 1e-5;
 
   @Test
@@ -37,10 +39,25 @@ class DigitsBeamTest {
     List<float[]> testX = test.stream().map(DigitImage::pixels).toList();
     List<int[]> trainY = train.stream().map(d -> chars.encode(d.name())).toList();
     List<int[]> testY = test.stream().map(d -> chars.encode(d.name())).toList();
-    try (Captioner model = Captioner.builder().featureSize(64).vocabSize(chars.vocabulary().size())
-            .projectionSize(64).hiddenSize(128).seed(42).device(Device.cpu()).build();
-        Trainer trainer = Trainer.builder().optimizer(Adam.builder().lr(3e-3)::build).epochs(15).seed(42).quiet().build()) {
-      trainer.fit(new CaptionTask(model, chars, 10), CaptionBatches.ofFeatures(trainX, trainY, 32),
+    try (Captioner model =
+            Captioner.builder()
+                .featureSize(64)
+                .vocabSize(chars.vocabulary().size())
+                .projectionSize(64)
+                .hiddenSize(128)
+                .seed(42)
+                .device(Device.cpu())
+                .build();
+        Trainer trainer =
+            Trainer.builder()
+                .optimizer(Adam.builder().lr(3e-3)::build)
+                .epochs(15)
+                .seed(42)
+                .quiet()
+                .build()) {
+      trainer.fit(
+          new CaptionTask(model, chars, 10),
+          CaptionBatches.ofFeatures(trainX, trainY, 32),
           CaptionBatches.inOrder(testX, testY, 360));
       DecodeOptions greedy = DecodeOptions.builder().maxLength(10).build();
       DecodeOptions beam = DecodeOptions.builder().maxLength(10).beamSize(4).nBest(3).build();
@@ -53,10 +70,13 @@ class DigitsBeamTest {
         greedyRight += chars.decode(g.get(i).tokens()).equals(test.get(i).name()) ? 1 : 0;
         beamRight += chars.decode(b.get(i).tokens()).equals(test.get(i).name()) ? 1 : 0;
         // the beam's best name is at least as likely as greedy's: what beam search is for
-        assertTrue(b.get(i).best().logProb() >= g.get(i).best().logProb() - ROUNDING,
+        assertTrue(
+            b.get(i).best().logProb() >= g.get(i).best().logProb() - ROUNDING,
             "image " + i + ": beam " + b.get(i).best() + " vs greedy " + g.get(i).best());
       }
-      assertTrue(beamRight >= greedyRight, "beam " + beamRight + " vs greedy " + greedyRight + " of " + test.size());
+      assertTrue(
+          beamRight >= greedyRight,
+          "beam " + beamRight + " vs greedy " + greedyRight + " of " + test.size());
     }
   }
 }

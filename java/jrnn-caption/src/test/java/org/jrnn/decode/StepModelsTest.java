@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class StepModelsTest {
   private static final Device CPU = Device.cpu();
   private static final int K = 4;
+
   /**
    * Greedy runs one row per input, beam search K: the recurrent step's matrix products may round
    * differently with the number of rows, so the same path can sum to a log-probability a few ulps
@@ -30,9 +31,13 @@ class StepModelsTest {
    */
   private static final double ROUNDING = 1e-5;
 
-  private static final List<int[]> PROMPTS = List.of(new int[] {4}, new int[] {4, 5, 6}, new int[] {7, 4});
+  private static final List<int[]> PROMPTS =
+      List.of(new int[] {4}, new int[] {4, 5, 6}, new int[] {7, 4});
   private static final List<float[]> FEATURES =
-      List.of(new float[] {0.5f, -1f, 0.25f}, new float[] {-0.5f, 0.75f, 1f}, new float[] {1f, 1f, -1f});
+      List.of(
+          new float[] {0.5f, -1f, 0.25f},
+          new float[] {-0.5f, 0.75f, 1f},
+          new float[] {1f, 1f, -1f});
 
   /** The properties every step model must have, on its inputs. */
   private static <C> void decodesLikeEveryOther(StepModel<C> model, List<C> inputs) {
@@ -47,16 +52,21 @@ class StepModelsTest {
       List<Hypothesis> nbest = b.get(i).nbest();
       assertEquals(K, nbest.size(), "input " + i + ": K hypotheses");
       for (int j = 1; j < K; j++) {
-        assertTrue(nbest.get(j - 1).score() >= nbest.get(j).score(), "input " + i + ": sorted " + nbest);
+        assertTrue(
+            nbest.get(j - 1).score() >= nbest.get(j).score(), "input " + i + ": sorted " + nbest);
       }
       // same penalty (none): the beam's best is at least as likely as greedy's sequence
-      assertTrue(b.get(i).best().score() >= g.get(i).best().score() - ROUNDING,
+      assertTrue(
+          b.get(i).best().score() >= g.get(i).best().score() - ROUNDING,
           "input " + i + ": beam " + b.get(i).best() + " vs greedy " + g.get(i).best());
       // one input alone decodes as in the batch
       Decoded alone = Decoders.decode(model, List.of(inputs.get(i)), beamK).get(0);
       assertEquals(b.get(i).nbest().size(), alone.nbest().size());
       for (int j = 0; j < K; j++) {
-        assertArrayEquals(b.get(i).nbest().get(j).tokens(), alone.nbest().get(j).tokens(), "input " + i + " alone");
+        assertArrayEquals(
+            b.get(i).nbest().get(j).tokens(),
+            alone.nbest().get(j).tokens(),
+            "input " + i + " alone");
       }
     }
     DecodeOptions sample = greedy.toBuilder().temperature(1.5).topK(5).topP(0.95).seed(11).build();
@@ -64,10 +74,18 @@ class StepModelsTest {
     List<Decoded> s2 = Decoders.decode(model, inputs, sample);
     boolean differs = false;
     for (int i = 0; i < inputs.size(); i++) {
-      assertArrayEquals(s1.get(i).tokens(), s2.get(i).tokens(), "input " + i + ": the same seed samples the same");
+      assertArrayEquals(
+          s1.get(i).tokens(),
+          s2.get(i).tokens(),
+          "input " + i + ": the same seed samples the same");
       for (long seed = 12; seed < 20 && !differs; seed++) {
-        differs = !java.util.Arrays.equals(s1.get(i).tokens(),
-            Decoders.decode(model, List.of(inputs.get(i)), sample.toBuilder().seed(seed).build()).get(0).tokens());
+        differs =
+            !java.util.Arrays.equals(
+                s1.get(i).tokens(),
+                Decoders.decode(
+                        model, List.of(inputs.get(i)), sample.toBuilder().seed(seed).build())
+                    .get(0)
+                    .tokens());
       }
     }
     assertTrue(differs, "other seeds sample otherwise");
@@ -76,7 +94,13 @@ class StepModelsTest {
   @Test
   void languageModel() {
     try (LanguageModel m =
-        LanguageModel.builder().vocabSize(9).embeddingSize(3).hiddenSize(5).seed(4).device(CPU).build()) {
+        LanguageModel.builder()
+            .vocabSize(9)
+            .embeddingSize(3)
+            .hiddenSize(5)
+            .seed(4)
+            .device(CPU)
+            .build()) {
       decodesLikeEveryOther(m, PROMPTS);
       // the convenience method is the decoders' best, with the end token kept when drawn
       DecodeOptions beam = DecodeOptions.builder().maxLength(6).beamSize(3).build();
@@ -101,8 +125,16 @@ class StepModelsTest {
 
   @Test
   void seq2seq() {
-    try (Seq2Seq m = Seq2Seq.builder().sourceVocabSize(8).targetVocabSize(9).embeddingSize(3)
-        .hiddenSize(5).cell(Cell.GRU).seed(5).device(CPU).build()) {
+    try (Seq2Seq m =
+        Seq2Seq.builder()
+            .sourceVocabSize(8)
+            .targetVocabSize(9)
+            .embeddingSize(3)
+            .hiddenSize(5)
+            .cell(Cell.GRU)
+            .seed(5)
+            .device(CPU)
+            .build()) {
       decodesLikeEveryOther(m, PROMPTS);
       DecodeOptions beam = DecodeOptions.builder().maxLength(6).beamSize(3).build();
       int[][] got = m.generate(PaddedBatch.of(PROMPTS, new int[] {0, 1, 2}), beam);
@@ -115,8 +147,17 @@ class StepModelsTest {
 
   @Test
   void conditionedLanguageModel() {
-    try (ConditionedLanguageModel m = ConditionedLanguageModel.builder().featureSize(3).vocabSize(9)
-        .embeddingSize(3).hiddenSize(5).cell(Cell.LSTM).concatFeatures(true).seed(6).device(CPU).build()) {
+    try (ConditionedLanguageModel m =
+        ConditionedLanguageModel.builder()
+            .featureSize(3)
+            .vocabSize(9)
+            .embeddingSize(3)
+            .hiddenSize(5)
+            .cell(Cell.LSTM)
+            .concatFeatures(true)
+            .seed(6)
+            .device(CPU)
+            .build()) {
       decodesLikeEveryOther(m, FEATURES);
       float[] flat = new float[9];
       for (int i = 0; i < 3; i++) {
@@ -133,8 +174,15 @@ class StepModelsTest {
 
   @Test
   void captioner() {
-    try (Captioner m = Captioner.builder().featureSize(3).vocabSize(9).projectionSize(4).hiddenSize(5)
-        .seed(7).device(CPU).build()) {
+    try (Captioner m =
+        Captioner.builder()
+            .featureSize(3)
+            .vocabSize(9)
+            .projectionSize(4)
+            .hiddenSize(5)
+            .seed(7)
+            .device(CPU)
+            .build()) {
       decodesLikeEveryOther(m, new ArrayList<>(FEATURES));
     }
   }

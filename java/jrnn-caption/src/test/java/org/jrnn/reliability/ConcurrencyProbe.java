@@ -39,7 +39,6 @@ import org.jrnn.models.ClassifierTask;
 import org.jrnn.models.LanguageModel;
 import org.jrnn.models.LanguageModelTask;
 import org.jrnn.models.LmWindows;
-import org.jrnn.decode.DecodeOptions;
 import org.jrnn.models.SequenceClassifier;
 import org.jrnn.nn.Parameter;
 import org.jrnn.nn.Trainable;
@@ -54,9 +53,9 @@ import org.jrnn.train.Trainer;
  * <p>The shared models: a stacked bidirectional LSTM {@link Recurrent} (forward over ragged
  * batches), a two-layer GRU {@link Recurrent} (forward, and step by step), a {@link
  * SequenceClassifier} and a {@link LanguageModel} of the CLI's default sizes, trained for a few
- * steps first (predict, evaluate, greedy generation by steps). Threads meet at a barrier before each
- * round; in each round half of them make the same call (identical inputs at the same moment) and the
- * others calls of their own.
+ * steps first (predict, evaluate, greedy generation by steps). Threads meet at a barrier before
+ * each round; in each round half of them make the same call (identical inputs at the same moment)
+ * and the others calls of their own.
  *
  * <p>Prints one {@code RESULT probe=concurrency ...} line of {@code key=value} figures; the exit
  * status is 0 when every result matched and nothing threw, 1 otherwise, 2 for a bad command line.
@@ -69,7 +68,8 @@ public final class ConcurrencyProbe {
   /**
    * What to run.
    *
-   * @param threads inference threads sharing the models (and, in the training phase, threads in all)
+   * @param threads inference threads sharing the models (and, in the training phase, threads in
+   *     all)
    * @param iterations rounds of calls per inference thread
    * @param seed seed of the inputs, the models and the schedule of calls
    * @param trainers threads that each train their own models in the training phase (0: no phase)
@@ -105,7 +105,11 @@ public final class ConcurrencyProbe {
       List<String> problems) {
     /** Whether everything matched. */
     public boolean passed() {
-      return mismatches == 0 && failures == 0 && trainMismatches == 0 && leakedTensors == 0 && calls > 0;
+      return mismatches == 0
+          && failures == 0
+          && trainMismatches == 0
+          && leakedTensors == 0
+          && calls > 0;
     }
 
     /** The one-line summary. */
@@ -128,7 +132,9 @@ public final class ConcurrencyProbe {
     }
   }
 
-  /** One inference call on a shared model with fixed inputs; returns the raw bits of all outputs. */
+  /**
+   * One inference call on a shared model with fixed inputs; returns the raw bits of all outputs.
+   */
   private record Call(String name, Supplier<int[]> run) {}
 
   private final Options options;
@@ -143,7 +149,10 @@ public final class ConcurrencyProbe {
 
   /** Runs the probe. */
   public static Report run(Options o) {
-    if (o.threads() < 2 || o.iterations() < 1 || o.trainers() < 0 || o.trainers() > o.threads()
+    if (o.threads() < 2
+        || o.iterations() < 1
+        || o.trainers() < 0
+        || o.trainers() > o.threads()
         || o.trainSteps() < 1) {
       throw new IllegalArgumentException("bad options " + o);
     }
@@ -201,7 +210,9 @@ public final class ConcurrencyProbe {
 
       // the shared models are unchanged by all of it
       for (int i = 0; i < shared.size(); i++) {
-        compare(shared.get(i).name() + " (alone, after the concurrent phases)", expected.get(i),
+        compare(
+            shared.get(i).name() + " (alone, after the concurrent phases)",
+            expected.get(i),
             shared.get(i).run().get());
       }
     } catch (RuntimeException | Error e) {
@@ -212,13 +223,21 @@ public final class ConcurrencyProbe {
     if (leaked != 0) {
       problem(leaked + " native allocations left after the probe closed everything");
     }
-    return new Report(calls.get(), mismatches.get(), failures.get(), trainRuns, trainMismatches,
-        leaked, (System.nanoTime() - start) / 1e9, List.copyOf(problems));
+    return new Report(
+        calls.get(),
+        mismatches.get(),
+        failures.get(),
+        trainRuns,
+        trainMismatches,
+        leaked,
+        (System.nanoTime() - start) / 1e9,
+        List.copyOf(problems));
   }
 
   // ------------------------------------------------------------------ models and calls
 
-  private static List<int[]> tokenSequences(SplittableRandom rng, int count, int vocab, int maxLen) {
+  private static List<int[]> tokenSequences(
+      SplittableRandom rng, int count, int vocab, int maxLen) {
     List<int[]> seqs = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       int[] s = new int[1 + rng.nextInt(maxLen)];
@@ -245,18 +264,33 @@ public final class ConcurrencyProbe {
     for (int i = 0; i < labels.length; i++) {
       labels[i] = rng.nextInt(classifier.config().numClasses());
     }
-    try (Trainer t = Trainer.builder().optimizer(ps -> Adam.builder().lr(3e-3).build(ps))
-            .maxSteps(4).epochs(0).seed(seed).quiet().build()) {
+    try (Trainer t =
+        Trainer.builder()
+            .optimizer(ps -> Adam.builder().lr(3e-3).build(ps))
+            .maxSteps(4)
+            .epochs(0)
+            .seed(seed)
+            .quiet()
+            .build()) {
       t.fit(new ClassifierTask(classifier), new ClassificationBatches(seqs, labels, 16, 0), null);
     }
-    try (Trainer t = Trainer.builder().optimizer(ps -> Adam.builder().lr(3e-3).build(ps))
-            .maxSteps(4).epochs(0).seed(seed).quiet().build()) {
-      t.fit(new LanguageModelTask(lm), new LmWindows(tokens(rng, 2000, lm.config().vocabSize()), 8, 40),
+    try (Trainer t =
+        Trainer.builder()
+            .optimizer(ps -> Adam.builder().lr(3e-3).build(ps))
+            .maxSteps(4)
+            .epochs(0)
+            .seed(seed)
+            .quiet()
+            .build()) {
+      t.fit(
+          new LanguageModelTask(lm),
+          new LmWindows(tokens(rng, 2000, lm.config().vocabSize()), 8, 40),
           null);
     }
   }
 
-  private static List<float[][]> floatSequences(SplittableRandom rng, int n, int maxLen, int features) {
+  private static List<float[][]> floatSequences(
+      SplittableRandom rng, int n, int maxLen, int features) {
     List<float[][]> seqs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       float[][] s = new float[1 + rng.nextInt(maxLen)][features];
@@ -270,26 +304,36 @@ public final class ConcurrencyProbe {
     return seqs;
   }
 
-  private static List<Call> calls(SplittableRandom rng, Recurrent lstm, Recurrent gru,
-      SequenceClassifier classifier, LanguageModel lm) {
+  private static List<Call> calls(
+      SplittableRandom rng,
+      Recurrent lstm,
+      Recurrent gru,
+      SequenceClassifier classifier,
+      LanguageModel lm) {
     List<Call> calls = new ArrayList<>();
     for (int k = 0; k < 4; k++) {
       List<float[][]> seqs = floatSequences(rng, 1 + rng.nextInt(6), 14, lstm.inputSize());
-      calls.add(new Call("lstm.forward #" + k, () -> {
-        try (Scope s = Scope.open()) {
-          RecurrentOutput o = lstm.forward(SequenceBatch.fromList(seqs));
-          return bits(o.output().toArray(), o.hn().toArray(), o.cn().toArray());
-        }
-      }));
+      calls.add(
+          new Call(
+              "lstm.forward #" + k,
+              () -> {
+                try (Scope s = Scope.open()) {
+                  RecurrentOutput o = lstm.forward(SequenceBatch.fromList(seqs));
+                  return bits(o.output().toArray(), o.hn().toArray(), o.cn().toArray());
+                }
+              }));
     }
     for (int k = 0; k < 3; k++) {
       List<float[][]> seqs = floatSequences(rng, 1 + rng.nextInt(5), 12, gru.inputSize());
-      calls.add(new Call("gru.forward #" + k, () -> {
-        try (Scope s = Scope.open()) {
-          RecurrentOutput o = gru.forward(SequenceBatch.fromList(seqs));
-          return bits(o.output().toArray(), o.hn().toArray());
-        }
-      }));
+      calls.add(
+          new Call(
+              "gru.forward #" + k,
+              () -> {
+                try (Scope s = Scope.open()) {
+                  RecurrentOutput o = gru.forward(SequenceBatch.fromList(seqs));
+                  return bits(o.output().toArray(), o.hn().toArray());
+                }
+              }));
     }
     for (int k = 0; k < 3; k++) {
       int n = 1 + rng.nextInt(4);
@@ -300,17 +344,20 @@ public final class ConcurrencyProbe {
           x[i] = (float) (rng.nextDouble() * 2 - 1);
         }
       }
-      calls.add(new Call("gru.step x" + steps + " #" + k, () -> {
-        try (Scope s = Scope.open()) {
-          RecurrentState state = RecurrentState.zeros(gru, n);
-          List<float[]> ys = new ArrayList<>();
-          for (float[] x : xs) {
-            ys.add(gru.step(Tensor.of(x, n, gru.inputSize()), state).toArray());
-          }
-          ys.add(state.h().toArray());
-          return bits(ys.toArray(new float[0][]));
-        }
-      }));
+      calls.add(
+          new Call(
+              "gru.step x" + steps + " #" + k,
+              () -> {
+                try (Scope s = Scope.open()) {
+                  RecurrentState state = RecurrentState.zeros(gru, n);
+                  List<float[]> ys = new ArrayList<>();
+                  for (float[] x : xs) {
+                    ys.add(gru.step(Tensor.of(x, n, gru.inputSize()), state).toArray());
+                  }
+                  ys.add(state.h().toArray());
+                  return bits(ys.toArray(new float[0][]));
+                }
+              }));
     }
     int vocab = classifier.config().vocabSize();
     for (int k = 0; k < 4; k++) {
@@ -318,39 +365,49 @@ public final class ConcurrencyProbe {
       int[] idx = new int[seqs.size()];
       Arrays.setAll(idx, i -> i);
       PaddedBatch batch = PaddedBatch.of(seqs, idx);
-      calls.add(new Call("classifier.predict #" + k, () -> {
-        float[][] p = classifier.predictProbabilities(batch);
-        int[] labels = classifier.predict(batch);
-        float[] l = new float[labels.length];
-        for (int i = 0; i < l.length; i++) {
-          l[i] = labels[i];
-        }
-        float[][] all = Arrays.copyOf(p, p.length + 1);
-        all[p.length] = l;
-        return bits(all);
-      }));
+      calls.add(
+          new Call(
+              "classifier.predict #" + k,
+              () -> {
+                float[][] p = classifier.predictProbabilities(batch);
+                int[] labels = classifier.predict(batch);
+                float[] l = new float[labels.length];
+                for (int i = 0; i < l.length; i++) {
+                  l[i] = labels[i];
+                }
+                float[][] all = Arrays.copyOf(p, p.length + 1);
+                all[p.length] = l;
+                return bits(all);
+              }));
     }
     int lmVocab = lm.config().vocabSize();
     for (int k = 0; k < 4; k++) {
       int[] prompt = tokens(rng, 1 + rng.nextInt(20), lmVocab);
       int length = 10 + rng.nextInt(30);
-      calls.add(new Call("lm.generate greedy #" + k, () -> {
-        int[] out = lm.generate(prompt, length);
-        float[] f = new float[out.length + 1];
-        for (int i = 0; i < out.length; i++) {
-          f[i] = out[i];
-        }
-        f[out.length] = out.length;
-        return bits(f);
-      }));
+      calls.add(
+          new Call(
+              "lm.generate greedy #" + k,
+              () -> {
+                int[] out = lm.generate(prompt, length);
+                float[] f = new float[out.length + 1];
+                for (int i = 0; i < out.length; i++) {
+                  f[i] = out[i];
+                }
+                f[out.length] = out.length;
+                return bits(f);
+              }));
     }
     for (int k = 0; k < 2; k++) {
-      LmBatches windows = new LmBatches(tokens(rng, 200 + rng.nextInt(200), lmVocab), 1 + rng.nextInt(4), 25);
-      calls.add(new Call("lm.evaluate #" + k, () -> {
-        double loss = lm.evaluate(windows).get("loss");
-        long b = Double.doubleToRawLongBits(loss);
-        return new int[] {(int) (b >>> 32), (int) b};
-      }));
+      LmBatches windows =
+          new LmBatches(tokens(rng, 200 + rng.nextInt(200), lmVocab), 1 + rng.nextInt(4), 25);
+      calls.add(
+          new Call(
+              "lm.evaluate #" + k,
+              () -> {
+                double loss = lm.evaluate(windows).get("loss");
+                long b = Double.doubleToRawLongBits(loss);
+                return new int[] {(int) (b >>> 32), (int) b};
+              }));
     }
     return calls;
   }
@@ -377,34 +434,39 @@ public final class ConcurrencyProbe {
    * {@code threads} threads run {@code rounds} rounds of calls, meeting at a barrier before each;
    * stops early (without failing) when {@code stop} becomes true.
    */
-  private void inferencePhase(List<Call> shared, List<int[]> expected, int threads, int rounds,
-      AtomicBoolean stop) {
+  private void inferencePhase(
+      List<Call> shared, List<int[]> expected, int threads, int rounds, AtomicBoolean stop) {
     // the barrier action decides once per round whether to go on, so that all threads agree
     AtomicBoolean halt = new AtomicBoolean();
     CyclicBarrier barrier = new CyclicBarrier(threads, () -> halt.set(stop != null && stop.get()));
     List<Thread> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       final int id = t;
-      Thread w = new Thread(() -> {
-        SplittableRandom own = new SplittableRandom(options.seed() * 31 + id);
-        try {
-          for (int r = 0; r < rounds; r++) {
-            barrier.await(60, TimeUnit.SECONDS);
-            if (halt.get()) {
-              break;
-            }
-            // the first half of the threads all make the round's common call
-            int k = id < threads / 2
-                ? new SplittableRandom(options.seed() ^ (r * 0x9E3779B97F4A7C15L)).nextInt(shared.size())
-                : own.nextInt(shared.size());
-            checkCall(shared.get(k), expected.get(k), "thread " + id + ", round " + r);
-          }
-        } catch (InterruptedException | BrokenBarrierException | TimeoutException e) {
-          failures.incrementAndGet();
-          problem("thread " + id + ": " + describe(e));
-          barrier.reset();
-        }
-      }, "probe-infer-" + t);
+      Thread w =
+          new Thread(
+              () -> {
+                SplittableRandom own = new SplittableRandom(options.seed() * 31 + id);
+                try {
+                  for (int r = 0; r < rounds; r++) {
+                    barrier.await(60, TimeUnit.SECONDS);
+                    if (halt.get()) {
+                      break;
+                    }
+                    // the first half of the threads all make the round's common call
+                    int k =
+                        id < threads / 2
+                            ? new SplittableRandom(options.seed() ^ (r * 0x9E3779B97F4A7C15L))
+                                .nextInt(shared.size())
+                            : own.nextInt(shared.size());
+                    checkCall(shared.get(k), expected.get(k), "thread " + id + ", round " + r);
+                  }
+                } catch (InterruptedException | BrokenBarrierException | TimeoutException e) {
+                  failures.incrementAndGet();
+                  problem("thread " + id + ": " + describe(e));
+                  barrier.reset();
+                }
+              },
+              "probe-infer-" + t);
       workers.add(w);
     }
     workers.forEach(Thread::start);
@@ -429,14 +491,24 @@ public final class ConcurrencyProbe {
     if (!Arrays.equals(expected, got)) {
       mismatches.incrementAndGet();
       int i = Arrays.mismatch(expected, got);
-      problem(String.format(Locale.ROOT, "%s: result differs from the single-thread one at word %d"
-              + " (%s vs %s; lengths %d vs %d)", what, i, word(expected, i), word(got, i),
-          expected.length, got.length));
+      problem(
+          String.format(
+              Locale.ROOT,
+              "%s: result differs from the single-thread one at word %d"
+                  + " (%s vs %s; lengths %d vs %d)",
+              what,
+              i,
+              word(expected, i),
+              word(got, i),
+              expected.length,
+              got.length));
     }
   }
 
   private static String word(int[] a, int i) {
-    return i < a.length ? Float.toString(Float.intBitsToFloat(a[i])) + "/0x" + Integer.toHexString(a[i]) : "-";
+    return i < a.length
+        ? Float.toString(Float.intBitsToFloat(a[i])) + "/0x" + Integer.toHexString(a[i])
+        : "-";
   }
 
   /** The weights of each training run, alone and then all at once; returns runs that differed. */
@@ -458,21 +530,28 @@ public final class ConcurrencyProbe {
       List<Thread> trainers = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         final int id = i;
-        trainers.add(new Thread(() -> {
-          try {
-            together[id] = train(id, dir.resolve("together-" + id + ".ckpt"));
-          } catch (RuntimeException | Error e) {
-            failures.incrementAndGet();
-            problem("training run " + id + " (concurrent) threw " + describe(e));
-          }
-        }, "probe-train-" + i));
+        trainers.add(
+            new Thread(
+                () -> {
+                  try {
+                    together[id] = train(id, dir.resolve("together-" + id + ".ckpt"));
+                  } catch (RuntimeException | Error e) {
+                    failures.incrementAndGet();
+                    problem("training run " + id + " (concurrent) threw " + describe(e));
+                  }
+                },
+                "probe-train-" + i));
       }
       int inferenceThreads = options.threads() - n;
-      Thread inference = new Thread(() -> {
-        if (inferenceThreads >= 2) {
-          inferencePhase(shared, expected, inferenceThreads, Integer.MAX_VALUE, trainingDone);
-        }
-      }, "probe-infer-during-training");
+      Thread inference =
+          new Thread(
+              () -> {
+                if (inferenceThreads >= 2) {
+                  inferencePhase(
+                      shared, expected, inferenceThreads, Integer.MAX_VALUE, trainingDone);
+                }
+              },
+              "probe-infer-during-training");
       inference.start();
       trainers.forEach(Thread::start);
       joinAll(trainers);
@@ -485,8 +564,16 @@ public final class ConcurrencyProbe {
         } else if (!Arrays.equals(alone[i], together[i])) {
           differed++;
           int w = Arrays.mismatch(alone[i], together[i]);
-          problem("training run " + i + ": weights trained concurrently differ from the run alone at word " + w
-              + " (" + word(alone[i], w) + " vs " + word(together[i], w) + ")");
+          problem(
+              "training run "
+                  + i
+                  + ": weights trained concurrently differ from the run alone at word "
+                  + w
+                  + " ("
+                  + word(alone[i], w)
+                  + " vs "
+                  + word(together[i], w)
+                  + ")");
         }
       }
       return differed;
@@ -497,8 +584,8 @@ public final class ConcurrencyProbe {
 
   /**
    * Training run {@code id}: a small bidirectional GRU classifier with dropout, then a two-layer
-   * LSTM language model carried across windows, both with Adam and checkpoints; the final weights of
-   * both as raw bits.
+   * LSTM language model carried across windows, both with Adam and checkpoints; the final weights
+   * of both as raw bits.
    */
   private int[] train(int id, Path checkpoint) {
     long seed = options.seed() * 1000 + id;
@@ -535,15 +622,25 @@ public final class ConcurrencyProbe {
             .config();
     try (LanguageModel model = lc.toBuilder().device(CPU).build();
         Trainer t = trainer(seed, checkpoint.resolveSibling(checkpoint.getFileName() + ".lm"))) {
-      t.fit(new LanguageModelTask(model), new LmWindows(tokens(rng, 1500, lc.vocabSize()), 4, 16, 8), null);
+      t.fit(
+          new LanguageModelTask(model),
+          new LmWindows(tokens(rng, 1500, lc.vocabSize()), 4, 16, 8),
+          null);
       collect(model, weights);
     }
     return bits(weights.toArray(new float[0][]));
   }
 
   private Trainer trainer(long seed, Path checkpoint) {
-    return Trainer.builder().optimizer(ps -> Adam.builder().lr(5e-3).build(ps)).epochs(0)
-        .maxSteps(options.trainSteps()).seed(seed).checkpoint(checkpoint).checkpointEvery(3).quiet().build();
+    return Trainer.builder()
+        .optimizer(ps -> Adam.builder().lr(5e-3).build(ps))
+        .epochs(0)
+        .maxSteps(options.trainSteps())
+        .seed(seed)
+        .checkpoint(checkpoint)
+        .checkpointEvery(3)
+        .quiet()
+        .build();
   }
 
   private static void collect(Trainable model, List<float[]> out) {
@@ -618,8 +715,9 @@ public final class ConcurrencyProbe {
       }
     } catch (IllegalArgumentException e) {
       System.err.println("ConcurrencyProbe: " + e.getMessage());
-      System.err.println("usage: ConcurrencyProbe --threads N --iterations N --seed S [--trainers N]"
-          + " [--train-steps N]");
+      System.err.println(
+          "usage: ConcurrencyProbe --threads N --iterations N --seed S [--trainers N]"
+              + " [--train-steps N]");
       System.exit(2);
     }
     Options o = new Options(threads, iterations, seed, Math.min(trainers, threads), trainSteps);

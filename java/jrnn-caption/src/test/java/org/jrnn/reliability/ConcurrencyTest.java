@@ -26,7 +26,8 @@ class ConcurrencyTest {
     assertEquals(4, r.trainRuns(), detail);
     assertEquals(0, r.trainMismatches(), detail);
     assertEquals(0, r.leakedTensors(), detail);
-    // every thread made every round's call (16 x 40), plus the calls during training and the rechecks
+    // every thread made every round's call (16 x 40), plus the calls during training and the
+    // rechecks
     assertTrue(r.calls() >= 16 * 40, detail);
     assertTrue(r.passed(), detail);
   }

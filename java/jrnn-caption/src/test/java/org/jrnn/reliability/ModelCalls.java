@@ -104,7 +104,11 @@ final class ModelCalls {
   static DecodeOptions sampling(Gen g) {
     return g.coin()
         ? DecodeOptions.greedy()
-        : DecodeOptions.builder().temperature(g.nextDouble() * 2 + 0.1).topK(g.between(0, 4)).seed(g.nextLong()).build();
+        : DecodeOptions.builder()
+            .temperature(g.nextDouble() * 2 + 0.1)
+            .topK(g.between(0, 4))
+            .seed(g.nextLong())
+            .build();
   }
 
   /** Makes the end token the only likely one: logits = bias with bias[EOS] = 1000. */
@@ -442,7 +446,8 @@ final class ModelCalls {
             desc + " generate maxLength " + maxLength,
             c -> {
               Seq2Seq m = c.own(cfg.toBuilder().device(Device.cpu()).build());
-              int[][] out = m.generate(padded(src), sampling.toBuilder().maxLength(maxLength).build());
+              int[][] out =
+                  m.generate(padded(src), sampling.toBuilder().maxLength(maxLength).build());
               check(out.length == n, "rows");
               for (int[] s : out) {
                 check(s.length <= maxLength, "too long");
@@ -471,7 +476,9 @@ final class ModelCalls {
               desc + " generate, bad batch " + variant + ", maxLength " + max,
               c -> {
                 Seq2Seq m = c.own(cfg.toBuilder().device(Device.cpu()).build());
-                m.generate(max < 1 ? padded(src) : brokenBatch(g, src, vs, variant), sampling.toBuilder().maxLength(max).build());
+                m.generate(
+                    max < 1 ? padded(src) : brokenBatch(g, src, vs, variant),
+                    sampling.toBuilder().maxLength(max).build());
               });
         }
       case 3:
@@ -563,9 +570,14 @@ final class ModelCalls {
               c -> {
                 ConditionedLanguageModel m = c.own(cfg.toBuilder().device(Device.cpu()).build());
                 switch (variant) {
-                  case 0 -> m.generate(new float[n * f + 1], n, sampling.toBuilder().maxLength(maxLength).build());
+                  case 0 ->
+                      m.generate(
+                          new float[n * f + 1],
+                          n,
+                          sampling.toBuilder().maxLength(maxLength).build());
                   case 1 -> m.generate(flat, 0, sampling.toBuilder().maxLength(maxLength).build());
-                  case 2 -> m.generate(flat, n, sampling.toBuilder().maxLength(g.pick(0, -1)).build());
+                  case 2 ->
+                      m.generate(flat, n, sampling.toBuilder().maxLength(g.pick(0, -1)).build());
                   default ->
                       m.trainStep(
                           ConditionedBatch.of(List.of(new float[f + 1]), seqs, new int[] {0}));

@@ -15,10 +15,10 @@ import java.util.Map;
 import org.jrnn.Cell;
 import org.jrnn.Device;
 import org.jrnn.Ops;
+import org.jrnn.OptimizerKernels;
 import org.jrnn.RecurrentOutput;
 import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
-import org.jrnn.OptimizerKernels;
 import org.jrnn.nn.Dropout;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Init;
@@ -652,7 +652,9 @@ final class OpsCalls {
           Tensor b1 = bad && v == 1 ? c.own(Tensor.zeros(n + 1)) : c.own(Tensor.zeros(n));
           Tensor b2 = c.own(Tensor.zeros(n));
           switch (which) {
-            case 0 -> OptimizerKernels.sgdUpdate(wt, gt, bad && v == 2 ? null : b1, 0.1f, 0.9f, 0f, false, 1);
+            case 0 ->
+                OptimizerKernels.sgdUpdate(
+                    wt, gt, bad && v == 2 ? null : b1, 0.1f, 0.9f, 0f, false, 1);
             case 1 ->
                 OptimizerKernels.adamUpdate(
                     wt,

@@ -1,6 +1,7 @@
 // CaptionCommand: `jrnn caption`: batch caption generation with a trained captioning model, from an
 // image folder, a list of image files or precomputed feature vectors, to JSON lines.
-//   scripts/jrnn caption --model M.safetensors --images DIR --beam 5 --batch 64 --out captions.jsonl
+//   scripts/jrnn caption --model M.safetensors --images DIR --beam 5 --batch 64 --out
+// captions.jsonl
 package org.jrnn.cli;
 
 import java.io.BufferedWriter;
@@ -33,9 +34,21 @@ import org.jrnn.train.ProgressBar;
 
 /** {@code jrnn caption}: see {@link #usage()}. */
 public final class CaptionCommand implements Command {
-  static final Set<String> VALUED = DecodeFlags.with(
-      Set.of("model", "images", "list", "features", "batch", "max-len", "nbest", "device", "out", "threads"),
-      DecodeFlags.SEARCH, DecodeFlags.SAMPLING);
+  static final Set<String> VALUED =
+      DecodeFlags.with(
+          Set.of(
+              "model",
+              "images",
+              "list",
+              "features",
+              "batch",
+              "max-len",
+              "nbest",
+              "device",
+              "out",
+              "threads"),
+          DecodeFlags.SEARCH,
+          DecodeFlags.SAMPLING);
   static final Set<String> FLAGS = Set.of("resume", "quiet", "progress");
 
   @Override
@@ -50,7 +63,8 @@ public final class CaptionCommand implements Command {
 
   @Override
   public String usage() {
-    return String.join("\n",
+    return String.join(
+        "\n",
         "usage: jrnn caption --model M.safetensors (--images DIR | --list FILE | --features F)",
         "                    [--beam 5] [--batch 64] [--max-len 20] [--device cpu|cuda:0]",
         "                    [--out captions.jsonl [--resume]] [decoding options]",
@@ -135,15 +149,23 @@ public final class CaptionCommand implements Command {
       }
       boolean quiet = o.flag("quiet");
       boolean interactive = System.console() != null;
-      ProgressBar bar = !quiet && (interactive || o.flag("progress"))
-          ? new ProgressBar("caption", todo.size(), err, interactive) : null;
+      ProgressBar bar =
+          !quiet && (interactive || o.flag("progress"))
+              ? new ProgressBar("caption", todo.size(), err, interactive)
+              : null;
       LongConsumer progress = bar == null ? null : bar::set;
       BatchCaptioner captioner = new BatchCaptioner(model, loaded.tokenizer(), decoding, batch);
       BatchCaptioner.Summary s;
       if (outPath != null) {
-        StandardOpenOption mode = o.flag("resume") ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
-        try (Writer w = Files.newBufferedWriter(outPath, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE, mode)) {
+        StandardOpenOption mode =
+            o.flag("resume") ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
+        try (Writer w =
+            Files.newBufferedWriter(
+                outPath,
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                mode)) {
           s = captioner.run(todo, w, progress);
         }
       } else {
@@ -155,9 +177,14 @@ public final class CaptionCommand implements Command {
         bar.close();
       }
       if (!quiet) {
-        err.printf(Locale.ROOT, "caption: %d captioned, %d failed%s in %.1f s (%.1f captions/s)%n",
-            s.captioned(), s.failed(), done.isEmpty() ? "" : ", " + (inputs.size() - todo.size()) + " already done",
-            s.seconds(), s.seconds() > 0 ? s.captioned() / s.seconds() : 0.0);
+        err.printf(
+            Locale.ROOT,
+            "caption: %d captioned, %d failed%s in %.1f s (%.1f captions/s)%n",
+            s.captioned(),
+            s.failed(),
+            done.isEmpty() ? "" : ", " + (inputs.size() - todo.size()) + " already done",
+            s.seconds(),
+            s.seconds() > 0 ? s.captioned() / s.seconds() : 0.0);
       }
       return s.failed() > 0 ? Main.EXIT_FAILURE : 0;
     }
@@ -165,15 +192,14 @@ public final class CaptionCommand implements Command {
 
   /**
    * {@code jrnn train --task caption --data CAPTIONS --images DIR ...}: trains a captioner with the
-   * built-in image encoder (options {@code --image-size S} (default 16), {@code --pixels rgb|rgb+std},
-   * {@code --projection P}
-   * (256; 0: none), {@code --embedding}, {@code --hidden}, {@code --layers}, {@code --cell},
-   * {@code --augment} (see {@link org.jrnn.caption.Augment#parse}), {@code --min-freq}, {@code
-   * --valid}); the training options are {@code TrainCommand}'s. TrainCommand calls this for the
-   * task and saves the result.
+   * built-in image encoder (options {@code --image-size S} (default 16), {@code --pixels
+   * rgb|rgb+std}, {@code --projection P} (256; 0: none), {@code --embedding}, {@code --hidden},
+   * {@code --layers}, {@code --cell}, {@code --augment} (see {@link
+   * org.jrnn.caption.Augment#parse}), {@code --min-freq}, {@code --valid}); the training options
+   * are {@code TrainCommand}'s. TrainCommand calls this for the task and saves the result.
    */
-  static TrainCommand.Trained train(CliOptions o, TrainCommand.Settings s, Path data, PrintStream log)
-      throws IOException {
+  static TrainCommand.Trained train(
+      CliOptions o, TrainCommand.Settings s, Path data, PrintStream log) throws IOException {
     org.jrnn.caption.CaptionTraining.Options opts =
         org.jrnn.caption.CaptionTraining.Options.builder()
             .images(o.requiredPath("images"))
@@ -194,9 +220,11 @@ public final class CaptionCommand implements Command {
             .device(s.device())
             .build();
     try (org.jrnn.train.Trainer trainer = s.trainer(log)) {
-      org.jrnn.caption.CaptionTraining.Result r = org.jrnn.caption.CaptionTraining.train(opts, trainer, log);
+      org.jrnn.caption.CaptionTraining.Result r =
+          org.jrnn.caption.CaptionTraining.train(opts, trainer, log);
       return new TrainCommand.Trained(
-          new org.jrnn.models.ModelFiles.Contents(r.model(), r.tokenizer(), null, null, null), r.train());
+          new org.jrnn.models.ModelFiles.Contents(r.model(), r.tokenizer(), null, null, null),
+          r.train());
     }
   }
 
@@ -217,13 +245,15 @@ public final class CaptionCommand implements Command {
   }
 
   static DecodeOptions decoding(CliOptions o) {
-    DecodeOptions.Builder b = DecodeFlags.read(o, new DecodeFlags.Defaults(0, 0, true))
-        .maxLength(o.integer("max-len", 20, 1, 10_000))
-        .suppress(Captioner.NEVER);
+    DecodeOptions.Builder b =
+        DecodeFlags.read(o, new DecodeFlags.Defaults(0, 0, true))
+            .maxLength(o.integer("max-len", 20, 1, 10_000))
+            .suppress(Captioner.NEVER);
     return DecodeFlags.build(b);
   }
 
-  private static List<BatchCaptioner.Input> inputs(CliOptions o, Captioner model) throws IOException {
+  private static List<BatchCaptioner.Input> inputs(CliOptions o, Captioner model)
+      throws IOException {
     List<BatchCaptioner.Input> out = new ArrayList<>();
     ImagePixels.Encoder encoder = model.config().imageEncoder();
     if (o.has("features")) {
@@ -234,8 +264,12 @@ public final class CaptionCommand implements Command {
         throw new JrnnException(Quote.path(o.path("features")) + ": not valid UTF-8 text");
       }
       if (f.featureSize() != model.config().featureSize()) {
-        throw new JrnnException(Quote.path(o.path("features")) + ": rows have " + f.featureSize()
-            + " values but the model takes " + model.config().featureSize());
+        throw new JrnnException(
+            Quote.path(o.path("features"))
+                + ": rows have "
+                + f.featureSize()
+                + " values but the model takes "
+                + model.config().featureSize());
       }
       for (int i = 0; i < f.rows().size(); i++) {
         float[] row = f.rows().get(i);
@@ -244,8 +278,10 @@ public final class CaptionCommand implements Command {
       return out;
     }
     if (encoder == null) {
-      throw new JrnnException("the model takes precomputed features of size "
-          + model.config().featureSize() + " (use --features), not images");
+      throw new JrnnException(
+          "the model takes precomputed features of size "
+              + model.config().featureSize()
+              + " (use --features), not images");
     }
     if (o.has("images")) {
       for (Path p : CaptionData.listImages(o.path("images"))) {
@@ -269,7 +305,8 @@ public final class CaptionCommand implements Command {
         try {
           given = Path.of(t);
         } catch (InvalidPathException e) {
-          throw new JrnnException(Quote.path(list) + ": " + Quote.quote(t) + " is not a valid path");
+          throw new JrnnException(
+              Quote.path(list) + ": " + Quote.quote(t) + " is not a valid path");
         }
         Path p = given.isAbsolute() || base == null ? given : base.resolve(given);
         out.add(new BatchCaptioner.Input(t, () -> encoder.features(p)));

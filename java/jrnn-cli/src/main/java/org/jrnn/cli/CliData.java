@@ -43,7 +43,8 @@ final class CliData {
       case "tag" -> List.of("conll");
       case "seq2seq" -> List.of("pairs");
       case "digits" -> List.of("csv");
-      case "caption" -> List.of("tsv", "jsonl"); // org.jrnn.caption.CaptionData reads either by file name
+      case "caption" ->
+          List.of("tsv", "jsonl"); // org.jrnn.caption.CaptionData reads either by file name
       default -> throw new UsageException("unknown task " + Quote.quote(task));
     };
   }
@@ -54,7 +55,13 @@ final class CliData {
     if (given != null) {
       if (!allowed.contains(given)) {
         throw new UsageException(
-            "--format " + given + " does not fit --task " + task + " (use " + String.join(" or ", allowed) + ")");
+            "--format "
+                + given
+                + " does not fit --task "
+                + task
+                + " (use "
+                + String.join(" or ", allowed)
+                + ")");
       }
       return given;
     }
@@ -97,7 +104,8 @@ final class CliData {
           case "tsv" -> LabelledTextReader.readTsv(file);
           case "jsonl" -> LabelledTextReader.readJsonl(file);
           case "uci-json" -> LabelledTextReader.readJsonArray(file);
-          default -> throw new UsageException("format " + Quote.quote(format) + " is not labelled text");
+          default ->
+              throw new UsageException("format " + Quote.quote(format) + " is not labelled text");
         };
     if (out.isEmpty()) {
       throw new DataFormatException(file, 0, "no examples");
@@ -148,7 +156,9 @@ final class CliData {
     return out;
   }
 
-  /** UCI digits: 64 pixel values 0..16 and the digit per CSV line (gzip when the name ends in .gz). */
+  /**
+   * UCI digits: 64 pixel values 0..16 and the digit per CSV line (gzip when the name ends in .gz).
+   */
   static List<DigitImage> digits(Path file) throws IOException {
     List<String> lines = TextFiles.readLines(file);
     List<DigitImage> out = new ArrayList<>(lines.size());
@@ -167,10 +177,12 @@ final class CliData {
       try {
         digit = (int) Double.parseDouble(f[64].strip());
       } catch (NumberFormatException e) {
-        throw new DataFormatException(file, i + 1, "the digit is not a number: " + Quote.quote(f[64]));
+        throw new DataFormatException(
+            file, i + 1, "the digit is not a number: " + Quote.quote(f[64]));
       }
       if (digit < 0 || digit > 9) {
-        throw new DataFormatException(file, i + 1, "digit " + Quote.cut(f[64]) + " is outside 0..9");
+        throw new DataFormatException(
+            file, i + 1, "digit " + Quote.cut(f[64]) + " is outside 0..9");
       }
       out.add(new DigitImage(pixels, digit));
     }
@@ -188,10 +200,12 @@ final class CliData {
       try {
         v = Double.parseDouble(f[k].strip());
       } catch (NumberFormatException e) {
-        throw new DataFormatException(file, line, "pixel " + k + " is not a number: " + Quote.quote(f[k]));
+        throw new DataFormatException(
+            file, line, "pixel " + k + " is not a number: " + Quote.quote(f[k]));
       }
       if (!(v >= 0 && v <= 16)) {
-        throw new DataFormatException(file, line, "pixel " + k + " is " + Quote.cut(f[k]) + ", outside 0..16");
+        throw new DataFormatException(
+            file, line, "pixel " + k + " is " + Quote.cut(f[k]) + ", outside 0..16");
       }
       pixels[k] = (float) (v / 16.0);
     }
@@ -204,7 +218,8 @@ final class CliData {
     for (int i = 0; i < texts.size(); i++) {
       int[] ids = tokenizer.encode(texts.get(i));
       if (ids.length == 0) {
-        throw new JrnnException(what + " " + (i + 1) + " has no tokens: " + Quote.quote(texts.get(i)));
+        throw new JrnnException(
+            what + " " + (i + 1) + " has no tokens: " + Quote.quote(texts.get(i)));
       }
       out.add(ids);
     }

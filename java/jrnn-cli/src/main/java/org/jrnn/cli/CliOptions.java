@@ -29,7 +29,8 @@ public final class CliOptions {
    * @param flags options that take none ({@code --flag}; {@code --flag=false} turns one off)
    * @param allowPositional whether non-option arguments are allowed ({@code --} ends options)
    */
-  public static CliOptions parse(List<String> args, Set<String> valued, Set<String> flags, boolean allowPositional) {
+  public static CliOptions parse(
+      List<String> args, Set<String> valued, Set<String> flags, boolean allowPositional) {
     CliOptions o = new CliOptions();
     boolean optionsDone = false;
     for (int i = 0; i < args.size(); i++) {
@@ -58,7 +59,8 @@ public final class CliOptions {
         if (value == null) {
           value = "true";
         } else if (!value.equals("true") && !value.equals("false")) {
-          throw new UsageException("--" + key + " takes no value (or =true/=false), not " + Quote.quote(value));
+          throw new UsageException(
+              "--" + key + " takes no value (or =true/=false), not " + Quote.quote(value));
         }
       } else if (valued.contains(key)) {
         if (value == null) {
@@ -134,7 +136,8 @@ public final class CliOptions {
         return a;
       }
     }
-    throw new UsageException("--" + key + " must be one of " + String.join(", ", allowed) + ", not " + Quote.quote(v));
+    throw new UsageException(
+        "--" + key + " must be one of " + String.join(", ", allowed) + ", not " + Quote.quote(v));
   }
 
   public int integer(String key, int def, int min, int max) {
@@ -149,7 +152,8 @@ public final class CliOptions {
       throw new UsageException("--" + key + " must be an integer, not " + Quote.quote(v));
     }
     if (x < min || x > max) {
-      throw new UsageException("--" + key + " must be in " + min + ".." + max + ", not " + Quote.cut(v));
+      throw new UsageException(
+          "--" + key + " must be in " + min + ".." + max + ", not " + Quote.cut(v));
     }
     return (int) x;
   }
@@ -183,12 +187,15 @@ public final class CliOptions {
       throw new UsageException("--" + key + " must be a number, not " + Quote.quote(v));
     }
     if (!(x >= min && x <= max)) {
-      throw new UsageException("--" + key + " must be in [" + min + ", " + max + "], not " + Quote.cut(v));
+      throw new UsageException(
+          "--" + key + " must be in [" + min + ", " + max + "], not " + Quote.cut(v));
     }
     return x;
   }
 
-  /** A duration: {@code 90}, {@code 90s}, {@code 2m}, {@code 1h}, {@code 1.5m}; null when absent. */
+  /**
+   * A duration: {@code 90}, {@code 90s}, {@code 2m}, {@code 1h}, {@code 1.5m}; null when absent.
+   */
   public Duration duration(String key) {
     String v = values.get(key);
     if (v == null) {
@@ -212,7 +219,8 @@ public final class CliOptions {
     try {
       x = Double.parseDouble(s) * unit;
     } catch (NumberFormatException e) {
-      throw new UsageException("--" + key + " must be a duration such as 90s, 5m or 1h, not " + Quote.quote(v));
+      throw new UsageException(
+          "--" + key + " must be a duration such as 90s, 5m or 1h, not " + Quote.quote(v));
     }
     if (!(x > 0) || Double.isInfinite(x)) {
       throw new UsageException("--" + key + " must be positive, not " + Quote.quote(v));

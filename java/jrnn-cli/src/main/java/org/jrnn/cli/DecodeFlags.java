@@ -11,7 +11,9 @@ import org.jrnn.decode.DecodeOptions;
 import org.jrnn.decode.LengthPenalty;
 import org.jrnn.internal.Quote;
 
-/** Reads {@code --beam}, {@code --nbest}, {@code --length-penalty}, ... into {@link DecodeOptions}. */
+/**
+ * Reads {@code --beam}, {@code --nbest}, {@code --length-penalty}, ... into {@link DecodeOptions}.
+ */
 final class DecodeFlags {
   /** Beam search and constraints: every generating command takes these. */
   static final Set<String> SEARCH = Set.of("beam", "length-penalty", "min-len", "no-repeat-ngram");
@@ -20,11 +22,13 @@ final class DecodeFlags {
   static final Set<String> SAMPLING = Set.of("temperature", "top-k", "top-p", "seed");
 
   /** The help lines of {@link #SEARCH}. */
-  static final String SEARCH_HELP = String.join("\n",
-      "  --beam K            beam width (default 1: greedy, or sampling where T > 0)",
-      "  --length-penalty P  none (default), average, gnmt:ALPHA (beam search ranking)",
-      "  --min-len N         the end token is forbidden before N tokens (default 0)",
-      "  --no-repeat-ngram N forbid repeating any N-gram (default 0: off)");
+  static final String SEARCH_HELP =
+      String.join(
+          "\n",
+          "  --beam K            beam width (default 1: greedy, or sampling where T > 0)",
+          "  --length-penalty P  none (default), average, gnmt:ALPHA (beam search ranking)",
+          "  --min-len N         the end token is forbidden before N tokens (default 0)",
+          "  --no-repeat-ngram N forbid repeating any N-gram (default 0: off)");
 
   private DecodeFlags() {}
 
@@ -58,10 +62,11 @@ final class DecodeFlags {
    */
   static DecodeOptions.Builder read(CliOptions o, Defaults d) {
     int beam = o.integer("beam", 1, 1, DecodeOptions.MAX_BEAM_SIZE);
-    DecodeOptions.Builder b = DecodeOptions.builder()
-        .beamSize(beam)
-        .minLength(o.integer("min-len", 0, 0, 10_000))
-        .noRepeatNgram(o.integer("no-repeat-ngram", 0, 0, 100));
+    DecodeOptions.Builder b =
+        DecodeOptions.builder()
+            .beamSize(beam)
+            .minLength(o.integer("min-len", 0, 0, 10_000))
+            .noRepeatNgram(o.integer("no-repeat-ngram", 0, 0, 100));
     if (d.nBest()) {
       b.nBest(o.integer("nbest", beam, 1, beam));
     }
@@ -85,14 +90,18 @@ final class DecodeFlags {
           .topP(o.number("top-p", 1, Double.MIN_VALUE, 1))
           .seed(o.longValue("seed", d.seed(), Long.MIN_VALUE));
     } else if (o.has("top-k") || o.has("top-p") || o.has("seed")) {
-      throw new UsageException(beam > 1
-          ? "--top-k, --top-p and --seed sample; they do not combine with --beam"
-          : "--top-k, --top-p and --seed need --temperature");
+      throw new UsageException(
+          beam > 1
+              ? "--top-k, --top-p and --seed sample; they do not combine with --beam"
+              : "--top-k, --top-p and --seed need --temperature");
     }
     return b;
   }
 
-  /** Builds, turning a conflict between the settings (e.g. minLength above maxLength) into a usage error. */
+  /**
+   * Builds, turning a conflict between the settings (e.g. minLength above maxLength) into a usage
+   * error.
+   */
   static DecodeOptions build(DecodeOptions.Builder b) {
     try {
       return b.build();

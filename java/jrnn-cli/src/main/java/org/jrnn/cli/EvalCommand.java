@@ -82,14 +82,18 @@ public final class EvalCommand implements Command {
       case SequenceTagger.KIND -> "tag";
       case Seq2Seq.KIND -> "seq2seq";
       case ConditionedLanguageModel.KIND -> "digits";
-      default -> throw new JrnnException("no eval for a model of kind " + Quote.quote(kind)
-          + " (eval takes classifiers, language models, taggers, seq2seq and digit spellers)");
+      default ->
+          throw new JrnnException(
+              "no eval for a model of kind "
+                  + Quote.quote(kind)
+                  + " (eval takes classifiers, language models, taggers, seq2seq and digit spellers)");
     };
   }
 
   static Tokenizer required(Tokenizer t, Path model) {
     if (t == null) {
-      throw new JrnnException(Quote.path(model) + ": the model file has no tokenizer (jrnn.tokenizer)");
+      throw new JrnnException(
+          Quote.path(model) + ": the model file has no tokenizer (jrnn.tokenizer)");
     }
     return t;
   }
@@ -104,7 +108,16 @@ public final class EvalCommand implements Command {
         CliOptions.parse(
             args,
             DecodeFlags.with(
-                Set.of("model", "data", "format", "batch", "seq-len", "max-length", "token-column", "tag-column", "device"),
+                Set.of(
+                    "model",
+                    "data",
+                    "format",
+                    "batch",
+                    "seq-len",
+                    "max-length",
+                    "token-column",
+                    "tag-column",
+                    "device"),
                 DecodeFlags.SEARCH),
             Set.of(),
             false);
@@ -130,7 +143,8 @@ public final class EvalCommand implements Command {
       if (!task.equals("seq2seq") && !task.equals("digits")) {
         for (String flag : DecodeFlags.SEARCH) {
           if (o.has(flag)) {
-            throw new UsageException("--" + flag + " decodes; a " + c.model().kind() + " model is not decoded");
+            throw new UsageException(
+                "--" + flag + " decodes; a " + c.model().kind() + " model is not decoded");
           }
         }
       }
@@ -142,11 +156,18 @@ public final class EvalCommand implements Command {
           SequenceClassifier m = c.model(SequenceClassifier.class);
           List<LabelledExample> ex = CliData.labelled(data, format);
           if (c.labels() == null) {
-            throw new JrnnException(Quote.path(modelPath) + ": the model file has no labels (jrnn.labels)");
+            throw new JrnnException(
+                Quote.path(modelPath) + ": the model file has no labels (jrnn.labels)");
           }
           List<int[]> x =
-              CliData.encodeAll(required(c.tokenizer(), modelPath), ex.stream().map(LabelledExample::text).toList(), "example");
-          metrics = m.evaluate(ClassificationBatches.inOrder(x, CliData.labelIds(c.labels(), ex), Math.max(batch, 64)));
+              CliData.encodeAll(
+                  required(c.tokenizer(), modelPath),
+                  ex.stream().map(LabelledExample::text).toList(),
+                  "example");
+          metrics =
+              m.evaluate(
+                  ClassificationBatches.inOrder(
+                      x, CliData.labelIds(c.labels(), ex), Math.max(batch, 64)));
           examples = ex.size();
         }
         case "lm" -> {
@@ -156,19 +177,25 @@ public final class EvalCommand implements Command {
             throw new JrnnException(Quote.path(data) + ": needs at least two tokens");
           }
           int streams = Math.max(1, Math.min(batch, (ids.length - 1) / window));
-          metrics = new LanguageModelTask(m).evaluate(new LmWindows(ids, streams, window).epoch(0, 0));
+          metrics =
+              new LanguageModelTask(m).evaluate(new LmWindows(ids, streams, window).epoch(0, 0));
           examples = ids.length - 1;
         }
         case "tag" -> {
           SequenceTagger m = c.model(SequenceTagger.class);
-          List<TaggedSentence> ex =
-              CliData.tagged(data, tokenColumn, tagColumn);
+          List<TaggedSentence> ex = CliData.tagged(data, tokenColumn, tagColumn);
           if (c.labels() == null) {
-            throw new JrnnException(Quote.path(modelPath) + ": the model file has no tags (jrnn.labels)");
+            throw new JrnnException(
+                Quote.path(modelPath) + ": the model file has no tags (jrnn.labels)");
           }
           metrics =
               m.evaluate(
-                  TrainCommand.taggingBatches(required(c.tokenizer(), modelPath), c.labels(), ex, Math.max(batch, 64), 0)
+                  TrainCommand.taggingBatches(
+                          required(c.tokenizer(), modelPath),
+                          c.labels(),
+                          ex,
+                          Math.max(batch, 64),
+                          0)
                       .epoch(0, 0));
           examples = ex.size();
         }
@@ -176,11 +203,17 @@ public final class EvalCommand implements Command {
           Seq2Seq m = c.model(Seq2Seq.class);
           List<TextPair> ex = CliData.pairs(data);
           if (c.targetTokenizer() == null) {
-            throw new JrnnException(Quote.path(modelPath) + ": the model file has no target tokenizer");
+            throw new JrnnException(
+                Quote.path(modelPath) + ": the model file has no target tokenizer");
           }
           metrics =
               m.evaluate(
-                  TrainCommand.seq2seqBatches(required(c.tokenizer(), modelPath), c.targetTokenizer(), ex, Math.max(batch, 64), 0)
+                  TrainCommand.seq2seqBatches(
+                          required(c.tokenizer(), modelPath),
+                          c.targetTokenizer(),
+                          ex,
+                          Math.max(batch, 64),
+                          0)
                       .epoch(0, 0),
                   DecodeFlags.build(decoding.maxLength(maxLength != null ? maxLength : 50)));
           examples = ex.size();
@@ -190,7 +223,8 @@ public final class EvalCommand implements Command {
           List<DigitImage> ex = CliData.digits(data);
           Tokenizer t = required(c.tokenizer(), modelPath);
           if (!(t instanceof CharTokenizer chars)) {
-            throw new JrnnException(Quote.path(modelPath) + ": a digit speller needs a character tokenizer");
+            throw new JrnnException(
+                Quote.path(modelPath) + ": a digit speller needs a character tokenizer");
           }
           metrics =
               m.evaluate(

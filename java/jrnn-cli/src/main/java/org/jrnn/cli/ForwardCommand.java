@@ -213,7 +213,9 @@ public final class ForwardCommand implements Command {
       long[] xs = x.shape();
       if (xs.length != 3) {
         throw new InteropException(
-            file + ": x must be [T, N, I] (time-major) but has shape " + TensorInfo.shapeString(xs));
+            file
+                + ": x must be [T, N, I] (time-major) but has shape "
+                + TensorInfo.shapeString(xs));
       }
       if (xs[0] < 1
           || xs[1] < 1
@@ -305,7 +307,11 @@ public final class ForwardCommand implements Command {
     private static void floatType(SafetensorsFile f, TensorInfo t) throws SafetensorsException {
       if (!t.dtype().isFloatingPoint()) {
         throw new InteropException(
-            Quote.path(f.path()) + ": " + t.name() + " must be F32 (or F64/F16/BF16) but is " + t.dtype());
+            Quote.path(f.path())
+                + ": "
+                + t.name()
+                + " must be F32 (or F64/F16/BF16) but is "
+                + t.dtype());
       }
     }
 

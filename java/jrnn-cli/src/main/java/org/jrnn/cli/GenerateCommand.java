@@ -69,12 +69,16 @@ public final class GenerateCommand implements Command {
     CliOptions o =
         CliOptions.parse(
             args,
-            DecodeFlags.with(Set.of("model", "prompt", "length", "nbest", "device"), DecodeFlags.SEARCH, DecodeFlags.SAMPLING),
+            DecodeFlags.with(
+                Set.of("model", "prompt", "length", "nbest", "device"),
+                DecodeFlags.SEARCH,
+                DecodeFlags.SAMPLING),
             Set.of(),
             false);
     Path modelPath = o.requiredPath("model");
     int length = o.integer("length", 200, 1, 1 << 24);
-    DecodeOptions.Builder builder = DecodeFlags.read(o, new DecodeFlags.Defaults(0.8, 42, false)).maxLength(length);
+    DecodeOptions.Builder builder =
+        DecodeFlags.read(o, new DecodeFlags.Defaults(0.8, 42, false)).maxLength(length);
     int beam = o.integer("beam", 1, 1, DecodeOptions.MAX_BEAM_SIZE);
     builder.nBest(o.integer("nbest", 1, 1, beam));
     DecodeOptions options = DecodeFlags.build(builder);
@@ -87,13 +91,18 @@ public final class GenerateCommand implements Command {
     try (ModelFiles.Contents c = CliData.model(modelPath, device)) {
       if (!(c.model() instanceof LanguageModel model)) {
         throw new JrnnException(
-            Quote.path(modelPath) + " holds a " + Quote.cut(c.model().kind())
+            Quote.path(modelPath)
+                + " holds a "
+                + Quote.cut(c.model().kind())
                 + " model; generate needs a language model (jrnn train --task lm)");
       }
       Tokenizer tokenizer = EvalCommand.required(c.tokenizer(), modelPath);
       String prompt = o.string("prompt", null);
       if (prompt == null) {
-        prompt = tokenizer.vocabulary().contains("\n") ? "\n" : tokenizer.vocabulary().token(Vocabulary.SPECIALS.size());
+        prompt =
+            tokenizer.vocabulary().contains("\n")
+                ? "\n"
+                : tokenizer.vocabulary().token(Vocabulary.SPECIALS.size());
       }
       int[] ids = prompt.isEmpty() ? new int[0] : tokenizer.encode(prompt);
       if (ids.length == 0) {

@@ -119,7 +119,8 @@ public final class PredictCommand implements Command {
             source == null
                 ? new BufferedInputStream(stdin != null ? stdin : System.in)
                 : new BufferedInputStream(Files.newInputStream(source))) {
-          Utf8Lines lines = new Utf8Lines(in, source == null ? "standard input" : Quote.path(source));
+          Utf8Lines lines =
+              new Utf8Lines(in, source == null ? "standard input" : Quote.path(source));
           String line;
           while ((line = lines.next()) != null) {
             chunk.add(line);
@@ -177,7 +178,12 @@ public final class PredictCommand implements Command {
   }
 
   private static void predict(
-      ModelFiles.Contents c, String task, Tokenizer tokenizer, int maxLength, List<String> lines, PrintStream out) {
+      ModelFiles.Contents c,
+      String task,
+      Tokenizer tokenizer,
+      int maxLength,
+      List<String> lines,
+      PrintStream out) {
     List<Map<String, Object>> results = new ArrayList<>(lines.size());
     List<int[]> ids = new ArrayList<>();
     List<Integer> rows = new ArrayList<>();
@@ -190,7 +196,10 @@ public final class PredictCommand implements Command {
       if (task.equals("digits")) {
         String[] f = line.strip().split("\\s*,\\s*");
         if (f.length < 64) {
-          m.put("error", "expected 64 comma-separated pixel values 0..16, found " + (line.isBlank() ? 0 : f.length));
+          m.put(
+              "error",
+              "expected 64 comma-separated pixel values 0..16, found "
+                  + (line.isBlank() ? 0 : f.length));
           continue;
         }
         try {
@@ -233,7 +242,8 @@ public final class PredictCommand implements Command {
             r.put("probability", (double) p[k][best]);
             Map<String, Object> all = new LinkedHashMap<>();
             for (int j = 0; j < p[k].length; j++) {
-              all.put(c.labels() == null ? String.valueOf(j) : c.labels().label(j), (double) p[k][j]);
+              all.put(
+                  c.labels() == null ? String.valueOf(j) : c.labels().label(j), (double) p[k][j]);
             }
             r.put("probabilities", all);
           }

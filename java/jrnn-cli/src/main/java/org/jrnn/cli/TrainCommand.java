@@ -63,12 +63,49 @@ import org.jrnn.train.Trainer;
 public final class TrainCommand implements Command {
   static final Set<String> VALUED =
       Set.of(
-          "task", "data", "valid", "format", "out", "cell", "hidden", "layers", "embedding", "dropout",
-          "optimizer", "lr", "momentum", "weight-decay", "batch", "epochs", "max-steps", "time-budget",
-          "clip", "clip-value", "seed", "schedule", "warmup", "valid-fraction", "patience",
-          "validate-every", "checkpoint", "checkpoint-every", "metrics", "tokens", "min-freq",
-          "seq-len", "tbptt-k1", "max-length", "token-column", "tag-column", "device", "threads",
-          "images", "image-size", "pixels", "projection", "augment"); // the last five: --task caption
+          "task",
+          "data",
+          "valid",
+          "format",
+          "out",
+          "cell",
+          "hidden",
+          "layers",
+          "embedding",
+          "dropout",
+          "optimizer",
+          "lr",
+          "momentum",
+          "weight-decay",
+          "batch",
+          "epochs",
+          "max-steps",
+          "time-budget",
+          "clip",
+          "clip-value",
+          "seed",
+          "schedule",
+          "warmup",
+          "valid-fraction",
+          "patience",
+          "validate-every",
+          "checkpoint",
+          "checkpoint-every",
+          "metrics",
+          "tokens",
+          "min-freq",
+          "seq-len",
+          "tbptt-k1",
+          "max-length",
+          "token-column",
+          "tag-column",
+          "device",
+          "threads",
+          "images",
+          "image-size",
+          "pixels",
+          "projection",
+          "augment"); // the last five: --task caption
   static final Set<String> FLAGS = Set.of("bidirectional", "nesterov", "resume", "quiet");
 
   @Override
@@ -201,7 +238,8 @@ public final class TrainCommand implements Command {
               t.result().steps(),
               t.result().trainSeconds(),
               t.result().stopReason().name().toLowerCase(Locale.ROOT).replace('_', ' ')));
-      Map<String, Double> v = t.result().restoredBest() ? t.result().bestValidation() : t.result().lastValidation();
+      Map<String, Double> v =
+          t.result().restoredBest() ? t.result().bestValidation() : t.result().lastValidation();
       if (!v.isEmpty()) {
         line.append(t.result().restoredBest() ? "; best validation" : "; validation");
         v.forEach((k, x) -> line.append(String.format(Locale.ROOT, " %s %.4f", k, x)));
@@ -215,7 +253,8 @@ public final class TrainCommand implements Command {
    * Checks every file before any work: the inputs can be read, and every output (the model, the
    * checkpoint, the metrics log) can be written, so that a run never fails only after training.
    */
-  static void checkFiles(CliOptions o, String task, Settings s, Path data, Path out) throws IOException {
+  static void checkFiles(CliOptions o, String task, Settings s, Path data, Path out)
+      throws IOException {
     CliErrors.input(data);
     if (o.has("valid")) {
       CliErrors.input(o.path("valid"));
@@ -258,7 +297,10 @@ public final class TrainCommand implements Command {
     }
     if (!wrong.isEmpty()) {
       throw new UsageException(
-          String.join(" and ", wrong) + (wrong.size() == 1 ? " does" : " do") + " not apply to --task " + task);
+          String.join(" and ", wrong)
+              + (wrong.size() == 1 ? " does" : " do")
+              + " not apply to --task "
+              + task);
     }
   }
 
@@ -267,10 +309,27 @@ public final class TrainCommand implements Command {
 
   /** The training options shared by every task. */
   record Settings(
-      String optimizer, double lr, double momentum, double weightDecay, boolean nesterov, int batch,
-      int epochs, long maxSteps, Duration timeBudget, GradientClipping clipping, long seed,
-      LrSchedule schedule, double validFraction, int patience, long validateEvery, Path checkpoint,
-      long checkpointEvery, boolean resume, Path metrics, Device device, boolean quiet,
+      String optimizer,
+      double lr,
+      double momentum,
+      double weightDecay,
+      boolean nesterov,
+      int batch,
+      int epochs,
+      long maxSteps,
+      Duration timeBudget,
+      GradientClipping clipping,
+      long seed,
+      LrSchedule schedule,
+      double validFraction,
+      int patience,
+      long validateEvery,
+      Path checkpoint,
+      long checkpointEvery,
+      boolean resume,
+      Path metrics,
+      Device device,
+      boolean quiet,
       PrintStream progress) {
 
     static Settings of(CliOptions o, String task, PrintStream progress) {
@@ -295,7 +354,8 @@ public final class TrainCommand implements Command {
       Duration budget = o.duration("time-budget");
       // without --epochs, a step limit or time budget alone decides how long to train
       int epochs =
-          o.integer("epochs", maxSteps > 0 || budget != null ? 0 : Trainer.DEFAULT_EPOCHS, 0, 1_000_000);
+          o.integer(
+              "epochs", maxSteps > 0 || budget != null ? 0 : Trainer.DEFAULT_EPOCHS, 0, 1_000_000);
       if (epochs == 0 && maxSteps == 0 && budget == null) {
         throw new UsageException("--epochs 0 needs --max-steps or --time-budget");
       }
@@ -309,8 +369,11 @@ public final class TrainCommand implements Command {
       } else {
         double c = o.number("clip", 1.0, 0, 1e30);
         if (c != 0 && c < Float.MIN_NORMAL) {
-          throw new UsageException("--clip must be 0 (off) or in [" + Float.MIN_NORMAL + ", 1.0E30], not "
-              + Quote.quote(o.string("clip", "")));
+          throw new UsageException(
+              "--clip must be 0 (off) or in ["
+                  + Float.MIN_NORMAL
+                  + ", 1.0E30], not "
+                  + Quote.quote(o.string("clip", "")));
         }
         clipping = c == 0 ? GradientClipping.none() : GradientClipping.byNorm(c);
       }
@@ -341,19 +404,43 @@ public final class TrainCommand implements Command {
         throw new UsageException("--device: " + Quote.cut(e.getMessage()));
       }
       return new Settings(
-          opt, lr, momentum, wd, nesterov, o.integer("batch", 32, 1, 1 << 20), epochs, maxSteps, budget,
-          clipping, o.longValue("seed", 42, Long.MIN_VALUE), schedule,
-          o.number("valid-fraction", 0.1, 0, 0.9), o.integer("patience", 0, 0, 1_000_000),
-          o.longValue("validate-every", 0, 0), checkpoint, o.longValue("checkpoint-every", 0, 0),
-          o.flag("resume"), metrics, device, o.flag("quiet"), progress);
+          opt,
+          lr,
+          momentum,
+          wd,
+          nesterov,
+          o.integer("batch", 32, 1, 1 << 20),
+          epochs,
+          maxSteps,
+          budget,
+          clipping,
+          o.longValue("seed", 42, Long.MIN_VALUE),
+          schedule,
+          o.number("valid-fraction", 0.1, 0, 0.9),
+          o.integer("patience", 0, 0, 1_000_000),
+          o.longValue("validate-every", 0, 0),
+          checkpoint,
+          o.longValue("checkpoint-every", 0, 0),
+          o.flag("resume"),
+          metrics,
+          device,
+          o.flag("quiet"),
+          progress);
     }
 
     Function<List<Parameter>, Optimizer> optimizerFactory() {
       return ps ->
           switch (optimizer) {
             case "adamw" -> AdamW.builder().lr(lr).weightDecay(weightDecay).build(ps);
-            case "sgd" -> Sgd.builder().lr(lr).momentum(momentum).weightDecay(weightDecay).nesterov(nesterov).build(ps);
-            case "rmsprop" -> RmsProp.builder().lr(lr).momentum(momentum).weightDecay(weightDecay).build(ps);
+            case "sgd" ->
+                Sgd.builder()
+                    .lr(lr)
+                    .momentum(momentum)
+                    .weightDecay(weightDecay)
+                    .nesterov(nesterov)
+                    .build(ps);
+            case "rmsprop" ->
+                RmsProp.builder().lr(lr).momentum(momentum).weightDecay(weightDecay).build(ps);
             default -> Adam.builder().lr(lr).weightDecay(weightDecay).build(ps);
           };
     }
@@ -403,7 +490,12 @@ public final class TrainCommand implements Command {
       if (timeBudget != null) {
         b.append(", budget ").append(timeBudget.toMillis() / 1000.0).append(" s");
       }
-      b.append(", clipping ").append(clipping).append(", schedule ").append(schedule).append(", seed ").append(seed);
+      b.append(", clipping ")
+          .append(clipping)
+          .append(", schedule ")
+          .append(schedule)
+          .append(", seed ")
+          .append(seed);
       return b.toString();
     }
   }
@@ -411,12 +503,25 @@ public final class TrainCommand implements Command {
   // ------------------------------------------------------------------ shared
 
   static Cell cell(CliOptions o, Cell def) {
-    String c = o.choice("cell", def.name().toLowerCase(Locale.ROOT), "lstm", "gru", "rnn_tanh", "rnn_relu", "rnn");
+    String c =
+        o.choice(
+            "cell",
+            def.name().toLowerCase(Locale.ROOT),
+            "lstm",
+            "gru",
+            "rnn_tanh",
+            "rnn_relu",
+            "rnn");
     return c.equals("rnn") ? Cell.RNN_TANH : Cell.valueOf(c.toUpperCase(Locale.ROOT));
   }
 
   static <B> TrainResult fit(
-      Settings s, Task<B> task, BatchSource<B> train, BatchSource<B> valid, PrintStream log, String what) {
+      Settings s,
+      Task<B> task,
+      BatchSource<B> train,
+      BatchSource<B> valid,
+      PrintStream log,
+      String what) {
     if (log != null) {
       log.printf(Locale.ROOT, "model  %s (%,d parameters)%n", what, task.model().parameterCount());
       log.println("train  " + s.describe());
@@ -439,7 +544,13 @@ public final class TrainCommand implements Command {
     List<T> held = split.testOf(items);
     if (train.isEmpty() || held.isEmpty()) {
       throw new JrnnException(
-          "too few " + what + " (" + items.size() + ") to hold out " + s.validFraction() + " for validation;"
+          "too few "
+              + what
+              + " ("
+              + items.size()
+              + ") to hold out "
+              + s.validFraction()
+              + " for validation;"
               + " give --valid or --valid-fraction 0");
     }
     return List.of(train, held);
@@ -453,9 +564,16 @@ public final class TrainCommand implements Command {
 
   // ------------------------------------------------------------------ classify
 
-  Trained classify(CliOptions o, Settings s, Path data, String format, PrintStream log) throws Exception {
+  Trained classify(CliOptions o, Settings s, Path data, String format, PrintStream log)
+      throws Exception {
     List<LabelledExample> all = CliData.labelled(data, format);
-    List<LabelledExample> given = o.has("valid") ? CliData.labelled(o.path("valid"), CliData.format("classify", o.choice("format", null, CliData.FORMATS), o.path("valid"))) : null;
+    List<LabelledExample> given =
+        o.has("valid")
+            ? CliData.labelled(
+                o.path("valid"),
+                CliData.format(
+                    "classify", o.choice("format", null, CliData.FORMATS), o.path("valid")))
+            : null;
     List<List<LabelledExample>> parts = split(all, given, s, "examples");
     List<LabelledExample> train = parts.get(0);
     List<LabelledExample> valid = parts.get(1);
@@ -470,12 +588,27 @@ public final class TrainCommand implements Command {
     labelled.addAll(valid);
     LabelIndex labels = LabelIndex.ofExamples(labelled);
     if (labels.size() < 2) {
-      throw new JrnnException(Quote.path(data) + ": needs at least two labels, found [" + Quote.list(labels.labels()) + "]");
+      throw new JrnnException(
+          Quote.path(data)
+              + ": needs at least two labels, found ["
+              + Quote.list(labels.labels())
+              + "]");
     }
     List<int[]> trainX = CliData.encodeAll(tokenizer, texts, "training example");
-    List<int[]> validX = CliData.encodeAll(tokenizer, valid.stream().map(LabelledExample::text).toList(), "validation example");
-    dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation examples, %d labels %s, %,d %s ids",
-        train.size(), valid.size(), labels.size(), "[" + Quote.list(labels.labels()) + "]", tokenizer.vocabSize(), tokens));
+    List<int[]> validX =
+        CliData.encodeAll(
+            tokenizer, valid.stream().map(LabelledExample::text).toList(), "validation example");
+    dataLine(
+        log,
+        String.format(
+            Locale.ROOT,
+            "%,d training / %,d validation examples, %d labels %s, %,d %s ids",
+            train.size(),
+            valid.size(),
+            labels.size(),
+            "[" + Quote.list(labels.labels()) + "]",
+            tokenizer.vocabSize(),
+            tokens));
     SequenceClassifier.Builder b =
         SequenceClassifier.builder()
             .vocabSize(tokenizer.vocabSize())
@@ -492,13 +625,24 @@ public final class TrainCommand implements Command {
     SequenceClassifier.Config c = model.config();
     try {
       TrainResult r =
-          fit(s, new ClassifierTask(model),
+          fit(
+              s,
+              new ClassifierTask(model),
               new ClassificationBatches(trainX, CliData.labelIds(labels, train), s.batch(), 50),
-              valid.isEmpty() ? null : new ClassificationBatches(validX, CliData.labelIds(labels, valid), 256, 0),
+              valid.isEmpty()
+                  ? null
+                  : new ClassificationBatches(validX, CliData.labelIds(labels, valid), 256, 0),
               log,
-              String.format(Locale.ROOT, "%s ids -> embedding %d -> %s%s %d x%d -> linear %d",
-                  tokens, c.embeddingSize(), c.bidirectional() ? "bidirectional " : "", c.cell(), c.hiddenSize(),
-                  c.layers(), c.numClasses()));
+              String.format(
+                  Locale.ROOT,
+                  "%s ids -> embedding %d -> %s%s %d x%d -> linear %d",
+                  tokens,
+                  c.embeddingSize(),
+                  c.bidirectional() ? "bidirectional " : "",
+                  c.cell(),
+                  c.hiddenSize(),
+                  c.layers(),
+                  c.numClasses()));
       return new Trained(new ModelFiles.Contents(model, tokenizer, null, labels, null), r);
     } catch (RuntimeException e) {
       model.close();
@@ -529,7 +673,10 @@ public final class TrainCommand implements Command {
     Tokenizer tokenizer =
         tokens.equals("char")
             ? CharTokenizer.build(trainText, minFreq, 0)
-            : WordTokenizer.builder().minFrequency(minFreq).lowercase(false).build(List.of(trainText));
+            : WordTokenizer.builder()
+                .minFrequency(minFreq)
+                .lowercase(false)
+                .build(List.of(trainText));
     int[] trainIds = tokenizer.encode(trainText);
     int[] validIds = validText.isEmpty() ? new int[0] : tokenizer.encode(validText);
     int window = o.integer("seq-len", 100, 1, 1 << 20);
@@ -537,12 +684,26 @@ public final class TrainCommand implements Command {
     int streams = s.batch();
     if (trainIds.length < streams + 1) {
       throw new JrnnException(
-          Quote.path(data) + ": " + trainIds.length + " training tokens are too few for " + streams + " streams (--batch)");
+          Quote.path(data)
+              + ": "
+              + trainIds.length
+              + " training tokens are too few for "
+              + streams
+              + " streams (--batch)");
     }
     int validStreams = Math.max(1, Math.min(streams, (validIds.length - 1) / Math.max(1, window)));
     boolean hasValid = validIds.length >= 2;
-    dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation %s tokens, %,d ids; %d streams x %d steps",
-        trainIds.length, validIds.length, tokens, tokenizer.vocabSize(), streams, window));
+    dataLine(
+        log,
+        String.format(
+            Locale.ROOT,
+            "%,d training / %,d validation %s tokens, %,d ids; %d streams x %d steps",
+            trainIds.length,
+            validIds.length,
+            tokens,
+            tokenizer.vocabSize(),
+            streams,
+            window));
     LanguageModel.Builder b =
         LanguageModel.builder().vocabSize(tokenizer.vocabSize()).seed(s.seed());
     LanguageModel.Config d = b.config(); // the defaults of the options below
@@ -555,11 +716,21 @@ public final class TrainCommand implements Command {
     LanguageModel.Config c = model.config();
     try {
       TrainResult r =
-          fit(s, new LanguageModelTask(model), new LmWindows(trainIds, streams, window, stride),
+          fit(
+              s,
+              new LanguageModelTask(model),
+              new LmWindows(trainIds, streams, window, stride),
               hasValid ? new LmWindows(validIds, validStreams, window) : null,
               log,
-              String.format(Locale.ROOT, "%s ids -> embedding %d -> %s %d x%d -> linear %d",
-                  tokens, c.embeddingSize(), c.cell(), c.hiddenSize(), c.layers(), c.vocabSize()));
+              String.format(
+                  Locale.ROOT,
+                  "%s ids -> embedding %d -> %s %d x%d -> linear %d",
+                  tokens,
+                  c.embeddingSize(),
+                  c.cell(),
+                  c.hiddenSize(),
+                  c.layers(),
+                  c.vocabSize()));
       return new Trained(new ModelFiles.Contents(model, tokenizer, null, null, null), r);
     } catch (RuntimeException e) {
       model.close();
@@ -571,7 +742,9 @@ public final class TrainCommand implements Command {
 
   /** The tokenizer of tagging: whitespace-separated tokens (CoNLL tokens contain no spaces). */
   static WordTokenizer taggingTokenizer(List<TaggedSentence> train, int minFreq) {
-    return WordTokenizer.builder().pattern("\\S+").minFrequency(minFreq)
+    return WordTokenizer.builder()
+        .pattern("\\S+")
+        .minFrequency(minFreq)
         .build(train.stream().map(CliData::joined).toList());
   }
 
@@ -579,20 +752,33 @@ public final class TrainCommand implements Command {
     int tokenColumn = o.integer("token-column", 0, 0, 1000);
     int tagColumn = o.integer("tag-column", -1, 0, 1000);
     List<TaggedSentence> all = CliData.tagged(data, tokenColumn, tagColumn);
-    List<TaggedSentence> given = o.has("valid") ? CliData.tagged(o.path("valid"), tokenColumn, tagColumn) : null;
+    List<TaggedSentence> given =
+        o.has("valid") ? CliData.tagged(o.path("valid"), tokenColumn, tagColumn) : null;
     List<List<TaggedSentence>> parts = split(all, given, s, "sentences");
     List<TaggedSentence> train = parts.get(0);
     List<TaggedSentence> valid = parts.get(1);
-    WordTokenizer tokenizer = taggingTokenizer(train, o.integer("min-freq", 1, 1, Integer.MAX_VALUE));
+    WordTokenizer tokenizer =
+        taggingTokenizer(train, o.integer("min-freq", 1, 1, Integer.MAX_VALUE));
     List<String> tagNames = new ArrayList<>();
     train.forEach(t -> tagNames.addAll(t.tags()));
     valid.forEach(t -> tagNames.addAll(t.tags()));
     LabelIndex tags = LabelIndex.of(tagNames);
     if (tags.size() < 2) {
-      throw new JrnnException(Quote.path(data) + ": needs at least two tags, found [" + Quote.list(tags.labels()) + "]");
+      throw new JrnnException(
+          Quote.path(data)
+              + ": needs at least two tags, found ["
+              + Quote.list(tags.labels())
+              + "]");
     }
-    dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation sentences, %d tags, %,d word ids",
-        train.size(), valid.size(), tags.size(), tokenizer.vocabSize()));
+    dataLine(
+        log,
+        String.format(
+            Locale.ROOT,
+            "%,d training / %,d validation sentences, %d tags, %,d word ids",
+            train.size(),
+            valid.size(),
+            tags.size(),
+            tokenizer.vocabSize()));
     SequenceTagger.Builder b =
         SequenceTagger.builder()
             .vocabSize(tokenizer.vocabSize())
@@ -611,13 +797,21 @@ public final class TrainCommand implements Command {
     SequenceTagger.Config c = model.config();
     try {
       TrainResult r =
-          fit(s, new TaggerTask(model),
+          fit(
+              s,
+              new TaggerTask(model),
               taggingBatches(tokenizer, tags, train, s.batch(), 50),
               valid.isEmpty() ? null : taggingBatches(tokenizer, tags, valid, 256, 0),
               log,
-              String.format(Locale.ROOT, "words -> embedding %d -> %s%s %d x%d -> linear %d per token",
-                  c.embeddingSize(), c.bidirectional() ? "bidirectional " : "", c.cell(), c.hiddenSize(),
-                  c.layers(), tags.size()));
+              String.format(
+                  Locale.ROOT,
+                  "words -> embedding %d -> %s%s %d x%d -> linear %d per token",
+                  c.embeddingSize(),
+                  c.bidirectional() ? "bidirectional " : "",
+                  c.cell(),
+                  c.hiddenSize(),
+                  c.layers(),
+                  tags.size()));
       return new Trained(new ModelFiles.Contents(model, tokenizer, null, tags, null), r);
     } catch (RuntimeException e) {
       model.close();
@@ -660,13 +854,25 @@ public final class TrainCommand implements Command {
     int minFreq = o.integer("min-freq", 1, 1, Integer.MAX_VALUE);
     List<String> src = train.stream().map(TextPair::source).toList();
     List<String> tgt = train.stream().map(TextPair::target).toList();
-    Tokenizer source = tokens.equals("char") ? CharTokenizer.build(String.join("", src), minFreq, 0)
-        : WordTokenizer.builder().minFrequency(minFreq).build(src);
-    Tokenizer target = tokens.equals("char") ? CharTokenizer.build(String.join("", tgt), minFreq, 0)
-        : WordTokenizer.builder().minFrequency(minFreq).build(tgt);
+    Tokenizer source =
+        tokens.equals("char")
+            ? CharTokenizer.build(String.join("", src), minFreq, 0)
+            : WordTokenizer.builder().minFrequency(minFreq).build(src);
+    Tokenizer target =
+        tokens.equals("char")
+            ? CharTokenizer.build(String.join("", tgt), minFreq, 0)
+            : WordTokenizer.builder().minFrequency(minFreq).build(tgt);
     int maxLength = o.integer("max-length", 50, 1, 1 << 16);
-    dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation pairs, %,d source and %,d target %s ids",
-        train.size(), valid.size(), source.vocabSize(), target.vocabSize(), tokens));
+    dataLine(
+        log,
+        String.format(
+            Locale.ROOT,
+            "%,d training / %,d validation pairs, %,d source and %,d target %s ids",
+            train.size(),
+            valid.size(),
+            source.vocabSize(),
+            target.vocabSize(),
+            tokens));
     Seq2Seq.Builder b =
         Seq2Seq.builder()
             .sourceVocabSize(source.vocabSize())
@@ -681,12 +887,21 @@ public final class TrainCommand implements Command {
     Seq2Seq.Config c = model.config();
     try {
       TrainResult r =
-          fit(s, new Seq2SeqTask(model, maxLength),
+          fit(
+              s,
+              new Seq2SeqTask(model, maxLength),
               seq2seqBatches(source, target, train, s.batch(), 50),
               valid.isEmpty() ? null : seq2seqBatches(source, target, valid, 256, 0),
               log,
-              String.format(Locale.ROOT, "source -> embedding %d -> %s %d x%d encoder; its final state starts the"
-                  + " decoder -> linear %d", c.embeddingSize(), c.cell(), c.hiddenSize(), c.layers(), target.vocabSize()));
+              String.format(
+                  Locale.ROOT,
+                  "source -> embedding %d -> %s %d x%d encoder; its final state starts the"
+                      + " decoder -> linear %d",
+                  c.embeddingSize(),
+                  c.cell(),
+                  c.hiddenSize(),
+                  c.layers(),
+                  target.vocabSize()));
       return new Trained(new ModelFiles.Contents(model, source, target, null, null), r);
     } catch (RuntimeException e) {
       model.close();
@@ -694,8 +909,10 @@ public final class TrainCommand implements Command {
     }
   }
 
-  static Seq2SeqBatches seq2seqBatches(Tokenizer source, Tokenizer target, List<TextPair> pairs, int batch, int chunks) {
-    List<int[]> x = CliData.encodeAll(source, pairs.stream().map(TextPair::source).toList(), "pair");
+  static Seq2SeqBatches seq2seqBatches(
+      Tokenizer source, Tokenizer target, List<TextPair> pairs, int batch, int chunks) {
+    List<int[]> x =
+        CliData.encodeAll(source, pairs.stream().map(TextPair::source).toList(), "pair");
     List<int[]> y = pairs.stream().map(p -> target.encode(p.target())).toList();
     return new Seq2SeqBatches(x, y, batch, chunks);
   }
@@ -715,8 +932,14 @@ public final class TrainCommand implements Command {
     List<DigitImage> valid = parts.get(1);
     CharTokenizer chars = digitNames();
     int maxLength = o.integer("max-length", 10, 1, 1 << 16);
-    dataLine(log, String.format(Locale.ROOT, "%,d training / %,d validation images; targets: digit names, %d character ids",
-        train.size(), valid.size(), chars.vocabSize()));
+    dataLine(
+        log,
+        String.format(
+            Locale.ROOT,
+            "%,d training / %,d validation images; targets: digit names, %d character ids",
+            train.size(),
+            valid.size(),
+            chars.vocabSize()));
     ConditionedLanguageModel.Builder b =
         ConditionedLanguageModel.builder()
             .featureSize(64)
@@ -731,12 +954,20 @@ public final class TrainCommand implements Command {
     ConditionedLanguageModel.Config c = model.config();
     try {
       TrainResult r =
-          fit(s, new ConditionedLanguageModelTask(model, maxLength),
+          fit(
+              s,
+              new ConditionedLanguageModelTask(model, maxLength),
               digitBatches(chars, train, s.batch()),
               valid.isEmpty() ? null : digitBatches(chars, valid, 512),
               log,
-              String.format(Locale.ROOT, "64 pixels -> linear -> tanh = initial state of a %s %d language model"
-                  + " (embedding %d) -> linear %d", c.cell(), c.hiddenSize(), c.embeddingSize(), chars.vocabSize()));
+              String.format(
+                  Locale.ROOT,
+                  "64 pixels -> linear -> tanh = initial state of a %s %d language model"
+                      + " (embedding %d) -> linear %d",
+                  c.cell(),
+                  c.hiddenSize(),
+                  c.embeddingSize(),
+                  chars.vocabSize()));
       return new Trained(new ModelFiles.Contents(model, chars, null, null, null), r);
     } catch (RuntimeException e) {
       model.close();

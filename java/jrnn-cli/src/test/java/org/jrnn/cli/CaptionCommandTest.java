@@ -47,7 +47,9 @@ class CaptionCommandTest {
   /** An untrained captioner on 3 x 3 images (its captions are arbitrary but deterministic). */
   @BeforeEach
   void setUp() throws IOException {
-    tokenizer = WordTokenizer.builder().build(List.of("red apple", "green apple", "dog face", "grinning face"));
+    tokenizer =
+        WordTokenizer.builder()
+            .build(List.of("red apple", "green apple", "dog face", "grinning face"));
     Captioner.Config c =
         Captioner.builder()
             .featureSize(27)
@@ -78,7 +80,8 @@ class CaptionCommandTest {
       Files.createDirectories(p.getParent());
       ImageIO.write(img, "png", p.toFile());
     }
-    Files.write(images.resolve("c.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3}); // corrupt
+    Files.write(
+        images.resolve("c.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3}); // corrupt
     Files.writeString(images.resolve("notes.txt"), "not an image");
   }
 
@@ -130,19 +133,38 @@ class CaptionCommandTest {
   @Test
   void captionsAFolderInOrderAndReportsTheCorruptImage() throws Exception {
     Path out = dir.resolve("captions.jsonl");
-    CliTestSupport.Run r = run("caption", "--model", model.toString(), "--images", images.toString(), "--beam", "3",
-        "--batch", "2", "--out", out.toString());
+    CliTestSupport.Run r =
+        run(
+            "caption",
+            "--model",
+            model.toString(),
+            "--images",
+            images.toString(),
+            "--beam",
+            "3",
+            "--batch",
+            "2",
+            "--out",
+            out.toString());
     assertEquals(Main.EXIT_FAILURE, r.status(), r.err());
     assertTrue(r.err().contains("5 captioned, 1 failed"), r.err());
     List<Json.Fields> got = lines(out);
     List<String> names = got.stream().map(o -> o.string("image")).toList();
-    assertEquals(List.of("a.png", "b.png", "c.png", "d.png", "f.png", "sub/e.png").stream()
-        .map(n -> images.resolve(n).toString()).toList(), names);
+    assertEquals(
+        List.of("a.png", "b.png", "c.png", "d.png", "f.png", "sub/e.png").stream()
+            .map(n -> images.resolve(n).toString())
+            .toList(),
+        names);
     Json.Fields bad = got.get(2);
     assertTrue(bad.has("error") && !bad.has("caption"), bad.toString());
     assertTrue(bad.string("error").contains("c.png"), bad.toString());
-    List<Path> good = List.of(images.resolve("a.png"), images.resolve("b.png"), images.resolve("d.png"),
-        images.resolve("f.png"), images.resolve("sub/e.png"));
+    List<Path> good =
+        List.of(
+            images.resolve("a.png"),
+            images.resolve("b.png"),
+            images.resolve("d.png"),
+            images.resolve("f.png"),
+            images.resolve("sub/e.png"));
     List<Decoded> want = expected(good, DecodeOptions.builder().beamSize(3).nBest(3).build());
     int k = 0;
     for (Json.Fields o : got) {
@@ -154,14 +176,24 @@ class CaptionCommandTest {
       // the native GEMMs round differently for other row counts: scores agree to float precision
       assertEquals(d.best().score(), o.doubleValue("score"), 1e-4);
       assertEquals(3, o.array("nbest").size());
-      assertEquals(o.string("caption"),
-          nbest(o, 0).get("caption"));
+      assertEquals(o.string("caption"), nbest(o, 0).get("caption"));
     }
     // every batch size writes the same lines
     for (String batch : List.of("1", "64")) {
       Path other = dir.resolve("captions-" + batch + ".jsonl");
-      run("caption", "--model", model.toString(), "--images", images.toString(), "--beam", "3", "--batch", batch,
-          "--out", other.toString(), "--quiet");
+      run(
+          "caption",
+          "--model",
+          model.toString(),
+          "--images",
+          images.toString(),
+          "--beam",
+          "3",
+          "--batch",
+          batch,
+          "--out",
+          other.toString(),
+          "--quiet");
       assertSameLines(out, other);
     }
   }
@@ -169,20 +201,45 @@ class CaptionCommandTest {
   @Test
   void resumeSkipsTheImagesAlreadyWritten() throws Exception {
     Path full = dir.resolve("full.jsonl");
-    run("caption", "--model", model.toString(), "--images", images.toString(), "--out", full.toString(), "--quiet");
+    run(
+        "caption",
+        "--model",
+        model.toString(),
+        "--images",
+        images.toString(),
+        "--out",
+        full.toString(),
+        "--quiet");
     List<String> all = Files.readAllLines(full);
     assertEquals(6, all.size());
     // a run stopped after two lines and half of the third
     Path cut = dir.resolve("cut.jsonl");
     Files.writeString(cut, all.get(0) + "\n" + all.get(1) + "\n" + all.get(2).substring(0, 10));
-    CliTestSupport.Run r = run("caption", "--model", model.toString(), "--images", images.toString(),
-        "--out", cut.toString(), "--resume");
+    CliTestSupport.Run r =
+        run(
+            "caption",
+            "--model",
+            model.toString(),
+            "--images",
+            images.toString(),
+            "--out",
+            cut.toString(),
+            "--resume");
     assertEquals(Main.EXIT_FAILURE, r.status()); // c.png is the third: tried again, still corrupt
     assertTrue(r.err().contains("3 captioned, 1 failed, 2 already done"), r.err());
     assertSameLines(full, cut);
     // nothing left to do: no new lines, success
-    r = run("caption", "--model", model.toString(), "--images", images.toString(), "--out", cut.toString(),
-        "--resume", "--quiet");
+    r =
+        run(
+            "caption",
+            "--model",
+            model.toString(),
+            "--images",
+            images.toString(),
+            "--out",
+            cut.toString(),
+            "--resume",
+            "--quiet");
     assertEquals(0, r.status(), r.err());
     assertSameLines(full, cut);
   }
@@ -190,18 +247,23 @@ class CaptionCommandTest {
   @Test
   void listKeepsItsOrderAndGreedyIsTheDefault() throws Exception {
     Path list = dir.resolve("list.txt");
-    Files.writeString(list, "imgs/f.png\n# a comment\n\nimgs/a.png\nimgs/missing.png\nimgs/sub/e.png\n");
-    CliTestSupport.Run r = run("caption", "--model", model.toString(), "--list", list.toString(), "--quiet");
+    Files.writeString(
+        list, "imgs/f.png\n# a comment\n\nimgs/a.png\nimgs/missing.png\nimgs/sub/e.png\n");
+    CliTestSupport.Run r =
+        run("caption", "--model", model.toString(), "--list", list.toString(), "--quiet");
     assertEquals(Main.EXIT_FAILURE, r.status(), r.err());
     List<Json.Fields> got = new ArrayList<>();
     for (String l : r.outLines()) {
       got.add(Json.parseFields(l, "caption line"));
     }
-    assertEquals(List.of("imgs/f.png", "imgs/a.png", "imgs/missing.png", "imgs/sub/e.png"),
+    assertEquals(
+        List.of("imgs/f.png", "imgs/a.png", "imgs/missing.png", "imgs/sub/e.png"),
         got.stream().map(o -> o.string("image")).toList());
     assertTrue(got.get(2).has("error"));
-    List<Decoded> want = expected(List.of(images.resolve("f.png"), images.resolve("a.png"), images.resolve("sub/e.png")),
-        DecodeOptions.greedy());
+    List<Decoded> want =
+        expected(
+            List.of(images.resolve("f.png"), images.resolve("a.png"), images.resolve("sub/e.png")),
+            DecodeOptions.greedy());
     assertEquals(tokenizer.decode(want.get(0).tokens()), got.get(0).string("caption"));
     assertEquals(tokenizer.decode(want.get(1).tokens()), got.get(1).string("caption"));
     assertEquals(tokenizer.decode(want.get(2).tokens()), got.get(3).string("caption"));
@@ -210,14 +272,18 @@ class CaptionCommandTest {
 
   @Test
   void featuresFromSafetensorsNpyAndCsv() throws Exception {
-    List<Path> files = List.of(images.resolve("a.png"), images.resolve("b.png"), images.resolve("d.png"));
+    List<Path> files =
+        List.of(images.resolve("a.png"), images.resolve("b.png"), images.resolve("d.png"));
     float[] flat = new float[3 * 27];
     for (int i = 0; i < 3; i++) {
       System.arraycopy(ImagePixels.features(files.get(i), 3), 0, flat, i * 27, 27);
     }
     List<Decoded> want = expected(files, DecodeOptions.beam(2));
     Path st = dir.resolve("f.safetensors");
-    new SafetensorsWriter().metadata("names", "[\"x\",\"y\",\"z\"]").putFloats("features", flat, 3, 27).write(st);
+    new SafetensorsWriter()
+        .metadata("names", "[\"x\",\"y\",\"z\"]")
+        .putFloats("features", flat, 3, 27)
+        .write(st);
     Path npy = dir.resolve("f.npy");
     Files.write(npy, npy(flat, 3, 27));
     Path csv = dir.resolve("f.csv");
@@ -235,8 +301,16 @@ class CaptionCommandTest {
     }
     Files.writeString(csv, b);
     for (Path f : List.of(st, npy, csv)) {
-      CliTestSupport.Run r = run("caption", "--model", model.toString(), "--features", f.toString(), "--beam", "2",
-          "--quiet");
+      CliTestSupport.Run r =
+          run(
+              "caption",
+              "--model",
+              model.toString(),
+              "--features",
+              f.toString(),
+              "--beam",
+              "2",
+              "--quiet");
       assertEquals(0, r.status(), f + ": " + r.err());
       List<String> out = r.outLines();
       assertEquals(3, out.size());
@@ -250,7 +324,8 @@ class CaptionCommandTest {
     // a feature width the model does not take
     Path wrong = dir.resolve("wrong.csv");
     Files.writeString(wrong, "1,2,3\n");
-    CliTestSupport.Run r = run("caption", "--model", model.toString(), "--features", wrong.toString());
+    CliTestSupport.Run r =
+        run("caption", "--model", model.toString(), "--features", wrong.toString());
     assertEquals(Main.EXIT_FAILURE, r.status());
     assertTrue(r.err().contains("rows have 3 values but the model takes 27"), r.err());
   }
@@ -261,8 +336,12 @@ class CaptionCommandTest {
     int total = 10 + header.length() + 1;
     int pad = (64 - total % 64) % 64;
     header = header + " ".repeat(pad) + "\n";
-    ByteBuffer b = ByteBuffer.allocate(10 + header.length() + 4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
-    b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.ISO_8859_1)).put((byte) 1).put((byte) 0);
+    ByteBuffer b =
+        ByteBuffer.allocate(10 + header.length() + 4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.put((byte) 0x93)
+        .put("NUMPY".getBytes(StandardCharsets.ISO_8859_1))
+        .put((byte) 1)
+        .put((byte) 0);
     b.putShort((short) header.length()).put(header.getBytes(StandardCharsets.ISO_8859_1));
     for (float x : v) {
       b.putFloat(x);
@@ -274,11 +353,24 @@ class CaptionCommandTest {
   void badCommandLines() {
     String m = model.toString();
     assertEquals(Main.EXIT_USAGE, run("caption", "--model", m).status());
-    assertEquals(Main.EXIT_USAGE, run("caption", "--model", m, "--images", "x", "--list", "y").status());
-    assertEquals(Main.EXIT_USAGE, run("caption", "--model", m, "--images", "x", "--resume").status());
-    assertEquals(Main.EXIT_USAGE, run("caption", "--model", m, "--images", "x", "--beam", "2", "--temperature", "1").status());
-    assertEquals(Main.EXIT_USAGE, run("caption", "--model", m, "--images", "x", "--length-penalty", "long").status());
-    CliTestSupport.Run r = run("caption", "--model", dir.resolve("none.safetensors").toString(), "--images", images.toString());
+    assertEquals(
+        Main.EXIT_USAGE, run("caption", "--model", m, "--images", "x", "--list", "y").status());
+    assertEquals(
+        Main.EXIT_USAGE, run("caption", "--model", m, "--images", "x", "--resume").status());
+    assertEquals(
+        Main.EXIT_USAGE,
+        run("caption", "--model", m, "--images", "x", "--beam", "2", "--temperature", "1")
+            .status());
+    assertEquals(
+        Main.EXIT_USAGE,
+        run("caption", "--model", m, "--images", "x", "--length-penalty", "long").status());
+    CliTestSupport.Run r =
+        run(
+            "caption",
+            "--model",
+            dir.resolve("none.safetensors").toString(),
+            "--images",
+            images.toString());
     assertEquals(Main.EXIT_FAILURE, r.status());
     assertFalse(r.err().isBlank());
     assertTrue(run("caption", "--help").out().contains("--resume"));

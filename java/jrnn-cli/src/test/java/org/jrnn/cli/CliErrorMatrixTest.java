@@ -54,8 +54,10 @@ class CliErrorMatrixTest {
   static Path badUtf8;
   static Path hugeLine;
   static Path plainFile;
+
   /** A folder nobody can write into, or null where this user (root) writes anyway. */
   static Path readOnly;
+
   /** A command-line argument of 5 MB. */
   static final String HUGE = "h".repeat(5_000_000);
 
@@ -68,12 +70,43 @@ class CliErrorMatrixTest {
     tsv = CliTestSupport.sentimentTsv(dir, "train.tsv", 40, 1);
     classifier = dir.resolve("cls.safetensors");
     CliTestSupport.Run t =
-        CliTestSupport.run("train", "--task", "classify", "--data", tsv.toString(), "--out", classifier.toString(),
-            "--epochs", "1", "--hidden", "4", "--embedding", "4", "--quiet");
+        CliTestSupport.run(
+            "train",
+            "--task",
+            "classify",
+            "--data",
+            tsv.toString(),
+            "--out",
+            classifier.toString(),
+            "--epochs",
+            "1",
+            "--hidden",
+            "4",
+            "--embedding",
+            "4",
+            "--quiet");
     assertEquals(0, t.status(), t.err());
     lm = dir.resolve("lm.safetensors");
-    t = CliTestSupport.run("train", "--task", "lm", "--data", CliTestSupport.text(dir).toString(), "--out",
-        lm.toString(), "--epochs", "1", "--hidden", "4", "--layers", "1", "--batch", "2", "--seq-len", "8", "--quiet");
+    t =
+        CliTestSupport.run(
+            "train",
+            "--task",
+            "lm",
+            "--data",
+            CliTestSupport.text(dir).toString(),
+            "--out",
+            lm.toString(),
+            "--epochs",
+            "1",
+            "--hidden",
+            "4",
+            "--layers",
+            "1",
+            "--batch",
+            "2",
+            "--seq-len",
+            "8",
+            "--quiet");
     assertEquals(0, t.status(), t.err());
     WordTokenizer tokenizer = WordTokenizer.builder().build(List.of("red apple", "green apple"));
     captioner = dir.resolve("cap.safetensors");
@@ -94,7 +127,10 @@ class CliErrorMatrixTest {
       CaptionModels.save(captioner, m, tokenizer);
     }
     images = Files.createDirectories(dir.resolve("imgs"));
-    ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB), "png", images.resolve("a.png").toFile());
+    ImageIO.write(
+        new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB),
+        "png",
+        images.resolve("a.png").toFile());
     missing = dir.resolve("missing.safetensors");
     empty = Files.write(dir.resolve("empty.txt"), new byte[0]);
     folder = Files.createDirectories(dir.resolve("folder.safetensors"));
@@ -103,9 +139,28 @@ class CliErrorMatrixTest {
       junk[i] = (byte) (i * 131 + 0xff); // 0xff never occurs in UTF-8
     }
     binary = Files.write(dir.resolve("binary.bin"), junk);
-    badUtf8 = Files.write(dir.resolve("bad.txt"), new byte[] {'o', 'k', '\t', 'p', 'o', 's', '\n', 'a', (byte) 0xc3,
-        (byte) 0x28, '\t', 'n', 'e', 'g', '\n'});
-    hugeLine = Files.writeString(dir.resolve("huge.txt"), "x".repeat(5_000_000), StandardCharsets.UTF_8);
+    badUtf8 =
+        Files.write(
+            dir.resolve("bad.txt"),
+            new byte[] {
+              'o',
+              'k',
+              '\t',
+              'p',
+              'o',
+              's',
+              '\n',
+              'a',
+              (byte) 0xc3,
+              (byte) 0x28,
+              '\t',
+              'n',
+              'e',
+              'g',
+              '\n'
+            });
+    hugeLine =
+        Files.writeString(dir.resolve("huge.txt"), "x".repeat(5_000_000), StandardCharsets.UTF_8);
     plainFile = Files.writeString(dir.resolve("plain.txt"), "not a folder");
     Path ro = Files.createDirectories(dir.resolve("readonly"));
     Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("r-xr-xr-x"));
@@ -143,14 +198,18 @@ class CliErrorMatrixTest {
 
   static void checkLine(String command, String err, String what) {
     String start = err.substring(0, Math.min(err.length(), 800));
-    assertTrue(err.endsWith("\n") && err.indexOf('\n') == err.length() - 1, () -> what + ": not one line: " + start);
+    assertTrue(
+        err.endsWith("\n") && err.indexOf('\n') == err.length() - 1,
+        () -> what + ": not one line: " + start);
     assertTrue(err.startsWith("jrnn " + command + ": "), () -> what + ": " + start);
     assertTrue(err.length() < 400, () -> what + ": " + err.length() + " characters: " + start);
     assertTrue(!CLASS_NAME.matcher(err).find(), () -> what + ": names a Java class: " + start);
   }
 
   static String shortArgs(String[] args) {
-    return String.join(" ", Arrays.stream(args).map(a -> a.length() > 60 ? a.substring(0, 20) + "..." : a).toList());
+    return String.join(
+        " ",
+        Arrays.stream(args).map(a -> a.length() > 60 ? a.substring(0, 20) + "..." : a).toList());
   }
 
   static String[] with(String[] base, String... more) {
@@ -170,7 +229,10 @@ class CliErrorMatrixTest {
   static String[] set(String[] base, String... opt) {
     String[] a = base;
     for (int k = 0; k < opt.length; k += 2) {
-      a = Arrays.asList(a).contains(opt[k]) ? replace(a, opt[k], opt[k + 1]) : with(a, opt[k], opt[k + 1]);
+      a =
+          Arrays.asList(a).contains(opt[k])
+              ? replace(a, opt[k], opt[k + 1])
+              : with(a, opt[k], opt[k + 1]);
     }
     return a;
   }
@@ -191,8 +253,16 @@ class CliErrorMatrixTest {
   @Test
   void forward() throws IOException {
     Path c = Fixtures.dir("gru_uni_l1_bias");
-    String[] ok = {"--config", s(c.resolve("config.json")), "--weights", s(c.resolve("state.safetensors")),
-        "--input", s(c.resolve("in.safetensors")), "--output", s(out.resolve("y.safetensors"))};
+    String[] ok = {
+      "--config",
+      s(c.resolve("config.json")),
+      "--weights",
+      s(c.resolve("state.safetensors")),
+      "--input",
+      s(c.resolve("in.safetensors")),
+      "--output",
+      s(out.resolve("y.safetensors"))
+    };
     for (String key : List.of("--weights", "--input", "--config")) {
       for (Path bad : badFiles()) {
         fails("forward", replace(ok, key, s(bad)));
@@ -205,10 +275,14 @@ class CliErrorMatrixTest {
     contains(fails("forward", replace(ok, "--weights", s(classifier))), "state dict does not fit");
     // outputs that cannot be written
     Files.createDirectories(out.resolve("taken.safetensors"));
-    contains(fails("forward", replace(ok, "--output", s(out.resolve("taken.safetensors")))), "is a directory");
-    contains(fails("forward", replace(ok, "--output", s(out.resolve("none/y.safetensors")))),
+    contains(
+        fails("forward", replace(ok, "--output", s(out.resolve("taken.safetensors")))),
+        "is a directory");
+    contains(
+        fails("forward", replace(ok, "--output", s(out.resolve("none/y.safetensors")))),
         "none/y.safetensors: its folder does not exist");
-    contains(fails("forward", replace(ok, "--output", s(plainFile.resolve("y.safetensors")))),
+    contains(
+        fails("forward", replace(ok, "--output", s(plainFile.resolve("y.safetensors")))),
         s(plainFile.resolve("y.safetensors")));
     if (readOnly != null) {
       String line = fails("forward", replace(ok, "--output", s(readOnly.resolve("y.safetensors"))));
@@ -217,8 +291,10 @@ class CliErrorMatrixTest {
     // a tensor with a 5 MB name: in the weights an error, in the inputs a warning, both short
     Path weights = dir.resolve("huge-name.safetensors");
     Path inputs = dir.resolve("huge-input.safetensors");
-    for (Path[] copy : List.of(new Path[] {c.resolve("state.safetensors"), weights},
-        new Path[] {c.resolve("in.safetensors"), inputs})) {
+    for (Path[] copy :
+        List.of(
+            new Path[] {c.resolve("state.safetensors"), weights},
+            new Path[] {c.resolve("in.safetensors"), inputs})) {
       SafetensorsWriter w = new SafetensorsWriter();
       try (SafetensorsFile f = SafetensorsFile.open(copy[0])) {
         for (TensorInfo t : f.tensors()) {
@@ -228,7 +304,8 @@ class CliErrorMatrixTest {
       w.putFloats(HUGE, new float[] {1}, 1).write(copy[1]);
     }
     contains(fails("forward", replace(ok, "--weights", s(weights))), "unexpected hhhh");
-    CliTestSupport.Run warned = CliTestSupport.run(with(new String[] {"forward"}, replace(ok, "--input", s(inputs))));
+    CliTestSupport.Run warned =
+        CliTestSupport.run(with(new String[] {"forward"}, replace(ok, "--input", s(inputs))));
     assertEquals(0, warned.status(), warned.err());
     checkLine("forward", warned.err(), "a huge tensor name in the inputs");
     contains(warned.err(), "warning: ignoring tensor 'hhhh");
@@ -243,8 +320,21 @@ class CliErrorMatrixTest {
 
   @Test
   void train() throws IOException {
-    String[] ok = {"--task", "classify", "--data", s(tsv), "--out", s(out.resolve("m.safetensors")), "--hidden", "4",
-        "--embedding", "4", "--quiet", "--valid-fraction", "0"};
+    String[] ok = {
+      "--task",
+      "classify",
+      "--data",
+      s(tsv),
+      "--out",
+      s(out.resolve("m.safetensors")),
+      "--hidden",
+      "4",
+      "--embedding",
+      "4",
+      "--quiet",
+      "--valid-fraction",
+      "0"
+    };
     for (Path bad : badFiles()) {
       fails("train", replace(ok, "--data", s(bad)));
       fails("train", with(ok, "--valid", s(bad)));
@@ -255,24 +345,41 @@ class CliErrorMatrixTest {
     // the wrong kind of data for the task
     contains(fails("train", replace(ok, "--task", "digits")), "expected 65 values");
     // unwritable outputs fail before training: a million epochs would not end within the test
-    String[] endless = replace(with(ok, "--epochs", "1000000"), "--out", s(out.resolve("m.safetensors")));
+    String[] endless =
+        replace(with(ok, "--epochs", "1000000"), "--out", s(out.resolve("m.safetensors")));
     Files.createDirectories(out.resolve("dir.safetensors"));
-    contains(fails("train", replace(endless, "--out", s(out.resolve("dir.safetensors")))), "is a directory");
-    contains(fails("train", replace(endless, "--out", s(out.resolve("none/m.safetensors")))), "its folder does not exist");
+    contains(
+        fails("train", replace(endless, "--out", s(out.resolve("dir.safetensors")))),
+        "is a directory");
+    contains(
+        fails("train", replace(endless, "--out", s(out.resolve("none/m.safetensors")))),
+        "its folder does not exist");
     fails("train", replace(endless, "--out", s(plainFile.resolve("m.safetensors"))));
-    contains(fails("train", with(endless, "--checkpoint", s(out.resolve("none/ck.st")))), "none/ck.st");
-    contains(fails("train", with(endless, "--metrics", s(out.resolve("none/m.csv")))), "none/m.csv");
+    contains(
+        fails("train", with(endless, "--checkpoint", s(out.resolve("none/ck.st")))), "none/ck.st");
+    contains(
+        fails("train", with(endless, "--metrics", s(out.resolve("none/m.csv")))), "none/m.csv");
     fails("train", with(endless, "--metrics", s(Files.createDirectories(out.resolve("log.csv")))));
     if (readOnly != null) {
-      contains(fails("train", replace(endless, "--out", s(readOnly.resolve("m.safetensors")))), "permission denied");
+      contains(
+          fails("train", replace(endless, "--out", s(readOnly.resolve("m.safetensors")))),
+          "permission denied");
     }
     // absurd numbers
-    for (String[] opt : List.of(
-        new String[] {"--epochs", "-1"}, new String[] {"--batch", "0"}, new String[] {"--threads", "100000"},
-        new String[] {"--seed", "99999999999999999999999999"}, new String[] {"--seed", HUGE},
-        new String[] {"--lr", "NaN"}, new String[] {"--hidden", "2147483647"}, new String[] {"--max-steps", "-5"},
-        new String[] {"--time-budget", "NaN"}, new String[] {"--time-budget", "-1s"},
-        new String[] {"--valid-fraction", "NaN"}, new String[] {"--clip", "Infinity"})) {
+    for (String[] opt :
+        List.of(
+            new String[] {"--epochs", "-1"},
+            new String[] {"--batch", "0"},
+            new String[] {"--threads", "100000"},
+            new String[] {"--seed", "99999999999999999999999999"},
+            new String[] {"--seed", HUGE},
+            new String[] {"--lr", "NaN"},
+            new String[] {"--hidden", "2147483647"},
+            new String[] {"--max-steps", "-5"},
+            new String[] {"--time-budget", "NaN"},
+            new String[] {"--time-budget", "-1s"},
+            new String[] {"--valid-fraction", "NaN"},
+            new String[] {"--clip", "Infinity"})) {
       fails("train", set(ok, opt));
     }
     // huge arguments
@@ -307,7 +414,8 @@ class CliErrorMatrixTest {
     }
     contains(fails("predict", "--model", s(classifier), s(folder)), s(folder) + ": is a directory");
     contains(fails("predict", "--model", s(classifier), s(missing)), s(missing) + ": no such file");
-    contains(fails("predict", "--model", s(classifier), s(badUtf8)), s(badUtf8) + ":2: not valid UTF-8");
+    contains(
+        fails("predict", "--model", s(classifier), s(badUtf8)), s(badUtf8) + ":2: not valid UTF-8");
     contains(fails("predict", "--model", s(lm), s(tsv)), "is a language model");
     fails("predict", "--model", s(captioner), s(tsv));
     fails("predict", with(ok, "--max-length", "2147483647"));
@@ -322,49 +430,75 @@ class CliErrorMatrixTest {
     for (Path bad : badFiles()) {
       fails("generate", replace(ok, "--model", s(bad)));
     }
-    contains(fails("generate", replace(ok, "--model", s(classifier))), "generate needs a language model");
+    contains(
+        fails("generate", replace(ok, "--model", s(classifier))),
+        "generate needs a language model");
     fails("generate", replace(ok, "--model", s(captioner)));
-    for (String[] opt : List.of(
-        new String[] {"--temperature", "NaN"}, new String[] {"--temperature", "-1"},
-        new String[] {"--length", "-1"}, new String[] {"--length", "2147483647"}, new String[] {"--top-k", "-1"},
-        new String[] {"--seed", "99999999999999999999999999"}, new String[] {"--seed", HUGE},
-        new String[] {"--prompt", "\u00e9".repeat(100_000)})) {
+    for (String[] opt :
+        List.of(
+            new String[] {"--temperature", "NaN"},
+            new String[] {"--temperature", "-1"},
+            new String[] {"--length", "-1"},
+            new String[] {"--length", "2147483647"},
+            new String[] {"--top-k", "-1"},
+            new String[] {"--seed", "99999999999999999999999999"},
+            new String[] {"--seed", HUGE},
+            new String[] {"--prompt", "\u00e9".repeat(100_000)})) {
       fails("generate", set(ok, opt));
     }
   }
 
   @Test
   void caption() throws IOException {
-    String[] ok = {"--model", s(captioner), "--images", s(images), "--out", s(out.resolve("c.jsonl")), "--quiet"};
+    String[] ok = {
+      "--model", s(captioner), "--images", s(images), "--out", s(out.resolve("c.jsonl")), "--quiet"
+    };
     for (Path bad : badFiles()) {
       fails("caption", replace(ok, "--model", s(bad)));
     }
-    String[] list = {"--model", s(captioner), "--list", s(tsv), "--out", s(out.resolve("c.jsonl")), "--quiet"};
+    String[] list = {
+      "--model", s(captioner), "--list", s(tsv), "--out", s(out.resolve("c.jsonl")), "--quiet"
+    };
     for (Path bad : List.of(missing, empty, folder, badUtf8)) {
       fails("caption", replace(list, "--list", s(bad)));
     }
-    contains(fails("caption", replace(list, "--list", s(badUtf8))), s(badUtf8) + ": not valid UTF-8");
-    String[] features = {"--model", s(captioner), "--features", s(tsv), "--out", s(out.resolve("c.jsonl")), "--quiet"};
-    for (String name : List.of("empty.csv", "binary.csv", "huge.csv", "binary.npy", "binary.safetensors")) {
+    contains(
+        fails("caption", replace(list, "--list", s(badUtf8))), s(badUtf8) + ": not valid UTF-8");
+    String[] features = {
+      "--model", s(captioner), "--features", s(tsv), "--out", s(out.resolve("c.jsonl")), "--quiet"
+    };
+    for (String name :
+        List.of("empty.csv", "binary.csv", "huge.csv", "binary.npy", "binary.safetensors")) {
       Path f = dir.resolve(name);
       Files.copy(name.startsWith("empty") ? empty : name.startsWith("huge") ? hugeLine : binary, f);
       contains(fails("caption", replace(features, "--features", s(f))), s(f));
     }
     contains(fails("caption", replace(ok, "--images", s(missing))), s(missing) + ": no such file");
-    contains(fails("caption", replace(ok, "--images", s(plainFile))), s(plainFile) + ": not a directory");
+    contains(
+        fails("caption", replace(ok, "--images", s(plainFile))),
+        s(plainFile) + ": not a directory");
     contains(fails("caption", replace(ok, "--model", s(classifier))), s(classifier));
     // unwritable outputs
     Files.createDirectories(out.resolve("cap.jsonl"));
     contains(fails("caption", replace(ok, "--out", s(out.resolve("cap.jsonl")))), "is a directory");
-    contains(fails("caption", replace(ok, "--out", s(out.resolve("none/c.jsonl")))), "its folder does not exist");
+    contains(
+        fails("caption", replace(ok, "--out", s(out.resolve("none/c.jsonl")))),
+        "its folder does not exist");
     if (readOnly != null) {
-      contains(fails("caption", replace(ok, "--out", s(readOnly.resolve("c.jsonl")))), "permission denied");
+      contains(
+          fails("caption", replace(ok, "--out", s(readOnly.resolve("c.jsonl")))),
+          "permission denied");
     }
-    for (String[] opt : List.of(
-        new String[] {"--beam", "1000000"}, new String[] {"--batch", "0"}, new String[] {"--temperature", "NaN"},
-        new String[] {"--max-len", "2147483647"}, new String[] {"--threads", "100000"},
-        new String[] {"--temperature", "1", "--seed", "99999999999999999999999999"},
-        new String[] {"--length-penalty", HUGE}, new String[] {"--beam", HUGE})) {
+    for (String[] opt :
+        List.of(
+            new String[] {"--beam", "1000000"},
+            new String[] {"--batch", "0"},
+            new String[] {"--temperature", "NaN"},
+            new String[] {"--max-len", "2147483647"},
+            new String[] {"--threads", "100000"},
+            new String[] {"--temperature", "1", "--seed", "99999999999999999999999999"},
+            new String[] {"--length-penalty", HUGE},
+            new String[] {"--beam", HUGE})) {
       fails("caption", set(ok, opt));
     }
     fails("caption", replace(ok, "--images", "/" + HUGE));
@@ -376,19 +510,40 @@ class CliErrorMatrixTest {
   void aChildProcessPrintsTheSameOneLine() throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     String big = "/" + "q".repeat(100_000); // below the kernel's limit for one argument
-    List<String[]> cases = List.of(
-        new String[] {"forward", "--weights", s(folder), "--input", s(missing), "--output", s(out.resolve("y.st"))},
-        new String[] {"train", "--task", "classify", "--data", big, "--out", s(out.resolve("m.st"))},
-        new String[] {"eval", "--model", s(binary), "--data", s(tsv)},
-        new String[] {"predict", "--model", s(classifier), s(folder)},
-        new String[] {"caption", "--model", s(captioner), "--images", s(images), "--beam", "1000000"});
+    List<String[]> cases =
+        List.of(
+            new String[] {
+              "forward",
+              "--weights",
+              s(folder),
+              "--input",
+              s(missing),
+              "--output",
+              s(out.resolve("y.st"))
+            },
+            new String[] {
+              "train", "--task", "classify", "--data", big, "--out", s(out.resolve("m.st"))
+            },
+            new String[] {"eval", "--model", s(binary), "--data", s(tsv)},
+            new String[] {"predict", "--model", s(classifier), s(folder)},
+            new String[] {
+              "caption", "--model", s(captioner), "--images", s(images), "--beam", "1000000"
+            });
     List<Path> before = outputs();
     for (String[] args : cases) {
-      List<String> cmd = new ArrayList<>(List.of(
-          java.toString(), "-cp", System.getProperty("java.class.path"), "-Djava.awt.headless=true",
-          "org.jrnn.cli.Main"));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  java.toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  "-Djava.awt.headless=true",
+                  "org.jrnn.cli.Main"));
       cmd.addAll(List.of(args));
-      Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(empty.toFile())).start();
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectInput(ProcessBuilder.Redirect.from(empty.toFile()))
+              .start();
       String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
       assertTrue(p.waitFor(60, TimeUnit.SECONDS));

@@ -39,7 +39,8 @@ final class CliTestSupport {
               args,
               new PrintStream(out, true, StandardCharsets.UTF_8),
               new PrintStream(err, true, StandardCharsets.UTF_8));
-      return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Run(
+          status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setIn(saved);
     }
@@ -56,7 +57,8 @@ final class CliTestSupport {
     for (int i = 0; i < n; i++) {
       boolean pos = r.nextInt(2) == 1;
       String w = (pos ? POSITIVE : NEGATIVE)[r.nextInt(6)];
-      lines.add("the film was " + w + " and " + FILLER[r.nextInt(6)] + "\t" + (pos ? "pos" : "neg"));
+      lines.add(
+          "the film was " + w + " and " + FILLER[r.nextInt(6)] + "\t" + (pos ? "pos" : "neg"));
     }
     Path p = dir.resolve(name);
     Files.write(p, lines, StandardCharsets.UTF_8);
@@ -66,7 +68,8 @@ final class CliTestSupport {
   /** A short repetitive text for language models. */
   static Path text(Path dir) throws IOException {
     Path p = dir.resolve("text.txt");
-    Files.writeString(p, "the cat sat on the mat. the dog sat on the log. ".repeat(40), StandardCharsets.UTF_8);
+    Files.writeString(
+        p, "the cat sat on the mat. the dog sat on the log. ".repeat(40), StandardCharsets.UTF_8);
     return p;
   }
 }

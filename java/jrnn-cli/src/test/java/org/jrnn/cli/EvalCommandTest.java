@@ -19,11 +19,41 @@ class EvalCommandTest {
     Path text = CliTestSupport.text(dir);
     Path lm = dir.resolve("lm.safetensors");
     CliTestSupport.Run t =
-        run("train", "--task", "lm", "--data", text.toString(), "--out", lm.toString(), "--epochs", "3",
-            "--hidden", "16", "--layers", "1", "--embedding", "8", "--batch", "4", "--seq-len", "16", "--quiet",
-            "--lr", "0.02");
+        run(
+            "train",
+            "--task",
+            "lm",
+            "--data",
+            text.toString(),
+            "--out",
+            lm.toString(),
+            "--epochs",
+            "3",
+            "--hidden",
+            "16",
+            "--layers",
+            "1",
+            "--embedding",
+            "8",
+            "--batch",
+            "4",
+            "--seq-len",
+            "16",
+            "--quiet",
+            "--lr",
+            "0.02");
     assertEquals(0, t.status(), t.err());
-    CliTestSupport.Run e = run("eval", "--model", lm.toString(), "--data", text.toString(), "--batch", "4", "--seq-len", "16");
+    CliTestSupport.Run e =
+        run(
+            "eval",
+            "--model",
+            lm.toString(),
+            "--data",
+            text.toString(),
+            "--batch",
+            "4",
+            "--seq-len",
+            "16");
     assertEquals(0, e.status(), e.err());
     Map<String, Object> m = Json.parseObject(e.out());
     assertEquals("language-model", m.get("kind"));
@@ -35,8 +65,24 @@ class EvalCommandTest {
     // a labelled file with a label the model does not know
     Path cls = CliTestSupport.sentimentTsv(dir, "train.tsv", 40, 1);
     Path model = dir.resolve("cls.safetensors");
-    assertEquals(0, run("train", "--task", "classify", "--data", cls.toString(), "--out", model.toString(),
-        "--epochs", "1", "--hidden", "4", "--embedding", "4", "--quiet").status());
+    assertEquals(
+        0,
+        run(
+                "train",
+                "--task",
+                "classify",
+                "--data",
+                cls.toString(),
+                "--out",
+                model.toString(),
+                "--epochs",
+                "1",
+                "--hidden",
+                "4",
+                "--embedding",
+                "4",
+                "--quiet")
+            .status());
     Path other = dir.resolve("other.tsv");
     Files.writeString(other, "the film was fine\tmeh\n");
     CliTestSupport.Run bad = run("eval", "--model", model.toString(), "--data", other.toString());
@@ -45,7 +91,8 @@ class EvalCommandTest {
     // the wrong kind of data for the model
     bad = run("eval", "--model", model.toString(), "--data", text.toString(), "--format", "text");
     assertEquals(Main.EXIT_USAGE, bad.status());
-    assertEquals("jrnn eval: --format text does not fit --task classify (use tsv or jsonl or uci-json) (see jrnn eval --help)\n",
+    assertEquals(
+        "jrnn eval: --format text does not fit --task classify (use tsv or jsonl or uci-json) (see jrnn eval --help)\n",
         bad.err());
     bad = run("eval", "--model", text.toString(), "--data", text.toString());
     assertEquals(Main.EXIT_FAILURE, bad.status());

@@ -22,8 +22,23 @@ class TrainCommandTest {
 
   static String[] trainArgs(Path data, Path out, int epochs, String... more) {
     String[] base = {
-      "train", "--task", "classify", "--data", data.toString(), "--out", out.toString(),
-      "--epochs", Integer.toString(epochs), "--hidden", "16", "--embedding", "8", "--batch", "16", "--lr", "0.01",
+      "train",
+      "--task",
+      "classify",
+      "--data",
+      data.toString(),
+      "--out",
+      out.toString(),
+      "--epochs",
+      Integer.toString(epochs),
+      "--hidden",
+      "16",
+      "--embedding",
+      "8",
+      "--batch",
+      "16",
+      "--lr",
+      "0.01",
       "--quiet"
     };
     String[] all = new String[base.length + more.length];
@@ -55,7 +70,8 @@ class TrainCommandTest {
     double accuracy = (Double) metrics.get("accuracy");
     assertTrue(accuracy > 0.9, "accuracy " + accuracy);
     // the trainer's last validation is the same evaluation
-    assertTrue(saved.endsWith(String.format(java.util.Locale.ROOT, "accuracy %.4f", accuracy)), saved);
+    assertTrue(
+        saved.endsWith(String.format(java.util.Locale.ROOT, "accuracy %.4f", accuracy)), saved);
 
     // predict the test texts from stdin: the same labels as eval counted
     List<String> lines = Files.readAllLines(test, StandardCharsets.UTF_8);
@@ -87,7 +103,11 @@ class TrainCommandTest {
     Files.writeString(file, "the film was superb and quiet\n\n");
     CliTestSupport.Run f = run("predict", "--model", model.toString(), file.toString());
     assertEquals(0, f.status(), f.err());
-    assertTrue(f.outLines().get(0).startsWith("{\"text\":\"the film was superb and quiet\",\"label\":\"pos\""), f.out());
+    assertTrue(
+        f.outLines()
+            .get(0)
+            .startsWith("{\"text\":\"the film was superb and quiet\",\"label\":\"pos\""),
+        f.out());
     assertEquals("{\"text\":\"\",\"error\":\"no tokens\"}", f.outLines().get(1));
   }
 
@@ -105,7 +125,16 @@ class TrainCommandTest {
     Path stale = dir.resolve(".b.ckpt.5e1f00d.tmp");
     Files.copy(ck, stale);
     CliTestSupport.Run r =
-        run(trainArgs(train, b, 4, "--checkpoint", ck.toString(), "--resume", "--metrics", metrics.toString()));
+        run(
+            trainArgs(
+                train,
+                b,
+                4,
+                "--checkpoint",
+                ck.toString(),
+                "--resume",
+                "--metrics",
+                metrics.toString()));
     assertEquals(0, r.status(), r.err());
     assertEquals(Files.readAllBytes(a).length, Files.readAllBytes(b).length);
     try (var fa = org.jrnn.io.SafetensorsFile.open(a);
@@ -116,21 +145,40 @@ class TrainCommandTest {
     }
     assertEquals(4, Checkpoint.read(ck).trainer().epoch());
     assertFalse(Files.exists(stale));
-    assertTrue(Files.readAllLines(metrics).get(0).startsWith("split,epoch,step,seconds,lr,loss,grad_norm,"));
+    assertTrue(
+        Files.readAllLines(metrics)
+            .get(0)
+            .startsWith("split,epoch,step,seconds,lr,loss,grad_norm,"));
   }
 
   @Test
   void aStepLimitOrTimeBudgetWithoutEpochsIsHonoured() throws Exception {
-    // 20 examples in batches of 16: 2 updates per epoch, so 37 updates are 18.5 epochs (> the default 10)
+    // 20 examples in batches of 16: 2 updates per epoch, so 37 updates are 18.5 epochs (> the
+    // default 10)
     Path train = CliTestSupport.sentimentTsv(dir, "tiny.tsv", 20, 4);
     Path out = dir.resolve("s.safetensors");
     String[] base = {
-      "train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--hidden", "4",
-      "--embedding", "4", "--batch", "16", "--valid-fraction", "0", "--quiet"
+      "train",
+      "--task",
+      "classify",
+      "--data",
+      train.toString(),
+      "--out",
+      out.toString(),
+      "--hidden",
+      "4",
+      "--embedding",
+      "4",
+      "--batch",
+      "16",
+      "--valid-fraction",
+      "0",
+      "--quiet"
     };
     CliTestSupport.Run r = run(with(base, "--max-steps", "37"));
     assertEquals(0, r.status(), r.err());
-    assertTrue(r.out().contains(" after 37 updates in ") && r.out().contains("(max steps)"), r.out());
+    assertTrue(
+        r.out().contains(" after 37 updates in ") && r.out().contains("(max steps)"), r.out());
     // an explicit --epochs still caps it
     r = run(with(base, "--max-steps", "37", "--epochs", "3"));
     assertEquals(0, r.status(), r.err());
@@ -165,18 +213,50 @@ class TrainCommandTest {
     Path text = CliTestSupport.text(dir);
     Path lm = dir.resolve("lm.safetensors");
     CliTestSupport.Run r =
-        run("train", "--task", "lm", "--data", text.toString(), "--out", lm.toString(), "--epochs", "2",
-            "--hidden", "16", "--layers", "1", "--embedding", "8", "--batch", "4", "--seq-len", "16",
-            "--tbptt-k1", "8", "--schedule", "cosine", "--warmup", "3", "--optimizer", "adamw");
+        run(
+            "train",
+            "--task",
+            "lm",
+            "--data",
+            text.toString(),
+            "--out",
+            lm.toString(),
+            "--epochs",
+            "2",
+            "--hidden",
+            "16",
+            "--layers",
+            "1",
+            "--embedding",
+            "8",
+            "--batch",
+            "4",
+            "--seq-len",
+            "16",
+            "--tbptt-k1",
+            "8",
+            "--schedule",
+            "cosine",
+            "--warmup",
+            "3",
+            "--optimizer",
+            "adamw");
     assertEquals(0, r.status(), r.err());
-    assertTrue(r.out().contains("model  char ids -> embedding 8 -> LSTM 16 x1 -> linear "), r.out());
-    assertTrue(r.out().contains("train  adamw 0.002, weight decay 0.01, batch 4, 2 epochs, clipping global norm 1.0,"
-        + " schedule warmup(3) then cosine, seed 42"), r.out());
+    assertTrue(
+        r.out().contains("model  char ids -> embedding 8 -> LSTM 16 x1 -> linear "), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "train  adamw 0.002, weight decay 0.01, batch 4, 2 epochs, clipping global norm 1.0,"
+                    + " schedule warmup(3) then cosine, seed 42"),
+        r.out());
     assertTrue(r.outLines().get(r.outLines().size() - 1).contains("(language-model, "), r.out());
 
     Path conll = dir.resolve("tags.conll");
     StringBuilder c = new StringBuilder();
-    String[][] words = {{"the", "DET"}, {"cat", "N"}, {"runs", "V"}, {"a", "DET"}, {"dog", "N"}, {"sees", "V"}};
+    String[][] words = {
+      {"the", "DET"}, {"cat", "N"}, {"runs", "V"}, {"a", "DET"}, {"dog", "N"}, {"sees", "V"}
+    };
     for (int s = 0; s < 30; s++) {
       for (int k = 0; k < 4; k++) {
         String[] w = words[(s + k * 5) % 6];
@@ -186,8 +266,25 @@ class TrainCommandTest {
     }
     Files.writeString(conll, c.toString());
     Path tagger = dir.resolve("tag.safetensors");
-    r = run("train", "--task", "tag", "--data", conll.toString(), "--out", tagger.toString(), "--epochs", "1",
-        "--hidden", "8", "--quiet", "--optimizer", "sgd", "--momentum", "0.9", "--nesterov");
+    r =
+        run(
+            "train",
+            "--task",
+            "tag",
+            "--data",
+            conll.toString(),
+            "--out",
+            tagger.toString(),
+            "--epochs",
+            "1",
+            "--hidden",
+            "8",
+            "--quiet",
+            "--optimizer",
+            "sgd",
+            "--momentum",
+            "0.9",
+            "--nesterov");
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("(sequence-tagger, "), r.out());
     CliTestSupport.Run p = runWithInput("the dog runs\n", "predict", "--model", tagger.toString());
@@ -199,24 +296,62 @@ class TrainCommandTest {
     Path pairs = dir.resolve("pairs.tsv");
     Files.writeString(pairs, "ab\tba\nabc\tcba\nba\tab\ncab\tbac\n".repeat(5));
     Path s2s = dir.resolve("s2s.safetensors");
-    r = run("train", "--task", "seq2seq", "--data", pairs.toString(), "--out", s2s.toString(), "--epochs", "1",
-        "--hidden", "8", "--quiet", "--optimizer", "rmsprop", "--valid-fraction", "0.2");
+    r =
+        run(
+            "train",
+            "--task",
+            "seq2seq",
+            "--data",
+            pairs.toString(),
+            "--out",
+            s2s.toString(),
+            "--epochs",
+            "1",
+            "--hidden",
+            "8",
+            "--quiet",
+            "--optimizer",
+            "rmsprop",
+            "--valid-fraction",
+            "0.2");
     assertEquals(0, r.status(), r.err());
     CliTestSupport.Run e = run("eval", "--model", s2s.toString(), "--data", pairs.toString());
     assertEquals(0, e.status(), e.err());
     assertTrue(Json.parseObject(e.out()).containsKey("exact_match"), e.out());
     // beam search in eval: beam 1 is greedy; a wider beam and a length penalty run end to end
-    CliTestSupport.Run e1 = run("eval", "--model", s2s.toString(), "--data", pairs.toString(), "--beam", "1");
+    CliTestSupport.Run e1 =
+        run("eval", "--model", s2s.toString(), "--data", pairs.toString(), "--beam", "1");
     assertEquals(e.out(), e1.out());
-    CliTestSupport.Run e3 = run("eval", "--model", s2s.toString(), "--data", pairs.toString(), "--beam", "3",
-        "--length-penalty", "gnmt:0.6", "--max-length", "6");
+    CliTestSupport.Run e3 =
+        run(
+            "eval",
+            "--model",
+            s2s.toString(),
+            "--data",
+            pairs.toString(),
+            "--beam",
+            "3",
+            "--length-penalty",
+            "gnmt:0.6",
+            "--max-length",
+            "6");
     assertEquals(0, e3.status(), e3.err());
     double em = ((Number) Json.parseObject(e3.out()).get("exact_match")).doubleValue();
     assertTrue(em >= 0 && em <= 1, e3.out());
-    assertEquals(Json.parseObject(e.out()).get("loss"), Json.parseObject(e3.out()).get("loss"), "decoding leaves the loss alone");
-    for (String[] bad : new String[][] {{"--beam", "0"}, {"--beam", "x"}, {"--length-penalty", "long"},
-        {"--beam", "2", "--min-len", "9", "--max-length", "3"}}) {
-      List<String> args = new java.util.ArrayList<>(List.of("eval", "--model", s2s.toString(), "--data", pairs.toString()));
+    assertEquals(
+        Json.parseObject(e.out()).get("loss"),
+        Json.parseObject(e3.out()).get("loss"),
+        "decoding leaves the loss alone");
+    for (String[] bad :
+        new String[][] {
+          {"--beam", "0"},
+          {"--beam", "x"},
+          {"--length-penalty", "long"},
+          {"--beam", "2", "--min-len", "9", "--max-length", "3"}
+        }) {
+      List<String> args =
+          new java.util.ArrayList<>(
+              List.of("eval", "--model", s2s.toString(), "--data", pairs.toString()));
       args.addAll(List.of(bad));
       CliTestSupport.Run b = run(args.toArray(String[]::new));
       assertEquals(Main.EXIT_USAGE, b.status(), String.join(" ", bad));
@@ -232,18 +367,136 @@ class TrainCommandTest {
       {"train", "--data", train.toString(), "--out", out.toString()},
       {"train", "--task", "classify", "--out", out.toString()},
       {"train", "--task", "speech", "--data", train.toString(), "--out", out.toString()},
-      {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--lr", "fast"},
-      {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--epochs", "-1"},
-      {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--optimizer", "lbfgs"},
-      {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--format", "conll"},
-      {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--schedule", "linear"},
-      {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--resume"},
-      {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--bogus", "1"},
-      {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--time-budget", "soon"},
-      {"train", "--task", "lm", "--data", train.toString(), "--out", out.toString(), "--bidirectional"},
-      {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--tbptt-k1", "4"},
-      {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--clip", "1e-40"},
-      {"train", "--task", "classify", "--data", train.toString(), "--out", out.toString(), "--clip-value", "1e-40"},
+      {
+        "train",
+        "--task",
+        "classify",
+        "--data",
+        train.toString(),
+        "--out",
+        out.toString(),
+        "--lr",
+        "fast"
+      },
+      {
+        "train",
+        "--task",
+        "classify",
+        "--data",
+        train.toString(),
+        "--out",
+        out.toString(),
+        "--epochs",
+        "-1"
+      },
+      {
+        "train",
+        "--task",
+        "classify",
+        "--data",
+        train.toString(),
+        "--out",
+        out.toString(),
+        "--optimizer",
+        "lbfgs"
+      },
+      {
+        "train",
+        "--task",
+        "classify",
+        "--data",
+        train.toString(),
+        "--out",
+        out.toString(),
+        "--format",
+        "conll"
+      },
+      {
+        "train",
+        "--task",
+        "classify",
+        "--data",
+        train.toString(),
+        "--out",
+        out.toString(),
+        "--schedule",
+        "linear"
+      },
+      {
+        "train",
+        "--task",
+        "classify",
+        "--data",
+        train.toString(),
+        "--out",
+        out.toString(),
+        "--resume"
+      },
+      {
+        "train",
+        "--task",
+        "classify",
+        "--data",
+        train.toString(),
+        "--out",
+        out.toString(),
+        "--bogus",
+        "1"
+      },
+      {
+        "train",
+        "--task",
+        "classify",
+        "--data",
+        train.toString(),
+        "--out",
+        out.toString(),
+        "--time-budget",
+        "soon"
+      },
+      {
+        "train",
+        "--task",
+        "lm",
+        "--data",
+        train.toString(),
+        "--out",
+        out.toString(),
+        "--bidirectional"
+      },
+      {
+        "train",
+        "--task",
+        "classify",
+        "--data",
+        train.toString(),
+        "--out",
+        out.toString(),
+        "--tbptt-k1",
+        "4"
+      },
+      {
+        "train",
+        "--task",
+        "classify",
+        "--data",
+        train.toString(),
+        "--out",
+        out.toString(),
+        "--clip",
+        "1e-40"
+      },
+      {
+        "train",
+        "--task",
+        "classify",
+        "--data",
+        train.toString(),
+        "--out",
+        out.toString(),
+        "--clip-value",
+        "1e-40"
+      },
     };
     String[] expected = {
       "jrnn train: missing --task (classify, lm, tag, seq2seq or digits) (see jrnn train --help)",
@@ -259,7 +512,8 @@ class TrainCommandTest {
       "jrnn train: --time-budget must be a duration such as 90s, 5m or 1h, not 'soon' (see jrnn train --help)",
       "jrnn train: --bidirectional does not apply to --task lm (see jrnn train --help)",
       "jrnn train: --tbptt-k1 does not apply to --task classify (see jrnn train --help)",
-      // below the smallest normal float GradientClipping refuses the limit: a usage error, not a failure
+      // below the smallest normal float GradientClipping refuses the limit: a usage error, not a
+      // failure
       "jrnn train: --clip must be 0 (off) or in [1.17549435E-38, 1.0E30], not '1e-40' (see jrnn train --help)",
       "jrnn train: --clip-value must be in [1.1754943508222875E-38, 1.0E30], not 1e-40 (see jrnn train --help)",
     };
@@ -273,15 +527,25 @@ class TrainCommandTest {
     // bad data: exit 1, one line naming the file and line
     Path bad = dir.resolve("bad.tsv");
     Files.writeString(bad, "fine text\tpos\nno label here\n");
-    CliTestSupport.Run r = run("train", "--task", "classify", "--data", bad.toString(), "--out", out.toString());
+    CliTestSupport.Run r =
+        run("train", "--task", "classify", "--data", bad.toString(), "--out", out.toString());
     assertEquals(Main.EXIT_FAILURE, r.status());
     assertEquals("jrnn train: " + bad + ":2: expected text<TAB>label, found no tab\n", r.err());
-    r = run("train", "--task", "classify", "--data", dir.resolve("missing.tsv").toString(), "--out", out.toString());
+    r =
+        run(
+            "train",
+            "--task",
+            "classify",
+            "--data",
+            dir.resolve("missing.tsv").toString(),
+            "--out",
+            out.toString());
     assertEquals(Main.EXIT_FAILURE, r.status());
     assertEquals("jrnn train: " + dir.resolve("missing.tsv") + ": no such file\n", r.err());
     // --help
     CliTestSupport.Run h = run("train", "--help");
     assertEquals(0, h.status());
-    assertTrue(h.out().startsWith("usage: jrnn train --task classify|lm|tag|seq2seq|digits"), h.out());
+    assertTrue(
+        h.out().startsWith("usage: jrnn train --task classify|lm|tag|seq2seq|digits"), h.out());
   }
 }

@@ -43,16 +43,16 @@ import org.jrnn.train.Checkpoint;
  * <ul>
  *   <li>at a random moment;
  *   <li>as soon as a checkpoint temp file ({@code .NAME.*.tmp}) appears: during a checkpoint write;
- *   <li>as soon as the checkpoint file changes: right after the rename, before the folder is synced.
+ *   <li>as soon as the checkpoint file changes: right after the rename, before the folder is
+ *       synced.
  * </ul>
  *
  * After each kill the checkpoint must read ({@link Checkpoint#read}) and its step must not go back.
  * When a child finishes on its own (exit 0), its model file must equal the reference byte for byte;
  * and its {@code --metrics} CSV must equal the reference's but for the seconds column (wall-clock
- * training time, the only column that differs between runs).
- * Rounds go on until {@code kills} kills have been made, and at least one during a checkpoint
- * write (up to three times as many kills for that); at the end no {@code *.tmp} file may be left in
- * any round's folder.
+ * training time, the only column that differs between runs). Rounds go on until {@code kills} kills
+ * have been made, and at least one during a checkpoint write (up to three times as many kills for
+ * that); at the end no {@code *.tmp} file may be left in any round's folder.
  *
  * <p>Prints one {@code RESULT probe=kill ...} line of {@code key=value} figures; exit status 0 when
  * everything held, 1 otherwise, 2 for a bad command line.
@@ -102,10 +102,17 @@ public final class KillProbe {
       double seconds,
       List<String> problems,
       List<String> roundLines) {
-    /** Whether every resumed run and its metrics matched, every checkpoint read and nothing was left behind. */
+    /**
+     * Whether every resumed run and its metrics matched, every checkpoint read and nothing was left
+     * behind.
+     */
     public boolean passed() {
-      return rounds > 0 && resumesIdentical == rounds && metricsIdentical == rounds && unreadable == 0
-          && childFailures == 0 && leftoverTmp == 0;
+      return rounds > 0
+          && resumesIdentical == rounds
+          && metricsIdentical == rounds
+          && unreadable == 0
+          && childFailures == 0
+          && leftoverTmp == 0;
     }
 
     /** The one-line summary. */
@@ -179,15 +186,28 @@ public final class KillProbe {
         problem(dir.getFileName() + ": temp files left after the run completed: " + tmps);
       }
     }
-    return new Report(kills, killsDuringWrite, lives, rounds, resumesIdentical, checkpointsRead,
-        unreadable, childFailures, metricsIdentical, leftover, (System.nanoTime() - start) / 1e9,
+    return new Report(
+        kills,
+        killsDuringWrite,
+        lives,
+        rounds,
+        resumesIdentical,
+        checkpointsRead,
+        unreadable,
+        childFailures,
+        metricsIdentical,
+        leftover,
+        (System.nanoTime() - start) / 1e9,
         List.copyOf(problems),
         List.copyOf(roundLines));
   }
 
   // ------------------------------------------------------------------ one round
 
-  /** One training run: reference, then kills and resumes until it completes; false to stop the probe. */
+  /**
+   * One training run: reference, then kills and resumes until it completes; false to stop the
+   * probe.
+   */
   private boolean round(int r, Path dir) throws IOException, InterruptedException {
     Files.createDirectories(dir);
     long seed = options.seed() * 100 + r;
@@ -197,9 +217,14 @@ public final class KillProbe {
     Path reference = dir.resolve("reference.safetensors");
     List<String> refArgs = new ArrayList<>(args);
     // the same run, checkpointing too, but never killed or resumed
-    refArgs.addAll(List.of("--out", reference.toString(),
-        "--checkpoint", dir.resolve("reference.ckpt").toString(),
-        "--metrics", dir.resolve("reference.csv").toString()));
+    refArgs.addAll(
+        List.of(
+            "--out",
+            reference.toString(),
+            "--checkpoint",
+            dir.resolve("reference.ckpt").toString(),
+            "--metrics",
+            dir.resolve("reference.csv").toString()));
     long t0 = System.nanoTime();
     Path refCheckpoint = dir.resolve("reference.ckpt");
     Process ref = start(refArgs, dir, "reference");
@@ -222,16 +247,28 @@ public final class KillProbe {
     }
     if (ref.exitValue() != 0) {
       childFailures++;
-      problem("round " + r + ": the uninterrupted run failed (exit " + ref.exitValue() + "): "
-          + tail(dir.resolve("reference.err")));
+      problem(
+          "round "
+              + r
+              + ": the uninterrupted run failed (exit "
+              + ref.exitValue()
+              + "): "
+              + tail(dir.resolve("reference.err")));
       return false;
     }
 
     Path out = dir.resolve("model.safetensors");
     Path checkpoint = dir.resolve("run.ckpt");
     List<String> runArgs = new ArrayList<>(args);
-    runArgs.addAll(List.of("--out", out.toString(), "--checkpoint", checkpoint.toString(), "--resume",
-        "--metrics", dir.resolve("run.csv").toString()));
+    runArgs.addAll(
+        List.of(
+            "--out",
+            out.toString(),
+            "--checkpoint",
+            checkpoint.toString(),
+            "--resume",
+            "--metrics",
+            dir.resolve("run.csv").toString()));
     long lastStep = -1;
     int livesHere = 0;
     int killsBefore = kills;
@@ -239,20 +276,31 @@ public final class KillProbe {
     while (true) {
       if (++livesHere > maxLives) {
         childFailures++;
-        problem("round " + r + ": no completion after " + maxLives + " lives (no progress between kills?)");
+        problem(
+            "round "
+                + r
+                + ": no completion after "
+                + maxLives
+                + " lives (no progress between kills?)");
         return false;
       }
       lives++;
       boolean kill = moreKills();
       Process p = start(runArgs, dir, "life-" + livesHere);
       // past the quota, only kills during a checkpoint write are still missing
-      Kill how = !kill ? null
-          : kills >= options.kills() ? Kill.DURING_CHECKPOINT_WRITE
-          : Kill.values()[rng.nextInt(Kill.values().length)];
+      Kill how =
+          !kill
+              ? null
+              : kills >= options.kills()
+                  ? Kill.DURING_CHECKPOINT_WRITE
+                  : Kill.values()[rng.nextInt(Kill.values().length)];
       // mostly after the start (a resumed run has less left to do than the whole run): some kills
       // land while the JVM starts or reads the checkpoint, most while it trains and checkpoints
-      long delayNanos = (long) (1e9 * (startSeconds * (0.5 + 0.6 * rng.nextDouble())
-          + (runSeconds - startSeconds) * 0.5 * rng.nextDouble()));
+      long delayNanos =
+          (long)
+              (1e9
+                  * (startSeconds * (0.5 + 0.6 * rng.nextDouble())
+                      + (runSeconds - startSeconds) * 0.5 * rng.nextDouble()));
       boolean killed = kill && killLater(p, how, delayNanos, checkpoint);
       if (!p.waitFor(10, TimeUnit.MINUTES)) {
         p.destroyForcibly().waitFor();
@@ -268,8 +316,15 @@ public final class KillProbe {
       }
       if (p.exitValue() != 0) {
         childFailures++;
-        problem("round " + r + " life " + livesHere + ": the resumed run failed (exit " + p.exitValue() + "): "
-            + tail(dir.resolve("life-" + livesHere + ".err")));
+        problem(
+            "round "
+                + r
+                + " life "
+                + livesHere
+                + ": the resumed run failed (exit "
+                + p.exitValue()
+                + "): "
+                + tail(dir.resolve("life-" + livesHere + ".err")));
         return false;
       }
       // completed
@@ -280,28 +335,50 @@ public final class KillProbe {
       if (metricsDiff == null) {
         metricsIdentical++;
       } else {
-        problem("round " + r + ": the resumed run's metrics log differs from the uninterrupted one's: "
-            + metricsDiff);
+        problem(
+            "round "
+                + r
+                + ": the resumed run's metrics log differs from the uninterrupted one's: "
+                + metricsDiff);
       }
-      roundLines.add(String.format(Locale.ROOT,
-          "round %d: %s, uninterrupted run %.1f s (first checkpoint at %.1f s), %d lives, %d kills,"
-              + " last checkpoint step %d, %s",
-          r, lm ? "lm" : "classify", runSeconds, startSeconds, livesHere, kills - killsBefore, lastStep,
-          diff == null ? "identical" : "DIFFERENT"));
+      roundLines.add(
+          String.format(
+              Locale.ROOT,
+              "round %d: %s, uninterrupted run %.1f s (first checkpoint at %.1f s), %d lives, %d kills,"
+                  + " last checkpoint step %d, %s",
+              r,
+              lm ? "lm" : "classify",
+              runSeconds,
+              startSeconds,
+              livesHere,
+              kills - killsBefore,
+              lastStep,
+              diff == null ? "identical" : "DIFFERENT"));
       if (diff == null) {
         resumesIdentical++;
         if (metricsDiff == null) {
-          deleteAllButTemps(dir); // long soaks make hundreds of rounds; the temp files are counted at the end
+          deleteAllButTemps(
+              dir); // long soaks make hundreds of rounds; the temp files are counted at the end
         }
       } else {
-        problem("round " + r + " (" + (lm ? "lm" : "classify") + ", " + (livesHere - 1)
-            + " kills): the resumed model differs from the uninterrupted one: " + diff);
+        problem(
+            "round "
+                + r
+                + " ("
+                + (lm ? "lm" : "classify")
+                + ", "
+                + (livesHere - 1)
+                + " kills): the resumed model differs from the uninterrupted one: "
+                + diff);
       }
       return true;
     }
   }
 
-  /** Until the quota is met and at least one kill landed during a checkpoint write (within 3x the quota). */
+  /**
+   * Until the quota is met and at least one kill landed during a checkpoint write (within 3x the
+   * quota).
+   */
   private boolean moreKills() {
     return kills < options.kills() || (killsDuringWrite == 0 && kills < 3 * options.kills());
   }
@@ -325,7 +402,9 @@ public final class KillProbe {
     Set<String> stale = checkpointTemps(checkpoint);
     long until = System.nanoTime() + delayNanos;
     while (System.nanoTime() < until) {
-      if (p.waitFor(Math.min(20, Math.max(1, (until - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS)) {
+      if (p.waitFor(
+          Math.min(20, Math.max(1, (until - System.nanoTime()) / 1_000_000)),
+          TimeUnit.MILLISECONDS)) {
         return false;
       }
     }
@@ -333,9 +412,10 @@ public final class KillProbe {
       Object before = stamp(checkpoint);
       long watchUntil = System.nanoTime() + Math.max(delayNanos, 2_000_000_000L);
       while (System.nanoTime() < watchUntil && p.isAlive()) {
-        boolean fire = how == Kill.DURING_CHECKPOINT_WRITE
-            ? writing(checkpoint, stale)
-            : !Objects.equals(before, stamp(checkpoint));
+        boolean fire =
+            how == Kill.DURING_CHECKPOINT_WRITE
+                ? writing(checkpoint, stale)
+                : !Objects.equals(before, stamp(checkpoint));
         if (fire) {
           break;
         }
@@ -363,7 +443,14 @@ public final class KillProbe {
     if (!Files.exists(checkpoint)) {
       if (lastStep >= 0) {
         unreadable++;
-        problem("round " + r + " life " + life + ": the checkpoint vanished (it was at step " + lastStep + ")");
+        problem(
+            "round "
+                + r
+                + " life "
+                + life
+                + ": the checkpoint vanished (it was at step "
+                + lastStep
+                + ")");
       }
       return -1;
     }
@@ -372,8 +459,15 @@ public final class KillProbe {
       checkpointsRead++;
       if (step < lastStep) {
         unreadable++;
-        problem("round " + r + " life " + life + ": the checkpoint went back from step " + lastStep
-            + " to " + step);
+        problem(
+            "round "
+                + r
+                + " life "
+                + life
+                + ": the checkpoint went back from step "
+                + lastStep
+                + " to "
+                + step);
       }
       return step;
     } catch (IOException | RuntimeException e) {
@@ -383,7 +477,10 @@ public final class KillProbe {
     }
   }
 
-  /** Null when the two metrics CSVs hold the same rows apart from the seconds column, else what differs. */
+  /**
+   * Null when the two metrics CSVs hold the same rows apart from the seconds column, else what
+   * differs.
+   */
   private static String metricsDifference(Path reference, Path got) {
     try {
       List<String> a = withoutSeconds(Files.readAllLines(reference, StandardCharsets.UTF_8));
@@ -392,7 +489,16 @@ public final class KillProbe {
         String x = i < a.size() ? a.get(i) : "(none)";
         String y = i < b.size() ? b.get(i) : "(none)";
         if (!x.equals(y)) {
-          return a.size() + " vs " + b.size() + " lines; line " + (i + 1) + ": '" + x + "' vs '" + y + "'";
+          return a.size()
+              + " vs "
+              + b.size()
+              + " lines; line "
+              + (i + 1)
+              + ": '"
+              + x
+              + "' vs '"
+              + y
+              + "'";
         }
       }
       return null;
@@ -437,7 +543,13 @@ public final class KillProbe {
           Arrays.setAll(yb, i -> Float.floatToRawIntBits(y[i]));
           int i = Arrays.mismatch(xb, yb);
           if (i >= 0) {
-            return n + "[" + i + "] " + (i < x.length ? x[i] : "-") + " vs " + (i < y.length ? y[i] : "-");
+            return n
+                + "["
+                + i
+                + "] "
+                + (i < x.length ? x[i] : "-")
+                + " vs "
+                + (i < y.length ? y[i] : "-");
           }
         }
         return "the metadata (" + a.metadata() + " vs " + b.metadata() + ")";
@@ -452,8 +564,10 @@ public final class KillProbe {
   /** A two-layer LSTM character LM with dropout, carried state, warm-up and cosine schedule. */
   private static List<String> lmArgs(Path dir, long seed) throws IOException {
     SplittableRandom r = new SplittableRandom(seed);
-    String[] words = {"the", "whale", "sea", "ship", "captain", "white", "call", "me", "ishmael", "and",
-        "of", "a", "to", "in", "harpoon", "deck", "storm", "night", "sail", "wind"};
+    String[] words = {
+      "the", "whale", "sea", "ship", "captain", "white", "call", "me", "ishmael", "and", "of", "a",
+      "to", "in", "harpoon", "deck", "storm", "night", "sail", "wind"
+    };
     StringBuilder text = new StringBuilder();
     while (text.length() < 9000) {
       int n = 3 + r.nextInt(9);
@@ -464,10 +578,42 @@ public final class KillProbe {
     }
     Path data = dir.resolve("text.txt");
     Files.writeString(data, text, StandardCharsets.UTF_8);
-    return new ArrayList<>(List.of("train", "--task", "lm", "--data", data.toString(), "--cell", "lstm",
-        "--hidden", "96", "--layers", "2", "--embedding", "16", "--dropout", "0.1", "--batch", "8",
-        "--seq-len", "24", "--tbptt-k1", "16", "--epochs", "8", "--schedule", "cosine", "--warmup", "5",
-        "--checkpoint-every", "3", "--seed", Long.toString(seed), "--threads", "1", "--quiet"));
+    return new ArrayList<>(
+        List.of(
+            "train",
+            "--task",
+            "lm",
+            "--data",
+            data.toString(),
+            "--cell",
+            "lstm",
+            "--hidden",
+            "96",
+            "--layers",
+            "2",
+            "--embedding",
+            "16",
+            "--dropout",
+            "0.1",
+            "--batch",
+            "8",
+            "--seq-len",
+            "24",
+            "--tbptt-k1",
+            "16",
+            "--epochs",
+            "8",
+            "--schedule",
+            "cosine",
+            "--warmup",
+            "5",
+            "--checkpoint-every",
+            "3",
+            "--seed",
+            Long.toString(seed),
+            "--threads",
+            "1",
+            "--quiet"));
   }
 
   /** A bidirectional GRU classifier with dropout, frequent validation and early stopping. */
@@ -486,10 +632,39 @@ public final class KillProbe {
     }
     Path data = dir.resolve("train.tsv");
     Files.writeString(data, tsv, StandardCharsets.UTF_8);
-    return new ArrayList<>(List.of("train", "--task", "classify", "--data", data.toString(), "--cell", "gru",
-        "--hidden", "64", "--embedding", "24", "--bidirectional", "--dropout", "0.2", "--batch", "16",
-        "--epochs", "10", "--validate-every", "7", "--patience", "6", "--checkpoint-every", "2",
-        "--optimizer", "adamw", "--seed", Long.toString(seed), "--threads", "1", "--quiet"));
+    return new ArrayList<>(
+        List.of(
+            "train",
+            "--task",
+            "classify",
+            "--data",
+            data.toString(),
+            "--cell",
+            "gru",
+            "--hidden",
+            "64",
+            "--embedding",
+            "24",
+            "--bidirectional",
+            "--dropout",
+            "0.2",
+            "--batch",
+            "16",
+            "--epochs",
+            "10",
+            "--validate-every",
+            "7",
+            "--patience",
+            "6",
+            "--checkpoint-every",
+            "2",
+            "--optimizer",
+            "adamw",
+            "--seed",
+            Long.toString(seed),
+            "--threads",
+            "1",
+            "--quiet"));
   }
 
   private static Process start(List<String> args, Path dir, String name) throws IOException {
@@ -532,7 +707,9 @@ public final class KillProbe {
     }
   }
 
-  /** Whether a checkpoint temp file other than the {@code stale} ones exists: a write in progress. */
+  /**
+   * Whether a checkpoint temp file other than the {@code stale} ones exists: a write in progress.
+   */
   private static boolean writing(Path checkpoint, Set<String> stale) {
     for (String n : checkpointTemps(checkpoint)) {
       if (!stale.contains(n)) {
@@ -555,7 +732,10 @@ public final class KillProbe {
 
   private static List<String> tempFiles(Path dir) {
     try (Stream<Path> s = Files.list(dir)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")).sorted().toList();
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".tmp"))
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -33,7 +33,10 @@ class KillResumeTest {
   }
 
   private static String detail() {
-    return report.line(options) + "\n" + String.join("\n", report.roundLines()) + "\n"
+    return report.line(options)
+        + "\n"
+        + String.join("\n", report.roundLines())
+        + "\n"
         + String.join("\n", report.problems());
   }
 
@@ -41,7 +44,8 @@ class KillResumeTest {
   void resumedRunsAreByteIdenticalToUninterruptedOnes() {
     assertEquals(0, report.childFailures(), detail());
     assertTrue(report.kills() >= KILLS, detail());
-    assertTrue(report.killsDuringWrite() >= 1, "no kill landed during a checkpoint write\n" + detail());
+    assertTrue(
+        report.killsDuringWrite() >= 1, "no kill landed during a checkpoint write\n" + detail());
     assertTrue(report.rounds() >= 1, detail());
     assertEquals(report.rounds(), report.resumesIdentical(), detail());
   }

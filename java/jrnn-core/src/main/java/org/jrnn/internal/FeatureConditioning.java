@@ -38,7 +38,8 @@ public final class FeatureConditioning {
    * Backward of {@link #initialHidden}: the gradient {@code [N, L*H]} of {@code pre} from {@code
    * dh0 [L, N, H]} and the tanh values, {@code dh0 · (1 - tanh²)}.
    */
-  public static Tensor initialHiddenGradient(float[] tanh, Tensor dh0, int n, int layers, int hidden) {
+  public static Tensor initialHiddenGradient(
+      float[] tanh, Tensor dh0, int n, int layers, int hidden) {
     int width = layers * hidden;
     float[] d = dh0.toArray();
     float[] dpre = new float[tanh.length];
@@ -53,8 +54,8 @@ public final class FeatureConditioning {
 
   /**
    * The embeddings {@code [..., N, E]} (time-major, e.g. {@code [steps, N, E]}) with each
-   * sequence's features appended: {@code [..., N, E+F]}, sequence s taking row s of {@code
-   * features [N, F]}.
+   * sequence's features appended: {@code [..., N, E+F]}, sequence s taking row s of {@code features
+   * [N, F]}.
    */
   public static Tensor appendFeatures(Tensor embedded, float[] features, int featureSize) {
     long[] shape = embedded.shape();

@@ -21,7 +21,8 @@ public final class FloatMath {
     if (a < 0.03) {
       // Taylor series to x^9: relative error < 1e-16 here, where 1 - 2/(e^2x + 1) would cancel
       double x2 = d * d;
-      return (float) (d * (1 - x2 * (1.0 / 3 - x2 * (2.0 / 15 - x2 * (17.0 / 315 - x2 * (62.0 / 2835))))));
+      return (float)
+          (d * (1 - x2 * (1.0 / 3 - x2 * (2.0 / 15 - x2 * (17.0 / 315 - x2 * (62.0 / 2835))))));
     }
     if (a > 20) {
       return Math.copySign(1f, x); // tanh(20) rounds to 1 in float (and in double)

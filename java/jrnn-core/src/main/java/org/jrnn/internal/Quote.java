@@ -30,7 +30,8 @@ public final class Quote {
   /** The most characters of one quoted input kept in a message. */
   public static final int LIMIT = 200;
 
-  private static final Pattern ALREADY_CUT = Pattern.compile("[^\\n\\r]*\\.\\.\\.'?\"? \\(\\d+ characters\\)");
+  private static final Pattern ALREADY_CUT =
+      Pattern.compile("[^\\n\\r]*\\.\\.\\.'?\"? \\(\\d+ characters\\)");
 
   private Quote() {}
 
@@ -115,9 +116,9 @@ public final class Quote {
   }
 
   /**
-   * Why an I/O operation failed, in words and without exception class names or the file (which
-   * the caller names): {@code "no such file"}, {@code "permission denied"}, {@code "is a
-   * directory"}, {@code "no space left on device"}, ...
+   * Why an I/O operation failed, in words and without exception class names or the file (which the
+   * caller names): {@code "no such file"}, {@code "permission denied"}, {@code "is a directory"},
+   * {@code "no space left on device"}, ...
    */
   public static String reason(IOException e) {
     if (e instanceof FileSystemException f && f.getReason() != null && !f.getReason().isBlank()) {
@@ -185,7 +186,9 @@ public final class Quote {
     return CLASS_NAME.matcher(s).replaceAll("").trim();
   }
 
-  /** "Is a directory" becomes "is a directory"; a message that starts with a name stays as it is. */
+  /**
+   * "Is a directory" becomes "is a directory"; a message that starts with a name stays as it is.
+   */
   private static String lowerFirst(String s) {
     return s.matches("[A-Z][a-z]+( .*)?") ? Character.toLowerCase(s.charAt(0)) + s.substring(1) : s;
   }

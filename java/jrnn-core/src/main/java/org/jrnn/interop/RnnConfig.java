@@ -164,7 +164,12 @@ public record RnnConfig(
       long size = Files.size(file);
       if (size > MAX_FILE_BYTES) {
         throw new InteropException(
-            name + ": " + size + " bytes is too large for a JSON config (limit " + MAX_FILE_BYTES + ")");
+            name
+                + ": "
+                + size
+                + " bytes is too large for a JSON config (limit "
+                + MAX_FILE_BYTES
+                + ")");
       }
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -222,7 +227,8 @@ public record RnnConfig(
       if (nl instanceof String && (nl.equals("tanh") || nl.equals("relu"))) {
         nonlinearity = (String) nl;
       } else {
-        problems.add("nonlinearity = " + Quote.cut(Json.write(nl)) + " must be \"tanh\" or \"relu\"");
+        problems.add(
+            "nonlinearity = " + Quote.cut(Json.write(nl)) + " must be \"tanh\" or \"relu\"");
       }
     }
     if (modeValue == null) {
@@ -257,7 +263,10 @@ public record RnnConfig(
         Cell implied = nonlinearity.equals("relu") ? Cell.RNN_RELU : Cell.RNN_TANH;
         if (mode != implied) {
           problems.add(
-              "nonlinearity \"" + nonlinearity + "\" contradicts mode " + Quote.doubleQuote(modeValue));
+              "nonlinearity \""
+                  + nonlinearity
+                  + "\" contradicts mode "
+                  + Quote.doubleQuote(modeValue));
         }
       }
     }

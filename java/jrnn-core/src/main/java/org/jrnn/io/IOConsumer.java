@@ -10,6 +10,6 @@ import java.io.IOException;
  */
 @FunctionalInterface
 public interface IOConsumer<T> {
-    /** Consumes {@code value}. */
-    void accept(T value) throws IOException;
+  /** Consumes {@code value}. */
+  void accept(T value) throws IOException;
 }

@@ -57,7 +57,9 @@ public final class Json {
       this.position = position;
     }
 
-    /** The 0-based character offset of the error in the parsed text, or -1 when not a syntax error. */
+    /**
+     * The 0-based character offset of the error in the parsed text, or -1 when not a syntax error.
+     */
     public int position() {
       return position;
     }
@@ -449,7 +451,8 @@ public final class Json {
       throw error("number too long");
     }
     double d = new BigDecimal(text).doubleValue();
-    // BigDecimal has no negative zero: "-0.0" (or a negative number too small for a double) keeps its sign
+    // BigDecimal has no negative zero: "-0.0" (or a negative number too small for a double) keeps
+    // its sign
     return d == 0 && text.charAt(0) == '-' ? -0.0 : d;
   }
 
@@ -468,8 +471,8 @@ public final class Json {
   }
 
   /**
-   * Indented JSON text for files people read: one key per line, two spaces; arrays of plain
-   * values stay on one line, arrays holding objects or arrays put one element per line.
+   * Indented JSON text for files people read: one key per line, two spaces; arrays of plain values
+   * stay on one line, arrays holding objects or arrays put one element per line.
    *
    * @throws JrnnException as {@link #write}
    */
@@ -480,9 +483,9 @@ public final class Json {
   }
 
   /**
-   * As {@link #write}, but NaN and the infinities are written as the bare words {@code NaN},
-   * {@code Infinity} and {@code -Infinity}: not JSON, but what Python's {@code json} module and
-   * pandas read. For logs of metrics that may diverge; {@link #parse} rejects them.
+   * As {@link #write}, but NaN and the infinities are written as the bare words {@code NaN}, {@code
+   * Infinity} and {@code -Infinity}: not JSON, but what Python's {@code json} module and pandas
+   * read. For logs of metrics that may diverge; {@link #parse} rejects them.
    */
   public static String writeAllowingNonFinite(Object value) {
     StringBuilder b = new StringBuilder();
@@ -499,8 +502,7 @@ public final class Json {
     }
   }
 
-  private static void write(
-      StringBuilder b, Object v, int indent, int level, boolean nonFinite) {
+  private static void write(StringBuilder b, Object v, int indent, int level, boolean nonFinite) {
     if (v == null || v == NULL) {
       b.append("null");
     } else if (v instanceof String) {
@@ -640,8 +642,8 @@ public final class Json {
   /**
    * A parsed JSON object read field by field. Every getter throws a {@link JsonException} whose
    * message names the object ({@code what}), the key and what was wrong, e.g. {@code saved char
-   * tokenizer has no "vocab"} or {@code model config: "hidden" must be an integer but is
-   * "12"}. Values from the file are quoted short ({@link Quote}).
+   * tokenizer has no "vocab"} or {@code model config: "hidden" must be an integer but is "12"}.
+   * Values from the file are quoted short ({@link Quote}).
    */
   public static final class Fields {
     private final Map<String, Object> map;
@@ -746,8 +748,8 @@ public final class Json {
     }
 
     /**
-     * The numeric value of {@code key} as a float; a float written by {@link #write} reads back
-     * to the same float.
+     * The numeric value of {@code key} as a float; a float written by {@link #write} reads back to
+     * the same float.
      */
     public float floatValue(String key) {
       double d = doubleValue(key);

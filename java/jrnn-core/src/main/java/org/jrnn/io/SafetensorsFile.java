@@ -225,8 +225,10 @@ public final class SafetensorsFile implements AutoCloseable {
     try {
       json = Json.parseObject(text);
     } catch (Json.JsonException | StackOverflowError e) {
-      throw new SafetensorsException(path, "header is not valid JSON: "
-          + (e instanceof StackOverflowError ? "nested too deeply" : e.getMessage()));
+      throw new SafetensorsException(
+          path,
+          "header is not valid JSON: "
+              + (e instanceof StackOverflowError ? "nested too deeply" : e.getMessage()));
     }
     Parsed p = new Parsed();
     List<TensorInfo> byOffset = new ArrayList<>();
@@ -459,7 +461,12 @@ public final class SafetensorsFile implements AutoCloseable {
     checkOpen();
     if (t.byteSize() > Integer.MAX_VALUE) {
       throw new SafetensorsException(
-          path, "tensor " + Quote.quote(name) + " is " + t.byteSize() + " bytes, over 2 GiB for one buffer");
+          path,
+          "tensor "
+              + Quote.quote(name)
+              + " is "
+              + t.byteSize()
+              + " bytes, over 2 GiB for one buffer");
     }
     if (whole != null) {
       ByteBuffer b = whole.duplicate();
@@ -485,7 +492,8 @@ public final class SafetensorsFile implements AutoCloseable {
     long n = t.numel();
     if (n > Integer.MAX_VALUE - 8) {
       throw new SafetensorsException(
-          path, "tensor " + Quote.quote(t.name()) + " has " + n + " elements, too many for a Java array");
+          path,
+          "tensor " + Quote.quote(t.name()) + " has " + n + " elements, too many for a Java array");
     }
     Runtime rt = Runtime.getRuntime();
     long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
@@ -507,7 +515,12 @@ public final class SafetensorsFile implements AutoCloseable {
   private SafetensorsException notConvertible(TensorInfo t, String to) {
     return new SafetensorsException(
         path,
-        "tensor " + Quote.quote(t.name()) + " is " + t.dtype() + ", which jrnn does not convert to " + to);
+        "tensor "
+            + Quote.quote(t.name())
+            + " is "
+            + t.dtype()
+            + ", which jrnn does not convert to "
+            + to);
   }
 
   /** The tensor's values as float (F32 as is; F64 rounded; F16/BF16/I32/I64 converted). */
@@ -552,7 +565,8 @@ public final class SafetensorsFile implements AutoCloseable {
           throw notConvertible(t, "float");
       }
     } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
-      throw new SafetensorsException(path, "tensor " + Quote.quote(name) + " is shorter than its shape", e);
+      throw new SafetensorsException(
+          path, "tensor " + Quote.quote(name) + " is shorter than its shape", e);
     }
     return out;
   }
@@ -629,7 +643,8 @@ public final class SafetensorsFile implements AutoCloseable {
         long v = b.getLong(8 * i);
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
           throw new SafetensorsException(
-              path, "tensor " + Quote.quote(name) + "[" + i + "] = " + v + " does not fit in an int");
+              path,
+              "tensor " + Quote.quote(name) + "[" + i + "] = " + v + " does not fit in an int");
         }
         out[i] = (int) v;
       }

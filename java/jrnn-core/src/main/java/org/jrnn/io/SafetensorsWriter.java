@@ -12,7 +12,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -99,7 +98,11 @@ public final class SafetensorsWriter {
         n = Math.multiplyExact(n, shape[i]);
       } catch (ArithmeticException overflow) {
         throw new JrnnException(
-            "tensor " + Quote.quote(name) + ": shape " + TensorInfo.shapeString(shape) + " is too large");
+            "tensor "
+                + Quote.quote(name)
+                + ": shape "
+                + TensorInfo.shapeString(shape)
+                + " is too large");
       }
     }
     if (n != count) {
@@ -191,7 +194,13 @@ public final class SafetensorsWriter {
       for (int i = 0; i < values.length; i++) {
         if (values[i] != (int) values[i]) {
           throw new JrnnException(
-              "tensor " + Quote.quote(name) + "[" + i + "] = " + values[i] + " does not fit in I32");
+              "tensor "
+                  + Quote.quote(name)
+                  + "["
+                  + i
+                  + "] = "
+                  + values[i]
+                  + " does not fit in I32");
         }
       }
     }
@@ -247,7 +256,12 @@ public final class SafetensorsWriter {
     int size = notNull(name, "dtype", dtype).byteSize();
     if (src.remaining() % size != 0) {
       throw new JrnnException(
-          "tensor " + Quote.quote(name) + ": " + src.remaining() + " bytes is not a whole number of " + dtype);
+          "tensor "
+              + Quote.quote(name)
+              + ": "
+              + src.remaining()
+              + " bytes is not a whole number of "
+              + dtype);
     }
     int base = src.position();
     return add(

@@ -57,7 +57,8 @@ class QuoteTest {
   void ioReasonsAreWordsWithoutClassNames() {
     assertEquals("no such file", Quote.reason(new NoSuchFileException("/x")));
     assertEquals("permission denied", Quote.reason(new AccessDeniedException("/x")));
-    assertEquals("is a directory", Quote.reason(new FileSystemException("/x", null, "Is a directory")));
+    assertEquals(
+        "is a directory", Quote.reason(new FileSystemException("/x", null, "Is a directory")));
     assertEquals("is a directory", Quote.reason(new IOException("Is a directory")));
     assertEquals("not valid UTF-8 text", Quote.reason(new MalformedInputException(1)));
     assertEquals("input/output error", Quote.reason(new IOException()));
@@ -69,14 +70,21 @@ class QuoteTest {
   @Test
   void causesOfOtherKindsAreWordsWithoutClassNames() {
     // a parser's message that starts with its cause's class, and repeats the whole input
-    RuntimeException gson = new RuntimeException(
-        "com.google.gson.stream.MalformedJsonException: Unterminated object at path $." + "k".repeat(1_000_000));
+    RuntimeException gson =
+        new RuntimeException(
+            "com.google.gson.stream.MalformedJsonException: Unterminated object at path $."
+                + "k".repeat(1_000_000));
     String r = Quote.reason(gson);
     assertTrue(r.startsWith("Unterminated object at path $.kkk"), r);
     assertTrue(r.length() < Quote.LIMIT + 40, r);
-    assertEquals("For input string: \"12x\"", Quote.reason(new NumberFormatException("For input string: \"12x\"")));
-    assertEquals("a value of the wrong type", Quote.reason(new ClassCastException(
-        "class com.google.gson.JsonPrimitive cannot be cast to class com.google.gson.JsonArray")));
+    assertEquals(
+        "For input string: \"12x\"",
+        Quote.reason(new NumberFormatException("For input string: \"12x\"")));
+    assertEquals(
+        "a value of the wrong type",
+        Quote.reason(
+            new ClassCastException(
+                "class com.google.gson.JsonPrimitive cannot be cast to class com.google.gson.JsonArray")));
     assertEquals("a value is missing", Quote.reason(new NullPointerException()));
     assertEquals("no details", Quote.reason(new IllegalStateException()));
     assertEquals("no such file", Quote.reason((Throwable) new NoSuchFileException("/x")));

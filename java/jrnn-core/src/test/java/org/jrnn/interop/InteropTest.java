@@ -92,16 +92,25 @@ class InteropTest {
   void hugeConfigsAndStateDictsGiveShortMessages() throws IOException {
     String huge = "k".repeat(3_000_000);
     shortMessage(
-        assertThrows(InteropException.class, () -> RnnConfig.fromJson(
-            "{\"mode\":\"GRU\",\"input_size\":1,\"hidden_size\":1,\"" + huge + "\":1}")),
+        assertThrows(
+            InteropException.class,
+            () ->
+                RnnConfig.fromJson(
+                    "{\"mode\":\"GRU\",\"input_size\":1,\"hidden_size\":1,\"" + huge + "\":1}")),
         "unknown key \"kkk");
     shortMessage(
-        assertThrows(InteropException.class, () -> RnnConfig.fromJson(
-            "{\"mode\":\"" + huge + "\",\"input_size\":1,\"hidden_size\":1}")),
+        assertThrows(
+            InteropException.class,
+            () ->
+                RnnConfig.fromJson(
+                    "{\"mode\":\"" + huge + "\",\"input_size\":1,\"hidden_size\":1}")),
         "(3000000 characters) is not one of");
     shortMessage(
-        assertThrows(InteropException.class, () -> RnnConfig.fromJson(
-            "{\"mode\":\"GRU\",\"input_size\":\"" + huge + "\",\"hidden_size\":1}")),
+        assertThrows(
+            InteropException.class,
+            () ->
+                RnnConfig.fromJson(
+                    "{\"mode\":\"GRU\",\"input_size\":\"" + huge + "\",\"hidden_size\":1}")),
         "input_size = \"kkk");
     StringBuilder many = new StringBuilder("{\"mode\":\"GRU\",\"input_size\":1,\"hidden_size\":1");
     for (int i = 0; i < 100_000; i++) {
@@ -112,16 +121,20 @@ class InteropTest {
         "(100000 problems)");
     // 65536 layers: a quarter of a million missing weights, a few of them named
     shortMessage(
-        assertThrows(InteropException.class,
+        assertThrows(
+            InteropException.class,
             () -> new StateDict().check(new RnnConfig(Cell.LSTM, 1, 1, 65536, false, true))),
         "(262144 in all)");
     StateDict odd = new StateDict().put(huge, new long[] {1}, new float[1]);
     shortMessage(
-        assertThrows(InteropException.class, () -> odd.check(new RnnConfig(Cell.GRU, 1, 1, 1, false, false))),
+        assertThrows(
+            InteropException.class,
+            () -> odd.check(new RnnConfig(Cell.GRU, 1, 1, 1, false, false))),
         "unexpected kkk");
     // config files: a directory, a huge file
     Path folder = Files.createDirectory(dir.resolve("config.json"));
-    shortMessage(assertThrows(InteropException.class, () -> RnnConfig.read(folder)), "is a directory");
+    shortMessage(
+        assertThrows(InteropException.class, () -> RnnConfig.read(folder)), "is a directory");
     Path big = Files.writeString(dir.resolve("big.json"), "{\"mode\":\"" + huge + "\"}");
     shortMessage(assertThrows(InteropException.class, () -> RnnConfig.read(big)), "too large");
   }

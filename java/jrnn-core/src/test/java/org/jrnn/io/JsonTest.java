@@ -51,8 +51,20 @@ class JsonTest {
   @Test
   void everyFloatAndDoubleReadsBackBitForBit() {
     SplittableRandom r = new SplittableRandom(11);
-    List<Float> floats = new ArrayList<>(List.of(Float.MIN_VALUE, Float.MAX_VALUE, -0.0f, 1e-45f,
-        16777216f, 16777218f, 1.0e7f, 3.4028235e38f, 1.17549435e-38f, 0.3f, 2f / 3));
+    List<Float> floats =
+        new ArrayList<>(
+            List.of(
+                Float.MIN_VALUE,
+                Float.MAX_VALUE,
+                -0.0f,
+                1e-45f,
+                16777216f,
+                16777218f,
+                1.0e7f,
+                3.4028235e38f,
+                1.17549435e-38f,
+                0.3f,
+                2f / 3));
     for (int i = 0; i < 200_000; i++) {
       float f = Float.intBitsToFloat(r.nextInt());
       if (Float.isFinite(f)) {
@@ -61,13 +73,17 @@ class JsonTest {
     }
     for (float f : floats) {
       Json.Fields back = Json.parseFields(Json.write(Map.of("x", f)), "t");
-      assertEquals(Float.floatToIntBits(f), Float.floatToIntBits(back.floatValue("x")), "float " + f);
+      assertEquals(
+          Float.floatToIntBits(f), Float.floatToIntBits(back.floatValue("x")), "float " + f);
     }
     for (int i = 0; i < 100_000; i++) {
       double d = Double.longBitsToDouble(r.nextLong());
       if (Double.isFinite(d)) {
         Json.Fields back = Json.parseFields(Json.write(Map.of("x", d)), "t");
-        assertEquals(Double.doubleToLongBits(d), Double.doubleToLongBits(back.doubleValue("x")), "double " + d);
+        assertEquals(
+            Double.doubleToLongBits(d),
+            Double.doubleToLongBits(back.doubleValue("x")),
+            "double " + d);
       }
     }
   }
@@ -79,7 +95,14 @@ class JsonTest {
       hash.put(k, k.length());
     }
     assertEquals("{\"alpha\":5,\"beta\":4,\"mid\":3,\"zeta\":4}", Json.write(hash));
-    assertEquals("{\"b\":1,\"a\":2}", Json.write(new LinkedHashMap<>(Map.of("b", 1)) {{ put("a", 2); }}));
+    assertEquals(
+        "{\"b\":1,\"a\":2}",
+        Json.write(
+            new LinkedHashMap<>(Map.of("b", 1)) {
+              {
+                put("a", 2);
+              }
+            }));
   }
 
   @Test
@@ -99,17 +122,20 @@ class JsonTest {
   @Test
   void nonFiniteNumbersOnlyWhereAllowed() {
     assertThrows(JrnnException.class, () -> Json.write(List.of(Double.NaN)));
-    assertEquals("[NaN,Infinity,-Infinity]",
-        Json.writeAllowingNonFinite(List.of(Float.NaN, Double.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY)));
+    assertEquals(
+        "[NaN,Infinity,-Infinity]",
+        Json.writeAllowingNonFinite(
+            List.of(Float.NaN, Double.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY)));
     assertThrows(Json.JsonException.class, () -> Json.parse("[NaN]"));
   }
 
   @Test
   void typedGettersNameTheKeyAndTheProblem() {
-    Json.Fields f = Json.parseFields(
-        "{\"n\": 3, \"big\": 30000000000, \"s\": \"x\", \"b\": true, \"a\": [\"p\", 4], \"o\": {\"k\": 1},"
-            + " \"z\": null, \"huge\": 1e300}",
-        "model config");
+    Json.Fields f =
+        Json.parseFields(
+            "{\"n\": 3, \"big\": 30000000000, \"s\": \"x\", \"b\": true, \"a\": [\"p\", 4], \"o\": {\"k\": 1},"
+                + " \"z\": null, \"huge\": 1e300}",
+            "model config");
     assertEquals(3, f.intValue("n"));
     assertEquals(30000000000L, f.longValue("big"));
     assertEquals("x", f.string("s"));
@@ -127,7 +153,9 @@ class JsonTest {
     message("model config: \"a\" entry 1 must be a string but is 4", () -> f.strings("a"));
     message("model config: \"a\" must be an object but is [\"p\",4]", () -> f.object("a"));
     message("model config \"o\" has no \"q\"", () -> f.object("o").string("q"));
-    message("model config: \"huge\" must be a number in float range but is 1.0E300", () -> f.floatValue("huge"));
+    message(
+        "model config: \"huge\" must be a number in float range but is 1.0E300",
+        () -> f.floatValue("huge"));
     message("model config: \"z\" must be a number but is null", () -> f.doubleValue("z"));
   }
 
@@ -142,22 +170,35 @@ class JsonTest {
     String text = "[\n{\"a\": 1},\n  \"two\",\n\n3]";
     List<Json.Element> els = Json.parseArrayElements(text);
     assertEquals(3, els.size());
-    assertEquals(List.of(2L, 3L, 5L),
-        els.stream().map(e -> Json.lineAt(text, e.position())).toList());
+    assertEquals(
+        List.of(2L, 3L, 5L), els.stream().map(e -> Json.lineAt(text, e.position())).toList());
     assertEquals("two", els.get(1).value());
-    Json.JsonException notArray = assertThrows(Json.JsonException.class, () -> Json.parseArrayElements("\n {}"));
+    Json.JsonException notArray =
+        assertThrows(Json.JsonException.class, () -> Json.parseArrayElements("\n {}"));
     assertEquals(2, notArray.position());
-    assertTrue(notArray.getMessage().startsWith("expected a JSON array, found object"), notArray.getMessage());
-    Json.JsonException broken = assertThrows(Json.JsonException.class,
-        () -> Json.parseArrayElements("[1,\n2,\n{\"x\" 3}]"));
+    assertTrue(
+        notArray.getMessage().startsWith("expected a JSON array, found object"),
+        notArray.getMessage());
+    Json.JsonException broken =
+        assertThrows(
+            Json.JsonException.class, () -> Json.parseArrayElements("[1,\n2,\n{\"x\" 3}]"));
     assertEquals(3, Json.lineAt("[1,\n2,\n{\"x\" 3}]", broken.position()));
     assertEquals(List.of(), Json.parseArrayElements(" [ ] "));
   }
 
   @Test
   void randomDamageGivesOnlyJsonExceptions() {
-    String good = Json.write(Map.of("vocab", List.of("<pad>", "a\u00e9", "\ud83d\ude00"), "n", -12,
-        "x", 0.125, "nested", Map.of("k", List.of(true, false, Json.NULL))));
+    String good =
+        Json.write(
+            Map.of(
+                "vocab",
+                List.of("<pad>", "a\u00e9", "\ud83d\ude00"),
+                "n",
+                -12,
+                "x",
+                0.125,
+                "nested",
+                Map.of("k", List.of(true, false, Json.NULL))));
     SplittableRandom r = new SplittableRandom(5);
     String alphabet = "{}[]\",:\\-+.eE0123456789tfnu \n";
     int parsed = 0;
@@ -177,7 +218,8 @@ class JsonTest {
         parsed++;
         assertEquals(Json.write(v), Json.write(Json.parse(Json.write(v))), text);
       } catch (Json.JsonException e) {
-        assertTrue(e.position() >= 0 && e.position() <= text.length(), text + ": " + e.getMessage());
+        assertTrue(
+            e.position() >= 0 && e.position() <= text.length(), text + ": " + e.getMessage());
       } catch (RuntimeException | StackOverflowError e) {
         fail("damaged JSON " + text + " gave " + e, e);
       }

@@ -149,11 +149,13 @@ class SafetensorsTest {
   @Test
   void readsWhatPythonWrote() throws IOException {
     // A file written by scripts/make_fixtures.py (the hand-written Python writer).
-    Path p = Path.of("java/jrnn-core/src/test/resources/fixtures/lstm_uni_l1_nobias/state.safetensors");
+    Path p =
+        Path.of("java/jrnn-core/src/test/resources/fixtures/lstm_uni_l1_nobias/state.safetensors");
     if (!Files.exists(p)) {
       p =
           Path.of(System.getProperty("user.dir"))
-              .resolve("java/jrnn-core/src/test/resources/fixtures/lstm_uni_l1_nobias/state.safetensors");
+              .resolve(
+                  "java/jrnn-core/src/test/resources/fixtures/lstm_uni_l1_nobias/state.safetensors");
     }
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(p), "fixtures not found from " + p);
     try (SafetensorsFile s = SafetensorsFile.open(p)) {
@@ -350,7 +352,8 @@ class SafetensorsTest {
     // a missing file is an I/O failure (IOException), worded the same way
     Path missing = dir.resolve("missing.safetensors");
     IOException e = assertThrows(IOException.class, () -> SafetensorsFile.open(missing).close());
-    assertTrue(e.getMessage().startsWith(missing + ": ") && e.getMessage().contains("no such file"),
+    assertTrue(
+        e.getMessage().startsWith(missing + ": ") && e.getMessage().contains("no such file"),
         e.getMessage());
   }
 
@@ -596,34 +599,47 @@ class SafetensorsTest {
   void hugeNamesKeysAndValuesGiveShortMessages() throws IOException {
     String huge = "n".repeat(3_000_000);
     // a tensor with a huge name whose shape does not fit its bytes
-    Path p = headerFile("{\"" + huge + "\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4);
+    Path p =
+        headerFile(
+            "{\"" + huge + "\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4);
     SafetensorsException named = rejects(p, "needs 8 bytes");
     shortMessage(named, "tensor 'nnnn");
     shortMessage(named, "...' (3000000 characters)");
     // a huge dtype, a huge metadata key with a non-string value, a huge duplicate key, a huge shape
     shortMessage(
-        rejects(headerFile("{\"a\":{\"dtype\":\"" + huge + "\",\"shape\":[],\"data_offsets\":[0,0]}}", 0),
+        rejects(
+            headerFile(
+                "{\"a\":{\"dtype\":\"" + huge + "\",\"shape\":[],\"data_offsets\":[0,0]}}", 0),
             "unknown dtype"),
         "(3000000 characters)");
-    shortMessage(rejects(headerFile("{\"__metadata__\":{\"" + huge + "\":1}}", 0), "must be a string"), "nnn");
     shortMessage(
-        rejects(headerFile("{\"" + huge + "\":{},\"" + huge + "\":{}}", 0), "duplicate key"), "(3000000 characters)");
+        rejects(headerFile("{\"__metadata__\":{\"" + huge + "\":1}}", 0), "must be a string"),
+        "nnn");
+    shortMessage(
+        rejects(headerFile("{\"" + huge + "\":{},\"" + huge + "\":{}}", 0), "duplicate key"),
+        "(3000000 characters)");
     String ones = String.join(",", java.util.Collections.nCopies(500_000, "1"));
     shortMessage(
-        rejects(headerFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[" + ones + "],\"data_offsets\":[0,0]}}", 0),
+        rejects(
+            headerFile(
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[" + ones + "],\"data_offsets\":[0,0]}}", 0),
             "needs 4 bytes"),
         "characters)");
     // asking a file of 100000 tensors for one it lacks lists a few of them
     StringBuilder h = new StringBuilder("{");
     for (int i = 0; i < 100_000; i++) {
-      h.append(i == 0 ? "" : ",").append("\"t").append(i).append("\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}");
+      h.append(i == 0 ? "" : ",")
+          .append("\"t")
+          .append(i)
+          .append("\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}");
     }
     try (SafetensorsFile f = SafetensorsFile.open(headerFile(h.append('}').toString(), 0))) {
       shortMessage(assertThrows(SafetensorsException.class, () -> f.info(huge)), "(100000 in all)");
     }
     // the writer quotes a huge name short too
     shortMessage(
-        assertThrows(JrnnException.class, () -> new SafetensorsWriter().putFloats(huge, new float[3], 2)),
+        assertThrows(
+            JrnnException.class, () -> new SafetensorsWriter().putFloats(huge, new float[3], 2)),
         "(3000000 characters)");
   }
 
@@ -641,7 +657,8 @@ class SafetensorsTest {
     IOException io = assertThrows(IOException.class, () -> SafetensorsFile.open(missing).close());
     assertTrue(io.getMessage().startsWith(missing + ": "), io.getMessage());
     Path bad = Files.write(dir.resolve("bad.safetensors"), new byte[] {1, 2, 3});
-    JrnnException content = assertThrows(JrnnException.class, () -> SafetensorsFile.open(bad).close());
+    JrnnException content =
+        assertThrows(JrnnException.class, () -> SafetensorsFile.open(bad).close());
     assertTrue(content instanceof SafetensorsException, content.toString());
   }
 
@@ -649,7 +666,8 @@ class SafetensorsTest {
   void writeErrorsNameTheTargetNotTheTempFile() throws IOException {
     Path notAFolder = Files.writeString(dir.resolve("plain.txt"), "x");
     SafetensorsWriter w = new SafetensorsWriter().putFloats("a", new float[] {1}, 1);
-    for (Path target : List.of(notAFolder.resolve("out.safetensors"), dir.resolve("none/out.safetensors"))) {
+    for (Path target :
+        List.of(notAFolder.resolve("out.safetensors"), dir.resolve("none/out.safetensors"))) {
       java.nio.file.FileSystemException e =
           assertThrows(java.nio.file.FileSystemException.class, () -> w.write(target));
       assertEquals(target.toString(), e.getFile(), e.getMessage());

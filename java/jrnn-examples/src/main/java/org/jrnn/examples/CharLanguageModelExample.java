@@ -25,15 +25,19 @@ import org.jrnn.train.Trainer;
 public final class CharLanguageModelExample {
   /** The example's title. */
   public static final String TITLE = "many-to-many: character language model on Moby-Dick";
+
   /**
    * Default updates: a fixed count, so the printed quality is the same on every machine (a time
    * budget gave 2,112 updates on a quiet AVX-512 machine and 276 on a busy AVX2 one).
    */
   public static final int UPDATES = 1000;
+
   /** Adam's learning rate (torch_charlm.py --lr). */
   static final double LR = 5e-3;
+
   /** Parallel streams of text: the batch size. */
   static final int STREAMS = 32;
+
   /** Characters per window: the truncated BPTT length. */
   static final int WINDOW = 100;
 
@@ -137,8 +141,7 @@ public final class CharLanguageModelExample {
           r.steps(),
           (updates > 0
                   ? String.format(Locale.ROOT, "%d updates", r.steps())
-                  : String.format(
-                      Locale.ROOT, "%d updates in a %d s budget", r.steps(), seconds))
+                  : String.format(Locale.ROOT, "%d updates in a %d s budget", r.steps(), seconds))
               + String.format(Locale.ROOT, "; floor 2.6: %s", bpc <= 2.6 ? "met" : "NOT met"));
     }
   }

@@ -84,8 +84,15 @@ public final class Demo implements Command {
         CliOptions.parse(
             args,
             Set.of(
-                "only", "lm-seconds", "lm-updates", "sentiment-epochs", "digits-epochs", "seed",
-                "data", "threads", "json"),
+                "only",
+                "lm-seconds",
+                "lm-updates",
+                "sentiment-epochs",
+                "digits-epochs",
+                "seed",
+                "data",
+                "threads",
+                "json"),
             Set.of(),
             false);
     String only = o.choice("only", null, "sentiment", "lm", "digits");
@@ -101,13 +108,15 @@ public final class Demo implements Command {
     int digitsEpochs = o.integer("digits-epochs", DigitsExample.EPOCHS, 1, 1000);
     long seed = o.longValue("seed", 42, Long.MIN_VALUE);
     // One thread unless told otherwise: the native CPU kernels synchronise their threads at every
-    // time step, so on a shared machine whose other cores are busy, more threads can be much slower.
+    // time step, so on a shared machine whose other cores are busy, more threads can be much
+    // slower.
     if (o.has("threads") || System.getProperty("jrnn.cpu.threads") == null) {
       System.setProperty("jrnn.cpu.threads", Integer.toString(o.integer("threads", 1, 1, 1024)));
     }
     Path data = o.has("data") ? o.path("data") : BundledData.findDataDir();
     long start = System.nanoTime();
-    out.println("jrnn demo: three shapes of recurrent networks, trained and evaluated on real data");
+    out.println(
+        "jrnn demo: three shapes of recurrent networks, trained and evaluated on real data");
     out.println("  data   " + data.toAbsolutePath().normalize());
     out.println("  device cpu, " + threads() + " thread(s)");
     List<ExampleResult> results = new ArrayList<>();
@@ -120,8 +129,7 @@ public final class Demo implements Command {
     if (only == null || only.equals("lm")) {
       out.println(header(++index, parts, CharLanguageModelExample.TITLE));
       results.add(
-          CharLanguageModelExample.run(
-              out, data, seed, lmUpdates, lmUpdates > 0 ? 0 : lmSeconds));
+          CharLanguageModelExample.run(out, data, seed, lmUpdates, lmUpdates > 0 ? 0 : lmSeconds));
     }
     if (only == null || only.equals("digits")) {
       out.println(header(++index, parts, DigitsExample.TITLE));
@@ -160,11 +168,27 @@ public final class Demo implements Command {
   static void summary(PrintStream out, List<ExampleResult> results, double totalSeconds) {
     out.println();
     out.println("summary");
-    out.printf(Locale.ROOT, "  %-10s %-13s %-22s %-8s %9s %9s  %s%n",
-        "task", "shape", "metric", "value", "train s", "total s", "note");
+    out.printf(
+        Locale.ROOT,
+        "  %-10s %-13s %-22s %-8s %9s %9s  %s%n",
+        "task",
+        "shape",
+        "metric",
+        "value",
+        "train s",
+        "total s",
+        "note");
     for (ExampleResult r : results) {
-      out.printf(Locale.ROOT, "  %-10s %-13s %-22s %-8s %9.1f %9.1f  %s%n",
-          r.part(), r.shape(), r.metric(), r.valueText(), r.trainSeconds(), r.totalSeconds(), r.note());
+      out.printf(
+          Locale.ROOT,
+          "  %-10s %-13s %-22s %-8s %9.1f %9.1f  %s%n",
+          r.part(),
+          r.shape(),
+          r.metric(),
+          r.valueText(),
+          r.trainSeconds(),
+          r.totalSeconds(),
+          r.note());
     }
     out.printf(Locale.ROOT, "  total %s (%.1f s)%n", clock(totalSeconds), totalSeconds);
   }

@@ -27,12 +27,16 @@ import org.jrnn.train.Trainer;
 public final class DigitsExample {
   /** The example's title. */
   public static final String TITLE = "one-to-many: spell the digit in an 8x8 image";
+
   /** Default epochs. */
   public static final int EPOCHS = 20;
+
   /** Adam's learning rate. */
   static final double LR = 2e-3;
+
   /** The longest name generated, in characters. */
   static final int MAX_LENGTH = 10;
+
   /** Test images drawn with their generated names. */
   static final int SHOWN = 8;
 

@@ -4,8 +4,8 @@ package org.jrnn.examples;
  * What one example learned, for the demo's summary table and its JSON.
  *
  * @param part short name: {@code sentiment}, {@code char-lm} or {@code digits}
- * @param shape the shape of recurrent work: {@code many-to-one}, {@code many-to-many} or
- *     {@code one-to-many}
+ * @param shape the shape of recurrent work: {@code many-to-one}, {@code many-to-many} or {@code
+ *     one-to-many}
  * @param metric what {@code value} measures, e.g. {@code test accuracy}
  * @param value the metric
  * @param valueText the metric as the summary prints it

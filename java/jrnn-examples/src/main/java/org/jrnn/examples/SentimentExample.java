@@ -27,14 +27,19 @@ import org.jrnn.train.Trainer;
 public final class SentimentExample {
   /** The example's title. */
   public static final String TITLE = "many-to-one: sentiment of review sentences";
+
   /** Default epochs. */
   public static final int EPOCHS = 8;
+
   /** The embedding size (torch_sentiment.py --embed). */
   static final int EMBEDDING = 128;
+
   /** The LSTM size (torch_sentiment.py --hidden). */
   static final int HIDDEN = 64;
+
   /** Least count of a word to get an id (torch_sentiment.py --min-freq). */
   static final int MIN_FREQ = 2;
+
   /** Adam's learning rate. */
   static final double LR = 2e-3;
 

@@ -5,7 +5,6 @@
  */
 package org.jrnn.examples;
 
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,7 +55,11 @@ public final class Twemoji {
     Path json = dir.resolve("emoji.json");
     Path images = dir.resolve("img/twitter/64");
     if (!Files.isRegularFile(json) || !Files.isDirectory(images)) {
-      throw new IOException(Quote.path(dir) + ": no emoji.json and img/twitter/64 (run scripts/fetch-twemoji.sh " + Quote.path(dir) + ")");
+      throw new IOException(
+          Quote.path(dir)
+              + ": no emoji.json and img/twitter/64 (run scripts/fetch-twemoji.sh "
+              + Quote.path(dir)
+              + ")");
     }
     List<Json.Element> all;
     try {

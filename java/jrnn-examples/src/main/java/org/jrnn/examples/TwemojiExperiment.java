@@ -7,14 +7,6 @@
  */
 package org.jrnn.examples;
 
-import org.jrnn.caption.CaptionTask;
-import org.jrnn.caption.NearestNeighbour;
-import org.jrnn.caption.Augment;
-import org.jrnn.caption.CaptionBatches;
-import org.jrnn.caption.Bleu;
-import org.jrnn.caption.ImagePixels;
-import org.jrnn.caption.Captioner;
-import org.jrnn.caption.CaptionModels;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +22,14 @@ import java.util.Set;
 import org.jrnn.Cell;
 import org.jrnn.Device;
 import org.jrnn.JrnnException;
+import org.jrnn.caption.Augment;
+import org.jrnn.caption.Bleu;
+import org.jrnn.caption.CaptionBatches;
+import org.jrnn.caption.CaptionModels;
+import org.jrnn.caption.CaptionTask;
+import org.jrnn.caption.Captioner;
+import org.jrnn.caption.ImagePixels;
+import org.jrnn.caption.NearestNeighbour;
 import org.jrnn.data.SeededSplit;
 import org.jrnn.data.Tokenizer;
 import org.jrnn.data.WordTokenizer;
@@ -101,24 +101,35 @@ public final class TwemojiExperiment {
     for (int i : split.test()) {
       testBases.add(d.bases().get(i));
     }
-    List<Twemoji.Entry> variants = d.variants().stream().filter(e -> trainBases.contains(e.base())).toList();
-    List<Twemoji.Entry> variantsOfHeld = d.variants().stream().filter(e -> !trainBases.contains(e.base())).toList();
-    out.printf(Locale.ROOT, "data   %d base images: %d train, %d held out; %d skin-tone variants of training bases"
-        + " (+%d of held-out bases, not scored)%n", d.bases().size(), train.size(), testBases.size(),
-        variants.size(), variantsOfHeld.size());
+    List<Twemoji.Entry> variants =
+        d.variants().stream().filter(e -> trainBases.contains(e.base())).toList();
+    List<Twemoji.Entry> variantsOfHeld =
+        d.variants().stream().filter(e -> !trainBases.contains(e.base())).toList();
+    out.printf(
+        Locale.ROOT,
+        "data   %d base images: %d train, %d held out; %d skin-tone variants of training bases"
+            + " (+%d of held-out bases, not scored)%n",
+        d.bases().size(),
+        train.size(),
+        testBases.size(),
+        variants.size(),
+        variantsOfHeld.size());
 
     Set_ trainSet = load(d, "train bases", train);
     Set_ variantSet = load(d, "held-out skin-tone variants", variants);
     // the variants split by base emoji (seeded): a development half (to compare settings on) and a
     // test half
-    List<Integer> variantBases = variants.stream().map(Twemoji.Entry::base).distinct().sorted().toList();
+    List<Integer> variantBases =
+        variants.stream().map(Twemoji.Entry::base).distinct().sorted().toList();
     SeededSplit vs = SeededSplit.of(variantBases.size(), 0.5, seed + 1);
     Set<Integer> devBases = new HashSet<>();
     for (int i : vs.train()) {
       devBases.add(variantBases.get(i));
     }
-    Set_ variantDev = part(variantSet, "held-out variants, dev half", e -> devBases.contains(e.base()));
-    Set_ variantTest = part(variantSet, "held-out variants, test half", e -> !devBases.contains(e.base()));
+    Set_ variantDev =
+        part(variantSet, "held-out variants, dev half", e -> devBases.contains(e.base()));
+    Set_ variantTest =
+        part(variantSet, "held-out variants, test half", e -> !devBases.contains(e.base()));
     Set_ baseSet = load(d, "held-out base images", testBases);
     List<String> trainCaptions = train.stream().map(Twemoji.Entry::caption).toList();
 
@@ -148,9 +159,11 @@ public final class TwemojiExperiment {
               .seed(seed)
               .build();
       Captioner.Config config = model.config();
-      out.printf(Locale.ROOT, "model  %s (%,d parameters)%n", config.toJson(), model.parameterCount());
+      out.printf(
+          Locale.ROOT, "model  %s (%,d parameters)%n", config.toJson(), model.parameterCount());
       List<int[]> ids = trainCaptions.stream().map(tokenizer::encode).toList();
-      CaptionBatches batches = CaptionBatches.ofImages(trainSet.images(), config.imageEncoder(), augment, ids, batch);
+      CaptionBatches batches =
+          CaptionBatches.ofImages(trainSet.images(), config.imageEncoder(), augment, ids, batch);
       // validation: greedy on 200 training images (memorisation), to watch the run
       List<float[]> vf = new ArrayList<>();
       List<int[]> vi = new ArrayList<>();
@@ -160,15 +173,17 @@ public final class TwemojiExperiment {
       }
       CaptionBatches valid = CaptionBatches.inOrder(vf, vi, 200);
       final double lrFinal = lr;
-      try (Trainer trainer = Trainer.builder()
-          .optimizer(ps -> Adam.builder().lr(lrFinal).weightDecay(weightDecay).build(ps))
-          .schedule(LrSchedule.cosine(0.05))
-          .clipping(GradientClipping.byNorm(1.0))
-          .epochs(epochs)
-          .seed(seed)
-          .validateEvery(Math.max(1, (long) batches.batchesPerEpoch() * Math.max(1, epochs / 8)))
-          .log(out)
-          .build()) {
+      try (Trainer trainer =
+          Trainer.builder()
+              .optimizer(ps -> Adam.builder().lr(lrFinal).weightDecay(weightDecay).build(ps))
+              .schedule(LrSchedule.cosine(0.05))
+              .clipping(GradientClipping.byNorm(1.0))
+              .epochs(epochs)
+              .seed(seed)
+              .validateEvery(
+                  Math.max(1, (long) batches.batchesPerEpoch() * Math.max(1, epochs / 8)))
+              .log(out)
+              .build()) {
         TrainResult r = trainer.fit(new CaptionTask(model, tokenizer, maxLen), batches, valid);
         rep.put("train_seconds", r.trainSeconds());
         rep.put("train_steps", r.steps());
@@ -187,13 +202,24 @@ public final class TwemojiExperiment {
     rep.put("weight_decay", weightDecay);
     rep.put("batch", batch);
     rep.put("seed", seed);
-    rep.put("counts", Map.of("train_bases", train.size(), "held_out_bases", testBases.size(),
-        "held_out_variants", variants.size(), "variants_dev", variantDev.entries().size(),
-        "variants_test", variantTest.entries().size()));
+    rep.put(
+        "counts",
+        Map.of(
+            "train_bases",
+            train.size(),
+            "held_out_bases",
+            testBases.size(),
+            "held_out_variants",
+            variants.size(),
+            "variants_dev",
+            variantDev.entries().size(),
+            "variants_test",
+            variantTest.entries().size()));
 
     // baseline: caption of the nearest training image in pixel space (64x64 RGB over white)
-    NearestNeighbour nn = new NearestNeighbour(trainSet.images().stream().map(ImagePixels.Rgb::rgb).toList(),
-        trainCaptions);
+    NearestNeighbour nn =
+        new NearestNeighbour(
+            trainSet.images().stream().map(ImagePixels.Rgb::rgb).toList(), trainCaptions);
     Map<String, Object> results = new LinkedHashMap<>();
     for (Set_ s : List.of(variantSet, variantDev, variantTest, baseSet, subset(trainSet, 300))) {
       Map<String, Object> r = new LinkedHashMap<>();
@@ -201,33 +227,65 @@ public final class TwemojiExperiment {
       for (ImagePixels.Rgb img : s.images()) {
         feats.add(model.config().imageEncoder().features(img));
       }
-      List<List<String>> refs = s.entries().stream().map(e -> words(tokenizer, e.caption())).toList();
+      List<List<String>> refs =
+          s.entries().stream().map(e -> words(tokenizer, e.caption())).toList();
       if (!s.name().startsWith("train")) {
-        List<List<String>> nnCands = s.images().stream().map(img -> words(tokenizer, nn.caption(img.rgb()))).toList();
+        List<List<String>> nnCands =
+            s.images().stream().map(img -> words(tokenizer, nn.caption(img.rgb()))).toList();
         r.put("nearest_neighbour", scores(nnCands, refs));
       }
-      for (DecodeOptions o : List.of(
-          DecodeOptions.builder().maxLength(maxLen).maxActive(256).suppress(Captioner.NEVER).build(),
-          DecodeOptions.builder().beamSize(beam).maxLength(maxLen).maxActive(256).suppress(Captioner.NEVER).build(),
-          DecodeOptions.builder().beamSize(beam).maxLength(maxLen).maxActive(256).suppress(Captioner.NEVER)
-              .lengthPenalty(LengthPenalty.gnmt(0.6)).build(),
-          DecodeOptions.builder().beamSize(beam).maxLength(maxLen).maxActive(256).suppress(Captioner.NEVER)
-              .lengthPenalty(LengthPenalty.AVERAGE).build())) {
+      for (DecodeOptions o :
+          List.of(
+              DecodeOptions.builder()
+                  .maxLength(maxLen)
+                  .maxActive(256)
+                  .suppress(Captioner.NEVER)
+                  .build(),
+              DecodeOptions.builder()
+                  .beamSize(beam)
+                  .maxLength(maxLen)
+                  .maxActive(256)
+                  .suppress(Captioner.NEVER)
+                  .build(),
+              DecodeOptions.builder()
+                  .beamSize(beam)
+                  .maxLength(maxLen)
+                  .maxActive(256)
+                  .suppress(Captioner.NEVER)
+                  .lengthPenalty(LengthPenalty.gnmt(0.6))
+                  .build(),
+              DecodeOptions.builder()
+                  .beamSize(beam)
+                  .maxLength(maxLen)
+                  .maxActive(256)
+                  .suppress(Captioner.NEVER)
+                  .lengthPenalty(LengthPenalty.AVERAGE)
+                  .build())) {
         long start = System.nanoTime();
         List<Decoded> got = Decoders.decode(model, feats, o);
         double secs = (System.nanoTime() - start) / 1e9;
         List<List<String>> cands = got.stream().map(g -> ids(tokenizer, g.tokens())).toList();
         Map<String, Object> sc = scores(cands, refs);
         sc.put("seconds", secs);
-        String key = o.beamSize() == 1 ? "greedy" : "beam" + o.beamSize()
-            + (o.lengthPenalty().equals(LengthPenalty.NONE) ? "" : "_" + o.lengthPenalty());
+        String key =
+            o.beamSize() == 1
+                ? "greedy"
+                : "beam"
+                    + o.beamSize()
+                    + (o.lengthPenalty().equals(LengthPenalty.NONE) ? "" : "_" + o.lengthPenalty());
         r.put(key, sc);
         if (key.equals("greedy") && s == variantSet) {
           List<String> examples = new ArrayList<>();
           for (int i = 0; i < Math.min(12, got.size()); i++) {
             int k = (int) ((long) i * got.size() / 12);
-            examples.add(s.entries().get(k).image() + " | " + s.entries().get(k).caption() + " | "
-                + String.join(" ", cands.get(k)) + " | nn: " + nn.caption(s.images().get(k).rgb()));
+            examples.add(
+                s.entries().get(k).image()
+                    + " | "
+                    + s.entries().get(k).caption()
+                    + " | "
+                    + String.join(" ", cands.get(k))
+                    + " | nn: "
+                    + nn.caption(s.images().get(k).rgb()));
           }
           rep.put("variant_examples", examples);
         }
@@ -259,10 +317,12 @@ public final class TwemojiExperiment {
 
   private static Set_ subset(Set_ s, int n) {
     int m = Math.min(n, s.entries().size());
-    return new Set_("train bases (first " + m + ")", s.entries().subList(0, m), s.images().subList(0, m));
+    return new Set_(
+        "train bases (first " + m + ")", s.entries().subList(0, m), s.images().subList(0, m));
   }
 
-  private static Set_ load(Twemoji.Data d, String name, List<Twemoji.Entry> entries) throws IOException {
+  private static Set_ load(Twemoji.Data d, String name, List<Twemoji.Entry> entries)
+      throws IOException {
     List<ImagePixels.Rgb> imgs = new ArrayList<>();
     for (Twemoji.Entry e : entries) {
       imgs.add(ImagePixels.rgb(ImagePixels.read(d.file(e))));

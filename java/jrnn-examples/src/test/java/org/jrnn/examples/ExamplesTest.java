@@ -34,8 +34,11 @@ class ExamplesTest {
     assertTrue(out.startsWith(SentimentExample.TITLE + "\n"), out);
     assertTrue(out.contains("2,400 train / 600 test, seeded 80/20 split (seed 42)"), out);
     assertTrue(out.contains("\n  epoch 1/1: train loss "), out); // the trainer's log, indented
-    assertTrue(out.matches("(?s).*\n  result test accuracy 0\\.\\d{4} \\(\\d+ of 600 sentences\\)"
-        + " after 75 updates.*"), out);
+    assertTrue(
+        out.matches(
+            "(?s).*\n  result test accuracy 0\\.\\d{4} \\(\\d+ of 600 sentences\\)"
+                + " after 75 updates.*"),
+        out);
     assertTrue(out.contains("  examples (label 1 = positive):\n"), out);
   }
 
@@ -46,8 +49,11 @@ class ExamplesTest {
     assertTrue(out.contains("Moby-Dick, 1,190,317 characters"), out);
     assertTrue(out.contains(", 2 updates (335 windows make one pass)\n"), out);
     assertTrue(out.contains("\n  epoch 1: train loss "), out);
-    assertTrue(out.matches("(?s).*\n  result validation \\d\\.\\d{3} bits per character after 2"
-        + " updates \\(6,400 training characters.*"), out);
+    assertTrue(
+        out.matches(
+            "(?s).*\n  result validation \\d\\.\\d{3} bits per character after 2"
+                + " updates \\(6,400 training characters.*"),
+        out);
     assertTrue(out.contains("\n  sample (temperature 0.8): The "), out);
   }
 
@@ -57,8 +63,11 @@ class ExamplesTest {
     assertTrue(out.startsWith(DigitsExample.TITLE + "\n"), out);
     assertTrue(out.contains("1,438 train / 359 test"), out);
     assertTrue(out.contains("\n  epoch 1/1: valid loss "), out);
-    assertTrue(out.matches("(?s).*\n  result test exact match 0\\.\\d{4} \\(\\d+ of 359 names"
-        + " exactly right\\) after 45 updates.*"), out);
+    assertTrue(
+        out.matches(
+            "(?s).*\n  result test exact match 0\\.\\d{4} \\(\\d+ of 359 names"
+                + " exactly right\\) after 45 updates.*"),
+        out);
     assertTrue(out.contains("  examples (the first test images; greedy decoding):\n"), out);
   }
 

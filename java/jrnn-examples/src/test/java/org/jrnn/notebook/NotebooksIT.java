@@ -40,8 +40,8 @@ import org.junit.jupiter.api.TestFactory;
  * {@code argv} naming this JVM's {@code java} and the kernel's classpath), exactly as a person's
  * notebook server would, with jrnn added by the notebook's own first line {@code %classpath
  * ../target/notebook-jars/*.jar}. Then checks: no error output, every code cell ran, the expected
- * text and a minimum number of PNG images per notebook. Executed notebooks and their HTML renderings
- * are left in {@code target/notebooks/}.
+ * text and a minimum number of PNG images per notebook. Executed notebooks and their HTML
+ * renderings are left in {@code target/notebooks/}.
  *
  * <p>Runs in {@code mvn verify} (integration-test phase) and alone through {@code
  * scripts/test-notebooks.sh}; skipped, with the reason, when {@code jupyter nbconvert} is missing.
@@ -57,13 +57,23 @@ class NotebooksIT {
 
   static final Map<String, Expect> EXPECT =
       Map.of(
-          "sentiment.ipynb", new Expect(3, List.of("test accuracy", "p(positive)", "test sentences wrong")),
-          "char-lm.ipynb", new Expect(2, List.of("bits per character", "temperature 0.7", "mean")),
-          "digits-captioning.ipynb", new Expect(4, List.of("exact match on", "beam k = 4", "greedy")),
+          "sentiment.ipynb",
+          new Expect(3, List.of("test accuracy", "p(positive)", "test sentences wrong")),
+          "char-lm.ipynb",
+          new Expect(2, List.of("bits per character", "temperature 0.7", "mean")),
+          "digits-captioning.ipynb",
+          new Expect(4, List.of("exact match on", "beam k = 4", "greedy")),
           "00-setup.ipynb",
-          new Expect(3, List.of("self-check passed", "weight_ih_l0", "SequenceBatch: 2 sequences", "float32 on cpu",
-              "data:image/png;base64")),
-          "vanishing-gradients.ipynb", new Expect(4, List.of("vanilla RNN", "LSTM", "validation accuracy", "dL/dx_0")));
+          new Expect(
+              3,
+              List.of(
+                  "self-check passed",
+                  "weight_ih_l0",
+                  "SequenceBatch: 2 sequences",
+                  "float32 on cpu",
+                  "data:image/png;base64")),
+          "vanishing-gradients.ipynb",
+          new Expect(4, List.of("vanilla RNN", "LSTM", "validation accuracy", "dL/dx_0")));
 
   static final String NO_JUPYTER =
       "notebooks not executed: `jupyter nbconvert` is not installed; scripts/test-notebooks.sh installs it"
@@ -123,7 +133,8 @@ class NotebooksIT {
             "%maven org.jrnn:jrnn:0.1.0-SNAPSHOT"));
     Result r = execute(nb, dir, true);
     assertEquals(0, r.exit, r.log);
-    Map<String, Object> done = Json.parseObject(Files.readString(dir.resolve("errors.ipynb.out/errors.ipynb")));
+    Map<String, Object> done =
+        Json.parseObject(Files.readString(dir.resolve("errors.ipynb.out/errors.ipynb")));
     List<Object> cells = arr(done.get("cells"));
     assertEquals("2", text(obj(cells.get(0))).strip());
     assertTrue(errorOf(obj(cells.get(1))).contains("boom 1"), Json.write(cells.get(1)));
@@ -145,7 +156,14 @@ class NotebooksIT {
     }
     Result html =
         run(
-            List.of("jupyter", "nbconvert", "--to", "html", done.toString(), "--output-dir", OUT.toString()),
+            List.of(
+                "jupyter",
+                "nbconvert",
+                "--to",
+                "html",
+                done.toString(),
+                "--output-dir",
+                OUT.toString()),
             ROOT,
             Map.of(),
             120);
@@ -200,19 +218,30 @@ class NotebooksIT {
         assertTrue(allText.toString().contains(t), name + ": no output contains \"" + t + "\"");
       }
     }
-    System.out.printf("[notebooks] %s: %d images, html %s%n", name, images, OUT.resolve(name.replace(".ipynb", ".html")));
+    System.out.printf(
+        "[notebooks] %s: %d images, html %s%n",
+        name, images, OUT.resolve(name.replace(".ipynb", ".html")));
   }
 
   record Result(int exit, String log) {}
 
   /** nbconvert --execute with the test kernel; the notebook runs in its own folder. */
   static Result execute(Path nb, Path outDir, boolean allowErrors) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(
-        "jupyter", "nbconvert", "--to", "notebook", "--execute",
-        "--ExecutePreprocessor.timeout=300",
-        "--ExecutePreprocessor.kernel_name=" + KERNEL,
-        nb.toString(),
-        "--output-dir", allowErrors ? nb.getParent().resolve(nb.getFileName() + ".out").toString() : outDir.toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "jupyter",
+                "nbconvert",
+                "--to",
+                "notebook",
+                "--execute",
+                "--ExecutePreprocessor.timeout=300",
+                "--ExecutePreprocessor.kernel_name=" + KERNEL,
+                nb.toString(),
+                "--output-dir",
+                allowErrors
+                    ? nb.getParent().resolve(nb.getFileName() + ".out").toString()
+                    : outDir.toString()));
     if (allowErrors) {
       cmd.add("--allow-errors");
     }
@@ -221,23 +250,35 @@ class NotebooksIT {
 
   static void writeKernelSpec(Path dir) throws IOException {
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    String testCp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    String testCp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     // only the kernel and JJava's library: jrnn itself comes from the notebook's %classpath line
     List<String> keep = new ArrayList<>();
     for (String entry : testCp.split(File.pathSeparator)) {
       String e = entry.replace('\\', '/');
       if (e.endsWith("/test-classes")
-          || e.matches(".*/(org/dflib/jjava|org/zeromq|eu/neilalexander|org/slf4j|com/google/code/gson)/.*\\.jar")) {
+          || e.matches(
+              ".*/(org/dflib/jjava|org/zeromq|eu/neilalexander|org/slf4j|com/google/code/gson)/.*\\.jar")) {
         keep.add(entry);
       }
     }
-    assertTrue(keep.stream().anyMatch(s -> s.contains("jjava-jupyter")), "jjava-jupyter not on the test classpath: " + testCp);
+    assertTrue(
+        keep.stream().anyMatch(s -> s.contains("jjava-jupyter")),
+        "jjava-jupyter not on the test classpath: " + testCp);
     Map<String, Object> spec = new LinkedHashMap<>();
-    List<String> args = new ArrayList<>(List.of(java, "-Djava.awt.headless=true", "-Xss4m", "-Dslf4j.internal.verbosity=ERROR"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                java, "-Djava.awt.headless=true", "-Xss4m", "-Dslf4j.internal.verbosity=ERROR"));
     if (Runtime.version().feature() >= 22) {
       args.add("--enable-native-access=ALL-UNNAMED"); // jrnn's JNI libraries load inside the kernel
     }
-    args.addAll(List.of("-cp", String.join(File.pathSeparator, keep), "org.jrnn.notebook.kernel.TestKernel", "{connection_file}"));
+    args.addAll(
+        List.of(
+            "-cp",
+            String.join(File.pathSeparator, keep),
+            "org.jrnn.notebook.kernel.TestKernel",
+            "{connection_file}"));
     spec.put("argv", args);
     spec.put("display_name", "Java (jrnn tests)");
     spec.put("language", "java");
@@ -255,7 +296,8 @@ class NotebooksIT {
     }
   }
 
-  static Result run(List<String> cmd, Path dir, Map<String, String> env, long timeoutS) throws Exception {
+  static Result run(List<String> cmd, Path dir, Map<String, String> env, long timeoutS)
+      throws Exception {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
     pb.environment().putAll(env);
     Path log = Files.createTempFile("jrnn-nb-", ".log");
@@ -264,7 +306,9 @@ class NotebooksIT {
     if (!p.waitFor(timeoutS, TimeUnit.SECONDS)) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
-      return new Result(124, String.join(" ", cmd) + ": timed out after " + timeoutS + " s\n" + Files.readString(log));
+      return new Result(
+          124,
+          String.join(" ", cmd) + ": timed out after " + timeoutS + " s\n" + Files.readString(log));
     }
     String text = Files.readString(log);
     Files.deleteIfExists(log);

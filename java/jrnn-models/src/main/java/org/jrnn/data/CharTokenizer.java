@@ -1,4 +1,5 @@
-// Character (Unicode code point) tokenizer with the four specials first; saved as a small JSON string.
+// Character (Unicode code point) tokenizer with the four specials first; saved as a small JSON
+// string.
 package org.jrnn.data;
 
 import java.util.ArrayList;
@@ -12,138 +13,149 @@ import org.jrnn.internal.Quote;
 import org.jrnn.io.Json;
 
 /**
- * One token per Unicode code point. Ids 0..3 are the specials of {@link Vocabulary}; the characters follow,
- * most frequent first (ties by code point). A character without an id encodes as {@code <unk>} and decodes
- * as U+FFFD. Mirrored by {@code CharVocab} in scripts/lib_torch_common.py.
+ * One token per Unicode code point. Ids 0..3 are the specials of {@link Vocabulary}; the characters
+ * follow, most frequent first (ties by code point). A character without an id encodes as {@code
+ * <unk>} and decodes as U+FFFD. Mirrored by {@code CharVocab} in scripts/lib_torch_common.py.
  */
 public final class CharTokenizer implements Tokenizer {
-    /** The {@code "type"} field of the saved JSON. */
-    public static final String TYPE = "char";
-    /** What {@code <unk>} decodes to. */
-    public static final int REPLACEMENT_CHAR = 0xFFFD;
+  /** The {@code "type"} field of the saved JSON. */
+  public static final String TYPE = "char";
 
-    private final Vocabulary vocabulary;
-    private final Map<Integer, Integer> idOfCodePoint;
-    private final int[] codePointOfId;
+  /** What {@code <unk>} decodes to. */
+  public static final int REPLACEMENT_CHAR = 0xFFFD;
 
-    private CharTokenizer(Vocabulary vocabulary) {
-        this.vocabulary = vocabulary;
-        this.idOfCodePoint = new HashMap<>(vocabulary.size() * 2);
-        this.codePointOfId = new int[vocabulary.size()];
-        for (int id = Vocabulary.SPECIALS.size(); id < vocabulary.size(); id++) {
-            String t = vocabulary.token(id);
-            if (t.codePointCount(0, t.length()) != 1) {
-                throw new JrnnException("char token " + id + " is not one character: " + Quote.quote(t));
-            }
-            int cp = t.codePointAt(0);
-            idOfCodePoint.put(cp, id);
-            codePointOfId[id] = cp;
-        }
+  private final Vocabulary vocabulary;
+  private final Map<Integer, Integer> idOfCodePoint;
+  private final int[] codePointOfId;
+
+  private CharTokenizer(Vocabulary vocabulary) {
+    this.vocabulary = vocabulary;
+    this.idOfCodePoint = new HashMap<>(vocabulary.size() * 2);
+    this.codePointOfId = new int[vocabulary.size()];
+    for (int id = Vocabulary.SPECIALS.size(); id < vocabulary.size(); id++) {
+      String t = vocabulary.token(id);
+      if (t.codePointCount(0, t.length()) != 1) {
+        throw new JrnnException("char token " + id + " is not one character: " + Quote.quote(t));
+      }
+      int cp = t.codePointAt(0);
+      idOfCodePoint.put(cp, id);
+      codePointOfId[id] = cp;
     }
+  }
 
-    /** A tokenizer with an id for every character of {@code text}. */
-    public static CharTokenizer build(CharSequence text) {
-        return build(text, 1, 0);
-    }
+  /** A tokenizer with an id for every character of {@code text}. */
+  public static CharTokenizer build(CharSequence text) {
+    return build(text, 1, 0);
+  }
 
-    /**
-     * A tokenizer for the characters of {@code text} seen at least {@code minFrequency} times, at most
-     * {@code maxSize} ids in all (0: no limit).
-     */
-    public static CharTokenizer build(CharSequence text, int minFrequency, int maxSize) {
-        Arguments.notNull("text", text);
-        Map<String, Long> counts = new HashMap<>();
-        text.codePoints().forEach(cp -> counts.merge(new String(Character.toChars(cp)), 1L, Long::sum));
-        return new CharTokenizer(Vocabulary.fromCounts(counts, minFrequency, maxSize));
-    }
+  /**
+   * A tokenizer for the characters of {@code text} seen at least {@code minFrequency} times, at
+   * most {@code maxSize} ids in all (0: no limit).
+   */
+  public static CharTokenizer build(CharSequence text, int minFrequency, int maxSize) {
+    Arguments.notNull("text", text);
+    Map<String, Long> counts = new HashMap<>();
+    text.codePoints().forEach(cp -> counts.merge(new String(Character.toChars(cp)), 1L, Long::sum));
+    return new CharTokenizer(Vocabulary.fromCounts(counts, minFrequency, maxSize));
+  }
 
-    @Override
-    public int[] encode(String text) {
-        return Arguments.notNull("text", text).codePoints()
-                .map(cp -> idOfCodePoint.getOrDefault(cp, Vocabulary.UNK_ID)).toArray();
-    }
+  @Override
+  public int[] encode(String text) {
+    return Arguments.notNull("text", text)
+        .codePoints()
+        .map(cp -> idOfCodePoint.getOrDefault(cp, Vocabulary.UNK_ID))
+        .toArray();
+  }
 
-    @Override
-    public String decode(int[] ids) {
-        Arguments.notNull("ids", ids);
-        StringBuilder sb = new StringBuilder(ids.length);
-        for (int id : ids) {
-            if (id == Vocabulary.UNK_ID) {
-                sb.appendCodePoint(REPLACEMENT_CHAR);
-            } else if (!Vocabulary.isSpecial(id)) {
-                vocabulary.token(id); // range check
-                sb.appendCodePoint(codePointOfId[id]);
-            }
-        }
-        return sb.toString();
+  @Override
+  public String decode(int[] ids) {
+    Arguments.notNull("ids", ids);
+    StringBuilder sb = new StringBuilder(ids.length);
+    for (int id : ids) {
+      if (id == Vocabulary.UNK_ID) {
+        sb.appendCodePoint(REPLACEMENT_CHAR);
+      } else if (!Vocabulary.isSpecial(id)) {
+        vocabulary.token(id); // range check
+        sb.appendCodePoint(codePointOfId[id]);
+      }
     }
+    return sb.toString();
+  }
 
-    /** The id of one character (code point), {@link Vocabulary#UNK_ID} if it has none. */
-    public int id(int codePoint) {
-        return idOfCodePoint.getOrDefault(codePoint, Vocabulary.UNK_ID);
-    }
+  /** The id of one character (code point), {@link Vocabulary#UNK_ID} if it has none. */
+  public int id(int codePoint) {
+    return idOfCodePoint.getOrDefault(codePoint, Vocabulary.UNK_ID);
+  }
 
-    @Override
-    public Vocabulary vocabulary() {
-        return vocabulary;
-    }
+  @Override
+  public Vocabulary vocabulary() {
+    return vocabulary;
+  }
 
-    /** {@code {"type":"char","version":1,"vocab":["<pad>","<unk>","<bos>","<eos>","e",...]}}. */
-    @Override
-    public String toJson() {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("type", TYPE);
-        o.put("version", 1);
-        o.put("vocab", new ArrayList<>(vocabulary.tokens()));
-        return Json.write(o);
-    }
+  /** {@code {"type":"char","version":1,"vocab":["<pad>","<unk>","<bos>","<eos>","e",...]}}. */
+  @Override
+  public String toJson() {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("type", TYPE);
+    o.put("version", 1);
+    o.put("vocab", new ArrayList<>(vocabulary.tokens()));
+    return Json.write(o);
+  }
 
-    /**
-     * Restores a tokenizer saved by {@link #toJson()}.
-     *
-     * @throws JrnnException if {@code json} is not a saved char tokenizer
-     */
-    public static CharTokenizer fromJson(String json) {
-        Arguments.notNull("tokenizer JSON", json);
-        Json.Fields o = parseSaved(json, TYPE);
-        return new CharTokenizer(Vocabulary.of(vocabList(o)));
-    }
+  /**
+   * Restores a tokenizer saved by {@link #toJson()}.
+   *
+   * @throws JrnnException if {@code json} is not a saved char tokenizer
+   */
+  public static CharTokenizer fromJson(String json) {
+    Arguments.notNull("tokenizer JSON", json);
+    Json.Fields o = parseSaved(json, TYPE);
+    return new CharTokenizer(Vocabulary.of(vocabList(o)));
+  }
 
-    /** The fields of a saved tokenizer of {@code type}, its type and version checked. */
-    static Json.Fields parseSaved(String json, String type) {
-        Json.Fields o;
-        try {
-            o = Json.parseFields(json, "saved " + type + " tokenizer");
-        } catch (JrnnException e) {
-            throw new JrnnException("not a saved " + type + " tokenizer: " + Quote.reason(e), e);
-        }
-        Object found = o.get("type");
-        if (!type.equals(found)) {
-            throw new JrnnException("expected a '" + type + "' tokenizer, found "
-                    + (found == null ? "no type" : "type " + Quote.cut(found instanceof String t ? t : Json.write(found))));
-        }
-        Object version = o.get("version");
-        if (!(version instanceof Long v) || v != 1) {
-            throw new JrnnException("unsupported " + type + " tokenizer version "
-                    + Quote.cut(version == null ? "(none)" : Json.write(version)));
-        }
-        return o;
+  /** The fields of a saved tokenizer of {@code type}, its type and version checked. */
+  static Json.Fields parseSaved(String json, String type) {
+    Json.Fields o;
+    try {
+      o = Json.parseFields(json, "saved " + type + " tokenizer");
+    } catch (JrnnException e) {
+      throw new JrnnException("not a saved " + type + " tokenizer: " + Quote.reason(e), e);
     }
+    Object found = o.get("type");
+    if (!type.equals(found)) {
+      throw new JrnnException(
+          "expected a '"
+              + type
+              + "' tokenizer, found "
+              + (found == null
+                  ? "no type"
+                  : "type " + Quote.cut(found instanceof String t ? t : Json.write(found))));
+    }
+    Object version = o.get("version");
+    if (!(version instanceof Long v) || v != 1) {
+      throw new JrnnException(
+          "unsupported "
+              + type
+              + " tokenizer version "
+              + Quote.cut(version == null ? "(none)" : Json.write(version)));
+    }
+    return o;
+  }
 
-    /** The {@code "vocab"} array of a saved tokenizer, each entry a string. */
-    static List<String> vocabList(Json.Fields o) {
-        Object v = o.get("vocab");
-        if (!(v instanceof List<?> list)) {
-            throw new JrnnException("saved tokenizer has no \"vocab\" array");
-        }
-        List<String> tokens = new ArrayList<>();
-        for (Object e : list) {
-            if (!(e instanceof String t)) {
-                throw new JrnnException("vocab entry " + tokens.size() + " is not a string: "
-                        + Quote.cut(Json.write(e)));
-            }
-            tokens.add(t);
-        }
-        return tokens;
+  /** The {@code "vocab"} array of a saved tokenizer, each entry a string. */
+  static List<String> vocabList(Json.Fields o) {
+    Object v = o.get("vocab");
+    if (!(v instanceof List<?> list)) {
+      throw new JrnnException("saved tokenizer has no \"vocab\" array");
     }
+    List<String> tokens = new ArrayList<>();
+    for (Object e : list) {
+      if (!(e instanceof String t)) {
+        throw new JrnnException(
+            "vocab entry " + tokens.size() + " is not a string: " + Quote.cut(Json.write(e)));
+      }
+      tokens.add(t);
+    }
+    return tokens;
+  }
 }

@@ -10,9 +10,9 @@ import org.jrnn.internal.Arguments;
  * @param target the output side (not null)
  */
 public record TextPair(String source, String target) {
-    /** Checks neither side is null. */
-    public TextPair {
-        Arguments.notNull("source", source);
-        Arguments.notNull("target", target);
-    }
+  /** Checks neither side is null. */
+  public TextPair {
+    Arguments.notNull("source", source);
+    Arguments.notNull("target", target);
+  }
 }

@@ -16,21 +16,21 @@ import org.jrnn.data.Vocabulary;
  *   <li>{@code maxLength}: the most tokens per sequence, the end token not counted; a sequence that
  *       reaches it stops there ({@link Hypothesis#ended()} false). Default 20.
  *   <li>{@code minLength}: the end token is forbidden before this many tokens. Default 0.
- *   <li>{@code noRepeatNgram}: n &gt; 0 forbids any token that would repeat an n-gram already in the
- *       sequence. Default 0 (off).
- *   <li>{@code startToken}/{@code endToken}: defaults {@code <bos>}/{@code <eos>}; the end token can
- *       be given per input too ({@link Decoders#decode(StepModel, java.util.List, int[],
+ *   <li>{@code noRepeatNgram}: n &gt; 0 forbids any token that would repeat an n-gram already in
+ *       the sequence. Default 0 (off).
+ *   <li>{@code startToken}/{@code endToken}: defaults {@code <bos>}/{@code <eos>}; the end token
+ *       can be given per input too ({@link Decoders#decode(StepModel, java.util.List, int[],
  *       DecodeOptions, java.util.function.Consumer)}).
  *   <li>{@code suppress}: tokens never generated (e.g. {@code <pad>} and {@code <bos>}). Default
  *       none.
  *   <li>{@code maxActive}: the most inputs decoded together (a batch); when one finishes the next
  *       waiting input joins. 0: all at once. Default 0.
- *   <li>beam search: {@code beamSize} (at most {@link #MAX_BEAM_SIZE}), {@code nBest}
- *       (hypotheses returned, {@code <= beamSize}),
- *       {@code lengthPenalty}, {@code earlyStopping} (stop an input once it has {@code beamSize}
- *       finished hypotheses, as Hugging Face's {@code early_stopping=True}; default off: stop when
- *       no live beam can still beat the {@code nBest} kept, which gives the exact best under the
- *       penalty when the beam is wide enough, and usually few extra steps without a penalty).
+ *   <li>beam search: {@code beamSize} (at most {@link #MAX_BEAM_SIZE}), {@code nBest} (hypotheses
+ *       returned, {@code <= beamSize}), {@code lengthPenalty}, {@code earlyStopping} (stop an input
+ *       once it has {@code beamSize} finished hypotheses, as Hugging Face's {@code
+ *       early_stopping=True}; default off: stop when no live beam can still beat the {@code nBest}
+ *       kept, which gives the exact best under the penalty when the beam is wide enough, and
+ *       usually few extra steps without a penalty).
  *   <li>sampling: {@code temperature}, {@code topK} (0: all), {@code topP} (1: all), {@code seed}.
  *       Input i draws from its own generator seeded by {@code (seed, i)}, so its sample does not
  *       depend on the batch.
@@ -187,11 +187,39 @@ public final class DecodeOptions {
 
   @Override
   public String toString() {
-    return "DecodeOptions[" + strategy() + ", maxLength=" + maxLength + ", minLength=" + minLength
-        + ", beam=" + beamSize + ", nBest=" + nBest + ", penalty=" + lengthPenalty + ", earlyStopping="
-        + earlyStopping + ", noRepeatNgram=" + noRepeatNgram + ", start=" + startToken + ", end=" + endToken
-        + ", maxActive=" + maxActive + ", suppress=" + java.util.Arrays.toString(suppress) + ", temperature=" + temperature + ", topK=" + topK + ", topP=" + topP
-        + ", seed=" + seed + "]";
+    return "DecodeOptions["
+        + strategy()
+        + ", maxLength="
+        + maxLength
+        + ", minLength="
+        + minLength
+        + ", beam="
+        + beamSize
+        + ", nBest="
+        + nBest
+        + ", penalty="
+        + lengthPenalty
+        + ", earlyStopping="
+        + earlyStopping
+        + ", noRepeatNgram="
+        + noRepeatNgram
+        + ", start="
+        + startToken
+        + ", end="
+        + endToken
+        + ", maxActive="
+        + maxActive
+        + ", suppress="
+        + java.util.Arrays.toString(suppress)
+        + ", temperature="
+        + temperature
+        + ", topK="
+        + topK
+        + ", topP="
+        + topP
+        + ", seed="
+        + seed
+        + "]";
   }
 
   /** Builds {@link DecodeOptions}; the defaults are those listed on the class. */
@@ -297,7 +325,8 @@ public final class DecodeOptions {
       }
       for (int i = 0; i < tokens.length; i++) {
         if (tokens[i] < 0) {
-          throw new JrnnException("suppress[" + i + "] = " + tokens[i] + " must be a token id >= 0");
+          throw new JrnnException(
+              "suppress[" + i + "] = " + tokens[i] + " must be a token id >= 0");
         }
       }
       suppress = tokens.clone();
@@ -336,12 +365,16 @@ public final class DecodeOptions {
 
     public DecodeOptions build() {
       if (minLength > maxLength) {
-        throw new JrnnException("minLength " + minLength + " exceeds maxLength " + maxLength
-            + " (minLength must be in 0..maxLength)");
+        throw new JrnnException(
+            "minLength "
+                + minLength
+                + " exceeds maxLength "
+                + maxLength
+                + " (minLength must be in 0..maxLength)");
       }
       if (nBest > beamSize) {
-        throw new JrnnException("nBest " + nBest + " exceeds beamSize " + beamSize
-            + " (nBest must be in 1..beamSize)");
+        throw new JrnnException(
+            "nBest " + nBest + " exceeds beamSize " + beamSize + " (nBest must be in 1..beamSize)");
       }
       if (beamSize > 1 && temperature > 0) {
         throw new JrnnException("beam search does not sample: leave temperature at 0");

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.jrnn.JrnnException;
-import org.jrnn.internal.SplitMix64;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.SplitMix64;
 
 /**
  * Decodes many inputs together with a {@link StepModel}.
@@ -20,25 +20,26 @@ import org.jrnn.internal.Arguments;
  * <p><b>The batch.</b> At most {@link DecodeOptions#maxActive()} inputs are live at once (all when
  * 0); each holds one row of the model's state (greedy, sampling) or up to {@code beamSize} rows
  * (beam search). Each step feeds every live row once, then selects the rows that go on with one
- * {@link StepState#select(int[])} (beams reordered or forked, finished inputs dropped; skipped
- * when nothing changed) and appends the initial state of waiting inputs to fill the freed places.
- * Rows of finished inputs are never computed again.
+ * {@link StepState#select(int[])} (beams reordered or forked, finished inputs dropped; skipped when
+ * nothing changed) and appends the initial state of waiting inputs to fill the freed places. Rows
+ * of finished inputs are never computed again.
  *
  * <p><b>Beam search</b> (per input, beam K): the candidates are every live beam extended by every
- * allowed token, scored by the summed log-probability; they are ranked by score, ties broken by
- * the beam's rank and then the token id (so results are deterministic). Walking the ranking, an
+ * allowed token, scored by the summed log-probability; they are ranked by score, ties broken by the
+ * beam's rank and then the token id (so results are deterministic). Walking the ranking, an
  * end-token candidate among the first K becomes a finished hypothesis (scored with the {@link
- * LengthPenalty}), other candidates become the next live beams until there are K. Beams that
- * reach {@code maxLength} tokens are finished as they are. An input stops when it has no live beam,
- * or (by default) when it has {@code nBest} finished hypotheses and no live beam can still beat the
+ * LengthPenalty}), other candidates become the next live beams until there are K. Beams that reach
+ * {@code maxLength} tokens are finished as they are. An input stops when it has no live beam, or
+ * (by default) when it has {@code nBest} finished hypotheses and no live beam can still beat the
  * {@code nBest}-th: the summed log-probability only falls, so with no length penalty this stops as
  * soon as the result is final. With {@link DecodeOptions#earlyStopping()} it stops at K finished
  * hypotheses instead (fewer steps, but a beam still live may have scored better). The finished
  * hypotheses are ranked by score, ties by the order they finished.
  *
  * <p><b>Constraints</b> (all strategies): suppressed tokens are never chosen; the end token is
- * forbidden before {@code minLength} tokens; with {@code noRepeatNgram = n} a token that would complete an n-gram already in the
- * sequence is forbidden; tokens with a log-probability of -inf or NaN are never chosen.
+ * forbidden before {@code minLength} tokens; with {@code noRepeatNgram = n} a token that would
+ * complete an n-gram already in the sequence is forbidden; tokens with a log-probability of -inf or
+ * NaN are never chosen.
  */
 public final class Decoders {
   private static final float NEG_INF = Float.NEGATIVE_INFINITY;
@@ -46,7 +47,8 @@ public final class Decoders {
   private Decoders() {}
 
   /** Decodes every input with the default end token; results in input order. */
-  public static <C> List<Decoded> decode(StepModel<C> model, List<C> inputs, DecodeOptions options) {
+  public static <C> List<Decoded> decode(
+      StepModel<C> model, List<C> inputs, DecodeOptions options) {
     return decode(model, inputs, null, options);
   }
 
@@ -165,7 +167,12 @@ public final class Decoders {
     int[] parents = new int[16];
     int parentCount;
 
-    Run(StepModel<C> model, List<C> inputs, int[] endTokens, DecodeOptions o, Consumer<Decoded> onDone) {
+    Run(
+        StepModel<C> model,
+        List<C> inputs,
+        int[] endTokens,
+        DecodeOptions o,
+        Consumer<Decoded> onDone) {
       this.model = model;
       this.inputs = inputs;
       this.endTokens = endTokens;
@@ -222,7 +229,8 @@ public final class Decoders {
             StepState fresh = model.initialState(inputs.subList(next, next + m));
             if (fresh.rows() != m) {
               fresh.close();
-              throw new JrnnException("initialState gave " + fresh.rows() + " rows for " + m + " inputs");
+              throw new JrnnException(
+                  "initialState gave " + fresh.rows() + " rows for " + m + " inputs");
             }
             if (state == null) {
               state = fresh;
@@ -236,8 +244,10 @@ public final class Decoders {
             for (int i = 0; i < m; i++) {
               int input = next + i;
               int end = endTokens == null ? o.endToken : endTokens[input];
-              SplittableRandom random = o.strategy() == DecodeOptions.Strategy.SAMPLE
-                  ? new SplittableRandom(SplitMix64.deriveSeed(o.seed, input)) : null;
+              SplittableRandom random =
+                  o.strategy() == DecodeOptions.Strategy.SAMPLE
+                      ? new SplittableRandom(SplitMix64.deriveSeed(o.seed, input))
+                      : null;
               active.add(new Group(input, end, random));
             }
             next += m;
@@ -251,14 +261,18 @@ public final class Decoders {
             }
           }
           if (r != rows) {
-            throw new JrnnException(JrnnException.Status.INTERNAL, "state has " + rows + " rows but " + r + " sequences are live");
+            throw new JrnnException(
+                JrnnException.Status.INTERNAL,
+                "state has " + rows + " rows but " + r + " sequences are live");
           }
           float[] lp = null;
           if (rowTops) {
             long need = (long) rows * rowTop;
             if (topValues.length < need) {
-              int size = Arguments.arrayLength(rows + " rows of " + rowTop + " candidates (lower maxActive)",
-                  Math.min(2 * need, Math.max(need, Arguments.MAX_ARRAY)));
+              int size =
+                  Arguments.arrayLength(
+                      rows + " rows of " + rowTop + " candidates (lower maxActive)",
+                      Math.min(2 * need, Math.max(need, Arguments.MAX_ARRAY)));
               topValues = new float[size];
               topIds = new int[size];
             }
@@ -266,8 +280,13 @@ public final class Decoders {
           } else {
             lp = model.step(tokens, state);
             if (lp == null || lp.length != (long) rows * vocab) {
-              throw new JrnnException("step returned " + (lp == null ? "null" : lp.length + " values")
-                  + " for " + rows + " rows of V = " + vocab);
+              throw new JrnnException(
+                  "step returned "
+                      + (lp == null ? "null" : lp.length + " values")
+                      + " for "
+                      + rows
+                      + " rows of V = "
+                      + vocab);
             }
           }
           parentCount = 0;
@@ -330,7 +349,9 @@ public final class Decoders {
       parents[parentCount++] = row;
     }
 
-    /** Marks in {@link #banned} the tokens n-gram blocking forbids after {@code seq}; returns them. */
+    /**
+     * Marks in {@link #banned} the tokens n-gram blocking forbids after {@code seq}; returns them.
+     */
     private int[] markBanned(int[] seq, int len) {
       int n = o.noRepeatNgram;
       if (n == 0 || len < n - 1) {
@@ -376,7 +397,10 @@ public final class Decoders {
     private static int[] appendInPlace(Live h, int token, int limit) {
       int[] out = h.tokens;
       if (h.length == out.length) {
-        int grown = (int) Math.min(Math.max(2L * out.length, 16), Math.min((long) limit, Arguments.MAX_ARRAY));
+        int grown =
+            (int)
+                Math.min(
+                    Math.max(2L * out.length, 16), Math.min((long) limit, Arguments.MAX_ARRAY));
         out = Arrays.copyOf(out, Math.max(grown, h.length + 1));
       }
       out[h.length] = token;
@@ -472,7 +496,9 @@ public final class Decoders {
       if (!next.isEmpty() && next.get(0).length >= o.maxLength) {
         for (Live h : next) {
           int len = h.length;
-          g.addFinished(new Hypothesis(h.sequence(), h.logProb, o.lengthPenalty.score(h.logProb, len), false), k);
+          g.addFinished(
+              new Hypothesis(h.sequence(), h.logProb, o.lengthPenalty.score(h.logProb, len), false),
+              k);
         }
         next.clear();
         parentCount = mark;
@@ -498,9 +524,10 @@ public final class Decoders {
       int off = base * vocab;
       int pick;
       try {
-        pick = o.strategy() == DecodeOptions.Strategy.SAMPLE
-            ? sample(lp, off, g, endAllowed)
-            : argmax(lp, off, g, endAllowed);
+        pick =
+            o.strategy() == DecodeOptions.Strategy.SAMPLE
+                ? sample(lp, off, g, endAllowed)
+                : argmax(lp, off, g, endAllowed);
       } finally {
         unmark(marked);
       }
@@ -537,7 +564,8 @@ public final class Decoders {
       }
       Live next = new Live(appendInPlace(h, pick, o.maxLength), h.length + 1, s);
       if (next.length >= o.maxLength) {
-        g.addFinished(new Hypothesis(next.sequence(), s, o.lengthPenalty.score(s, next.length), false), 1);
+        g.addFinished(
+            new Hypothesis(next.sequence(), s, o.lengthPenalty.score(s, next.length), false), 1);
         g.done = true;
         return;
       }
@@ -561,7 +589,8 @@ public final class Decoders {
         }
       }
       if (allowed(topX, top, g, endAllowed)) {
-        return top; // also what the scan below returns: no allowed token comes before it or beats it
+        return top; // also what the scan below returns: no allowed token comes before it or beats
+        // it
       }
       int best = -1;
       float bestX = NEG_INF;
@@ -588,10 +617,12 @@ public final class Decoders {
       }
       Integer[] cand = Arrays.copyOf(ids, m);
       // most likely first, ties by id (a total order: the draw depends only on the values)
-      Arrays.sort(cand, (a, b) -> {
-        int c = Float.compare(lp[off + b], lp[off + a]);
-        return c != 0 ? c : Integer.compare(a, b);
-      });
+      Arrays.sort(
+          cand,
+          (a, b) -> {
+            int c = Float.compare(lp[off + b], lp[off + a]);
+            return c != 0 ? c : Integer.compare(a, b);
+          });
       int keep = o.topK > 0 ? Math.min(o.topK, m) : m;
       double t = o.temperature;
       double zMax = lp[off + cand[0]] / t;

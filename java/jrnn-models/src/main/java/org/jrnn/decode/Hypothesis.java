@@ -33,8 +33,11 @@ public record Hypothesis(int[] tokens, double logProb, double score, boolean end
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Hypothesis h && Arrays.equals(tokens, h.tokens) && logProb == h.logProb
-        && score == h.score && ended == h.ended;
+    return o instanceof Hypothesis h
+        && Arrays.equals(tokens, h.tokens)
+        && logProb == h.logProb
+        && score == h.score
+        && ended == h.ended;
   }
 
   @Override
@@ -44,6 +47,11 @@ public record Hypothesis(int[] tokens, double logProb, double score, boolean end
 
   @Override
   public String toString() {
-    return Arrays.toString(tokens) + " logProb=" + logProb + " score=" + score + (ended ? "" : " (cut)");
+    return Arrays.toString(tokens)
+        + " logProb="
+        + logProb
+        + " score="
+        + score
+        + (ended ? "" : " (cut)");
   }
 }

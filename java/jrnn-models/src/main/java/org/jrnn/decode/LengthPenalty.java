@@ -69,7 +69,8 @@ public record LengthPenalty(Kind kind, double alpha) {
       try {
         return gnmt(Double.parseDouble(t.substring(5)));
       } catch (NumberFormatException e) {
-        throw new JrnnException("bad GNMT alpha in " + Quote.quote(text) + " (gnmt:ALPHA, ALPHA >= 0)");
+        throw new JrnnException(
+            "bad GNMT alpha in " + Quote.quote(text) + " (gnmt:ALPHA, ALPHA >= 0)");
       }
     }
     throw new JrnnException(

@@ -27,9 +27,9 @@ import org.jrnn.io.TensorInfo;
  * feature vector a conditioned language model appends to every step's input) that follows the rows.
  *
  * <p>Row operations gather on the state's device with one native row gather per tensor ({@link
- * Ops#embedding} over {@code h} seen as an {@code [L*N, H]} table): {@link #select(int[])} (reorder,
- * fork beams, drop finished rows) and {@link #fork(int[])} (the same into a new object). {@link
- * #append} concatenates rows (inputs joining a running batch). This object owns its tensors:
+ * Ops#embedding} over {@code h} seen as an {@code [L*N, H]} table): {@link #select(int[])}
+ * (reorder, fork beams, drop finished rows) and {@link #fork(int[])} (the same into a new object).
+ * {@link #append} concatenates rows (inputs joining a running batch). This object owns its tensors:
  * {@link #close()} frees them; {@link #state()} is a non-owning {@link RecurrentState} over them
  * for {@link Recurrent#step}, valid until the next row operation.
  */
@@ -83,13 +83,15 @@ public final class RecurrentRows implements StepState {
    */
   public static RecurrentRows own(Tensor h, Tensor c, float[] context, int contextSize) {
     if (h == null || h.rank() != 3) {
-      throw new JrnnException("h must be [L, N, H] but is " + (h == null ? "null" : Arrays.toString(h.shape())));
+      throw new JrnnException(
+          "h must be [L, N, H] but is " + (h == null ? "null" : Arrays.toString(h.shape())));
     }
     if (c != null && (!Arrays.equals(c.shape(), h.shape()) || !c.device().equals(h.device()))) {
       throw new JrnnException("c must be " + Arrays.toString(h.shape()) + " on " + h.device());
     }
     int n = (int) h.dim(1);
-    if (contextSize < 0 || (context == null) != (contextSize == 0)
+    if (contextSize < 0
+        || (context == null) != (contextSize == 0)
         || (context != null && context.length != (long) n * contextSize)) {
       throw new JrnnException("context must hold N = " + n + " rows of " + contextSize + " values");
     }
@@ -205,7 +207,8 @@ public final class RecurrentRows implements StepState {
     }
     for (int i = 0; i < order.length; i++) {
       if (order[i] < 0 || order[i] >= rows) {
-        throw new JrnnException("row " + order[i] + " at position " + i + " is outside 0.." + (rows - 1));
+        throw new JrnnException(
+            "row " + order[i] + " at position " + i + " is outside 0.." + (rows - 1));
       }
     }
   }
@@ -246,12 +249,17 @@ public final class RecurrentRows implements StepState {
     checkOpen();
     Arguments.notNull("other", other);
     if (!(other instanceof RecurrentRows o)) {
-      throw new JrnnException("cannot append a " + other.getClass().getSimpleName() + " to RecurrentRows");
+      throw new JrnnException(
+          "cannot append a " + other.getClass().getSimpleName() + " to RecurrentRows");
     }
     o.checkOpen();
-    if (o.layers != layers || o.hidden != hidden || (o.c == null) != (c == null)
-        || o.contextSize != contextSize || !o.device.equals(device)) {
-      throw new JrnnException("cannot append " + o + " to " + this + ": shapes, cell or device differ");
+    if (o.layers != layers
+        || o.hidden != hidden
+        || (o.c == null) != (c == null)
+        || o.contextSize != contextSize
+        || !o.device.equals(device)) {
+      throw new JrnnException(
+          "cannot append " + o + " to " + this + ": shapes, cell or device differ");
     }
     if (o.rows == 0) {
       return;
@@ -314,7 +322,9 @@ public final class RecurrentRows implements StepState {
 
   // ------------------------------------------------------------------ files
 
-  /** Saves h, c and the context as F32 tensors {@code "h"}, {@code "c"}, {@code "context"}. Atomic. */
+  /**
+   * Saves h, c and the context as F32 tensors {@code "h"}, {@code "c"}, {@code "context"}. Atomic.
+   */
   public void save(Path path) throws IOException {
     checkOpen();
     Arguments.notNull("path", path);
@@ -333,7 +343,8 @@ public final class RecurrentRows implements StepState {
   public static RecurrentRows load(Path path, Device device) throws IOException {
     Arguments.notNull("path", path);
     Arguments.notNull("device", device);
-    try (SafetensorsFile f = SafetensorsFile.open(path); Scope s = Scope.open()) {
+    try (SafetensorsFile f = SafetensorsFile.open(path);
+        Scope s = Scope.open()) {
       long[] shape = f.info("h").shape();
       Tensor h = Tensor.of(device, f.floats("h"), shape);
       Tensor c = f.contains("c") ? Tensor.of(device, f.floats("c"), f.info("c").shape()) : null;
@@ -380,7 +391,16 @@ public final class RecurrentRows implements StepState {
 
   @Override
   public String toString() {
-    return "RecurrentRows[L=" + layers + ", N=" + rows + ", H=" + hidden + (c != null ? ", lstm" : "")
-        + (contextSize > 0 ? ", context=" + contextSize : "") + "] on " + device + (closed ? " (closed)" : "");
+    return "RecurrentRows[L="
+        + layers
+        + ", N="
+        + rows
+        + ", H="
+        + hidden
+        + (c != null ? ", lstm" : "")
+        + (contextSize > 0 ? ", context=" + contextSize : "")
+        + "] on "
+        + device
+        + (closed ? " (closed)" : "");
   }
 }

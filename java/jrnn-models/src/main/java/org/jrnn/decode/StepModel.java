@@ -19,10 +19,10 @@ import org.jrnn.internal.Arguments;
  * vectors) implement it, so {@link Decoders} gives all of them greedy decoding, sampling and beam
  * search.
  *
- * <p>{@link Decoders} calls {@link #initialState} once per group of inputs that join the batch, then
- * {@link #step} once per generated token for all live rows together; between steps they reorder,
- * fork and compact the rows with {@link StepState#select(int[])} (one gather per step) and add
- * joining inputs with {@link StepState#append(StepState)}.
+ * <p>{@link Decoders} calls {@link #initialState} once per group of inputs that join the batch,
+ * then {@link #step} once per generated token for all live rows together; between steps they
+ * reorder, fork and compact the rows with {@link StepState#select(int[])} (one gather per step) and
+ * add joining inputs with {@link StepState#append(StepState)}.
  *
  * @param <C> the conditioning of one input: a feature vector for a captioner or conditioned
  *     language model, the prompt's token ids for a language model, the source's token ids for a
@@ -56,10 +56,10 @@ public interface StepModel<C> {
    * Like {@link #step}, but hands back only the best {@code top} log-probabilities of each row:
    * what beam search and greedy need when they block no n-grams (a beam keeps at most K + (live
    * beams) of a row's candidates, greedy one, and their rules drop at most one more, the end token
-   * before the minimum length), so the whole {@code [rows, V]} array is not copied to the host
-   * and scanned. Per row:
-   * values in descending order, ties to the lower token id, each identical to the one {@link
-   * #step} would give; NaN and -inf entries and the {@code exclude}d tokens never chosen.
+   * before the minimum length), so the whole {@code [rows, V]} array is not copied to the host and
+   * scanned. Per row: values in descending order, ties to the lower token id, each identical to the
+   * one {@link #step} would give; NaN and -inf entries and the {@code exclude}d tokens never
+   * chosen.
    *
    * <p>The default calls {@link #step} and selects on the host; models whose logits live in a
    * tensor override it with {@code Ops.logSoftmaxTop} (one native pass per row on the CPU).
@@ -83,19 +83,34 @@ public interface StepModel<C> {
     }
     for (int i = 0; i < exclude.length; i++) {
       if (exclude[i] < 0 || exclude[i] >= vocabSize()) {
-        throw new JrnnException("exclude[" + i + "] = " + exclude[i] + " is outside the vocabulary 0.."
-            + (vocabSize() - 1));
+        throw new JrnnException(
+            "exclude["
+                + i
+                + "] = "
+                + exclude[i]
+                + " is outside the vocabulary 0.."
+                + (vocabSize() - 1));
       }
     }
     long need = (long) tokens.length * top;
     if (values.length < need || indices.length < need) {
-      throw new JrnnException("values and indices need rows * top = " + need + " entries but hold "
-          + values.length + " and " + indices.length);
+      throw new JrnnException(
+          "values and indices need rows * top = "
+              + need
+              + " entries but hold "
+              + values.length
+              + " and "
+              + indices.length);
     }
     float[] lp = step(tokens, state);
     if (lp == null || lp.length != (long) tokens.length * vocabSize()) {
-      throw new JrnnException("step returned " + (lp == null ? "null" : lp.length + " values")
-          + " for " + tokens.length + " rows of V = " + vocabSize());
+      throw new JrnnException(
+          "step returned "
+              + (lp == null ? "null" : lp.length + " values")
+              + " for "
+              + tokens.length
+              + " rows of V = "
+              + vocabSize());
     }
     Ops.topEntries(lp, tokens.length, vocabSize(), top, exclude, values, indices);
   }

@@ -7,10 +7,9 @@ package org.jrnn.decode;
 import org.jrnn.Device;
 
 /**
- * The state of {@link #rows()} independent sequences of a {@link StepModel}. Row operations work
- * in place so {@link Decoders} needs one gather per step whatever happened (beams reordered or
- * forked, sequences finished, inputs joining). Implementations own their memory: {@link #close()}
- * frees it.
+ * The state of {@link #rows()} independent sequences of a {@link StepModel}. Row operations work in
+ * place so {@link Decoders} needs one gather per step whatever happened (beams reordered or forked,
+ * sequences finished, inputs joining). Implementations own their memory: {@link #close()} frees it.
  */
 public interface StepState extends AutoCloseable {
 
@@ -19,8 +18,8 @@ public interface StepState extends AutoCloseable {
 
   /**
    * Keeps the rows {@code rows} in that order: new row {@code j} is old row {@code rows[j]}. A row
-   * may appear several times (forking beams) or not at all (finished sequences are compacted
-   * away). An empty array leaves no rows.
+   * may appear several times (forking beams) or not at all (finished sequences are compacted away).
+   * An empty array leaves no rows.
    *
    * @param rows indices in {@code 0..rows()-1}. Not modified.
    */

@@ -16,10 +16,10 @@ import org.jrnn.nn.Parameters;
 import org.jrnn.nn.Trainable;
 
 /**
- * A {@link Model} built of layers it owns. A subclass's constructor makes each layer through
- * {@link #own}, which appends the layer's parameters under a module prefix ({@code "rnn"} gives
- * {@code "rnn.weight_ih_l0"}, ...) and frees the layer on {@link #close()}, newest first. A
- * constructor that fails half-way calls {@link #closeAfterFailure()} before it rethrows.
+ * A {@link Model} built of layers it owns. A subclass's constructor makes each layer through {@link
+ * #own}, which appends the layer's parameters under a module prefix ({@code "rnn"} gives {@code
+ * "rnn.weight_ih_l0"}, ...) and frees the layer on {@link #close()}, newest first. A constructor
+ * that fails half-way calls {@link #closeAfterFailure()} before it rethrows.
  */
 public abstract class AbstractModel implements Model {
   private final String kind;
@@ -41,8 +41,8 @@ public abstract class AbstractModel implements Model {
   }
 
   /**
-   * Takes ownership of a freshly made layer: its parameters follow those owned before, named
-   * {@code prefix + "." + name}, and {@link #close()} frees it. Call only from the constructor.
+   * Takes ownership of a freshly made layer: its parameters follow those owned before, named {@code
+   * prefix + "." + name}, and {@link #close()} frees it. Call only from the constructor.
    *
    * @return {@code layer}
    */
@@ -53,8 +53,8 @@ public abstract class AbstractModel implements Model {
   }
 
   /**
-   * Frees the layers owned so far, newest first, when the constructor fails. Their own failures
-   * are dropped: the constructor's exception is the one to report.
+   * Frees the layers owned so far, newest first, when the constructor fails. Their own failures are
+   * dropped: the constructor's exception is the one to report.
    */
   protected final void closeAfterFailure() {
     for (int i = owned.size() - 1; i >= 0; i--) {
@@ -95,9 +95,9 @@ public abstract class AbstractModel implements Model {
   }
 
   /**
-   * A readable summary: class, device, parameter count, and each parameter's name, shape and
-   * count ({@link ParameterTable}) and the config, so printing a model in a notebook or
-   * a log shows its layers.
+   * A readable summary: class, device, parameter count, and each parameter's name, shape and count
+   * ({@link ParameterTable}) and the config, so printing a model in a notebook or a log shows its
+   * layers.
    */
   @Override
   public String toString() {

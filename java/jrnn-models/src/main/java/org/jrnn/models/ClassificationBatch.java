@@ -8,8 +8,7 @@ import org.jrnn.data.PaddedBatch;
 import org.jrnn.internal.Arguments;
 
 /**
- * The input of {@link SequenceClassifier}: N token sequences (time-major, padded) and their
- * labels.
+ * The input of {@link SequenceClassifier}: N token sequences (time-major, padded) and their labels.
  *
  * @param tokens ids {@code [T, N]} time-major with each sequence's length ({@code >= 1})
  * @param labels N class ids in {@code 0..K-1}
@@ -25,7 +24,11 @@ public record ClassificationBatch(PaddedBatch tokens, int[] labels) {
     Arguments.notNull("labels", labels);
     if (labels.length != tokens.size()) {
       throw new JrnnException(
-          "labels has " + labels.length + " entries but the batch has " + tokens.size() + " sequences");
+          "labels has "
+              + labels.length
+              + " entries but the batch has "
+              + tokens.size()
+              + " sequences");
     }
   }
 

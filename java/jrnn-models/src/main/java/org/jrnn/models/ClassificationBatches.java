@@ -30,16 +30,19 @@ public final class ClassificationBatches implements BatchSource<ClassificationBa
    * @param chunkBatches with {@code > 0}: bucket by length in chunks of this many batches
    *     (torch_sentiment.py's default is 50); 0: plain shuffled batches
    */
-  public ClassificationBatches(List<int[]> sequences, int[] labels, int batchSize, int chunkBatches) {
+  public ClassificationBatches(
+      List<int[]> sequences, int[] labels, int batchSize, int chunkBatches) {
     Arguments.noNulls("sequences", sequences);
     Arguments.notNull("labels", labels);
     if (sequences.size() != labels.length) {
-      throw new JrnnException(
-          sequences.size() + " sequences but " + labels.length + " labels");
+      throw new JrnnException(sequences.size() + " sequences but " + labels.length + " labels");
     }
     if (batchSize < 1 || chunkBatches < 0) {
       throw new JrnnException(
-          "batchSize must be >= 1 and chunkBatches >= 0 but are " + batchSize + ", " + chunkBatches);
+          "batchSize must be >= 1 and chunkBatches >= 0 but are "
+              + batchSize
+              + ", "
+              + chunkBatches);
     }
     Sequences.requireNonEmpty(sequences, "sequence");
     this.sequences = sequences;
@@ -49,9 +52,10 @@ public final class ClassificationBatches implements BatchSource<ClassificationBa
   }
 
   /** Batches in example order, unshuffled (for evaluation and prediction). */
-  public static List<ClassificationBatch> inOrder(List<int[]> sequences, int[] labels, int batchSize) {
-    return new ClassificationBatches(sequences, labels, batchSize, 0).batches(
-        Batches.builder(sequences.size(), batchSize).shuffle(false).build().epoch(0));
+  public static List<ClassificationBatch> inOrder(
+      List<int[]> sequences, int[] labels, int batchSize) {
+    return new ClassificationBatches(sequences, labels, batchSize, 0)
+        .batches(Batches.builder(sequences.size(), batchSize).shuffle(false).build().epoch(0));
   }
 
   @Override

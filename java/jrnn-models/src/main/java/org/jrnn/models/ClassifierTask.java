@@ -10,9 +10,11 @@ import org.jrnn.train.NonFiniteLocator;
 import org.jrnn.train.ResumableTask;
 import org.jrnn.train.Task;
 
-/** Trains a {@link SequenceClassifier}; the primary metric is {@code "accuracy"} (higher is better). */
-public final class ClassifierTask implements Task<ClassificationBatch>, ResumableTask,
-    NonFiniteLocator<ClassificationBatch> {
+/**
+ * Trains a {@link SequenceClassifier}; the primary metric is {@code "accuracy"} (higher is better).
+ */
+public final class ClassifierTask
+    implements Task<ClassificationBatch>, ResumableTask, NonFiniteLocator<ClassificationBatch> {
   private static final String DROPOUT_SEEDS = "dropout.seeds";
   private final SequenceClassifier model;
 
@@ -36,7 +38,9 @@ public final class ClassifierTask implements Task<ClassificationBatch>, Resumabl
     return model.evaluate(batches);
   }
 
-  /** Where the forward pass over {@code batch} first becomes non-finite (see {@link NonFiniteScan}). */
+  /**
+   * Where the forward pass over {@code batch} first becomes non-finite (see {@link NonFiniteScan}).
+   */
   @Override
   public String locateNonFinite(ClassificationBatch batch) {
     return model.locateNonFinite(batch.tokens());

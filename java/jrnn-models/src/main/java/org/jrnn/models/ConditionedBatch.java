@@ -38,11 +38,22 @@ public record ConditionedBatch(
     }
     if (sequences.size() != inputs.size()) {
       throw new JrnnException(
-          "sequences has " + sequences.size() + " entries but inputs has " + inputs.size() + " sequences");
+          "sequences has "
+              + sequences.size()
+              + " entries but inputs has "
+              + inputs.size()
+              + " sequences");
     }
     if (features.length != (long) featureSize * inputs.size()) {
-      throw new JrnnException("features has " + features.length + " values but N = "
-          + inputs.size() + " rows of F = " + featureSize + " need " + (long) featureSize * inputs.size());
+      throw new JrnnException(
+          "features has "
+              + features.length
+              + " values but N = "
+              + inputs.size()
+              + " rows of F = "
+              + featureSize
+              + " need "
+              + (long) featureSize * inputs.size());
     }
     Arguments.finite("features", features);
     if (targets.length != inputs.ids().length) {
@@ -57,20 +68,23 @@ public record ConditionedBatch(
     Arguments.notNull("sequences", sequences);
     Arguments.notNull("indices", indices);
     if (features.size() != sequences.size()) {
-      throw new JrnnException(features.size() + " feature vectors but " + sequences.size() + " sequences");
+      throw new JrnnException(
+          features.size() + " feature vectors but " + sequences.size() + " sequences");
     }
     if (indices.length == 0) {
       throw new JrnnException("indices is empty (a batch needs at least one example)");
     }
     for (int i : indices) {
       if (i < 0 || i >= features.size()) {
-        throw new JrnnException("index " + i + " is outside 0.." + (features.size() - 1) + " (the examples)");
+        throw new JrnnException(
+            "index " + i + " is outside 0.." + (features.size() - 1) + " (the examples)");
       }
       Arguments.notNull("features " + i, features.get(i));
       Arguments.notNull("sequence " + i, sequences.get(i));
     }
     int f = features.get(indices[0]).length;
-    float[] flat = new float[Arguments.arrayLength("the batch's features", (long) f * indices.length)];
+    float[] flat =
+        new float[Arguments.arrayLength("the batch's features", (long) f * indices.length)];
     List<int[]> in = new ArrayList<>();
     List<int[]> out = new ArrayList<>();
     List<int[]> picked = new ArrayList<>();
@@ -96,7 +110,8 @@ public record ConditionedBatch(
     for (int k = 0; k < all.length; k++) {
       all[k] = k;
     }
-    return new ConditionedBatch(flat, f, PaddedBatch.of(in, all), PaddedBatch.of(out, all, -1).ids(), picked);
+    return new ConditionedBatch(
+        flat, f, PaddedBatch.of(in, all), PaddedBatch.of(out, all, -1).ids(), picked);
   }
 
   /** N, the number of examples. */

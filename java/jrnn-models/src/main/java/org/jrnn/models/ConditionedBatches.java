@@ -27,7 +27,8 @@ public final class ConditionedBatches implements BatchSource<ConditionedBatch> {
     Arguments.noNulls("features", features);
     Arguments.noNulls("sequences", sequences);
     if (features.size() != sequences.size()) {
-      throw new JrnnException(features.size() + " feature vectors but " + sequences.size() + " sequences");
+      throw new JrnnException(
+          features.size() + " feature vectors but " + sequences.size() + " sequences");
     }
     if (batchSize < 1) {
       throw new JrnnException("batchSize must be >= 1 but is " + batchSize);
@@ -38,7 +39,8 @@ public final class ConditionedBatches implements BatchSource<ConditionedBatch> {
   }
 
   /** Batches in example order, unshuffled (for evaluation). */
-  public static List<ConditionedBatch> inOrder(List<float[]> features, List<int[]> sequences, int batchSize) {
+  public static List<ConditionedBatch> inOrder(
+      List<float[]> features, List<int[]> sequences, int batchSize) {
     return new ConditionedBatches(features, sequences, batchSize)
         .batches(Batches.builder(features.size(), batchSize).shuffle(false).build().epoch(0));
   }

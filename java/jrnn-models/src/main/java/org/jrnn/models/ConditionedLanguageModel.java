@@ -23,16 +23,16 @@ import org.jrnn.Scope;
 import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
+import org.jrnn.data.Vocabulary;
 import org.jrnn.decode.DecodeOptions;
 import org.jrnn.decode.Decoded;
 import org.jrnn.decode.Decoders;
 import org.jrnn.decode.RecurrentRows;
 import org.jrnn.decode.StepModel;
 import org.jrnn.decode.StepState;
-import org.jrnn.internal.SplitMix64;
-import org.jrnn.data.Vocabulary;
 import org.jrnn.internal.Arguments;
 import org.jrnn.internal.FeatureConditioning;
+import org.jrnn.internal.SplitMix64;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Linear;
 import org.jrnn.nn.RecurrentInit;
@@ -44,8 +44,8 @@ import org.jrnn.train.Task.StepResult;
  * ({@code init} is a {@code linear [L*H, F]}; layer l's h0 is columns {@code [l*H, (l+1)*H)}; an
  * LSTM's c0 is zero) starts a unidirectional recurrent stack whose input at step t is the embedding
  * of the previous token ({@code <bos>} at t = 0), optionally with x appended ({@link
- * Config#concatFeatures()}); {@code linear [V, H]} at every step; softmax cross-entropy against
- * the sequence followed by {@code <eos>}.
+ * Config#concatFeatures()}); {@code linear [V, H]} at every step; softmax cross-entropy against the
+ * sequence followed by {@code <eos>}.
  *
  * <p>Parameters: {@code init.weight}, {@code init.bias}, {@code embedding.weight}, {@code
  * rnn.weight_ih_l0}, ..., {@code linear.weight}, {@code linear.bias} (torch_digits.py's {@code
@@ -249,8 +249,8 @@ public final class ConditionedLanguageModel extends AbstractModel implements Ste
 
   /**
    * Settings of a {@link ConditionedLanguageModel}. Each setter checks its own value and throws
-   * {@link JrnnException} naming the setting; {@link #config()} and {@link #build()} check the required
-   * settings and those that depend on each other.
+   * {@link JrnnException} naming the setting; {@link #config()} and {@link #build()} check the
+   * required settings and those that depend on each other.
    */
   public static final class Builder {
     private int featureSize;
@@ -433,13 +433,16 @@ public final class ConditionedLanguageModel extends AbstractModel implements Ste
   private Tensor initialHidden(Tensor x, int n, float[][] tanhOut) {
     float[] pre = init.forward(x).toArray(); // [N, L*H]; the call below makes it tanh(pre)
     tanhOut[0] = pre;
-    return FeatureConditioning.initialHidden(pre, n, config.layers(), config.hiddenSize(), device());
+    return FeatureConditioning.initialHidden(
+        pre, n, config.layers(), config.hiddenSize(), device());
   }
 
   /** Backward of {@link #initialHidden}, into init's gradients. */
   private void initialHiddenBackward(Tensor x, int n, float[] tanh, Tensor dh0) {
-    init.backwardParameters(x,
-        FeatureConditioning.initialHiddenGradient(tanh, dh0, n, config.layers(), config.hiddenSize()));
+    init.backwardParameters(
+        x,
+        FeatureConditioning.initialHiddenGradient(
+            tanh, dh0, n, config.layers(), config.hiddenSize()));
   }
 
   /** The recurrent input {@code [steps, N, E(+F)]} for ids {@code [steps*N]}. */
@@ -467,8 +470,8 @@ public final class ConditionedLanguageModel extends AbstractModel implements Ste
 
   /**
    * Where a teacher-forced forward pass over {@code b} (inference) first becomes non-finite: the
-   * initial state {@code tanh(init(features))}, the recurrent input (embedding), a recurrent layer's
-   * output or the logits, with the time step and sequence; null when it stays finite.
+   * initial state {@code tanh(init(features))}, the recurrent input (embedding), a recurrent
+   * layer's output or the logits, with the time step and sequence; null when it stays finite.
    */
   String locateNonFinite(ConditionedBatch b) {
     checkBatch(b);
@@ -478,18 +481,28 @@ public final class ConditionedLanguageModel extends AbstractModel implements Ste
       Tensor h0 = initialHidden(x, n, new float[1][]);
       long bad = Ops.firstNonFinite(h0);
       if (bad >= 0) {
-        return "init (initial state), layer " + (bad / (n * h0.dim(2)) + 1) + ", sequence " + (bad / h0.dim(2)) % n;
+        return "init (initial state), layer "
+            + (bad / (n * h0.dim(2)) + 1)
+            + ", sequence "
+            + (bad / h0.dim(2)) % n;
       }
       PaddedBatch in = b.inputs();
-      Tensor input = recurrentInput(
-          Sequences.idsWithoutPadding(in, config.vocabSize(), "inputs"), in.maxLength(), n, b.features());
+      Tensor input =
+          recurrentInput(
+              Sequences.idsWithoutPadding(in, config.vocabSize(), "inputs"),
+              in.maxLength(),
+              n,
+              b.features());
       String found = NonFiniteScan.timeMajor(input, "embedding output");
       if (found != null) {
         return found;
       }
-      RecurrentOutput out = rnn.forward(SequenceBatch.of(input, in.lengths()), RecurrentState.of(h0, null));
+      RecurrentOutput out =
+          rnn.forward(SequenceBatch.of(input, in.lengths()), RecurrentState.of(h0, null));
       found = NonFiniteScan.recurrent(rnn, out);
-      return found != null ? found : NonFiniteScan.timeMajor(linear.forward(out.output()), "linear (logits)");
+      return found != null
+          ? found
+          : NonFiniteScan.timeMajor(linear.forward(out.output()), "linear (logits)");
     }
   }
 
@@ -503,7 +516,8 @@ public final class ConditionedLanguageModel extends AbstractModel implements Ste
     Tensor h0 = initialHidden(x, n, tanh);
     PaddedBatch in = b.inputs();
     int[] ids = Sequences.idsWithoutPadding(in, config.vocabSize(), "inputs");
-    SequenceBatch input = SequenceBatch.of(recurrentInput(ids, in.maxLength(), n, b.features()), in.lengths());
+    SequenceBatch input =
+        SequenceBatch.of(recurrentInput(ids, in.maxLength(), n, b.features()), in.lengths());
     RecurrentState start = RecurrentState.of(h0, null);
     RecurrentOutput out = training ? rnn.forwardTrain(input, start) : rnn.forward(input, start);
     return new Pass(ids, x, tanh[0], out, linear.forward(out.output()));
@@ -523,7 +537,8 @@ public final class ConditionedLanguageModel extends AbstractModel implements Ste
       long count = CrossEntropy.counted(batch.targets());
       Tensor dLogits = Tensor.zeros(device(), pass.logits().shape());
       double loss =
-          CrossEntropy.summed(pass.logits(), batch.targets(), count == 0 ? 0f : 1f / count, dLogits);
+          CrossEntropy.summed(
+              pass.logits(), batch.targets(), count == 0 ? 0f : 1f / count, dLogits);
       Tensor dy = linear.backward(pass.out().output(), dLogits);
       RecurrentGradients g = rnn.backward(pass.out(), dy, null, null);
       int steps = batch.inputs().maxLength();
@@ -536,7 +551,10 @@ public final class ConditionedLanguageModel extends AbstractModel implements Ste
   private void checkBatch(ConditionedBatch b) {
     if (Arguments.notNull("batch", b).featureSize() != config.featureSize()) {
       throw new JrnnException(
-          "features have " + b.featureSize() + " values per example but the model takes " + config.featureSize());
+          "features have "
+              + b.featureSize()
+              + " values per example but the model takes "
+              + config.featureSize());
     }
     for (int[] s : b.sequences()) {
       Sequences.requireIds(s, config.vocabSize(), "sequence");
@@ -567,7 +585,8 @@ public final class ConditionedLanguageModel extends AbstractModel implements Ste
     for (int i = 0; i < n; i++) {
       float[] v = inputs.get(i);
       if (v.length != f) {
-        throw new JrnnException("feature vector " + i + " has " + v.length + " values but the model takes " + f);
+        throw new JrnnException(
+            "feature vector " + i + " has " + v.length + " values but the model takes " + f);
       }
       Arguments.finite("feature vector " + i, v);
       System.arraycopy(v, 0, flat, i * f, f);
@@ -581,7 +600,9 @@ public final class ConditionedLanguageModel extends AbstractModel implements Ste
     }
   }
 
-  /** Embeds the tokens, steps the stack, and returns the log-softmax of the logits {@code [R, V]}. */
+  /**
+   * Embeds the tokens, steps the stack, and returns the log-softmax of the logits {@code [R, V]}.
+   */
   @Override
   public float[] step(int[] tokens, StepState state) {
     try (Scope scope = Scope.open()) {
@@ -603,8 +624,9 @@ public final class ConditionedLanguageModel extends AbstractModel implements Ste
   private Tensor stepLogits(int[] tokens, StepState state) {
     Arguments.notNull("tokens", tokens);
     if (!(state instanceof RecurrentRows rows)) {
-      throw new JrnnException("the state must be the RecurrentRows of initialState but is "
-          + (state == null ? "null" : "another model's state"));
+      throw new JrnnException(
+          "the state must be the RecurrentRows of initialState but is "
+              + (state == null ? "null" : "another model's state"));
     }
     int r = rows.rows();
     if (tokens.length != r) {
@@ -620,9 +642,9 @@ public final class ConditionedLanguageModel extends AbstractModel implements Ste
 
   /**
    * Generates a sequence for each feature vector with the decoders of {@link org.jrnn.decode}
-   * (greedy, sampling or beam search, as {@code options} say): from the start token, one
-   * recurrent step per token for all rows together, until the end token or {@code
-   * options.maxLength()} tokens.
+   * (greedy, sampling or beam search, as {@code options} say): from the start token, one recurrent
+   * step per token for all rows together, until the end token or {@code options.maxLength()}
+   * tokens.
    *
    * @param features {@code [N, F]} row-major, finite. Not modified.
    * @param n N
@@ -632,8 +654,13 @@ public final class ConditionedLanguageModel extends AbstractModel implements Ste
   public int[][] generate(float[] features, int n, DecodeOptions options) {
     Arguments.notNull("features", features);
     if (n < 1 || features.length != (long) n * config.featureSize()) {
-      throw new JrnnException("features must hold N = " + n + " rows of " + config.featureSize()
-          + " values but has " + features.length);
+      throw new JrnnException(
+          "features must hold N = "
+              + n
+              + " rows of "
+              + config.featureSize()
+              + " values but has "
+              + features.length);
     }
     Arguments.finite("features", features);
     Arguments.notNull("options", options);
@@ -670,8 +697,8 @@ public final class ConditionedLanguageModel extends AbstractModel implements Ste
    * Teacher-forced loss per target token and the exact match of decoding with {@code options}
    * (greedy, beam search, ...; inference).
    *
-   * @return {@code "loss"} and {@code "exact_match"} (share of examples whose best decoded
-   *     sequence equals the target)
+   * @return {@code "loss"} and {@code "exact_match"} (share of examples whose best decoded sequence
+   *     equals the target)
    */
   public Map<String, Double> evaluate(Iterable<ConditionedBatch> batches, DecodeOptions options) {
     double loss = 0;

@@ -14,8 +14,8 @@ import org.jrnn.train.Task;
  * Trains a {@link ConditionedLanguageModel}; the primary metric is {@code "exact_match"} of greedy
  * decoding (higher is better).
  */
-public final class ConditionedLanguageModelTask implements Task<ConditionedBatch>,
-    NonFiniteLocator<ConditionedBatch> {
+public final class ConditionedLanguageModelTask
+    implements Task<ConditionedBatch>, NonFiniteLocator<ConditionedBatch> {
   private final ConditionedLanguageModel model;
   private final int maxLength;
 
@@ -48,7 +48,9 @@ public final class ConditionedLanguageModelTask implements Task<ConditionedBatch
     return model.evaluate(batches, maxLength);
   }
 
-  /** Where the forward pass over {@code batch} first becomes non-finite (see {@link NonFiniteScan}). */
+  /**
+   * Where the forward pass over {@code batch} first becomes non-finite (see {@link NonFiniteScan}).
+   */
   @Override
   public String locateNonFinite(ConditionedBatch batch) {
     return model.locateNonFinite(batch);

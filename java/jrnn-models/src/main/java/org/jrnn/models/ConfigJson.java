@@ -154,8 +154,13 @@ final class ConfigJson {
       try {
         return Enum.valueOf((Class<Enum>) type, s);
       } catch (IllegalArgumentException | JrnnException e) {
-        throw new JrnnException(bad + "one of " + java.util.Arrays.toString(type.getEnumConstants())
-            + " but is " + Quote.doubleQuote(s), e);
+        throw new JrnnException(
+            bad
+                + "one of "
+                + java.util.Arrays.toString(type.getEnumConstants())
+                + " but is "
+                + Quote.doubleQuote(s),
+            e);
       }
     }
     throw new JrnnException(

@@ -35,8 +35,8 @@ final class FinalStates {
   }
 
   /**
-   * The state gradient whose last layer holds {@code dFeatures} (the inverse of {@link #lastLayer}),
-   * zero elsewhere.
+   * The state gradient whose last layer holds {@code dFeatures} (the inverse of {@link
+   * #lastLayer}), zero elsewhere.
    *
    * @param dFeatures {@code [N, D*H]}. Not modified.
    * @return {@code [L*D, N, H]} in the current scope

@@ -23,15 +23,15 @@ import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
 import org.jrnn.data.LmBatches;
 import org.jrnn.data.PaddedBatch;
+import org.jrnn.data.Vocabulary;
 import org.jrnn.decode.DecodeOptions;
 import org.jrnn.decode.Decoders;
 import org.jrnn.decode.Hypothesis;
 import org.jrnn.decode.RecurrentRows;
 import org.jrnn.decode.StepModel;
 import org.jrnn.decode.StepState;
-import org.jrnn.internal.SplitMix64;
-import org.jrnn.data.Vocabulary;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.SplitMix64;
 import org.jrnn.nn.Dropout;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Linear;
@@ -45,16 +45,16 @@ import org.jrnn.train.Task.StepResult;
  * against the next token (targets of -1 are ignored).
  *
  * <p><b>Truncated BPTT.</b> {@link #trainStep} takes consecutive {@link LmBatches.Window}s; the
- * final state of one window is the initial state of the next (as a constant: no gradient flows
- * back across windows). With overlapping windows (TBPTT(k1, k2), {@link LmBatches#stride()} k1 below
- * the window length k2) the carried state is the state after the window's first k1 steps, where the
- * next window starts. The carried state is reset at window 0 of a pass, when the number of
- * streams changes, and by {@link #resetState()} (the task calls it at each epoch start).
+ * final state of one window is the initial state of the next (as a constant: no gradient flows back
+ * across windows). With overlapping windows (TBPTT(k1, k2), {@link LmBatches#stride()} k1 below the
+ * window length k2) the carried state is the state after the window's first k1 steps, where the
+ * next window starts. The carried state is reset at window 0 of a pass, when the number of streams
+ * changes, and by {@link #resetState()} (the task calls it at each epoch start).
  *
  * <p><b>Generation.</b> A {@link StepModel} of prompts: the decoders of {@link org.jrnn.decode}
  * (greedy, sampling, beam search) run one forward over each prompt, then one {@link
- * org.jrnn.Recurrent#step} per new token for all rows together; {@link #generate} is the
- * one-prompt shortcut.
+ * org.jrnn.Recurrent#step} per new token for all rows together; {@link #generate} is the one-prompt
+ * shortcut.
  *
  * <p>Parameters: {@code embedding.weight}, {@code rnn.weight_ih_l0}, ..., {@code linear.weight},
  * {@code linear.bias}. {@link #close()} frees the model. Not thread-safe.
@@ -320,6 +320,7 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
   private final RecurrentLayer rnn;
   private final Dropout dropout;
   private final Linear linear;
+
   /** The state carried to the next training window (owned), or null for zeros. */
   private RecurrentState carried;
 
@@ -386,10 +387,12 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
   // ------------------------------------------------------------------ training
 
   /** The activations of one forward pass that backward needs. */
-  private record Pass(int[] ids, RecurrentOutput out, long dropoutSeed, Tensor dropped, Tensor logits) {}
+  private record Pass(
+      int[] ids, RecurrentOutput out, long dropoutSeed, Tensor dropped, Tensor logits) {}
 
   /** ids [T*N] time-major → logits [T, N, V]. */
-  private Pass forward(int[] ids, int steps, int streams, RecurrentState initial, boolean training) {
+  private Pass forward(
+      int[] ids, int steps, int streams, RecurrentState initial, boolean training) {
     Tensor embedded = embedding.forward(ids, steps, streams);
     SequenceBatch input = SequenceBatch.of(embedded, null);
     RecurrentOutput out = training ? rnn.forwardTrain(input, initial) : rnn.forward(input, initial);
@@ -419,7 +422,8 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
     try (Scope scope = Scope.open()) {
       int[] targets = window.targetsTimeMajor();
       count = CrossEntropy.counted(targets);
-      Pass pass = forward(window.inputsTimeMajor(), window.length(), window.streams(), carried, true);
+      Pass pass =
+          forward(window.inputsTimeMajor(), window.length(), window.streams(), carried, true);
       Tensor dLogits = Tensor.zeros(device(), pass.logits().shape());
       loss = CrossEntropy.summed(pass.logits(), targets, count == 0 ? 0f : 1f / count, dLogits);
       Tensor dDropped = linear.backward(pass.dropped(), dLogits);
@@ -467,7 +471,9 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
     if (carried == null) {
       return null;
     }
-    return new float[][] {carried.h().toArray(), carried.c() == null ? null : carried.c().toArray()};
+    return new float[][] {
+      carried.h().toArray(), carried.c() == null ? null : carried.c().toArray()
+    };
   }
 
   /** Restores {@link #carriedState()} for {@code streams} streams (null: zeros). */
@@ -505,8 +511,14 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
     Sequences.requireIds(w.inputs(), config.vocabSize(), "inputs");
     for (int i = 0; i < w.targets().length; i++) {
       if (w.targets()[i] < -1 || w.targets()[i] >= config.vocabSize()) {
-        throw new JrnnException("targets[" + i + "] = " + w.targets()[i] + " is outside 0.."
-            + (config.vocabSize() - 1) + " (or -1)");
+        throw new JrnnException(
+            "targets["
+                + i
+                + "] = "
+                + w.targets()[i]
+                + " is outside 0.."
+                + (config.vocabSize() - 1)
+                + " (or -1)");
       }
     }
   }
@@ -520,32 +532,37 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
    */
   String locateNonFinite(LmBatches.Window window) {
     try (Scope scope = Scope.open()) {
-      Tensor embedded = embedding.forward(window.inputsTimeMajor(), window.length(), window.streams());
+      Tensor embedded =
+          embedding.forward(window.inputsTimeMajor(), window.length(), window.streams());
       String found = NonFiniteScan.timeMajor(embedded, "embedding output");
       if (found != null) {
         return found;
       }
       RecurrentOutput out = rnn.forward(SequenceBatch.of(embedded, null), null);
       found = NonFiniteScan.recurrent(rnn, out);
-      return found != null ? found : NonFiniteScan.timeMajor(linear.forward(out.output()), "linear (logits)");
+      return found != null
+          ? found
+          : NonFiniteScan.timeMajor(linear.forward(out.output()), "linear (logits)");
     }
   }
-
 
   /** Summed loss and count of one window from {@code initial} (inference); state after in out. */
   double[] lossFrom(LmBatches.Window window, RecurrentState initial, RecurrentState[] after) {
     checkWindow(window);
     int[] targets = window.targetsTimeMajor();
-    Pass pass = forward(window.inputsTimeMajor(), window.length(), window.streams(), initial, false);
+    Pass pass =
+        forward(window.inputsTimeMajor(), window.length(), window.streams(), initial, false);
     if (after != null) {
       after[0] = stateAfterAdvance(window, initial, pass.out().state());
     }
-    return new double[] {CrossEntropy.summed(pass.logits(), targets, 1f, null), CrossEntropy.counted(targets)};
+    return new double[] {
+      CrossEntropy.summed(pass.logits(), targets, 1f, null), CrossEntropy.counted(targets)
+    };
   }
 
   /**
-   * Loss over consecutive windows with the state carried from each to the next, starting from
-   * zeros (inference; the training state is untouched).
+   * Loss over consecutive windows with the state carried from each to the next, starting from zeros
+   * (inference; the training state is untouched).
    *
    * @return {@code "loss"} (mean per counted target), {@code "bits_per_token"} (loss / ln 2; bits
    *     per character for a character model) and {@code "perplexity"}
@@ -587,8 +604,8 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
 
   /**
    * One row per prompt: the state after every token of the prompt but the last, which the first
-   * {@link #step} feeds in place of the start token the decoders give (so the first generated
-   * token is drawn from the distribution after the whole prompt).
+   * {@link #step} feeds in place of the start token the decoders give (so the first generated token
+   * is drawn from the distribution after the whole prompt).
    *
    * @param prompts N prompts of at least one token id each. Not modified.
    * @return a {@link StepState} of N rows (owned by the caller)
@@ -627,7 +644,9 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
         PaddedBatch batch = PaddedBatch.of(prefixes, order);
         int[] ids = Sequences.idsWithoutPadding(batch, config.vocabSize(), "prompts");
         Tensor embedded = embedding.forward(ids, batch.maxLength(), m);
-        rows = RecurrentRows.copyOf(rnn.forward(SequenceBatch.of(embedded, batch.lengths()), null).state());
+        rows =
+            RecurrentRows.copyOf(
+                rnn.forward(SequenceBatch.of(embedded, batch.lengths()), null).state());
       }
       if (z > 0) {
         RecurrentRows zeros = RecurrentRows.zeros(rnn.recurrent(), z);
@@ -639,7 +658,8 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
           } finally {
             zeros.close();
           }
-          // rows 0..m-1 are the prompts with a prefix, m..n-1 the one-token prompts: back to input order
+          // rows 0..m-1 are the prompts with a prefix, m..n-1 the one-token prompts: back to input
+          // order
           int[] back = new int[n];
           for (int k = 0; k < m; k++) {
             back[withPrefix[k]] = k;
@@ -659,7 +679,10 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
     }
   }
 
-  /** Embeds the tokens (a prompt's last token where one is pending), steps the stack: log-softmax {@code [R, V]}. */
+  /**
+   * Embeds the tokens (a prompt's last token where one is pending), steps the stack: log-softmax
+   * {@code [R, V]}.
+   */
   @Override
   public float[] step(int[] tokens, StepState state) {
     try (Scope scope = Scope.open()) {
@@ -681,8 +704,9 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
   private Tensor stepLogits(int[] tokens, StepState state) {
     Arguments.notNull("tokens", tokens);
     if (!(state instanceof PromptRows rows)) {
-      throw new JrnnException("the state must be the one initialState gave but is "
-          + (state == null ? "null" : "another model's state"));
+      throw new JrnnException(
+          "the state must be the one initialState gave but is "
+              + (state == null ? "null" : "another model's state"));
     }
     int r = rows.rows();
     if (tokens.length != r) {
@@ -695,8 +719,8 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
   }
 
   /**
-   * The decoding state of a language model: the recurrent rows, and per row the prompt's last
-   * token while it is still to be fed (-1 once fed); both follow the rows through select/append.
+   * The decoding state of a language model: the recurrent rows, and per row the prompt's last token
+   * while it is still to be fed (-1 once fed); both follow the rows through select/append.
    */
   private static final class PromptRows implements StepState {
     private final RecurrentRows rows;
@@ -707,7 +731,10 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
       this.pending = pending;
     }
 
-    /** The tokens to feed: {@code tokens} with each pending prompt token in its place (then cleared). */
+    /**
+     * The tokens to feed: {@code tokens} with each pending prompt token in its place (then
+     * cleared).
+     */
     int[] consumePending(int[] tokens) {
       int[] fed = tokens;
       for (int i = 0; i < pending.length; i++) {
@@ -740,7 +767,8 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
     @Override
     public void append(StepState other) {
       if (!(Arguments.notNull("other", other) instanceof PromptRows o)) {
-        throw new JrnnException("cannot append a " + other.getClass().getSimpleName() + " to a language model's state");
+        throw new JrnnException(
+            "cannot append a " + other.getClass().getSimpleName() + " to a language model's state");
       }
       rows.append(o.rows);
       int[] next = Arrays.copyOf(pending, pending.length + o.pending.length);
@@ -772,15 +800,15 @@ public final class LanguageModel extends AbstractModel implements StepModel<int[
   /**
    * Continues a prompt with the decoders of {@link org.jrnn.decode} (greedy, sampling or beam
    * search, as {@code options} say; {@link Vocabulary#BOS_ID}/{@link Vocabulary#EOS_ID} as start
-   * and end tokens unless the options name others): one forward over the prompt warms up the
-   * state, then each new token is fed back with one recurrent step. Stops after {@code
+   * and end tokens unless the options name others): one forward over the prompt warms up the state,
+   * then each new token is fed back with one recurrent step. Stops after {@code
    * options.maxLength()} tokens or at the end token (which is included).
    *
    * @param prompt at least one token id. Not modified.
    * @param options strategy and limits ({@link DecodeOptions#maxLength()}: tokens to generate at
    *     most, the end token included; the output grows with the tokens drawn)
-   * @return the best hypothesis's ids (without the prompt), followed by the end token when it
-   *     ended there
+   * @return the best hypothesis's ids (without the prompt), followed by the end token when it ended
+   *     there
    */
   public int[] generate(int[] prompt, DecodeOptions options) {
     if (prompt == null || prompt.length == 0) {

@@ -16,8 +16,8 @@ import org.jrnn.train.Task;
  * Trains a {@link LanguageModel} on {@link LmWindows}; the primary metric is {@code
  * "bits_per_token"} (lower is better). {@link #startEpoch} resets the carried state.
  */
-public final class LanguageModelTask implements Task<LmBatches.Window>, ResumableTask,
-    NonFiniteLocator<LmBatches.Window> {
+public final class LanguageModelTask
+    implements Task<LmBatches.Window>, ResumableTask, NonFiniteLocator<LmBatches.Window> {
   private static final String DROPOUT_SEEDS = "dropout.seeds";
   private static final String STREAMS = "carried.streams";
   private final LanguageModel model;
@@ -36,13 +36,18 @@ public final class LanguageModelTask implements Task<LmBatches.Window>, Resumabl
     return model.trainStep(batch);
   }
 
-  /** {@code "loss"}, {@code "bits_per_token"}, {@code "perplexity"}; see {@link LanguageModel#evaluate}. */
+  /**
+   * {@code "loss"}, {@code "bits_per_token"}, {@code "perplexity"}; see {@link
+   * LanguageModel#evaluate}.
+   */
   @Override
   public Map<String, Double> evaluate(Iterable<LmBatches.Window> batches) {
     return model.evaluate(batches);
   }
 
-  /** Where the forward pass over {@code batch} first becomes non-finite (see {@link NonFiniteScan}). */
+  /**
+   * Where the forward pass over {@code batch} first becomes non-finite (see {@link NonFiniteScan}).
+   */
   @Override
   public String locateNonFinite(LmBatches.Window batch) {
     return model.locateNonFinite(batch);

@@ -35,24 +35,28 @@ import org.jrnn.nn.Parameter;
  *       safetensors.torch.load_file};
  *   <li>{@code __metadata__}: {@code "format": "pt"}, {@value #MODEL_KEY} (the {@link
  *       Model#kind()}), {@value #CONFIG_KEY} (the config JSON), and when given {@value
- *       #TOKENIZER_KEY} and {@value #TARGET_TOKENIZER_KEY} ({@link Tokenizer#toJson()}) and
- *       {@value #LABELS_KEY} ({@link LabelIndex#toJson()}).
+ *       #TOKENIZER_KEY} and {@value #TARGET_TOKENIZER_KEY} ({@link Tokenizer#toJson()}) and {@value
+ *       #LABELS_KEY} ({@link LabelIndex#toJson()}).
  * </ul>
  *
  * Writing is atomic (a temp file renamed over the target). Loading rebuilds the model from its
- * config and copies every tensor in, so the loaded model computes exactly what the saved one did;
- * a missing, extra, misshapen or non-float tensor, or bad metadata, gives a {@link
+ * config and copies every tensor in, so the loaded model computes exactly what the saved one did; a
+ * missing, extra, misshapen or non-float tensor, or bad metadata, gives a {@link
  * SafetensorsException} naming the file and the key.
  */
 public final class ModelFiles {
   /** Metadata key of the model kind. */
   public static final String MODEL_KEY = "jrnn.model";
+
   /** Metadata key of the config JSON. */
   public static final String CONFIG_KEY = "jrnn.config";
+
   /** Metadata key of the (source) tokenizer JSON. */
   public static final String TOKENIZER_KEY = "jrnn.tokenizer";
+
   /** Metadata key of the target-side tokenizer JSON (sequence-to-sequence models). */
   public static final String TARGET_TOKENIZER_KEY = "jrnn.target_tokenizer";
+
   /** Metadata key of the label names JSON. */
   public static final String LABELS_KEY = "jrnn.labels";
 
@@ -68,18 +72,24 @@ public final class ModelFiles {
    * @param metadata the file's whole {@code __metadata__} (empty when saving)
    */
   public record Contents(
-      Model model, Tokenizer tokenizer, Tokenizer targetTokenizer, LabelIndex labels,
-      Map<String, String> metadata) implements AutoCloseable {
+      Model model,
+      Tokenizer tokenizer,
+      Tokenizer targetTokenizer,
+      LabelIndex labels,
+      Map<String, String> metadata)
+      implements AutoCloseable {
     /** Checks there is a model; copies the metadata. */
     public Contents {
       Arguments.notNull("model", model);
       if (metadata != null) {
-        metadata.forEach((k, v) -> {
-          if (k == null || v == null) {
-            throw new JrnnException("metadata has a null "
-                + (k == null ? "key" : "value for " + Quote.doubleQuote(k)));
-          }
-        });
+        metadata.forEach(
+            (k, v) -> {
+              if (k == null || v == null) {
+                throw new JrnnException(
+                    "metadata has a null "
+                        + (k == null ? "key" : "value for " + Quote.doubleQuote(k)));
+              }
+            });
       }
       metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
     }
@@ -101,7 +111,8 @@ public final class ModelFiles {
   }
 
   /** Saves a model with its tokenizer and labels (each may be null). */
-  public static void save(Path path, Model model, Tokenizer tokenizer, LabelIndex labels) throws IOException {
+  public static void save(Path path, Model model, Tokenizer tokenizer, LabelIndex labels)
+      throws IOException {
     save(path, new Contents(model, tokenizer, null, labels, null));
   }
 
@@ -151,14 +162,16 @@ public final class ModelFiles {
         try {
           labels = LabelIndex.fromJson(meta.get(LABELS_KEY));
         } catch (IllegalArgumentException | JrnnException e) {
-          throw new SafetensorsException(path, "metadata \"" + LABELS_KEY + "\": " + Quote.reason(e), e);
+          throw new SafetensorsException(
+              path, "metadata \"" + LABELS_KEY + "\": " + Quote.reason(e), e);
         }
       }
       Model model;
       try {
         model = create(kind, config, device);
       } catch (IllegalArgumentException | JrnnException e) {
-        throw new SafetensorsException(path, "metadata \"" + CONFIG_KEY + "\": " + Quote.reason(e), e);
+        throw new SafetensorsException(
+            path, "metadata \"" + CONFIG_KEY + "\": " + Quote.reason(e), e);
       }
       try {
         copyParameters(file, model);
@@ -188,18 +201,29 @@ public final class ModelFiles {
     }
   }
 
-  private static final List<ModelType> BUILT_IN = List.of(
-      new BuiltIn(SequenceClassifier.KIND,
-          (json, device) -> SequenceClassifier.Config.fromJson(json).toBuilder().device(device).build()),
-      new BuiltIn(LanguageModel.KIND,
-          (json, device) -> LanguageModel.Config.fromJson(json).toBuilder().device(device).build()),
-      new BuiltIn(SequenceTagger.KIND,
-          (json, device) -> SequenceTagger.Config.fromJson(json).toBuilder().device(device).build()),
-      new BuiltIn(ConditionedLanguageModel.KIND,
-          (json, device) ->
-              ConditionedLanguageModel.Config.fromJson(json).toBuilder().device(device).build()),
-      new BuiltIn(Seq2Seq.KIND,
-          (json, device) -> Seq2Seq.Config.fromJson(json).toBuilder().device(device).build()));
+  private static final List<ModelType> BUILT_IN =
+      List.of(
+          new BuiltIn(
+              SequenceClassifier.KIND,
+              (json, device) ->
+                  SequenceClassifier.Config.fromJson(json).toBuilder().device(device).build()),
+          new BuiltIn(
+              LanguageModel.KIND,
+              (json, device) ->
+                  LanguageModel.Config.fromJson(json).toBuilder().device(device).build()),
+          new BuiltIn(
+              SequenceTagger.KIND,
+              (json, device) ->
+                  SequenceTagger.Config.fromJson(json).toBuilder().device(device).build()),
+          new BuiltIn(
+              ConditionedLanguageModel.KIND,
+              (json, device) ->
+                  ConditionedLanguageModel.Config.fromJson(json).toBuilder()
+                      .device(device)
+                      .build()),
+          new BuiltIn(
+              Seq2Seq.KIND,
+              (json, device) -> Seq2Seq.Config.fromJson(json).toBuilder().device(device).build()));
 
   /**
    * The kinds {@link #load} knows: the built-in ones, then those on the class or module path
@@ -228,7 +252,9 @@ public final class ModelFiles {
   }
 
   private static String unknownKind(String kind) {
-    return "unknown model kind " + Quote.doubleQuote(kind) + "; known: "
+    return "unknown model kind "
+        + Quote.doubleQuote(kind)
+        + "; known: "
         + String.join(", ", types().keySet());
   }
 
@@ -238,21 +264,38 @@ public final class ModelFiles {
       expected.add(p.name());
       TensorInfo info = file.info(p.name()); // names the missing key and lists the present ones
       if (!info.dtype().isFloatingPoint()) {
-        throw new SafetensorsException(file.path(),
-            "tensor '" + p.name() + "' is " + info.dtype() + " but a parameter must be floating point");
+        throw new SafetensorsException(
+            file.path(),
+            "tensor '"
+                + p.name()
+                + "' is "
+                + info.dtype()
+                + " but a parameter must be floating point");
       }
       long[] want = p.value().shape();
       if (!Arrays.equals(info.shape(), want)) {
-        throw new SafetensorsException(file.path(), "tensor '" + p.name() + "' has shape "
-            + TensorInfo.shapeString(info.shape()) + " but the " + model.kind() + " needs "
-            + TensorInfo.shapeString(want));
+        throw new SafetensorsException(
+            file.path(),
+            "tensor '"
+                + p.name()
+                + "' has shape "
+                + TensorInfo.shapeString(info.shape())
+                + " but the "
+                + model.kind()
+                + " needs "
+                + TensorInfo.shapeString(want));
       }
       p.value().copyFrom(file.floats(p.name()));
     }
     for (String name : file.names()) {
       if (!expected.contains(name)) {
-        throw new SafetensorsException(file.path(),
-            "tensor " + Quote.quote(name) + " is not a parameter of the " + model.kind() + " its config describes");
+        throw new SafetensorsException(
+            file.path(),
+            "tensor "
+                + Quote.quote(name)
+                + " is not a parameter of the "
+                + model.kind()
+                + " its config describes");
       }
     }
   }
@@ -260,9 +303,13 @@ public final class ModelFiles {
   private static String required(SafetensorsFile file, String key) throws SafetensorsException {
     String v = file.metadata().get(key);
     if (v == null) {
-      throw new SafetensorsException(file.path(),
-          "no metadata \"" + key + "\": not a jrnn model file (metadata keys: "
-              + Quote.list(file.metadata().keySet()) + ")");
+      throw new SafetensorsException(
+          file.path(),
+          "no metadata \""
+              + key
+              + "\": not a jrnn model file (metadata keys: "
+              + Quote.list(file.metadata().keySet())
+              + ")");
     }
     return v;
   }
@@ -275,7 +322,8 @@ public final class ModelFiles {
     try {
       return Tokenizer.fromJson(v);
     } catch (IllegalArgumentException | JrnnException e) {
-      throw new SafetensorsException(file.path(), "metadata \"" + key + "\": " + Quote.reason(e), e);
+      throw new SafetensorsException(
+          file.path(), "metadata \"" + key + "\": " + Quote.reason(e), e);
     }
   }
 

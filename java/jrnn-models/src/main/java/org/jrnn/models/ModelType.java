@@ -9,8 +9,8 @@ import org.jrnn.Device;
 
 /**
  * A kind of {@link Model} that {@link ModelFiles#load} can rebuild: register an implementation in
- * {@code META-INF/services/org.jrnn.models.ModelType} (and {@code provides org.jrnn.models.ModelType
- * with ...} in a module-info).
+ * {@code META-INF/services/org.jrnn.models.ModelType} (and {@code provides
+ * org.jrnn.models.ModelType with ...} in a module-info).
  */
 public interface ModelType {
   /** The {@link Model#kind()} this type builds, e.g. {@code "captioner"}; unique among types. */

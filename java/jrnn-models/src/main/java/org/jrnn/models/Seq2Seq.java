@@ -21,15 +21,15 @@ import org.jrnn.Scope;
 import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
+import org.jrnn.data.Vocabulary;
 import org.jrnn.decode.DecodeOptions;
 import org.jrnn.decode.Decoded;
 import org.jrnn.decode.Decoders;
 import org.jrnn.decode.RecurrentRows;
 import org.jrnn.decode.StepModel;
 import org.jrnn.decode.StepState;
-import org.jrnn.internal.SplitMix64;
-import org.jrnn.data.Vocabulary;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.SplitMix64;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Linear;
 import org.jrnn.nn.RecurrentInit;
@@ -425,7 +425,11 @@ public final class Seq2Seq extends AbstractModel implements StepModel<int[]> {
     return training ? encoder.forwardTrain(input, null) : encoder.forward(input, null);
   }
 
-  private record Pass(int[] sourceIds, RecurrentOutput encoded, int[] targetIds, RecurrentOutput decoded,
+  private record Pass(
+      int[] sourceIds,
+      RecurrentOutput encoded,
+      int[] targetIds,
+      RecurrentOutput decoded,
       Tensor logits) {}
 
   private Pass forward(Seq2SeqBatch b, boolean training) {
@@ -437,7 +441,8 @@ public final class Seq2Seq extends AbstractModel implements StepModel<int[]> {
     Tensor embedded = targetEmbedding.forward(targetIds, in.maxLength(), in.size());
     SequenceBatch input = SequenceBatch.of(embedded, in.lengths());
     RecurrentState start = encoded.state();
-    RecurrentOutput decoded = training ? decoder.forwardTrain(input, start) : decoder.forward(input, start);
+    RecurrentOutput decoded =
+        training ? decoder.forwardTrain(input, start) : decoder.forward(input, start);
     return new Pass(sourceIds, encoded, targetIds, decoded, linear.forward(decoded.output()));
   }
 
@@ -453,8 +458,9 @@ public final class Seq2Seq extends AbstractModel implements StepModel<int[]> {
       Pass pass = forward(batch, true);
       long count = CrossEntropy.counted(batch.decoderTargets());
       Tensor dLogits = Tensor.zeros(device(), pass.logits().shape());
-      double loss = CrossEntropy.summed(
-          pass.logits(), batch.decoderTargets(), count == 0 ? 0f : 1f / count, dLogits);
+      double loss =
+          CrossEntropy.summed(
+              pass.logits(), batch.decoderTargets(), count == 0 ? 0f : 1f / count, dLogits);
       Tensor dy = linear.backward(pass.decoded().output(), dLogits);
       RecurrentGradients dec = decoder.backward(pass.decoded(), dy, null, null);
       targetEmbedding.backward(pass.targetIds(), dec.dx());
@@ -525,8 +531,9 @@ public final class Seq2Seq extends AbstractModel implements StepModel<int[]> {
   private Tensor stepLogits(int[] tokens, StepState state) {
     Arguments.notNull("tokens", tokens);
     if (!(state instanceof RecurrentRows rows)) {
-      throw new JrnnException("the state must be the RecurrentRows of initialState but is "
-          + (state == null ? "null" : "another model's state"));
+      throw new JrnnException(
+          "the state must be the RecurrentRows of initialState but is "
+              + (state == null ? "null" : "another model's state"));
     }
     int r = rows.rows();
     if (tokens.length != r) {
@@ -541,9 +548,8 @@ public final class Seq2Seq extends AbstractModel implements StepModel<int[]> {
 
   /**
    * Translates each source with the decoders of {@link org.jrnn.decode} (greedy, sampling or beam
-   * search, as {@code options} say): one encoder pass, then one decoder step per token for all
-   * rows together, from the start token until the end token or {@code options.maxLength()}
-   * tokens.
+   * search, as {@code options} say): one encoder pass, then one decoder step per token for all rows
+   * together, from the start token until the end token or {@code options.maxLength()} tokens.
    *
    * @param sources N source sequences (padded). Not modified.
    * @param options strategy and limits
@@ -586,8 +592,8 @@ public final class Seq2Seq extends AbstractModel implements StepModel<int[]> {
    * Teacher-forced loss per target token and the exact match of decoding with {@code options}
    * (greedy, beam search, ...; inference).
    *
-   * @return {@code "loss"} and {@code "exact_match"} (share of examples whose best decoded
-   *     sequence equals the target)
+   * @return {@code "loss"} and {@code "exact_match"} (share of examples whose best decoded sequence
+   *     equals the target)
    */
   public Map<String, Double> evaluate(Iterable<Seq2SeqBatch> batches, DecodeOptions options) {
     double loss = 0;

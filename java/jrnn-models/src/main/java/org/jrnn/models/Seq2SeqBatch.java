@@ -32,12 +32,21 @@ public record Seq2SeqBatch(
     Arguments.notNull("decoderTargets", decoderTargets);
     Arguments.noNulls("targets", targets);
     if (sources.size() != decoderInputs.size() || targets.size() != sources.size()) {
-      throw new JrnnException("sources has " + sources.size() + " sequences, decoderInputs "
-          + decoderInputs.size() + " and targets " + targets.size() + ": they must agree");
+      throw new JrnnException(
+          "sources has "
+              + sources.size()
+              + " sequences, decoderInputs "
+              + decoderInputs.size()
+              + " and targets "
+              + targets.size()
+              + ": they must agree");
     }
     if (decoderTargets.length != decoderInputs.ids().length) {
-      throw new JrnnException("decoderTargets has " + decoderTargets.length
-          + " entries but decoderInputs has " + decoderInputs.ids().length);
+      throw new JrnnException(
+          "decoderTargets has "
+              + decoderTargets.length
+              + " entries but decoderInputs has "
+              + decoderInputs.ids().length);
     }
   }
 
@@ -55,7 +64,8 @@ public record Seq2SeqBatch(
     List<int[]> tgt = new ArrayList<>();
     for (int i : indices) {
       if (i < 0 || i >= sources.size()) {
-        throw new JrnnException("index " + i + " is outside 0.." + (sources.size() - 1) + " (the pairs)");
+        throw new JrnnException(
+            "index " + i + " is outside 0.." + (sources.size() - 1) + " (the pairs)");
       }
       int[] t = Arguments.notNull("target " + i, targets.get(i));
       Arguments.notNull("source " + i, sources.get(i));
@@ -74,7 +84,8 @@ public record Seq2SeqBatch(
     for (int k = 0; k < all.length; k++) {
       all[k] = k;
     }
-    return new Seq2SeqBatch(PaddedBatch.of(src, all), PaddedBatch.of(in, all), PaddedBatch.of(out, all, -1).ids(), tgt);
+    return new Seq2SeqBatch(
+        PaddedBatch.of(src, all), PaddedBatch.of(in, all), PaddedBatch.of(out, all, -1).ids(), tgt);
   }
 
   /** N, the number of pairs. */

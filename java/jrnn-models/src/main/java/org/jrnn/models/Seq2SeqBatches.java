@@ -22,7 +22,8 @@ public final class Seq2SeqBatches implements BatchSource<Seq2SeqBatch> {
    * @param sources source ids per pair (each non-empty)
    * @param targets target ids per pair (may be empty: just {@code <eos>})
    * @param batchSize pairs per batch
-   * @param chunkBatches {@code > 0}: bucket by source length in chunks of this many batches; 0: plain
+   * @param chunkBatches {@code > 0}: bucket by source length in chunks of this many batches; 0:
+   *     plain
    */
   public Seq2SeqBatches(List<int[]> sources, List<int[]> targets, int batchSize, int chunkBatches) {
     Arguments.noNulls("sources", sources);
@@ -32,7 +33,10 @@ public final class Seq2SeqBatches implements BatchSource<Seq2SeqBatch> {
     }
     if (batchSize < 1 || chunkBatches < 0) {
       throw new JrnnException(
-          "batchSize must be >= 1 and chunkBatches >= 0 but are " + batchSize + ", " + chunkBatches);
+          "batchSize must be >= 1 and chunkBatches >= 0 but are "
+              + batchSize
+              + ", "
+              + chunkBatches);
     }
     Sequences.requireNonEmpty(sources, "source");
     this.sources = sources;
@@ -42,7 +46,8 @@ public final class Seq2SeqBatches implements BatchSource<Seq2SeqBatch> {
   }
 
   /** Batches in pair order, unshuffled (for evaluation). */
-  public static List<Seq2SeqBatch> inOrder(List<int[]> sources, List<int[]> targets, int batchSize) {
+  public static List<Seq2SeqBatch> inOrder(
+      List<int[]> sources, List<int[]> targets, int batchSize) {
     return new Seq2SeqBatches(sources, targets, batchSize, 0)
         .batches(Batches.builder(sources.size(), batchSize).shuffle(false).build().epoch(0));
   }

@@ -10,8 +10,8 @@ import org.jrnn.internal.Arguments;
 import org.jrnn.train.Task;
 
 /**
- * Trains a {@link Seq2Seq}; the primary metric is {@code "exact_match"} of greedy
- * decoding (higher is better).
+ * Trains a {@link Seq2Seq}; the primary metric is {@code "exact_match"} of greedy decoding (higher
+ * is better).
  */
 public final class Seq2SeqTask implements Task<Seq2SeqBatch> {
   private final Seq2Seq model;

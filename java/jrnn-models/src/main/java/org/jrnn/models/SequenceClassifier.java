@@ -17,9 +17,9 @@ import org.jrnn.Scope;
 import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
-import org.jrnn.internal.SplitMix64;
 import org.jrnn.data.Vocabulary;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.SplitMix64;
 import org.jrnn.nn.Dropout;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Linear;
@@ -28,11 +28,11 @@ import org.jrnn.nn.RecurrentLayer;
 import org.jrnn.train.Task.StepResult;
 
 /**
- * Classifies token sequences: {@code embedding [V, E]} → recurrent stack (L layers, D directions)
- * → the last layer's final hidden state at each sequence's own length ({@code [N, D*H]}, forward
- * and reverse side by side) → dropout → {@code linear [K, D*H]} → softmax cross-entropy with
- * optional label smoothing; or, with {@link Config#binaryLogistic()}, one logit and binary
- * cross-entropy (2 classes).
+ * Classifies token sequences: {@code embedding [V, E]} → recurrent stack (L layers, D directions) →
+ * the last layer's final hidden state at each sequence's own length ({@code [N, D*H]}, forward and
+ * reverse side by side) → dropout → {@code linear [K, D*H]} → softmax cross-entropy with optional
+ * label smoothing; or, with {@link Config#binaryLogistic()}, one logit and binary cross-entropy (2
+ * classes).
  *
  * <p>Parameters: {@code embedding.weight}, {@code rnn.weight_ih_l0}, ..., {@code linear.weight},
  * {@code linear.bias} (PyTorch's names for the same modules). The model owns its native memory;
@@ -496,8 +496,14 @@ public final class SequenceClassifier extends AbstractModel {
   }
 
   /** The activations of one forward pass that backward needs. */
-  private record Pass(int[] ids, Tensor embedded, RecurrentOutput out, Tensor features,
-      long dropoutSeed, Tensor dropped, Tensor logits) {}
+  private record Pass(
+      int[] ids,
+      Tensor embedded,
+      RecurrentOutput out,
+      Tensor features,
+      long dropoutSeed,
+      Tensor dropped,
+      Tensor logits) {}
 
   private Pass forward(PaddedBatch tokens, boolean training) {
     int[] ids = Sequences.idsWithoutPadding(tokens, config.vocabSize(), "tokens");
@@ -526,8 +532,9 @@ public final class SequenceClassifier extends AbstractModel {
       double loss = loss(pass.logits(), batch.labels(), config.labelSmoothing(), 1f / n, dLogits);
       Tensor dDropped = linear.backward(pass.dropped(), dLogits);
       Tensor dFeatures = dropout.backward(dDropped, pass.dropoutSeed());
-      Tensor dhn = FinalStates.lastLayerGradient(
-          dFeatures, pass.out().hn().shape(), rnn.recurrent().directions());
+      Tensor dhn =
+          FinalStates.lastLayerGradient(
+              dFeatures, pass.out().hn().shape(), rnn.recurrent().directions());
       RecurrentGradients g = rnn.backward(pass.out(), null, dhn, null);
       embedding.backward(pass.ids(), g.dx());
       return new StepResult(loss, n);
@@ -544,8 +551,13 @@ public final class SequenceClassifier extends AbstractModel {
         t[i] = labels[i];
       }
       Tensor z = logits.view(0, n);
-      Ops.bceWithLogits(z, Tensor.of(device(), t, n), null, scale,
-          perRow, dLogits == null ? null : dLogits.view(0, n));
+      Ops.bceWithLogits(
+          z,
+          Tensor.of(device(), t, n),
+          null,
+          scale,
+          perRow,
+          dLogits == null ? null : dLogits.view(0, n));
     } else {
       Ops.softmaxCrossEntropy(logits, labels, smoothing, scale, perRow, dLogits);
     }

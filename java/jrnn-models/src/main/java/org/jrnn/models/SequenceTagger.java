@@ -15,9 +15,9 @@ import org.jrnn.Scope;
 import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
-import org.jrnn.internal.SplitMix64;
 import org.jrnn.data.Vocabulary;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.SplitMix64;
 import org.jrnn.nn.Dropout;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Linear;
@@ -27,9 +27,9 @@ import org.jrnn.train.Task.StepResult;
 
 /**
  * One tag per token: {@code embedding [V, E]} → recurrent stack (bidirectional by default) →
- * dropout → {@code linear [K, D*H]} at every step → softmax cross-entropy over the real (non-padding)
- * tokens. Parameters: {@code embedding.weight}, {@code rnn.*}, {@code linear.weight}, {@code
- * linear.bias}. {@link #close()} frees the model. Not thread-safe.
+ * dropout → {@code linear [K, D*H]} at every step → softmax cross-entropy over the real
+ * (non-padding) tokens. Parameters: {@code embedding.weight}, {@code rnn.*}, {@code linear.weight},
+ * {@code linear.bias}. {@link #close()} frees the model. Not thread-safe.
  */
 @SuppressWarnings("try") // each pass opens a Scope only to free its tensors at the end
 public final class SequenceTagger extends AbstractModel {
@@ -411,24 +411,30 @@ public final class SequenceTagger extends AbstractModel {
 
   /**
    * Where a forward pass over {@code tokens} (inference) first becomes non-finite: embedding
-   * output, a recurrent layer's output or the logits, with the time step and sequence; null when
-   * it stays finite.
+   * output, a recurrent layer's output or the logits, with the time step and sequence; null when it
+   * stays finite.
    */
   String locateNonFinite(PaddedBatch tokens) {
     try (Scope scope = Scope.open()) {
-      Tensor embedded = embedding.forward(
-          Sequences.idsWithoutPadding(tokens, config.vocabSize(), "tokens"), tokens.maxLength(), tokens.size());
+      Tensor embedded =
+          embedding.forward(
+              Sequences.idsWithoutPadding(tokens, config.vocabSize(), "tokens"),
+              tokens.maxLength(),
+              tokens.size());
       String found = NonFiniteScan.timeMajor(embedded, "embedding output");
       if (found != null) {
         return found;
       }
       RecurrentOutput out = rnn.forward(SequenceBatch.of(embedded, tokens.lengths()), null);
       found = NonFiniteScan.recurrent(rnn, out);
-      return found != null ? found : NonFiniteScan.timeMajor(linear.forward(out.output()), "linear (logits)");
+      return found != null
+          ? found
+          : NonFiniteScan.timeMajor(linear.forward(out.output()), "linear (logits)");
     }
   }
 
-  private record Pass(int[] ids, RecurrentOutput out, long dropoutSeed, Tensor dropped, Tensor logits) {}
+  private record Pass(
+      int[] ids, RecurrentOutput out, long dropoutSeed, Tensor dropped, Tensor logits) {}
 
   private Pass forward(PaddedBatch tokens, boolean training) {
     int[] ids = Sequences.idsWithoutPadding(tokens, config.vocabSize(), "tokens");
@@ -441,8 +447,8 @@ public final class SequenceTagger extends AbstractModel {
   }
 
   /**
-   * Forward in training mode, mean cross-entropy over the batch's real tokens, backward
-   * (gradients ACCUMULATE into {@link #parameters()}).
+   * Forward in training mode, mean cross-entropy over the batch's real tokens, backward (gradients
+   * ACCUMULATE into {@link #parameters()}).
    *
    * @return summed loss and the number of real tokens
    */
@@ -452,7 +458,8 @@ public final class SequenceTagger extends AbstractModel {
     try (Scope scope = Scope.open()) {
       Pass pass = forward(batch.tokens(), true);
       Tensor dLogits = Tensor.zeros(device(), pass.logits().shape());
-      double loss = CrossEntropy.summed(pass.logits(), targets, count == 0 ? 0f : 1f / count, dLogits);
+      double loss =
+          CrossEntropy.summed(pass.logits(), targets, count == 0 ? 0f : 1f / count, dLogits);
       Tensor dDropped = linear.backward(pass.dropped(), dLogits);
       Tensor dy = dropout.backward(dDropped, pass.dropoutSeed());
       RecurrentGradients g = rnn.backward(pass.out(), dy, null, null);
@@ -471,8 +478,15 @@ public final class SequenceTagger extends AbstractModel {
         if (step >= t.lengths()[s]) {
           targets[i] = -1;
         } else if (targets[i] < 0 || targets[i] >= config.numTags()) {
-          throw new JrnnException("tags at step " + step + " of sentence " + s + " = " + targets[i]
-              + " is outside 0.." + (config.numTags() - 1));
+          throw new JrnnException(
+              "tags at step "
+                  + step
+                  + " of sentence "
+                  + s
+                  + " = "
+                  + targets[i]
+                  + " is outside 0.."
+                  + (config.numTags() - 1));
         }
       }
     }

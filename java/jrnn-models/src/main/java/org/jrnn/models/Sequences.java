@@ -31,7 +31,10 @@ final class Sequences {
     for (int s = 0; s < n; s++) {
       if (lengths[s] < 1) {
         throw new JrnnException(
-            what + ": sequence " + s + " of the batch has no tokens (every sequence needs at least one)");
+            what
+                + ": sequence "
+                + s
+                + " of the batch has no tokens (every sequence needs at least one)");
       }
     }
     for (int t = 0; t < batch.maxLength(); t++) {
@@ -40,8 +43,16 @@ final class Sequences {
         if (t >= lengths[s]) {
           ids[i] = -1;
         } else if (ids[i] < 0 || ids[i] >= vocab) {
-          throw new JrnnException(what + ": sequence " + s + ", step " + t + " holds id " + ids[i]
-              + ", outside the vocabulary 0.." + (vocab - 1));
+          throw new JrnnException(
+              what
+                  + ": sequence "
+                  + s
+                  + ", step "
+                  + t
+                  + " holds id "
+                  + ids[i]
+                  + ", outside the vocabulary 0.."
+                  + (vocab - 1));
         }
       }
     }
@@ -53,8 +64,12 @@ final class Sequences {
     Arguments.notNull(what + "s", sequences);
     for (int i = 0; i < sequences.size(); i++) {
       if (sequences.get(i) == null || sequences.get(i).length == 0) {
-        throw new JrnnException(what + " " + i + (sequences.get(i) == null ? " is null" : " has no tokens")
-            + " (every sequence needs at least one token)");
+        throw new JrnnException(
+            what
+                + " "
+                + i
+                + (sequences.get(i) == null ? " is null" : " has no tokens")
+                + " (every sequence needs at least one token)");
       }
     }
   }

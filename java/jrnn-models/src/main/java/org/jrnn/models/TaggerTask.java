@@ -10,9 +10,12 @@ import org.jrnn.train.NonFiniteLocator;
 import org.jrnn.train.ResumableTask;
 import org.jrnn.train.Task;
 
-/** Trains a {@link SequenceTagger}; the primary metric is {@code "accuracy"} over real tokens (higher is better). */
-public final class TaggerTask implements Task<TaggingBatch>, ResumableTask,
-    NonFiniteLocator<TaggingBatch> {
+/**
+ * Trains a {@link SequenceTagger}; the primary metric is {@code "accuracy"} over real tokens
+ * (higher is better).
+ */
+public final class TaggerTask
+    implements Task<TaggingBatch>, ResumableTask, NonFiniteLocator<TaggingBatch> {
   private static final String DROPOUT_SEEDS = "dropout.seeds";
   private final SequenceTagger model;
 
@@ -36,7 +39,9 @@ public final class TaggerTask implements Task<TaggingBatch>, ResumableTask,
     return model.evaluate(batches);
   }
 
-  /** Where the forward pass over {@code batch} first becomes non-finite (see {@link NonFiniteScan}). */
+  /**
+   * Where the forward pass over {@code batch} first becomes non-finite (see {@link NonFiniteScan}).
+   */
   @Override
   public String locateNonFinite(TaggingBatch batch) {
     return model.locateNonFinite(batch.tokens());

@@ -39,16 +39,24 @@ public record TaggingBatch(PaddedBatch tokens, int[] tags) {
     }
     for (int i : indices) {
       if (i < 0 || i >= tokens.size()) {
-        throw new JrnnException("index " + i + " is outside 0.." + (tokens.size() - 1) + " (the sentences)");
+        throw new JrnnException(
+            "index " + i + " is outside 0.." + (tokens.size() - 1) + " (the sentences)");
       }
       Arguments.notNull("tokens " + i, tokens.get(i));
       Arguments.notNull("tags " + i, tags.get(i));
       if (tokens.get(i).length != tags.get(i).length) {
-        throw new JrnnException("sentence " + i + " has " + tokens.get(i).length
-            + " tokens but " + tags.get(i).length + " tags");
+        throw new JrnnException(
+            "sentence "
+                + i
+                + " has "
+                + tokens.get(i).length
+                + " tokens but "
+                + tags.get(i).length
+                + " tags");
       }
     }
-    return new TaggingBatch(PaddedBatch.of(tokens, indices), PaddedBatch.of(tags, indices, -1).ids());
+    return new TaggingBatch(
+        PaddedBatch.of(tokens, indices), PaddedBatch.of(tags, indices, -1).ids());
   }
 
   /** N, the number of sentences. */

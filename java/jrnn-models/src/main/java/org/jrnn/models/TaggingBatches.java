@@ -32,7 +32,10 @@ public final class TaggingBatches implements BatchSource<TaggingBatch> {
     }
     if (batchSize < 1 || chunkBatches < 0) {
       throw new JrnnException(
-          "batchSize must be >= 1 and chunkBatches >= 0 but are " + batchSize + ", " + chunkBatches);
+          "batchSize must be >= 1 and chunkBatches >= 0 but are "
+              + batchSize
+              + ", "
+              + chunkBatches);
     }
     Sequences.requireNonEmpty(tokens, "sentence");
     this.tokens = tokens;

@@ -18,7 +18,8 @@ final class TaskStates {
     try {
       return Long.parseLong(v);
     } catch (NumberFormatException e) {
-      throw new JrnnException("training state \"" + key + "\" is not an integer: " + Quote.quote(v), e);
+      throw new JrnnException(
+          "training state \"" + key + "\" is not an integer: " + Quote.quote(v), e);
     }
   }
 }

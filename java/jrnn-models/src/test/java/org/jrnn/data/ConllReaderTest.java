@@ -1,4 +1,5 @@
-// ConllReaderTest: column numbers at the edge of the int range are refused as "too few columns" on the
+// ConllReaderTest: column numbers at the edge of the int range are refused as "too few columns" on
+// the
 // first line (naming the file and line), not by an overflowing column count.
 //   mvn -B -o test -Dtest=ConllReaderTest
 package org.jrnn.data;
@@ -16,19 +17,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConllReaderTest {
-    @TempDir
-    Path dir;
+  @TempDir Path dir;
 
-    @Test
-    void theLargestColumnNumberIsTooFewColumnsNotAnOverflow() throws IOException {
-        Path f = Files.writeString(dir.resolve("d.conll"), "The DT\ncat NN\n", StandardCharsets.UTF_8);
-        assertEquals(List.of(new TaggedSentence(List.of("The", "cat"), List.of("DT", "NN"))),
-                ConllReader.read(f, 0, 1));
-        for (int[] cols : new int[][] {{0, Integer.MAX_VALUE}, {Integer.MAX_VALUE, 1}}) {
-            DataFormatException e = assertThrows(DataFormatException.class,
-                    () -> ConllReader.read(f, cols[0], cols[1]));
-            assertEquals(1, e.line(), e.getMessage());
-            assertTrue(e.getMessage().contains("expected at least 2147483648 columns, found 2"), e.getMessage());
-        }
+  @Test
+  void theLargestColumnNumberIsTooFewColumnsNotAnOverflow() throws IOException {
+    Path f = Files.writeString(dir.resolve("d.conll"), "The DT\ncat NN\n", StandardCharsets.UTF_8);
+    assertEquals(
+        List.of(new TaggedSentence(List.of("The", "cat"), List.of("DT", "NN"))),
+        ConllReader.read(f, 0, 1));
+    for (int[] cols : new int[][] {{0, Integer.MAX_VALUE}, {Integer.MAX_VALUE, 1}}) {
+      DataFormatException e =
+          assertThrows(DataFormatException.class, () -> ConllReader.read(f, cols[0], cols[1]));
+      assertEquals(1, e.line(), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("expected at least 2147483648 columns, found 2"), e.getMessage());
     }
+  }
 }

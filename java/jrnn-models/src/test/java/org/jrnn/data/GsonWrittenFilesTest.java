@@ -25,7 +25,17 @@ class GsonWrittenFilesTest {
   void oldWordTokenizerLoads() {
     WordTokenizer t = WordTokenizer.fromJson(OLD_WORD);
     assertEquals(
-        List.of("<pad>", "<unk>", "<bos>", "<eos>", "the", "don't", "a&b", "x=y", "\u00e9t\u00e9", "\"q\""),
+        List.of(
+            "<pad>",
+            "<unk>",
+            "<bos>",
+            "<eos>",
+            "the",
+            "don't",
+            "a&b",
+            "x=y",
+            "\u00e9t\u00e9",
+            "\"q\""),
         t.vocabulary().tokens());
     assertTrue(t.lowercase());
     assertEquals(List.of("the", "don't"), t.tokenize("The don't"));

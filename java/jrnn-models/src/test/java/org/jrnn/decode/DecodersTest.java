@@ -68,33 +68,34 @@ class DecodersTest {
   @Test
   void greedyNeverChoosesNaN() {
     // NaN where the most likely token would be, and NaN first in a row: the best finite one wins
-    StepModel<Integer> nan = new StepModel<>() {
-      private final TableModel inner = trap();
+    StepModel<Integer> nan =
+        new StepModel<>() {
+          private final TableModel inner = trap();
 
-      @Override
-      public int vocabSize() {
-        return inner.vocabSize();
-      }
-
-      @Override
-      public StepState initialState(List<Integer> inputs) {
-        return inner.initialState(inputs);
-      }
-
-      @Override
-      public float[] step(int[] tokens, StepState state) {
-        float[] lp = inner.step(tokens, state);
-        int v = inner.vocabSize();
-        for (int r = 0; r < tokens.length; r++) {
-          if (tokens[r] == B) {
-            lp[r * v] = Float.NaN; // after B: NaN first in the row (<eos>, 0.9, still wins)
-          } else {
-            lp[r * v + A] = Float.NaN; // the first step: A (0.6) is NaN, so B (0.4) wins
+          @Override
+          public int vocabSize() {
+            return inner.vocabSize();
           }
-        }
-        return lp;
-      }
-    };
+
+          @Override
+          public StepState initialState(List<Integer> inputs) {
+            return inner.initialState(inputs);
+          }
+
+          @Override
+          public float[] step(int[] tokens, StepState state) {
+            float[] lp = inner.step(tokens, state);
+            int v = inner.vocabSize();
+            for (int r = 0; r < tokens.length; r++) {
+              if (tokens[r] == B) {
+                lp[r * v] = Float.NaN; // after B: NaN first in the row (<eos>, 0.9, still wins)
+              } else {
+                lp[r * v + A] = Float.NaN; // the first step: A (0.6) is NaN, so B (0.4) wins
+              }
+            }
+            return lp;
+          }
+        };
     assertArrayEquals(new int[] {B}, one(nan, DecodeOptions.greedy()).tokens());
   }
 
@@ -148,7 +149,8 @@ class DecodersTest {
   }
 
   private static List<Hypothesis> ranked(LengthPenalty p) {
-    DecodeOptions o = DecodeOptions.builder().beamSize(3).nBest(3).earlyStopping(false).lengthPenalty(p).build();
+    DecodeOptions o =
+        DecodeOptions.builder().beamSize(3).nBest(3).earlyStopping(false).lengthPenalty(p).build();
     return one(lengths(), o).nbest();
   }
 
@@ -195,24 +197,26 @@ class DecodersTest {
 
   /** After A: B .6; after B: A .7; so greedy repeats A B A B ... */
   private static TableModel repeats() {
-    return new TableModel(8, (input, seq) -> {
-      double[] p = new double[8];
-      int last = seq.length == 0 ? -1 : seq[seq.length - 1];
-      if (last == -1) {
-        p[A] = 0.9;
-        p[EOS] = 0.1;
-      } else if (last == A) {
-        p[B] = 0.6;
-        p[C] = 0.3;
-        p[EOS] = 0.1;
-      } else if (last == B) {
-        p[A] = 0.7;
-        p[EOS] = 0.3;
-      } else {
-        p[EOS] = 1;
-      }
-      return p;
-    });
+    return new TableModel(
+        8,
+        (input, seq) -> {
+          double[] p = new double[8];
+          int last = seq.length == 0 ? -1 : seq[seq.length - 1];
+          if (last == -1) {
+            p[A] = 0.9;
+            p[EOS] = 0.1;
+          } else if (last == A) {
+            p[B] = 0.6;
+            p[C] = 0.3;
+            p[EOS] = 0.1;
+          } else if (last == B) {
+            p[A] = 0.7;
+            p[EOS] = 0.3;
+          } else {
+            p[EOS] = 1;
+          }
+          return p;
+        });
   }
 
   @Test
@@ -226,7 +230,8 @@ class DecodersTest {
     assertArrayEquals(new int[] {A, B, A, C}, blocked.tokens());
     assertEquals(lp(0.9) + lp(0.6) + lp(0.7) + lp(0.3) + lp(1.0), blocked.best().logProb(), EPS);
     // unigrams: after A B no A again: <eos> (.3)
-    assertArrayEquals(new int[] {A, B}, one(repeats(), free.toBuilder().noRepeatNgram(1).build()).tokens());
+    assertArrayEquals(
+        new int[] {A, B}, one(repeats(), free.toBuilder().noRepeatNgram(1).build()).tokens());
     // beam search obeys the same rule
     Decoded beam = one(repeats(), free.toBuilder().beamSize(3).noRepeatNgram(2).build());
     for (Hypothesis h : beam.nbest()) {
@@ -273,7 +278,9 @@ class DecodersTest {
       assertEquals(lp(0.6), d.get(1).best().logProb(), EPS);
       assertTrue(d.get(1).best().ended());
     }
-    assertThrows(RuntimeException.class, () -> Decoders.decode(m, List.of(0, 1), new int[] {EOS}, DecodeOptions.greedy()));
+    assertThrows(
+        RuntimeException.class,
+        () -> Decoders.decode(m, List.of(0, 1), new int[] {EOS}, DecodeOptions.greedy()));
   }
 
   @Test
@@ -297,7 +304,8 @@ class DecodersTest {
       assertEquals(d.nbest(), one(m, beam).nbest());
     }
     // with 2 beams, the beams after step 2 are AB, AC (beam A ranks first)
-    assertArrayEquals(new int[] {A, B}, one(m, DecodeOptions.builder().beamSize(2).build()).tokens());
+    assertArrayEquals(
+        new int[] {A, B}, one(m, DecodeOptions.builder().beamSize(2).build()).tokens());
   }
 
   /** The random stream of one (seed, input, sequence): the same one every time it is asked for. */
@@ -311,19 +319,21 @@ class DecodersTest {
 
   /** A fixed random next-token distribution for every (input, sequence). */
   private static TableModel random(int vocab, long seed) {
-    return new TableModel(vocab, (input, seq) -> {
-      SplittableRandom r = stream(seed, input, seq);
-      double[] p = new double[vocab];
-      double sum = 0;
-      for (int v = 0; v < vocab; v++) {
-        p[v] = Math.pow(r.nextDouble(), 3) + 1e-3;
-        sum += p[v];
-      }
-      for (int v = 0; v < vocab; v++) {
-        p[v] /= sum;
-      }
-      return p;
-    });
+    return new TableModel(
+        vocab,
+        (input, seq) -> {
+          SplittableRandom r = stream(seed, input, seq);
+          double[] p = new double[vocab];
+          double sum = 0;
+          for (int v = 0; v < vocab; v++) {
+            p[v] = Math.pow(r.nextDouble(), 3) + 1e-3;
+            sum += p[v];
+          }
+          for (int v = 0; v < vocab; v++) {
+            p[v] /= sum;
+          }
+          return p;
+        });
   }
 
   @Test
@@ -361,7 +371,8 @@ class DecodersTest {
     DecodeOptions o = DecodeOptions.builder().temperature(1.0).seed(1).build();
     assertEquals(Set.of(A, B, C, -1), firstTokens(m, inputs, o));
     assertEquals(Set.of(A, B), firstTokens(m, inputs, o.toBuilder().topK(2).build()));
-    assertEquals(Set.of(A, B), firstTokens(m, inputs, o.toBuilder().topP(0.79).build())); // .5 + .3 >= .79
+    assertEquals(
+        Set.of(A, B), firstTokens(m, inputs, o.toBuilder().topP(0.79).build())); // .5 + .3 >= .79
     assertEquals(Set.of(A, B, C), firstTokens(m, inputs, o.toBuilder().topP(0.81).build()));
     assertEquals(Set.of(A), firstTokens(m, inputs, o.toBuilder().topP(0.45).build()));
     assertEquals(Set.of(A), firstTokens(m, inputs, o.toBuilder().topK(3).topP(0.4).build()));
@@ -392,36 +403,43 @@ class DecodersTest {
   @Test
   void finishedRowsAreCompactedAndWaitingInputsJoin() {
     // input 0 ends at once; input 1 runs 3 tokens then ends; input 2 (joining later) 1 token
-    TableModel m = new TableModel(8, (input, seq) -> {
-      double[] p = new double[8];
-      int want = input == 0 ? 0 : input == 1 ? 3 : 1;
-      p[seq.length < want ? A : EOS] = 1;
-      return p;
-    });
+    TableModel m =
+        new TableModel(
+            8,
+            (input, seq) -> {
+              double[] p = new double[8];
+              int want = input == 0 ? 0 : input == 1 ? 3 : 1;
+              p[seq.length < want ? A : EOS] = 1;
+              return p;
+            });
     List<Decoded> d = Decoders.decode(m, List.of(0, 1), DecodeOptions.greedy());
     assertEquals(List.of(2, 1, 1, 1), m.rowsPerStep);
     assertEquals(0, d.get(0).tokens().length);
     assertEquals(3, d.get(1).tokens().length);
     m.rowsPerStep.clear();
-    List<Decoded> j = Decoders.decode(m, List.of(0, 1, 2), DecodeOptions.builder().maxActive(2).build());
+    List<Decoded> j =
+        Decoders.decode(m, List.of(0, 1, 2), DecodeOptions.builder().maxActive(2).build());
     // step 1: inputs 0, 1; input 0 ends, input 2 joins: steps 2-3 have 2 rows; then input 1 alone
     assertEquals(List.of(2, 2, 2, 1), m.rowsPerStep);
     assertEquals(1, j.get(2).tokens().length);
     assertEquals(3, j.get(1).tokens().length);
     // beam: 3 beams per input, the finished input's rows vanish
     m.rowsPerStep.clear();
-    TableModel wide = new TableModel(8, (input, seq) -> {
-      double[] p = new double[8];
-      int want = input == 0 ? 1 : 3;
-      if (seq.length < want) {
-        p[A] = 0.5;
-        p[B] = 0.3;
-        p[C] = 0.2;
-      } else {
-        p[EOS] = 1;
-      }
-      return p;
-    });
+    TableModel wide =
+        new TableModel(
+            8,
+            (input, seq) -> {
+              double[] p = new double[8];
+              int want = input == 0 ? 1 : 3;
+              if (seq.length < want) {
+                p[A] = 0.5;
+                p[B] = 0.3;
+                p[C] = 0.2;
+              } else {
+                p[EOS] = 1;
+              }
+              return p;
+            });
     Decoders.decode(wide, List.of(0, 1), DecodeOptions.beam(3));
     assertEquals(List.of(2, 6, 3, 3), wide.rowsPerStep);
   }
@@ -431,8 +449,14 @@ class DecodersTest {
   private record Scored(int[] tokens, double score) {}
 
   /** Every sequence the decoder could produce: ending with <eos>, or cut at maxLength. */
-  private static void enumerate(TableModel m, int input, int[] seq, double logProb, int maxLength,
-      LengthPenalty p, List<Scored> out) {
+  private static void enumerate(
+      TableModel m,
+      int input,
+      int[] seq,
+      double logProb,
+      int maxLength,
+      LengthPenalty p,
+      List<Scored> out) {
     int v = m.vocabSize();
     TableModel.Rows rows = (TableModel.Rows) m.initialState(List.of(input));
     float[] lp = m.step(new int[] {2}, rows);
@@ -459,21 +483,30 @@ class DecodersTest {
   void wideBeamAgreesWithBruteForce() {
     int vocab = 5;
     int maxLength = 3;
-    for (LengthPenalty p : List.of(LengthPenalty.NONE, LengthPenalty.AVERAGE, LengthPenalty.gnmt(0.8))) {
+    for (LengthPenalty p :
+        List.of(LengthPenalty.NONE, LengthPenalty.AVERAGE, LengthPenalty.gnmt(0.8))) {
       for (int input = 0; input < 4; input++) {
         TableModel m = random(vocab, 11);
         List<Scored> all = new ArrayList<>();
         enumerate(m, input, new int[0], 0, maxLength, p, all);
         all.sort((a, b) -> Double.compare(b.score, a.score));
-        DecodeOptions o = DecodeOptions.builder().beamSize(200).nBest(5).maxLength(maxLength)
-            .lengthPenalty(p).earlyStopping(false).build();
+        DecodeOptions o =
+            DecodeOptions.builder()
+                .beamSize(200)
+                .nBest(5)
+                .maxLength(maxLength)
+                .lengthPenalty(p)
+                .earlyStopping(false)
+                .build();
         Decoded d = Decoders.decode(m, List.of(input), o).get(0);
         for (int k = 0; k < 5; k++) {
           assertEquals(all.get(k).score, d.nbest().get(k).score(), 1e-9, p + " rank " + k);
           assertArrayEquals(all.get(k).tokens, d.nbest().get(k).tokens(), p + " rank " + k);
         }
-        // exact stopping needs no more than the wide beam: a beam of 25 (all 2-token prefixes) agrees
-        Decoded narrow = Decoders.decode(m, List.of(input), o.toBuilder().beamSize(25).build()).get(0);
+        // exact stopping needs no more than the wide beam: a beam of 25 (all 2-token prefixes)
+        // agrees
+        Decoded narrow =
+            Decoders.decode(m, List.of(input), o.toBuilder().beamSize(25).build()).get(0);
         assertEquals(all.get(0).score, narrow.best().score(), 1e-9);
       }
     }
@@ -481,19 +514,21 @@ class DecodersTest {
 
   /** Like random(), with probabilities in quarters of a few levels: many exact ties. */
   private static TableModel tied(int vocab, long seed) {
-    return new TableModel(vocab, (input, seq) -> {
-      SplittableRandom r = stream(seed, input, seq);
-      double[] p = new double[vocab];
-      double sum = 0;
-      for (int v = 0; v < vocab; v++) {
-        p[v] = r.nextInt(5) == 0 ? 0 : 1 + r.nextInt(3); // zeros: -inf log-probabilities
-        sum += p[v];
-      }
-      for (int v = 0; v < vocab; v++) {
-        p[v] = sum == 0 ? (v == EOS ? 1 : 0) : p[v] / sum;
-      }
-      return p;
-    });
+    return new TableModel(
+        vocab,
+        (input, seq) -> {
+          SplittableRandom r = stream(seed, input, seq);
+          double[] p = new double[vocab];
+          double sum = 0;
+          for (int v = 0; v < vocab; v++) {
+            p[v] = r.nextInt(5) == 0 ? 0 : 1 + r.nextInt(3); // zeros: -inf log-probabilities
+            sum += p[v];
+          }
+          for (int v = 0; v < vocab; v++) {
+            p[v] = sum == 0 ? (v == EOS ? 1 : 0) : p[v] / sum;
+          }
+          return p;
+        });
   }
 
   @Test
@@ -505,12 +540,21 @@ class DecodersTest {
       List<Integer> inputs = List.of(0, 1, 2, 3, 4, 5);
       for (int k = 1; k <= 5; k++) {
         for (int minLength : new int[] {0, 2}) {
-          DecodeOptions o = DecodeOptions.builder().beamSize(k).nBest(k).maxLength(6)
-              .minLength(minLength).suppress(A).lengthPenalty(LengthPenalty.gnmt(0.6)).build();
+          DecodeOptions o =
+              DecodeOptions.builder()
+                  .beamSize(k)
+                  .nBest(k)
+                  .maxLength(6)
+                  .minLength(minLength)
+                  .suppress(A)
+                  .lengthPenalty(LengthPenalty.gnmt(0.6))
+                  .build();
           List<Decoded> tops = Decoders.decode(m, inputs, o);
           List<Decoded> full = Decoders.decode(m, inputs, o.toBuilder().noRepeatNgram(7).build());
           for (int i : inputs) {
-            assertEquals(full.get(i).nbest(), tops.get(i).nbest(),
+            assertEquals(
+                full.get(i).nbest(),
+                tops.get(i).nbest(),
                 "seed " + seed + ", beam " + k + ", min length " + minLength + ", input " + i);
           }
         }
@@ -521,24 +565,28 @@ class DecodersTest {
   @Test
   void aStepOfTheWrongSizeIsAClearError() {
     TableModel good = trap();
-    StepModel<Integer> bad = new StepModel<>() {
-      @Override
-      public int vocabSize() {
-        return 8;
-      }
+    StepModel<Integer> bad =
+        new StepModel<>() {
+          @Override
+          public int vocabSize() {
+            return 8;
+          }
 
-      @Override
-      public StepState initialState(List<Integer> inputs) {
-        return good.initialState(inputs);
-      }
+          @Override
+          public StepState initialState(List<Integer> inputs) {
+            return good.initialState(inputs);
+          }
 
-      @Override
-      public float[] step(int[] tokens, StepState state) {
-        return new float[3];
-      }
-    };
-    for (DecodeOptions o : List.of(DecodeOptions.greedy(), DecodeOptions.builder().beamSize(3).build(),
-        DecodeOptions.builder().beamSize(3).noRepeatNgram(2).build())) {
+          @Override
+          public float[] step(int[] tokens, StepState state) {
+            return new float[3];
+          }
+        };
+    for (DecodeOptions o :
+        List.of(
+            DecodeOptions.greedy(),
+            DecodeOptions.builder().beamSize(3).build(),
+            DecodeOptions.builder().beamSize(3).noRepeatNgram(2).build())) {
       org.jrnn.JrnnException e =
           assertThrows(org.jrnn.JrnnException.class, () -> Decoders.decode(bad, List.of(0), o));
       assertEquals("step returned 3 values for 1 rows of V = 8", e.getMessage(), o.toString());
@@ -549,8 +597,15 @@ class DecodersTest {
   void batchedBeamEqualsOneInputAtATime() {
     TableModel m = random(9, 3);
     List<Integer> inputs = List.of(0, 1, 2, 3, 4, 5, 6);
-    DecodeOptions o = DecodeOptions.builder().beamSize(4).nBest(3).maxLength(5)
-        .lengthPenalty(LengthPenalty.gnmt(0.6)).noRepeatNgram(2).minLength(1).build();
+    DecodeOptions o =
+        DecodeOptions.builder()
+            .beamSize(4)
+            .nBest(3)
+            .maxLength(5)
+            .lengthPenalty(LengthPenalty.gnmt(0.6))
+            .noRepeatNgram(2)
+            .minLength(1)
+            .build();
     List<Decoded> all = Decoders.decode(m, inputs, o);
     List<Decoded> joined = Decoders.decode(m, inputs, o.toBuilder().maxActive(3).build());
     for (int i : inputs) {
@@ -564,10 +619,13 @@ class DecodersTest {
   @Test
   void optionsAreChecked() {
     assertThrows(JrnnException.class, () -> DecodeOptions.builder().beamSize(2).nBest(3).build());
-    assertThrows(JrnnException.class, () -> DecodeOptions.builder().beamSize(2).temperature(1).build());
+    assertThrows(
+        JrnnException.class, () -> DecodeOptions.builder().beamSize(2).temperature(1).build());
     assertThrows(JrnnException.class, () -> DecodeOptions.builder().topP(0).build());
-    assertThrows(JrnnException.class, () -> DecodeOptions.builder().maxLength(2).minLength(3).build());
-    assertEquals(DecodeOptions.Strategy.SAMPLE, DecodeOptions.builder().temperature(0.5).build().strategy());
+    assertThrows(
+        JrnnException.class, () -> DecodeOptions.builder().maxLength(2).minLength(3).build());
+    assertEquals(
+        DecodeOptions.Strategy.SAMPLE, DecodeOptions.builder().temperature(0.5).build().strategy());
     assertNotEquals(DecodeOptions.greedy().strategy(), DecodeOptions.beam(2).strategy());
   }
 }

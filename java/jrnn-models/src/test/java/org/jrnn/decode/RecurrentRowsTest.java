@@ -66,7 +66,8 @@ class RecurrentRowsTest {
       ctx[2 * i + 1] = -ids[i];
     }
     try (Scope s = Scope.open()) {
-      return RecurrentRows.own(Tensor.of(h, L, n, H), cell.hasCellState() ? Tensor.of(c, L, n, H) : null, ctx, 2);
+      return RecurrentRows.own(
+          Tensor.of(h, L, n, H), cell.hasCellState() ? Tensor.of(c, L, n, H) : null, ctx, 2);
     }
   }
 
@@ -96,7 +97,9 @@ class RecurrentRowsTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Cell.class, names = {"GRU", "LSTM"})
+  @EnumSource(
+      value = Cell.class,
+      names = {"GRU", "LSTM"})
   void rowOperationsEqualSteppingRowsSeparately(Cell cell) {
     long live = Tensor.liveAllocations();
     try (Recurrent rnn = layer(cell)) {

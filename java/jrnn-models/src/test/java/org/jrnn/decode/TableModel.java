@@ -21,6 +21,7 @@ final class TableModel implements StepModel<Integer> {
 
   private final int vocab;
   private final BiFunction<Integer, int[], double[]> table;
+
   /** Rows fed at each step (to check compaction). */
   final List<Integer> rowsPerStep = new ArrayList<>();
 
@@ -34,20 +35,22 @@ final class TableModel implements StepModel<Integer> {
    * listed ends at once ({@code <eos>} with probability 1).
    */
   static TableModel of(int vocab, Map<List<Integer>, Map<Integer, Double>> rules) {
-    return new TableModel(vocab, (input, seq) -> {
-      double[] p = new double[vocab];
-      List<Integer> key = new ArrayList<>();
-      for (int t : seq) {
-        key.add(t);
-      }
-      Map<Integer, Double> rule = rules.get(key);
-      if (rule == null) {
-        p[EOS] = 1;
-      } else {
-        rule.forEach((t, q) -> p[t] = q);
-      }
-      return p;
-    });
+    return new TableModel(
+        vocab,
+        (input, seq) -> {
+          double[] p = new double[vocab];
+          List<Integer> key = new ArrayList<>();
+          for (int t : seq) {
+            key.add(t);
+          }
+          Map<Integer, Double> rule = rules.get(key);
+          if (rule == null) {
+            p[EOS] = 1;
+          } else {
+            rule.forEach((t, q) -> p[t] = q);
+          }
+          return p;
+        });
   }
 
   static Map<Integer, Double> dist(Object... tokenProb) {

@@ -26,8 +26,10 @@ class ConditionedLanguageModelTest {
   private static final Device CPU = Device.cpu();
   private static final List<float[]> FEATURES =
       List.of(new float[] {1, 0, 0.5f}, new float[] {0, 1, -0.5f}, new float[] {0.3f, 0.3f, 1});
-  private static final List<int[]> NAMES = List.of(new int[] {4, 5}, new int[] {6}, new int[] {5, 6, 4});
-  private static final ConditionedBatch BATCH = ConditionedBatch.of(FEATURES, NAMES, new int[] {0, 1, 2});
+  private static final List<int[]> NAMES =
+      List.of(new int[] {4, 5}, new int[] {6}, new int[] {5, 6, 4});
+  private static final ConditionedBatch BATCH =
+      ConditionedBatch.of(FEATURES, NAMES, new int[] {0, 1, 2});
 
   @Test
   void teacherForcingLayout() {
@@ -42,7 +44,8 @@ class ConditionedLanguageModelTest {
       StepResult r = model.trainStep(BATCH);
       assertEquals(9, r.count());
       assertEquals(model.evaluate(List.of(BATCH), 4).get("loss"), r.mean(), 1e-6);
-      GradCheck.check(model, () -> model.evaluate(List.of(BATCH), 1).get("loss"), 6, 1e-2, 3e-4, 2e-2);
+      GradCheck.check(
+          model, () -> model.evaluate(List.of(BATCH), 1).get("loss"), 6, 1e-2, 3e-4, 2e-2);
     }
   }
 
@@ -154,9 +157,13 @@ class ConditionedLanguageModelTest {
     try (ConditionedLanguageModel model =
         ConditionedLanguageModel.builder().featureSize(4).vocabSize(7).device(CPU).build()) {
       JrnnException e = assertThrows(JrnnException.class, () -> model.trainStep(BATCH));
-      assertTrue(e.getMessage().contains("features have 3 values per example but the model takes 4"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("features have 3 values per example but the model takes 4"),
+          e.getMessage());
       e = assertThrows(JrnnException.class, () -> model.generate(new float[5], 1, 3));
-      assertTrue(e.getMessage().contains("features must hold N = 1 rows of 4 values but has 5"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("features must hold N = 1 rows of 4 values but has 5"),
+          e.getMessage());
     }
     assertThrows(
         JrnnException.class,

@@ -7,8 +7,8 @@ package org.jrnn.models;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.function.DoubleSupplier;
-import org.jrnn.nn.Trainable;
 import org.jrnn.nn.Parameter;
+import org.jrnn.nn.Trainable;
 
 final class GradCheck {
   private GradCheck() {}
@@ -18,7 +18,13 @@ final class GradCheck {
    * match the accumulated gradient within {@code absTol + relTol·|numeric|}. The gradients must
    * already hold one backward of the same loss; {@code loss} must not change them.
    */
-  static void check(Trainable model, DoubleSupplier loss, int perParameter, double h, double absTol, double relTol) {
+  static void check(
+      Trainable model,
+      DoubleSupplier loss,
+      int perParameter,
+      double h,
+      double absTol,
+      double relTol) {
     int checked = 0;
     double largest = 0;
     for (Parameter p : model.parameters()) {
@@ -39,12 +45,14 @@ final class GradCheck {
         double numeric = (plus - minus) / (2 * h);
         double diff = Math.abs(numeric - grad[i]);
         largest = Math.max(largest, Math.abs(numeric));
-        assertTrue(diff <= absTol + relTol * Math.abs(numeric),
+        assertTrue(
+            diff <= absTol + relTol * Math.abs(numeric),
             p.name() + "[" + i + "]: backward " + grad[i] + " vs finite difference " + numeric);
         checked++;
       }
     }
     assertTrue(checked > 0, "no entries checked");
-    assertTrue(largest > 10 * absTol, "all gradients are ~0: the check would not see a wrong backward");
+    assertTrue(
+        largest > 10 * absTol, "all gradients are ~0: the check would not see a wrong backward");
   }
 }

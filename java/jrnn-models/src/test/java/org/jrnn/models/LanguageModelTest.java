@@ -68,7 +68,8 @@ class LanguageModelTest {
       model.zeroGradients();
       LmBatches.Window w1 = WINDOWS.window(1);
       StepResult r = model.trainStep(w1);
-      assertEquals(meanLoss(model, w1, carried), r.mean(), 1e-6, "window 1 starts from window 0's state");
+      assertEquals(
+          meanLoss(model, w1, carried), r.mean(), 1e-6, "window 1 starts from window 0's state");
       assertNotEquals(meanLoss(model, w1, null), r.mean(), 1e-4);
       GradCheck.check(model, () -> meanLoss(model, w1, carried), 5, 1e-2, 3e-4, 2e-2);
     }
@@ -79,7 +80,8 @@ class LanguageModelTest {
     try (LanguageModel model = TINY.toBuilder().device(CPU).build()) {
       double fresh = model.trainStep(WINDOWS.window(0)).lossSum();
       model.trainStep(WINDOWS.window(1));
-      assertEquals(fresh, model.trainStep(WINDOWS.window(0)).lossSum(), 0.0, "window 0 starts a pass");
+      assertEquals(
+          fresh, model.trainStep(WINDOWS.window(0)).lossSum(), 0.0, "window 0 starts a pass");
       model.resetState();
       assertNull(model.carriedState());
     }
@@ -126,15 +128,22 @@ class LanguageModelTest {
         assertEquals(greedy[k], model.generate(prefix, 1)[0], "position " + k);
       }
       DecodeOptions s = DecodeOptions.builder().temperature(1.5).topK(0).seed(77).build();
-      assertArrayEquals(model.generate(prompt, s.toBuilder().maxLength(20).build()), model.generate(prompt, s.toBuilder().maxLength(20).build()));
+      assertArrayEquals(
+          model.generate(prompt, s.toBuilder().maxLength(20).build()),
+          model.generate(prompt, s.toBuilder().maxLength(20).build()));
       boolean differs = false;
       for (long seed = 1; seed < 6 && !differs; seed++) {
-        differs = !Arrays.equals(model.generate(prompt, s.toBuilder().maxLength(20).build()),
-            model.generate(prompt, s.toBuilder().seed(seed).maxLength(20).build()));
+        differs =
+            !Arrays.equals(
+                model.generate(prompt, s.toBuilder().maxLength(20).build()),
+                model.generate(prompt, s.toBuilder().seed(seed).maxLength(20).build()));
       }
       assertTrue(differs, "other seeds give other samples");
       // top-1 sampling is greedy whatever the temperature
-      assertArrayEquals(greedy, model.generate(prompt, DecodeOptions.builder().maxLength(6).temperature(2).topK(1).seed(5).build()));
+      assertArrayEquals(
+          greedy,
+          model.generate(
+              prompt, DecodeOptions.builder().maxLength(6).temperature(2).topK(1).seed(5).build()));
     }
   }
 
@@ -154,7 +163,16 @@ class LanguageModelTest {
       java.util.Set<Integer> seen = new java.util.HashSet<>();
       for (long seed = 0; seed < 60; seed++) {
         // a high temperature makes the kept tokens near-uniform: both show up
-        seen.add(model.generate(prompt, DecodeOptions.builder().maxLength(1).temperature(100).topK(2).seed(seed).build())[0]);
+        seen.add(
+            model
+                .generate(
+                    prompt,
+                    DecodeOptions.builder()
+                        .maxLength(1)
+                        .temperature(100)
+                        .topK(2)
+                        .seed(seed)
+                        .build())[0]);
       }
       assertEquals(java.util.Set.of(ids[0], ids[1]), seen);
     }
@@ -173,7 +191,10 @@ class LanguageModelTest {
       assertEquals(2 * 4 * 2, saved.arrays().get("carried.h").length);
       tb.startEpoch(0);
       tb.restoreTrainingState(saved);
-      assertEquals(ta.trainStep(WINDOWS.window(1)).lossSum(), tb.trainStep(WINDOWS.window(1)).lossSum(), 0.0);
+      assertEquals(
+          ta.trainStep(WINDOWS.window(1)).lossSum(),
+          tb.trainStep(WINDOWS.window(1)).lossSum(),
+          0.0);
       assertEquals("bits_per_token", ta.primaryMetric());
       assertFalse(ta.higherIsBetter());
     }
@@ -216,11 +237,15 @@ class LanguageModelTest {
       assertTrue(e.getMessage().contains("prompt needs at least one token"), e.getMessage());
       e = assertThrows(JrnnException.class, () -> model.generate(new int[] {9}, 3));
       assertTrue(e.getMessage().contains("prompt[0] = 9 is outside 0..8"), e.getMessage());
-      e = assertThrows(JrnnException.class,
-          () -> model.trainStep(new LmBatches.Window(0, 1, 1, new int[] {1}, new int[] {12})));
-      assertTrue(e.getMessage().contains("targets[0] = 12 is outside 0..8 (or -1)"), e.getMessage());
+      e =
+          assertThrows(
+              JrnnException.class,
+              () -> model.trainStep(new LmBatches.Window(0, 1, 1, new int[] {1}, new int[] {12})));
+      assertTrue(
+          e.getMessage().contains("targets[0] = 12 is outside 0..8 (or -1)"), e.getMessage());
     }
-    assertThrows(JrnnException.class, () -> DecodeOptions.builder().temperature(-1).topK(0).seed(0).build());
+    assertThrows(
+        JrnnException.class, () -> DecodeOptions.builder().temperature(-1).topK(0).seed(0).build());
     assertEquals(TINY, LanguageModel.Config.fromJson(TINY.toJson()));
   }
 

@@ -33,8 +33,10 @@ class ModelArgumentsTest {
   private static final String LONG = "x".repeat(5000);
   private static final int[] ALL = {0, 1, 2};
 
-  private static final List<int[]> SEQS = List.of(new int[] {4, 5, 6}, new int[] {6}, new int[] {5, 4});
-  private static final List<int[]> TAGS = List.of(new int[] {0, 1, 2}, new int[] {1}, new int[] {2, 0});
+  private static final List<int[]> SEQS =
+      List.of(new int[] {4, 5, 6}, new int[] {6}, new int[] {5, 4});
+  private static final List<int[]> TAGS =
+      List.of(new int[] {0, 1, 2}, new int[] {1}, new int[] {2, 0});
   private static final List<float[]> FEATURES =
       List.of(new float[] {1, 0}, new float[] {0, 1}, new float[] {0.5f, 0.5f});
   private static final PaddedBatch TOKENS = PaddedBatch.of(SEQS, ALL);
@@ -87,7 +89,6 @@ class ModelArgumentsTest {
     }
   }
 
-
   private static Tensor param(Model model, String name) {
     for (Parameter p : model.parameters()) {
       if (p.name().equals(name)) {
@@ -104,61 +105,129 @@ class ModelArgumentsTest {
 
   @TestFactory
   Stream<DynamicTest> batches() {
-    PaddedBatch decoderInputs = PaddedBatch.of(List.of(new int[] {2}, new int[] {2}, new int[] {2}), ALL);
+    PaddedBatch decoderInputs =
+        PaddedBatch.of(List.of(new int[] {2}, new int[] {2}, new int[] {2}), ALL);
     float[] nan = {0, 1, Float.NaN, 0, 0, 1};
     return Stream.of(
-        rejects("classification null labels", "labels is null", () -> new ClassificationBatch(TOKENS, null)),
-        rejects("classification null tokens", "tokens is null", () -> new ClassificationBatch(null, ALL)),
-        rejects("classification label count", "labels has 2 entries but the batch has 3 sequences",
+        rejects(
+            "classification null labels",
+            "labels is null",
+            () -> new ClassificationBatch(TOKENS, null)),
+        rejects(
+            "classification null tokens",
+            "tokens is null",
+            () -> new ClassificationBatch(null, ALL)),
+        rejects(
+            "classification label count",
+            "labels has 2 entries but the batch has 3 sequences",
             () -> new ClassificationBatch(TOKENS, new int[2])),
         rejects("tagging null tags", "tags is null", () -> new TaggingBatch(TOKENS, null)),
         rejects("tagging null tokens", "tokens is null", () -> new TaggingBatch(null, new int[9])),
-        rejects("tagging of null tag list", "tags 1 is null",
+        rejects(
+            "tagging of null tag list",
+            "tags 1 is null",
             () -> TaggingBatch.of(SEQS, Arrays.asList(new int[3], null, new int[2]), ALL)),
-        rejects("tagging of index", "index 3 is outside 0..2 (the sentences)",
+        rejects(
+            "tagging of index",
+            "index 3 is outside 0..2 (the sentences)",
             () -> TaggingBatch.of(SEQS, TAGS, new int[] {3})),
-        rejects("tagging of null indices", "indices is null", () -> TaggingBatch.of(SEQS, TAGS, null)),
-        rejects("seq2seq null targets", "targets is null",
+        rejects(
+            "tagging of null indices", "indices is null", () -> TaggingBatch.of(SEQS, TAGS, null)),
+        rejects(
+            "seq2seq null targets",
+            "targets is null",
             () -> new Seq2SeqBatch(TOKENS, decoderInputs, new int[3], null)),
-        rejects("seq2seq null target", "targets[1] is null",
-            () -> new Seq2SeqBatch(TOKENS, decoderInputs, new int[3], Arrays.asList(new int[0], null, new int[0]))),
-        rejects("seq2seq target count", "targets 1: they must agree",
+        rejects(
+            "seq2seq null target",
+            "targets[1] is null",
+            () ->
+                new Seq2SeqBatch(
+                    TOKENS,
+                    decoderInputs,
+                    new int[3],
+                    Arrays.asList(new int[0], null, new int[0]))),
+        rejects(
+            "seq2seq target count",
+            "targets 1: they must agree",
             () -> new Seq2SeqBatch(TOKENS, decoderInputs, new int[3], List.of(new int[0]))),
-        rejects("seq2seq null sources", "sources is null",
+        rejects(
+            "seq2seq null sources",
+            "sources is null",
             () -> new Seq2SeqBatch(null, decoderInputs, new int[3], TAGS)),
-        rejects("seq2seq decoder targets", "decoderTargets has 2 entries but decoderInputs has 3",
+        rejects(
+            "seq2seq decoder targets",
+            "decoderTargets has 2 entries but decoderInputs has 3",
             () -> new Seq2SeqBatch(TOKENS, decoderInputs, new int[2], TAGS)),
-        rejects("seq2seq of index", "index 7 is outside 0..2 (the pairs)",
+        rejects(
+            "seq2seq of index",
+            "index 7 is outside 0..2 (the pairs)",
             () -> Seq2SeqBatch.of(SEQS, TAGS, new int[] {7})),
-        rejects("seq2seq of null target", "target 1 is null",
+        rejects(
+            "seq2seq of null target",
+            "target 1 is null",
             () -> Seq2SeqBatch.of(SEQS, Arrays.asList(new int[0], null, new int[0]), ALL)),
-        rejects("conditioned of no indices", "indices is empty (a batch needs at least one example)",
+        rejects(
+            "conditioned of no indices",
+            "indices is empty (a batch needs at least one example)",
             () -> ConditionedBatch.of(FEATURES, SEQS, new int[0])),
-        rejects("conditioned of null features", "features 1 is null",
+        rejects(
+            "conditioned of null features",
+            "features 1 is null",
             () -> ConditionedBatch.of(Arrays.asList(new float[2], null, new float[2]), SEQS, ALL)),
-        rejects("conditioned of index", "index -1 is outside 0..2 (the examples)",
+        rejects(
+            "conditioned of index",
+            "index -1 is outside 0..2 (the examples)",
             () -> ConditionedBatch.of(FEATURES, SEQS, new int[] {-1})),
-        rejects("conditioned NaN feature", "features[2] = NaN is not finite",
+        rejects(
+            "conditioned NaN feature",
+            "features[2] = NaN is not finite",
             () -> new ConditionedBatch(nan, 2, TOKENS, new int[9], SEQS)),
-        rejects("conditioned null inputs", "inputs is null",
+        rejects(
+            "conditioned null inputs",
+            "inputs is null",
             () -> new ConditionedBatch(new float[6], 2, null, new int[9], SEQS)),
-        rejects("conditioned null sequence", "sequences[0] is null",
-            () -> new ConditionedBatch(new float[6], 2, TOKENS, new int[9], Arrays.asList(null, SEQS.get(1), SEQS.get(2)))),
-        rejects("conditioned feature size 0", "featureSize must be >= 1 but is 0",
+        rejects(
+            "conditioned null sequence",
+            "sequences[0] is null",
+            () ->
+                new ConditionedBatch(
+                    new float[6],
+                    2,
+                    TOKENS,
+                    new int[9],
+                    Arrays.asList(null, SEQS.get(1), SEQS.get(2)))),
+        rejects(
+            "conditioned feature size 0",
+            "featureSize must be >= 1 but is 0",
             () -> new ConditionedBatch(new float[0], 0, TOKENS, new int[9], SEQS)),
-        rejects("classification source null", "sequences is null", () -> new ClassificationBatches(null, ALL, 2, 0)),
-        rejects("classification source null sequence", "sequences[1] is null",
+        rejects(
+            "classification source null",
+            "sequences is null",
+            () -> new ClassificationBatches(null, ALL, 2, 0)),
+        rejects(
+            "classification source null sequence",
+            "sequences[1] is null",
             () -> new ClassificationBatches(Arrays.asList(new int[] {4}, null), new int[2], 2, 0)),
-        rejects("classification source null labels", "labels is null",
+        rejects(
+            "classification source null labels",
+            "labels is null",
             () -> new ClassificationBatches(SEQS, null, 2, 0)),
-        rejects("tagging source null tags", "tags[2] is null",
+        rejects(
+            "tagging source null tags",
+            "tags[2] is null",
             () -> new TaggingBatches(SEQS, Arrays.asList(new int[3], new int[1], null), 2, 0)),
-        rejects("seq2seq source null target", "targets[0] is null",
+        rejects(
+            "seq2seq source null target",
+            "targets[0] is null",
             () -> new Seq2SeqBatches(SEQS, Arrays.asList(null, new int[0], new int[0]), 2, 0)),
-        rejects("conditioned source null features", "features[0] is null",
+        rejects(
+            "conditioned source null features",
+            "features[0] is null",
             () -> new ConditionedBatches(Arrays.asList(null, new float[2], new float[2]), SEQS, 2)),
         rejects("lm windows null tokens", "tokens is null", () -> new LmWindows(null, 2, 3)),
-        rejects("batch source negative epoch", "epoch must be >= 0",
+        rejects(
+            "batch source negative epoch",
+            "epoch must be >= 0",
             () -> new ClassificationBatches(SEQS, ALL, 2, 0).epoch(-1, 0)));
   }
 
@@ -175,8 +244,12 @@ class ModelArgumentsTest {
     PaddedBatch outOfVocab = new PaddedBatch(new int[] {4, 99, 5, 0, 6, 0}, new int[] {2, 1}, 2, 3);
     PaddedBatch emptySequence = new PaddedBatch(new int[] {4, 0}, new int[] {1, 0}, 2, 1);
     PaddedBatch none = new PaddedBatch(new int[0], new int[0], 0, 0);
-    Seq2SeqBatch badDecoderInput = new Seq2SeqBatch(TOKENS,
-        PaddedBatch.of(List.of(new int[] {2}, new int[] {2, 8}, new int[] {2}), ALL), new int[6], TAGS);
+    Seq2SeqBatch badDecoderInput =
+        new Seq2SeqBatch(
+            TOKENS,
+            PaddedBatch.of(List.of(new int[] {2}, new int[] {2, 8}, new int[] {2}), ALL),
+            new int[6],
+            TAGS);
     return Stream.of(
         rejects(
             "classifier without vocabSize",
@@ -235,12 +308,21 @@ class ModelArgumentsTest {
             "batches[0] is null",
             () -> tagger.evaluate(Arrays.asList((TaggingBatch) null))),
         rejects("seq2seq generate null", "sources is null", () -> seq2seq.generate(null, 5)),
-        rejects("seq2seq generate maxLength 0", "maxLength must be >= 1 but is 0",
+        rejects(
+            "seq2seq generate maxLength 0",
+            "maxLength must be >= 1 but is 0",
             () -> seq2seq.generate(TOKENS, 0)),
-        rejects("seq2seq generate maxLength -1", "maxLength must be >= 1 but is -1",
+        rejects(
+            "seq2seq generate maxLength -1",
+            "maxLength must be >= 1 but is -1",
             () -> seq2seq.generate(TOKENS, -1)),
-        rejects("seq2seq generate null options", "options is null", () -> seq2seq.generate(TOKENS, (DecodeOptions) null)),
-        rejects("seq2seq generate out of vocabulary", "sources: sequence 1, step 0 holds id 99",
+        rejects(
+            "seq2seq generate null options",
+            "options is null",
+            () -> seq2seq.generate(TOKENS, (DecodeOptions) null)),
+        rejects(
+            "seq2seq generate out of vocabulary",
+            "sources: sequence 1, step 0 holds id 99",
             () -> seq2seq.generate(outOfVocab, 5)),
         rejects("seq2seq train null", "batch is null", () -> seq2seq.trainStep(null)),
         rejects(
@@ -255,33 +337,61 @@ class ModelArgumentsTest {
             "seq2seq evaluate null batch",
             "batches[0] is null",
             () -> seq2seq.evaluate(Arrays.asList((Seq2SeqBatch) null), 3)),
-        rejects("conditioned generate null", "features is null",
+        rejects(
+            "conditioned generate null",
+            "features is null",
             () -> conditioned.generate(null, 1, 5)),
-        rejects("conditioned generate NaN", "features[1] = NaN is not finite",
+        rejects(
+            "conditioned generate NaN",
+            "features[1] = NaN is not finite",
             () -> conditioned.generate(new float[] {0, Float.NaN}, 1, 5)),
-        rejects("conditioned generate maxLength 0", "maxLength must be >= 1 but is 0",
+        rejects(
+            "conditioned generate maxLength 0",
+            "maxLength must be >= 1 but is 0",
             () -> conditioned.generate(new float[2], 1, 0)),
-        rejects("conditioned generate null options", "options is null",
+        rejects(
+            "conditioned generate null options",
+            "options is null",
             () -> conditioned.generate(new float[2], 1, (DecodeOptions) null)),
         rejects("conditioned train null", "batch is null", () -> conditioned.trainStep(null)),
         rejects(
             "conditioned evaluate null batch",
             "batches[0] is null",
             () -> conditioned.evaluate(Arrays.asList((ConditionedBatch) null), 3)),
-        rejects("lm generate 0 tokens", "maxTokens must be >= 1 but is 0",
+        rejects(
+            "lm generate 0 tokens",
+            "maxTokens must be >= 1 but is 0",
             () -> lm.generate(new int[] {4}, 0)),
-        rejects("lm generate -1 tokens", "maxTokens must be >= 1 but is -1",
+        rejects(
+            "lm generate -1 tokens",
+            "maxTokens must be >= 1 but is -1",
             () -> lm.generate(new int[] {4}, -1)),
-        rejects("lm generate null options", "options is null", () -> lm.generate(new int[] {4}, (DecodeOptions) null)),
-        rejects("lm generate null prompt", "prompt needs at least one token", () -> lm.generate(null, 3)),
+        rejects(
+            "lm generate null options",
+            "options is null",
+            () -> lm.generate(new int[] {4}, (DecodeOptions) null)),
+        rejects(
+            "lm generate null prompt",
+            "prompt needs at least one token",
+            () -> lm.generate(null, 3)),
         rejects("lm train null", "window is null", () -> lm.trainStep(null)),
         rejects("lm evaluate null", "windows is null", () -> lm.evaluate(null)),
-        rejects("lm evaluate null window", "windows[0] is null", () -> lm.evaluate(Arrays.asList((org.jrnn.data.LmBatches.Window) null))),
-        rejects("sampling NaN", "temperature must be finite and >= 0 (0: no sampling) but is NaN",
+        rejects(
+            "lm evaluate null window",
+            "windows[0] is null",
+            () -> lm.evaluate(Arrays.asList((org.jrnn.data.LmBatches.Window) null))),
+        rejects(
+            "sampling NaN",
+            "temperature must be finite and >= 0 (0: no sampling) but is NaN",
             () -> DecodeOptions.builder().temperature(Float.NaN).topK(0).seed(0).build()),
-        rejects("sampling -1", "temperature must be finite and >= 0 (0: no sampling) but is -1.0",
+        rejects(
+            "sampling -1",
+            "temperature must be finite and >= 0 (0: no sampling) but is -1.0",
             () -> DecodeOptions.builder().temperature(-1).topK(0).seed(0).build()),
-        rejects("sampling topK -1", "topK must be >= 0 (0: all tokens) but is -1", () -> DecodeOptions.builder().temperature(1).topK(-1).seed(0).build()));
+        rejects(
+            "sampling topK -1",
+            "topK must be >= 0 (0: all tokens) but is -1",
+            () -> DecodeOptions.builder().temperature(1).topK(-1).seed(0).build()));
   }
 
   @TestFactory
@@ -291,22 +401,43 @@ class ModelArgumentsTest {
         rejects("tagger task", "model is null", () -> new TaggerTask(null)),
         rejects("lm task", "model is null", () -> new LanguageModelTask(null)),
         rejects("seq2seq task", "model is null", () -> new Seq2SeqTask(null, 3)),
-        rejects("conditioned task", "model is null", () -> new ConditionedLanguageModelTask(null, 3)),
-        rejects("restore null state", "state is null", () -> new LanguageModelTask(lm).restoreTrainingState(null)),
+        rejects(
+            "conditioned task", "model is null", () -> new ConditionedLanguageModelTask(null, 3)),
+        rejects(
+            "restore null state",
+            "state is null",
+            () -> new LanguageModelTask(lm).restoreTrainingState(null)),
         rejects("save null path", "path is null", () -> ModelFiles.save(null, lm, null, null)),
-        rejects("save null model", "model is null", () -> ModelFiles.save(dir.resolve("m"), null, null, null)),
-        rejects("save null contents", "contents is null", () -> ModelFiles.save(dir.resolve("m"), null)),
+        rejects(
+            "save null model",
+            "model is null",
+            () -> ModelFiles.save(dir.resolve("m"), null, null, null)),
+        rejects(
+            "save null contents",
+            "contents is null",
+            () -> ModelFiles.save(dir.resolve("m"), null)),
         rejects("load null path", "path is null", () -> ModelFiles.load(null, CPU)),
-        rejects("load null device", "device is null", () -> ModelFiles.load(dir.resolve("m"), null)),
-        rejects("contents null type", "type is null",
+        rejects(
+            "load null device", "device is null", () -> ModelFiles.load(dir.resolve("m"), null)),
+        rejects(
+            "contents null type",
+            "type is null",
             () -> new ModelFiles.Contents(lm, null, null, null, null).model(null)),
-        rejects("contents null metadata value", "metadata has a null value for \"k\"",
+        rejects(
+            "contents null metadata value",
+            "metadata has a null value for \"k\"",
             () -> new ModelFiles.Contents(lm, null, null, null, nullValued())),
         rejects("describe null", "model is null", () -> ModelFiles.describe(null)),
-        rejects("config unknown long key", "has an unknown key \"xxx",
+        rejects(
+            "config unknown long key",
+            "has an unknown key \"xxx",
             () -> LanguageModel.Config.fromJson(LM.toJson().replace("{", "{\"" + LONG + "\":1,"))),
-        rejects("config long value", "\"cell\" must be one of",
-            () -> LanguageModel.Config.fromJson(LM.toJson().replace("\"LSTM\"", "\"" + LONG + "\""))));
+        rejects(
+            "config long value",
+            "\"cell\" must be one of",
+            () ->
+                LanguageModel.Config.fromJson(
+                    LM.toJson().replace("\"LSTM\"", "\"" + LONG + "\""))));
   }
 
   private static Map<String, String> nullValued() {
@@ -324,10 +455,22 @@ class ModelArgumentsTest {
       eosBias(m, 100f);
       eosBias(s, 100f);
       eosBias(c, 100f);
-      for (DecodeOptions sampling : new DecodeOptions[] {DecodeOptions.greedy(), DecodeOptions.builder().temperature(1).topK(0).seed(7).build(), DecodeOptions.builder().temperature(0.5).topK(3).seed(1).build()}) {
-        assertArrayEquals(new int[] {Vocabulary.EOS_ID}, m.generate(new int[] {4, 5}, sampling.toBuilder().maxLength(Integer.MAX_VALUE).build()));
-        assertArrayEquals(new int[3][0], s.generate(TOKENS, sampling.toBuilder().maxLength(Integer.MAX_VALUE).build()));
-        assertArrayEquals(new int[3][0], c.generate(new float[6], 3, sampling.toBuilder().maxLength(Integer.MAX_VALUE).build()));
+      for (DecodeOptions sampling :
+          new DecodeOptions[] {
+            DecodeOptions.greedy(),
+            DecodeOptions.builder().temperature(1).topK(0).seed(7).build(),
+            DecodeOptions.builder().temperature(0.5).topK(3).seed(1).build()
+          }) {
+        assertArrayEquals(
+            new int[] {Vocabulary.EOS_ID},
+            m.generate(
+                new int[] {4, 5}, sampling.toBuilder().maxLength(Integer.MAX_VALUE).build()));
+        assertArrayEquals(
+            new int[3][0],
+            s.generate(TOKENS, sampling.toBuilder().maxLength(Integer.MAX_VALUE).build()));
+        assertArrayEquals(
+            new int[3][0],
+            c.generate(new float[6], 3, sampling.toBuilder().maxLength(Integer.MAX_VALUE).build()));
       }
     }
   }
@@ -345,7 +488,9 @@ class ModelArgumentsTest {
       DecodeOptions hot = DecodeOptions.builder().temperature(1.5).topK(0).seed(3).build();
       int[] longer = m.generate(new int[] {4}, hot.toBuilder().maxLength(300).build());
       assertEquals(300, longer.length);
-      assertArrayEquals(Arrays.copyOf(longer, 70), m.generate(new int[] {4}, hot.toBuilder().maxLength(70).build()));
+      assertArrayEquals(
+          Arrays.copyOf(longer, 70),
+          m.generate(new int[] {4}, hot.toBuilder().maxLength(70).build()));
       int[][] a = s.generate(TOKENS, hot.toBuilder().maxLength(90).build());
       int[][] b = s.generate(TOKENS, hot.toBuilder().maxLength(17).build());
       int[][] x = c.generate(new float[6], 3, hot.toBuilder().maxLength(90).build());

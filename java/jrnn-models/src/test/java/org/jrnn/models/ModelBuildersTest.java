@@ -244,7 +244,8 @@ class ModelBuildersTest {
             s.paddingIndex(),
             s.init(),
             s.seed()));
-    ConditionedLanguageModel.Config d = ConditionedLanguageModel.builder().featureSize(6).vocabSize(9).config();
+    ConditionedLanguageModel.Config d =
+        ConditionedLanguageModel.builder().featureSize(6).vocabSize(9).config();
     assertEquals(
         List.of(6, 9, 16, Cell.GRU, 128, 1, false, Vocabulary.PAD_ID, RecurrentInit.PYTORCH, 0L),
         List.of(
@@ -333,7 +334,9 @@ class ModelBuildersTest {
         rejects("featureSize", 0, () -> ConditionedLanguageModel.builder().featureSize(0)),
         rejects("vocabSize", 2, () -> ConditionedLanguageModel.builder().vocabSize(2)),
         rejects(
-            "vocabSize", "required", () -> ConditionedLanguageModel.builder().featureSize(4).build()));
+            "vocabSize",
+            "required",
+            () -> ConditionedLanguageModel.builder().featureSize(4).build()));
   }
 
   @Test

@@ -75,8 +75,10 @@ class ModelFilesTest {
           assertArrayEquals(want[i], got[i], 0f);
         }
         for (int i = 0; i < model.parameters().size(); i++) {
-          assertArrayEquals(model.parameters().get(i).value().toArray(),
-              back.parameters().get(i).value().toArray(), 0f);
+          assertArrayEquals(
+              model.parameters().get(i).value().toArray(),
+              back.parameters().get(i).value().toArray(),
+              0f);
         }
       }
     } finally {
@@ -97,11 +99,14 @@ class ModelFilesTest {
         assertNull(loaded.tokenizer());
         assertNull(loaded.labels());
         DecodeOptions s = DecodeOptions.builder().temperature(1).topK(3).seed(9).build();
-        assertArrayEquals(model.generate(new int[] {4, 5}, s.toBuilder().maxLength(12).build()), back.generate(new int[] {4, 5}, s.toBuilder().maxLength(12).build()));
+        assertArrayEquals(
+            model.generate(new int[] {4, 5}, s.toBuilder().maxLength(12).build()),
+            back.generate(new int[] {4, 5}, s.toBuilder().maxLength(12).build()));
         assertEquals(model.evaluate(windows), back.evaluate(windows));
-        JrnnException e = assertThrows(JrnnException.class,
-            () -> loaded.model(SequenceClassifier.class));
-        assertTrue(e.getMessage().contains("holds a language-model model, not a SequenceClassifier"));
+        JrnnException e =
+            assertThrows(JrnnException.class, () -> loaded.model(SequenceClassifier.class));
+        assertTrue(
+            e.getMessage().contains("holds a language-model model, not a SequenceClassifier"));
       }
     }
   }
@@ -114,18 +119,29 @@ class ModelFilesTest {
       ModelFiles.save(file, model, null, LabelIndex.of(List.of("a", "b", "c")));
     }
     try (SafetensorsFile f = SafetensorsFile.open(file)) {
-      assertEquals(java.util.Set.of("embedding.weight", "rnn.weight_ih_l0", "rnn.weight_hh_l0",
-          "rnn.bias_ih_l0", "rnn.bias_hh_l0", "linear.weight", "linear.bias"), f.names());
+      assertEquals(
+          java.util.Set.of(
+              "embedding.weight",
+              "rnn.weight_ih_l0",
+              "rnn.weight_hh_l0",
+              "rnn.bias_ih_l0",
+              "rnn.bias_hh_l0",
+              "linear.weight",
+              "linear.bias"),
+          f.names());
       assertArrayEquals(new long[] {12, 3}, f.info("rnn.weight_ih_l0").shape());
       Map<String, String> meta = f.metadata();
       assertEquals("pt", meta.get("format"));
-      assertTrue(meta.get(ModelFiles.CONFIG_KEY).contains("\"hiddenSize\":4"), meta.get(ModelFiles.CONFIG_KEY));
+      assertTrue(
+          meta.get(ModelFiles.CONFIG_KEY).contains("\"hiddenSize\":4"),
+          meta.get(ModelFiles.CONFIG_KEY));
       assertEquals("{\"labels\":[\"a\",\"b\",\"c\"]}", meta.get(ModelFiles.LABELS_KEY));
     }
   }
 
   /** Writes a file like a saved classifier, then lets {@code change} spoil it. */
-  private Path spoiled(String name, java.util.function.Consumer<Map<String, Object>> change) throws IOException {
+  private Path spoiled(String name, java.util.function.Consumer<Map<String, Object>> change)
+      throws IOException {
     Map<String, Object> parts = new java.util.LinkedHashMap<>();
     try (SequenceClassifier model = CLASSIFIER.toBuilder().device(CPU).build()) {
       for (Parameter p : model.parameters()) {
@@ -136,21 +152,23 @@ class ModelFilesTest {
     }
     change.accept(parts);
     SafetensorsWriter w = new SafetensorsWriter();
-    parts.forEach((k, v) -> {
-      if (k.startsWith("meta:")) {
-        w.metadata(k.substring(5), (String) v);
-      } else {
-        Object[] a = (Object[]) v;
-        w.putFloats(k, (float[]) a[0], (long[]) a[1]);
-      }
-    });
+    parts.forEach(
+        (k, v) -> {
+          if (k.startsWith("meta:")) {
+            w.metadata(k.substring(5), (String) v);
+          } else {
+            Object[] a = (Object[]) v;
+            w.putFloats(k, (float[]) a[0], (long[]) a[1]);
+          }
+        });
     Path file = dir.resolve(name);
     w.write(file);
     return file;
   }
 
   private void loadFails(Path file, String expected) {
-    SafetensorsException e = assertThrows(SafetensorsException.class, () -> ModelFiles.load(file, CPU));
+    SafetensorsException e =
+        assertThrows(SafetensorsException.class, () -> ModelFiles.load(file, CPU));
     assertTrue(e.getMessage().contains(expected), e.getMessage());
     assertTrue(e.getMessage().contains(file.getFileName().toString()), e.getMessage());
   }
@@ -158,22 +176,41 @@ class ModelFilesTest {
   @Test
   void mismatchedFilesNameTheKey() throws IOException {
     long live = org.jrnn.Tensor.liveAllocations();
-    loadFails(spoiled("missing.safetensors", p -> p.remove("rnn.bias_hh_l1_reverse")),
+    loadFails(
+        spoiled("missing.safetensors", p -> p.remove("rnn.bias_hh_l1_reverse")),
         "no tensor named 'rnn.bias_hh_l1_reverse'");
-    loadFails(spoiled("shape.safetensors", p -> p.put("linear.bias", new Object[] {new float[4], new long[] {4}})),
+    loadFails(
+        spoiled(
+            "shape.safetensors",
+            p -> p.put("linear.bias", new Object[] {new float[4], new long[] {4}})),
         "tensor 'linear.bias' has shape [4] but the sequence-classifier needs [3]");
-    loadFails(spoiled("extra.safetensors", p -> p.put("head.weight", new Object[] {new float[1], new long[] {1}})),
+    loadFails(
+        spoiled(
+            "extra.safetensors",
+            p -> p.put("head.weight", new Object[] {new float[1], new long[] {1}})),
         "tensor 'head.weight' is not a parameter of the sequence-classifier");
-    loadFails(spoiled("kind.safetensors", p -> p.put("meta:" + ModelFiles.CONFIG_KEY,
-        ((String) p.get("meta:" + ModelFiles.CONFIG_KEY)).replace("\"layers\":2,", ""))),
+    loadFails(
+        spoiled(
+            "kind.safetensors",
+            p ->
+                p.put(
+                    "meta:" + ModelFiles.CONFIG_KEY,
+                    ((String) p.get("meta:" + ModelFiles.CONFIG_KEY))
+                        .replace("\"layers\":2,", ""))),
         "metadata \"jrnn.config\": SequenceClassifier config has no \"layers\"");
-    loadFails(spoiled("unknown.safetensors", p -> p.put("meta:" + ModelFiles.MODEL_KEY, "transformer")),
+    loadFails(
+        spoiled("unknown.safetensors", p -> p.put("meta:" + ModelFiles.MODEL_KEY, "transformer")),
         "metadata \"jrnn.model\": unknown model kind \"transformer\"; known: sequence-classifier");
-    loadFails(spoiled("captioner.safetensors", p -> p.put("meta:" + ModelFiles.MODEL_KEY, "captioner")),
+    loadFails(
+        spoiled("captioner.safetensors", p -> p.put("meta:" + ModelFiles.MODEL_KEY, "captioner")),
         "metadata \"jrnn.model\": unknown model kind \"captioner\"; known: sequence-classifier");
-    loadFails(spoiled("plain.safetensors", p -> p.remove("meta:" + ModelFiles.MODEL_KEY)),
+    loadFails(
+        spoiled("plain.safetensors", p -> p.remove("meta:" + ModelFiles.MODEL_KEY)),
         "no metadata \"jrnn.model\": not a jrnn model file");
-    loadFails(spoiled("tok.safetensors", p -> p.put("meta:" + ModelFiles.TOKENIZER_KEY, "{\"type\":\"bpe\"}")),
+    loadFails(
+        spoiled(
+            "tok.safetensors",
+            p -> p.put("meta:" + ModelFiles.TOKENIZER_KEY, "{\"type\":\"bpe\"}")),
         "metadata \"jrnn.tokenizer\": unknown tokenizer type 'bpe'");
     assertEquals(live, org.jrnn.Tensor.liveAllocations(), "a failed load frees the model it built");
     Path garbage = dir.resolve("garbage.safetensors");

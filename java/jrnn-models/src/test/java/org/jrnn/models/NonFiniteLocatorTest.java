@@ -70,25 +70,32 @@ class NonFiniteLocatorTest {
       assertNull(task.locateNonFinite(w));
       poisonRow(m, id);
       assertEquals(
-          "embedding output, time step " + first / 2 + ", sequence " + first % 2, task.locateNonFinite(w));
+          "embedding output, time step " + first / 2 + ", sequence " + first % 2,
+          task.locateNonFinite(w));
     }
     // the CPU kernels' gate activations are bounded (their exp clamps, which also maps NaN to a
     // finite value), so a recurrent layer only goes non-finite with an unbounded cell: ReLU
     try (LanguageModel m = LM.toBuilder().cell(Cell.RNN_RELU).device(CPU).build()) {
       param(m, "rnn.bias_ih_l1").set(Float.POSITIVE_INFINITY, 2);
-      assertEquals("rnn layer 2 (RNN_RELU), time step 0, sequence 0", new LanguageModelTask(m).locateNonFinite(w));
+      assertEquals(
+          "rnn layer 2 (RNN_RELU), time step 0, sequence 0",
+          new LanguageModelTask(m).locateNonFinite(w));
     }
     try (LanguageModel m = LM.toBuilder().device(CPU).build()) {
       param(m, "linear.bias").set(Float.NaN, 3);
-      assertEquals("linear (logits), time step 0, sequence 0", new LanguageModelTask(m).locateNonFinite(w));
+      assertEquals(
+          "linear (logits), time step 0, sequence 0", new LanguageModelTask(m).locateNonFinite(w));
     }
   }
 
   @Test
   void taggerClassifierAndDecoder() {
     List<int[]> tokens = List.of(new int[] {4, 5, 6}, new int[] {7}, new int[] {5, 4, 6, 6});
-    TaggingBatch tagging = TaggingBatch.of(tokens, List.of(new int[] {0, 1, 2}, new int[] {2},
-        new int[] {1, 1, 0, 0}), new int[] {0, 1, 2});
+    TaggingBatch tagging =
+        TaggingBatch.of(
+            tokens,
+            List.of(new int[] {0, 1, 2}, new int[] {2}, new int[] {1, 1, 0, 0}),
+            new int[] {0, 1, 2});
     try (SequenceTagger m =
         SequenceTagger.builder()
             .vocabSize(8)
@@ -114,9 +121,12 @@ class NonFiniteLocatorTest {
             .device(CPU)
             .build()) {
       param(m, "rnn.bias_ih_l0").set(Float.POSITIVE_INFINITY, 1);
-      assertEquals("rnn layer 1 (RNN_RELU), time step 0, sequence 0", new TaggerTask(m).locateNonFinite(tagging));
+      assertEquals(
+          "rnn layer 1 (RNN_RELU), time step 0, sequence 0",
+          new TaggerTask(m).locateNonFinite(tagging));
     }
-    ClassificationBatch cls = new ClassificationBatch(PaddedBatch.of(tokens, new int[] {0, 1, 2}), new int[] {0, 1, 0});
+    ClassificationBatch cls =
+        new ClassificationBatch(PaddedBatch.of(tokens, new int[] {0, 1, 2}), new int[] {0, 1, 0});
     try (SequenceClassifier m =
         SequenceClassifier.builder()
             .vocabSize(8)
@@ -143,9 +153,13 @@ class NonFiniteLocatorTest {
       param(m, "linear.bias").set(Float.NaN, 1);
       assertEquals("linear (logits), sequence 0", new ClassifierTask(m).locateNonFinite(cls));
     }
-    List<float[]> features = List.of(new float[] {1, 0, 0.5f}, new float[] {0, 1, -0.5f}, new float[] {0.3f, 0.3f, 1});
-    ConditionedBatch dec = ConditionedBatch.of(features, List.of(new int[] {4, 5}, new int[] {6}, new int[] {5, 6, 4}),
-        new int[] {0, 1, 2});
+    List<float[]> features =
+        List.of(new float[] {1, 0, 0.5f}, new float[] {0, 1, -0.5f}, new float[] {0.3f, 0.3f, 1});
+    ConditionedBatch dec =
+        ConditionedBatch.of(
+            features,
+            List.of(new int[] {4, 5}, new int[] {6}, new int[] {5, 6, 4}),
+            new int[] {0, 1, 2});
     try (ConditionedLanguageModel m =
         ConditionedLanguageModel.builder()
             .featureSize(3)
@@ -157,7 +171,8 @@ class NonFiniteLocatorTest {
       ConditionedLanguageModelTask task = new ConditionedLanguageModelTask(m, 6);
       assertNull(task.locateNonFinite(dec));
       poisonRow(m, 6);
-      assertEquals("embedding output, " + firstOccurrence(dec.inputs(), 6), task.locateNonFinite(dec));
+      assertEquals(
+          "embedding output, " + firstOccurrence(dec.inputs(), 6), task.locateNonFinite(dec));
     }
   }
 
@@ -167,9 +182,12 @@ class NonFiniteLocatorTest {
         Trainer tr =
             Trainer.builder().quiet().optimizer(Sgd.builder().lr(0.1)::build).epochs(1).build()) {
       poisonRow(m, 7);
-      NonFiniteException e = assertThrows(NonFiniteException.class,
-          () -> tr.fit(new LanguageModelTask(m), new LmWindows(LM_TOKENS, 2, 4), null));
-      assertTrue(e.getMessage().endsWith("; embedding output, time step 2, sequence 1"), e.getMessage());
+      NonFiniteException e =
+          assertThrows(
+              NonFiniteException.class,
+              () -> tr.fit(new LanguageModelTask(m), new LmWindows(LM_TOKENS, 2, 4), null));
+      assertTrue(
+          e.getMessage().endsWith("; embedding output, time step 2, sequence 1"), e.getMessage());
     }
   }
 }

@@ -23,8 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class Seq2SeqTest {
   private static final Device CPU = Device.cpu();
-  private static final List<int[]> SOURCES = List.of(new int[] {4, 5, 6}, new int[] {7}, new int[] {5, 4});
-  private static final List<int[]> TARGETS = List.of(new int[] {6, 5}, new int[] {4, 4, 7}, new int[] {});
+  private static final List<int[]> SOURCES =
+      List.of(new int[] {4, 5, 6}, new int[] {7}, new int[] {5, 4});
+  private static final List<int[]> TARGETS =
+      List.of(new int[] {6, 5}, new int[] {4, 4, 7}, new int[] {});
   private static final Seq2SeqBatch BATCH = Seq2SeqBatch.of(SOURCES, TARGETS, new int[] {0, 1, 2});
 
   @Test
@@ -51,7 +53,8 @@ class Seq2SeqTest {
         }
       }
       assertTrue(encoder > 1e-3, "the encoder gets gradients through the decoder's initial state");
-      GradCheck.check(model, () -> model.evaluate(List.of(BATCH), 1).get("loss"), 5, 1e-2, 3e-4, 2e-2);
+      GradCheck.check(
+          model, () -> model.evaluate(List.of(BATCH), 1).get("loss"), 5, 1e-2, 3e-4, 2e-2);
     }
   }
 

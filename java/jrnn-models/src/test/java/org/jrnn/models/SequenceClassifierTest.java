@@ -40,7 +40,8 @@ class SequenceClassifierTest {
   static final ClassificationBatch TINY =
       batch(new int[][] {{4, 5, 6, 1}, {6}, {5, 4, 2}}, new int[] {2, 0, 1});
 
-  static void gradientsMatchFiniteDifferences(SequenceClassifier.Config config, ClassificationBatch b) {
+  static void gradientsMatchFiniteDifferences(
+      SequenceClassifier.Config config, ClassificationBatch b) {
     long live = Tensor.liveAllocations();
     try (SequenceClassifier model = config.toBuilder().device(CPU).build()) {
       model.zeroGradients();
@@ -96,7 +97,8 @@ class SequenceClassifierTest {
             .build()) {
       Parameter emb = model.parameters().get(0);
       assertEquals("embedding.weight", emb.name());
-      assertArrayEquals(new float[3], java.util.Arrays.copyOfRange(emb.value().toArray(), 0, 3), 0f);
+      assertArrayEquals(
+          new float[3], java.util.Arrays.copyOfRange(emb.value().toArray(), 0, 3), 0f);
       model.trainStep(batch(new int[][] {{0, 4, 0}, {5}}, new int[] {1, 2}));
       float[] g = emb.grad().toArray();
       assertArrayEquals(new float[3], java.util.Arrays.copyOfRange(g, 0, 3), 0f);
@@ -109,8 +111,16 @@ class SequenceClassifierTest {
     try (SequenceClassifier model =
         SequenceClassifier.builder().vocabSize(10).numClasses(2).device(CPU).build()) {
       List<String> names = model.parameters().stream().map(Parameter::name).toList();
-      assertEquals(List.of("embedding.weight", "rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0",
-          "rnn.bias_hh_l0", "linear.weight", "linear.bias"), names);
+      assertEquals(
+          List.of(
+              "embedding.weight",
+              "rnn.weight_ih_l0",
+              "rnn.weight_hh_l0",
+              "rnn.bias_ih_l0",
+              "rnn.bias_hh_l0",
+              "linear.weight",
+              "linear.bias"),
+          names);
       assertArrayEquals(new long[] {512, 64}, model.parameters().get(1).value().shape());
       assertArrayEquals(new long[] {2, 128}, model.parameters().get(5).value().shape());
       assertEquals(10 * 64 + 512 * 64 + 512 * 128 + 2 * 512 + 2 * 128 + 2, model.parameterCount());
@@ -239,17 +249,26 @@ class SequenceClassifierTest {
             .hiddenSize(4)
             .device(CPU)
             .build()) {
-      JrnnException e = assertThrows(JrnnException.class,
-          () -> model.trainStep(batch(new int[][] {{1}}, new int[] {3})));
+      JrnnException e =
+          assertThrows(
+              JrnnException.class, () -> model.trainStep(batch(new int[][] {{1}}, new int[] {3})));
       assertTrue(e.getMessage().contains("labels[0] = 3 is outside 0..2"), e.getMessage());
-      e = assertThrows(JrnnException.class, () -> model.trainStep(batch(new int[][] {{9}}, new int[] {0})));
-      assertTrue(e.getMessage().contains("tokens: sequence 0, step 0 holds id 9, outside the vocabulary 0..6"),
+      e =
+          assertThrows(
+              JrnnException.class, () -> model.trainStep(batch(new int[][] {{9}}, new int[] {0})));
+      assertTrue(
+          e.getMessage()
+              .contains("tokens: sequence 0, step 0 holds id 9, outside the vocabulary 0..6"),
           e.getMessage());
     }
     try (SequenceClassifier model =
         SequenceClassifier.builder().vocabSize(7).numClasses(3).device(CPU).build()) {
-      JrnnException e = assertThrows(JrnnException.class,
-          () -> model.predict(PaddedBatch.of(List.of(new int[] {4}, new int[0]), new int[] {0, 1})));
+      JrnnException e =
+          assertThrows(
+              JrnnException.class,
+              () ->
+                  model.predict(
+                      PaddedBatch.of(List.of(new int[] {4}, new int[0]), new int[] {0, 1})));
       assertTrue(e.getMessage().contains("sequence 1 of the batch has no tokens"), e.getMessage());
     }
     JrnnException e =
@@ -262,8 +281,12 @@ class SequenceClassifierTest {
                     .binaryLogistic(true)
                     .config());
     assertTrue(e.getMessage().contains("binaryLogistic needs numClasses = 2"), e.getMessage());
-    JrnnException empty = assertThrows(JrnnException.class,
-        () -> new ClassificationBatches(List.of(new int[] {1}, new int[0]), new int[] {0, 1}, 2, 0));
+    JrnnException empty =
+        assertThrows(
+            JrnnException.class,
+            () ->
+                new ClassificationBatches(
+                    List.of(new int[] {1}, new int[0]), new int[] {0, 1}, 2, 0));
     assertTrue(empty.getMessage().contains("sequence 1 has no tokens"), empty.getMessage());
   }
 
@@ -279,11 +302,16 @@ class SequenceClassifierTest {
             .seed(-3)
             .config();
     assertEquals(c, SequenceClassifier.Config.fromJson(c.toJson()));
-    JrnnException e = assertThrows(JrnnException.class,
-        () -> SequenceClassifier.Config.fromJson(c.toJson().replace("\"hiddenSize\":128,", "")));
+    JrnnException e =
+        assertThrows(
+            JrnnException.class,
+            () ->
+                SequenceClassifier.Config.fromJson(c.toJson().replace("\"hiddenSize\":128,", "")));
     assertTrue(e.getMessage().contains("has no \"hiddenSize\""), e.getMessage());
-    e = assertThrows(JrnnException.class,
-        () -> SequenceClassifier.Config.fromJson(c.toJson().replace("\"GRU\"", "\"XYZ\"")));
+    e =
+        assertThrows(
+            JrnnException.class,
+            () -> SequenceClassifier.Config.fromJson(c.toJson().replace("\"GRU\"", "\"XYZ\"")));
     assertTrue(e.getMessage().contains("\"cell\" must be one of"), e.getMessage());
   }
 

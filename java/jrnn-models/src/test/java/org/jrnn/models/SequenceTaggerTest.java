@@ -31,8 +31,10 @@ class SequenceTaggerTest {
           .hiddenSize(3)
           .seed(4)
           .config();
-  private static final List<int[]> TOKENS = List.of(new int[] {4, 5, 6}, new int[] {7}, new int[] {5, 4});
-  private static final List<int[]> TAGS = List.of(new int[] {0, 1, 2}, new int[] {2}, new int[] {1, 1});
+  private static final List<int[]> TOKENS =
+      List.of(new int[] {4, 5, 6}, new int[] {7}, new int[] {5, 4});
+  private static final List<int[]> TAGS =
+      List.of(new int[] {0, 1, 2}, new int[] {2}, new int[] {1, 1});
   private static final TaggingBatch BATCH = TaggingBatch.of(TOKENS, TAGS, new int[] {0, 1, 2});
 
   @Test
@@ -126,12 +128,18 @@ class SequenceTaggerTest {
   @Test
   void badTagsAreNamed() {
     try (SequenceTagger model = TINY.toBuilder().device(CPU).build()) {
-      TaggingBatch bad = TaggingBatch.of(List.of(new int[] {4, 5}), List.of(new int[] {0, 3}), new int[] {0});
+      TaggingBatch bad =
+          TaggingBatch.of(List.of(new int[] {4, 5}), List.of(new int[] {0, 3}), new int[] {0});
       JrnnException e = assertThrows(JrnnException.class, () -> model.trainStep(bad));
-      assertTrue(e.getMessage().contains("tags at step 1 of sentence 0 = 3 is outside 0..2"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("tags at step 1 of sentence 0 = 3 is outside 0..2"),
+          e.getMessage());
     }
-    JrnnException e = assertThrows(JrnnException.class,
-        () -> TaggingBatch.of(List.of(new int[] {4, 5}), List.of(new int[] {0}), new int[] {0}));
+    JrnnException e =
+        assertThrows(
+            JrnnException.class,
+            () ->
+                TaggingBatch.of(List.of(new int[] {4, 5}), List.of(new int[] {0}), new int[] {0}));
     assertTrue(e.getMessage().contains("sentence 0 has 2 tokens but 1 tags"), e.getMessage());
   }
 }

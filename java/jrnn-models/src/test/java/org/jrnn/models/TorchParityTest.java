@@ -42,7 +42,8 @@ class TorchParityTest {
       root = root.getParent();
     }
     Assumptions.assumeTrue(root != null, "skipped: scripts/torch_check_models.py not found");
-    Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "skipped: no /usr/bin/python3");
+    Assumptions.assumeTrue(
+        Files.isExecutable(Path.of("/usr/bin/python3")), "skipped: no /usr/bin/python3");
     script = root.resolve("scripts/torch_check_models.py");
   }
 
@@ -134,13 +135,17 @@ class TorchParityTest {
         Path batchFile = dir.resolve(c.name() + ".batch.safetensors");
         ModelFiles.save(modelFile, c.model(), null, null);
         c.batch().write(batchFile);
-        command.addAll(List.of(modelFile.toString(), batchFile.toString(),
-            dir.resolve(c.name() + ".torch.safetensors").toString()));
+        command.addAll(
+            List.of(
+                modelFile.toString(),
+                batchFile.toString(),
+                dir.resolve(c.name() + ".torch.safetensors").toString()));
       }
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertTrue(p.waitFor(300, TimeUnit.SECONDS), "torch_check_models.py timed out");
-      Assumptions.assumeFalse(log.contains("No module named 'torch'") || log.contains("No module named 'numpy'"),
+      Assumptions.assumeFalse(
+          log.contains("No module named 'torch'") || log.contains("No module named 'numpy'"),
           "skipped: /usr/bin/python3 has no torch/numpy");
       assertEquals(0, p.exitValue(), "torch_check_models.py failed:\n" + log);
       for (Case c : cases) {
@@ -154,14 +159,22 @@ class TorchParityTest {
   private static void compare(Case c, Path torchOut) throws Exception {
     try (SafetensorsFile f = SafetensorsFile.open(torchOut)) {
       double torchLoss = f.doubles("loss")[0];
-      assertEquals(torchLoss, c.step().mean(), 2e-6 * Math.max(1, Math.abs(torchLoss)), c.name() + ": loss");
-      assertEquals(c.model().parameters().size() + 1, f.names().size(), c.name() + ": one gradient per parameter");
+      assertEquals(
+          torchLoss, c.step().mean(), 2e-6 * Math.max(1, Math.abs(torchLoss)), c.name() + ": loss");
+      assertEquals(
+          c.model().parameters().size() + 1,
+          f.names().size(),
+          c.name() + ": one gradient per parameter");
       for (Parameter prm : c.model().parameters()) {
         float[] want = f.floats("grad." + prm.name());
         float[] got = prm.grad().toArray();
         assertEquals(want.length, got.length, prm.name());
         for (int i = 0; i < want.length; i++) {
-          assertEquals(want[i], got[i], 2e-6 + 1e-4 * Math.abs(want[i]), c.name() + ": " + prm.name() + "[" + i + "]");
+          assertEquals(
+              want[i],
+              got[i],
+              2e-6 + 1e-4 * Math.abs(want[i]),
+              c.name() + ": " + prm.name() + "[" + i + "]");
         }
       }
     }
@@ -178,7 +191,8 @@ class TorchParityTest {
   }
 
   private static final List<int[]> SEQS =
-      List.of(new int[] {4, 5, 6, 1, 7}, new int[] {6}, new int[] {5, 4, 2}, new int[] {7, 0, 4, 4});
+      List.of(
+          new int[] {4, 5, 6, 1, 7}, new int[] {6}, new int[] {5, 4, 2}, new int[] {7, 0, 4, 4});
 
   private static SafetensorsWriter tokens(PaddedBatch b) {
     return new SafetensorsWriter()
@@ -187,10 +201,12 @@ class TorchParityTest {
   }
 
   private static Case classifier(String name, SequenceClassifier.Config c, int[] labels) {
-    ClassificationBatch b = new ClassificationBatch(PaddedBatch.of(SEQS, new int[] {0, 1, 2, 3}), labels);
+    ClassificationBatch b =
+        new ClassificationBatch(PaddedBatch.of(SEQS, new int[] {0, 1, 2, 3}), labels);
     SequenceClassifier model = c.toBuilder().device(CPU).build();
     StepResult r = model.trainStep(b);
-    return new Case(name, model, r, tokens(b.tokens()).putInts("labels", DType.I32, labels, labels.length));
+    return new Case(
+        name, model, r, tokens(b.tokens()).putInts("labels", DType.I32, labels, labels.length));
   }
 
   /** The second window, from the state the first one left (a constant for the gradient). */
@@ -205,15 +221,21 @@ class TorchParityTest {
     model.zeroGradients();
     LmBatches.Window w = windows.window(1);
     StepResult r = model.trainStep(w);
-    return new Case("language-model", model, r, new SafetensorsWriter()
-        .putInts("inputs", DType.I32, w.inputs(), 3, w.length())
-        .putInts("targets", DType.I32, w.targets(), 3, w.length())
-        .putFloats("h0", carried[0], 2, 3, 5)
-        .putFloats("c0", carried[1], 2, 3, 5));
+    return new Case(
+        "language-model",
+        model,
+        r,
+        new SafetensorsWriter()
+            .putInts("inputs", DType.I32, w.inputs(), 3, w.length())
+            .putInts("targets", DType.I32, w.targets(), 3, w.length())
+            .putFloats("h0", carried[0], 2, 3, 5)
+            .putFloats("c0", carried[1], 2, 3, 5));
   }
 
   private static Case bidirectionalTagger() {
-    List<int[]> tags = List.of(new int[] {0, 1, 2, 1, 0}, new int[] {2}, new int[] {1, 1, 0}, new int[] {0, 2, 2, 1});
+    List<int[]> tags =
+        List.of(
+            new int[] {0, 1, 2, 1, 0}, new int[] {2}, new int[] {1, 1, 0}, new int[] {0, 2, 2, 1});
     TaggingBatch b = TaggingBatch.of(SEQS, tags, new int[] {0, 1, 2, 3});
     SequenceTagger.Config c =
         SequenceTagger.builder()
@@ -226,36 +248,48 @@ class TorchParityTest {
     SequenceTagger model = c.toBuilder().device(CPU).build();
     StepResult r = model.trainStep(b);
     int t = b.tokens().maxLength();
-    return new Case("tagger-bilstm", model, r,
+    return new Case(
+        "tagger-bilstm",
+        model,
+        r,
         tokens(b.tokens()).putInts("tags", DType.I32, batchFirst(b.tags(), 4, t), 4, t));
   }
 
   private static Case conditioned(String name, ConditionedLanguageModel.Config c) {
-    List<float[]> features = List.of(new float[] {1, 0, 0.5f}, new float[] {0, 1, -0.5f}, new float[] {0.3f, 0.3f, 1});
+    List<float[]> features =
+        List.of(new float[] {1, 0, 0.5f}, new float[] {0, 1, -0.5f}, new float[] {0.3f, 0.3f, 1});
     List<int[]> names = List.of(new int[] {4, 5}, new int[] {6}, new int[] {5, 6, 4, 8});
     ConditionedBatch b = ConditionedBatch.of(features, names, new int[] {0, 1, 2});
     ConditionedLanguageModel model = c.toBuilder().device(CPU).build();
     StepResult r = model.trainStep(b);
     int t = b.inputs().maxLength();
-    return new Case(name, model, r, new SafetensorsWriter()
-        .putFloats("features", b.features(), 3, 3)
-        .putInts("inputs", DType.I32, b.inputs().batchFirst(), 3, t)
-        .putInts("targets", DType.I32, batchFirst(b.targets(), 3, t), 3, t));
+    return new Case(
+        name,
+        model,
+        r,
+        new SafetensorsWriter()
+            .putFloats("features", b.features(), 3, 3)
+            .putInts("inputs", DType.I32, b.inputs().batchFirst(), 3, t)
+            .putInts("targets", DType.I32, batchFirst(b.targets(), 3, t), 3, t));
   }
 
-
   private static Case seq2seq(String name, Seq2Seq.Config c) {
-    List<int[]> targets = List.of(new int[] {4, 5}, new int[] {}, new int[] {8, 6, 4}, new int[] {7});
+    List<int[]> targets =
+        List.of(new int[] {4, 5}, new int[] {}, new int[] {8, 6, 4}, new int[] {7});
     Seq2SeqBatch b = Seq2SeqBatch.of(SEQS, targets, new int[] {0, 1, 2, 3});
     Seq2Seq model = c.toBuilder().device(CPU).build();
     StepResult r = model.trainStep(b);
     PaddedBatch in = b.decoderInputs();
     int t = in.maxLength();
-    return new Case(name, model, r, new SafetensorsWriter()
-        .putInts("sources", DType.I32, b.sources().batchFirst(), 4, b.sources().maxLength())
-        .putInts("source_lengths", DType.I32, b.sources().lengths(), 4)
-        .putInts("inputs", DType.I32, in.batchFirst(), 4, t)
-        .putInts("input_lengths", DType.I32, in.lengths(), 4)
-        .putInts("targets", DType.I32, batchFirst(b.decoderTargets(), 4, t), 4, t));
+    return new Case(
+        name,
+        model,
+        r,
+        new SafetensorsWriter()
+            .putInts("sources", DType.I32, b.sources().batchFirst(), 4, b.sources().maxLength())
+            .putInts("source_lengths", DType.I32, b.sources().lengths(), 4)
+            .putInts("inputs", DType.I32, in.batchFirst(), 4, t)
+            .putInts("input_lengths", DType.I32, in.lengths(), 4)
+            .putInts("targets", DType.I32, batchFirst(b.decoderTargets(), 4, t), 4, t));
   }
 }

@@ -26,8 +26,8 @@ import org.jrnn.JrnnException;
 import org.jrnn.Tensor;
 import org.jrnn.data.Batches;
 import org.jrnn.internal.SplitMix64;
-import org.jrnn.nn.Trainable;
 import org.jrnn.nn.Parameter;
+import org.jrnn.nn.Trainable;
 import org.jrnn.optim.Adam;
 import org.jrnn.optim.GradientClipping;
 import org.jrnn.optim.LrSchedule;
@@ -101,7 +101,12 @@ class TrainerTest {
         for (int k = 0; k < 3; k++) {
           x[i][k] = (float) (2 * r.nextDouble() - 1);
         }
-        y[i] = 1.5f * x[i][0] - 2f * x[i][1] + 0.5f * x[i][2] + 0.25f + (float) (0.01 * (r.nextDouble() - 0.5));
+        y[i] =
+            1.5f * x[i][0]
+                - 2f * x[i][1]
+                + 0.5f * x[i][2]
+                + 0.25f
+                + (float) (0.01 * (r.nextDouble() - 0.5));
       }
       model = new LinearModel(modelSeed);
     }
@@ -262,12 +267,14 @@ class TrainerTest {
     try (Trainer tr = quiet().epochs(6).checkpoint(straightCk).build()) {
       a = tr.fit(straight, src, src);
     }
-    // the same run, crashing at step 19 (in epoch 3), with checkpoints every 5 steps and at epoch ends
+    // the same run, crashing at step 19 (in epoch 3), with checkpoints every 5 steps and at epoch
+    // ends
     Path ck = dir.resolve("run.ckpt");
     Regression first = task(1);
     first.crashAt = 19;
     try (Trainer tr = quiet().epochs(6).checkpoint(ck).checkpointEvery(5).build()) {
-      IllegalStateException e = assertThrows(IllegalStateException.class, () -> tr.fit(first, src, src));
+      IllegalStateException e =
+          assertThrows(IllegalStateException.class, () -> tr.fit(first, src, src));
       assertEquals("simulated crash at step 19", e.getMessage());
     }
     Checkpoint saved = Checkpoint.read(ck);
@@ -295,7 +302,8 @@ class TrainerTest {
     for (String k : Checkpoint.read(ck).optimizer().buffers().keySet()) {
       assertArrayEquals(
           Checkpoint.read(straightCk).optimizer().buffers().get(k),
-          Checkpoint.read(ck).optimizer().buffers().get(k), k);
+          Checkpoint.read(ck).optimizer().buffers().get(k),
+          k);
     }
     // resuming a finished run does nothing
     try (Trainer tr = quiet().epochs(6).checkpoint(ck).resume(true).build()) {
@@ -305,7 +313,9 @@ class TrainerTest {
     }
   }
 
-  /** The lines of a metrics CSV without its seconds column (the only one that depends on the clock). */
+  /**
+   * The lines of a metrics CSV without its seconds column (the only one that depends on the clock).
+   */
   static List<String> csvWithoutSeconds(Path csv) throws IOException {
     List<String> lines = Files.readAllLines(csv);
     assertEquals("seconds", lines.get(0).split(",")[3]);
@@ -330,7 +340,8 @@ class TrainerTest {
   }
 
   @Test
-  void aRunCrashedAndResumedAgainAndAgainLogsTheSameMetricsAsTheUninterruptedOne() throws IOException {
+  void aRunCrashedAndResumedAgainAndAgainLogsTheSameMetricsAsTheUninterruptedOne()
+      throws IOException {
     BatchSource<int[]> src = batches(64, 10); // 7 batches per epoch, 28 steps
     BatchSource<int[]> valid = batches(64, 64);
     // train rows every 3 steps, validations every 10 (the first names the log's columns),
@@ -350,7 +361,10 @@ class TrainerTest {
       tr.fit(task(1), src, valid);
     }
     List<String> straight = csvWithoutSeconds(dir.resolve("straight.csv"));
-    assertEquals(1 + 9 + 2, straight.size(), String.join("\n", straight)); // train rows 3..27, valid 10 and 20
+    assertEquals(
+        1 + 9 + 2,
+        straight.size(),
+        String.join("\n", straight)); // train rows 3..27, valid 10 and 20
     assertTrue(straight.get(4).startsWith("valid,2,10,"), straight.get(4));
     // crashes (kill -9 leaves what a thrown exception leaves: files as written, nothing flushed at
     // the end), each life resuming from the last checkpoint:
@@ -363,7 +377,8 @@ class TrainerTest {
       Regression t = task(crashAt == 6 ? 1 : crashAt);
       t.crashAt = crashAt;
       try (Trainer tr = options.apply("run").build()) {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> tr.fit(t, src, valid));
+        IllegalStateException e =
+            assertThrows(IllegalStateException.class, () -> tr.fit(t, src, valid));
         assertEquals("simulated crash at step " + crashAt, e.getMessage());
       }
     }
@@ -372,15 +387,21 @@ class TrainerTest {
     }
     assertEquals(straight, csvWithoutSeconds(dir.resolve("run.csv")));
     assertEquals(
-        jsonlWithoutSeconds(dir.resolve("straight.jsonl")), jsonlWithoutSeconds(dir.resolve("run.jsonl")));
+        jsonlWithoutSeconds(dir.resolve("straight.jsonl")),
+        jsonlWithoutSeconds(dir.resolve("run.jsonl")));
   }
 
   @Test
   void aResumedRunWhoseFirstLifeLeftNoCheckpointStartsANewMetricsLog() throws IOException {
     BatchSource<int[]> src = batches(64, 10);
     Path csv = dir.resolve("m.csv");
-    Trainer.Builder options = quiet().epochs(1).logEvery(1).checkpoint(dir.resolve("run.ckpt")).resume(true)
-        .metricsCsv(csv);
+    Trainer.Builder options =
+        quiet()
+            .epochs(1)
+            .logEvery(1)
+            .checkpoint(dir.resolve("run.ckpt"))
+            .resume(true)
+            .metricsCsv(csv);
     Regression first = task(1);
     first.crashAt = 5; // before the checkpoint at the end of the epoch
     try (Trainer tr = options.build()) {
@@ -401,7 +422,19 @@ class TrainerTest {
   void checkpointsWithoutTheMetricsFieldsStillRead() {
     Map<String, Object> json =
         new Checkpoint.TrainerState(
-                2, 3, 17, 5, 1.5, 2.25, 30, 0.125, 14, 1, List.of(), 0.75, 20,
+                2,
+                3,
+                17,
+                5,
+                1.5,
+                2.25,
+                30,
+                0.125,
+                14,
+                1,
+                List.of(),
+                0.75,
+                20,
                 new Checkpoint.MetricsLogState(
                     List.of(),
                     0,
@@ -411,7 +444,8 @@ class TrainerTest {
                         new Checkpoint.MetricsRow(1, 6, 0.002, 0.05, 1.0 / 3, Double.NaN))))
             .toJson();
     Checkpoint.TrainerState back =
-        Checkpoint.TrainerState.fromJson(org.jrnn.io.Json.parseObject(org.jrnn.io.Json.write(json)));
+        Checkpoint.TrainerState.fromJson(
+            org.jrnn.io.Json.parseObject(org.jrnn.io.Json.write(json)));
     assertEquals(Checkpoint.TrainerState.fromJson(new LinkedHashMap<>(json)), back);
     assertEquals(0.75, back.windowLossSum());
     assertEquals(20, back.windowLossCount());
@@ -422,7 +456,8 @@ class TrainerTest {
     json.remove("window_loss_count");
     json.remove("metrics_log");
     Checkpoint.TrainerState old =
-        Checkpoint.TrainerState.fromJson(org.jrnn.io.Json.parseObject(org.jrnn.io.Json.write(json)));
+        Checkpoint.TrainerState.fromJson(
+            org.jrnn.io.Json.parseObject(org.jrnn.io.Json.write(json)));
     assertEquals(17, old.step());
     assertEquals(0, old.windowLossSum());
     assertEquals(0, old.windowLossCount());
@@ -438,12 +473,18 @@ class TrainerTest {
     }
     byte[] full = Files.readAllBytes(csv);
     Files.write(csv, java.util.Arrays.copyOf(full, full.length - 3));
-    try (Trainer tr = quiet().epochs(2).logEvery(2).checkpoint(ck).metricsCsv(csv).resume(true).build()) {
+    try (Trainer tr =
+        quiet().epochs(2).logEvery(2).checkpoint(ck).metricsCsv(csv).resume(true).build()) {
       UncheckedIOException e =
           assertThrows(UncheckedIOException.class, () -> tr.fit(task(1), batches(64, 10), null));
       assertEquals(
-          "could not resume the metrics log: " + csv + ": has " + (full.length - 3) + " bytes, fewer than the "
-              + full.length + " it had at the checkpoint, so it was changed since; move it away to start a new log",
+          "could not resume the metrics log: "
+              + csv
+              + ": has "
+              + (full.length - 3)
+              + " bytes, fewer than the "
+              + full.length
+              + " it had at the checkpoint, so it was changed since; move it away to start a new log",
           e.getMessage());
     }
     assertEquals(full.length - 3, Files.size(csv));
@@ -455,7 +496,9 @@ class TrainerTest {
     try (Trainer tr = quiet().epochs(1).checkpoint(missing).build()) {
       UncheckedIOException e =
           assertThrows(UncheckedIOException.class, () -> tr.fit(task(1), batches(64, 10), null));
-      assertEquals("could not write the checkpoint " + missing + ": its folder does not exist", e.getMessage());
+      assertEquals(
+          "could not write the checkpoint " + missing + ": its folder does not exist",
+          e.getMessage());
     }
     Path log = dir.resolve("missing").resolve("m.csv");
     try (Trainer tr = quiet().epochs(1).metricsCsv(log).build()) {
@@ -469,10 +512,14 @@ class TrainerTest {
       tr.fit(task(1), batches(64, 10), null);
     }
     try (Trainer tr = quiet().seed(4).epochs(2).checkpoint(ck).resume(true).build()) {
-      JrnnException e = assertThrows(JrnnException.class, () -> tr.fit(task(1), batches(64, 10), null));
+      JrnnException e =
+          assertThrows(JrnnException.class, () -> tr.fit(task(1), batches(64, 10), null));
       assertTrue(
-          e.getMessage().matches("the checkpoint .{200}\\.\\.\\. \\(" + ck.toString().length()
-              + " characters\\) was made with seed 3, not 4"),
+          e.getMessage()
+              .matches(
+                  "the checkpoint .{200}\\.\\.\\. \\("
+                      + ck.toString().length()
+                      + " characters\\) was made with seed 3, not 4"),
           e.getMessage());
     }
   }
@@ -559,9 +606,11 @@ class TrainerTest {
       assertEquals(NonFiniteException.Source.GRADIENT, e.source());
       assertEquals("linear.bias", e.parameter());
       assertTrue(
-          e.getMessage().matches("non-finite gradient at step \\d+ \\(epoch 1, batch \\d+\\): it began at"
-              + " parameter linear.bias \\[1\\], whose gradient is NaN at \\[0\\] \\(also non-finite:"
-              + " linear.weight\\); the loss is NaN; input example 5"),
+          e.getMessage()
+              .matches(
+                  "non-finite gradient at step \\d+ \\(epoch 1, batch \\d+\\): it began at"
+                      + " parameter linear.bias \\[1\\], whose gradient is NaN at \\[0\\] \\(also non-finite:"
+                      + " linear.weight\\); the loss is NaN; input example 5"),
           e.getMessage());
     }
   }
@@ -585,7 +634,8 @@ class TrainerTest {
     for (int i = 0; i < 4; i++) {
       moved += (after[i] - before[i]) * (double) (after[i] - before[i]);
     }
-    assertEquals(1.0, Math.sqrt(moved), 1e-5); // the full-batch gradient's norm is > 1: clipped to 1
+    assertEquals(
+        1.0, Math.sqrt(moved), 1e-5); // the full-batch gradient's norm is > 1: clipped to 1
     Regression u = task(1);
     try (Trainer tr =
         Trainer.builder()
@@ -611,7 +661,13 @@ class TrainerTest {
     Path jsonl = dir.resolve("m.jsonl");
     LrSchedule schedule = LrSchedule.warmup(3, LrSchedule.cosine());
     try (Trainer tr =
-        quiet().epochs(2).schedule(schedule).logEvery(1).metricsCsv(csv).metricsJsonl(jsonl).build()) {
+        quiet()
+            .epochs(2)
+            .schedule(schedule)
+            .logEvery(1)
+            .metricsCsv(csv)
+            .metricsJsonl(jsonl)
+            .build()) {
       tr.fit(t, batches(64, 10), batches(64, 64));
     }
     List<String> lines = Files.readAllLines(csv);
@@ -621,7 +677,8 @@ class TrainerTest {
     for (int s = 0; s < 14; s++) {
       String[] f = train.get(s).split(",");
       assertEquals(s + 1, Long.parseLong(f[2]));
-      assertEquals(schedule.learningRate(0.05, s, 14), Double.parseDouble(f[4]), 1e-15, "step " + s);
+      assertEquals(
+          schedule.learningRate(0.05, s, 14), Double.parseDouble(f[4]), 1e-15, "step " + s);
     }
     assertTrue(lines.get(8).startsWith("valid,1,7,"), lines.get(8));
     assertEquals(16, Files.readAllLines(jsonl).size());
@@ -646,8 +703,12 @@ class TrainerTest {
       assertEquals(1, r.history().size());
     }
     String text = log.toString(StandardCharsets.UTF_8);
-    assertTrue(text.matches("(?s)epoch 1: train loss [0-9.]+, valid loss [0-9.]+ rmse [0-9.]+, step 1, lr 1.00e-03, grad norm [0-9.]+, [0-9.]+ s\n"), text);
-    assertTrue(bar.toString(StandardCharsets.UTF_8).startsWith("epoch 1 1/7  14% |"), bar.toString());
+    assertTrue(
+        text.matches(
+            "(?s)epoch 1: train loss [0-9.]+, valid loss [0-9.]+ rmse [0-9.]+, step 1, lr 1.00e-03, grad norm [0-9.]+, [0-9.]+ s\n"),
+        text);
+    assertTrue(
+        bar.toString(StandardCharsets.UTF_8).startsWith("epoch 1 1/7  14% |"), bar.toString());
   }
 
   @Test
@@ -684,15 +745,22 @@ class TrainerTest {
     byte[] full = Files.readAllBytes(ck);
     // what kill -9 during a checkpoint write leaves: full-size and partial temp files
     List<Path> stale =
-        List.of(dir.resolve(".ck.st.0123456789abcdef.tmp"), dir.resolve(".ck.st.a.tmp"),
+        List.of(
+            dir.resolve(".ck.st.0123456789abcdef.tmp"),
+            dir.resolve(".ck.st.a.tmp"),
             dir.resolve(".ck.st.7f3e.tmp"));
     Files.write(stale.get(0), full);
     Files.write(stale.get(1), java.util.Arrays.copyOf(full, 100));
     Files.write(stale.get(2), new byte[0]);
     // files that only look alike are never touched
     List<Path> others =
-        List.of(dir.resolve(".ck.st.xyz.tmp"), dir.resolve("ck.st.0123.tmp"), dir.resolve(".ck.st.0123.tmp.keep"),
-            dir.resolve(".other.st.0123.tmp"), dir.resolve(".ck.st.0123456789abcdef0.tmp"), dir.resolve(".ck.st.tmp"),
+        List.of(
+            dir.resolve(".ck.st.xyz.tmp"),
+            dir.resolve("ck.st.0123.tmp"),
+            dir.resolve(".ck.st.0123.tmp.keep"),
+            dir.resolve(".other.st.0123.tmp"),
+            dir.resolve(".ck.st.0123456789abcdef0.tmp"),
+            dir.resolve(".ck.st.tmp"),
             dir.resolve(".ck.sX.0123.tmp"));
     for (Path p : others) {
       Files.writeString(p, "keep me");
@@ -725,9 +793,12 @@ class TrainerTest {
 
   @Test
   void refusesContradictoryOptions() {
-    assertEquals("give a number of epochs, a step limit or a time budget",
+    assertEquals(
+        "give a number of epochs, a step limit or a time budget",
         assertThrows(JrnnException.class, () -> Trainer.builder().epochs(0).build()).getMessage());
-    assertEquals("resuming needs a checkpoint path",
-        assertThrows(JrnnException.class, () -> Trainer.builder().resume(true).build()).getMessage());
+    assertEquals(
+        "resuming needs a checkpoint path",
+        assertThrows(JrnnException.class, () -> Trainer.builder().resume(true).build())
+            .getMessage());
   }
 }

@@ -23,7 +23,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Listeners added with Trainer.Builder.listener: what they see, in which order, and how they stop a run. */
+/**
+ * Listeners added with Trainer.Builder.listener: what they see, in which order, and how they stop a
+ * run.
+ */
 class TrainingListenerTest {
   @TempDir Path dir;
 
@@ -87,7 +90,11 @@ class TrainingListenerTest {
 
     @Override
     public void onEpochEnd(TrainingContext c, EpochSummary e) {
-      calls.add("onEpochEnd " + e.epoch() + (e.complete() ? "" : " partial") + (e.validation().isEmpty() ? "" : " valid"));
+      calls.add(
+          "onEpochEnd "
+              + e.epoch()
+              + (e.complete() ? "" : " partial")
+              + (e.validation().isEmpty() ? "" : " valid"));
     }
 
     @Override
@@ -147,11 +154,16 @@ class TrainingListenerTest {
     assertEquals(StopReason.STOPPED_BY_LISTENER, result.stopReason());
     assertEquals(10, result.steps());
     assertEquals(2, result.epochs());
-    List<String> ends = r.calls.stream().filter(c -> c.startsWith("onEpochEnd") || c.startsWith("onEnd")).toList();
-    assertEquals(List.of("onEpochEnd 0 valid", "onEpochEnd 1 partial valid", "onEnd STOPPED_BY_LISTENER"), ends);
+    List<String> ends =
+        r.calls.stream().filter(c -> c.startsWith("onEpochEnd") || c.startsWith("onEnd")).toList();
+    assertEquals(
+        List.of("onEpochEnd 0 valid", "onEpochEnd 1 partial valid", "onEnd STOPPED_BY_LISTENER"),
+        ends);
     // the request takes effect after the step: its validation and checkpoint still come
     int stop = r.calls.indexOf("afterUpdate 10");
-    assertEquals(List.of("onStepEnd 10", "afterValidation 10", "onEpochEnd 1 partial valid"), r.calls.subList(stop + 1, stop + 4));
+    assertEquals(
+        List.of("onStepEnd 10", "afterValidation 10", "onEpochEnd 1 partial valid"),
+        r.calls.subList(stop + 1, stop + 4));
     assertEquals(10, readCheckpoint(ck).trainer().step());
   }
 
@@ -198,14 +210,17 @@ class TrainingListenerTest {
             .listener(failing)
             .listener(after)
             .build()) {
-      RuntimeException e = assertThrows(RuntimeException.class, () -> tr.fit(task(1), TrainerTest.batches(64, 10), null));
+      RuntimeException e =
+          assertThrows(
+              RuntimeException.class, () -> tr.fit(task(1), TrainerTest.batches(64, 10), null));
       assertSame(boom, e);
     }
     // the listener after the failing one never saw step 3, and the run did not end normally
     assertFalse(after.calls.contains("afterUpdate 3"), after.calls.toString());
     assertTrue(after.calls.contains("afterUpdate 2"));
     assertFalse(after.calls.stream().anyMatch(c -> c.startsWith("onEnd")));
-    // built-ins ran before it and were closed: the bar's line ended, the metrics rows of steps 1..3 are there
+    // built-ins ran before it and were closed: the bar's line ended, the metrics rows of steps 1..3
+    // are there
     String shown = progress.toString(StandardCharsets.UTF_8);
     assertTrue(shown.endsWith("\n") && shown.contains("3/7"), shown);
     assertEquals(1 + 3, Files.readAllLines(csv).size());
@@ -222,7 +237,9 @@ class TrainingListenerTest {
           public void afterValidation(TrainingContext c, Map<String, Double> metrics) {
             // the metrics log wrote the validation's row before this listener
             List<String> rows = lines(csv);
-            assertTrue(rows.get(rows.size() - 1).startsWith("valid,") && rows.get(rows.size() - 1).contains("," + c.step() + ","),
+            assertTrue(
+                rows.get(rows.size() - 1).startsWith("valid,")
+                    && rows.get(rows.size() - 1).contains("," + c.step() + ","),
                 rows.toString());
             seen.add("valid " + c.step());
           }
@@ -257,7 +274,11 @@ class TrainingListenerTest {
             .checkpoint(ck)
             .checkpointEvery(1)
             .restoreBest(true)
-            .optimizer(ps -> Adam.builder().lr(0.8).build(ps)) // a rate that overshoots, so the best is not the last
+            .optimizer(
+                ps ->
+                    Adam.builder()
+                        .lr(0.8)
+                        .build(ps)) // a rate that overshoots, so the best is not the last
             .listener(probe)
             .build()) {
       result = tr.fit(t, TrainerTest.batches(64, 10), TrainerTest.batches(64, 64));
@@ -267,8 +288,13 @@ class TrainingListenerTest {
     assertTrue(result.restoredBest(), "the test needs a run whose best is not its last step");
     assertEquals("end restored EPOCHS true", seen.get(seen.size() - 1));
     TrainResult.Validation best =
-        result.history().stream().filter(v -> v.step() == result.bestStep()).findFirst().orElseThrow();
-    assertEquals(best.metrics().get("loss"), t.evaluate(TrainerTest.batches(64, 64).epoch(0, 3)).get("loss"));
+        result.history().stream()
+            .filter(v -> v.step() == result.bestStep())
+            .findFirst()
+            .orElseThrow();
+    assertEquals(
+        best.metrics().get("loss"),
+        t.evaluate(TrainerTest.batches(64, 64).epoch(0, 3)).get("loss"));
   }
 
   @Test
@@ -282,7 +308,9 @@ class TrainingListenerTest {
           }
         };
     try (Trainer tr = quiet().epochs(1).listener(badStop).build()) {
-      JrnnException e = assertThrows(JrnnException.class, () -> tr.fit(task(1), TrainerTest.batches(64, 10), null));
+      JrnnException e =
+          assertThrows(
+              JrnnException.class, () -> tr.fit(task(1), TrainerTest.batches(64, 10), null));
       assertTrue(e.getMessage().contains("a stop needs a reason"), e.getMessage());
     }
   }

@@ -5,7 +5,6 @@
 package org.jrnn.notebook;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.jrnn.Cell;
 import org.jrnn.JrnnException;
@@ -36,7 +35,8 @@ public final class Activations {
   @SuppressWarnings("try") // the scope frees the batch and the output
   public static float[][] hidden(Recurrent layer, float[][] sequence) {
     try (Scope scope = Scope.open()) {
-      SequenceBatch batch = SequenceBatch.fromList(layer.device(), java.util.Collections.singletonList(sequence));
+      SequenceBatch batch =
+          SequenceBatch.fromList(layer.device(), java.util.Collections.singletonList(sequence));
       return hidden(layer.forward(batch), 0);
     }
   }
@@ -80,7 +80,8 @@ public final class Activations {
     }
     String[] names =
         switch (cell) {
-          case LSTM -> new String[] {"input gate", "forget gate", "cell input", "output gate", "c", "h"};
+          case LSTM ->
+              new String[] {"input gate", "forget gate", "cell input", "output gate", "c", "h"};
           case GRU -> new String[] {"reset gate", "update gate", "new", "h"};
           default -> new String[] {"pre-activation", "h"};
         };
@@ -156,7 +157,10 @@ public final class Activations {
    */
   @SuppressWarnings("try")
   public static double[] inputGradientNorms(Recurrent layer, SequenceBatch input, float[][] dLast) {
-    int steps = input.maxLength(), n = input.batchSize(), width = layer.outputSize(), c = input.featureSize();
+    int steps = input.maxLength(),
+        n = input.batchSize(),
+        width = layer.outputSize(),
+        c = input.featureSize();
     if (dLast.length != n) {
       throw new JrnnException(dLast.length + " gradients for " + n + " sequences");
     }
@@ -164,7 +168,8 @@ public final class Activations {
     float[] dy = new float[steps * n * width];
     for (int k = 0; k < n; k++) {
       if (dLast[k].length != width) {
-        throw new JrnnException("gradient " + k + " has " + dLast[k].length + " values, the output " + width);
+        throw new JrnnException(
+            "gradient " + k + " has " + dLast[k].length + " values, the output " + width);
       }
       System.arraycopy(dLast[k], 0, dy, ((len[k] - 1) * n + k) * width, width);
     }

@@ -76,7 +76,11 @@ public final class Charts {
    * @param series name → one value per category, in legend order
    */
   public static BufferedImage bars(
-      String title, String xLabel, String yLabel, List<String> categories, Map<String, double[]> series) {
+      String title,
+      String xLabel,
+      String yLabel,
+      List<String> categories,
+      Map<String, double[]> series) {
     int n = categories.size();
     if (n == 0) {
       throw new JrnnException("no categories");
@@ -99,7 +103,13 @@ public final class Charts {
     for (Map.Entry<String, double[]> e : series.entrySet()) {
       if (e.getValue().length != n) {
         throw new JrnnException(
-            "series " + e.getKey() + " has " + e.getValue().length + " values for " + n + " categories");
+            "series "
+                + e.getKey()
+                + " has "
+                + e.getValue().length
+                + " values for "
+                + n
+                + " categories");
       }
       List<Double> ys = new ArrayList<>(n);
       for (double v : e.getValue()) {
@@ -213,7 +223,8 @@ public final class Charts {
     Graphics2D g = img.createGraphics();
     try {
       g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setRenderingHint(
+          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       chart.paint(g, chart.getWidth(), chart.getHeight());
     } finally {
       g.dispose();
@@ -228,7 +239,8 @@ public final class Charts {
       w += i.getWidth();
       h = Math.max(h, i.getHeight());
     }
-    BufferedImage out = new BufferedImage(Math.max(1, w), Math.max(1, h), BufferedImage.TYPE_INT_RGB);
+    BufferedImage out =
+        new BufferedImage(Math.max(1, w), Math.max(1, h), BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
     try {
       g.setColor(Color.WHITE);
@@ -251,7 +263,8 @@ public final class Charts {
       w = Math.max(w, i.getWidth());
       h += i.getHeight();
     }
-    BufferedImage out = new BufferedImage(Math.max(1, w), Math.max(1, h), BufferedImage.TYPE_INT_RGB);
+    BufferedImage out =
+        new BufferedImage(Math.max(1, w), Math.max(1, h), BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
     try {
       g.setColor(Color.WHITE);

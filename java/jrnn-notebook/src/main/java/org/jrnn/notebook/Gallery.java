@@ -51,7 +51,8 @@ public final class Gallery {
       max = Math.max(max, p);
     }
     float top = max > 0 ? max : 1;
-    BufferedImage img = new BufferedImage(width * scale, height * scale, BufferedImage.TYPE_INT_RGB);
+    BufferedImage img =
+        new BufferedImage(width * scale, height * scale, BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
         float v = Math.max(0f, Math.min(1f, pixels[y * width + x] / top));
@@ -71,7 +72,8 @@ public final class Gallery {
    * The images in a grid of {@code columns}, each with its caption to its right (wrapped to a few
    * lines); captions may be null or empty.
    */
-  public static BufferedImage captioned(List<BufferedImage> images, List<String> captions, int columns) {
+  public static BufferedImage captioned(
+      List<BufferedImage> images, List<String> captions, int columns) {
     if (captions != null && captions.size() != images.size()) {
       throw new JrnnException(images.size() + " images but " + captions.size() + " captions");
     }
@@ -114,7 +116,8 @@ public final class Gallery {
     BufferedImage out = new BufferedImage(cols * cellW, rows * cellH, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
     try {
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setRenderingHint(
+          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, out.getWidth(), out.getHeight());
       g.setFont(FONT);
@@ -123,7 +126,11 @@ public final class Gallery {
         BufferedImage im = images.get(k);
         g.drawImage(im, x0 + PAD, y0 + PAD + (ih - im.getHeight()) / 2, null);
         g.setColor(new Color(0xcccccc));
-        g.drawRect(x0 + PAD - 1, y0 + PAD - 1 + (ih - im.getHeight()) / 2, im.getWidth() + 1, im.getHeight() + 1);
+        g.drawRect(
+            x0 + PAD - 1,
+            y0 + PAD - 1 + (ih - im.getHeight()) / 2,
+            im.getWidth() + 1,
+            im.getHeight() + 1);
         g.setColor(Color.BLACK);
         List<String> w = wrapped.get(k);
         int textH = w.size() * fm.getHeight();
@@ -171,7 +178,10 @@ public final class Gallery {
   }
 
   static String escape(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
   }
 
   /** Greedy word wrap to {@code width} pixels; long words are cut. */

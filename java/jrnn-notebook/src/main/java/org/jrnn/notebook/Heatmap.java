@@ -62,8 +62,8 @@ public final class Heatmap {
   }
 
   /**
-   * A label per time step, e.g. the input characters; shown instead of the step numbers when
-   * there are at most 80 steps.
+   * A label per time step, e.g. the input characters; shown instead of the step numbers when there
+   * are at most 80 steps.
    */
   public Heatmap xLabels(List<String> labels) {
     if (labels != null && labels.size() != values.length) {
@@ -73,7 +73,9 @@ public final class Heatmap {
     return this;
   }
 
-  /** The colour scale's ends (default: symmetric around 0 from the largest |value|, or [0, max]). */
+  /**
+   * The colour scale's ends (default: symmetric around 0 from the largest |value|, or [0, max]).
+   */
   public Heatmap range(double min, double max) {
     if (!(min < max)) {
       throw new JrnnException("range needs min < max, got " + min + ", " + max);
@@ -123,8 +125,12 @@ public final class Heatmap {
     List<Object> xs = new ArrayList<>(steps);
     int every = named ? 1 : tickEvery(steps);
     for (int t = 0; t < steps; t++) {
-      // distinct category names (XChart keys the columns by them); unlabelled steps get invisible ones
-      xs.add(named ? label(xLabels.get(t), t) : t % every == 0 ? Integer.toString(t) : "\u200b".repeat(t + 1));
+      // distinct category names (XChart keys the columns by them); unlabelled steps get invisible
+      // ones
+      xs.add(
+          named
+              ? label(xLabels.get(t), t)
+              : t % every == 0 ? Integer.toString(t) : "\u200b".repeat(t + 1));
     }
     List<Object> ys = new ArrayList<>(units);
     for (int u = 0; u < units; u++) {
@@ -134,7 +140,8 @@ public final class Heatmap {
     for (int t = 0; t < steps; t++) {
       for (int u = 0; u < units; u++) {
         double v = values[t][u];
-        cells.add(new Number[] {t, u, Double.isFinite(v) ? Math.max(cmin, Math.min(cmax, v)) : cmin});
+        cells.add(
+            new Number[] {t, u, Double.isFinite(v) ? Math.max(cmin, Math.min(cmax, v)) : cmin});
       }
     }
     int longest = 1;
@@ -147,7 +154,13 @@ public final class Heatmap {
     int w = width > 0 ? width : Math.max(420, Math.min(1600, 130 + steps * perStep));
     int h = height > 0 ? height : Math.max(240, Math.min(900, 110 + units * 9));
     HeatMapChart chart =
-        new HeatMapChartBuilder().width(w).height(h).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+        new HeatMapChartBuilder()
+            .width(w)
+            .height(h)
+            .title(title)
+            .xAxisTitle(xLabel)
+            .yAxisTitle(yLabel)
+            .build();
     HeatMapStyler st = chart.getStyler();
     Charts.style(st);
     st.setLegendVisible(true);
@@ -161,8 +174,16 @@ public final class Heatmap {
     st.setHeatMapValueDecimalPattern("0.##");
     st.setRangeColors(
         diverging
-            ? new Color[] {new Color(0x2166ac), new Color(0x92c5de), Color.WHITE, new Color(0xf4a582), new Color(0xb2182b)}
-            : new Color[] {Color.WHITE, new Color(0x9ecae1), new Color(0x3182bd), new Color(0x08306b)});
+            ? new Color[] {
+              new Color(0x2166ac),
+              new Color(0x92c5de),
+              Color.WHITE,
+              new Color(0xf4a582),
+              new Color(0xb2182b)
+            }
+            : new Color[] {
+              Color.WHITE, new Color(0x9ecae1), new Color(0x3182bd), new Color(0x08306b)
+            });
     st.setPlotGridLinesVisible(false);
     if (units > 40) {
       st.setYAxisTicksVisible(false);

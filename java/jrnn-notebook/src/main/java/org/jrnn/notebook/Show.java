@@ -5,7 +5,6 @@ package org.jrnn.notebook;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,14 +17,13 @@ import org.jrnn.internal.TextTable;
 import org.jrnn.models.Model;
 import org.jrnn.nn.ParameterTable;
 import org.jrnn.nn.Trainable;
-import org.jrnn.nn.Parameter;
 
 /**
  * Multi-line text summaries to print or to return from a notebook cell:
  *
  * <ul>
- *   <li>{@link #model(Trainable)}: every parameter by module with its shape and count, the total, and
- *       the config of a {@link Model};
+ *   <li>{@link #model(Trainable)}: every parameter by module with its shape and count, the total,
+ *       and the config of a {@link Model};
  *   <li>{@link #tensor(Tensor)}: shape, device, statistics and a NumPy-style preview;
  *   <li>{@link #batch(SequenceBatch)} and {@link #batch(PaddedBatch)}: sizes and each sequence's
  *       length drawn as a bar (padding shown as dots).
@@ -50,20 +48,37 @@ public final class Show {
   /** A recurrent layer: its configuration and every weight's shape and count. */
   public static String model(Recurrent r) {
     StringBuilder sb = new StringBuilder(r.toString());
-    sb.append(": ").append(count(r.parameterCount())).append(" parameters, output size ").append(r.outputSize()).append('\n');
+    sb.append(": ")
+        .append(count(r.parameterCount()))
+        .append(" parameters, output size ")
+        .append(r.outputSize())
+        .append('\n');
     List<String[]> rows = new ArrayList<>();
     for (Map.Entry<String, Tensor> e : r.parameters().entrySet()) {
-      rows.add(new String[] {e.getKey(), Arrays.toString(e.getValue().shape()), count(e.getValue().numel())});
+      rows.add(
+          new String[] {
+            e.getKey(), Arrays.toString(e.getValue().shape()), count(e.getValue().numel())
+          });
     }
-    sb.append(table(new String[] {"parameter", "shape", "count"}, rows, new boolean[] {false, false, true}));
+    sb.append(
+        table(
+            new String[] {"parameter", "shape", "count"},
+            rows,
+            new boolean[] {false, false, true}));
     return sb.toString().stripTrailing();
   }
 
   // ------------------------------------------------------------------ tensors
 
-  /** Shape, device, min/max/mean/std and a NumPy-style preview (3 items at each edge of long axes). */
+  /**
+   * Shape, device, min/max/mean/std and a NumPy-style preview (3 items at each edge of long axes).
+   */
   public static String tensor(Tensor t) {
-    StringBuilder sb = new StringBuilder("Tensor ").append(Arrays.toString(t.shape())).append(" float32 on ").append(t.device());
+    StringBuilder sb =
+        new StringBuilder("Tensor ")
+            .append(Arrays.toString(t.shape()))
+            .append(" float32 on ")
+            .append(t.device());
     if (t.isView()) {
       sb.append(" (view)");
     }
@@ -89,8 +104,14 @@ public final class Show {
       if (n > 0) {
         double mean = sum / n;
         double std = Math.sqrt(Math.max(0, sq / n - mean * mean));
-        sb.append(": min ").append(num(min)).append(", max ").append(num(max)).append(", mean ").append(num(mean))
-            .append(", std ").append(num(std));
+        sb.append(": min ")
+            .append(num(min))
+            .append(", max ")
+            .append(num(max))
+            .append(", mean ")
+            .append(num(mean))
+            .append(", std ")
+            .append(num(std));
       }
       if (nonFinite > 0) {
         sb.append(", ").append(nonFinite).append(" NaN/Inf");
@@ -106,7 +127,14 @@ public final class Show {
     return sb.toString();
   }
 
-  private static void preview(StringBuilder sb, float[] v, long[] shape, int dim, long offset, boolean summarise, int indent) {
+  private static void preview(
+      StringBuilder sb,
+      float[] v,
+      long[] shape,
+      int dim,
+      long offset,
+      boolean summarise,
+      int indent) {
     long n = shape[dim];
     long stride = 1;
     for (int d = dim + 1; d < shape.length; d++) {
@@ -126,7 +154,10 @@ public final class Show {
         preview(sb, v, shape, dim + 1, offset + i * stride, summarise, indent + 1);
       }
       if (i < n - 1) {
-        sb.append(dim == shape.length - 1 ? ", " : ",\n" + (dim < shape.length - 2 ? "\n" : "") + " ".repeat(indent + 1));
+        sb.append(
+            dim == shape.length - 1
+                ? ", "
+                : ",\n" + (dim < shape.length - 2 ? "\n" : "") + " ".repeat(indent + 1));
       }
     }
     sb.append(']');
@@ -134,28 +165,51 @@ public final class Show {
 
   // ------------------------------------------------------------------ batches
 
-  /** Sizes, device and each sequence's length as a bar ({@code █} real steps, {@code ·} padding). */
+  /**
+   * Sizes, device and each sequence's length as a bar ({@code █} real steps, {@code ·} padding).
+   */
   public static String batch(SequenceBatch b) {
-    StringBuilder sb = new StringBuilder("SequenceBatch: ").append(b.batchSize()).append(" sequences, up to ")
-        .append(b.maxLength()).append(" steps of ").append(b.featureSize()).append(" features on ").append(b.device())
-        .append(" (time-major [T=").append(b.maxLength()).append(", N=").append(b.batchSize()).append(", C=")
-        .append(b.featureSize()).append("])\n");
+    StringBuilder sb =
+        new StringBuilder("SequenceBatch: ")
+            .append(b.batchSize())
+            .append(" sequences, up to ")
+            .append(b.maxLength())
+            .append(" steps of ")
+            .append(b.featureSize())
+            .append(" features on ")
+            .append(b.device())
+            .append(" (time-major [T=")
+            .append(b.maxLength())
+            .append(", N=")
+            .append(b.batchSize())
+            .append(", C=")
+            .append(b.featureSize())
+            .append("])\n");
     bars(sb, b.lengths(), b.maxLength(), null, 0);
     return sb.toString().stripTrailing();
   }
 
   /** Token-id batch: sizes, each sequence's length as a bar, and its first ids. */
   public static String batch(PaddedBatch b) {
-    StringBuilder sb = new StringBuilder("PaddedBatch: ").append(b.size()).append(" sequences of token ids, up to ")
-        .append(b.maxLength()).append(" steps (time-major ids[t * N + n])\n");
+    StringBuilder sb =
+        new StringBuilder("PaddedBatch: ")
+            .append(b.size())
+            .append(" sequences of token ids, up to ")
+            .append(b.maxLength())
+            .append(" steps (time-major ids[t * N + n])\n");
     bars(sb, b.lengths(), b.maxLength(), b.ids(), b.size());
     return sb.toString().stripTrailing();
   }
 
   /** What a forward pass returned: shapes and the lengths. */
   public static String output(RecurrentOutput o) {
-    return "RecurrentOutput: output " + Arrays.toString(o.output().shape()) + ", hn " + Arrays.toString(o.hn().shape())
-        + (o.cn() != null ? ", cn " + Arrays.toString(o.cn().shape()) : "") + ", lengths " + Arrays.toString(o.lengths())
+    return "RecurrentOutput: output "
+        + Arrays.toString(o.output().shape())
+        + ", hn "
+        + Arrays.toString(o.hn().shape())
+        + (o.cn() != null ? ", cn " + Arrays.toString(o.cn().shape()) : "")
+        + ", lengths "
+        + Arrays.toString(o.lengths())
         + (o.isTraining() ? " (training: keeps what backward needs)" : "");
   }
 
@@ -168,8 +222,11 @@ public final class Show {
       if (lengths[i] > 0) {
         filled = Math.max(1, filled);
       }
-      sb.append(String.format(Locale.ROOT, "  %" + digits + "d ", i)).append("\u2588".repeat(filled))
-          .append("\u00b7".repeat(width - filled)).append(' ').append(lengths[i]);
+      sb.append(String.format(Locale.ROOT, "  %" + digits + "d ", i))
+          .append("\u2588".repeat(filled))
+          .append("\u00b7".repeat(width - filled))
+          .append(' ')
+          .append(lengths[i]);
       if (ids != null) {
         sb.append("  ids [");
         int k = Math.min(lengths[i], 8);

@@ -35,8 +35,8 @@ import org.knowm.xchart.XYChart;
  * curves.finish();                                   // the final image
  * }</pre>
  *
- * {@link #watch} wraps a {@link Task} so that every training step's mean loss (averaged over
- * {@link #trainEvery} steps) becomes a point of {@code loss/train}, and every {@code evaluate} (the
+ * {@link #watch} wraps a {@link Task} so that every training step's mean loss (averaged over {@link
+ * #trainEvery} steps) becomes a point of {@code loss/train}, and every {@code evaluate} (the
  * trainer's validations) a point of each returned metric's {@code valid} series, at the current
  * step. Without a display, {@link #printTo} prints a line per validation instead (the plain
  * fallback); {@link #add} records anything else (e.g. from a hand-written loop). Thread-safe.
@@ -75,7 +75,9 @@ public final class TrainingCurves {
     return this;
   }
 
-  /** How many training steps {@link #watch} averages into one {@code loss/train} point (default 10). */
+  /**
+   * How many training steps {@link #watch} averages into one {@code loss/train} point (default 10).
+   */
   public synchronized TrainingCurves trainEvery(int steps) {
     if (steps < 1) {
       throw new JrnnException("trainEvery must be >= 1 but is " + steps);
@@ -100,7 +102,9 @@ public final class TrainingCurves {
     return this;
   }
 
-  /** The plain fallback: prints one line per validation (and per {@link #finish}); null stops it. */
+  /**
+   * The plain fallback: prints one line per validation (and per {@link #finish}); null stops it.
+   */
   public synchronized TrainingCurves printTo(PrintStream out) {
     this.printer = out;
     return this;
@@ -157,7 +161,10 @@ public final class TrainingCurves {
     return this;
   }
 
-  /** Adds the validations of a finished run ({@link TrainResult#history()}) as series {@code "valid"}. */
+  /**
+   * Adds the validations of a finished run ({@link TrainResult#history()}) as series {@code
+   * "valid"}.
+   */
   public TrainingCurves addHistory(TrainResult result) {
     for (TrainResult.Validation v : result.history()) {
       addAll("valid", v.step(), v.metrics());
@@ -198,7 +205,10 @@ public final class TrainingCurves {
     return new double[][] {x, y};
   }
 
-  /** The last value of every line, e.g. {@code "loss: train 0.312 (step 400), valid 0.405 (step 400)"}. */
+  /**
+   * The last value of every line, e.g. {@code "loss: train 0.312 (step 400), valid 0.405 (step
+   * 400)"}.
+   */
   public synchronized String summary() {
     StringBuilder sb = new StringBuilder(title.isEmpty() ? "" : title + "\n");
     if (data.isEmpty()) {
@@ -237,23 +247,34 @@ public final class TrainingCurves {
       if (data.isEmpty()) {
         charts.add(
             Charts.xyChart(
-                title.isEmpty() ? "waiting for the first step ..." : title + ": waiting for the first step ...",
-                xLabel, "loss", Map.of(), false, panelWidth, panelHeight));
+                title.isEmpty()
+                    ? "waiting for the first step ..."
+                    : title + ": waiting for the first step ...",
+                xLabel,
+                "loss",
+                Map.of(),
+                false,
+                panelWidth,
+                panelHeight));
       }
       for (Map.Entry<String, Map<String, List<double[]>>> m : data.entrySet()) {
         Map<String, double[][]> lines = new LinkedHashMap<>();
         for (String s : m.getValue().keySet()) {
           lines.put(s, series(m.getKey(), s));
         }
-        String chartTitle = charts.isEmpty() && !title.isEmpty() ? title + ": " + m.getKey() : m.getKey();
-        XYChart c = Charts.xyChart(chartTitle, xLabel, m.getKey(), lines, false, panelWidth, panelHeight);
+        String chartTitle =
+            charts.isEmpty() && !title.isEmpty() ? title + ": " + m.getKey() : m.getKey();
+        XYChart c =
+            Charts.xyChart(chartTitle, xLabel, m.getKey(), lines, false, panelWidth, panelHeight);
         c.getStyler().setLegendVisible(true);
         // one colour per series name across all charts (e.g. "LSTM valid" in loss and accuracy)
-        c.getSeriesMap().forEach((name, series) -> {
-          java.awt.Color col = Charts.PALETTE[seriesIndex(name) % Charts.PALETTE.length];
-          series.setLineColor(col);
-          series.setMarkerColor(col);
-        });
+        c.getSeriesMap()
+            .forEach(
+                (name, series) -> {
+                  java.awt.Color col = Charts.PALETTE[seriesIndex(name) % Charts.PALETTE.length];
+                  series.setLineColor(col);
+                  series.setMarkerColor(col);
+                });
         charts.add(c);
       }
     }
@@ -287,8 +308,8 @@ public final class TrainingCurves {
   // ------------------------------------------------------------------ the Task wrapper
 
   /**
-   * A task that behaves exactly like {@code task} (same model, steps, metrics, resumable state)
-   * and records its training losses and evaluations here; pass it to {@code Trainer.fit}.
+   * A task that behaves exactly like {@code task} (same model, steps, metrics, resumable state) and
+   * records its training losses and evaluations here; pass it to {@code Trainer.fit}.
    */
   public <B> Task<B> watch(Task<B> task) {
     return new Watched<>(task, this, "");
@@ -378,15 +399,19 @@ public final class TrainingCurves {
     @SuppressWarnings("unchecked")
     @Override
     public String locateNonFinite(B batch) {
-      return inner instanceof NonFiniteLocator<?> l ? ((NonFiniteLocator<B>) l).locateNonFinite(batch) : null;
+      return inner instanceof NonFiniteLocator<?> l
+          ? ((NonFiniteLocator<B>) l).locateNonFinite(batch)
+          : null;
     }
   }
 
   // ------------------------------------------------------------------ text
 
   private String line(String series, double x, Map<String, Double> metrics) {
-    StringBuilder sb = new StringBuilder(xLabel).append(' ').append(fmt(x)).append("  ").append(series);
-    metrics.forEach((k, v) -> sb.append("  ").append(k).append(' ').append(v == null ? "-" : fmt(v)));
+    StringBuilder sb =
+        new StringBuilder(xLabel).append(' ').append(fmt(x)).append("  ").append(series);
+    metrics.forEach(
+        (k, v) -> sb.append("  ").append(k).append(' ').append(v == null ? "-" : fmt(v)));
     return sb.toString();
   }
 

@@ -14,8 +14,9 @@
  *   <li>{@link org.jrnn.notebook.Show}: text summaries of models, tensors and batches.
  * </ul>
  *
- * Adding jrnn to a notebook is one line: {@code %classpath /path/to/jrnn/target/notebook-jars/*.jar}
- * (after {@code scripts/notebook-jars.sh}; IJava: {@code %jars}) or {@code %maven
- * org.jrnn:jrnn:0.1.0-SNAPSHOT} (after {@code mvn install}). See {@code notebooks/README.md}.
+ * Adding jrnn to a notebook is one line: {@code %classpath
+ * /path/to/jrnn/target/notebook-jars/*.jar} (after {@code scripts/notebook-jars.sh}; IJava: {@code
+ * %jars}) or {@code %maven org.jrnn:jrnn:0.1.0-SNAPSHOT} (after {@code mvn install}). See {@code
+ * notebooks/README.md}.
  */
 package org.jrnn.notebook;

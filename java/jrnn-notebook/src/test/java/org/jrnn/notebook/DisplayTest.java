@@ -25,8 +25,8 @@ import org.jrnn.Scope;
 import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
-import org.jrnn.nn.Trainable;
 import org.jrnn.nn.Parameter;
+import org.jrnn.nn.Trainable;
 import org.jrnn.train.NonFiniteLocator;
 import org.jrnn.train.ResumableTask;
 import org.jrnn.train.Task;
@@ -91,24 +91,33 @@ class DisplayTest {
   @Test
   void barsOverWords() throws IOException {
     List<String> words = List.of("not", "bad", "at", "all", ",", "not", "bad");
-    BufferedImage img = Charts.bars("p(positive) after each word", "word", "p", words,
-        Map.of("p(positive)", new double[] {0.2, 0.7, 0.6, 0.8, 0.8, 0.3, Double.NaN}));
+    BufferedImage img =
+        Charts.bars(
+            "p(positive) after each word",
+            "word",
+            "p",
+            words,
+            Map.of("p(positive)", new double[] {0.2, 0.7, 0.6, 0.8, 0.8, 0.3, Double.NaN}));
     save("bars", img);
     assertEquals(Charts.HEIGHT, img.getHeight());
     assertTrue(colours(img) > 5);
-    assertThrows(JrnnException.class, () -> Charts.bars("t", "x", "y", words, Map.of("s", new double[] {1})));
+    assertThrows(
+        JrnnException.class,
+        () -> Charts.bars("t", "x", "y", words, Map.of("s", new double[] {1})));
   }
 
   @Test
   void chartsSkipNonFinitePoints() {
-    Map<String, double[]> s = Map.of("x", new double[] {1, Double.NaN, 3, Double.POSITIVE_INFINITY, 0});
+    Map<String, double[]> s =
+        Map.of("x", new double[] {1, Double.NaN, 3, Double.POSITIVE_INFINITY, 0});
     BufferedImage img = Charts.lines("t", "x", "y", s, true); // 0 dropped on the log axis too
     assertTrue(colours(img) > 5);
   }
 
   @Test
   void trainingCurvesLiveAndWatched() throws IOException {
-    TrainingCurves curves = new TrainingCurves("toy").trainEvery(2).liveInterval(java.time.Duration.ZERO);
+    TrainingCurves curves =
+        new TrainingCurves("toy").trainEvery(2).liveInterval(java.time.Duration.ZERO);
     BufferedImage empty = curves.image(); // before any point: a placeholder chart, not an exception
     assertTrue(empty.getWidth() > 100);
     List<BufferedImage> pushed = new ArrayList<>();
@@ -196,32 +205,42 @@ class DisplayTest {
         px[i] = ((i / 8 + i % 8 + d) % 4) * 4f;
       }
       imgs.add(Gallery.grayscale(px, 8, 8, 6));
-      caps.add("digit " + d + ": predicted \"" + (d == 3 ? "a long caption that must wrap onto more lines" : "five") + "\"");
+      caps.add(
+          "digit "
+              + d
+              + ": predicted \""
+              + (d == 3 ? "a long caption that must wrap onto more lines" : "five")
+              + "\"");
     }
     BufferedImage grid = Gallery.captioned(imgs, caps, 3);
     save("gallery", grid);
     assertEquals(48, imgs.get(0).getWidth());
-    assertEquals(3 * (8 + 48 + 8 + 200 + 8 + 8), grid.getWidth(), "the long caption wraps at 200 px");
+    assertEquals(
+        3 * (8 + 48 + 8 + 200 + 8 + 8), grid.getWidth(), "the long caption wraps at 200 px");
     assertTrue(grid.getHeight() >= 2 * (48 + 16));
     // the caption area (right of the first image) has text in it
     BufferedImage captionArea = grid.getSubimage(8 + 48 + 8, 0, 200, grid.getHeight() / 2);
     assertTrue(inked(captionArea) > 0.005, "caption text drawn");
     String html = Gallery.html(imgs, caps, 3);
-    assertTrue(html.contains("data:image/png;base64,") && html.contains("&quot;five&quot;"), html.substring(0, 200));
+    assertTrue(
+        html.contains("data:image/png;base64,") && html.contains("&quot;five&quot;"),
+        html.substring(0, 200));
     assertThrows(JrnnException.class, () -> Gallery.captioned(imgs, List.of("x"), 2));
   }
 
   @Test
   void showModelTensorBatch() {
     try (Scope scope = Scope.open();
-        Recurrent lstm = Recurrent.builder().cell(Cell.LSTM).inputSize(3).hiddenSize(4).seed(1).build()) {
+        Recurrent lstm =
+            Recurrent.builder().cell(Cell.LSTM).inputSize(3).hiddenSize(4).seed(1).build()) {
       String m = Show.model(lstm);
       assertTrue(m.contains("weight_ih_l0") && m.contains("[16, 3]") && m.contains("48"), m);
       assertTrue(m.contains(lstm.parameterCount() + " parameters"), m);
 
       Tensor t = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
       String ts = Show.tensor(t);
-      assertTrue(ts.startsWith("Tensor [2, 3] float32 on cpu, 6 values: min 1, max 6, mean 3.5"), ts);
+      assertTrue(
+          ts.startsWith("Tensor [2, 3] float32 on cpu, 6 values: min 1, max 6, mean 3.5"), ts);
       assertTrue(ts.contains("[[1.0000, 2.0000, 3.0000],\n [4.0000, 5.0000, 6.0000]]"), ts);
       Tensor big = Tensor.zeros(10, 20, 30);
       String bs = Show.tensor(big);
@@ -234,7 +253,8 @@ class DisplayTest {
       RecurrentOutput out = lstm.forward(b);
       assertTrue(Show.output(out).contains("output [5, 2, 4]"), Show.output(out));
 
-      PaddedBatch pb = PaddedBatch.of(List.of(new int[] {4, 5, 6}, new int[] {7}), new int[] {0, 1});
+      PaddedBatch pb =
+          PaddedBatch.of(List.of(new int[] {4, 5, 6}, new int[] {7}), new int[] {0, 1});
       String ps = Show.batch(pb);
       assertTrue(ps.contains("ids [4, 5, 6]") && ps.contains("ids [7]"), ps);
     }
@@ -243,21 +263,26 @@ class DisplayTest {
   @Test
   void showModuleGroupsByModule() {
     try (Scope scope = Scope.open()) {
-      Tensor w = Tensor.zeros(4, 3), g = Tensor.zeros(4, 3), bw = Tensor.zeros(4), bg = Tensor.zeros(4);
-      Trainable m = new Trainable() {
-        @Override
-        public List<Parameter> parameters() {
-          return List.of(new Parameter("linear.weight", w, g), new Parameter("linear.bias", bw, bg));
-        }
+      Tensor w = Tensor.zeros(4, 3),
+          g = Tensor.zeros(4, 3),
+          bw = Tensor.zeros(4),
+          bg = Tensor.zeros(4);
+      Trainable m =
+          new Trainable() {
+            @Override
+            public List<Parameter> parameters() {
+              return List.of(
+                  new Parameter("linear.weight", w, g), new Parameter("linear.bias", bw, bg));
+            }
 
-        @Override
-        public org.jrnn.Device device() {
-          return org.jrnn.Device.cpu();
-        }
+            @Override
+            public org.jrnn.Device device() {
+              return org.jrnn.Device.cpu();
+            }
 
-        @Override
-        public void close() {}
-      };
+            @Override
+            public void close() {}
+          };
       String s = Show.model(m);
       assertTrue(s.contains("16 parameters in 2 tensors"), s);
       assertTrue(s.contains("linear"), s);
@@ -287,7 +312,9 @@ class DisplayTest {
           }
         }
         if (cell == Cell.LSTM) {
-          assertEquals(List.of("input gate", "forget gate", "cell input", "output gate", "c", "h"), List.copyOf(gates.keySet()));
+          assertEquals(
+              List.of("input gate", "forget gate", "cell input", "output gate", "c", "h"),
+              List.copyOf(gates.keySet()));
           for (float[] row : gates.get("forget gate")) {
             for (float f : row) {
               assertTrue(f > 0 && f < 1);
@@ -301,7 +328,8 @@ class DisplayTest {
   @Test
   void inputGradientNormsMatchFiniteDifferences() {
     try (Scope scope = Scope.open();
-        Recurrent r = Recurrent.builder().cell(Cell.GRU).inputSize(2).hiddenSize(3).seed(5).build()) {
+        Recurrent r =
+            Recurrent.builder().cell(Cell.GRU).inputSize(2).hiddenSize(3).seed(5).build()) {
       java.util.Random rnd = new java.util.Random(9);
       float[][] x = new float[6][2];
       for (float[] row : x) {
@@ -313,7 +341,9 @@ class DisplayTest {
       float[] before = r.gradientBuffer().toArray();
       double[] norms = Activations.inputGradientNorms(r, b, d);
       assertEquals(6, norms.length);
-      assertTrue(java.util.Arrays.equals(before, r.gradientBuffer().toArray()), "gradients left as they were");
+      assertTrue(
+          java.util.Arrays.equals(before, r.gradientBuffer().toArray()),
+          "gradients left as they were");
       for (int t = 0; t < 6; t++) {
         double sq = 0;
         for (int f = 0; f < 2; f++) {

@@ -9,8 +9,8 @@ import org.jrnn.Device;
 import org.jrnn.JrnnException;
 import org.jrnn.Ops;
 import org.jrnn.Tensor;
-import org.jrnn.internal.SplitMix64;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.SplitMix64;
 
 /**
  * {@code torch.nn.Dropout(p)}: in training, each element is zeroed with probability p and the rest
@@ -73,7 +73,9 @@ public final class Dropout implements Trainable {
     return p;
   }
 
-  /** A fresh mask seed (the i-th call returns the i-th seed derived from the constructor's seed). */
+  /**
+   * A fresh mask seed (the i-th call returns the i-th seed derived from the constructor's seed).
+   */
   public long nextSeed() {
     return SplitMix64.deriveSeed(seed, calls++);
   }

@@ -100,8 +100,8 @@ public final class Embedding implements Trainable {
   }
 
   private Embedding(int vocabSize, int dim, int paddingIndex, long seed, Device device) {
-    int count = Arguments.arrayLength(
-        "an Embedding of " + vocabSize + " x " + dim, (long) vocabSize * dim);
+    int count =
+        Arguments.arrayLength("an Embedding of " + vocabSize + " x " + dim, (long) vocabSize * dim);
     this.vocabSize = vocabSize;
     this.dim = dim;
     this.paddingIndex = paddingIndex;
@@ -196,9 +196,8 @@ public final class Embedding implements Trainable {
   }
 
   /**
-   * A readable summary: class, device, parameter count, and each parameter's name, shape and
-   * count ({@link ParameterTable}), so printing a model in a notebook or
-   * a log shows its layers.
+   * A readable summary: class, device, parameter count, and each parameter's name, shape and count
+   * ({@link ParameterTable}), so printing a model in a notebook or a log shows its layers.
    */
   @Override
   public String toString() {

@@ -12,7 +12,9 @@ import org.jrnn.internal.Arguments;
 public final class Init {
   private Init() {}
 
-  /** {@code count} values uniform in {@code [-bound, bound)} from {@code SplittableRandom(seed)}. */
+  /**
+   * {@code count} values uniform in {@code [-bound, bound)} from {@code SplittableRandom(seed)}.
+   */
   public static float[] uniform(long seed, int count, double bound) {
     Arguments.arrayLength("uniform values", count);
     if (!(bound >= 0) || Double.isInfinite(bound)) {

@@ -11,8 +11,8 @@ import org.jrnn.Device;
 import org.jrnn.JrnnException;
 import org.jrnn.Ops;
 import org.jrnn.Tensor;
-import org.jrnn.internal.SplitMix64;
 import org.jrnn.internal.Arguments;
+import org.jrnn.internal.SplitMix64;
 
 /**
  * A fully connected layer, {@code torch.nn.Linear}: weight {@code [O, I]}, bias {@code [O]}
@@ -91,8 +91,9 @@ public final class Linear implements Trainable {
   }
 
   private Linear(int inFeatures, int outFeatures, boolean hasBias, long seed, Device device) {
-    int count = Arguments.arrayLength(
-        "a Linear of " + outFeatures + " x " + inFeatures, (long) outFeatures * inFeatures);
+    int count =
+        Arguments.arrayLength(
+            "a Linear of " + outFeatures + " x " + inFeatures, (long) outFeatures * inFeatures);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     this.device = Arguments.notNull("device", device);
@@ -195,9 +196,8 @@ public final class Linear implements Trainable {
   }
 
   /**
-   * A readable summary: class, device, parameter count, and each parameter's name, shape and
-   * count ({@link ParameterTable}), so printing a model in a notebook or
-   * a log shows its layers.
+   * A readable summary: class, device, parameter count, and each parameter's name, shape and count
+   * ({@link ParameterTable}), so printing a model in a notebook or a log shows its layers.
    */
   @Override
   public String toString() {

@@ -43,12 +43,16 @@ public enum RecurrentInit {
     return forgetBiasOne;
   }
 
-  /** {@code "pytorch"}, {@code "orthogonal"}, {@code "forget-bias-1"} or {@code "orthogonal+forget-bias-1"}. */
+  /**
+   * {@code "pytorch"}, {@code "orthogonal"}, {@code "forget-bias-1"} or {@code
+   * "orthogonal+forget-bias-1"}.
+   */
   public String id() {
     if (!orthogonalRecurrent && !forgetBiasOne) {
       return "pytorch";
     }
-    return (orthogonalRecurrent ? "orthogonal" : "") + (orthogonalRecurrent && forgetBiasOne ? "+" : "")
+    return (orthogonalRecurrent ? "orthogonal" : "")
+        + (orthogonalRecurrent && forgetBiasOne ? "+" : "")
         + (forgetBiasOne ? "forget-bias-1" : "");
   }
 

@@ -233,9 +233,8 @@ public final class RecurrentLayer implements Trainable {
   }
 
   /**
-   * A readable summary: class, device, parameter count, and each parameter's name, shape and
-   * count ({@link ParameterTable}), so printing a model in a notebook or
-   * a log shows its layers.
+   * A readable summary: class, device, parameter count, and each parameter's name, shape and count
+   * ({@link ParameterTable}), so printing a model in a notebook or a log shows its layers.
    */
   @Override
   public String toString() {

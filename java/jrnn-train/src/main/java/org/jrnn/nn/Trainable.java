@@ -9,9 +9,9 @@ import java.util.List;
 import org.jrnn.Device;
 
 /**
- * A trainable piece of a network. Forward and backward passes are explicit methods of each
- * concrete module (there is no autograd tape): a module's backward accumulates (+=) into the
- * gradients of its {@link #parameters()}.
+ * A trainable piece of a network. Forward and backward passes are explicit methods of each concrete
+ * module (there is no autograd tape): a module's backward accumulates (+=) into the gradients of
+ * its {@link #parameters()}.
  */
 public interface Trainable extends AutoCloseable {
 

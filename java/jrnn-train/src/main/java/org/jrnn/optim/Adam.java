@@ -7,11 +7,10 @@ import java.util.List;
 import org.jrnn.nn.Parameter;
 
 /**
- * Adam as {@code torch.optim.Adam(params, lr, betas, eps, weight_decay)} (L2 weight decay added
- * to the gradient, amsgrad off): {@code g' = g + wd·w}, {@code m = b1·m + (1-b1)·g'}, {@code v =
- * b2·v + (1-b2)·g'²}, {@code w -= lr·(m/(1-b1^t)) / (sqrt(v/(1-b2^t)) + eps)}. Keeps {@code
- * exp_avg} and {@code exp_avg_sq} per parameter. {@link AdamW} is the decoupled-weight-decay
- * variant.
+ * Adam as {@code torch.optim.Adam(params, lr, betas, eps, weight_decay)} (L2 weight decay added to
+ * the gradient, amsgrad off): {@code g' = g + wd·w}, {@code m = b1·m + (1-b1)·g'}, {@code v = b2·v
+ * + (1-b2)·g'²}, {@code w -= lr·(m/(1-b1^t)) / (sqrt(v/(1-b2^t)) + eps)}. Keeps {@code exp_avg} and
+ * {@code exp_avg_sq} per parameter. {@link AdamW} is the decoupled-weight-decay variant.
  */
 public final class Adam extends AdamBase {
   private Adam(List<Parameter> params, Builder b) {

@@ -6,8 +6,8 @@ package org.jrnn.optim;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jrnn.Tensor;
 import org.jrnn.OptimizerKernels;
+import org.jrnn.Tensor;
 import org.jrnn.nn.Parameter;
 
 /** Adam's update with L2 ({@link Adam}) or decoupled ({@link AdamW}) weight decay. */

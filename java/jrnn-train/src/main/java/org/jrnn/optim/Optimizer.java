@@ -262,7 +262,8 @@ public abstract class Optimizer implements AutoCloseable {
     }
     for (String key : s.buffers().keySet()) {
       if (!known.contains(key)) {
-        throw new JrnnException("the saved optimizer state has an unknown buffer " + Quote.cut(key));
+        throw new JrnnException(
+            "the saved optimizer state has an unknown buffer " + Quote.cut(key));
       }
     }
     for (int i = 0; i < params.size(); i++) {
@@ -363,5 +364,4 @@ public abstract class Optimizer implements AutoCloseable {
       }
     }
   }
-
 }

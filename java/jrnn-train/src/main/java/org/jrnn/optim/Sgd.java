@@ -8,8 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jrnn.JrnnException;
-import org.jrnn.Tensor;
 import org.jrnn.OptimizerKernels;
+import org.jrnn.Tensor;
 import org.jrnn.nn.Parameter;
 
 /**

@@ -17,6 +17,7 @@ import java.util.function.UnaryOperator;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Arguments;
 import org.jrnn.internal.Quote;
+import org.jrnn.io.AtomicFiles;
 import org.jrnn.io.Json;
 import org.jrnn.io.SafetensorsFile;
 import org.jrnn.io.SafetensorsWriter;
@@ -25,7 +26,6 @@ import org.jrnn.nn.Parameter;
 import org.jrnn.nn.Trainable;
 import org.jrnn.optim.Optimizer;
 import org.jrnn.optim.OptimizerState;
-import org.jrnn.io.AtomicFiles;
 
 /**
  * A training checkpoint. The file is safetensors: tensors {@code model/<param>}, {@code
@@ -164,7 +164,10 @@ public final class Checkpoint {
         ((Map<String, Object>) e.get("metrics")).forEach((k, x) -> metrics.put(k, parseExact(x)));
         history.add(
             new TrainResult.Validation(
-                intOf(e.get("epoch")), longOf(e.get("step")), parseExact(e.get("train_seconds")), metrics));
+                intOf(e.get("epoch")),
+                longOf(e.get("step")),
+                parseExact(e.get("train_seconds")),
+                metrics));
       }
       return new TrainerState(
           intOf(m.get("epoch")),
@@ -299,7 +302,10 @@ public final class Checkpoint {
     write(path, model, optimizer, state, best, task, UnaryOperator.identity());
   }
 
-  /** As {@link #write(Path, Trainable, Optimizer, TrainerState, Map, ResumableTask.State)}; tests wrap the stream. */
+  /**
+   * As {@link #write(Path, Trainable, Optimizer, TrainerState, Map, ResumableTask.State)}; tests
+   * wrap the stream.
+   */
   static void write(
       Path path,
       Trainable model,
@@ -356,11 +362,15 @@ public final class Checkpoint {
       Map<String, String> meta = f.metadata();
       String file = Quote.path(path);
       if (!FORMAT.equals(meta.get("format"))) {
-        throw new IOException(file + ": not a jrnn training checkpoint (no format=" + FORMAT + " metadata)");
+        throw new IOException(
+            file + ": not a jrnn training checkpoint (no format=" + FORMAT + " metadata)");
       }
       if (!VERSION.equals(meta.get("version"))) {
         throw new IOException(
-            file + ": checkpoint version " + Quote.quote(meta.get("version")) + " is not supported");
+            file
+                + ": checkpoint version "
+                + Quote.quote(meta.get("version"))
+                + " is not supported");
       }
       TrainerState trainer;
       OptimizerState os;
@@ -387,7 +397,9 @@ public final class Checkpoint {
         Map<String, Object> om = Json.parseObject(meta.get("optimizer"));
         Map<String, Long> steps = new LinkedHashMap<>();
         ((Map<String, Object>) om.get("steps")).forEach((k, x) -> steps.put(k, longOf(x)));
-        os = new OptimizerState((String) om.get("name"), parseExact(om.get("learning_rate")), steps, optim);
+        os =
+            new OptimizerState(
+                (String) om.get("name"), parseExact(om.get("learning_rate")), steps, optim);
         if (meta.containsKey("task")) {
           Map<String, String> values = new LinkedHashMap<>();
           Json.parseObject(meta.get("task")).forEach((k, x) -> values.put(k, String.valueOf(x)));
@@ -397,7 +409,8 @@ public final class Checkpoint {
         throw new IOException(file + ": damaged checkpoint metadata: " + e.getMessage(), e);
       } catch (RuntimeException e) {
         // a missing (null), mistyped (cast) or malformed (number) field
-        throw new IOException(file + ": damaged checkpoint metadata (a field is missing or has the wrong type)", e);
+        throw new IOException(
+            file + ": damaged checkpoint metadata (a field is missing or has the wrong type)", e);
       }
       return new Checkpoint(trainer, model, os, best, task);
     }

@@ -16,9 +16,9 @@ import org.jrnn.io.AtomicFiles;
 
 /**
  * Writes a {@link Checkpoint} (parameters, optimiser state, the run's position and counters, the
- * metrics log's position, the best parameters, the task's {@link ResumableTask} state) at the end of
- * every epoch (also the partial last one) and every {@code every} steps. {@link #prepare} resumes a
- * run from it before the listeners start.
+ * metrics log's position, the best parameters, the task's {@link ResumableTask} state) at the end
+ * of every epoch (also the partial last one) and every {@code every} steps. {@link #prepare}
+ * resumes a run from it before the listeners start.
  */
 final class CheckpointListener implements TrainingListener {
   private final Path path;
@@ -30,9 +30,11 @@ final class CheckpointListener implements TrainingListener {
   /**
    * @param every also checkpoint every this many steps (0: at epoch ends only)
    * @param metricsLog the run's metrics log, whose position each checkpoint records, or null
-   * @param restoreBest the run's best-parameter keeper, whose snapshot each checkpoint holds, or null
+   * @param restoreBest the run's best-parameter keeper, whose snapshot each checkpoint holds, or
+   *     null
    */
-  CheckpointListener(Path path, long every, MetricsLogListener metricsLog, RestoreBestListener restoreBest) {
+  CheckpointListener(
+      Path path, long every, MetricsLogListener metricsLog, RestoreBestListener restoreBest) {
     this.path = path;
     this.every = every;
     this.metricsLog = metricsLog;
@@ -66,7 +68,12 @@ final class CheckpointListener implements TrainingListener {
     context.optimizer().loadState(c.optimizer());
     if (c.trainer().seed() != context.seed()) {
       throw new JrnnException(
-          "the checkpoint " + Quote.path(path) + " was made with seed " + c.trainer().seed() + ", not " + context.seed());
+          "the checkpoint "
+              + Quote.path(path)
+              + " was made with seed "
+              + c.trainer().seed()
+              + ", not "
+              + context.seed());
     }
     context.resumeFrom(c);
     if (log != null) {
@@ -107,11 +114,13 @@ final class CheckpointListener implements TrainingListener {
   }
 
   private void save(TrainingContext context) {
-    ResumableTask.State taskState = context.task() instanceof ResumableTask r ? r.trainingState() : null;
+    ResumableTask.State taskState =
+        context.task() instanceof ResumableTask r ? r.trainingState() : null;
     Checkpoint.TrainerState state =
         metricsLog == null
             ? context.state(0, 0, null)
-            : context.state(metricsLog.windowLossSum(), metricsLog.windowLossCount(), metricsLog.position());
+            : context.state(
+                metricsLog.windowLossSum(), metricsLog.windowLossCount(), metricsLog.position());
     try {
       Checkpoint.write(
           path,
@@ -122,7 +131,8 @@ final class CheckpointListener implements TrainingListener {
           taskState);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "could not write the checkpoint " + Quote.path(path) + ": " + IoErrors.describe(e, path), e);
+          "could not write the checkpoint " + Quote.path(path) + ": " + IoErrors.describe(e, path),
+          e);
     }
   }
 }

@@ -6,11 +6,16 @@ package org.jrnn.train;
 
 import java.util.Map;
 
-/** Requests {@link StopReason#EARLY_STOPPING} after {@code patience} validations without improvement. */
+/**
+ * Requests {@link StopReason#EARLY_STOPPING} after {@code patience} validations without
+ * improvement.
+ */
 final class EarlyStoppingListener implements TrainingListener {
   private final int patience;
 
-  /** @param patience validations without improvement that end training, {@code >= 1} */
+  /**
+   * @param patience validations without improvement that end training, {@code >= 1}
+   */
   EarlyStoppingListener(int patience) {
     this.patience = patience;
   }

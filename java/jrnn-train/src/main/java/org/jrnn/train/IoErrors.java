@@ -18,7 +18,8 @@ final class IoErrors {
    */
   static String describe(IOException e, Path named) {
     String m = e.getMessage();
-    String reason = e instanceof FileSystemException || m == null || m.isBlank() ? Quote.reason(e) : m;
+    String reason =
+        e instanceof FileSystemException || m == null || m.isBlank() ? Quote.reason(e) : m;
     if (e instanceof FileSystemException f
         && f.getFile() != null
         && (named == null

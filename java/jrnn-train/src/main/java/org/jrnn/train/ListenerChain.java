@@ -14,7 +14,10 @@ final class ListenerChain implements TrainingListener {
     this.listeners = List.copyOf(listeners);
   }
 
-  /** Closes the listeners that hold files or streams (after a failed run too); the first failure is thrown. */
+  /**
+   * Closes the listeners that hold files or streams (after a failed run too); the first failure is
+   * thrown.
+   */
   void closeAll() {
     RuntimeException first = null;
     for (TrainingListener l : listeners) {

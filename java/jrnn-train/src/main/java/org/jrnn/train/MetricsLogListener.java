@@ -147,7 +147,8 @@ final class MetricsLogListener implements TrainingListener, AutoCloseable {
       return new Checkpoint.MetricsLogState(
           out == null ? List.of() : out.columns(), size(csv), size(jsonl), waiting);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not sync the metrics log: " + IoErrors.describe(e, null), e);
+      throw new UncheckedIOException(
+          "could not sync the metrics log: " + IoErrors.describe(e, null), e);
     }
   }
 
@@ -160,7 +161,8 @@ final class MetricsLogListener implements TrainingListener, AutoCloseable {
         MetricsLog.cutBack(jsonl, s.jsonlBytes());
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("could not resume the metrics log: " + IoErrors.describe(e, null), e);
+      throw new UncheckedIOException(
+          "could not resume the metrics log: " + IoErrors.describe(e, null), e);
     }
     waiting.addAll(s.waiting());
     if (!s.columns().isEmpty()) {
@@ -184,7 +186,8 @@ final class MetricsLogListener implements TrainingListener, AutoCloseable {
       }
       waiting.clear();
     } catch (IOException e) {
-      throw new UncheckedIOException("could not open the metrics log: " + IoErrors.describe(e, null), e);
+      throw new UncheckedIOException(
+          "could not open the metrics log: " + IoErrors.describe(e, null), e);
     }
   }
 
@@ -193,7 +196,8 @@ final class MetricsLogListener implements TrainingListener, AutoCloseable {
     try {
       out.log(row);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not write the metrics log: " + IoErrors.describe(e, null), e);
+      throw new UncheckedIOException(
+          "could not write the metrics log: " + IoErrors.describe(e, null), e);
     }
   }
 

@@ -14,8 +14,8 @@ package org.jrnn.train;
 public interface NonFiniteLocator<B> {
 
   /**
-   * Where the forward pass over {@code batch} first produced a non-finite value, e.g. {@code
-   * "layer rnn (LSTM layer 1), time step 37, sequence 4"}, or null when it stays finite.
+   * Where the forward pass over {@code batch} first produced a non-finite value, e.g. {@code "layer
+   * rnn (LSTM layer 1), time step 37, sequence 4"}, or null when it stays finite.
    */
   String locateNonFinite(B batch);
 }

@@ -31,7 +31,9 @@ final class ProgressListener implements TrainingListener, AutoCloseable {
     // not a terminal, and the caller did not choose: status lines instead of a bar
     if (interactive != null || System.console() != null) {
       String label = TextLogListener.epochLabel(context.epoch(), context.plannedEpochs());
-      bar = new ProgressBar(label, context.batchesPerEpoch(), out, interactive != null ? interactive : true);
+      bar =
+          new ProgressBar(
+              label, context.batchesPerEpoch(), out, interactive != null ? interactive : true);
       bar.set(context.batchInEpoch());
     }
     lastStatusNanos = System.nanoTime();
@@ -43,7 +45,8 @@ final class ProgressListener implements TrainingListener, AutoCloseable {
       bar.metric("loss", context.epochLossCount == 0 ? 0 : context.epochTrainLoss());
       bar.metric("lr", String.format(Locale.ROOT, "%.2e", context.learningRate()));
       bar.set(context.batchInEpoch());
-    } else if (statusEvery != null && System.nanoTime() - lastStatusNanos >= statusEvery.toNanos()) {
+    } else if (statusEvery != null
+        && System.nanoTime() - lastStatusNanos >= statusEvery.toNanos()) {
       lastStatusNanos = System.nanoTime();
       out.println(
           String.format(

@@ -8,7 +8,10 @@ import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
 
-/** Prints {@code epoch 3/10: train loss 0.4319, valid loss 0.2608 rmse 0.5107, step 28, lr 5.00e-02, grad norm 0.317, 1.2 s}. */
+/**
+ * Prints {@code epoch 3/10: train loss 0.4319, valid loss 0.2608 rmse 0.5107, step 28, lr 5.00e-02,
+ * grad norm 0.317, 1.2 s}.
+ */
 final class TextLogListener implements TrainingListener {
   private final PrintStream out;
 
@@ -40,6 +43,8 @@ final class TextLogListener implements TrainingListener {
 
   /** {@code epoch 3/10}, or {@code epoch 3} without an epoch limit (epoch 0-based). */
   static String epochLabel(int epoch, int plannedEpochs) {
-    return plannedEpochs > 0 ? "epoch " + (epoch + 1) + "/" + plannedEpochs : "epoch " + (epoch + 1);
+    return plannedEpochs > 0
+        ? "epoch " + (epoch + 1) + "/" + plannedEpochs
+        : "epoch " + (epoch + 1);
   }
 }

@@ -34,5 +34,6 @@ public record TrainResult(
     List<Validation> history) {
 
   /** One validation: when and what it measured. */
-  public record Validation(int epoch, long step, double trainSeconds, Map<String, Double> metrics) {}
+  public record Validation(
+      int epoch, long step, double trainSeconds, Map<String, Double> metrics) {}
 }

@@ -86,7 +86,8 @@ public final class Trainer implements AutoCloseable {
     this.optimizer = b.optimizer;
     this.schedule = b.schedule;
     this.clipping = b.clipping;
-    this.epochs = b.epochs != null ? b.epochs : b.maxSteps > 0 || b.timeBudget != null ? 0 : DEFAULT_EPOCHS;
+    this.epochs =
+        b.epochs != null ? b.epochs : b.maxSteps > 0 || b.timeBudget != null ? 0 : DEFAULT_EPOCHS;
     this.maxSteps = b.maxSteps;
     this.timeBudget = b.timeBudget;
     this.seed = b.seed;
@@ -162,7 +163,8 @@ public final class Trainer implements AutoCloseable {
    * epoch or every {@code validateEvery} steps.
    *
    * @throws org.jrnn.optim.NonFiniteException when the loss or a gradient becomes NaN or infinite
-   * @throws java.io.UncheckedIOException when a checkpoint or metrics file cannot be written or read
+   * @throws java.io.UncheckedIOException when a checkpoint or metrics file cannot be written or
+   *     read
    * @throws RuntimeException whatever a task or a listener throws, unchanged
    */
   public <B> TrainResult fit(Task<B> task, BatchSource<B> train, BatchSource<B> validation) {
@@ -173,7 +175,13 @@ public final class Trainer implements AutoCloseable {
     int batchesPerEpoch = train.batchesPerEpoch();
     TrainingContext context =
         new TrainingContext(
-            task, optimizer, epochs, batchesPerEpoch, plannedSteps(batchesPerEpoch), seed, validation != null);
+            task,
+            optimizer,
+            epochs,
+            batchesPerEpoch,
+            plannedSteps(batchesPerEpoch),
+            seed,
+            validation != null);
     if (checkpoint != null) {
       CheckpointListener.prepare(context, checkpoint, resume, log);
     }
@@ -188,20 +196,26 @@ public final class Trainer implements AutoCloseable {
           break; // stopped inside the epoch
         }
         double trainLoss = context.epochTrainLoss();
-        Map<String, Double> v = validateEvery == 0 ? validate(task, validation, context, listeners) : Map.of();
+        Map<String, Double> v =
+            validateEvery == 0 ? validate(task, validation, context, listeners) : Map.of();
         context.finishEpoch();
-        listeners.onEpochEnd(context, new TrainingListener.EpochSummary(context.epoch - 1, true, trainLoss, v));
+        listeners.onEpochEnd(
+            context, new TrainingListener.EpochSummary(context.epoch - 1, true, trainLoss, v));
       }
       if (context.batchInEpoch > 0) {
         // stopped inside an epoch: a last validation, epoch line and checkpoint
         context.lastLossOfEpoch = context.epochTrainLoss();
         Map<String, Double> v =
-            context.lastValidationStep != context.step ? validate(task, validation, context, listeners) : Map.of();
+            context.lastValidationStep != context.step
+                ? validate(task, validation, context, listeners)
+                : Map.of();
         listeners.onEpochEnd(
-            context, new TrainingListener.EpochSummary(context.epoch, false, context.lastLossOfEpoch, v));
+            context,
+            new TrainingListener.EpochSummary(context.epoch, false, context.lastLossOfEpoch, v));
       }
       if (context.step == stepsAtStart && stepsAtStart > 0 && stoppedAtALimit(context)) {
-        context.stopReason = StopReason.ALREADY_DONE; // nothing was left to do for the resumed checkpoint
+        context.stopReason =
+            StopReason.ALREADY_DONE; // nothing was left to do for the resumed checkpoint
       }
       listeners.onEnd(context);
     } finally {
@@ -237,13 +251,15 @@ public final class Trainer implements AutoCloseable {
   }
 
   /** One optimisation step on {@code batch}. */
-  private <B> void step(Task<B> task, B batch, double baseLr, TrainingContext context, ListenerChain listeners) {
+  private <B> void step(
+      Task<B> task, B batch, double baseLr, TrainingContext context, ListenerChain listeners) {
     long start = System.nanoTime();
     optimizer.setLearningRate(schedule.learningRate(baseLr, context.step, context.plannedSteps));
     context.model.zeroGradients();
     Task.StepResult result = task.trainStep(batch);
     double norm = GradientClipping.globalNorm(context.parameters);
-    context.nonFiniteLocator = task instanceof NonFiniteLocator<?> ? () -> locate(task, batch) : null;
+    context.nonFiniteLocator =
+        task instanceof NonFiniteLocator<?> ? () -> locate(task, batch) : null;
     listeners.beforeUpdate(context, result.mean(), norm);
     clipping.apply(context.parameters, norm);
     optimizer.step();
@@ -263,7 +279,11 @@ public final class Trainer implements AutoCloseable {
     Double value = metrics.get(key);
     if (value == null) {
       throw new JrnnException(
-          "the task's evaluate() has no primary metric '" + key + "' (it gave " + metrics.keySet() + ")");
+          "the task's evaluate() has no primary metric '"
+              + key
+              + "' (it gave "
+              + metrics.keySet()
+              + ")");
     }
     context.recordValidation(metrics, value, task.higherIsBetter());
     listeners.afterValidation(context, metrics);
@@ -300,7 +320,9 @@ public final class Trainer implements AutoCloseable {
       all.add(new ProgressListener(progressOut, progressInteractive, statusEvery));
     }
     MetricsLogListener metricsLog =
-        metricsCsv != null || metricsJsonl != null ? new MetricsLogListener(metricsCsv, metricsJsonl, logEvery) : null;
+        metricsCsv != null || metricsJsonl != null
+            ? new MetricsLogListener(metricsCsv, metricsJsonl, logEvery)
+            : null;
     if (metricsLog != null) {
       all.add(metricsLog);
     }
@@ -310,7 +332,8 @@ public final class Trainer implements AutoCloseable {
     if (patience > 0) {
       all.add(new EarlyStoppingListener(patience));
     }
-    boolean restoreBest = hasValidation && (restoreBestOption != null ? restoreBestOption : patience > 0);
+    boolean restoreBest =
+        hasValidation && (restoreBestOption != null ? restoreBestOption : patience > 0);
     RestoreBestListener best = restoreBest ? new RestoreBestListener() : null;
     if (best != null) {
       all.add(best);
@@ -379,7 +402,8 @@ public final class Trainer implements AutoCloseable {
     private Optimizer optimizer;
     private LrSchedule schedule = LrSchedule.constant();
     private GradientClipping clipping = GradientClipping.byNorm(1.0);
-    private Integer epochs; // null: DEFAULT_EPOCHS, or no limit when a step limit or time budget is given
+    private Integer
+        epochs; // null: DEFAULT_EPOCHS, or no limit when a step limit or time budget is given
     private long maxSteps;
     private Duration timeBudget;
     private long seed = 42;
@@ -408,7 +432,9 @@ public final class Trainer implements AutoCloseable {
       return this;
     }
 
-    /** An optimiser made by the caller over the task's model's parameters (the caller closes it). */
+    /**
+     * An optimiser made by the caller over the task's model's parameters (the caller closes it).
+     */
     public Builder optimizer(Optimizer optimizer) {
       this.optimizer = Arguments.notNull("optimizer", optimizer);
       this.optimizerFactory = null;
@@ -421,15 +447,18 @@ public final class Trainer implements AutoCloseable {
       return this;
     }
 
-    /** Gradient clipping (default by global norm 1.0; {@link GradientClipping#none()} to turn off). */
+    /**
+     * Gradient clipping (default by global norm 1.0; {@link GradientClipping#none()} to turn off).
+     */
     public Builder clipping(GradientClipping clipping) {
       this.clipping = Arguments.notNull("clipping", clipping);
       return this;
     }
 
     /**
-     * Epochs (0 = no limit, then give a step limit or a time budget). Default: 10 when neither {@link
-     * #maxSteps} nor {@link #timeBudget} is given, else no limit (the step limit or budget decides).
+     * Epochs (0 = no limit, then give a step limit or a time budget). Default: 10 when neither
+     * {@link #maxSteps} nor {@link #timeBudget} is given, else no limit (the step limit or budget
+     * decides).
      */
     public Builder epochs(int epochs) {
       if (epochs < 0) {
@@ -473,8 +502,8 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Stop when the primary metric has not improved for {@code patience} validations (0 = off,
-     * the default). With early stopping the best parameters are restored at the end unless {@link
+     * Stop when the primary metric has not improved for {@code patience} validations (0 = off, the
+     * default). With early stopping the best parameters are restored at the end unless {@link
      * #restoreBest(boolean)} says otherwise.
      */
     public Builder earlyStopping(int patience) {
@@ -491,7 +520,9 @@ public final class Trainer implements AutoCloseable {
       return this;
     }
 
-    /** Write checkpoints to this file (atomically), at each epoch end and at the end of training. */
+    /**
+     * Write checkpoints to this file (atomically), at each epoch end and at the end of training.
+     */
     public Builder checkpoint(Path path) {
       this.checkpoint = path;
       return this;
@@ -552,7 +583,10 @@ public final class Trainer implements AutoCloseable {
       return this;
     }
 
-    /** How often a status line is printed when the progress output is not a terminal (default 30 s; null: never). */
+    /**
+     * How often a status line is printed when the progress output is not a terminal (default 30 s;
+     * null: never).
+     */
     public Builder statusEvery(Duration every) {
       this.statusEvery = every;
       return this;
@@ -565,7 +599,9 @@ public final class Trainer implements AutoCloseable {
       return this;
     }
 
-    /** Whether the NaN/Inf guard ({@link NonFiniteGuard}) runs before every update (default true). */
+    /**
+     * Whether the NaN/Inf guard ({@link NonFiniteGuard}) runs before every update (default true).
+     */
     public Builder nonFiniteGuard(boolean on) {
       this.guard = on;
       return this;

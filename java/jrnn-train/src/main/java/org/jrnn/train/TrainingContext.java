@@ -48,10 +48,13 @@ public final class TrainingContext {
   double lastGradientNorm = Double.NaN;
   double lastLossOfEpoch = Double.NaN;
   StopReason stopReason;
+
   /** The checkpoint this run continued from (null: a run from the start). */
   Checkpoint resumedFrom;
+
   /** Whether the parameters were set back to the best validation's at the end. */
   boolean restoredBest;
+
   /** Where the current batch's forward pass became non-finite (the task's locator), or null. */
   Supplier<String> nonFiniteLocator;
 
@@ -154,7 +157,9 @@ public final class TrainingContext {
     return lastStepResult == null ? Double.NaN : lastStepResult.mean();
   }
 
-  /** The last step's global gradient norm before clipping (NaN before the first step of this run). */
+  /**
+   * The last step's global gradient norm before clipping (NaN before the first step of this run).
+   */
   public double lastGradientNorm() {
     return lastGradientNorm;
   }
@@ -250,7 +255,8 @@ public final class TrainingContext {
   }
 
   /** The position for a checkpoint (the metrics log's part from its listener). */
-  Checkpoint.TrainerState state(double windowLossSum, long windowLossCount, Checkpoint.MetricsLogState log) {
+  Checkpoint.TrainerState state(
+      double windowLossSum, long windowLossCount, Checkpoint.MetricsLogState log) {
     return new Checkpoint.TrainerState(
         epoch,
         batchInEpoch,

@@ -27,21 +27,25 @@ import java.util.Map;
  * </pre>
  *
  * <p>Each call goes to the built-in listeners first, in this order: non-finite guard, progress bar,
- * metrics log, text log, early stopping, best-parameter restore, checkpoint (so a checkpoint records
- * what the others did at the same call); then to the listeners given to the builder, in the order
- * they were given.
+ * metrics log, text log, early stopping, best-parameter restore, checkpoint (so a checkpoint
+ * records what the others did at the same call); then to the listeners given to the builder, in the
+ * order they were given.
  *
  * <p>A listener stops training with {@link TrainingContext#requestStop}: the trainer checks after
- * every step and before every epoch. An exception thrown by a listener ends {@link Trainer#fit}:
- * it reaches the caller unchanged, the listeners after it do not see that call, and {@code onEnd}
- * is not called.
+ * every step and before every epoch. An exception thrown by a listener ends {@link Trainer#fit}: it
+ * reaches the caller unchanged, the listeners after it do not see that call, and {@code onEnd} is
+ * not called.
  */
 public interface TrainingListener {
 
-  /** Before the first epoch; {@link TrainingContext#resumed()} says whether a checkpoint was loaded. */
+  /**
+   * Before the first epoch; {@link TrainingContext#resumed()} says whether a checkpoint was loaded.
+   */
   default void onStart(TrainingContext context) {}
 
-  /** After {@link Task#startEpoch}, before the epoch's first step ({@link TrainingContext#epoch()}). */
+  /**
+   * After {@link Task#startEpoch}, before the epoch's first step ({@link TrainingContext#epoch()}).
+   */
   default void onEpochStart(TrainingContext context) {}
 
   /**
@@ -54,7 +58,10 @@ public interface TrainingListener {
    */
   default void beforeUpdate(TrainingContext context, double loss, double gradientNorm) {}
 
-  /** After the optimiser step: {@link TrainingContext#step()} counts it, {@link TrainingContext#lastLoss()} is its loss. */
+  /**
+   * After the optimiser step: {@link TrainingContext#step()} counts it, {@link
+   * TrainingContext#lastLoss()} is its loss.
+   */
   default void afterUpdate(TrainingContext context) {}
 
   /**
@@ -74,8 +81,8 @@ public interface TrainingListener {
   default void onEpochEnd(TrainingContext context, EpochSummary epoch) {}
 
   /**
-   * When training has stopped ({@link TrainingContext#stopReason()}), after the last checkpoint; the
-   * parameters may still change here (the best-parameter restore runs in this call).
+   * When training has stopped ({@link TrainingContext#stopReason()}), after the last checkpoint;
+   * the parameters may still change here (the best-parameter restore runs in this call).
    */
   default void onEnd(TrainingContext context) {}
 
@@ -87,5 +94,6 @@ public interface TrainingListener {
    * @param trainLoss mean training loss over the epoch's steps (NaN without steps)
    * @param validation the metrics of the validation at the epoch's end, empty if there was none
    */
-  record EpochSummary(int epoch, boolean complete, double trainLoss, Map<String, Double> validation) {}
+  record EpochSummary(
+      int epoch, boolean complete, double trainLoss, Map<String, Double> validation) {}
 }

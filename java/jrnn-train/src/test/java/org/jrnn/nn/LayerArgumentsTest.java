@@ -17,7 +17,6 @@ import org.junit.jupiter.api.TestFactory;
 class LayerArgumentsTest {
   private static final Device CPU = Device.cpu();
 
-
   @TestFactory
   Stream<DynamicTest> layers() {
     return Stream.of(
@@ -246,13 +245,33 @@ class LayerArgumentsTest {
   @TestFactory
   Stream<DynamicTest> initialisers() {
     return Stream.of(
-        rejects("uniform negative count", "uniform values needs -1 elements", () -> Init.uniform(0, -1, 1)),
-        rejects("uniform NaN bound", "bound must be finite and >= 0 but is NaN", () -> Init.uniform(0, 3, Double.NaN)),
-        rejects("normal negative count", "normal values needs -4 elements", () -> Init.normal(0, -4, 1)),
-        rejects("normal NaN std", "std must be finite and >= 0 but is NaN", () -> Init.normal(0, 3, Double.NaN)),
-        rejects("normal negative std", "std must be finite and >= 0 but is -1.0", () -> Init.normal(0, 3, -1)),
-        rejects("orthogonal 0", "an orthogonal matrix needs n >= 1 but n is 0", () -> Init.orthogonal(0, 0)),
-        rejects("orthogonal beyond an array", "an orthogonal 50000 x 50000 matrix needs 2500000000 elements",
+        rejects(
+            "uniform negative count",
+            "uniform values needs -1 elements",
+            () -> Init.uniform(0, -1, 1)),
+        rejects(
+            "uniform NaN bound",
+            "bound must be finite and >= 0 but is NaN",
+            () -> Init.uniform(0, 3, Double.NaN)),
+        rejects(
+            "normal negative count",
+            "normal values needs -4 elements",
+            () -> Init.normal(0, -4, 1)),
+        rejects(
+            "normal NaN std",
+            "std must be finite and >= 0 but is NaN",
+            () -> Init.normal(0, 3, Double.NaN)),
+        rejects(
+            "normal negative std",
+            "std must be finite and >= 0 but is -1.0",
+            () -> Init.normal(0, 3, -1)),
+        rejects(
+            "orthogonal 0",
+            "an orthogonal matrix needs n >= 1 but n is 0",
+            () -> Init.orthogonal(0, 0)),
+        rejects(
+            "orthogonal beyond an array",
+            "an orthogonal 50000 x 50000 matrix needs 2500000000 elements",
             () -> Init.orthogonal(0, 50000)));
   }
 }

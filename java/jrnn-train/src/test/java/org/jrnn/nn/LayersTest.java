@@ -114,7 +114,8 @@ class LayersTest {
         max = Math.max(max, Math.abs(v));
       }
       assertTrue(max <= 0.25f && max > 0.2f, "|w| <= 1/sqrt(16) and fills the range: " + max);
-      assertFalse(Arrays.equals(Arrays.copyOf(a.weight().toArray(), 40), a.bias().toArray()),
+      assertFalse(
+          Arrays.equals(Arrays.copyOf(a.weight().toArray(), 40), a.bias().toArray()),
           "weight and bias come from different streams");
     }
   }
@@ -124,7 +125,8 @@ class LayersTest {
     try (Embedding emb =
         Embedding.builder().vocabSize(5).dim(2).paddingIndex(0).seed(11).device(CPU).build()) {
       float[] table = emb.weight().toArray();
-      assertArrayEquals(new float[2], Arrays.copyOf(table, 2), 0f, "the padding row starts at zero");
+      assertArrayEquals(
+          new float[2], Arrays.copyOf(table, 2), 0f, "the padding row starts at zero");
       Tensor y = emb.forward(new int[] {3, 0, -1, 1, 3, 4}, 3, 2);
       assertArrayEquals(new long[] {3, 2, 2}, y.shape());
       float[] got = y.toArray();
@@ -184,7 +186,9 @@ class LayersTest {
     }
     assertTrue(dropped > 150 && dropped < 250, "dropped " + dropped);
     assertSame(xt, d.forward(xt, seed, false), "evaluation is the identity");
-    assertFalse(Arrays.equals(y, d.forward(xt, d.nextSeed(), true).toArray()), "the next call, another mask");
+    assertFalse(
+        Arrays.equals(y, d.forward(xt, d.nextSeed(), true).toArray()),
+        "the next call, another mask");
   }
 
   @Test

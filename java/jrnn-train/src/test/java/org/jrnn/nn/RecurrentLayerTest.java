@@ -42,11 +42,14 @@ class RecurrentLayerTest {
         Scope scope = Scope.open()) {
       List<String> names = rnn.parameters().stream().map(Parameter::name).toList();
       assertEquals(16, names.size());
-      assertEquals(List.of("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"), names.subList(0, 4));
+      assertEquals(
+          List.of("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"), names.subList(0, 4));
       assertEquals("bias_hh_l1_reverse", names.get(15));
-      assertArrayEquals(new long[] {12, 8}, rnn.parameters().get(8).value().shape(), "layer 1 reads D*H");
+      assertArrayEquals(
+          new long[] {12, 8}, rnn.parameters().get(8).value().shape(), "layer 1 reads D*H");
       assertEquals(rnn.recurrent().parameterCount(), rnn.parameterCount());
-      SequenceBatch x = SequenceBatch.fromBatchFirst(new float[][][] {{{1, 2, 3}, {0, 1, 0}}}, null);
+      SequenceBatch x =
+          SequenceBatch.fromBatchFirst(new float[][][] {{{1, 2, 3}, {0, 1, 0}}}, null);
       RecurrentOutput out = rnn.forwardTrain(x, null);
       rnn.backward(out, Tensor.of(new float[16], 2, 1, 8), Tensor.of(fill(16, 1f), 4, 1, 4), null);
       double sum = 0;
@@ -126,9 +129,15 @@ class RecurrentLayerTest {
           }
         }
       }
-      assertFalse(Arrays.equals(p.get("weight_hh_l0").value().toArray(),
-          p.get("weight_hh_l0_reverse").value().toArray()), "each block is drawn anew");
-      assertArrayEquals(q.get("weight_ih_l0").value().toArray(), p.get("weight_ih_l0").value().toArray(), 0f,
+      assertFalse(
+          Arrays.equals(
+              p.get("weight_hh_l0").value().toArray(),
+              p.get("weight_hh_l0_reverse").value().toArray()),
+          "each block is drawn anew");
+      assertArrayEquals(
+          q.get("weight_ih_l0").value().toArray(),
+          p.get("weight_ih_l0").value().toArray(),
+          0f,
           "input weights keep PyTorch's init");
     }
   }

@@ -52,9 +52,9 @@ import org.dflib.jjava.jupyter.kernel.display.DisplayData;
  * <ul>
  *   <li>{@code %classpath PATH...} (alias {@code %jars}): adds jars or folders; a {@code *} glob in
  *       the last path segment is expanded; relative paths are from the notebook's folder;
- *   <li>{@code display(Object)} returns a display id, {@code updateDisplay(id, Object)} replaces that
- *       output, {@code render(Object)} (statics of JJava's {@code BaseNotebookStatics}, imported into
- *       every cell);
+ *   <li>{@code display(Object)} returns a display id, {@code updateDisplay(id, Object)} replaces
+ *       that output, {@code render(Object)} (statics of JJava's {@code BaseNotebookStatics},
+ *       imported into every cell);
  *   <li>the value of a cell's last expression is shown (an image for a {@code BufferedImage}).
  * </ul>
  *
@@ -176,7 +176,9 @@ public final class TestKernel extends BaseKernel {
     return java.toString().isBlank() ? last : tail;
   }
 
-  /** Runs complete snippets one by one; returns the value of the last one if it is an expression. */
+  /**
+   * Runs complete snippets one by one; returns the value of the last one if it is an expression.
+   */
   private Object runSnippets(String code) {
     SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
     String remaining = code;
@@ -204,10 +206,7 @@ public final class TestKernel extends BaseKernel {
       Snippet s = ev.snippet();
       if (ev.status() == Snippet.Status.REJECTED) {
         String diags =
-            shell
-                .diagnostics(s)
-                .map(d -> describe(d, source))
-                .collect(Collectors.joining("\n"));
+            shell.diagnostics(s).map(d -> describe(d, source)).collect(Collectors.joining("\n"));
         throw new CellException("does not compile:\n" + diags);
       }
       JShellException ex = ev.exception();
@@ -227,8 +226,10 @@ public final class TestKernel extends BaseKernel {
       if (ev.status() == Snippet.Status.RECOVERABLE_DEFINED
           || ev.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED) {
         throw new CellException(
-            "uses something not defined: " + shell.unresolvedDependencies((jdk.jshell.DeclarationSnippet) s)
-                .collect(Collectors.toList()));
+            "uses something not defined: "
+                + shell
+                    .unresolvedDependencies((jdk.jshell.DeclarationSnippet) s)
+                    .collect(Collectors.toList()));
       }
       boolean shown =
           s.kind() == Snippet.Kind.EXPRESSION
@@ -283,7 +284,8 @@ public final class TestKernel extends BaseKernel {
       return;
     }
     throw new CellException(
-        "the test kernel supports only %classpath and %jars, not: " + line
+        "the test kernel supports only %classpath and %jars, not: "
+            + line
             + " (JJava and IJava support more, e.g. %maven)");
   }
 
