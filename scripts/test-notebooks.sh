@@ -5,6 +5,8 @@
 # notebooks and their HTML renderings are left in target/notebooks/ (open the .html in a browser).
 #   scripts/test-notebooks.sh                 # installs Jupyter if missing, builds, runs (~3-4 min)
 #   scripts/test-notebooks.sh --install-only  # only installs jupyter-nbconvert + jupyter-client
+#   scripts/test-notebooks.sh --commit        # ... then copies the executed notebooks over notebooks/
+#                                             # (they are committed executed, so GitHub shows the plots)
 # `mvn verify` runs the same test (integration-test phase) when Jupyter is installed, and reports it
 # skipped, with the reason, when it is not; -Djrnn.skipNotebooks=true leaves it out.
 set -euo pipefail
@@ -28,3 +30,9 @@ mvn -B -q -ntp -DskipTests package
 log "executing notebooks/*.ipynb (NotebooksIT)"
 mvn -B -ntp -pl java/jrnn-examples surefire:test@notebooks
 log "notebooks passed; executed copies and HTML in $ROOT/target/notebooks/"
+if [ "${1:-}" = --commit ]; then
+  for nb in notebooks/*.ipynb; do
+    cp "target/notebooks/$(basename "$nb")" "$nb"
+  done
+  log "copied the executed notebooks over notebooks/ (review with git diff, then commit)"
+fi

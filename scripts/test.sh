@@ -13,6 +13,9 @@ log() { echo "[test $(date -u +%H:%M:%S)] $*"; }
 # ---- prerequisites (a fresh Debian machine of this project's kind has most of them)
 scripts/prereqs.sh
 
+log "format (google-java-format, clang-format)"
+scripts/check-format.sh
+
 # ---- native tests (reference gradient checks, CPU kernels vs reference, API validation)
 log "native tests"
 scripts/test-native.sh

@@ -169,7 +169,19 @@ class NotebooksIT {
             120);
     assertEquals(0, html.exit, "html rendering failed:\n" + html.log);
 
-    Map<String, Object> book = Json.parseObject(Files.readString(done));
+    int images = checkOutputs(name, Json.parseObject(Files.readString(done)));
+    System.out.printf(
+        "[notebooks] %s: %d images, html %s%n",
+        name, images, OUT.resolve(name.replace(".ipynb", ".html")));
+  }
+
+  /**
+   * Checks a notebook's outputs: every code cell ran, none failed, every image decodes, and the
+   * notebook shows what {@link #EXPECT} lists for it.
+   *
+   * @return the number of PNG images
+   */
+  static int checkOutputs(String name, Map<String, Object> book) throws IOException {
     int images = 0;
     StringBuilder allText = new StringBuilder();
     int cellNo = 0;
@@ -218,9 +230,34 @@ class NotebooksIT {
         assertTrue(allText.toString().contains(t), name + ": no output contains \"" + t + "\"");
       }
     }
-    System.out.printf(
-        "[notebooks] %s: %d images, html %s%n",
-        name, images, OUT.resolve(name.replace(".ipynb", ".html")));
+    return images;
+  }
+
+  /**
+   * The notebooks are committed executed (their plots show when browsing the repository): each
+   * committed notebook passes the same output checks as a fresh execution, without Jupyter.
+   */
+  @TestFactory
+  Stream<DynamicTest> committedNotebooksCarryTheirOutputs() throws IOException {
+    List<Path> books;
+    try (Stream<Path> s = Files.list(NOTEBOOKS)) {
+      books = s.filter(p -> p.toString().endsWith(".ipynb")).sorted().collect(Collectors.toList());
+    }
+    assertTrue(books.size() >= 1, "no notebooks in " + NOTEBOOKS);
+    return books.stream()
+        .map(nb -> DynamicTest.dynamicTest(nb.getFileName().toString(), () -> checkCommitted(nb)));
+  }
+
+  static void checkCommitted(Path nb) throws IOException {
+    String name = nb.getFileName().toString();
+    try {
+      checkOutputs(name, Json.parseObject(Files.readString(nb)));
+    } catch (AssertionError e) {
+      throw new AssertionError(
+          "as committed, " + e.getMessage() + " (scripts/test-notebooks.sh --commit executes and"
+              + " commits them)",
+          e);
+    }
   }
 
   record Result(int exit, String log) {}
