@@ -249,6 +249,9 @@ class NotebooksIT {
   }
 
   static void checkCommitted(Path nb) throws IOException {
+    Assumptions.assumeFalse(
+        Boolean.getBoolean("jrnn.notebooks.committing"),
+        "scripts/test-notebooks.sh --commit replaces the committed notebooks");
     String name = nb.getFileName().toString();
     try {
       checkOutputs(name, Json.parseObject(Files.readString(nb)));
