@@ -257,7 +257,9 @@ class NotebooksIT {
       checkOutputs(name, Json.parseObject(Files.readString(nb)));
     } catch (AssertionError e) {
       throw new AssertionError(
-          "as committed, " + e.getMessage() + " (scripts/test-notebooks.sh --commit executes and"
+          "as committed, "
+              + e.getMessage()
+              + " (scripts/test-notebooks.sh --commit executes and"
               + " commits them)",
           e);
     }
