@@ -96,8 +96,8 @@ __attribute__((target("avx2,fma"), noinline)) float fma_chains_avx2(long iters) 
 
 // passes over w ([rows][64] floats) as a batch-1 recurrent product: acc[v] += h[k] * w[k][v].
 __attribute__((target("avx512f,fma"), noinline)) float stream_rows_avx512(const float* w,
-                                                                          const float* h,
-                                                                          long rows, int passes) {
+                                                                          const float* h, long rows,
+                                                                          int passes) {
   __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(),
                    _mm512_setzero_ps()};
   for (int p = 0; p < passes; ++p) {
@@ -160,7 +160,8 @@ double stream_pass_seconds(bool avx512, int nt, size_t bytes, int reps) {
     for (long i = 0; i < rows * row_floats; ++i) blocks[t][i] = 1e-3f * float(i % 97);
   }
   auto stream = [&](const float* w, int n) {
-    return avx512 ? stream_rows_avx512(w, h.data(), rows, n) : stream_rows_avx2(w, h.data(), rows, n);
+    return avx512 ? stream_rows_avx512(w, h.data(), rows, n)
+                  : stream_rows_avx2(w, h.data(), rows, n);
   };
   const double s = median_of(reps, [&] {
     return run_threads(nt, [&](int tid) {
@@ -224,9 +225,8 @@ int main(int argc, char** argv) {
     any = true;
     std::printf("# bench_ceiling %s: %d thread(s), median of %d\n", name, threads, reps);
     const double peak1 = fma_gflops(avx512, 1, reps), peak = fma_gflops(avx512, threads, reps);
-    std::printf(
-        "%-6s FMA peak (%d chains)   1 thread %7.1f GFLOP/s   %d threads %7.1f GFLOP/s\n", name,
-        avx512 ? 24 : 12, peak1, threads, peak);
+    std::printf("%-6s FMA peak (%d chains)   1 thread %7.1f GFLOP/s   %d threads %7.1f GFLOP/s\n",
+                name, avx512 ? 24 : 12, peak1, threads, peak);
     double pass_512k = 0;
     for (size_t kb : {256, 512, 1024}) {
       const size_t bytes = kb << 10;

@@ -272,8 +272,9 @@ void test_contexts_and_memory() {
   const char* widest = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
                                __builtin_cpu_supports("fma")
                            ? "avx512"
-                       : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? "avx2"
-                                                                                          : "generic";
+                       : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
+                           ? "avx2"
+                           : "generic";
   const char* cap = std::getenv("JRNN_CPU_ISA");
   if (!cap || !*cap)
     EXPECT(isa == widest, "jrnn_cpu_isa '%s', the CPU has %s", isa.c_str(), widest);

@@ -548,8 +548,7 @@ static int pick_mr(int64_t N, int nacc) {
     const char* v = std::getenv("JRNN_CPU_MR");
     return v ? std::atoi(v) : 0;
   }();
-  if ((forced == 2 || forced == 4 || forced == 6) && forced <= max_mr)
-    return forced;
+  if ((forced == 2 || forced == 4 || forced == 6) && forced <= max_mr) return forced;
   if (N <= 2) return (int)N;
   if (max_mr < 4) return max_mr;
   if (max_mr == 4) return 4;
@@ -720,8 +719,7 @@ JRNN_INLINE void bwd_tile(const BwdJob& j, const float* dg, const float* panel, 
 #pragma GCC unroll 8
   for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v)
-      acc[m][v] = kb0 == 0 ? Tr::zero() : Tr::load(part + m * U + v * W);
+    for (int v = 0; v < NV; ++v) acc[m][v] = kb0 == 0 ? Tr::zero() : Tr::load(part + m * U + v * W);
   if (NV == 4)
     kloop_rows<MR, NV, 4, 0, 1, 2, 3, PAIRS>(acc, kb, ar, panel, U);
   else if (NV == 2)
