@@ -161,8 +161,8 @@ def main(run):
     w("")
     w("## Machine, commit, versions, threads")
     w("")
-    for k in ["date", "commit", "machine", "cpu_flags", "kernel", "compiler", "java", "jrnn",
-              "threads", "OPENBLAS_CORETYPE", "timing", "shapes"]:
+    for k in ["date", "commit", "machine", "cpu_caches", "cpu_flags", "kernel", "compiler", "java", "jrnn",
+              "jrnn_isa", "threads", "OPENBLAS_CORETYPE", "timing", "shapes"]:
         if k in meta:
             w("- **%s**: %s" % (k, meta[k]))
     for k in ["python", "threads_policy"]:

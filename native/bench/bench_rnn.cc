@@ -269,6 +269,10 @@ int main(int argc, char** argv) {
   std::string shapes = env_shapes ? env_shapes : "", cells = env_cells ? env_cells : "";
   std::string modes, peer = "jrnn-native";
   int threads = (int)env_num("BENCH_THREADS", 2);
+  if (argc == 2 && std::string(argv[1]) == "--print-isa") {  // for scripts/bench's meta.txt
+    std::printf("%s\n", jrnn_cpu_isa());
+    return 0;
+  }
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--shapes" || flag == "--shape")
@@ -292,9 +296,9 @@ int main(int argc, char** argv) {
   if (!ctx) return std::fprintf(stderr, "%s\n", jrnn_last_error()), 1;
   const char* isa = std::getenv("JRNN_CPU_ISA");
   std::printf(
-      "INFO\t%s\tjrnn %s C API (no JVM), CPU context with %d threads; JRNN_CPU_ISA=%s; "
-      "OPENBLAS_CORETYPE=%s\n",
-      peer.c_str(), jrnn_version(), jrnn_context_num_threads(ctx),
+      "INFO\t%s\tjrnn %s C API (no JVM), CPU context with %d threads; kernels %s "
+      "(JRNN_CPU_ISA=%s); OPENBLAS_CORETYPE=%s\n",
+      peer.c_str(), jrnn_version(), jrnn_context_num_threads(ctx), jrnn_cpu_isa(),
       isa ? isa : "<unset: picked from cpuid>",
       std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "<unset>");
   for (const CellKind& k : kCells)

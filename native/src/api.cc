@@ -9,6 +9,7 @@
 #include "api_util.h"
 #include "cpu/cpu_rnn.h"
 #include "cpu/host_memory.h"
+#include "cpu/isa.h"
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_layout.h"
 
@@ -66,6 +67,9 @@ const char* jrnn_last_error(void) {
 }
 const char* jrnn_version(void) {
   return JRNN_VERSION_STRING;
+}
+const char* jrnn_cpu_isa(void) {
+  return cpu::isa_name(cpu::active_isa());
 }
 int jrnn_has_cuda(void) {
   return cuda::compiled() ? 1 : 0;

@@ -5,6 +5,7 @@
 // test_api.
 #include <xmmintrin.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -263,6 +264,25 @@ void test_contexts_and_memory() {
   EXPECT(other.empty() && message_has("input_size"), "last error leaked across threads: '%s'",
          other.c_str());
   EXPECT(std::strcmp(jrnn_version(), "0.1.0") == 0, "version '%s'", jrnn_version());
+
+  // The CPU kernels' instruction set: the widest the CPU has unless JRNN_CPU_ISA caps it.
+  const std::string isa = jrnn_cpu_isa();
+  EXPECT(isa == "avx512" || isa == "avx2" || isa == "generic", "jrnn_cpu_isa '%s'", isa.c_str());
+  __builtin_cpu_init();
+  const char* widest = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                               __builtin_cpu_supports("fma")
+                           ? "avx512"
+                       : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
+                           ? "avx2"
+                           : "generic";
+  const char* cap = std::getenv("JRNN_CPU_ISA");
+  if (!cap || !*cap)
+    EXPECT(isa == widest, "jrnn_cpu_isa '%s', the CPU has %s", isa.c_str(), widest);
+  else if (!std::strcmp(cap, "generic"))
+    EXPECT(isa == "generic", "jrnn_cpu_isa '%s' with JRNN_CPU_ISA=generic", isa.c_str());
+  else if (!std::strcmp(cap, "avx2"))
+    EXPECT(isa == (std::strcmp(widest, "generic") ? "avx2" : "generic"),
+           "jrnn_cpu_isa '%s' with JRNN_CPU_ISA=avx2 on a CPU with %s", isa.c_str(), widest);
 }
 
 // During a CPU call MXCSR flushes denormals (a relu RNN whose output is 1e-39 gives exactly 0);

@@ -64,7 +64,8 @@ std::vector<float> run(const cpu::Kernels* k, const Size& s, bool a_trans, bool 
 
 int main() {
   // All but the last take the in-place blocking, the last the packed one (C >= 2^20 elements,
-  // kernels_dense_impl.h kGemmPackedMinC): both cross their row, column and K block edges.
+  // kernels_dense_impl.h kGemmPackedMinC; on AVX2 from 2^16, so the first is packed there too):
+  // both cross their row, column and K block edges.
   // {13, 64, 129}, {37, 700, 300} and {85, 400, 70} with B^T take the transposed product
   // (M <= N/4; the last stores whole 16-column vectors of 6-row tiles and their edges).
   const Size sizes[] = {{197, 531, 263}, {5, 7, 3},     {13, 64, 129},    {390, 40, 512},

@@ -166,8 +166,10 @@ int main() {
              ragged_lengths(rng, 9, 16)};
       compare_with_reference(ctx[1], r, seed++);
       if (isa == cpu::Isa::kGeneric) continue;
-      // N = 16: threads split batch rows; N = 12: threads split hidden units (cpu/kernels.h)
-      for (int64_t N : {16, 12}) {
+      // N = 16: threads split batch rows; N = 12: threads split hidden units (cpu/kernels.h);
+      // N = 7: AVX2's 3-row tiles and a 1-row tail; N = 1: the batch-1 kernels (AVX2: even and
+      // odd k in two sets of chains)
+      for (int64_t N : {16, 12, 7, 1}) {
         Case c{cell, 8, N, 48, 96, 2, true, true, ragged_lengths(rng, 8, N)};
         const std::vector<float> one = run_all(ctx[0], c, seed);
         for (int t = 1; t < 3; ++t) {
@@ -184,7 +186,7 @@ int main() {
     // block), both thread splits: against the reference, and the same bits on 1 and 3 threads.
     if (isa != cpu::Isa::kGeneric)
       for (int cell : {JRNN_LSTM, JRNN_GRU})
-        for (int64_t N : {16, 5}) {
+        for (int64_t N : {16, 5, 1}) {
           Case c{cell,
                  3,
                  N,

@@ -27,8 +27,9 @@ int main(void) {
   if (jrnn_rnn_forward(ctx, desc, 0, N, NULL, x, NULL, NULL, w, y, hy, cy, NULL, scratch) !=
       JRNN_ERR_INVALID_ARGUMENT)
     fprintf(stderr, "FAIL: T = 0 accepted\n"), ++failures;
-  printf("test_shared_c: jrnn %s, has_cuda %d, %d CUDA device(s), %d failures\n", jrnn_version(),
-         jrnn_has_cuda(), jrnn_cuda_device_count(), failures);
+  if (!jrnn_cpu_isa() || !*jrnn_cpu_isa()) fprintf(stderr, "FAIL: jrnn_cpu_isa\n"), ++failures;
+  printf("test_shared_c: jrnn %s, CPU kernels %s, has_cuda %d, %d CUDA device(s), %d failures\n",
+         jrnn_version(), jrnn_cpu_isa(), jrnn_has_cuda(), jrnn_cuda_device_count(), failures);
   free(scratch);
   jrnn_free(ctx, w);
   jrnn_rnn_desc_destroy(desc);

@@ -81,6 +81,11 @@ typedef enum jrnn_device_type { JRNN_DEVICE_CPU = 0, JRNN_DEVICE_CUDA = 1 } jrnn
 /* 1 when this library was compiled with the CUDA backend, else 0. */
 JRNN_API int jrnn_has_cuda(void);
 
+/* The instruction set the CPU kernels run on: "avx512", "avx2" or "generic" (OpenBLAS and plain
+ * loops). Picked once from cpuid: the widest this CPU has; the environment variable JRNN_CPU_ISA
+ * (same names) caps it, never above what the CPU has. Benchmarks record it. */
+JRNN_API const char* jrnn_cpu_isa(void);
+
 /* Number of usable CUDA devices: 0 without a CUDA build, without a driver or without a GPU. */
 JRNN_API int jrnn_cuda_device_count(void);
 

@@ -6,8 +6,14 @@
 
 // ------------------------------------------------------------------ GEMM (row split)
 
-constexpr int kGemmMR = Tr::kMaxAcc / 4 < 6 ? Tr::kMaxAcc / 4 : 6;
-constexpr int kGemmNR = 4 * W;
+// Micro-tile: MR rows x NV vectors of accumulators. AVX-512 (32 zmm): 6 x 4 (24 accumulators, 4
+// B vectors, a broadcast). AVX2 (16 ymm): 6 x 2 (12 accumulators, 2 B vectors, a broadcast: 8
+// loads per 12 FMAs); its first tile, 3 x 4, had no register left for B and so loaded every B
+// vector once per row (13 loads per 12 FMAs): 53-58 GFLOP/s on one Zen 5 core against OpenBLAS
+// Haswell's 92-97 (bench/cpu/NOTES.md step 14).
+constexpr int kGemmNV = Tr::W == 8 ? 2 : 4;
+constexpr int kGemmMR = Tr::kMaxAcc / kGemmNV < 6 ? Tr::kMaxAcc / kGemmNV : 6;
+constexpr int kGemmNR = kGemmNV * W;
 // Two blockings, picked by the size of C (both measured in training steps, bench/cpu/NOTES.md
 // step 10):
 // - in place (C below kGemmPackedMinC elements): K blocks of 256; the packed B block [KC][NC]
@@ -16,12 +22,16 @@ constexpr int kGemmNR = 4 * W;
 //   [KC][NR] (32 KB with AVX-512, KC = 128) stays in L1 while the micro-kernel runs down an A
 //   block of MC rows packed as [KC][MR] tiles (96 KB, in L2): no A^T rows 8-16 KB apart (one L1
 //   set) read again for every panel, and C's tile is prefetched while the micro-kernel runs.
+//   AVX2 takes the packed blocking from 2^16 elements of C (its B micro-panel is 8 KB): the
+//   in-place read of A^T, 4 KB apart per k, ran at 70 GFLOP/s on dW of LSTM S1 (1024 x 256),
+//   packed at 97 (one Zen 5 core, bench/cpu/NOTES.md step 14).
 // Both sum each C element over its K blocks in order: results do not depend on the thread count.
 constexpr int64_t kGemmNC = 512;
 constexpr int64_t kGemmInPlaceKC = 256;
 constexpr int64_t kGemmPackedKC = 128;
 constexpr int64_t kGemmMC = 32 * kGemmMR;
-constexpr int64_t kGemmPackedMinC = int64_t(1) << 20;
+constexpr int64_t kGemmPackedMinC = W == 8 ? int64_t(1) << 16 : int64_t(1) << 20;
+constexpr int64_t kGemmSwapMaxC = int64_t(1) << 20;  // Cᵀ = W·Xᵀ below this (gemm())
 
 // Packs B[pc.., jc..] (kc rows, nc columns) as panels of [kc][NR], zero past N and in rows that
 // b_lengths marks as past a sequence's end.
@@ -38,13 +48,13 @@ static void gemm_pack_b(const GemmJob& g, int64_t pc, int64_t kc, int64_t jc, in
         const bool zero_row =
             g.b_lengths && g.b_t0 + (pc + k) / g.b_n >= g.b_lengths[(pc + k) % g.b_n];
 #pragma GCC unroll 4
-        for (int v = 0; v < 4; ++v) {
+        for (int v = 0; v < kGemmNV; ++v) {
           const int nl = zero_row ? 0 : lanes_left(g.N, c0 + v * W);
           Tr::store(d + k * NR + v * W, nl > 0 ? Tr::load(src + v * W, nl) : Tr::zero());
         }
       }
     } else {  // B[k][n] = b[n*ldb + k]: W x W register transposes, edges one by one
-      for (int v = 0; v < 4; ++v) {
+      for (int v = 0; v < kGemmNV; ++v) {
         const int64_t cv = c0 + v * W;
         const int nu = lanes_left(g.N, cv);
         for (int64_t k0 = 0; k0 < kc; k0 += W) {
@@ -92,12 +102,12 @@ static void gemm_pack_a(const GemmJob& g, int64_t m0, int64_t mc, int64_t pc, in
 }
 
 // C[row0 + m][c0 ..] = (or +=) tile[m] for m < rows, columns up to N.
-JRNN_INLINE void gemm_store_tile(const GemmJob& g, const float (*tile)[4][W], int64_t row0,
+JRNN_INLINE void gemm_store_tile(const GemmJob& g, const float (*tile)[kGemmNV][W], int64_t row0,
                                  int rows, int64_t c0, bool add) {
   for (int m = 0; m < rows; ++m) {
     float* crow = g.c + (row0 + m) * g.ldc;
 #pragma GCC unroll 4
-    for (int v = 0; v < 4; ++v) {
+    for (int v = 0; v < kGemmNV; ++v) {
       const int64_t col = c0 + v * W;
       const int nl = lanes_left(g.N, col);
       if (nl == 0) break;
@@ -130,23 +140,23 @@ static void gemm_packed(const GemmJob& g, int64_t r_begin, int64_t r_end) {
           const int64_t c0 = jc + jp * NR;
           for (int64_t i = 0; i < mc; i += MR) {
             const int rows = (int)imin(MR, mc - i);
-            V acc[MR][4];
+            V acc[MR][kGemmNV];
 #pragma GCC unroll 8
             for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 4
-              for (int v = 0; v < 4; ++v) acc[m][v] = Tr::zero();
+              for (int v = 0; v < kGemmNV; ++v) acc[m][v] = Tr::zero();
             // C's tile comes from L3 or memory (the weight gradients are MBs): ask for it now, so
             // it arrives while the micro-kernel runs
             for (int m = 0; m < rows; ++m)
 #pragma GCC unroll 4
-              for (int v = 0; v < 4; ++v)
+              for (int v = 0; v < kGemmNV; ++v)
                 __builtin_prefetch(g.c + (ic + i + m) * g.ldc + c0 + v * W, 1);
-            kloop_trans<MR, 4>(acc, kc, ablk + i * kc, MR, bp);
-            alignas(64) float tile[MR][4][W];  // the accumulators stay in registers
+            kloop_trans<MR, kGemmNV>(acc, kc, ablk + i * kc, MR, bp);
+            alignas(64) float tile[MR][kGemmNV][W];  // the accumulators stay in registers
 #pragma GCC unroll 8
             for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 4
-              for (int v = 0; v < 4; ++v) Tr::store(tile[m][v], acc[m][v]);
+              for (int v = 0; v < kGemmNV; ++v) Tr::store(tile[m][v], acc[m][v]);
             gemm_store_tile(g, tile, ic + i, rows, c0, add);
           }
         }
@@ -189,26 +199,26 @@ static void gemm_in_place(const GemmJob& g, int64_t i0, int64_t i1) {
         const float* at = last_trans ? tail : g.a + pc * g.lda + m0;
         const int64_t lda_t = last_trans ? MR : g.lda;
         for (int64_t jp = 0; jp < np; ++jp) {
-          V acc[MR][4];
+          V acc[MR][kGemmNV];
 #pragma GCC unroll 8
           for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 4
-            for (int v = 0; v < 4; ++v) acc[m][v] = Tr::zero();
+            for (int v = 0; v < kGemmNV; ++v) acc[m][v] = Tr::zero();
           if (g.a_trans)
-            kloop_trans<MR, 4>(acc, kc, at, lda_t, bblk + jp * kc * NR);
+            kloop_trans<MR, kGemmNV>(acc, kc, at, lda_t, bblk + jp * kc * NR);
           else
-            kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, kc, ar, bblk + jp * kc * NR, NR);
-          alignas(64) float tile[MR][4][W];
+            kloop_rows<MR, kGemmNV, kGemmNV, 0, 1, 2, 3>(acc, kc, ar, bblk + jp * kc * NR, NR);
+          alignas(64) float tile[MR][kGemmNV][W];
 #pragma GCC unroll 8
           for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 4
-            for (int v = 0; v < 4; ++v) Tr::store(tile[m][v], acc[m][v]);
+            for (int v = 0; v < kGemmNV; ++v) Tr::store(tile[m][v], acc[m][v]);
           const int64_t c0 = jc + jp * NR;
           if (C_TRANS) {
             int64_t col = c0;
             if constexpr (Tr::kStoreTrans6 && MR == 6) {
               if (rows == 6) {  // whole vectors of 16 columns, 6 rows each: stored as 16 x 6
-                for (int v = 0; v < 4 && col + W <= imin(g.N, c0 + NR); ++v, col += W) {
+                for (int v = 0; v < kGemmNV && col + W <= imin(g.N, c0 + NR); ++v, col += W) {
                   const V a[6] = {Tr::load(tile[0][v]), Tr::load(tile[1][v]), Tr::load(tile[2][v]),
                                   Tr::load(tile[3][v]), Tr::load(tile[4][v]), Tr::load(tile[5][v])};
                   Tr::store_trans6(a, g.c + col * g.ldc + m0, (long)g.ldc, add);
@@ -237,7 +247,7 @@ static void gemm_in_place(const GemmJob& g, int64_t i0, int64_t i1) {
 // Each element still sums k in the same order.
 static void gemm(const GemmJob& g, int tid, int nt) {
   const bool swap =
-      g.b_trans && !g.a_trans && !g.b_lengths && g.M * 4 <= g.N && g.M * g.N < kGemmPackedMinC;
+      g.b_trans && !g.a_trans && !g.b_lengths && g.M * 4 <= g.N && g.M * g.N < kGemmSwapMaxC;
   const GemmJob t =
       swap ? GemmJob{g.N, g.M, g.K, g.b, g.ldb, false, g.a, g.lda, true, g.c, g.ldc, g.accumulate}
            : g;

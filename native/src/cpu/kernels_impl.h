@@ -135,14 +135,37 @@ static void activation(int kind, const float* x, float* y, int64_t n) {
 // ------------------------------------------------------------------ micro-kernels
 // acc[m][slot[v]] += A[m][k] * B[k][v] for k in [0, K): B rows are NV vectors, ldb floats apart.
 
-template <int MR, int NACC, int NV, int S0, int S1, int S2, int S3>
+// PAIRS (AVX2, one row): even and odd k in two sets of chains (see below); only where every row of
+// the call runs this kernel (N = 1), so a row's sum order never depends on the tile it fell in.
+template <int MR, int NACC, int NV, int S0, int S1, int S2, int S3, bool PAIRS = false>
 JRNN_INLINE void kloop_rows(V (&acc)[MR][NACC], int64_t K, const float* const* rows, const float* b,
                             int64_t ldb) {
   constexpr int slot[4] = {S0, S1, S2, S3};
   const float* r[MR];
 #pragma GCC unroll 8
   for (int m = 0; m < MR; ++m) r[m] = rows[m];
-  for (int64_t k = 0; k < K; ++k) {
+  int64_t k = 0;
+  if constexpr (PAIRS && MR == 1 && W == 8) {
+    // One row on AVX2 (batch-1 steps): NV chains of FMAs, each one 4-cycle FMA after another,
+    // would cap the weight stream at one 32-byte row vector per cycle; a second set of chains for
+    // odd k doubles that (bench/cpu/NOTES.md step 15). Added once at the end: each output is still
+    // one fixed sum order.
+    V odd[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) odd[v] = Tr::zero();
+    for (; k + 1 < K; k += 2) {
+      const V a0 = Tr::set1(r[0][k]), a1 = Tr::set1(r[0][k + 1]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) {
+        acc[0][slot[v]] = Tr::fma(a0, Tr::load(b + v * W), acc[0][slot[v]]);
+        odd[v] = Tr::fma(a1, Tr::load(b + ldb + v * W), odd[v]);
+      }
+      b += 2 * ldb;
+    }
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[0][slot[v]] = Tr::add(acc[0][slot[v]], odd[v]);
+  }
+  for (; k < K; ++k) {
     V bv[NV];
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) bv[v] = Tr::load(b + v * W);
@@ -363,7 +386,7 @@ __attribute__((noinline)) static void fwd_epilogue(const FwdJob& j, const FwdSte
 }
 
 // Pre-activations of rows n0.. (MR of them, padding rows repeat n0) for panel p at step st.
-template <int CELL, int MR>
+template <int CELL, int MR, bool PAIRS = false>
 JRNN_INLINE void fwd_tile(const FwdJob& j, const FwdGeometry& g, const FwdStep& st, int64_t n0,
                           int rows, int64_t p, int64_t gi_t0, float (*tile)[4][W]) {
   const int64_t N = j.N, C = j.C, H = j.H, t = st.t;
@@ -403,9 +426,9 @@ JRNN_INLINE void fwd_tile(const FwdJob& j, const FwdGeometry& g, const FwdStep& 
     }
   }
   if (CELL == kGru)
-    kloop_rows<MR, 4, 3, 0, 1, 3, 0>(acc, H, hr, bh, 3 * W);
+    kloop_rows<MR, 4, 3, 0, 1, 3, 0, PAIRS>(acc, H, hr, bh, 3 * W);
   else
-    kloop_rows<MR, 4, 4, 0, 1, 2, 3>(acc, H, hr, bh, 4 * W);
+    kloop_rows<MR, 4, 4, 0, 1, 2, 3, PAIRS>(acc, H, hr, bh, 4 * W);
     // leave registers once (the epilogue indexes rows at run time)
 #pragma GCC unroll 8
   for (int m = 0; m < MR; ++m)
@@ -486,7 +509,14 @@ static void forward_steps_mr(const FwdJob& j, int tid, int nt, Barrier* barrier)
     for (int64_t p = p0; p < p1; ++p)
       for (int64_t n0 = r0; n0 < r1; n0 += MR) {
         const int rows = (int)imin(MR, r1 - n0);
-        fwd_tile<CELL, MR>(j, g, st, n0, rows, p, gi_t0, tile);
+        if (MR == 3 && rows < 3) {  // AVX2: a last tile of 1 or 2 rows runs that many, unpadded
+          if (rows == 2)
+            fwd_tile<CELL, 2>(j, g, st, n0, rows, p, gi_t0, tile);
+          else
+            fwd_tile<CELL, 1>(j, g, st, n0, rows, p, gi_t0, tile);
+        } else {
+          fwd_tile<CELL, MR, MR == 1>(j, g, st, n0, rows, p, gi_t0, tile);
+        }
         if (MR <= 2 && n0 + MR >= r1) prefetch_next_panel(j, g, p + 1 < p1 ? p + 1 : p0);
         fwd_epilogue(j, st, tile, n0, rows, p);
       }
@@ -508,16 +538,19 @@ static void forward_steps_mr(const FwdJob& j, int tid, int nt, Barrier* barrier)
 }
 
 // Micro-kernel rows: N itself up to 2, else 4 or 6, whichever pads fewer rows (ties: 6);
-// JRNN_CPU_MR=4|6 forces one (experiments). AVX2 has registers for 2 rows of 4 gates... 3.
+// JRNN_CPU_MR=2|4|6 forces one (experiments). AVX2 (16 registers, kMaxAcc 12) with 4 accumulator
+// vectors per row: 3 rows (12 accumulators; the B vectors partly as FMA memory operands), the
+// last tile of a range with 1 or 2 rows by a kernel of that many rows (no padded rows).
 static int pick_mr(int64_t N, int nacc) {
-  const int max_mr = Tr::kMaxAcc / nacc >= 6 ? 6 : Tr::kMaxAcc / nacc >= 4 ? 4 : 2;
+  const int fit = Tr::kMaxAcc / nacc;
+  const int max_mr = fit >= 6 ? 6 : fit >= 4 ? 4 : fit >= 3 ? 3 : 2;
   static const int forced = [] {
     const char* v = std::getenv("JRNN_CPU_MR");
     return v ? std::atoi(v) : 0;
   }();
-  if ((forced == 4 || forced == 6) && forced <= max_mr) return forced;
+  if ((forced == 2 || forced == 4 || forced == 6) && forced <= max_mr) return forced;
   if (N <= 2) return (int)N;
-  if (max_mr < 4) return 2;
+  if (max_mr < 4) return max_mr;
   if (max_mr == 4) return 4;
   const int64_t pad4 = (N + 3) / 4 * 4, pad6 = (N + 5) / 6 * 6;
   return pad4 < pad6 ? 4 : 6;
@@ -530,6 +563,8 @@ static void forward_steps_cell(const FwdJob& j, int tid, int nt, Barrier* b) {
       return forward_steps_mr<CELL, 1>(j, tid, nt, b);
     case 2:
       return forward_steps_mr<CELL, 2>(j, tid, nt, b);
+    case 3:
+      return forward_steps_mr<CELL, 3>(j, tid, nt, b);
     case 4:
       return forward_steps_mr<CELL, 4>(j, tid, nt, b);
     default:
@@ -668,6 +703,57 @@ __attribute__((noinline)) static void bwd_point(const BwdJob& j, int64_t t, int6
 // (64 units) stays in L2; a whole LSTM panel with H = 1024 (1 MB) would not.
 constexpr int64_t kBwdKBlock = 1024;
 
+// One row tile (rows n0 .. n0+rows-1, MR of them, padding rows repeat n0) of a backward step's
+// product over the panel rows [kb0, kb0 + kb) of unit panel q: dh_t = dg · W_hh, the sums kept in
+// part between K blocks; after the last block fused with the pointwise backward of step t (or,
+// for s == T, stored as dh0).
+template <int NV, int MR, bool PAIRS = false>
+JRNN_INLINE void bwd_tile(const BwdJob& j, const float* dg, const float* panel, int64_t kb0,
+                          int64_t kb, float* part, int64_t q, int64_t n0, int rows, int64_t s,
+                          int64_t t) {
+  const int64_t T = j.T, H = j.H, GH = ncells_gates(j.cell) * H, U = NV * W;
+  const float* ar[MR];
+#pragma GCC unroll 8
+  for (int m = 0; m < MR; ++m) ar[m] = dg + (m < rows ? n0 + m : n0) * GH + kb0;
+  V acc[MR][NV];
+#pragma GCC unroll 8
+  for (int m = 0; m < MR; ++m)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[m][v] = kb0 == 0 ? Tr::zero() : Tr::load(part + m * U + v * W);
+  if (NV == 4)
+    kloop_rows<MR, NV, 4, 0, 1, 2, 3, PAIRS>(acc, kb, ar, panel, U);
+  else if (NV == 2)
+    kloop_rows<MR, NV, 2, 0, 1, 0, 0, PAIRS>(acc, kb, ar, panel, U);
+  else
+    kloop_rows<MR, NV, 1, 0, 0, 0, 0, PAIRS>(acc, kb, ar, panel, U);
+  if (kb0 + kb < GH) {
+#pragma GCC unroll 8
+    for (int m = 0; m < MR; ++m)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) Tr::store(part + m * U + v * W, acc[m][v]);
+    return;
+  }
+  alignas(64) float tile[MR][NV][W];
+#pragma GCC unroll 8
+  for (int m = 0; m < MR; ++m)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) Tr::store(tile[m][v], acc[m][v]);
+  for (int m = 0; m < rows; ++m) {
+    const int64_t n = n0 + m;
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      const int64_t j0 = q * U + v * W;
+      const int nl = lanes_left(H, j0);
+      if (nl == 0) break;
+      const V dh = Tr::add(Tr::load(tile[m][v]), Tr::load(j.dhd + n * H + j0, nl));
+      if (s == T)
+        Tr::store(j.dh0 + n * H + j0, dh, nl);
+      else
+        bwd_point(j, t, n, j0, nl, dh);
+    }
+  }
+}
+
 template <int NV, int MR>
 static void backward_steps_mr(const BwdJob& j, int tid, int nt, Barrier* barrier) {
   const int64_t T = j.T, N = j.N, H = j.H;
@@ -719,47 +805,14 @@ static void backward_steps_mr(const BwdJob& j, int tid, int nt, Barrier* barrier
         const float* panel = j.wpack + (q * GH + kb0) * U;
         for (int64_t n0 = r0; n0 < r1; n0 += MR) {
           const int rows = (int)imin(MR, r1 - n0);
-          const float* ar[MR];
-#pragma GCC unroll 8
-          for (int m = 0; m < MR; ++m) ar[m] = dg + (m < rows ? n0 + m : n0) * GH + kb0;
           float* part = partial + (n0 - r0) * U;
-          V acc[MR][NV];
-#pragma GCC unroll 8
-          for (int m = 0; m < MR; ++m)
-#pragma GCC unroll 4
-            for (int v = 0; v < NV; ++v)
-              acc[m][v] = kb0 == 0 ? Tr::zero() : Tr::load(part + m * U + v * W);
-          if (NV == 4)
-            kloop_rows<MR, NV, 4, 0, 1, 2, 3>(acc, kb, ar, panel, U);
-          else if (NV == 2)
-            kloop_rows<MR, NV, 2, 0, 1, 0, 0>(acc, kb, ar, panel, U);
-          else
-            kloop_rows<MR, NV, 1, 0, 0, 0, 0>(acc, kb, ar, panel, U);
-          if (kb0 + kb < GH) {
-#pragma GCC unroll 8
-            for (int m = 0; m < MR; ++m)
-#pragma GCC unroll 4
-              for (int v = 0; v < NV; ++v) Tr::store(part + m * U + v * W, acc[m][v]);
-            continue;
-          }
-          alignas(64) float tile[MR][NV][W];
-#pragma GCC unroll 8
-          for (int m = 0; m < MR; ++m)
-#pragma GCC unroll 4
-            for (int v = 0; v < NV; ++v) Tr::store(tile[m][v], acc[m][v]);
-          for (int m = 0; m < rows; ++m) {
-            const int64_t n = n0 + m;
-#pragma GCC unroll 4
-            for (int v = 0; v < NV; ++v) {
-              const int64_t j0 = q * U + v * W;
-              const int nl = lanes_left(H, j0);
-              if (nl == 0) break;
-              const V dh = Tr::add(Tr::load(tile[m][v]), Tr::load(j.dhd + n * H + j0, nl));
-              if (s == T)
-                Tr::store(j.dh0 + n * H + j0, dh, nl);
-              else
-                bwd_point(j, t, n, j0, nl, dh);
-            }
+          if (MR == 3 && rows < 3) {  // AVX2: a last tile of 1 or 2 rows runs that many, unpadded
+            if (rows == 2)
+              bwd_tile<NV, 2>(j, dg, panel, kb0, kb, part, q, n0, rows, s, t);
+            else
+              bwd_tile<NV, 1>(j, dg, panel, kb0, kb, part, q, n0, rows, s, t);
+          } else {
+            bwd_tile<NV, MR, MR == 1>(j, dg, panel, kb0, kb, part, q, n0, rows, s, t);
           }
         }
       }
@@ -777,6 +830,8 @@ static void backward_steps_nv(const BwdJob& j, int tid, int nt, Barrier* b) {
       return backward_steps_mr<NV, 1>(j, tid, nt, b);
     case 2:
       return backward_steps_mr<NV, 2>(j, tid, nt, b);
+    case 3:
+      return backward_steps_mr<NV, 3>(j, tid, nt, b);
     case 4:
       return backward_steps_mr<NV, 4>(j, tid, nt, b);
     default:
