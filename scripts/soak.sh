@@ -39,7 +39,8 @@ done
 SCALE=${SOAK_SCALE:-1}
 SEED=${SOAK_SEED:-1}
 SKIP=",${SOAK_SKIP:-},"
-for s in ${SOAK_SKIP//,/ }; do
+SKIP_LIST=${SOAK_SKIP:-}
+for s in ${SKIP_LIST//,/ }; do
   case "$s" in
     fuzzer|leak|concurrency|kill|cli) ;;
     *) echo "soak.sh: SOAK_SKIP: unknown probe '$s' (fuzzer, leak, concurrency, kill, cli)" >&2; exit 2 ;;
