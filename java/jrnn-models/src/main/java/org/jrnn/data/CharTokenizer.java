@@ -59,6 +59,15 @@ public final class CharTokenizer implements Tokenizer {
     return new CharTokenizer(Vocabulary.fromCounts(counts, minFrequency, maxSize));
   }
 
+  /** The characters (code points) of {@code text}, one string each. */
+  @Override
+  public List<String> tokenize(String text) {
+    return Arguments.notNull("text", text)
+        .codePoints()
+        .mapToObj(cp -> new String(Character.toChars(cp)))
+        .toList();
+  }
+
   @Override
   public int[] encode(String text) {
     return Arguments.notNull("text", text)

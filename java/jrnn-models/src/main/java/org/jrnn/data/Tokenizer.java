@@ -2,6 +2,7 @@
 // JSON.
 package org.jrnn.data;
 
+import java.util.List;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Arguments;
 import org.jrnn.internal.Quote;
@@ -12,6 +13,13 @@ import org.jrnn.io.Json;
  * {@code <unk>}, {@code <bos>}, {@code <eos>} (see {@link Vocabulary}).
  */
 public interface Tokenizer {
+  /**
+   * The tokens of {@code text} as strings, in order, after any case folding: {@code
+   * encode(text)[i]} is the id of {@code tokenize(text).get(i)}, {@link Vocabulary#UNK_ID} when the
+   * vocabulary does not hold it.
+   */
+  List<String> tokenize(String text);
+
   /** The ids of {@code text} (unknown tokens map to {@link Vocabulary#UNK_ID}). */
   int[] encode(String text);
 

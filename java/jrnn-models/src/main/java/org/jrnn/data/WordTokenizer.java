@@ -65,6 +65,7 @@ public final class WordTokenizer implements Tokenizer {
   }
 
   /** The tokens (strings) of {@code text}, lower-cased if this tokenizer lower-cases. */
+  @Override
   public List<String> tokenize(String text) {
     return split(pattern, lowercase, Arguments.notNull("text", text));
   }
