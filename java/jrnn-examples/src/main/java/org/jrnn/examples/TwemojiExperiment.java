@@ -23,7 +23,7 @@ import org.jrnn.Cell;
 import org.jrnn.Device;
 import org.jrnn.JrnnException;
 import org.jrnn.caption.Augment;
-import org.jrnn.caption.Bleu;
+import org.jrnn.metrics.Bleu;
 import org.jrnn.caption.CaptionBatches;
 import org.jrnn.caption.CaptionModels;
 import org.jrnn.caption.CaptionTask;
