@@ -609,10 +609,10 @@ public final class Seq2Seq extends AbstractModel implements StepModel<int[]> {
    *
    * <ul>
    *   <li>{@code "exact_match"}: the share of examples whose decoded sequence equals the target;
-   *   <li>{@code "per"}: the token error rate over the model's target tokens, that is summed
-   *       {@link EditDistance edit distances} over summed target lengths: the phoneme (symbol)
-   *       error rate when the targets are space-separated symbols tokenised as words, the character
-   *       error rate with a character tokenizer;
+   *   <li>{@code "per"}: the token error rate over the model's target tokens, that is summed {@link
+   *       EditDistance edit distances} over summed target lengths: the phoneme (symbol) error rate
+   *       when the targets are space-separated symbols tokenised as words, the character error rate
+   *       with a character tokenizer;
    *   <li>{@code "wer"}: the same over the whitespace-separated words of {@code target.decode} of
    *       the decoded and the target ids (the word error rate of text targets; with a word
    *       tokenizer it equals {@code per});
@@ -627,8 +627,8 @@ public final class Seq2Seq extends AbstractModel implements StepModel<int[]> {
    * words whose pronunciation has any error) is {@code 1 - exact_match}; {@code per} is the phoneme
    * error rate there.
    *
-   * @param target the target tokenizer the model was trained with (for the words of {@code wer}
-   *     and {@code bleu})
+   * @param target the target tokenizer the model was trained with (for the words of {@code wer} and
+   *     {@code bleu})
    * @return {@code "loss"}, {@code "exact_match"}, {@code "wer"}, {@code "per"} and {@code "bleu"}
    * @throws JrnnException if the tokenizer's vocabulary size is not the model's target vocabulary
    *     size, or there is no pair

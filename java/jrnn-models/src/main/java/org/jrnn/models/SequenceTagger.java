@@ -526,10 +526,10 @@ public final class SequenceTagger extends AbstractModel {
   }
 
   /**
-   * Mean loss per real token and token accuracy (inference), overall and split by whether the
-   * model knows the token: a token is unknown when its input id is {@link Vocabulary#UNK_ID} (a
-   * word the tokenizer's vocabulary does not hold). Tagging accuracy on unknown words is what
-   * taggers are compared by beside the overall accuracy.
+   * Mean loss per real token and token accuracy (inference), overall and split by whether the model
+   * knows the token: a token is unknown when its input id is {@link Vocabulary#UNK_ID} (a word the
+   * tokenizer's vocabulary does not hold). Tagging accuracy on unknown words is what taggers are
+   * compared by beside the overall accuracy.
    *
    * @return {@code "loss"}, {@code "accuracy"}, {@code "accuracy_known"} (left out when every token
    *     is unknown), {@code "accuracy_unknown"} (left out when no token is unknown) and {@code

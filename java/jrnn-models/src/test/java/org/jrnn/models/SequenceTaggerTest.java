@@ -114,7 +114,8 @@ class SequenceTaggerTest {
     // id 1 is <unk>: three of the eight tokens are unknown
     List<int[]> tokens =
         List.of(new int[] {4, 1, 6}, new int[] {1}, new int[] {5, 4, 1}, new int[] {7, 7});
-    List<int[]> tags = List.of(new int[] {0, 1, 2}, new int[] {2}, new int[] {1, 1, 0}, new int[] {2, 0});
+    List<int[]> tags =
+        List.of(new int[] {0, 1, 2}, new int[] {2}, new int[] {1, 1, 0}, new int[] {2, 0});
     List<TaggingBatch> batches =
         List.of(
             TaggingBatch.of(tokens, tags, new int[] {0, 1}),
