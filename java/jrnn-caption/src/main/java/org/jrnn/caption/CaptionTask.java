@@ -12,6 +12,7 @@ import org.jrnn.data.Tokenizer;
 import org.jrnn.decode.DecodeOptions;
 import org.jrnn.decode.Decoded;
 import org.jrnn.decode.Decoders;
+import org.jrnn.metrics.Bleu;
 import org.jrnn.models.ConditionedBatch;
 import org.jrnn.train.Task;
 

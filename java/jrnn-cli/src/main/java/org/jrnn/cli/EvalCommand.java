@@ -64,13 +64,19 @@ public final class EvalCommand implements Command {
         "  --batch N        examples per batch (language model: parallel streams; default 32)",
         "  --seq-len T      language model window (default 100)",
         "  --max-length N   seq2seq/digits: longest decoded output (default 50/10)",
-        "seq2seq/digits decoding for exact_match (default greedy):",
+        "seq2seq/digits decoding for the metrics of the decoded outputs (default greedy):",
         DecodeFlags.SEARCH_HELP,
         "  --token-column N, --tag-column N   CoNLL columns (default 0 and the last)",
         "  --device D       cpu (default) or cuda:N",
         "",
-        "Metrics: classifier and tagger loss, accuracy; language model loss, bits_per_token,",
-        "perplexity; seq2seq and digits loss, exact_match.",
+        "Metrics: classifier loss, accuracy; tagger loss, accuracy, accuracy_known and",
+        "accuracy_unknown (on tokens the model knows / maps to <unk>; each left out when there are",
+        "none), unknown_rate; language model loss, bits_per_token, perplexity; digits loss,",
+        "exact_match; seq2seq loss, exact_match, wer, per, bleu: per is the error rate over the",
+        "model's target tokens (edit distance / reference tokens: phonemes with --tokens word on",
+        "space-separated symbols, characters with --tokens char), wer the same over the words of",
+        "the decoded text, bleu corpus BLEU-4 over those words in 0..1 (as jrnn caption's bleu4).",
+        "For G2P, the literature's \"word error rate\" (words with any error) is 1 - exact_match.",
         "");
   }
 
@@ -215,7 +221,8 @@ public final class EvalCommand implements Command {
                           Math.max(batch, 64),
                           0)
                       .epoch(0, 0),
-                  DecodeFlags.build(decoding.maxLength(maxLength != null ? maxLength : 50)));
+                  DecodeFlags.build(decoding.maxLength(maxLength != null ? maxLength : 50)),
+                  c.targetTokenizer());
           examples = ex.size();
         }
         default -> {

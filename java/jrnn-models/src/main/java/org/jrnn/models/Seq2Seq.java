@@ -21,6 +21,7 @@ import org.jrnn.Scope;
 import org.jrnn.SequenceBatch;
 import org.jrnn.Tensor;
 import org.jrnn.data.PaddedBatch;
+import org.jrnn.data.Tokenizer;
 import org.jrnn.data.Vocabulary;
 import org.jrnn.decode.DecodeOptions;
 import org.jrnn.decode.Decoded;
@@ -30,6 +31,9 @@ import org.jrnn.decode.StepModel;
 import org.jrnn.decode.StepState;
 import org.jrnn.internal.Arguments;
 import org.jrnn.internal.SplitMix64;
+import org.jrnn.metrics.Bleu;
+import org.jrnn.metrics.EditDistance;
+import org.jrnn.metrics.SequenceMetrics;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Linear;
 import org.jrnn.nn.RecurrentInit;
@@ -596,11 +600,62 @@ public final class Seq2Seq extends AbstractModel implements StepModel<int[]> {
    *     equals the target)
    */
   public Map<String, Double> evaluate(Iterable<Seq2SeqBatch> batches, DecodeOptions options) {
+    return evaluated(batches, options, null);
+  }
+
+  /**
+   * Teacher-forced loss per target token and, for the best sequence of decoding with {@code
+   * options} (greedy, beam search, ...; inference), the metrics users compare with:
+   *
+   * <ul>
+   *   <li>{@code "exact_match"}: the share of examples whose decoded sequence equals the target;
+   *   <li>{@code "per"}: the token error rate over the model's target tokens, that is summed {@link
+   *       EditDistance edit distances} over summed target lengths: the phoneme (symbol) error rate
+   *       when the targets are space-separated symbols tokenised as words, the character error rate
+   *       with a character tokenizer;
+   *   <li>{@code "wer"}: the same over the whitespace-separated words of {@code target.decode} of
+   *       the decoded and the target ids (the word error rate of text targets; with a word
+   *       tokenizer it equals {@code per});
+   *   <li>{@code "bleu"}: corpus {@link Bleu BLEU-4} over those words, in [0, 1] like the {@code
+   *       bleu4} of {@code jrnn caption} (multiply by 100 for the usual percentage).
+   * </ul>
+   *
+   * <p>The error rates can exceed 1 when decoded sequences are longer than their targets; each is
+   * left out when the targets hold no token (or no word). The references are the target ids, so a
+   * target token outside the vocabulary reads {@code <unk>} on both sides and matches a decoded
+   * {@code <unk>}. For G2P data note that the "word error rate" of the G2P literature (the share of
+   * words whose pronunciation has any error) is {@code 1 - exact_match}; {@code per} is the phoneme
+   * error rate there.
+   *
+   * @param target the target tokenizer the model was trained with (for the words of {@code wer} and
+   *     {@code bleu})
+   * @return {@code "loss"}, {@code "exact_match"}, {@code "wer"}, {@code "per"} and {@code "bleu"}
+   * @throws JrnnException if the tokenizer's vocabulary size is not the model's target vocabulary
+   *     size, or there is no pair
+   */
+  public Map<String, Double> evaluate(
+      Iterable<Seq2SeqBatch> batches, DecodeOptions options, Tokenizer target) {
+    Arguments.notNull("target", target);
+    if (target.vocabSize() != config.targetVocabSize()) {
+      throw new JrnnException(
+          "the target tokenizer has "
+              + target.vocabSize()
+              + " ids but the model "
+              + config.targetVocabSize()
+              + " target ids: not the tokenizer it was trained with");
+    }
+    return evaluated(batches, options, target);
+  }
+
+  private Map<String, Double> evaluated(
+      Iterable<Seq2SeqBatch> batches, DecodeOptions options, Tokenizer target) {
     double loss = 0;
     long count = 0;
     long exact = 0;
     long pairs = 0;
     Arguments.notNull("options", options);
+    SequenceMetrics tokens = new SequenceMetrics();
+    SequenceMetrics words = new SequenceMetrics();
     int index = 0;
     for (Seq2SeqBatch b : Arguments.notNull("batches", batches)) {
       Arguments.notNull("batches[" + index++ + "]", b);
@@ -610,7 +665,12 @@ public final class Seq2Seq extends AbstractModel implements StepModel<int[]> {
       count += CrossEntropy.counted(b.decoderTargets());
       int[][] got = generate(b.sources(), options);
       for (int s = 0; s < b.size(); s++) {
-        exact += Arrays.equals(got[s], b.targets().get(s)) ? 1 : 0;
+        int[] ref = b.targets().get(s);
+        exact += Arrays.equals(got[s], ref) ? 1 : 0;
+        if (target != null) {
+          tokens.add(tokenStrings(target, ref), tokenStrings(target, got[s]));
+          words.add(words(target.decode(ref)), words(target.decode(got[s])));
+        }
       }
       pairs += b.size();
     }
@@ -620,6 +680,29 @@ public final class Seq2Seq extends AbstractModel implements StepModel<int[]> {
     Map<String, Double> m = new LinkedHashMap<>();
     m.put("loss", loss / count);
     m.put("exact_match", (double) exact / pairs);
+    if (target != null) {
+      if (words.referenceTokens() > 0) {
+        m.put("wer", words.errorRate());
+      }
+      if (tokens.referenceTokens() > 0) {
+        m.put("per", tokens.errorRate());
+      }
+      m.put("bleu", words.bleu4());
+    }
     return m;
+  }
+
+  /** The vocabulary entries of {@code ids} (one string per id, so equal strings mean equal ids). */
+  private static List<String> tokenStrings(Tokenizer t, int[] ids) {
+    List<String> out = new ArrayList<>(ids.length);
+    for (int id : ids) {
+      out.add(t.vocabulary().token(id));
+    }
+    return out;
+  }
+
+  private static List<String> words(String text) {
+    String s = text.strip();
+    return s.isEmpty() ? List.of() : List.of(s.split("\\s+"));
   }
 }

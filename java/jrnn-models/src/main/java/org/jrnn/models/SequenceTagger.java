@@ -526,14 +526,22 @@ public final class SequenceTagger extends AbstractModel {
   }
 
   /**
-   * Mean loss per real token and token accuracy (inference).
+   * Mean loss per real token and token accuracy (inference), overall and split by whether the model
+   * knows the token: a token is unknown when its input id is {@link Vocabulary#UNK_ID} (a word the
+   * tokenizer's vocabulary does not hold). Tagging accuracy on unknown words is what taggers are
+   * compared by beside the overall accuracy.
    *
-   * @return {@code "loss"} and {@code "accuracy"}
+   * @return {@code "loss"}, {@code "accuracy"}, {@code "accuracy_known"} (left out when every token
+   *     is unknown), {@code "accuracy_unknown"} (left out when no token is unknown) and {@code
+   *     "unknown_rate"} (the share of tokens that are unknown); {@code accuracy} is {@code (1 -
+   *     unknown_rate) * accuracy_known + unknown_rate * accuracy_unknown}
    */
   public Map<String, Double> evaluate(Iterable<TaggingBatch> batches) {
     double loss = 0;
     long count = 0;
     long correct = 0;
+    long unknown = 0;
+    long correctUnknown = 0;
     int index = 0;
     for (TaggingBatch b : Arguments.notNull("batches", batches)) {
       int[] targets = checkedTargets(Arguments.notNull("batches[" + index++ + "]", b));
@@ -541,9 +549,16 @@ public final class SequenceTagger extends AbstractModel {
         Tensor logits = forward(b.tokens(), false).logits();
         loss += CrossEntropy.summed(logits, targets, 1f, null);
         int[][] predicted = argmaxPerToken(logits, b.tokens());
+        int[] ids = b.tokens().ids();
         for (int s = 0; s < predicted.length; s++) {
           for (int step = 0; step < predicted[s].length; step++) {
-            correct += predicted[s][step] == targets[step * b.size() + s] ? 1 : 0;
+            int at = step * b.size() + s;
+            boolean right = predicted[s][step] == targets[at];
+            correct += right ? 1 : 0;
+            if (ids[at] == Vocabulary.UNK_ID) {
+              unknown++;
+              correctUnknown += right ? 1 : 0;
+            }
           }
         }
         count += CrossEntropy.counted(targets);
@@ -555,6 +570,13 @@ public final class SequenceTagger extends AbstractModel {
     Map<String, Double> m = new LinkedHashMap<>();
     m.put("loss", loss / count);
     m.put("accuracy", (double) correct / count);
+    if (unknown < count) {
+      m.put("accuracy_known", (double) (correct - correctUnknown) / (count - unknown));
+    }
+    if (unknown > 0) {
+      m.put("accuracy_unknown", (double) correctUnknown / unknown);
+    }
+    m.put("unknown_rate", (double) unknown / count);
     return m;
   }
 

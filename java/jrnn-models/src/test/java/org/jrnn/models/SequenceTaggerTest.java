@@ -1,7 +1,7 @@
 /*
  * SequenceTaggerTest: bidirectional full-model gradients against finite differences, padding
  * ignored by the loss and the accuracy, a training run on a tagging rule that needs both
- * directions, and a model-file round trip.
+ * directions, accuracy split by known and unknown tokens, and a model-file round trip.
  *   mvn -B -o test -Dtest=SequenceTaggerTest
  */
 package org.jrnn.models;
@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.jrnn.Device;
 import org.jrnn.JrnnException;
@@ -105,6 +106,67 @@ class SequenceTaggerTest {
       assertTrue(after.get("loss") < 0.2 * before, "loss " + before + " -> " + after.get("loss"));
     } finally {
       TinyAdam.forget();
+    }
+  }
+
+  @Test
+  void accuracyOnKnownAndUnknownTokens() {
+    // id 1 is <unk>: three of the eight tokens are unknown
+    List<int[]> tokens =
+        List.of(new int[] {4, 1, 6}, new int[] {1}, new int[] {5, 4, 1}, new int[] {7, 7});
+    List<int[]> tags =
+        List.of(new int[] {0, 1, 2}, new int[] {2}, new int[] {1, 1, 0}, new int[] {2, 0});
+    List<TaggingBatch> batches =
+        List.of(
+            TaggingBatch.of(tokens, tags, new int[] {0, 1}),
+            TaggingBatch.of(tokens, tags, new int[] {2, 3}));
+    try (SequenceTagger model = TINY.toBuilder().device(CPU).build()) {
+      long known = 0;
+      long knownRight = 0;
+      long unknown = 0;
+      long unknownRight = 0;
+      for (TaggingBatch b : batches) {
+        int[][] p = model.predict(b.tokens());
+        for (int s = 0; s < b.size(); s++) {
+          for (int t = 0; t < p[s].length; t++) {
+            boolean right = p[s][t] == b.tags()[t * b.size() + s];
+            if (b.tokens().id(t, s) == 1) {
+              unknown++;
+              unknownRight += right ? 1 : 0;
+            } else {
+              known++;
+              knownRight += right ? 1 : 0;
+            }
+          }
+        }
+      }
+      assertEquals(3, unknown);
+      assertEquals(6, known);
+      Map<String, Double> m = model.evaluate(batches);
+      assertEquals(
+          List.of("loss", "accuracy", "accuracy_known", "accuracy_unknown", "unknown_rate"),
+          List.copyOf(m.keySet()));
+      assertEquals((double) (knownRight + unknownRight) / 9, m.get("accuracy"), 1e-15);
+      assertEquals((double) knownRight / 6, m.get("accuracy_known"), 1e-15);
+      assertEquals((double) unknownRight / 3, m.get("accuracy_unknown"), 1e-15);
+      assertEquals(3.0 / 9, m.get("unknown_rate"), 1e-15);
+
+      // no unknown token: no accuracy_unknown (JSON has no NaN); all unknown: no accuracy_known
+      Map<String, Double> none = model.evaluate(List.of(BATCH));
+      assertEquals(
+          List.of("loss", "accuracy", "accuracy_known", "unknown_rate"),
+          List.copyOf(none.keySet()));
+      assertEquals(none.get("accuracy"), none.get("accuracy_known"));
+      assertEquals(0.0, none.get("unknown_rate"));
+      Map<String, Double> all =
+          model.evaluate(
+              List.of(
+                  TaggingBatch.of(
+                      List.of(new int[] {1, 1}), List.of(new int[] {0, 2}), new int[] {0})));
+      assertEquals(
+          List.of("loss", "accuracy", "accuracy_unknown", "unknown_rate"),
+          List.copyOf(all.keySet()));
+      assertEquals(1.0, all.get("unknown_rate"));
     }
   }
 

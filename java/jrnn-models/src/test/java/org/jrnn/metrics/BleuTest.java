@@ -3,7 +3,7 @@
  * penalty, several references, zero matches).
  *   mvn -B -o test -Dtest=BleuTest
  */
-package org.jrnn.caption;
+package org.jrnn.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -2,7 +2,7 @@
  * Bleu: corpus BLEU (Papineni et al. 2002) with clipped n-gram precisions up to N = 4 and the
  * brevity penalty; no smoothing.
  */
-package org.jrnn.caption;
+package org.jrnn.metrics;
 
 import java.util.HashMap;
 import java.util.List;
