@@ -126,18 +126,25 @@ def word_tokens(text, lowercase=True):
     return WORD_RE.findall(text.lower() if lowercase else text)
 
 
-class WordVocab:
-    """org.jrnn.data.WordTokenizer."""
+def max_vocab(max_size):
+    """TokenizerSpec.maxVocab (tokens besides the specials; 0: no limit) of a max_size (ids in all)."""
+    return max_size - len(SPECIALS) if max_size else 0
 
-    def __init__(self, tokens, lowercase=True):
+
+class WordVocab:
+    """org.jrnn.data.WordTokenizer with the default (word) pattern."""
+
+    def __init__(self, tokens, lowercase=True, min_freq=1, max_size=0):
         self.tokens = tokens
         self.lowercase = lowercase
+        self.min_freq = min_freq
+        self.max_size = max_size
         self.ids = {t: i for i, t in enumerate(tokens)}
 
     @classmethod
     def build(cls, texts, lowercase=True, min_freq=1, max_size=0):
         counts = Counter(t for text in texts for t in word_tokens(text, lowercase))
-        return cls(vocab_from_counts(counts, min_freq, max_size), lowercase)
+        return cls(vocab_from_counts(counts, min_freq, max_size), lowercase, min_freq, max_size)
 
     def encode(self, text):
         return [self.ids.get(t, UNK_ID) for t in word_tokens(text, self.lowercase)]
@@ -149,20 +156,23 @@ class WordVocab:
         return len(self.tokens)
 
     def to_json(self):
-        return json.dumps({"type": "word", "version": 1, "lowercase": self.lowercase,
-                           "pattern": JAVA_WORD_PATTERN, "vocab": self.tokens}, ensure_ascii=False)
+        return json.dumps({"type": "word", "version": 1, "split": "word", "lowercase": self.lowercase,
+                           "pattern": JAVA_WORD_PATTERN, "minFrequency": self.min_freq,
+                           "maxVocab": max_vocab(self.max_size), "vocab": self.tokens}, ensure_ascii=False)
 
 
 class CharVocab:
-    """org.jrnn.data.CharTokenizer (one id per code point; <unk> decodes to U+FFFD)."""
+    """org.jrnn.data.CharTokenizer (one id per code point; <unk> decodes to U+FFFD), keeping case."""
 
-    def __init__(self, tokens):
+    def __init__(self, tokens, min_freq=1, max_size=0):
         self.tokens = tokens
+        self.min_freq = min_freq
+        self.max_size = max_size
         self.ids = {t: i for i, t in enumerate(tokens)}
 
     @classmethod
     def build(cls, text, min_freq=1, max_size=0):
-        return cls(vocab_from_counts(Counter(text), min_freq, max_size))
+        return cls(vocab_from_counts(Counter(text), min_freq, max_size), min_freq, max_size)
 
     def encode(self, text):
         return [self.ids.get(c, UNK_ID) for c in text]
@@ -174,7 +184,8 @@ class CharVocab:
         return len(self.tokens)
 
     def to_json(self):
-        return json.dumps({"type": "char", "version": 1, "vocab": self.tokens}, ensure_ascii=False)
+        return json.dumps({"type": "char", "version": 1, "lowercase": False, "minFrequency": self.min_freq,
+                           "maxVocab": max_vocab(self.max_size), "vocab": self.tokens}, ensure_ascii=False)
 
 
 def label_ids(labels):

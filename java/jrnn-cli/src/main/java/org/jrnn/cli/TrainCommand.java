@@ -26,7 +26,8 @@ import org.jrnn.data.SeededSplit;
 import org.jrnn.data.TaggedSentence;
 import org.jrnn.data.TextPair;
 import org.jrnn.data.Tokenizer;
-import org.jrnn.data.WordTokenizer;
+import org.jrnn.data.TokenizerSpec;
+import org.jrnn.data.Vocabulary;
 import org.jrnn.internal.Quote;
 import org.jrnn.io.AtomicFiles;
 import org.jrnn.models.ClassificationBatches;
@@ -94,6 +95,7 @@ public final class TrainCommand implements Command {
           "metrics",
           "tokens",
           "min-freq",
+          "max-vocab",
           "seq-len",
           "tbptt-k1",
           "max-length",
@@ -106,7 +108,8 @@ public final class TrainCommand implements Command {
           "pixels",
           "projection",
           "augment"); // the last five: --task caption
-  static final Set<String> FLAGS = Set.of("bidirectional", "nesterov", "resume", "quiet");
+  static final Set<String> FLAGS =
+      Set.of("bidirectional", "nesterov", "resume", "quiet", "lowercase", "keep-case");
 
   @Override
   public String name() {
@@ -151,9 +154,22 @@ public final class TrainCommand implements Command {
         "  --valid-fraction F    held out of --data for validation when there is no --valid (default",
         "                        0.1; lm: the last F of the text, which scores better than a",
         "                        separate text would: give --valid for that; 0: no validation)",
-        "  --tokens word|char    classify: word (default) or char; lm: char (default) or word;",
-        "                        seq2seq: char (default) or word",
+        "  --tokens char|word|whitespace|regex:PATTERN   how text splits into tokens: char: one per",
+        "                        character; word: words and single punctuation marks; whitespace:",
+        "                        every run of non-space characters; regex: every match of a Java",
+        "                        regular expression. Word, whitespace and regex tokens decode joined",
+        "                        by single spaces. Defaults: classify word; lm char; tag whitespace",
+        "                        (the only one for CoNLL); seq2seq per side: whitespace where the",
+        "                        training texts are space-separated symbols (as 'k ae t': most lines",
+        "                        hold spaces, tokens 3 characters or shorter on average, at most 200",
+        "                        distinct), else char. The data line shows the choice; the model",
+        "                        file keeps it with the tokenizer",
+        "  --lowercase, --keep-case   fold text to lower case first, or not. Defaults: classify",
+        "                        lower-case (labels are about meaning, not case); lm, tag and seq2seq",
+        "                        keep case (case is a part-of-speech cue and part of the output)",
         "  --min-freq N          least count of a token to get an id (default 1)",
+        "  --max-vocab N         only the N most frequent tokens get ids, besides the 4 specials",
+        "                        (<pad> <unk> <bos> <eos>); the rest read as <unk> (default 0: all)",
         "  --token-column N, --tag-column N   CoNLL columns, 0-based (default 0 and the last)",
         "",
         "model (defaults depend on the task; see the printed model line):",
@@ -290,8 +306,12 @@ public final class TrainCommand implements Command {
     if (o.has("max-length") && !(task.equals("seq2seq") || task.equals("digits"))) {
       wrong.add("--max-length");
     }
-    if (o.has("tokens") && (task.equals("tag") || task.equals("digits"))) {
-      wrong.add("--tokens");
+    if (!TOKENIZED.contains(task)) {
+      for (String k : List.of("tokens", "lowercase", "keep-case", "max-vocab")) {
+        if (o.has(k)) {
+          wrong.add("--" + k);
+        }
+      }
     }
     if ((o.has("token-column") || o.has("tag-column")) && !task.equals("tag")) {
       wrong.add(o.has("token-column") ? "--token-column" : "--tag-column");
@@ -303,6 +323,38 @@ public final class TrainCommand implements Command {
               + " not apply to --task "
               + task);
     }
+    if (TOKENIZED.contains(task)) {
+      TokenizerSpec spec = tokenSpec(o, "char", false); // checks the token options at once
+      if (task.equals("tag") && o.has("tokens") && spec.split() != TokenizerSpec.Split.WHITESPACE) {
+        throw new UsageException(
+            "--task tag takes its tokens from the CoNLL lines: --tokens must be whitespace, not "
+                + Quote.quote(o.string("tokens", "")));
+      }
+    }
+  }
+
+  /** The tasks whose tokenizer the token options (--tokens, --lowercase, ...) set. */
+  static final Set<String> TOKENIZED = Set.of("classify", "lm", "tag", "seq2seq");
+
+  /**
+   * The tokenizer recipe of the command line: {@code --tokens} (else {@code defaultSplit}), {@code
+   * --lowercase} or {@code --keep-case} (else {@code defaultLowercase}), {@code --min-freq}, {@code
+   * --max-vocab}.
+   */
+  static TokenizerSpec tokenSpec(CliOptions o, String defaultSplit, boolean defaultLowercase) {
+    if (o.flag("lowercase") && o.flag("keep-case")) {
+      throw new UsageException("give --lowercase or --keep-case, not both");
+    }
+    TokenizerSpec.Builder b = TokenizerSpec.builder();
+    try {
+      b.split(o.string("tokens", defaultSplit));
+    } catch (JrnnException e) {
+      throw new UsageException("--tokens: " + e.getMessage());
+    }
+    return b.lowercase(o.flag("lowercase") || (defaultLowercase && !o.flag("keep-case")))
+        .minFrequency(o.integer("min-freq", 1, 1, Integer.MAX_VALUE))
+        .maxVocab(o.integer("max-vocab", 0, 0, Integer.MAX_VALUE - Vocabulary.SPECIALS.size()))
+        .build();
   }
 
   /** A trained model with what goes into its file, and how training went. */
@@ -578,13 +630,10 @@ public final class TrainCommand implements Command {
     List<List<LabelledExample>> parts = split(all, given, s, "examples");
     List<LabelledExample> train = parts.get(0);
     List<LabelledExample> valid = parts.get(1);
-    String tokens = o.choice("tokens", "word", "word", "char");
-    int minFreq = o.integer("min-freq", 1, 1, Integer.MAX_VALUE);
+    TokenizerSpec spec = tokenSpec(o, "word", true);
+    String tokens = spec.split().label();
     List<String> texts = train.stream().map(LabelledExample::text).toList();
-    Tokenizer tokenizer =
-        tokens.equals("char")
-            ? CharTokenizer.build(String.join("", texts), minFreq, 0)
-            : WordTokenizer.builder().minFrequency(minFreq).build(texts);
+    Tokenizer tokenizer = spec.tokenizer(texts);
     List<LabelledExample> labelled = new ArrayList<>(train);
     labelled.addAll(valid);
     LabelIndex labels = LabelIndex.ofExamples(labelled);
@@ -603,13 +652,14 @@ public final class TrainCommand implements Command {
         log,
         String.format(
             Locale.ROOT,
-            "%,d training / %,d validation examples, %d labels %s, %,d %s ids",
+            "%,d training / %,d validation examples, %d labels %s, %,d %s ids; tokens %s",
             train.size(),
             valid.size(),
             labels.size(),
             "[" + Quote.list(labels.labels()) + "]",
             tokenizer.vocabSize(),
-            tokens));
+            tokens,
+            spec.describe()));
     SequenceClassifier.Builder b =
         SequenceClassifier.builder()
             .vocabSize(tokenizer.vocabSize())
@@ -675,8 +725,8 @@ public final class TrainCommand implements Command {
 
   Trained languageModel(CliOptions o, Settings s, Path data, PrintStream log) throws Exception {
     String text = CliData.text(data);
-    String tokens = o.choice("tokens", "char", "word", "char");
-    int minFreq = o.integer("min-freq", 1, 1, Integer.MAX_VALUE);
+    TokenizerSpec spec = tokenSpec(o, "char", false);
+    String tokens = spec.split().label();
     String trainText;
     String validText;
     if (o.has("valid")) {
@@ -691,13 +741,7 @@ public final class TrainCommand implements Command {
       trainText = new String(cps, 0, n);
       validText = new String(cps, n, cps.length - n);
     }
-    Tokenizer tokenizer =
-        tokens.equals("char")
-            ? CharTokenizer.build(trainText, minFreq, 0)
-            : WordTokenizer.builder()
-                .minFrequency(minFreq)
-                .lowercase(false)
-                .build(List.of(trainText));
+    Tokenizer tokenizer = spec.tokenizer(List.of(trainText));
     int[] trainIds = tokenizer.encode(trainText);
     int[] validIds = validText.isEmpty() ? new int[0] : tokenizer.encode(validText);
     int window = o.integer("seq-len", 100, 1, 1 << 20);
@@ -718,13 +762,15 @@ public final class TrainCommand implements Command {
         log,
         String.format(
             Locale.ROOT,
-            "%,d training / %,d validation %s tokens, %,d ids; %d streams x %d steps; %s",
+            "%,d training / %,d validation %s tokens, %,d ids; %d streams x %d steps; tokens %s;"
+                + " %s",
             trainIds.length,
             validIds.length,
             tokens,
             tokenizer.vocabSize(),
             streams,
             window,
+            spec.describe(),
             lmValidation(o, s, hasValid)));
     LanguageModel.Builder b =
         LanguageModel.builder().vocabSize(tokenizer.vocabSize()).seed(s.seed());
@@ -762,12 +808,12 @@ public final class TrainCommand implements Command {
 
   // ------------------------------------------------------------------ tag
 
-  /** The tokenizer of tagging: whitespace-separated tokens (CoNLL tokens contain no spaces). */
-  static WordTokenizer taggingTokenizer(List<TaggedSentence> train, int minFreq) {
-    return WordTokenizer.builder()
-        .pattern("\\S+")
-        .minFrequency(minFreq)
-        .build(train.stream().map(CliData::joined).toList());
+  /**
+   * The tokenizer of tagging: whitespace-separated tokens (CoNLL tokens contain no spaces), case
+   * kept unless the recipe lower-cases.
+   */
+  static Tokenizer taggingTokenizer(List<TaggedSentence> train, TokenizerSpec spec) {
+    return spec.tokenizer(train.stream().map(CliData::joined).toList());
   }
 
   Trained tag(CliOptions o, Settings s, Path data, PrintStream log) throws Exception {
@@ -779,8 +825,8 @@ public final class TrainCommand implements Command {
     List<List<TaggedSentence>> parts = split(all, given, s, "sentences");
     List<TaggedSentence> train = parts.get(0);
     List<TaggedSentence> valid = parts.get(1);
-    WordTokenizer tokenizer =
-        taggingTokenizer(train, o.integer("min-freq", 1, 1, Integer.MAX_VALUE));
+    TokenizerSpec spec = tokenSpec(o, "whitespace", false);
+    Tokenizer tokenizer = taggingTokenizer(train, spec);
     List<String> tagNames = new ArrayList<>();
     train.forEach(t -> tagNames.addAll(t.tags()));
     valid.forEach(t -> tagNames.addAll(t.tags()));
@@ -796,11 +842,12 @@ public final class TrainCommand implements Command {
         log,
         String.format(
             Locale.ROOT,
-            "%,d training / %,d validation sentences, %d tags, %,d word ids",
+            "%,d training / %,d validation sentences, %d tags, %,d word ids; tokens %s",
             train.size(),
             valid.size(),
             tags.size(),
-            tokenizer.vocabSize()));
+            tokenizer.vocabSize(),
+            spec.describe()));
     SequenceTagger.Builder b =
         SequenceTagger.builder()
             .vocabSize(tokenizer.vocabSize())
@@ -872,29 +919,23 @@ public final class TrainCommand implements Command {
     List<List<TextPair>> parts = split(all, given, s, "pairs");
     List<TextPair> train = parts.get(0);
     List<TextPair> valid = parts.get(1);
-    String tokens = o.choice("tokens", "char", "word", "char");
-    int minFreq = o.integer("min-freq", 1, 1, Integer.MAX_VALUE);
     List<String> src = train.stream().map(TextPair::source).toList();
     List<String> tgt = train.stream().map(TextPair::target).toList();
-    Tokenizer source =
-        tokens.equals("char")
-            ? CharTokenizer.build(String.join("", src), minFreq, 0)
-            : WordTokenizer.builder().minFrequency(minFreq).build(src);
-    Tokenizer target =
-        tokens.equals("char")
-            ? CharTokenizer.build(String.join("", tgt), minFreq, 0)
-            : WordTokenizer.builder().minFrequency(minFreq).build(tgt);
+    TokenizerSpec srcSpec = seq2seqSpec(o, src);
+    TokenizerSpec tgtSpec = seq2seqSpec(o, tgt);
+    Tokenizer source = srcSpec.tokenizer(src);
+    Tokenizer target = tgtSpec.tokenizer(tgt);
     int maxLength = o.integer("max-length", 50, 1, 1 << 16);
     dataLine(
         log,
         String.format(
             Locale.ROOT,
-            "%,d training / %,d validation pairs, %,d source and %,d target %s ids",
+            "%,d training / %,d validation pairs, %,d source and %,d target ids; tokens %s",
             train.size(),
             valid.size(),
             source.vocabSize(),
             target.vocabSize(),
-            tokens));
+            describeSides(o, srcSpec, tgtSpec)));
     Seq2Seq.Builder b =
         Seq2Seq.builder()
             .sourceVocabSize(source.vocabSize())
@@ -929,6 +970,42 @@ public final class TrainCommand implements Command {
       model.close();
       throw e;
     }
+  }
+
+  /**
+   * The recipe of one side of seq2seq: {@code --tokens} for both sides when given, else whitespace
+   * where the side's texts are space-separated symbols ({@link
+   * TokenizerSpec#isSpaceSeparatedSymbols}), else char; case kept unless {@code --lowercase}.
+   */
+  static TokenizerSpec seq2seqSpec(CliOptions o, List<String> texts) {
+    String split =
+        o.has("tokens") || !TokenizerSpec.isSpaceSeparatedSymbols(texts) ? "char" : "whitespace";
+    return tokenSpec(o, split, false);
+  }
+
+  /**
+   * {@code "source char (detected: not space-separated symbols), target whitespace (detected:
+   * space-separated symbols), keep case"}, or {@code "source and target ..."} when both split
+   * alike: the split of each side (and whether it was detected), then the rest of the recipe, which
+   * both sides share.
+   */
+  static String describeSides(CliOptions o, TokenizerSpec source, TokenizerSpec target) {
+    String sides =
+        source.split() == target.split() && source.splitName().equals(target.splitName())
+            ? "source and target " + describeSide(o, source)
+            : "source " + describeSide(o, source) + ", target " + describeSide(o, target);
+    return sides + ", " + source.describeOptions();
+  }
+
+  private static String describeSide(CliOptions o, TokenizerSpec side) {
+    String split = Quote.cut(side.splitName());
+    if (o.has("tokens")) {
+      return split;
+    }
+    return split
+        + (side.split() == TokenizerSpec.Split.WHITESPACE
+            ? " (detected: space-separated symbols)"
+            : " (detected: not space-separated symbols)");
   }
 
   static Seq2SeqBatches seq2seqBatches(

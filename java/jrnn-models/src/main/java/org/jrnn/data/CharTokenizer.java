@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jrnn.JrnnException;
 import org.jrnn.internal.Arguments;
@@ -15,7 +16,8 @@ import org.jrnn.io.Json;
 /**
  * One token per Unicode code point. Ids 0..3 are the specials of {@link Vocabulary}; the characters
  * follow, most frequent first (ties by code point). A character without an id encodes as {@code
- * <unk>} and decodes as U+FFFD. Mirrored by {@code CharVocab} in scripts/lib_torch_common.py.
+ * <unk>} and decodes as U+FFFD. Text is lower-cased first if the tokenizer was built so ({@link
+ * TokenizerSpec}). Mirrored by {@code CharVocab} in scripts/lib_torch_common.py.
  */
 public final class CharTokenizer implements Tokenizer {
   /** The {@code "type"} field of the saved JSON. */
@@ -25,11 +27,17 @@ public final class CharTokenizer implements Tokenizer {
   public static final int REPLACEMENT_CHAR = 0xFFFD;
 
   private final Vocabulary vocabulary;
+  private final boolean lowercase;
+  private final int minFrequency;
+  private final int maxVocab;
   private final Map<Integer, Integer> idOfCodePoint;
   private final int[] codePointOfId;
 
-  private CharTokenizer(Vocabulary vocabulary) {
+  private CharTokenizer(Vocabulary vocabulary, boolean lowercase, int minFrequency, int maxVocab) {
     this.vocabulary = vocabulary;
+    this.lowercase = lowercase;
+    this.minFrequency = minFrequency;
+    this.maxVocab = maxVocab;
     this.idOfCodePoint = new HashMap<>(vocabulary.size() * 2);
     this.codePointOfId = new int[vocabulary.size()];
     for (int id = Vocabulary.SPECIALS.size(); id < vocabulary.size(); id++) {
@@ -56,24 +64,34 @@ public final class CharTokenizer implements Tokenizer {
     Arguments.notNull("text", text);
     Map<String, Long> counts = new HashMap<>();
     text.codePoints().forEach(cp -> counts.merge(new String(Character.toChars(cp)), 1L, Long::sum));
-    return new CharTokenizer(Vocabulary.fromCounts(counts, minFrequency, maxSize));
+    Vocabulary v = Vocabulary.fromCounts(counts, minFrequency, maxSize);
+    return new CharTokenizer(
+        v, false, minFrequency, maxSize == 0 ? 0 : maxSize - Vocabulary.SPECIALS.size());
   }
 
-  /** The characters (code points) of {@code text}, one string each. */
+  /** A tokenizer with this vocabulary and recipe (see {@link TokenizerSpec#tokenizer}). */
+  static CharTokenizer of(
+      Vocabulary vocabulary, boolean lowercase, int minFrequency, int maxVocab) {
+    return new CharTokenizer(vocabulary, lowercase, minFrequency, maxVocab);
+  }
+
+  /** The characters (code points) of {@code text}, one string each, lower-cased if asked. */
   @Override
   public List<String> tokenize(String text) {
-    return Arguments.notNull("text", text)
-        .codePoints()
-        .mapToObj(cp -> new String(Character.toChars(cp)))
-        .toList();
+    return folded(text).codePoints().mapToObj(cp -> new String(Character.toChars(cp))).toList();
   }
 
   @Override
   public int[] encode(String text) {
-    return Arguments.notNull("text", text)
+    return folded(text)
         .codePoints()
         .map(cp -> idOfCodePoint.getOrDefault(cp, Vocabulary.UNK_ID))
         .toArray();
+  }
+
+  private String folded(String text) {
+    Arguments.notNull("text", text);
+    return lowercase ? text.toLowerCase(Locale.ROOT) : text;
   }
 
   @Override
@@ -91,7 +109,10 @@ public final class CharTokenizer implements Tokenizer {
     return sb.toString();
   }
 
-  /** The id of one character (code point), {@link Vocabulary#UNK_ID} if it has none. */
+  /**
+   * The id of one character (code point) as it is, {@link Vocabulary#UNK_ID} if it has none (no
+   * case folding: {@link #encode(String)} folds).
+   */
   public int id(int codePoint) {
     return idOfCodePoint.getOrDefault(codePoint, Vocabulary.UNK_ID);
   }
@@ -101,25 +122,64 @@ public final class CharTokenizer implements Tokenizer {
     return vocabulary;
   }
 
-  /** {@code {"type":"char","version":1,"vocab":["<pad>","<unk>","<bos>","<eos>","e",...]}}. */
+  /** Whether text is lower-cased before it is split into characters. */
+  public boolean lowercase() {
+    return lowercase;
+  }
+
+  /** {@link TokenizerSpec.Split#CHAR} with this tokenizer's case folding and vocabulary limits. */
+  @Override
+  public TokenizerSpec spec() {
+    return new TokenizerSpec(TokenizerSpec.Split.CHAR, null, lowercase, minFrequency, maxVocab);
+  }
+
+  /**
+   * {@code {"type":"char","version":1,"lowercase":false,"minFrequency":1,"maxVocab":0,
+   * "vocab":["<pad>","<unk>","<bos>","<eos>","e",...]}}; {@code minFrequency} and {@code maxVocab}
+   * (0: no limit) record how the vocabulary was built.
+   */
   @Override
   public String toJson() {
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("type", TYPE);
     o.put("version", 1);
+    o.put("lowercase", lowercase);
+    o.put("minFrequency", minFrequency);
+    o.put("maxVocab", maxVocab);
     o.put("vocab", new ArrayList<>(vocabulary.tokens()));
     return Json.write(o);
   }
 
   /**
-   * Restores a tokenizer saved by {@link #toJson()}.
+   * Restores a tokenizer saved by {@link #toJson()}. JSON of earlier versions, without {@code
+   * "lowercase"}, {@code "minFrequency"} or {@code "maxVocab"}, loads as keeping case, min
+   * frequency 1 and no limit.
    *
    * @throws JrnnException if {@code json} is not a saved char tokenizer
    */
   public static CharTokenizer fromJson(String json) {
     Arguments.notNull("tokenizer JSON", json);
     Json.Fields o = parseSaved(json, TYPE);
-    return new CharTokenizer(Vocabulary.of(vocabList(o)));
+    return new CharTokenizer(
+        Vocabulary.of(vocabList(o)), o.bool("lowercase", false), minFrequency(o), maxVocab(o));
+  }
+
+  /** The saved {@code "minFrequency"} (1 when absent), checked. */
+  static int minFrequency(Json.Fields o) {
+    int n = o.intValue("minFrequency", 1);
+    if (n < 1) {
+      throw new JrnnException("saved tokenizer: \"minFrequency\" must be >= 1 but is " + n);
+    }
+    return n;
+  }
+
+  /** The saved {@code "maxVocab"} (0 when absent), checked. */
+  static int maxVocab(Json.Fields o) {
+    int n = o.intValue("maxVocab", 0);
+    if (n < 0 || n > Integer.MAX_VALUE - Vocabulary.SPECIALS.size()) {
+      throw new JrnnException("saved tokenizer: \"maxVocab\" must be >= 0 but is " + n);
+    }
+    return n;
   }
 
   /** The fields of a saved tokenizer of {@code type}, its type and version checked. */

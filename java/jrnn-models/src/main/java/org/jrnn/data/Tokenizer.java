@@ -51,6 +51,16 @@ public interface Tokenizer {
     return vocabulary().size();
   }
 
+  /**
+   * The recipe of this tokenizer (split, case folding, vocabulary limits), as saved in its JSON;
+   * e.g. {@code spec().describe()} to print it.
+   *
+   * @throws JrnnException if this tokenizer has none (only other implementations than jrnn's)
+   */
+  default TokenizerSpec spec() {
+    throw new JrnnException("this tokenizer has no recipe (TokenizerSpec)");
+  }
+
   /** This tokenizer as a JSON string (to store with a model, e.g. in safetensors metadata). */
   String toJson();
 

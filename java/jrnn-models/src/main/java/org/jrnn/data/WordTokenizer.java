@@ -18,9 +18,10 @@ import org.jrnn.io.Json;
 
 /**
  * Splits text into words (letters and digits, with inner apostrophes as in "don't") and single
- * non-space symbols ("," "!" "-"), lower-cased unless told otherwise. Mirrored by {@code WordVocab}
- * and {@code word_tokens()} in scripts/lib_torch_common.py (checked to give the same tokens on the
- * bundled data).
+ * non-space symbols ("," "!" "-"), lower-cased unless told otherwise; or, with another pattern,
+ * into the matches of that pattern (whitespace and regex splits of {@link TokenizerSpec}). Tokens
+ * decode joined by single spaces. Mirrored by {@code WordVocab} and {@code word_tokens()} in
+ * scripts/lib_torch_common.py (checked to give the same tokens on the bundled data).
  */
 public final class WordTokenizer implements Tokenizer {
   /** The {@code "type"} field of the saved JSON. */
@@ -36,12 +37,21 @@ public final class WordTokenizer implements Tokenizer {
   private final boolean lowercase;
   private final String patternText;
   private final Pattern pattern;
+  private final int minFrequency;
+  private final int maxVocab;
 
-  private WordTokenizer(Vocabulary vocabulary, boolean lowercase, String patternText) {
+  private WordTokenizer(
+      Vocabulary vocabulary,
+      boolean lowercase,
+      String patternText,
+      int minFrequency,
+      int maxVocab) {
     this.vocabulary = vocabulary;
     this.lowercase = lowercase;
     this.patternText = patternText;
     this.pattern = compile(patternText);
+    this.minFrequency = minFrequency;
+    this.maxVocab = maxVocab;
   }
 
   private static Pattern compile(String regex) {
@@ -120,30 +130,72 @@ public final class WordTokenizer implements Tokenizer {
     return lowercase;
   }
 
-  /** {@code {"type":"word","version":1,"lowercase":true,"pattern":"...","vocab":["<pad>",...]}}. */
+  /** The split regex: each match is one token. */
+  public String pattern() {
+    return patternText;
+  }
+
+  /**
+   * The recipe: split {@link TokenizerSpec.Split#WORD} for {@link #DEFAULT_PATTERN}, {@link
+   * TokenizerSpec.Split#WHITESPACE} for {@link TokenizerSpec#WHITESPACE_PATTERN}, else {@link
+   * TokenizerSpec.Split#REGEX}; with this tokenizer's case folding and vocabulary limits.
+   */
+  @Override
+  public TokenizerSpec spec() {
+    return new TokenizerSpec(
+        TokenizerSpec.splitOf(patternText), patternText, lowercase, minFrequency, maxVocab);
+  }
+
+  /**
+   * {@code {"type":"word","version":1,"split":"word","lowercase":true,"pattern":"...",
+   * "minFrequency":1,"maxVocab":0,"vocab":["<pad>",...]}}: {@code split} ({@code word}, {@code
+   * whitespace} or {@code regex}) names the pattern for readers, {@code minFrequency} and {@code
+   * maxVocab} (0: no limit) record how the vocabulary was built.
+   */
   @Override
   public String toJson() {
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("type", TYPE);
     o.put("version", 1);
+    o.put("split", TokenizerSpec.splitOf(patternText).label());
     o.put("lowercase", lowercase);
     o.put("pattern", patternText);
+    o.put("minFrequency", minFrequency);
+    o.put("maxVocab", maxVocab);
     o.put("vocab", new ArrayList<>(vocabulary.tokens()));
     return Json.write(o);
   }
 
   /**
    * Restores a tokenizer saved by {@link #toJson()} (same vocabulary, lower-casing and split
-   * pattern).
+   * pattern). JSON of earlier versions loads as it did: without {@code "lowercase"} lower-cased,
+   * without {@code "pattern"} the default pattern; the split follows from the pattern.
    *
-   * @throws JrnnException if {@code json} is not a saved word tokenizer
+   * @throws JrnnException if {@code json} is not a saved word tokenizer, or its {@code "split"}
+   *     does not name its pattern
    */
   public static WordTokenizer fromJson(String json) {
     Arguments.notNull("tokenizer JSON", json);
     Json.Fields o = CharTokenizer.parseSaved(json, TYPE);
     boolean lower = o.bool("lowercase", true);
     String pattern = o.string("pattern", DEFAULT_PATTERN);
-    return new WordTokenizer(Vocabulary.of(CharTokenizer.vocabList(o)), lower, pattern);
+    if (o.has("split")) {
+      String split = o.string("split");
+      String expected = TokenizerSpec.splitOf(pattern).label();
+      if (!split.equals(expected)) {
+        throw new JrnnException(
+            "saved word tokenizer: \"split\" is "
+                + Quote.quote(split)
+                + " but its pattern makes it "
+                + expected);
+      }
+    }
+    return new WordTokenizer(
+        Vocabulary.of(CharTokenizer.vocabList(o)),
+        lower,
+        pattern,
+        CharTokenizer.minFrequency(o),
+        CharTokenizer.maxVocab(o));
   }
 
   /** Options of a word vocabulary. */
@@ -206,7 +258,11 @@ public final class WordTokenizer implements Tokenizer {
         }
       }
       return new WordTokenizer(
-          Vocabulary.fromCounts(counts, minFrequency, maxSize), lowercase, pattern);
+          Vocabulary.fromCounts(counts, minFrequency, maxSize),
+          lowercase,
+          pattern,
+          minFrequency,
+          maxSize == 0 ? 0 : maxSize - Vocabulary.SPECIALS.size());
     }
   }
 }

@@ -54,9 +54,11 @@ class GsonWrittenFilesTest {
     assertEquals(8, t.id("\ud83d\ude00".codePointAt(0)));
     CharTokenizer again = (CharTokenizer) Tokenizer.fromJson(t.toJson());
     assertEquals(t.vocabulary().tokens(), again.vocabulary().tokens());
-    // written now: the same fields in the same order, characters unescaped
+    // written now: the same fields in the same order and the recipe (keep case, no limits) before
+    // the vocabulary, characters unescaped
     assertEquals(
-        "{\"type\":\"char\",\"version\":1,\"vocab\":[\"<pad>\",\"<unk>\",\"<bos>\",\"<eos>\",\"e\","
+        "{\"type\":\"char\",\"version\":1,\"lowercase\":false,\"minFrequency\":1,"
+            + "\"maxVocab\":0,\"vocab\":[\"<pad>\",\"<unk>\",\"<bos>\",\"<eos>\",\"e\","
             + "\" \",\"\\n\",\"\u2028\",\"\ud83d\ude00\",\"<\"]}",
         t.toJson());
   }
