@@ -171,6 +171,8 @@ class EvalMetricsTest {
             CMUDICT_TRAIN.toString(),
             "--out",
             model.toString(),
+            "--tokens",
+            "char",
             "--valid-fraction",
             "0",
             "--max-steps",
