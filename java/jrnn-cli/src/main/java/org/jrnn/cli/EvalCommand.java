@@ -71,6 +71,10 @@ public final class EvalCommand implements Command {
         "",
         "Metrics: classifier and tagger loss, accuracy; language model loss, bits_per_token,",
         "perplexity; seq2seq and digits loss, exact_match.",
+        "Fit: unknown_rate, the share of the data's tokens (tagger: words) not in the model's",
+        "vocabulary (seq2seq: of the source; target_unknown_rate of the target). Data with more",
+        "than half its tokens unknown, or with labels or tags the model does not know, is refused",
+        "(exit 1), as is data in another format than the model's task reads.",
         "");
   }
 
@@ -151,6 +155,7 @@ public final class EvalCommand implements Command {
       String format = CliData.format(task, o.choice("format", null, CliData.FORMATS), data);
       long examples;
       Map<String, Double> metrics;
+      Map<String, Object> fit = new LinkedHashMap<>(); // how well the data fits the model
       switch (task) {
         case "classify" -> {
           SequenceClassifier m = c.model(SequenceClassifier.class);
@@ -159,6 +164,20 @@ public final class EvalCommand implements Command {
             throw new JrnnException(
                 Quote.path(modelPath) + ": the model file has no labels (jrnn.labels)");
           }
+          UnknownTokens.requireLabels(
+              ex.stream().map(LabelledExample::label).toList(),
+              c.labels(),
+              data,
+              "examples",
+              "labels");
+          fit.put(
+              "unknown_rate",
+              UnknownTokens.require(
+                  UnknownTokens.of(
+                      required(c.tokenizer(), modelPath),
+                      ex.stream().map(LabelledExample::text).toList()),
+                  data,
+                  "tokens"));
           List<int[]> x =
               CliData.encodeAll(
                   required(c.tokenizer(), modelPath),
@@ -172,7 +191,11 @@ public final class EvalCommand implements Command {
         }
         case "lm" -> {
           LanguageModel m = c.model(LanguageModel.class);
-          int[] ids = required(c.tokenizer(), modelPath).encode(CliData.text(data));
+          String text = CliData.text(data);
+          int[] ids = required(c.tokenizer(), modelPath).encode(text);
+          UnknownTokens.Count unknown = new UnknownTokens.Count();
+          unknown.add(c.tokenizer(), text, ids);
+          fit.put("unknown_rate", UnknownTokens.require(unknown, data, "tokens"));
           if (ids.length < 2) {
             throw new JrnnException(Quote.path(data) + ": needs at least two tokens");
           }
@@ -188,6 +211,16 @@ public final class EvalCommand implements Command {
             throw new JrnnException(
                 Quote.path(modelPath) + ": the model file has no tags (jrnn.labels)");
           }
+          UnknownTokens.requireLabels(
+              ex.stream().flatMap(s -> s.tags().stream()).toList(),
+              c.labels(),
+              data,
+              "words",
+              "tags");
+          fit.put(
+              "unknown_rate",
+              UnknownTokens.require(
+                  UnknownTokens.ofWords(required(c.tokenizer(), modelPath), ex), data, "words"));
           metrics =
               m.evaluate(
                   TrainCommand.taggingBatches(
@@ -206,6 +239,20 @@ public final class EvalCommand implements Command {
             throw new JrnnException(
                 Quote.path(modelPath) + ": the model file has no target tokenizer");
           }
+          fit.put(
+              "unknown_rate",
+              UnknownTokens.require(
+                  UnknownTokens.of(
+                      required(c.tokenizer(), modelPath),
+                      ex.stream().map(TextPair::source).toList()),
+                  data,
+                  "source tokens"));
+          fit.put(
+              "target_unknown_rate",
+              UnknownTokens.require(
+                  UnknownTokens.of(c.targetTokenizer(), ex.stream().map(TextPair::target).toList()),
+                  data,
+                  "target tokens"));
           metrics =
               m.evaluate(
                   TrainCommand.seq2seqBatches(
@@ -239,6 +286,7 @@ public final class EvalCommand implements Command {
       result.put("data", data.toString());
       result.put(task.equals("lm") ? "tokens" : "examples", examples);
       result.putAll(metrics);
+      result.putAll(fit);
       out.println(Json.write(result));
     }
     return 0;
