@@ -113,6 +113,7 @@ public final class DataShape {
 
   /** The first {@link #SAMPLE} lines of {@code text} (as {@link TextFiles#readLines} splits). */
   public static List<String> firstLines(String text) {
+    Arguments.notNull("text", text);
     List<String> out = new ArrayList<>();
     int start = 0;
     while (start < text.length() && out.size() < SAMPLE) {
@@ -134,9 +135,7 @@ public final class DataShape {
             lines,
             l ->
                 l.startsWith("-DOCSTART-")
-                    || (commentPrefix != null
-                        && !commentPrefix.isEmpty()
-                        && l.startsWith(commentPrefix)));
+                    || (commentPrefix != null && l.startsWith(commentPrefix)));
     Format expected = Format.CONLL;
     if (s.rows.isEmpty()) {
       return;
