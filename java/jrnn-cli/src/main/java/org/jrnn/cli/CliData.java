@@ -12,6 +12,7 @@ import org.jrnn.JrnnException;
 import org.jrnn.caption.Captioner;
 import org.jrnn.cli.Command.UsageException;
 import org.jrnn.data.DataFormatException;
+import org.jrnn.data.DataShape;
 import org.jrnn.data.DigitImage;
 import org.jrnn.data.LabelIndex;
 import org.jrnn.data.LabelledExample;
@@ -113,12 +114,13 @@ final class CliData {
     return out;
   }
 
-  /** Plain text (UTF-8; newlines normalised). */
+  /** Plain text (UTF-8; newlines normalised); columns, CoNLL or JSON are refused. */
   static String text(Path file) throws IOException {
     String t = TextFiles.readString(file);
     if (t.isEmpty()) {
       throw new DataFormatException(file, 0, "the text is empty");
     }
+    DataShape.check(file, DataShape.firstLines(t), DataShape.Format.PLAIN_TEXT);
     return t;
   }
 
@@ -161,6 +163,7 @@ final class CliData {
    */
   static List<DigitImage> digits(Path file) throws IOException {
     List<String> lines = TextFiles.readLines(file);
+    DataShape.check(file, lines, DataShape.Format.DIGITS_CSV);
     List<DigitImage> out = new ArrayList<>(lines.size());
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();

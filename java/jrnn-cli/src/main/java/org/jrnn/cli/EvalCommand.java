@@ -73,10 +73,14 @@ public final class EvalCommand implements Command {
         "accuracy_unknown (on tokens the model knows / maps to <unk>; each left out when there are",
         "none), unknown_rate; language model loss, bits_per_token, perplexity; digits loss,",
         "exact_match; seq2seq loss, exact_match, wer, per, bleu: per is the error rate over the",
-        "model's target tokens (edit distance / reference tokens: phonemes with --tokens word on",
-        "space-separated symbols, characters with --tokens char), wer the same over the words of",
+        "model's target tokens (edit distance / reference tokens: phonemes where the targets are",
+        "space-separated symbols, characters with char tokens), wer the same over the words of",
         "the decoded text, bleu corpus BLEU-4 over those words in 0..1 (as jrnn caption's bleu4).",
         "For G2P, the literature's \"word error rate\" (words with any error) is 1 - exact_match.",
+        "Fit: unknown_rate, the share of the data's tokens (tagger: words) not in the model's",
+        "vocabulary (seq2seq: of the source; target_unknown_rate of the target). Data with more",
+        "than half its tokens unknown, or with labels or tags the model does not know, is refused",
+        "(exit 1), as is data in another format than the model's task reads.",
         "");
   }
 
@@ -157,6 +161,7 @@ public final class EvalCommand implements Command {
       String format = CliData.format(task, o.choice("format", null, CliData.FORMATS), data);
       long examples;
       Map<String, Double> metrics;
+      Map<String, Object> fit = new LinkedHashMap<>(); // how well the data fits the model
       switch (task) {
         case "classify" -> {
           SequenceClassifier m = c.model(SequenceClassifier.class);
@@ -165,6 +170,20 @@ public final class EvalCommand implements Command {
             throw new JrnnException(
                 Quote.path(modelPath) + ": the model file has no labels (jrnn.labels)");
           }
+          UnknownTokens.requireLabels(
+              ex.stream().map(LabelledExample::label).toList(),
+              c.labels(),
+              data,
+              "examples",
+              "labels");
+          fit.put(
+              "unknown_rate",
+              UnknownTokens.require(
+                  UnknownTokens.of(
+                      required(c.tokenizer(), modelPath),
+                      ex.stream().map(LabelledExample::text).toList()),
+                  data,
+                  "tokens"));
           List<int[]> x =
               CliData.encodeAll(
                   required(c.tokenizer(), modelPath),
@@ -178,7 +197,11 @@ public final class EvalCommand implements Command {
         }
         case "lm" -> {
           LanguageModel m = c.model(LanguageModel.class);
-          int[] ids = required(c.tokenizer(), modelPath).encode(CliData.text(data));
+          String text = CliData.text(data);
+          int[] ids = required(c.tokenizer(), modelPath).encode(text);
+          UnknownTokens.Count unknown = new UnknownTokens.Count();
+          unknown.add(c.tokenizer(), text, ids);
+          fit.put("unknown_rate", UnknownTokens.require(unknown, data, "tokens"));
           if (ids.length < 2) {
             throw new JrnnException(Quote.path(data) + ": needs at least two tokens");
           }
@@ -194,6 +217,16 @@ public final class EvalCommand implements Command {
             throw new JrnnException(
                 Quote.path(modelPath) + ": the model file has no tags (jrnn.labels)");
           }
+          UnknownTokens.requireLabels(
+              ex.stream().flatMap(s -> s.tags().stream()).toList(),
+              c.labels(),
+              data,
+              "words",
+              "tags");
+          fit.put(
+              "unknown_rate",
+              UnknownTokens.require(
+                  UnknownTokens.ofWords(required(c.tokenizer(), modelPath), ex), data, "words"));
           metrics =
               m.evaluate(
                   TrainCommand.taggingBatches(
@@ -212,6 +245,20 @@ public final class EvalCommand implements Command {
             throw new JrnnException(
                 Quote.path(modelPath) + ": the model file has no target tokenizer");
           }
+          fit.put(
+              "unknown_rate",
+              UnknownTokens.require(
+                  UnknownTokens.of(
+                      required(c.tokenizer(), modelPath),
+                      ex.stream().map(TextPair::source).toList()),
+                  data,
+                  "source tokens"));
+          fit.put(
+              "target_unknown_rate",
+              UnknownTokens.require(
+                  UnknownTokens.of(c.targetTokenizer(), ex.stream().map(TextPair::target).toList()),
+                  data,
+                  "target tokens"));
           metrics =
               m.evaluate(
                   TrainCommand.seq2seqBatches(
@@ -246,6 +293,7 @@ public final class EvalCommand implements Command {
       result.put("data", data.toString());
       result.put(task.equals("lm") ? "tokens" : "examples", examples);
       result.putAll(metrics);
+      result.putAll(fit);
       out.println(Json.write(result));
     }
     return 0;

@@ -47,6 +47,7 @@ public final class GenerateCommand implements Command {
         "  --model FILE       the language model file",
         "  --prompt TEXT      where to start (default: a new line, or the first token of the",
         "                     vocabulary); every token of the prompt must be known to the model",
+        "                     (an unknown one is named with its position, counted from 1)",
         "  --length N         tokens to generate (default 200)",
         "  --temperature T    0 = always the most likely token; 1 = the model's distribution;",
         "                     lower is safer, higher is wilder (default 0.8)",
@@ -108,11 +109,8 @@ public final class GenerateCommand implements Command {
       if (ids.length == 0) {
         throw new JrnnException("the prompt has no tokens");
       }
-      for (int i = 0; i < ids.length; i++) {
-        if (ids[i] == Vocabulary.UNK_ID) {
-          throw new JrnnException(
-              "the prompt's token " + (i + 1) + " is not in the model's vocabulary");
-        }
+      if (!UnknownTokens.positions(ids).isEmpty()) {
+        throw new JrnnException(UnknownTokens.describePrompt(tokenizer, prompt, ids));
       }
       for (Hypothesis h : Decoders.decode(model, List.of(ids), options).get(0).nbest()) {
         int[] generated = h.tokens();

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.jrnn.Device;
@@ -74,6 +75,10 @@ public final class PredictCommand implements Command {
         "  seq2seq      {\"text\": ..., \"output\": ...} (greedy decoding)",
         "  digits       {\"text\": ..., \"output\": \"seven\"} for a line of 64 comma-separated pixels 0..16",
         "A line that yields no tokens gives {\"text\": ..., \"error\": ...}. Language models: see jrnn generate.",
+        "The other objects (not the digit speller's) have \"unknown\": the number of the line's tokens",
+        "not in the model's vocabulary, and when there are any, \"unknown_tokens\": the first 20 of",
+        "them (tagger also \"unknown_at\": their 0-based positions in \"tokens\"); if any line had",
+        "unknown tokens, one warning line on stderr says how many at the end.",
         "",
         "  --model FILE     a model file from jrnn train",
         "  --max-length N   seq2seq/digits: longest output (default 50/10)",
@@ -114,6 +119,8 @@ public final class PredictCommand implements Command {
         maxLength = 10;
       }
       List<String> chunk = new ArrayList<>(CHUNK);
+      long inputs = 0;
+      long withUnknown = 0;
       for (Path source : files) {
         try (InputStream in =
             source == null
@@ -124,15 +131,25 @@ public final class PredictCommand implements Command {
           String line;
           while ((line = lines.next()) != null) {
             chunk.add(line);
+            inputs++;
             if (chunk.size() == CHUNK) {
-              predict(c, task, tokenizer, maxLength, chunk, out);
+              withUnknown += predict(c, task, tokenizer, maxLength, chunk, out);
               chunk.clear();
             }
           }
         }
       }
       if (!chunk.isEmpty()) {
-        predict(c, task, tokenizer, maxLength, chunk, out);
+        withUnknown += predict(c, task, tokenizer, maxLength, chunk, out);
+      }
+      if (withUnknown > 0) {
+        err.printf(
+            Locale.ROOT,
+            "warning: %,d of %,d inputs had tokens unknown to the model (see \"unknown\" in the"
+                + " output)%n",
+            withUnknown,
+            inputs);
+        err.flush();
       }
     }
     return 0;
@@ -177,7 +194,8 @@ public final class PredictCommand implements Command {
     }
   }
 
-  private static void predict(
+  /** Predicts for {@code lines}, printing one object each; returns how many had unknown tokens. */
+  private static int predict(
       ModelFiles.Contents c,
       String task,
       Tokenizer tokenizer,
@@ -185,6 +203,8 @@ public final class PredictCommand implements Command {
       List<String> lines,
       PrintStream out) {
     List<Map<String, Object>> results = new ArrayList<>(lines.size());
+    List<Map<String, Object>> unknowns = new ArrayList<>(lines.size());
+    int withUnknown = 0;
     List<int[]> ids = new ArrayList<>();
     List<Integer> rows = new ArrayList<>();
     List<float[]> features = new ArrayList<>();
@@ -193,6 +213,8 @@ public final class PredictCommand implements Command {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("text", line);
       results.add(m);
+      Map<String, Object> u = new LinkedHashMap<>();
+      unknowns.add(u);
       if (task.equals("digits")) {
         String[] f = line.strip().split("\\s*,\\s*");
         if (f.length < 64) {
@@ -213,6 +235,21 @@ public final class PredictCommand implements Command {
       }
       String text = task.equals("tag") ? String.join(" ", line.strip().split("\\s+")) : line;
       int[] x = text.isBlank() ? new int[0] : tokenizer.encode(text);
+      List<Integer> at = UnknownTokens.positions(x);
+      if (x.length > 0) {
+        u.put("unknown", at.size());
+      }
+      if (!at.isEmpty()) {
+        withUnknown++;
+        List<String> words = task.equals("tag") ? List.of(text.split(" ")) : List.of();
+        List<String> names = words.size() == x.length ? words : tokenizer.tokenize(text);
+        u.put(
+            "unknown_tokens",
+            at.stream().limit(UnknownTokens.MAX_LISTED).map(k -> names.get(k)).toList());
+        if (task.equals("tag")) {
+          u.put("unknown_at", at);
+        }
+      }
       if (x.length == 0) {
         m.put("error", "no tokens");
         continue;
@@ -282,9 +319,12 @@ public final class PredictCommand implements Command {
         }
       }
     }
-    for (Map<String, Object> r : results) {
+    for (int i = 0; i < results.size(); i++) {
+      Map<String, Object> r = results.get(i);
+      r.putAll(unknowns.get(i));
       out.println(Json.write(r));
     }
     out.flush();
+    return withUnknown;
   }
 }

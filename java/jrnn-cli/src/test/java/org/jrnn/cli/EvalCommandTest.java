@@ -87,7 +87,12 @@ class EvalCommandTest {
     Files.writeString(other, "the film was fine\tmeh\n");
     CliTestSupport.Run bad = run("eval", "--model", model.toString(), "--data", other.toString());
     assertEquals(Main.EXIT_FAILURE, bad.status());
-    assertEquals("jrnn eval: example 1: unknown label 'meh' (known: [neg, pos])\n", bad.err());
+    assertEquals(
+        "jrnn eval: "
+            + other
+            + " does not fit the model: 1 of 1 examples have labels the model does not know:"
+            + " 'meh'; the model's labels: neg, pos\n",
+        bad.err());
     // the wrong kind of data for the model
     bad = run("eval", "--model", model.toString(), "--data", text.toString(), "--format", "text");
     assertEquals(Main.EXIT_USAGE, bad.status());

@@ -136,7 +136,9 @@ class GenerateCommandTest {
     CliTestSupport.Run bad = run("generate", "--model", lm.toString(), "--prompt", "ZZZ");
     assertEquals(Main.EXIT_FAILURE, bad.status());
     assertEquals(
-        "jrnn generate: the prompt's token 1 is not in the model's vocabulary\n", bad.err());
+        "jrnn generate: the prompt's character 'Z' (U+005A, positions 1, 2, 3) is not in the"
+            + " model's vocabulary\n",
+        bad.err());
     bad = run("generate", "--model", lm.toString(), "--temperature", "-1");
     assertEquals(Main.EXIT_USAGE, bad.status());
     assertEquals(

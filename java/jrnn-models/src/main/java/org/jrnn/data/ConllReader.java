@@ -21,7 +21,10 @@ public final class ConllReader {
    * Reads sentences taking tokens from column {@code tokenColumn} and tags from {@code tagColumn}
    * (0-based).
    *
-   * @throws DataFormatException naming the line, for a line with too few columns
+   * @throws DataFormatException naming the line, for a line with too few columns; or, for a file
+   *     that is not CoNLL (token cells of several words, column counts that vary from line to line,
+   *     no blank line in the first {@link DataShape#SAMPLE} lines of a longer file, JSON), saying
+   *     what it looks like (see {@link DataShape})
    */
   public static List<TaggedSentence> read(Path file, int tokenColumn, int tagColumn)
       throws IOException {
@@ -39,6 +42,7 @@ public final class ConllReader {
     }
     long needed = Math.max(tokenColumn, tagColumn) + 1L; // a column of Integer.MAX_VALUE needs 2^31
     List<String> lines = TextFiles.readLines(file);
+    DataShape.checkConll(file, lines, tokenColumn, commentPrefix);
     List<TaggedSentence> out = new ArrayList<>();
     List<String> tokens = new ArrayList<>();
     List<String> tags = new ArrayList<>();

@@ -51,10 +51,13 @@ public final class LabelledTextReader {
   /**
    * Reads {@code text<TAB>label} lines; the label is what follows the last tab, trimmed.
    *
-   * @throws DataFormatException naming the line, for a line without a tab or with an empty label
+   * @throws DataFormatException naming the line, for a line without a tab or with an empty label;
+   *     or, for a file of another format (mostly lines without a tab, CoNLL blocks, a label column
+   *     of text, JSON), saying what it looks like (see {@link DataShape})
    */
   public static List<LabelledExample> readTsv(Path file) throws IOException {
     List<String> lines = TextFiles.readLines(file);
+    DataShape.checkLabelledTsv(file, lines);
     List<LabelledExample> out = new ArrayList<>(lines.size());
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
@@ -77,10 +80,13 @@ public final class LabelledTextReader {
   /**
    * Reads one JSON object per line.
    *
-   * @throws DataFormatException naming the line, for invalid JSON or a record without text or label
+   * @throws DataFormatException naming the line, for invalid JSON or a record without text or
+   *     label; or, for a file of another format or labels that look like text, saying what it looks
+   *     like (see {@link DataShape})
    */
   public static List<LabelledExample> readJsonl(Path file) throws IOException {
     List<String> lines = TextFiles.readLines(file);
+    DataShape.checkJsonLines(file, lines);
     List<LabelledExample> out = new ArrayList<>(lines.size());
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
@@ -98,16 +104,20 @@ public final class LabelledTextReader {
         out.add(ex);
       }
     }
+    DataShape.checkLabels(file, out);
     return out;
   }
 
   /**
    * Reads a JSON array of objects (e.g. {@code data/sentiment/imdb.json}).
    *
-   * @throws DataFormatException naming the line where the bad record starts
+   * @throws DataFormatException naming the line where the bad record starts; or, for a file of
+   *     another format or labels that look like text, saying what it looks like (see {@link
+   *     DataShape})
    */
   public static List<LabelledExample> readJsonArray(Path file) throws IOException {
     String text = TextFiles.readString(file);
+    DataShape.checkJsonArray(file, DataShape.firstLines(text));
     List<Json.Element> elements;
     try {
       elements = Json.parseArrayElements(text);
@@ -124,6 +134,7 @@ public final class LabelledTextReader {
         out.add(ex);
       }
     }
+    DataShape.checkLabels(file, out);
     return out;
   }
 

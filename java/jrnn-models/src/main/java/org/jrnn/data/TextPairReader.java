@@ -15,10 +15,12 @@ public final class TextPairReader {
    * (e.g. attribution) are ignored.
    *
    * @throws DataFormatException naming the line, for a line with fewer than two fields or an empty
-   *     side
+   *     side; or, for a file of another format (mostly lines without a tab, CoNLL blocks, a target
+   *     column of a few label-like values, JSON), saying what it looks like (see {@link DataShape})
    */
   public static List<TextPair> readTsv(Path file) throws IOException {
     List<String> lines = TextFiles.readLines(file);
+    DataShape.checkPairs(file, lines);
     List<TextPair> out = new ArrayList<>(lines.size());
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);

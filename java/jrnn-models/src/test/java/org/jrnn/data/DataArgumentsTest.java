@@ -337,6 +337,16 @@ class DataArgumentsTest {
         rejects("pairs null", "file is null", () -> TextPairReader.readTsv(null)),
         rejects("sentiment null", "dataDir is null", () -> BundledData.sentiment(null)),
         rejects("moby null", "dataDir is null", () -> BundledData.mobyDick((Path) null)),
-        rejects("digits null", "dataDir is null", () -> BundledData.digits(null)));
+        rejects("digits null", "dataDir is null", () -> BundledData.digits(null)),
+        rejects("shape guess null", "lines is null", () -> DataShape.guess(null)),
+        rejects("shape first lines null", "text is null", () -> DataShape.firstLines(null)),
+        rejects(
+            "shape check null file",
+            "file is null",
+            () -> DataShape.check(null, List.of(), DataShape.Format.CONLL)),
+        rejects(
+            "shape check null format",
+            "format is null",
+            () -> DataShape.check(Path.of("f"), List.of(), null)));
   }
 }
