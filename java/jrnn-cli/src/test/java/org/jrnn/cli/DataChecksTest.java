@@ -52,7 +52,7 @@ class DataChecksTest {
       tsv.append(e.text().strip()).append('\t').append(e.label()).append('\n');
     }
     reviews = Files.writeString(dir.resolve("reviews.tsv"), tsv, StandardCharsets.UTF_8);
-    speller = train("seq2seq", cmudict, "speller.safetensors");
+    speller = train("seq2seq", cmudict, "speller.safetensors", "--tokens", "char");
     tagger = train("tag", treebank, "tagger.safetensors");
   }
 
@@ -208,8 +208,9 @@ class DataChecksTest {
 
   @Test
   void predictCountsUnknownTokensPerInputAndWarnsOnce() {
-    // a word model of spaced letters: "hello" is one unknown word, "h e l l o" five known ones
-    Path words = train("seq2seq", cmudict, "words.st", "--tokens", "word");
+    // the default model of spaced letters (split at white space, detected): "hello" is one
+    // unknown token, "h e l l o" five known ones
+    Path words = train("seq2seq", cmudict, "words.st");
     CliTestSupport.Run p =
         runWithInput("hello\nh e l l o\n", "predict", "--model", words.toString());
     assertEquals(0, p.status(), p.err());
