@@ -79,7 +79,7 @@ public final class EvalCommand implements Command {
         "For G2P, the literature's \"word error rate\" (words with any error) is 1 - exact_match.",
         "Fit: unknown_rate, the share of the data's tokens (tagger: words) not in the model's",
         "vocabulary (seq2seq: of the source; target_unknown_rate of the target). Data with more",
-        "than half its tokens unknown, or with labels or tags the model does not know, is refused",
+        "than 80% of its tokens unknown, or with labels or tags the model does not know, is refused",
         "(exit 1), as is data in another format than the model's task reads.",
         "");
   }

@@ -22,8 +22,12 @@ import org.jrnn.internal.Quote;
 
 /** Counts and names tokens unknown to a model. */
 final class UnknownTokens {
-  /** eval refuses data with a larger share of unknown tokens than this. */
-  static final double MAX_RATE = 0.5;
+  /**
+   * eval refuses data with a larger share of unknown tokens than this: a small model's own kind of
+   * data can have half its words unknown (a tagger trained on 150 sentences: 44%), data of another
+   * kind or language has nearly all of them unknown.
+   */
+  static final double MAX_RATE = 0.8;
 
   /** The most unknown token strings predict lists per input. */
   static final int MAX_LISTED = 20;

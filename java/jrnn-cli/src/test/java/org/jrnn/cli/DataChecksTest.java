@@ -165,12 +165,12 @@ class DataChecksTest {
     CliTestSupport.Run e = run("eval", "--model", cls.toString(), "--data", test.toString());
     assertEquals(0, e.status(), e.err());
     assertEquals(0.125, Json.parseObject(e.out()).get("unknown_rate"), e.out());
-    Path far = Files.writeString(dir.resolve("far.tsv"), "zork plugh xyzzy the\tpos\n");
+    Path far = Files.writeString(dir.resolve("far.tsv"), "zork plugh xyzzy frob quux the\tpos\n");
     assertEquals(
         "jrnn eval: "
             + far
-            + " does not fit the model: 75.0% of its tokens (3 of 4) are not in the model's"
-            + " vocabulary (at most 50% may be), e.g. 'zork', 'plugh', 'xyzzy'",
+            + " does not fit the model: 83.3% of its tokens (5 of 6) are not in the model's"
+            + " vocabulary (at most 80% may be), e.g. 'zork', 'plugh', 'xyzzy', 'frob', 'quux'",
         refused(run("eval", "--model", cls.toString(), "--data", far.toString())));
 
     // seq2seq: 'Q' is 1 of 10 source characters, 'Z' 1 of 12 target characters
@@ -181,12 +181,12 @@ class DataChecksTest {
     assertEquals(0.1, m.get("unknown_rate"), e.out());
     assertEquals(1.0 / 12, m.get("target_unknown_rate"), e.out());
     assertTrue(m.containsKey("exact_match"), e.out());
-    Path upper = Files.writeString(dir.resolve("u.tsv"), "c a t\tK AE T\n");
+    Path upper = Files.writeString(dir.resolve("u.tsv"), "c a t\tKAE\n");
     String line = refused(run("eval", "--model", speller.toString(), "--data", upper.toString()));
     assertTrue(
         line.endsWith(
-            " does not fit the model: 66.7% of its target tokens (4 of 6) are not in the model's"
-                + " vocabulary (at most 50% may be), e.g. 'K', 'A', 'E', 'T'"),
+            " does not fit the model: 100.0% of its target tokens (3 of 3) are not in the model's"
+                + " vocabulary (at most 80% may be), e.g. 'K', 'A', 'E'"),
         line);
 
     // tagger: one word of three unknown; a tag the model does not know
