@@ -198,8 +198,8 @@ public final class CaptionCommand implements Command {
    * org.jrnn.caption.Augment#parse}), {@code --min-freq}, {@code --valid}); the training options
    * are {@code TrainCommand}'s. TrainCommand calls this for the task and saves the result.
    */
-  static TrainCommand.Trained train(
-      CliOptions o, TrainCommand.Settings s, Path data, PrintStream log) throws IOException {
+  static TrainCommand.Trained train(CliOptions o, TrainSettings s, Path data, PrintStream log)
+      throws IOException {
     org.jrnn.caption.CaptionTraining.Options opts =
         org.jrnn.caption.CaptionTraining.Options.builder()
             .images(o.requiredPath("images"))
