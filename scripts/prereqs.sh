@@ -7,7 +7,8 @@
 #   scripts/prereqs.sh build    # only what building the jar needs (scripts/jrnn on a fresh machine)
 #   scripts/prereqs.sh arm64    # also the linux-arm64 cross build and its tests: Debian's cross
 #                               # compiler (g++-aarch64-linux-gnu) and user-mode QEMU (qemu-user)
-#   scripts/prereqs.sh build arm64   # building only, for linux-arm64 too (scripts/build-native.sh)
+#   scripts/prereqs.sh build arm64   # the build's part and the arm64 part (scripts/build-native.sh
+#                                    # with JRNN_ARCH=arm64, scripts/test-native-arm64.sh)
 # Called by scripts/test.sh, scripts/bench and scripts/jrnn; a no-op when everything is there.
 set -euo pipefail
 MODE=all
@@ -43,7 +44,7 @@ fi
 if [ "$ARM64" = 1 ]; then
   command -v aarch64-linux-gnu-g++ >/dev/null || need+=(g++-aarch64-linux-gnu)
   # the native tests run under qemu-aarch64 (scripts/test-native-arm64.sh)
-  [ "$MODE" = build ] || command -v qemu-aarch64 >/dev/null || need+=(qemu-user)
+  command -v qemu-aarch64 >/dev/null || need+=(qemu-user)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "[prereqs] installing ${need[*]}" >&2

@@ -13,7 +13,8 @@ namespace jrnn::cpu {
 
 // C [M,Nc] = alpha * op(A) · op(B) + beta * C, row-major; op(X) = Xᵀ when trans_X.
 // Sizes are validated to fit an int before they get here (api.cc). Zero-sized products are
-// skipped (with beta = 0, C is still cleared).
+// skipped (with beta = 0, C is still cleared). On AArch64 long matrix-vector sums are split
+// (cpu_util.cc).
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t Nc, int64_t K, float alpha, const float* A,
           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 

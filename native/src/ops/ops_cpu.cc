@@ -3,7 +3,6 @@
 // native/tests/test_ops.cc). Pointwise passes are written as simple loops the compiler vectorises.
 #include "ops/ops_cpu.h"
 
-#include <cblas.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -14,6 +13,7 @@
 #include <limits>
 #include <vector>
 
+#include "cpu/cpu_util.h"
 #include "cpu/isa.h"
 #include "cpu/kernels.h"
 #include "cpu/threads.h"
@@ -131,8 +131,7 @@ void linear_forward(int64_t M, int64_t I, int64_t O, const float* x, const float
     for (int64_t m = 0; m < M; ++m) std::memcpy(y + m * O, b, sizeof(float) * O);
   }
   if (!kern) {  // y [M, O] (+)= x [M, I] · w [O, I]ᵀ
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, O, I, 1.0f, x, I, w, I, b ? 1.0f : 0.0f,
-                y, O);
+    gemm(false, true, M, O, I, 1.0f, x, I, w, I, b ? 1.0f : 0.0f, y, O);
     return;
   }
   struct Call {
@@ -167,10 +166,9 @@ void linear_backward(int64_t M, int64_t I, int64_t O, const float* x, const floa
   const Kernels* kern = kernels_for(active_isa());
   if (!kern) {
     if (dx)  // dx [M, I] = dy [M, O] · w [O, I]
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, I, O, 1.0f, dy, O, w, I, 0.0f, dx,
-                  I);
+      gemm(false, false, M, I, O, 1.0f, dy, O, w, I, 0.0f, dx, I);
     if (dw)  // dw [O, I] += dy [M, O]ᵀ · x [M, I]
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, O, I, M, 1.0f, dy, O, x, I, 1.0f, dw, I);
+      gemm(true, false, O, I, M, 1.0f, dy, O, x, I, 1.0f, dw, I);
     if (db)
       for (int64_t m = 0; m < M; ++m)
         for (int64_t o = 0; o < O; ++o) db[o] += dy[m * O + o];
