@@ -23,6 +23,10 @@ if [ "${JRNN_SANITIZE:-0}" = 1 ] || [ "${CI:-}" = true ]; then
   log "native tests under AddressSanitizer + UndefinedBehaviorSanitizer"
   scripts/test-native.sh --sanitize
 fi
+# linux-arm64: libjrnn and the CPU tests cross-compiled, run under qemu-aarch64 (~1-2 min; --full
+# adds the CUDA host tests)
+log "native tests for linux-arm64 under qemu-aarch64"
+scripts/test-native-arm64.sh
 
 # ---- Java: builds libjrnn + the JNI glue through Maven, runs all Java tests, packs the jar, then
 #      (integration-test phase) loads the jar from an empty JavaCPP cache and executes the notebooks

@@ -7,12 +7,17 @@
 // multiple of the panel width, K over several K blocks with a partial last one; and tiny ones (a
 // single partial tile). Results must be bit-identical on 1, 2 and 3
 // threads.
+// Also cpu::gemm (cpu_util.h: OpenBLAS, the generic path's products) on the shapes OpenBLAS turns
+// into matrix-vector products (one row or one column of C) with a long K, in every layout: as
+// accurate as the x86-64 kernels on every machine (on AArch64 through cpu_util.cc's split sums).
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <random>
 #include <vector>
 
+#include "cpu/cpu_util.h"
 #include "cpu/isa.h"
 #include "cpu/kernels.h"
 #include "cpu/threads.h"
@@ -60,9 +65,46 @@ std::vector<float> run(const cpu::Kernels* k, const Size& s, bool a_trans, bool 
   return c;
 }
 
+// C [M, N] (+)= op(A) · op(B) through cpu::gemm with M = 1 or N = 1 and K = 3000, against a
+// double product: relative error by norm (max |error| / max(1, max |C|)) below 1e-6, which a
+// single chain of 3000 float additions exceeds (ARMV8 OpenBLAS's gemv unsplit: 1.1-1.9e-6).
+void test_blas_gemv_shapes() {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  const Size sizes[] = {{1, 300, 3000}, {300, 1, 3000}, {1, 40, 257}};
+  for (const Size& s : sizes)
+    for (int layout = 0; layout < 4; ++layout)
+      for (float beta : {0.0f, 1.0f}) {
+        const bool a_trans = layout & 1, b_trans = layout & 2;
+        std::vector<float> a(s.M * s.K), b(s.K * s.N), c(s.M * s.N);
+        for (float& v : a) v = u(rng);
+        for (float& v : b) v = u(rng);
+        for (float& v : c) v = beta == 0.0f ? std::numeric_limits<float>::quiet_NaN() : u(rng);
+        std::vector<double> want(s.M * s.N);
+        double diff = 0, ref = 1.0;
+        for (int64_t m = 0; m < s.M; ++m)
+          for (int64_t n = 0; n < s.N; ++n) {
+            double sum = beta == 0.0f ? 0.0 : c[m * s.N + n];
+            for (int64_t k = 0; k < s.K; ++k)
+              sum += 0.5 * (a_trans ? a[k * s.M + m] : a[m * s.K + k]) *
+                     double(b_trans ? b[n * s.K + k] : b[k * s.N + n]);
+            want[m * s.N + n] = sum;
+            ref = std::max(ref, std::fabs(sum));
+          }
+        cpu::gemm(a_trans, b_trans, s.M, s.N, s.K, 0.5f, a.data(), a_trans ? s.M : s.K, b.data(),
+                  b_trans ? s.K : s.N, beta, c.data(), s.N);
+        for (int64_t i = 0; i < s.M * s.N; ++i)
+          diff = std::isnan(c[i]) ? INFINITY : std::max(diff, std::fabs(c[i] - want[i]));
+        EXPECT(diff / ref < 1e-6,
+               "cpu::gemm %lldx%lldx%lld a_trans=%d b_trans=%d beta=%g: relative error %.3g",
+               (long long)s.M, (long long)s.N, (long long)s.K, a_trans, b_trans, beta, diff / ref);
+      }
+}
+
 }  // namespace
 
 int main() {
+  test_blas_gemv_shapes();
   // All but the last take the in-place blocking, the last the packed one (C >= 2^20 elements,
   // kernels_dense_impl.h kGemmPackedMinC; on AVX2 from 2^16, so the first is packed there too):
   // both cross their row, column and K block edges.

@@ -43,7 +43,7 @@ void forward_pointwise(const ForwardStep& s) {
       case JRNN_RNN_RELU:
         for (int64_t j = 0; j < H; ++j) {
           const float a = gi[j] + gh[j] + bias_at(s.b_ih, j) + bias_at(s.b_hh, j);
-          h_out[j] = s.cell == JRNN_RNN_TANH ? std::tanh(a) : (a > 0.0f ? a : 0.0f);
+          h_out[j] = s.cell == JRNN_RNN_TANH ? std::tanh(a) : (0.0f > a ? 0.0f : a);  // NaN stays
         }
         break;
       case JRNN_LSTM: {

@@ -3,8 +3,9 @@
 // native/tests/test_ops.cc). Pointwise passes are written as simple loops the compiler vectorises.
 #include "ops/ops_cpu.h"
 
-#include <cblas.h>
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +13,7 @@
 #include <limits>
 #include <vector>
 
+#include "cpu/cpu_util.h"
 #include "cpu/isa.h"
 #include "cpu/kernels.h"
 #include "cpu/threads.h"
@@ -129,8 +131,7 @@ void linear_forward(int64_t M, int64_t I, int64_t O, const float* x, const float
     for (int64_t m = 0; m < M; ++m) std::memcpy(y + m * O, b, sizeof(float) * O);
   }
   if (!kern) {  // y [M, O] (+)= x [M, I] · w [O, I]ᵀ
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, O, I, 1.0f, x, I, w, I, b ? 1.0f : 0.0f,
-                y, O);
+    gemm(false, true, M, O, I, 1.0f, x, I, w, I, b ? 1.0f : 0.0f, y, O);
     return;
   }
   struct Call {
@@ -165,10 +166,9 @@ void linear_backward(int64_t M, int64_t I, int64_t O, const float* x, const floa
   const Kernels* kern = kernels_for(active_isa());
   if (!kern) {
     if (dx)  // dx [M, I] = dy [M, O] · w [O, I]
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, I, O, 1.0f, dy, O, w, I, 0.0f, dx,
-                  I);
+      gemm(false, false, M, I, O, 1.0f, dy, O, w, I, 0.0f, dx, I);
     if (dw)  // dw [O, I] += dy [M, O]ᵀ · x [M, I]
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, O, I, M, 1.0f, dy, O, x, I, 1.0f, dw, I);
+      gemm(true, false, O, I, M, 1.0f, dy, O, x, I, 1.0f, dw, I);
     if (db)
       for (int64_t m = 0; m < M; ++m)
         for (int64_t o = 0; o < O; ++o) db[o] += dy[m * O + o];
@@ -244,6 +244,7 @@ static inline void insert_top(float v, int64_t k, int64_t top, int64_t& kept, fl
   idx[at] = static_cast<int32_t>(k);
 }
 
+#if defined(__x86_64__)
 // AVX-512: one compare per 16 columns gives the lanes above the list's last value; only those
 // go to the scalar insertion (a few dozen per row of thousands).
 __attribute__((target("avx512f"))) static void top_of_row_avx512(const float* row, int64_t K,
@@ -270,6 +271,7 @@ __attribute__((target("avx512f"))) static void top_of_row_avx512(const float* ro
     }
   }
 }
+#endif  // __x86_64__
 
 // Per row: the same shift as softmax()'s log branch, so every value is bit-identical to its
 // entry there; then one pass keeping the best `top` of row[k] - shift in a small sorted list,
@@ -285,7 +287,9 @@ void log_softmax_top(int64_t M, int64_t K, const float* x, int64_t top, const in
   std::vector<char> excluded(n_exclude > 0 ? K : 0, 0);
   for (int64_t i = 0; i < n_exclude; ++i) excluded[exclude[i]] = 1;
   const char* ex = n_exclude > 0 ? excluded.data() : nullptr;
+#if defined(__x86_64__)
   const bool avx512 = active_isa() == Isa::kAvx512;
+#endif
   for (int64_t m = 0; m < M; ++m) {
     const float* row = x + m * K;
     float* val = values + m * top;
@@ -293,10 +297,12 @@ void log_softmax_top(int64_t M, int64_t K, const float* x, int64_t top, const in
     for (int64_t i = 0; i < top; ++i) val[i] = kNegInf, idx[i] = -1;
     const float mx = row_max(K, row);
     const float shift = mx + static_cast<float>(std::log(sum_exp(K, row, mx)));
+#if defined(__x86_64__)
     if (avx512) {
       top_of_row_avx512(row, K, shift, ex, top, val, idx);
       continue;
     }
+#endif
     int64_t kept = 0;
     for (int64_t k0 = 0; k0 < K; k0 += kBlock) {
       const int64_t n = K - k0 < kBlock ? K - k0 : kBlock;

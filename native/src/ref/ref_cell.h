@@ -58,7 +58,7 @@ void cell_forward(int cell, int64_t Cl, int64_t H, const CellWeights<F>& w, Cell
   for (int64_t j = 0; j < H; ++j) {
     if (cell == JRNN_RNN_TANH || cell == JRNN_RNN_RELU) {
       const F a = r.gi[j] + r.gh[j];
-      r.act[j] = cell == JRNN_RNN_TANH ? std::tanh(a) : (a > F(0) ? a : F(0));
+      r.act[j] = cell == JRNN_RNN_TANH ? std::tanh(a) : (F(0) > a ? F(0) : a);  // NaN stays
       r.h[j] = r.act[j];
     } else if (cell == JRNN_LSTM) {
       const F i = sigmoid(r.gi[j] + r.gh[j]);
