@@ -10,6 +10,7 @@ package org.jrnn;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.annotation.Platform;
 import org.jrnn.JrnnException.Status;
 
 /**
@@ -45,7 +46,10 @@ final class Native {
       // OpenBLAS first: libjrnn.so needs libopenblas.so.0, which only the openblas preset's
       // extraction puts on disk; once loaded, the dynamic linker resolves it by soname.
       Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
-      Loader.load(JrnnNative.class);
+      if (Loader.load(JrnnNative.class) == null) {
+        // JavaCPP loads nothing for a platform that @Platform does not name
+        error = new UnsatisfiedLinkError("jrnn has no native libraries for this platform");
+      }
     } catch (Throwable t) {
       error = t;
     }
@@ -63,7 +67,10 @@ final class Native {
           Status.INTERNAL,
           "could not load jrnn's native libraries for platform "
               + Loader.getPlatform()
-              + ": "
+              + " (jrnn ships them for "
+              + String.join(" and ", JrnnNative.class.getAnnotation(Platform.class).value())
+              + " in jrnn-core-VERSION-PLATFORM.jar, which jrnn-platform brings: is the one for"
+              + " this platform on the class path?): "
               + LOAD_ERROR,
           LOAD_ERROR);
     }
