@@ -1,15 +1,15 @@
 // test_api.cc — the C API's contract apart from numerics: argument validation (right status, and a
 // message that names the problem), NULL reserve/scratch handling, the flat weight layout's named
 // views (PyTorch names, offsets, shapes), memory functions, the thread-local last error, and that
-// MXCSR's flush-to-zero mode is set during a CPU call and restored after it. Run: ctest -R
-// test_api.
-#include <xmmintrin.h>
-
+// the flush-to-zero mode (MXCSR on x86-64, FPCR on AArch64) is set during a CPU call and restored
+// after it. Run: ctest -R test_api.
 #include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
 
+#include "cpu/arch.h"
+#include "cpu/threads.h"
 #include "test_util.h"
 
 using namespace jrnn::test;
@@ -268,6 +268,7 @@ void test_contexts_and_memory() {
   // The CPU kernels' instruction set: the widest the CPU has unless JRNN_CPU_ISA caps it.
   const std::string isa = jrnn_cpu_isa();
   EXPECT(isa == "avx512" || isa == "avx2" || isa == "generic", "jrnn_cpu_isa '%s'", isa.c_str());
+#if defined(__x86_64__)
   __builtin_cpu_init();
   const char* widest = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
                                __builtin_cpu_supports("fma")
@@ -275,6 +276,9 @@ void test_contexts_and_memory() {
                        : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
                            ? "avx2"
                            : "generic";
+#else
+  const char* widest = "generic";  // the x86 kernels are not part of other builds
+#endif
   const char* cap = std::getenv("JRNN_CPU_ISA");
   if (!cap || !*cap)
     EXPECT(isa == widest, "jrnn_cpu_isa '%s', the CPU has %s", isa.c_str(), widest);
@@ -285,27 +289,83 @@ void test_contexts_and_memory() {
            "jrnn_cpu_isa '%s' with JRNN_CPU_ISA=avx2 on a CPU with %s", isa.c_str(), widest);
 }
 
-// During a CPU call MXCSR flushes denormals (a relu RNN whose output is 1e-39 gives exactly 0);
-// after it, the caller's mode is back, whichever it was.
+// During a CPU call the FP control register (MXCSR's FTZ|DAZ on x86-64, FPCR's FZ on AArch64)
+// flushes denormals (a relu RNN whose output is 1e-39 gives exactly 0); after it, the caller's mode
+// is back, whichever it was.
 void test_flush_to_zero(jrnn_context* ctx) {
+  using jrnn::cpu::FpMode;
+  using jrnn::cpu::kFlushDenormals;
+#if defined(__x86_64__)
+  static_assert(kFlushDenormals == 0x8040u, "MXCSR FTZ (bit 15) | DAZ (bit 6)");
+#elif defined(__aarch64__)
+  static_assert(kFlushDenormals == FpMode(1) << 24, "FPCR FZ (bit 24)");
+#endif
   jrnn_rnn_desc* d = jrnn_rnn_desc_create(JRNN_RNN_RELU, 1, 1, 1, 0, 0);
   float w[2] = {1e-20f, 0.0f};  // W_ih, W_hh
   float x[1] = {1e-19f}, y[1] = {-1}, h[1];
   std::vector<unsigned char> scratch(jrnn_rnn_scratch_bytes(ctx, d, 1, 1, JRNN_PASS_INFERENCE));
-  const unsigned original = _mm_getcsr();
-  for (unsigned mode : {original & ~0x8040u, original | 0x8040u}) {
-    _mm_setcsr(mode);
+  const FpMode original = jrnn::cpu::fp_mode();
+  for (FpMode mode : {original & ~kFlushDenormals, original | kFlushDenormals}) {
+    jrnn::cpu::set_fp_mode(mode);
     const jrnn_status st = jrnn_rnn_forward(ctx, d, 1, 1, nullptr, x, nullptr, nullptr, w, y, h,
                                             nullptr, nullptr, scratch.data());
-    const unsigned after = _mm_getcsr();
-    _mm_setcsr(original);
+    const FpMode after = jrnn::cpu::fp_mode();
+    jrnn::cpu::set_fp_mode(original);
     EXPECT(st == JRNN_OK, "forward: %s", jrnn_last_error());
     EXPECT(y[0] == 0.0f, "denormal result %g was not flushed to zero during the call", y[0]);
-    EXPECT(after == mode, "MXCSR was 0x%x before the call and 0x%x after it", mode, after);
+    EXPECT(after == mode, "the FP control register was 0x%llx before the call and 0x%llx after it",
+           (unsigned long long)mode, (unsigned long long)after);
   }
   volatile float tiny = 1e-20f;
-  EXPECT(tiny * 1e-19f != 0.0f, "denormals are flushed after the calls (MXCSR not restored)");
+  EXPECT(tiny * 1e-19f != 0.0f, "denormals are flushed after the calls (FP mode not restored)");
   jrnn_rnn_desc_destroy(d);
+}
+
+// The worker pool's threads compute under the caller's FP mode (flush-to-zero or not): each
+// worker sets it per region, so a denormal product is 0 there exactly when it is on the caller.
+struct WorkerModes {
+  jrnn::cpu::FpMode mode[2];
+  float product[2];
+  int ran[2];
+};
+void record_fp_mode(void* arg, int tid, int nt, jrnn::cpu::Barrier* barrier) {
+  auto* w = static_cast<WorkerModes*>(arg);
+  if (tid < 2) {
+    volatile float a = 1e-20f, b = 1e-19f;
+    w->mode[tid] = jrnn::cpu::fp_mode();
+    w->product[tid] = a * b;
+    w->ran[tid] = nt;
+  }
+  barrier->wait();
+}
+
+void test_worker_fp_mode() {
+  using jrnn::cpu::FpMode;
+  using jrnn::cpu::kFlushDenormals;
+  if (jrnn::cpu::available_cores() < 2) {
+    std::printf("test_api: worker FP mode not checked (one core)\n");
+    return;
+  }
+  const FpMode original = jrnn::cpu::fp_mode();
+  for (FpMode mode : {original | kFlushDenormals, original & ~kFlushDenormals}) {
+    WorkerModes w{};
+    jrnn::cpu::set_fp_mode(mode);
+    jrnn::cpu::parallel_region(2, record_fp_mode, &w);
+    jrnn::cpu::set_fp_mode(original);
+    if (w.ran[0] != 2) {  // another region held the pool: ran on the caller alone
+      std::printf("test_api: worker FP mode not checked (the region ran on one thread)\n");
+      return;
+    }
+    for (int t = 0; t < 2; ++t) {
+      EXPECT(w.mode[t] == mode,
+             "thread %d of a region ran with FP mode 0x%llx, the caller's 0x%llx", t,
+             (unsigned long long)w.mode[t], (unsigned long long)mode);
+      const bool flushed = w.product[t] == 0.0f;
+      EXPECT(flushed == ((mode & kFlushDenormals) != 0),
+             "thread %d: 1e-20 * 1e-19 = %g with flush-to-zero %s", t, w.product[t],
+             (mode & kFlushDenormals) ? "on" : "off");
+    }
+  }
 }
 
 }  // namespace
@@ -316,6 +376,7 @@ int main() {
   test_forward_backward_validation(ctx);
   test_contexts_and_memory();
   test_flush_to_zero(ctx);
+  test_worker_fp_mode();
   jrnn_context_destroy(ctx);
   return finish("test_api");
 }

@@ -20,8 +20,8 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t Nc, int64_t K, float al
               (blasint)lda, B, (blasint)ldb, beta, C, (blasint)ldc);
 }
 
-CallScope::CallScope(const jrnn_context& ctx) : saved_mxcsr_(_mm_getcsr()) {
-  _mm_setcsr(saved_mxcsr_ | kFlushDenormals);
+CallScope::CallScope(const jrnn_context& ctx) : saved_fp_mode_(fp_mode()) {
+  set_fp_mode(saved_fp_mode_ | kFlushDenormals);
   // The OpenBLAS thread count is process-wide (contexts used concurrently from several threads
   // with different counts race on it: harmless, only speed changes). Setting it is not free, so
   // only when it differs.

@@ -1,8 +1,8 @@
 // fast_rnn.cc — the drivers of the CPU fast path (our AVX2/AVX-512 kernels, kernels.h): one
 // parallel region per call (threads.h), inside it per layer and direction the weight packing, the
 // input GEMM for small batches, the time loop, and for backward the weight/input-gradient GEMMs.
-// Compiled for any x86-64: all vector code is behind the kernel table of the ISA picked at run
-// time.
+// Compiled for any x86-64 (and built but never called on AArch64): all vector code is behind the
+// kernel table of the ISA picked at run time.
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -52,6 +52,7 @@ int64_t bwd_pack_floats(int cell, int64_t H) {
 }
 
 const Kernels* kernels_for(Isa isa) {
+#if defined(__x86_64__)  // the kernel files are compiled into x86-64 builds only (cpu.cmake)
   switch (isa) {
     case Isa::kAvx512:
       return avx512::kernels();
@@ -60,6 +61,10 @@ const Kernels* kernels_for(Isa isa) {
     default:
       return nullptr;
   }
+#else
+  (void)isa;
+  return nullptr;
+#endif
 }
 
 namespace {

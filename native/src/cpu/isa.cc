@@ -9,6 +9,7 @@ namespace jrnn::cpu {
 namespace {
 
 Isa detect() {
+#if defined(__x86_64__)
   __builtin_cpu_init();
   // AVX-512 kernels use F (arithmetic, masks), DQ/BW/VL are not required by them but come together
   // on every CPU with AVX-512 we care about; require F and DQ. AVX2 kernels need FMA too.
@@ -16,6 +17,9 @@ Isa detect() {
       __builtin_cpu_supports("fma"))
     return Isa::kAvx512;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::kAvx2;
+#endif
+  // Elsewhere (AArch64: its vector code is the compiler's NEON in the portable loops) and on x86
+  // CPUs without AVX2 + FMA: OpenBLAS + the portable pointwise code.
   return Isa::kGeneric;
 }
 

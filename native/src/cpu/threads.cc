@@ -1,7 +1,6 @@
 // threads.cc — the worker pool and barrier of threads.h.
 #include "cpu/threads.h"
 
-#include <immintrin.h>
 #include <pthread.h>
 #include <sched.h>
 
@@ -10,6 +9,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "cpu/arch.h"
 
 namespace jrnn::cpu {
 namespace {
@@ -33,7 +34,7 @@ class Pool {
     arg_ = arg;
     nt_ = nt;
     barrier_ = &barrier;
-    mxcsr_ = _mm_getcsr();
+    fp_mode_ = fp_mode();
     done_.store(0, std::memory_order_relaxed);
     seq_.fetch_add(1, std::memory_order_seq_cst);  // publishes the fields above
     if (sleepers_.load(std::memory_order_seq_cst) > 0) {
@@ -47,7 +48,7 @@ class Pool {
     const auto t0 = Clock::now();
     int spins = 0;
     while (done_.load(std::memory_order_acquire) < workers) {
-      _mm_pause();
+      spin_pause();
       if (++spins % 64 == 0 && Clock::now() - t0 > kBarrierSpin) sched_yield();
     }
   }
@@ -68,7 +69,7 @@ class Pool {
       const auto t0 = Clock::now();
       int spins = 0;
       while (seq_.load(std::memory_order_acquire) == seen) {
-        _mm_pause();
+        spin_pause();
         if (++spins % 64 == 0 && Clock::now() - t0 > kIdleSpin) {
           std::unique_lock<std::mutex> lock(sleep_mutex_);
           sleepers_.fetch_add(1, std::memory_order_seq_cst);
@@ -79,7 +80,7 @@ class Pool {
       }
       seen = seq_.load(std::memory_order_acquire);
       if (tid < nt_) {
-        _mm_setcsr(mxcsr_);
+        set_fp_mode(fp_mode_);
         fn_(arg_, tid, nt_, barrier_);
       }
       done_.fetch_add(1, std::memory_order_release);
@@ -93,7 +94,7 @@ class Pool {
   void* arg_ = nullptr;
   int nt_ = 0;
   Barrier* barrier_ = nullptr;
-  unsigned mxcsr_ = 0;
+  FpMode fp_mode_ = 0;  // the caller's (flush-to-zero), for the workers
   alignas(64) std::atomic<unsigned long long> seq_{0};
   alignas(64) std::atomic<int> done_{0};
   std::atomic<int> sleepers_{0};
@@ -114,7 +115,7 @@ void Barrier::wait() {
   const auto t0 = Clock::now();
   int spins = 0;
   while (generation_.load(std::memory_order_acquire) == gen) {
-    _mm_pause();
+    spin_pause();
     if (++spins % 64 == 0 && Clock::now() - t0 > kBarrierSpin) sched_yield();
   }
 }

@@ -3,7 +3,8 @@
 // thread is tid 0) and returns when all are done. Inside a region threads meet at a spinning
 // Barrier (no sleeping, no wake-ups: one per time step costs ~0.1-0.5 us). Between regions workers
 // spin for a short while, then sleep on a condition variable, so a burst of calls (a training loop)
-// wakes them once. Workers take the caller's MXCSR (flush-to-zero / denormals-are-zero) per region.
+// wakes them once. Workers take the caller's floating-point mode (arch.h: flush-to-zero) per
+// region.
 //
 // Work is split so that every output element is computed by exactly one thread, in an order that
 // does not depend on nt: results are identical for any thread count. That is also why a region may

@@ -4,7 +4,9 @@
 #include "ops/ops_cpu.h"
 
 #include <cblas.h>
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -244,6 +246,7 @@ static inline void insert_top(float v, int64_t k, int64_t top, int64_t& kept, fl
   idx[at] = static_cast<int32_t>(k);
 }
 
+#if defined(__x86_64__)
 // AVX-512: one compare per 16 columns gives the lanes above the list's last value; only those
 // go to the scalar insertion (a few dozen per row of thousands).
 __attribute__((target("avx512f"))) static void top_of_row_avx512(const float* row, int64_t K,
@@ -270,6 +273,7 @@ __attribute__((target("avx512f"))) static void top_of_row_avx512(const float* ro
     }
   }
 }
+#endif  // __x86_64__
 
 // Per row: the same shift as softmax()'s log branch, so every value is bit-identical to its
 // entry there; then one pass keeping the best `top` of row[k] - shift in a small sorted list,
@@ -285,7 +289,9 @@ void log_softmax_top(int64_t M, int64_t K, const float* x, int64_t top, const in
   std::vector<char> excluded(n_exclude > 0 ? K : 0, 0);
   for (int64_t i = 0; i < n_exclude; ++i) excluded[exclude[i]] = 1;
   const char* ex = n_exclude > 0 ? excluded.data() : nullptr;
+#if defined(__x86_64__)
   const bool avx512 = active_isa() == Isa::kAvx512;
+#endif
   for (int64_t m = 0; m < M; ++m) {
     const float* row = x + m * K;
     float* val = values + m * top;
@@ -293,10 +299,12 @@ void log_softmax_top(int64_t M, int64_t K, const float* x, int64_t top, const in
     for (int64_t i = 0; i < top; ++i) val[i] = kNegInf, idx[i] = -1;
     const float mx = row_max(K, row);
     const float shift = mx + static_cast<float>(std::log(sum_exp(K, row, mx)));
+#if defined(__x86_64__)
     if (avx512) {
       top_of_row_avx512(row, K, shift, ex, top, val, idx);
       continue;
     }
+#endif
     int64_t kept = 0;
     for (int64_t k0 = 0; k0 < K; k0 += kBlock) {
       const int64_t n = K - k0 < kBlock ? K - k0 : kBlock;
