@@ -4,7 +4,8 @@ tests do (org.jrnn.interop.Fixtures.assertClose, ForwardCommandTest.assertMatche
 names, every output tensor F32, equal shapes, and a relative error of norms |a - e| / |e| (the
 absolute error where |e| is 0) below 1e-5 for each tensor. Reads safetensors by hand (numpy only).
 
-  scripts/compare_safetensors.py EXPECTED.safetensors ACTUAL.safetensors   # exit 0 when they match
+  scripts/compare_safetensors.py EXPECTED.safetensors ACTUAL.safetensors [EXPECTED ACTUAL]...
+exits 0 when every pair matches (one line per pair on stdout; each problem on stderr).
 """
 import json
 import struct
@@ -31,11 +32,8 @@ def read(path):
     return out
 
 
-def main(argv):
-    if len(argv) != 3:
-        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
-        return 2
-    expected, actual = read(argv[1]), read(argv[2])
+def compare(expected_path, actual_path):
+    expected, actual = read(expected_path), read(actual_path)
     problems = []
     if sorted(expected) != sorted(actual):
         problems.append("tensor names: expected %s, got %s" % (sorted(expected), sorted(actual)))
@@ -56,10 +54,20 @@ def main(argv):
         if not err < TOLERANCE:
             problems.append("%s: relative error %.3g >= %.0e" % (name, err, TOLERANCE))
     for p in problems:
-        print("compare_safetensors: %s: %s" % (argv[2], p), file=sys.stderr)
+        print("compare_safetensors: %s: %s" % (actual_path, p), file=sys.stderr)
     if not problems:
-        print("%d tensors match (worst relative error %.2g)" % (len(expected), worst))
-    return 1 if problems else 0
+        print("%s: %d tensors match (worst relative error %.2g)" % (actual_path, len(expected), worst))
+    return not problems
+
+
+def main(argv):
+    if len(argv) < 3 or len(argv) % 2 == 0:
+        print(__doc__.strip().splitlines()[-2], file=sys.stderr)
+        return 2
+    ok = True
+    for i in range(1, len(argv), 2):
+        ok = compare(argv[i], argv[i + 1]) and ok
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
  */
 package org.jrnn;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.javacpp.Loader;
@@ -46,10 +47,7 @@ final class Native {
       // OpenBLAS first: libjrnn.so needs libopenblas.so.0, which only the openblas preset's
       // extraction puts on disk; once loaded, the dynamic linker resolves it by soname.
       Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
-      if (Loader.load(JrnnNative.class) == null) {
-        // JavaCPP loads nothing for a platform that @Platform does not name
-        error = new UnsatisfiedLinkError("jrnn has no native libraries for this platform");
-      }
+      Loader.load(JrnnNative.class);
     } catch (Throwable t) {
       error = t;
     }
@@ -64,16 +62,30 @@ final class Native {
   public static void ensureLoaded() {
     if (LOAD_ERROR != null) {
       throw new JrnnException(
-          Status.INTERNAL,
-          "could not load jrnn's native libraries for platform "
-              + Loader.getPlatform()
-              + " (jrnn ships them for "
-              + String.join(" and ", JrnnNative.class.getAnnotation(Platform.class).value())
-              + " in jrnn-core-VERSION-PLATFORM.jar, which jrnn-platform brings: is the one for"
-              + " this platform on the class path?): "
-              + LOAD_ERROR,
-          LOAD_ERROR);
+          Status.INTERNAL, loadFailure(Loader.getPlatform(), platforms(), LOAD_ERROR), LOAD_ERROR);
     }
+  }
+
+  /** The platforms jrnn ships native libraries for: those JrnnNative's {@code @Platform} names. */
+  static List<String> platforms() {
+    return List.of(JrnnNative.class.getAnnotation(Platform.class).value());
+  }
+
+  /** Why loading failed, in words: an unsupported platform, or the natives jar's absence. */
+  static String loadFailure(String platform, List<String> supported, Throwable error) {
+    if (!supported.contains(platform)) {
+      return "jrnn has no native libraries for platform "
+          + platform
+          + ": it ships them for "
+          + String.join(" and ", supported)
+          + " only";
+    }
+    return "could not load jrnn's native libraries for platform "
+        + platform
+        + " (they are in jrnn-core-VERSION-"
+        + platform
+        + ".jar, which jrnn-platform brings unless -Djavacpp.platform named another platform): "
+        + error;
   }
 
   private static JrnnException failure(int status, String what) {

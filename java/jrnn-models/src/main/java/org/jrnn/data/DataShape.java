@@ -73,7 +73,7 @@ public final class DataShape {
       this.hint = hint;
     }
 
-    /** What a file of this format holds, in words, e.g. "text<TAB>label lines". */
+    /** What a file of this format holds, in words, e.g. {@code "text<TAB>label lines"}. */
     public String description() {
       return expected;
     }
