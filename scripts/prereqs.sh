@@ -6,9 +6,12 @@
 #   scripts/prereqs.sh bench    # also what the peer harness (../shared/peers) runs with
 #   scripts/prereqs.sh build    # only what building the jar needs (scripts/jrnn on a fresh machine)
 #   scripts/prereqs.sh arm64    # also the linux-arm64 cross build and its tests: Debian's cross
-#                               # compiler (g++-aarch64-linux-gnu) and user-mode QEMU (qemu-user)
-#   scripts/prereqs.sh build arm64   # the build's part and the arm64 part (scripts/build-native.sh
-#                                    # with JRNN_ARCH=arm64, scripts/test-native-arm64.sh)
+#                               # compiler (g++-aarch64-linux-gnu), user-mode QEMU (qemu-user) and
+#                               # Debian's arm64 Java 17 (multiarch: adds arm64 to dpkg) for
+#                               # scripts/test-arm64-jvm.sh
+#   scripts/prereqs.sh build arm64   # the build's part and the arm64 toolchain and QEMU
+#                                    # (scripts/build-native.sh with JRNN_ARCH=arm64,
+#                                    # scripts/test-native-arm64.sh)
 # Called by scripts/test.sh, scripts/bench and scripts/jrnn; a no-op when everything is there.
 set -euo pipefail
 MODE=all
@@ -41,15 +44,24 @@ if [ "$MODE" = bench ]; then
   # and the peers' numbers would be meaningless (seen on 2026-11-27: sgemm at 7 GFLOP/s).
   dpkg -s libopenblas0-pthread >/dev/null 2>&1 || need+=(libopenblas0-pthread)
 fi
+SUDO=""
+if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then SUDO=sudo; fi
 if [ "$ARM64" = 1 ]; then
   command -v aarch64-linux-gnu-g++ >/dev/null || need+=(g++-aarch64-linux-gnu)
   # the native tests run under qemu-aarch64 (scripts/test-native-arm64.sh)
   command -v qemu-aarch64 >/dev/null || need+=(qemu-user)
+  # the arm64 JVM that scripts/test-arm64-jvm.sh runs under qemu (with its arm64 libc and the
+  # loader that `qemu-aarch64 -L /` finds); the amd64 JDK keeps the higher alternatives priority
+  if [ "$MODE" != build ] && [ ! -x /usr/lib/jvm/java-17-openjdk-arm64/bin/java ]; then
+    need+=(openjdk-17-jre-headless:arm64)
+    if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+      echo "[prereqs] adding the arm64 architecture to dpkg (multiarch)" >&2
+      $SUDO dpkg --add-architecture arm64
+    fi
+  fi
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "[prereqs] installing ${need[*]}" >&2
-  SUDO=""
-  if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then SUDO=sudo; fi
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq -o DPkg::Lock::Timeout=600
   $SUDO apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 "${need[@]}"

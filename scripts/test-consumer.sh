@@ -8,6 +8,8 @@
 #  3. its program (ragged LSTM forward, a few training steps, save, reload, beam search) run from
 #     its runtime class path alone on an empty JavaCPP cache; the class path must be <= 40 MB.
 #   scripts/test-consumer.sh              # after `mvn verify` (scripts/test.sh), reusing target/native
+#                                         # (and target/native-linux-arm64 when `mvn -Djrnn.arm64
+#                                         # verify` built it: the deploy then holds both natives jars)
 #   JRNN_CONSUMER_DEPLOY=0 scripts/test-consumer.sh   # reuse target/repo as it is
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,6 +26,9 @@ if [ "${JRNN_CONSUMER_DEPLOY:-1}" = 1 ]; then
   NATIVE_ARGS=()
   if [ -f java/jrnn-core/target/native/lib/libjrnn.so ]; then
     NATIVE_ARGS=(-Djrnn.skipNative=true)   # the library `mvn verify` just built
+    if [ -f java/jrnn-core/target/native-linux-arm64/lib/libjrnn.so ]; then
+      NATIVE_ARGS+=(-Djrnn.arm64)          # ... and the linux-arm64 one, cross-built beside it
+    fi
   fi
   mvn -B -q -ntp deploy -Ppublish -DskipTests "${NATIVE_ARGS[@]}" \
     -DaltDeploymentRepository="local::file://$REPO" >/dev/null || die "mvn deploy failed"
@@ -59,6 +64,12 @@ log "building the consumer project against $REPO"
 "${MVN[@]}" dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$WORK/cp.txt" >/dev/null \
   || die "resolving the consumer's class path failed"
 CP=$WORK/project/target/classes:$(cat "$WORK/cp.txt")
+# -Djavacpp.platform picks one platform's natives for jrnn as for JavaCPP and OpenBLAS
+others=$(tr ':' '\n' < "$WORK/cp.txt" | grep -E -- '-(linux|macosx|windows|android|ios)-[a-z0-9_]+\.jar$' \
+  | grep -v -- "-$PLATFORM\.jar$" || true)
+[ -z "$others" ] || die "-Djavacpp.platform=$PLATFORM brought other platforms' natives too: $others"
+tr ':' '\n' < "$WORK/cp.txt" | grep -q -- "/jrnn-core-[^/]*-$PLATFORM\.jar$" \
+  || die "no jrnn-core $PLATFORM natives jar on the class path"
 case ":$CP:" in *"$ROOT/java/"*|*"/.m2/repository/org/jrnn/"*) die "jrnn came from the reactor or ~/.m2: $CP" ;; esac
 BYTES=$(tr ':' '\n' < "$WORK/cp.txt" | xargs -r du -cb | tail -1 | cut -f1)
 MB=$(( (BYTES + 1048575) / 1048576 ))

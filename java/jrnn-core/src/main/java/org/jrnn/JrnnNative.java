@@ -3,14 +3,20 @@
  * Package-private on purpose: only the typed facade Native (same package) calls it, so nothing public
  * takes or returns raw handles. Native addresses cross as `long` (cast to the C pointer type by the
  * generated glue); no maths, no checks here. The javacpp-maven-plugin compiles its JNI glue
- * (libjnijrnn.so) in process-classes, see pom.xml; Native loads it.
+ * (libjnijrnn.so) in process-classes, see pom.xml; Native loads it. The platforms named in
+ * {@code @Platform} are the ones jrnn-platform ships natives for (jrnn-core-VERSION-PLATFORM.jar);
+ * on any other, Native reports the platform instead of loading.
  */
 package org.jrnn;
 
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Platform;
 
-@Platform(include = "jrnn/jrnn.h", link = "jrnn", library = "jnijrnn")
+@Platform(
+    value = {"linux-x86_64", "linux-arm64"},
+    include = "jrnn/jrnn.h",
+    link = "jrnn",
+    library = "jnijrnn")
 final class JrnnNative {
   private JrnnNative() {}
 

@@ -7,9 +7,11 @@
  */
 package org.jrnn;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.annotation.Platform;
 import org.jrnn.JrnnException.Status;
 
 /**
@@ -60,13 +62,30 @@ final class Native {
   public static void ensureLoaded() {
     if (LOAD_ERROR != null) {
       throw new JrnnException(
-          Status.INTERNAL,
-          "could not load jrnn's native libraries for platform "
-              + Loader.getPlatform()
-              + ": "
-              + LOAD_ERROR,
-          LOAD_ERROR);
+          Status.INTERNAL, loadFailure(Loader.getPlatform(), platforms(), LOAD_ERROR), LOAD_ERROR);
     }
+  }
+
+  /** The platforms jrnn ships native libraries for: those JrnnNative's {@code @Platform} names. */
+  static List<String> platforms() {
+    return List.of(JrnnNative.class.getAnnotation(Platform.class).value());
+  }
+
+  /** Why loading failed, in words: an unsupported platform, or the natives jar's absence. */
+  static String loadFailure(String platform, List<String> supported, Throwable error) {
+    if (!supported.contains(platform)) {
+      return "jrnn has no native libraries for platform "
+          + platform
+          + ": it ships them for "
+          + String.join(" and ", supported)
+          + " only";
+    }
+    return "could not load jrnn's native libraries for platform "
+        + platform
+        + " (they are in jrnn-core-VERSION-"
+        + platform
+        + ".jar, which jrnn-platform brings unless -Djavacpp.platform named another platform): "
+        + error;
   }
 
   private static JrnnException failure(int status, String what) {
