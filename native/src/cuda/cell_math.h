@@ -75,7 +75,7 @@ JRNN_HD_INLINE void forward_cell(const FwdStep& s, int64_t idx, int64_t n, int64
   float h;
   if (CELL == JRNN_RNN_TANH || CELL == JRNN_RNN_RELU) {
     const float a = gi[0] + gh[0] + bias_at_(s.b_ih, j) + bias_at_(s.b_hh, j);
-    h = CELL == JRNN_RNN_TANH ? tanhf(a) : (a > 0.0f ? a : 0.0f);
+    h = CELL == JRNN_RNN_TANH ? tanhf(a) : (0.0f > a ? 0.0f : a);  // NaN stays, as torch.relu
   } else if (CELL == JRNN_LSTM) {
     float a[4];
     JRNN_UNROLL for (int k = 0; k < 4; ++k) a[k] =
