@@ -216,9 +216,7 @@ public final class DataShape {
     if (s.rows.isEmpty()) {
       return;
     }
-    refuseStructured(file, s, expected);
-    refuseUntabbed(file, s, expected);
-    refuseConllBlocks(file, s, expected);
+    refuseOtherLayouts(file, s, expected);
     // a label column of text: many distinct values, or with spaces
     int n = s.tabbed();
     if (n >= 2 * MIN_LINES) {
@@ -260,9 +258,7 @@ public final class DataShape {
     if (s.rows.isEmpty()) {
       return;
     }
-    refuseStructured(file, s, expected);
-    refuseUntabbed(file, s, expected);
-    refuseConllBlocks(file, s, expected);
+    refuseOtherLayouts(file, s, expected);
     // a target column of a few values, like 0/1 labels
     int n = s.tabbed();
     if (n >= 4 * MIN_LINES) {
@@ -397,6 +393,13 @@ public final class DataShape {
   }
 
   // ------------------------------------------------------------------ shared refusals
+
+  /** JSON, digit CSV, lines without a tab or CoNLL blocks where tab-separated text is expected. */
+  private static void refuseOtherLayouts(Path file, Sample s, Format expected) {
+    refuseStructured(file, s, expected);
+    refuseUntabbed(file, s, expected);
+    refuseConllBlocks(file, s, expected);
+  }
 
   /** JSON or digit CSV where columns of text are expected. */
   private static void refuseStructured(Path file, Sample s, Format expected) {
